@@ -1,0 +1,288 @@
+"""Join the year's documents and attached pieces into one dossier PDF.
+
+Cover, sommaire and page numbers are drawn with reportlab once the page counts are known
+(milliseconds, where a second LibreOffice run would cost a whole start), in Liberation
+Sans embedded in the file. pypdf's merge drops the output intent, XMP metadata and
+language of its sources (pypdf #1012): they are restored here for PDF/A-2b.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, NameObject, NumberObject, StreamObject, TextStringObject
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from pipeline.errors import InputError
+from pipeline.programs import font_path
+
+SOMMAIRE_LINES_PER_PAGE = 26
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One part of the dossier: a generated document or an attached piece."""
+
+    title: str
+    pdf: Path
+    kind: str  # "document" or "piece"
+    key: str
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    author: str
+    subject: str
+    keywords: list[str]
+    date: dt.datetime
+    cover_lines: list[str]
+    draft_mark: str | None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each entry starts in the dossier, known before anything is drawn."""
+
+    starts: dict[str, int]
+    total: int
+    sommaire_pages: int
+
+
+def _fonts() -> None:
+    if "Dossier-Sans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("Dossier-Sans", font_path("Liberation Sans")))
+        pdfmetrics.registerFont(TTFont("Dossier-Sans-Bold", font_path("Liberation Sans", "Bold")))
+
+
+def page_count(path: Path, label: str) -> int:
+    """Pages of a PDF; an unreadable or encrypted one is an error that names it."""
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            raise InputError(f"{label} : PDF protégé par un mot de passe", hint="fournissez une version non chiffrée")
+        return len(reader.pages)
+    except (PdfReadError, OSError, ValueError, KeyError) as exc:
+        raise InputError(f"{label} : PDF illisible ({exc.__class__.__name__})", hint="demandez un nouvel export de la pièce") from None
+
+
+def layout(entries: list[Entry], counts: list[int]) -> Layout:
+    sommaire_pages = max(1, math.ceil(len(entries) / SOMMAIRE_LINES_PER_PAGE))
+    page = 1 + sommaire_pages + 1
+    starts = {}
+    for entry, count in zip(entries, counts):
+        starts[entry.key] = page
+        page += count
+    return Layout(starts=starts, total=page - 1, sommaire_pages=sommaire_pages)
+
+
+def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
+    """Cover page and sommaire, as a small PDF."""
+    _fonts()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
+    width, height = A4
+    accent = Color(0x1F / 255, 0x3A / 255, 0x5F / 255)
+    c.setFillColor(accent)
+    c.rect(0, height - 9, width, 9, stroke=0, fill=1)
+    y = height - 200
+    for i, line in enumerate(meta.cover_lines):
+        size = 24 if i == 0 else (16 if i == 1 else 12)
+        c.setFont("Dossier-Sans-Bold" if i < 2 else "Dossier-Sans", size)
+        c.setFillColor(accent if i < 2 else Color(0, 0, 0))
+        for part in _wrap(line, "Dossier-Sans-Bold" if i < 2 else "Dossier-Sans", size, width - 140):
+            c.drawCentredString(width / 2, y, part)
+            y -= size * 1.45
+        y -= 10 if i < 2 else 2
+    if meta.draft_mark:
+        c.setFont("Dossier-Sans-Bold", 14)
+        c.setFillColor(Color(0.75, 0, 0))
+        c.drawCentredString(width / 2, 120, meta.draft_mark)
+    c.showPage()
+    rows = [(e.title, lay.starts[e.key], e.kind) for e in entries]
+    for page_index in range(lay.sommaire_pages):
+        c.setFillColor(accent)
+        c.setFont("Dossier-Sans-Bold", 18)
+        c.drawString(60, height - 80, "Sommaire")
+        y = height - 125
+        chunk = rows[page_index * SOMMAIRE_LINES_PER_PAGE:(page_index + 1) * SOMMAIRE_LINES_PER_PAGE]
+        previous_kind = None
+        for title, start, kind in chunk:
+            if kind != previous_kind:
+                c.setFillColor(accent)
+                c.setFont("Dossier-Sans-Bold", 11)
+                c.drawString(60, y, "Documents" if kind == "document" else "Pièces jointes")
+                y -= 20
+                previous_kind = kind
+            c.setFillColor(Color(0, 0, 0))
+            c.setFont("Dossier-Sans", 11)
+            text = _fit(title, "Dossier-Sans", 11, width - 200)
+            c.drawString(75, y, text)
+            number = str(start)
+            c.drawRightString(width - 60, y, number)
+            dots_from = 75 + pdfmetrics.stringWidth(text, "Dossier-Sans", 11) + 6
+            dots_to = width - 66 - pdfmetrics.stringWidth(number, "Dossier-Sans", 11)
+            c.setFillColor(Color(0.5, 0.5, 0.5))
+            dot = pdfmetrics.stringWidth(".", "Dossier-Sans", 11) + 1.5
+            count = int((dots_to - dots_from) / dot)
+            if count > 0:
+                c.drawString(dots_from, y, " ".join(["."] * (count // 2)))
+            y -= 22
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        trial = f"{current} {word}".strip()
+        if pdfmetrics.stringWidth(trial, font, size) <= width or not current:
+            current = trial
+        else:
+            lines.append(current)
+            current = word
+    return lines + ([current] if current else [])
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _numbers_overlay(sizes: list[tuple[float, float]], label: str) -> PdfReader:
+    """One page per dossier page with 'label · N / total' at the bottom right."""
+    _fonts()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1, pageCompression=1)
+    total = len(sizes)
+    for n, (w, h) in enumerate(sizes, 1):
+        c.setPageSize((w, h))
+        c.setFont("Dossier-Sans", 7.5)
+        c.setFillColor(Color(0.25, 0.25, 0.25))
+        c.drawRightString(w - 28, 12, f"{label} · page {n} / {total}")
+        c.showPage()
+    c.save()
+    return PdfReader(io.BytesIO(buf.getvalue()))
+
+
+def _xmp(meta: Meta) -> bytes:
+    date = meta.date.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    keywords = escape(", ".join(meta.keywords))
+    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{escape(meta.author)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:language><rdf:Bag><rdf:li>fr-FR</rdf:li></rdf:Bag></dc:language>
+   <pdf:Keywords>{keywords}</pdf:Keywords>
+   <pdf:Producer>pipeline (pypdf, reportlab, LibreOffice)</pdf:Producer>
+   <xmp:CreatorTool>dossier-convention</xmp:CreatorTool>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <xmp:MetadataDate>{date}</xmp:MetadataDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return packet.encode("utf-8")
+
+
+def _sanitise(writer: PdfWriter) -> None:
+    """No JavaScript, open or launch actions, or embedded files from attached pieces."""
+    root = writer._root_object
+    for key in ("/OpenAction", "/AA", "/AcroForm", "/StructTreeRoot", "/MarkInfo", "/PageLabels"):
+        if key in root:
+            del root[NameObject(key)]
+    names = root.get("/Names")
+    if names is not None:
+        names = names.get_object()
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            if key in names:
+                del names[NameObject(key)]
+    for page in writer.pages:
+        for key in ("/AA", "/StructParents"):
+            if key in page:
+                del page[NameObject(key)]
+        annots = page.get("/Annots")
+        if annots is None:
+            continue
+        kept = ArrayObject()
+        for ref in annots.get_object():
+            annot = ref.get_object()
+            action = annot.get("/A")
+            kind = action.get_object().get("/S") if action is not None else None
+            if annot.get("/Subtype") in ("/FileAttachment", "/Widget", "/Screen", "/Movie", "/Sound", "/RichMedia"):
+                continue
+            if kind is not None and kind not in ("/URI", "/GoTo"):
+                continue
+            if "/AA" in annot:
+                del annot[NameObject("/AA")]
+            annot[NameObject("/F")] = _print_flag(annot)
+            kept.append(ref)
+        page[NameObject("/Annots")] = kept
+
+
+def _print_flag(annot):
+    flags = int(annot.get("/F", 0))
+    return NumberObject((flags | 4) & ~(1 | 2 | 32))  # print on; invisible, hidden, noview off
+
+
+def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str) -> Layout:
+    """Write the dossier to ``out``; return where each entry starts."""
+    counts = [page_count(e.pdf, e.title) for e in entries]
+    lay = layout(entries, counts)
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(_front_matter(entries, lay, meta))), outline_item="Page de garde et sommaire",
+                  import_outline=False)
+    for entry in entries:
+        writer.append(PdfReader(entry.pdf), outline_item=entry.title, import_outline=entry.kind == "document")
+    overlay = _numbers_overlay([(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages], number_label)
+    for page, stamp in zip(writer.pages, overlay.pages):
+        page.merge_page(stamp)
+    _sanitise(writer)
+    root = writer._root_object
+    source_root = PdfReader(output_intent_from).trailer["/Root"]
+    if "/OutputIntents" in source_root:
+        root[NameObject("/OutputIntents")] = source_root["/OutputIntents"].clone(writer)
+    root[NameObject("/Lang")] = TextStringObject("fr-FR")
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    prefs = writer.create_viewer_preferences()
+    prefs[NameObject("/DisplayDocTitle")] = BooleanObject(True)
+    stamp = meta.date.strftime("D:%Y%m%d%H%M%S+00'00'")
+    writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Subject": meta.subject,
+                         "/Keywords": ", ".join(meta.keywords), "/Creator": "dossier-convention",
+                         "/Producer": "pipeline (pypdf, reportlab, LibreOffice)",
+                         "/CreationDate": stamp, "/ModDate": stamp})
+    xmp = StreamObject()
+    xmp.set_data(_xmp(meta))
+    xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    root[NameObject("/Metadata")] = writer._add_object(xmp)
+    digest = hashlib.md5(b"".join(e.pdf.read_bytes() for e in entries) + _xmp(meta)).digest()  # noqa: S324 — an ID, not security
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "wb") as handle:
+        writer.write(handle)
+    return lay
+

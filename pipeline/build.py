@@ -1,0 +1,252 @@
+"""The recipe: load → contexts → render .docx → PDF → dossier → publish, for one or more years.
+
+Every build works in a temporary folder beside outputs/ and publishes at the end in one
+step: a failed or interrupted build leaves outputs/<YEAR>/ exactly as it was.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pipeline import __version__, assemble, convert, documents, french, model, render
+from pipeline.errors import OutputError
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    inputs: Path
+    templates: Path
+    outputs: Path
+    final: bool = False
+    progress: bool = False
+    log: Log = print
+    warn: Log = print
+
+
+@dataclass
+class YearBuild:
+    """What one year's build is made of, as it goes through the stages."""
+
+    inputs: model.Inputs
+    work: Path
+    docx: dict[str, Path] = field(default_factory=dict)
+    pdf: dict[str, Path] = field(default_factory=dict)
+    spots: list[documents.SignatureSpot] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def stage(name: str, log: Log):
+    """Log one line per stage with its duration."""
+    start = time.perf_counter()
+    yield
+    log(f"  {name} ({time.perf_counter() - start:.2f} s)")
+
+
+def build(years: list[int], opts: Options) -> list[Path]:
+    """Build the dossiers of ``years``; return their paths."""
+    started = time.perf_counter()
+    with stage("données et modèles vérifiés", opts.log):
+        loaded = [model.load(opts.inputs, year, final=opts.final) for year in years]
+        for inputs in loaded:
+            for warning in inputs.warnings:
+                opts.warn(f"avertissement : {warning}")
+        for spec in documents.DOCUMENTS:
+            render.open_template(opts.templates / f"{spec.key}.docx")
+    opts.outputs.mkdir(parents=True, exist_ok=True)
+    results = []
+    with _locks(opts.outputs, years), contextlib.ExitStack() as stack:
+        builds = []
+        for inputs in loaded:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".build-{inputs.year.annee}-", dir=opts.outputs)))
+            builds.append(YearBuild(inputs=inputs, work=work))
+        with stage("documents Word remplis", opts.log):
+            for b in builds:
+                render_all(b, opts, pages=None)
+        with stage("conversion PDF (LibreOffice)", opts.log):
+            convert_batch(builds, [s.key for s in documents.DOCUMENTS], opts)
+        with stage("pages du bordereau", opts.log):
+            layouts = {b.inputs.year.annee: dossier_layout(b) for b in builds}
+            for b in builds:
+                render_one(b, "bordereau", opts, pages=piece_pages(b, layouts[b.inputs.year.annee]))
+            convert_batch(builds, ["bordereau"], opts)
+        with stage("dossier PDF assemblé", opts.log):
+            for b in builds:
+                assemble_dossier(b)
+        with stage("publication", opts.log):
+            for b in builds:
+                results.append(publish(b, opts.outputs))
+    opts.log(f"terminé en {time.perf_counter() - started:.1f} s")
+    return results
+
+
+def render_all(b: YearBuild, opts: Options, *, pages: dict[str, int] | None) -> None:
+    for spec in documents.DOCUMENTS:
+        render_one(b, spec.key, opts, pages=pages)
+
+
+def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] | None) -> None:
+    spots: list[documents.SignatureSpot] = []
+    ctx = documents.build_context(b.inputs, projet=not opts.final, pages=pages)
+    ctx["signature"] = documents.make_signature(b.inputs, spots)
+    images = documents.images(ctx) if key == "bilan" else None
+    stem = next(s for s in documents.DOCUMENTS if s.key == key).output_stem(b.inputs.year.annee)
+    b.docx[key] = render.render(opts.templates / f"{key}.docx", ctx, b.work / f"{stem}.docx", images)
+    b.spots = [s for s in b.spots if s.document != key] + spots
+
+
+def convert_batch(builds: list[YearBuild], keys: list[str], opts: Options) -> None:
+    """All the given documents of every year in one LibreOffice run."""
+    docs = [b.docx[k] for b in builds for k in keys]
+    pdf_dir_of = {b.docx[k]: b.work for b in builds for k in keys}
+    with tempfile.TemporaryDirectory(prefix=".pdf-", dir=builds[0].work.parent) as tmp:
+        pdfs = convert.to_pdf(docs, Path(tmp), progress=opts.progress)
+        for doc, pdf in zip(docs, pdfs):
+            target = pdf_dir_of[doc] / pdf.name
+            shutil.move(pdf, target)
+    for b in builds:
+        for k in keys:
+            b.pdf[k] = b.docx[k].with_suffix(".pdf")
+
+
+def entries(b: YearBuild) -> list[assemble.Entry]:
+    """The dossier's parts in order: the documents, then the pieces in article 3 order."""
+    year = b.inputs.year
+    parts = [assemble.Entry(f"{spec.title} {year.annee}" if spec.key != "convention" else spec.title,
+                            b.pdf[spec.key], "document", spec.key) for spec in documents.DOCUMENTS]
+    given = {p.code: p for p in year.pieces}
+    for spec in b.inputs.convention.pieces_requises:
+        piece = given.get(spec.code)
+        if piece and piece.fichier and spec.document is None:
+            parts.append(assemble.Entry(piece.titre or spec.libelle.replace("N-1", str(year.annee - 1)),
+                                        (b.inputs.year_dir / piece.fichier).resolve(), "piece", f"piece:{spec.code}"))
+    return parts
+
+
+def dossier_layout(b: YearBuild) -> assemble.Layout:
+    parts = entries(b)
+    return assemble.layout(parts, [assemble.page_count(e.pdf, e.title) for e in parts])
+
+
+def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
+    """Dossier page where each required piece starts (a generated one: its document)."""
+    pages = {}
+    for spec in b.inputs.convention.pieces_requises:
+        key = spec.document if spec.document else f"piece:{spec.code}"
+        if key in lay.starts:
+            pages[spec.code] = lay.starts[key]
+    return pages
+
+
+def assemble_dossier(b: YearBuild) -> None:
+    conv, year = b.inputs.convention, b.inputs.year
+    terms = conv.convention
+    parts = entries(b)
+    before = dossier_layout(b)
+    meta = assemble.Meta(
+        title=f"Dossier {year.annee} – {terms.titre}",
+        author=conv.association.nom,
+        subject=f"Appel de participation {year.annee}, bilan et procès-verbal du comité de pilotage – "
+                f"{conv.metropole.nom} et {conv.association.nom_court}",
+        keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
+                  "appel de participation", "bilan", "comité de pilotage"],
+        date=_build_date(year.appel.date),
+        cover_lines=[terms.titre, f"Dossier de l'année {year.annee}", "entre", conv.metropole.nom, "et",
+                     conv.association.nom, "",
+                     f"Appel de participation {year.annee} – {year.appel.reference} du "
+                     f"{french.date_fr(year.appel.date)}"],
+        draft_mark=("PROJET – version de travail" if not b.inputs.year.donnees_exemple
+                    else "PROJET – données d'exemple, version de travail"),
+    )
+    lay = assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta,
+                            output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}")
+    if lay.starts != before.starts:  # the bordereau grew a page: its page numbers would be wrong
+        raise OutputError("le bordereau a changé de nombre de pages entre deux passes ; relancez la construction")
+
+
+def _build_date(day: dt.date) -> dt.datetime:
+    """Dates inside the files come from the data (or SOURCE_DATE_EPOCH), not the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(day.year, day.month, day.day, 12, 0, 0)
+
+
+def publish(b: YearBuild, outputs: Path) -> Path:
+    """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
+    year = b.inputs.year.annee
+    staging = Path(tempfile.mkdtemp(prefix=f".new-{year}-", dir=outputs))
+    try:
+        for path in sorted(b.work.iterdir()):
+            if path.suffix in (".docx", ".pdf"):
+                shutil.copy2(path, staging / path.name)
+        (staging / "VERSION").write_text(f"{__version__}\n", encoding="utf-8")
+        target = outputs / str(year)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".old-{year}-", dir=outputs))
+            os.rename(target, old / "previous")
+        os.rename(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"impossible d'écrire dans {outputs} ({exc.strerror})",
+                          hint="vérifiez les droits d'écriture et la place libre sur le disque") from None
+    return outputs / str(year) / f"dossier-{year}.pdf"
+
+
+def recover(outputs: Path) -> None:
+    """Put back a previous outputs/<YEAR>/ if a build was killed between its two renames."""
+    if not outputs.is_dir():
+        return
+    for old in outputs.glob(".old-*"):
+        year = old.name.split("-")[1]
+        previous = old / "previous"
+        if previous.is_dir() and not (outputs / year).exists():
+            os.rename(previous, outputs / year)
+        shutil.rmtree(old, ignore_errors=True)
+    for leftover in list(outputs.glob(".new-*")) + list(outputs.glob(".build-*")) + list(outputs.glob(".pdf-*")):
+        if not _locked(outputs, leftover.name.split("-")[1]):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _locked(outputs: Path, year: str) -> bool:
+    lock = outputs / f".lock-{year}"
+    if not lock.exists():
+        return False
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+@contextlib.contextmanager
+def _locks(outputs: Path, years: list[int]):
+    """One build per year at a time: a second one is told so at once."""
+    handles = []
+    try:
+        for year in years:
+            handle = open(outputs / f".lock-{year}", "a")
+            handles.append(handle)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise OutputError(f"une autre construction de l'année {year} est en cours",
+                                  hint="attendez qu'elle se termine, puis relancez") from None
+        yield
+    finally:
+        for handle in handles:
+            handle.close()

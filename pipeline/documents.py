@@ -1,0 +1,183 @@
+"""The catalogue of a year's documents, and the context their templates are filled with.
+
+One context serves every template of a year, so that a variable means the same thing in
+the letter, the bilan and the minutes; ``variables`` documents it for staff.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from pipeline import chart
+from pipeline.model import Inputs
+
+SIGNATURE_MARK = "§SIG:{}§"
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    key: str          # also the template's file name, without .docx
+    title: str        # as in the sommaire and the bookmarks
+    in_first_year_only_signed: bool = False
+
+    def output_stem(self, year: int) -> str:
+        return f"{self.key}-{year}"
+
+
+DOCUMENTS = [
+    DocumentSpec("convention", "La convention de partenariat", in_first_year_only_signed=True),
+    DocumentSpec("appel", "L'appel de participation"),
+    DocumentSpec("bordereau", "Le bordereau des pièces jointes"),
+    DocumentSpec("bilan", "Le bilan de la mise en œuvre"),
+    DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage"),
+]
+
+
+@dataclass(frozen=True)
+class SignatureSpot:
+    """Who signs which document: the field name is '<document>-<who>'."""
+
+    document: str
+    who: str
+
+    @property
+    def field_name(self) -> str:
+        return f"{self.document}-{self.who}"
+
+    @property
+    def mark(self) -> str:
+        return SIGNATURE_MARK.format(self.field_name)
+
+
+def signs_here(spec_key: str, who: str, inputs: Inputs) -> bool:
+    """The convention is signed in the dossier of its first year; elsewhere it is a copy."""
+    if spec_key == "convention":
+        return inputs.year.annee == inputs.convention.convention.annees[0]
+    return True
+
+
+def make_signature(inputs: Inputs, spots: list[SignatureSpot]) -> Callable[[str, str], str]:
+    """The ``signature(document, who)`` function templates call where someone signs."""
+
+    def signature(document: str, who: str) -> str:
+        if not signs_here(str(document), str(who), inputs):
+            return ""
+        spot = SignatureSpot(str(document), str(who))
+        if spot not in spots:
+            spots.append(spot)
+        return spot.mark
+
+    return signature
+
+
+def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None = None) -> dict[str, Any]:
+    """Everything the templates may use. ``pages``: dossier page of each piece, once known."""
+    conv, year = inputs.convention, inputs.year
+    terms = conv.convention
+    modal_by_code = {m.code: (i, m) for i, m in enumerate(conv.modalites, 1)}
+
+    def action_view(a):
+        return {"date": a.date, "chantier": a.chantier, "modalite": a.modalite,
+                "modalite_titre": modal_by_code[a.modalite][1].titre, "titre": a.titre,
+                "partenaires": a.partenaires, "participants": a.participants, "resultat": a.resultat}
+
+    actions = sorted(year.actions, key=lambda a: (a.date, a.titre))
+    chantiers = []
+    for i, c in enumerate(conv.chantiers, 1):
+        chantiers.append({"numero": i, "code": c.code, "titre": c.titre, "axe": c.axe,
+                          "actions": [action_view(a) for a in actions if a.chantier == c.code]})
+    modalites = [{"numero": i, "code": m.code, "titre": m.titre} for i, m in enumerate(conv.modalites, 1)]
+
+    lignes = []
+    for c in chantiers:
+        counts = [sum(1 for a in c["actions"] if a["modalite"] == m["code"]) for m in modalites]
+        lignes.append({"titre": f"{c['numero']}. {c['titre']}", "nombres": counts, "total": sum(counts)})
+    totaux = [sum(line["nombres"][j] for line in lignes) for j in range(len(modalites))]
+
+    given = {p.code: p for p in year.pieces}
+    pieces = []
+    for spec in conv.pieces_requises:
+        piece = given.get(spec.code)
+        fournie = spec.document is not None or bool(piece and piece.fichier)
+        pieces.append({
+            "code": spec.code, "libelle": spec.libelle, "fournie": fournie,
+            "titre": piece.titre if piece else None,
+            "note": (piece.note if piece else None) or ("document établi par la chaîne de production" if spec.document else None),
+            "page": (pages or {}).get(spec.code),
+            "fichier": piece.fichier if piece else None,
+            "document": spec.document,
+        })
+
+    def rythme(instance):
+        return {"tenues": sum(1 for r in year.reunions if r.instance == instance.sigle),
+                "minimum": instance.reunions_min_par_an}
+
+    by_role = {p.role: p for p in year.copil.presents if p.role}
+    roles_seen = {p.role for p in year.copil.presents + year.copil.excuses if p.role}
+
+    def copresident(role: str, fallback):
+        person = by_role.get(role)
+        if person:
+            return {"nom": person.nom, "qualite": person.qualite, "organisme": person.organisme}
+        return {"nom": "", "qualite": fallback[0], "organisme": fallback[1]}
+
+    code_to_chantier = {c["code"]: c for c in chantiers}
+    return {
+        "annee": year.annee,
+        "projet": projet,
+        "donnees_exemple": year.donnees_exemple,
+        "convention": terms_view(terms),
+        "metropole": conv.metropole,
+        "association": conv.association,
+        "destinataire": {"appellation": conv.metropole.representant.appellation,
+                         "appellation_adresse": conv.metropole.representant.appellation},
+        "appel": year.appel,
+        "banque": year.banque,
+        "periode": {"debut": dt.date(year.annee, 1, 1), "fin": dt.date(year.annee, 12, 31)},
+        "chantiers": chantiers,
+        "chantiers_actifs": sum(1 for c in chantiers if c["actions"]),
+        "modalites": modalites,
+        "actions": [action_view(a) for a in actions],
+        "tableau": {"lignes": lignes, "totaux": totaux, "total": sum(totaux)},
+        "reunions": sorted(year.reunions, key=lambda r: r.date),
+        "rythme": {"copil": rythme(conv.copil), "cotech": rythme(conv.cotech)},
+        "copil_sigle": conv.copil.sigle,
+        "cotech_sigle": conv.cotech.sigle,
+        "copil": year.copil,
+        "programme": [{"numero": code_to_chantier[p.chantier]["numero"],
+                       "titre": code_to_chantier[p.chantier]["titre"], "actions": p.actions}
+                      for p in year.copil.programme],
+        "composition_manquante": [m.libelle for m in conv.copil.membres if m.role not in roles_seen],
+        "copresidents": {
+            "metropole": copresident("vp_habitat", (conv.copil.membres[0].libelle if conv.copil.membres else "", conv.metropole.nom)),
+            "association": copresident("president_arhlm", (conv.association.representant.qualite, conv.association.nom)),
+        },
+        "finances": {"montant_appele": year.finances.montant_appele, "montant_recu": year.finances.montant_recu,
+                     "date_reception": year.finances.date_reception,
+                     "reste": year.finances.montant_appele - year.finances.montant_recu},
+        "pieces": pieces,
+        "pieces_manquantes": [p for p in pieces if not p["fournie"]],
+    }
+
+
+def terms_view(terms) -> dict[str, Any]:
+    from num2words import num2words
+
+    years = terms.duree_annees
+    return {
+        "titre": terms.titre, "titre_court": terms.titre_court, "date_debut": terms.date_debut,
+        "duree_annees": years,
+        "duree_lettres": f"{num2words(years, lang='fr')} an{'s' if years > 1 else ''}",
+        "montant_annuel": terms.montant_annuel, "lieu_signature": terms.lieu_signature,
+        "date_signature": terms.date_signature, "deliberation": terms.deliberation,
+        "periode": terms.periode, "annees": terms.annees,
+    }
+
+
+def images(context: dict[str, Any]) -> dict[str, tuple[bytes, float]]:
+    """Pictures inserted by templates: the bilan's chart, 16 cm wide."""
+    rows = [(line["titre"], line["nombres"]) for line in context["tableau"]["lignes"]]
+    legend = [f"{m['numero']}. {m['titre']}" for m in context["modalites"]]
+    return {"graphique": (chart.stacked_bars(rows, legend), 16.0)}

@@ -1,0 +1,80 @@
+"""Errors the pipeline raises on purpose: each carries an exit code and a message for staff.
+
+The CLI prints ``str(error)`` as one line; a traceback only appears with ``--verbose``.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes, documented in the README; distinct by kind of failure."""
+
+    OK = 0
+    INPUT = 2        # bad data in inputs/ (YAML, values, pieces)
+    TEMPLATE = 3     # a Word template is missing, corrupt or has a bad tag
+    TOOL = 4         # an external program (LibreOffice, qpdf…) is missing
+    CONVERSION = 5   # LibreOffice failed, crashed or hung
+    OUTPUT = 6       # outputs/ cannot be written, or another build holds the lock
+    SIGNATURE = 7    # signing or verifying failed
+    INTERRUPTED = 130
+
+
+class PipelineError(Exception):
+    """Base of every error meant for the user: what is wrong, where, what to do."""
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class InputError(PipelineError):
+    """Data in inputs/ is unreadable or invalid."""
+
+    exit_code = ExitCode.INPUT
+
+    def __init__(self, problems: list[str] | str, *, hint: str | None = None):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:
+            message = f"{len(self.problems)} problèmes dans les données :\n" + "\n".join(
+                f"  {p}" for p in self.problems
+            )
+        super().__init__(message, hint=hint)
+
+
+class TemplateProblem(PipelineError):
+    """A Word template is missing, corrupt, or holds a tag that cannot be rendered."""
+
+    exit_code = ExitCode.TEMPLATE
+
+
+class ToolMissing(PipelineError):
+    """An external program the pipeline needs is not installed."""
+
+    exit_code = ExitCode.TOOL
+
+
+class ConversionError(PipelineError):
+    """LibreOffice could not turn a document into PDF."""
+
+    exit_code = ExitCode.CONVERSION
+
+
+class OutputError(PipelineError):
+    """Outputs cannot be written (permissions, disk, another build running)."""
+
+    exit_code = ExitCode.OUTPUT
+
+
+class SignatureError(PipelineError):
+    """Signing or verifying a dossier failed."""
+
+    exit_code = ExitCode.SIGNATURE

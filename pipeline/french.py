@@ -1,0 +1,159 @@
+"""French formatting for the documents: dates, amounts, amounts in words, typography.
+
+These are the Jinja filters that templates use (see ``FILTERS``); each takes the typed
+value from the model and returns the text as a French administration writes it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date
+from num2words import num2words
+
+NBSP = "\u00a0"          # before € and inside « guillemets »
+NNBSP = "\u202f"         # narrow no-break space: thousands, before ; ! ?
+
+_CENT = Decimal("0.01")
+
+
+def date_fr(value: dt.date | None) -> str:
+    """'15 mars 2023', and '1er janvier 2022' for the first of a month."""
+    if value is None:
+        return "…"
+    if not isinstance(value, dt.date):
+        raise TypeError(f"date_fr attend une date, pas {value!r}")
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {format_date(value, 'MMMM y', locale='fr_FR')}"
+
+
+def date_longue(value: dt.date | None) -> str:
+    """'mercredi 15 mars 2023', for meeting dates."""
+    if value is None:
+        return "…"
+    return f"{format_date(value, 'EEEE', locale='fr_FR')} {date_fr(value)}"
+
+
+def date_courte(value: dt.date | None) -> str:
+    """'15/03/2023', for tables where space is short."""
+    if value is None:
+        return "…"
+    return value.strftime("%d/%m/%Y")
+
+
+def _to_decimal(value) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"montant attendu, pas {value!r}")
+    return Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def montant(value) -> str:
+    """'20 000,00 €': narrow no-break thousands, comma decimals, no-break space before €."""
+    amount = _to_decimal(value)
+    sign = "-" if amount < 0 else ""
+    units, cents = f"{abs(amount):.2f}".split(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    return f"{sign}{NNBSP.join(groups)},{cents}{NBSP}€"
+
+
+def nombre(value) -> str:
+    """An integer with French thousands separators: '1 250'."""
+    digits = str(int(value))
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return NNBSP.join(groups)
+
+
+def montant_lettres(value) -> str:
+    """'vingt mille euros', 'un million d'euros', '… euros et cinquante centimes' (lower case)."""
+    amount = _to_decimal(value)
+    if amount < 0:
+        raise ValueError("un montant en lettres ne peut pas être négatif")
+    euros = int(amount)
+    cents = int((amount - euros) * 100)
+    words = num2words(euros, lang="fr")
+    if euros in (0, 1):
+        unit = "euro"
+    elif re.search(r"(million|milliard)s?$", words):
+        unit = "d'euros"
+    else:
+        unit = "euros"
+    text = f"{words} {unit}" if unit != "d'euros" else f"{words} d’euros"
+    if cents:
+        text += f" et {num2words(cents, lang='fr')} centime{'s' if cents > 1 else ''}"
+    return text
+
+
+def montant_complet(value) -> str:
+    """'vingt mille euros (20 000,00 €)', the form of official letters."""
+    return f"{montant_lettres(value)} ({montant(value)})"
+
+
+_BEFORE_HIGH = re.compile(r"[ \u00a0\u202f]*([;!?])")
+_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$)")
+_OPEN_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSE_GUILLEMET = re.compile(r"[ \u00a0\u202f]*»")
+
+
+def typo(value) -> str:
+    """French spacing: no-break space before : ; ! ? and inside « guillemets ».
+
+    URLs and times ("14:30", "https://…") keep their colon: only a colon followed by a
+    space or the end of the text is a punctuation colon.
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    text = _BEFORE_HIGH.sub(lambda m: NNBSP + m.group(1), text)
+    text = _BEFORE_COLON.sub(NBSP + ":", text)
+    text = _OPEN_GUILLEMET.sub("«" + NBSP, text)
+    text = _CLOSE_GUILLEMET.sub(NBSP + "»", text)
+    return text
+
+
+def liste_fr(values) -> str:
+    """'a, b et c' — a French enumeration."""
+    items = [str(v) for v in values if v not in (None, "")]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def ordinal(value: int) -> str:
+    """'1er', '2e' — for article and meeting numbers."""
+    return "1er" if int(value) == 1 else f"{int(value)}e"
+
+
+FILTERS = {
+    "date_fr": date_fr,
+    "date_longue": date_longue,
+    "date_courte": date_courte,
+    "montant": montant,
+    "montant_lettres": montant_lettres,
+    "montant_complet": montant_complet,
+    "nombre": nombre,
+    "typo": typo,
+    "liste_fr": liste_fr,
+    "ordinal": ordinal,
+}
+
+FILTER_HELP = {
+    "date_fr": "une date en toutes lettres : « 15 mars 2023 », « 1er janvier 2022 »",
+    "date_longue": "une date avec le jour : « mercredi 15 mars 2023 »",
+    "date_courte": "une date en chiffres : « 15/03/2023 »",
+    "montant": "un montant en euros : « 20 000,00 € »",
+    "montant_lettres": "un montant en lettres : « vingt mille euros »",
+    "montant_complet": "lettres et chiffres : « vingt mille euros (20 000,00 €) »",
+    "nombre": "un nombre avec séparateur de milliers : « 1 250 »",
+    "typo": "applique les espaces insécables françaises avant : ; ! ? et dans « »",
+    "liste_fr": "une liste en phrase : « a, b et c »",
+    "ordinal": "un ordinal : « 1er », « 2e »",
+}

@@ -1,0 +1,534 @@
+"""The typed data of a convention and of one of its years, loaded from ``inputs/``.
+
+Loading checks everything before any work and reports every problem at once as
+``file:line: key.path: what is wrong — what to do``. Field docs (``doc=``) feed the
+``variables`` command, so staff see what each value means.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal
+
+from pipeline.errors import InputError
+from pipeline.yamlsource import LineDict, LineList, load_yaml
+
+
+def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
+    """A dataclass field with a French description for staff."""
+    if factory is not dataclasses.MISSING:
+        return field(default_factory=factory, metadata={"doc": text})
+    return field(default=default, metadata={"doc": text})
+
+
+# --------------------------------------------------------------------------- the convention
+
+@dataclass(frozen=True, kw_only=True)
+class Personne:
+    qualite: str = doc("titre de la fonction, tel qu'écrit dans les documents (« Président »)")
+    civilite: str | None = doc("Madame ou Monsieur", None)
+    prenom: str | None = doc("prénom", None)
+    nom: str | None = doc("nom de famille, en capitales", None)
+    organisme: str | None = doc("organisme de la personne", None)
+
+    @property
+    def nom_complet(self) -> str:
+        """'Monsieur Pascal FRIQUET', or '…' where the data leaves the name blank."""
+        parts = [p for p in (self.civilite, self.prenom, self.nom) if p]
+        return " ".join(parts) if self.nom else "…"
+
+    @property
+    def prenom_nom(self) -> str:
+        parts = [p for p in (self.prenom, self.nom) if p]
+        return " ".join(parts) if self.nom else "…"
+
+    @property
+    def signature_nom(self) -> str:
+        """The name under a signature: left empty, to be written by hand, when unknown."""
+        return " ".join(p for p in (self.prenom, self.nom) if p) if self.nom else ""
+
+    @property
+    def feminin(self) -> bool:
+        return (self.civilite or "").strip().lower() in ("madame", "mme")
+
+    @property
+    def possessif(self) -> str:
+        """'sa Présidente' / 'son Président'."""
+        return "sa" if self.feminin else "son"
+
+    @property
+    def accord(self) -> str:
+        """The 'e' of 'habilitée' when the person is a woman."""
+        return "e" if self.feminin else ""
+
+    @property
+    def appellation(self) -> str:
+        """'Madame la Présidente', the form of address of a letter."""
+        article = "la" if self.feminin else "le"
+        civilite = self.civilite or ("Madame" if self.feminin else "Monsieur")
+        return f"{civilite} {article} {self.qualite}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Partie:
+    nom: str = doc("nom officiel (« Métropole Aix-Marseille-Provence »)")
+    adresse: list[str] = doc("adresse, une ligne par élément")
+    representant: Personne = doc("qui représente et signe pour la partie")
+    titre_signature: list[str] = doc("lignes du bloc de signature (« La Présidente de la Métropole », …)")
+    sigle: str | None = doc("nom court (« AR Hlm »)", None)
+    forme: str | None = doc("forme juridique (« association loi 1901 »)", None)
+    article: str = doc("article devant le nom court, pour les phrases (« la », « l' »)", "la")
+    telephone: str | None = doc("téléphone de l'en-tête de lettre", None)
+    courriel: str | None = doc("courriel de l'en-tête de lettre", None)
+    service: str | None = doc("service destinataire des courriers", None)
+    directeur: Personne | None = doc("directeur ou directrice (membre du COPIL)", None)
+
+    @property
+    def nom_court(self) -> str:
+        return self.sigle or self.nom
+
+    @property
+    def adresse_ligne(self) -> str:
+        return ", ".join(self.adresse)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chantier:
+    code: str = doc("code court, repris par les actions (« PLH »)")
+    axe: str = doc("axe de travail de l'article 1")
+    titre: str = doc("intitulé court du chantier")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Modalite:
+    code: str = doc("code court, repris par les actions (« ANIMATION »)")
+    titre: str = doc("intitulé de la modalité d'intervention (article 2)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PieceRequise:
+    code: str = doc("code court, repris par les pièces de l'année (« rib »)")
+    libelle: str = doc("intitulé de la pièce tel que l'article 3 la demande")
+    document: str | None = doc("document produit par la chaîne qui tient lieu de cette pièce (« bilan »)", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Membre:
+    role: str = doc("code du rôle (« vp_habitat »)")
+    libelle: str = doc("libellé du rôle tel que l'article 4 le nomme")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Instance:
+    nom: str = doc("nom de l'instance (« Comité de pilotage »)")
+    sigle: str = doc("sigle (« COPIL »)")
+    reunions_min_par_an: int = doc("nombre minimal de réunions par an (article 4)")
+    membres: list[Membre] = doc("composition prévue par l'article 4", factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deliberation:
+    numero: str | None = doc("numéro de la délibération (laissé en blanc : « … »)", None)
+    date: dt.date | None = doc("date de la délibération", None)
+    organe: str = doc("organe qui délibère", "Conseil de la Métropole")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Termes:
+    titre: str = doc("titre de la convention")
+    titre_court: str = doc("titre court (en-têtes, objet des courriers)")
+    date_debut: dt.date = doc("date de prise d'effet")
+    duree_annees: int = doc("durée en années")
+    montant_annuel: Decimal = doc("participation annuelle en euros")
+    lieu_signature: str = doc("lieu de signature (« Fait à … »)")
+    date_signature: dt.date | None = doc("date de signature (blanc tant qu'elle n'est pas signée)", None)
+    deliberation: Deliberation = doc("délibération qui habilite la Présidente", factory=Deliberation)
+
+    @property
+    def annees(self) -> list[int]:
+        return list(range(self.date_debut.year, self.date_debut.year + self.duree_annees))
+
+    @property
+    def periode(self) -> str:
+        return f"{self.annees[0]}-{self.annees[-1]}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Convention:
+    convention: Termes = doc("les termes de la convention")
+    metropole: Partie = doc("la Métropole")
+    association: Partie = doc("l'association (AR Hlm)")
+    chantiers: list[Chantier] = doc("les 7 chantiers opérationnels (article 1)")
+    modalites: list[Modalite] = doc("les 7 modalités d'intervention (article 2)")
+    pieces_requises: list[PieceRequise] = doc("les pièces à joindre à l'appel (article 3)")
+    copil: Instance = doc("le comité de pilotage (article 4)")
+    cotech: Instance = doc("le comité technique (article 4)")
+
+
+# --------------------------------------------------------------------------- one year
+
+@dataclass(frozen=True, kw_only=True)
+class Banque:
+    titulaire: str = doc("titulaire du compte")
+    domiciliation: str = doc("banque et agence")
+    iban: str = doc("IBAN")
+    bic: str = doc("BIC")
+
+    @property
+    def iban_groupes(self) -> str:
+        compact = self.iban.replace(" ", "")
+        return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Appel:
+    date: dt.date = doc("date de la lettre d'appel")
+    reference: str = doc("référence de la lettre (« N/Réf. »)")
+    lieu: str = doc("lieu d'envoi de la lettre (« Marseille, le … »)")
+    montant: Decimal = doc("montant appelé (égal à la participation annuelle)")
+    dossier_suivi_par: str | None = doc("personne qui suit le dossier", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    date: dt.date = doc("date de l'action")
+    chantier: str = doc("code du chantier (voir convention.yaml)")
+    modalite: str = doc("code de la modalité d'intervention")
+    titre: str = doc("intitulé de l'action")
+    partenaires: list[str] = doc("partenaires associés", factory=list)
+    participants: int | None = doc("nombre de participants", None)
+    resultat: str | None = doc("résultat ou suite donnée", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reunion:
+    instance: Literal["COPIL", "COTECH"] = doc("COPIL ou COTECH")
+    date: dt.date = doc("date de la réunion")
+    lieu: str | None = doc("lieu", None)
+    objet: str | None = doc("objet ou points principaux", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Participant:
+    nom: str = doc("prénom et nom")
+    qualite: str = doc("fonction")
+    organisme: str = doc("organisme")
+    role: str | None = doc("rôle de l'article 4 qu'il ou elle tient (« vp_habitat »)", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgrammeChantier:
+    chantier: str = doc("code du chantier")
+    actions: list[str] = doc("actions prévues pour l'année")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProchaineReunion:
+    instance: Literal["COPIL", "COTECH"] = doc("COPIL ou COTECH")
+    date: dt.date = doc("date prévue")
+    lieu: str | None = doc("lieu prévu", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Copil:
+    date: dt.date = doc("date du COPIL")
+    lieu: str = doc("lieu du COPIL")
+    heure: str | None = doc("heure de début (« 10 h 00 »)", None)
+    presents: list[Participant] = doc("membres présents", factory=list)
+    excuses: list[Participant] = doc("membres excusés", factory=list)
+    ordre_du_jour: list[str] = doc("points de l'ordre du jour", factory=list)
+    examen_bilan: str = doc("ce que le COPIL retient du bilan", "")
+    programme: list[ProgrammeChantier] = doc("programme de travail de l'année, par chantier", factory=list)
+    decisions: list[str] = doc("relevé de décisions", factory=list)
+    prochaines_reunions: list[ProchaineReunion] = doc("prochaines réunions", factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finances:
+    montant_appele: Decimal = doc("participation appelée pour l'année")
+    montant_recu: Decimal = doc("participation reçue à ce jour")
+    date_reception: dt.date | None = doc("date du versement reçu", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Piece:
+    code: str = doc("code de la pièce requise (voir convention.yaml)")
+    fichier: str | None = doc("chemin du PDF, relatif au dossier de l'année", None)
+    titre: str | None = doc("intitulé précis de la pièce fournie", None)
+    note: str | None = doc("remarque (« mise à jour du 12 juin 2022 »)", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Annee:
+    annee: int = doc("l'année du dossier")
+    donnees_exemple: bool = doc("vrai si les données sont des exemples, pas des faits", False)
+    appel: Appel = doc("la lettre d'appel de participation")
+    banque: Banque = doc("coordonnées bancaires (RIB)")
+    actions: list[Action] = doc("les actions du bilan", factory=list)
+    reunions: list[Reunion] = doc("les COPIL et COTECH tenus dans l'année", factory=list)
+    copil: Copil = doc("le COPIL de l'année et son procès-verbal")
+    finances: Finances = doc("la partie financière du bilan")
+    pieces: list[Piece] = doc("les pièces jointes fournies", factory=list)
+
+
+# --------------------------------------------------------------------------- loading
+
+class _Problems:
+    """Collects problems as 'file:line: key.path: message' lines."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.items: list[str] = []
+
+    def add(self, line: int | None, path: str, message: str) -> None:
+        where = f"{self.display}:{line}" if line else self.display
+        self.items.append(f"{where}: {path}: {message}" if path else f"{where}: {message}")
+
+
+def _describe(tp) -> str:
+    origin = typing.get_origin(tp)
+    if tp is str:
+        return "un texte"
+    if tp is int:
+        return "un nombre entier"
+    if tp is Decimal:
+        return "un montant (ex. 20000.00)"
+    if tp is dt.date:
+        return "une date AAAA-MM-JJ"
+    if tp is bool:
+        return "oui/non (true/false)"
+    if origin is list:
+        return "une liste"
+    if dataclasses.is_dataclass(tp):
+        return "une rubrique avec des sous-clés"
+    if origin is Literal:
+        return " ou ".join(typing.get_args(tp))
+    return str(tp)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _convert(tp, value, path: str, line: int | None, problems: _Problems):
+    """Turn one YAML value into the declared type, or record why it cannot be."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _convert(args[0], value, path, line, problems)
+    if value is None:
+        problems.add(line, path, f"valeur manquante : il faut {_describe(tp)}")
+        return None
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, path, line, problems)
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            problems.add(line, path, f"il faut une liste (éléments précédés de « - »), pas « {value} »")
+            return []
+        lines = getattr(value, "lines", [line] * len(value))
+        return [_convert(item_tp, item, f"{path}[{i + 1}]", lines[i], problems) for i, item in enumerate(value)]
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value not in allowed:
+            problems.add(line, path, f"« {value} » n'est pas permis : choisissez {' ou '.join(allowed)}")
+        return value
+    if tp is str:
+        if isinstance(value, (dict, list)):
+            problems.add(line, path, "il faut un texte, pas une liste ou une rubrique")
+            return None
+        if isinstance(value, bool):
+            problems.add(line, path, "il faut un texte ; mettez-le entre guillemets")
+            return None
+        return str(value)
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if str(value).strip().lower() in ("oui", "vrai"):
+            return True
+        if str(value).strip().lower() in ("non", "faux"):
+            return False
+        problems.add(line, path, f"il faut oui ou non, pas « {value} »")
+        return None
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.add(line, path, f"il faut un nombre entier, pas « {value} »")
+            return None
+        if value < 0:
+            problems.add(line, path, f"le nombre ne peut pas être négatif ({value})")
+            return None
+        return value
+    if tp is Decimal:
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            problems.add(line, path, f"il faut un montant en euros (ex. 20000.00), pas « {value} »")
+            return None
+        text = str(value).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
+        if isinstance(value, str):
+            text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            problems.add(line, path, f"il faut un montant en euros (ex. 20000.00), pas « {value} »")
+            return None
+        if not amount.is_finite() or amount < 0:
+            problems.add(line, path, f"le montant doit être positif ou nul, pas « {value} »")
+            return None
+        if amount != amount.quantize(Decimal("0.01")):
+            problems.add(line, path, f"un montant a au plus deux décimales, pas « {value} »")
+            return None
+        return amount.quantize(Decimal("0.01"))
+    if tp is dt.date:
+        text = str(value).strip()
+        if not _DATE.match(text):
+            problems.add(line, path, f"il faut une date AAAA-MM-JJ (ex. 2023-03-15), pas « {value} »")
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            problems.add(line, path, f"la date {text} n'existe pas dans le calendrier")
+            return None
+    raise TypeError(f"type non pris en charge dans le modèle : {tp!r}")  # a bug, not bad data
+
+
+def _build(cls, data, path: str, line: int | None, problems: _Problems):
+    """Build a dataclass from a mapping: missing, unknown and mistyped keys all reported."""
+    if not isinstance(data, dict):
+        problems.add(line, path, f"il faut une rubrique avec des sous-clés, pas « {data} »")
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    lines = getattr(data, "lines", {})
+    own_line = getattr(data, "line", line)
+    for key in data:
+        if key not in fields:
+            guess = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else f" — clés permises : {', '.join(fields)}"
+            problems.add(lines.get(key, own_line), _join(path, key), f"clé inconnue{hint}")
+    values = {}
+    for name, f in fields.items():
+        key_path = _join(path, name)
+        if name not in data:
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if required:
+                problems.add(own_line, key_path, f"clé obligatoire absente : ajoutez « {name}: » ({f.metadata.get('doc', '')})")
+            continue
+        values[name] = _convert(hints[name], data[name], key_path, lines.get(name, own_line), problems)
+    try:
+        return cls(**values)
+    except TypeError:
+        return None  # a required key was missing: already reported
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def line_of(data: LineDict, dotted: str) -> int | None:
+    """The line where a 'a.b[2].c' path sits in loaded YAML, for checks made after loading."""
+    node: Any = data
+    line = getattr(data, "line", None)
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
+        if part.startswith("["):
+            index = int(part[1:-1]) - 1
+            if not isinstance(node, LineList) or index >= len(node):
+                return line
+            line, node = node.lines[index], node[index]
+        else:
+            if not isinstance(node, LineDict) or part not in node:
+                return line
+            line, node = node.lines[part], node[part]
+    return line
+
+
+# --------------------------------------------------------------------------- the whole input
+
+@dataclass(frozen=True, kw_only=True)
+class Inputs:
+    """Everything one build needs: the convention, one year, and where they came from."""
+
+    root: Path
+    convention: Convention
+    year: Annee
+    year_dir: Path
+    warnings: list[str]
+
+
+def convention_years(root: Path) -> list[int]:
+    """The years of the convention's period, read from convention.yaml alone."""
+    return load_convention(root)[0].convention.annees
+
+
+def load_convention(root: Path) -> tuple[Convention, LineDict]:
+    display = _display(root / "convention.yaml")
+    raw = load_yaml(root / "convention.yaml", display)
+    problems = _Problems(display)
+    conv = _build(Convention, raw, "", raw.line, problems)
+    if conv is not None and not problems.items:
+        _check_convention(conv, raw, problems)
+    if problems.items:
+        raise InputError(problems.items)
+    return conv, raw
+
+
+def load(root: Path, year: int, *, final: bool = False) -> Inputs:
+    """Load and check the convention and one year; raise InputError listing every problem."""
+    root = Path(root)
+    if not (root / "convention.yaml").is_file():
+        raise InputError(
+            f"{_display(root)}: pas de convention.yaml dans ce dossier",
+            hint="indiquez avec --inputs le dossier d'une convention (il contient convention.yaml)",
+        )
+    conv, _ = load_convention(root)
+    if year not in conv.convention.annees:
+        raise InputError(
+            f"l'année {year} est hors de la convention {conv.convention.titre} "
+            f"({conv.convention.periode})",
+            hint=f"choisissez une année parmi {', '.join(map(str, conv.convention.annees))}",
+        )
+    year_dir = root / str(year)
+    year_file = year_dir / "year.yaml"
+    if not year_file.is_file():
+        raise InputError(
+            f"{_display(year_dir)}: le dossier de l'année {year} n'existe pas ou n'a pas de year.yaml",
+            hint=f"créez {_display(year_file)} en copiant celui d'une autre année",
+        )
+    display = _display(year_file)
+    raw = load_yaml(year_file, display)
+    problems = _Problems(display)
+    warnings = _Problems(display)
+    data = _build(Annee, raw, "", raw.line, problems)
+    if data is not None and not problems.items:
+        from pipeline import rules  # the article-by-article checks live in their own room
+
+        rules.check_year(conv, data, raw, year, year_dir, root, problems, warnings, final=final)
+    if problems.items:
+        raise InputError(problems.items)
+    return Inputs(root=root, convention=conv, year=data, year_dir=year_dir, warnings=warnings.items)
+
+
+def _check_convention(conv: Convention, raw: LineDict, problems: _Problems) -> None:
+    for list_name in ("chantiers", "modalites", "pieces_requises"):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(conv, list_name)):
+            if item.code in seen:
+                problems.add(line_of(raw, f"{list_name}[{i + 1}]"), f"{list_name}[{i + 1}].code",
+                             f"le code « {item.code} » est déjà utilisé : chaque code doit être unique")
+            seen.add(item.code)
+    if conv.convention.duree_annees < 1:
+        problems.add(line_of(raw, "convention.duree_annees"), "convention.duree_annees", "la durée doit être d'au moins un an")
+
+
+def _display(path: Path) -> str:
+    """A path as staff would type it: relative to the current folder when possible."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

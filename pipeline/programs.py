@@ -1,0 +1,87 @@
+"""External programs and fonts, found in one place, with the install command when missing.
+
+Also the one ``run()`` wrapper for subprocesses: argument lists only (no shell), a timeout
+that kills the whole process group, stderr kept for the message.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+from pipeline.errors import ConversionError, ToolMissing
+
+APT_PACKAGES = "libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript"
+INSTALL_HINT = f"installez-le : sudo apt-get install -y {APT_PACKAGES} (ou lancez « make setup »)"
+MIN_LIBREOFFICE = (7, 4)
+
+
+@functools.cache
+def soffice() -> tuple[Path, str]:
+    """The LibreOffice program and its version; ToolMissing if absent or too old."""
+    override = os.environ.get("PIPELINE_SOFFICE")
+    found = override or shutil.which("soffice") or shutil.which("libreoffice")
+    if not found or not Path(found).exists():
+        raise ToolMissing("LibreOffice est introuvable (programme « soffice »)", hint=INSTALL_HINT)
+    try:
+        out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=60,
+                             start_new_session=True).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolMissing(f"LibreOffice ({found}) ne répond pas : {exc}", hint=INSTALL_HINT) from None
+    m = re.search(r"(\d+)\.(\d+)[.\d]*", out)
+    if not m:
+        raise ToolMissing(f"LibreOffice ({found}) ne donne pas sa version ({out.strip()[:80]!r})", hint=INSTALL_HINT)
+    version = (int(m.group(1)), int(m.group(2)))
+    if version < MIN_LIBREOFFICE:
+        raise ToolMissing(f"LibreOffice {m.group(0)} est trop ancien : il faut la version "
+                          f"{'.'.join(map(str, MIN_LIBREOFFICE))} ou plus récente", hint=INSTALL_HINT)
+    return Path(found), m.group(0)
+
+
+@functools.cache
+def font_path(family: str, style: str = "Regular") -> Path:
+    """The TrueType file of a font family, so drawings embed the same font as the documents."""
+    fc = shutil.which("fc-match")
+    if fc:
+        out = subprocess.run([fc, "-f", "%{file}", f"{family}:style={style}"], capture_output=True, text=True).stdout
+        if out and Path(out).is_file() and Path(out).suffix.lower() == ".ttf" and family.split()[0].lower() in out.lower():
+            return Path(out)
+    name = f"{family.replace(' ', '')}-{style}.ttf"
+    for folder in ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation"):
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    raise ToolMissing(f"la police {family} {style} est introuvable", hint=INSTALL_HINT)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """Stop a program and everything it started (LibreOffice forks a child)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def run(args: list[str], *, timeout: float, what: str) -> subprocess.CompletedProcess:
+    """Run a program in its own process group; a hang or a failure is a ConversionError."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(proc)
+        raise ConversionError(f"{what} : pas de réponse après {timeout:.0f} s, arrêté") from None
+    except BaseException:
+        kill_group(proc)
+        raise
+    if proc.returncode != 0:
+        tail = (err or out or "").strip().splitlines()[-1:] or [f"code {proc.returncode}"]
+        raise ConversionError(f"{what} a échoué : {tail[0][:200]}")
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)

@@ -1,0 +1,151 @@
+"""Fill a Word template with a context: docxtpl in a strict, sandboxed, autoescaping Jinja.
+
+Strict: an unknown variable is an error naming the template and the variable, never a blank.
+Sandboxed: a template cannot reach Python internals, files or the environment.
+Autoescaping: an '&' or '<' in the data reaches the document intact (docxtpl #105).
+"""
+from __future__ import annotations
+
+import difflib
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from pipeline.errors import TemplateProblem
+from pipeline.french import FILTERS
+
+
+def make_env() -> ImmutableSandboxedEnvironment:
+    """The one Jinja environment every template is rendered in."""
+    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+def open_template(path: Path):
+    """Open a .docx template, or say plainly why it cannot be used."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+
+    name = path.name
+    if not path.is_file():
+        raise TemplateProblem(f"modèle {name} introuvable dans {path.parent}",
+                              hint="restaurez-le depuis l'historique (git) ou indiquez le bon dossier --templates")
+    if not zipfile.is_zipfile(path):
+        raise TemplateProblem(f"modèle {name} : ce n'est pas un document Word (.docx)",
+                              hint="enregistrez-le depuis Word au format « Document Word (.docx) »")
+    tpl = DocxTemplate(path)
+    try:
+        tpl.render_init()
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise TemplateProblem(f"modèle {name} : fichier Word abîmé ({exc.__class__.__name__})",
+                              hint="rouvrez-le dans Word et enregistrez-le à nouveau, ou restaurez la version précédente") from None
+    return tpl
+
+
+def render(template: Path, context: dict[str, Any], out: Path, images: dict[str, tuple[bytes, float]] | None = None) -> Path:
+    """Render one template to ``out``; every Jinja failure becomes a TemplateProblem."""
+    from docx.shared import Cm
+    from docxtpl import InlineImage
+
+    tpl = open_template(template)
+    ctx = dict(context)
+    for key, (data, width_cm) in (images or {}).items():
+        ctx[key] = InlineImage(tpl, io.BytesIO(data), width=Cm(width_cm))
+    try:
+        tpl.render(ctx, make_env(), autoescape=True)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(
+            f"modèle {template.name} : balise mal formée près de « {_excerpt(exc)} » ({_syntax_reason(exc)})",
+            hint="corrigez la balise dans Word : chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, "
+                 "chaque {% for %} par {% endfor %}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateProblem(
+            f"modèle {template.name} : {undefined_message(str(exc), ctx)}",
+            hint="vérifiez l'orthographe ; « python -m pipeline variables » liste les noms permis") from None
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"modèle {template.name} : accès interdit depuis un modèle ({exc})",
+            hint="un modèle ne peut utiliser que les variables et filtres de la liste ; retirez cette balise") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"modèle {template.name} : {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise TemplateProblem(f"modèle {template.name} : une balise applique un filtre à une valeur qui ne convient "
+                              f"pas ({exc})", hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)") from None
+    _fit_table_grids(tpl.docx)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tpl.save(out)
+    return out
+
+
+def _fit_table_grids(document) -> None:
+    """Give each table the column widths of its first row after loops added columns.
+
+    docxtpl's {%tc %} loops make every column the same width; the widths set in the
+    template's cells are what the author meant, and Word and LibreOffice read the grid.
+    """
+    from docx.oxml.ns import qn
+
+    for tbl in document.element.body.iter(qn("w:tbl")):
+        grid = tbl.find(qn("w:tblGrid"))
+        first = tbl.find(qn("w:tr"))
+        if grid is None or first is None:
+            continue
+        widths = []
+        for tc in first.findall(qn("w:tc")):
+            w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            if w is None or w.get(qn("w:type")) != "dxa" or span is not None:
+                widths = []
+                break
+            widths.append(w.get(qn("w:w")))
+        cols = grid.findall(qn("w:gridCol"))
+        if widths and len(widths) == len(cols):
+            for col, width in zip(cols, widths):
+                col.set(qn("w:w"), width)
+
+
+def undefined_message(raw: str, ctx: dict[str, Any]) -> str:
+    """Turn Jinja's "'x' is undefined" into staff words, with the closest known name."""
+    m = re.search(r"'([^']+)' is undefined", raw)
+    if m:
+        name = m.group(1)
+        guess = difflib.get_close_matches(name, list(ctx), n=1, cutoff=0.6)
+        tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
+        return f"variable « {name} » inconnue{tip}"
+    m = re.search(r"has no attribute '([^']+)'", raw)
+    if m:
+        return f"la variable utilisée n'a pas d'élément « {m.group(1)} »"
+    m = re.search(r"no filter named '([^']+)'", raw)
+    if m:
+        guess = difflib.get_close_matches(m.group(1), list(FILTERS), n=1, cutoff=0.6)
+        tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
+        return f"filtre « {m.group(1)} » inconnu{tip}"
+    return raw
+
+
+def _excerpt(exc: jinja2.TemplateSyntaxError) -> str:
+    context = getattr(exc, "docx_context", None)
+    text = " ".join(s.strip() for s in context if s.strip()) if context else (exc.source or "")
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:120] + ("…" if len(text) > 120 else "")
+
+
+def _syntax_reason(exc: jinja2.TemplateSyntaxError) -> str:
+    msg = exc.message or ""
+    if "no filter named" in msg:
+        return undefined_message(msg, {})
+    if "Unexpected end of template" in msg:
+        return "une balise ouvrante n'est jamais fermée"
+    if "unexpected '}'" in msg or "unexpected end of print statement" in msg:
+        return "accolades déséquilibrées"
+    if "Encountered unknown tag" in msg:
+        tag = re.search(r"unknown tag '([^']+)'", msg)
+        return f"balise « {tag.group(1) if tag else '?'} » inconnue ou mal placée"
+    return msg

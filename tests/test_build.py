@@ -1,0 +1,71 @@
+"""The real pipeline on the shipped inputs: documents, PDFs and dossier with their data."""
+import subprocess
+
+import docx
+from pypdf import PdfReader
+
+from conftest import INPUTS, run_cli
+from pipeline import model
+
+DOCS = ["convention", "appel", "bordereau", "bilan", "pv-copil"]
+
+
+def docx_text(path) -> str:
+    d = docx.Document(path)
+    parts = [p.text for p in d.paragraphs]
+    for table in d.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def test_every_document_exists_as_docx_and_pdf(built):
+    for year in (2022, 2023, 2024):
+        folder = built / str(year)
+        for key in DOCS:
+            assert (folder / f"{key}-{year}.docx").stat().st_size > 5000
+            assert len(PdfReader(folder / f"{key}-{year}.pdf").pages) >= 1
+        assert (folder / f"dossier-{year}.pdf").is_file()
+
+
+def test_documents_carry_the_data_of_their_year(built):
+    for year in (2022, 2023):
+        data = model.load(INPUTS, year).year
+        letter = docx_text(built / str(year) / f"appel-{year}.docx")
+        assert "vingt mille euros (20\u202f000,00\u00a0€)" in letter
+        assert data.appel.reference in letter
+        assert data.banque.bic in letter
+        bilan = docx_text(built / str(year) / f"bilan-{year}.docx")
+        for action in data.actions:
+            assert action.titre in bilan
+        pv = docx_text(built / str(year) / f"pv-copil-{year}.docx")
+        for decision in data.copil.decisions:
+            assert decision in pv
+
+
+def test_convention_keeps_the_seed_wording_with_the_data_filled(built):
+    text = docx_text(built / "2022" / "convention-2022.docx")
+    assert "représentée par son Président Monsieur Pascal FRIQUET habilité" in text
+    assert "de vingt mille euros (20\u202f000,00\u00a0€) par an" in text
+    assert "à compter du 1er janvier 2022" in text
+    assert "Il a été convenu ce qui suit :" in text
+
+
+def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
+    dossier = PdfReader(built / "2023" / "dossier-2023.pdf")
+    parts = [PdfReader(built / "2023" / f"{k}-2023.pdf") for k in DOCS]
+    pieces = sorted((INPUTS / "2023" / "pieces").glob("*.pdf"))
+    expected = 2 + sum(len(p.pages) for p in parts) + sum(len(PdfReader(p).pages) for p in pieces)
+    assert len(dossier.pages) == expected
+    titles = [item.title for item in dossier.outline if not isinstance(item, list)]
+    assert titles[0] == "Page de garde et sommaire"
+    assert "La convention de partenariat" in titles
+    assert "Le bilan de la mise en œuvre 2023" in titles
+    assert len(titles) == 1 + len(DOCS) + len(pieces)
+
+
+def test_year_outside_the_convention_is_one_clear_line():
+    result = run_cli("build", "2031")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "2031" in lines[0] and "Traceback" not in result.stderr

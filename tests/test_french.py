@@ -1,0 +1,41 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from pipeline import french
+
+
+def test_dates_follow_french_usage():
+    assert french.date_fr(dt.date(2022, 1, 1)) == "1er janvier 2022"
+    assert french.date_fr(dt.date(2023, 3, 15)) == "15 mars 2023"
+    assert french.date_longue(dt.date(2023, 3, 15)) == "mercredi 15 mars 2023"
+    assert french.date_fr(None) == "…"
+
+
+def test_amounts_in_figures_use_narrow_and_plain_no_break_spaces():
+    assert french.montant(Decimal("20000")) == "20\u202f000,00\u00a0€"
+    assert french.montant(Decimal("1234567.5")) == "1\u202f234\u202f567,50\u00a0€"
+    assert french.montant(Decimal("0.05")) == "0,05\u00a0€"
+
+
+@pytest.mark.parametrize("value, words", [
+    (20000, "vingt mille euros"),
+    (1, "un euro"),
+    (80, "quatre-vingts euros"),
+    (1000000, "un million d’euros"),
+    (Decimal("20000.50"), "vingt mille euros et cinquante centimes"),
+    (Decimal("2.01"), "deux euros et un centime"),
+])
+def test_amounts_in_words(value, words):
+    assert french.montant_lettres(value) == words
+
+
+def test_amount_in_words_refuses_negative():
+    with pytest.raises(ValueError):
+        french.montant_lettres(Decimal("-1"))
+
+
+def test_typography_inserts_no_break_spaces():
+    assert french.typo("Objet : test ; ok ! « x »") == "Objet\u00a0: test\u202f; ok\u202f! «\u00a0x\u00a0»"
+    assert french.typo("https://exemple.fr à 14:30") == "https://exemple.fr à 14:30"

@@ -1,0 +1,89 @@
+"""Loading and checking inputs: every problem named with file, line and key."""
+import pytest
+
+from conftest import INPUTS
+from pipeline import model
+from pipeline.errors import InputError
+
+
+def test_shipped_years_load_without_warning():
+    for year in (2022, 2023, 2024):
+        loaded = model.load(INPUTS, year)
+        assert loaded.year.annee == year
+        assert loaded.convention.convention.montant_annuel == 20000
+        assert loaded.warnings == []
+
+
+def _edit(root, year, old, new):
+    path = root / str(year) / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _error(root, year, **kw) -> str:
+    with pytest.raises(InputError) as info:
+        model.load(root, year, **kw)
+    return str(info.value)
+
+
+def test_malformed_yaml_names_file_and_line(inputs_copy):
+    _edit(inputs_copy, 2023, "  reference: AR-2023-012", "  reference: [AR-2023-012")
+    message = _error(inputs_copy, 2023)
+    assert "2023/year.yaml:" in message and "syntaxe YAML" in message
+
+
+def test_unknown_key_suggests_the_closest(inputs_copy):
+    _edit(inputs_copy, 2023, "  reference: AR-2023-012", "  referense: AR-2023-012")
+    message = _error(inputs_copy, 2023)
+    assert "year.yaml:8: appel.referense: clé inconnue" in message
+    assert "« reference »" in message
+
+
+def test_impossible_date_and_negative_amount_are_reported_together(inputs_copy):
+    _edit(inputs_copy, 2023, "  date: 2023-03-15", "  date: 2023-02-30")
+    _edit(inputs_copy, 2023, "  montant_recu: 20000.00", "  montant_recu: -5")
+    message = _error(inputs_copy, 2023)
+    assert "appel.date: la date 2023-02-30 n'existe pas" in message
+    assert "finances.montant_recu" in message and "positif" in message
+
+
+def test_unknown_chantier_code_is_named(inputs_copy):
+    _edit(inputs_copy, 2023, "    chantier: PLH\n    modalite: GROUPES", "    chantier: PHL\n    modalite: GROUPES")
+    message = _error(inputs_copy, 2023)
+    assert "actions[1].chantier" in message and "« PLH »" in message
+
+
+def test_year_outside_the_convention():
+    message = _error(INPUTS, 2031)
+    assert "2031" in message and "2022, 2023, 2024" in message
+
+
+def test_missing_year_folder(inputs_copy):
+    import shutil
+    shutil.rmtree(inputs_copy / "2024")
+    message = _error(inputs_copy, 2024)
+    assert "2024" in message and "n'existe pas" in message
+
+
+def test_article4_rhythm_is_a_warning_for_a_draft_and_an_error_when_final(inputs_copy):
+    _edit(inputs_copy, 2023, "  - instance: COTECH\n    date: 2023-09-28", "  - instance: COPIL\n    date: 2023-09-28")
+    loaded = model.load(inputs_copy, 2023)
+    assert any("COTECH réuni 1 fois" in w for w in loaded.warnings)
+    assert "COTECH réuni 1 fois" in _error(inputs_copy, 2023, final=True)
+
+
+def test_missing_piece_is_a_warning(inputs_copy):
+    _edit(inputs_copy, 2023, "  - code: comptes\n    fichier: pieces/comptes-2022.pdf\n", "")
+    loaded = model.load(inputs_copy, 2023)
+    assert any("pièce manquante : Les comptes de l'année N-1" in w for w in loaded.warnings)
+
+
+def test_piece_outside_inputs_is_refused(inputs_copy):
+    _edit(inputs_copy, 2023, "fichier: pieces/rib.pdf", "fichier: ../../../etc/passwd")
+    assert "sort du dossier des données" in _error(inputs_copy, 2023)
+
+
+def test_piece_that_is_not_a_pdf(inputs_copy):
+    (inputs_copy / "2023" / "pieces" / "rib.pdf").write_text("pas un pdf")
+    assert "n'est pas un PDF" in _error(inputs_copy, 2023)

@@ -1,0 +1,513 @@
+"""Author the starting Word templates in templates/ (run once by a developer, not by builds).
+
+The convention template is made from the convention's text (the seed, in Markdown): its
+wording is copied word for word, and only what the data fills is replaced by a variable.
+After this first authoring, templates belong to the staff who edit them in Word; builds
+only read them. Usage: python tools/author_templates.py SEED.md [--force]
+"""
+from __future__ import annotations
+
+import html.parser
+import re
+import sys
+from pathlib import Path
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.shared import Cm, Pt
+
+sys.path.insert(0, str(Path(__file__).parent))
+import docxkit as K  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "templates"
+
+# Where the seed's words are filled by data: (text of the seed, template text).
+CONVENTION_FILLS = [
+    ("CONVENTION DE PARTENARIAT 2022- 2024", "{{ convention.titre|upper }}"),
+    ("La Métropole Aix-Marseille-Provence, Etablissement Public de Coopération Intercommunale sise "
+     "Le Pharo, 58 Boulevard Charles Livon 13007 Marseille représentée par sa Présidente, dûment "
+     "habilitée par délibération n° du Conseil de la Métropole du ....",
+     "La {{ metropole.nom }}, {{ metropole.forme }} sise {{ metropole.adresse|join(' ') }} représentée "
+     "par {{ metropole.representant.possessif }} {{ metropole.representant.qualite }}, dûment habilitée "
+     "par délibération n° {{ convention.deliberation.numero or '…' }} du {{ convention.deliberation.organe }} "
+     "du {{ convention.deliberation.date|date_fr }}."),
+    ("et L'Association Régionale des Organismes Hlm des régions Provence-Alpes-Côte d'Azur et Corse, sise "
+     "Le Saint-Georges, 97, avenue de la Corse 13007 Marseille, représentée par son Président Monsieur "
+     "Pascal FRIQUET habilité",
+     "et L'{{ association.nom }}, sise {{ association.adresse[:-1]|join(', ') }} {{ association.adresse[-1] }}, "
+     "représentée par {{ association.representant.possessif }} {{ association.representant.qualite }} "
+     "{{ association.representant.nom_complet }} habilité{{ association.representant.accord }}"),
+    ("pour trois années nouvelles 2022-2024", "pour trois années nouvelles {{ convention.periode }}"),
+    ("La présente convention aura une durée de trois ans à compter du 1er janvier 2022.",
+     "La présente convention aura une durée de {{ convention.duree_lettres }} à compter du "
+     "{{ convention.date_debut|date_fr }}."),
+    ("Elle donnera lieu au versement d'une participation de la Métropole Aix-Marseille-Provence au bénéfice "
+     "de l'Association Régionale HLM Provence-Alpes-Côte d'Azur et Corse de Vingt Mille euros (20.000,00 €) par an.",
+     "Elle donnera lieu au versement d'une participation de la {{ metropole.nom }} au bénéfice de "
+     "l'{{ association.nom }} de {{ convention.montant_annuel|montant_complet }} par an."),
+    ("L'Association appellera chaque année cette participation de 20 000 € auprès de la Métropole",
+     "L'Association appellera chaque année cette participation de {{ convention.montant_annuel|montant }} "
+     "auprès de la Métropole"),
+]
+
+
+def fill(text: str) -> str:
+    for seed, template in CONVENTION_FILLS:
+        text = text.replace(seed, template)
+    return text
+
+
+class _Lists(html.parser.HTMLParser):
+    """The seed's table cells hold <ul><li> lists: turn them into (level, text) items."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.level = 0
+        self.items: list[list] = []
+        self.open_li = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "ul":
+            self.level += 1
+        elif tag == "li":
+            self.items.append([self.level, ""])
+
+    def handle_endtag(self, tag):
+        if tag == "ul":
+            self.level -= 1
+
+    def handle_data(self, data):
+        if self.items and data.strip():
+            self.items[-1][1] += data
+
+
+def list_items(cell_html: str) -> list[tuple[int, str]]:
+    parser = _Lists()
+    parser.feed(cell_html)
+    out = []
+    for level, text in parser.items:
+        text = re.sub(r"^\s*[*>\-]\s*", "", text.strip())
+        if text:
+            out.append((level, re.sub(r"\s+", " ", text)))
+    return out
+
+
+def add_footnote_part(doc) -> Part:
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+        'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
+        'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+        "</w:footnotes>"
+    )
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+                xml.encode("utf-8"), doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    return part
+
+
+def footnote_xml(number: int, text: str) -> str:
+    from xml.sax.saxutils import escape
+    return (
+        f'<w:footnote w:id="{number}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
+        '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+        f'<w:r><w:t xml:space="preserve"> {escape(text)}</w:t></w:r></w:p></w:footnote>'
+    )
+
+
+def add_footnote_reference(paragraph, number: int) -> None:
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), "FootnoteReference")
+    rpr.append(style)
+    run.append(rpr)
+    ref = OxmlElement("w:footnoteReference")
+    ref.set(qn("w:id"), str(number))
+    run.append(ref)
+    paragraph._p.append(run)
+
+
+def add_text_with_notes(paragraph, text: str, notes_used: list[int]) -> None:
+    """Text with **bold** and <sup>N</sup> footnote references."""
+    for piece in re.split(r"(<sup>\d+</sup>)", text):
+        m = re.fullmatch(r"<sup>(\d+)</sup>", piece)
+        if m:
+            add_footnote_reference(paragraph, int(m.group(1)))
+            notes_used.append(int(m.group(1)))
+        elif piece:
+            K.add_rich(paragraph, piece)
+
+
+def convention(seed: Path) -> None:
+    doc = K.new_document("{{ convention.titre }}", "Convention de partenariat")
+    K.page_header(doc, "{{ convention.titre_court }}")
+    K.page_footer(doc, "{{ convention.titre }}")
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    footnotes: dict[int, str] = {}
+    body: list[str] = []
+    for line in lines:
+        m = re.match(r"^<sup>(\d+)</sup>\s*(.*)$", line.strip())
+        if m:
+            footnotes[int(m.group(1))] = m.group(2).strip()
+        else:
+            body.append(line)
+    notes_used: list[int] = []
+    table_rows: list[list[str]] = []
+
+    def flush_table():
+        if not table_rows:
+            return
+        header, rows = table_rows[0], table_rows[1:]
+        t = K.table(doc, 1 + len(rows), [3.6, 3.6, 9.2])
+        K.header_row(t, header)
+        axis_cell = None
+        for r, row in enumerate(rows, 1):
+            axis, site, cell_html = (row + ["", "", ""])[:3]
+            cells = t.rows[r].cells
+            if axis.strip():
+                K.cell_text(cells[0], axis.strip(), bold=True)
+                axis_cell = (r, cells[0])
+            elif axis_cell is not None:
+                merged = axis_cell[1].merge(cells[0])
+                axis_cell = (axis_cell[0], merged)
+            K.cell_text(cells[1], site.strip())
+            first = True
+            for level, text in list_items(cell_html):
+                style = "Puce de tableau" if level <= 1 else "Puce de tableau 2"
+                p = cells[2].paragraphs[0] if first else cells[2].add_paragraph()
+                p.style = doc.styles[style]
+                K.add_rich(p, text)
+                first = False
+        table_rows.clear()
+        doc.add_paragraph().paragraph_format.space_after = Pt(2)
+
+    first_heading = True
+    signing_part = False
+    for raw in body:
+        line = raw.rstrip()
+        if "\t" in line:
+            table_rows.append(line.split("\t"))
+            continue
+        flush_table()
+        text = line.strip()
+        if not text or text == "---":
+            continue
+        text = fill(text)
+        heading = re.match(r"^(#{2,3})\s+(.*)$", text)
+        if heading:
+            title = heading.group(2).strip().strip("*").strip()
+            if first_heading:
+                K.para(doc, title, "Title")
+                first_heading = False
+            elif title.upper() == title or title.startswith("ARTICLE"):
+                doc.add_paragraph(title, style="Heading 1")
+            else:
+                doc.add_paragraph(title, style="Heading 2")
+            continue
+        bullet = re.match(r"^(\s*)-\s+(o\s+)?(.*)$", line)
+        if bullet:
+            level2 = bool(bullet.group(2)) or len(bullet.group(1)) >= 2
+            p = doc.add_paragraph(style="List Bullet 2" if level2 else "List Bullet")
+            p.paragraph_format.alignment = 3  # justify
+            add_text_with_notes(p, fill(bullet.group(3).strip()), notes_used)
+            continue
+        numbered = re.match(r"^(\d+)\.\s+(.*)$", text)
+        if numbered:
+            p = doc.add_paragraph(style="Liste numérotée")
+            p.paragraph_format.alignment = 3
+            K.add_rich(p, f"{numbered.group(1)}.\t")
+            add_text_with_notes(p, numbered.group(2), notes_used)
+            continue
+        if text.startswith("Fait à"):
+            count = K.para(doc, "La présente convention comporte ", keep_next=True, before=12)
+            K.field(count, "NUMPAGES")
+            count.add_run(" pages.")
+            K.para(doc, "Fait à {{ convention.lieu_signature }}, le {{ convention.date_signature|date_fr }}",
+                   keep_next=True, after=12)
+            signing_part = True
+            continue
+        if signing_part:
+            continue  # the seed's signature lines: drawn below as one unbreakable table
+        p = doc.add_paragraph()
+        p.paragraph_format.alignment = 3
+        if text in ("d'une part,", "d'autre part,", "Entre :", "Il a été convenu ce qui suit :"):
+            p.paragraph_format.alignment = 0
+        add_text_with_notes(p, text, notes_used)
+    flush_table()
+    K.signature_block(
+        doc,
+        ["{{ metropole.titre_signature|join('\\n') }}"],
+        ["{{ association.titre_signature|join('\\n') }}"],
+        left_mark="{{ signature('convention', 'metropole') }}",
+        right_mark="{{ signature('convention', 'association') }}",
+        left_name="{{ metropole.representant.signature_nom }}",
+        right_name="{{ association.representant.signature_nom }}",
+    )
+    part = add_footnote_part(doc)
+    xml = part.blob.decode("utf-8").replace(
+        "</w:footnotes>", "".join(footnote_xml(n, footnotes[n]) for n in sorted(set(notes_used))) + "</w:footnotes>")
+    part._blob = xml.encode("utf-8")
+    save(doc, "convention.docx")
+
+
+def letter_head(doc) -> None:
+    """Sender at the top left, addressee on the right: the layout of a French letter."""
+    t = K.table(doc, 1, [8.6, 7.8], header=False, borders=False)
+    left, right = t.rows[0].cells
+    p = left.paragraphs[0]
+    K.add_rich(p, "{{ association.sigle }}", bold=True, size=14, color=K.ACCENT)
+    p2 = left.add_paragraph()
+    K.line_breaks(p2, ["{{ association.nom }}"])
+    p2.runs[0].font.size = Pt(8.5)
+    p3 = left.add_paragraph()
+    p3.add_run("{{ association.adresse|join(', ') }}").font.size = Pt(8.5)
+    p4 = left.add_paragraph()
+    p4.add_run("{% if association.telephone %}Tél. {{ association.telephone }}{% endif %}"
+               "{% if association.courriel %} – {{ association.courriel }}{% endif %}").font.size = Pt(8.5)
+    right.paragraphs[0].paragraph_format.space_before = Pt(70)
+    r = right.paragraphs[0]
+    K.line_breaks(r, ["{{ destinataire.appellation_adresse }}", "{{ metropole.nom }}"])
+    r2 = right.add_paragraph("{% if metropole.service %}{{ metropole.service }}{% endif %}")
+    r3 = right.add_paragraph()
+    K.line_breaks(r3, ["{{ metropole.adresse|join(', ') }}"])
+
+
+def appel() -> None:
+    doc = K.new_document("Appel de participation {{ annee }}", "Appel de la participation annuelle")
+    K.page_header(doc, "{{ convention.titre_court }}")
+    K.page_footer(doc, "Appel de participation {{ annee }} – {{ appel.reference }}")
+    letter_head(doc)
+    K.para(doc, "{{ appel.lieu }}, le {{ appel.date|date_fr }}", align="right", before=18, after=14)
+    K.para(doc, "**N/Réf.** : {{ appel.reference }}", after=0)
+    K.para(doc, "{% if appel.dossier_suivi_par %}**Dossier suivi par** : {{ appel.dossier_suivi_par }}{% endif %}", after=0)
+    K.para(doc, "**Objet** : appel de la participation {{ annee }} – {{ convention.titre }}", after=0)
+    K.para(doc, "**Référence** : {{ convention.titre }}, article 3", after=0)
+    K.para(doc, "**P. J.** : bordereau des pièces jointes et pièces énumérées ci-dessous", after=16)
+    K.para(doc, "{{ destinataire.appellation }},", after=10)
+    K.para(doc, "Conformément à l'article 3 de la {{ convention.titre }} conclue entre la {{ metropole.nom }} "
+                "et l'{{ association.nom }} pour la période {{ convention.periode }}, j'ai l'honneur de vous "
+                "adresser l'appel de la participation de la Métropole au titre de l'année {{ annee }}, soit "
+                "{{ appel.montant|montant_complet }}.", align="justify")
+    K.para(doc, "Je vous remercie de bien vouloir procéder au versement de cette somme sur le compte de "
+                "l'association :", align="justify", keep_next=True)
+    t = K.table(doc, 4, [4.0, 12.4], header=False)
+    for row, (label, value) in zip(t.rows, [("Titulaire", "{{ banque.titulaire }}"),
+                                            ("Domiciliation", "{{ banque.domiciliation }}"),
+                                            ("IBAN", "{{ banque.iban_groupes }}"), ("BIC", "{{ banque.bic }}")]):
+        K.cell_text(row.cells[0], label, bold=True, keep_next=True)
+        K.cell_text(row.cells[1], value, keep_next=True)
+        K.shade(row.cells[0], "F2F2F2")
+    K.para(doc, "", after=4)
+    K.para(doc, "À l'appui de cette demande, et comme le prévoit l'article 3 de la convention, vous "
+                "trouverez ci-joint :", align="justify", keep_next=True)
+    K.para(doc, "{%p for piece in pieces if piece.fournie %}", keep_next=True)
+    p = doc.add_paragraph(style="List Bullet")
+    p.add_run("{{ piece.libelle }}{% if piece.titre %} ({{ piece.titre }}){% endif %} ;")
+    K.para(doc, "{%p endfor %}")
+    K.para(doc, "{%p if pieces_manquantes %}")
+    K.para(doc, "Les pièces suivantes vous seront transmises dès que possible : "
+                "{{ pieces_manquantes|map(attribute='libelle')|map('lower')|join(' ; ') }}.", align="justify")
+    K.para(doc, "{%p endif %}")
+    K.para(doc, "Je vous prie d'agréer, {{ destinataire.appellation }}, l'expression de ma haute considération.",
+           align="justify", before=6, after=18, keep_next=True)
+    K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
+                      left_mark="{{ signature('appel', 'association') }}", right_mark=None,
+                      left_name="{{ association.representant.signature_nom }}")
+    save(doc, "appel.docx")
+
+
+def bordereau() -> None:
+    doc = K.new_document("Bordereau des pièces jointes {{ annee }}", "Bordereau des pièces jointes")
+    K.page_header(doc, "{{ convention.titre_court }}")
+    K.page_footer(doc, "Bordereau des pièces jointes – appel {{ annee }}")
+    K.para(doc, "Bordereau des pièces jointes", "Title")
+    K.para(doc, "Appel de la participation {{ annee }} – {{ appel.reference }} du {{ appel.date|date_fr }}",
+           align="center", after=14)
+    K.para(doc, "**Expéditeur** : {{ association.nom }}, {{ association.adresse|join(', ') }}", after=2)
+    K.para(doc, "**Destinataire** : {{ metropole.nom }}, {{ metropole.adresse|join(', ') }}", after=2)
+    K.para(doc, "**Pièces demandées par** : l'article 3 de la {{ convention.titre }}", after=12)
+    t = K.table(doc, 3, [1.0, 7.4, 2.4, 1.8, 3.8])
+    K.header_row(t, ["N°", "Pièce demandée (article 3)", "Fournie", "Page", "Observations"])
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for piece in pieces %}")
+    row = t.rows[2].cells
+    K.cell_text(row[0], "{{ loop.index }}", align="center")
+    K.cell_text(row[1], "{{ piece.libelle }}{% if piece.titre %} – {{ piece.titre }}{% endif %}")
+    K.cell_text(row[2], "{% if piece.fournie %}Oui{% else %}**MANQUANTE**{% endif %}", align="center")
+    K.cell_text(row[3], "{% if piece.page %}{{ piece.page }}{% else %}–{% endif %}", align="center")
+    K.cell_text(row[4], "{% if piece.note %}{{ piece.note }}{% endif %}")
+    end = t.add_row()
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    K.para(doc, "", after=6)
+    K.para(doc, "Les pages sont celles du dossier {{ annee }} (numérotation en bas de page).", italic=True, size=9)
+    K.para(doc, "{%p if pieces_manquantes %}")
+    K.para(doc, "**Attention** : {{ pieces_manquantes|length }} pièce(s) demandée(s) par l'article 3 "
+                "manque(nt) au dossier.", color=K.RGBColor(0xC0, 0, 0))
+    K.para(doc, "{%p endif %}")
+    save(doc, "bordereau.docx")
+
+
+def bilan() -> None:
+    doc = K.new_document("Bilan {{ annee }} de la convention", "Bilan annuel de la mise en œuvre de la convention")
+    K.page_header(doc, "{{ convention.titre_court }}")
+    K.page_footer(doc, "Bilan {{ annee }} – {{ association.sigle }}")
+    K.para(doc, "Bilan {{ annee }} de la mise en œuvre de la convention", "Title")
+    K.para(doc, "{{ convention.titre }} – article 5", align="center", after=14)
+    K.para(doc, "Le présent bilan, établi par l'{{ association.sigle }} en application de l'article 5 de la "
+                "convention, rend compte des actions menées du {{ periode.debut|date_fr }} au "
+                "{{ periode.fin|date_fr }} au titre des {{ chantiers|length }} chantiers opérationnels, "
+                "soit {{ actions|length }} action(s). Il est présenté au comité de pilotage.", align="justify")
+    doc.add_paragraph("1. Les actions par chantier", style="Heading 1")
+    K.para(doc, "{%p for c in chantiers %}")
+    doc.add_paragraph("{{ c.numero }}. {{ c.titre }}", style="Heading 2")
+    K.para(doc, "{%p if c.actions %}")
+    t = K.table(doc, 3, [2.0, 3.0, 4.8, 3.0, 1.4, 2.2])
+    K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Part.", "Résultat"])
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for a in c.actions %}")
+    row = t.rows[2].cells
+    K.cell_text(row[0], "{{ a.date|date_courte }}")
+    K.cell_text(row[1], "{{ a.modalite_titre }}")
+    K.cell_text(row[2], "{{ a.titre }}")
+    K.cell_text(row[3], "{{ a.partenaires|join(', ') }}")
+    K.cell_text(row[4], "{% if a.participants is not none %}{{ a.participants|nombre }}{% else %}–{% endif %}", align="center")
+    K.cell_text(row[5], "{% if a.resultat %}{{ a.resultat }}{% else %}–{% endif %}")
+    end = t.add_row()
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    K.para(doc, "{%p else %}")
+    K.para(doc, "Aucune action n'a été menée sur ce chantier en {{ annee }}.", italic=True)
+    K.para(doc, "{%p endif %}")
+    K.para(doc, "{%p endfor %}")
+    doc.add_paragraph("2. Les actions par chantier et par modalité d'intervention", style="Heading 1")
+    K.para(doc, "Nombre d'actions menées, par chantier (article 1) et par modalité d'intervention (article 2) :",
+           keep_next=True)
+    # {%tc %} loops repeat the middle column once per modalité; the tag cells vanish.
+    t = K.table(doc, 5, [5.6, 1.0, 1.25, 1.0, 1.5])
+    hdr = t.rows[0].cells
+    for cell, text in zip(hdr, ["Chantier", "{%tc for m in modalites %}", "{{ m.numero }}", "{%tc endfor %}", "Total"]):
+        K.cell_text(cell, text, bold=True, align=None if text == "Chantier" else "center")
+        K.shade(cell, "D9E2F3")
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for ligne in tableau.lignes %}")
+    row = t.rows[2].cells
+    for cell, text in zip(row, ["{{ ligne.titre }}", "{%tc for n in ligne.nombres %}",
+                                "{% if n %}{{ n }}{% else %}·{% endif %}", "{%tc endfor %}", "{{ ligne.total }}"]):
+        K.cell_text(cell, text, bold=text == "{{ ligne.total }}", align=None if "titre" in text else "center")
+    t.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    tot = t.rows[4].cells
+    for cell, text in zip(tot, ["Total", "{%tc for n in tableau.totaux %}", "{{ n }}", "{%tc endfor %}", "{{ tableau.total }}"]):
+        K.cell_text(cell, text, bold=True, align=None if text == "Total" else "center")
+    K.para(doc, "Modalités : {% for m in modalites %}{{ m.numero }} = {{ m.titre }}{% if not loop.last %} ; {% endif %}{% endfor %}.",
+           size=8.5, before=4)
+    K.para(doc, "{{ graphique }}", align="center", before=6)
+    K.para(doc, "Répartition des actions par chantier et par modalité d'intervention", "Caption", align="center")
+    doc.add_paragraph("3. Les instances de suivi (article 4)", style="Heading 1")
+    K.para(doc, "{{ copil_sigle }} : {{ rythme.copil.tenues }} réunion(s) en {{ annee }} pour "
+                "{{ rythme.copil.minimum }} prévue(s) au minimum ; {{ cotech_sigle }} : {{ rythme.cotech.tenues }} "
+                "réunion(s) pour {{ rythme.cotech.minimum }} prévue(s) au minimum.", keep_next=True)
+    t = K.table(doc, 3, [2.4, 2.2, 5.0, 6.8])
+    K.header_row(t, ["Date", "Instance", "Lieu", "Objet"])
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for r in reunions %}")
+    row = t.rows[2].cells
+    K.cell_text(row[0], "{{ r.date|date_courte }}")
+    K.cell_text(row[1], "{{ r.instance }}")
+    K.cell_text(row[2], "{% if r.lieu %}{{ r.lieu }}{% endif %}")
+    K.cell_text(row[3], "{% if r.objet %}{{ r.objet }}{% endif %}")
+    end = t.add_row()
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    doc.add_paragraph("4. La partie financière (article 3)", style="Heading 1")
+    t = K.table(doc, 4, [9.4, 7.0], header=False)
+    for row, (label, value) in zip(t.rows, [
+            ("Participation annuelle prévue par la convention", "{{ convention.montant_annuel|montant }}"),
+            ("Participation appelée le {{ appel.date|date_fr }}", "{{ finances.montant_appele|montant }}"),
+            ("Participation reçue{% if finances.date_reception %} le {{ finances.date_reception|date_fr }}{% endif %}",
+             "{{ finances.montant_recu|montant }}"),
+            ("Reste à percevoir", "{{ finances.reste|montant }}")]):
+        K.cell_text(row.cells[0], label, bold=True, keep_next=True)
+        K.cell_text(row.cells[1], value, align="right", keep_next=True)
+    K.para(doc, "", after=4)
+    K.para(doc, "Fait à {{ appel.lieu }}, le {{ appel.date|date_fr }}", keep_next=True, before=10, after=8)
+    K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
+                      left_mark="{{ signature('bilan', 'association') }}", right_mark=None,
+                      left_name="{{ association.representant.signature_nom }}")
+    save(doc, "bilan.docx")
+
+
+def pv_copil() -> None:
+    doc = K.new_document("Procès-verbal du COPIL {{ annee }}", "Procès-verbal du comité de pilotage")
+    K.page_header(doc, "{{ convention.titre_court }}")
+    K.page_footer(doc, "Procès-verbal du {{ copil_sigle }} du {{ copil.date|date_fr }}")
+    K.para(doc, "Procès-verbal du comité de pilotage", "Title")
+    K.para(doc, "{{ convention.titre }} – article 4", align="center", after=14)
+    K.para(doc, "**Date** : {{ copil.date|date_longue }}{% if copil.heure %}, {{ copil.heure }}{% endif %}", after=2)
+    K.para(doc, "**Lieu** : {{ copil.lieu }}", after=10)
+    doc.add_paragraph("Membres présents", style="Heading 2")
+    K.para(doc, "{%p for p in copil.presents %}")
+    K.para(doc, "{{ p.nom }}, {{ p.qualite }}, {{ p.organisme }}", "List Bullet")
+    K.para(doc, "{%p endfor %}")
+    K.para(doc, "{%p if copil.excuses %}")
+    doc.add_paragraph("Membres excusés", style="Heading 2")
+    K.para(doc, "{%p for p in copil.excuses %}")
+    K.para(doc, "{{ p.nom }}, {{ p.qualite }}, {{ p.organisme }}", "List Bullet")
+    K.para(doc, "{%p endfor %}")
+    K.para(doc, "{%p endif %}")
+    K.para(doc, "{%p if composition_manquante %}")
+    K.para(doc, "Composition : l'article 4 prévoit aussi {{ composition_manquante|join(', ') }}, absent(s) de la "
+                "liste ci-dessus.", italic=True)
+    K.para(doc, "{%p endif %}")
+    doc.add_paragraph("Ordre du jour", style="Heading 2")
+    K.para(doc, "{%p for point in copil.ordre_du_jour %}")
+    K.para(doc, "{{ loop.index }}.\t{{ point }}", "Liste numérotée")
+    K.para(doc, "{%p endfor %}")
+    doc.add_paragraph("1. Examen du bilan {{ annee }}", style="Heading 1")
+    K.para(doc, "L'{{ association.sigle }} présente le bilan des actions : {{ actions|length }} action(s) sur "
+                "{{ chantiers_actifs }} chantier(s), {{ rythme.cotech.tenues }} réunion(s) du {{ cotech_sigle }}.",
+           align="justify")
+    K.para(doc, "{{ copil.examen_bilan }}", align="justify")
+    doc.add_paragraph("2. Programme de travail {{ annee }} par chantier", style="Heading 1")
+    t = K.table(doc, 3, [6.0, 10.4])
+    K.header_row(t, ["Chantier", "Actions prévues"])
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for item in programme %}")
+    row = t.rows[2].cells
+    K.cell_text(row[0], "{{ item.numero }}. {{ item.titre }}")
+    p = K.cell_text(row[1], "{{ item.actions|join('\\n') }}")
+    end = t.add_row()
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    doc.add_paragraph("3. Relevé de décisions", style="Heading 1")
+    K.para(doc, "{%p for d in copil.decisions %}")
+    K.para(doc, "{{ loop.index }}.\t{{ d }}", "Liste numérotée")
+    K.para(doc, "{%p endfor %}")
+    doc.add_paragraph("4. Prochaines réunions", style="Heading 1")
+    K.para(doc, "{%p for r in copil.prochaines_reunions %}")
+    K.para(doc, "{{ r.instance }} : {{ r.date|date_longue }}{% if r.lieu %}, {{ r.lieu }}{% endif %}", "List Bullet")
+    K.para(doc, "{%p endfor %}")
+    K.para(doc, "Fait à {{ appel.lieu }}, le {{ copil.date|date_fr }}", keep_next=True, before=14, after=8)
+    K.para(doc, "Les co-présidents du comité de pilotage :", keep_next=True, after=6)
+    K.signature_block(doc, ["{{ copresidents.metropole.qualite }}", "{{ copresidents.metropole.organisme }}"],
+                      ["{{ copresidents.association.qualite }}", "{{ copresidents.association.organisme }}"],
+                      left_mark="{{ signature('pv-copil', 'metropole') }}",
+                      right_mark="{{ signature('pv-copil', 'association') }}",
+                      left_name="{{ copresidents.metropole.nom }}", right_name="{{ copresidents.association.nom }}")
+    save(doc, "pv-copil.docx")
+
+
+def save(doc, name: str) -> None:
+    target = OUT / name
+    if target.exists() and "--force" not in sys.argv:
+        print(f"{target} existe déjà : gardé (--force pour le réécrire)")
+        return
+    doc.save(target)
+    print(f"écrit : {target}")
+
+
+if __name__ == "__main__":
+    OUT.mkdir(exist_ok=True)
+    convention(Path(sys.argv[1]))
+    appel()
+    bordereau()
+    bilan()
+    pv_copil()

@@ -1,0 +1,304 @@
+"""Small python-docx helpers used only to author the starting templates (tools/)."""
+from __future__ import annotations
+
+import copy
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+FONT = "Arial"  # Liberation Sans on the build machine: same metrics, same layout as in Word
+BLACK = RGBColor(0, 0, 0)
+ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
+
+
+def new_document(title: str, subject: str) -> Document:
+    doc = Document()
+    props = doc.core_properties
+    props.title, props.subject, props.author = title, subject, "Chaîne de production des dossiers"
+    props.language = "fr-FR"
+    props.keywords = ""
+    props.comments = ""
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.3)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    section.header_distance = section.footer_distance = Cm(1.0)
+    _styles(doc)
+    _language(doc)
+    return doc
+
+
+def _language(doc: Document) -> None:
+    """French proofing language in the document defaults, so Word checks French."""
+    rpr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:val"), "fr-FR")
+    lang.set(qn("w:eastAsia"), "fr-FR")
+    for fonts in rpr_default.findall(qn("w:rFonts")):
+        rpr_default.remove(fonts)
+
+
+def _set_font(style, size: float, bold: bool | None = None, color=BLACK, italic: bool | None = None) -> None:
+    style.font.name = FONT
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        if fonts.get(qn(attr)) is not None:
+            del fonts.attrib[qn(attr)]
+    style.font.size = Pt(size)
+    if bold is not None:
+        style.font.bold = bold
+    if italic is not None:
+        style.font.italic = italic
+    style.font.color.rgb = color
+
+
+def _styles(doc: Document) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    _set_font(normal, 10.5)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.1
+    normal.paragraph_format.widow_control = True
+    for name, size, before, after in (("Title", 16, 0, 12), ("Heading 1", 12.5, 14, 6),
+                                      ("Heading 2", 11, 10, 4), ("Heading 3", 10.5, 8, 4)):
+        style = styles[name]
+        _set_font(style, size, bold=True, color=ACCENT if name != "Heading 3" else BLACK, italic=False)
+        fmt = style.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+        fmt.keep_with_next = True
+        fmt.keep_together = True
+    title = styles["Title"]
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    ppr = title.element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+    for name in ("List Bullet", "List Bullet 2", "List Number", "Header", "Footer", "Subtitle",
+                 "Caption", "No Spacing", "Body Text", "Quote", "Intense Quote"):
+        _set_font(styles[name], 9 if name in ("Header", "Footer", "Caption") else 10.5)
+    for name in ("Header", "Footer"):  # their built-in tab stops would pull "Page x / y" to the middle
+        styles[name].paragraph_format.tab_stops.clear_all()
+        ppr = styles[name].element.get_or_add_pPr()
+        for tabs in ppr.findall(qn("w:tabs")):
+            ppr.remove(tabs)
+    styles["List Bullet"].paragraph_format.space_after = Pt(3)
+    styles["List Bullet 2"].paragraph_format.space_after = Pt(2)
+    fn_text = styles.add_style("Footnote Text", 1)
+    fn_text.base_style = normal
+    _set_font(fn_text, 8.5)
+    fn_text.paragraph_format.space_after = Pt(0)
+    fn_ref = styles.add_style("Footnote Reference", 2)
+    fn_ref.font.superscript = True
+    numbered = styles.add_style("Liste numérotée", 1)
+    numbered.base_style = normal
+    numbered.paragraph_format.left_indent = Cm(0.8)
+    numbered.paragraph_format.first_line_indent = Cm(-0.6)
+    numbered.paragraph_format.space_after = Pt(4)
+    table_text = styles.add_style("Texte de tableau", 1)
+    table_text.base_style = normal
+    _set_font(table_text, 9)
+    table_text.paragraph_format.space_after = Pt(2)
+    table_text.paragraph_format.line_spacing = 1.0
+    for bullet_name, base in (("Puce de tableau", "List Bullet"), ("Puce de tableau 2", "List Bullet 2")):
+        style = styles.add_style(bullet_name, 1)
+        style.base_style = styles[base]
+        _set_font(style, 9)
+        style.paragraph_format.space_after = Pt(1)
+        style.paragraph_format.line_spacing = 1.0
+    mark = styles.add_style("Marque de signature", 1)
+    mark.base_style = normal
+    _set_font(mark, 1, color=RGBColor(0xFF, 0xFF, 0xFF))
+    mark.paragraph_format.space_after = Pt(0)
+    mark.paragraph_format.space_before = Pt(0)
+    mark.paragraph_format.line_spacing = 1.0
+
+
+def para(container, text: str = "", style: str | None = None, *, bold: bool = False,
+         italic: bool = False, align=None, keep_next: bool = False, size: float | None = None,
+         before: float | None = None, after: float | None = None, color=None):
+    p = container.add_paragraph(style=style)
+    if text:
+        add_rich(p, text, bold=bold, italic=italic, size=size, color=color)
+    fmt = p.paragraph_format
+    if align == "center":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "right":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    elif align == "justify":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if keep_next:
+        fmt.keep_with_next = True
+    if before is not None:
+        fmt.space_before = Pt(before)
+    if after is not None:
+        fmt.space_after = Pt(after)
+    return p
+
+
+def add_rich(p, text: str, *, bold=False, italic=False, size=None, color=None) -> None:
+    """Add text where **…** is bold; a tag is never split over two runs."""
+    parts = text.split("**")
+    for i, part in enumerate(parts):
+        if not part:
+            continue
+        run = p.add_run(part)
+        run.bold = bold or (i % 2 == 1)
+        run.italic = italic or None
+        if size:
+            run.font.size = Pt(size)
+        if color is not None:
+            run.font.color.rgb = color
+
+
+def line_breaks(p, lines: list[str], *, bold=False) -> None:
+    for i, line in enumerate(lines):
+        run = p.add_run(line)
+        run.bold = bold or None
+        if i < len(lines) - 1:
+            run.add_break(WD_BREAK.LINE)
+
+
+def field(run_parent, instr: str, placeholder: str = "1") -> None:
+    """A Word field (PAGE, NUMPAGES…) that Word and LibreOffice both compute."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instr)
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = placeholder
+    r.append(t)
+    fld.append(r)
+    run_parent._p.append(fld)
+
+
+def page_footer(doc: Document, left_text: str) -> None:
+    footer = doc.sections[0].footer
+    p = footer.paragraphs[0]
+    p.style = doc.styles["Footer"]
+    tabs = p.paragraph_format.tab_stops
+    tabs.clear_all()
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    tabs.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
+    p.add_run(left_text + "\t")
+    p.add_run("Page ")
+    field(p, "PAGE")
+    p.add_run(" / ")
+    field(p, "NUMPAGES")
+
+
+def page_header(doc: Document, text: str) -> None:
+    header = doc.sections[0].header
+    p = header.paragraphs[0]
+    p.style = doc.styles["Header"]
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = p.add_run(text)
+    run.italic = True
+    draft = header.add_paragraph(style=doc.styles["Header"])
+    draft.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = draft.add_run("{% if projet %}PROJET – version de travail, non signée{% endif %}")
+    run.bold = True
+    run.font.size = Pt(11)
+    run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+
+
+def table(doc, rows: int, widths_cm: list[float], *, header: bool = True, borders: bool = True):
+    t = doc.add_table(rows=rows, cols=len(widths_cm))
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    if borders:
+        t.style = doc.styles["Table Grid"]
+    for row in t.rows:
+        for i, width in enumerate(widths_cm):
+            row.cells[i].width = Cm(width)
+    grid = t._tbl.tblGrid
+    for i, col in enumerate(grid.findall(qn("w:gridCol"))):
+        col.set(qn("w:w"), str(int(widths_cm[i] * 567)))
+    if header:
+        repeat_header(t.rows[0])
+    for row in t.rows:
+        cant_split(row)
+    return t
+
+
+def repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def cant_split(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def shade(cell, hex_fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    el = OxmlElement("w:shd")
+    el.set(qn("w:val"), "clear")
+    el.set(qn("w:color"), "auto")
+    el.set(qn("w:fill"), hex_fill)
+    tcpr.append(el)
+
+
+def cell_text(cell, text: str, *, bold=False, style="Texte de tableau", align=None, keep_next=False):
+    p = cell.paragraphs[0]
+    p.style = cell.part.document.styles[style] if hasattr(cell.part, "document") else style
+    if text:
+        add_rich(p, text, bold=bold)
+    if align == "center":
+        p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "right":
+        p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if keep_next:
+        p.paragraph_format.keep_with_next = True
+    return p
+
+
+def header_row(t, labels: list[str], fill: str = "D9E2F3") -> None:
+    for cell, label in zip(t.rows[0].cells, labels):
+        cell_text(cell, label, bold=True)
+        shade(cell, fill)
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
+
+
+def signature_block(doc, left: list[str], right: list[str] | None, *, left_mark: str, right_mark: str | None,
+                    left_name: str = "", right_name: str = "") -> None:
+    """Two signatories side by side (or one on the right): titles, room to sign, name.
+
+    The white 1-point mark paragraph tells the pipeline where the signature field goes.
+    """
+    t = table(doc, 1, [8.2, 8.2], header=False, borders=False)
+    cant_split(t.rows[0])
+    cells = t.rows[0].cells
+    blocks = [(cells[0], left, left_mark, left_name)]
+    if right is not None:
+        blocks.append((cells[1], right, right_mark, right_name))
+    else:
+        blocks = [(cells[1], left, left_mark, left_name)]
+    for cell, titles, mark, name in blocks:
+        p = cell.paragraphs[0]
+        p.paragraph_format.keep_with_next = True
+        line_breaks(p, titles, bold=True)
+        m = cell.add_paragraph(style="Marque de signature")
+        m.add_run(mark)
+        m.paragraph_format.keep_with_next = True
+        spacer = cell.add_paragraph()
+        spacer.paragraph_format.space_before = Pt(62)
+        spacer.paragraph_format.keep_with_next = True
+        if name:
+            spacer.add_run(name)

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what the pipeline needs from Debian's packages when it is missing:
+# LibreOffice Writer (conversion), metric-compatible fonts, qpdf, poppler and Ghostscript.
+# As root it installs them; otherwise it prints the one command to run.
+set -eu
+PACKAGES="libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript fontconfig"
+missing=""
+command -v soffice >/dev/null 2>&1 || missing="$missing soffice"
+command -v qpdf >/dev/null 2>&1 || missing="$missing qpdf"
+command -v pdftoppm >/dev/null 2>&1 || missing="$missing pdftoppm"
+command -v gs >/dev/null 2>&1 || missing="$missing gs"
+command -v fc-list >/dev/null 2>&1 || missing="$missing fc-list"
+if command -v fc-list >/dev/null 2>&1; then
+  fc-list | grep -q "LiberationSans-Regular" || missing="$missing fonts-liberation2"
+  fc-list | grep -q "Carlito" || missing="$missing fonts-crosextra-carlito"
+fi
+[ -z "$missing" ] && exit 0
+echo "outils manquants :$missing" >&2
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installation avec apt-get (quelques minutes la première fois)…" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+  exit 0
+fi
+echo "lancez : sudo apt-get install -y --no-install-recommends $PACKAGES" >&2
+exit 1
