@@ -134,10 +134,11 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
             dots_from = 75 + pdfmetrics.stringWidth(text, "Dossier-Sans", 11) + 6
             dots_to = width - 66 - pdfmetrics.stringWidth(number, "Dossier-Sans", 11)
             c.setFillColor(Color(0.5, 0.5, 0.5))
-            dot = pdfmetrics.stringWidth(".", "Dossier-Sans", 11) + 1.5
-            count = int((dots_to - dots_from) / dot)
-            if count > 0:
-                c.drawString(dots_from, y, " ".join(["."] * (count // 2)))
+            step = pdfmetrics.stringWidth(". ", "Dossier-Sans", 11)
+            x = dots_to - step
+            while x > dots_from:  # leaders aligned on the right, up to the page number
+                c.drawString(x, y, ".")
+                x -= step
             y -= 22
         c.showPage()
     c.save()

@@ -65,6 +65,7 @@ def build(years: list[int], opts: Options) -> list[Path]:
     opts.outputs.mkdir(parents=True, exist_ok=True)
     results = []
     with _locks(opts.outputs, years), contextlib.ExitStack() as stack:
+        office = stack.enter_context(convert.Session(progress=opts.progress))
         builds = []
         for inputs in loaded:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".build-{inputs.year.annee}-", dir=opts.outputs)))
@@ -73,15 +74,15 @@ def build(years: list[int], opts: Options) -> list[Path]:
             for b in builds:
                 render_all(b, opts, pages=None)
         with stage("conversion PDF (LibreOffice)", opts.log):
-            convert_batch(builds, [s.key for s in documents.DOCUMENTS], opts)
+            convert_batch(office, builds, [s.key for s in documents.DOCUMENTS])
         with stage("pages du bordereau", opts.log):
             layouts = {b.inputs.year.annee: dossier_layout(b) for b in builds}
             for b in builds:
                 render_one(b, "bordereau", opts, pages=piece_pages(b, layouts[b.inputs.year.annee]))
-            convert_batch(builds, ["bordereau"], opts)
+            convert_batch(office, builds, ["bordereau"])
         with stage("dossier PDF assemblé", opts.log):
             for b in builds:
-                assemble_dossier(b)
+                assemble_dossier(b, final=opts.final)
         with stage("publication", opts.log):
             for b in builds:
                 results.append(publish(b, opts.outputs))
@@ -104,18 +105,11 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     b.spots = [s for s in b.spots if s.document != key] + spots
 
 
-def convert_batch(builds: list[YearBuild], keys: list[str], opts: Options) -> None:
-    """All the given documents of every year in one LibreOffice run."""
-    docs = [b.docx[k] for b in builds for k in keys]
-    pdf_dir_of = {b.docx[k]: b.work for b in builds for k in keys}
-    with tempfile.TemporaryDirectory(prefix=".pdf-", dir=builds[0].work.parent) as tmp:
-        pdfs = convert.to_pdf(docs, Path(tmp), progress=opts.progress)
-        for doc, pdf in zip(docs, pdfs):
-            target = pdf_dir_of[doc] / pdf.name
-            shutil.move(pdf, target)
+def convert_batch(office: convert.Session, builds: list[YearBuild], keys: list[str]) -> None:
+    """The given documents of every year, in the build's one LibreOffice."""
     for b in builds:
-        for k in keys:
-            b.pdf[k] = b.docx[k].with_suffix(".pdf")
+        for k, pdf in zip(keys, office.convert([b.docx[k] for k in keys], b.work)):
+            b.pdf[k] = pdf
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
@@ -147,7 +141,7 @@ def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
     return pages
 
 
-def assemble_dossier(b: YearBuild) -> None:
+def assemble_dossier(b: YearBuild, *, final: bool) -> None:
     conv, year = b.inputs.convention, b.inputs.year
     terms = conv.convention
     parts = entries(b)
@@ -164,8 +158,8 @@ def assemble_dossier(b: YearBuild) -> None:
                      conv.association.nom, "",
                      f"Appel de participation {year.annee} – {year.appel.reference} du "
                      f"{french.date_fr(year.appel.date)}"],
-        draft_mark=("PROJET – version de travail" if not b.inputs.year.donnees_exemple
-                    else "PROJET – données d'exemple, version de travail"),
+        draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if year.donnees_exemple
+                                       else "PROJET – version de travail"),
     )
     lay = assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta,
                             output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}")

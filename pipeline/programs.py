@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.errors import ConversionError, ToolMissing
 
-APT_PACKAGES = "libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript"
+APT_PACKAGES = "libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript"
 INSTALL_HINT = f"installez-le : sudo apt-get install -y {APT_PACKAGES} (ou lancez « make setup »)"
 MIN_LIBREOFFICE = (7, 4)
 
@@ -40,6 +40,20 @@ def soffice() -> tuple[Path, str]:
         raise ToolMissing(f"LibreOffice {m.group(0)} est trop ancien : il faut la version "
                           f"{'.'.join(map(str, MIN_LIBREOFFICE))} ou plus récente", hint=INSTALL_HINT)
     return Path(found), m.group(0)
+
+
+@functools.cache
+def uno_python() -> Path:
+    """A Python that can import LibreOffice's ``uno`` module (Debian: python3-uno)."""
+    candidates = [os.environ.get("PIPELINE_UNO_PYTHON"), "/usr/bin/python3", "/usr/lib/libreoffice/program/python",
+                  "/opt/libreoffice/program/python"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=60,
+                                   env=dict(os.environ, PYTHONPATH=""))
+            if probe.returncode == 0:
+                return Path(candidate)
+    raise ToolMissing("le pont Python de LibreOffice (module « uno ») est introuvable", hint=INSTALL_HINT)
 
 
 @functools.cache

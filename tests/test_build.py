@@ -69,3 +69,33 @@ def test_year_outside_the_convention_is_one_clear_line():
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "2031" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_no_libreoffice_left_running_after_a_build(built):
+    import subprocess
+    running = subprocess.run(["pgrep", "-f", "pipeline-[0-9a-f]{32}"], capture_output=True, text=True)
+    assert running.stdout.strip() == ""
+
+
+def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeypatch):
+    from pipeline import build, convert
+
+    starts = []
+    original = convert.Session._start
+
+    def counting(self):
+        starts.append(1)
+        original(self)
+
+    monkeypatch.setattr(convert.Session, "_start", counting)
+    opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
+                         log=lambda m: None, warn=lambda m: None)
+    build.build([2024], opts)
+    assert starts == [1]
+    table = docx.Document(tmp_path / "out" / "2024" / "bordereau-2024.docx").tables[0]
+    rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
+    rib_page = int(rows["Un relevé d'identité bancaire (RIB)"])
+    dossier = PdfReader(tmp_path / "out" / "2024" / "dossier-2024.pdf")
+    assert "Relevé d'identité bancaire" in dossier.pages[rib_page - 1].extract_text()
+    bilan_page = int(rows["Un bilan de la mise en œuvre de la convention"])
+    assert "Bilan 2024 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()

@@ -3,10 +3,11 @@
 # LibreOffice Writer (conversion), metric-compatible fonts, qpdf, poppler and Ghostscript.
 # As root it installs them; otherwise it prints the one command to run.
 set -eu
-PACKAGES="libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript fontconfig"
+PACKAGES="libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript fontconfig"
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="$missing soffice"
 command -v qpdf >/dev/null 2>&1 || missing="$missing qpdf"
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing="$missing python3-uno"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing pdftoppm"
 command -v gs >/dev/null 2>&1 || missing="$missing gs"
 command -v fc-list >/dev/null 2>&1 || missing="$missing fc-list"

@@ -1,0 +1,89 @@
+"""LibreOffice worker, run by the Python that has LibreOffice's ``uno`` module.
+
+It starts one headless LibreOffice, then converts documents to PDF/A-2b as asked on
+stdin, one JSON line per request, answering one JSON line per document. One process
+serves the whole build, so later rounds (the bordereau, once the page numbers are known)
+cost no new start. This file imports nothing from the pipeline: it runs outside the venv.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def connect(pipe_name, soffice, deadline):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    while True:
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe_name};urp;StarOffice.ComponentContext")
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except Exception:  # noqa: BLE001 — NoConnectException until LibreOffice is up
+            if soffice.poll() is not None:
+                raise SystemExit(f"LibreOffice s'est arrêté au démarrage (code {soffice.returncode})")
+            if time.monotonic() > deadline:
+                raise SystemExit("LibreOffice n'a pas démarré à temps")
+            time.sleep(0.1)
+
+
+def convert(desktop, source, target):
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0,
+                                       (prop("Hidden", True), prop("ReadOnly", True), prop("UpdateDocMode", 0)))
+    if doc is None:
+        raise RuntimeError("document illisible")
+    try:
+        doc.refresh() if hasattr(doc, "refresh") else None
+        fields = doc.getTextFields() if hasattr(doc, "getTextFields") else None
+        if fields is not None:
+            fields.refresh()
+        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", (
+            prop("SelectPdfVersion", 2), prop("UseTaggedPDF", True), prop("ExportBookmarks", True),
+            prop("ExportFormFields", False)))
+        doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "writer_pdf_Export"),
+                                                         prop("FilterData", filter_data)))
+    finally:
+        doc.close(True)
+
+
+def main():
+    soffice_path, profile, pipe_name = sys.argv[1:4]
+    soffice = subprocess.Popen(
+        [soffice_path, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck", "--nodefault",
+         f"-env:UserInstallation={uno.systemPathToFileUrl(profile)}", f"--accept=pipe,name={pipe_name};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        desktop = connect(pipe_name, soffice, time.monotonic() + float(os.environ.get("LO_START_TIMEOUT", "60")))
+        print(json.dumps({"ready": True}), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            if request.get("quit"):
+                break
+            for source, target in request["convert"]:
+                try:
+                    convert(desktop, source, target)
+                    print(json.dumps({"ok": True, "source": source}), flush=True)
+                except Exception as exc:  # noqa: BLE001 — reported to the pipeline, which names the file
+                    print(json.dumps({"ok": False, "source": source, "error": str(exc)[:300]}), flush=True)
+        try:
+            desktop.terminate()
+        except Exception:  # noqa: BLE001 — the bridge drops while LibreOffice quits
+            pass
+    finally:
+        try:
+            soffice.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            soffice.kill()
+
+
+if __name__ == "__main__":
+    main()
