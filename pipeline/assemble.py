@@ -91,7 +91,7 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
     """Cover page and sommaire, as a small PDF."""
     _fonts()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
     width, height = A4
     accent = Color(0x1F / 255, 0x3A / 255, 0x5F / 255)
     c.setFillColor(accent)
@@ -134,11 +134,9 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
             dots_from = 75 + pdfmetrics.stringWidth(text, "Dossier-Sans", 11) + 6
             dots_to = width - 66 - pdfmetrics.stringWidth(number, "Dossier-Sans", 11)
             c.setFillColor(Color(0.5, 0.5, 0.5))
-            step = pdfmetrics.stringWidth(". ", "Dossier-Sans", 11)
-            x = dots_to - step
-            while x > dots_from:  # leaders aligned on the right, up to the page number
-                c.drawString(x, y, ".")
-                x -= step
+            step = pdfmetrics.stringWidth(" .", "Dossier-Sans", 11)
+            leaders = " ." * max(0, int((dots_to - dots_from) / step))
+            c.drawRightString(dots_to, y, leaders)  # aligned on the right, up to the page number
             y -= 22
         c.showPage()
     c.save()
@@ -169,7 +167,7 @@ def _numbers_overlay(sizes: list[tuple[float, float]], label: str) -> PdfReader:
     """One page per dossier page with 'label · N / total' at the bottom right."""
     _fonts()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, invariant=1, pageCompression=1)
+    c = canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
     total = len(sizes)
     for n, (w, h) in enumerate(sizes, 1):
         c.setPageSize((w, h))

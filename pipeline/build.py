@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, assemble, convert, documents, french, model, render
+from pipeline import __version__, assemble, convert, documents, french, model, render, signing
 from pipeline.errors import OutputError
 
 Log = Callable[[str], None]
@@ -83,6 +83,9 @@ def build(years: list[int], opts: Options) -> list[Path]:
         with stage("dossier PDF assemblé", opts.log):
             for b in builds:
                 assemble_dossier(b, final=opts.final)
+        with stage("champs de signature", opts.log):
+            for b in builds:
+                add_signature_fields(b)
         with stage("publication", opts.log):
             for b in builds:
                 results.append(publish(b, opts.outputs))
@@ -165,6 +168,26 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
                             output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}")
     if lay.starts != before.starts:  # the bordereau grew a page: its page numbers would be wrong
         raise OutputError("le bordereau a changé de nombre de pages entre deux passes ; relancez la construction")
+
+
+def add_signature_fields(b: YearBuild) -> None:
+    """An empty field over every signature block, placed from the rendered marks."""
+    conv = b.inputs.convention
+    who = {"metropole": conv.metropole.nom, "association": conv.association.nom_court}
+    lay = dossier_layout(b)
+    places = []
+    for spec in documents.DOCUMENTS:
+        labels = {spot.field_name: f"Signature – {who.get(spot.who, spot.who)} – {spec.title}"
+                  for spot in b.spots if spot.document == spec.key}
+        found = signing.places_for(b.pdf[spec.key], lay.starts[spec.key], labels)
+        expected = set(labels)
+        missing = expected - {p.name for p in found}
+        if missing:
+            raise OutputError(f"le document {spec.key} n'a pas de place visible pour la signature {', '.join(sorted(missing))}",
+                              hint="dans le modèle, la marque {{ signature(…) }} doit rester dans le bloc de signature, "
+                                   "en style « Marque de signature »")
+        places.extend(found)
+    signing.add_fields(b.work / f"dossier-{b.inputs.year.annee}.pdf", places)
 
 
 def _build_date(day: dt.date) -> dt.datetime:

@@ -79,6 +79,65 @@ def check(obj, final: bool) -> None:
     click.echo("tout est correct : données et modèles prêts.")
 
 
+@main_group.command()
+@click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def fields(dossier: Path) -> None:
+    """Liste les champs de signature d'un dossier PDF."""
+    from pipeline import signing
+
+    for f in signing.list_fields(dossier):
+        state = "signé" if f["signed"] else "vide"
+        click.echo(f"{f['name']}\tpage {f['page']}\t{state}\t{f['label']}")
+
+
+@main_group.command()
+@click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--field", "field_name", required=True, help="Nom du champ (voir la commande fields).")
+@click.option("--pkcs12", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
+              help="Certificat et clé du signataire (.p12 / .pfx).")
+@click.option("--reason", default=None, help="Motif de la signature.")
+@click.option("--location", default=None, help="Lieu de la signature.")
+def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, location: str | None) -> None:
+    """Signe DOSSIER dans un champ (signature PAdES, mise à jour incrémentale).
+
+    Le mot de passe du certificat vient de la variable PIPELINE_PKCS12_PASSWORD,
+    ou est demandé à l'écran ; jamais sur la ligne de commande.
+    """
+    import os
+
+    from pipeline import signing
+
+    passphrase = os.environ.get("PIPELINE_PKCS12_PASSWORD")
+    if passphrase is None:
+        passphrase = click.prompt("Mot de passe du certificat", hide_input=True, default="", show_default=False,
+                                  err=True)
+    signing.sign(dossier, field_name, pkcs12, passphrase or None, reason=reason, location=location)
+    click.echo(f"signé : {field_name} dans {dossier}")
+
+
+@main_group.command()
+@click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--trust", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
+              help="Certificat d'autorité de confiance (PEM ou DER), répétable.")
+def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
+    """Vérifie les signatures de DOSSIER : signataire, date, intégrité, validité, portée."""
+    from pipeline import signing
+
+    results = signing.verify(dossier, list(trust))
+    bad = 0
+    for r in results:
+        if not r.get("signed"):
+            click.echo(f"{r['name']}: vide (page {r['page']})")
+            continue
+        ok = r["intact"] and r["valid"]
+        bad += not ok
+        click.echo(f"{r['name']}: signé par {r['signer']} le {r['time']} ; intacte={'oui' if r['intact'] else 'NON'} ; "
+                   f"valide={'oui' if r['valid'] else 'NON'} ; "
+                   f"couvre tout le document={'oui' if r['coverage'] == 'ENTIRE_FILE' else 'non (signée avant ' 'des ajouts)'}")
+    if bad:
+        raise SystemExit(int(ExitCode.SIGNATURE))
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     verbose = "-v" in sys.argv or "--verbose" in sys.argv

@@ -21,7 +21,7 @@ pdfmetrics.registerFont(TTFont("Sans-Bold", FONT_DIR / "LiberationSans-Bold.ttf"
 
 
 def specimen(path: Path, title: str, pages: list[list[str]], author: str) -> None:
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1, initialFontName="Sans")
     c.setTitle(f"{title} (SPÉCIMEN)")
     c.setAuthor(author)
     width, height = A4

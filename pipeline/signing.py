@@ -1,0 +1,207 @@
+"""Signature fields where someone signs, PAdES signing into them, and verifying.
+
+Templates mark each signature block with ``{{ signature('document', 'who') }}``, which
+renders as white one-point text; its position in the rendered PDF places the field, so a
+template edit that moves a block moves its field. Every signature is an incremental
+update: the signed bytes are never rewritten.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from pipeline.errors import SignatureError
+
+MARK = re.compile(r"§SIG:([A-Za-z0-9_-]+)§")
+FIELD_WIDTH = 215.0
+FIELD_HEIGHT = 58.0
+
+
+@dataclass(frozen=True)
+class FieldPlace:
+    """An empty signature field: its name, tooltip, page (0-based) and box in points."""
+
+    name: str
+    label: str
+    page: int
+    box: tuple[float, float, float, float]
+
+
+def find_marks(pdf: Path) -> list[tuple[str, int, float, float]]:
+    """(field name, page index, x, y) of every signature mark in a rendered document."""
+    found = []
+    for index, page in enumerate(PdfReader(pdf).pages):
+        def visit(text, cm, tm, _font, _size, index=index):
+            for m in MARK.finditer(text or ""):
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                found.append((m.group(1), index, x, y))
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def places_for(pdf: Path, first_page: int, labels: dict[str, str]) -> list[FieldPlace]:
+    """Fields for one document that starts at dossier page ``first_page`` (1-based)."""
+    places = []
+    for name, index, x, y in find_marks(pdf):
+        box = (round(x, 1), round(y - FIELD_HEIGHT, 1), round(x + FIELD_WIDTH, 1), round(y + 2, 1))
+        places.append(FieldPlace(name, labels.get(name, name), first_page - 1 + index, box))
+    return places
+
+
+def add_fields(pdf: Path, places: list[FieldPlace]) -> None:
+    """Add the empty fields to ``pdf`` in place (an incremental update, PDF/A flags and appearance)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+    if not places:
+        return
+    names = [p.name for p in places]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SignatureError(f"le même champ de signature apparaît deux fois : {', '.join(duplicates)}",
+                             hint="chaque appel à signature('document', 'qui') doit être unique dans les modèles")
+    tmp = pdf.with_suffix(".fields.tmp")
+    with open(pdf, "rb") as source:
+        writer = IncrementalPdfFileWriter(source, strict=False)
+        for place in places:
+            append_signature_field(writer, SigFieldSpec(
+                sig_field_name=place.name, on_page=place.page, box=place.box,
+                readable_field_name=place.label, empty_field_appearance=False))
+        with open(tmp, "wb") as out:
+            writer.write(out)
+    os.replace(tmp, pdf)
+
+
+def list_fields(pdf: Path) -> list[dict]:
+    """Every signature field: name, tooltip, page (1-based), signed or not."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    result = []
+    with open(pdf, "rb") as handle:
+        reader = PdfFileReader(handle, strict=False)
+        pages = [ref.idnum for ref in _page_refs(reader)]
+        for name, value, ref in enumerate_sig_fields(reader, filled_status=None):
+            field = ref.get_object()
+            page_ref = field.get("/P")
+            page = pages.index(page_ref.idnum) + 1 if page_ref is not None and page_ref.idnum in pages else None
+            result.append({"name": name, "label": str(field.get("/TU", "")), "page": page, "signed": value is not None})
+    return result
+
+
+def _page_refs(reader):
+    root = reader.root["/Pages"]
+    refs = []
+
+    def walk(node_ref):
+        node = node_ref.get_object()
+        if node.get("/Type") == "/Pages":
+            for kid in node["/Kids"]:
+                walk(kid)
+        else:
+            refs.append(node_ref)
+
+    for kid in root["/Kids"]:
+        walk(kid)
+    return refs
+
+
+def load_signer(pkcs12: Path, passphrase: str | None):
+    from pyhanko.sign import signers
+
+    if not pkcs12.is_file():
+        raise SignatureError(f"certificat introuvable : {pkcs12}")
+    signer = signers.SimpleSigner.load_pkcs12(str(pkcs12), passphrase=passphrase.encode() if passphrase else None)
+    if signer is None:
+        raise SignatureError(f"impossible d'ouvrir le certificat {pkcs12.name}",
+                             hint="vérifiez le mot de passe (variable PIPELINE_PKCS12_PASSWORD ou invite)")
+    return signer
+
+
+def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason: str | None = None,
+         location: str | None = None) -> None:
+    """Sign ``field`` with a PAdES signature, as an incremental update of ``pdf`` (in place)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko.stamp import StaticStampStyle
+
+    known = {f["name"]: f for f in list_fields(pdf)}
+    if field not in known:
+        raise SignatureError(f"pas de champ de signature « {field} » dans {pdf.name}",
+                             hint=f"champs disponibles : {', '.join(known) or 'aucun'}")
+    if known[field]["signed"]:
+        raise SignatureError(f"le champ « {field} » est déjà signé")
+    signer = load_signer(pkcs12, passphrase)
+    who = signer.signing_cert.subject.human_friendly
+    common_name = next((part.split(":", 1)[1].strip() for part in who.split(",") if part.strip().startswith("Common Name")), who)
+    meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES,
+                                        reason=reason, location=location, md_algorithm="sha256")
+    fd, tmp_name = tempfile.mkstemp(suffix=".pdf", dir=pdf.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with open(pdf, "rb") as source, open(tmp, "wb") as out:
+            writer = IncrementalPdfFileWriter(source, strict=False)
+            appearance = tmp.with_suffix(".stamp.pdf")
+            _stamp(appearance, common_name)
+            style = StaticStampStyle.from_pdf_file(str(appearance), border_width=0)
+            signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(writer, output=out)
+        os.replace(tmp, pdf)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_suffix(".stamp.pdf").unlink(missing_ok=True)
+
+
+def _stamp(path: Path, signer_name: str) -> None:
+    """The visible appearance of a signature, drawn with an embedded font (PDF/A)."""
+    import datetime as dt
+
+    from reportlab.pdfgen import canvas
+
+    from pipeline.assemble import _fonts
+
+    _fonts()
+    c = canvas.Canvas(str(path), pagesize=(FIELD_WIDTH, FIELD_HEIGHT), initialFontName="Dossier-Sans")
+    c.setFont("Dossier-Sans", 8)
+    c.setFillColorRGB(0.1, 0.2, 0.4)
+    c.drawString(6, FIELD_HEIGHT - 20, "Signé électroniquement par")
+    c.setFont("Dossier-Sans-Bold", 9)
+    c.drawString(6, FIELD_HEIGHT - 32, signer_name[:45])
+    c.setFont("Dossier-Sans", 8)
+    c.drawString(6, FIELD_HEIGHT - 44, "le " + dt.datetime.now().strftime("%d/%m/%Y à %H:%M"))
+    c.save()
+
+
+def verify(pdf: Path, trust: list[Path] | None = None) -> list[dict]:
+    """Each field, signed or empty; for a signature: signer, time, intact, valid, coverage."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = [load_cert_from_pemder(str(p)) for p in (trust or [])]
+    fields = list_fields(pdf)
+    by_name = {f["name"]: dict(f) for f in fields}
+    with open(pdf, "rb") as handle:
+        reader = PdfFileReader(handle, strict=False)
+        for embedded in reader.embedded_signatures:
+            context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+            status = validate_pdf_signature(embedded, context, skip_diff=False)
+            entry = by_name.setdefault(embedded.field_name, {"name": embedded.field_name, "page": None})
+            entry.update({
+                "signed": True,
+                "signer": status.signing_cert.subject.human_friendly,
+                "time": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+                "intact": bool(status.intact and status.valid),
+                "trusted": bool(status.trusted),
+                "valid": bool(status.bottom_line),
+                "coverage": status.coverage.name if status.coverage else None,
+                "modifications": status.modification_level.name if status.modification_level else None,
+            })
+    return [by_name[f["name"]] for f in fields] + [v for k, v in by_name.items() if k not in {f["name"] for f in fields}]

@@ -1,0 +1,67 @@
+"""The dossier as an archive: PDF/A identification, fonts, metadata, sommaire, page numbers."""
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+YEARS = (2022, 2023, 2024)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_dossier_passes_qpdf_and_embeds_every_font(built, year):
+    pdf = built / str(year) / f"dossier-{year}.pdf"
+    check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts, "no font listed"
+    not_embedded = [line for line in fonts if line.split()[-5] != "yes"]
+    assert not_embedded == []
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_dossier_is_identified_as_pdfa_in_french(built, year):
+    reader = PdfReader(built / str(year) / f"dossier-{year}.pdf")
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object()
+    assert xmp["/Type"] == "/Metadata" and xmp["/Subtype"] == "/XML"
+    packet = xmp.get_data().decode("utf-8")
+    assert re.search(r'pdfaid:part(>|=")2', packet) and re.search(r'pdfaid:conformance(>|=")B', packet)
+    assert "<rdf:li>fr-FR</rdf:li>" in packet
+    assert root["/Lang"] == "fr-FR"
+    intents = root["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    assert "sRGB" in str(intents[0].get_object().get("/OutputConditionIdentifier", "")) + \
+        str(intents[0].get_object().get("/Info", ""))
+    info = reader.metadata
+    assert str(year) in info.title and "Convention" in info.title
+    assert info.author and info.subject and "appel de participation" in info["/Keywords"]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_page_is_numbered_and_the_sommaire_matches_the_bookmarks(built, year):
+    reader = PdfReader(built / str(year) / f"dossier-{year}.pdf")
+    total = len(reader.pages)
+    for n, page in enumerate(reader.pages, 1):
+        assert f"page {n} / {total}" in page.extract_text()
+    sommaire = reader.pages[1].extract_text()
+    for item in reader.outline:
+        if isinstance(item, list) or item.title == "Page de garde et sommaire":
+            continue
+        start = reader.get_destination_page_number(item) + 1
+        after = sommaire[sommaire.index(item.title) + len(item.title):]
+        assert re.search(r"\d+", after).group(0) == str(start), (item.title, start)
+
+
+def test_convention_articles_are_bookmarked_under_the_convention(built):
+    reader = PdfReader(built / "2022" / "dossier-2022.pdf")
+    titles = [i.title if not isinstance(i, list) else i for i in reader.outline]
+    children = titles[titles.index("La convention de partenariat") + 1]
+    assert isinstance(children, list)
+    flat = []
+    def walk(items):
+        for i in items:
+            walk(i) if isinstance(i, list) else flat.append(i.title)
+    walk(children)
+    for article in ("PREAMBULE", "ARTICLE 1 - OBJET DE LA CONVENTION", "ARTICLE 6 – RESILIATION DE LA CONVENTION"):
+        assert article in flat

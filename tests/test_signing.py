@@ -1,0 +1,97 @@
+"""Signature fields in the dossier, signed in turn with a certificate the test creates."""
+import datetime as dt
+import shutil
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from pypdf import PdfReader
+
+from conftest import run_cli
+from pipeline import signing
+
+PASSWORD = "secret-de-test"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-made CA and a signer certificate, as .p12 and the CA as PEM."""
+    folder = tmp_path_factory.mktemp("pki")
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "AC de test")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Signataire de test")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(ca_name).public_key(key.public_key())
+            .serial_number(2).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+            .sign(ca_key, hashes.SHA256()))
+    p12 = folder / "signataire.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"test", key, cert, [ca], serialization.BestAvailableEncryption(PASSWORD.encode())))
+    ca_pem = folder / "ac.pem"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return p12, ca_pem
+
+
+def test_fields_sit_on_every_signature_block(built):
+    pdf = built / "2022" / "dossier-2022.pdf"
+    fields = {f["name"]: f for f in signing.list_fields(pdf)}
+    assert set(fields) == {"convention-metropole", "convention-association", "appel-association",
+                           "bilan-association", "pv-copil-metropole", "pv-copil-association"}
+    reader = PdfReader(pdf)
+    for f in fields.values():
+        text = reader.pages[f["page"] - 1].extract_text()
+        assert f"§SIG:{f['name']}§" in text  # the field is on the page of its signature block
+    # later years: the convention is a reference copy, not signed again
+    later = {f["name"] for f in signing.list_fields(built / "2023" / "dossier-2023.pdf")}
+    assert "convention-metropole" not in later and "appel-association" in later
+
+
+def test_fields_follow_pdfa_rules(built):
+    reader = PdfReader(built / "2022" / "dossier-2022.pdf")
+    for page in reader.pages:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            if annot.get("/FT") == "/Sig":
+                assert int(annot["/F"]) & 4, "print flag"
+                assert "/AP" in annot and "/N" in annot["/AP"]
+
+
+def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
+    p12, ca = certificate
+    pdf = tmp_path / "dossier.pdf"
+    shutil.copy(built / "2022" / "dossier-2022.pdf", pdf)
+    names = [f["name"] for f in signing.list_fields(pdf)]
+    env = {"PIPELINE_PKCS12_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"}
+    import os
+    env = dict(os.environ, **env)
+    for name in names:
+        result = run_cli("sign", str(pdf), "--field", name, "--pkcs12", str(p12), env=env)
+        assert result.returncode == 0, result.stderr
+    report = signing.verify(pdf, [ca])
+    assert [r["name"] for r in report] == names
+    assert all(r["signed"] and r["intact"] and r["valid"] for r in report)
+    assert report[-1]["coverage"] == "ENTIRE_FILE"
+    assert all("Signataire de test" in r["signer"] for r in report)
+    result = run_cli("verify", str(pdf), "--trust", str(ca))
+    assert result.returncode == 0 and result.stdout.count("valide=oui") == len(names)
+
+
+def test_signing_an_unknown_field_is_one_clear_line(built, certificate, tmp_path):
+    p12, _ = certificate
+    pdf = tmp_path / "dossier.pdf"
+    shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
+    import os
+    result = run_cli("sign", str(pdf), "--field", "nulle-part", "--pkcs12", str(p12),
+                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    assert result.returncode == 7
+    assert "nulle-part" in result.stderr and "Traceback" not in result.stderr
