@@ -236,6 +236,8 @@ def _sanitise(writer: PdfWriter) -> None:
                 continue
             if kind is not None and kind not in ("/URI", "/GoTo"):
                 continue
+            if kind == "/URI" and str(action.get_object().get("/URI", "")).strip().lower().startswith("javascript:"):
+                continue
             if "/AA" in annot:
                 del annot[NameObject("/AA")]
             annot[NameObject("/F")] = _print_flag(annot)

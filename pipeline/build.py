@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, assemble, convert, documents, french, model, render, signing
+from pipeline import __version__, assemble, convert, documents, french, model, pieces, render, signing
 from pipeline.errors import OutputError
 
 Log = Callable[[str], None]
@@ -42,6 +42,7 @@ class YearBuild:
     docx: dict[str, Path] = field(default_factory=dict)
     pdf: dict[str, Path] = field(default_factory=dict)
     spots: list[documents.SignatureSpot] = field(default_factory=list)
+    fit_pieces: dict[Path, Path] = field(default_factory=dict)  # piece → its PDF/A-fit version
 
 
 @contextlib.contextmanager
@@ -124,8 +125,11 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     for spec in b.inputs.convention.pieces_requises:
         piece = given.get(spec.code)
         if piece and piece.fichier and spec.document is None:
-            parts.append(assemble.Entry(piece.titre or spec.libelle.replace("N-1", str(year.annee - 1)),
-                                        (b.inputs.year_dir / piece.fichier).resolve(), "piece", f"piece:{spec.code}"))
+            title = piece.titre or spec.libelle.replace("N-1", str(year.annee - 1))
+            source = (b.inputs.year_dir / piece.fichier).resolve()
+            if source not in b.fit_pieces:
+                b.fit_pieces[source] = pieces.normalise(source, b.work / "pieces", title)
+            parts.append(assemble.Entry(title, b.fit_pieces[source], "piece", f"piece:{spec.code}"))
     return parts
 
 

@@ -65,3 +65,48 @@ def test_convention_articles_are_bookmarked_under_the_convention(built):
     walk(children)
     for article in ("PREAMBULE", "ARTICLE 1 - OBJET DE LA CONVENTION", "ARTICLE 6 – RESILIATION DE LA CONVENTION"):
         assert article in flat
+
+
+def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
+    from reportlab.pdfgen import canvas
+
+    from conftest import TEMPLATES
+    from pipeline import build, pieces
+
+    rib = inputs_copy / "2023" / "pieces" / "rib.pdf"
+    c = canvas.Canvas(str(rib))  # Helvetica, a standard font reportlab does not embed
+    c.drawString(72, 720, "RIB SPÉCIMEN avec police non incorporée")
+    c.save()
+    assert pieces.unembedded_fonts(rib) == ["Helvetica"]
+    before = rib.read_bytes()
+    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
+                         warn=lambda m: None)
+    dossier = build.build([2023], opts)[0]
+    assert pieces.unembedded_fonts(dossier) == []
+    assert rib.read_bytes() == before  # the staff's file is never rewritten
+    assert any("RIB SPÉCIMEN" in p.extract_text() for p in PdfReader(dossier).pages)
+
+
+def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path):
+    from pypdf import PdfWriter
+
+    from conftest import TEMPLATES
+    from pipeline import build
+
+    statuts = inputs_copy / "2023" / "pieces" / "statuts.pdf"
+    writer = PdfWriter(clone_from=statuts)
+    from pypdf.actions import JavaScript
+    writer.add_open_action(JavaScript("app.alert('bonjour');"))
+    writer.add_attachment("cache.txt", b"contenu cache")
+    writer.add_uri(0, "javascript:alert(1)", [10, 10, 50, 50])
+    with open(statuts, "wb") as handle:
+        writer.write(handle)
+    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
+                         warn=lambda m: None)
+    dossier = build.build([2023], opts)[0]
+    raw = dossier.read_bytes()
+    root = PdfReader(dossier).trailer["/Root"]
+    assert "/OpenAction" not in root
+    names = root.get("/Names")
+    assert names is None or ("/JavaScript" not in names and "/EmbeddedFiles" not in names)
+    assert b"app.alert" not in raw and b"contenu cache" not in raw and b"javascript:" not in raw

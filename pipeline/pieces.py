@@ -1,0 +1,71 @@
+"""Attached pieces made fit for an archival dossier.
+
+A piece whose fonts are not embedded would break PDF/A: Ghostscript rewrites it as
+PDF/A-2b (embedding the fonts) in the build's work folder; the original is never touched.
+Pieces that already embed their fonts are used as they are, at no cost.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from pipeline import programs
+from pipeline.errors import ConversionError, ToolMissing
+
+
+def unembedded_fonts(pdf: Path) -> list[str]:
+    """Names of the fonts a PDF uses without embedding them."""
+    missing: set[str] = set()
+    seen: set[int] = set()
+
+    def visit_resources(resources) -> None:
+        if resources is None:
+            return
+        resources = resources.get_object()
+        fonts = resources.get("/Font")
+        for ref in (fonts.get_object().values() if fonts is not None else []):
+            font = ref.get_object()
+            key = id(font)
+            if key in seen:
+                continue
+            seen.add(key)
+            if font.get("/Subtype") == "/Type3":
+                continue
+            descendant = font.get("/DescendantFonts")
+            target = descendant[0].get_object() if descendant else font
+            desc = target.get("/FontDescriptor")
+            desc = desc.get_object() if desc is not None else None
+            if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.add(str(font.get("/BaseFont", "?")).lstrip("/"))
+        xobjects = resources.get("/XObject")
+        for ref in (xobjects.get_object().values() if xobjects is not None else []):
+            xobj = ref.get_object()
+            if xobj.get("/Subtype") == "/Form" and id(xobj) not in seen:
+                seen.add(id(xobj))
+                visit_resources(xobj.get("/Resources"))
+
+    for page in PdfReader(pdf).pages:
+        visit_resources(page.get("/Resources"))
+    return sorted(missing)
+
+
+def normalise(pdf: Path, work: Path, label: str) -> Path:
+    """The piece itself if it is fit; otherwise a PDF/A-2b copy written by Ghostscript."""
+    fonts = unembedded_fonts(pdf)
+    if not fonts:
+        return pdf
+    gs = shutil.which("gs")
+    if gs is None:
+        raise ToolMissing(f"la pièce « {label} » utilise des polices non incorporées ({', '.join(fonts[:3])}) "
+                          "et Ghostscript, qui sait les incorporer, est absent", hint=programs.INSTALL_HINT)
+    work.mkdir(parents=True, exist_ok=True)
+    out = work / f"{pdf.stem}-pdfa.pdf"
+    programs.run([gs, "-dPDFA=2", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-dSAFER", "-sDEVICE=pdfwrite",
+                  "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB", "-dEmbedAllFonts=true",
+                  f"-sOutputFile={out}", str(pdf)], timeout=180, what=f"la mise au format PDF/A de la pièce « {label} »")
+    if unembedded_fonts(out):
+        raise ConversionError(f"la pièce « {label} » garde des polices non incorporées après conversion",
+                              hint="demandez à l'émetteur une version PDF/A de la pièce")
+    return out
