@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, assemble, convert, documents, french, model, pieces, render, signing
-from pipeline.errors import OutputError
+from pipeline import __version__, assemble, checks, convert, documents, french, model, pieces, render, signing
+from pipeline.errors import OutputError, TemplateProblem
 
 Log = Callable[[str], None]
 
@@ -61,8 +61,11 @@ def build(years: list[int], opts: Options) -> list[Path]:
         for inputs in loaded:
             for warning in inputs.warnings:
                 opts.warn(f"avertissement : {warning}")
-        for spec in documents.DOCUMENTS:
-            render.open_template(opts.templates / f"{spec.key}.docx")
+        problems = [line for spec in documents.DOCUMENTS
+                    for line in checks.check_template(opts.templates / f"{spec.key}.docx", loaded, trial=False)]
+        if problems:
+            raise TemplateProblem(problems[0] if len(problems) == 1 else
+                                  f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems))
     opts.outputs.mkdir(parents=True, exist_ok=True)
     results = []
     with _locks(opts.outputs, years), contextlib.ExitStack() as stack:

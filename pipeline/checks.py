@@ -1,10 +1,21 @@
-"""``check``: validate every year's data and every template without building anything."""
+"""``check``: validate every year's data and every template without building anything.
+
+Templates are checked the way they will be rendered (docxtpl's own clean-up of Word's runs,
+the same sandboxed environment): syntax, unknown variables with the closest known name,
+unknown filters, then a trial fill with each year's data, which catches the rest.
+"""
 from __future__ import annotations
 
+import difflib
+import re
+import tempfile
 from pathlib import Path
 
+import jinja2
+from jinja2 import meta, nodes
+
 from pipeline import documents, model, render
-from pipeline.errors import ExitCode, InputError, PipelineError
+from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 
 
 def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[list[tuple[int, str]], list[str]]:
@@ -15,20 +26,98 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[li
         years = model.convention_years(inputs)
     except PipelineError as exc:
         return _lines(exc), warnings
-    contexts = []
+    loaded = []
     for year in years:
         try:
-            loaded = model.load(inputs, year, final=final)
-            warnings.extend(loaded.warnings)
-            contexts.append(loaded)
+            result = model.load(inputs, year, final=final)
+            warnings.extend(result.warnings)
+            loaded.append(result)
         except PipelineError as exc:
             problems.extend(_lines(exc))
     for spec in documents.DOCUMENTS:
-        try:
-            render.open_template(templates / f"{spec.key}.docx")
-        except PipelineError as exc:
-            problems.extend(_lines(exc))
+        for line in check_template(templates / f"{spec.key}.docx", loaded):
+            problems.append((int(ExitCode.TEMPLATE), line))
     return problems, warnings
+
+
+def template_context(inputs: model.Inputs) -> dict:
+    ctx = documents.build_context(inputs, projet=True)
+    ctx["signature"] = documents.make_signature(inputs, [])
+    ctx["graphique"] = ""
+    return ctx
+
+
+def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True) -> list[str]:
+    """The problems of one template, each naming the template, where, and what to do.
+
+    ``trial=False`` skips the trial fills (a build does the real one right after).
+    """
+    try:
+        tpl = render.open_template(path)
+    except TemplateProblem as exc:
+        return [str(exc)]
+    env = render.make_env()
+    known = set(template_context(loaded[0])) if loaded else set()
+    problems = []
+    for where, xml in _sources(tpl):
+        try:
+            ast = env.parse(xml)
+        except jinja2.TemplateSyntaxError as exc:
+            line = xml.splitlines()[max(0, (exc.lineno or 1) - 1)] if xml else ""
+            text = re.sub(r"<[^>]+>", "", line).strip()[:120]
+            problems.append(f"modèle {path.name} ({where}, paragraphe « {text} ») : balise mal formée "
+                            f"({render._syntax_reason(exc)}) — chaque {{{{ se ferme par }}}}, chaque {{% if %}} par "
+                            f"{{% endif %}}, chaque {{% for %}} par {{% endfor %}}")
+            continue
+        unknown_filters = sorted({n.name for n in ast.find_all(nodes.Filter)} - set(env.filters))
+        for flt in unknown_filters:
+            guess = difflib.get_close_matches(flt, sorted(env.filters), n=1, cutoff=0.6)
+            tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
+            problems.append(f"modèle {path.name} ({where}{_around(tpl, flt)}) : filtre « {flt} » inconnu{tip}")
+        if known and not unknown_filters:  # the variable analysis compiles, which needs known filters
+            for name in sorted(meta.find_undeclared_variables(ast) - known):
+                guess = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+                tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else " — voir « python -m pipeline variables »"
+                problems.append(f"modèle {path.name} ({where}{_around(tpl, name)}) : variable « {name} » inconnue{tip}")
+    if problems or not trial:
+        return problems
+    with tempfile.TemporaryDirectory() as tmp:
+        for inputs in loaded:  # a trial fill with each year's data catches what parsing cannot
+            try:
+                ctx = template_context(inputs)
+                render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) if "graphique" in ctx else None)
+            except TemplateProblem as exc:
+                return [f"{exc} (données {inputs.year.annee})"]
+    return []
+
+
+def _sources(tpl) -> list[tuple[str, str]]:
+    """The Jinja text of each part of the document, as docxtpl will see it."""
+    from docx.oxml import parse_xml
+
+    found = [("corps du document", tpl.patch_xml(tpl.get_xml()))]
+    for uri, label in ((tpl.HEADER_URI, "en-tête"), (tpl.FOOTER_URI, "pied de page")):
+        for _rel, part in tpl.get_headers_footers(uri):
+            found.append((label, tpl.patch_xml(tpl.xml_to_string(parse_xml(part.blob)))))
+    return found
+
+
+def _around(tpl, name: str) -> str:
+    """', paragraphe « … »' where the name appears, so staff find it in Word."""
+    doc = tpl.docx
+    paragraphs = list(doc.paragraphs)
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                paragraphs.extend(cell.paragraphs)
+    for section in doc.sections:
+        paragraphs.extend(section.header.paragraphs)
+        paragraphs.extend(section.footer.paragraphs)
+    for p in paragraphs:
+        if re.search(rf"\b{re.escape(name)}\b", p.text) and ("{" in p.text):
+            text = p.text.strip()
+            return f", paragraphe « {text[:90]}{'…' if len(text) > 90 else ''} »"
+    return ""
 
 
 def _lines(exc: PipelineError) -> list[tuple[int, str]]:
