@@ -17,12 +17,19 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pipeline.errors import TemplateProblem
-from pipeline.french import FILTERS
+from pipeline.french import FILTERS, typo
+
+
+def _french_output(value):
+    """Every text a template prints gets French spacing before : ; ! ? and inside « »."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return typo(value)
+    return value
 
 
 def make_env() -> ImmutableSandboxedEnvironment:
     """The one Jinja environment every template is rendered in."""
-    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_french_output)
     env.filters.update(FILTERS)
     return env
 

@@ -20,6 +20,7 @@ from docx.opc.part import Part
 from docx.shared import Cm, Pt
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))
 import docxkit as K  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates"
@@ -46,8 +47,9 @@ CONVENTION_FILLS = [
      "{{ convention.date_debut|date_fr }}."),
     ("Elle donnera lieu au versement d'une participation de la Métropole Aix-Marseille-Provence au bénéfice "
      "de l'Association Régionale HLM Provence-Alpes-Côte d'Azur et Corse de Vingt Mille euros (20.000,00 €) par an.",
-     "Elle donnera lieu au versement d'une participation de la {{ metropole.nom }} au bénéfice de "
-     "l'{{ association.nom }} de {{ convention.montant_annuel|montant_complet }} par an."),
+     "Elle donnera lieu au versement d'une participation de la {{ metropole.nom }} au bénéfice "
+     "de l'Association Régionale HLM Provence-Alpes-Côte d'Azur et Corse de "
+     "{{ convention.montant_annuel|montant_complet }} par an."),
     ("L'Association appellera chaque année cette participation de 20 000 € auprès de la Métropole",
      "L'Association appellera chaque année cette participation de {{ convention.montant_annuel|montant }} "
      "auprès de la Métropole"),
@@ -309,7 +311,7 @@ def appel() -> None:
                 "trouverez ci-joint :", align="justify", keep_next=True)
     K.para(doc, "{%p for piece in pieces if piece.fournie %}", keep_next=True)
     p = doc.add_paragraph(style="List Bullet")
-    p.add_run("{{ piece.libelle }}{% if piece.titre %} ({{ piece.titre }}){% endif %} ;")
+    p.add_run("{{ piece.libelle }}{% if piece.titre %} ({{ piece.titre }}){% endif %}{% if loop.last %}.{% else %} ;{% endif %}")
     K.para(doc, "{%p endfor %}")
     K.para(doc, "{%p if pieces_manquantes %}")
     K.para(doc, "Les pièces suivantes vous seront transmises dès que possible : "

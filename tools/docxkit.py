@@ -148,9 +148,19 @@ def para(container, text: str = "", style: str | None = None, *, bold: bool = Fa
     return p
 
 
+def french_spacing(text: str) -> str:
+    """No-break spaces before : ; ! ? and inside « », outside Jinja tags only."""
+    import re
+
+    from pipeline.french import typo
+
+    pieces = re.split(r"(\{\{.*?\}\}|\{%.*?%\})", text)
+    return "".join(piece if piece.startswith(("{{", "{%")) else typo(piece) for piece in pieces)
+
+
 def add_rich(p, text: str, *, bold=False, italic=False, size=None, color=None) -> None:
     """Add text where **…** is bold; a tag is never split over two runs."""
-    parts = text.split("**")
+    parts = french_spacing(text).split("**")
     for i, part in enumerate(parts):
         if not part:
             continue
@@ -280,25 +290,31 @@ def signature_block(doc, left: list[str], right: list[str] | None, *, left_mark:
                     left_name: str = "", right_name: str = "") -> None:
     """Two signatories side by side (or one on the right): titles, room to sign, name.
 
-    The white 1-point mark paragraph tells the pipeline where the signature field goes.
+    Titles sit in a first row and the signing room in a second, so both signatures and
+    names line up whatever the length of the titles. The white 1-point mark paragraph
+    tells the pipeline where the signature field goes.
     """
-    t = table(doc, 1, [8.2, 8.2], header=False, borders=False)
-    cant_split(t.rows[0])
-    cells = t.rows[0].cells
-    blocks = [(cells[0], left, left_mark, left_name)]
+    t = table(doc, 2, [8.2, 8.2], header=False, borders=False)
+    blocks = [(0, left, left_mark, left_name)]
     if right is not None:
-        blocks.append((cells[1], right, right_mark, right_name))
+        blocks.append((1, right, right_mark, right_name))
     else:
-        blocks = [(cells[1], left, left_mark, left_name)]
-    for cell, titles, mark, name in blocks:
-        p = cell.paragraphs[0]
+        blocks = [(1, left, left_mark, left_name)]
+    for row in t.rows:
+        cant_split(row)
+    for col, titles, mark, name in blocks:
+        p = t.rows[0].cells[col].paragraphs[0]
         p.paragraph_format.keep_with_next = True
         line_breaks(p, titles, bold=True)
-        m = cell.add_paragraph(style="Marque de signature")
+        cell = t.rows[1].cells[col]
+        m = cell.paragraphs[0]
+        m.style = doc.styles["Marque de signature"]
         m.add_run(mark)
         m.paragraph_format.keep_with_next = True
         spacer = cell.add_paragraph()
         spacer.paragraph_format.space_before = Pt(62)
-        spacer.paragraph_format.keep_with_next = True
         if name:
             spacer.add_run(name)
+    for cell in t.rows[0].cells:
+        for par in cell.paragraphs:
+            par.paragraph_format.keep_with_next = True
