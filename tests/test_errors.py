@@ -1,0 +1,238 @@
+"""Bad input and faults: a clear message, a distinct exit code, and previous outputs intact."""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import INPUTS, ROOT, TEMPLATES, run_cli
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and its hash; the persistent lock files are not outputs."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".lock-")}
+
+
+@pytest.fixture()
+def previous(tmp_path, built) -> Path:
+    """An outputs/ folder holding a previous 2023 build."""
+    outputs = tmp_path / "outputs"
+    shutil.copytree(built / "2023", outputs / "2023")
+    return outputs
+
+
+def build_cli(inputs: Path, outputs: Path, *extra: str, env=None, templates: Path = TEMPLATES, year="2023"):
+    return run_cli("--inputs", str(inputs), "--templates", str(templates), "--outputs", str(outputs),
+                   "build", year, *extra, env=env)
+
+
+def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: dict):
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
+    assert snapshot(outputs) == before
+    leftovers = [p.name for p in outputs.iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")]
+    assert leftovers == []
+
+
+def edit(root: Path, old: str, new: str, year: int = 2023):
+    path = root / str(year) / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+INPUT_CASES = [
+    ("malformed yaml", "  reference: AR-2023-012", "  reference: 'AR-2023-012", ["year.yaml:", "syntaxe YAML"]),
+    ("wrong type", "    participants: 24", "    participants: beaucoup", ["actions[1].participants", "nombre entier"]),
+    ("missing key", "  reference: AR-2023-012\n", "", ["appel.reference", "clé obligatoire absente"]),
+    ("unknown key", "  lieu: Marseille\n  montant", "  lieux: Marseille\n  montant", ["appel.lieux", "« lieu »"]),
+    ("impossible date", "  date: 2023-03-15", "  date: 2023-13-45", ["appel.date", "2023-13-45"]),
+    ("non-numeric amount", "  montant_recu: 20000.00", "  montant_recu: vingt mille", ["finances.montant_recu", "montant"]),
+    ("negative amount", "  montant_recu: 20000.00", "  montant_recu: -20000", ["finances.montant_recu", "positif"]),
+    ("missing piece file", "fichier: pieces/rib.pdf", "fichier: pieces/rib-absent.pdf", ["pieces[1].fichier", "introuvable"]),
+    ("piece escaping inputs", "fichier: pieces/rib.pdf", "fichier: ../../../../etc/hostname", ["sort du dossier"]),
+]
+
+
+@pytest.mark.parametrize("label, old, new, words", INPUT_CASES, ids=[c[0] for c in INPUT_CASES])
+def test_bad_inputs(inputs_copy, previous, label, old, new, words):
+    edit(inputs_copy, old, new)
+    before = snapshot(previous)
+    result = build_cli(inputs_copy, previous)
+    assert_clean_failure(result, 2, "2023/year.yaml", *words, outputs=previous, before=before)
+
+
+def test_empty_file(inputs_copy, previous):
+    (inputs_copy / "2023" / "year.yaml").write_text("", encoding="utf-8")
+    before = snapshot(previous)
+    assert_clean_failure(build_cli(inputs_copy, previous), 2, "year.yaml", "vide", outputs=previous, before=before)
+
+
+def test_year_outside_and_missing_folder(inputs_copy, previous):
+    before = snapshot(previous)
+    assert_clean_failure(build_cli(inputs_copy, previous, year="2019"), 2, "2019", "2022, 2023, 2024",
+                         outputs=previous, before=before)
+    shutil.rmtree(inputs_copy / "2024")
+    assert_clean_failure(build_cli(inputs_copy, previous, year="2024"), 2, "2024", "n'existe pas",
+                         outputs=previous, before=before)
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "encrypted"])
+def test_bad_piece_pdf(inputs_copy, previous, kind):
+    rib = inputs_copy / "2023" / "pieces" / "rib.pdf"
+    if kind == "corrupt":
+        rib.write_bytes(b"%PDF-1.7\n" + os.urandom(2000))
+        words = ["rib.pdf", "abîmé"]
+    else:
+        from pypdf import PdfReader, PdfWriter
+        writer = PdfWriter(clone_from=PdfReader(INPUTS / "2023" / "pieces" / "rib.pdf"))
+        writer.encrypt("motdepasse")
+        with open(rib, "wb") as handle:
+            writer.write(handle)
+        words = ["rib.pdf", "mot de passe"]
+    before = snapshot(previous)
+    assert_clean_failure(build_cli(inputs_copy, previous), 2, *words, outputs=previous, before=before)
+
+
+@pytest.mark.parametrize("kind", ["missing", "not a zip", "not a docx"])
+def test_bad_template(tmp_path, previous, kind):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    target = templates / "bilan.docx"
+    if kind == "missing":
+        target.unlink()
+    elif kind == "not a zip":
+        target.write_text("ceci n'est pas un document Word")
+    else:
+        import zipfile
+        with zipfile.ZipFile(target, "w") as z:
+            z.writestr("bonjour.txt", "rien")
+    before = snapshot(previous)
+    result = build_cli(INPUTS, previous, templates=templates)
+    assert_clean_failure(result, 3, "bilan.docx", outputs=previous, before=before)
+
+
+def fake_soffice(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "soffice"
+    script.write_text(f"#!/bin/sh\nif [ \"$1\" = \"--version\" ]; then echo 'LibreOffice 7.4.7.2'; exit 0; fi\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
+def no_worker_left() -> bool:
+    return subprocess.run(["pgrep", "-f", "pipeline-[0-9a-f]{32}"], capture_output=True).stdout.strip() == b""
+
+
+def test_libreoffice_missing(previous):
+    before = snapshot(previous)
+    env = dict(os.environ, PIPELINE_SOFFICE="/nonexistent/soffice")
+    result = build_cli(INPUTS, previous, env=env)
+    assert_clean_failure(result, 4, "LibreOffice", "apt-get install", outputs=previous, before=before)
+
+
+def test_libreoffice_crashing(tmp_path, previous):
+    before = snapshot(previous)
+    env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exit 3")))
+    result = build_cli(INPUTS, previous, env=env)
+    assert_clean_failure(result, 5, "LibreOffice", outputs=previous, before=before)
+    assert no_worker_left()
+
+
+def test_libreoffice_hanging_is_killed(tmp_path, previous):
+    before = snapshot(previous)
+    env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exec sleep 300")),
+               PIPELINE_START_TIMEOUT="3", LO_START_TIMEOUT="300")
+    started = time.monotonic()
+    result = build_cli(INPUTS, previous, env=env)
+    assert time.monotonic() - started < 60
+    assert_clean_failure(result, 5, "ne répond plus", outputs=previous, before=before)
+    assert subprocess.run(["pgrep", "-f", f"{tmp_path}/soffice"], capture_output=True).stdout.strip() == b""
+
+
+def test_one_document_failing_is_named(tmp_path):
+    from pipeline import convert
+    from pipeline.errors import ConversionError
+
+    good = tmp_path / "bon.docx"
+    shutil.copy(TEMPLATES / "appel.docx", good)
+    bad = tmp_path / "abime.docx"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    with pytest.raises(ConversionError) as info:
+        convert.to_pdf([good, bad], tmp_path / "pdf")
+    assert "abime.docx" in str(info.value)
+    assert no_worker_left()
+
+
+def test_own_libreoffice_running_does_not_interfere(tmp_path, previous):
+    profile = tmp_path / "user-profile"
+    own = subprocess.Popen(["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+                            "--accept=socket,host=127.0.0.1,port=2099;urp;"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        time.sleep(2)
+        result = build_cli(INPUTS, previous)
+        assert result.returncode == 0, result.stderr
+        assert own.poll() is None  # the user's LibreOffice is still running
+    finally:
+        os.killpg(own.pid, signal.SIGKILL)
+        own.wait()
+
+
+def test_interrupted_build_leaves_outputs_and_no_process(previous):
+    before = snapshot(previous)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(previous), "build", "2023"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(previous.glob(".build-*/*.docx")):
+        time.sleep(0.05)
+    time.sleep(0.5)  # well into the conversion
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrompu" in err and "Traceback" not in err
+    assert snapshot(previous) == before
+    assert [p.name for p in previous.iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
+    assert no_worker_left()
+
+
+def test_killed_build_is_recovered_by_the_next(previous):
+    before = snapshot(previous)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(previous), "build", "2023"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(previous.glob(".build-*/*.docx")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert {k: v for k, v in snapshot(previous).items() if not k.startswith(".")} == before
+    result = run_cli("--outputs", str(previous), "build", "2023")
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in previous.iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
+
+
+def test_two_builds_of_the_same_year(previous):
+    import fcntl
+
+    with open(previous / ".lock-2023", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
+        before = snapshot(previous)
+        result = run_cli("--outputs", str(previous), "build", "2023")
+        assert result.returncode == 6
+        assert "une autre construction de l'année 2023 est en cours" in result.stderr
+        assert snapshot(previous) == before
+
+
+def test_outputs_not_writable(tmp_path):
+    blocker = tmp_path / "outputs"
+    blocker.write_text("un fichier à la place du dossier")
+    result = run_cli("--outputs", str(blocker), "build", "2023")
+    assert result.returncode == 6, result.stderr
+    assert "Traceback" not in result.stderr and "outputs" in result.stderr

@@ -1,0 +1,117 @@
+"""Hostile data that must come out intact, large inputs that must still lay out, random input."""
+import datetime as dt
+import shutil
+
+import docx
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from conftest import INPUTS, TEMPLATES
+from pipeline import build, model
+from pipeline.errors import InputError
+from pipeline.french import typo
+
+
+def run_build(inputs, outputs, year=2023):
+    opts = build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
+    return build.build([year], opts)[0]
+
+
+def all_text(path) -> str:
+    d = docx.Document(path)
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
+def test_special_characters_come_out_intact(inputs_copy, tmp_path):
+    title = "Atelier « A & B » <balise> \"guillemets\" 'simples' l’îlot — 100 % 🏠"
+    path = inputs_copy / "2023" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    titre: Atelier « Bail réel solidaire » du PLH métropolitain",
+                        "    titre: " + yaml.safe_dump(title, allow_unicode=True).strip().removesuffix("...").strip())
+    path.write_text(text, encoding="utf-8")
+    assert model.load(inputs_copy, 2023).year.actions[0].titre == title
+    dossier = run_build(inputs_copy, tmp_path / "out")
+    assert typo(title) in all_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "bilan-2023.pdf").pages)
+    assert "A & B" in pdf_text and "<balise>" in pdf_text and "l’îlot" in pdf_text
+    assert dossier.is_file()
+
+
+def test_hundreds_of_actions_and_long_texts_still_lay_out(inputs_copy, tmp_path):
+    path = inputs_copy / "2023" / "year.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    chantiers = ["PLH", "LLS", "DEMANDE", "PUBLICS", "NPNRU", "PPA", "PV"]
+    modalites = ["ANIMATION", "MISE_EN_RELATION", "GROUPES", "TEMOIGNAGES", "RESSOURCES", "FORMATION", "EVENEMENTS"]
+    long_text = "Un résultat très détaillé, " * 40
+    data["actions"] = [{"date": (dt.date(2023, 1, 2) + dt.timedelta(days=i % 360)).isoformat(),
+                        "chantier": chantiers[i % 7], "modalite": modalites[(i * 3) % 7],
+                        "titre": f"Action numéro {i + 1}", "partenaires": ["Partenaire A", "Partenaire B"],
+                        "participants": i, "resultat": long_text if i % 50 == 0 else "Fait."} for i in range(300)]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    run_build(inputs_copy, tmp_path / "out")
+    text = all_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
+    assert all(f"Action numéro {i + 1}\n" in text + "\n" for i in range(300))
+    bilan = PdfReader(tmp_path / "out" / "2023" / "bilan-2023.pdf")
+    assert len(bilan.pages) > 10
+    for page in bilan.pages:  # tables stay within the page width
+        assert float(page.mediabox.width) < 600
+
+
+def test_huge_piece(inputs_copy, tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from pipeline.assemble import _fonts
+
+    _fonts()
+    big = inputs_copy / "2023" / "pieces" / "rapport-activite-2022.pdf"
+    c = canvas.Canvas(str(big), pagesize=A4, initialFontName="Dossier-Sans")
+    for n in range(400):
+        c.drawString(72, 720, f"Rapport d'activité, page {n + 1}")
+        c.showPage()
+    c.save()
+    dossier = PdfReader(run_build(inputs_copy, tmp_path / "out"))
+    assert len(dossier.pages) > 400
+    assert "page 420 /" in dossier.pages[419].extract_text()
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=30)
+    | st.dates().map(lambda d: d.isoformat()) | st.sampled_from(["2023-02-30", "oui", "20000.00", "-1", "PLH", "COPIL"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+keys = st.sampled_from([f.name for f in model.dataclasses.fields(model.Annee)] + ["inconnu", "annee"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=st.dictionaries(keys, values, max_size=9) | values)
+def test_loader_either_loads_or_raises_its_own_error(tmp_path_factory, document):
+    root = tmp_path_factory.getbasetemp() / "hypothesis-inputs"
+    if not root.exists():
+        shutil.copytree(INPUTS, root)
+    text = yaml.safe_dump(document, allow_unicode=True)
+    (root / "2023" / "year.yaml").write_text(text, encoding="utf-8")
+    try:
+        model.load(root, 2023)
+    except InputError:
+        pass
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.text(max_size=200))
+def test_loader_survives_any_text(tmp_path_factory, raw):
+    root = tmp_path_factory.getbasetemp() / "hypothesis-raw"
+    if not root.exists():
+        shutil.copytree(INPUTS, root)
+    (root / "2023" / "year.yaml").write_text(raw, encoding="utf-8")
+    try:
+        model.load(root, 2023)
+    except InputError:
+        pass
