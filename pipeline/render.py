@@ -115,6 +115,10 @@ def _fit_table_grids(document) -> None:
         if widths and len(widths) == len(cols):
             for col, width in zip(cols, widths):
                 col.set(qn("w:w"), width)
+            # a fixed table width (LibreOffice writes one) would squeeze the added columns
+            tbl_w = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblW')}")
+            if tbl_w is not None and tbl_w.get(qn("w:type")) == "dxa":
+                tbl_w.set(qn("w:w"), str(sum(int(w) for w in widths)))
 
 
 def undefined_message(raw: str, ctx: dict[str, Any]) -> str:

@@ -1,5 +1,7 @@
 """Templates edited by staff: every mistake caught by check, refused by a build, no traceback."""
+import re
 import shutil
+import subprocess
 
 import docx
 import pytest
@@ -61,3 +63,55 @@ def test_build_refuses_a_broken_template_and_keeps_previous_outputs(tmp_path, la
 def test_shipped_templates_pass_check():
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
+
+
+def pdf_texts(folder, year=2023):
+    from pypdf import PdfReader
+
+    return {key: [p.extract_text() for p in PdfReader(folder / str(year) / f"{key}-{year}.pdf").pages]
+            for key in ("convention", "appel", "bordereau", "bilan", "pv-copil")}
+
+
+def test_templates_resaved_by_libreoffice_build_the_same_documents(tmp_path, built):
+    resaved = tmp_path / "resaved"
+    result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                             "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(resaved),
+                             *map(str, sorted(TEMPLATES.glob("*.docx")))], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and len(list(resaved.glob("*.docx"))) == 5, result.stderr
+    outputs = tmp_path / "outputs"
+    build = run_cli("--templates", str(resaved), "--outputs", str(outputs), "build", "2023")
+    assert build.returncode == 0, build.stderr
+    assert pdf_texts(outputs) == pdf_texts(built)
+
+
+def test_templates_survive_word_style_runs_and_smart_quotes(tmp_path, built):
+    """Word splits text into many runs and types “smart” quotes: tags must survive both."""
+    import copy
+
+    from docx.oxml.ns import qn
+
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    for path in folder.glob("*.docx"):
+        document = docx.Document(path)
+        body = document.element.body
+        for run in list(body.iter(qn("w:r"))):
+            t = run.find(qn("w:t"))
+            content = [child for child in run if child.tag != qn("w:rPr")]
+            if t is None or not t.text or "{" not in t.text or len(content) != 1:
+                continue  # runs holding a tab or a break are left whole
+            text = re.sub(r"\{[{%].*?[%}]\}", lambda m: m.group(0).replace("'", "’"), t.text)
+            pieces = [text[i:i + 3] for i in range(0, len(text), 3)]
+            t.text = pieces[0]
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            anchor = run
+            for piece in pieces[1:]:
+                clone = copy.deepcopy(run)
+                clone.find(qn("w:t")).text = piece
+                anchor.addnext(clone)
+                anchor = clone
+        document.save(path)
+    outputs = tmp_path / "outputs"
+    build = run_cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
+    assert build.returncode == 0, build.stderr
+    assert pdf_texts(outputs) == pdf_texts(built)
