@@ -80,6 +80,43 @@ def check(obj, final: bool) -> None:
 
 
 @main_group.command()
+@click.argument("template", required=False)
+@click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la première).")
+@click.pass_obj
+def variables(obj, template: str | None, year: int | None) -> None:
+    """Liste les variables et filtres utilisables dans les modèles, avec leur valeur.
+
+    Avec TEMPLATE (ex. « appel »), seulement celles que ce modèle utilise.
+    """
+    from jinja2 import meta
+
+    from pipeline import checks, model, reference, render
+
+    years = model.convention_years(obj["inputs"])
+    inputs = model.load(obj["inputs"], year or years[0])
+    ctx = checks.template_context(inputs)
+    only = None
+    if template:
+        path = obj["templates"] / (template if template.endswith(".docx") else f"{template}.docx")
+        tpl = render.open_template(path)
+        env = render.make_env()
+        only = set()
+        for _where, xml in checks._sources(tpl):
+            only |= meta.find_undeclared_variables(env.parse(xml))
+    click.echo(f"Variables (valeurs de l'année {inputs.year.annee}) — à écrire entre {{{{ et }}}} dans Word :")
+    for name, kind, meaning, value in reference.rows(ctx, only):
+        line = f"  {name}  [{kind}]"
+        if meaning:
+            line += f"  {meaning}"
+        if value:
+            line += f"  = {value}"
+        click.echo(line)
+    click.echo("Filtres — à écrire après une barre : {{ appel.montant|montant }} :")
+    for name, meaning in reference.filter_rows():
+        click.echo(f"  {name}  {meaning}")
+
+
+@main_group.command()
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def fields(dossier: Path) -> None:
     """Liste les champs de signature d'un dossier PDF."""

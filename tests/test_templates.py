@@ -115,3 +115,11 @@ def test_templates_survive_word_style_runs_and_smart_quotes(tmp_path, built):
     build = run_cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
     assert build.returncode == 0, build.stderr
     assert pdf_texts(outputs) == pdf_texts(built)
+
+
+def test_variables_reference_lists_what_a_template_uses_with_values():
+    result = run_cli("variables", "appel", "--year", "2023")
+    assert result.returncode == 0, result.stderr
+    assert "appel.reference  [texte]" in result.stdout and "= AR-2023-012" in result.stdout
+    assert "montant_lettres" in result.stdout  # filters listed
+    assert "copil.decisions" not in result.stdout  # only what appel.docx uses
