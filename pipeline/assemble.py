@@ -26,6 +26,7 @@ from reportlab.pdfgen import canvas
 
 from pipeline.errors import InputError
 from pipeline.programs import font_path
+from pipeline.signing import FieldPlace, add_empty_fields
 
 SOMMAIRE_LINES_PER_PAGE = 26
 
@@ -250,8 +251,9 @@ def _print_flag(annot):
     return NumberObject((flags | 4) & ~(1 | 2 | 32))  # print on; invisible, hidden, noview off
 
 
-def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str) -> Layout:
-    """Write the dossier to ``out``; return where each entry starts."""
+def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,
+             fields: list[FieldPlace] = ()) -> Layout:
+    """Write the dossier to ``out`` with its empty signature fields; return where each entry starts."""
     counts = [page_count(e.pdf, e.title) for e in entries]
     lay = layout(entries, counts)
     writer = PdfWriter()
@@ -263,6 +265,7 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     for page, stamp in zip(writer.pages, overlay.pages):
         page.merge_page(stamp)
     _sanitise(writer)
+    add_empty_fields(writer, list(fields))
     root = writer._root_object
     source_root = PdfReader(output_intent_from).trailer["/Root"]
     if "/OutputIntents" in source_root:

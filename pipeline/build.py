@@ -87,9 +87,6 @@ def build(years: list[int], opts: Options) -> list[Path]:
         with stage("dossier PDF assemblé", opts.log):
             for b in builds:
                 assemble_dossier(b, final=opts.final)
-        with stage("champs de signature", opts.log):
-            for b in builds:
-                add_signature_fields(b)
         with stage("publication", opts.log):
             for b in builds:
                 results.append(publish(b, opts.outputs))
@@ -172,16 +169,16 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
                                        else "PROJET – version de travail"),
     )
     lay = assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta,
-                            output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}")
+                            output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}",
+                            fields=signature_places(b, before))
     if lay.starts != before.starts:  # the bordereau grew a page: its page numbers would be wrong
         raise OutputError("le bordereau a changé de nombre de pages entre deux passes ; relancez la construction")
 
 
-def add_signature_fields(b: YearBuild) -> None:
+def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPlace]:
     """An empty field over every signature block, placed from the rendered marks."""
     conv = b.inputs.convention
     who = {"metropole": conv.metropole.nom, "association": conv.association.nom_court}
-    lay = dossier_layout(b)
     places = []
     for spec in documents.DOCUMENTS:
         labels = {spot.field_name: f"Signature – {who.get(spot.who, spot.who)} – {spec.title}"
@@ -194,7 +191,7 @@ def add_signature_fields(b: YearBuild) -> None:
                               hint="dans le modèle, la marque {{ signature(…) }} doit rester dans le bloc de signature, "
                                    "en style « Marque de signature »")
         places.extend(found)
-    signing.add_fields(b.work / f"dossier-{b.inputs.year.annee}.pdf", places)
+    return places
 
 
 def _build_date(day: dt.date) -> dt.datetime:

@@ -54,28 +54,53 @@ def places_for(pdf: Path, first_page: int, labels: dict[str, str]) -> list[Field
     return places
 
 
-def add_fields(pdf: Path, places: list[FieldPlace]) -> None:
-    """Add the empty fields to ``pdf`` in place (an incremental update, PDF/A flags and appearance)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+def add_empty_fields(writer, places: list[FieldPlace]) -> None:
+    """Add empty signature fields to a dossier being written by pypdf.
 
-    if not places:
-        return
+    Each is a widget with the print flag and an (empty) appearance stream, as PDF/A
+    wants; pyHanko signs into them later as incremental updates. Done here rather than
+    as a pyHanko update, the build stays fast and its output reproducible.
+    """
+    from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject,
+                               StreamObject, TextStringObject)
+
     names = [p.name for p in places]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise SignatureError(f"le même champ de signature apparaît deux fois : {', '.join(duplicates)}",
                              hint="chaque appel à signature('document', 'qui') doit être unique dans les modèles")
-    tmp = pdf.with_suffix(".fields.tmp")
-    with open(pdf, "rb") as source:
-        writer = IncrementalPdfFileWriter(source, strict=False)
-        for place in places:
-            append_signature_field(writer, SigFieldSpec(
-                sig_field_name=place.name, on_page=place.page, box=place.box,
-                readable_field_name=place.label, empty_field_appearance=False))
-        with open(tmp, "wb") as out:
-            writer.write(out)
-    os.replace(tmp, pdf)
+    fields = ArrayObject()
+    for place in places:
+        page = writer.pages[place.page]
+        llx, lly, urx, ury = place.box
+        appearance = StreamObject()
+        appearance.set_data(b"")
+        appearance.update({
+            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(urx - llx), FloatObject(ury - lly)]),
+            NameObject("/Resources"): DictionaryObject(),
+        })
+        widget = DictionaryObject({
+            NameObject("/FT"): NameObject("/Sig"),
+            NameObject("/T"): TextStringObject(place.name),
+            NameObject("/TU"): TextStringObject(place.label),
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/F"): NumberObject(4 | 128),  # print, locked
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.box]),
+            NameObject("/P"): page.indirect_reference,
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
+        })
+        ref = writer._add_object(widget)
+        annots = page.get("/Annots")
+        if annots is None:
+            page[NameObject("/Annots")] = ArrayObject([ref])
+        else:
+            annots.get_object().append(ref)
+        fields.append(ref)
+    if fields:
+        writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
+            NameObject("/Fields"): fields}))
 
 
 def list_fields(pdf: Path) -> list[dict]:
