@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
-import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, assemble, checks, convert, documents, french, model, pieces, render, signing
+from pipeline import (assemble, cache, checks, convert, documents, french, model, pieces, publish, render,
+                      reproducible, signing)
 from pipeline.errors import OutputError, TemplateProblem
 
 Log = Callable[[str], None]
@@ -54,10 +52,15 @@ def stage(name: str, log: Log):
 
 
 def build(years: list[int], opts: Options) -> list[Path]:
-    """Build the dossiers of ``years``; return their paths."""
+    """Build the dossiers of ``years`` that are not up to date; return every year's path."""
     started = time.perf_counter()
+    todo = [y for y in years if not publish.up_to_date(opts.outputs, opts.inputs, y, opts.templates, final=opts.final)]
+    for year in sorted(set(years) - set(todo)):
+        opts.log(f"  {year} : déjà à jour (rien n'a changé depuis la dernière construction)")
+    if not todo:
+        return [publish.dossier_path(opts.outputs, y) for y in years]
     with stage("données et modèles vérifiés", opts.log):
-        loaded = [model.load(opts.inputs, year, final=opts.final) for year in years]
+        loaded = [model.load(opts.inputs, year, final=opts.final) for year in todo]
         for inputs in loaded:
             for warning in inputs.warnings:
                 opts.warn(f"avertissement : {warning}")
@@ -67,8 +70,7 @@ def build(years: list[int], opts: Options) -> list[Path]:
             raise TemplateProblem(problems[0] if len(problems) == 1 else
                                   f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems))
     opts.outputs.mkdir(parents=True, exist_ok=True)
-    results = []
-    with _locks(opts.outputs, years), contextlib.ExitStack() as stack:
+    with publish.locks(opts.outputs, todo), contextlib.ExitStack() as stack:
         office = stack.enter_context(convert.Session(progress=opts.progress))
         builds = []
         for inputs in loaded:
@@ -78,20 +80,23 @@ def build(years: list[int], opts: Options) -> list[Path]:
             for b in builds:
                 render_all(b, opts, pages=None)
         with stage("conversion PDF (LibreOffice)", opts.log):
-            convert_batch(office, builds, [s.key for s in documents.DOCUMENTS])
+            converted = convert_batch(office, builds, [s.key for s in documents.DOCUMENTS], opts)
         with stage("pages du bordereau", opts.log):
             layouts = {b.inputs.year.annee: dossier_layout(b) for b in builds}
             for b in builds:
                 render_one(b, "bordereau", opts, pages=piece_pages(b, layouts[b.inputs.year.annee]))
-            convert_batch(office, builds, ["bordereau"])
+            converted += convert_batch(office, builds, ["bordereau"], opts)
         with stage("dossier PDF assemblé", opts.log):
             for b in builds:
                 assemble_dossier(b, final=opts.final)
         with stage("publication", opts.log):
             for b in builds:
-                results.append(publish(b, opts.outputs))
+                publish.publish(b.work, opts.inputs, b.inputs.year.annee, opts.outputs, opts.templates,
+                                final=opts.final)
+        if converted == 0:
+            opts.log("  aucun document à convertir : tous repris du cache, LibreOffice non lancé")
     opts.log(f"terminé en {time.perf_counter() - started:.1f} s")
-    return results
+    return [publish.dossier_path(opts.outputs, y) for y in years]
 
 
 def render_all(b: YearBuild, opts: Options, *, pages: dict[str, int] | None) -> None:
@@ -109,11 +114,34 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     b.spots = [s for s in b.spots if s.document != key] + spots
 
 
-def convert_batch(office: convert.Session, builds: list[YearBuild], keys: list[str]) -> None:
-    """The given documents of every year, in the build's one LibreOffice."""
+def convert_batch(office: convert.Session, builds: list[YearBuild], keys: list[str], opts: Options) -> int:
+    """The given documents of every year: from the cache, or in the build's one LibreOffice.
+
+    Returns how many were converted; identical documents (the convention of later years)
+    are converted once.
+    """
+    store = cache.PdfCache(opts.outputs / ".cache")
+    todo: dict[str, tuple[Path, dt.datetime]] = {}
+    wanted = []
     for b in builds:
-        for k, pdf in zip(keys, office.convert([b.docx[k] for k in keys], b.work)):
-            b.pdf[k] = pdf
+        for k in keys:
+            when = reproducible.build_date(documents.document_date(k, b.inputs))
+            digest = cache.key(b.docx[k], when.isoformat())
+            target = b.docx[k].with_suffix(".pdf")
+            b.pdf[k] = target
+            wanted.append((digest, target))
+            if digest not in todo and not store.get(digest, target):
+                todo[digest] = (b.docx[k], when)
+    if todo:
+        with tempfile.TemporaryDirectory(prefix=".pdf-", dir=opts.outputs) as tmp:
+            sources = [docx for docx, _ in todo.values()]
+            for (digest, (docx, when)), pdf in zip(todo.items(), office.convert(sources, Path(tmp))):
+                reproducible.normalise_pdf(pdf, when, seed=digest.encode())
+                store.put(digest, pdf)
+    for digest, target in wanted:
+        if digest in todo and not store.get(digest, target):  # replaces an earlier round's PDF
+            raise OutputError(f"le PDF de {target.name} manque après la conversion", hint="relancez la construction")
+    return len(todo)
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
@@ -160,7 +188,7 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
                 f"{conv.metropole.nom} et {conv.association.nom_court}",
         keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
                   "appel de participation", "bilan", "comité de pilotage"],
-        date=_build_date(year.appel.date),
+        date=reproducible.build_date(year.appel.date),
         cover_lines=[terms.titre, f"Dossier de l'année {year.annee}", "entre", conv.metropole.nom, "et",
                      conv.association.nom, "",
                      f"Appel de participation {year.annee} – {year.appel.reference} du "
@@ -192,82 +220,3 @@ def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPl
                                    "en style « Marque de signature »")
         places.extend(found)
     return places
-
-
-def _build_date(day: dt.date) -> dt.datetime:
-    """Dates inside the files come from the data (or SOURCE_DATE_EPOCH), not the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime(day.year, day.month, day.day, 12, 0, 0)
-
-
-def publish(b: YearBuild, outputs: Path) -> Path:
-    """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
-    year = b.inputs.year.annee
-    staging = Path(tempfile.mkdtemp(prefix=f".new-{year}-", dir=outputs))
-    try:
-        for path in sorted(b.work.iterdir()):
-            if path.suffix in (".docx", ".pdf"):
-                shutil.copy2(path, staging / path.name)
-        (staging / "VERSION").write_text(f"{__version__}\n", encoding="utf-8")
-        target = outputs / str(year)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".old-{year}-", dir=outputs))
-            os.rename(target, old / "previous")
-        os.rename(staging, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"impossible d'écrire dans {outputs} ({exc.strerror})",
-                          hint="vérifiez les droits d'écriture et la place libre sur le disque") from None
-    return outputs / str(year) / f"dossier-{year}.pdf"
-
-
-def recover(outputs: Path) -> None:
-    """Put back a previous outputs/<YEAR>/ if a build was killed between its two renames."""
-    if not outputs.is_dir():
-        return
-    for old in outputs.glob(".old-*"):
-        year = old.name.split("-")[1]
-        previous = old / "previous"
-        if previous.is_dir() and not (outputs / year).exists():
-            os.rename(previous, outputs / year)
-        shutil.rmtree(old, ignore_errors=True)
-    for leftover in list(outputs.glob(".new-*")) + list(outputs.glob(".build-*")) + list(outputs.glob(".pdf-*")):
-        if not _locked(outputs, leftover.name.split("-")[1]):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _locked(outputs: Path, year: str) -> bool:
-    lock = outputs / f".lock-{year}"
-    if not lock.exists():
-        return False
-    with open(lock, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
-
-
-@contextlib.contextmanager
-def _locks(outputs: Path, years: list[int]):
-    """One build per year at a time: a second one is told so at once."""
-    handles = []
-    try:
-        for year in years:
-            handle = open(outputs / f".lock-{year}", "a")
-            handles.append(handle)
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise OutputError(f"une autre construction de l'année {year} est en cours",
-                                  hint="attendez qu'elle se termine, puis relancez") from None
-        yield
-    finally:
-        for handle in handles:
-            handle.close()

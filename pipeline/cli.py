@@ -48,13 +48,19 @@ def main_group(ctx: click.Context, inputs: Path, templates: Path, outputs: Path,
 @click.pass_obj
 def build(obj, year: int | None, all_years: bool, final: bool) -> None:
     """Construit le dossier de l'année YEAR (ou de toutes avec --all)."""
-    from pipeline import build as recipe
-    from pipeline import model
+    from pipeline import model, publish
 
     if all_years == (year is not None):
         raise click.UsageError("donnez une année (ex. « build 2023 ») ou --all, pas les deux")
     years = model.convention_years(obj["inputs"]) if all_years else [year]
-    recipe.recover(obj["outputs"])
+    publish.recover(obj["outputs"])
+    if all(publish.up_to_date(obj["outputs"], obj["inputs"], y, obj["templates"], final=final) for y in years):
+        for y in years:  # nothing changed: not even the document libraries are loaded
+            _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
+            click.echo(f"dossier : {publish.dossier_path(obj['outputs'], y)}")
+        return
+    from pipeline import build as recipe
+
     opts = recipe.Options(inputs=obj["inputs"], templates=obj["templates"], outputs=obj["outputs"], final=final,
                           progress=sys.stderr.isatty(), log=_err, warn=_err)
     for path in recipe.build(years, opts):

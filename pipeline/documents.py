@@ -51,6 +51,16 @@ class SignatureSpot:
         return SIGNATURE_MARK.format(self.field_name)
 
 
+def document_date(key: str, inputs: Inputs) -> dt.date:
+    """The date a document carries inside its PDF: the convention's is the same every year."""
+    terms, year = inputs.convention.convention, inputs.year
+    if key == "convention":
+        return terms.date_signature or terms.date_debut
+    if key == "pv-copil":
+        return year.copil.date
+    return year.appel.date
+
+
 def signs_here(spec_key: str, who: str, inputs: Inputs) -> bool:
     """The convention is signed in the dossier of its first year; elsewhere it is a copy."""
     if spec_key == "convention":

@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pipeline.errors import TemplateProblem
 from pipeline.french import FILTERS, typo
+from pipeline.reproducible import write_docx
 
 
 def _french_output(value):
@@ -86,7 +87,9 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
                               f"pas ({exc})", hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)") from None
     _fit_table_grids(tpl.docx)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tpl.save(out)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    write_docx(buf.getvalue(), out)
     return out
 
 

@@ -99,5 +99,7 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeyp
     rib_page = int(rows["Un relevé d'identité bancaire (RIB)"])
     dossier = PdfReader(tmp_path / "out" / "2024" / "dossier-2024.pdf")
     assert "Relevé d'identité bancaire" in dossier.pages[rib_page - 1].extract_text()
+    bordereau_pdf = PdfReader(tmp_path / "out" / "2024" / "bordereau-2024.pdf").pages[0].extract_text()
+    assert f"Oui {rib_page}" in bordereau_pdf.replace("\n", " ")  # the PDF too, not only the .docx
     bilan_page = int(rows["Un bilan de la mise en œuvre de la convention"])
     assert "Bilan 2024 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()

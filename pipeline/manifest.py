@@ -1,0 +1,86 @@
+"""What a dossier was built from: every input, template and output with its SHA-256.
+
+``outputs/<YEAR>/manifest.json`` lets anyone prove what a dossier was made of, and lets
+a rebuild with nothing changed stop at once (this module imports nothing heavy).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from pipeline import __version__
+
+NAME = "manifest.json"
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
+    """The files a year's build reads: convention.yaml, the year's folder, the pieces, the templates."""
+    import yaml
+
+    files = [inputs / "convention.yaml"]
+    year_dir = inputs / str(year)
+    files += sorted(p for p in year_dir.rglob("*") if p.is_file())
+    try:
+        data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8")) or {}
+        for piece in data.get("pieces") or []:
+            if isinstance(piece, dict) and isinstance(piece.get("fichier"), str):
+                candidate = (year_dir / piece["fichier"]).resolve()
+                if candidate.is_file() and candidate not in [f.resolve() for f in files]:
+                    files.append(candidate)
+    except (OSError, yaml.YAMLError, AttributeError):
+        pass  # the real load reports it
+    files += sorted(templates.glob("*.docx"))
+    return files
+
+
+def _entries(paths: list[Path], base: Path) -> list[dict]:
+    out = []
+    for path in paths:
+        try:
+            shown = str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            shown = str(path)
+        out.append({"path": shown, "sha256": sha256(path)})
+    return out
+
+
+def build_key(inputs: Path, year: int, templates: Path, *, final: bool) -> str:
+    digest = hashlib.sha256(f"{__version__}|{year}|final={final}".encode())
+    for entry in _entries(input_files(inputs, year, templates), Path.cwd()):
+        digest.update(f"{entry['path']}={entry['sha256']}\n".encode())
+    return digest.hexdigest()
+
+
+def write(folder: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> None:
+    """Write the manifest of a finished build (no timestamp: it is reproducible too)."""
+    outputs = sorted(p for p in folder.iterdir() if p.is_file() and p.name != NAME)
+    data = {
+        "pipeline": __version__,
+        "year": year,
+        "final": final,
+        "build_key": build_key(inputs, year, templates, final=final),
+        "inputs": _entries(input_files(inputs, year, templates), Path.cwd()),
+        "outputs": [{"path": p.name, "sha256": sha256(p)} for p in outputs],
+    }
+    (folder / NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> bool:
+    """True when outputs/<YEAR>/ was built from exactly these inputs and is untouched."""
+    path = outputs / str(year) / NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("build_key") != build_key(inputs, year, templates, final=final):
+            return False
+        return all(sha256(outputs / str(year) / o["path"]) == o["sha256"] for o in data["outputs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

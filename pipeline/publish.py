@@ -1,0 +1,93 @@
+"""Publishing a build: one step, under a lock, so a failed build leaves outputs/ as it was.
+
+Kept light (no document libraries) so that a rebuild with nothing to do stays instant.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from pipeline import manifest
+from pipeline.errors import OutputError
+
+
+def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path, *, final: bool) -> Path:
+    """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
+    staging = Path(tempfile.mkdtemp(prefix=f".new-{year}-", dir=outputs))
+    try:
+        for path in sorted(work.iterdir()):
+            if path.suffix in (".docx", ".pdf"):
+                shutil.copy2(path, staging / path.name)
+        manifest.write(staging, inputs, year, templates, final=final)
+        target = outputs / str(year)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".old-{year}-", dir=outputs))
+            os.rename(target, old / "previous")
+        os.rename(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"impossible d'écrire dans {outputs} ({exc.strerror})",
+                          hint="vérifiez les droits d'écriture et la place libre sur le disque") from None
+    return dossier_path(outputs, year)
+
+
+def dossier_path(outputs: Path, year: int) -> Path:
+    return outputs / str(year) / f"dossier-{year}.pdf"
+
+
+def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> bool:
+    return manifest.up_to_date(outputs, inputs, year, templates, final=final)
+
+
+def recover(outputs: Path) -> None:
+    """Put back a previous outputs/<YEAR>/ if a build was killed between its two renames."""
+    if not outputs.is_dir():
+        return
+    for old in outputs.glob(".old-*"):
+        year = old.name.split("-")[1]
+        previous = old / "previous"
+        if previous.is_dir() and not (outputs / year).exists():
+            os.rename(previous, outputs / year)
+        shutil.rmtree(old, ignore_errors=True)
+    for leftover in list(outputs.glob(".new-*")) + list(outputs.glob(".build-*")) + list(outputs.glob(".pdf-*")):
+        if not _locked(outputs, leftover.name.split("-")[1]):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _locked(outputs: Path, year: str) -> bool:
+    lock = outputs / f".lock-{year}"
+    if not lock.exists():
+        return False
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+@contextlib.contextmanager
+def locks(outputs: Path, years: list[int]):
+    """One build per year at a time: a second one is told so at once."""
+    handles = []
+    try:
+        for year in years:
+            handle = open(outputs / f".lock-{year}", "a")
+            handles.append(handle)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise OutputError(f"une autre construction de l'année {year} est en cours",
+                                  hint="attendez qu'elle se termine, puis relancez") from None
+        yield
+    finally:
+        for handle in handles:
+            handle.close()

@@ -1,0 +1,81 @@
+"""Reproducible outputs, the manifest, and rebuilds that redo only what changed."""
+import json
+import shutil
+
+from conftest import INPUTS, TEMPLATES, run_cli
+from pipeline import build, convert, manifest
+
+
+def options(inputs, outputs):
+    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
+
+
+def count_conversions(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    original = convert.Session.convert
+
+    def counting(self, docs, outdir):
+        calls.append(len(docs))
+        return original(self, docs, outdir)
+
+    monkeypatch.setattr(convert.Session, "convert", counting)
+    return calls
+
+
+def test_two_builds_give_byte_identical_outputs(built, tmp_path):
+    build.build([2023], options(INPUTS, tmp_path / "other"))  # its own cache: converted again from scratch
+    first = {p.name: p.read_bytes() for p in (built / "2023").iterdir()}
+    second = {p.name: p.read_bytes() for p in (tmp_path / "other" / "2023").iterdir()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_manifest_proves_what_the_dossier_was_built_from(built):
+    data = json.loads((built / "2023" / "manifest.json").read_text(encoding="utf-8"))
+    outputs = {o["path"]: o["sha256"] for o in data["outputs"]}
+    assert outputs["dossier-2023.pdf"] == manifest.sha256(built / "2023" / "dossier-2023.pdf")
+    inputs = {i["path"]: i["sha256"] for i in data["inputs"]}
+    year_yaml = next(path for path in inputs if path.endswith("2023/year.yaml"))
+    assert inputs[year_yaml] == manifest.sha256(INPUTS / "2023" / "year.yaml")
+    assert any(path.endswith("templates/bilan.docx") for path in inputs)
+    assert any(path.endswith("pieces/rib.pdf") for path in inputs)
+    assert data["pipeline"]
+
+
+def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_path, monkeypatch):
+    outputs = tmp_path / "out"
+    build.build([2023], options(inputs_copy, outputs))
+    before = {p.name: p.read_bytes() for p in (outputs / "2023").iterdir()}
+    calls = count_conversions(monkeypatch)
+    build.build([2023], options(inputs_copy, outputs))
+    assert calls == []
+    shutil.rmtree(outputs / "2023")  # outputs gone, cache kept: rebuilt without LibreOffice
+    build.build([2023], options(inputs_copy, outputs))
+    assert calls == []
+    assert {p.name: p.read_bytes() for p in (outputs / "2023").iterdir()} == before
+    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
+    assert result.returncode == 0 and "déjà à jour" in result.stderr
+
+
+def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path, monkeypatch):
+    outputs = tmp_path / "out"
+    build.build([2022, 2023, 2024], options(inputs_copy, outputs))
+    path = inputs_copy / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
+        encoding="utf-8")
+    calls = count_conversions(monkeypatch)
+    build.build([2022, 2023, 2024], options(inputs_copy, outputs))
+    assert sum(calls) == 1  # the bilan 2023 alone; 2022 and 2024 are up to date
+    from pypdf import PdfReader
+    bilan = " ".join(p.extract_text() for p in PdfReader(outputs / "2023" / "bilan-2023.pdf").pages)
+    assert "2e édition" in bilan
+
+
+def test_convention_is_converted_once_for_all_years(tmp_path, monkeypatch):
+    calls = count_conversions(monkeypatch)
+    build.build([2022, 2023, 2024], options(INPUTS, tmp_path / "out"))
+    # 5 documents a year, the convention shared by 2023 and 2024, then the 3 bordereaux with their page numbers
+    assert calls[0] == 14
+    assert (tmp_path / "out" / "2023" / "convention-2023.pdf").read_bytes() == \
+        (tmp_path / "out" / "2024" / "convention-2024.pdf").read_bytes()
