@@ -27,6 +27,7 @@ class Options:
     outputs: Path
     final: bool = False
     progress: bool = False
+    office: convert.Session | None = None  # a LibreOffice already started by the caller
     log: Log = print
     warn: Log = print
 
@@ -59,42 +60,40 @@ def build(years: list[int], opts: Options) -> list[Path]:
         opts.log(f"  {year} : déjà à jour (rien n'a changé depuis la dernière construction)")
     if not todo:
         return [publish.dossier_path(opts.outputs, y) for y in years]
-    with stage("données et modèles vérifiés", opts.log):
-        loaded = [model.load(opts.inputs, year, final=opts.final) for year in todo]
-        for inputs in loaded:
-            for warning in inputs.warnings:
-                opts.warn(f"avertissement : {warning}")
-        problems = [line for spec in documents.DOCUMENTS
-                    for line in checks.check_template(opts.templates / f"{spec.key}.docx", loaded, trial=False)]
-        if problems:
-            raise TemplateProblem(problems[0] if len(problems) == 1 else
-                                  f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems))
-    opts.outputs.mkdir(parents=True, exist_ok=True)
-    with publish.locks(opts.outputs, todo), contextlib.ExitStack() as stack:
-        office = stack.enter_context(convert.Session(progress=opts.progress))
-        builds = []
-        for inputs in loaded:
-            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f".build-{inputs.year.annee}-", dir=opts.outputs)))
-            builds.append(YearBuild(inputs=inputs, work=work))
-        with stage("documents Word remplis", opts.log):
-            for b in builds:
-                render_all(b, opts, pages=None)
-        with stage("conversion PDF (LibreOffice)", opts.log):
-            converted = convert_batch(office, builds, [s.key for s in documents.DOCUMENTS], opts)
-        with stage("pages du bordereau", opts.log):
-            layouts = {b.inputs.year.annee: dossier_layout(b) for b in builds}
-            for b in builds:
-                render_one(b, "bordereau", opts, pages=piece_pages(b, layouts[b.inputs.year.annee]))
-            converted += convert_batch(office, builds, ["bordereau"], opts)
-        with stage("dossier PDF assemblé", opts.log):
-            for b in builds:
-                assemble_dossier(b, final=opts.final)
-        with stage("publication", opts.log):
-            for b in builds:
-                publish.publish(b.work, opts.inputs, b.inputs.year.annee, opts.outputs, opts.templates,
-                                final=opts.final)
-        if converted == 0:
-            opts.log("  aucun document à convertir : tous repris du cache, LibreOffice non lancé")
+    office = opts.office or convert.Session(progress=opts.progress, profile=convert.profile_for(opts.outputs))
+    office.prestart()  # LibreOffice boots while the data is read and the documents are filled
+    with office:
+        with stage("données vérifiées", opts.log):
+            loaded = [model.load(opts.inputs, year, final=opts.final) for year in todo]
+            for inputs in loaded:
+                for warning in inputs.warnings:
+                    opts.warn(f"avertissement : {warning}")
+        opts.outputs.mkdir(parents=True, exist_ok=True)
+        with publish.locks(opts.outputs, todo), contextlib.ExitStack() as stack:
+            builds = [YearBuild(inputs=i, work=Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix=f".build-{i.year.annee}-", dir=opts.outputs)))) for i in loaded]
+            converter = Converter(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
+                                  Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=opts.outputs))))
+            with stage("documents remplis et convertis en PDF", opts.log):
+                for b in builds:  # LibreOffice converts a year while the next one is filled
+                    render_all(b, opts, pages=None)
+                    converter.submit(b, [s.key for s in documents.DOCUMENTS])
+                converter.collect()
+            with stage("pages du bordereau", opts.log):
+                for b in builds:
+                    render_one(b, "bordereau", opts, pages=piece_pages(b, dossier_layout(b)))
+                    converter.submit(b, ["bordereau"])
+                converter.collect()
+                office.release()  # LibreOffice quits while the dossiers are assembled
+            with stage("dossiers PDF assemblés", opts.log):
+                for b in builds:
+                    assemble_dossier(b, final=opts.final)
+            with stage("publication", opts.log):
+                for b in builds:
+                    publish.publish(b.work, opts.inputs, b.inputs.year.annee, opts.outputs, opts.templates,
+                                    final=opts.final)
+            if converter.converted == 0:
+                opts.log("  aucun document à convertir : tous repris du cache")
     opts.log(f"terminé en {time.perf_counter() - started:.1f} s")
     return [publish.dossier_path(opts.outputs, y) for y in years]
 
@@ -110,38 +109,60 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     ctx["signature"] = documents.make_signature(b.inputs, spots)
     images = documents.images(ctx) if key == "bilan" else None
     stem = next(s for s in documents.DOCUMENTS if s.key == key).output_stem(b.inputs.year.annee)
-    b.docx[key] = render.render(opts.templates / f"{key}.docx", ctx, b.work / f"{stem}.docx", images)
+    template = opts.templates / f"{key}.docx"
+    try:
+        b.docx[key] = render.render(template, ctx, b.work / f"{stem}.docx", images)
+    except TemplateProblem:
+        # docxtpl locates errors only roughly (its #378): the checker names the paragraph
+        problems = checks.check_template(template, [b.inputs], trial=False)
+        if problems:
+            raise TemplateProblem(problems[0] if len(problems) == 1 else
+                                  f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
+        raise
     b.spots = [s for s in b.spots if s.document != key] + spots
 
 
-def convert_batch(office: convert.Session, builds: list[YearBuild], keys: list[str], opts: Options) -> int:
-    """The given documents of every year: from the cache, or in the build's one LibreOffice.
+class Converter:
+    """PDFs from the cache, or from the build's one LibreOffice, each converted once.
 
-    Returns how many were converted; identical documents (the convention of later years)
-    are converted once.
+    A PDF is keyed by its .docx and its date: the convention of later years, identical,
+    is converted once; a document already converted by an earlier build is not again.
     """
-    store = cache.PdfCache(opts.outputs / ".cache")
-    todo: dict[str, tuple[Path, dt.datetime]] = {}
-    wanted = []
-    for b in builds:
+
+    def __init__(self, office: convert.Session, store: cache.PdfCache, tmp: Path):
+        self.office, self.store, self.tmp = office, store, tmp
+        self.planned: dict[str, tuple[Path, dt.datetime]] = {}   # digest → (docx sent, date)
+        self.by_docx: dict[Path, str] = {}
+        self.wanted: list[tuple[str, Path]] = []
+        self.converted = 0
+
+    def submit(self, b: YearBuild, keys: list[str]) -> None:
+        docs = []
         for k in keys:
             when = reproducible.build_date(documents.document_date(k, b.inputs))
             digest = cache.key(b.docx[k], when.isoformat())
-            target = b.docx[k].with_suffix(".pdf")
-            b.pdf[k] = target
-            wanted.append((digest, target))
-            if digest not in todo and not store.get(digest, target):
-                todo[digest] = (b.docx[k], when)
-    if todo:
-        with tempfile.TemporaryDirectory(prefix=".pdf-", dir=opts.outputs) as tmp:
-            sources = [docx for docx, _ in todo.values()]
-            for (digest, (docx, when)), pdf in zip(todo.items(), office.convert(sources, Path(tmp))):
-                reproducible.normalise_pdf(pdf, when, seed=digest.encode())
-                store.put(digest, pdf)
-    for digest, target in wanted:
-        if digest in todo and not store.get(digest, target):  # replaces an earlier round's PDF
-            raise OutputError(f"le PDF de {target.name} manque après la conversion", hint="relancez la construction")
-    return len(todo)
+            b.pdf[k] = b.docx[k].with_suffix(".pdf")
+            self.wanted.append((digest, b.pdf[k]))
+            if digest in self.planned or self.store.get(digest, b.pdf[k]):
+                continue
+            self.planned[digest] = (b.docx[k], when)
+            self.by_docx[b.docx[k]] = digest
+            docs.append(b.docx[k])
+        self.office.submit(docs, self.tmp)
+
+    def collect(self) -> None:
+        """Wait for LibreOffice; each PDF is normalised and cached as it arrives."""
+        def done(docx: Path, pdf: Path) -> None:
+            digest = self.by_docx[docx]
+            reproducible.normalise_pdf(pdf, self.planned[digest][1], seed=digest.encode())
+            self.store.put(digest, pdf)
+            self.converted += 1
+
+        self.office.collect(on_done=done)
+        for digest, target in self.wanted:
+            if digest in self.planned and not self.store.get(digest, target):  # replaces an earlier round's PDF
+                raise OutputError(f"le PDF de {target.name} manque après la conversion", hint="relancez la construction")
+        self.wanted = []
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
@@ -211,7 +232,8 @@ def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPl
     for spec in documents.DOCUMENTS:
         labels = {spot.field_name: f"Signature – {who.get(spot.who, spot.who)} – {spec.title}"
                   for spot in b.spots if spot.document == spec.key}
-        found = signing.places_for(b.pdf[spec.key], lay.starts[spec.key], labels)
+        marks = signing.find_marks(b.pdf[spec.key], expected=set(labels))
+        found = signing.places_for(marks, lay.starts[spec.key], labels)
         expected = set(labels)
         missing = expected - {p.name for p in found}
         if missing:

@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import click
 
 from pipeline import programs
-from pipeline.errors import ConversionError
+from pipeline.errors import ConversionError, ToolMissing
 
 START_TIMEOUT = 90.0
 SECONDS_PER_DOCUMENT = 60.0
@@ -30,13 +32,20 @@ WORKER = Path(__file__).with_name("lo_worker.py")
 class Session:
     """A LibreOffice started on first use and stopped on exit; ``convert`` as often as needed."""
 
-    def __init__(self, *, progress: bool = False):
+    def __init__(self, *, progress: bool = False, profile: Path | None = None):
+        """``profile``: a LibreOffice profile folder kept between builds (a second faster
+        start); used only if no other build holds it, else a temporary one."""
         self.progress = progress
+        self.keep_profile = profile
+        self.profile_lock = None
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.profile: tempfile.TemporaryDirectory | None = None
         self.stderr: list[str] = []
-        self.starts = 0
+        self.ready = False
+        self.booted = False
+        self.pending: list[tuple[Path, Path]] = []
+        self.spawn_error: Exception | None = None
 
     def __enter__(self) -> "Session":
         return self
@@ -44,22 +53,60 @@ class Session:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _start(self) -> None:
-        soffice, _version = programs.soffice()
-        python = programs.uno_python()
-        self.profile = tempfile.TemporaryDirectory(prefix="lo-profile-")
-        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=self.profile.name, PYTHONPATH="")
-        env.pop("PYTHONHOME", None)
-        self.proc = subprocess.Popen(
-            [str(python), str(WORKER), str(soffice), self.profile.name, f"pipeline-{uuid.uuid4().hex}"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True, env=env)
-        self.starts += 1
-        threading.Thread(target=self._read, args=(self.proc.stdout, True), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, False), daemon=True).start()
+    def prestart(self) -> None:
+        """Start LibreOffice now, without waiting: it boots while the data is read and the
+        documents are filled. A missing LibreOffice is reported when it is needed, so that
+        data errors come first."""
+        if self.proc is None:
+            try:
+                self._spawn()
+            except ToolMissing as exc:
+                self.spawn_error = exc
+
+    def _ensure_spawned(self) -> None:
+        if self.spawn_error is not None:
+            raise self.spawn_error
+        if self.proc is None:
+            self._spawn()
+
+    def _await_ready(self) -> None:
+        """The worker says it is ready once LibreOffice answers; requests wait in its stdin."""
+        if self.ready:
+            return
         answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)), "le démarrage de LibreOffice")
         if not answer.get("ready"):
             raise ConversionError(f"LibreOffice n'a pas démarré : {answer}")
+        self.ready = True
+        self.booted = True
+
+    def _spawn(self) -> None:
+        soffice, _version = programs.soffice()
+        python = programs.uno_python()
+        profile = self._profile_folder()
+        env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=profile, PYTHONPATH="")
+        env.pop("PYTHONHOME", None)
+        self.proc = subprocess.Popen(
+            [str(python), str(WORKER), str(soffice), profile, f"pipeline-{uuid.uuid4().hex}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True, env=env)
+        threading.Thread(target=self._read, args=(self.proc.stdout, True), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, False), daemon=True).start()
+
+    def _profile_folder(self) -> str:
+        """The kept profile if this build can lock it, else a fresh temporary one."""
+        if self.keep_profile is not None:
+            import fcntl
+
+            try:
+                self.keep_profile.mkdir(parents=True, exist_ok=True)
+                handle = open(self.keep_profile.with_name(self.keep_profile.name + ".lock"), "a")
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.profile_lock = handle
+                return str(self.keep_profile)
+            except OSError:
+                pass  # another build uses it
+        self.profile = tempfile.TemporaryDirectory(prefix="lo-profile-")
+        return self.profile.name
 
     def _read(self, stream, is_stdout: bool) -> None:
         for line in stream:
@@ -86,51 +133,102 @@ class Session:
                                   hint="relancez ; si cela se reproduit, vérifiez ce document dans LibreOffice")
         return json.loads(line)
 
-    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
-        """Convert ``docs`` into ``outdir``; a failure names the document."""
+    def submit(self, docs: list[Path], outdir: Path) -> list[Path]:
+        """Ask LibreOffice to convert ``docs`` into ``outdir`` and return at once.
+
+        Python fills the next year's documents while LibreOffice converts these;
+        ``collect`` then waits for every answer. Returns where the PDFs will be.
+        """
         if not docs:
             return []
-        if self.proc is None:
-            self._start()
+        self._ensure_spawned()
         outdir.mkdir(parents=True, exist_ok=True)
-        pairs = [(str(d.resolve()), str((outdir / f"{d.stem}.pdf").resolve())) for d in docs]
-        self.proc.stdin.write(json.dumps({"convert": pairs}) + "\n")
-        self.proc.stdin.flush()
-        per_doc = float(os.environ.get("PIPELINE_CONVERT_TIMEOUT", SECONDS_PER_DOCUMENT))
-        bar = click.progressbar(length=len(docs), label="Conversion PDF", file=sys.stderr) if self.progress else None
+        pairs = [(d, (outdir / f"{d.stem}.pdf").resolve()) for d in docs]
         try:
-            for doc in docs:
+            self.proc.stdin.write(json.dumps({"convert": [(str(d.resolve()), str(t)) for d, t in pairs]}) + "\n")
+            self.proc.stdin.flush()
+        except OSError:  # the worker is gone: LibreOffice did not start or crashed
+            self._next(5, "le démarrage de LibreOffice")  # reports why, with LibreOffice's last words
+            raise ConversionError("LibreOffice s'est arrêté avant de convertir les documents") from None
+        self.pending.extend(pairs)
+        return [t for _, t in pairs]
+
+    def collect(self, on_done: Callable[[Path, Path], None] | None = None) -> None:
+        """Wait for every submitted document; ``on_done(docx, pdf)`` runs as each PDF arrives,
+        while LibreOffice goes on with the next one."""
+        if not self.pending:
+            return
+        self._await_ready()
+        per_doc = float(os.environ.get("PIPELINE_CONVERT_TIMEOUT", SECONDS_PER_DOCUMENT))
+        bar = click.progressbar(length=len(self.pending), label="Conversion PDF", file=sys.stderr) \
+            if self.progress and self.pending else None
+        try:
+            while self.pending:
+                doc, pdf = self.pending[0]
                 answer = self._next(per_doc, f"la conversion de {doc.name}")
+                self.pending.pop(0)
                 if not answer.get("ok"):
                     raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
                                           f"en PDF ({answer.get('error', '?')})",
                                           hint="ouvrez ce document dans Word ou LibreOffice pour vérifier qu'il n'est pas abîmé")
+                if not pdf.is_file() or pdf.stat().st_size == 0:
+                    raise ConversionError(f"LibreOffice n'a rien écrit pour {doc.name}")
                 if bar:
                     bar.update(1)
+                if on_done:
+                    on_done(doc, pdf)
         finally:
             if bar:
                 bar.render_finish()
-        pdfs = [Path(target) for _, target in pairs]
-        missing = [d.name for d, p in zip(docs, pdfs) if not p.is_file() or p.stat().st_size == 0]
-        if missing:
-            raise ConversionError(f"LibreOffice n'a rien écrit pour {', '.join(missing)}")
+
+    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
+        """Convert ``docs`` into ``outdir`` and wait; a failure names the document."""
+        pdfs = self.submit(docs, outdir)
+        self.collect()
         return pdfs
+
+    def release(self) -> None:
+        """Tell LibreOffice to quit without waiting: it shuts down while the dossier is assembled."""
+        if self.proc is not None and self.proc.poll() is None and not self.pending:
+            try:
+                self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
+                self.proc.stdin.flush()
+                self.proc.stdin.close()
+            except (OSError, ValueError):
+                pass
 
     def close(self) -> None:
         """Ask LibreOffice to quit; kill its whole process group if it does not."""
         if self.proc is not None:
             try:
-                if self.proc.poll() is None:
+                if self.proc.poll() is None and not self.proc.stdin.closed:
                     self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
                     self.proc.stdin.flush()
-                    self.proc.wait(timeout=15)
+                self.proc.wait(timeout=15)
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass  # nothing more can reach a worker that is gone
             programs.kill_group(self.proc)
             self.proc = None
+        self.pending = []
+        self.ready = False
         if self.profile is not None:
             self.profile.cleanup()
             self.profile = None
+        if self.profile_lock is not None:
+            if not self.booted and self.keep_profile is not None:
+                # stopped while booting: the profile may be half-written, start afresh next time
+                shutil.rmtree(self.keep_profile, ignore_errors=True)
+            self.profile_lock.close()
+            self.profile_lock = None
+
+
+def profile_for(outputs: Path) -> Path:
+    """LibreOffice's own profile, kept between builds beside the PDF cache: a second start is faster."""
+    return outputs / ".cache" / "libreoffice-profile"
 
 
 def to_pdf(docs: list[Path], outdir: Path, *, progress: bool = False) -> list[Path]:

@@ -32,23 +32,31 @@ class FieldPlace:
     box: tuple[float, float, float, float]
 
 
-def find_marks(pdf: Path) -> list[tuple[str, int, float, float]]:
-    """(field name, page index, x, y) of every signature mark in a rendered document."""
+def find_marks(pdf: Path, expected: set[str] | None = None) -> list[tuple[str, int, float, float]]:
+    """(field name, page index, x, y) of the signature marks in a rendered document.
+
+    Signature blocks sit at the end of documents: pages are read from the last one, and
+    the search stops once every ``expected`` mark is found (text extraction is costly).
+    """
     found = []
-    for index, page in enumerate(PdfReader(pdf).pages):
+    pages = PdfReader(pdf).pages
+    for index in reversed(range(len(pages))):
+        if expected is not None and expected <= {name for name, *_ in found}:
+            break
+        page = pages[index]
         def visit(text, cm, tm, _font, _size, index=index):
             for m in MARK.finditer(text or ""):
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
                 found.append((m.group(1), index, x, y))
         page.extract_text(visitor_text=visit)
-    return found
+    return sorted(found, key=lambda item: (item[1], -item[3], item[2]))
 
 
-def places_for(pdf: Path, first_page: int, labels: dict[str, str]) -> list[FieldPlace]:
-    """Fields for one document that starts at dossier page ``first_page`` (1-based)."""
+def places_for(marks: list[tuple[str, int, float, float]], first_page: int, labels: dict[str, str]) -> list[FieldPlace]:
+    """Fields for one document's marks, the document starting at dossier page ``first_page`` (1-based)."""
     places = []
-    for name, index, x, y in find_marks(pdf):
+    for name, index, x, y in marks:
         box = (round(x, 1), round(y - FIELD_HEIGHT, 1), round(x + FIELD_WIDTH, 1), round(y + 2, 1))
         places.append(FieldPlace(name, labels.get(name, name), first_page - 1 + index, box))
     return places

@@ -83,13 +83,13 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeyp
     from pipeline import build, convert
 
     starts = []
-    original = convert.Session._start
+    original = convert.Session._spawn
 
     def counting(self):
         starts.append(1)
         original(self)
 
-    monkeypatch.setattr(convert.Session, "_start", counting)
+    monkeypatch.setattr(convert.Session, "_spawn", counting)
     opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
                          log=lambda m: None, warn=lambda m: None)
     build.build([2024], opts)

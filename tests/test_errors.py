@@ -14,9 +14,10 @@ from conftest import INPUTS, ROOT, TEMPLATES, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """Every file and its hash; the persistent lock files are not outputs."""
+    """Every published file and its hash; locks and the .cache folder are not outputs."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".lock-")}
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith(".lock-") and ".cache" not in p.relative_to(folder).parts}
 
 
 @pytest.fixture()

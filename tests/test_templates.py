@@ -57,7 +57,7 @@ def test_build_refuses_a_broken_template_and_keeps_previous_outputs(tmp_path, la
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert name in result.stderr
     assert (outputs / "2023" / "dossier-2023.pdf").read_bytes() == b"previous"
-    assert sorted(p.name for p in outputs.iterdir() if not p.name.startswith(".lock")) == ["2023"]
+    assert sorted(p.name for p in outputs.iterdir() if not p.name.startswith((".lock", ".cache"))) == ["2023"]
 
 
 def test_shipped_templates_pass_check():

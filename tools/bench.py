@@ -1,0 +1,108 @@
+"""Benchmark of the build (make bench): not a test, a measurement to compare with the targets.
+
+Prints the median of several runs of: a cold build of one year, a rebuild with nothing
+changed, a rebuild after one year's data changed, a cold build of all years, and
+LibreOffice alone converting the same .docx in one batch; each as a ratio to that last
+figure; and the peak memory of the build's Python process.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+YEAR = "2023"
+PDFA = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+
+def cli(inputs: Path, outputs: Path, *args: str, rss: Path | None = None) -> float:
+    env = dict(os.environ)
+    if rss:
+        env["PIPELINE_RSS_FILE"] = str(rss)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(inputs), "--outputs", str(outputs), *args],
+                   cwd=ROOT, check=True, capture_output=True, env=env)
+    return time.perf_counter() - start
+
+
+def median(fn, runs: int = RUNS) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        inputs = work / "inputs"
+        shutil.copytree(INPUTS, inputs)
+        outputs = work / "outputs"
+        rss = work / "rss"
+
+        def cold_one() -> float:
+            shutil.rmtree(outputs, ignore_errors=True)
+            return cli(inputs, outputs, "build", YEAR, rss=rss)
+
+        cold = median(cold_one)
+        peak_kb = int(rss.read_text())
+        nothing = median(lambda: cli(inputs, outputs, "build", YEAR))
+
+        year_file = inputs / YEAR / "year.yaml"
+        original = year_file.read_text(encoding="utf-8")
+        counter = iter(range(1000))
+
+        def data_changed() -> float:
+            year_file.write_text(original.replace("Guide « Acquisition-amélioration en centre ancien »",
+                                                  f"Guide « Acquisition-amélioration », édition {next(counter)}"),
+                                 encoding="utf-8")
+            return cli(inputs, outputs, "build", YEAR)
+
+        changed = median(data_changed)
+        year_file.write_text(original, encoding="utf-8")
+
+        def cold_all() -> float:
+            shutil.rmtree(outputs, ignore_errors=True)
+            return cli(inputs, outputs, "build", "--all", rss=rss)
+
+        all_years = median(cold_all)
+        peak_kb = max(peak_kb, int(rss.read_text()))
+
+        cold_one()
+        docs = sorted((outputs / YEAR).glob("*.docx"))
+
+        def libreoffice_alone() -> float:
+            # a fresh profile, as the cold builds have after « make clean »: a fair floor
+            with tempfile.TemporaryDirectory() as tmp:
+                start = time.perf_counter()
+                subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={Path(tmp, 'p').as_uri()}",
+                                "--convert-to", PDFA, "--outdir", tmp, *map(str, docs)], check=True, capture_output=True)
+                return time.perf_counter() - start
+
+        alone = median(libreoffice_alone)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    rows = [
+        ("build à froid, une année", cold, 1.5),
+        ("reconstruction sans changement", nothing, 0.25),
+        ("reconstruction après changement des données d'une année", changed, None),
+        ("build à froid, les trois années", all_years, None),
+        ("LibreOffice seul, mêmes .docx en un lot", alone, None),
+    ]
+    print(f"médiane de {RUNS} exécutions ({len(docs)} documents convertis par LibreOffice seul)")
+    for label, seconds, target in rows:
+        ratio = seconds / alone
+        goal = f"  (objectif ≤ {target} ×)" if target else ""
+        print(f"  {label:<58} {seconds:6.2f} s   {ratio:5.2f} × LibreOffice seul{goal}")
+    print(f"  {'trois années / une année':<58} {all_years / cold:6.2f} ×       (objectif ≤ 1.6 ×)")
+    print(f"  {'mémoire maximale du processus Python':<58} {peak_kb / 1024:6.0f} Mo     (objectif ≤ 200 Mo)")
+
+
+if __name__ == "__main__":
+    main()
