@@ -42,6 +42,7 @@ class YearBuild:
     pdf: dict[str, Path] = field(default_factory=dict)
     spots: list[documents.SignatureSpot] = field(default_factory=list)
     fit_pieces: dict[Path, Path] = field(default_factory=dict)  # piece → its PDF/A-fit version
+    digests: dict[str, str] = field(default_factory=dict)       # document → cache key of its PDF
 
 
 @contextlib.contextmanager
@@ -76,18 +77,12 @@ def build(years: list[int], opts: Options) -> list[Path]:
                                   Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=opts.outputs))))
             with stage("documents remplis et convertis en PDF", opts.log):
                 for b in builds:  # LibreOffice converts a year while the next one is filled
-                    render_all(b, opts, pages=None)
-                    converter.submit(b, [s.key for s in documents.DOCUMENTS])
+                    render_all(b, opts, keys=FIRST_ROUND)
+                    converter.submit(b, FIRST_ROUND)
                 converter.collect()
-            with stage("pages du bordereau", opts.log):
-                for b in builds:
-                    render_one(b, "bordereau", opts, pages=piece_pages(b, dossier_layout(b)))
-                    converter.submit(b, ["bordereau"])
-                converter.collect()
-                office.release()  # LibreOffice quits while the dossiers are assembled
-            with stage("dossiers PDF assemblés", opts.log):
-                for b in builds:
-                    assemble_dossier(b, final=opts.final)
+            with stage("bordereaux paginés et dossiers assemblés", opts.log):
+                bordereaux_and_dossiers(builds, converter, opts)
+                office.release()
             with stage("publication", opts.log):
                 for b in builds:
                     publish.publish(b.work, opts.inputs, b.inputs.year.annee, opts.outputs, opts.templates,
@@ -98,9 +93,9 @@ def build(years: list[int], opts: Options) -> list[Path]:
     return [publish.dossier_path(opts.outputs, y) for y in years]
 
 
-def render_all(b: YearBuild, opts: Options, *, pages: dict[str, int] | None) -> None:
-    for spec in documents.DOCUMENTS:
-        render_one(b, spec.key, opts, pages=pages)
+def render_all(b: YearBuild, opts: Options, *, keys: list[str]) -> None:
+    for key in keys:
+        render_one(b, key, opts, pages=None)
 
 
 def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] | None) -> None:
@@ -142,6 +137,7 @@ class Converter:
             when = reproducible.build_date(documents.document_date(k, b.inputs))
             digest = cache.key(b.docx[k], when.isoformat())
             b.pdf[k] = b.docx[k].with_suffix(".pdf")
+            b.digests[k] = digest
             self.wanted.append((digest, b.pdf[k]))
             if digest in self.planned or self.store.get(digest, b.pdf[k]):
                 continue
@@ -150,26 +146,77 @@ class Converter:
             docs.append(b.docx[k])
         self.office.submit(docs, self.tmp)
 
-    def collect(self) -> None:
-        """Wait for LibreOffice; each PDF is normalised and cached as it arrives."""
+    def collect(self, after: Callable[[str], None] | None = None) -> None:
+        """Wait for LibreOffice; each PDF is normalised, cached and put in place as it arrives,
+        then ``after(digest)`` runs while LibreOffice goes on with the next document."""
         def done(docx: Path, pdf: Path) -> None:
             digest = self.by_docx[docx]
             reproducible.normalise_pdf(pdf, self.planned[digest][1], seed=digest.encode())
             self.store.put(digest, pdf)
+            for wanted, target in self.wanted:
+                if wanted == digest:  # replaces an earlier round's PDF, if any
+                    self.store.get(digest, target)
             self.converted += 1
+            if after:
+                after(digest)
 
         self.office.collect(on_done=done)
-        for digest, target in self.wanted:
-            if digest in self.planned and not self.store.get(digest, target):  # replaces an earlier round's PDF
-                raise OutputError(f"le PDF de {target.name} manque après la conversion", hint="relancez la construction")
+        missing = [target.name for _, target in self.wanted if not target.exists()]
+        if missing:
+            raise OutputError(f"le PDF de {', '.join(missing)} manque après la conversion", hint="relancez la construction")
         self.wanted = []
+
+
+BORDEREAU = "bordereau"
+FIRST_ROUND = [spec.key for spec in documents.DOCUMENTS if spec.key != BORDEREAU]
+
+
+def bordereaux_and_dossiers(builds: list[YearBuild], converter: "Converter", opts: Options) -> None:
+    """The bordereau gives the dossier page of each piece, which depends on its own length.
+
+    It is filled assuming one page, converted, and each year's dossier is assembled as soon
+    as its bordereau arrives, while LibreOffice converts the next; a bordereau that turns
+    out longer is filled again with its real length.
+    """
+    assumed = {id(b): 1 for b in builds}
+    waiting = list(builds)
+    for _round in range(4):
+        for b in waiting:
+            render_one(b, BORDEREAU, opts, pages=piece_pages(b, dossier_layout(b, bordereau_pages=assumed[id(b)])))
+            converter.submit(b, [BORDEREAU])
+        finished: list[YearBuild] = []
+        checked: list[YearBuild] = []
+
+        def try_assemble(b: YearBuild) -> None:
+            checked.append(b)
+            actual = assemble.page_count(b.pdf[BORDEREAU], b.pdf[BORDEREAU].name)
+            if actual == assumed[id(b)]:
+                assemble_dossier(b, final=opts.final)
+                finished.append(b)
+            else:
+                assumed[id(b)] = actual
+
+        def arrived(digest: str) -> None:
+            for b in waiting:
+                if b.digests.get(BORDEREAU) == digest and b not in checked:
+                    try_assemble(b)
+
+        converter.collect(after=arrived)
+        for b in waiting:  # bordereaux taken from the cache arrive without LibreOffice
+            if b not in checked:
+                try_assemble(b)
+        waiting = [b for b in waiting if b not in finished]
+        if not waiting:
+            return
+    raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
     """The dossier's parts in order: the documents, then the pieces in article 3 order."""
     year = b.inputs.year
     parts = [assemble.Entry(f"{spec.title} {year.annee}" if spec.key != "convention" else spec.title,
-                            b.pdf[spec.key], "document", spec.key) for spec in documents.DOCUMENTS]
+                            b.work / f"{spec.output_stem(year.annee)}.pdf", "document", spec.key)
+             for spec in documents.DOCUMENTS]
     given = {p.code: p for p in year.pieces}
     for spec in b.inputs.convention.pieces_requises:
         piece = given.get(spec.code)
@@ -182,9 +229,12 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     return parts
 
 
-def dossier_layout(b: YearBuild) -> assemble.Layout:
+def dossier_layout(b: YearBuild, *, bordereau_pages: int | None = None) -> assemble.Layout:
+    """Where each part starts; ``bordereau_pages`` stands for a bordereau not converted yet."""
     parts = entries(b)
-    return assemble.layout(parts, [assemble.page_count(e.pdf, e.title) for e in parts])
+    counts = [bordereau_pages if e.key == BORDEREAU and bordereau_pages is not None else assemble.page_count(e.pdf, e.title)
+              for e in parts]
+    return assemble.layout(parts, counts)
 
 
 def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
@@ -201,7 +251,6 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
     conv, year = b.inputs.convention, b.inputs.year
     terms = conv.convention
     parts = entries(b)
-    before = dossier_layout(b)
     meta = assemble.Meta(
         title=f"Dossier {year.annee} – {terms.titre}",
         author=conv.association.nom,
@@ -217,11 +266,9 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
         draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if year.donnees_exemple
                                        else "PROJET – version de travail"),
     )
-    lay = assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta,
-                            output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}",
-                            fields=signature_places(b, before))
-    if lay.starts != before.starts:  # the bordereau grew a page: its page numbers would be wrong
-        raise OutputError("le bordereau a changé de nombre de pages entre deux passes ; relancez la construction")
+    assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta,
+                      output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}",
+                      fields=signature_places(b, dossier_layout(b)))
 
 
 def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPlace]:

@@ -103,3 +103,25 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeyp
     assert f"Oui {rib_page}" in bordereau_pdf.replace("\n", " ")  # the PDF too, not only the .docx
     bilan_page = int(rows["Un bilan de la mise en œuvre de la convention"])
     assert "Bilan 2024 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()
+
+
+def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_copy, tmp_path):
+    from pipeline import build
+
+    path = inputs_copy / "2023" / "year.yaml"
+    long_note = "Observation détaillée sur la pièce. " * 60
+    text = path.read_text(encoding="utf-8")
+    for code in ("rib", "instances", "rapport_activite", "comptes"):
+        text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    note: {long_note}\n", 1)
+    path.write_text(text, encoding="utf-8")
+    opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
+                         log=lambda m: None, warn=lambda m: None)
+    build.build([2023], opts)
+    folder = tmp_path / "out" / "2023"
+    assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
+    table = docx.Document(folder / "bordereau-2023.docx").tables[0]
+    rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
+    dossier = PdfReader(folder / "dossier-2023.pdf")
+    comptes_page = int(rows["Les comptes de l'année N-1"])
+    assert "Comptes de l'exercice 2022" in dossier.pages[comptes_page - 1].extract_text()
+    assert "Comptes de l'exercice 2022" not in dossier.pages[comptes_page - 2].extract_text()
