@@ -43,6 +43,7 @@ class YearBuild:
     spots: list[documents.SignatureSpot] = field(default_factory=list)
     fit_pieces: dict[Path, Path] = field(default_factory=dict)  # piece → its PDF/A-fit version
     digests: dict[str, str] = field(default_factory=dict)       # document → cache key of its PDF
+    marks: dict[tuple[str, str], list] = field(default_factory=dict)  # (document, key) → signature marks
 
 
 @contextlib.contextmanager
@@ -79,7 +80,14 @@ def build(years: list[int], opts: Options) -> list[Path]:
                 for b in builds:  # LibreOffice converts a year while the next one is filled
                     render_all(b, opts, keys=FIRST_ROUND)
                     converter.submit(b, FIRST_ROUND)
-                converter.collect()
+
+                def read_marks(digest: str) -> None:  # while LibreOffice converts the next document
+                    for b in builds:
+                        for key in FIRST_ROUND:
+                            if b.digests.get(key) == digest:
+                                marks_of(b, key)
+
+                converter.collect(after=read_marks)
             with stage("bordereaux paginés et dossiers assemblés", opts.log):
                 bordereaux_and_dossiers(builds, converter, opts)
                 office.release()
@@ -133,7 +141,8 @@ class Converter:
 
     def submit(self, b: YearBuild, keys: list[str]) -> None:
         docs = []
-        for k in keys:
+        # biggest first: the PDF normalised after LibreOffice's last conversion is then a small one
+        for k in sorted(keys, key=lambda k: -b.docx[k].stat().st_size):
             when = reproducible.build_date(documents.document_date(k, b.inputs))
             digest = cache.key(b.docx[k], when.isoformat())
             b.pdf[k] = b.docx[k].with_suffix(".pdf")
@@ -271,6 +280,15 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
                       fields=signature_places(b, dossier_layout(b)))
 
 
+def marks_of(b: YearBuild, key: str) -> list:
+    """The signature marks of a document's PDF, read once (reading text costs)."""
+    memo = (key, b.digests[key])
+    if memo not in b.marks:
+        expected = {spot.field_name for spot in b.spots if spot.document == key}
+        b.marks[memo] = signing.find_marks(b.pdf[key], expected=expected) if expected else []
+    return b.marks[memo]
+
+
 def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPlace]:
     """An empty field over every signature block, placed from the rendered marks."""
     conv = b.inputs.convention
@@ -279,8 +297,7 @@ def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPl
     for spec in documents.DOCUMENTS:
         labels = {spot.field_name: f"Signature – {who.get(spot.who, spot.who)} – {spec.title}"
                   for spot in b.spots if spot.document == spec.key}
-        marks = signing.find_marks(b.pdf[spec.key], expected=set(labels))
-        found = signing.places_for(marks, lay.starts[spec.key], labels)
+        found = signing.places_for(marks_of(b, spec.key), lay.starts[spec.key], labels)
         expected = set(labels)
         missing = expected - {p.name for p in found}
         if missing:

@@ -50,5 +50,5 @@ def stacked_bars(rows: list[tuple[str, list[int]]], legend: list[str], *, scale:
         draw.rectangle([lx, yy + 2 * scale, lx + 16 * scale, yy + 18 * scale], fill=PALETTE[j % len(PALETTE)])
         draw.text((lx + 24 * scale, yy + 2 * scale), name, fill="black", font=font)
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True, dpi=(150 * scale, 150 * scale))
+    img.save(buf, format="PNG", dpi=(150 * scale, 150 * scale))
     return buf.getvalue()

@@ -73,15 +73,20 @@ class Session:
         """The worker says it is ready once LibreOffice answers; requests wait in its stdin."""
         if self.ready:
             return
-        answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)), "le démarrage de LibreOffice")
+        try:
+            answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)), "le démarrage de LibreOffice")
+        except ConversionError:
+            programs.soffice()                               # too old, or not a LibreOffice: says so
+            programs.check_uno(programs.uno_python_path())  # no uno module: says so
+            raise
         if not answer.get("ready"):
             raise ConversionError(f"LibreOffice n'a pas démarré : {answer}")
         self.ready = True
         self.booted = True
 
     def _spawn(self) -> None:
-        soffice, _version = programs.soffice()
-        python = programs.uno_python()
+        soffice = programs.soffice_path()  # not run: its version is asked only if it fails to start
+        python = programs.uno_python_path()
         profile = self._profile_folder()
         env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=profile, PYTHONPATH="")
         env.pop("PYTHONHOME", None)
@@ -148,7 +153,7 @@ class Session:
             self.proc.stdin.write(json.dumps({"convert": [(str(d.resolve()), str(t)) for d, t in pairs]}) + "\n")
             self.proc.stdin.flush()
         except OSError:  # the worker is gone: LibreOffice did not start or crashed
-            self._next(5, "le démarrage de LibreOffice")  # reports why, with LibreOffice's last words
+            self._await_ready()  # reports why, with LibreOffice's last words
             raise ConversionError("LibreOffice s'est arrêté avant de convertir les documents") from None
         self.pending.extend(pairs)
         return [t for _, t in pairs]

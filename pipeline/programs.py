@@ -20,13 +20,22 @@ INSTALL_HINT = f"installez-le : sudo apt-get install -y {APT_PACKAGES} (ou lance
 MIN_LIBREOFFICE = (7, 4)
 
 
-@functools.cache
-def soffice() -> tuple[Path, str]:
-    """The LibreOffice program and its version; ToolMissing if absent or too old."""
+def soffice_path() -> Path:
+    """Where LibreOffice is, without running it (a build starts it at once)."""
     override = os.environ.get("PIPELINE_SOFFICE")
     found = override or shutil.which("soffice") or shutil.which("libreoffice")
     if not found or not Path(found).exists():
         raise ToolMissing("LibreOffice est introuvable (programme « soffice »)", hint=INSTALL_HINT)
+    return Path(found)
+
+
+@functools.cache
+def soffice() -> tuple[Path, str]:
+    """The LibreOffice program and its version; ToolMissing if absent or too old.
+
+    Asked only when LibreOffice fails to start, to say why.
+    """
+    found = str(soffice_path())
     try:
         out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=60,
                              start_new_session=True).stdout
@@ -42,18 +51,26 @@ def soffice() -> tuple[Path, str]:
     return Path(found), m.group(0)
 
 
-@functools.cache
-def uno_python() -> Path:
-    """A Python that can import LibreOffice's ``uno`` module (Debian: python3-uno)."""
-    candidates = [os.environ.get("PIPELINE_UNO_PYTHON"), "/usr/bin/python3", "/usr/lib/libreoffice/program/python",
-                  "/opt/libreoffice/program/python"]
-    for candidate in candidates:
+UNO_PYTHONS = ["/usr/bin/python3", "/usr/lib/libreoffice/program/python", "/opt/libreoffice/program/python"]
+
+
+def uno_python_path() -> Path:
+    """The Python expected to have LibreOffice's ``uno`` module, without running it."""
+    for candidate in [os.environ.get("PIPELINE_UNO_PYTHON"), *UNO_PYTHONS]:
         if candidate and Path(candidate).is_file():
-            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=60,
-                                   env=dict(os.environ, PYTHONPATH=""))
-            if probe.returncode == 0:
-                return Path(candidate)
+            return Path(candidate)
     raise ToolMissing("le pont Python de LibreOffice (module « uno ») est introuvable", hint=INSTALL_HINT)
+
+
+def check_uno(python: Path) -> None:
+    """ToolMissing if ``python`` cannot import LibreOffice's ``uno`` module (Debian: python3-uno).
+
+    Asked only when the LibreOffice worker fails to start, to say why.
+    """
+    probe = subprocess.run([str(python), "-c", "import uno"], capture_output=True, timeout=60,
+                           env=dict(os.environ, PYTHONPATH=""))
+    if probe.returncode != 0:
+        raise ToolMissing(f"le pont Python de LibreOffice (module « uno ») manque à {python}", hint=INSTALL_HINT)
 
 
 @functools.cache

@@ -140,6 +140,14 @@ def test_libreoffice_missing(previous):
     assert_clean_failure(result, 4, "LibreOffice", "apt-get install", outputs=previous, before=before)
 
 
+def test_libreoffice_bridge_missing(previous):
+    before = snapshot(previous)
+    env = dict(os.environ, PIPELINE_UNO_PYTHON=sys.executable)  # the venv's Python has no uno module
+    result = build_cli(INPUTS, previous, env=env)
+    assert_clean_failure(result, 4, "uno", "apt-get install", outputs=previous, before=before)
+    assert no_worker_left()
+
+
 def test_libreoffice_crashing(tmp_path, previous):
     before = snapshot(previous)
     env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exit 3")))

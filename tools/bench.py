@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 YEAR = "2023"
-PDFA = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+# the export the pipeline asks of LibreOffice (pipeline/lo_worker.py): PDF/A-2b, tagged, with bookmarks
+PDFA = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
+        '"UseTaggedPDF":{"type":"boolean","value":"true"},"ExportBookmarks":{"type":"boolean","value":"true"},'
+        '"ExportFormFields":{"type":"boolean","value":"false"}}')
 
 
 def cli(inputs: Path, outputs: Path, *args: str, rss: Path | None = None) -> float:
