@@ -1,7 +1,4 @@
 """Yearly documents and dossier of a partnership convention (Métropole / AR Hlm)."""
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("dossier-convention")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0"
+# The one place the version lives (pyproject.toml reads it): no package metadata lookup at start-up.
+__version__ = "0.2.0"

@@ -73,9 +73,17 @@ class Session:
         """The worker says it is ready once LibreOffice answers; requests wait in its stdin."""
         if self.ready:
             return
+        pending = list(self.pending)
         try:
             answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)), "le démarrage de LibreOffice")
         except ConversionError:
+            if self.keep_profile is not None:
+                # a kept profile can be left broken (a machine stopped mid-write): once more, afresh
+                self.close()
+                self.keep_profile = None
+                self._spawn()
+                self._send(pending)
+                return self._await_ready()
             programs.soffice()                               # too old, or not a LibreOffice: says so
             programs.check_uno(programs.uno_python_path())  # no uno module: says so
             raise
@@ -107,7 +115,7 @@ class Session:
                 handle = open(self.keep_profile.with_name(self.keep_profile.name + ".lock"), "a")
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 self.profile_lock = handle
-                return str(self.keep_profile)
+                return str(self.keep_profile.resolve())
             except OSError:
                 pass  # another build uses it
         self.profile = tempfile.TemporaryDirectory(prefix="lo-profile-")
@@ -150,13 +158,18 @@ class Session:
         outdir.mkdir(parents=True, exist_ok=True)
         pairs = [(d, (outdir / f"{d.stem}.pdf").resolve()) for d in docs]
         try:
+            self._send(pairs)
+        except OSError:  # the worker is gone: LibreOffice did not start or crashed
+            self._await_ready()  # reports why (or starts afresh and sends them again)
+            if not self.ready:
+                raise ConversionError("LibreOffice s'est arrêté avant de convertir les documents") from None
+        return [t for _, t in pairs]
+
+    def _send(self, pairs: list[tuple[Path, Path]]) -> None:
+        self.pending.extend(pairs)
+        if pairs:
             self.proc.stdin.write(json.dumps({"convert": [(str(d.resolve()), str(t)) for d, t in pairs]}) + "\n")
             self.proc.stdin.flush()
-        except OSError:  # the worker is gone: LibreOffice did not start or crashed
-            self._await_ready()  # reports why, with LibreOffice's last words
-            raise ConversionError("LibreOffice s'est arrêté avant de convertir les documents") from None
-        self.pending.extend(pairs)
-        return [t for _, t in pairs]
 
     def collect(self, on_done: Callable[[Path, Path], None] | None = None) -> None:
         """Wait for every submitted document; ``on_done(docx, pdf)`` runs as each PDF arrives,

@@ -125,3 +125,22 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_cop
     comptes_page = int(rows["Les comptes de l'année N-1"])
     assert "Comptes de l'exercice 2022" in dossier.pages[comptes_page - 1].extract_text()
     assert "Comptes de l'exercice 2022" not in dossier.pages[comptes_page - 2].extract_text()
+
+
+def test_staff_command_line_with_relative_folders(tmp_path):
+    """As `make dossier` runs it: outputs/ given relative to the current folder."""
+    result = run_cli("--inputs", str(INPUTS), "--templates", str(INPUTS.parent.parent / "templates"),
+                     "--outputs", "sorties", "build", "2024", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "sorties" / "2024" / "dossier-2024.pdf").is_file()
+    assert "dossier : sorties/2024/dossier-2024.pdf" in result.stdout
+
+
+def test_a_broken_kept_libreoffice_profile_is_replaced(tmp_path):
+    outputs = tmp_path / "out"
+    profile = outputs / ".cache" / "libreoffice-profile"
+    profile.mkdir(parents=True)
+    (profile / "user").write_text("not a folder")  # LibreOffice cannot use this profile
+    result = run_cli("--outputs", str(outputs), "build", "2023")
+    assert result.returncode == 0, result.stderr
+    assert (outputs / "2023" / "dossier-2023.pdf").is_file()
