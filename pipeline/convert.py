@@ -102,8 +102,11 @@ class Session:
             [str(python), str(WORKER), str(soffice), profile, f"pipeline-{uuid.uuid4().hex}"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             start_new_session=True, env=env)
-        threading.Thread(target=self._read, args=(self.proc.stdout, True), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, False), daemon=True).start()
+        # a fresh queue per worker: a dead worker's last words must not be read as the new one's
+        self.lines = queue.Queue()
+        self.stderr = []
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines, None), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, None, self.stderr), daemon=True).start()
 
     def _profile_folder(self) -> str:
         """The kept profile if this build can lock it, else a fresh temporary one."""
@@ -121,14 +124,15 @@ class Session:
         self.profile = tempfile.TemporaryDirectory(prefix="lo-profile-")
         return self.profile.name
 
-    def _read(self, stream, is_stdout: bool) -> None:
+    @staticmethod
+    def _read(stream, answers: queue.Queue | None, errors: list[str] | None) -> None:
         for line in stream:
-            if is_stdout:
-                self.lines.put(line)
+            if answers is not None:
+                answers.put(line)
             else:
-                self.stderr.append(line.rstrip())
-        if is_stdout:
-            self.lines.put(None)
+                errors.append(line.rstrip())
+        if answers is not None:
+            answers.put(None)
 
     def _next(self, timeout: float, what: str) -> dict:
         try:
@@ -136,14 +140,16 @@ class Session:
         except queue.Empty:
             self.close()
             raise ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
-                                  hint="relancez ; si cela se reproduit, ouvrez ce document dans LibreOffice "
-                                       "pour voir s'il bloque") from None
+                                  hint=_hint(what)) from None
         if line is None:
             detail = next((e for e in reversed(self.stderr) if e.strip()), "")
-            code = self.proc.wait() if self.proc else None
+            try:
+                code = self.proc.wait(timeout=10) if self.proc else None
+            except subprocess.TimeoutExpired:
+                code = None
             self.close()
             raise ConversionError(f"LibreOffice s'est arrêté pendant {what} (code {code}){' : ' + detail[-200:] if detail else ''}",
-                                  hint="relancez ; si cela se reproduit, vérifiez ce document dans LibreOffice")
+                                  hint=_hint(what))
         return json.loads(line)
 
     def submit(self, docs: list[Path], outdir: Path) -> list[Path]:
@@ -219,10 +225,12 @@ class Session:
         """Ask LibreOffice to quit; kill its whole process group if it does not."""
         if self.proc is not None:
             try:
-                if self.proc.poll() is None and not self.proc.stdin.closed:
+                # a LibreOffice that never answered cannot be asked to quit: it is stopped at once
+                if self.booted and self.proc.poll() is None and not self.proc.stdin.closed:
                     self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
                     self.proc.stdin.flush()
-                self.proc.wait(timeout=15)
+                if self.booted:
+                    self.proc.wait(timeout=15)
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
             try:
@@ -242,6 +250,12 @@ class Session:
                 shutil.rmtree(self.keep_profile, ignore_errors=True)
             self.profile_lock.close()
             self.profile_lock = None
+
+
+def _hint(what: str) -> str:
+    if "démarrage" in what:
+        return "relancez ; si cela se reproduit, réinstallez LibreOffice (make setup) et fermez les LibreOffice bloqués"
+    return "relancez ; si cela se reproduit, ouvrez ce document dans Word ou LibreOffice pour voir s'il est abîmé"
 
 
 def profile_for(outputs: Path) -> Path:
