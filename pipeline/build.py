@@ -230,7 +230,7 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     for spec in b.inputs.convention.pieces_requises:
         piece = given.get(spec.code)
         if piece and piece.fichier and spec.document is None:
-            title = piece.titre or spec.libelle.replace("N-1", str(year.annee - 1))
+            title = piece.titre or documents.piece_label(spec.libelle, year.annee)
             source = (b.inputs.year_dir / piece.fichier).resolve()
             if source not in b.fit_pieces:
                 b.fit_pieces[source] = pieces.normalise(source, b.work / "pieces", title)

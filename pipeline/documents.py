@@ -82,6 +82,11 @@ def make_signature(inputs: Inputs, spots: list[SignatureSpot]) -> Callable[[str,
     return signature
 
 
+def piece_label(libelle: str, year: int) -> str:
+    """Article 3 says « l'année N-1 »: a year's documents name it (« l'année 2022 »)."""
+    return libelle.replace("N-1", str(year - 1))
+
+
 def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates may use. ``pages``: dossier page of each piece, once known."""
     conv, year = inputs.convention, inputs.year
@@ -112,7 +117,7 @@ def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None 
         piece = given.get(spec.code)
         fournie = spec.document is not None or bool(piece and piece.fichier)
         pieces.append({
-            "code": spec.code, "libelle": spec.libelle, "fournie": fournie,
+            "code": spec.code, "libelle": piece_label(spec.libelle, year.annee), "fournie": fournie,
             "titre": piece.titre if piece else None,
             "note": (piece.note if piece else None) or ("document établi par la chaîne de production" if spec.document else None),
             "page": (pages or {}).get(spec.code),

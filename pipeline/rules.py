@@ -98,7 +98,9 @@ def check_year(conv, data, raw: LineDict, year: int, year_dir: Path, root: Path,
     for code, spec in required.items():
         provided = spec.document is not None or (code in given and data.pieces[given[code] - 1].fichier)
         if not provided:
-            breach("pieces", f"pièce manquante : {spec.libelle} (article 3)")
+            from pipeline.documents import piece_label
+
+            breach("pieces", f"pièce manquante : {piece_label(spec.libelle, year)} (article 3)")
 
     if final:
         if terms.deliberation.numero is None or terms.deliberation.date is None:

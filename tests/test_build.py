@@ -2,6 +2,7 @@
 import subprocess
 
 import docx
+import pytest
 from pypdf import PdfReader
 
 from conftest import INPUTS, run_cli
@@ -122,7 +123,7 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_cop
     table = docx.Document(folder / "bordereau-2023.docx").tables[0]
     rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
     dossier = PdfReader(folder / "dossier-2023.pdf")
-    comptes_page = int(rows["Les comptes de l'année N-1"])
+    comptes_page = int(rows["Les comptes de l'année 2022"])
     assert "Comptes de l'exercice 2022" in dossier.pages[comptes_page - 1].extract_text()
     assert "Comptes de l'exercice 2022" not in dossier.pages[comptes_page - 2].extract_text()
 
@@ -144,3 +145,38 @@ def test_a_broken_kept_libreoffice_profile_is_replaced(tmp_path):
     result = run_cli("--outputs", str(outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert (outputs / "2023" / "dossier-2023.pdf").is_file()
+
+
+def test_final_version_requires_the_blanks_and_carries_no_draft_mark(inputs_copy, tmp_path):
+    from pipeline import build
+    from pipeline.errors import InputError
+
+    opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
+                         final=True, log=lambda m: None, warn=lambda m: None)
+    with pytest.raises(InputError) as info:  # example data, blank deliberation: not final
+        build.build([2023], opts)
+    assert "délibération" in str(info.value) and "exemples" in str(info.value)
+    conv = inputs_copy / "convention.yaml"
+    conv.write_text(conv.read_text(encoding="utf-8").replace(
+        "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
+    year = inputs_copy / "2023" / "year.yaml"
+    year.write_text(year.read_text(encoding="utf-8").replace("donnees_exemple: true", "donnees_exemple: false"),
+                    encoding="utf-8")
+    build.build([2023], opts)
+    for key in DOCS:
+        text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / f"{key}-2023.pdf").pages)
+        assert "PROJET" not in text
+    convention = docx_text(tmp_path / "out" / "2023" / "convention-2023.docx")
+    assert "n° 22-0456 du Conseil de la Métropole du 17 février 2022" in convention
+    draft = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "dossier-2023.pdf").pages[:1])
+    assert "PROJET" not in draft
+
+
+def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
+    for year in (2022, 2024):
+        data = model.load(INPUTS, year).year
+        text = PdfReader(built / str(year) / f"appel-{year}.pdf").pages[0].extract_text()
+        flat = " ".join(text.split())
+        assert "vingt mille euros (20 000,00 €)" in flat.replace("\u202f", " ").replace("\u00a0", " ")
+        assert f"le 15 mars {year}" in flat and data.banque.bic in flat and data.appel.reference in flat
+        assert f"rapport d'activité de l'année {year - 1}" in flat

@@ -76,7 +76,7 @@ def test_article4_rhythm_is_a_warning_for_a_draft_and_an_error_when_final(inputs
 def test_missing_piece_is_a_warning(inputs_copy):
     _edit(inputs_copy, 2023, "  - code: comptes\n    fichier: pieces/comptes-2022.pdf\n", "")
     loaded = model.load(inputs_copy, 2023)
-    assert any("pièce manquante : Les comptes de l'année N-1" in w for w in loaded.warnings)
+    assert any("pièce manquante : Les comptes de l'année 2022" in w for w in loaded.warnings)
 
 
 def test_piece_outside_inputs_is_refused(inputs_copy):

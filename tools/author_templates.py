@@ -369,7 +369,7 @@ def bilan() -> None:
     K.para(doc, "{%p for c in chantiers %}")
     doc.add_paragraph("{{ c.numero }}. {{ c.titre }}", style="Heading 2")
     K.para(doc, "{%p if c.actions %}")
-    t = K.table(doc, 3, [2.0, 3.0, 4.8, 3.0, 1.4, 2.2])
+    t = K.table(doc, 3, [2.15, 2.5, 4.25, 3.0, 1.1, 3.4])
     K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Part.", "Résultat"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for a in c.actions %}")
     row = t.rows[2].cells
