@@ -44,6 +44,7 @@ class YearBuild:
     fit_pieces: dict[Path, Path] = field(default_factory=dict)  # piece → its PDF/A-fit version
     digests: dict[str, str] = field(default_factory=dict)       # document → cache key of its PDF
     marks: dict[tuple[str, str], list] = field(default_factory=dict)  # (document, key) → signature marks
+    assembled: bool = False
 
 
 @contextlib.contextmanager
@@ -187,37 +188,49 @@ def bordereaux_and_dossiers(builds: list[YearBuild], converter: "Converter", opt
     as its bordereau arrives, while LibreOffice converts the next; a bordereau that turns
     out longer is filled again with its real length.
     """
-    assumed = {id(b): 1 for b in builds}
-    waiting = list(builds)
-    for _round in range(4):
-        for b in waiting:
-            render_one(b, BORDEREAU, opts, pages=piece_pages(b, dossier_layout(b, bordereau_pages=assumed[id(b)])))
-            converter.submit(b, [BORDEREAU])
-        finished: list[YearBuild] = []
-        checked: list[YearBuild] = []
-
-        def try_assemble(b: YearBuild) -> None:
-            checked.append(b)
-            actual = assemble.page_count(b.pdf[BORDEREAU], b.pdf[BORDEREAU].name)
-            if actual == assumed[id(b)]:
-                assemble_dossier(b, final=opts.final)
-                finished.append(b)
-            else:
-                assumed[id(b)] = actual
-
-        def arrived(digest: str) -> None:
-            for b in waiting:
-                if b.digests.get(BORDEREAU) == digest and b not in checked:
-                    try_assemble(b)
-
-        converter.collect(after=arrived)
-        for b in waiting:  # bordereaux taken from the cache arrive without LibreOffice
-            if b not in checked:
-                try_assemble(b)
-        waiting = [b for b in waiting if b not in finished]
-        if not waiting:
+    rounds = _BordereauRounds(builds, opts)
+    for _ in range(4):
+        rounds.run(converter)
+        if not rounds.waiting:
             return
     raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
+
+
+class _BordereauRounds:
+    """State of bordereaux_and_dossiers: the length assumed for each year, the years left."""
+
+    def __init__(self, builds: list[YearBuild], opts: Options):
+        self.opts = opts
+        self.assumed = {id(b): 1 for b in builds}
+        self.waiting = list(builds)
+        self.checked: list[YearBuild] = []
+
+    def run(self, converter: "Converter") -> None:
+        for b in self.waiting:
+            pages = piece_pages(b, dossier_layout(b, bordereau_pages=self.assumed[id(b)]))
+            render_one(b, BORDEREAU, self.opts, pages=pages)
+            converter.submit(b, [BORDEREAU])
+        self.checked = []
+        converter.collect(after=self.arrived)
+        for b in self.waiting:  # bordereaux taken from the cache arrive without LibreOffice
+            if b not in self.checked:
+                self.check(b)
+        self.waiting = [b for b in self.waiting if not b.assembled]
+
+    def arrived(self, digest: str) -> None:
+        for b in self.waiting:
+            if b.digests.get(BORDEREAU) == digest and b not in self.checked:
+                self.check(b)
+
+    def check(self, b: YearBuild) -> None:
+        """Assemble the year if its bordereau has the assumed length; else assume the real one."""
+        self.checked.append(b)
+        actual = assemble.page_count(b.pdf[BORDEREAU], b.pdf[BORDEREAU].name)
+        if actual == self.assumed[id(b)]:
+            assemble_dossier(b, final=self.opts.final)
+            b.assembled = True
+        else:
+            self.assumed[id(b)] = actual
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:

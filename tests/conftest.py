@@ -36,3 +36,15 @@ def inputs_copy(tmp_path) -> Path:
     target = tmp_path / "inputs"
     shutil.copytree(INPUTS, target)
     return target
+
+
+def docx_text(path) -> str:
+    """The text of a .docx as python-docx reads it: paragraphs, then table cells."""
+    import docx
+
+    document = docx.Document(path)
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)

@@ -5,20 +5,11 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, run_cli
+from conftest import INPUTS, docx_text, run_cli
 from pipeline import model
 from pipeline.french import typo
 
 DOCS = ["convention", "appel", "bordereau", "bilan", "pv-copil"]
-
-
-def docx_text(path) -> str:
-    d = docx.Document(path)
-    parts = [p.text for p in d.paragraphs]
-    for table in d.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
 
 
 def test_every_document_exists_as_docx_and_pdf(built):
@@ -75,7 +66,6 @@ def test_year_outside_the_convention_is_one_clear_line():
 
 
 def test_no_libreoffice_left_running_after_a_build(built):
-    import subprocess
     running = subprocess.run(["pgrep", "-f", "pipeline-[0-9a-f]{32}"], capture_output=True, text=True)
     assert running.stdout.strip() == ""
 

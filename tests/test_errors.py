@@ -196,13 +196,19 @@ def test_own_libreoffice_running_does_not_interfere(tmp_path, previous):
         own.wait()
 
 
+def start_build_and_wait_for_documents(outputs: Path, **popen) -> subprocess.Popen:
+    """A build of 2023 in the background, returned once its first documents are filled."""
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(outputs), "build", "2023"],
+                            cwd=ROOT, **popen)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(outputs.glob(".build-*/*.docx")):
+        time.sleep(0.05)
+    return proc
+
+
 def test_interrupted_build_leaves_outputs_and_no_process(previous):
     before = snapshot(previous)
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(previous), "build", "2023"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(previous.glob(".build-*/*.docx")):
-        time.sleep(0.05)
+    proc = start_build_and_wait_for_documents(previous, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.5)  # well into the conversion
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -215,11 +221,8 @@ def test_interrupted_build_leaves_outputs_and_no_process(previous):
 
 def test_killed_build_is_recovered_by_the_next(previous):
     before = snapshot(previous)
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(previous), "build", "2023"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(previous.glob(".build-*/*.docx")):
-        time.sleep(0.05)
+    proc = start_build_and_wait_for_documents(previous, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                              start_new_session=True)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert {k: v for k, v in snapshot(previous).items() if not k.startswith(".")} == before

@@ -2,13 +2,12 @@
 import datetime as dt
 import shutil
 
-import docx
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import INPUTS, TEMPLATES
+from conftest import INPUTS, TEMPLATES, docx_text
 from pipeline import build, model
 from pipeline.errors import InputError
 from pipeline.french import typo
@@ -17,15 +16,6 @@ from pipeline.french import typo
 def run_build(inputs, outputs, year=2023):
     opts = build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
     return build.build([year], opts)[0]
-
-
-def all_text(path) -> str:
-    d = docx.Document(path)
-    parts = [p.text for p in d.paragraphs]
-    for t in d.tables:
-        for row in t.rows:
-            parts.extend(c.text for c in row.cells)
-    return "\n".join(parts)
 
 
 def test_special_characters_come_out_intact(inputs_copy, tmp_path):
@@ -37,7 +27,7 @@ def test_special_characters_come_out_intact(inputs_copy, tmp_path):
     path.write_text(text, encoding="utf-8")
     assert model.load(inputs_copy, 2023).year.actions[0].titre == title
     dossier = run_build(inputs_copy, tmp_path / "out")
-    assert typo(title) in all_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
+    assert typo(title) in docx_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
     pdf_text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "bilan-2023.pdf").pages)
     assert "A & B" in pdf_text and "<balise>" in pdf_text and "l’îlot" in pdf_text
     assert dossier.is_file()
@@ -55,7 +45,7 @@ def test_hundreds_of_actions_and_long_texts_still_lay_out(inputs_copy, tmp_path)
                         "participants": i, "resultat": long_text if i % 50 == 0 else "Fait."} for i in range(300)]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     run_build(inputs_copy, tmp_path / "out")
-    text = all_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
+    text = docx_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
     assert all(f"Action numéro {i + 1}\n" in text + "\n" for i in range(300))
     bilan = PdfReader(tmp_path / "out" / "2023" / "bilan-2023.pdf")
     assert len(bilan.pages) > 10

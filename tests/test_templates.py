@@ -6,7 +6,7 @@ import subprocess
 import docx
 import pytest
 
-from conftest import INPUTS, TEMPLATES, run_cli
+from conftest import TEMPLATES, run_cli
 
 
 def broken_copy(tmp_path, name: str, old: str, new: str):

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
@@ -276,7 +276,7 @@ def letter_head(doc) -> None:
     right.paragraphs[0].paragraph_format.space_before = Pt(70)
     r = right.paragraphs[0]
     K.line_breaks(r, ["{{ destinataire.appellation_adresse }}", "{{ metropole.nom }}"])
-    r2 = right.add_paragraph("{% if metropole.service %}{{ metropole.service }}{% endif %}")
+    right.add_paragraph("{% if metropole.service %}{{ metropole.service }}{% endif %}")
     r3 = right.add_paragraph()
     K.line_breaks(r3, ["{{ metropole.adresse|join(', ') }}"])
 
@@ -476,7 +476,7 @@ def pv_copil() -> None:
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for item in programme %}")
     row = t.rows[2].cells
     K.cell_text(row[0], "{{ item.numero }}. {{ item.titre }}")
-    p = K.cell_text(row[1], "{{ item.actions|join('\\n') }}")
+    K.cell_text(row[1], "{{ item.actions|join('\\n') }}")
     end = t.add_row()
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
     doc.add_paragraph("3. Relevé de décisions", style="Heading 1")

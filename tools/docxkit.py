@@ -1,10 +1,8 @@
 """Small python-docx helpers used only to author the starting templates (tools/)."""
 from __future__ import annotations
 
-import copy
 
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
