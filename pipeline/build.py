@@ -116,13 +116,11 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     template = opts.templates / f"{key}.docx"
     try:
         b.docx[key] = render.render(template, ctx, b.work / f"{stem}.docx", images)
-    except TemplateProblem:
+    except TemplateProblem as exc:
         # docxtpl locates errors only roughly (its #378): the checker names the paragraph
-        problems = checks.check_template(template, [b.inputs], trial=False)
-        if problems:
-            raise TemplateProblem(problems[0] if len(problems) == 1 else
-                                  f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
-        raise
+        problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
+        raise TemplateProblem(problems[0] if len(problems) == 1 else
+                              f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
     b.spots = [s for s in b.spots if s.document != key] + spots
 
 

@@ -59,7 +59,7 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
     env = render.make_env()
     known = set(template_context(loaded[0])) if loaded else set()
     problems = []
-    for where, xml in _sources(tpl):
+    for where, xml in template_sources(tpl):
         try:
             ast = env.parse(xml)
         except jinja2.TemplateSyntaxError as exc:
@@ -87,11 +87,29 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
                 ctx = template_context(inputs)
                 render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) if "graphique" in ctx else None)
             except TemplateProblem as exc:
-                return [f"{exc} (données {inputs.year.annee})"]
+                return [f"{with_location(path, str(exc), tpl)} (données {inputs.year.annee})"]
     return []
 
 
-def _sources(tpl) -> list[tuple[str, str]]:
+def with_location(path: Path, message: str, tpl=None) -> str:
+    """Add to a rendering error the paragraph or cell that uses the name it quotes.
+
+    docxtpl does not say where an error is (its #378): the name is looked for in the text.
+    """
+    named = re.search(r"« ([\w.]+) »", message)
+    if not named:
+        return message
+    try:
+        tpl = tpl or render.open_template(path)
+    except TemplateProblem:
+        return message
+    where = _around(tpl, named.group(1))
+    if not where:
+        return message
+    return message.replace(f"modèle {path.name} :", f"modèle {path.name} ({where.lstrip(', ')}) :", 1)
+
+
+def template_sources(tpl) -> list[tuple[str, str]]:
     """The Jinja text of each part of the document, as docxtpl will see it."""
     from docx.oxml import parse_xml
 
@@ -103,20 +121,20 @@ def _sources(tpl) -> list[tuple[str, str]]:
 
 
 def _around(tpl, name: str) -> str:
-    """', paragraphe « … »' where the name appears, so staff find it in Word."""
+    """', paragraphe « … »' (or ', tableau, cellule « … »') where the name appears, so staff
+    find it in Word."""
     doc = tpl.docx
-    paragraphs = list(doc.paragraphs)
+    places = [("paragraphe", p) for p in doc.paragraphs]
     for table in doc.tables:
         for row in table.rows:
             for cell in row.cells:
-                paragraphs.extend(cell.paragraphs)
+                places.extend(("tableau, cellule", p) for p in cell.paragraphs)
     for section in doc.sections:
-        paragraphs.extend(section.header.paragraphs)
-        paragraphs.extend(section.footer.paragraphs)
-    for p in paragraphs:
+        places.extend(("paragraphe", p) for p in section.header.paragraphs + section.footer.paragraphs)
+    for label, p in places:
         if re.search(rf"\b{re.escape(name)}\b", p.text) and ("{" in p.text):
             text = p.text.strip()
-            return f", paragraphe « {text[:90]}{'…' if len(text) > 90 else ''} »"
+            return f", {label} « {text[:90]}{'…' if len(text) > 90 else ''} »"
     return ""
 
 

@@ -115,7 +115,7 @@ def variables(obj, template: str | None, year: int | None) -> None:
         tpl = render.open_template(path)
         env = render.make_env()
         only = set()
-        for _where, xml in checks._sources(tpl):
+        for _where, xml in checks.template_sources(tpl):
             only |= meta.find_undeclared_variables(env.parse(xml))
     click.echo(f"Variables (valeurs de l'année {inputs.year.annee}) — à écrire entre {{{{ et }}}} dans Word :")
     for name, kind, meaning, value in reference.rows(ctx, only):

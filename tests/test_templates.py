@@ -34,6 +34,7 @@ CASES = [
     ("unknown filter", "appel.docx", "|montant_complet", "|montant_complé", ["appel.docx", "filtre", "montant_complet"]),
     ("python internals", "bordereau.docx", "{{ loop.index }}", "{{ piece.__class__.__mro__ }}",
      ["bordereau.docx", "interdit"]),
+    ("typo in a table", "bilan.docx", "{{ a.titre }}", "{{ a.titr }}", ["bilan.docx", "tableau, cellule", "titr"]),
 ]
 
 
@@ -123,3 +124,10 @@ def test_variables_reference_lists_what_a_template_uses_with_values():
     assert "appel.reference  [texte]" in result.stdout and "= AR-2023-012" in result.stdout
     assert "montant_lettres" in result.stdout  # filters listed
     assert "copil.decisions" not in result.stdout  # only what appel.docx uses
+
+
+def test_build_names_the_table_cell_of_a_wrong_attribute(tmp_path):
+    folder = broken_copy(tmp_path, "bilan.docx", "{{ a.titre }}", "{{ a.titr }}")
+    result = run_cli("--templates", str(folder), "--outputs", str(tmp_path / "out"), "build", "2023")
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert "bilan.docx (tableau, cellule « {{ a.titr }} »)" in result.stderr
