@@ -10,12 +10,14 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-import uno
-from com.sun.star.beans import PropertyValue
+uno = None  # imported once LibreOffice is launched: it boots while the bridge loads
 
 
 def prop(name, value):
+    from com.sun.star.beans import PropertyValue
+
     p = PropertyValue()
     p.Name, p.Value = name, value
     return p
@@ -56,11 +58,15 @@ def convert(desktop, source, target):
 
 
 def main():
+    global uno
     soffice_path, profile, pipe_name = sys.argv[1:4]
     soffice = subprocess.Popen(
         [soffice_path, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck", "--nodefault",
-         f"-env:UserInstallation={uno.systemPathToFileUrl(profile)}", f"--accept=pipe,name={pipe_name};urp;"],
+         f"-env:UserInstallation={Path(profile).resolve().as_uri()}", f"--accept=pipe,name={pipe_name};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import uno as bridge
+
+    uno = bridge
     try:
         desktop = connect(pipe_name, soffice, time.monotonic() + float(os.environ.get("LO_START_TIMEOUT", "60")))
         print(json.dumps({"ready": True}), flush=True)
