@@ -170,3 +170,17 @@ def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
         assert "vingt mille euros (20 000,00 €)" in flat.replace("\u202f", " ").replace("\u00a0", " ")
         assert f"le 15 mars {year}" in flat and data.banque.bic in flat and data.appel.reference in flat
         assert f"rapport d'activité de l'année {year - 1}" in flat
+
+
+def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, tmp_path):
+    path = inputs_copy / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - code: comptes\n    fichier: pieces/comptes-2022.pdf\n", ""), encoding="utf-8")
+    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(tmp_path / "out"), "build", "2023")
+    assert result.returncode == 0, result.stderr
+    assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr
+    table = docx.Document(tmp_path / "out" / "2023" / "bordereau-2023.docx").tables[0]
+    rows = {row.cells[1].text: (row.cells[2].text, row.cells[3].text) for row in table.rows[1:]}
+    assert rows["Les comptes de l'année 2022"] == ("MANQUANTE", "–")
+    letter = docx_text(tmp_path / "out" / "2023" / "appel-2023.docx")
+    assert "vous seront transmises dès que possible\u00a0: les comptes de l'année 2022" in letter
