@@ -90,8 +90,8 @@ def build(years: list[int], opts: Options) -> list[Path]:
 
                 converter.collect(after=read_marks)
             with stage("bordereaux paginés et dossiers assemblés", opts.log):
+                converter.release_when_done = True
                 bordereaux_and_dossiers(builds, converter, opts)
-                office.release()
             with stage("publication", opts.log):
                 for b in builds:
                     publish.publish(b.work, opts.inputs, b.inputs.year.annee, opts.outputs, opts.templates,
@@ -133,6 +133,7 @@ class Converter:
 
     def __init__(self, office: convert.Session, store: cache.PdfCache, tmp: Path):
         self.office, self.store, self.tmp = office, store, tmp
+        self.release_when_done = False  # let LibreOffice quit as soon as the last PDF arrives
         self.planned: dict[str, tuple[Path, dt.datetime]] = {}   # digest → (docx sent, date)
         self.by_docx: dict[Path, str] = {}
         self.wanted: list[tuple[str, Path]] = []
@@ -165,6 +166,8 @@ class Converter:
                 if wanted == digest:  # replaces an earlier round's PDF, if any
                     self.store.get(digest, target)
             self.converted += 1
+            if self.release_when_done and not self.office.pending:
+                self.office.release()  # it shuts down while the last dossier is assembled
             if after:
                 after(digest)
 

@@ -160,6 +160,8 @@ class Session:
         """
         if not docs:
             return []
+        if self.proc is not None and self.proc.stdin.closed:  # released earlier: a new LibreOffice
+            self.close()
         self._ensure_spawned()
         outdir.mkdir(parents=True, exist_ok=True)
         pairs = [(d, (outdir / f"{d.stem}.pdf").resolve()) for d in docs]
@@ -212,7 +214,9 @@ class Session:
         return pdfs
 
     def release(self) -> None:
-        """Tell LibreOffice to quit without waiting: it shuts down while the dossier is assembled."""
+        """Tell LibreOffice to quit without waiting: it shuts down while the dossier is assembled.
+
+        Should more documents come after all, ``submit`` starts a new one."""
         if self.proc is not None and self.proc.poll() is None and not self.pending:
             try:
                 self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
