@@ -12,6 +12,7 @@ RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS)
 .PHONY: setup system dossier dossiers check test clean bench
 
 setup: $(STAMP) system
+	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where PYTHONDONTWRITEBYTECODE is set
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
