@@ -39,5 +39,6 @@ bench: setup
 	$(BIN)/python tools/bench.py
 
 clean:
-	rm -rf outputs/* outputs/.[!.]* .pytest_cache .hypothesis build *.egg-info
+	find outputs -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .pytest_cache .hypothesis build *.egg-info
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
