@@ -13,6 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -252,8 +253,11 @@ def _print_flag(annot):
 
 
 def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,
-             fields: list[FieldPlace] = ()) -> Layout:
-    """Write the dossier to ``out`` with its empty signature fields; return where each entry starts."""
+             fields: Callable[[Layout], list[FieldPlace]] | None = None) -> Layout:
+    """Write the dossier to ``out``; return where each entry starts.
+
+    ``fields(layout)`` gives the empty signature fields, placed once the layout is known.
+    """
     counts = [page_count(e.pdf, e.title) for e in entries]
     lay = layout(entries, counts)
     writer = PdfWriter()
@@ -265,7 +269,7 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     for page, stamp in zip(writer.pages, overlay.pages):
         page.merge_page(stamp)
     _sanitise(writer)
-    add_empty_fields(writer, list(fields))
+    add_empty_fields(writer, fields(lay) if fields else [])
     root = writer._root_object
     source_root = PdfReader(output_intent_from).trailer["/Root"]
     if "/OutputIntents" in source_root:

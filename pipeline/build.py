@@ -291,7 +291,7 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
     )
     assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta,
                       output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}",
-                      fields=signature_places(b, dossier_layout(b)))
+                      fields=lambda lay: signature_places(b, lay))
 
 
 def marks_of(b: YearBuild, key: str) -> list:

@@ -54,8 +54,12 @@ def _entries(paths: list[Path], base: Path) -> list[dict]:
 
 
 def build_key(inputs: Path, year: int, templates: Path, *, final: bool) -> str:
+    return _key(_entries(input_files(inputs, year, templates), Path.cwd()), year, final=final)
+
+
+def _key(entries: list[dict], year: int, *, final: bool) -> str:
     digest = hashlib.sha256(f"{__version__}|{year}|final={final}".encode())
-    for entry in _entries(input_files(inputs, year, templates), Path.cwd()):
+    for entry in entries:
         digest.update(f"{entry['path']}={entry['sha256']}\n".encode())
     return digest.hexdigest()
 
@@ -63,12 +67,13 @@ def build_key(inputs: Path, year: int, templates: Path, *, final: bool) -> str:
 def write(folder: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> None:
     """Write the manifest of a finished build (no timestamp: it is reproducible too)."""
     outputs = sorted(p for p in folder.iterdir() if p.is_file() and p.name != NAME)
+    entries = _entries(input_files(inputs, year, templates), Path.cwd())  # hashed once for both uses
     data = {
         "pipeline": __version__,
         "year": year,
         "final": final,
-        "build_key": build_key(inputs, year, templates, final=final),
-        "inputs": _entries(input_files(inputs, year, templates), Path.cwd()),
+        "build_key": _key(entries, year, final=final),
+        "inputs": entries,
         "outputs": [{"path": p.name, "sha256": sha256(p)} for p in outputs],
     }
     (folder / NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
