@@ -253,12 +253,14 @@ def _print_flag(annot):
 
 
 def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,
-             fields: Callable[[Layout], list[FieldPlace]] | None = None) -> Layout:
+             fields: Callable[[Layout], list[FieldPlace]] | None = None, counts: list[int] | None = None) -> Layout:
     """Write the dossier to ``out``; return where each entry starts.
 
-    ``fields(layout)`` gives the empty signature fields, placed once the layout is known.
+    ``fields(layout)`` gives the empty signature fields, placed once the layout is known;
+    ``counts``: the entries' page counts, when the caller knows them already.
     """
-    counts = [page_count(e.pdf, e.title) for e in entries]
+    if counts is None:
+        counts = [page_count(e.pdf, e.title) for e in entries]
     lay = layout(entries, counts)
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(_front_matter(entries, lay, meta))), outline_item="Page de garde et sommaire",

@@ -44,6 +44,7 @@ class YearBuild:
     fit_pieces: dict[Path, Path] = field(default_factory=dict)  # piece → its PDF/A-fit version
     digests: dict[str, str] = field(default_factory=dict)       # document → cache key of its PDF
     marks: dict[tuple[str, str], list] = field(default_factory=dict)  # (document, key) → signature marks
+    piece_pages: dict[Path, int] = field(default_factory=dict)         # PDF/A-fit piece → its page count
     assembled: bool = False
 
 
@@ -77,21 +78,16 @@ def build(years: list[int], opts: Options) -> list[Path]:
                 prefix=f".build-{i.year.annee}-", dir=opts.outputs)))) for i in loaded]
             converter = Converter(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
                                   Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=opts.outputs))))
-            with stage("documents remplis et convertis en PDF", opts.log):
+            flow = Flow(builds, converter, opts)
+            with stage("documents remplis, convertis en PDF et assemblés", opts.log):
                 for b in builds:  # LibreOffice converts a year while the next one is filled
                     render_all(b, opts, keys=FIRST_ROUND)
                     converter.submit(b, FIRST_ROUND)
-
-                def read_marks(digest: str) -> None:  # while LibreOffice converts the next document
-                    for b in builds:
-                        for key in FIRST_ROUND:
-                            if b.digests.get(key) == digest:
-                                marks_of(b, key)
-
-                converter.collect(after=read_marks)
-            with stage("bordereaux paginés et dossiers assemblés", opts.log):
-                converter.release_when_done = True
-                bordereaux_and_dossiers(builds, converter, opts)
+                for b in builds:  # attached pieces made ready while LibreOffice starts
+                    prepare_pieces(b)
+                flow.advance()
+                converter.collect(arrived=flow.advance, placed=flow.placed)
+                flow.finish()
             with stage("publication", opts.log):
                 for b in builds:
                     publish.publish(b.work, opts.inputs, b.inputs.year.annee, opts.outputs, opts.templates,
@@ -133,13 +129,14 @@ class Converter:
 
     def __init__(self, office: convert.Session, store: cache.PdfCache, tmp: Path):
         self.office, self.store, self.tmp = office, store, tmp
-        self.release_when_done = False  # let LibreOffice quit as soon as the last PDF arrives
         self.planned: dict[str, tuple[Path, dt.datetime]] = {}   # digest → (docx sent, date)
         self.by_docx: dict[Path, str] = {}
         self.wanted: list[tuple[str, Path]] = []
+        self.pages: dict[str, int] = {}  # digest → page count, known as soon as LibreOffice answers
+        self.placed: set[str] = set()    # digests whose PDF is normalised and in place
         self.converted = 0
 
-    def submit(self, b: YearBuild, keys: list[str]) -> None:
+    def submit(self, b: YearBuild, keys: list[str], *, first: bool = False) -> None:
         docs = []
         # biggest first: the PDF normalised after LibreOffice's last conversion is then a small one
         for k in sorted(keys, key=lambda k: -b.docx[k].stat().st_size):
@@ -148,90 +145,126 @@ class Converter:
             b.pdf[k] = b.docx[k].with_suffix(".pdf")
             b.digests[k] = digest
             self.wanted.append((digest, b.pdf[k]))
-            if digest in self.planned or self.store.get(digest, b.pdf[k]):
+            if digest in self.planned:
+                continue
+            if digest in self.placed or self.store.get(digest, b.pdf[k]):
+                self.pages.setdefault(digest, assemble.page_count(b.pdf[k], b.pdf[k].name))
+                self.placed.add(digest)
                 continue
             self.planned[digest] = (b.docx[k], when)
             self.by_docx[b.docx[k]] = digest
             docs.append(b.docx[k])
-        self.office.submit(docs, self.tmp)
+        self.office.submit(docs, self.tmp, first=first)
 
-    def collect(self, after: Callable[[str], None] | None = None) -> None:
-        """Wait for LibreOffice; each PDF is normalised, cached and put in place as it arrives,
-        then ``after(digest)`` runs while LibreOffice goes on with the next document."""
+    def collect(self, arrived: Callable[[], None], placed: Callable[[str], None]) -> None:
+        """Wait for LibreOffice until nothing is left to convert.
+
+        As each PDF arrives, its page count is read and ``arrived()`` may submit more (a
+        bordereau, which needs every page count); LibreOffice is let go as soon as nothing
+        is left; then the PDF is normalised, cached and put in place, and ``placed(digest)``
+        runs, all while LibreOffice converts the next document."""
         def done(docx: Path, pdf: Path) -> None:
             digest = self.by_docx[docx]
+            self.pages[digest] = assemble.page_count(pdf, docx.name)
+            arrived()
+            if not self.office.pending and not self.office.queue:
+                self.office.release()  # it shuts down while the last dossier is assembled
             reproducible.normalise_pdf(pdf, self.planned[digest][1], seed=digest.encode())
             self.store.put(digest, pdf)
             for wanted, target in self.wanted:
                 if wanted == digest:  # replaces an earlier round's PDF, if any
                     self.store.get(digest, target)
+            self.placed.add(digest)
             self.converted += 1
-            if self.release_when_done and not self.office.pending:
-                self.office.release()  # it shuts down while the last dossier is assembled
-            if after:
-                after(digest)
+            placed(digest)
 
         self.office.collect(on_done=done)
         missing = [target.name for _, target in self.wanted if not target.exists()]
         if missing:
             raise OutputError(f"le PDF de {', '.join(missing)} manque après la conversion", hint="relancez la construction")
-        self.wanted = []
 
 
 BORDEREAU = "bordereau"
 FIRST_ROUND = [spec.key for spec in documents.DOCUMENTS if spec.key != BORDEREAU]
+MAX_BORDEREAU_ROUNDS = 4
+JUDGED = "judged"  # a bordereau with the length it was filled for
 
 
-def bordereaux_and_dossiers(builds: list[YearBuild], converter: "Converter", opts: Options) -> None:
-    """The bordereau gives the dossier page of each piece, which depends on its own length.
+class Flow:
+    """Each year's way from its converted documents to its dossier, as PDFs arrive.
 
-    It is filled assuming one page, converted, and each year's dossier is assembled as soon
-    as its bordereau arrives, while LibreOffice converts the next; a bordereau that turns
-    out longer is filled again with its real length.
+    The bordereau gives the dossier page of each piece, which depends on the length of
+    every part, its own included: once a year's other documents are converted it is
+    filled assuming one page and sent before anything still queued; the dossier is
+    assembled as soon as it arrives with that length (while LibreOffice converts the next
+    year), else it is filled again with its real length.
     """
-    rounds = _BordereauRounds(builds, opts)
-    for _ in range(4):
-        rounds.run(converter)
-        if not rounds.waiting:
-            return
-    raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
 
-
-class _BordereauRounds:
-    """State of bordereaux_and_dossiers: the length assumed for each year, the years left."""
-
-    def __init__(self, builds: list[YearBuild], opts: Options):
-        self.opts = opts
+    def __init__(self, builds: list[YearBuild], converter: Converter, opts: Options):
+        self.builds, self.converter, self.opts = builds, converter, opts
         self.assumed = {id(b): 1 for b in builds}
-        self.waiting = list(builds)
-        self.checked: list[YearBuild] = []
+        self.rounds = {id(b): 0 for b in builds}
+        self.sent: dict[int, str] = {}  # year → digest of the bordereau sent, or JUDGED
 
-    def run(self, converter: "Converter") -> None:
-        for b in self.waiting:
-            pages = piece_pages(b, dossier_layout(b, bordereau_pages=self.assumed[id(b)]))
-            render_one(b, BORDEREAU, self.opts, pages=pages)
-            converter.submit(b, [BORDEREAU])
-        self.checked = []
-        converter.collect(after=self.arrived)
-        for b in self.waiting:  # bordereaux taken from the cache arrive without LibreOffice
-            if b not in self.checked:
-                self.check(b)
-        self.waiting = [b for b in self.waiting if not b.assembled]
+    def advance(self) -> None:
+        """Move every year as far as the page counts known allow. Called at start and as
+        each PDF arrives."""
+        for b in self.builds:
+            while not b.assembled and self._step(b):
+                pass
+        self._assemble_ready()
 
-    def arrived(self, digest: str) -> None:
-        for b in self.waiting:
-            if b.digests.get(BORDEREAU) == digest and b not in self.checked:
-                self.check(b)
-
-    def check(self, b: YearBuild) -> None:
-        """Assemble the year if its bordereau has the assumed length; else assume the real one."""
-        self.checked.append(b)
-        actual = assemble.page_count(b.pdf[BORDEREAU], b.pdf[BORDEREAU].name)
-        if actual == self.assumed[id(b)]:
-            assemble_dossier(b, final=self.opts.final)
-            b.assembled = True
+    def _step(self, b: YearBuild) -> bool:
+        """Send the year's bordereau once its other documents' page counts are known; judge
+        its length once it arrived. True when a bordereau was sent that may be judged at
+        once (it came from the cache)."""
+        pages = self.converter.pages
+        sent = self.sent.get(id(b))
+        if sent is None:
+            if not all(b.digests.get(k) in pages for k in FIRST_ROUND):
+                return False
+        elif sent == JUDGED or sent not in pages:
+            return False
+        elif pages[sent] == self.assumed[id(b)]:
+            self.sent[id(b)] = JUDGED
+            return False
         else:
-            self.assumed[id(b)] = actual
+            self.assumed[id(b)] = pages[sent]
+        self.rounds[id(b)] += 1
+        if self.rounds[id(b)] > MAX_BORDEREAU_ROUNDS:
+            raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
+        starts = piece_pages(b, dossier_layout(b, pages, bordereau_pages=self.assumed[id(b)]))
+        render_one(b, BORDEREAU, self.opts, pages=starts)
+        self.converter.submit(b, [BORDEREAU], first=True)
+        self.sent[id(b)] = b.digests[BORDEREAU]
+        return True
+
+    def placed(self, digest: str) -> None:
+        """A PDF is in place: read its signature marks now, while LibreOffice works."""
+        for b in self.builds:
+            for key in FIRST_ROUND:
+                if b.digests.get(key) == digest:
+                    marks_of(b, key)
+        self._assemble_ready()
+
+    def _assemble_ready(self) -> None:
+        placed = self.converter.placed
+        for b in self.builds:
+            if not b.assembled and self.sent.get(id(b)) == JUDGED and all(d in placed for d in b.digests.values()):
+                b.assembled = True
+                assemble_dossier(b, self.converter.pages, final=self.opts.final)
+
+    def finish(self) -> None:
+        left = [str(b.inputs.year.annee) for b in self.builds if not b.assembled]
+        if left:
+            raise OutputError(f"le dossier {', '.join(left)} n'a pas pu être assemblé", hint="relancez la construction")
+
+
+def prepare_pieces(b: YearBuild) -> None:
+    """PDF/A-ready copies of the attached pieces and their page counts (see ``entries``)."""
+    for e in entries(b):
+        if e.kind == "piece" and e.pdf not in b.piece_pages:
+            b.piece_pages[e.pdf] = assemble.page_count(e.pdf, e.title)
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
@@ -252,11 +285,18 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     return parts
 
 
-def dossier_layout(b: YearBuild, *, bordereau_pages: int | None = None) -> assemble.Layout:
-    """Where each part starts; ``bordereau_pages`` stands for a bordereau not converted yet."""
+def dossier_layout(b: YearBuild, pages: dict[str, int], *, bordereau_pages: int | None = None) -> assemble.Layout:
+    """Where each part starts, from the page counts already known (``pages``: digest → count);
+    ``bordereau_pages`` stands for a bordereau not converted yet."""
     parts = entries(b)
-    counts = [bordereau_pages if e.key == BORDEREAU and bordereau_pages is not None else assemble.page_count(e.pdf, e.title)
-              for e in parts]
+    counts = []
+    for e in parts:
+        if e.kind == "piece":
+            counts.append(b.piece_pages[e.pdf])
+        elif e.key == BORDEREAU and bordereau_pages is not None:
+            counts.append(bordereau_pages)
+        else:
+            counts.append(pages[b.digests[e.key]])
     return assemble.layout(parts, counts)
 
 
@@ -270,10 +310,11 @@ def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
     return pages
 
 
-def assemble_dossier(b: YearBuild, *, final: bool) -> None:
+def assemble_dossier(b: YearBuild, pages: dict[str, int], *, final: bool) -> None:
     conv, year = b.inputs.convention, b.inputs.year
     terms = conv.convention
     parts = entries(b)
+    counts = [b.piece_pages[e.pdf] if e.kind == "piece" else pages[b.digests[e.key]] for e in parts]
     meta = assemble.Meta(
         title=f"Dossier {year.annee} – {terms.titre}",
         author=conv.association.nom,
@@ -289,7 +330,7 @@ def assemble_dossier(b: YearBuild, *, final: bool) -> None:
         draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if year.donnees_exemple
                                        else "PROJET – version de travail"),
     )
-    assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta,
+    assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta, counts=counts,
                       output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}",
                       fields=lambda lay: signature_places(b, lay))
 

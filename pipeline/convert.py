@@ -26,6 +26,10 @@ from pipeline.errors import ConversionError, ToolMissing
 
 START_TIMEOUT = 90.0
 SECONDS_PER_DOCUMENT = 60.0
+# documents handed to LibreOffice ahead of their turn: one converting, one waiting, so that it
+# never idles while Python handles the last PDF, and a document asked for ``first`` (a year's
+# bordereau, which its dossier waits for) passes the rest of the queue
+WINDOW = 2
 WORKER = Path(__file__).with_name("lo_worker.py")
 
 
@@ -44,7 +48,8 @@ class Session:
         self.stderr: list[str] = []
         self.ready = False
         self.booted = False
-        self.pending: list[tuple[Path, Path]] = []
+        self.pending: list[tuple[Path, Path]] = []  # sent to LibreOffice, answers awaited in this order
+        self.queue: list[tuple[Path, Path]] = []    # not sent yet
         self.spawn_error: Exception | None = None
 
     def __enter__(self) -> "Session":
@@ -73,7 +78,7 @@ class Session:
         """The worker says it is ready once LibreOffice answers; requests wait in its stdin."""
         if self.ready:
             return
-        pending = list(self.pending)
+        pending, queued = list(self.pending), list(self.queue)
         try:
             answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)), "le démarrage de LibreOffice")
         except ConversionError:
@@ -83,6 +88,7 @@ class Session:
                 self.keep_profile = None
                 self._spawn()
                 self._send(pending)
+                self.queue = queued
                 return self._await_ready()
             programs.soffice()                               # too old, or not a LibreOffice: says so
             programs.check_uno(programs.uno_python_path())  # no uno module: says so
@@ -152,11 +158,12 @@ class Session:
                                   hint=_hint(what))
         return json.loads(line)
 
-    def submit(self, docs: list[Path], outdir: Path) -> list[Path]:
+    def submit(self, docs: list[Path], outdir: Path, *, first: bool = False) -> list[Path]:
         """Ask LibreOffice to convert ``docs`` into ``outdir`` and return at once.
 
         Python fills the next year's documents while LibreOffice converts these;
-        ``collect`` then waits for every answer. Returns where the PDFs will be.
+        ``collect`` then waits for every answer. ``first``: before the documents still
+        queued. Returns where the PDFs will be.
         """
         if not docs:
             return []
@@ -165,13 +172,19 @@ class Session:
         self._ensure_spawned()
         outdir.mkdir(parents=True, exist_ok=True)
         pairs = [(d, (outdir / f"{d.stem}.pdf").resolve()) for d in docs]
+        self.queue = pairs + self.queue if first else self.queue + pairs
         try:
-            self._send(pairs)
+            self._pump()
         except OSError:  # the worker is gone: LibreOffice did not start or crashed
             self._await_ready()  # reports why (or starts afresh and sends them again)
             if not self.ready:
                 raise ConversionError("LibreOffice s'est arrêté avant de convertir les documents") from None
         return [t for _, t in pairs]
+
+    def _pump(self) -> None:
+        """Hand LibreOffice the next queued documents, up to WINDOW awaiting an answer."""
+        while self.queue and len(self.pending) < WINDOW:
+            self._send([self.queue.pop(0)])
 
     def _send(self, pairs: list[tuple[Path, Path]]) -> None:
         self.pending.extend(pairs)
@@ -181,18 +194,19 @@ class Session:
 
     def collect(self, on_done: Callable[[Path, Path], None] | None = None) -> None:
         """Wait for every submitted document; ``on_done(docx, pdf)`` runs as each PDF arrives,
-        while LibreOffice goes on with the next one."""
+        while LibreOffice goes on with the next one, and may submit more."""
         if not self.pending:
             return
         self._await_ready()
         per_doc = float(os.environ.get("PIPELINE_CONVERT_TIMEOUT", SECONDS_PER_DOCUMENT))
-        bar = click.progressbar(length=len(self.pending), label="Conversion PDF", file=sys.stderr) \
-            if self.progress and self.pending else None
+        bar = click.progressbar(length=len(self.pending) + len(self.queue), label="Conversion PDF", file=sys.stderr) \
+            if self.progress else None
         try:
             while self.pending:
                 doc, pdf = self.pending[0]
                 answer = self._next(per_doc, f"la conversion de {doc.name}")
                 self.pending.pop(0)
+                self._pump()  # LibreOffice goes on while this PDF is handled
                 if not answer.get("ok"):
                     raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
                                           f"en PDF ({answer.get('error', '?')})",
@@ -200,6 +214,7 @@ class Session:
                 if not pdf.is_file() or pdf.stat().st_size == 0:
                     raise ConversionError(f"LibreOffice n'a rien écrit pour {doc.name}")
                 if bar:
+                    bar.length = max(bar.length, bar.pos + 1 + len(self.pending) + len(self.queue))
                     bar.update(1)
                 if on_done:
                     on_done(doc, pdf)
@@ -217,7 +232,7 @@ class Session:
         """Tell LibreOffice to quit without waiting: it shuts down while the dossier is assembled.
 
         Should more documents come after all, ``submit`` starts a new one."""
-        if self.proc is not None and self.proc.poll() is None and not self.pending:
+        if self.proc is not None and self.proc.poll() is None and not self.pending and not self.queue:
             try:
                 self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
                 self.proc.stdin.flush()
@@ -244,6 +259,7 @@ class Session:
             programs.kill_group(self.proc)
             self.proc = None
         self.pending = []
+        self.queue = []
         self.ready = False
         if self.profile is not None:
             self.profile.cleanup()

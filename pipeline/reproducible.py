@@ -12,6 +12,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -39,11 +40,123 @@ def write_docx(data: bytes, out: Path) -> None:
 
 
 def normalise_pdf(path: Path, when: dt.datetime, seed: bytes) -> None:
-    """Replace LibreOffice's clock dates and random /ID in ``path`` (rewritten in place)."""
+    """Replace LibreOffice's clock dates and random /ID in ``path`` (rewritten in place).
+
+    LibreOffice's PDFs are patched byte-wise and their cross-reference table shifted
+    (milliseconds); a file laid out otherwise is rewritten with pypdf (a tenth of a second).
+    """
+    data = path.read_bytes()
+    try:
+        out = _patched(data, when, seed)
+    except _Unexpected:
+        out = _rewritten(data, when, seed)
+    tmp = path.with_suffix(".norm.tmp")
+    tmp.write_bytes(out)
+    os.replace(tmp, path)
+
+
+class _Unexpected(Exception):
+    """The file is not laid out as LibreOffice writes it: rewrite it instead."""
+
+
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)([^<]*)")
+
+
+def _patched(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
+    """LibreOffice's PDF with fixed dates, /ID and sRGB profile date, offsets kept right.
+
+    Expected: one classic cross-reference table (no /Prev, no xref stream), dates as literal
+    strings, an uncompressed XMP packet, the profile Flate-compressed.
+    """
+    found = _STARTXREF.search(data)
+    if not found or data.count(b"startxref") != 1:
+        raise _Unexpected
+    xref_at = int(found.group(1))
+    table = re.compile(rb"xref\r?\n0 (\d+)\r?\n").match(data, xref_at)
+    if not table:
+        raise _Unexpected
+    count, first_entry = int(table.group(1)), table.end()
+    trailer_at = first_entry + 20 * count
+    if not data.startswith(b"trailer", trailer_at) or b"/Prev" in data[trailer_at:]:
+        raise _Unexpected
+    edits: list[tuple[int, int, bytes]] = []  # (start, end, replacement) in the original bytes
+    stamp = when.strftime("D:%Y%m%d%H%M%SZ").encode()
+    for m in re.finditer(rb"/(?:CreationDate|ModDate)\s*\((D:[^)]*)\)", data[:xref_at]):
+        edits.append((m.start(1), m.end(1), stamp))
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    for m in _XMP_DATE.finditer(data[:xref_at]):
+        if len(m.group(2)) != len(iso):  # the packet's /Length would change
+            raise _Unexpected
+        edits.append((m.start(2), m.end(2), iso))
+    edits.extend(_profile_edits(data[:xref_at]))
+    ident = hashlib.md5(seed).hexdigest().upper().encode()  # noqa: S324 — a file identifier, not security
+    trailer = data[trailer_at:found.start()]
+    trailer = re.sub(rb"/ID\s*\[[^\]]*\]", b"/ID [ <" + ident + b"> <" + ident + b"> ]", trailer)
+    trailer = re.sub(rb"\s*/DocChecksum\s*/[0-9A-Fa-f]+", b"", trailer)  # a digest of the clock-stamped file
+    edits.sort()
+    body, shifts, cursor = bytearray(), [], 0
+    for start, end, new in edits:
+        if start < cursor:
+            raise _Unexpected
+        body += data[cursor:start] + new
+        cursor = end
+        shifts.append((start, len(new) - (end - start)))
+    body += data[cursor:xref_at]
+
+    def moved(offset: int) -> int:
+        return offset + sum(delta for at, delta in shifts if at < offset)
+
+    entries = bytearray()
+    for i in range(count):
+        entry = data[first_entry + 20 * i:first_entry + 20 * i + 20]
+        offset, generation, kind = entry[:10], entry[11:16], entry[17:18]
+        if kind == b"n":
+            offset = b"%010d" % moved(int(offset))
+        entries += offset + b" " + generation + b" " + kind + entry[18:]
+    return (bytes(body) + data[xref_at:first_entry] + bytes(entries) + trailer
+            + b"startxref\n" + str(len(body)).encode() + b"\n%%EOF\n")
+
+
+def _profile_edits(data: bytes) -> list[tuple[int, int, bytes]]:
+    """Edits zeroing the creation date in the header of the sRGB profile (ICC bytes 24-36)."""
+    ref = re.search(rb"/DestOutputProfile\s+(\d+)\s+0\s+R", data)
+    if not ref:
+        return []
+    obj = re.search(rb"(?:^|[\r\n])" + ref.group(1) + rb" 0 obj\s*<<(.*?)>>\s*stream\r?\n", data, re.S)
+    if not obj or b"/FlateDecode" not in obj.group(1) or b"/DecodeParms" in obj.group(1):
+        raise _Unexpected
+    length = re.search(rb"/Length\s+(\d+)(\s+0\s+R)?", obj.group(1))
+    if not length:
+        raise _Unexpected
+    edits = []
+    if length.group(2):  # an indirect length: "N 0 obj 1234 endobj"
+        held = re.search(rb"(?:^|[\r\n])" + length.group(1) + rb" 0 obj\s*(\d+)\s*endobj", data)
+        if not held:
+            raise _Unexpected
+        size = int(held.group(1))
+        length_at = (held.start(1), held.end(1))
+    else:
+        size = int(length.group(1))
+        length_at = (obj.start(1) + length.start(1), obj.start(1) + length.end(1))
+    start = obj.end()
+    try:
+        profile = bytearray(zlib.decompress(data[start:start + size]))
+    except zlib.error:
+        raise _Unexpected from None
+    profile[24:36] = bytes(12)
+    packed = zlib.compress(bytes(profile), 9)
+    edits.append((start, start + size, packed))
+    edits.append((length_at[0], length_at[1], str(len(packed)).encode()))
+    return edits
+
+
+def _rewritten(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
+    """The same normalisation through pypdf, for a PDF laid out otherwise."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
-    writer = PdfWriter(clone_from=PdfReader(path))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     stamp = when.strftime("D:%Y%m%d%H%M%SZ")
     iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     info = writer._info.get_object() if writer._info is not None else None
@@ -62,12 +175,11 @@ def normalise_pdf(path: Path, when: dt.datetime, seed: bytes) -> None:
         profile = intent.get_object().get("/DestOutputProfile")
         if profile is not None:
             profile = profile.get_object()
-            data = bytearray(profile.get_data())
-            data[24:36] = bytes(12)  # the ICC header's creation date
-            profile.set_data(bytes(data))
+            profile_data = bytearray(profile.get_data())
+            profile_data[24:36] = bytes(12)  # the ICC header's creation date
+            profile.set_data(bytes(profile_data))
     ident = hashlib.md5(seed).digest()  # noqa: S324 — a file identifier, not security
     writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
-    tmp = path.with_suffix(".norm.tmp")
-    with open(tmp, "wb") as handle:
-        writer.write(handle)
-    os.replace(tmp, path)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

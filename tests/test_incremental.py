@@ -15,10 +15,10 @@ def count_conversions(monkeypatch) -> list[int]:
     calls: list[int] = []
     original = convert.Session.submit
 
-    def counting(self, docs, outdir):
+    def counting(self, docs, outdir, **kwargs):
         if docs:
             calls.append(len(docs))
-        return original(self, docs, outdir)
+        return original(self, docs, outdir, **kwargs)
 
     monkeypatch.setattr(convert.Session, "submit", counting)
     return calls

@@ -503,6 +503,7 @@ def save(doc, name: str) -> None:
         print(f"{target} existe déjà : gardé (--force pour le réécrire)")
         return
     doc.save(target)
+    K.slim(target)
     print(f"écrit : {target}")
 
 
