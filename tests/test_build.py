@@ -5,8 +5,8 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, docx_text, run_cli
-from pipeline import model
+from conftest import INPUTS, TEMPLATES, docx_text, run_cli
+from pipeline import build, convert, model
 from pipeline.french import typo
 
 DOCS = ["convention", "appel", "bordereau", "bilan", "pv-copil"]
@@ -184,3 +184,32 @@ def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, tmp_pat
     assert rows["Les comptes de l'année 2022"] == ("MANQUANTE", "–")
     letter = docx_text(tmp_path / "out" / "2023" / "appel-2023.docx")
     assert "vous seront transmises dès que possible\u00a0: les comptes de l'année 2022" in letter
+
+
+def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path, monkeypatch):
+    """With --all, a year's bordereau passes the later years' documents, and its dossier is
+    assembled while LibreOffice converts them."""
+    events = []
+    collect, assemble = convert.Session.collect, build.assemble_dossier
+
+    def watched_collect(self, on_done=None):
+        def done(docx, pdf):
+            events.append(docx.stem)
+            on_done(docx, pdf)
+        return collect(self, on_done=done)
+
+    def watched_assemble(b, *args, **kwargs):
+        events.append(f"dossier-{b.inputs.year.annee}")
+        return assemble(b, *args, **kwargs)
+
+    monkeypatch.setattr(convert.Session, "collect", watched_collect)
+    monkeypatch.setattr(build, "assemble_dossier", watched_assemble)
+    build.build([2022, 2023, 2024], build.Options(inputs=INPUTS, templates=TEMPLATES, outputs=tmp_path / "out",
+                                                  log=lambda m: None, warn=lambda m: None))
+    def last_document(year):
+        return max(events.index(f"{key}-{year}") for key in ("appel", "bilan", "pv-copil"))
+
+    assert events.index("bordereau-2022") < events.index("bordereau-2023") < last_document(2024)
+    assert events.index("dossier-2022") < last_document(2023)
+    assert events.index("dossier-2023") < last_document(2024)
+    assert events[-2:] == ["bordereau-2024", "dossier-2024"]

@@ -1,9 +1,14 @@
 """Reproducible outputs, the manifest, and rebuilds that redo only what changed."""
 import json
+import re
 import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
 
 from conftest import INPUTS, TEMPLATES, run_cli
-from pipeline import build, convert, manifest
+from pipeline import build, convert, documents, manifest, model, reproducible
 
 
 def options(inputs, outputs):
@@ -24,7 +29,11 @@ def count_conversions(monkeypatch) -> list[int]:
     return calls
 
 
-def test_two_builds_give_byte_identical_outputs(built, tmp_path):
+def test_two_builds_give_byte_identical_outputs(built, tmp_path, monkeypatch):
+    def no_rewrite(*args):
+        raise AssertionError("a LibreOffice PDF was rewritten by pypdf instead of patched")
+
+    monkeypatch.setattr(reproducible, "_rewritten", no_rewrite)
     build.build([2023], options(INPUTS, tmp_path / "other"))  # its own cache: converted again from scratch
     first = {p.name: p.read_bytes() for p in (built / "2023").iterdir()}
     second = {p.name: p.read_bytes() for p in (tmp_path / "other" / "2023").iterdir()}
@@ -82,3 +91,32 @@ def test_convention_is_converted_once_for_all_years(tmp_path, monkeypatch):
     assert calls == [4, 4, 3, 1, 1, 1]
     assert (tmp_path / "out" / "2023" / "convention-2023.pdf").read_bytes() == \
         (tmp_path / "out" / "2024" / "convention-2024.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("key", ["convention", "appel", "bordereau", "bilan", "pv-copil"])
+def test_document_pdfs_carry_the_date_of_the_data_and_stay_valid(built, key):
+    inputs = model.load(INPUTS, 2023)
+    when = reproducible.build_date(documents.document_date(key, inputs))
+    pdf = built / "2023" / f"{key}-2023.pdf"
+    check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    reader = PdfReader(pdf)
+    assert reader.metadata["/CreationDate"] == when.strftime("D:%Y%m%d%H%M%SZ")
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert set(re.findall(r"<xmp:\w+Date>([^<]*)", xmp)) == {when.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()
+    assert intent["/DestOutputProfile"].get_object().get_data()[24:36] == bytes(12)  # the profile's date
+    assert "/DocChecksum" not in reader.trailer
+    assert re.search(rb"/ID\s*\[\s*<([0-9A-F]{32})>\s*<\1>\s*\]", pdf.read_bytes())
+
+
+def test_a_pdf_laid_out_otherwise_is_normalised_through_pypdf(built, tmp_path):
+    """A PDF with object streams (another LibreOffice version, say) cannot be patched in place."""
+    source = tmp_path / "objstm.pdf"
+    subprocess.run(["qpdf", "--object-streams=generate", str(built / "2023" / "appel-2023.pdf"), str(source)], check=True)
+    with pytest.raises(reproducible._Unexpected):
+        reproducible._patched(source.read_bytes(), reproducible.build_date(model.load(INPUTS, 2023).year.appel.date), b"x")
+    when = reproducible.build_date(model.load(INPUTS, 2024).year.appel.date)
+    reproducible.normalise_pdf(source, when, seed=b"x")
+    assert subprocess.run(["qpdf", "--check", str(source)], capture_output=True).returncode == 0
+    assert PdfReader(source).metadata["/CreationDate"] == when.strftime("D:%Y%m%d%H%M%SZ")
