@@ -41,6 +41,14 @@ def main_group(ctx: click.Context, inputs: Path, templates: Path, outputs: Path,
     ctx.obj = {"inputs": inputs, "templates": templates, "outputs": outputs, "verbose": verbose}
 
 
+def _start_office(obj):
+    from pipeline import convert
+
+    office = convert.Session(progress=sys.stderr.isatty(), profile=convert.profile_for(obj["outputs"]))
+    office.prestart()
+    return office
+
+
 @main_group.command()
 @click.argument("year", type=int, required=False)
 @click.option("--all", "all_years", is_flag=True, help="Toutes les années de la convention.")
@@ -48,26 +56,29 @@ def main_group(ctx: click.Context, inputs: Path, templates: Path, outputs: Path,
 @click.pass_obj
 def build(obj, year: int | None, all_years: bool, final: bool) -> None:
     """Construit le dossier de l'année YEAR (ou de toutes avec --all)."""
-    from pipeline import model, publish
+    from pipeline import publish
 
     if all_years == (year is not None):
         raise click.UsageError("donnez une année (ex. « build 2023 ») ou --all, pas les deux")
-    years = model.convention_years(obj["inputs"]) if all_years else [year]
     publish.recover(obj["outputs"])
-    if all(publish.up_to_date(obj["outputs"], obj["inputs"], y, obj["templates"], final=final) for y in years):
-        for y in years:  # nothing changed: not even the document libraries are loaded
-            _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
-            click.echo(f"dossier : {publish.dossier_path(obj['outputs'], y)}")
-        return
-    from pipeline import convert
-
-    # LibreOffice boots (about a second) while the document libraries load and the data is read
-    office = convert.Session(progress=sys.stderr.isatty(), profile=convert.profile_for(obj["outputs"]))
-    office.prestart()
+    # a year never built needs LibreOffice for sure: it boots (about a second) from now on,
+    # while the document libraries load and the data is read
+    office = None if all_years or publish.built_before(obj["outputs"], year) else _start_office(obj)
     try:
+        from pipeline import model
+
+        years = model.convention_years(obj["inputs"]) if all_years else [year]
+        if office is None and all(publish.up_to_date(obj["outputs"], obj["inputs"], y, obj["templates"], final=final)
+                                  for y in years):
+            for y in years:  # nothing changed: not even the document libraries are loaded
+                _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
+                click.echo(f"dossier : {publish.dossier_path(obj['outputs'], y)}")
+            return
+        office = office or _start_office(obj)
         from pipeline import build as recipe
     except BaseException:
-        office.close()
+        if office is not None:
+            office.close()
         raise
     opts = recipe.Options(inputs=obj["inputs"], templates=obj["templates"], outputs=obj["outputs"], final=final,
                           progress=sys.stderr.isatty(), log=_err, warn=_err, office=office)
@@ -199,6 +210,17 @@ def _report_memory() -> None:
         Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
+def _leave_now() -> None:
+    """Exit at once after a successful command: every file is closed and LibreOffice stopped by
+    then, and the interpreter's teardown of the document libraries would add a tenth of a second."""
+    import os
+
+    _report_memory()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def main() -> None:
     import atexit
 
@@ -207,6 +229,7 @@ def main() -> None:
     verbose = "-v" in sys.argv or "--verbose" in sys.argv
     try:
         main_group.main(standalone_mode=False, prog_name="python -m pipeline")
+        _leave_now()
     except PipelineError as exc:
         if verbose:
             traceback.print_exc()

@@ -35,7 +35,7 @@ def connect(pipe_name, soffice, deadline):
                 raise SystemExit(f"LibreOffice s'est arrêté au démarrage (code {soffice.returncode})")
             if time.monotonic() > deadline:
                 raise SystemExit("LibreOffice n'a pas démarré à temps")
-            time.sleep(0.1)
+            time.sleep(0.02)  # LibreOffice opens its pipe about a second after it starts
 
 
 def convert(desktop, source, target):

@@ -42,6 +42,11 @@ def dossier_path(outputs: Path, year: int) -> Path:
     return outputs / str(year) / f"dossier-{year}.pdf"
 
 
+def built_before(outputs: Path, year: int) -> bool:
+    """Whether outputs/<YEAR>/ holds a finished build (its manifest), up to date or not."""
+    return (outputs / str(year) / manifest.NAME).is_file()
+
+
 def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> bool:
     return manifest.up_to_date(outputs, inputs, year, templates, final=final)
 

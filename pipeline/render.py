@@ -7,6 +7,7 @@ Autoescaping: an '&' or '<' in the data reaches the document intact (docxtpl #10
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 import zipfile
@@ -30,15 +31,57 @@ def _french_output(value):
 
 def make_env() -> ImmutableSandboxedEnvironment:
     """The one Jinja environment every template is rendered in."""
-    env = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_french_output)
+    env = _CompilingOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_french_output)
     env.filters.update(FILTERS)
     return env
+
+
+class _CompilingOnce(ImmutableSandboxedEnvironment):
+    """Compiles each distinct template text once: the same template filled for three years,
+    or the bordereau filled again with its page numbers, is not parsed again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiled:
+            self._compiled[source] = super().from_string(source)
+        return self._compiled[source]
+
+
+_RENDER_ENV: list[ImmutableSandboxedEnvironment] = []  # made on first use, kept for the process
+
+
+def _render_env() -> ImmutableSandboxedEnvironment:
+    if not _RENDER_ENV:
+        _RENDER_ENV.append(make_env())
+    return _RENDER_ENV[0]
+
+
+_PATCHED: dict[str, str] = {}  # a template part's XML → docxtpl's patched version of it
+
+
+@functools.cache
+def _template_class():
+    from docxtpl import DocxTemplate
+
+    class Template(DocxTemplate):
+        """docxtpl's template, its tag clean-up (a pure function of the XML) done once per text."""
+
+        def patch_xml(self, src_xml):
+            if src_xml not in _PATCHED:
+                _PATCHED[src_xml] = super().patch_xml(src_xml)
+            return _PATCHED[src_xml]
+
+    return Template
 
 
 def open_template(path: Path):
     """Open a .docx template, or say plainly why it cannot be used."""
     from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
 
     name = path.name
     if not path.is_file():
@@ -47,7 +90,7 @@ def open_template(path: Path):
     if not zipfile.is_zipfile(path):
         raise TemplateProblem(f"modèle {name} : ce n'est pas un document Word (.docx)",
                               hint="enregistrez-le depuis Word au format « Document Word (.docx) »")
-    tpl = DocxTemplate(path)
+    tpl = _template_class()(path)
     try:
         tpl.render_init()
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -66,7 +109,7 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
     for key, (data, width_cm) in (images or {}).items():
         ctx[key] = InlineImage(tpl, io.BytesIO(data), width=Cm(width_cm))
     try:
-        tpl.render(ctx, make_env(), autoescape=True)
+        tpl.render(ctx, _render_env(), autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(
             f"modèle {template.name} : balise mal formée près de « {_excerpt(exc)} » ({_syntax_reason(exc)})",

@@ -3,7 +3,9 @@
 Prints the median of several runs of: a cold build of one year, a rebuild with nothing
 changed, a rebuild after one year's data changed, a cold build of all years, and
 LibreOffice alone converting the same .docx in one batch; each as a ratio to that last
-figure; and the peak memory of the build's Python process.
+figure, with the fastest and slowest run; and the peak memory of the build's Python
+process. The runs are interleaved, one of each per round: this machine's speed drifts by
+±10 % from minute to minute, and a drift then weighs on every figure alike.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 YEAR = "2023"
 # the export the pipeline asks of LibreOffice (pipeline/lo_worker.py): PDF/A-2b, tagged, with bookmarks
 PDFA = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
@@ -36,10 +38,6 @@ def cli(inputs: Path, outputs: Path, *args: str, rss: Path | None = None) -> flo
     return time.perf_counter() - start
 
 
-def median(fn, runs: int = RUNS) -> float:
-    return statistics.median(fn() for _ in range(runs))
-
-
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
@@ -48,36 +46,12 @@ def main() -> None:
         outputs = work / "outputs"
         rss = work / "rss"
 
-        def cold_one() -> float:
-            shutil.rmtree(outputs, ignore_errors=True)
-            return cli(inputs, outputs, "build", YEAR, rss=rss)
-
-        cold = median(cold_one)
-        peak_kb = int(rss.read_text())
-        nothing = median(lambda: cli(inputs, outputs, "build", YEAR))
-
         year_file = inputs / YEAR / "year.yaml"
         original = year_file.read_text(encoding="utf-8")
         counter = iter(range(1000))
-
-        def data_changed() -> float:
-            year_file.write_text(original.replace("Guide « Acquisition-amélioration en centre ancien »",
-                                                  f"Guide « Acquisition-amélioration », édition {next(counter)}"),
-                                 encoding="utf-8")
-            return cli(inputs, outputs, "build", YEAR)
-
-        changed = median(data_changed)
-        year_file.write_text(original, encoding="utf-8")
-
-        def cold_all() -> float:
-            shutil.rmtree(outputs, ignore_errors=True)
-            return cli(inputs, outputs, "build", "--all", rss=rss)
-
-        all_years = median(cold_all)
-        peak_kb = max(peak_kb, int(rss.read_text()))
-
-        cold_one()
-        docs = sorted((outputs / YEAR).glob("*.docx"))
+        docs: list[Path] = []
+        times: dict[str, list[float]] = {k: [] for k in ("cold", "nothing", "changed", "all", "alone")}
+        peak_kb = 0
 
         def libreoffice_alone() -> float:
             # a fresh profile, as the cold builds have after « make clean »: a fair floor
@@ -87,22 +61,43 @@ def main() -> None:
                                 "--convert-to", PDFA, "--outdir", tmp, *map(str, docs)], check=True, capture_output=True)
                 return time.perf_counter() - start
 
-        alone = median(libreoffice_alone)
+        # one round measures everything in turn, so that the machine's drifts touch every figure alike
+        for _ in range(RUNS):
+            year_file.write_text(original, encoding="utf-8")
+            shutil.rmtree(outputs, ignore_errors=True)
+            times["cold"].append(cli(inputs, outputs, "build", YEAR, rss=rss))
+            peak_kb = max(peak_kb, int(rss.read_text()))
+            docs = sorted((outputs / YEAR).glob("*.docx"))
+            times["alone"].append(libreoffice_alone())
+            times["nothing"].append(cli(inputs, outputs, "build", YEAR))
+            year_file.write_text(original.replace("Guide « Acquisition-amélioration en centre ancien »",
+                                                  f"Guide « Acquisition-amélioration », édition {next(counter)}"),
+                                 encoding="utf-8")
+            times["changed"].append(cli(inputs, outputs, "build", YEAR))
+            year_file.write_text(original, encoding="utf-8")
+            shutil.rmtree(outputs, ignore_errors=True)
+            times["all"].append(cli(inputs, outputs, "build", "--all", rss=rss))
+            peak_kb = max(peak_kb, int(rss.read_text()))
+        cold, nothing, changed, all_years, alone = (statistics.median(times[k])
+                                                    for k in ("cold", "nothing", "changed", "all", "alone"))
+        spread = {k: (min(v), max(v)) for k, v in times.items()}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     rows = [
-        ("build à froid, une année", cold, 1.5),
-        ("reconstruction sans changement", nothing, 0.25),
-        ("reconstruction après changement des données d'une année", changed, None),
-        ("build à froid, les trois années", all_years, None),
-        ("LibreOffice seul, mêmes .docx en un lot", alone, None),
+        ("build à froid, une année", "cold", cold, 1.5),
+        ("reconstruction sans changement", "nothing", nothing, 0.25),
+        ("reconstruction après changement des données d'une année", "changed", changed, None),
+        ("build à froid, les trois années", "all", all_years, None),
+        ("LibreOffice seul, mêmes .docx en un lot", "alone", alone, None),
     ]
-    print(f"médiane de {RUNS} exécutions ({len(docs)} documents convertis par LibreOffice seul)")
-    for label, seconds, target in rows:
+    print(f"médiane de {RUNS} tours, chaque tour mesurant tout à la suite "
+          f"({len(docs)} documents convertis par LibreOffice seul)")
+    for label, key, seconds, target in rows:
         ratio = seconds / alone
         goal = f"  (objectif ≤ {target} ×)" if target else ""
-        print(f"  {label:<58} {seconds:6.2f} s   {ratio:5.2f} × LibreOffice seul{goal}")
+        low, high = spread[key]
+        print(f"  {label:<58} {seconds:6.2f} s [{low:.2f}–{high:.2f}]   {ratio:5.2f} × LibreOffice seul{goal}")
     print(f"  {'trois années / une année':<58} {all_years / cold:6.2f} ×       (objectif ≤ 1.6 ×)")
     print(f"  {'mémoire maximale du processus Python':<58} {peak_kb / 1024:6.0f} Mo     (objectif ≤ 200 Mo)")
 
