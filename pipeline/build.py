@@ -335,11 +335,16 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int], *, final: bool) -> Non
                       fields=lambda lay: signature_places(b, lay))
 
 
+def signing_spots(b: YearBuild) -> list[documents.SignatureSpot]:
+    """The signature blocks signed in this year's dossier (not those of a copy)."""
+    return [spot for spot in b.spots if documents.signs_here(spot.document, spot.who, b.inputs)]
+
+
 def marks_of(b: YearBuild, key: str) -> list:
     """The signature marks of a document's PDF, read once (reading text costs)."""
     memo = (key, b.digests[key])
     if memo not in b.marks:
-        expected = {spot.field_name for spot in b.spots if spot.document == key}
+        expected = {spot.field_name for spot in signing_spots(b) if spot.document == key}
         b.marks[memo] = signing.find_marks(b.pdf[key], expected=expected) if expected else []
     return b.marks[memo]
 
@@ -351,8 +356,9 @@ def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPl
     places = []
     for spec in documents.DOCUMENTS:
         labels = {spot.field_name: f"Signature – {who.get(spot.who, spot.who)} – {spec.title}"
-                  for spot in b.spots if spot.document == spec.key}
-        found = signing.places_for(marks_of(b, spec.key), lay.starts[spec.key], labels)
+                  for spot in signing_spots(b) if spot.document == spec.key}
+        marks = [mark for mark in marks_of(b, spec.key) if mark[0] in labels]
+        found = signing.places_for(marks, lay.starts[spec.key], labels)
         expected = set(labels)
         missing = expected - {p.name for p in found}
         if missing:

@@ -61,7 +61,8 @@ def document_date(key: str, inputs: Inputs) -> dt.date:
 
 
 def signs_here(spec_key: str, who: str, inputs: Inputs) -> bool:
-    """The convention is signed in the dossier of its first year; elsewhere it is a copy."""
+    """The convention is signed in the dossier of its first year; later dossiers carry the
+    same document (converted once for all years) as a copy, without signature fields."""
     if spec_key == "convention":
         return inputs.year.annee == inputs.convention.convention.annees[0]
     return True
@@ -71,8 +72,6 @@ def make_signature(inputs: Inputs, spots: list[SignatureSpot]) -> Callable[[str,
     """The ``signature(document, who)`` function templates call where someone signs."""
 
     def signature(document: str, who: str) -> str:
-        if not signs_here(str(document), str(who), inputs):
-            return ""
         spot = SignatureSpot(str(document), str(who))
         if spot not in spots:
             spots.append(spot)
