@@ -63,20 +63,28 @@ class Layout:
 
 
 def _fonts() -> None:
+    """Register the embedded font once per process (reading the TrueType files takes 20 ms:
+    the build does it while LibreOffice starts)."""
     if "Dossier-Sans" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("Dossier-Sans", font_path("Liberation Sans")))
         pdfmetrics.registerFont(TTFont("Dossier-Sans-Bold", font_path("Liberation Sans", "Bold")))
 
 
-def page_count(path: Path, label: str) -> int:
-    """Pages of a PDF; an unreadable or encrypted one is an error that names it."""
+def open_pdf(path: Path, label: str) -> PdfReader:
+    """A PDF opened for reading; an unreadable or encrypted one is an error that names it."""
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
             raise InputError(f"{label} : PDF protégé par un mot de passe", hint="fournissez une version non chiffrée")
-        return len(reader.pages)
+        len(reader.pages)  # reads the page tree: a broken one fails here, not halfway through assembling
+        return reader
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
         raise InputError(f"{label} : PDF illisible ({exc.__class__.__name__})", hint="demandez un nouvel export de la pièce") from None
+
+
+def page_count(path: Path, label: str) -> int:
+    """Pages of a PDF; an unreadable or encrypted one is an error that names it."""
+    return len(open_pdf(path, label).pages)
 
 
 def layout(entries: list[Entry], counts: list[int]) -> Layout:
@@ -252,13 +260,21 @@ def _print_flag(annot):
     return NumberObject((flags | 4) & ~(1 | 2 | 32))  # print on; invisible, hidden, noview off
 
 
+def prepare() -> None:
+    """What assembling needs whatever the dossier: done early, off the build's critical path."""
+    _fonts()
+
+
 def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,
-             fields: Callable[[Layout], list[FieldPlace]] | None = None, counts: list[int] | None = None) -> Layout:
+             fields: Callable[[Layout], list[FieldPlace]] | None = None, counts: list[int] | None = None,
+             readers: dict[Path, PdfReader] | None = None) -> Layout:
     """Write the dossier to ``out``; return where each entry starts.
 
     ``fields(layout)`` gives the empty signature fields, placed once the layout is known;
-    ``counts``: the entries' page counts, when the caller knows them already.
+    ``counts``: the entries' page counts, and ``readers``: some entries already opened, when
+    the caller has them.
     """
+    readers = readers or {}
     if counts is None:
         counts = [page_count(e.pdf, e.title) for e in entries]
     lay = layout(entries, counts)
@@ -266,14 +282,15 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     writer.append(PdfReader(io.BytesIO(_front_matter(entries, lay, meta))), outline_item="Page de garde et sommaire",
                   import_outline=False)
     for entry in entries:
-        writer.append(PdfReader(entry.pdf), outline_item=entry.title, import_outline=entry.kind == "document")
+        writer.append(readers.get(entry.pdf) or PdfReader(entry.pdf), outline_item=entry.title,
+                      import_outline=entry.kind == "document")
     overlay = _numbers_overlay([(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages], number_label)
     for page, stamp in zip(writer.pages, overlay.pages):
         page.merge_page(stamp)
     _sanitise(writer)
     add_empty_fields(writer, fields(lay) if fields else [])
     root = writer._root_object
-    source_root = PdfReader(output_intent_from).trailer["/Root"]
+    source_root = (readers.get(output_intent_from) or PdfReader(output_intent_from)).trailer["/Root"]
     if "/OutputIntents" in source_root:
         root[NameObject("/OutputIntents")] = source_root["/OutputIntents"].clone(writer)
     root[NameObject("/Lang")] = TextStringObject("fr-FR")

@@ -45,6 +45,7 @@ class YearBuild:
     digests: dict[str, str] = field(default_factory=dict)       # document → cache key of its PDF
     marks: dict[tuple[str, str], list] = field(default_factory=dict)  # (document, key) → signature marks
     piece_pages: dict[Path, int] = field(default_factory=dict)         # PDF/A-fit piece → its page count
+    readers: dict[Path, object] = field(default_factory=dict)          # PDFs opened ahead of the assembly
     assembled: bool = False
 
 
@@ -85,6 +86,7 @@ def build(years: list[int], opts: Options) -> list[Path]:
                     converter.submit(b, FIRST_ROUND)
                 for b in builds:  # attached pieces made ready while LibreOffice starts
                     prepare_pieces(b)
+                assemble.prepare()
                 flow.advance()
                 converter.collect(arrived=flow.advance, placed=flow.placed)
                 flow.finish()
@@ -240,10 +242,11 @@ class Flow:
         return True
 
     def placed(self, digest: str) -> None:
-        """A PDF is in place: read its signature marks now, while LibreOffice works."""
+        """A PDF is in place: open it and read its signature marks now, while LibreOffice works."""
         for b in self.builds:
             for key in FIRST_ROUND:
                 if b.digests.get(key) == digest:
+                    b.readers[b.pdf[key]] = assemble.open_pdf(b.pdf[key], b.pdf[key].name)
                     marks_of(b, key)
         self._assemble_ready()
 
@@ -264,7 +267,8 @@ def prepare_pieces(b: YearBuild) -> None:
     """PDF/A-ready copies of the attached pieces and their page counts (see ``entries``)."""
     for e in entries(b):
         if e.kind == "piece" and e.pdf not in b.piece_pages:
-            b.piece_pages[e.pdf] = assemble.page_count(e.pdf, e.title)
+            b.readers[e.pdf] = assemble.open_pdf(e.pdf, e.title)
+            b.piece_pages[e.pdf] = len(b.readers[e.pdf].pages)
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
@@ -330,7 +334,7 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int], *, final: bool) -> Non
         draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if year.donnees_exemple
                                        else "PROJET – version de travail"),
     )
-    assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta, counts=counts,
+    assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta, counts=counts, readers=b.readers,
                       output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}",
                       fields=lambda lay: signature_places(b, lay))
 
