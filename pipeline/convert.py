@@ -148,15 +148,19 @@ class Session:
             raise ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
                                   hint=_hint(what)) from None
         if line is None:
-            detail = next((e for e in reversed(self.stderr) if e.strip()), "")
-            try:
-                code = self.proc.wait(timeout=10) if self.proc else None
-            except subprocess.TimeoutExpired:
-                code = None
-            self.close()
-            raise ConversionError(f"LibreOffice s'est arrêté pendant {what} (code {code}){' : ' + detail[-200:] if detail else ''}",
-                                  hint=_hint(what))
+            self._died(what)
         return json.loads(line)
+
+    def _died(self, what: str) -> None:
+        """Raise the error of a worker that is gone, with its last words."""
+        detail = next((e for e in reversed(self.stderr) if e.strip()), "")
+        try:
+            code = self.proc.wait(timeout=10) if self.proc else None
+        except subprocess.TimeoutExpired:
+            code = None
+        self.close()
+        raise ConversionError(f"LibreOffice s'est arrêté pendant {what} (code {code}){' : ' + detail[-200:] if detail else ''}",
+                              hint=_hint(what))
 
     def submit(self, docs: list[Path], outdir: Path, *, first: bool = False) -> list[Path]:
         """Ask LibreOffice to convert ``docs`` into ``outdir`` and return at once.
@@ -206,7 +210,10 @@ class Session:
                 doc, pdf = self.pending[0]
                 answer = self._next(per_doc, f"la conversion de {doc.name}")
                 self.pending.pop(0)
-                self._pump()  # LibreOffice goes on while this PDF is handled
+                try:
+                    self._pump()  # LibreOffice goes on while this PDF is handled
+                except OSError:  # the worker is gone: the document it could not take is named
+                    self._died(f"la conversion de {self.pending[-1][0].name if self.pending else doc.name}")
                 if not answer.get("ok"):
                     raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
                                           f"en PDF ({answer.get('error', '?')})",
