@@ -230,6 +230,8 @@ def _sanitise(writer: PdfWriter) -> None:
         for key in ("/JavaScript", "/EmbeddedFiles"):
             if key in names:
                 del names[NameObject(key)]
+        if "/Dests" in names:
+            _drop_signature_destinations(names["/Dests"].get_object())
     for page in writer.pages:
         for key in ("/AA", "/StructParents"):
             if key in page:
@@ -253,6 +255,19 @@ def _sanitise(writer: PdfWriter) -> None:
             annot[NameObject("/F")] = _print_flag(annot)
             kept.append(ref)
         page[NameObject("/Annots")] = kept
+
+
+def _drop_signature_destinations(tree) -> None:
+    """The documents' signature bookmarks served to place the fields: not kept in the dossier."""
+    for kid in tree.get("/Kids", []):
+        _drop_signature_destinations(kid.get_object())
+    pairs = tree.get("/Names")
+    if pairs is not None:
+        kept = ArrayObject()
+        for name, dest in zip(pairs[::2], pairs[1::2]):
+            if not str(name).lstrip("/").startswith("Signature"):
+                kept.extend([name, dest])
+        tree[NameObject("/Names")] = kept
 
 
 def _print_flag(annot):

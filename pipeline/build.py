@@ -113,7 +113,7 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     stem = next(s for s in documents.DOCUMENTS if s.key == key).output_stem(b.inputs.year.annee)
     template = opts.templates / f"{key}.docx"
     try:
-        b.docx[key] = render.render(template, ctx, b.work / f"{stem}.docx", images)
+        b.docx[key] = render.render(template, ctx, b.work / f"{stem}.docx", images, finish=documents.signature_bookmarks)
     except TemplateProblem as exc:
         # docxtpl locates errors only roughly (its #378): the checker names the paragraph
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
@@ -366,8 +366,8 @@ def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPl
         expected = set(labels)
         missing = expected - {p.name for p in found}
         if missing:
-            raise OutputError(f"le document {spec.key} n'a pas de place visible pour la signature {', '.join(sorted(missing))}",
-                              hint="dans le modèle, la marque {{ signature(…) }} doit rester dans le bloc de signature, "
-                                   "en style « Marque de signature »")
+            raise TemplateProblem(f"le document {spec.key} : la place de la signature {', '.join(sorted(missing))} est introuvable "
+                              f"dans son PDF", hint=f"dans le modèle {spec.key}.docx, la balise {{{{ signature(…) }}}} doit rester "
+                                                    "dans le corps du document, seule dans son paragraphe du bloc de signature")
         places.extend(found)
     return places

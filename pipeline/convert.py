@@ -104,10 +104,14 @@ class Session:
         profile = self._profile_folder()
         env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=profile, PYTHONPATH="")
         env.pop("PYTHONHOME", None)
+        # the worker inherits the kept profile's lock and holds it until its LibreOffice is gone,
+        # even if this build is killed: a LibreOffice still quitting on that profile would take
+        # over the next build's requests (same profile, one instance)
+        held = (self.profile_lock.fileno(),) if self.profile_lock is not None else ()
         self.proc = subprocess.Popen(
             [str(python), str(WORKER), str(soffice), profile, f"pipeline-{uuid.uuid4().hex}"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True, env=env)
+            start_new_session=True, env=env, pass_fds=held)
         # a fresh queue per worker: a dead worker's last words must not be read as the new one's
         self.lines = queue.Queue()
         self.stderr = []

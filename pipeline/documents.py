@@ -6,13 +6,17 @@ the letter, the bilan and the minutes; ``variables`` documents it for staff.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from pipeline import chart
 from pipeline.model import Inputs
 
+# what signature('doc', 'who') prints: replaced after filling by an empty Word bookmark, which
+# LibreOffice exports as a named destination (page, position) and which nobody sees or copies
 SIGNATURE_MARK = "§SIG:{}§"
+MARK = re.compile(r"§SIG:([A-Za-z0-9_-]+)§")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,36 @@ class SignatureSpot:
     @property
     def mark(self) -> str:
         return SIGNATURE_MARK.format(self.field_name)
+
+
+def bookmark_name(field_name: str) -> str:
+    """The bookmark of a signature block: letters only, as Word and LibreOffice both keep them
+    ('pv-copil-metropole' → 'SignaturePvCopilMetropole')."""
+    return "Signature" + "".join(part.capitalize() for part in re.split(r"[-_]", field_name))
+
+
+def signature_bookmarks(document) -> None:
+    """Replace each signature mark of a filled document by an empty bookmark at the same place."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    ids = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart")) if (b.get(qn("w:id")) or "").isdigit()]
+    next_id = max(ids, default=0) + 1
+    for text in list(body.iter(qn("w:t"))):
+        names = MARK.findall(text.text or "")
+        if not names:
+            continue
+        text.text = MARK.sub("", text.text)
+        run = text.getparent()
+        for name in names:
+            start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+            start.set(qn("w:id"), str(next_id))
+            start.set(qn("w:name"), bookmark_name(name))
+            end.set(qn("w:id"), str(next_id))
+            run.addprevious(start)
+            run.addprevious(end)
+            next_id += 1
 
 
 def document_date(key: str, inputs: Inputs) -> dt.date:

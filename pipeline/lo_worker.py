@@ -7,6 +7,7 @@ cost no new start. This file imports nothing from the pipeline: it runs outside 
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -50,7 +51,7 @@ def convert(desktop, source, target):
             fields.refresh()
         filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", (
             prop("SelectPdfVersion", 2), prop("UseTaggedPDF", True), prop("ExportBookmarks", True),
-            prop("ExportFormFields", False)))
+            prop("ExportFormFields", False), prop("ExportBookmarksToPDFDestination", True)))
         doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "writer_pdf_Export"),
                                                          prop("FilterData", filter_data)))
     finally:
@@ -67,6 +68,7 @@ def main():
     import uno as bridge
 
     uno = bridge
+    desktop = None
     try:
         desktop = connect(pipe_name, soffice, time.monotonic() + float(os.environ.get("LO_START_TIMEOUT", "60")))
         print(json.dumps({"ready": True}), flush=True)
@@ -80,16 +82,20 @@ def main():
                     print(json.dumps({"ok": True, "source": source}), flush=True)
                 except Exception as exc:  # noqa: BLE001 — reported to the pipeline, which names the file
                     print(json.dumps({"ok": False, "source": source, "error": str(exc)[:300]}), flush=True)
-        try:
-            desktop.terminate()
-        except Exception:  # noqa: BLE001 — the bridge drops while LibreOffice quits
-            pass
     finally:
+        # on every way out (asked to quit, the pipeline gone mid-answer, an error): LibreOffice
+        # must not outlive its worker
+        if desktop is not None:
+            try:
+                desktop.terminate()
+            except Exception:  # noqa: BLE001 — the bridge drops while LibreOffice quits
+                pass
         try:
             soffice.wait(timeout=10)
         except subprocess.TimeoutExpired:
+            if os.getpgrp() == os.getpid():  # started in a group of its own: soffice.bin is in it too
+                os.killpg(0, signal.SIGKILL)
             soffice.kill()
-
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -99,8 +99,11 @@ def open_template(path: Path):
     return tpl
 
 
-def render(template: Path, context: dict[str, Any], out: Path, images: dict[str, tuple[bytes, float]] | None = None) -> Path:
-    """Render one template to ``out``; every Jinja failure becomes a TemplateProblem."""
+def render(template: Path, context: dict[str, Any], out: Path, images: dict[str, tuple[bytes, float]] | None = None,
+           finish: Callable[[Any], None] | None = None) -> Path:
+    """Render one template to ``out``; every Jinja failure becomes a TemplateProblem.
+
+    ``finish(document)`` last touches the filled python-docx document before it is saved."""
     from docx.shared import Cm
     from docxtpl import InlineImage
 
@@ -129,6 +132,8 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
         raise TemplateProblem(f"modèle {template.name} : une balise applique un filtre à une valeur qui ne convient "
                               f"pas ({exc})", hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)") from None
     _fit_table_grids(tpl.docx)
+    if finish:
+        finish(tpl.docx)
     out.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     tpl.save(buf)

@@ -1,14 +1,13 @@
 """Signature fields where someone signs, PAdES signing into them, and verifying.
 
 Templates mark each signature block with ``{{ signature('document', 'who') }}``, which
-renders as white one-point text; its position in the rendered PDF places the field, so a
+becomes an empty bookmark; its position in the rendered PDF places the field, so a
 template edit that moves a block moves its field. Every signature is an incremental
 update: the signed bytes are never rewritten.
 """
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from pypdf import PdfReader
 
 from pipeline.errors import SignatureError
 
-MARK = re.compile(r"§SIG:([A-Za-z0-9_-]+)§")
 FIELD_WIDTH = 215.0
 FIELD_HEIGHT = 58.0
 
@@ -32,24 +30,21 @@ class FieldPlace:
     box: tuple[float, float, float, float]
 
 
-def find_marks(pdf: Path, expected: set[str] | None = None) -> list[tuple[str, int, float, float]]:
-    """(field name, page index, x, y) of the signature marks in a rendered document.
+def find_marks(pdf: Path, expected: set[str]) -> list[tuple[str, int, float, float]]:
+    """(field name, page index, x, y) of the ``expected`` signature blocks of a rendered document.
 
-    Signature blocks sit at the end of documents: pages are read from the last one, and
-    the search stops once every ``expected`` mark is found (text extraction is costly).
+    Each block carries an empty bookmark (``documents.signature_bookmarks``), which LibreOffice
+    exports as a named destination: its page and position, read without extracting text.
     """
+    from pipeline.documents import bookmark_name
+
+    reader = PdfReader(pdf)
+    wanted = {"/" + bookmark_name(name): name for name in expected}
     found = []
-    pages = PdfReader(pdf).pages
-    for index in reversed(range(len(pages))):
-        if expected is not None and expected <= {name for name, *_ in found}:
-            break
-        page = pages[index]
-        def visit(text, cm, tm, _font, _size, index=index):
-            for m in MARK.finditer(text or ""):
-                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                found.append((m.group(1), index, x, y))
-        page.extract_text(visitor_text=visit)
+    for dest_name, dest in reader.named_destinations.items():
+        if dest_name in wanted and dest.get("/Left") is not None and dest.get("/Top") is not None:
+            found.append((wanted[dest_name], reader.get_destination_page_number(dest),
+                          float(dest["/Left"]), float(dest["/Top"]) - 1))  # the top of a one-point line
     return sorted(found, key=lambda item: (item[1], -item[3], item[2]))
 
 

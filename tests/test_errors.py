@@ -122,6 +122,26 @@ def test_bad_template(tmp_path, previous, kind):
     assert_clean_failure(result, 3, "bilan.docx", outputs=previous, before=before)
 
 
+def test_signature_tag_outside_the_body_is_named(tmp_path, previous):
+    """A signature tag moved into the page header cannot place its field: said, with the template."""
+    import docx
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    document = docx.Document(templates / "appel.docx")
+    paragraphs = (docx.text.paragraph.Paragraph(p, None) for p in document.element.body.iter(docx.oxml.ns.qn("w:p")))
+    tag = next(p for p in paragraphs if "signature(" in p.text)  # in the signature block's table
+    text = tag.text
+    for run in tag.runs:
+        run.text = ""
+    document.sections[0].header.add_paragraph(text)
+    document.save(templates / "appel.docx")
+    before = snapshot(previous)
+    result = build_cli(INPUTS, previous, templates=templates)
+    assert_clean_failure(result, 3, "appel-association", outputs=previous, before=before)
+    assert "appel.docx" in result.stderr and "signature(" in result.stderr
+
+
 def fake_soffice(tmp_path: Path, body: str) -> Path:
     script = tmp_path / "soffice"
     script.write_text(f"#!/bin/sh\nif [ \"$1\" = \"--version\" ]; then echo 'LibreOffice 7.4.7.2'; exit 0; fi\n{body}\n")

@@ -1,6 +1,7 @@
 """Signature fields in the dossier, signed in turn with a certificate the test creates."""
 import datetime as dt
 import shutil
+import subprocess
 
 import pytest
 from cryptography import x509
@@ -49,8 +50,19 @@ def test_fields_sit_on_every_signature_block(built):
                            "bilan-association", "pv-copil-metropole", "pv-copil-association"}
     reader = PdfReader(pdf)
     for f in fields.values():
-        text = reader.pages[f["page"] - 1].extract_text()
-        assert f"§SIG:{f['name']}§" in text  # the field is on the page of its signature block
+        page = reader.pages[f["page"] - 1]
+        widget = next(a.get_object() for a in page["/Annots"] if a.get_object().get("/T") == f["name"])
+        llx, lly, urx, ury = (float(v) for v in widget["/Rect"])
+        pieces = []
+
+        def visit(text, cm, tm, _font, _size):
+            if text.strip():
+                pieces.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text))
+
+        page.extract_text(visitor_text=visit)
+        # over the blank space left for the signature, right under the signatory's title
+        assert [t for x, y, t in pieces if llx <= x <= urx and lly <= y <= ury] == [], f["name"]
+        assert [t for x, y, t in pieces if llx - 5 <= x <= urx and ury <= y <= ury + 50], f["name"]
     # later years: the convention is a reference copy, not signed again
     later = {f["name"] for f in signing.list_fields(built / "2023" / "dossier-2023.pdf")}
     assert "convention-metropole" not in later and "appel-association" in later
@@ -95,3 +107,20 @@ def test_signing_an_unknown_field_is_one_clear_line(built, certificate, tmp_path
                      env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
     assert result.returncode == 7
     assert "nulle-part" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_signature_places_leave_no_trace_in_text(built):
+    """The blocks are found through bookmarks: nothing to see, copy or read aloud."""
+    import docx
+
+    from conftest import docx_text
+
+    for year in (2022, 2023):
+        for pdf in (built / str(year)).glob("*.pdf"):
+            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+            assert "§" not in text and "SIG:" not in text, pdf.name
+        for path in (built / str(year)).glob("*.docx"):
+            assert "§" not in docx_text(path), path.name
+    names = [b.get(docx.oxml.ns.qn("w:name")) for b in
+             docx.Document(built / "2022" / "pv-copil-2022.docx").element.body.iter(docx.oxml.ns.qn("w:bookmarkStart"))]
+    assert names == ["SignaturePvCopilMetropole", "SignaturePvCopilAssociation"]

@@ -25,7 +25,8 @@ YEAR = "2023"
 # the export the pipeline asks of LibreOffice (pipeline/lo_worker.py): PDF/A-2b, tagged, with bookmarks
 PDFA = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
         '"UseTaggedPDF":{"type":"boolean","value":"true"},"ExportBookmarks":{"type":"boolean","value":"true"},'
-        '"ExportFormFields":{"type":"boolean","value":"false"}}')
+        '"ExportFormFields":{"type":"boolean","value":"false"},'
+        '"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}')
 
 
 def cli(inputs: Path, outputs: Path, *args: str, rss: Path | None = None) -> float:
