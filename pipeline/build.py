@@ -119,6 +119,9 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
         raise TemplateProblem(problems[0] if len(problems) == 1 else
                               f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
+    wrong = documents.signature_problems(key, spots)
+    if wrong:
+        raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
     b.spots = [s for s in b.spots if s.document != key] + spots
 
 

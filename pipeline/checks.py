@@ -40,9 +40,9 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[li
     return problems, warnings
 
 
-def template_context(inputs: model.Inputs) -> dict:
+def template_context(inputs: model.Inputs, spots: list | None = None) -> dict:
     ctx = documents.build_context(inputs, projet=True)
-    ctx["signature"] = documents.make_signature(inputs, [])
+    ctx["signature"] = documents.make_signature(inputs, [] if spots is None else spots)
     ctx["graphique"] = ""
     return ctx
 
@@ -83,11 +83,15 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
         return problems
     with tempfile.TemporaryDirectory() as tmp:
         for inputs in loaded:  # a trial fill with each year's data catches what parsing cannot
+            spots: list = []
             try:
-                ctx = template_context(inputs)
+                ctx = template_context(inputs, spots)
                 render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) if "graphique" in ctx else None)
             except TemplateProblem as exc:
                 return [f"{with_location(path, str(exc), tpl)} (données {inputs.year.annee})"]
+            wrong = documents.signature_problems(path.stem, spots)
+            if wrong:
+                return [f"modèle {path.name} : {problem}" for problem in wrong]
     return []
 
 

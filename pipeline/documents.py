@@ -24,18 +24,21 @@ class DocumentSpec:
     key: str          # also the template's file name, without .docx
     title: str        # as in the sommaire and the bookmarks
     in_first_year_only_signed: bool = False
+    signers: tuple[str, ...] = ()  # who signs it: each needs its signature('key', 'who') tag
 
     def output_stem(self, year: int) -> str:
         return f"{self.key}-{year}"
 
 
 DOCUMENTS = [
-    DocumentSpec("convention", "La convention de partenariat", in_first_year_only_signed=True),
-    DocumentSpec("appel", "L'appel de participation"),
+    DocumentSpec("convention", "La convention de partenariat", in_first_year_only_signed=True,
+                 signers=("metropole", "association")),
+    DocumentSpec("appel", "L'appel de participation", signers=("association",)),
     DocumentSpec("bordereau", "Le bordereau des pièces jointes"),
-    DocumentSpec("bilan", "Le bilan de la mise en œuvre"),
-    DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage"),
+    DocumentSpec("bilan", "Le bilan de la mise en œuvre", signers=("association",)),
+    DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association")),
 ]
+SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,31 @@ class SignatureSpot:
     @property
     def mark(self) -> str:
         return SIGNATURE_MARK.format(self.field_name)
+
+
+def signature_problems(key: str, spots: list[SignatureSpot]) -> list[str]:
+    """What is wrong with the signature tags a filled template called: one missing (the
+    dossier would have no field there), or one naming another document or an unknown signer."""
+    spec = next((s for s in DOCUMENTS if s.key == key), None)
+    if spec is None:
+        return []
+    problems = []
+    for spot in spots:
+        if spot.document == key and spot.who in spec.signers:
+            continue
+        if spec.signers:
+            fix = "écrivez " + " ou ".join(f"signature('{key}', '{who}')" for who in spec.signers)
+        else:
+            fix = "personne ne signe ce document : retirez-la"
+        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} ne convient pas à ce document "
+                        f"— {fix}")
+    called = {spot.who for spot in spots}  # a tag naming another document is reported above
+    for who in spec.signers:
+        if who not in called:
+            problems.append(f"la balise {{{{ signature('{key}', '{who}') }}}} manque : sans elle, le dossier n'a pas "
+                            f"de champ de signature pour {SIGNERS.get(who, who)} ; remettez-la dans le bloc de "
+                            f"signature, seule dans un paragraphe en style « Marque de signature »")
+    return problems
 
 
 def bookmark_name(field_name: str) -> str:
