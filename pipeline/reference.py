@@ -50,7 +50,8 @@ COMPUTED = {
     "finances": "partie financière : montant_appele, montant_recu, date_reception, reste",
     "pieces": "pièces de l'article 3 : libelle, fournie, titre, note, page (dans le dossier)",
     "pieces_manquantes": "pièces demandées mais non fournies",
-    "signature": "signature('document', 'qui') : marque la place d'une signature (champ de signature du PDF)",
+    "signature": "signature('document', 'qui') : marque la place d'une signature (champ de signature du PDF) ; "
+                 "qui : 'metropole' ou 'association'",
     "graphique": "le graphique du bilan (image)",
 }
 
