@@ -108,7 +108,7 @@ def render_all(b: YearBuild, opts: Options, *, keys: list[str]) -> None:
 def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] | None) -> None:
     spots: list[documents.SignatureSpot] = []
     ctx = documents.build_context(b.inputs, projet=not opts.final, pages=pages)
-    ctx["signature"] = documents.make_signature(b.inputs, spots)
+    ctx["signature"] = documents.make_signature(spots)
     images = documents.images(ctx) if key == "bilan" else None
     stem = next(s for s in documents.DOCUMENTS if s.key == key).output_stem(b.inputs.year.annee)
     template = opts.templates / f"{key}.docx"

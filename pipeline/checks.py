@@ -42,7 +42,7 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[li
 
 def template_context(inputs: model.Inputs, spots: list | None = None) -> dict:
     ctx = documents.build_context(inputs, projet=True)
-    ctx["signature"] = documents.make_signature(inputs, [] if spots is None else spots)
+    ctx["signature"] = documents.make_signature([] if spots is None else spots)
     ctx["graphique"] = ""
     return ctx
 

@@ -73,6 +73,9 @@ def signature_problems(key: str, spots: list[SignatureSpot]) -> list[str]:
             fix = "personne ne signe ce document : retirez-la"
         problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} ne convient pas à ce document "
                         f"— {fix}")
+    for spot in sorted({s for s in spots if spots.count(s) > 1}, key=lambda s: s.field_name):
+        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} apparaît "
+                        f"{spots.count(spot)} fois : un seul bloc de signature par signataire, retirez les autres")
     called = {spot.who for spot in spots}  # a tag naming another document is reported above
     for who in spec.signers:
         if who not in called:
@@ -130,13 +133,12 @@ def signs_here(spec_key: str, who: str, inputs: Inputs) -> bool:
     return True
 
 
-def make_signature(inputs: Inputs, spots: list[SignatureSpot]) -> Callable[[str, str], str]:
+def make_signature(spots: list[SignatureSpot]) -> Callable[[str, str], str]:
     """The ``signature(document, who)`` function templates call where someone signs."""
 
     def signature(document: str, who: str) -> str:
         spot = SignatureSpot(str(document), str(who))
-        if spot not in spots:
-            spots.append(spot)
+        spots.append(spot)  # every call, so that a block written twice is caught
         return spot.mark
 
     return signature

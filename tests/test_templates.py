@@ -40,6 +40,9 @@ CASES = [
      ["appel.docx", "signature('appel', 'association')", "manque", "champ de signature"]),
     ("signature tag misspelt", "bilan.docx", "signature('bilan'", "signature('bilna'",
      ["bilan.docx", "signature('bilna', 'association')", "écrivez signature('bilan', 'association')"]),
+    ("signature block twice", "appel.docx", "{{ signature('appel', 'association') }}",
+     "{{ signature('appel', 'association') }}{{ signature('appel', 'association') }}",
+     ["appel.docx", "signature('appel', 'association') }} apparaît 2 fois"]),
 ]
 BUILD_CASES = CASES[:2] + CASES[5:6]
 
