@@ -150,10 +150,13 @@ class Converter:
             b.pdf[k] = b.docx[k].with_suffix(".pdf")
             b.digests[k] = digest
             self.wanted.append((digest, b.pdf[k]))
-            if digest in self.planned:
+            if digest in self.placed:  # converted earlier in this build, or by an earlier one
+                self.store.get(digest, b.pdf[k])
                 continue
-            if digest in self.placed or self.store.get(digest, b.pdf[k]):
-                self.pages.setdefault(digest, assemble.page_count(b.pdf[k], b.pdf[k].name))
+            if digest in self.planned:  # on its way: put in place when it arrives
+                continue
+            if self.store.get(digest, b.pdf[k]):
+                self.pages[digest] = assemble.page_count(b.pdf[k], b.pdf[k].name)
                 self.placed.add(digest)
                 continue
             self.planned[digest] = (b.docx[k], when)
