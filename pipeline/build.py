@@ -143,7 +143,7 @@ class Converter:
 
     def submit(self, b: YearBuild, keys: list[str], *, first: bool = False) -> None:
         docs = []
-        # biggest first: the PDF normalised after LibreOffice's last conversion is then a small one
+        # biggest first: the last to arrive, handled while LibreOffice converts the bordereau, is small
         for k in sorted(keys, key=lambda k: -b.docx[k].stat().st_size):
             when = reproducible.build_date(documents.document_date(k, b.inputs))
             digest = cache.key(b.docx[k], when.isoformat())
