@@ -110,7 +110,7 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     ctx = documents.build_context(b.inputs, projet=not opts.final, pages=pages)
     ctx["signature"] = documents.make_signature(spots)
     images = documents.images(ctx) if key == "bilan" else None
-    stem = next(s for s in documents.DOCUMENTS if s.key == key).output_stem(b.inputs.year.annee)
+    stem = documents.SPECS[key].output_stem(b.inputs.year.annee)
     template = opts.templates / f"{key}.docx"
     try:
         b.docx[key] = render.render(template, ctx, b.work / f"{stem}.docx", images, finish=documents.signature_bookmarks)
@@ -347,7 +347,7 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int], *, final: bool) -> Non
 
 def signing_spots(b: YearBuild) -> list[documents.SignatureSpot]:
     """The signature blocks signed in this year's dossier (not those of a copy)."""
-    return [spot for spot in b.spots if documents.signs_here(spot.document, spot.who, b.inputs)]
+    return [spot for spot in b.spots if documents.signs_here(spot.document, b.inputs)]
 
 
 def marks_of(b: YearBuild, key: str) -> list:

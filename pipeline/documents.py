@@ -38,6 +38,7 @@ DOCUMENTS = [
     DocumentSpec("bilan", "Le bilan de la mise en œuvre", signers=("association",)),
     DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association")),
 ]
+SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
 
 
@@ -60,7 +61,7 @@ class SignatureSpot:
 def signature_problems(key: str, spots: list[SignatureSpot]) -> list[str]:
     """What is wrong with the signature tags a filled template called: one missing (the
     dossier would have no field there), or one naming another document or an unknown signer."""
-    spec = next((s for s in DOCUMENTS if s.key == key), None)
+    spec = SPECS.get(key)
     if spec is None:
         return []
     problems = []
@@ -125,10 +126,12 @@ def document_date(key: str, inputs: Inputs) -> dt.date:
     return year.appel.date
 
 
-def signs_here(spec_key: str, who: str, inputs: Inputs) -> bool:
-    """The convention is signed in the dossier of its first year; later dossiers carry the
-    same document (converted once for all years) as a copy, without signature fields."""
-    if spec_key == "convention":
+def signs_here(key: str, inputs: Inputs) -> bool:
+    """Whether the document is signed in this year's dossier. One signed in the first year only
+    (the convention) is the same document later (converted once for all years): a copy there,
+    without signature fields."""
+    spec = SPECS.get(key)
+    if spec is not None and spec.in_first_year_only_signed:
         return inputs.year.annee == inputs.convention.convention.annees[0]
     return True
 
