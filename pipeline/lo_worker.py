@@ -94,8 +94,9 @@ def main():
             soffice.wait(timeout=10)
         except subprocess.TimeoutExpired:
             if os.getpgrp() == os.getpid():  # started in a group of its own: soffice.bin is in it too
-                os.killpg(0, signal.SIGKILL)
-            soffice.kill()
+                os.killpg(0, signal.SIGKILL)  # this worker goes with it
+            else:
+                soffice.kill()
 
 if __name__ == "__main__":
     main()

@@ -52,13 +52,10 @@ class _CompilingOnce(ImmutableSandboxedEnvironment):
         return self._compiled[source]
 
 
-_RENDER_ENV: list[ImmutableSandboxedEnvironment] = []  # made on first use, kept for the process
-
-
+@functools.cache
 def _render_env() -> ImmutableSandboxedEnvironment:
-    if not _RENDER_ENV:
-        _RENDER_ENV.append(make_env())
-    return _RENDER_ENV[0]
+    """The environment of every fill in this process, so that its compiled templates are kept."""
+    return make_env()
 
 
 _PATCHED: dict[str, str] = {}  # a template part's XML → docxtpl's patched version of it
