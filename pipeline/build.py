@@ -57,10 +57,14 @@ def stage(name: str, log: Log):
     log(f"  {name} ({time.perf_counter() - start:.2f} s)")
 
 
-def build(years: list[int], opts: Options) -> list[Path]:
-    """Build the dossiers of ``years`` that are not up to date; return every year's path."""
+def build(years: list[int], opts: Options, *, stale: list[int] | None = None) -> list[Path]:
+    """Build the dossiers of ``years`` that are not up to date; return every year's path.
+
+    ``stale``: the years the caller already found not up to date (their inputs are not
+    hashed again)."""
     started = time.perf_counter()
-    todo = [y for y in years if not publish.up_to_date(opts.outputs, opts.inputs, y, opts.templates, final=opts.final)]
+    todo = stale if stale is not None else \
+        [y for y in years if not publish.up_to_date(opts.outputs, opts.inputs, y, opts.templates, final=opts.final)]
     for year in sorted(set(years) - set(todo)):
         opts.log(f"  {year} : déjà à jour (rien n'a changé depuis la dernière construction)")
     if not todo:

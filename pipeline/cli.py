@@ -68,12 +68,15 @@ def build(obj, year: int | None, all_years: bool, final: bool) -> None:
         from pipeline import model
 
         years = model.convention_years(obj["inputs"]) if all_years else [year]
-        if office is None and all(publish.up_to_date(obj["outputs"], obj["inputs"], y, obj["templates"], final=final)
-                                  for y in years):
-            for y in years:  # nothing changed: not even the document libraries are loaded
-                _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
-                click.echo(f"dossier : {publish.dossier_path(obj['outputs'], y)}")
-            return
+        stale = None  # a year never built: the recipe finds that out at no cost
+        if office is None:
+            stale = [y for y in years
+                     if not publish.up_to_date(obj["outputs"], obj["inputs"], y, obj["templates"], final=final)]
+            if not stale:
+                for y in years:  # nothing changed: not even the document libraries are loaded
+                    _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
+                    click.echo(f"dossier : {publish.dossier_path(obj['outputs'], y)}")
+                return
         office = office or _start_office(obj)
         from pipeline import build as recipe
     except BaseException:
@@ -82,7 +85,7 @@ def build(obj, year: int | None, all_years: bool, final: bool) -> None:
         raise
     opts = recipe.Options(inputs=obj["inputs"], templates=obj["templates"], outputs=obj["outputs"], final=final,
                           progress=sys.stderr.isatty(), log=_err, warn=_err, office=office)
-    for path in recipe.build(years, opts):
+    for path in recipe.build(years, opts, stale=stale):
         click.echo(f"dossier : {path}")
 
 
