@@ -123,14 +123,16 @@ class Session:
         if self.keep_profile is not None:
             import fcntl
 
+            handle = None
             try:
                 self.keep_profile.mkdir(parents=True, exist_ok=True)
                 handle = open(self.keep_profile.with_name(self.keep_profile.name + ".lock"), "a")
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 self.profile_lock = handle
                 return str(self.keep_profile.resolve())
-            except OSError:
-                pass  # another build uses it
+            except OSError:  # another build uses it
+                if handle is not None:
+                    handle.close()
         self.profile = tempfile.TemporaryDirectory(prefix="lo-profile-")
         return self.profile.name
 
