@@ -31,11 +31,13 @@ def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
     files += sorted(p for p in year_dir.rglob("*") if p.is_file())
     try:
         data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8")) or {}
+        listed = {f.resolve() for f in files}
         for piece in data.get("pieces") or []:
             if isinstance(piece, dict) and isinstance(piece.get("fichier"), str):
                 candidate = (year_dir / piece["fichier"]).resolve()
-                if candidate.is_file() and candidate not in [f.resolve() for f in files]:
+                if candidate.is_file() and candidate not in listed:  # a piece outside the year's folder
                     files.append(candidate)
+                    listed.add(candidate)
     except (OSError, yaml.YAMLError, AttributeError):
         pass  # the real load reports it
     files += sorted(templates.glob("*.docx"))
