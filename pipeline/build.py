@@ -38,6 +38,7 @@ class YearBuild:
 
     inputs: model.Inputs
     work: Path
+    plan: list[documents.Planned] = field(default_factory=list)  # the dossier's documents, in order
     docx: dict[str, Path] = field(default_factory=dict)
     pdf: dict[str, Path] = field(default_factory=dict)
     spots: list[documents.SignatureSpot] = field(default_factory=list)
@@ -47,6 +48,16 @@ class YearBuild:
     piece_pages: dict[Path, int] = field(default_factory=dict)         # PDF/A-fit piece → its page count
     readers: dict[Path, object] = field(default_factory=dict)          # PDFs opened ahead of the assembly
     assembled: bool = False
+
+    def __post_init__(self):
+        self.plan = documents.plan(self.inputs)
+
+    @property
+    def keys(self) -> list[str]:
+        return [d.key for d in self.plan]
+
+    def planned(self, key: str) -> documents.Planned:
+        return next(d for d in self.plan if d.key == key)
 
 
 @contextlib.contextmanager
@@ -74,9 +85,12 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
     with office:
         with stage("données vérifiées", opts.log):
             loaded = [model.load(opts.inputs, year, final=opts.final) for year in todo]
+            seen: set[str] = set()
             for inputs in loaded:
-                for warning in inputs.warnings:
-                    opts.warn(f"avertissement : {warning}")
+                for warning in inputs.warnings:  # a year read by two dossiers is reported once
+                    if warning not in seen:
+                        seen.add(warning)
+                        opts.warn(f"avertissement : {warning}")
         opts.outputs.mkdir(parents=True, exist_ok=True)
         with publish.locks(opts.outputs, todo), contextlib.ExitStack() as stack:
             builds = [YearBuild(inputs=i, work=Path(stack.enter_context(tempfile.TemporaryDirectory(
@@ -86,8 +100,8 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
             flow = Flow(builds, converter, opts)
             with stage("documents remplis, convertis en PDF et assemblés", opts.log):
                 for b in builds:  # LibreOffice converts a year while the next one is filled
-                    render_all(b, opts, keys=FIRST_ROUND)
-                    converter.submit(b, FIRST_ROUND)
+                    render_all(b, opts, keys=first_round(b))
+                    converter.submit(b, first_round(b))
                 for b in builds:  # attached pieces made ready while LibreOffice starts
                     prepare_pieces(b)
                 assemble.prepare()
@@ -114,10 +128,15 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     ctx = documents.build_context(b.inputs, projet=not opts.final, pages=pages)
     ctx["signature"] = documents.make_signature(spots)
     images = documents.images(ctx) if key == "bilan" else None
-    stem = documents.SPECS[key].output_stem(b.inputs.year.annee)
+    planned = b.planned(key)
     template = opts.templates / f"{key}.docx"
+
+    def finish(document) -> None:
+        documents.signature_bookmarks(document)
+        documents.set_properties(document, key, planned, b.inputs)
+
     try:
-        b.docx[key] = render.render(template, ctx, b.work / f"{stem}.docx", images, finish=documents.signature_bookmarks)
+        b.docx[key] = render.render(template, ctx, b.work / f"{planned.stem}.docx", images, finish=finish)
     except TemplateProblem as exc:
         # docxtpl locates errors only roughly (its #378): the checker names the paragraph
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
@@ -149,7 +168,7 @@ class Converter:
         docs = []
         # biggest first: the last to arrive, handled while LibreOffice converts the bordereau, is small
         for k in sorted(keys, key=lambda k: -b.docx[k].stat().st_size):
-            when = reproducible.build_date(documents.document_date(k, b.inputs))
+            when = reproducible.build_date(b.planned(k).date)
             digest = cache.key(b.docx[k], when.isoformat())
             b.pdf[k] = b.docx[k].with_suffix(".pdf")
             b.digests[k] = digest
@@ -197,7 +216,12 @@ class Converter:
 
 
 BORDEREAU = "bordereau"
-FIRST_ROUND = [spec.key for spec in documents.DOCUMENTS if spec.key != BORDEREAU]
+
+
+def first_round(b: YearBuild) -> list[str]:
+    """The documents converted first: all but the bordereau, which needs their page counts."""
+    return [k for k in b.keys if k != BORDEREAU]
+
 MAX_BORDEREAU_ROUNDS = 4
 JUDGED = "judged"  # a bordereau with the length it was filled for
 
@@ -233,7 +257,10 @@ class Flow:
         pages = self.converter.pages
         sent = self.sent.get(id(b))
         if sent is None:
-            if not all(b.digests.get(k) in pages for k in FIRST_ROUND):
+            if not all(b.digests.get(k) in pages for k in first_round(b)):
+                return False
+            if BORDEREAU not in b.keys:  # the closing dossier has no call, hence no bordereau
+                self.sent[id(b)] = JUDGED
                 return False
         elif sent == JUDGED or sent not in pages:
             return False
@@ -254,7 +281,7 @@ class Flow:
     def placed(self, digest: str) -> None:
         """A PDF is in place: open it and read its signature marks now, while LibreOffice works."""
         for b in self.builds:
-            for key in FIRST_ROUND:
+            for key in first_round(b):
                 if b.digests.get(key) == digest:
                     b.readers[b.pdf[key]] = assemble.open_pdf(b.pdf[key], b.pdf[key].name)
                     marks_of(b, key)
@@ -284,14 +311,14 @@ def prepare_pieces(b: YearBuild) -> None:
 def entries(b: YearBuild) -> list[assemble.Entry]:
     """The dossier's parts in order: the documents, then the pieces in article 3 order."""
     year = b.inputs.year
-    parts = [assemble.Entry(f"{spec.title} {year.annee}" if spec.key != "convention" else spec.title,
-                            b.work / f"{spec.output_stem(year.annee)}.pdf", "document", spec.key)
-             for spec in documents.DOCUMENTS]
+    parts = [assemble.Entry(d.title, b.work / f"{d.stem}.pdf", "document", d.key) for d in b.plan]
     given = {p.code: p for p in year.pieces}
     for spec in b.inputs.convention.pieces_requises:
         piece = given.get(spec.code)
         if piece and piece.fichier and spec.document is None:
             title = piece.titre or documents.piece_label(spec.libelle, year.annee)
+            if piece.specimen:
+                title += " (spécimen)"
             source = (b.inputs.year_dir / piece.fichier).resolve()
             if source not in b.fit_pieces:
                 b.fit_pieces[source] = pieces.normalise(source, b.work / "pieces", title)
@@ -329,23 +356,35 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int], *, final: bool) -> Non
     terms = conv.convention
     parts = entries(b)
     counts = [b.piece_pages[e.pdf] if e.kind == "piece" else pages[b.digests[e.key]] for e in parts]
+    if b.inputs.closing:
+        what = f"Dossier de clôture de la convention {terms.periode}"
+        subject = (f"Bilan {terms.annees[-1]}, bilan final {terms.periode} et procès-verbal du comité de pilotage "
+                   f"de clôture – {conv.metropole.nom} et {conv.association.nom_court}")
+        last_line = f"Comité de pilotage de clôture du {french.date_fr(year.copil.date)}"
+        label = f"Dossier de clôture {terms.periode}"
+    else:
+        what = f"Dossier de l'année {year.annee}"
+        subject = (f"Appel de participation {year.annee}, bordereau, bilan et procès-verbal du comité de pilotage – "
+                   f"{conv.metropole.nom} et {conv.association.nom_court}")
+        last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {french.date_fr(year.appel.date)}"
+        label = f"Dossier {year.annee}"
+    example = b.inputs.year.donnees_exemple or any(y.donnees_exemple for y in b.inputs.reported.values())
     meta = assemble.Meta(
-        title=f"Dossier {year.annee} – {terms.titre}",
+        title=f"{what} – {terms.titre}",
         author=conv.association.nom,
-        subject=f"Appel de participation {year.annee}, bilan et procès-verbal du comité de pilotage – "
-                f"{conv.metropole.nom} et {conv.association.nom_court}",
+        subject=subject,
         keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
-                  "appel de participation", "bilan", "comité de pilotage"],
-        date=reproducible.build_date(year.appel.date),
-        cover_lines=[terms.titre, f"Dossier de l'année {year.annee}", "entre", conv.metropole.nom, "et",
-                     conv.association.nom, "",
-                     f"Appel de participation {year.annee} – {year.appel.reference} du "
-                     f"{french.date_fr(year.appel.date)}"],
-        draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if year.donnees_exemple
+                  *(["bilan final", "clôture"] if b.inputs.closing else ["appel de participation"]),
+                  "bilan", "comité de pilotage"],
+        date=reproducible.build_date(documents.dossier_date(b.inputs)),
+        cover_lines=[terms.titre, what, "entre", conv.metropole.designation, "et",
+                     conv.association.designation, "", last_line],
+        draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if example
                                        else "PROJET – version de travail"),
     )
+    first = b.plan[0].key
     assemble.assemble(parts, b.work / f"dossier-{year.annee}.pdf", meta, counts=counts, readers=b.readers,
-                      output_intent_from=b.pdf["convention"], number_label=f"Dossier {year.annee}",
+                      output_intent_from=b.pdf[first], number_label=label,
                       fields=lambda lay: signature_places(b, lay))
 
 
@@ -368,8 +407,9 @@ def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPl
     conv = b.inputs.convention
     who = {"metropole": conv.metropole.nom, "association": conv.association.nom_court}
     places = []
-    for spec in documents.DOCUMENTS:
-        labels = {spot.field_name: f"Signature – {who.get(spot.who, spot.who)} – {spec.title}"
+    for planned in b.plan:
+        spec = planned.spec
+        labels = {spot.field_name: f"Signature – {who.get(spot.who, spot.who)} – {planned.title}"
                   for spot in signing_spots(b) if spot.document == spec.key}
         marks = [mark for mark in marks_of(b, spec.key) if mark[0] in labels]
         found = signing.places_for(marks, lay.starts[spec.key], labels)

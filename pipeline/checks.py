@@ -19,23 +19,29 @@ from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 
 
 def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[list[tuple[int, str]], list[str]]:
-    """Every problem at once, as (exit code, line); and the warnings."""
+    """Every problem at once, as (exit code, line); and the warnings. A year of the period with
+    no data yet is only mentioned: in the middle of a period, the later years are not there."""
     problems: list[tuple[int, str]] = []
     warnings: list[str] = []
     try:
-        years = model.convention_years(inputs)
+        period = model.convention_years(inputs)
+        years = model.dossier_years(inputs)
     except PipelineError as exc:
         return _lines(exc), warnings
+    missing = [y for y in period if y not in years]
+    if missing:
+        warnings.append(f"pas encore de données pour {', '.join(map(str, missing))} (information)")
     loaded = []
     for year in years:
         try:
             result = model.load(inputs, year, final=final)
-            warnings.extend(result.warnings)
+            warnings.extend(w for w in result.warnings if w not in warnings)
             loaded.append(result)
         except PipelineError as exc:
-            problems.extend(_lines(exc))
+            problems.extend(line for line in _lines(exc) if line not in problems)
     for spec in documents.DOCUMENTS:
-        for line in check_template(templates / f"{spec.key}.docx", loaded):
+        users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
+        for line in check_template(templates / f"{spec.key}.docx", loaded, fill=users):
             problems.append((int(ExitCode.TEMPLATE), line))
     return problems, warnings
 
@@ -47,10 +53,12 @@ def template_context(inputs: model.Inputs, spots: list | None = None) -> dict:
     return ctx
 
 
-def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True) -> list[str]:
+def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True,
+                   fill: list[model.Inputs] | None = None) -> list[str]:
     """The problems of one template, each naming the template, where, and what to do.
 
-    ``trial=False`` skips the trial fills (a build does the real one right after).
+    ``trial=False`` skips the trial fills (a build does the real one right after); ``fill``:
+    the dossiers the template is part of (the bilan is not in the first year's), by default all.
     """
     try:
         tpl = render.open_template(path)
@@ -82,11 +90,11 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
     if problems or not trial:
         return problems
     with tempfile.TemporaryDirectory() as tmp:
-        for inputs in loaded:  # a trial fill with each year's data catches what parsing cannot
+        for inputs in loaded if fill is None else fill:  # a trial fill with each dossier's data catches the rest
             spots: list = []
             try:
                 ctx = template_context(inputs, spots)
-                render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) if "graphique" in ctx else None)
+                render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) or None)
             except TemplateProblem as exc:
                 return [f"{with_location(path, str(exc), tpl)} (données {inputs.year.annee})"]
             wrong = documents.signature_problems(path.stem, spots)

@@ -51,11 +51,17 @@ def _start_office(obj):
 
 @main_group.command()
 @click.argument("year", type=int, required=False)
-@click.option("--all", "all_years", is_flag=True, help="Toutes les années de la convention.")
+@click.option("--all", "all_years", is_flag=True,
+              help="Toutes les années qui ont des données, et le dossier de clôture s'il a les siennes.")
 @click.option("--final", is_flag=True, help="Version définitive : règles de la convention et pièces exigées, sans marque PROJET.")
 @click.pass_obj
 def build(obj, year: int | None, all_years: bool, final: bool) -> None:
-    """Construit le dossier de l'année YEAR (ou de toutes avec --all)."""
+    """Construit le dossier de l'année YEAR (ou de toutes avec --all).
+
+    Le dossier de l'année N contient l'appel N, son bordereau, le bilan N-1 et le
+    procès-verbal du COPIL de N ; l'année qui suit la convention (ex. 2025 pour 2022-2024)
+    donne le dossier de clôture : bilan de la dernière année, bilan final, COPIL de clôture.
+    """
     from pipeline import publish
 
     if all_years == (year is not None):
@@ -67,7 +73,7 @@ def build(obj, year: int | None, all_years: bool, final: bool) -> None:
     try:
         from pipeline import model
 
-        years = model.convention_years(obj["inputs"]) if all_years else [year]
+        years = model.dossier_years(obj["inputs"]) if all_years else [year]
         stale = None  # a year never built: the recipe finds that out at no cost
         if office is None:
             stale = [y for y in years
@@ -120,8 +126,8 @@ def variables(obj, template: str | None, year: int | None) -> None:
 
     from pipeline import checks, model, reference, render
 
-    years = model.convention_years(obj["inputs"])
-    inputs = model.load(obj["inputs"], year or years[0])
+    years = model.dossier_years(obj["inputs"])
+    inputs = model.load(obj["inputs"], year or years[min(1, len(years) - 1)])  # the first with a bilan
     ctx = checks.template_context(inputs)
     only = None
     if template:

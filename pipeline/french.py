@@ -127,6 +127,38 @@ def liste_fr(values) -> str:
     return ", ".join(items[:-1]) + " et " + items[-1]
 
 
+def compte(value, singulier: str, pluriel: str | None = None, feminin: bool = True) -> str:
+    """A count that agrees with its noun, as running text writes it: 'aucune action',
+    'une réunion', 'deux réunions', '11 actions' (words up to nine, digits after)."""
+    n = int(value)
+    plural = pluriel or (singulier if singulier.endswith(("s", "x", "z")) else singulier + "s")
+    if n == 0:
+        return f"{'aucune' if feminin else 'aucun'} {singulier}"
+    if n == 1:
+        return f"{'une' if feminin else 'un'} {singulier}"
+    if n < 10:
+        return f"{num2words(n, lang='fr')} {plural}"
+    return f"{nombre(n)} {plural}"
+
+
+def minuscule(value) -> str:
+    """The first letter in lower case, the rest as written: 'Le bilan 2022' → 'le bilan 2022',
+    for an item of a list that follows a colon."""
+    text = str(value)
+    return text[:1].lower() + text[1:]
+
+
+def majuscule(value) -> str:
+    """The first letter in capital, the rest as written: « l'AR Hlm » → « L'AR Hlm »."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+def typo_heure(value) -> str:
+    """'10 h 00' whose spaces never break across lines."""
+    return re.sub(r"\s*h\s*", f"{NBSP}h{NBSP}", str(value).strip()) if value else ""
+
+
 def ordinal(value: int) -> str:
     """'1er', '2e' — for article and meeting numbers."""
     return "1er" if int(value) == 1 else f"{int(value)}e"
@@ -143,6 +175,10 @@ FILTERS = {
     "typo": typo,
     "liste_fr": liste_fr,
     "ordinal": ordinal,
+    "compte": compte,
+    "minuscule": minuscule,
+    "majuscule": majuscule,
+    "typo_heure": typo_heure,
 }
 
 FILTER_HELP = {
@@ -156,4 +192,9 @@ FILTER_HELP = {
     "typo": "applique les espaces insécables françaises avant : ; ! ? et dans « »",
     "liste_fr": "une liste en phrase : « a, b et c »",
     "ordinal": "un ordinal : « 1er », « 2e »",
+    "minuscule": "première lettre en minuscule (élément d'une liste après deux-points) : « le bilan 2022 »",
+    "majuscule": "première lettre en majuscule (début de phrase) : « L'AR Hlm »",
+    "typo_heure": "une heure qui ne se coupe pas en fin de ligne : « 10 h 00 »",
+    "compte": "un nombre accordé avec son nom : {{ n|compte('action') }} → « aucune action », « une action », "
+              "« deux actions », « 11 actions » ; pour un nom masculin : {{ n|compte('chantier', feminin=false) }}",
 }

@@ -27,8 +27,9 @@ def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
     import yaml
 
     files = [inputs / "convention.yaml"]
+    for folder in year_folders(inputs, year):
+        files += sorted(p for p in folder.rglob("*") if p.is_file())
     year_dir = inputs / str(year)
-    files += sorted(p for p in year_dir.rglob("*") if p.is_file())
     try:
         data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8")) or {}
         listed = {f.resolve() for f in files}
@@ -42,6 +43,23 @@ def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
         pass  # the real load reports it
     files += sorted(templates.glob("*.docx"))
     return files
+
+
+def year_folders(inputs: Path, year: int) -> list[Path]:
+    """The year folders a dossier is made from: its own, the year its bilan reports (N-1), every
+    year of the period for the closing dossier, and the next year (its meetings are compared
+    with those announced)."""
+    import yaml
+
+    years = [year - 1, year, year + 1]
+    try:
+        terms = (yaml.safe_load((inputs / "convention.yaml").read_text(encoding="utf-8")) or {})["convention"]
+        start, length = int(str(terms["date_debut"])[:4]), int(terms["duree_annees"])
+        if year >= start + length:  # the closing dossier reports every year of the period
+            years = list(range(start, year + 1))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        pass  # the real load reports it
+    return [inputs / str(y) for y in years if (inputs / str(y)).is_dir()]
 
 
 def _entries(paths: list[Path], base: Path) -> list[dict]:

@@ -98,6 +98,20 @@ class Partie:
     def adresse_ligne(self) -> str:
         return ", ".join(self.adresse)
 
+    @property
+    def designation_courte(self) -> str:
+        """The short name with its article: 'l'AR Hlm' (the full designation when no sigle)."""
+        if not self.sigle:
+            return self.designation
+        article = self.article.strip()
+        return f"{article}{self.sigle}" if article.endswith(("'", "’")) else f"{article} {self.sigle}"
+
+    @property
+    def designation(self) -> str:
+        """The name with its article, as a sentence writes it: 'la Métropole …', 'l'Association …'."""
+        article = self.article.strip()
+        return f"{article}{self.nom}" if article.endswith(("'", "’")) else f"{article} {self.nom}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Chantier:
@@ -123,6 +137,8 @@ class PieceRequise:
 class Membre:
     role: str = doc("code du rôle (« vp_habitat »)")
     libelle: str = doc("libellé du rôle tel que l'article 4 le nomme")
+    signe_pour: Literal["metropole", "association"] | None = doc(
+        "partie pour laquelle ce membre signe le procès-verbal (metropole ou association)", None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,7 +192,7 @@ class Convention:
 
 @dataclass(frozen=True, kw_only=True)
 class Banque:
-    titulaire: str = doc("titulaire du compte")
+    titulaire: str = doc("titulaire du compte (le nom de l'association)")
     domiciliation: str = doc("banque et agence")
     iban: str = doc("IBAN")
     bic: str = doc("BIC")
@@ -217,10 +233,22 @@ class Reunion:
 
 @dataclass(frozen=True, kw_only=True)
 class Participant:
-    nom: str = doc("prénom et nom")
+    civilite: str | None = doc("Mme ou M.", None)
+    prenom: str | None = doc("prénom", None)
+    nom: str = doc("nom de famille, en capitales")
     qualite: str = doc("fonction")
     organisme: str = doc("organisme")
     role: str | None = doc("rôle de l'article 4 qu'il ou elle tient (« vp_habitat »)", None)
+
+    @property
+    def nom_complet(self) -> str:
+        """'Mme Sophie EXEMPLE', for the list of those present."""
+        return " ".join(p for p in (self.civilite, self.prenom, self.nom) if p)
+
+    @property
+    def prenom_nom(self) -> str:
+        """'Sophie EXEMPLE', under a signature (French usage writes no civilité there)."""
+        return " ".join(p for p in (self.prenom, self.nom) if p)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,23 +266,28 @@ class ProchaineReunion:
 
 @dataclass(frozen=True, kw_only=True)
 class Copil:
-    date: dt.date = doc("date du COPIL")
+    date: dt.date = doc("date du COPIL (jour de la réunion, date du procès-verbal)")
     lieu: str = doc("lieu du COPIL")
     heure: str | None = doc("heure de début (« 10 h 00 »)", None)
     presents: list[Participant] = doc("membres présents", factory=list)
     excuses: list[Participant] = doc("membres excusés", factory=list)
-    ordre_du_jour: list[str] = doc("points de l'ordre du jour", factory=list)
-    examen_bilan: str = doc("ce que le COPIL retient du bilan", "")
+    examen_bilan: str = doc("ce que le COPIL retient du bilan de l'année précédente (vide la première année)", "")
     programme: list[ProgrammeChantier] = doc("programme de travail de l'année, par chantier", factory=list)
     decisions: list[str] = doc("relevé de décisions", factory=list)
-    prochaines_reunions: list[ProchaineReunion] = doc("prochaines réunions", factory=list)
+    questions_diverses: str = doc("ce qui a été dit aux questions diverses", "")
+    prochaines_reunions: list[ProchaineReunion] = doc("réunions annoncées (elles doivent se tenir à ces dates)", factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Finances:
-    montant_appele: Decimal = doc("participation appelée pour l'année")
-    montant_recu: Decimal = doc("participation reçue à ce jour")
+    montant_recu: Decimal = doc("participation de l'année reçue (0 tant que rien n'est reçu)")
     date_reception: dt.date | None = doc("date du versement reçu", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Etabli:
+    date: dt.date = doc("date à laquelle le document est établi et signé")
+    lieu: str = doc("lieu de signature (« Fait à … »)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,20 +295,27 @@ class Piece:
     code: str = doc("code de la pièce requise (voir convention.yaml)")
     fichier: str | None = doc("chemin du PDF, relatif au dossier de l'année", None)
     titre: str | None = doc("intitulé précis de la pièce fournie", None)
-    note: str | None = doc("remarque (« mise à jour du 12 juin 2022 »)", None)
+    note: str | None = doc("remarque (« approuvés par l'assemblée générale du 12 juin 2022 »)", None)
+    specimen: bool = doc("vrai si le fichier est un spécimen, pas la vraie pièce (refusé avec --final)", False)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Annee:
+    """One year's folder. For a year of the period: its call (appel, banque, pieces), its COPIL,
+    what happened during it (actions, reunions, finances) and, once drawn up early the next
+    year, its bilan. For the year after the period: the closing COPIL and the final bilan."""
+
     annee: int = doc("l'année du dossier")
     donnees_exemple: bool = doc("vrai si les données sont des exemples, pas des faits", False)
-    appel: Appel = doc("la lettre d'appel de participation")
-    banque: Banque = doc("coordonnées bancaires (RIB)")
-    actions: list[Action] = doc("les actions du bilan", factory=list)
-    reunions: list[Reunion] = doc("les COPIL et COTECH tenus dans l'année", factory=list)
-    copil: Copil = doc("le COPIL de l'année et son procès-verbal")
-    finances: Finances = doc("la partie financière du bilan")
-    pieces: list[Piece] = doc("les pièces jointes fournies", factory=list)
+    appel: Appel | None = doc("la lettre d'appel de la participation de l'année", None)
+    banque: Banque | None = doc("coordonnées bancaires (RIB) données dans l'appel", None)
+    copil: Copil = doc("le COPIL de l'année : il examine le bilan de l'année précédente et adopte le programme")
+    pieces: list[Piece] = doc("les pièces jointes à l'appel de l'année", factory=list)
+    actions: list[Action] = doc("les actions menées pendant l'année (rapportées dans son bilan)", factory=list)
+    reunions: list[Reunion] = doc("les COPIL et COTECH tenus pendant l'année", factory=list)
+    finances: Finances | None = doc("la participation de l'année reçue (rapportée dans son bilan)", None)
+    bilan: Etabli | None = doc("le bilan de l'année, établi au début de l'année suivante (date et lieu)", None)
+    bilan_final: Etabli | None = doc("l'année de clôture seulement : le bilan final de la période (date et lieu)", None)
 
 
 # --------------------------------------------------------------------------- loading
@@ -450,20 +490,62 @@ def line_of(data: LineDict, dotted: str) -> int | None:
 
 # --------------------------------------------------------------------------- the whole input
 
+@dataclass
+class YearFile:
+    """One year's year.yaml as loaded: its data, its raw YAML (for lines) and its problems."""
+
+    annee: int
+    folder: Path
+    raw: LineDict | None
+    data: Annee | None
+    problems: _Problems
+    warnings: _Problems
+
+
 @dataclass(frozen=True, kw_only=True)
 class Inputs:
-    """Everything one build needs: the convention, one year, and where they came from."""
+    """Everything one dossier needs: the convention, the dossier's year and the years it reports.
+
+    The dossier of year N holds the call and the COPIL of N and the bilan of N-1 (none the
+    first year); the closing dossier (the year after the period) holds the bilan of the last
+    year and the final bilan of every year, with the closing COPIL."""
 
     root: Path
     convention: Convention
     year: Annee
     year_dir: Path
+    reported: dict[int, Annee]
     warnings: list[str]
+
+    @property
+    def closing(self) -> bool:
+        return self.year.annee not in self.convention.convention.annees
+
+    @property
+    def first(self) -> bool:
+        return self.year.annee == self.convention.convention.annees[0]
+
+    @property
+    def bilan_year(self) -> Annee | None:
+        """The year whose bilan this dossier holds: N-1, or the last year for the closing dossier."""
+        wanted = self.convention.convention.annees[-1] if self.closing else self.year.annee - 1
+        return self.reported.get(wanted)
 
 
 def convention_years(root: Path) -> list[int]:
     """The years of the convention's period, read from convention.yaml alone."""
     return load_convention(root)[0].convention.annees
+
+
+def dossier_years(root: Path) -> list[int]:
+    """Every dossier the convention has data for: each year of the period, then the closing one."""
+    years = convention_years(root)
+    candidates = years + [years[-1] + 1]
+    return [y for y in candidates if (Path(root) / str(y) / "year.yaml").is_file()]
+
+
+def closing_year(conv: Convention) -> int:
+    return conv.convention.annees[-1] + 1
 
 
 def load_convention(root: Path) -> tuple[Convention, LineDict]:
@@ -478,40 +560,68 @@ def load_convention(root: Path) -> tuple[Convention, LineDict]:
     return conv, raw
 
 
+def read_year(root: Path, year: int) -> YearFile:
+    """One year's file, parsed and typed, its problems kept (not raised) for the rules to add to."""
+    folder = Path(root) / str(year)
+    year_file = folder / "year.yaml"
+    display = _display(year_file)
+    problems, warnings = _Problems(display), _Problems(display)
+    raw = load_yaml(year_file, display)
+    data = _build(Annee, raw, "", raw.line, problems)
+    return YearFile(annee=year, folder=folder, raw=raw, data=data if not problems.items else None,
+                    problems=problems, warnings=warnings)
+
+
 def load(root: Path, year: int, *, final: bool = False) -> Inputs:
-    """Load and check the convention and one year; raise InputError listing every problem."""
+    """Load and check one dossier's data; raise InputError listing every problem of every file."""
     root = Path(root)
     if not (root / "convention.yaml").is_file():
         raise InputError(
             f"{_display(root)}: pas de convention.yaml dans ce dossier",
             hint="indiquez avec --inputs le dossier d'une convention (il contient convention.yaml)",
         )
-    conv, _ = load_convention(root)
-    if year not in conv.convention.annees:
+    conv, conv_raw = load_convention(root)
+    period = conv.convention.annees
+    if year not in period and year != closing_year(conv):
         raise InputError(
             f"l'année {year} est hors de la convention {conv.convention.titre} "
             f"({conv.convention.periode})",
-            hint=f"choisissez une année parmi {', '.join(map(str, conv.convention.annees))}",
+            hint=f"choisissez une année parmi {', '.join(map(str, period))}, ou {closing_year(conv)} pour "
+                 "le dossier de clôture",
         )
-    year_dir = root / str(year)
-    year_file = year_dir / "year.yaml"
-    if not year_file.is_file():
-        raise InputError(
-            f"{_display(year_dir)}: le dossier de l'année {year} n'existe pas ou n'a pas de year.yaml",
-            hint=f"créez {_display(year_file)} en copiant celui d'une autre année",
-        )
-    display = _display(year_file)
-    raw = load_yaml(year_file, display)
-    problems = _Problems(display)
-    warnings = _Problems(display)
-    data = _build(Annee, raw, "", raw.line, problems)
-    if data is not None and not problems.items:
+    wanted = [year] + (list(period) if year not in period else [year - 1] if year != period[0] else [])
+    files: dict[int, YearFile] = {}
+    for y in dict.fromkeys(wanted):
+        if not (root / str(y) / "year.yaml").is_file():
+            why = "le dossier de l'année" if y == year else f"le bilan {y}, joint au dossier {year}, a besoin des données de"
+            raise InputError(
+                f"{_display(root / str(y))}: {why} {y} n'existe pas ou n'a pas de year.yaml",
+                hint=f"créez {_display(root / str(y) / 'year.yaml')} en copiant celui d'une autre année",
+            )
+        files[y] = read_year(root, y)
+    after = root / str(year + 1) / "year.yaml"
+    following = None
+    if year + 1 <= closing_year(conv) and after.is_file():
+        try:  # only to compare the meetings announced with those held: its own check reports its problems
+            candidate = read_year(root, year + 1)
+            following = candidate.data
+        except InputError:
+            pass
+    display = _display(root / "convention.yaml")
+    conv_file = YearFile(annee=0, folder=root, raw=conv_raw, data=None,
+                         problems=_Problems(display), warnings=_Problems(display))
+    if all(f.data is not None for f in files.values()):
         from pipeline import rules  # the article-by-article checks live in their own room
 
-        rules.check_year(conv, data, raw, year, year_dir, root, problems, warnings, final=final)
-    if problems.items:
-        raise InputError(problems.items)
-    return Inputs(root=root, convention=conv, year=data, year_dir=year_dir, warnings=warnings.items)
+        rules.check_dossier(conv, conv_raw, files, year, following, root, conv_file, final=final)
+    every = [conv_file, *files.values()]
+    problems = [item for f in every for item in f.problems.items]
+    if problems:
+        raise InputError(problems)
+    warnings = [item for f in every for item in f.warnings.items]
+    data = files[year].data
+    return Inputs(root=root, convention=conv, year=data, year_dir=files[year].folder,
+                  reported={y: f.data for y, f in files.items() if y != year}, warnings=warnings)
 
 
 def _check_convention(conv: Convention, raw: LineDict, problems: _Problems) -> None:

@@ -1,12 +1,23 @@
-"""What the convention requires of a year's data, checked at load time, article by article.
+"""What the convention and the yearly cycle require of the data, checked at load time.
 
-Breaches of the meeting rhythm (article 4) and missing pieces (article 3) are warnings for
-a draft and errors with ``--final``; inconsistent data (unknown codes, wrong amount, dates
-outside the year) is always an error.
+The cycle (articles 3, 4 and 5): during year N the actions, meetings and the participation of
+N happen; early in N+1 the bilan of N is drawn up; the COPIL of N+1 examines it; then the call
+of N+1 is sent with that bilan. So the dossier of N holds the call and COPIL of N and the
+bilan of N-1, and nothing in it may be dated after the letter that sends it.
+
+Three kinds of finding:
+- errors, always: data that cannot be right (an unknown code, a date outside its year, an
+  IBAN whose checksum fails);
+- breaches of the convention or of the cycle's order: warnings for a draft (PROJET), errors
+  with ``--final``;
+- notices, always warnings: what may be legitimate but deserves a look (a meeting on a
+  Saturday, an account holder that is not the association, announced meetings not held).
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import functools
 from pathlib import Path
 
 from pipeline.yamlsource import LineDict
@@ -14,46 +25,97 @@ from pipeline.yamlsource import LineDict
 PDF_MAGIC = b"%PDF-"
 
 
-def check_year(conv, data, raw: LineDict, year: int, year_dir: Path, root: Path,
-               problems, warnings, *, final: bool) -> None:
-    from pipeline.model import line_of
+class _Checker:
+    """The findings for one year's file, each placed at its line."""
 
-    def err(path: str, message: str) -> None:
-        problems.add(line_of(raw, path), path, message)
+    def __init__(self, f, *, final: bool):
+        from pipeline.model import line_of
 
-    def breach(path: str, message: str) -> None:
-        """A rule of the convention that a draft may still break."""
-        target = problems if final else warnings
-        suffix = "" if final else " (avertissement ; erreur avec --final)"
-        target.add(line_of(raw, path), path, message + suffix)
+        self.f, self.final, self._line = f, final, line_of
 
-    terms = conv.convention
+    def line(self, path: str) -> int | None:
+        return self._line(self.f.raw, path) if path else None
+
+    def err(self, path: str, message: str) -> None:
+        self.f.problems.add(self.line(path), path, message)
+
+    def breach(self, path: str, message: str) -> None:
+        """A rule of the convention or of the cycle that a draft may still break."""
+        if self.final:
+            self.f.problems.add(self.line(path), path, message)
+        else:
+            self.f.warnings.add(self.line(path), path, message + " (avertissement ; erreur avec --final)")
+
+    def notice(self, path: str, message: str) -> None:
+        self.f.warnings.add(self.line(path), path, message)
+
+
+def check_dossier(conv, conv_raw: LineDict, files: dict, year: int, following, root: Path,
+                  conv_file, *, final: bool) -> None:
+    """Every rule for the dossier of ``year``: each year file's own data, the years it reports,
+    the order of its documents' dates, and the convention's blanks for a final version."""
+    period = conv.convention.annees
+    for f in files.values():
+        _year_data(conv, f, root, final=final)
+    f = files[year]
+    c = _Checker(f, final=final)
+    if year in period:
+        _call(conv, f, final=final)
+        if year == period[0]:
+            if f.data.copil.examen_bilan.strip():
+                c.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
+                                               "encore, le premier COPIL adopte seulement le programme ; videz examen_bilan")
+        else:
+            _reported(conv, files[year - 1], year, final=final)
+            _order(c, [("bilan", files[year - 1], f"le bilan {year - 1}"),
+                       ("copil", f, f"le COPIL {year}"), ("appel", f, f"l'appel {year}")])
+    else:
+        _closing(conv, files, f, final=final)
+    for y, yf in files.items():
+        nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
+        _announced(yf, nxt)
+    _convention(conv, conv_raw, conv_file, files, final=final)
+
+
+def _order(c: _Checker, steps: list[tuple[str, object, str]]) -> None:
+    """Each document of a dossier is dated on or after the one before it (bilan ≤ COPIL ≤ call)."""
+    dated = []
+    for key, f, label in steps:
+        part = getattr(f.data, key)
+        if part is not None:
+            dated.append((key, f, label, part.date))
+    for (_, _, before, d1), (key, f, after, d2) in zip(dated, dated[1:]):
+        if d2 < d1:
+            _Checker(f, final=c.final).breach(
+                f"{key}.date", f"{after} est daté du {d2.isoformat()}, avant {before} ({d1.isoformat()}) "
+                               f"qu'il doit suivre : {before} ≤ {after}")
+
+
+def _year_data(conv, f, root: Path, *, final: bool) -> None:
+    """What one year's file must hold whatever dossier reads it."""
+    c = _Checker(f, final=final)
+    data, year, terms = f.data, f.annee, conv.convention
     if data.annee != year:
-        err("annee", f"le fichier dit {data.annee} mais il est dans le dossier de l'année {year}")
-
-    for path, amount in (("appel.montant", data.appel.montant), ("finances.montant_appele", data.finances.montant_appele)):
-        if amount != terms.montant_annuel:
-            err(path, f"{amount} € ne correspond pas à la participation annuelle de la convention "
-                      f"({terms.montant_annuel} €, article 3)")
-    if data.finances.montant_recu > data.finances.montant_appele:
-        err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
+        c.err("annee", f"le fichier dit {data.annee} mais il est dans le dossier de l'année {year}")
 
     def in_year(path: str, value) -> None:
         if value is not None and value.year != year:
-            err(path, f"la date {value.isoformat()} n'est pas dans l'année {year}")
+            c.err(path, f"la date {value.isoformat()} n'est pas dans l'année {year}")
 
-    in_year("appel.date", data.appel.date)
+    if data.appel is not None:
+        in_year("appel.date", data.appel.date)
+        if data.appel.montant != terms.montant_annuel:
+            c.err("appel.montant", f"{data.appel.montant} € ne correspond pas à la participation annuelle de la "
+                                   f"convention ({terms.montant_annuel} €, article 3)")
     in_year("copil.date", data.copil.date)
-    in_year("finances.date_reception", data.finances.date_reception)
-
-    chantiers = [c.code for c in conv.chantiers]
+    chantiers = [ch.code for ch in conv.chantiers]
     modalites = [m.code for m in conv.modalites]
 
     def known(path: str, value: str, codes: list[str], what: str) -> None:
         if value not in codes:
             guess = difflib.get_close_matches(value, codes, n=1, cutoff=0.5)
             hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"codes permis : {', '.join(codes)}"
-            err(path, f"{what} « {value} » inconnu(e) dans convention.yaml — {hint}")
+            c.err(path, f"{what} « {value} » inconnu(e) dans convention.yaml — {hint}")
 
     for i, action in enumerate(data.actions, 1):
         known(f"actions[{i}].chantier", action.chantier, chantiers, "chantier")
@@ -61,55 +123,252 @@ def check_year(conv, data, raw: LineDict, year: int, year_dir: Path, root: Path,
         in_year(f"actions[{i}].date", action.date)
     for i, item in enumerate(data.copil.programme, 1):
         known(f"copil.programme[{i}].chantier", item.chantier, chantiers, "chantier")
-
-    # Article 4: rhythm and composition of the committees.
     for i, meeting in enumerate(data.reunions, 1):
         in_year(f"reunions[{i}].date", meeting.date)
-    for instance in (conv.copil, conv.cotech):
-        held = sum(1 for m in data.reunions if m.instance == instance.sigle)
-        if held < instance.reunions_min_par_an:
-            breach("reunions", f"{instance.sigle} réuni {held} fois en {year} ; l'article 4 demande "
-                               f"au moins {instance.reunions_min_par_an} réunion(s) par an")
-    if not any(m.instance == "COPIL" and m.date == data.copil.date for m in data.reunions):
-        err("copil.date", f"le COPIL du {data.copil.date.isoformat()} n'est pas dans la liste « reunions »"
-                          " : ajoutez-le pour que le bilan le compte")
+    if year in terms.annees and not any(m.instance == "COPIL" and m.date == data.copil.date for m in data.reunions):
+        c.err("copil.date", f"le COPIL du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
+                            "ajoutez-le pour que le bilan de l'année le compte")
+    for i, r in enumerate(data.copil.prochaines_reunions, 1):
+        if r.date <= data.copil.date:
+            c.err(f"copil.prochaines_reunions[{i}].date",
+                  f"une réunion annoncée le {r.date.isoformat()} doit suivre le COPIL qui l'annonce "
+                  f"({data.copil.date.isoformat()})")
+
     roles = {p.role for p in data.copil.presents + data.copil.excuses if p.role}
     for member in conv.copil.membres:
         if member.role not in roles:
-            breach("copil.presents", f"le COPIL doit compter {member.libelle} (article 4) : "
-                                     f"personne n'a le rôle « {member.role} » parmi les présents ou excusés")
+            c.breach("copil.presents", f"le COPIL doit compter {member.libelle} (article 4) : "
+                                       f"personne n'a le rôle « {member.role} » parmi les présents ou excusés")
     known_roles = [m.role for m in conv.copil.membres]
     for group in ("presents", "excuses"):
         for i, person in enumerate(getattr(data.copil, group), 1):
             if person.role is not None:
                 known(f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
 
-    # Article 3: the pieces joined to the call.
+    if data.finances is not None:
+        fin = data.finances
+        if data.appel is not None:
+            if fin.montant_recu > data.appel.montant:
+                c.err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
+            if fin.date_reception is not None and fin.date_reception < data.appel.date:
+                c.breach("finances.date_reception",
+                         f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
+                         f"(appel du {data.appel.date.isoformat()}) : un versement suit son appel")
+        if fin.montant_recu > 0 and fin.date_reception is None:
+            c.err("finances.date_reception", "un montant est reçu : indiquez la date du versement")
+    if data.bilan is not None:
+        if data.bilan.date <= dt.date(year, 12, 31):
+            c.breach("bilan.date", f"le bilan {year} est daté du {data.bilan.date.isoformat()} : il rend compte de "
+                                   f"toute l'année {year} et ne peut être établi qu'après le 31 décembre {year}")
+    if data.banque is not None:
+        _bank(conv, data.banque, c)
+    _pieces(conv, data, f, root, c)
+    for path, day in _dates(data):
+        why = _non_working(day)
+        if why:
+            c.notice(path, f"le {day.isoformat()} est {why} : vérifiez la date")
+    if final and data.donnees_exemple:
+        c.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
+                                 "ne peut pas en contenir")
+
+
+def _call(conv, f, *, final: bool) -> None:
+    """A year of the period sends a call: its letter and bank details are required."""
+    c = _Checker(f, final=final)
+    for key, what in (("appel", "la lettre d'appel (date, reference, lieu, montant)"),
+                      ("banque", "les coordonnées bancaires (titulaire, domiciliation, iban, bic)")):
+        if getattr(f.data, key) is None:
+            c.err("", f"clé obligatoire absente : ajoutez « {key}: » ({what})")
+    if f.data.bilan_final is not None:
+        c.err("bilan_final", "le bilan final se donne dans le dossier de l'année qui suit la convention, pas ici")
+    required = {p.code: p for p in conv.pieces_requises}
+    given = {p.code: p for p in f.data.pieces}
+    for code, spec in required.items():
+        if spec.document is not None:
+            continue  # made by the pipeline (the bilan), or « sans objet » the first year
+        piece = given.get(code)
+        if piece is None or not piece.fichier:
+            from pipeline.documents import piece_label
+
+            c.breach("pieces", f"pièce manquante : {piece_label(spec.libelle, f.annee)} (article 3)")
+
+
+def _reported(conv, f, dossier_year: int, *, final: bool) -> None:
+    """A year whose bilan a dossier holds: the bilan must be dated, the year's facts complete,
+    and the meetings of article 4 held."""
+    c = _Checker(f, final=final)
+    year = f.annee
+    if f.data.bilan is None:
+        c.err("", f"le bilan {year} est joint au dossier {dossier_year} : ajoutez « bilan: » avec sa date et son "
+                  f"lieu (il est établi au début de {year + 1}, après la fin de l'année)")
+    if f.data.finances is None:
+        c.err("", f"le bilan {year} rend compte de la participation {year} : ajoutez « finances: » "
+                  "(montant_recu, date_reception)")
+    for instance in (conv.copil, conv.cotech):
+        held = sum(1 for m in f.data.reunions if m.instance == instance.sigle)
+        if held < instance.reunions_min_par_an:
+            from pipeline.french import compte
+
+            c.breach("reunions", f"{instance.sigle} : {compte(held, 'réunion')} en {year}, quand l'article 4 en "
+                                 f"demande au moins {instance.reunions_min_par_an} par an")
+
+
+def _closing(conv, files: dict, f, *, final: bool) -> None:
+    """The year after the period: the closing COPIL and the final bilan; no call."""
+    c = _Checker(f, final=final)
+    period = conv.convention.annees
+    if f.data.appel is not None:
+        c.err("appel", f"la convention s'achève le 31 décembre {period[-1]} : l'année {f.annee} n'a pas d'appel "
+                       "de participation ; retirez « appel: »")
+    if f.data.bilan_final is None:
+        c.err("", "le dossier de clôture contient le bilan final de la convention : ajoutez « bilan_final: » "
+                  "avec sa date et son lieu")
+    for y in period:
+        _reported(conv, files[y], f.annee, final=final)
+    last = files[period[-1]]
+    _order(c, [("bilan", last, f"le bilan {period[-1]}"), ("bilan_final", f, "le bilan final"),
+               ("copil", f, f"le COPIL de clôture")])
+
+
+def _announced(f, following) -> None:
+    """The meetings that a COPIL announced are the ones the data records (a notice)."""
+    c = _Checker(f, final=False)
+    data = f.data
+    for i, r in enumerate(data.copil.prochaines_reunions, 1):
+        if r.date.year == f.annee:
+            held = {(m.instance, m.date) for m in data.reunions}
+            where = f"les réunions de {f.annee}"
+        elif r.date.year == f.annee + 1 and following is not None:
+            held = {(m.instance, m.date) for m in following.reunions} | {("COPIL", following.copil.date)}
+            where = f"les données de {f.annee + 1}"
+        else:
+            continue
+        if (r.instance, r.date) not in held:
+            dates = sorted(d.isoformat() for inst, d in held if inst == r.instance)
+            seen = f" ({r.instance} tenu le {', '.join(dates)})" if dates else ""
+            c.notice(f"copil.prochaines_reunions[{i}]",
+                     f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent de {where}{seen} : "
+                     "corrigez l'annonce ou la date de la réunion")
+
+
+def _convention(conv, conv_raw, conv_file, files: dict, *, final: bool) -> None:
+    """The convention's blanks, filled before a final version; signed before the first call."""
+    from pipeline.model import line_of
+
+    terms = conv.convention
+
+    def at(path: str) -> int | None:
+        return line_of(conv_raw, path)
+
+    first = files.get(terms.annees[0])
+    first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
+    if final:
+        for path, value, what in (("convention.deliberation.numero", terms.deliberation.numero, "le numéro de la délibération"),
+                                  ("convention.deliberation.date", terms.deliberation.date, "la date de la délibération"),
+                                  ("convention.date_signature", terms.date_signature, "la date de signature")):
+            if value is None:
+                conv_file.problems.add(at(path), path, f"{what} est en blanc : complétez-la avant une version définitive")
+    signed = terms.date_signature
+    if signed is not None and first_call is not None and signed > first_call:
+        target = conv_file.problems if final else conv_file.warnings
+        suffix = "" if final else " (avertissement ; erreur avec --final)"
+        target.add(at("convention.date_signature"), "convention.date_signature",
+                   f"la convention est signée le {signed.isoformat()}, après le premier appel "
+                   f"({first_call.isoformat()}) : elle doit l'être avant{suffix}")
+    voted = terms.deliberation.date
+    if voted is not None and signed is not None and voted > signed:
+        target = conv_file.problems if final else conv_file.warnings
+        suffix = "" if final else " (avertissement ; erreur avec --final)"
+        target.add(at("convention.deliberation.date"), "convention.deliberation.date",
+                   f"la délibération du {voted.isoformat()} suit la signature ({signed.isoformat()}) : la Présidente "
+                   f"signe une fois habilitée{suffix}")
+
+
+def _bank(conv, bank, c: _Checker) -> None:
+    """An IBAN that fails its checksum or a malformed BIC would get the transfer rejected."""
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        IBAN(bank.iban)
+    except SchwiftyException as exc:
+        c.err("banque.iban", f"IBAN « {bank.iban} » invalide ({_bank_reason(exc)}) : recopiez-le depuis le RIB")
+    try:
+        BIC(bank.bic)
+    except SchwiftyException as exc:
+        c.err("banque.bic", f"BIC « {bank.bic} » invalide ({_bank_reason(exc)}) : 8 ou 11 caractères, recopiez-le "
+                            "depuis le RIB")
+    if _plain(bank.titulaire) != _plain(conv.association.nom):
+        c.notice("banque.titulaire", f"le titulaire du compte (« {bank.titulaire} ») n'est pas l'association "
+                                     f"bénéficiaire de la convention (« {conv.association.nom} ») : le comptable "
+                                     "public vérifie qu'ils concordent")
+
+
+def _bank_reason(exc: Exception) -> str:
+    name = exc.__class__.__name__
+    return {"InvalidChecksumDigits": "la clé de contrôle ne correspond pas",
+            "InvalidLength": "longueur incorrecte", "InvalidStructure": "structure incorrecte",
+            "InvalidCountryCode": "code pays inconnu", "InvalidBankCode": "code banque inconnu"}.get(name, name)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).casefold()
+
+
+def _pieces(conv, data, f, root: Path, c: _Checker) -> None:
     required = {p.code: p for p in conv.pieces_requises}
     given: dict[str, int] = {}
     for i, piece in enumerate(data.pieces, 1):
         path = f"pieces[{i}]"
-        known(f"{path}.code", piece.code, list(required), "pièce")
+        if piece.code not in required:
+            guess = difflib.get_close_matches(piece.code, list(required), n=1, cutoff=0.5)
+            hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"codes permis : {', '.join(required)}"
+            c.err(f"{path}.code", f"pièce « {piece.code} » inconnue dans convention.yaml — {hint}")
+        elif required[piece.code].document is not None:
+            c.err(f"{path}.code", f"la pièce « {piece.code} » est produite par la chaîne ({required[piece.code].document}) : "
+                                  "retirez-la de la liste")
         if piece.code in given:
-            err(f"{path}.code", f"la pièce « {piece.code} » est déjà donnée en pieces[{given[piece.code]}]")
+            c.err(f"{path}.code", f"la pièce « {piece.code} » est déjà donnée en pieces[{given[piece.code]}]")
         given[piece.code] = i
         if piece.fichier:
-            _check_piece_file(f"{path}.fichier", piece.fichier, year_dir, root, err)
-    for code, spec in required.items():
-        provided = spec.document is not None or (code in given and data.pieces[given[code] - 1].fichier)
-        if not provided:
-            from pipeline.documents import piece_label
+            _check_piece_file(f"{path}.fichier", piece.fichier, f.folder, root, c.err)
+        if piece.specimen and c.final:
+            c.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
+                                      "exige la vraie pièce")
 
-            breach("pieces", f"pièce manquante : {piece_label(spec.libelle, year)} (article 3)")
 
-    if final:
-        if terms.deliberation.numero is None or terms.deliberation.date is None:
-            problems.add(None, "convention.deliberation",
-                         "convention.yaml : le numéro et la date de la délibération sont en blanc ; "
-                         "complétez-les avant une version définitive")
-        if data.donnees_exemple:
-            err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
-                                   "ne peut pas en contenir")
+def _dates(data) -> list[tuple[str, dt.date]]:
+    """Every date of a year's file, with its place, for the working-day notice."""
+    found = []
+    if data.appel is not None:
+        found.append(("appel.date", data.appel.date))
+    found.append(("copil.date", data.copil.date))
+    found += [(f"copil.prochaines_reunions[{i}].date", r.date) for i, r in enumerate(data.copil.prochaines_reunions, 1)]
+    found += [(f"actions[{i}].date", a.date) for i, a in enumerate(data.actions, 1)]
+    found += [(f"reunions[{i}].date", r.date) for i, r in enumerate(data.reunions, 1)]
+    if data.finances is not None and data.finances.date_reception is not None:
+        found.append(("finances.date_reception", data.finances.date_reception))
+    for key in ("bilan", "bilan_final"):
+        if getattr(data, key) is not None:
+            found.append((f"{key}.date", getattr(data, key).date))
+    return found
+
+
+@functools.cache
+def _holidays(year: int):
+    import holidays
+
+    return holidays.country_holidays("FR", years=year, language="fr")
+
+
+def _non_working(day: dt.date) -> str | None:
+    """'un samedi', 'un jour férié (Lundi de Pâques)', or None for a working day."""
+    name = _holidays(day.year).get(day)
+    if name:
+        return f"un jour férié ({name})"
+    if day.weekday() >= 5:
+        return "un samedi" if day.weekday() == 5 else "un dimanche"
+    return None
 
 
 def _check_piece_file(path: str, relative: str, year_dir: Path, root: Path, err) -> None:

@@ -25,34 +25,12 @@ import docxkit as K  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates"
 
-# Where the seed's words are filled by data: (text of the seed, template text).
+# The seed's blanks, filled by data; every other word of the approved text is copied as it is.
 CONVENTION_FILLS = [
-    ("CONVENTION DE PARTENARIAT 2022- 2024", "{{ convention.titre|upper }}"),
-    ("La Métropole Aix-Marseille-Provence, Etablissement Public de Coopération Intercommunale sise "
-     "Le Pharo, 58 Boulevard Charles Livon 13007 Marseille représentée par sa Présidente, dûment "
-     "habilitée par délibération n° du Conseil de la Métropole du ....",
-     "La {{ metropole.nom }}, {{ metropole.forme }} sise {{ metropole.adresse|join(' ') }} représentée "
-     "par {{ metropole.representant.possessif }} {{ metropole.representant.qualite }}, dûment habilitée "
-     "par délibération n° {{ convention.deliberation.numero or '…' }} du {{ convention.deliberation.organe }} "
-     "du {{ convention.deliberation.date|date_fr }}."),
-    ("et L'Association Régionale des Organismes Hlm des régions Provence-Alpes-Côte d'Azur et Corse, sise "
-     "Le Saint-Georges, 97, avenue de la Corse 13007 Marseille, représentée par son Président Monsieur "
-     "Pascal FRIQUET habilité",
-     "et L'{{ association.nom }}, sise {{ association.adresse[:-1]|join(', ') }} {{ association.adresse[-1] }}, "
-     "représentée par {{ association.representant.possessif }} {{ association.representant.qualite }} "
-     "{{ association.representant.nom_complet }} habilité{{ association.representant.accord }}"),
-    ("pour trois années nouvelles 2022-2024", "pour trois années nouvelles {{ convention.periode }}"),
-    ("La présente convention aura une durée de trois ans à compter du 1er janvier 2022.",
-     "La présente convention aura une durée de {{ convention.duree_lettres }} à compter du "
-     "{{ convention.date_debut|date_fr }}."),
-    ("Elle donnera lieu au versement d'une participation de la Métropole Aix-Marseille-Provence au bénéfice "
-     "de l'Association Régionale HLM Provence-Alpes-Côte d'Azur et Corse de Vingt Mille euros (20.000,00 €) par an.",
-     "Elle donnera lieu au versement d'une participation de la {{ metropole.nom }} au bénéfice "
-     "de l'Association Régionale HLM Provence-Alpes-Côte d'Azur et Corse de "
-     "{{ convention.montant_annuel|montant_complet }} par an."),
-    ("L'Association appellera chaque année cette participation de 20 000 € auprès de la Métropole",
-     "L'Association appellera chaque année cette participation de {{ convention.montant_annuel|montant }} "
-     "auprès de la Métropole"),
+    ("délibération n° du Conseil de la Métropole du ....",
+     "délibération n°{% if convention.deliberation.numero %} {{ convention.deliberation.numero }}{% endif %} du "
+     "Conseil de la Métropole du {% if convention.deliberation.date %}{{ convention.deliberation.date|date_fr }}."
+     "{% else %}....{% endif %}"),
 ]
 
 
@@ -144,11 +122,11 @@ def add_text_with_notes(paragraph, text: str, notes_used: list[int]) -> None:
             add_footnote_reference(paragraph, int(m.group(1)))
             notes_used.append(int(m.group(1)))
         elif piece:
-            K.add_rich(paragraph, piece)
+            K.add_rich(paragraph, piece, raw=True)
 
 
 def convention(seed: Path) -> None:
-    doc = K.new_document("{{ convention.titre }}", "Convention de partenariat")
+    doc = K.new_document("Convention de partenariat", "Convention de partenariat")
     K.page_header(doc, "{{ convention.titre_court }}")
     K.page_footer(doc, "{{ convention.titre }}")
     lines = seed.read_text(encoding="utf-8").splitlines()
@@ -174,18 +152,18 @@ def convention(seed: Path) -> None:
             axis, site, cell_html = (row + ["", "", ""])[:3]
             cells = t.rows[r].cells
             if axis.strip():
-                K.cell_text(cells[0], axis.strip(), bold=True)
+                K.cell_text(cells[0], axis.strip(), bold=True, raw=True)
                 axis_cell = (r, cells[0])
             elif axis_cell is not None:
                 merged = axis_cell[1].merge(cells[0])
                 axis_cell = (axis_cell[0], merged)
-            K.cell_text(cells[1], site.strip())
+            K.cell_text(cells[1], site.strip(), raw=True)
             first = True
             for level, text in list_items(cell_html):
                 style = "Puce de tableau" if level <= 1 else "Puce de tableau 2"
                 p = cells[2].paragraphs[0] if first else cells[2].add_paragraph()
                 p.style = doc.styles[style]
-                K.add_rich(p, text)
+                K.add_rich(p, text, raw=True)
                 first = False
         table_rows.clear()
         doc.add_paragraph().paragraph_format.space_after = Pt(2)
@@ -206,7 +184,7 @@ def convention(seed: Path) -> None:
         if heading:
             title = heading.group(2).strip().strip("*").strip()
             if first_heading:
-                K.para(doc, title, "Title")
+                K.para(doc, title, "Title", raw=True)
                 first_heading = False
             elif title.upper() == title or title.startswith("ARTICLE"):
                 doc.add_paragraph(title, style="Heading 1")
@@ -224,15 +202,12 @@ def convention(seed: Path) -> None:
         if numbered:
             p = doc.add_paragraph(style="Liste numérotée")
             p.paragraph_format.alignment = 3
-            K.add_rich(p, f"{numbered.group(1)}.\t")
+            K.add_rich(p, f"{numbered.group(1)}.\t", raw=True)
             add_text_with_notes(p, numbered.group(2), notes_used)
             continue
         if text.startswith("Fait à"):
-            count = K.para(doc, "La présente convention comporte ", keep_next=True, before=12)
-            K.field(count, "NUMPAGES")
-            count.add_run(" pages.")
-            K.para(doc, "Fait à {{ convention.lieu_signature }}, le {{ convention.date_signature|date_fr }}",
-                   keep_next=True, after=12)
+            K.para(doc, "Fait à {{ convention.lieu_signature }}, le{% if convention.date_signature %} "
+                        "{{ convention.date_signature|date_fr }}{% endif %}", keep_next=True, before=12, after=12, raw=True)
             signing_part = True
             continue
         if signing_part:
@@ -249,9 +224,7 @@ def convention(seed: Path) -> None:
         ["{{ association.titre_signature|join('\\n') }}"],
         left_mark="{{ signature('convention', 'metropole') }}",
         right_mark="{{ signature('convention', 'association') }}",
-        left_name="{{ metropole.representant.signature_nom }}",
-        right_name="{{ association.representant.signature_nom }}",
-    )
+    )  # as in the approved text: each party's title, no name, both sides alike
     part = add_footnote_part(doc)
     xml = part.blob.decode("utf-8").replace(
         "</w:footnotes>", "".join(footnote_xml(n, footnotes[n]) for n in sorted(set(notes_used))) + "</w:footnotes>")
@@ -260,42 +233,42 @@ def convention(seed: Path) -> None:
 
 
 def letter_head(doc) -> None:
-    """Sender at the top left, addressee on the right: the layout of a French letter."""
+    """Sender at the top left, addressee on the right, each address line on its own line:
+    the layout of a French letter."""
     t = K.table(doc, 1, [8.6, 7.8], header=False, borders=False)
     left, right = t.rows[0].cells
     p = left.paragraphs[0]
     K.add_rich(p, "{{ association.sigle }}", bold=True, size=14, color=K.ACCENT)
     p2 = left.add_paragraph()
-    K.line_breaks(p2, ["{{ association.nom }}"])
-    p2.runs[0].font.size = Pt(8.5)
-    p3 = left.add_paragraph()
-    p3.add_run("{{ association.adresse|join(', ') }}").font.size = Pt(8.5)
+    K.line_breaks(p2, ["{{ association.nom }}", "{{ association.adresse|join('\\n') }}"])
+    for run in p2.runs:
+        run.font.size = Pt(8.5)
     p4 = left.add_paragraph()
     p4.add_run("{% if association.telephone %}Tél. {{ association.telephone }}{% endif %}"
                "{% if association.courriel %} – {{ association.courriel }}{% endif %}").font.size = Pt(8.5)
     right.paragraphs[0].paragraph_format.space_before = Pt(70)
     r = right.paragraphs[0]
-    K.line_breaks(r, ["{{ destinataire.appellation_adresse }}", "{{ metropole.nom }}"])
-    right.add_paragraph("{% if metropole.service %}{{ metropole.service }}{% endif %}")
-    r3 = right.add_paragraph()
-    K.line_breaks(r3, ["{{ metropole.adresse|join(', ') }}"])
+    K.line_breaks(r, ["{{ destinataire.appellation }}", "{{ metropole.nom }}",
+                      "{% if metropole.service %}{{ metropole.service }}\n{% endif %}{{ metropole.adresse|join('\\n') }}"])
 
 
 def appel() -> None:
-    doc = K.new_document("Appel de participation {{ annee }}", "Appel de la participation annuelle")
-    K.page_header(doc, "{{ convention.titre_court }}")
+    doc = K.new_document("Appel de participation", "Appel de participation")
+    K.page_header(doc, "")  # a letter: the letterhead is its head, no running title above it
     K.page_footer(doc, "Appel de participation {{ annee }} – {{ appel.reference }}")
     letter_head(doc)
     K.para(doc, "{{ appel.lieu }}, le {{ appel.date|date_fr }}", align="right", before=18, after=14)
     K.para(doc, "**N/Réf.** : {{ appel.reference }}", after=0)
     K.para(doc, "{% if appel.dossier_suivi_par %}**Dossier suivi par** : {{ appel.dossier_suivi_par }}{% endif %}", after=0)
-    K.para(doc, "**Objet** : appel de la participation {{ annee }} – {{ convention.titre }}", after=0)
-    K.para(doc, "**Référence** : {{ convention.titre }}, article 3", after=0)
+    K.para(doc, "**Objet** : appel de participation {{ annee }}", after=0)
+    K.para(doc, "**Référence** : {{ convention.titre }} signée le {{ convention.date_signature|date_fr }}, approuvée "
+                "par délibération n° {{ convention.deliberation.numero or '…' }} du {{ convention.deliberation.organe }} "
+                "du {{ convention.deliberation.date|date_fr }}, article 3", after=0, align="justify")
     K.para(doc, "**P. J.** : bordereau des pièces jointes et pièces énumérées ci-dessous", after=16)
     K.para(doc, "{{ destinataire.appellation }},", after=10)
-    K.para(doc, "Conformément à l'article 3 de la {{ convention.titre }} conclue entre la {{ metropole.nom }} "
-                "et l'{{ association.nom }} pour la période {{ convention.periode }}, j'ai l'honneur de vous "
-                "adresser l'appel de la participation de la Métropole au titre de l'année {{ annee }}, soit "
+    K.para(doc, "Conformément à l'article 3 de la convention de partenariat {{ convention.periode }} qui lie "
+                "{{ metropole.designation }} et {{ association.designation }}, j'ai l'honneur de vous adresser "
+                "l'appel de la participation de la Métropole au titre de l'année {{ annee }}, soit "
                 "{{ appel.montant|montant_complet }}.", align="justify")
     K.para(doc, "Je vous remercie de bien vouloir procéder au versement de cette somme sur le compte de "
                 "l'association :", align="justify", keep_next=True)
@@ -309,13 +282,14 @@ def appel() -> None:
     K.para(doc, "", after=4)
     K.para(doc, "À l'appui de cette demande, et comme le prévoit l'article 3 de la convention, vous "
                 "trouverez ci-joint :", align="justify", keep_next=True)
-    K.para(doc, "{%p for piece in pieces if piece.fournie %}", keep_next=True)
+    K.para(doc, "{%p for piece in pieces_jointes %}", keep_next=True)
     p = doc.add_paragraph(style="List Bullet")
-    p.add_run("{{ piece.libelle }}{% if piece.titre %} ({{ piece.titre }}){% endif %}{% if loop.last %}.{% else %} ;{% endif %}")
+    p.add_run("{{ piece|minuscule }}{% if loop.last %}.{% else %}\u202f;{% endif %}")
     K.para(doc, "{%p endfor %}")
     K.para(doc, "{%p if pieces_manquantes %}")
-    K.para(doc, "Les pièces suivantes vous seront transmises dès que possible : "
-                "{{ pieces_manquantes|map(attribute='libelle')|map('lower')|join(' ; ') }}.", align="justify")
+    K.para(doc, "{% if pieces_manquantes|length > 1 %}Les pièces suivantes vous seront transmises dès que possible{% else %}"
+                "La pièce suivante vous sera transmise dès que possible{% endif %} : "
+                "{{ pieces_manquantes|map(attribute='libelle')|map('minuscule')|join(' ; ') }}.", align="justify")
     K.para(doc, "{%p endif %}")
     K.para(doc, "Je vous prie d'agréer, {{ destinataire.appellation }}, l'expression de ma haute considération.",
            align="justify", before=6, after=18, keep_next=True)
@@ -326,51 +300,56 @@ def appel() -> None:
 
 
 def bordereau() -> None:
-    doc = K.new_document("Bordereau des pièces jointes {{ annee }}", "Bordereau des pièces jointes")
+    doc = K.new_document("Bordereau des pièces jointes", "Bordereau des pièces jointes")
     K.page_header(doc, "{{ convention.titre_court }}")
-    K.page_footer(doc, "Bordereau des pièces jointes – appel {{ annee }}")
+    K.page_footer(doc, "Bordereau des pièces jointes – appel de participation {{ annee }}")
     K.para(doc, "Bordereau des pièces jointes", "Title")
-    K.para(doc, "Appel de la participation {{ annee }} – {{ appel.reference }} du {{ appel.date|date_fr }}",
+    K.para(doc, "Appel de participation {{ annee }} – {{ appel.reference }} du {{ appel.date|date_fr }}",
            align="center", after=14)
     K.para(doc, "**Expéditeur** : {{ association.nom }}, {{ association.adresse|join(', ') }}", after=2)
     K.para(doc, "**Destinataire** : {{ metropole.nom }}, {{ metropole.adresse|join(', ') }}", after=2)
     K.para(doc, "**Pièces demandées par** : l'article 3 de la {{ convention.titre }}", after=12)
-    t = K.table(doc, 3, [1.0, 7.4, 2.4, 1.8, 3.8])
+    t = K.table(doc, 3, [1.0, 7.0, 2.2, 1.6, 4.6])
     K.header_row(t, ["N°", "Pièce demandée (article 3)", "Fournie", "Page", "Observations"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for piece in pieces %}")
     row = t.rows[2].cells
     K.cell_text(row[0], "{{ loop.index }}", align="center")
     K.cell_text(row[1], "{{ piece.libelle }}{% if piece.titre %} – {{ piece.titre }}{% endif %}")
-    K.cell_text(row[2], "{% if piece.fournie %}Oui{% else %}**MANQUANTE**{% endif %}", align="center")
-    K.cell_text(row[3], "{% if piece.page %}{{ piece.page }}{% else %}–{% endif %}", align="center")
-    K.cell_text(row[4], "{% if piece.note %}{{ piece.note }}{% endif %}")
+    K.cell_text(row[2], "{% if piece.sans_objet %}–{% elif piece.fournie %}Oui{% else %}**Non**{% endif %}", align="center")
+    K.cell_text(row[3], "{% if piece.page and not piece.sans_objet %}{{ piece.page }}{% else %}–{% endif %}", align="center")
+    K.cell_text(row[4], "{% if piece.sans_objet %}{{ piece.sans_objet|majuscule }}{% elif piece.specimen %}"
+                        "Spécimen joint : pièce à fournir{% elif not piece.fournie %}Pièce à fournir{% endif %}"
+                        "{% if piece.note %}{% if piece.specimen or not piece.fournie %}. {% endif %}{{ piece.note }}{% endif %}")
     end = t.add_row()
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
     K.para(doc, "", after=6)
     K.para(doc, "Les pages sont celles du dossier {{ annee }} (numérotation en bas de page).", italic=True, size=9)
     K.para(doc, "{%p if pieces_manquantes %}")
-    K.para(doc, "**Attention** : {{ pieces_manquantes|length }} pièce(s) demandée(s) par l'article 3 "
-                "manque(nt) au dossier.", color=K.RGBColor(0xC0, 0, 0))
+    K.para(doc, "**Attention** : {{ pieces_manquantes|length|compte('pièce demandée', 'pièces demandées') }} par "
+                "l'article 3 {% if pieces_manquantes|length > 1 %}restent{% else %}reste{% endif %} à fournir.",
+           color=K.RGBColor(0xC0, 0, 0))
     K.para(doc, "{%p endif %}")
     save(doc, "bordereau.docx")
 
 
 def bilan() -> None:
-    doc = K.new_document("Bilan {{ annee }} de la convention", "Bilan annuel de la mise en œuvre de la convention")
+    doc = K.new_document("Bilan de la mise en œuvre de la convention", "Bilan annuel de la mise en œuvre de la convention")
     K.page_header(doc, "{{ convention.titre_court }}")
-    K.page_footer(doc, "Bilan {{ annee }} – {{ association.sigle }}")
-    K.para(doc, "Bilan {{ annee }} de la mise en œuvre de la convention", "Title")
+    K.page_footer(doc, "Bilan {{ bilan.annee }} – {{ association.sigle }}")
+    K.para(doc, "Bilan {{ bilan.annee }} de la mise en œuvre de la convention", "Title")
     K.para(doc, "{{ convention.titre }} – article 5", align="center", after=14)
-    K.para(doc, "Le présent bilan, établi par l'{{ association.sigle }} en application de l'article 5 de la "
-                "convention, rend compte des actions menées du {{ periode.debut|date_fr }} au "
-                "{{ periode.fin|date_fr }} au titre des {{ chantiers|length }} chantiers opérationnels, "
-                "soit {{ actions|length }} action(s). Il est présenté au comité de pilotage.", align="justify")
+    K.para(doc, "Le présent bilan, établi par {{ association.designation_courte }} en application de l'article 5 de la "
+                "convention, rend compte des actions menées du {{ bilan.periode.debut|date_fr }} au "
+                "{{ bilan.periode.fin|date_fr }} au titre des {{ bilan.chantiers|length }} chantiers opérationnels, "
+                "soit {{ bilan.actions|length|compte('action') }}, des réunions des instances de suivi et de la "
+                "participation de la Métropole pour l'année {{ bilan.annee }}. Il est établi en vue du comité de "
+                "pilotage annuel.", align="justify")
     doc.add_paragraph("1. Les actions par chantier", style="Heading 1")
-    K.para(doc, "{%p for c in chantiers %}")
-    doc.add_paragraph("{{ c.numero }}. {{ c.titre }}", style="Heading 2")
+    K.para(doc, "{%p for c in bilan.chantiers %}")
+    doc.add_paragraph("1.{{ c.numero }}. {{ c.titre }}", style="Heading 2")
     K.para(doc, "{%p if c.actions %}")
-    t = K.table(doc, 3, [2.15, 2.5, 4.25, 3.0, 1.1, 3.4])
-    K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Part.", "Résultat"])
+    t = K.table(doc, 3, [2.0, 2.5, 4.0, 3.0, 1.7, 3.2])
+    K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Participants", "Résultat"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for a in c.actions %}")
     row = t.rows[2].cells
     K.cell_text(row[0], "{{ a.date|date_courte }}")
@@ -382,38 +361,40 @@ def bilan() -> None:
     end = t.add_row()
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
     K.para(doc, "{%p else %}")
-    K.para(doc, "Aucune action n'a été menée sur ce chantier en {{ annee }}.", italic=True)
+    K.para(doc, "Aucune action n'a été menée sur ce chantier en {{ bilan.annee }}.", italic=True)
     K.para(doc, "{%p endif %}")
     K.para(doc, "{%p endfor %}")
     doc.add_paragraph("2. Les actions par chantier et par modalité d'intervention", style="Heading 1")
-    K.para(doc, "Nombre d'actions menées, par chantier (article 1) et par modalité d'intervention (article 2) :",
-           keep_next=True)
+    K.para(doc, "Nombre d'actions menées en {{ bilan.annee }}, par chantier (article 1) et par modalité "
+                "d'intervention (article 2) :", keep_next=True)
     # {%tc %} loops repeat the middle column once per modalité; the tag cells vanish.
     t = K.table(doc, 5, [5.6, 1.0, 1.25, 1.0, 1.5])
     hdr = t.rows[0].cells
-    for cell, text in zip(hdr, ["Chantier", "{%tc for m in modalites %}", "{{ m.numero }}", "{%tc endfor %}", "Total"]):
+    for cell, text in zip(hdr, ["Chantier", "{%tc for m in bilan.modalites %}", "{{ m.numero }}", "{%tc endfor %}", "Total"]):
         K.cell_text(cell, text, bold=True, align=None if text == "Chantier" else "center")
         K.shade(cell, "D9E2F3")
-    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for ligne in tableau.lignes %}")
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for ligne in bilan.tableau.lignes %}")
     row = t.rows[2].cells
-    for cell, text in zip(row, ["{{ ligne.titre }}", "{%tc for n in ligne.nombres %}",
+    for cell, text in zip(row, ["{{ ligne.numero }}. {{ ligne.titre }}", "{%tc for n in ligne.nombres %}",
                                 "{% if n %}{{ n }}{% else %}·{% endif %}", "{%tc endfor %}", "{{ ligne.total }}"]):
         K.cell_text(cell, text, bold=text == "{{ ligne.total }}", align=None if "titre" in text else "center")
     t.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
     tot = t.rows[4].cells
-    for cell, text in zip(tot, ["Total", "{%tc for n in tableau.totaux %}", "{{ n }}", "{%tc endfor %}", "{{ tableau.total }}"]):
+    for cell, text in zip(tot, ["Total", "{%tc for n in bilan.tableau.totaux %}", "{{ n }}", "{%tc endfor %}",
+                                "{{ bilan.tableau.total }}"]):
         K.cell_text(cell, text, bold=True, align=None if text == "Total" else "center")
-    K.para(doc, "Modalités : {% for m in modalites %}{{ m.numero }} = {{ m.titre }}{% if not loop.last %} ; {% endif %}{% endfor %}.",
-           size=8.5, before=4)
+    K.para(doc, "Modalités : {% for m in bilan.modalites %}{{ m.numero }} = {{ m.titre }}{% if not loop.last %} ; "
+                "{% endif %}{% endfor %}.", size=8.5, before=4)
     K.para(doc, "{{ graphique }}", align="center", before=6)
     K.para(doc, "Répartition des actions par chantier et par modalité d'intervention", "Caption", align="center")
     doc.add_paragraph("3. Les instances de suivi (article 4)", style="Heading 1")
-    K.para(doc, "{{ copil_sigle }} : {{ rythme.copil.tenues }} réunion(s) en {{ annee }} pour "
-                "{{ rythme.copil.minimum }} prévue(s) au minimum ; {{ cotech_sigle }} : {{ rythme.cotech.tenues }} "
-                "réunion(s) pour {{ rythme.cotech.minimum }} prévue(s) au minimum.", keep_next=True)
+    K.para(doc, "{% for r in [bilan.rythme.copil, bilan.rythme.cotech] %}Le {{ r.nom|minuscule }} ({{ r.sigle }}) "
+                "{% if r.tenues %}s'est réuni {{ r.tenues|compte('fois', 'fois') }}{% else %}ne s'est pas réuni{% endif %} "
+                "en {{ bilan.annee }} ; l'article 4 prévoit qu'il se réunit {{ r.regle }}.{% if not loop.last %} "
+                "{% endif %}{% endfor %}", keep_next=True, align="justify")
     t = K.table(doc, 3, [2.4, 2.2, 5.0, 6.8])
     K.header_row(t, ["Date", "Instance", "Lieu", "Objet"])
-    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for r in reunions %}")
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for r in bilan.reunions %}")
     row = t.rows[2].cells
     K.cell_text(row[0], "{{ r.date|date_courte }}")
     K.cell_text(row[1], "{{ r.instance }}")
@@ -421,56 +402,154 @@ def bilan() -> None:
     K.cell_text(row[3], "{% if r.objet %}{{ r.objet }}{% endif %}")
     end = t.add_row()
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    doc.add_paragraph("4. La partie financière (article 3)", style="Heading 1")
+    doc.add_paragraph("4. La participation de la Métropole (article 3)", style="Heading 1")
     t = K.table(doc, 4, [9.4, 7.0], header=False)
     for row, (label, value) in zip(t.rows, [
-            ("Participation annuelle prévue par la convention", "{{ convention.montant_annuel|montant }}"),
-            ("Participation appelée le {{ appel.date|date_fr }}", "{{ finances.montant_appele|montant }}"),
-            ("Participation reçue{% if finances.date_reception %} le {{ finances.date_reception|date_fr }}{% endif %}",
-             "{{ finances.montant_recu|montant }}"),
-            ("Reste à percevoir", "{{ finances.reste|montant }}")]):
+            ("Participation annuelle prévue par la convention", "{{ bilan.finances.montant_annuel|montant }}"),
+            ("Participation {{ bilan.annee }} appelée{% if bilan.finances.date_appel %} le "
+             "{{ bilan.finances.date_appel|date_fr }}{% endif %}", "{{ bilan.finances.montant_appele|montant }}"),
+            ("Participation {{ bilan.annee }} reçue{% if bilan.finances.date_reception %} le "
+             "{{ bilan.finances.date_reception|date_fr }}{% endif %}",
+             "{% if bilan.finances.date_reception %}{{ bilan.finances.montant_recu|montant }}{% else %}en attente{% endif %}"),
+            ("Reste à percevoir au {{ bilan.date|date_fr }}", "{{ bilan.finances.en_attente|montant }}")]):
         K.cell_text(row.cells[0], label, bold=True, keep_next=True)
         K.cell_text(row.cells[1], value, align="right", keep_next=True)
     K.para(doc, "", after=4)
-    K.para(doc, "Fait à {{ appel.lieu }}, le {{ appel.date|date_fr }}", keep_next=True, before=10, after=8)
+    K.para(doc, "Fait à {{ bilan.lieu }}, le {{ bilan.date|date_fr }}", keep_next=True, before=10, after=8)
     K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
                       left_mark="{{ signature('bilan', 'association') }}", right_mark=None,
                       left_name="{{ association.representant.signature_nom }}")
     save(doc, "bilan.docx")
 
 
-def pv_copil() -> None:
-    doc = K.new_document("Procès-verbal du COPIL {{ annee }}", "Procès-verbal du comité de pilotage")
+def bilan_final() -> None:
+    doc = K.new_document("Bilan final de la convention", "Bilan final de la mise en œuvre de la convention")
     K.page_header(doc, "{{ convention.titre_court }}")
-    K.page_footer(doc, "Procès-verbal du {{ copil_sigle }} du {{ copil.date|date_fr }}")
-    K.para(doc, "Procès-verbal du comité de pilotage", "Title")
+    K.page_footer(doc, "Bilan final {{ convention.periode }} – {{ association.sigle }}")
+    K.para(doc, "Bilan final de la convention {{ convention.periode }}", "Title")
+    K.para(doc, "{{ convention.titre }} – articles 3, 4 et 5", align="center", after=14)
+    K.para(doc, "La convention a pris effet le {{ convention.date_debut|date_fr }} pour une durée de "
+                "{{ convention.duree_lettres }}. Au terme de cette période, {{ association.designation_courte }} "
+                "établit le présent bilan final de sa mise en œuvre : "
+                "{{ bilan_final.actions_total|compte('action menée', 'actions menées') }} au titre des "
+                "{{ bilan_final.chantiers|length }} chantiers opérationnels, les réunions des instances de suivi "
+                "et la participation de la Métropole, année par année. Le bilan de chaque année en donne le détail.",
+           align="justify")
+    doc.add_paragraph("1. Les actions par chantier et par année", style="Heading 1")
+    t = K.table(doc, 5, [8.0, 1.0, 1.8, 1.0, 1.8])
+    hdr = t.rows[0].cells
+    for cell, text in zip(hdr, ["Chantier", "{%tc for a in bilan_final.annees %}", "{{ a }}", "{%tc endfor %}", "Total"]):
+        K.cell_text(cell, text, bold=True, align=None if text == "Chantier" else "center")
+        K.shade(cell, "D9E2F3")
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for c in bilan_final.chantiers %}")
+    row = t.rows[2].cells
+    for cell, text in zip(row, ["{{ c.numero }}. {{ c.titre }}", "{%tc for n in c.par_annee %}",
+                                "{% if n %}{{ n }}{% else %}·{% endif %}", "{%tc endfor %}", "{{ c.total }}"]):
+        K.cell_text(cell, text, bold=text == "{{ c.total }}", align=None if "titre" in text else "center")
+    t.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    tot = t.rows[4].cells
+    for cell, text in zip(tot, ["Total", "{%tc for n in bilan_final.actions_par_annee %}", "{{ n }}", "{%tc endfor %}",
+                                "{{ bilan_final.actions_total }}"]):
+        K.cell_text(cell, text, bold=True, align=None if text == "Total" else "center")
+    doc.add_paragraph("2. Les instances de suivi par année (article 4)", style="Heading 1")
+    K.para(doc, "L'article 4 prévoit que le {{ instances.copil.nom|minuscule }} se réunit "
+                "{{ bilan_final.bilans[0].rythme.copil.regle }} et le {{ instances.cotech.nom|minuscule }} "
+                "{{ bilan_final.bilans[0].rythme.cotech.regle }}.", keep_next=True, align="justify")
+    t = K.table(doc, 3, [3.0, 6.7, 6.7])
+    K.header_row(t, ["Année", "{{ instances.copil.nom }} ({{ instances.copil.sigle }})",
+                     "{{ instances.cotech.nom }} ({{ instances.cotech.sigle }})"])
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for b in bilan_final.bilans %}")
+    row = t.rows[2].cells
+    K.cell_text(row[0], "{{ b.annee }}")
+    K.cell_text(row[1], "{{ b.rythme.copil.tenues|compte('réunion') }}", align="center")
+    K.cell_text(row[2], "{{ b.rythme.cotech.tenues|compte('réunion') }}", align="center")
+    end = t.add_row()
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    doc.add_paragraph("3. La participation de la Métropole (article 3)", style="Heading 1")
+    t = K.table(doc, 4, [2.0, 3.4, 3.3, 4.4, 3.3])
+    K.header_row(t, ["Année", "Appelée le", "Montant appelé", "Reçue le", "Montant reçu"])
+    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for b in bilan_final.bilans %}")
+    row = t.rows[2].cells
+    K.cell_text(row[0], "{{ b.annee }}")
+    K.cell_text(row[1], "{% if b.finances.date_appel %}{{ b.finances.date_appel|date_fr }}{% else %}–{% endif %}")
+    K.cell_text(row[2], "{{ b.finances.montant_appele|montant }}", align="right")
+    K.cell_text(row[3], "{% if b.finances.date_reception %}{{ b.finances.date_reception|date_fr }}{% else %}en attente{% endif %}")
+    K.cell_text(row[4], "{{ b.finances.montant_recu|montant }}", align="right")
+    end = t.add_row()
+    end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    tot = t.add_row().cells
+    for cell, text, align in zip(tot, ["Total", "", "{{ bilan_final.appele_total|montant }}", "",
+                                       "{{ bilan_final.recu_total|montant }}"], [None, None, "right", None, "right"]):
+        K.cell_text(cell, text, bold=True, align=align)
+    K.para(doc, "", after=4)
+    K.para(doc, "Sur la durée de la convention, la participation prévue s'élève à {{ bilan_final.annees|length }} × "
+                "{{ convention.montant_annuel|montant }} = {{ bilan_final.prevu_total|montant }}. Au "
+                "{{ bilan_final.date|date_fr }}, {{ bilan_final.appele_total|montant }} ont été appelés et "
+                "{{ bilan_final.recu_total|montant }} reçus ; reste à percevoir : "
+                "{{ bilan_final.en_attente_total|montant }}.", align="justify")
+    K.para(doc, "Fait à {{ bilan_final.lieu }}, le {{ bilan_final.date|date_fr }}", keep_next=True, before=10, after=8)
+    K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
+                      left_mark="{{ signature('bilan-final', 'association') }}", right_mark=None,
+                      left_name="{{ association.representant.signature_nom }}")
+    save(doc, "bilan-final.docx")
+
+
+def pv_copil() -> None:
+    doc = K.new_document("Procès-verbal du comité de pilotage", "Procès-verbal du comité de pilotage")
+    K.page_header(doc, "{{ convention.titre_court }}")
+    K.page_footer(doc, "Procès-verbal du {{ instances.copil.sigle }} du {{ copil.date|date_fr }}")
+    K.para(doc, "Procès-verbal du comité de pilotage{% if cloture %} de clôture{% endif %}", "Title")
     K.para(doc, "{{ convention.titre }} – article 4", align="center", after=14)
-    K.para(doc, "**Date** : {{ copil.date|date_longue }}{% if copil.heure %}, {{ copil.heure }}{% endif %}", after=2)
+    K.para(doc, "**Date** : {{ copil.date|date_longue }}{% if copil.heure %}, {{ copil.heure|typo_heure }}{% endif %}", after=2)
     K.para(doc, "**Lieu** : {{ copil.lieu }}", after=10)
     doc.add_paragraph("Membres présents", style="Heading 2")
     K.para(doc, "{%p for p in copil.presents %}")
-    K.para(doc, "{{ p.nom }}, {{ p.qualite }}, {{ p.organisme }}", "List Bullet")
+    K.para(doc, "{{ p.nom_complet }}, {{ p.qualite }}, {{ p.organisme }}", "List Bullet")
     K.para(doc, "{%p endfor %}")
     K.para(doc, "{%p if copil.excuses %}")
     doc.add_paragraph("Membres excusés", style="Heading 2")
     K.para(doc, "{%p for p in copil.excuses %}")
-    K.para(doc, "{{ p.nom }}, {{ p.qualite }}, {{ p.organisme }}", "List Bullet")
+    K.para(doc, "{{ p.nom_complet }}, {{ p.qualite }}, {{ p.organisme }}", "List Bullet")
     K.para(doc, "{%p endfor %}")
     K.para(doc, "{%p endif %}")
     K.para(doc, "{%p if composition_manquante %}")
-    K.para(doc, "Composition : l'article 4 prévoit aussi {{ composition_manquante|join(', ') }}, absent(s) de la "
-                "liste ci-dessus.", italic=True)
+    K.para(doc, "Composition : l'article 4 prévoit aussi {{ composition_manquante|liste_fr }}, que la liste "
+                "ci-dessus ne mentionne pas.", italic=True)
     K.para(doc, "{%p endif %}")
     doc.add_paragraph("Ordre du jour", style="Heading 2")
-    K.para(doc, "{%p for point in copil.ordre_du_jour %}")
-    K.para(doc, "{{ loop.index }}.\t{{ point }}", "Liste numérotée")
+    K.para(doc, "{%p for point in ordre_du_jour %}")
+    K.para(doc, "{{ point.numero }}.\t{{ point.titre }}", "Liste numérotée")
     K.para(doc, "{%p endfor %}")
-    doc.add_paragraph("1. Examen du bilan {{ annee }}", style="Heading 1")
-    K.para(doc, "L'{{ association.sigle }} présente le bilan des actions : {{ actions|length }} action(s) sur "
-                "{{ chantiers_actifs }} chantier(s), {{ rythme.cotech.tenues }} réunion(s) du {{ cotech_sigle }}.",
-           align="justify")
+    K.para(doc, "{%p for point in ordre_du_jour %}")
+    doc.add_paragraph("{{ point.numero }}. {{ point.titre }}", style="Heading 1")
+    K.para(doc, "{%p if point.sujet == 'accueil' %}")
+    K.para(doc, "La séance est ouverte{% if copil.heure %} à {{ copil.heure|typo_heure }}{% endif %}. L'ordre du jour "
+                "est adopté.", align="justify")
+    K.para(doc, "{%p elif point.sujet == 'bilan' %}")
+    K.para(doc, "{{ association.designation_courte|majuscule }} présente le bilan {{ bilan.annee }} de la mise en "
+                "œuvre de la convention, établi le {{ bilan.date|date_fr }} : "
+                "{{ bilan.actions|length|compte('action') }} sur "
+                "{{ bilan.chantiers_actifs|compte('chantier', feminin=false) }}, "
+                "{{ bilan.rythme.cotech.tenues|compte('réunion') }} du {{ instances.cotech.nom|minuscule }} et "
+                "{{ bilan.rythme.copil.tenues|compte('réunion') }} du {{ instances.copil.nom|minuscule }} en "
+                "{{ bilan.annee }} ; la participation {{ bilan.annee }} de la Métropole, "
+                "{{ bilan.finances.montant_appele|montant }}, "
+                "{% if bilan.finances.date_reception %}a été reçue le {{ bilan.finances.date_reception|date_fr }}"
+                "{% else %}est en attente{% endif %}.", align="justify")
+    K.para(doc, "{%p if copil.examen_bilan %}")
     K.para(doc, "{{ copil.examen_bilan }}", align="justify")
-    doc.add_paragraph("2. Programme de travail {{ annee }} par chantier", style="Heading 1")
+    K.para(doc, "{%p endif %}")
+    K.para(doc, "{%p elif point.sujet == 'bilan_final' %}")
+    K.para(doc, "{{ association.designation_courte|majuscule }} présente le bilan final de la convention "
+                "{{ convention.periode }}, établi le {{ bilan_final.date|date_fr }} : "
+                "{{ bilan_final.actions_total|compte('action menée', 'actions menées') }} sur la période ; "
+                "la participation de la Métropole, {{ bilan_final.prevu_total|montant }} sur "
+                "{{ bilan_final.annees|length|compte('an', feminin=false) }}, a été appelée pour "
+                "{{ bilan_final.appele_total|montant }} et reçue pour {{ bilan_final.recu_total|montant }}.",
+           align="justify")
+    K.para(doc, "{%p elif point.sujet == 'programme' %}")
+    K.para(doc, "Le comité arrête le programme de travail {{ annee }}, sur la base des propositions énumérées à "
+                "l'article 2 :", align="justify", keep_next=True)
     t = K.table(doc, 3, [6.0, 10.4])
     K.header_row(t, ["Chantier", "Actions prévues"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for item in programme %}")
@@ -479,21 +558,27 @@ def pv_copil() -> None:
     K.cell_text(row[1], "{{ item.actions|join('\\n') }}")
     end = t.add_row()
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    doc.add_paragraph("3. Relevé de décisions", style="Heading 1")
-    K.para(doc, "{%p for d in copil.decisions %}")
-    K.para(doc, "{{ loop.index }}.\t{{ d }}", "Liste numérotée")
-    K.para(doc, "{%p endfor %}")
-    doc.add_paragraph("4. Prochaines réunions", style="Heading 1")
+    K.para(doc, "{%p elif point.sujet == 'divers' %}")
+    K.para(doc, "{% if copil.questions_diverses %}{{ copil.questions_diverses }}{% else %}Aucune question diverse "
+                "n'est soulevée.{% endif %}", align="justify")
+    K.para(doc, "{%p if copil.prochaines_reunions %}")
+    K.para(doc, "Les prochaines réunions sont fixées comme suit :", keep_next=True)
     K.para(doc, "{%p for r in copil.prochaines_reunions %}")
     K.para(doc, "{{ r.instance }} : {{ r.date|date_longue }}{% if r.lieu %}, {{ r.lieu }}{% endif %}", "List Bullet")
     K.para(doc, "{%p endfor %}")
-    K.para(doc, "Fait à {{ appel.lieu }}, le {{ copil.date|date_fr }}", keep_next=True, before=14, after=8)
-    K.para(doc, "Les co-présidents du comité de pilotage :", keep_next=True, after=6)
-    K.signature_block(doc, ["{{ copresidents.metropole.qualite }}", "{{ copresidents.metropole.organisme }}"],
-                      ["{{ copresidents.association.qualite }}", "{{ copresidents.association.organisme }}"],
+    K.para(doc, "{%p endif %}")
+    K.para(doc, "{%p endif %}")
+    K.para(doc, "{%p endfor %}")
+    doc.add_paragraph("Relevé de décisions", style="Heading 1")
+    K.para(doc, "{%p for d in copil.decisions %}")
+    K.para(doc, "{{ loop.index }}.\t{{ d }}", "Liste numérotée")
+    K.para(doc, "{%p endfor %}")
+    K.para(doc, "Fait à {{ convention.lieu_signature }}, le {{ copil.date|date_fr }}", keep_next=True, before=14, after=8)
+    K.signature_block(doc, ["Pour {{ signataires.metropole.pour }},", "{{ signataires.metropole.qualite }}"],
+                      ["Pour {{ signataires.association.pour }},", "{{ signataires.association.qualite }}"],
                       left_mark="{{ signature('pv-copil', 'metropole') }}",
                       right_mark="{{ signature('pv-copil', 'association') }}",
-                      left_name="{{ copresidents.metropole.nom }}", right_name="{{ copresidents.association.nom }}")
+                      left_name="{{ signataires.metropole.nom }}", right_name="{{ signataires.association.nom }}")
     save(doc, "pv-copil.docx")
 
 
@@ -513,4 +598,5 @@ if __name__ == "__main__":
     appel()
     bordereau()
     bilan()
+    bilan_final()
     pv_copil()

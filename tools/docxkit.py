@@ -17,7 +17,7 @@ ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
 def new_document(title: str, subject: str) -> Document:
     doc = Document()
     props = doc.core_properties
-    props.title, props.subject, props.author = title, subject, "Chaîne de production des dossiers"
+    props.title, props.subject, props.author = title, subject, ""  # each build sets its issuer and date
     props.language = "fr-FR"
     props.keywords = ""
     props.comments = ""
@@ -126,10 +126,10 @@ def _styles(doc: Document) -> None:
 
 def para(container, text: str = "", style: str | None = None, *, bold: bool = False,
          italic: bool = False, align=None, keep_next: bool = False, size: float | None = None,
-         before: float | None = None, after: float | None = None, color=None):
+         before: float | None = None, after: float | None = None, color=None, raw: bool = False):
     p = container.add_paragraph(style=style)
     if text:
-        add_rich(p, text, bold=bold, italic=italic, size=size, color=color)
+        add_rich(p, text, bold=bold, italic=italic, size=size, color=color, raw=raw)
     fmt = p.paragraph_format
     if align == "center":
         fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -156,9 +156,10 @@ def french_spacing(text: str) -> str:
     return "".join(piece if piece.startswith(("{{", "{%")) else typo(piece) for piece in pieces)
 
 
-def add_rich(p, text: str, *, bold=False, italic=False, size=None, color=None) -> None:
-    """Add text where **…** is bold; a tag is never split over two runs."""
-    parts = french_spacing(text).split("**")
+def add_rich(p, text: str, *, bold=False, italic=False, size=None, color=None, raw=False) -> None:
+    """Add text where **…** is bold; a tag is never split over two runs. ``raw``: the text is
+    copied as it is (the convention's approved wording keeps its own spacing)."""
+    parts = (text if raw else french_spacing(text)).split("**")
     for i, part in enumerate(parts):
         if not part:
             continue
@@ -263,11 +264,11 @@ def shade(cell, hex_fill: str) -> None:
     tcpr.append(el)
 
 
-def cell_text(cell, text: str, *, bold=False, style="Texte de tableau", align=None, keep_next=False):
+def cell_text(cell, text: str, *, bold=False, style="Texte de tableau", align=None, keep_next=False, raw=False):
     p = cell.paragraphs[0]
     p.style = cell.part.document.styles[style] if hasattr(cell.part, "document") else style
     if text:
-        add_rich(p, text, bold=bold)
+        add_rich(p, text, bold=bold, raw=raw)
     if align == "center":
         p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif align == "right":
