@@ -206,8 +206,8 @@ def _xmp(meta: Meta) -> bytes:
    <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li></rdf:Alt></dc:description>
    <dc:language><rdf:Bag><rdf:li>fr-FR</rdf:li></rdf:Bag></dc:language>
    <pdf:Keywords>{keywords}</pdf:Keywords>
-   <pdf:Producer>pipeline (pypdf, reportlab, LibreOffice)</pdf:Producer>
-   <xmp:CreatorTool>dossier-convention</xmp:CreatorTool>
+   <pdf:Producer>{escape(meta.author)}</pdf:Producer>
+   <xmp:CreatorTool>{escape(meta.author)}</xmp:CreatorTool>
    <xmp:CreateDate>{date}</xmp:CreateDate>
    <xmp:ModifyDate>{date}</xmp:ModifyDate>
    <xmp:MetadataDate>{date}</xmp:MetadataDate>
@@ -314,8 +314,8 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     prefs[NameObject("/DisplayDocTitle")] = BooleanObject(True)
     stamp = meta.date.strftime("D:%Y%m%d%H%M%S+00'00'")
     writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Subject": meta.subject,
-                         "/Keywords": ", ".join(meta.keywords), "/Creator": "dossier-convention",
-                         "/Producer": "pipeline (pypdf, reportlab, LibreOffice)",
+                         "/Keywords": ", ".join(meta.keywords), "/Creator": meta.author,
+                         "/Producer": meta.author,  # the issuer, never the tool (what staff send is theirs)
                          "/CreationDate": stamp, "/ModDate": stamp})
     xmp = StreamObject()
     xmp.set_data(_xmp(meta))

@@ -237,17 +237,17 @@ def _announced(f, following) -> None:
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
         if r.date.year == f.annee:
             held = {(m.instance, m.date) for m in data.reunions}
-            where = f"les réunions de {f.annee}"
+            where = f"des réunions de {f.annee}"
         elif r.date.year == f.annee + 1 and following is not None:
             held = {(m.instance, m.date) for m in following.reunions} | {("COPIL", following.copil.date)}
-            where = f"les données de {f.annee + 1}"
+            where = f"des données de {f.annee + 1}"
         else:
             continue
         if (r.instance, r.date) not in held:
             dates = sorted(d.isoformat() for inst, d in held if inst == r.instance)
             seen = f" ({r.instance} tenu le {', '.join(dates)})" if dates else ""
             c.notice(f"copil.prochaines_reunions[{i}]",
-                     f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent de {where}{seen} : "
+                     f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent {where}{seen} : "
                      "corrigez l'annonce ou la date de la réunion")
 
 

@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
 TEMPLATES = ROOT / "templates"
 
+# the documents of each dossier of the shipped convention: year N holds the call and COPIL of N
+# and the bilan of N-1 (none the first year); 2025 is the closing dossier
+STEMS = {
+    2022: ["convention-2022", "appel-2022", "bordereau-2022", "pv-copil-2022"],
+    2023: ["convention-2023", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
+    2024: ["convention-2024", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
+    2025: ["bilan-2024", "bilan-final-2022-2024", "pv-copil-2025"],
+}
+
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """The CLI as staff run it: python -m pipeline …"""
@@ -26,7 +35,7 @@ def built(tmp_path_factory) -> Path:
 
     outputs = tmp_path_factory.mktemp("outputs")
     opts = build.Options(inputs=INPUTS, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
-    build.build([2022, 2023, 2024], opts)
+    build.build(list(STEMS), opts)
     return outputs
 
 
@@ -36,6 +45,19 @@ def inputs_copy(tmp_path) -> Path:
     target = tmp_path / "inputs"
     shutil.copytree(INPUTS, target)
     return target
+
+
+def make_final(root: Path, years=(2022, 2023)) -> None:
+    """Fill the convention's blanks and make the given years' data real (no example, no
+    specimen), as staff do before a final version."""
+    conv = root / "convention.yaml"
+    conv.write_text(conv.read_text(encoding="utf-8").replace(
+        "  date_signature: null", "  date_signature: 2022-02-28").replace(
+        "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
+    for year in years:
+        path = root / str(year) / "year.yaml"
+        text = path.read_text(encoding="utf-8").replace("donnees_exemple: true", "donnees_exemple: false")
+        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
 
 
 def docx_text(path) -> str:

@@ -5,57 +5,74 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, TEMPLATES, docx_text, run_cli
+from conftest import INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_cli
 from pipeline import build, convert, model
 from pipeline.french import typo
 
-DOCS = ["convention", "appel", "bordereau", "bilan", "pv-copil"]
-
-
 def test_every_document_exists_as_docx_and_pdf(built):
-    for year in (2022, 2023, 2024):
+    for year, stems in STEMS.items():
         folder = built / str(year)
-        for key in DOCS:
-            assert (folder / f"{key}-{year}.docx").stat().st_size > 5000
-            assert len(PdfReader(folder / f"{key}-{year}.pdf").pages) >= 1
+        for stem in stems:
+            assert (folder / f"{stem}.docx").stat().st_size > 5000
+            assert len(PdfReader(folder / f"{stem}.pdf").pages) >= 1
         assert (folder / f"dossier-{year}.pdf").is_file()
+        assert sorted(p.stem for p in folder.glob("*.docx")) == sorted(stems)  # nothing else, no bilan of 2022 in 2022
 
 
 def test_documents_carry_the_data_of_their_year(built):
-    for year in (2022, 2023):
-        data = model.load(INPUTS, year).year
-        letter = docx_text(built / str(year) / f"appel-{year}.docx")
-        assert "vingt mille euros (20\u202f000,00\u00a0€)" in letter
-        assert data.appel.reference in letter
-        assert data.banque.bic in letter
-        bilan = docx_text(built / str(year) / f"bilan-{year}.docx")
-        for action in data.actions:
-            assert typo(action.titre) in bilan  # printed with French spacing
-        pv = docx_text(built / str(year) / f"pv-copil-{year}.docx")
-        for decision in data.copil.decisions:
-            assert typo(decision) in pv
+    """The call and the minutes of 2023, the bilan of 2022: each from its own year's data."""
+    data = model.load(INPUTS, 2023)
+    letter = docx_text(built / "2023" / "appel-2023.docx")
+    assert "vingt mille euros (20\u202f000,00\u00a0€)" in letter
+    assert data.year.appel.reference in letter and data.year.banque.bic in letter
+    bilan = docx_text(built / "2023" / "bilan-2022.docx")
+    previous = data.reported[2022]
+    for action in previous.actions:
+        assert typo(action.titre) in bilan  # printed with French spacing
+    for action in data.year.actions:
+        assert typo(action.titre) not in bilan or action.titre in {a.titre for a in previous.actions}
+    pv = docx_text(built / "2023" / "pv-copil-2023.docx")
+    for decision in data.year.copil.decisions:
+        assert typo(decision) in pv
 
 
 def test_convention_keeps_the_seed_wording_with_the_data_filled(built):
     text = docx_text(built / "2022" / "convention-2022.docx")
+    assert "CONVENTION DE PARTENARIAT 2022- 2024" in text
     assert "représentée par son Président Monsieur Pascal FRIQUET habilité" in text
-    assert "de vingt mille euros (20\u202f000,00\u00a0€) par an" in text
-    assert "à compter du 1er janvier 2022" in text
-    assert "Il a été convenu ce qui suit\u00a0:" in text
-    assert "«\u00a0ALUR\u00a0» et «\u00a0MAPTAM\u00a0»" in text
+    assert "de Vingt Mille euros (20.000,00 €) par an" in text
+    assert "cette participation de 20 000 € auprès" in text
+    assert "sise Le Pharo, 58 Boulevard Charles Livon 13007 Marseille" in text
+    assert "« La Lettre du Saint-Georges»" in text
+    assert "délibération n° du Conseil de la Métropole du ...." in text  # the seed's blank, left blank
+    assert "comporte" not in text
+    assert "Fait à Marseille, le\n" in text + "\n" or text.rstrip().endswith("Fait à Marseille, le")
 
 
 def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
     dossier = PdfReader(built / "2023" / "dossier-2023.pdf")
-    parts = [PdfReader(built / "2023" / f"{k}-2023.pdf") for k in DOCS]
+    parts = [PdfReader(built / "2023" / f"{stem}.pdf") for stem in STEMS[2023]]
     pieces = sorted((INPUTS / "2023" / "pieces").glob("*.pdf"))
     expected = 2 + sum(len(p.pages) for p in parts) + sum(len(PdfReader(p).pages) for p in pieces)
     assert len(dossier.pages) == expected
     titles = [item.title for item in dossier.outline if not isinstance(item, list)]
     assert titles[0] == "Page de garde et sommaire"
     assert "La convention de partenariat" in titles
-    assert "Le bilan de la mise en œuvre 2023" in titles
-    assert len(titles) == 1 + len(DOCS) + len(pieces)
+    assert "Le bilan 2022 de la mise en œuvre de la convention" in titles
+    assert len(titles) == 1 + len(STEMS[2023]) + len(pieces)
+
+
+def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_copil(built):
+    dossier = PdfReader(built / "2025" / "dossier-2025.pdf")
+    titles = [item.title for item in dossier.outline if not isinstance(item, list)]
+    assert titles[1:] == ["Le bilan 2024 de la mise en œuvre de la convention",
+                          "Le bilan final de la convention 2022-2024",
+                          "Le procès-verbal du comité de pilotage de clôture du 11 mars 2025"]
+    final = docx_text(built / "2025" / "bilan-final-2022-2024.docx")
+    assert "3 × 20\u202f000,00\u00a0€ = 60\u202f000,00\u00a0€" in final
+    total = [row for row in docx.Document(built / "2025" / "bilan-final-2022-2024.docx").tables[2].rows][-1]
+    assert [c.text for c in total.cells][2::2] == ["60\u202f000,00\u00a0€", "60\u202f000,00\u00a0€"]
+    assert "appel" not in " ".join(p.name for p in (built / "2025").iterdir())
 
 
 def test_year_outside_the_convention_is_one_clear_line():
@@ -86,14 +103,14 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeyp
     build.build([2024], opts)
     assert starts == [1]
     table = docx.Document(tmp_path / "out" / "2024" / "bordereau-2024.docx").tables[0]
-    rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
+    rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
     rib_page = int(rows["Un relevé d'identité bancaire (RIB)"])
     dossier = PdfReader(tmp_path / "out" / "2024" / "dossier-2024.pdf")
     assert "Relevé d'identité bancaire" in dossier.pages[rib_page - 1].extract_text()
     bordereau_pdf = PdfReader(tmp_path / "out" / "2024" / "bordereau-2024.pdf").pages[0].extract_text()
-    assert f"Oui {rib_page}" in bordereau_pdf.replace("\n", " ")  # the PDF too, not only the .docx
+    assert f"Non {rib_page}" in bordereau_pdf.replace("\n", " ")  # a specimen; the PDF too, not only the .docx
     bilan_page = int(rows["Un bilan de la mise en œuvre de la convention"])
-    assert "Bilan 2024 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()
+    assert "Bilan 2023 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()
 
 
 def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_copy, tmp_path):
@@ -103,7 +120,7 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_cop
     long_note = "Observation détaillée sur la pièce. " * 60
     text = path.read_text(encoding="utf-8")
     for code in ("rib", "instances", "rapport_activite", "comptes"):
-        text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    note: {long_note}\n", 1)
+        text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    titre: {long_note}\n", 1)
     path.write_text(text, encoding="utf-8")
     opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
                          log=lambda m: None, warn=lambda m: None)
@@ -111,7 +128,7 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_cop
     folder = tmp_path / "out" / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
     table = docx.Document(folder / "bordereau-2023.docx").tables[0]
-    rows = {row.cells[1].text: row.cells[3].text for row in table.rows[1:]}
+    rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
     dossier = PdfReader(folder / "dossier-2023.pdf")
     comptes_page = int(rows["Les comptes de l'année 2022"])
     assert "Comptes de l'exercice 2022" in dossier.pages[comptes_page - 1].extract_text()
@@ -143,47 +160,49 @@ def test_final_version_requires_the_blanks_and_carries_no_draft_mark(inputs_copy
 
     opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
                          final=True, log=lambda m: None, warn=lambda m: None)
-    with pytest.raises(InputError) as info:  # example data, blank deliberation: not final
+    with pytest.raises(InputError) as info:  # example data, specimens, blank deliberation: not final
         build.build([2023], opts)
-    assert "délibération" in str(info.value) and "exemples" in str(info.value)
-    conv = inputs_copy / "convention.yaml"
-    conv.write_text(conv.read_text(encoding="utf-8").replace(
-        "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
-    year = inputs_copy / "2023" / "year.yaml"
-    year.write_text(year.read_text(encoding="utf-8").replace("donnees_exemple: true", "donnees_exemple: false"),
-                    encoding="utf-8")
+    assert "délibération" in str(info.value) and "exemples" in str(info.value) and "spécimen" in str(info.value)
+    make_final(inputs_copy)
     build.build([2023], opts)
-    for key in DOCS:
-        text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / f"{key}-2023.pdf").pages)
+    for stem in STEMS[2023]:
+        text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / f"{stem}.pdf").pages)
         assert "PROJET" not in text
     convention = docx_text(tmp_path / "out" / "2023" / "convention-2023.docx")
-    assert "n° 22-0456 du Conseil de la Métropole du 17 février 2022" in convention
+    assert "n° 22-0456 du Conseil de la Métropole du 17 février 2022." in convention
+    assert "Fait à Marseille, le 28 février 2022" in convention
+    letter = " ".join(docx_text(tmp_path / "out" / "2023" / "appel-2023.docx").split())
+    assert ("Convention de partenariat 2022-2024 signée le 28 février 2022, approuvée par délibération n° 22-0456 "
+            "du Conseil de la Métropole du 17 février 2022, article 3") in letter
     draft = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "dossier-2023.pdf").pages[:1])
     assert "PROJET" not in draft
 
 
 def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
+    from pipeline.french import date_fr
+
     for year in (2022, 2024):
         data = model.load(INPUTS, year).year
         text = PdfReader(built / str(year) / f"appel-{year}.pdf").pages[0].extract_text()
-        flat = " ".join(text.split())
-        assert "vingt mille euros (20 000,00 €)" in flat.replace("\u202f", " ").replace("\u00a0", " ")
-        assert f"le 15 mars {year}" in flat and data.banque.bic in flat and data.appel.reference in flat
+        flat = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+        assert "vingt mille euros (20 000,00 €)" in flat
+        assert f"le {date_fr(data.appel.date)}" in flat and data.banque.bic in flat and data.appel.reference in flat
         assert f"rapport d'activité de l'année {year - 1}" in flat
 
 
 def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, tmp_path):
     path = inputs_copy / "2023" / "year.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "  - code: comptes\n    fichier: pieces/comptes-2022.pdf\n", ""), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("    specimen: true\n", "")  # real pieces, but one
+    start = text.index("  - code: comptes\n")
+    path.write_text(text[:start] + text[text.index("\n\n", start):], encoding="utf-8")
     result = run_cli("--inputs", str(inputs_copy), "--outputs", str(tmp_path / "out"), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr
     table = docx.Document(tmp_path / "out" / "2023" / "bordereau-2023.docx").tables[0]
-    rows = {row.cells[1].text: (row.cells[2].text, row.cells[3].text) for row in table.rows[1:]}
-    assert rows["Les comptes de l'année 2022"] == ("MANQUANTE", "–")
+    rows = {row.cells[1].text: (row.cells[2].text, row.cells[3].text, row.cells[4].text) for row in table.rows[1:]}
+    assert rows["Les comptes de l'année 2022"] == ("Non", "–", "Pièce à fournir")
     letter = docx_text(tmp_path / "out" / "2023" / "appel-2023.docx")
-    assert "vous seront transmises dès que possible\u00a0: les comptes de l'année 2022" in letter
+    assert "La pièce suivante vous sera transmise dès que possible\u00a0: les comptes de l'année 2022." in letter
 
 
 def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path, monkeypatch):
@@ -207,7 +226,7 @@ def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path, monkeypatc
     build.build([2022, 2023, 2024], build.Options(inputs=INPUTS, templates=TEMPLATES, outputs=tmp_path / "out",
                                                   log=lambda m: None, warn=lambda m: None))
     def last_document(year):
-        return max(events.index(f"{key}-{year}") for key in ("appel", "bilan", "pv-copil"))
+        return max(events.index(stem) for stem in STEMS[year] if not stem.startswith(("bordereau", "convention")))
 
     assert events.index("bordereau-2022") < events.index("bordereau-2023") < last_document(2024)
     assert events.index("dossier-2022") < last_document(2023)

@@ -5,8 +5,8 @@ from pipeline import convert
 
 
 def test_a_document_asked_first_passes_the_queue(built, tmp_path):
-    docs = [built / "2022" / f"{key}-2022.docx" for key in ("convention", "appel", "bilan", "pv-copil")]
-    urgent = built / "2023" / "bordereau-2023.docx"
+    docs = [built / "2023" / f"{stem}.docx" for stem in ("convention-2023", "appel-2023", "bilan-2022", "pv-copil-2023")]
+    urgent = built / "2024" / "bordereau-2024.docx"
     arrived = []
     with convert.Session() as office:
         office.submit(docs, tmp_path)
@@ -35,7 +35,7 @@ def test_libreoffice_does_not_outlive_a_pipeline_killed_mid_answer(built, tmp_pa
                               env=env, start_new_session=True)
     try:
         assert json.loads(worker.stdout.readline()) == {"ready": True}
-        docx = str(built / "2023" / "bilan-2023.docx")
+        docx = str(built / "2024" / "bilan-2023.docx")
         worker.stdin.write(json.dumps({"convert": [(docx, str(tmp_path / "a.pdf")), (docx, str(tmp_path / "b.pdf"))]}) + "\n")
         worker.stdin.flush()
         worker.stdout.close()  # the pipeline is gone

@@ -73,22 +73,23 @@ def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path, mon
     build.build([2022, 2023, 2024], options(inputs_copy, outputs))
     path = inputs_copy / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        "Guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
+        "Mise à jour du guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
         encoding="utf-8")
     calls = count_conversions(monkeypatch)
     build.build([2022, 2023, 2024], options(inputs_copy, outputs))
-    assert sum(calls) == 1  # the bilan 2023 alone; 2022 and 2024 are up to date
+    assert sum(calls) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
-    bilan = " ".join(p.extract_text() for p in PdfReader(outputs / "2023" / "bilan-2023.pdf").pages)
+    bilan = " ".join(p.extract_text() for p in PdfReader(outputs / "2024" / "bilan-2023.pdf").pages)
     assert "2e édition" in bilan
 
 
 def test_convention_is_converted_once_for_all_years(tmp_path, monkeypatch):
     calls = count_conversions(monkeypatch)
     build.build([2022, 2023, 2024], options(INPUTS, tmp_path / "out"))
-    # 4 documents a year before the bordereau, the convention only in 2022 (signed in that
-    # year's dossier, a copy without signature fields later); then the 3 bordereaux
-    assert calls == [4, 3, 3, 1, 1, 1]
+    # 3 documents a year before the bordereau: the convention (only in 2022: signed in that year's
+    # dossier, a copy without signature fields later), the call, the minutes and, from 2023, the
+    # bilan of the year before; then the 3 bordereaux
+    assert calls == [3, 3, 3, 1, 1, 1]
     conventions = {(tmp_path / "out" / str(y) / f"convention-{y}.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1
 
@@ -96,8 +97,9 @@ def test_convention_is_converted_once_for_all_years(tmp_path, monkeypatch):
 @pytest.mark.parametrize("key", ["convention", "appel", "bordereau", "bilan", "pv-copil"])
 def test_document_pdfs_carry_the_date_of_the_data_and_stay_valid(built, key):
     inputs = model.load(INPUTS, 2023)
-    when = reproducible.build_date(documents.document_date(key, inputs))
-    pdf = built / "2023" / f"{key}-2023.pdf"
+    planned = next(d for d in documents.plan(inputs) if d.key == key)
+    when = reproducible.build_date(planned.date)
+    pdf = built / "2023" / f"{planned.stem}.pdf"
     check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     reader = PdfReader(pdf)

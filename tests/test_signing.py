@@ -47,7 +47,7 @@ def test_fields_sit_on_every_signature_block(built):
     pdf = built / "2022" / "dossier-2022.pdf"
     fields = {f["name"]: f for f in signing.list_fields(pdf)}
     assert set(fields) == {"convention-metropole", "convention-association", "appel-association",
-                           "bilan-association", "pv-copil-metropole", "pv-copil-association"}
+                           "pv-copil-metropole", "pv-copil-association"}  # no bilan the first year
     reader = PdfReader(pdf)
     for f in fields.values():
         page = reader.pages[f["page"] - 1]
@@ -65,7 +65,9 @@ def test_fields_sit_on_every_signature_block(built):
         assert [t for x, y, t in pieces if llx - 5 <= x <= urx and ury <= y <= ury + 50], f["name"]
     # later years: the convention is a reference copy, not signed again
     later = {f["name"] for f in signing.list_fields(built / "2023" / "dossier-2023.pdf")}
-    assert "convention-metropole" not in later and "appel-association" in later
+    assert later == {"appel-association", "bilan-association", "pv-copil-metropole", "pv-copil-association"}
+    closing = {f["name"] for f in signing.list_fields(built / "2025" / "dossier-2025.pdf")}
+    assert closing == {"bilan-association", "bilan-final-association", "pv-copil-metropole", "pv-copil-association"}
 
 
 def test_fields_follow_pdfa_rules(built):

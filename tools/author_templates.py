@@ -286,6 +286,10 @@ def appel() -> None:
     p = doc.add_paragraph(style="List Bullet")
     p.add_run("{{ piece|minuscule }}{% if loop.last %}.{% else %}\u202f;{% endif %}")
     K.para(doc, "{%p endfor %}")
+    K.para(doc, "{%p if premiere_annee %}")
+    K.para(doc, "La convention entrant dans sa première année d'exécution, aucun bilan de sa mise en œuvre ne peut "
+                "encore être joint à la présente demande.", align="justify")
+    K.para(doc, "{%p endif %}")
     K.para(doc, "{%p if pieces_manquantes %}")
     K.para(doc, "{% if pieces_manquantes|length > 1 %}Les pièces suivantes vous seront transmises dès que possible{% else %}"
                 "La pièce suivante vous sera transmise dès que possible{% endif %} : "
@@ -308,7 +312,7 @@ def bordereau() -> None:
            align="center", after=14)
     K.para(doc, "**Expéditeur** : {{ association.nom }}, {{ association.adresse|join(', ') }}", after=2)
     K.para(doc, "**Destinataire** : {{ metropole.nom }}, {{ metropole.adresse|join(', ') }}", after=2)
-    K.para(doc, "**Pièces demandées par** : l'article 3 de la {{ convention.titre }}", after=12)
+    K.para(doc, "**Pièces demandées par** : l'article 3 de la {{ convention.titre|minuscule }}", after=12)
     t = K.table(doc, 3, [1.0, 7.0, 2.2, 1.6, 4.6])
     K.header_row(t, ["N°", "Pièce demandée (article 3)", "Fournie", "Page", "Observations"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for piece in pieces %}")
@@ -348,8 +352,8 @@ def bilan() -> None:
     K.para(doc, "{%p for c in bilan.chantiers %}")
     doc.add_paragraph("1.{{ c.numero }}. {{ c.titre }}", style="Heading 2")
     K.para(doc, "{%p if c.actions %}")
-    t = K.table(doc, 3, [2.0, 2.5, 4.0, 3.0, 1.7, 3.2])
-    K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Participants", "Résultat"])
+    t = K.table(doc, 3, [1.9, 2.4, 4.0, 3.0, 1.9, 3.2])
+    K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Nombre de participants", "Résultat"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for a in c.actions %}")
     row = t.rows[2].cells
     K.cell_text(row[0], "{{ a.date|date_courte }}")
@@ -466,7 +470,7 @@ def bilan_final() -> None:
     end = t.add_row()
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
     doc.add_paragraph("3. La participation de la Métropole (article 3)", style="Heading 1")
-    t = K.table(doc, 4, [2.0, 3.4, 3.3, 4.4, 3.3])
+    t = K.table(doc, 3, [2.0, 3.4, 3.3, 4.4, 3.3])
     K.header_row(t, ["Année", "Appelée le", "Montant appelé", "Reçue le", "Montant reçu"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for b in bilan_final.bilans %}")
     row = t.rows[2].cells
@@ -486,7 +490,7 @@ def bilan_final() -> None:
                 "{{ convention.montant_annuel|montant }} = {{ bilan_final.prevu_total|montant }}. Au "
                 "{{ bilan_final.date|date_fr }}, {{ bilan_final.appele_total|montant }} ont été appelés et "
                 "{{ bilan_final.recu_total|montant }} reçus ; reste à percevoir : "
-                "{{ bilan_final.en_attente_total|montant }}.", align="justify")
+                "{{ bilan_final.en_attente_total|montant }}.", align="justify", keep_next=True)
     K.para(doc, "Fait à {{ bilan_final.lieu }}, le {{ bilan_final.date|date_fr }}", keep_next=True, before=10, after=8)
     K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
                       left_mark="{{ signature('bilan-final', 'association') }}", right_mark=None,
@@ -536,7 +540,7 @@ def pv_copil() -> None:
                 "{{ bilan.finances.montant_appele|montant }}, "
                 "{% if bilan.finances.date_reception %}a été reçue le {{ bilan.finances.date_reception|date_fr }}"
                 "{% else %}est en attente{% endif %}.", align="justify")
-    K.para(doc, "{%p if copil.examen_bilan %}")
+    K.para(doc, "{%p if copil.examen_bilan and not cloture %}")
     K.para(doc, "{{ copil.examen_bilan }}", align="justify")
     K.para(doc, "{%p endif %}")
     K.para(doc, "{%p elif point.sujet == 'bilan_final' %}")
@@ -547,9 +551,12 @@ def pv_copil() -> None:
                 "{{ bilan_final.annees|length|compte('an', feminin=false) }}, a été appelée pour "
                 "{{ bilan_final.appele_total|montant }} et reçue pour {{ bilan_final.recu_total|montant }}.",
            align="justify")
+    K.para(doc, "{%p if copil.examen_bilan %}")
+    K.para(doc, "{{ copil.examen_bilan }}", align="justify")
+    K.para(doc, "{%p endif %}")
     K.para(doc, "{%p elif point.sujet == 'programme' %}")
     K.para(doc, "Le comité arrête le programme de travail {{ annee }}, sur la base des propositions énumérées à "
-                "l'article 2 :", align="justify", keep_next=True)
+                "l'article\u00a02 :", align="justify", keep_next=True)
     t = K.table(doc, 3, [6.0, 10.4])
     K.header_row(t, ["Chantier", "Actions prévues"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for item in programme %}")
@@ -566,6 +573,8 @@ def pv_copil() -> None:
     K.para(doc, "{%p for r in copil.prochaines_reunions %}")
     K.para(doc, "{{ r.instance }} : {{ r.date|date_longue }}{% if r.lieu %}, {{ r.lieu }}{% endif %}", "List Bullet")
     K.para(doc, "{%p endfor %}")
+    K.para(doc, "{%p else %}")
+    K.para(doc, "Aucune autre réunion n'est fixée{% if cloture %} au titre de la convention{% endif %}.", align="justify")
     K.para(doc, "{%p endif %}")
     K.para(doc, "{%p endif %}")
     K.para(doc, "{%p endfor %}")

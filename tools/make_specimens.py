@@ -41,7 +41,7 @@ def specimen(path: Path, title: str, pages: list[list[str]], author: str) -> Non
             c.drawString(60, y, line)
             y -= 18
         c.setFont("Sans", 8)
-        c.drawString(60, 40, "Document d'exemple sans valeur, fourni pour tester la chaîne de production du dossier.")
+        c.drawString(60, 40, "Spécimen sans valeur : document d'exemple à remplacer par la pièce réelle.")
         c.showPage()
     c.save()
 
@@ -52,6 +52,8 @@ def main(root: Path) -> None:
     who = assoc["nom"]
     for year_dir in sorted(p for p in root.iterdir() if (p / "year.yaml").is_file()):
         data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8"))
+        if not data.get("banque"):
+            continue  # the closing year sends no call, hence no pieces
         year, bank = data["annee"], data["banque"]
         out = year_dir / "pieces"
         out.mkdir(exist_ok=True)

@@ -1,0 +1,200 @@
+"""The yearly cycle as signatories live it: each dossier's documents dated in the order
+bilan N-1 ≤ COPIL N ≤ call N, none reporting an event after its own date, and every
+coherence rule biting (a warning for a draft, an error with --final)."""
+import datetime as dt
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import INPUTS, STEMS, make_final
+from pipeline import model
+from pipeline.errors import InputError
+
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"]
+LONG = re.compile(r"\b(1er|\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b")
+SHORT = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
+
+
+def dates_in(text: str) -> list[dt.date]:
+    """Every full date a reader sees: « 14 mars 2023 », « 1er janvier 2022 », « 14/03/2023 »."""
+    text = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    found = [dt.date(int(y), MONTHS.index(m) + 1, 1 if d == "1er" else int(d)) for d, m, y in LONG.findall(text)]
+    return found + [dt.date(int(y), int(m), int(d)) for d, m, y in SHORT.findall(text)]
+
+
+def own_date(pdf) -> dt.date:
+    """The date the document carries: its PDF's creation date is the document's own date."""
+    stamp = PdfReader(pdf).metadata["/CreationDate"]
+    return dt.date(int(stamp[2:6]), int(stamp[6:8]), int(stamp[8:10]))
+
+
+def text_of(pdf) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    # the minutes announce the next meetings: the only dates allowed after the document's own
+    return re.sub(r"Les prochaines réunions sont fixées.*?(?=Relevé de décisions)", "", text, flags=re.S)
+
+
+@pytest.mark.parametrize("year", list(STEMS))
+def test_no_document_reports_an_event_after_its_own_date(built, year):
+    for stem in STEMS[year]:
+        pdf = built / str(year) / f"{stem}.pdf"
+        own = own_date(pdf)
+        later = [d for d in dates_in(text_of(pdf)) if d > own]
+        assert later == [], f"{stem} ({own}) cites {later}"
+    dossier = built / str(year) / f"dossier-{year}.pdf"
+    assert max(own_date(built / str(year) / f"{stem}.pdf") for stem in STEMS[year]) == own_date(dossier)
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_bilan_then_copil_then_call(built, year):
+    folder = built / str(year)
+    bilan, copil, call = (own_date(folder / f"{stem}.pdf") for stem in
+                          (f"bilan-{year - 1}", f"pv-copil-{year}", f"appel-{year}"))
+    assert dt.date(year - 1, 12, 31) < bilan <= copil <= call
+
+
+def test_first_year_has_no_bilan_and_says_why(built):
+    import docx
+
+    table = docx.Document(built / "2022" / "bordereau-2022.docx").tables[0]
+    row = next(r for r in table.rows if r.cells[1].text.startswith("Un bilan"))
+    assert row.cells[4].text == "Sans objet\u00a0: première année d'exécution de la convention"
+    assert row.cells[2].text == "–" and row.cells[3].text == "–"
+    pv = "\n".join(p.extract_text() for p in PdfReader(built / "2022" / "pv-copil-2022.pdf").pages)
+    assert "Examen du bilan" not in pv and "bilan" not in pv.split("Relevé de décisions")[1]
+
+
+def test_bilan_reports_its_own_year_and_the_payment_received_by_its_date(built):
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(built / "2023" / "bilan-2022.pdf").pages).split())
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "du 1er janvier 2022 au 31 décembre 2022" in text
+    assert "Participation 2022 appelée le 29 mars 2022 20 000,00 €" in text
+    assert "Participation 2022 reçue le 14 juin 2022 20 000,00 €" in text
+    assert "Reste à percevoir au 14 février 2023 0,00 €" in text
+    assert "11 actions" in text and "(s)" not in text
+
+
+def test_a_payment_not_received_by_the_bilan_s_date_is_pending(inputs_copy, tmp_path):
+    from conftest import docx_text
+    from pipeline import build
+
+    _edit(inputs_copy, 2022, "  date_reception: 2022-06-14", "  date_reception: 2023-03-01")
+    build.build([2023], build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates",
+                                      outputs=tmp_path / "out", log=lambda m: None, warn=lambda m: None))
+    text = docx_text(tmp_path / "out" / "2023" / "bilan-2022.docx")
+    assert "en attente" in text and "1er mars 2023" not in text
+    assert "Reste à percevoir au 14 février 2023\n20\u202f000,00\u00a0€" in text
+
+
+# --------------------------------------------------------------------------- the rules bite
+
+def _edit(root, year, old, new):
+    path = root / str(year) / "year.yaml" if year else root / "convention.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture()
+def real(inputs_copy):
+    """The shipped data made final-ready (blanks filled, no example, no specimen): any
+    problem a test finds is the one it made."""
+    make_final(inputs_copy, years=(2022, 2023, 2024))
+    for year in (2023,):
+        assert model.load(inputs_copy, year, final=True).warnings == []
+    return inputs_copy
+
+
+# (what is edited, year loaded, words of the finding)
+BREACHES = {
+    "bilan before the year's end": ((2022, "  date: 2023-02-14\n  lieu:", "  date: 2022-12-15\n  lieu:"), 2023,
+                                    "ne peut être établi qu'après le 31 décembre 2022"),
+    "call before the COPIL": ((2023, "  date: 2023-03-28", "  date: 2023-03-10"), 2023,
+                              "l'appel 2023 est daté du 2023-03-10, avant le COPIL 2023"),
+    "COPIL before the bilan": ((2022, "  date: 2023-02-14\n  lieu:", "  date: 2023-03-20\n  lieu:"), 2023,
+                               "le COPIL 2023 est daté du 2023-03-14, avant le bilan 2022"),
+    "payment received before called": ((2023, "  date_reception: 2023-06-13", "  date_reception: 2023-03-01"), 2024,
+                                       "reçue le 2023-03-01, avant d'être appelée"),
+    "article 4 rhythm": ((None, "  sigle: COTECH\n  reunions_min_par_an: 2", "  sigle: COTECH\n  reunions_min_par_an: 4"),
+                         2023, "COTECH : trois réunions en 2022, quand l'article 4 en demande au moins 4"),
+    "signed after the first call": ((None, "  date_signature: 2022-02-28", "  date_signature: 2022-04-05"), 2023,
+                                    "après le premier appel"),
+    "a bilan examined the first year": ((2022, "  programme:", "  examen_bilan: Le bilan est approuvé.\n  programme:"),
+                                        2022, "aucun bilan n'existe encore"),
+}
+
+
+@pytest.mark.parametrize("case", list(BREACHES))
+def test_each_coherence_rule_warns_a_draft_and_stops_a_final_version(real, case):
+    (year, old, new), loaded, words = BREACHES[case]
+    _edit(real, year, old, new)
+    draft = model.load(real, loaded)
+    assert any(words in w and "avertissement" in w for w in draft.warnings), draft.warnings
+    with pytest.raises(InputError) as info:
+        model.load(real, loaded, final=True)
+    assert words in str(info.value)
+
+
+# always warnings: they may be right (a meeting held on a Saturday), the reader decides
+NOTICES = {
+    "Saturday": ((2023, "  date: 2023-03-28", "  date: 2023-04-01"), 2023, "le 2023-04-01 est un samedi"),
+    "public holiday": ((2023, "  date: 2023-03-28", "  date: 2023-05-08"), 2023,
+                       "le 2023-05-08 est un jour férié (Fête de la Victoire)"),
+    "account holder": ((2023, "  titulaire: Association Régionale des Organismes Hlm des régions",
+                        "  titulaire: AR Hlm PACA et Corse, ex-Association Régionale des Organismes Hlm des régions"), 2023,
+                       "n'est pas l'association bénéficiaire"),
+    "announced meeting not held": ((2023, "      date: 2024-03-12", "      date: 2024-03-19"), 2023,
+                                   "annonce un COPIL le 2024-03-19, absent des données de 2024"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOTICES))
+def test_notices_are_warnings_even_for_a_final_version(real, case):
+    (year, old, new), loaded, words = NOTICES[case]
+    _edit(real, year, old, new)
+    for final in (False, True):
+        assert any(words in w for w in model.load(real, loaded, final=final).warnings)
+
+
+ERRORS = {
+    "IBAN checksum": ((2023, "  iban: FR76 3000 4000 0000 0123 4567 845", "  iban: FR76 3000 4000 0500 0012 3456 789"),
+                      2023, "la clé de contrôle ne correspond pas"),
+    "BIC format": ((2023, "  bic: BEXAFRPPXXX", "  bic: BEXA-FR"), 2023, "BIC « BEXA-FR » invalide"),
+    "bilan not dated": ((2022, "bilan:\n  date: 2023-02-14\n  lieu: Marseille", "# bilan à venir"), 2023,
+                        "le bilan 2022 est joint au dossier 2023"),
+    "call in the closing year": ((2025, "bilan_final:", "appel:\n  date: 2025-03-25\n  reference: X\n  lieu: Marseille\n"
+                                                         "  montant: 20000.00\nbilan_final:"), 2025,
+                                 "l'année 2025 n'a pas d'appel"),
+}
+
+
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_impossible_data_is_an_error_even_for_a_draft(real, case):
+    (year, old, new), loaded, words = ERRORS[case]
+    _edit(real, year, old, new)
+    with pytest.raises(InputError) as info:
+        model.load(real, loaded)
+    assert words in str(info.value)
+
+
+def test_a_final_version_refuses_example_data_and_specimens(inputs_copy):
+    with pytest.raises(InputError) as info:
+        model.load(inputs_copy, 2023, final=True)
+    message = str(info.value)
+    assert "2023/year.yaml" in message and "2022/year.yaml" in message  # the bilan's year too
+    assert "exemples" in message and "pieces/rib.pdf est un spécimen" in message
+    assert "la date de signature est en blanc" in message
+
+
+def test_check_tells_which_years_have_no_data_yet(inputs_copy):
+    import shutil
+
+    from conftest import run_cli
+
+    shutil.rmtree(inputs_copy / "2024")
+    shutil.rmtree(inputs_copy / "2025")
+    result = run_cli("--inputs", str(inputs_copy), "check")
+    assert result.returncode == 0, result.stderr
+    assert "pas encore de données pour 2024" in result.stderr
