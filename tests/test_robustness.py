@@ -20,34 +20,34 @@ def run_build(inputs, outputs, year=2023):
 
 def test_special_characters_come_out_intact(inputs_copy, tmp_path):
     title = "Atelier « A & B » <balise> \"guillemets\" 'simples' l’îlot — 100 % 🏠"
-    path = inputs_copy / "2023" / "year.yaml"
+    path = inputs_copy / "2022" / "year.yaml"  # an action of 2022, reported in the bilan 2022 of the dossier 2023
     text = path.read_text(encoding="utf-8")
     text = text.replace("    titre: Atelier « Bail réel solidaire » du PLH métropolitain",
                         "    titre: " + yaml.safe_dump(title, allow_unicode=True).strip().removesuffix("...").strip())
     path.write_text(text, encoding="utf-8")
-    assert model.load(inputs_copy, 2023).year.actions[0].titre == title
+    assert model.load(inputs_copy, 2023).reported[2022].actions[0].titre == title
     dossier = run_build(inputs_copy, tmp_path / "out")
-    assert typo(title) in docx_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
-    pdf_text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "bilan-2023.pdf").pages)
+    assert typo(title) in docx_text(tmp_path / "out" / "2023" / "bilan-2022.docx")
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "bilan-2022.pdf").pages)
     assert "A & B" in pdf_text and "<balise>" in pdf_text and "l’îlot" in pdf_text
     assert dossier.is_file()
 
 
 def test_hundreds_of_actions_and_long_texts_still_lay_out(inputs_copy, tmp_path):
-    path = inputs_copy / "2023" / "year.yaml"
+    path = inputs_copy / "2022" / "year.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     chantiers = ["PLH", "LLS", "DEMANDE", "PUBLICS", "NPNRU", "PPA", "PV"]
     modalites = ["ANIMATION", "MISE_EN_RELATION", "GROUPES", "TEMOIGNAGES", "RESSOURCES", "FORMATION", "EVENEMENTS"]
     long_text = "Un résultat très détaillé, " * 40
-    data["actions"] = [{"date": (dt.date(2023, 1, 2) + dt.timedelta(days=i % 360)).isoformat(),
+    data["actions"] = [{"date": (dt.date(2022, 1, 3) + dt.timedelta(days=i % 360)).isoformat(),
                         "chantier": chantiers[i % 7], "modalite": modalites[(i * 3) % 7],
                         "titre": f"Action numéro {i + 1}", "partenaires": ["Partenaire A", "Partenaire B"],
                         "participants": i, "resultat": long_text if i % 50 == 0 else "Fait."} for i in range(300)]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     run_build(inputs_copy, tmp_path / "out")
-    text = docx_text(tmp_path / "out" / "2023" / "bilan-2023.docx")
+    text = docx_text(tmp_path / "out" / "2023" / "bilan-2022.docx")
     assert all(f"Action numéro {i + 1}\n" in text + "\n" for i in range(300))
-    bilan = PdfReader(tmp_path / "out" / "2023" / "bilan-2023.pdf")
+    bilan = PdfReader(tmp_path / "out" / "2023" / "bilan-2022.pdf")
     assert len(bilan.pages) > 10
     for page in bilan.pages:  # tables stay within the page width
         assert float(page.mediabox.width) < 600

@@ -352,8 +352,8 @@ def bilan() -> None:
     K.para(doc, "{%p for c in bilan.chantiers %}")
     doc.add_paragraph("1.{{ c.numero }}. {{ c.titre }}", style="Heading 2")
     K.para(doc, "{%p if c.actions %}")
-    t = K.table(doc, 3, [1.9, 2.4, 4.0, 3.0, 1.9, 3.2])
-    K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Nombre de participants", "Résultat"])
+    t = K.table(doc, 3, [2.15, 2.3, 3.65, 2.8, 2.1, 3.4])
+    K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Partici\u00adpants", "Résultat"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for a in c.actions %}")
     row = t.rows[2].cells
     K.cell_text(row[0], "{{ a.date|date_courte }}")
