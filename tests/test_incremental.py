@@ -80,7 +80,7 @@ def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path, mon
     assert sum(calls) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
     bilan = " ".join(p.extract_text() for p in PdfReader(outputs / "2024" / "bilan-2023.pdf").pages)
-    assert "2e édition" in bilan
+    assert "2e édition" in " ".join(bilan.split())  # the table cell may wrap there
 
 
 def test_convention_is_converted_once_for_all_years(tmp_path, monkeypatch):
