@@ -97,6 +97,9 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
                 prefix=f".build-{i.year.annee}-", dir=opts.outputs)))) for i in loaded]
             converter = Converter(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
                                   Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=opts.outputs))))
+            # stopped first on the way out: an interrupted LibreOffice still writing a PDF would
+            # otherwise put it back in a temporary folder already removed
+            stack.callback(office.close)
             flow = Flow(builds, converter, opts)
             with stage("documents remplis, convertis en PDF et assemblés", opts.log):
                 for b in builds:  # LibreOffice converts a year while the next one is filled

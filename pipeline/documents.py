@@ -332,7 +332,7 @@ def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None 
             if bilan is None:
                 row["sans_objet"] = "sans objet : première année d'exécution de la convention"
             else:
-                row["titre"] = f"Bilan {bilan['annee']} établi par {conv.association.designation} " \
+                row["titre"] = f"Bilan {bilan['annee']} établi par {conv.association.designation_courte} " \
                                f"le {date_fr(bilan['date'])}"
         row["fournie"] = row["sans_objet"] is None and not row["specimen"] and \
             (spec.document is not None or bool(piece and piece.fichier))
