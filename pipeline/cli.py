@@ -205,6 +205,8 @@ def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
         click.echo(f"{r['name']}: signé par {r['signer']} le {r['time']} ; intacte={'oui' if r['intact'] else 'NON'} ; "
                    f"valide={'oui' if r['valid'] else 'NON'} ; "
                    f"couvre tout le document={'oui' if r['coverage'] == 'ENTIRE_FILE' else 'non (signée avant ' 'des ajouts)'}")
+        if r.get("reason"):
+            _err(f"{r['name']} : {r['reason']}")
     if bad:
         raise SystemExit(int(ExitCode.SIGNATURE))
 

@@ -7,6 +7,9 @@ update: the signed bytes are never rewritten.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import os
 import tempfile
 from dataclasses import dataclass
@@ -206,30 +209,72 @@ def _stamp(path: Path, signer_name: str) -> None:
     c.save()
 
 
+@contextlib.contextmanager
+def _quiet_validation():
+    """pyHanko logs a failed chain with its whole traceback: the reason staff need is given
+    by ``verify`` itself, in one plain line, so its loggers say nothing meanwhile."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    saved = [(lg.propagate, lg.level, lg.handlers[:]) for lg in loggers]
+    for lg in loggers:
+        lg.propagate, lg.handlers = False, [logging.NullHandler()]
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, (propagate, level, handlers) in zip(loggers, saved):
+            lg.propagate, lg.handlers = propagate, handlers
+            lg.setLevel(level)
+
+
+def _reason(status, trusted_roots: bool) -> str | None:
+    """Why a signature is not valid, as the paying officer reads it (None when it is)."""
+    if not (status.intact and status.valid):
+        return "le document a été modifié après cette signature, ou la signature est abîmée"
+    if not status.trusted:
+        if not trusted_roots:
+            return "autorité de certification non vérifiée : indiquez-la avec --trust"
+        return "le certificat du signataire ne vient pas d'une autorité de confiance indiquée par --trust"
+    if not status.bottom_line:
+        return "signature non valide (certificat expiré, révoqué ou usage non permis)"
+    return None
+
+
 def verify(pdf: Path, trust: list[Path] | None = None) -> list[dict]:
-    """Each field, signed or empty; for a signature: signer, time, intact, valid, coverage."""
+    """Each field, signed or empty; for a signature: signer, time, intact, valid, coverage and,
+    when not valid, the reason in plain words."""
     from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import SigningError
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    roots = [load_cert_from_pemder(str(p)) for p in (trust or [])]
+    try:
+        roots = [load_cert_from_pemder(str(p)) for p in (trust or [])]
+    except (OSError, ValueError) as exc:
+        raise SignatureError(f"certificat d'autorité illisible ({exc.__class__.__name__})",
+                             hint="donnez à --trust un certificat PEM ou DER") from None
     fields = list_fields(pdf)
     by_name = {f["name"]: dict(f) for f in fields}
-    with open(pdf, "rb") as handle:
-        reader = PdfFileReader(handle, strict=False)
-        for embedded in reader.embedded_signatures:
-            context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-            status = validate_pdf_signature(embedded, context, skip_diff=False)
-            entry = by_name.setdefault(embedded.field_name, {"name": embedded.field_name, "page": None})
-            entry.update({
-                "signed": True,
-                "signer": status.signing_cert.subject.human_friendly,
-                "time": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
-                "intact": bool(status.intact and status.valid),
-                "trusted": bool(status.trusted),
-                "valid": bool(status.bottom_line),
-                "coverage": status.coverage.name if status.coverage else None,
-                "modifications": status.modification_level.name if status.modification_level else None,
-            })
+    try:
+        with open(pdf, "rb") as handle, _quiet_validation():
+            reader = PdfFileReader(handle, strict=False)
+            for embedded in reader.embedded_signatures:
+                context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+                status = validate_pdf_signature(embedded, context, skip_diff=False)
+                entry = by_name.setdefault(embedded.field_name, {"name": embedded.field_name, "page": None})
+                entry.update({
+                    "signed": True,
+                    "signer": status.signing_cert.subject.human_friendly,
+                    "time": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+                    "intact": bool(status.intact and status.valid),
+                    "trusted": bool(status.trusted),
+                    "valid": bool(status.bottom_line),
+                    "coverage": status.coverage.name if status.coverage else None,
+                    "modifications": status.modification_level.name if status.modification_level else None,
+                    "reason": _reason(status, bool(roots)),
+                })
+    except (PdfError, SigningError, ValueError, KeyError, TypeError) as exc:
+        raise SignatureError(f"{pdf.name} : signatures illisibles ({exc.__class__.__name__}) — le fichier a "
+                             "peut-être été modifié ou abîmé", hint="demandez le fichier signé d'origine") from None
     return [by_name[f["name"]] for f in fields] + [v for k, v in by_name.items() if k not in {f["name"] for f in fields}]

@@ -198,3 +198,13 @@ def test_check_tells_which_years_have_no_data_yet(inputs_copy):
     result = run_cli("--inputs", str(inputs_copy), "check")
     assert result.returncode == 0, result.stderr
     assert "pas encore de données pour 2024" in result.stderr
+
+
+def test_the_minutes_carry_the_meeting_day(built):
+    """The minutes are dated the day the committee met, not the day of the letter."""
+    from conftest import docx_text
+
+    text = docx_text(built / "2023" / "pv-copil-2023.docx")
+    assert "Date\u00a0: mardi 14 mars 2023" in text and "Fait à Marseille, le 14 mars 2023" in text
+    assert "28 mars 2023" not in text  # the letter's date
+    assert PdfReader(built / "2023" / "pv-copil-2023.pdf").metadata["/CreationDate"].startswith("D:20230314")

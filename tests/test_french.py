@@ -24,6 +24,10 @@ def test_amounts_in_figures_use_narrow_and_plain_no_break_spaces():
     (1, "un euro"),
     (80, "quatre-vingts euros"),
     (1000000, "un million d’euros"),
+    (0, "zéro euro"),
+    (2000000, "deux millions d’euros"),
+    (1000000000, "un milliard d’euros"),
+    (2500000, "deux millions cinq cent mille euros"),
     (Decimal("20000.50"), "vingt mille euros et cinquante centimes"),
     (Decimal("2.01"), "deux euros et un centime"),
 ])
@@ -39,3 +43,16 @@ def test_amount_in_words_refuses_negative():
 def test_typography_inserts_no_break_spaces():
     assert french.typo("Objet : test ; ok ! « x »") == "Objet\u00a0: test\u202f; ok\u202f! «\u00a0x\u00a0»"
     assert french.typo("https://exemple.fr à 14:30") == "https://exemple.fr à 14:30"
+
+
+@pytest.mark.parametrize("n, singular, kwargs, text", [
+    (0, "action", {}, "aucune action"),
+    (1, "action", {}, "une action"),
+    (2, "réunion", {}, "deux réunions"),
+    (11, "action", {}, "11 actions"),
+    (1, "chantier", {"feminin": False}, "un chantier"),
+    (0, "chantier", {"feminin": False}, "aucun chantier"),
+    (3, "fois", {}, "trois fois"),
+])
+def test_counts_agree_with_their_noun(n, singular, kwargs, text):
+    assert french.compte(n, singular, **kwargs) == text

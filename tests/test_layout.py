@@ -15,11 +15,16 @@ def body_lines(page) -> list[str]:
     return [line for line in lines if "Page " not in line]  # the footer
 
 
-@pytest.mark.parametrize("year,stem", ALL)
+# the documents that run over several pages (a one-page document has no page bottom to check)
+LONG = [(year, stem) for year, stem in ALL if not stem.startswith(("bordereau", "bilan-final"))]
+
+
+@pytest.mark.parametrize("year,stem", LONG)
 def test_no_heading_alone_at_the_bottom_of_a_page(built, year, stem):
     document = docx.Document(built / str(year) / f"{stem}.docx")
     headings = {p.text.strip() for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))}
     pages = PdfReader(built / str(year) / f"{stem}.pdf").pages
+    assert len(pages) > 1, f"{stem} fits on one page now: move it out of LONG"
     for number, page in enumerate(pages[:-1], 1):
         last = body_lines(page)[-1]
         assert last not in headings, f"{stem}.pdf page {number} ends with the heading « {last} »"

@@ -126,3 +126,64 @@ def test_signature_places_leave_no_trace_in_text(built):
     names = [b.get(docx.oxml.ns.qn("w:name")) for b in
              docx.Document(built / "2022" / "pv-copil-2022.docx").element.body.iter(docx.oxml.ns.qn("w:bookmarkStart"))]
     assert names == ["SignaturePvCopilMetropole", "SignaturePvCopilAssociation"]
+
+
+@pytest.fixture(scope="module")
+def signed(built, certificate, tmp_path_factory):
+    """The 2023 dossier with the letter signed."""
+    import os
+
+    p12, _ = certificate
+    pdf = tmp_path_factory.mktemp("signed") / "dossier.pdf"
+    shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
+    result = run_cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
+                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    assert result.returncode == 0, result.stderr
+    return pdf
+
+
+def other_authority(folder):
+    """A certification authority that did not issue the signer's certificate."""
+    now = dt.datetime.now(dt.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Autre AC")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(7).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    path = folder / "autre-ac.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+def tampered(signed, folder):
+    """One byte of the signed content changed, inside a page's compressed stream."""
+    data = bytearray(signed.read_bytes())
+    at = data.index(b"stream\n", len(data) // 4) + 40
+    data[at] ^= 0xFF
+    path = folder / "modifie.pdf"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("case", ["tampered byte", "untrusted authority", "no --trust"])
+def test_verify_reports_a_bad_signature_in_one_plain_line(signed, certificate, tmp_path, case):
+    _, ca = certificate
+    pdf, trust, words = {
+        "tampered byte": (lambda: tampered(signed, tmp_path), ["--trust", str(ca)], ["modifié"]),
+        "untrusted authority": (lambda: signed, ["--trust", str(other_authority(tmp_path))], ["autorité de confiance"]),
+        "no --trust": (lambda: signed, [], ["--trust"]),
+    }[case]
+    result = run_cli("verify", str(pdf()), *trust)
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert all(word in result.stderr + result.stdout for word in words), result.stderr
+
+
+def test_verify_says_valid_only_for_an_intact_trusted_signature(signed, certificate):
+    _, ca = certificate
+    result = run_cli("verify", str(signed), "--trust", str(ca))
+    assert result.returncode == 0, result.stderr
+    assert "appel-association: signé par" in result.stdout and "valide=oui" in result.stdout
+    assert result.stderr == ""
