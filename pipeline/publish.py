@@ -18,6 +18,7 @@ from pipeline.errors import OutputError
 def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path, *, final: bool) -> Path:
     """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
     staging = Path(tempfile.mkdtemp(prefix=f".new-{year}-", dir=outputs))
+    os.chmod(staging, 0o777 & ~_umask())  # an ordinary folder that colleagues can open, not mkdtemp's 700
     try:
         for path in sorted(work.iterdir()):
             if path.suffix in (".docx", ".pdf"):
@@ -28,7 +29,13 @@ def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path,
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".old-{year}-", dir=outputs))
             os.rename(target, old / "previous")
-        os.rename(staging, target)
+        try:
+            os.rename(staging, target)
+        except OSError:
+            if old is not None:  # the new folder could not take its place: the previous one goes back
+                os.rename(old / "previous", target)
+                shutil.rmtree(old, ignore_errors=True)
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
@@ -36,6 +43,12 @@ def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path,
         raise OutputError(f"impossible d'écrire dans {outputs} ({exc.strerror})",
                           hint="vérifiez les droits d'écriture et la place libre sur le disque") from None
     return dossier_path(outputs, year)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def dossier_path(outputs: Path, year: int) -> Path:

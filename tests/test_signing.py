@@ -43,11 +43,31 @@ def certificate(tmp_path_factory):
     return p12, ca_pem
 
 
-def test_fields_sit_on_every_signature_block(built):
-    pdf = built / "2022" / "dossier-2022.pdf"
+def assert_under_its_own_title(name, pieces, rect):
+    """The title above a field is its own signatory's: the Métropole's field never sits under the
+    AR Hlm's title, nor the other way round."""
+    llx, _, urx, ury = rect
+    above = " ".join(t for x, y, t in pieces if llx - 5 <= x <= urx and ury <= y <= ury + 110)
+    if name.endswith("-metropole"):
+        assert "Métropole" in above and "Hlm" not in above, (name, above)
+    else:
+        assert "Hlm" in above and "Métropole" not in above, (name, above)
+
+
+FIELDS = {
+    2022: {"convention-metropole", "convention-association", "appel-association",
+           "pv-copil-metropole", "pv-copil-association"},  # no bilan the first year
+    # later years: the convention is a reference copy, not signed again
+    2023: {"appel-association", "bilan-association", "pv-copil-metropole", "pv-copil-association"},
+    2025: {"bilan-association", "bilan-final-association", "pv-copil-metropole", "pv-copil-association"},
+}
+
+
+@pytest.mark.parametrize("year", list(FIELDS))
+def test_fields_sit_on_every_signature_block(built, year):
+    pdf = built / str(year) / f"dossier-{year}.pdf"
     fields = {f["name"]: f for f in signing.list_fields(pdf)}
-    assert set(fields) == {"convention-metropole", "convention-association", "appel-association",
-                           "pv-copil-metropole", "pv-copil-association"}  # no bilan the first year
+    assert set(fields) == FIELDS[year]
     reader = PdfReader(pdf)
     for f in fields.values():
         page = reader.pages[f["page"] - 1]
@@ -63,11 +83,7 @@ def test_fields_sit_on_every_signature_block(built):
         # over the blank space left for the signature, right under the signatory's title
         assert [t for x, y, t in pieces if llx <= x <= urx and lly <= y <= ury] == [], f["name"]
         assert [t for x, y, t in pieces if llx - 5 <= x <= urx and ury <= y <= ury + 50], f["name"]
-    # later years: the convention is a reference copy, not signed again
-    later = {f["name"] for f in signing.list_fields(built / "2023" / "dossier-2023.pdf")}
-    assert later == {"appel-association", "bilan-association", "pv-copil-metropole", "pv-copil-association"}
-    closing = {f["name"] for f in signing.list_fields(built / "2025" / "dossier-2025.pdf")}
-    assert closing == {"bilan-association", "bilan-final-association", "pv-copil-metropole", "pv-copil-association"}
+        assert_under_its_own_title(f["name"], pieces, (llx, lly, urx, ury))
 
 
 def test_fields_follow_pdfa_rules(built):

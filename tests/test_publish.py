@@ -1,0 +1,113 @@
+"""Publishing is one step: a failure while publishing, or a build killed between its two
+renames, never costs the previous outputs."""
+import errno
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import INPUTS, ROOT, TEMPLATES, run_cli
+from pipeline import build, publish
+from pipeline.errors import OutputError
+from test_errors import snapshot
+
+
+@pytest.fixture()
+def previous(tmp_path, built):
+    """outputs/ holding a previous 2023 build, and inputs changed since, so a build really publishes."""
+    outputs = tmp_path / "outputs"
+    shutil.copytree(built / "2023", outputs / "2023")
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    path = inputs / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("AR-2023-012", "AR-2023-013"), encoding="utf-8")
+    return inputs, outputs
+
+
+def options(inputs, outputs):
+    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
+
+
+def leftovers(outputs):
+    return [p.name for p in outputs.iterdir() if p.name.startswith((".new-", ".old-", ".build-", ".pdf-"))]
+
+
+def test_a_write_failing_midway_through_publishing_keeps_the_previous_outputs(previous, monkeypatch):
+    inputs, outputs = previous
+    before = snapshot(outputs)
+    copies = []
+    original = shutil.copy2
+
+    def disk_full_on_the_third(src, dst, *args, **kwargs):
+        copies.append(src)
+        if len(copies) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(publish.shutil, "copy2", disk_full_on_the_third)
+    with pytest.raises(OutputError) as info:
+        build.build([2023], options(inputs, outputs))
+    assert "impossible d'écrire" in str(info.value)
+    assert len(copies) == 3 and snapshot(outputs) == before and leftovers(outputs) == []
+
+
+def test_a_folder_that_cannot_take_the_place_of_the_previous_one_gives_it_back(previous, monkeypatch):
+    inputs, outputs = previous
+    before = snapshot(outputs)
+    renames = []
+    original = os.rename
+
+    def refused_second(src, dst):
+        renames.append((src, dst))
+        if len(renames) == 2:  # outputs/2023 moved aside, the new folder refused in its place
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return original(src, dst)
+
+    monkeypatch.setattr(publish.os, "rename", refused_second)
+    with pytest.raises(OutputError):
+        build.build([2023], options(inputs, outputs))
+    assert len(renames) == 3  # the previous folder was put back at once
+    assert snapshot(outputs) == before and leftovers(outputs) == []
+
+
+KILLED_BETWEEN_RENAMES = """
+import os, sys
+from pathlib import Path
+from pipeline import build, publish
+calls = []
+original = os.rename
+def rename(src, dst):
+    original(src, dst)
+    calls.append(src)
+    if len(calls) == 1:
+        os._exit(9)  # killed right after outputs/2023 was moved aside
+publish.os.rename = rename
+build.build([2023], build.Options(inputs=Path(sys.argv[1]), templates=Path(sys.argv[2]), outputs=Path(sys.argv[3]),
+                                  log=lambda m: None, warn=lambda m: None))
+"""
+
+
+def test_a_build_killed_between_the_two_renames_is_recovered_by_the_next_command(previous):
+    inputs, outputs = previous
+    before = snapshot(outputs)
+    killed = subprocess.run([sys.executable, "-c", KILLED_BETWEEN_RENAMES, str(inputs), str(TEMPLATES), str(outputs)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 9, killed.stderr
+    assert not (outputs / "2023").exists()  # between the two renames: the previous folder is aside
+    # the next command fails on bad data, before building: it still puts the previous outputs back
+    path = inputs / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  reference: AR-2023-013", "  reference: [oups"),
+                    encoding="utf-8")
+    result = run_cli("--inputs", str(inputs), "--outputs", str(outputs), "build", "2023")
+    assert result.returncode == 2, result.stderr
+    assert snapshot(outputs) == before and leftovers(outputs) == []
+
+
+def test_a_published_folder_is_an_ordinary_folder(previous):
+    inputs, outputs = previous
+    build.build([2023], options(inputs, outputs))
+    reference = outputs / "ordinaire"
+    reference.mkdir()
+    assert (outputs / "2023").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777
