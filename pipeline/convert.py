@@ -81,9 +81,11 @@ class Session:
         pending, queued = list(self.pending), list(self.queue)
         try:
             answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)), "le démarrage de LibreOffice")
-        except ConversionError:
-            if self.keep_profile is not None:
-                # a kept profile can be left broken (a machine stopped mid-write): once more, afresh
+        except ConversionError as error:
+            if self.keep_profile is not None and not getattr(error, "hung", False):
+                # a kept profile can be left broken (a machine stopped mid-write): LibreOffice then stops
+                # at once, and starts again afresh. A hang is not retried: it is not the profile's doing
+                # (a broken profile makes LibreOffice quit, not wait), and staff would wait twice as long
                 self.close()
                 self.keep_profile = None
                 self._spawn()
@@ -151,8 +153,10 @@ class Session:
             line = self.lines.get(timeout=timeout)
         except queue.Empty:
             self.close()
-            raise ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
-                                  hint=_hint(what)) from None
+            error = ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
+                                    hint=_hint(what))
+            error.hung = True
+            raise error from None
         if line is None:
             self._died(what)
         return json.loads(line)
