@@ -1,13 +1,15 @@
 # Two commands do everything on a fresh machine:
-#   make dossier YEAR=2023   builds the 2023 dossier into outputs/2023/
+#   make dossier YEAR=2023   builds the 2023 dossier into outputs/<convention>/2023/
 #   make test                runs the whole test suite
+# CONVENTION=<folder of inputs/> chooses the convention when several cover the year.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 YEAR   ?= 2023
-INPUTS ?= inputs/amp-arhlm-2022-2024
+INPUTS ?= inputs
+CONVENTION ?=
 STAMP  := $(VENV)/.installed
-RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS)
+RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
 .PHONY: setup system dossier dossiers check test clean bench
 
@@ -38,7 +40,11 @@ test: setup
 bench: setup
 	$(BIN)/python tools/bench.py
 
-clean:
+clean:  # CONVENTION=<folder> cleans that convention's outputs only
+ifneq ($(CONVENTION),)
+	rm -rf outputs/$(CONVENTION)
+else
 	find outputs -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
+endif
 	rm -rf .pytest_cache .hypothesis build *.egg-info
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

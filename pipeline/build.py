@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import (assemble, cache, checks, convert, documents, french, model, pieces, publish, render,
+from pipeline import (assemble, cache, checks, convert, documents, french, model, pieces, places, publish, render,
                       reproducible, signing)
 from pipeline.errors import OutputError, TemplateProblem
 
@@ -22,8 +22,8 @@ Log = Callable[[str], None]
 
 @dataclass
 class Options:
-    inputs: Path
-    templates: Path
+    inputs: Path     # one convention's folder
+    templates: Path  # the shared templates (the convention's own templates/ comes first)
     outputs: Path
     final: bool = False
     progress: bool = False
@@ -74,12 +74,13 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
     ``stale``: the years the caller already found not up to date (their inputs are not
     hashed again)."""
     started = time.perf_counter()
+    out = places.outputs_for(opts.outputs, opts.inputs)  # this convention's years, apart from the others'
     todo = stale if stale is not None else \
-        [y for y in years if not publish.up_to_date(opts.outputs, opts.inputs, y, opts.templates, final=opts.final)]
+        [y for y in years if not publish.up_to_date(out, opts.inputs, y, opts.templates, final=opts.final)]
     for year in sorted(set(years) - set(todo)):
         opts.log(f"  {year} : déjà à jour (rien n'a changé depuis la dernière construction)")
     if not todo:
-        return [publish.dossier_path(opts.outputs, y) for y in years]
+        return [publish.dossier_path(out, y) for y in years]
     office = opts.office or convert.Session(progress=opts.progress, profile=convert.profile_for(opts.outputs))
     office.prestart()  # LibreOffice boots while the data is read and the documents are filled
     with office:
@@ -91,12 +92,17 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
                     if warning not in seen:
                         seen.add(warning)
                         opts.warn(f"avertissement : {warning}")
-        opts.outputs.mkdir(parents=True, exist_ok=True)
-        with publish.locks(opts.outputs, todo), contextlib.ExitStack() as stack:
+        out.mkdir(parents=True, exist_ok=True)
+        with publish.locks(out, todo), contextlib.ExitStack() as stack:
+            # decided again under the lock: a build of the same year may have finished meanwhile
+            done = [y for y in todo if publish.up_to_date(out, opts.inputs, y, opts.templates, final=opts.final)]
+            for year in done:
+                opts.log(f"  {year} : déjà à jour (construit entre-temps par une autre commande)")
+            loaded = [i for i in loaded if i.year.annee not in done]
             builds = [YearBuild(inputs=i, work=Path(stack.enter_context(tempfile.TemporaryDirectory(
-                prefix=f".build-{i.year.annee}-", dir=opts.outputs)))) for i in loaded]
+                prefix=f".build-{i.year.annee}-", dir=out)))) for i in loaded]
             converter = Converter(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
-                                  Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=opts.outputs))))
+                                  Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=out))))
             # stopped first on the way out: an interrupted LibreOffice still writing a PDF would
             # otherwise put it back in a temporary folder already removed
             stack.callback(office.close)
@@ -113,12 +119,12 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
                 flow.finish()
             with stage("publication", opts.log):
                 for b in builds:
-                    publish.publish(b.work, opts.inputs, b.inputs.year.annee, opts.outputs, opts.templates,
+                    publish.publish(b.work, opts.inputs, b.inputs.year.annee, out, opts.templates,
                                     final=opts.final)
             if converter.converted == 0:
                 opts.log("  aucun document à convertir : tous repris du cache")
     opts.log(f"terminé en {time.perf_counter() - started:.1f} s")
-    return [publish.dossier_path(opts.outputs, y) for y in years]
+    return [publish.dossier_path(out, y) for y in years]
 
 
 def render_all(b: YearBuild, opts: Options, *, keys: list[str]) -> None:
@@ -132,7 +138,7 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
     ctx["signature"] = documents.make_signature(spots)
     images = documents.images(ctx) if key == "bilan" else None
     planned = b.planned(key)
-    template = opts.templates / f"{key}.docx"
+    template = places.template_for(opts.inputs, opts.templates, f"{key}.docx")
 
     def finish(document) -> None:
         documents.signature_bookmarks(document)

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from pipeline import documents, model, render
+from pipeline import documents, model, places, render
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 
 
@@ -40,8 +40,13 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[li
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
     for spec in documents.DOCUMENTS:
+        path = places.template_for(inputs, templates, f"{spec.key}.docx")
+        if not path.is_file() and spec.key == "convention":
+            problems.append((int(ExitCode.TEMPLATE), f"{path.parent} : la convention n'a pas son propre texte "
+                             f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
+            continue
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
-        for line in check_template(templates / f"{spec.key}.docx", loaded, fill=users):
+        for line in check_template(path, loaded, fill=users):
             problems.append((int(ExitCode.TEMPLATE), line))
     return problems, warnings
 

@@ -11,7 +11,7 @@ import click
 from pipeline import __version__
 from pipeline.errors import ExitCode, PipelineError
 
-DEFAULT_INPUTS = Path("inputs/amp-arhlm-2022-2024")
+DEFAULT_INPUTS = Path("inputs")
 
 
 class Interrupted(Exception):
@@ -28,17 +28,35 @@ def _err(message: str) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--inputs", "inputs", type=click.Path(path_type=Path), default=DEFAULT_INPUTS, show_default=True,
-              help="Dossier d'une convention (contient convention.yaml et un dossier par année).")
+              help="Dossier des conventions (un sous-dossier par convention), ou le dossier d'une convention.")
+@click.option("--convention", "convention", default=None, metavar="NOM",
+              help="La convention (nom de son dossier sous --inputs) ; inutile quand une seule couvre l'année.")
 @click.option("--templates", type=click.Path(path_type=Path), default=Path("templates"), show_default=True,
-              help="Dossier des modèles Word.")
+              help="Dossier des modèles Word communs (ceux du dossier templates/ d'une convention passent avant).")
 @click.option("--outputs", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
               help="Dossier où les documents sont publiés.")
 @click.option("-v", "--verbose", is_flag=True, help="Affiche le détail technique (traceback) des erreurs.")
 @click.version_option(__version__, prog_name="pipeline")
 @click.pass_context
-def main_group(ctx: click.Context, inputs: Path, templates: Path, outputs: Path, verbose: bool) -> None:
-    """Produit les documents annuels et le dossier PDF d'une convention de partenariat."""
-    ctx.obj = {"inputs": inputs, "templates": templates, "outputs": outputs, "verbose": verbose}
+def main_group(ctx: click.Context, inputs: Path, convention: str | None, templates: Path, outputs: Path,
+               verbose: bool) -> None:
+    """Produit les documents annuels et le dossier PDF des conventions de partenariat.
+
+    Chaque convention est un dossier de inputs/ ; ses documents vont dans
+    outputs/<convention>/<ANNÉE>/.
+    """
+    ctx.obj = {"inputs": inputs, "convention": convention, "templates": templates, "outputs": outputs,
+               "verbose": verbose}
+
+
+def _conventions(obj, year: int | None = None) -> list[Path]:
+    """The convention a command is about, or every one when none is named and no year chosen."""
+    from pipeline import places
+
+    if obj["convention"] or year is not None:
+        return [places.choose(obj["inputs"], obj["convention"], year)]
+    found = places.convention_dirs(obj["inputs"])
+    return found or [places.choose(obj["inputs"], None)]  # none: says so
 
 
 def _start_office(obj):
@@ -52,7 +70,8 @@ def _start_office(obj):
 @main_group.command()
 @click.argument("year", type=int, required=False)
 @click.option("--all", "all_years", is_flag=True,
-              help="Toutes les années qui ont des données, et le dossier de clôture s'il a les siennes.")
+              help="Toutes les années qui ont des données, et le dossier de clôture s'il a les siennes ; "
+                   "de chaque convention, ou de celle de --convention.")
 @click.option("--final", is_flag=True, help="Version définitive : règles de la convention et pièces exigées, sans marque PROJET.")
 @click.pass_obj
 def build(obj, year: int | None, all_years: bool, final: bool) -> None:
@@ -62,26 +81,32 @@ def build(obj, year: int | None, all_years: bool, final: bool) -> None:
     procès-verbal du COPIL de N ; l'année qui suit la convention (ex. 2025 pour 2022-2024)
     donne le dossier de clôture : bilan de la dernière année, bilan final, COPIL de clôture.
     """
-    from pipeline import publish
-
     if all_years == (year is not None):
         raise click.UsageError("donnez une année (ex. « build 2023 ») ou --all, pas les deux")
-    publish.recover(obj["outputs"])
+    for convention in _conventions(obj, year):
+        _build_convention(obj, convention, year, final)
+
+
+def _build_convention(obj, convention: Path, year: int | None, final: bool) -> None:
+    from pipeline import places, publish
+
+    out = places.outputs_for(obj["outputs"], convention)
+    publish.recover(out)
     # a year never built needs LibreOffice for sure: it boots (about a second) from now on,
     # while the document libraries load and the data is read
-    office = None if all_years or publish.built_before(obj["outputs"], year) else _start_office(obj)
+    office = None if year is None or publish.built_before(out, year) else _start_office(obj)
     try:
         from pipeline import model
 
-        years = model.dossier_years(obj["inputs"]) if all_years else [year]
+        years = model.dossier_years(convention) if year is None else [year]
         stale = None  # a year never built: the recipe finds that out at no cost
         if office is None:
             stale = [y for y in years
-                     if not publish.up_to_date(obj["outputs"], obj["inputs"], y, obj["templates"], final=final)]
+                     if not publish.up_to_date(out, convention, y, obj["templates"], final=final)]
             if not stale:
                 for y in years:  # nothing changed: not even the document libraries are loaded
                     _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
-                    click.echo(f"dossier : {publish.dossier_path(obj['outputs'], y)}")
+                    click.echo(f"dossier : {publish.dossier_path(out, y)}")
                 return
         office = office or _start_office(obj)
         from pipeline import build as recipe
@@ -89,7 +114,7 @@ def build(obj, year: int | None, all_years: bool, final: bool) -> None:
         if office is not None:
             office.close()
         raise
-    opts = recipe.Options(inputs=obj["inputs"], templates=obj["templates"], outputs=obj["outputs"], final=final,
+    opts = recipe.Options(inputs=convention, templates=obj["templates"], outputs=obj["outputs"], final=final,
                           progress=sys.stderr.isatty(), log=_err, warn=_err, office=office)
     for path in recipe.build(years, opts, stale=stale):
         click.echo(f"dossier : {path}")
@@ -102,7 +127,13 @@ def check(obj, final: bool) -> None:
     """Vérifie les données et les modèles sans rien construire."""
     from pipeline import checks
 
-    problems, warnings = checks.check_all(obj["inputs"], obj["templates"], final=final)
+    problems, warnings = [], []
+    conventions = _conventions(obj)
+    for convention in conventions:
+        found, said = checks.check_all(convention, obj["templates"], final=final)
+        name = f"{convention.name} : " if len(conventions) > 1 else ""
+        warnings += [f"{name}{line}" for line in said]
+        problems += [(code, f"{name}{line}") for code, line in found]
     for line in warnings:
         _err(f"avertissement : {line}")
     for _code, line in problems:
@@ -126,12 +157,16 @@ def variables(obj, template: str | None, year: int | None) -> None:
 
     from pipeline import checks, model, reference, render
 
-    years = model.dossier_years(obj["inputs"])
-    inputs = model.load(obj["inputs"], year or years[min(1, len(years) - 1)])  # the first with a bilan
+    convention = _conventions(obj, year)[0]
+    years = model.dossier_years(convention) or model.convention_years(convention)
+    inputs = model.load(convention, year or years[min(1, len(years) - 1)])  # the first with a bilan
     ctx = checks.template_context(inputs)
     only = None
     if template:
-        path = obj["templates"] / (template if template.endswith(".docx") else f"{template}.docx")
+        from pipeline import places
+
+        path = places.template_for(convention, obj["templates"], template if template.endswith(".docx")
+                                   else f"{template}.docx")
         tpl = render.open_template(path)
         env = render.make_env()
         only = set()

@@ -41,7 +41,9 @@ def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
                     listed.add(candidate)
     except (OSError, yaml.YAMLError, AttributeError):
         pass  # the real load reports it
-    files += sorted(templates.glob("*.docx"))
+    from pipeline.places import templates_used
+
+    files += templates_used(inputs, templates)
     return files
 
 

@@ -225,7 +225,7 @@ class Action:
 
 @dataclass(frozen=True, kw_only=True)
 class Reunion:
-    instance: Literal["COPIL", "COTECH"] = doc("COPIL ou COTECH")
+    instance: str = doc("sigle du comité, tel que convention.yaml le donne (« COPIL » ou « COTECH »)")
     date: dt.date = doc("date de la réunion")
     lieu: str | None = doc("lieu", None)
     objet: str | None = doc("objet ou points principaux", None)
@@ -259,7 +259,7 @@ class ProgrammeChantier:
 
 @dataclass(frozen=True, kw_only=True)
 class ProchaineReunion:
-    instance: Literal["COPIL", "COTECH"] = doc("COPIL ou COTECH")
+    instance: str = doc("sigle du comité, tel que convention.yaml le donne (« COPIL » ou « COTECH »)")
     date: dt.date = doc("date prévue")
     lieu: str | None = doc("lieu prévu", None)
 

@@ -73,7 +73,7 @@ def check_dossier(conv, conv_raw: LineDict, files: dict, year: int, following, r
         _closing(conv, files, f, final=final)
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
-        _announced(yf, nxt)
+        _announced(conv, yf, nxt)
     _convention(conv, conv_raw, conv_file, files, final=final)
 
 
@@ -125,8 +125,13 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
         known(f"copil.programme[{i}].chantier", item.chantier, chantiers, "chantier")
     for i, meeting in enumerate(data.reunions, 1):
         in_year(f"reunions[{i}].date", meeting.date)
-    if year in terms.annees and not any(m.instance == "COPIL" and m.date == data.copil.date for m in data.reunions):
-        c.err("copil.date", f"le COPIL du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
+    sigles = [conv.copil.sigle, conv.cotech.sigle]
+    for path, meetings in (("reunions", data.reunions), ("copil.prochaines_reunions", data.copil.prochaines_reunions)):
+        for i, meeting in enumerate(meetings, 1):
+            known(f"{path}[{i}].instance", meeting.instance, sigles, "comité")
+    if year in terms.annees and not any(m.instance == conv.copil.sigle and m.date == data.copil.date
+                                        for m in data.reunions):
+        c.err("copil.date", f"le {conv.copil.sigle} du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
                             "ajoutez-le pour que le bilan de l'année le compte")
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
         if r.date <= data.copil.date:
@@ -230,7 +235,7 @@ def _closing(conv, files: dict, f, *, final: bool) -> None:
                ("copil", f, f"le COPIL de clôture")])
 
 
-def _announced(f, following) -> None:
+def _announced(conv, f, following) -> None:
     """The meetings that a COPIL announced are the ones the data records (a notice)."""
     c = _Checker(f, final=False)
     data = f.data
@@ -239,7 +244,7 @@ def _announced(f, following) -> None:
             held = {(m.instance, m.date) for m in data.reunions}
             where = f"des réunions de {f.annee}"
         elif r.date.year == f.annee + 1 and following is not None:
-            held = {(m.instance, m.date) for m in following.reunions} | {("COPIL", following.copil.date)}
+            held = {(m.instance, m.date) for m in following.reunions} | {(conv.copil.sigle, following.copil.date)}
             where = f"des données de {f.annee + 1}"
         else:
             continue
@@ -259,6 +264,15 @@ def _convention(conv, conv_raw, conv_file, files: dict, *, final: bool) -> None:
 
     def at(path: str) -> int | None:
         return line_of(conv_raw, path)
+
+    from pipeline.documents import SPECS
+
+    for i, piece in enumerate(conv.pieces_requises, 1):
+        if piece.document is not None and piece.document not in SPECS:
+            path = f"pieces_requises[{i}].document"
+            guess = difflib.get_close_matches(piece.document, list(SPECS), n=1, cutoff=0.5)
+            hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"documents produits : {', '.join(SPECS)}"
+            conv_file.problems.add(at(path), path, f"document « {piece.document} » inconnu — {hint}")
 
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None

@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
 TEMPLATES = ROOT / "templates"
+CONV = INPUTS.name  # outputs/<convention>/<YEAR>/
 
 # the documents of each dossier of the shipped convention: year N holds the call and COPIL of N
 # and the bilan of N-1 (none the first year); 2025 is the closing dossier
@@ -30,19 +31,19 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """outputs/ after building every year of the shipped convention in one run."""
+    """outputs/<convention>/ after building every year of the shipped convention in one run."""
     from pipeline import build
 
     outputs = tmp_path_factory.mktemp("outputs")
     opts = build.Options(inputs=INPUTS, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
     build.build(list(STEMS), opts)
-    return outputs
+    return outputs / CONV
 
 
 @pytest.fixture()
 def inputs_copy(tmp_path) -> Path:
     """A copy of the shipped inputs that a test may break."""
-    target = tmp_path / "inputs"
+    target = tmp_path / "inputs" / CONV
     shutil.copytree(INPUTS, target)
     return target
 

@@ -5,7 +5,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_cli
+from conftest import CONV, INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_cli
 from pipeline import build, convert, model
 from pipeline.french import typo
 
@@ -102,12 +102,12 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeyp
                          log=lambda m: None, warn=lambda m: None)
     build.build([2024], opts)
     assert starts == [1]
-    table = docx.Document(tmp_path / "out" / "2024" / "bordereau-2024.docx").tables[0]
+    table = docx.Document(tmp_path / "out" / CONV / "2024" / "bordereau-2024.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
     rib_page = int(rows["Un relevé d'identité bancaire (RIB)"])
-    dossier = PdfReader(tmp_path / "out" / "2024" / "dossier-2024.pdf")
+    dossier = PdfReader(tmp_path / "out" / CONV / "2024" / "dossier-2024.pdf")
     assert "Relevé d'identité bancaire" in dossier.pages[rib_page - 1].extract_text()
-    bordereau_pdf = PdfReader(tmp_path / "out" / "2024" / "bordereau-2024.pdf").pages[0].extract_text()
+    bordereau_pdf = PdfReader(tmp_path / "out" / CONV / "2024" / "bordereau-2024.pdf").pages[0].extract_text()
     assert f"Non {rib_page}" in bordereau_pdf.replace("\n", " ")  # a specimen; the PDF too, not only the .docx
     bilan_page = int(rows["Un bilan de la mise en œuvre de la convention"])
     assert "Bilan 2023 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()
@@ -125,7 +125,7 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_cop
     opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
                          log=lambda m: None, warn=lambda m: None)
     build.build([2023], opts)
-    folder = tmp_path / "out" / "2023"
+    folder = tmp_path / "out" / CONV / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
     table = docx.Document(folder / "bordereau-2023.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
@@ -140,8 +140,8 @@ def test_staff_command_line_with_relative_folders(tmp_path):
     result = run_cli("--inputs", str(INPUTS), "--templates", str(INPUTS.parent.parent / "templates"),
                      "--outputs", "sorties", "build", "2024", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "sorties" / "2024" / "dossier-2024.pdf").is_file()
-    assert "dossier : sorties/2024/dossier-2024.pdf" in result.stdout
+    assert (tmp_path / "sorties" / CONV / "2024" / "dossier-2024.pdf").is_file()
+    assert "dossier : sorties/amp-arhlm-2022-2024/2024/dossier-2024.pdf" in result.stdout
 
 
 def test_a_broken_kept_libreoffice_profile_is_replaced(tmp_path):
@@ -151,7 +151,7 @@ def test_a_broken_kept_libreoffice_profile_is_replaced(tmp_path):
     (profile / "user").write_text("not a folder")  # LibreOffice cannot use this profile
     result = run_cli("--outputs", str(outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
-    assert (outputs / "2023" / "dossier-2023.pdf").is_file()
+    assert (outputs / CONV / "2023" / "dossier-2023.pdf").is_file()
 
 
 def test_final_version_requires_the_blanks_and_carries_no_draft_mark(inputs_copy, tmp_path):
@@ -166,15 +166,15 @@ def test_final_version_requires_the_blanks_and_carries_no_draft_mark(inputs_copy
     make_final(inputs_copy)
     build.build([2023], opts)
     for stem in STEMS[2023]:
-        text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / f"{stem}.pdf").pages)
+        text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / f"{stem}.pdf").pages)
         assert "PROJET" not in text
-    convention = docx_text(tmp_path / "out" / "2023" / "convention-2023.docx")
+    convention = docx_text(tmp_path / "out" / CONV / "2023" / "convention-2023.docx")
     assert "n° 22-0456 du Conseil de la Métropole du 17 février 2022." in convention
     assert "Fait à Marseille, le 28 février 2022" in convention
-    letter = " ".join(docx_text(tmp_path / "out" / "2023" / "appel-2023.docx").split())
+    letter = " ".join(docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx").split())
     assert ("Convention de partenariat 2022-2024 signée le 28 février 2022, approuvée par délibération n° 22-0456 "
             "du Conseil de la Métropole du 17 février 2022, article 3") in letter
-    draft = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "dossier-2023.pdf").pages[:1])
+    draft = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").pages[:1])
     assert "PROJET" not in draft
 
 
@@ -198,10 +198,10 @@ def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, tmp_pat
     result = run_cli("--inputs", str(inputs_copy), "--outputs", str(tmp_path / "out"), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr
-    table = docx.Document(tmp_path / "out" / "2023" / "bordereau-2023.docx").tables[0]
+    table = docx.Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
     rows = {row.cells[1].text: (row.cells[2].text, row.cells[3].text, row.cells[4].text) for row in table.rows[1:]}
     assert rows["Les comptes de l'année 2022"] == ("Non", "–", "Pièce à fournir")
-    letter = docx_text(tmp_path / "out" / "2023" / "appel-2023.docx")
+    letter = docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx")
     assert "La pièce suivante vous sera transmise dès que possible\u00a0: les comptes de l'année 2022." in letter
 
 

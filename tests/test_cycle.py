@@ -7,7 +7,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, STEMS, make_final
+from conftest import CONV, INPUTS, STEMS, make_final
 from pipeline import model
 from pipeline.errors import InputError
 
@@ -83,7 +83,7 @@ def test_a_payment_not_received_by_the_bilan_s_date_is_pending(inputs_copy, tmp_
     _edit(inputs_copy, 2022, "  date_reception: 2022-06-14", "  date_reception: 2023-03-01")
     build.build([2023], build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates",
                                       outputs=tmp_path / "out", log=lambda m: None, warn=lambda m: None))
-    text = docx_text(tmp_path / "out" / "2023" / "bilan-2022.docx")
+    text = docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")
     assert "en attente" in text and "1er mars 2023" not in text
     assert "Reste à percevoir au 14 février 2023\n20\u202f000,00\u00a0€" in text
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import INPUTS, ROOT, TEMPLATES, run_cli
+from conftest import CONV, INPUTS, ROOT, TEMPLATES, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -24,8 +24,8 @@ def snapshot(folder: Path) -> dict[str, str]:
 def previous(tmp_path, built) -> Path:
     """An outputs/ folder holding a previous 2023 build."""
     outputs = tmp_path / "outputs"
-    shutil.copytree(built / "2023", outputs / "2023")
-    (outputs / "2023" / "manifest.json").unlink()  # so that a new build really runs
+    shutil.copytree(built / "2023", outputs / CONV / "2023")
+    (outputs / CONV / "2023" / "manifest.json").unlink()  # so that a new build really runs
     return outputs
 
 
@@ -40,7 +40,8 @@ def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: 
     for word in words:
         assert word in result.stderr, (word, result.stderr)
     assert snapshot(outputs) == before
-    leftovers = [p.name for p in outputs.iterdir() if p.name.startswith(".") and not p.name.startswith((".lock", ".cache"))]
+    leftovers = [p.name for folder in (outputs, outputs / CONV) if folder.is_dir() for p in folder.iterdir()
+                 if p.name.startswith(".") and not p.name.startswith((".lock", ".cache"))]
     assert leftovers == []
 
 
@@ -221,7 +222,7 @@ def start_build_and_wait_for_documents(outputs: Path, **popen) -> subprocess.Pop
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(outputs), "build", "2023"],
                             cwd=ROOT, **popen)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(outputs.glob(".build-*/*.docx")):
+    while time.monotonic() < deadline and not any(outputs.glob("*/.build-*/*.docx")):
         time.sleep(0.05)
     return proc
 
@@ -230,14 +231,14 @@ def test_interrupted_build_leaves_outputs_and_no_process(previous):
     before = snapshot(previous)
     proc = start_build_and_wait_for_documents(previous, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(previous.glob(".pdf-*/*.pdf")):
+    while time.monotonic() < deadline and not any(previous.glob("*/.pdf-*/*.pdf")):
         time.sleep(0.01)  # signalled on an event, the first PDF from LibreOffice, not after a fixed delay
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrompu" in err and "Traceback" not in err
     assert snapshot(previous) == before
-    assert [p.name for p in previous.iterdir() if p.name.startswith(".") and not p.name.startswith((".lock", ".cache"))] == []
+    assert [p.name for p in (previous / CONV).iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
     assert no_worker_left()
 
 
@@ -247,16 +248,17 @@ def test_killed_build_is_recovered_by_the_next(previous):
                                               start_new_session=True)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert {k: v for k, v in snapshot(previous).items() if not k.startswith(".")} == before
+    assert {k: v for k, v in snapshot(previous).items()
+            if not any(part.startswith(".") for part in Path(k).parts)} == before
     result = run_cli("--outputs", str(previous), "build", "2023")
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in previous.iterdir() if p.name.startswith(".") and not p.name.startswith((".lock", ".cache"))] == []
+    assert [p.name for p in (previous / CONV).iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
 
 
 def test_two_builds_of_the_same_year(previous):
     import fcntl
 
-    with open(previous / ".lock-2023", "a") as handle:
+    with open(previous / CONV / ".lock-2023", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
         before = snapshot(previous)
         result = run_cli("--outputs", str(previous), "build", "2023")

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, TEMPLATES, run_cli
+from conftest import CONV, INPUTS, TEMPLATES, run_cli
 from pipeline import build, convert, documents, manifest, model, reproducible
 
 
@@ -36,7 +36,7 @@ def test_two_builds_give_byte_identical_outputs(built, tmp_path, monkeypatch):
     monkeypatch.setattr(reproducible, "_rewritten", no_rewrite)
     build.build([2023], options(INPUTS, tmp_path / "other"))  # its own cache: converted again from scratch
     first = {p.name: p.read_bytes() for p in (built / "2023").iterdir()}
-    second = {p.name: p.read_bytes() for p in (tmp_path / "other" / "2023").iterdir()}
+    second = {p.name: p.read_bytes() for p in (tmp_path / "other" / CONV / "2023").iterdir()}
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
 
@@ -56,14 +56,14 @@ def test_manifest_proves_what_the_dossier_was_built_from(built):
 def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_path, monkeypatch):
     outputs = tmp_path / "out"
     build.build([2023], options(inputs_copy, outputs))
-    before = {p.name: p.read_bytes() for p in (outputs / "2023").iterdir()}
+    before = {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()}
     calls = count_conversions(monkeypatch)
     build.build([2023], options(inputs_copy, outputs))
     assert calls == []
-    shutil.rmtree(outputs / "2023")  # outputs gone, cache kept: rebuilt without LibreOffice
+    shutil.rmtree(outputs / CONV / "2023")  # outputs gone, cache kept: rebuilt without LibreOffice
     build.build([2023], options(inputs_copy, outputs))
     assert calls == []
-    assert {p.name: p.read_bytes() for p in (outputs / "2023").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()} == before
     result = run_cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 0 and "déjà à jour" in result.stderr
 
@@ -79,7 +79,7 @@ def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path, mon
     build.build([2022, 2023, 2024], options(inputs_copy, outputs))
     assert sum(calls) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
-    bilan = " ".join(p.extract_text() for p in PdfReader(outputs / "2024" / "bilan-2023.pdf").pages)
+    bilan = " ".join(p.extract_text() for p in PdfReader(outputs / CONV / "2024" / "bilan-2023.pdf").pages)
     assert "2e édition" in " ".join(bilan.split())  # the table cell may wrap there
 
 
@@ -90,7 +90,7 @@ def test_convention_is_converted_once_for_all_years(tmp_path, monkeypatch):
     # dossier, a copy without signature fields later), the call, the minutes and, from 2023, the
     # bilan of the year before; then the 3 bordereaux
     assert calls == [3, 3, 3, 1, 1, 1]
-    conventions = {(tmp_path / "out" / str(y) / f"convention-{y}.pdf").read_bytes() for y in (2022, 2023, 2024)}
+    conventions = {(tmp_path / "out" / CONV / str(y) / f"convention-{y}.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1
 
 

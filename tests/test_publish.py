@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import INPUTS, ROOT, TEMPLATES, run_cli
+from conftest import CONV, INPUTS, ROOT, TEMPLATES, run_cli
 from pipeline import build, publish
 from pipeline.errors import OutputError
 from test_errors import snapshot
@@ -18,8 +18,8 @@ from test_errors import snapshot
 def previous(tmp_path, built):
     """outputs/ holding a previous 2023 build, and inputs changed since, so a build really publishes."""
     outputs = tmp_path / "outputs"
-    shutil.copytree(built / "2023", outputs / "2023")
-    inputs = tmp_path / "inputs"
+    shutil.copytree(built / "2023", outputs / CONV / "2023")
+    inputs = tmp_path / "inputs" / CONV
     shutil.copytree(INPUTS, inputs)
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("AR-2023-012", "AR-2023-013"), encoding="utf-8")
@@ -31,7 +31,7 @@ def options(inputs, outputs):
 
 
 def leftovers(outputs):
-    return [p.name for p in outputs.iterdir() if p.name.startswith((".new-", ".old-", ".build-", ".pdf-"))]
+    return [p.name for p in (outputs / CONV).iterdir() if p.name.startswith((".new-", ".old-", ".build-", ".pdf-"))]
 
 
 def test_a_write_failing_midway_through_publishing_keeps_the_previous_outputs(previous, monkeypatch):
@@ -95,7 +95,7 @@ def test_a_build_killed_between_the_two_renames_is_recovered_by_the_next_command
     killed = subprocess.run([sys.executable, "-c", KILLED_BETWEEN_RENAMES, str(inputs), str(TEMPLATES), str(outputs)],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert killed.returncode == 9, killed.stderr
-    assert not (outputs / "2023").exists()  # between the two renames: the previous folder is aside
+    assert not (outputs / CONV / "2023").exists()  # between the two renames: the previous folder is aside
     # the next command fails on bad data, before building: it still puts the previous outputs back
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  reference: AR-2023-013", "  reference: [oups"),
@@ -110,4 +110,4 @@ def test_a_published_folder_is_an_ordinary_folder(previous):
     build.build([2023], options(inputs, outputs))
     reference = outputs / "ordinaire"
     reference.mkdir()
-    assert (outputs / "2023").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777
+    assert (outputs / CONV / "2023").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777

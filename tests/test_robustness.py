@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import INPUTS, TEMPLATES, docx_text
+from conftest import CONV, INPUTS, TEMPLATES, docx_text
 from pipeline import build, model
 from pipeline.errors import InputError
 from pipeline.french import typo
@@ -27,8 +27,8 @@ def test_special_characters_come_out_intact(inputs_copy, tmp_path):
     path.write_text(text, encoding="utf-8")
     assert model.load(inputs_copy, 2023).reported[2022].actions[0].titre == title
     dossier = run_build(inputs_copy, tmp_path / "out")
-    assert typo(title) in docx_text(tmp_path / "out" / "2023" / "bilan-2022.docx")
-    pdf_text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2023" / "bilan-2022.pdf").pages)
+    assert typo(title) in docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf").pages)
     assert "A & B" in pdf_text and "<balise>" in pdf_text and "l’îlot" in pdf_text
     assert dossier.is_file()
 
@@ -45,11 +45,11 @@ def test_hundreds_of_actions_and_long_texts_still_lay_out(inputs_copy, tmp_path)
                         "participants": i, "resultat": long_text if i % 50 == 0 else "Fait."} for i in range(300)]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     run_build(inputs_copy, tmp_path / "out")
-    text = docx_text(tmp_path / "out" / "2023" / "bilan-2022.docx")
+    text = docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")
     assert all(f"Action numéro {i + 1}\n" in text + "\n" for i in range(300))
-    bilan = PdfReader(tmp_path / "out" / "2023" / "bilan-2022.pdf")
+    bilan = PdfReader(tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf")
     assert len(bilan.pages) > 10
-    assert words_outside_the_text_width(tmp_path / "out" / "2023" / "bilan-2022.pdf") == []
+    assert words_outside_the_text_width(tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf") == []
 
 
 def words_outside_the_text_width(pdf, margin_cm: float = 2.3) -> list[str]:

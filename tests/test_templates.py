@@ -6,7 +6,7 @@ import subprocess
 import docx
 import pytest
 
-from conftest import STEMS, TEMPLATES, run_cli
+from conftest import CONV, STEMS, TEMPLATES, run_cli
 
 
 def broken_copy(tmp_path, name: str, old: str, new: str):
@@ -61,13 +61,13 @@ def test_check_names_the_template_and_the_mistake(tmp_path, label, name, old, ne
 def test_build_refuses_a_broken_template_and_keeps_previous_outputs(tmp_path, label, name, old, new, expected):
     folder = broken_copy(tmp_path, name, old, new)
     outputs = tmp_path / "outputs"
-    (outputs / "2023").mkdir(parents=True)
-    (outputs / "2023" / "dossier-2023.pdf").write_bytes(b"previous")
+    (outputs / CONV / "2023").mkdir(parents=True)
+    (outputs / CONV / "2023" / "dossier-2023.pdf").write_bytes(b"previous")
     result = run_cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert name in result.stderr
-    assert (outputs / "2023" / "dossier-2023.pdf").read_bytes() == b"previous"
-    assert sorted(p.name for p in outputs.iterdir() if not p.name.startswith((".lock", ".cache"))) == ["2023"]
+    assert (outputs / CONV / "2023" / "dossier-2023.pdf").read_bytes() == b"previous"
+    assert sorted(p.name for p in (outputs / CONV).iterdir() if not p.name.startswith(".lock")) == ["2023"]
 
 
 def test_shipped_templates_pass_check():
@@ -91,7 +91,7 @@ def test_templates_resaved_by_libreoffice_build_the_same_documents(tmp_path, bui
     outputs = tmp_path / "outputs"
     build = run_cli("--templates", str(resaved), "--outputs", str(outputs), "build", "2023")
     assert build.returncode == 0, build.stderr
-    assert pdf_texts(outputs) == pdf_texts(built)
+    assert pdf_texts(outputs / CONV) == pdf_texts(built)
 
 
 def test_templates_survive_word_style_runs_and_smart_quotes(tmp_path, built):
@@ -124,7 +124,7 @@ def test_templates_survive_word_style_runs_and_smart_quotes(tmp_path, built):
     outputs = tmp_path / "outputs"
     build = run_cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
     assert build.returncode == 0, build.stderr
-    assert pdf_texts(outputs) == pdf_texts(built)
+    assert pdf_texts(outputs / CONV) == pdf_texts(built)
 
 
 def test_variables_reference_lists_what_a_template_uses_with_values():

@@ -3,7 +3,9 @@
 The convention template is made from the convention's text (the seed, in Markdown): its
 wording is copied word for word, and only what the data fills is replaced by a variable.
 After this first authoring, templates belong to the staff who edit them in Word; builds
-only read them. Usage: python tools/author_templates.py SEED.md [--force]
+only read them. The convention's text goes to its own folder (inputs/<convention>/templates/),
+the other templates to the shared templates/.
+Usage: python tools/author_templates.py SEED.md CONVENTION_FOLDER [--force]
 """
 from __future__ import annotations
 
@@ -229,7 +231,7 @@ def convention(seed: Path) -> None:
     xml = part.blob.decode("utf-8").replace(
         "</w:footnotes>", "".join(footnote_xml(n, footnotes[n]) for n in sorted(set(notes_used))) + "</w:footnotes>")
     part._blob = xml.encode("utf-8")
-    save(doc, "convention.docx")
+    save(doc, "convention.docx", Path(sys.argv[2]) / "templates")
 
 
 def letter_head(doc) -> None:
@@ -591,8 +593,9 @@ def pv_copil() -> None:
     save(doc, "pv-copil.docx")
 
 
-def save(doc, name: str) -> None:
-    target = OUT / name
+def save(doc, name: str, folder: Path = OUT) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
     if target.exists() and "--force" not in sys.argv:
         print(f"{target} existe déjà : gardé (--force pour le réécrire)")
         return

@@ -1,0 +1,96 @@
+"""Where things are: the conventions under inputs/, each one's templates, each one's outputs.
+
+A convention is a folder (``inputs/<convention>/``) with its convention.yaml, a folder per
+year and its own ``templates/``; a template there replaces the shared one of the same name,
+and the convention's text (convention.docx) is always its own. Outputs go to
+``outputs/<convention>/<YEAR>/``, so that two conventions covering the same year never meet.
+Kept light (no document libraries): a rebuild with nothing to do reads only this.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+OWN_ONLY = ("convention.docx",)  # never taken from the shared templates: each convention's own text
+
+
+def convention_dirs(inputs: Path) -> list[Path]:
+    """The conventions ``inputs`` holds: itself when it is one, else its sub-folders that are."""
+    inputs = Path(inputs)
+    if (inputs / "convention.yaml").is_file():
+        return [inputs]
+    if not inputs.is_dir():
+        return []
+    return sorted(d for d in inputs.iterdir() if (d / "convention.yaml").is_file())
+
+
+def template_for(convention: Path, shared: Path, name: str) -> Path:
+    """The convention's own template if it has one, else the shared one (never for its text)."""
+    own = Path(convention) / "templates" / name
+    if own.is_file() or name in OWN_ONLY:
+        return own
+    return Path(shared) / name
+
+
+def templates_used(convention: Path, shared: Path) -> list[Path]:
+    """Every template a convention's builds read: its own, then the shared ones it does not replace."""
+    own = sorted((Path(convention) / "templates").glob("*.docx"))
+    names = {p.name for p in own}
+    return own + sorted(p for p in Path(shared).glob("*.docx") if p.name not in names and p.name not in OWN_ONLY)
+
+
+def outputs_for(outputs: Path, convention: Path) -> Path:
+    """outputs/<convention>/: where one convention's years are published, locked and recovered."""
+    return Path(outputs) / Path(convention).resolve().name
+
+
+def period_of(convention: Path) -> list[int]:
+    """The years a convention covers and its closing year, read from convention.yaml without
+    checking it (the real load does): for choosing a convention by year."""
+    import yaml
+
+    try:
+        terms = (yaml.safe_load((Path(convention) / "convention.yaml").read_text(encoding="utf-8")) or {})["convention"]
+        start = terms["date_debut"]
+        start = start.year if isinstance(start, dt.date) else int(str(start)[:4])
+        return list(range(start, start + int(terms["duree_annees"]) + 1))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+        return []
+
+
+def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
+    """The convention a command is about: the one named, else the only one covering ``year``
+    (or the only one there is); otherwise say which exist."""
+    from pipeline.errors import InputError
+
+    found = convention_dirs(inputs)
+    if not found:
+        raise InputError(f"{inputs} : aucune convention (pas de convention.yaml, ni de sous-dossier qui en ait une)",
+                         hint="indiquez avec --inputs le dossier des conventions, ou celui d'une convention")
+    names = [d.name for d in found]
+    if name:
+        for d in found:
+            if d.name == name:
+                return d
+        import difflib
+
+        guess = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+        raise InputError(f"convention « {name} » introuvable dans {inputs}"
+                         + (f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""),
+                         hint=f"conventions : {', '.join(names)}")
+    candidates = found if year is None else [d for d in found if year in period_of(d)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(found) == 1:  # the only convention: its own loading says which years it has
+        return found[0]
+    if not candidates:
+        raise InputError(f"aucune convention ne couvre l'année {year}",
+                         hint=f"conventions : {', '.join(f'{d.name} ({_span(d)})' for d in found)}")
+    raise InputError(f"plusieurs conventions couvrent {'l’année ' + str(year) if year else 'ce dossier'} : "
+                     f"{', '.join(d.name for d in candidates)}",
+                     hint=f"choisissez-en une : CONVENTION={candidates[0].name} (ou --convention {candidates[0].name})")
+
+
+def _span(convention: Path) -> str:
+    years = period_of(convention)
+    return f"{years[0]}-{years[-2]}" if len(years) > 1 else "?"

@@ -1,0 +1,106 @@
+"""A small mutation pass over the modules that carry the README's promises (publish, signing,
+french, render): each mutant is a deliberate bug; the tests that guard the module must fail.
+
+Usage: python tools/mutation.py [--tests-from COMMIT]
+Runs in a copy of the project (the tree is never touched); --tests-from takes the tests of an
+earlier commit, to compare the suite before and after. Prints each mutant, killed or survived,
+and the score. Slow (a test run per mutant): a developer's tool, not part of `make test`.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (module, what the bug is, text in the module, text it becomes, the tests that guard it)
+MUTANTS = [
+    ("pipeline/publish.py", "publish writes straight into outputs/<YEAR>/, old files deleted first",
+     'staging = Path(tempfile.mkdtemp(prefix=f".new-{year}-", dir=outputs))',
+     'staging = outputs / str(year); shutil.rmtree(staging, ignore_errors=True); staging.mkdir(parents=True)',
+     ["tests/test_publish.py", "tests/test_errors.py"]),
+    ("pipeline/publish.py", "a refused rename loses the previous folder",
+     'os.rename(old / "previous", target)', "pass", ["tests/test_publish.py", "tests/test_errors.py"]),
+    ("pipeline/publish.py", "recovery drops the previous outputs",
+     "os.rename(previous, outputs / year)", "shutil.rmtree(previous)", ["tests/test_publish.py", "tests/test_errors.py"]),
+    ("pipeline/publish.py", "published folder keeps mkdtemp's mode 700",
+     "os.chmod(staging, 0o777 & ~_umask())", "pass", ["tests/test_publish.py", "tests/test_errors.py"]),
+    ("pipeline/publish.py", "no lock per year",
+     "                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\n            except OSError:\n                raise",
+     "                pass\n            except OSError:\n                raise", ["tests/test_errors.py"]),
+    ("pipeline/signing.py", "verify reports every signature valid",
+     '"valid": bool(status.bottom_line),', '"valid": True,', ["tests/test_signing.py"]),
+    ("pipeline/signing.py", "verify reports every signature intact and valid",
+     '"intact": bool(status.intact and status.valid),', '"intact": True, "valid": True,', ["tests/test_signing.py"]),
+    ("pipeline/signing.py", "pyHanko's traceback reaches the terminal",
+     'with open(pdf, "rb") as handle, _quiet_validation():', 'with open(pdf, "rb") as handle:',
+     ["tests/test_signing.py"]),
+    ("pipeline/signing.py", "the two signatories' fields swapped",
+     "places.append(FieldPlace(name, labels.get(name, name), first_page - 1 + index, box))",
+     "places.append(FieldPlace(marks[len(marks) - 1 - len(places)][0], labels.get(name, name), first_page - 1 + index, box))",
+     ["tests/test_signing.py"]),
+    ("pipeline/french.py", "« deux millions euros »", 'unit = "d\'euros"', 'unit = "euros"', ["tests/test_french.py"]),
+    ("pipeline/french.py", "« zéro euros »", "if euros in (0, 1):", "if euros == 1:", ["tests/test_french.py"]),
+    ("pipeline/french.py", "counts always in digits", "    if n < 10:", "    if n < 0:", ["tests/test_french.py"]),
+    ("pipeline/french.py", "no narrow space before ; ! ?", "lambda m: NNBSP + m.group(1)", "lambda m: ' ' + m.group(1)",
+     ["tests/test_french.py"]),
+    ("pipeline/french.py", "« 1 janvier »", 'day = "1er" if value.day == 1 else str(value.day)', "day = str(value.day)",
+     ["tests/test_french.py"]),
+    ("pipeline/french.py", "thousands with a breakable space", 'return f"{sign}{NNBSP.join(groups)},{cents}{NBSP}€"',
+     'return f"{sign}{\' \'.join(groups)},{cents}{NBSP}€"', ["tests/test_french.py"]),
+    ("pipeline/render.py", "no autoescape: « & » dropped",
+     "env = _CompilingOnce(undefined=jinja2.StrictUndefined, autoescape=True,",
+     "env = _CompilingOnce(undefined=jinja2.StrictUndefined, autoescape=False,", ["tests/test_robustness.py"]),
+    ("pipeline/render.py", "an unknown variable prints blank",
+     "env = _CompilingOnce(undefined=jinja2.StrictUndefined,", "env = _CompilingOnce(undefined=jinja2.Undefined,",
+     ["tests/test_templates.py"]),
+    ("pipeline/render.py", "no French spacing on inserted values",
+     "        return typo(value)\n", "        return value\n", ["tests/test_build.py"]),
+    ("pipeline/render.py", "table grids not fitted after column loops",
+     '    from docx.oxml.ns import qn\n\n    for tbl in document.element.body.iter(qn("w:tbl")):',
+     '    from docx.oxml.ns import qn\n\n    for tbl in []:', ["tests/test_robustness.py", "tests/test_layout.py"]),
+]
+
+
+def run(tests_from: str | None) -> int:
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        copy = Path(tmp) / "project"
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "outputs", ".git", "__pycache__"))
+        (copy / "outputs").mkdir()
+        if tests_from:
+            shutil.rmtree(copy / "tests")
+            archive = subprocess.run(["git", "archive", tests_from, "tests"], cwd=ROOT, capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", str(copy)], input=archive.stdout, check=True)
+        killed = 0
+        for path, what, old, new, tests in MUTANTS:
+            source = copy / path
+            original = source.read_text(encoding="utf-8")
+            if original.count(old) != 1:
+                print(f"?  {what}: the text to mutate is not found once in {path}")
+                continue
+            guards = [t for t in tests if (copy / t).exists()]  # an earlier suite may lack a newer file
+            source.write_text(original.replace(old, new), encoding="utf-8")
+            try:
+                result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *guards],
+                                        cwd=copy, capture_output=True, text=True, timeout=900)
+                dead = result.returncode == 1  # tests failed (2-5: interrupted, usage, nothing collected)
+                if result.returncode not in (0, 1):
+                    print(f"?  {what}: pytest a répondu {result.returncode}\n{result.stdout[-500:]}")
+            except subprocess.TimeoutExpired:
+                dead = True
+            finally:
+                source.write_text(original, encoding="utf-8")
+            killed += dead
+            print(f"{'tué   ' if dead else 'SURVIT'}  {path}: {what}", flush=True)
+        print(f"score : {killed}/{len(MUTANTS)} mutants tués")
+        return 0 if killed == len(MUTANTS) else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tests-from", help="prendre les tests d'un commit antérieur (avant/après)")
+    sys.exit(run(parser.parse_args().tests_from))
