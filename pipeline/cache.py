@@ -2,13 +2,14 @@
 
 A PDF is keyed by the bytes of the .docx it comes from, the date written into it and the
 pipeline's version: the same document (the convention, identical across years) is
-converted once, and a rebuild with nothing changed starts no LibreOffice.
+converted once, and a rebuild with nothing changed starts no LibreOffice. Each entry carries
+the SHA-256 of its bytes: an entry cut short (a full disk, a crash) or altered is found out,
+dropped and converted again, never trusted.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -31,18 +32,28 @@ class PdfCache:
         return self.root / k[:2] / f"{k}.pdf"
 
     def get(self, k: str, target: Path) -> bool:
-        """Copy the cached PDF to ``target``; False if there is none."""
+        """Copy the cached PDF to ``target``; False if there is none, or none intact."""
         source = self._path(k)
-        if not source.is_file():
+        try:
+            data = source.read_bytes()
+            expected = source.with_suffix(".sha256").read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
             return False
-        shutil.copyfile(source, target)
+        if hashlib.sha256(data).hexdigest() != expected:
+            for damaged in (source, source.with_suffix(".sha256")):
+                damaged.unlink(missing_ok=True)
+            return False
+        target.write_bytes(data)
         return True
 
     def put(self, k: str, pdf: Path) -> None:
-        """Store atomically, so an interrupted build never leaves half a PDF in the cache."""
+        """Store atomically, the PDF then its digest, so an interrupted build never leaves half a
+        PDF that the cache would trust."""
         target = self._path(k)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        os.close(fd)
-        shutil.copyfile(pdf, tmp)
-        os.replace(tmp, target)
+        data = pdf.read_bytes()
+        for path, content in ((target, data), (target.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode())):
+            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(tmp, path)

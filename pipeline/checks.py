@@ -18,19 +18,21 @@ from pipeline import documents, model, places, render
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 
 
-def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[list[tuple[int, str]], list[str]]:
-    """Every problem at once, as (exit code, line); and the warnings. A year of the period with
-    no data yet is only mentioned: in the middle of a period, the later years are not there."""
+def check_all(inputs: Path, templates: Path, *,
+              final: bool = False) -> tuple[list[tuple[int, str]], list[str], list[str]]:
+    """Every problem at once, as (exit code, line); the warnings; and what is only information:
+    in the middle of a period, the later years have no data yet, which is no fault."""
     problems: list[tuple[int, str]] = []
     warnings: list[str] = []
+    notes: list[str] = []
     try:
         period = model.convention_years(inputs)
         years = model.dossier_years(inputs)
     except PipelineError as exc:
-        return _lines(exc), warnings
+        return _lines(exc), warnings, notes
     missing = [y for y in period if y not in years]
     if missing:
-        warnings.append(f"pas encore de données pour {', '.join(map(str, missing))} (information)")
+        notes.append(f"pas encore de données pour {', '.join(map(str, missing))}")
     loaded = []
     for year in years:
         try:
@@ -48,7 +50,7 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False) -> tuple[li
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
         for line in check_template(path, loaded, fill=users):
             problems.append((int(ExitCode.TEMPLATE), line))
-    return problems, warnings
+    return problems, warnings, notes
 
 
 def template_context(inputs: model.Inputs, spots: list | None = None) -> dict:

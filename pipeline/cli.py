@@ -127,13 +127,16 @@ def check(obj, final: bool) -> None:
     """Vérifie les données et les modèles sans rien construire."""
     from pipeline import checks
 
-    problems, warnings = [], []
+    problems, warnings, notes = [], [], []
     conventions = _conventions(obj)
     for convention in conventions:
-        found, said = checks.check_all(convention, obj["templates"], final=final)
+        found, said, noted = checks.check_all(convention, obj["templates"], final=final)
         name = f"{convention.name} : " if len(conventions) > 1 else ""
         warnings += [f"{name}{line}" for line in said]
+        notes += [f"{name}{line}" for line in noted]
         problems += [(code, f"{name}{line}") for code, line in found]
+    for line in notes:
+        _err(f"information : {line}")
     for line in warnings:
         _err(f"avertissement : {line}")
     for _code, line in problems:
@@ -273,6 +276,14 @@ def main() -> None:
     atexit.register(_report_memory)
     signal.signal(signal.SIGTERM, _on_sigterm)
     verbose = "-v" in sys.argv or "--verbose" in sys.argv
+    if not verbose:  # a library's own warnings (pypdf's « EOF marker not found »…) are for --verbose
+        import logging
+        import warnings
+
+        logging.getLogger().addHandler(logging.NullHandler())
+        for name in ("pypdf", "pyhanko", "pyhanko_certvalidator", "fontTools", "PIL"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        warnings.simplefilter("ignore")
     try:
         main_group.main(standalone_mode=False, prog_name="python -m pipeline")
         _leave_now()

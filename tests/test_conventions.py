@@ -1,0 +1,116 @@
+"""Several conventions side by side: the shipped one and a second, deliberately different
+(tests/fixtures/mex-arhlm-2025-2027: 5 chantiers, 12 345,67 €, committees CS/CT, other role
+codes, a Présidente), each with its own text, outputs and locks."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import INPUTS, ROOT, docx_text, run_cli
+from test_errors import snapshot
+
+OTHER = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
+
+
+@pytest.fixture()
+def both(tmp_path):
+    """An inputs/ folder holding two conventions that both cover 2025."""
+    root = tmp_path / "inputs"
+    shutil.copytree(INPUTS, root / INPUTS.name)
+    shutil.copytree(OTHER, root / OTHER.name)
+    return root
+
+
+def cli(root, outputs, *args):
+    return [sys.executable, "-m", "pipeline", "--inputs", str(root), "--outputs", str(outputs), *args]
+
+
+def test_a_year_two_conventions_cover_asks_which(both, tmp_path):
+    result = run_cli("--inputs", str(both), "--outputs", str(tmp_path / "out"), "build", "2025")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert INPUTS.name in result.stderr and OTHER.name in result.stderr and "CONVENTION=" in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
+
+
+def test_two_conventions_build_side_by_side_at_the_same_time(both, tmp_path):
+    outputs = tmp_path / "out"
+    runs = [subprocess.Popen(cli(both, outputs, "--convention", name, "build", "2025"), cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for name in (INPUTS.name, OTHER.name)]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    ours, theirs = outputs / INPUTS.name / "2025", outputs / OTHER.name / "2025"
+    assert "bilan-final-2022-2024.pdf" in {p.name for p in ours.iterdir()}
+    assert "appel-2025.pdf" in {p.name for p in theirs.iterdir()}
+    # the same bytes as a build of one convention alone: the other one's build touched nothing
+    alone = tmp_path / "alone"
+    result = run_cli("--inputs", str(both), "--outputs", str(alone), "--convention", INPUTS.name, "build", "2025")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(alone / INPUTS.name) == snapshot(outputs / INPUTS.name)
+    before = snapshot(outputs / INPUTS.name)
+    path = both / OTHER.name / "2025" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("ARH-EX-2025", "ARH-EX-2025-bis"), encoding="utf-8")
+    result = run_cli("--inputs", str(both), "--outputs", str(outputs), "--convention", OTHER.name, "build", "2025")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(outputs / INPUTS.name) == before
+
+
+def test_the_second_convention_speaks_with_its_own_text_signatories_and_committees(tmp_path):
+    result = run_cli("--inputs", str(OTHER), "--outputs", str(tmp_path / "out"), "build", "--all")
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / OTHER.name / "2026"
+    convention = docx_text(folder / "convention-2026.docx")
+    assert "Exemple-sur-Mer" in convention and "Aix-Marseille" not in convention and "FRIQUET" not in convention
+    pv = docx_text(folder / "pv-copil-2026.docx")
+    assert "Sophie EXEMPLE-BLANC" in pv and "Claire EXEMPLE-DURAND" in pv  # the members who sign, by their roles
+    assert "Pour l'Association Régionale Hlm Exemple" in pv
+    bilan = docx_text(folder / "bilan-2025.docx")
+    assert "Le comité stratégique (CS) s'est réuni une fois en 2025" in bilan
+    assert "COPIL" not in bilan and "COTECH" not in bilan
+    assert "12\u202f345,67\u00a0€" in bilan
+    letter = docx_text(folder / "appel-2026.docx")
+    assert "douze mille trois cent quarante-cinq euros et soixante-sept centimes (12\u202f345,67\u00a0€)" in letter
+    assert "La Présidente de l'ARH Exemple" in letter
+    text = " ".join(p.extract_text() for p in PdfReader(folder / "bordereau-2026.pdf").pages)
+    assert "Une attestation de régularité sociale" in text  # the 7th piece
+
+
+def test_check_in_the_middle_of_a_period(both):
+    shutil.rmtree(both / INPUTS.name / "2025")  # no closing data yet either
+    result = run_cli("--inputs", str(both), "check")
+    assert result.returncode == 0, result.stderr
+    assert f"information : {OTHER.name} : pas encore de données pour 2027" in result.stderr
+
+
+def test_check_refuses_a_convention_without_its_own_text(both):
+    (both / OTHER.name / "templates" / "convention.docx").unlink()
+    result = run_cli("--inputs", str(both), "--convention", OTHER.name, "check")
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert "la convention n'a pas son propre texte (convention.docx)" in result.stderr
+
+
+def test_a_piece_naming_no_document_is_refused(both):
+    conv = both / OTHER.name / "convention.yaml"
+    conv.write_text(conv.read_text(encoding="utf-8").replace("document: bilan", "document: bilann"), encoding="utf-8")
+    result = run_cli("--inputs", str(both), "--convention", OTHER.name, "check")
+    assert result.returncode == 2 and "document « bilann » inconnu — vouliez-vous dire « bilan » ?" in result.stderr
+
+
+def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
+    outputs = tmp_path / "out"
+    first = run_cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
+    assert first.returncode == 0, first.stderr
+    before = snapshot(outputs / INPUTS.name)
+    cached = [p for p in (outputs / ".cache" / "pdf").rglob("*") if p.is_file()]
+    assert cached
+    for path in cached:  # a full disk or a crash cut every entry short
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    shutil.rmtree(outputs / INPUTS.name / "2023")
+    again = run_cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr and "illisible" not in again.stderr
+    assert snapshot(outputs / INPUTS.name) == before
