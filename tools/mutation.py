@@ -1,9 +1,10 @@
 """A small mutation pass over the modules that carry the README's promises (publish, signing,
 french, render): each mutant is a deliberate bug; the tests that guard the module must fail.
 
-Usage: python tools/mutation.py [--tests-from COMMIT]
-Runs in a copy of the project (the tree is never touched); --tests-from takes the tests of an
-earlier commit, to compare the suite before and after. Prints each mutant, killed or survived,
+Usage: python tools/mutation.py [--at COMMIT]
+Runs in a copy of the project (the tree is never touched); --at takes the whole project as it
+was at an earlier commit, to compare the suite before and after (a mutant whose code did not
+exist then is counted apart). Prints each mutant, killed or survived,
 and the score. Slow (a test run per mutant): a developer's tool, not part of `make test`.
 """
 from __future__ import annotations
@@ -66,22 +67,24 @@ MUTANTS = [
 ]
 
 
-def run(tests_from: str | None) -> int:
+def run(at: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         copy = Path(tmp) / "project"
-        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "outputs", ".git", "__pycache__"))
-        (copy / "outputs").mkdir()
-        if tests_from:
-            shutil.rmtree(copy / "tests")
-            archive = subprocess.run(["git", "archive", tests_from, "tests"], cwd=ROOT, capture_output=True, check=True)
+        if at:
+            copy.mkdir()
+            archive = subprocess.run(["git", "archive", at], cwd=ROOT, capture_output=True, check=True)
             subprocess.run(["tar", "-x", "-C", str(copy)], input=archive.stdout, check=True)
-        killed = 0
+        else:
+            shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "outputs", ".git", "__pycache__"))
+        (copy / "outputs").mkdir(exist_ok=True)
+        killed = tried = 0
         for path, what, old, new, tests in MUTANTS:
             source = copy / path
             original = source.read_text(encoding="utf-8")
             if original.count(old) != 1:
-                print(f"?  {what}: the text to mutate is not found once in {path}")
+                print(f"—       {path}: {what} (ce code n'existe pas dans cette version)")
                 continue
+            tried += 1
             guards = [t for t in tests if (copy / t).exists()]  # an earlier suite may lack a newer file
             source.write_text(original.replace(old, new), encoding="utf-8")
             try:
@@ -96,11 +99,11 @@ def run(tests_from: str | None) -> int:
                 source.write_text(original, encoding="utf-8")
             killed += dead
             print(f"{'tué   ' if dead else 'SURVIT'}  {path}: {what}", flush=True)
-        print(f"score : {killed}/{len(MUTANTS)} mutants tués")
-        return 0 if killed == len(MUTANTS) else 1
+        print(f"score : {killed}/{tried} mutants tués ({len(MUTANTS) - tried} sans objet dans cette version)")
+        return 0 if killed == tried else 1
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tests-from", help="prendre les tests d'un commit antérieur (avant/après)")
-    sys.exit(run(parser.parse_args().tests_from))
+    parser.add_argument("--at", help="le projet tel qu'il était à ce commit (avant/après)")
+    sys.exit(run(parser.parse_args().at))
