@@ -147,6 +147,28 @@ def check(obj, final: bool) -> None:
     click.echo("tout est correct : données et modèles prêts.")
 
 
+@main_group.command("new-convention")
+@click.argument("folder")
+@click.option("--depuis", "source", default=None, metavar="CONVENTION",
+              help="Partir d'une convention existante (renouvellement) : nom de son dossier sous --inputs.")
+@click.pass_obj
+def new_convention(obj, folder: str, source: str | None) -> None:
+    """Crée le dossier d'une nouvelle convention sous --inputs (FOLDER : son nom).
+
+    Avec --depuis, pour un renouvellement : mêmes parties, chantiers et comités, période
+    suivante, blancs (signature, délibération) à remplir. Sans --depuis, quelques questions.
+    """
+    from pipeline import places, scaffold
+
+    root = obj["inputs"]
+    if (Path(root) / "convention.yaml").is_file():
+        root = Path(root).parent  # --inputs named a convention: its new sibling goes beside it
+    origin = places.choose(obj["inputs"], source) if source else None
+    answers = None if origin else {key: click.prompt(question, err=True) for key, question in scaffold.QUESTIONS}
+    for line in scaffold.new_convention(Path(root) / folder, source=origin, answers=answers):
+        click.echo(f"à faire : {line}")
+
+
 @main_group.command()
 @click.argument("template", required=False)
 @click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la première).")

@@ -114,3 +114,36 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr and "illisible" not in again.stderr
     assert snapshot(outputs / INPUTS.name) == before
+
+
+def test_the_renewal_starts_from_the_previous_convention(tmp_path):
+    root = tmp_path / "inputs"
+    shutil.copytree(INPUTS, root / INPUTS.name)
+    result = run_cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
+    assert result.returncode == 0, result.stderr
+    new = root / "amp-arhlm-2025-2027"
+    from pipeline import model
+
+    conv, _ = model.load_convention(new)
+    assert conv.convention.annees == [2025, 2026, 2027] and conv.convention.titre.endswith("2025-2027")
+    assert conv.convention.date_signature is None and conv.convention.deliberation.numero is None
+    assert (new / "templates" / "convention.docx").is_file() and "texte approuvé" in result.stdout
+    check = run_cli("--inputs", str(root), "check")
+    assert check.returncode == 0 and "pas encore de données pour 2025, 2026, 2027" in check.stderr
+    again = run_cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
+    assert again.returncode == 2 and "existe déjà" in again.stderr  # never overwritten
+
+
+def test_a_new_convention_from_the_questionnaire(tmp_path):
+    root = tmp_path / "inputs"
+    root.mkdir()
+    answers = "Métropole Exemple\nAssociation Régionale Exemple\nARE\n2026\n3\n15000.50\nExempleville\n"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(root), "new-convention", "mex-are"],
+                            cwd=ROOT, input=answers, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    from pipeline import model
+
+    conv, _ = model.load_convention(root / "mex-are")
+    assert conv.convention.annees == [2026, 2027, 2028] and str(conv.convention.montant_annuel) == "15000.50"
+    check = run_cli("--inputs", str(root), "check")
+    assert check.returncode == 3 and "la convention n'a pas son propre texte" in check.stderr
