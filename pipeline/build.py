@@ -28,6 +28,7 @@ class Options:
     final: bool = False
     progress: bool = False
     office: convert.Session | None = None  # a LibreOffice already started by the caller
+    keep_office: bool = False  # the caller's LibreOffice serves other conventions after this one: left running
     log: Log = print
     warn: Log = print
 
@@ -83,7 +84,8 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
         return [publish.dossier_path(out, y) for y in years]
     office = opts.office or convert.Session(progress=opts.progress, profile=convert.profile_for(opts.outputs))
     office.prestart()  # LibreOffice boots while the data is read and the documents are filled
-    with office:
+    shared = opts.office is not None and opts.keep_office
+    with contextlib.nullcontext(office) if shared else office:
         with stage("données vérifiées", opts.log):
             loaded = [model.load(opts.inputs, year, final=opts.final) for year in todo]
             seen: set[str] = set()
@@ -102,10 +104,11 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
             builds = [YearBuild(inputs=i, work=Path(stack.enter_context(tempfile.TemporaryDirectory(
                 prefix=f".build-{i.year.annee}-", dir=out)))) for i in loaded]
             converter = Converter(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
-                                  Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=out))))
+                                  Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".pdf-", dir=out))),
+                                  release=not shared)
             # stopped first on the way out: an interrupted LibreOffice still writing a PDF would
             # otherwise put it back in a temporary folder already removed
-            stack.callback(office.close)
+            stack.push(lambda kind, *_: office.close() if kind is not None or not shared else None)
             flow = Flow(builds, converter, opts)
             with stage("documents remplis, convertis en PDF et assemblés", opts.log):
                 for b in builds:  # LibreOffice converts a year while the next one is filled
@@ -164,8 +167,8 @@ class Converter:
     is converted once; a document already converted by an earlier build is not again.
     """
 
-    def __init__(self, office: convert.Session, store: cache.PdfCache, tmp: Path):
-        self.office, self.store, self.tmp = office, store, tmp
+    def __init__(self, office: convert.Session, store: cache.PdfCache, tmp: Path, *, release: bool = True):
+        self.office, self.store, self.tmp, self.release = office, store, tmp, release
         self.planned: dict[str, tuple[Path, dt.datetime]] = {}   # digest → (docx sent, date)
         self.by_docx: dict[Path, str] = {}
         self.wanted: list[tuple[str, Path]] = []
@@ -207,7 +210,7 @@ class Converter:
             digest = self.by_docx[docx]
             self.pages[digest] = assemble.page_count(pdf, docx.name)
             arrived()
-            if not self.office.pending and not self.office.queue:
+            if self.release and not self.office.pending and not self.office.queue:
                 self.office.release()  # it shuts down while the last dossier is assembled
             reproducible.normalise_pdf(pdf, self.planned[digest][1], seed=digest.encode())
             self.store.put(digest, pdf)

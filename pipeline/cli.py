@@ -83,41 +83,44 @@ def build(obj, year: int | None, all_years: bool, final: bool) -> None:
     """
     if all_years == (year is not None):
         raise click.UsageError("donnez une année (ex. « build 2023 ») ou --all, pas les deux")
-    for convention in _conventions(obj, year):
-        _build_convention(obj, convention, year, final)
+    office = None  # one LibreOffice for every convention built by this command
+    try:
+        conventions = _conventions(obj, year)
+        for i, convention in enumerate(conventions):
+            office = _build_convention(obj, convention, year, final, office, keep=i < len(conventions) - 1)
+    finally:
+        if office is not None:
+            office.close()
 
 
-def _build_convention(obj, convention: Path, year: int | None, final: bool) -> None:
+def _build_convention(obj, convention: Path, year: int | None, final: bool, office, *, keep: bool):
+    """Build one convention's year (or years), with the command's LibreOffice; return it. ``keep``:
+    other conventions come next, LibreOffice stays up for them (else it stops as soon as it can)."""
     from pipeline import places, publish
 
     out = places.outputs_for(obj["outputs"], convention)
     publish.recover(out)
     # a year never built needs LibreOffice for sure: it boots (about a second) from now on,
     # while the document libraries load and the data is read
-    office = None if year is None or publish.built_before(out, year) else _start_office(obj)
-    try:
-        from pipeline import model
+    if office is None and year is not None and not publish.built_before(out, year):
+        office = _start_office(obj)
+    from pipeline import model
 
-        years = model.dossier_years(convention) if year is None else [year]
-        stale = None  # a year never built: the recipe finds that out at no cost
-        if office is None:
-            stale = [y for y in years
-                     if not publish.up_to_date(out, convention, y, obj["templates"], final=final)]
-            if not stale:
-                for y in years:  # nothing changed: not even the document libraries are loaded
-                    _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
-                    click.echo(f"dossier : {publish.dossier_path(out, y)}")
-                return
-        office = office or _start_office(obj)
-        from pipeline import build as recipe
-    except BaseException:
-        if office is not None:
-            office.close()
-        raise
+    years = model.dossier_years(convention) if year is None else [year]
+    stale = [y for y in years if not publish.up_to_date(out, convention, y, obj["templates"], final=final)]
+    if not stale:
+        for y in years:  # nothing changed: not even the document libraries are loaded
+            _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
+            click.echo(f"dossier : {publish.dossier_path(out, y)}")
+        return office
+    office = office or _start_office(obj)
+    from pipeline import build as recipe
+
     opts = recipe.Options(inputs=convention, templates=obj["templates"], outputs=obj["outputs"], final=final,
-                          progress=sys.stderr.isatty(), log=_err, warn=_err, office=office)
+                          progress=sys.stderr.isatty(), log=_err, warn=_err, office=office, keep_office=keep)
     for path in recipe.build(years, opts, stale=stale):
         click.echo(f"dossier : {path}")
+    return office
 
 
 @main_group.command()

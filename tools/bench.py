@@ -6,6 +6,11 @@ LibreOffice alone converting the same .docx in one batch; each as a ratio to tha
 figure, with the fastest and slowest run; and the peak memory of the build's Python
 process. The runs are interleaved, one of each per round: this machine's speed drifts by
 ±10 % from minute to minute, and a drift then weighs on every figure alike.
+
+Then a batch at scale: every year of BENCH_CONVENTIONS synthetic conventions (copies of the
+shipped one with other parties' names, so that their documents differ) built by one
+command, against LibreOffice alone converting the same .docx in one batch, with dossiers per
+minute and peak memory.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+CONVENTIONS = int(os.environ.get("BENCH_CONVENTIONS", "20"))
 YEAR = "2023"
 # the export the pipeline asks of LibreOffice (pipeline/lo_worker.py): PDF/A-2b, tagged, with bookmarks
 PDFA = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
@@ -42,7 +48,7 @@ def cli(inputs: Path, outputs: Path, *args: str, rss: Path | None = None) -> flo
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        inputs = work / "inputs"
+        inputs = work / "inputs" / INPUTS.name
         shutil.copytree(INPUTS, inputs)
         outputs = work / "outputs"
         rss = work / "rss"
@@ -68,12 +74,10 @@ def main() -> None:
             shutil.rmtree(outputs, ignore_errors=True)
             times["cold"].append(cli(inputs, outputs, "build", YEAR, rss=rss))
             peak_kb = max(peak_kb, int(rss.read_text()))
-            docs = sorted((outputs / YEAR).glob("*.docx"))
+            docs = sorted((outputs / INPUTS.name / YEAR).glob("*.docx"))
             times["alone"].append(libreoffice_alone())
             times["nothing"].append(cli(inputs, outputs, "build", YEAR))
-            year_file.write_text(original.replace("Guide « Acquisition-amélioration en centre ancien »",
-                                                  f"Guide « Acquisition-amélioration », édition {next(counter)}"),
-                                 encoding="utf-8")
+            year_file.write_text(original.replace("AR-2023-012", f"AR-2023-{next(counter):03d}"), encoding="utf-8")
             times["changed"].append(cli(inputs, outputs, "build", YEAR))
             year_file.write_text(original, encoding="utf-8")
             shutil.rmtree(outputs, ignore_errors=True)
@@ -101,6 +105,39 @@ def main() -> None:
         print(f"  {label:<58} {seconds:6.2f} s [{low:.2f}–{high:.2f}]   {ratio:5.2f} × LibreOffice seul{goal}")
     print(f"  {'trois années / une année':<58} {all_years / cold:6.2f} ×       (objectif ≤ 1.6 ×)")
     print(f"  {'mémoire maximale du processus Python':<58} {peak_kb / 1024:6.0f} Mo     (objectif ≤ 200 Mo)")
+    if CONVENTIONS:
+        at_scale(CONVENTIONS)
+
+
+def at_scale(count: int) -> None:
+    """Every year of ``count`` conventions in one command, against LibreOffice alone on the same .docx."""
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        root = work / "inputs"
+        for i in range(count):
+            folder = root / f"synthetique-{i:02d}"
+            shutil.copytree(INPUTS, folder)
+            conv = folder / "convention.yaml"
+            conv.write_text(conv.read_text(encoding="utf-8").replace(
+                "  nom: Métropole Aix-Marseille-Provence", f"  nom: Métropole Synthétique n° {i}"), encoding="utf-8")
+        outputs, rss = work / "outputs", work / "rss"
+        build = cli(root, outputs, "build", "--all", rss=rss)
+        dossiers = len(list(outputs.glob("*/*/dossier-*.pdf")))
+        docs = sorted(outputs.glob("*/*/*.docx"))
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={Path(tmp, 'p').as_uri()}",
+                            "--convert-to", PDFA, "--outdir", tmp, *map(str, docs)], check=True, capture_output=True)
+            alone = time.perf_counter() - start
+        print(f"à l'échelle : {count} conventions, {dossiers} dossiers, {len(docs)} documents")
+        print(f"  {'toutes les années de toutes les conventions':<58} {build:6.2f} s   {build / alone:5.2f} × "
+              f"LibreOffice seul (objectif ≤ 1.2 ×)")
+        print(f"  {'LibreOffice seul, mêmes .docx en un lot':<58} {alone:6.2f} s")
+        print(f"  {'dossiers par minute':<58} {dossiers / build * 60:6.0f}")
+        print(f"  {'mémoire maximale du processus Python':<58} {int(rss.read_text()) / 1024:6.0f} Mo     "
+              f"(objectif ≤ 300 Mo)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
