@@ -572,6 +572,25 @@ def read_year(root: Path, year: int) -> YearFile:
                     problems=problems, warnings=warnings)
 
 
+def _actions_from_sheet(conv: Convention, f: YearFile) -> None:
+    """A year's actions may come from its spreadsheet instead of the YAML list, not from both."""
+    from pipeline import sheet
+
+    path = sheet.find(f.folder)
+    if path is None:
+        return
+    display = _display(path)
+    if f.raw is not None and "actions" in f.raw:
+        f.problems.add(f.raw.lines.get("actions"), "actions",
+                       f"les actions sont à la fois ici et dans {display} : gardez le tableur et retirez "
+                       "« actions: » de year.yaml (ou effacez le tableur)")
+        return
+    actions, problems = sheet.read_actions(path, display, conv, f.annee)
+    f.problems.items.extend(problems)
+    if f.data is not None and not problems:
+        f.data = dataclasses.replace(f.data, actions=actions)
+
+
 def load(root: Path, year: int, *, final: bool = False) -> Inputs:
     """Load and check one dossier's data; raise InputError listing every problem of every file."""
     root = Path(root)
@@ -599,6 +618,7 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
                 hint=f"créez {_display(root / str(y) / 'year.yaml')} en copiant celui d'une autre année",
             )
         files[y] = read_year(root, y)
+        _actions_from_sheet(conv, files[y])
     after = root / str(year + 1) / "year.yaml"
     following = None
     if year + 1 <= closing_year(conv) and after.is_file():
