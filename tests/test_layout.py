@@ -45,3 +45,20 @@ def test_signature_block_stays_with_its_fait_a(built, year, stem):
 def test_pages_are_a4_portrait(built, year, stem):
     for page in PdfReader(built / str(year) / f"{stem}.pdf").pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+def test_tables_with_a_column_per_modalite_keep_the_widths_the_template_gives(built):
+    """docxtpl's column loops make every column alike; the template's widths are put back, so the
+    chantier's name reads on one line beside its counts (and the final bilan's, beside its years)."""
+    import subprocess
+
+    def layout_text(pdf):
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    bilan = layout_text(built / "2023" / "bilan-2022.pdf")
+    assert any(line.split()[:4] == ["1.", "Le", "PLH", "métropolitain"] and line.split()[-1].isdigit()
+               for line in bilan.splitlines()), "the chantier × modalité table squeezed its first column"
+    final = layout_text(built / "2025" / "bilan-final-2022-2024.pdf")
+    assert any(line.split()[:4] == ["1.", "Le", "PLH", "métropolitain"] and len(line.split()) == 8
+               for line in final.splitlines())
