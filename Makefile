@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check test clean bench convention
+.PHONY: setup system dossier dossiers check test clean bench convention new-year
 
 setup: $(STAMP) system
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where PYTHONDONTWRITEBYTECODE is set
@@ -33,6 +33,9 @@ dossiers: setup
 
 check: setup
 	$(RUN) check
+
+new-year: setup  # make new-year YEAR=2024: the year's folder from the previous one
+	$(RUN) new-year $(YEAR)
 
 convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-2022-2024 (FROM optional)
 	$(BIN)/python -m pipeline --inputs $(INPUTS) new-convention $(NAME) $(if $(FROM),--depuis $(FROM))

@@ -172,6 +172,22 @@ def new_convention(obj, folder: str, source: str | None) -> None:
         click.echo(f"à faire : {line}")
 
 
+@main_group.command("new-year")
+@click.argument("year", type=int)
+@click.pass_obj
+def new_year(obj, year: int) -> None:
+    """Crée le dossier de l'année YEAR à partir de l'année précédente.
+
+    Reprend les coordonnées bancaires, les personnes et les réunions que le dernier
+    procès-verbal annonçait ; crée un actions.xlsx vide avec les listes de la convention ;
+    dit quelles pièces déposer. N'écrase jamais une année existante.
+    """
+    from pipeline import scaffold
+
+    for line in scaffold.new_year(_conventions(obj, year)[0], year):
+        click.echo(f"à faire : {line}")
+
+
 @main_group.command()
 @click.argument("template", required=False)
 @click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la première).")

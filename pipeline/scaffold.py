@@ -140,3 +140,107 @@ cotech:
   reunions_min_par_an: 2
   membres: []
 """
+
+
+def new_year(convention: Path, year: int) -> list[str]:
+    """Create the year's folder from the previous one: what carries over (bank details, people,
+    committee members, the meetings the last minutes announced), an empty actions.xlsx with
+    the convention's lists, and the pieces to provide. Never overwrites a year."""
+    import yaml
+
+    from pipeline import model
+
+    folder = Path(convention) / str(year)
+    if folder.exists():
+        raise InputError(f"{folder} existe déjà : rien n'a été écrit", hint="une année existante se complète à la main")
+    conv, _ = model.load_convention(Path(convention))
+    period, closing = conv.convention.annees, model.closing_year(conv)
+    if year not in period and year != closing:
+        raise InputError(f"l'année {year} est hors de la convention ({conv.convention.periode})",
+                         hint=f"choisissez {', '.join(map(str, period))} ou {closing} (clôture)")
+    previous_file = Path(convention) / str(year - 1) / "year.yaml"
+    previous = yaml.safe_load(previous_file.read_text(encoding="utf-8")) if previous_file.is_file() else {}
+    before = previous.get("copil") or {}
+    announced = [r for r in before.get("prochaines_reunions") or [] if str(r.get("date", ""))[:4] == str(year)]
+    copil_meeting = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
+    copil = {"date": copil_meeting.get("date"), "lieu": copil_meeting.get("lieu") or before.get("lieu"),
+             "heure": before.get("heure"), "presents": before.get("presents") or [], "excuses": before.get("excuses") or [],
+             "examen_bilan": "", "decisions": [], "questions_diverses": "", "prochaines_reunions": []}
+    if year != closing:
+        copil["programme"] = []
+    data: dict = {"annee": year, "donnees_exemple": bool(previous.get("donnees_exemple", False))}
+    todo = []
+    if year == closing:
+        data["copil"] = copil
+        data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
+        data["bilan_final"] = {"date": None, "lieu": conv.convention.lieu_signature}
+    else:
+        appel = previous.get("appel") or {}
+        data["appel"] = {"date": None, "reference": None, "lieu": appel.get("lieu") or conv.convention.lieu_signature,
+                         "montant": f"{conv.convention.montant_annuel:.2f}", "dossier_suivi_par": appel.get("dossier_suivi_par")}
+        if previous.get("banque"):
+            data["banque"] = previous["banque"]
+        data["copil"] = copil
+        data["pieces"] = []
+        for piece in conv.pieces_requises:
+            if piece.document is None:
+                name = f"pieces/{piece.code.replace('_', '-')}.pdf"
+                data["pieces"].append({"code": piece.code, "fichier": name})
+                from pipeline.documents import piece_label
+
+                todo.append(f"pièce à déposer : {folder / name} — {piece_label(piece.libelle, year)}")
+        data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
+        data["finances"] = {"montant_recu": "0.00", "date_reception": None}
+    folder.mkdir(parents=True)
+    (folder / "pieces").mkdir(exist_ok=year == closing)
+    header = (f"# Année {year} : créée par « new-year » à partir de {year - 1}. Complétez chaque valeur vide\n"
+              f"# (null) ; les réunions sont celles que le dernier procès-verbal annonçait. Les actions se\n"
+              f"# saisissent dans actions.xlsx. Voir docs/guide-donnees.md.\n")
+    class Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data):  # staff read the file: every value written out, no YAML anchors
+            return True
+
+    (folder / "year.yaml").write_text(header + yaml.dump(data, Dumper=Plain, allow_unicode=True, sort_keys=False,
+                                                         width=100), encoding="utf-8")
+    if year != closing:
+        actions_sheet(folder / "actions.xlsx", conv)
+        todo.insert(0, f"actions de {year} à saisir dans {folder / 'actions.xlsx'} (listes des chantiers et modalités)")
+    todo.insert(0, f"complétez {folder / 'year.yaml'} (dates de l'appel et du COPIL, référence, programme…)")
+    return todo
+
+
+def actions_sheet(path: Path, conv) -> None:
+    """An empty actions.xlsx: French headers frozen at the top, the convention's chantiers and
+    modalités as drop-down lists (from a sheet « Listes »), dates shown as 15/03/2023."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from pipeline.sheet import COLUMNS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actions"
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFG", (12, 40, 34, 50, 36, 12, 40)):
+        sheet.column_dimensions[letter].width = width
+    lists = book.create_sheet("Listes")
+    lists.append(["Chantiers", "Modalités"])
+    for i in range(max(len(conv.chantiers), len(conv.modalites))):
+        lists.append([conv.chantiers[i].titre if i < len(conv.chantiers) else None,
+                      conv.modalites[i].titre if i < len(conv.modalites) else None])
+    for column, source, count in (("B", "A", len(conv.chantiers)), ("C", "B", len(conv.modalites))):
+        rule = DataValidation(type="list", formula1=f"=Listes!${source}$2:${source}${count + 1}", allow_blank=True,
+                              showErrorMessage=True, errorTitle="Valeur inconnue",
+                              error="Choisissez dans la liste de la convention.")
+        sheet.add_data_validation(rule)
+        rule.add(f"{column}2:{column}1000")
+    dates = DataValidation(type="date", allow_blank=True, showErrorMessage=True, error="Une date, ex. 15/03/2024.")
+    sheet.add_data_validation(dates)
+    dates.add("A2:A1000")
+    for row in range(2, 1001):
+        sheet[f"A{row}"].number_format = "DD/MM/YYYY"
+    book.save(path)
