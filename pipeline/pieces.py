@@ -2,7 +2,9 @@
 
 A piece whose fonts are not embedded would break PDF/A: Ghostscript rewrites it as
 PDF/A-2b (embedding the fonts) in the build's work folder; the original is never touched.
-Pieces that already embed their fonts are used as they are, at no cost.
+Pieces that already embed their fonts are used as they are, at no cost. A scan (JPEG, PNG,
+TIFF, multi-page TIFF included) is placed losslessly on A4 pages by img2pdf: its pixels are
+embedded as they are, so a 300 dpi scan stays as legible as the paper.
 """
 from __future__ import annotations
 
@@ -51,8 +53,40 @@ def unembedded_fonts(pdf: Path) -> list[str]:
     return sorted(missing)
 
 
+IMAGES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+A4 = (595.2756, 841.8898)  # points
+
+
+def from_scan(image: Path, work: Path, label: str) -> Path:
+    """A scanned piece as a PDF: each image (each page of a TIFF) fitted on an A4 page, unscaled
+    pixels; a transparent PNG is flattened on white first (img2pdf refuses an alpha channel)."""
+    import img2pdf
+    from PIL import Image
+
+    work.mkdir(parents=True, exist_ok=True)
+    out = work / f"{image.stem}-scan.pdf"
+    source: Path | bytes = image
+    try:
+        with Image.open(image) as picture:
+            if picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info):
+                flat = Image.new("RGB", picture.size, "white")
+                flat.paste(picture.convert("RGBA"), mask=picture.convert("RGBA").getchannel("A"))
+                flat_path = work / f"{image.stem}-flat.png"
+                flat.save(flat_path, dpi=picture.info.get("dpi", (300, 300)))
+                source = flat_path
+        layout = img2pdf.get_layout_fun(A4, fit=img2pdf.FitMode.into)
+        out.write_bytes(img2pdf.convert(str(source), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid))
+    except (OSError, ValueError, img2pdf.ImageOpenError) as exc:
+        raise ConversionError(f"la pièce « {label} » : image illisible ({exc.__class__.__name__})",
+                              hint="numérisez-la à nouveau en JPEG, PNG ou TIFF") from None
+    return out
+
+
 def normalise(pdf: Path, work: Path, label: str) -> Path:
-    """The piece itself if it is fit; otherwise a PDF/A-2b copy written by Ghostscript."""
+    """The piece itself if it is fit; a scan put on A4 pages; otherwise a PDF/A-2b copy written
+    by Ghostscript."""
+    if pdf.suffix.lower() in IMAGES:
+        return from_scan(pdf, work, label)
     fonts = unembedded_fonts(pdf)
     if not fonts:
         return pdf

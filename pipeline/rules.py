@@ -23,6 +23,8 @@ from pathlib import Path
 from pipeline.yamlsource import LineDict
 
 PDF_MAGIC = b"%PDF-"
+_TIFF = (b"II*\x00", b"MM\x00*")
+SCANS = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG",), ".tif": _TIFF, ".tiff": _TIFF}
 
 
 class _Checker:
@@ -386,7 +388,7 @@ def _non_working(day: dt.date) -> str | None:
 
 
 def _check_piece_file(path: str, relative: str, year_dir: Path, root: Path, err) -> None:
-    """A piece must be a readable, unencrypted PDF inside the convention's folder."""
+    """A piece must be a readable, unencrypted PDF, or a scan, inside the convention's folder."""
     candidate = (year_dir / relative).resolve()
     if not candidate.is_relative_to(root.resolve()):
         err(path, f"« {relative} » sort du dossier des données : placez la pièce dans {year_dir.name}/pieces/")
@@ -400,8 +402,12 @@ def _check_piece_file(path: str, relative: str, year_dir: Path, root: Path, err)
     except OSError as exc:
         err(path, f"{relative} est illisible ({exc.strerror})")
         return
+    if candidate.suffix.lower() in SCANS:
+        if not any(head.startswith(magic) for magic in SCANS[candidate.suffix.lower()]):
+            err(path, f"{relative} n'est pas une image {candidate.suffix[1:].upper()} lisible : numérisez la pièce à nouveau")
+        return
     if PDF_MAGIC not in head:
-        err(path, f"{relative} n'est pas un PDF : exportez la pièce en PDF puis recommencez")
+        err(path, f"{relative} n'est pas un PDF : exportez la pièce en PDF (ou numérisez-la en JPEG, PNG ou TIFF)")
         return
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError

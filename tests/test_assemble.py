@@ -117,3 +117,44 @@ def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path
                 action = action.get_object()
                 assert action.get("/S") != "/JavaScript"
                 assert not str(action.get("/URI", "")).strip().lower().startswith("javascript:")
+
+
+def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path):
+    """A JPEG scan keeps its bytes (no recompression), a multi-page TIFF gives a page per image, a
+    transparent PNG is flattened on white: each on an A4 page of the dossier."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from conftest import CONV, TEMPLATES
+    from pipeline import build
+
+    year = inputs_copy / "2023"
+    page = Image.new("RGB", (2480, 3508), "white")  # A4 at 300 dpi
+    ImageDraw.Draw(page).text((200, 200), "RIB SCANNÉ", fill="black")
+    jpeg = io.BytesIO()
+    page.save(jpeg, format="JPEG", quality=85, dpi=(300, 300))
+    (year / "pieces" / "rib.jpg").write_bytes(jpeg.getvalue())
+    frames = [Image.new("L", (1240, 1754), shade) for shade in (255, 230)]
+    frames[0].save(year / "pieces" / "statuts.tiff", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    Image.new("RGBA", (800, 600), (0, 0, 0, 0)).save(year / "pieces" / "bureau-ca.png")
+    text = (year / "year.yaml").read_text(encoding="utf-8")
+    for old, new in (("pieces/rib.pdf", "pieces/rib.jpg"), ("pieces/statuts.pdf", "pieces/statuts.tiff"),
+                     ("pieces/bureau-ca.pdf", "pieces/bureau-ca.png")):
+        text = text.replace(old, new)
+    (year / "year.yaml").write_text(text, encoding="utf-8")
+    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
+                         warn=lambda m: None)
+    dossier = PdfReader(build.build([2023], opts)[0])
+    sizes, streams = [], []
+    for page_ in dossier.pages:
+        assert (round(float(page_.mediabox.width)), round(float(page_.mediabox.height))) == (595, 842)
+        xobjects = page_["/Resources"].get("/XObject") or {}
+        for ref in xobjects.values():
+            xobj = ref.get_object()
+            if xobj.get("/Subtype") == "/Image":
+                sizes.append((int(xobj["/Width"]), int(xobj["/Height"])))
+                streams.append(xobj._data)
+    assert jpeg.getvalue() in streams  # the scan's own JPEG bytes, not re-encoded
+    assert sizes.count((1240, 1754)) == 2 and (800, 600) in sizes
+    assert (tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").is_file()
