@@ -31,8 +31,8 @@ dossier: setup
 dossiers: setup
 	$(RUN) build --all
 
-check: setup
-	$(RUN) check
+check: setup  # ANNOTATE=1: a commented copy beside each faulty template
+	$(RUN) check $(if $(ANNOTATE),--annotate)
 
 new-year: setup  # make new-year YEAR=2024: the year's folder from the previous one
 	$(RUN) new-year $(YEAR)

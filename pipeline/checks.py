@@ -18,8 +18,8 @@ from pipeline import documents, model, places, render
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 
 
-def check_all(inputs: Path, templates: Path, *,
-              final: bool = False) -> tuple[list[tuple[int, str]], list[str], list[str]]:
+def check_all(inputs: Path, templates: Path, *, final: bool = False,
+              annotate_into: list[Path] | None = None) -> tuple[list[tuple[int, str]], list[str], list[str]]:
     """Every problem at once, as (exit code, line); the warnings; and what is only information:
     in the middle of a period, the later years have no data yet, which is no fault."""
     problems: list[tuple[int, str]] = []
@@ -48,8 +48,12 @@ def check_all(inputs: Path, templates: Path, *,
                              f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
             continue
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
-        for line in check_template(path, loaded, fill=users):
-            problems.append((int(ExitCode.TEMPLATE), line))
+        found = check_template(path, loaded, fill=users)
+        problems.extend((int(ExitCode.TEMPLATE), line) for line in found)
+        if annotate_into is not None and path.is_file():
+            written = annotate(path, found)  # a fixed template loses its stale copy
+            if written is not None:
+                annotate_into.append(written)
     return problems, warnings, notes
 
 
@@ -165,3 +169,55 @@ def _lines(exc: PipelineError) -> list[tuple[int, str]]:
 
 def exit_code(problems: list[tuple[int, str]]) -> list[int]:
     return [code for code, _ in problems] or [int(ExitCode.OK)]
+
+
+ANNOTATOR = "Vérification des modèles"
+ANNOTATED = ".erreurs.docx"
+
+
+def annotate(path: Path, problems: list[str]) -> Path | None:
+    """Write ``<name>.erreurs.docx`` beside a faulty template: a copy with a Word comment on each
+    faulty tag, saying what is wrong and what to write instead; the template itself is never
+    touched. A template without problems loses its stale copy."""
+    import docx
+
+    target = path.with_name(path.stem + ANNOTATED)
+    if not problems:
+        target.unlink(missing_ok=True)
+        return None
+    document = docx.Document(path)
+    body = list(_all_paragraphs(document))
+    for problem in problems:
+        anchor = _anchor(body, problem)
+        if anchor is None:  # a header, a footer, or a tag gone missing: the first paragraph carries it
+            anchor = next((p for p in body if p.runs), None)
+            problem = f"(ailleurs dans le modèle) {problem}"
+        if anchor is None:
+            continue
+        document.add_comment(anchor.runs, text=_short(problem, path), author=ANNOTATOR, initials="VM")
+    document.save(target)
+    return target
+
+
+def _all_paragraphs(document):
+    yield from document.paragraphs
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+
+
+def _anchor(paragraphs, problem: str):
+    """The paragraph a problem is about: the one quoting the text the message quotes."""
+    quoted = re.findall(r"« ([^»]+?) »", problem)
+    for needle in quoted:
+        needle = needle.rstrip("…").strip()
+        for paragraph in paragraphs:
+            if paragraph.runs and needle and needle in paragraph.text and "{" in paragraph.text:
+                return paragraph
+    return None
+
+
+def _short(problem: str, path: Path) -> str:
+    """The message without the template's name (the comment sits in it)."""
+    return re.sub(rf"^modèle {re.escape(path.name)}( \([^)]*\))? : ", "", problem)

@@ -125,15 +125,21 @@ def _build_convention(obj, convention: Path, year: int | None, final: bool, offi
 
 @main_group.command()
 @click.option("--final", is_flag=True, help="Vérifie aussi ce qu'exige une version définitive.")
+@click.option("--annotate", is_flag=True,
+              help="Écrit à côté de chaque modèle fautif une copie <nom>.erreurs.docx, avec un commentaire Word "
+                   "sur chaque balise fautive (le modèle n'est jamais modifié).")
 @click.pass_obj
-def check(obj, final: bool) -> None:
+def check(obj, final: bool, annotate: bool) -> None:
     """Vérifie les données et les modèles sans rien construire."""
     from pipeline import checks
 
     problems, warnings, notes = [], [], []
     conventions = _conventions(obj)
     for convention in conventions:
-        found, said, noted = checks.check_all(convention, obj["templates"], final=final)
+        copies: list[Path] | None = [] if annotate else None
+        found, said, noted = checks.check_all(convention, obj["templates"], final=final, annotate_into=copies)
+        for copy in copies or []:
+            notes.append(f"commentaires écrits dans {copy} : ouvrez-le dans Word à côté du modèle")
         name = f"{convention.name} : " if len(conventions) > 1 else ""
         warnings += [f"{name}{line}" for line in said]
         notes += [f"{name}{line}" for line in noted]

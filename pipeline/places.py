@@ -34,9 +34,12 @@ def template_for(convention: Path, shared: Path, name: str) -> Path:
 
 def templates_used(convention: Path, shared: Path) -> list[Path]:
     """Every template a convention's builds read: its own, then the shared ones it does not replace."""
-    own = sorted((Path(convention) / "templates").glob("*.docx"))
+    def templates(folder: Path) -> list[Path]:  # not the commented copies that « check --annotate » writes
+        return sorted(p for p in folder.glob("*.docx") if not p.name.endswith(".erreurs.docx"))
+
+    own = templates(Path(convention) / "templates")
     names = {p.name for p in own}
-    return own + sorted(p for p in Path(shared).glob("*.docx") if p.name not in names and p.name not in OWN_ONLY)
+    return own + [p for p in templates(Path(shared)) if p.name not in names and p.name not in OWN_ONLY]
 
 
 def outputs_for(outputs: Path, convention: Path) -> Path:

@@ -140,3 +140,24 @@ def test_build_names_the_table_cell_of_a_wrong_attribute(tmp_path):
     result = run_cli("--templates", str(folder), "--outputs", str(tmp_path / "out"), "build", "2023")
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "bilan.docx (tableau, cellule « {{ a.titr }} »)" in result.stderr
+
+
+def test_annotate_shows_the_errors_inside_word_and_never_touches_the_template(tmp_path):
+    import hashlib
+
+    folder = broken_copy(tmp_path, "appel.docx", "{{ annee }}", "{{ anne }}")
+    template = folder / "appel.docx"
+    before = hashlib.sha256(template.read_bytes()).hexdigest()
+    result = run_cli("--templates", str(folder), "check", "--annotate")
+    assert result.returncode == 3 and "appel.erreurs.docx" in result.stderr
+    assert hashlib.sha256(template.read_bytes()).hexdigest() == before
+    copy = docx.Document(folder / "appel.erreurs.docx")
+    comments = list(copy.comments)
+    assert len(comments) == 1 and comments[0].author == "Vérification des modèles"
+    assert "« anne » inconnue — vouliez-vous dire « annee » ?" in comments[0].text
+    anchored = [p.text for p in copy.paragraphs if p._p.xpath(".//w:commentRangeStart")]
+    assert anchored and "{{ anne }}" in anchored[0]
+    shutil.copy(TEMPLATES / "appel.docx", template)  # fixed: the commented copy goes away
+    result = run_cli("--templates", str(folder), "check", "--annotate")
+    assert result.returncode == 0, result.stderr
+    assert not (folder / "appel.erreurs.docx").exists()
