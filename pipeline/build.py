@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class YearBuild:
     inputs: model.Inputs
     work: Path
     plan: list[documents.Planned] = field(default_factory=list)  # the dossier's documents, in order
+    office_pieces: dict[str, Path] = field(default_factory=dict)  # « piece:code » → a Word/ODT piece to convert
     docx: dict[str, Path] = field(default_factory=dict)
     pdf: dict[str, Path] = field(default_factory=dict)
     spots: list[documents.SignatureSpot] = field(default_factory=list)
@@ -59,6 +61,10 @@ class YearBuild:
 
     def planned(self, key: str) -> documents.Planned:
         return next(d for d in self.plan if d.key == key)
+
+    def date_of(self, key: str) -> dt.date:
+        """The date inside a PDF: a document's own; a converted piece's, the dossier's."""
+        return self.planned(key).date if key in self.keys else documents.dossier_date(self.inputs)
 
 
 @contextlib.contextmanager
@@ -112,7 +118,8 @@ def build(years: list[int], opts: Options, *, stale: list[int] | None = None) ->
             flow = Flow(builds, converter, opts)
             with stage("documents remplis, convertis en PDF et assemblés", opts.log):
                 for b in builds:  # LibreOffice converts a year while the next one is filled
-                    render_all(b, opts, keys=first_round(b))
+                    stage_office_pieces(b)
+                    render_all(b, opts, keys=[k for k in first_round(b) if k in b.keys])
                     converter.submit(b, first_round(b))
                 for b in builds:  # attached pieces made ready while LibreOffice starts
                     prepare_pieces(b)
@@ -180,7 +187,7 @@ class Converter:
         docs = []
         # biggest first: the last to arrive, handled while LibreOffice converts the bordereau, is small
         for k in sorted(keys, key=lambda k: -b.docx[k].stat().st_size):
-            when = reproducible.build_date(b.planned(k).date)
+            when = reproducible.build_date(b.date_of(k))
             digest = cache.key(b.docx[k], when.isoformat())
             b.pdf[k] = b.docx[k].with_suffix(".pdf")
             b.digests[k] = digest
@@ -231,8 +238,22 @@ BORDEREAU = "bordereau"
 
 
 def first_round(b: YearBuild) -> list[str]:
-    """The documents converted first: all but the bordereau, which needs their page counts."""
-    return [k for k in b.keys if k != BORDEREAU]
+    """What is converted first: every document but the bordereau, which needs their page counts,
+    and the pieces written in Word or LibreOffice."""
+    return [k for k in b.keys if k != BORDEREAU] + list(b.office_pieces)
+
+
+def stage_office_pieces(b: YearBuild) -> None:
+    """A piece given as .docx or .odt (a rapport d'activité written in Word) is converted by the
+    build's LibreOffice like the documents: a copy goes to the work folder, the original is untouched."""
+    for piece in b.inputs.year.pieces:
+        if piece.fichier and Path(piece.fichier).suffix.lower() in pieces.OFFICE:
+            source = (b.inputs.year_dir / piece.fichier).resolve()
+            copy = b.work / "pieces-office" / f"{piece.code}{source.suffix.lower()}"
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy)
+            b.office_pieces[f"piece:{piece.code}"] = copy
+            b.docx[f"piece:{piece.code}"] = copy
 
 MAX_BORDEREAU_ROUNDS = 4
 JUDGED = "judged"  # a bordereau with the length it was filled for
@@ -315,7 +336,7 @@ class Flow:
 def prepare_pieces(b: YearBuild) -> None:
     """PDF/A-ready copies of the attached pieces and their page counts (see ``entries``)."""
     for e in entries(b):
-        if e.kind == "piece" and e.pdf not in b.piece_pages:
+        if e.kind == "piece" and e.key not in b.office_pieces and e.pdf not in b.piece_pages:
             b.readers[e.pdf] = assemble.open_pdf(e.pdf, e.title)
             b.piece_pages[e.pdf] = len(b.readers[e.pdf].pages)
 
@@ -331,10 +352,14 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
             title = piece.titre or documents.piece_label(spec.libelle, year.annee)
             if piece.specimen:
                 title += " (spécimen)"
+            key = f"piece:{spec.code}"
+            if key in b.office_pieces:  # converted by LibreOffice with the documents
+                parts.append(assemble.Entry(title, b.office_pieces[key].with_suffix(".pdf"), "piece", key))
+                continue
             source = (b.inputs.year_dir / piece.fichier).resolve()
             if source not in b.fit_pieces:
                 b.fit_pieces[source] = pieces.normalise(source, b.work / "pieces", title)
-            parts.append(assemble.Entry(title, b.fit_pieces[source], "piece", f"piece:{spec.code}"))
+            parts.append(assemble.Entry(title, b.fit_pieces[source], "piece", key))
     return parts
 
 
@@ -344,7 +369,7 @@ def dossier_layout(b: YearBuild, pages: dict[str, int], *, bordereau_pages: int 
     parts = entries(b)
     counts = []
     for e in parts:
-        if e.kind == "piece":
+        if e.kind == "piece" and e.key not in b.office_pieces:
             counts.append(b.piece_pages[e.pdf])
         elif e.key == BORDEREAU and bordereau_pages is not None:
             counts.append(bordereau_pages)
@@ -367,7 +392,8 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int], *, final: bool) -> Non
     conv, year = b.inputs.convention, b.inputs.year
     terms = conv.convention
     parts = entries(b)
-    counts = [b.piece_pages[e.pdf] if e.kind == "piece" else pages[b.digests[e.key]] for e in parts]
+    counts = [b.piece_pages[e.pdf] if e.kind == "piece" and e.key not in b.office_pieces else pages[b.digests[e.key]]
+              for e in parts]
     if b.inputs.closing:
         what = f"Dossier de clôture de la convention {terms.periode}"
         subject = (f"Bilan {terms.annees[-1]}, bilan final {terms.periode} et procès-verbal du comité de pilotage "

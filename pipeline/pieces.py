@@ -54,6 +54,7 @@ def unembedded_fonts(pdf: Path) -> list[str]:
 
 
 IMAGES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+OFFICE = {".docx", ".odt"}  # converted by the build's LibreOffice, with the documents
 A4 = (595.2756, 841.8898)  # points
 
 

@@ -402,6 +402,10 @@ def _check_piece_file(path: str, relative: str, year_dir: Path, root: Path, err)
     except OSError as exc:
         err(path, f"{relative} est illisible ({exc.strerror})")
         return
+    if candidate.suffix.lower() in (".docx", ".odt"):
+        if not head.startswith(b"PK\x03\x04"):
+            err(path, f"{relative} n'est pas un document {candidate.suffix[1:].upper()} lisible : enregistrez-le à nouveau")
+        return
     if candidate.suffix.lower() in SCANS:
         if not any(head.startswith(magic) for magic in SCANS[candidate.suffix.lower()]):
             err(path, f"{relative} n'est pas une image {candidate.suffix[1:].upper()} lisible : numérisez la pièce à nouveau")

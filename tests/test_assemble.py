@@ -158,3 +158,29 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path)
     assert jpeg.getvalue() in streams  # the scan's own JPEG bytes, not re-encoded
     assert sizes.count((1240, 1754)) == 2 and (800, 600) in sizes
     assert (tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").is_file()
+
+
+def test_a_piece_written_in_word_is_converted_with_the_documents(inputs_copy, tmp_path):
+    import docx as python_docx
+
+    from conftest import CONV, TEMPLATES
+    from pipeline import build
+
+    year = inputs_copy / "2023"
+    report = python_docx.Document()
+    report.add_heading("Rapport d'activité 2022 de l'association", 0)
+    for n in range(60):
+        report.add_paragraph(f"Activité numéro {n + 1} : une ligne du rapport écrit dans Word.")
+    report.save(year / "pieces" / "rapport-activite-2022.docx")
+    text = (year / "year.yaml").read_text(encoding="utf-8")
+    (year / "year.yaml").write_text(text.replace("pieces/rapport-activite-2022.pdf", "pieces/rapport-activite-2022.docx"),
+                                    encoding="utf-8")
+    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
+                         warn=lambda m: None)
+    dossier = PdfReader(build.build([2023], opts)[0])
+    table = __import__("docx").Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
+    row = next(r for r in table.rows if r.cells[1].text.startswith("Le rapport d'activité"))
+    first = int(row.cells[3].text)
+    assert "Rapport d'activité 2022 de l'association" in dossier.pages[first - 1].extract_text()
+    assert "Activité numéro 60" in " ".join(p.extract_text() for p in dossier.pages[first - 1:first + 2])
+    assert (year / "pieces" / "rapport-activite-2022.docx").is_file()  # the original is untouched
