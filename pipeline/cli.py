@@ -73,8 +73,9 @@ def _start_office(obj):
               help="Toutes les années qui ont des données, et le dossier de clôture s'il a les siennes ; "
                    "de chaque convention, ou de celle de --convention.")
 @click.option("--final", is_flag=True, help="Version définitive : règles de la convention et pièces exigées, sans marque PROJET.")
+@click.option("--lot", default=None, hidden=True, help="i/n : la part i des conventions (travail en parallèle)")
 @click.pass_obj
-def build(obj, year: int | None, all_years: bool, final: bool) -> None:
+def build(obj, year: int | None, all_years: bool, final: bool, lot: str | None) -> None:
     """Construit le dossier de l'année YEAR (ou de toutes avec --all).
 
     Le dossier de l'année N contient l'appel N, son bordereau, le bilan N-1 et le
@@ -83,14 +84,63 @@ def build(obj, year: int | None, all_years: bool, final: bool) -> None:
     """
     if all_years == (year is not None):
         raise click.UsageError("donnez une année (ex. « build 2023 ») ou --all, pas les deux")
+    conventions = _conventions(obj, year)
+    if lot:
+        index, count = (int(n) for n in lot.split("/"))
+        conventions = conventions[index::count]
+    else:
+        lanes = min(len(conventions), _cores())
+        if lanes > 1:  # several conventions, several cores: a LibreOffice per core
+            return _build_in_lanes(obj, lanes, final)
     office = None  # one LibreOffice for every convention built by this command
     try:
-        conventions = _conventions(obj, year)
         for i, convention in enumerate(conventions):
             office = _build_convention(obj, convention, year, final, office, keep=i < len(conventions) - 1)
     finally:
         if office is not None:
             office.close()
+
+
+_LANES = 1  # processes building conventions side by side, for the memory report
+
+
+def _cores() -> int:
+    """How many conventions are built at once: one per core, or PIPELINE_WORKERS."""
+    import os
+
+    wanted = os.environ.get("PIPELINE_WORKERS", "")
+    return max(1, int(wanted)) if wanted.isdigit() else (len(os.sched_getaffinity(0)) or 1)
+
+
+def _build_in_lanes(obj, lanes: int, final: bool) -> None:
+    """Every convention's years, shared among ``lanes`` processes with a LibreOffice each; their
+    lines are passed on as they are, and the first failure's exit code is the command's."""
+    import os
+    import subprocess
+    import tempfile
+
+    base = [sys.executable, "-m", "pipeline", "--inputs", str(obj["inputs"]), "--templates", str(obj["templates"]),
+            "--outputs", str(obj["outputs"])] + (["--verbose"] if obj["verbose"] else [])
+    global _LANES
+    _LANES = lanes
+    with tempfile.TemporaryDirectory(prefix="lanes-") as tmp:
+        runs = []
+        for i in range(lanes):
+            out, err = open(Path(tmp) / f"{i}.out", "w+"), open(Path(tmp) / f"{i}.err", "w+")
+            command = base + ["build", "--all", "--lot", f"{i}/{lanes}"] + (["--final"] if final else [])
+            env = {k: v for k, v in os.environ.items() if k != "PIPELINE_RSS_FILE"}  # the parent reports for all
+            runs.append((subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env), out, err))
+        code = 0
+        for proc, out, err in runs:
+            proc.wait()
+            for handle, show in ((err, _err), (out, click.echo)):
+                handle.seek(0)
+                for line in handle.read().splitlines():
+                    show(line)
+                handle.close()
+            code = code or proc.returncode
+    if code:
+        raise SystemExit(code)
 
 
 def _build_convention(obj, convention: Path, year: int | None, final: bool, office, *, keep: bool):
@@ -302,8 +352,10 @@ def _report_memory() -> None:
     import resource
 
     target = os.environ.get("PIPELINE_RSS_FILE")
-    if target:
-        Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    if target:  # with lanes, their processes count too: each at most the biggest one seen
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if _LANES > 1 else 0
+        Path(target).write_text(str(own + _LANES * children))
 
 
 def _leave_now() -> None:

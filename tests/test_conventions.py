@@ -147,3 +147,24 @@ def test_a_new_convention_from_the_questionnaire(tmp_path):
     assert conv.convention.annees == [2026, 2027, 2028] and str(conv.convention.montant_annuel) == "15000.50"
     check = run_cli("--inputs", str(root), "check")
     assert check.returncode == 3 and "la convention n'a pas son propre texte" in check.stderr
+
+
+def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(both, tmp_path):
+    import os
+
+    env = dict(os.environ, PIPELINE_WORKERS="2")
+    result = subprocess.run(cli(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    built = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").glob("*/*/dossier-*.pdf"))
+    assert built == [f"{INPUTS.name}/{y}/dossier-{y}.pdf" for y in (2022, 2023, 2024, 2025)] + \
+        [f"{OTHER.name}/{y}/dossier-{y}.pdf" for y in (2025, 2026)]
+    assert result.stdout.count("dossier : ") == 6
+    # one convention's bad data: its message, the command's failure, the other convention still built
+    path = both / OTHER.name / "2026" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("annee: 2026", "annee: 2062"), encoding="utf-8")
+    shutil.rmtree(tmp_path / "out")
+    failed = subprocess.run(cli(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert failed.returncode == 2 and "2062" in failed.stderr and "Traceback" not in failed.stderr
+    assert (tmp_path / "out" / INPUTS.name / "2024" / "dossier-2024.pdf").is_file()
