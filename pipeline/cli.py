@@ -101,7 +101,7 @@ def build(obj, year: int | None, all_years: bool, final: bool, lot: str | None) 
             office.close()
 
 
-_LANES = 1  # processes building conventions side by side, for the memory report
+_LANES_KB = 0  # peak memory of the processes building conventions side by side, for the report
 
 
 def _cores() -> int:
@@ -121,18 +121,20 @@ def _build_in_lanes(obj, lanes: int, final: bool) -> None:
 
     base = [sys.executable, "-m", "pipeline", "--inputs", str(obj["inputs"]), "--templates", str(obj["templates"]),
             "--outputs", str(obj["outputs"])] + (["--verbose"] if obj["verbose"] else [])
-    global _LANES
-    _LANES = lanes
+    global _LANES_KB
+    report = os.environ.get("PIPELINE_RSS_FILE")
     with tempfile.TemporaryDirectory(prefix="lanes-") as tmp:
         runs = []
         for i in range(lanes):
             out, err = open(Path(tmp) / f"{i}.out", "w+"), open(Path(tmp) / f"{i}.err", "w+")
             command = base + ["build", "--all", "--lot", f"{i}/{lanes}"] + (["--final"] if final else [])
-            env = {k: v for k, v in os.environ.items() if k != "PIPELINE_RSS_FILE"}  # the parent reports for all
+            env = dict(os.environ, PIPELINE_RSS_FILE=f"{report}.{i}") if report else None
             runs.append((subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env), out, err))
         code = 0
-        for proc, out, err in runs:
+        for i, (proc, out, err) in enumerate(runs):
             proc.wait()
+            if report and Path(f"{report}.{i}").is_file():
+                _LANES_KB += int(Path(f"{report}.{i}").read_text())
             for handle, show in ((err, _err), (out, click.echo)):
                 handle.seek(0)
                 for line in handle.read().splitlines():
@@ -352,10 +354,8 @@ def _report_memory() -> None:
     import resource
 
     target = os.environ.get("PIPELINE_RSS_FILE")
-    if target:  # with lanes, their processes count too: each at most the biggest one seen
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if _LANES > 1 else 0
-        Path(target).write_text(str(own + _LANES * children))
+    if target:  # with lanes, their Python processes count too (each ran at the same time)
+        Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + _LANES_KB))
 
 
 def _leave_now() -> None:

@@ -134,7 +134,7 @@ def at_scale(count: int) -> None:
               f"LibreOffice seul (objectif ≤ 1.2 ×)")
         print(f"  {'LibreOffice seul, mêmes .docx en un lot':<58} {alone:6.2f} s")
         print(f"  {'dossiers par minute':<58} {dossiers / build * 60:6.0f}")
-        print(f"  {'mémoire maximale du processus Python':<58} {int(rss.read_text()) / 1024:6.0f} Mo     "
+        print(f"  {'mémoire maximale des processus Python (tous à la fois)':<58} {int(rss.read_text()) / 1024:6.0f} Mo     "
               f"(objectif ≤ 300 Mo)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
