@@ -633,7 +633,7 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
     if all(f.data is not None for f in files.values()):
         from pipeline import rules  # the article-by-article checks live in their own room
 
-        rules.check_dossier(conv, conv_raw, files, year, following, root, conv_file, final=final)
+        rules.check_dossier(conv, files, year, following, root, conv_file, final=final)
     every = [conv_file, *files.values()]
     problems = [item for f in every for item in f.problems.items]
     if problems:

@@ -20,7 +20,6 @@ import difflib
 import functools
 from pathlib import Path
 
-from pipeline.yamlsource import LineDict
 
 PDF_MAGIC = b"%PDF-"
 _TIFF = (b"II*\x00", b"MM\x00*")
@@ -52,8 +51,7 @@ class _Checker:
         self.f.warnings.add(self.line(path), path, message)
 
 
-def check_dossier(conv, conv_raw: LineDict, files: dict, year: int, following, root: Path,
-                  conv_file, *, final: bool) -> None:
+def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file, *, final: bool) -> None:
     """Every rule for the dossier of ``year``: each year file's own data, the years it reports,
     the order of its documents' dates, and the convention's blanks for a final version."""
     period = conv.convention.annees
@@ -76,7 +74,7 @@ def check_dossier(conv, conv_raw: LineDict, files: dict, year: int, following, r
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
-    _convention(conv, conv_raw, conv_file, files, final=final)
+    _convention(conv, conv_file, files, final=final)
 
 
 def _order(c: _Checker, steps: list[tuple[str, object, str]]) -> None:
@@ -138,7 +136,7 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
         if r.date <= data.copil.date:
             c.err(f"copil.prochaines_reunions[{i}].date",
-                  f"une réunion annoncée le {r.date.isoformat()} doit suivre le COPIL qui l'annonce "
+                  f"une réunion annoncée le {r.date.isoformat()} doit suivre le {conv.copil.sigle} qui l'annonce "
                   f"({data.copil.date.isoformat()})")
 
     roles = {p.role for p in data.copil.presents + data.copil.excuses if p.role}
@@ -234,7 +232,7 @@ def _closing(conv, files: dict, f, *, final: bool) -> None:
         _reported(conv, files[y], f.annee, final=final)
     last = files[period[-1]]
     _order(c, [("bilan", last, f"le bilan {period[-1]}"), ("bilan_final", f, "le bilan final"),
-               ("copil", f, f"le COPIL de clôture")])
+               ("copil", f, f"le {conv.copil.sigle} de clôture")])
 
 
 def _announced(conv, f, following) -> None:
@@ -258,24 +256,18 @@ def _announced(conv, f, following) -> None:
                      "corrigez l'annonce ou la date de la réunion")
 
 
-def _convention(conv, conv_raw, conv_file, files: dict, *, final: bool) -> None:
-    """The convention's blanks, filled before a final version; signed before the first call."""
-    from pipeline.model import line_of
-
-    terms = conv.convention
-
-    def at(path: str) -> int | None:
-        return line_of(conv_raw, path)
-
+def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
+    """The convention's own file: the documents its pieces name, its blanks filled before a final
+    version, signed once its deliberation is voted and before the first call."""
     from pipeline.documents import SPECS
 
+    terms = conv.convention
+    c = _Checker(conv_file, final=final)  # conv_file.raw is convention.yaml: lines come from there
     for i, piece in enumerate(conv.pieces_requises, 1):
         if piece.document is not None and piece.document not in SPECS:
-            path = f"pieces_requises[{i}].document"
             guess = difflib.get_close_matches(piece.document, list(SPECS), n=1, cutoff=0.5)
             hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"documents produits : {', '.join(SPECS)}"
-            conv_file.problems.add(at(path), path, f"document « {piece.document} » inconnu — {hint}")
-
+            c.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:
@@ -283,21 +275,15 @@ def _convention(conv, conv_raw, conv_file, files: dict, *, final: bool) -> None:
                                   ("convention.deliberation.date", terms.deliberation.date, "la date de la délibération"),
                                   ("convention.date_signature", terms.date_signature, "la date de signature")):
             if value is None:
-                conv_file.problems.add(at(path), path, f"{what} est en blanc : complétez-la avant une version définitive")
+                c.err(path, f"{what} est en blanc : à compléter avant une version définitive")
     signed = terms.date_signature
     if signed is not None and first_call is not None and signed > first_call:
-        target = conv_file.problems if final else conv_file.warnings
-        suffix = "" if final else " (avertissement ; erreur avec --final)"
-        target.add(at("convention.date_signature"), "convention.date_signature",
-                   f"la convention est signée le {signed.isoformat()}, après le premier appel "
-                   f"({first_call.isoformat()}) : elle doit l'être avant{suffix}")
+        c.breach("convention.date_signature", f"la convention est signée le {signed.isoformat()}, après le premier "
+                                              f"appel ({first_call.isoformat()}) : elle doit l'être avant")
     voted = terms.deliberation.date
     if voted is not None and signed is not None and voted > signed:
-        target = conv_file.problems if final else conv_file.warnings
-        suffix = "" if final else " (avertissement ; erreur avec --final)"
-        target.add(at("convention.deliberation.date"), "convention.deliberation.date",
-                   f"la délibération du {voted.isoformat()} suit la signature ({signed.isoformat()}) : la Présidente "
-                   f"signe une fois habilitée{suffix}")
+        c.breach("convention.deliberation.date", f"la délibération du {voted.isoformat()} suit la signature "
+                                                 f"({signed.isoformat()}) : la Présidente signe une fois habilitée")
 
 
 def _bank(conv, bank, c: _Checker) -> None:
