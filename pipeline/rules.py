@@ -64,11 +64,11 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
         if year == period[0]:
             if f.data.copil.examen_bilan.strip():
                 c.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
-                                               "encore, le premier COPIL adopte seulement le programme ; videz examen_bilan")
+                                               f"encore, le premier {conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
         else:
             _reported(conv, files[year - 1], year, final=final)
             _order(c, [("bilan", files[year - 1], f"le bilan {year - 1}"),
-                       ("copil", f, f"le COPIL {year}"), ("appel", f, f"l'appel {year}")])
+                       ("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
     else:
         _closing(conv, files, f, final=final)
     for y, yf in files.items():
@@ -142,7 +142,7 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     roles = {p.role for p in data.copil.presents + data.copil.excuses if p.role}
     for member in conv.copil.membres:
         if member.role not in roles:
-            c.breach("copil.presents", f"le COPIL doit compter {member.libelle} (article 4) : "
+            c.breach("copil.presents", f"le {conv.copil.sigle} doit compter {member.libelle} (article 4) : "
                                        f"personne n'a le rôle « {member.role} » parmi les présents ou excusés")
     known_roles = [m.role for m in conv.copil.membres]
     for group in ("presents", "excuses"):
