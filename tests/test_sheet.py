@@ -81,3 +81,43 @@ def test_a_sheet_and_a_yaml_list_together_say_which_to_keep(inputs_copy):
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2024)
     assert "gardez le tableur et retirez « actions: »" in str(info.value)
+
+
+def ods(path, rows):
+    """A minimal OpenDocument spreadsheet, as LibreOffice Calc writes it: dates as date cells,
+    numbers as float cells, text as strings (this machine's LibreOffice has Writer only)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(value):
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, dt.date):
+            return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+                    f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>")
+        if isinstance(value, (int, float)):
+            return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in [HEADER] + rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+               f'<office:body><office:spreadsheet><table:table table:name="Actions">{body}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+
+
+def test_an_ods_sheet(inputs_copy):
+    expected = model.load(inputs_copy, 2024).reported[2023].actions
+    actions = without_yaml_actions(inputs_copy)
+    ods(inputs_copy / "2023" / "actions.ods", rows_of(actions))
+    assert model.load(inputs_copy, 2024).reported[2023].actions == expected
