@@ -92,12 +92,12 @@ def build(obj, year: int | None, all_years: bool, final: bool, lot: str | None) 
         lanes = min(len(conventions), _cores())
         if lanes > 1:  # several conventions, several cores: a LibreOffice per core
             return _build_in_lanes(obj, lanes, final)
-    office = None  # one LibreOffice for every convention built by this command
+    started: list = []  # one LibreOffice for every convention built by this command, stopped however it ends
     try:
         for i, convention in enumerate(conventions):
-            office = _build_convention(obj, convention, year, final, office, keep=i < len(conventions) - 1)
+            _build_convention(obj, convention, year, final, started, keep=i < len(conventions) - 1)
     finally:
-        if office is not None:
+        for office in started:
             office.close()
 
 
@@ -145,17 +145,18 @@ def _build_in_lanes(obj, lanes: int, final: bool) -> None:
         raise SystemExit(code)
 
 
-def _build_convention(obj, convention: Path, year: int | None, final: bool, office, *, keep: bool):
-    """Build one convention's year (or years), with the command's LibreOffice; return it. ``keep``:
-    other conventions come next, LibreOffice stays up for them (else it stops as soon as it can)."""
+def _build_convention(obj, convention: Path, year: int | None, final: bool, started: list, *, keep: bool) -> None:
+    """Build one convention's year (or years) with the command's LibreOffice (``started``: the one
+    started so far, kept there so that it is stopped whatever happens). ``keep``: other
+    conventions come next, LibreOffice stays up for them (else it stops as soon as it can)."""
     from pipeline import places, publish
 
     out = places.outputs_for(obj["outputs"], convention)
     publish.recover(out)
     # a year never built needs LibreOffice for sure: it boots (about a second) from now on,
     # while the document libraries load and the data is read
-    if office is None and year is not None and not publish.built_before(out, year):
-        office = _start_office(obj)
+    if not started and year is not None and not publish.built_before(out, year):
+        started.append(_start_office(obj))
     from pipeline import model
 
     years = model.dossier_years(convention) if year is None else [year]
@@ -164,15 +165,16 @@ def _build_convention(obj, convention: Path, year: int | None, final: bool, offi
         for y in years:  # nothing changed: not even the document libraries are loaded
             _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
             click.echo(f"dossier : {publish.dossier_path(out, y)}")
-        return office
-    office = office or _start_office(obj)
+        return
+    if not started:
+        started.append(_start_office(obj))
+    office = started[0]
     from pipeline import build as recipe
 
     opts = recipe.Options(inputs=convention, templates=obj["templates"], outputs=obj["outputs"], final=final,
                           progress=sys.stderr.isatty(), log=_err, warn=_err, office=office, keep_office=keep)
     for path in recipe.build(years, opts, stale=stale):
         click.echo(f"dossier : {path}")
-    return office
 
 
 @main_group.command()

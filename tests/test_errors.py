@@ -151,7 +151,14 @@ def fake_soffice(tmp_path: Path, body: str) -> Path:
 
 
 def no_worker_left() -> bool:
-    return subprocess.run(["pgrep", "-f", "pipeline-[0-9a-f]{32}"], capture_output=True).stdout.strip() == b""
+    """No LibreOffice of ours still alive; a process group killed an instant ago may take the
+    kernel a moment to reap, on a loaded machine: a few seconds are allowed, not more."""
+    deadline = time.monotonic() + 5
+    while True:
+        left = subprocess.run(["pgrep", "-f", "pipeline-[0-9a-f]{32}"], capture_output=True).stdout.strip()
+        if not left or time.monotonic() > deadline:
+            return left == b""
+        time.sleep(0.1)
 
 
 def test_libreoffice_missing(previous):
