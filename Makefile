@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check test clean bench convention new-year
+.PHONY: setup system dossier dossiers check test test-fast clean bench convention new-year
 
 setup: $(STAMP) system
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where PYTHONDONTWRITEBYTECODE is set
@@ -42,6 +42,9 @@ convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-202
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+test-fast: setup  # the parts that need no LibreOffice: data, rules, French, sheets, scaffolding
+	$(BIN)/python -m pytest -q -m "not office"
 
 bench: setup
 	$(BIN)/python tools/bench.py

@@ -378,9 +378,11 @@ def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None 
         "signataires": signataires,
         "pieces": pieces,
         "pieces_manquantes": [p for p in pieces if not p["fournie"] and not p["sans_objet"]],
+        "pieces_absentes": [p for p in pieces if not p["jointe"] and not p["sans_objet"]],
         "pieces_jointes": [d.title for d in documents if d.key != "appel"] +
-                          [(p["titre"] or p["libelle"]) + (" (spécimen)" if p["specimen"] else "")
-                           for p in pieces if p["jointe"] and not p["document"]],
+                          [p["titre"] or p["libelle"] for p in pieces
+                           if p["jointe"] and not p["document"] and not p["specimen"]],
+        "pieces_specimens": [p["titre"] or p["libelle"] for p in pieces if p["jointe"] and p["specimen"]],
     }
 
 

@@ -272,6 +272,7 @@ class Copil:
     presents: list[Participant] = doc("membres présents", factory=list)
     excuses: list[Participant] = doc("membres excusés", factory=list)
     examen_bilan: str = doc("ce que le COPIL retient du bilan de l'année précédente (vide la première année)", "")
+    examen_bilan_final: str = doc("COPIL de clôture : ce qu'il retient du bilan final de la convention", "")
     programme: list[ProgrammeChantier] = doc("programme de travail de l'année, par chantier", factory=list)
     decisions: list[str] = doc("relevé de décisions", factory=list)
     questions_diverses: str = doc("ce qui a été dit aux questions diverses", "")

@@ -53,7 +53,9 @@ COMPUTED = {
     "signataires": "qui signe le procès-verbal : signataires.metropole / .association → pour, qualite, nom",
     "pieces": "pièces de l'article 3 : libelle, fournie, specimen, sans_objet, titre, note, page (dans le dossier)",
     "pieces_manquantes": "pièces demandées mais pas encore fournies (absentes ou spécimens)",
-    "pieces_jointes": "ce que la lettre joint, dans l'ordre du dossier (documents puis pièces)",
+    "pieces_jointes": "ce que la lettre joint, dans l'ordre du dossier (documents puis pièces, spécimens à part)",
+    "pieces_specimens": "pièces jointes à titre de spécimen, les définitives à suivre",
+    "pieces_absentes": "pièces ni jointes ni sans objet : elles suivront",
     "signature": "signature('document', 'qui') : marque la place d'une signature (champ de signature du PDF) ; "
                  "qui : 'metropole' ou 'association'",
     "graphique": "le graphique du bilan (image)",

@@ -26,8 +26,17 @@ def build_date(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, 12, 0, 0)
 
 
+# the template's application properties (« Microsoft Macintosh Word », its Normal.dotm) would be
+# untrue of the filled document: it says nothing of the software that made it
+APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           b'<DocSecurity>0</DocSecurity></Properties>')
+
+
 def write_docx(data: bytes, out: Path) -> None:
-    """Rewrite a .docx with fixed zip entry times (same content, same bytes)."""
+    """Rewrite a .docx with fixed zip entry times (same content, same bytes) and neutral
+    application properties."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as target:
@@ -35,7 +44,7 @@ def write_docx(data: bytes, out: Path) -> None:
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(item.filename))
+            target.writestr(info, APP_XML if item.filename == "docProps/app.xml" else source.read(item.filename))
     out.write_bytes(buf.getvalue())
 
 

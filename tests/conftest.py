@@ -71,3 +71,11 @@ def docx_text(path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that reads the built dossiers needs LibreOffice: marked « office » like the modules
+    that build (see pytestmark there), so that « make test-fast » runs the pure parts alone."""
+    for item in items:
+        if {"built", "signed"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.office)

@@ -5,6 +5,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 YEARS = (2022, 2023, 2024)
 
 

@@ -9,6 +9,8 @@ from conftest import CONV, INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_
 from pipeline import build, convert, model
 from pipeline.french import typo
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 def test_every_document_exists_as_docx_and_pdf(built):
     for year, stems in STEMS.items():
         folder = built / str(year)

@@ -11,6 +11,8 @@ from pypdf import PdfReader
 from conftest import INPUTS, ROOT, docx_text, run_cli
 from test_errors import snapshot
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 OTHER = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
 
 

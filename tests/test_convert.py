@@ -1,7 +1,10 @@
 """The build's one LibreOffice: documents converted in the order asked, a first one ahead of the queue."""
+import pytest
 import os
 
 from pipeline import convert
+
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 def test_a_document_asked_first_passes_the_queue(built, tmp_path):

@@ -76,6 +76,7 @@ def test_bilan_reports_its_own_year_and_the_payment_received_by_its_date(built):
     assert "11 actions" in text and "(s)" not in text
 
 
+@pytest.mark.office
 def test_a_payment_not_received_by_the_bilan_s_date_is_pending(inputs_copy, tmp_path):
     from conftest import docx_text
     from pipeline import build
@@ -164,8 +165,8 @@ ERRORS = {
     "BIC format": ((2023, "  bic: BEXAFRPPXXX", "  bic: BEXA-FR"), 2023, "BIC « BEXA-FR » invalide"),
     "bilan not dated": ((2022, "bilan:\n  date: 2023-02-14\n  lieu: Marseille", "# bilan à venir"), 2023,
                         "le bilan 2022 est joint au dossier 2023"),
-    "call in the closing year": ((2025, "bilan_final:", "appel:\n  date: 2025-03-25\n  reference: X\n  lieu: Marseille\n"
-                                                         "  montant: 20000.00\nbilan_final:"), 2025,
+    "call in the closing year": ((2025, "\nbilan_final:", "\nappel:\n  date: 2025-03-25\n  reference: X\n  lieu: Marseille\n"
+                                                           "  montant: 20000.00\nbilan_final:"), 2025,
                                  "l'année 2025 n'a pas d'appel"),
 }
 

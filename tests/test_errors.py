@@ -12,6 +12,8 @@ import pytest
 
 from conftest import CONV, INPUTS, ROOT, TEMPLATES, run_cli
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every published file and its hash; locks and the .cache folder are not outputs."""

@@ -10,6 +10,8 @@ from pypdf import PdfReader
 from conftest import CONV, INPUTS, TEMPLATES, run_cli
 from pipeline import build, convert, documents, manifest, model, reproducible
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 
 def options(inputs, outputs):
     return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)

@@ -6,6 +6,8 @@ from pypdf import PdfReader
 
 from conftest import STEMS
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 ALL = [(year, stem) for year, stems in STEMS.items() for stem in stems]
 SIGNED = [(year, stem) for year, stem in ALL if stem.startswith(("convention", "bilan", "pv-copil"))]
 

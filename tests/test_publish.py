@@ -13,6 +13,8 @@ from pipeline import build, publish
 from pipeline.errors import OutputError
 from test_errors import snapshot
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 
 @pytest.fixture()
 def previous(tmp_path, built):

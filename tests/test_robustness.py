@@ -1,4 +1,5 @@
 """Hostile data that must come out intact, large inputs that must still lay out, random input."""
+import pytest
 import datetime as dt
 import shutil
 
@@ -11,6 +12,8 @@ from conftest import CONV, INPUTS, TEMPLATES, docx_text
 from pipeline import build, model
 from pipeline.errors import InputError
 from pipeline.french import typo
+
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 def run_build(inputs, outputs, year=2023):

@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from conftest import run_cli
 from pipeline import signing
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 PASSWORD = "secret-de-test"
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from conftest import CONV, STEMS, TEMPLATES, run_cli
 
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
 
 def broken_copy(tmp_path, name: str, old: str, new: str):
     """A copy of templates/ where one text of one template is changed, as staff would in Word."""

@@ -288,14 +288,20 @@ def appel() -> None:
     p = doc.add_paragraph(style="List Bullet")
     p.add_run("{{ piece|minuscule }}{% if loop.last %}.{% else %}\u202f;{% endif %}")
     K.para(doc, "{%p endfor %}")
+    K.para(doc, "{%p if pieces_specimens %}")
+    K.para(doc, "{% if pieces_specimens|length > 1 %}Sont également joints, à titre de spécimens, les documents "
+                "suivants, dont les versions définitives vous seront transmises dès que possible{% else %}Est également "
+                "joint, à titre de spécimen, le document suivant, dont la version définitive vous sera transmise dès "
+                "que possible{% endif %} : {{ pieces_specimens|map('minuscule')|join(' ; ') }}.", align="justify")
+    K.para(doc, "{%p endif %}")
     K.para(doc, "{%p if premiere_annee %}")
     K.para(doc, "La convention entrant dans sa première année d'exécution, aucun bilan de sa mise en œuvre ne peut "
                 "encore être joint à la présente demande.", align="justify")
     K.para(doc, "{%p endif %}")
-    K.para(doc, "{%p if pieces_manquantes %}")
-    K.para(doc, "{% if pieces_manquantes|length > 1 %}Les pièces suivantes vous seront transmises dès que possible{% else %}"
+    K.para(doc, "{%p if pieces_absentes %}")
+    K.para(doc, "{% if pieces_absentes|length > 1 %}Les pièces suivantes vous seront transmises dès que possible{% else %}"
                 "La pièce suivante vous sera transmise dès que possible{% endif %} : "
-                "{{ pieces_manquantes|map(attribute='libelle')|map('minuscule')|join(' ; ') }}.", align="justify")
+                "{{ pieces_absentes|map(attribute='libelle')|map('minuscule')|join(' ; ') }}.", align="justify")
     K.para(doc, "{%p endif %}")
     K.para(doc, "Je vous prie d'agréer, {{ destinataire.appellation }}, l'expression de ma haute considération.",
            align="justify", before=6, after=18, keep_next=True)
@@ -321,7 +327,7 @@ def bordereau() -> None:
     row = t.rows[2].cells
     K.cell_text(row[0], "{{ loop.index }}", align="center")
     K.cell_text(row[1], "{{ piece.libelle }}{% if piece.titre %} – {{ piece.titre }}{% endif %}")
-    K.cell_text(row[2], "{% if piece.sans_objet %}–{% elif piece.fournie %}Oui{% else %}**Non**{% endif %}", align="center")
+    K.cell_text(row[2], "{% if piece.sans_objet %}–{% elif piece.fournie %}Oui{% else %}Non{% endif %}", align="center")
     K.cell_text(row[3], "{% if piece.page and not piece.sans_objet %}{{ piece.page }}{% else %}–{% endif %}", align="center")
     K.cell_text(row[4], "{% if piece.sans_objet %}{{ piece.sans_objet|majuscule }}{% elif piece.specimen %}"
                         "Spécimen joint : pièce à fournir{% elif not piece.fournie %}Pièce à fournir{% endif %}"
@@ -349,12 +355,12 @@ def bilan() -> None:
                 "{{ bilan.periode.fin|date_fr }} au titre des {{ bilan.chantiers|length }} chantiers opérationnels, "
                 "soit {{ bilan.actions|length|compte('action') }}, des réunions des instances de suivi et de la "
                 "participation de la Métropole pour l'année {{ bilan.annee }}. Il est établi en vue du comité de "
-                "pilotage annuel.", align="justify")
+                "pilotage {% if cloture %}de clôture{% else %}annuel{% endif %}.", align="justify")
     doc.add_paragraph("1. Les actions par chantier", style="Heading 1")
     K.para(doc, "{%p for c in bilan.chantiers %}")
     doc.add_paragraph("1.{{ c.numero }}. {{ c.titre }}", style="Heading 2")
     K.para(doc, "{%p if c.actions %}")
-    t = K.table(doc, 3, [2.15, 2.3, 3.65, 2.8, 2.1, 3.4])
+    t = K.table(doc, 3, [2.15, 2.65, 3.45, 2.75, 2.1, 3.3])
     K.header_row(t, ["Date", "Modalité", "Action", "Partenaires", "Partici\u00adpants", "Résultat"])
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr for a in c.actions %}")
     row = t.rows[2].cells
@@ -542,7 +548,7 @@ def pv_copil() -> None:
                 "{{ bilan.finances.montant_appele|montant }}, "
                 "{% if bilan.finances.date_reception %}a été reçue le {{ bilan.finances.date_reception|date_fr }}"
                 "{% else %}est en attente{% endif %}.", align="justify")
-    K.para(doc, "{%p if copil.examen_bilan and not cloture %}")
+    K.para(doc, "{%p if copil.examen_bilan %}")
     K.para(doc, "{{ copil.examen_bilan }}", align="justify")
     K.para(doc, "{%p endif %}")
     K.para(doc, "{%p elif point.sujet == 'bilan_final' %}")
@@ -553,8 +559,8 @@ def pv_copil() -> None:
                 "{{ bilan_final.annees|length|compte('an', feminin=false) }}, a été appelée pour "
                 "{{ bilan_final.appele_total|montant }} et reçue pour {{ bilan_final.recu_total|montant }}.",
            align="justify")
-    K.para(doc, "{%p if copil.examen_bilan %}")
-    K.para(doc, "{{ copil.examen_bilan }}", align="justify")
+    K.para(doc, "{%p if copil.examen_bilan_final %}")
+    K.para(doc, "{{ copil.examen_bilan_final }}", align="justify")
     K.para(doc, "{%p endif %}")
     K.para(doc, "{%p elif point.sujet == 'programme' %}")
     K.para(doc, "Le comité arrête le programme de travail {{ annee }}, sur la base des propositions énumérées à "
