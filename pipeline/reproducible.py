@@ -69,7 +69,6 @@ class _Unexpected(Exception):
 
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
-_XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)([^<]*)")
 
 
 def _patched(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
@@ -93,11 +92,11 @@ def _patched(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     stamp = when.strftime("D:%Y%m%d%H%M%SZ").encode()
     for m in re.finditer(rb"/(?:CreationDate|ModDate)\s*\((D:[^)]*)\)", data[:xref_at]):
         edits.append((m.start(1), m.end(1), stamp))
-    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    for m in _XMP_DATE.finditer(data[:xref_at]):
-        if len(m.group(2)) != len(iso):  # the packet's /Length would change
-            raise _Unexpected
-        edits.append((m.start(2), m.end(2), iso))
+    # the issuer (the document's author) as creator and producer: the file names no software
+    author = re.search(rb"/Author\s*(<[0-9A-Fa-f]*>|\((?:[^()\\]|\\.)*\))", data[:xref_at])
+    for m in re.finditer(rb"/(?:Creator|Producer)\s*(<[0-9A-Fa-f]*>|\((?:[^()\\]|\\.)*\))", data[:xref_at]):
+        edits.append((m.start(1), m.end(1), author.group(1) if author else b"()"))
+    edits.extend(_metadata_edits(data[:xref_at], when.strftime("%Y-%m-%dT%H:%M:%SZ")))
     edits.extend(_profile_edits(data[:xref_at]))
     ident = hashlib.md5(seed).hexdigest().upper().encode()  # noqa: S324 — a file identifier, not security
     trailer = data[trailer_at:found.start()]
@@ -125,6 +124,33 @@ def _patched(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
         entries += offset + b" " + generation + b" " + kind + entry[18:]
     return (bytes(body) + data[xref_at:first_entry] + bytes(entries) + trailer
             + b"startxref\n" + str(len(body)).encode() + b"\n%%EOF\n")
+
+
+def xmp_fixed(xml: str, iso: str) -> str:
+    """LibreOffice's XMP packet as the document's: its dates, its author as creator tool and
+    producer, and the apostrophes it escapes twice (« L&amp;apos;appel ») escaped once."""
+    xml = re.sub(r"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)[^<]*", lambda m: m.group(1) + iso, xml)
+    xml = xml.replace("&amp;apos;", "&apos;").replace("&amp;quot;", "&quot;")
+    creator = re.search(r"<dc:creator>\s*<rdf:Seq>\s*<rdf:li>([^<]*)</rdf:li>", xml)
+    issuer = creator.group(1) if creator else ""
+    xml = re.sub(r"(<xmp:CreatorTool>)[^<]*", lambda m: m.group(1) + issuer, xml)
+    return re.sub(r"(<pdf:Producer>)[^<]*", lambda m: m.group(1) + issuer, xml)
+
+
+def _metadata_edits(data: bytes, iso: str) -> list[tuple[int, int, bytes]]:
+    """Edits rewriting the uncompressed XMP packet (see ``xmp_fixed``) and its /Length."""
+    obj = re.search(rb"<<\s*/Type\s*/Metadata\s*/Subtype\s*/XML\s*/Length\s+(\d+)\s*>>\s*stream\r?\n", data)
+    if obj is None:
+        if b"/Metadata" in data:
+            raise _Unexpected
+        return []
+    start, size = obj.end(), int(obj.group(1))
+    try:
+        xml = data[start:start + size].decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Unexpected from None
+    packed = xmp_fixed(xml, iso).encode("utf-8")
+    return [(obj.start(1), obj.end(1), str(len(packed)).encode()), (start, start + size, packed)]
 
 
 def _profile_edits(data: bytes) -> list[tuple[int, int, bytes]]:
@@ -173,13 +199,14 @@ def _rewritten(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
         for key in ("/CreationDate", "/ModDate"):
             if key in info:
                 info[NameObject(key)] = TextStringObject(stamp)
+        for key in ("/Creator", "/Producer"):  # the issuer, never the software
+            if key in info:
+                info[NameObject(key)] = TextStringObject(str(info.get("/Author", "")))
     root = writer._root_object
     metadata = root.get("/Metadata")
     if metadata is not None:
         metadata = metadata.get_object()
-        xml = metadata.get_data().decode("utf-8")
-        xml = re.sub(r"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)[^<]*", lambda m: m.group(1) + iso, xml)
-        metadata.set_data(xml.encode("utf-8"))
+        metadata.set_data(xmp_fixed(metadata.get_data().decode("utf-8"), iso).encode("utf-8"))
     for intent in root.get("/OutputIntents", []):
         profile = intent.get_object().get("/DestOutputProfile")
         if profile is not None:

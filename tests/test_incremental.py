@@ -124,3 +124,17 @@ def test_a_pdf_laid_out_otherwise_is_normalised_through_pypdf(built, tmp_path):
     reproducible.normalise_pdf(source, when, seed=b"x")
     assert subprocess.run(["qpdf", "--check", str(source)], capture_output=True).returncode == 0
     assert PdfReader(source).metadata["/CreationDate"] == when.strftime("D:%Y%m%d%H%M%SZ")
+
+
+def test_document_pdfs_name_their_issuer_never_the_software(built):
+    """/Creator and /Producer, and their XMP twins, are the issuing party's; the title's apostrophe
+    is escaped once in the XMP packet (LibreOffice writes « L&amp;apos;appel »)."""
+    for pdf in (built / "2023").glob("*.pdf"):
+        reader = PdfReader(pdf)
+        info = reader.metadata
+        assert info["/Creator"] == info["/Producer"] == info["/Author"], pdf.name
+        assert "LibreOffice" not in str(info["/Producer"]) and "Writer" != str(info["/Creator"])
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+        assert "&amp;apos;" not in xmp and "LibreOffice" not in xmp and ">Writer<" not in xmp, pdf.name
+    xmp = PdfReader(built / "2023" / "appel-2023.pdf").trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert "L&apos;appel de participation 2023" in xmp.decode("utf-8")
