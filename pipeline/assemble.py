@@ -174,16 +174,22 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 def _numbers_overlay(sizes: list[tuple[float, float]], label: str) -> PdfReader:
-    """One page per dossier page with 'label · N / total' at the bottom right."""
+    """One page per dossier page with 'label · page N / total' at the bottom right."""
     _fonts()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
     total = len(sizes)
     for n, (w, h) in enumerate(sizes, 1):
         c.setPageSize((w, h))
-        c.setFont("Dossier-Sans", 7.5)
-        c.setFillColor(Color(0.25, 0.25, 0.25))
-        c.drawRightString(w - 28, 12, f"{label} · page {n} / {total}")
+        text = f"{label} · page {n} / {total}"
+        width = pdfmetrics.stringWidth(text, "Dossier-Sans", 8.5)
+        c.setFillColor(Color(1, 1, 1))  # legible over a full-page scan too
+        c.rect(w - 28 - width - 3, 14, width + 6, 12, stroke=0, fill=1)
+        c.setFont("Dossier-Sans", 8.5)
+        c.setFillColor(Color(0, 0, 0))
+        # 6 mm from the edge, below the documents' own footers: what the sommaire and the
+        # bordereau refer to, kept clear of a printer's unprintable margin
+        c.drawRightString(w - 28, 17, text)
         c.showPage()
     c.save()
     return PdfReader(io.BytesIO(buf.getvalue()))
