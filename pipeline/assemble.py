@@ -22,11 +22,10 @@ from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, NameObje
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from pipeline import fonts
 from pipeline.errors import InputError
-from pipeline.programs import font_path
 from pipeline.signing import FieldPlace, add_empty_fields
 
 SOMMAIRE_LINES_PER_PAGE = 26
@@ -62,14 +61,6 @@ class Layout:
     sommaire_pages: int
 
 
-def _fonts() -> None:
-    """Register the embedded font once per process (reading the TrueType files takes 20 ms:
-    the build does it while LibreOffice starts)."""
-    if "Dossier-Sans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("Dossier-Sans", font_path("Liberation Sans")))
-        pdfmetrics.registerFont(TTFont("Dossier-Sans-Bold", font_path("Liberation Sans", "Bold")))
-
-
 def open_pdf(path: Path, label: str) -> PdfReader:
     """A PDF opened for reading; an unreadable or encrypted one is an error that names it."""
     try:
@@ -99,7 +90,7 @@ def layout(entries: list[Entry], counts: list[int]) -> Layout:
 
 def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
     """Cover page and sommaire, as a small PDF."""
-    _fonts()
+    fonts.register()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
     width, height = A4
@@ -175,7 +166,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 def _numbers_overlay(sizes: list[tuple[float, float]], label: str) -> PdfReader:
     """One page per dossier page with 'label · page N / total' at the bottom right."""
-    _fonts()
+    fonts.register()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
     total = len(sizes)
@@ -283,7 +274,7 @@ def _print_flag(annot):
 
 def prepare() -> None:
     """What assembling needs whatever the dossier: done early, off the build's critical path."""
-    _fonts()
+    fonts.register()
 
 
 def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import (assemble, cache, checks, convert, documents, french, model, pieces, places, publish, render,
-                      reproducible, signing)
+from pipeline import (assemble, cache, catalogue, checks, convert, documents, french, marks, model, pieces, places,
+                      publish, render, reproducible, signing)
 from pipeline.errors import OutputError, TemplateProblem
 
 Log = Callable[[str], None]
@@ -44,7 +44,7 @@ class YearBuild:
     office_pieces: dict[str, Path] = field(default_factory=dict)  # « piece:code » → a Word/ODT piece to convert
     docx: dict[str, Path] = field(default_factory=dict)
     pdf: dict[str, Path] = field(default_factory=dict)
-    spots: list[documents.SignatureSpot] = field(default_factory=list)
+    spots: list[marks.SignatureSpot] = field(default_factory=list)
     fit_pieces: dict[Path, Path] = field(default_factory=dict)  # piece → its PDF/A-fit version
     digests: dict[str, str] = field(default_factory=dict)       # document → cache key of its PDF
     marks: dict[tuple[str, str], list] = field(default_factory=dict)  # (document, key) → signature marks
@@ -143,15 +143,15 @@ def render_all(b: YearBuild, opts: Options, *, keys: list[str]) -> None:
 
 
 def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] | None) -> None:
-    spots: list[documents.SignatureSpot] = []
+    spots: list[marks.SignatureSpot] = []
     ctx = documents.build_context(b.inputs, projet=not opts.final, pages=pages)
-    ctx["signature"] = documents.make_signature(spots)
+    ctx["signature"] = marks.make_signature(spots)
     images = documents.images(ctx) if key == "bilan" else None
     planned = b.planned(key)
     template = places.template_for(opts.inputs, opts.templates, f"{key}.docx")
 
     def finish(document) -> None:
-        documents.signature_bookmarks(document)
+        marks.signature_bookmarks(document)
         documents.set_properties(document, key, planned, b.inputs)
 
     try:
@@ -161,7 +161,7 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
         raise TemplateProblem(problems[0] if len(problems) == 1 else
                               f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
-    wrong = documents.signature_problems(key, spots)
+    wrong = marks.signature_problems(key, spots)
     if wrong:
         raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
     b.spots = [s for s in b.spots if s.document != key] + spots
@@ -349,7 +349,7 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     for spec in b.inputs.convention.pieces_requises:
         piece = given.get(spec.code)
         if piece and piece.fichier and spec.document is None:
-            title = piece.titre or documents.piece_label(spec.libelle, year.annee)
+            title = piece.titre or catalogue.piece_label(spec.libelle, year.annee)
             if piece.specimen:
                 title += " (spécimen)"
             key = f"piece:{spec.code}"
@@ -426,7 +426,7 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int], *, final: bool) -> Non
                       fields=lambda lay: signature_places(b, lay))
 
 
-def signing_spots(b: YearBuild) -> list[documents.SignatureSpot]:
+def signing_spots(b: YearBuild) -> list[marks.SignatureSpot]:
     """The signature blocks signed in this year's dossier (not those of a copy)."""
     return [spot for spot in b.spots if documents.signs_here(spot.document, b.inputs)]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from pipeline import documents, model, places, render
+from pipeline import catalogue, documents, marks, model, places, render
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 
 
@@ -41,7 +41,7 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False,
             loaded.append(result)
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
-    for spec in documents.DOCUMENTS:
+    for spec in catalogue.DOCUMENTS:
         path = places.template_for(inputs, templates, f"{spec.key}.docx")
         if not path.is_file() and spec.key == "convention":
             problems.append((int(ExitCode.TEMPLATE), f"{path.parent} : la convention n'a pas son propre texte "
@@ -59,7 +59,7 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False,
 
 def template_context(inputs: model.Inputs, spots: list | None = None) -> dict:
     ctx = documents.build_context(inputs, projet=True)
-    ctx["signature"] = documents.make_signature([] if spots is None else spots)
+    ctx["signature"] = marks.make_signature([] if spots is None else spots)
     ctx["graphique"] = ""
     return ctx
 
@@ -108,7 +108,7 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
                 render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) or None)
             except TemplateProblem as exc:
                 return [f"{with_location(path, str(exc), tpl)} (données {inputs.year.annee})"]
-            wrong = documents.signature_problems(path.stem, spots)
+            wrong = marks.signature_problems(path.stem, spots)
             if wrong:
                 return [f"modèle {path.name} : {problem}" for problem in wrong]
     return []

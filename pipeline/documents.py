@@ -1,4 +1,4 @@
-"""The catalogue of a year's documents, and the context their templates are filled with.
+"""A dossier's documents (its plan, from the catalogue) and the context their templates are filled with.
 
 One context serves every template of a year, so that a variable means the same thing in
 the letter, the bilan and the minutes; ``variables`` documents it for staff.
@@ -6,40 +6,13 @@ the letter, the bilan and the minutes; ``variables`` documents it for staff.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from pipeline import chart
+from pipeline.catalogue import SPECS, DocumentSpec, piece_label
 from pipeline.model import Inputs
-
-# what signature('doc', 'who') prints: replaced after filling by an empty Word bookmark, which
-# LibreOffice exports as a named destination (page, position) and which nobody sees or copies
-SIGNATURE_MARK = "§SIG:{}§"
-MARK = re.compile(r"§SIG:([A-Za-z0-9_-]+)§")
-
-
-@dataclass(frozen=True)
-class DocumentSpec:
-    key: str          # also the template's file name, without .docx
-    title: str        # as in the sommaire and the bookmarks
-    in_first_year_only_signed: bool = False
-    signers: tuple[str, ...] = ()  # who signs it: each needs its signature('key', 'who') tag
-
-
-DOCUMENTS = [
-    DocumentSpec("convention", "La convention de partenariat", in_first_year_only_signed=True,
-                 signers=("metropole", "association")),
-    DocumentSpec("appel", "L'appel de participation", signers=("association",)),
-    DocumentSpec("bordereau", "Le bordereau des pièces jointes"),
-    DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",)),
-    DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",)),
-    DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association")),
-]
-SPECS = {spec.key: spec for spec in DOCUMENTS}
-SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
-
 
 @dataclass(frozen=True)
 class Planned:
@@ -98,80 +71,6 @@ def issuer(key: str, inputs: Inputs) -> str:
     return conv.association.nom
 
 
-@dataclass(frozen=True)
-class SignatureSpot:
-    """Who signs which document: the field name is '<document>-<who>'."""
-
-    document: str
-    who: str
-
-    @property
-    def field_name(self) -> str:
-        return f"{self.document}-{self.who}"
-
-    @property
-    def mark(self) -> str:
-        return SIGNATURE_MARK.format(self.field_name)
-
-
-def signature_problems(key: str, spots: list[SignatureSpot]) -> list[str]:
-    """What is wrong with the signature tags a filled template called: one missing (the
-    dossier would have no field there), or one naming another document or an unknown signer."""
-    spec = SPECS.get(key)
-    if spec is None:
-        return []
-    problems = []
-    for spot in spots:
-        if spot.document == key and spot.who in spec.signers:
-            continue
-        if spec.signers:
-            fix = "écrivez " + " ou ".join(f"signature('{key}', '{who}')" for who in spec.signers)
-        else:
-            fix = "personne ne signe ce document : retirez-la"
-        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} ne convient pas à ce document "
-                        f"— {fix}")
-    for spot in sorted({s for s in spots if spots.count(s) > 1}, key=lambda s: s.field_name):
-        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} apparaît "
-                        f"{spots.count(spot)} fois : un seul bloc de signature par signataire, retirez les autres")
-    called = {spot.who for spot in spots}  # a tag naming another document is reported above
-    for who in spec.signers:
-        if who not in called:
-            problems.append(f"la balise {{{{ signature('{key}', '{who}') }}}} manque : sans elle, le dossier n'a pas "
-                            f"de champ de signature pour {SIGNERS.get(who, who)} ; remettez-la dans le bloc de "
-                            f"signature, seule dans un paragraphe en style « Marque de signature »")
-    return problems
-
-
-def bookmark_name(field_name: str) -> str:
-    """The bookmark of a signature block: letters only, as Word and LibreOffice both keep them
-    ('pv-copil-metropole' → 'SignaturePvCopilMetropole')."""
-    return "Signature" + "".join(part.capitalize() for part in re.split(r"[-_]", field_name))
-
-
-def signature_bookmarks(document) -> None:
-    """Replace each signature mark of a filled document by an empty bookmark at the same place."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    body = document.element.body
-    ids = [int(b.get(qn("w:id"))) for b in body.iter(qn("w:bookmarkStart")) if (b.get(qn("w:id")) or "").isdigit()]
-    next_id = max(ids, default=0) + 1
-    for text in list(body.iter(qn("w:t"))):
-        names = MARK.findall(text.text or "")
-        if not names:
-            continue
-        text.text = MARK.sub("", text.text)
-        run = text.getparent()
-        for name in names:
-            start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
-            start.set(qn("w:id"), str(next_id))
-            start.set(qn("w:name"), bookmark_name(name))
-            end.set(qn("w:id"), str(next_id))
-            run.addprevious(start)
-            run.addprevious(end)
-            next_id += 1
-
-
 def set_properties(document, key: str, planned: Planned, inputs: Inputs) -> None:
     """The file's properties tell what the document says of itself: its issuer as author,
     its own date as creation and modification date, its title (never the tool that made it)."""
@@ -195,22 +94,6 @@ def signs_here(key: str, inputs: Inputs) -> bool:
     if spec is not None and spec.in_first_year_only_signed:
         return inputs.first
     return True
-
-
-def make_signature(spots: list[SignatureSpot]) -> Callable[[str, str], str]:
-    """The ``signature(document, who)`` function templates call where someone signs."""
-
-    def signature(document: str, who: str) -> str:
-        spot = SignatureSpot(str(document), str(who))
-        spots.append(spot)  # every call, so that a block written twice is caught
-        return spot.mark
-
-    return signature
-
-
-def piece_label(libelle: str, year: int) -> str:
-    """Article 3 says « l'année N-1 »: a year's documents name it (« l'année 2022 »)."""
-    return libelle.replace("N-1", str(year - 1))
 
 
 def regle(minimum: int) -> str:

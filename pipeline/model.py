@@ -17,8 +17,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline import rules, sheet
 from pipeline.errors import InputError
-from pipeline.yamlsource import LineDict, LineList, load_yaml
+from pipeline.yamlsource import LineDict, line_of, load_yaml
 
 
 def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
@@ -472,23 +473,6 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def line_of(data: LineDict, dotted: str) -> int | None:
-    """The line where a 'a.b[2].c' path sits in loaded YAML, for checks made after loading."""
-    node: Any = data
-    line = getattr(data, "line", None)
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
-        if part.startswith("["):
-            index = int(part[1:-1]) - 1
-            if not isinstance(node, LineList) or index >= len(node):
-                return line
-            line, node = node.lines[index], node[index]
-        else:
-            if not isinstance(node, LineDict) or part not in node:
-                return line
-            line, node = node.lines[part], node[part]
-    return line
-
-
 # --------------------------------------------------------------------------- the whole input
 
 @dataclass
@@ -575,8 +559,6 @@ def read_year(root: Path, year: int) -> YearFile:
 
 def _actions_from_sheet(conv: Convention, f: YearFile) -> None:
     """A year's actions may come from its spreadsheet instead of the YAML list, not from both."""
-    from pipeline import sheet
-
     path = sheet.find(f.folder)
     if path is None:
         return
@@ -586,10 +568,10 @@ def _actions_from_sheet(conv: Convention, f: YearFile) -> None:
                        f"les actions sont à la fois ici et dans {display} : gardez le tableur et retirez "
                        "« actions: » de year.yaml (ou effacez le tableur)")
         return
-    actions, problems = sheet.read_actions(path, display, conv, f.annee)
+    rows, problems = sheet.read_actions(path, display, conv, f.annee)
     f.problems.items.extend(problems)
     if f.data is not None and not problems:
-        f.data = dataclasses.replace(f.data, actions=actions)
+        f.data = dataclasses.replace(f.data, actions=[Action(**row) for row in rows])
 
 
 def load(root: Path, year: int, *, final: bool = False) -> Inputs:
@@ -632,8 +614,6 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
     conv_file = YearFile(annee=0, folder=root, raw=conv_raw, data=None,
                          problems=_Problems(display), warnings=_Problems(display))
     if all(f.data is not None for f in files.values()):
-        from pipeline import rules  # the article-by-article checks live in their own room
-
         rules.check_dossier(conv, files, year, following, root, conv_file, final=final)
     every = [conv_file, *files.values()]
     problems = [item for f in every for item in f.problems.items]

@@ -20,6 +20,10 @@ import difflib
 import functools
 from pathlib import Path
 
+from pipeline.catalogue import SPECS, piece_label
+from pipeline.french import compte
+from pipeline.yamlsource import line_of
+
 
 PDF_MAGIC = b"%PDF-"
 _TIFF = (b"II*\x00", b"MM\x00*")
@@ -30,12 +34,10 @@ class _Checker:
     """The findings for one year's file, each placed at its line."""
 
     def __init__(self, f, *, final: bool):
-        from pipeline.model import line_of
-
-        self.f, self.final, self._line = f, final, line_of
+        self.f, self.final = f, final
 
     def line(self, path: str) -> int | None:
-        return self._line(self.f.raw, path) if path else None
+        return line_of(self.f.raw, path) if path else None
 
     def err(self, path: str, message: str) -> None:
         self.f.problems.add(self.line(path), path, message)
@@ -193,8 +195,6 @@ def _call(conv, f, *, final: bool) -> None:
             continue  # made by the pipeline (the bilan), or « sans objet » the first year
         piece = given.get(code)
         if piece is None or not piece.fichier:
-            from pipeline.documents import piece_label
-
             c.breach("pieces", f"pièce manquante : {piece_label(spec.libelle, f.annee)} (article 3)")
 
 
@@ -212,8 +212,6 @@ def _reported(conv, f, dossier_year: int, *, final: bool) -> None:
     for instance in (conv.copil, conv.cotech):
         held = sum(1 for m in f.data.reunions if m.instance == instance.sigle)
         if held < instance.reunions_min_par_an:
-            from pipeline.french import compte
-
             c.breach("reunions", f"{instance.sigle} : {compte(held, 'réunion')} en {year}, quand l'article 4 en "
                                  f"demande au moins {instance.reunions_min_par_an} par an")
 
@@ -259,8 +257,6 @@ def _announced(conv, f, following) -> None:
 def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
     """The convention's own file: the documents its pieces name, its blanks filled before a final
     version, signed once its deliberation is voted and before the first call."""
-    from pipeline.documents import SPECS
-
     terms = conv.convention
     c = _Checker(conv_file, final=final)  # conv_file.raw is convention.yaml: lines come from there
     for i, piece in enumerate(conv.pieces_requises, 1):

@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+from pipeline.catalogue import piece_label
 from pipeline.errors import InputError
 
 QUESTIONS = [
@@ -186,8 +187,6 @@ def new_year(convention: Path, year: int) -> list[str]:
             if piece.document is None:
                 name = f"pieces/{piece.code.replace('_', '-')}.pdf"
                 data["pieces"].append({"code": piece.code, "fichier": name})
-                from pipeline.documents import piece_label
-
                 todo.append(f"pièce à déposer : {folder / name} — {piece_label(piece.libelle, year)}")
         data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
         data["finances"] = {"montant_recu": "0.00", "date_reception": None}

@@ -48,10 +48,9 @@ def rows(path: Path) -> list[list]:
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 
 
-def read_actions(path: Path, display: str, conv, year: int) -> tuple[list, list[str]]:
-    """(actions, problems): the valid rows as model Actions, and a line per problem."""
-    from pipeline.model import Action
-
+def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict], list[str]]:
+    """(actions, problems): the valid rows, each with the fields of a model Action, and a line
+    per problem."""
     problems: list[str] = []
     try:
         table = rows(path)
@@ -105,8 +104,8 @@ def read_actions(path: Path, display: str, conv, year: int) -> tuple[list, list[
             continue
         partners = [p.strip() for p in re.split(r"[;\n]", str(cells.get("Partenaires") or "")) if p.strip()]
         result = str(cells.get("Résultat") or "").strip() or None
-        actions.append(Action(date=day, chantier=chantier, modalite=modalite, titre=title, partenaires=partners,
-                              participants=participants, resultat=result))
+        actions.append({"date": day, "chantier": chantier, "modalite": modalite, "titre": title,
+                        "partenaires": partners, "participants": participants, "resultat": result})
     return actions, problems
 
 

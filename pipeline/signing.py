@@ -17,7 +17,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from pipeline import fonts
 from pipeline.errors import SignatureError
+from pipeline.marks import bookmark_name
 
 FIELD_WIDTH = 215.0
 FIELD_HEIGHT = 58.0
@@ -36,11 +38,9 @@ class FieldPlace:
 def find_marks(pdf: Path, expected: set[str]) -> list[tuple[str, int, float, float]]:
     """(field name, page index, x, y) of the ``expected`` signature blocks of a rendered document.
 
-    Each block carries an empty bookmark (``documents.signature_bookmarks``), which LibreOffice
+    Each block carries an empty bookmark (``marks.signature_bookmarks``), which LibreOffice
     exports as a named destination: its page and position, read without extracting text.
     """
-    from pipeline.documents import bookmark_name
-
     reader = PdfReader(pdf)
     wanted = {"/" + bookmark_name(name): name for name in expected}
     found = []
@@ -195,9 +195,7 @@ def _stamp(path: Path, signer_name: str) -> None:
 
     from reportlab.pdfgen import canvas
 
-    from pipeline.assemble import _fonts
-
-    _fonts()
+    fonts.register()
     c = canvas.Canvas(str(path), pagesize=(FIELD_WIDTH, FIELD_HEIGHT), initialFontName="Dossier-Sans")
     c.setFont("Dossier-Sans", 8)
     c.setFillColorRGB(0.1, 0.2, 0.4)

@@ -5,7 +5,9 @@ Dates are kept as text here (no implicit timestamps) so that an impossible date 
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -100,3 +102,20 @@ def load_yaml(path: Path, display: str) -> LineDict:
             f"{display}:1: le fichier doit contenir des rubriques « clé: valeur », pas {type(data).__name__}"
         )
     return data
+
+
+def line_of(data: LineDict, dotted: str) -> int | None:
+    """The line where a 'a.b[2].c' path sits in loaded YAML, for checks made after loading."""
+    node: Any = data
+    line = getattr(data, "line", None)
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
+        if part.startswith("["):
+            index = int(part[1:-1]) - 1
+            if not isinstance(node, LineList) or index >= len(node):
+                return line
+            line, node = node.lines[index], node[index]
+        else:
+            if not isinstance(node, LineDict) or part not in node:
+                return line
+            line, node = node.lines[part], node[part]
+    return line

@@ -81,7 +81,7 @@ def test_huge_piece(inputs_copy, tmp_path):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from pipeline.assemble import _fonts
+    from pipeline import fonts
 
     _fonts()
     big = inputs_copy / "2023" / "pieces" / "rapport-activite-2022.pdf"
