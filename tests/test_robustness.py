@@ -83,9 +83,9 @@ def test_huge_piece(inputs_copy, tmp_path):
 
     from pipeline import fonts
 
-    _fonts()
+    fonts.register()
     big = inputs_copy / "2023" / "pieces" / "rapport-activite-2022.pdf"
-    c = canvas.Canvas(str(big), pagesize=A4, initialFontName="Dossier-Sans")
+    c = canvas.Canvas(str(big), pagesize=A4, initialFontName=fonts.REGULAR)
     for n in range(400):
         c.drawString(72, 720, f"Rapport d'activité, page {n + 1}")
         c.showPage()
