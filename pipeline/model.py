@@ -1,32 +1,22 @@
 """The typed data of a convention and of one of its years, loaded from ``inputs/``.
 
-Loading checks everything before any work and reports every problem at once as
-``file:line: key.path: what is wrong — what to do``. Field docs (``doc=``) feed the
-``variables`` command, so staff see what each value means.
+The schema is the dataclasses below (bound to YAML by ``binder``, which reports every problem
+at once with file and line); loading reads the years a dossier needs and runs ``rules``.
+Field docs (``doc=``) feed the ``variables`` command, so staff see what each value means.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
-import re
-import types
-import typing
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pipeline import rules, sheet
+from pipeline.binder import Problems, bind, doc
 from pipeline.errors import InputError
 from pipeline.yamlsource import LineDict, line_of, load_yaml
-
-
-def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
-    """A dataclass field with a French description for staff."""
-    if factory is not dataclasses.MISSING:
-        return field(default_factory=factory, metadata={"doc": text})
-    return field(default=default, metadata={"doc": text})
 
 
 # --------------------------------------------------------------------------- the convention
@@ -322,157 +312,6 @@ class Annee:
 
 # --------------------------------------------------------------------------- loading
 
-class _Problems:
-    """Collects problems as 'file:line: key.path: message' lines."""
-
-    def __init__(self, display: str):
-        self.display = display
-        self.items: list[str] = []
-
-    def add(self, line: int | None, path: str, message: str) -> None:
-        where = f"{self.display}:{line}" if line else self.display
-        self.items.append(f"{where}: {path}: {message}" if path else f"{where}: {message}")
-
-
-def _describe(tp) -> str:
-    origin = typing.get_origin(tp)
-    if tp is str:
-        return "un texte"
-    if tp is int:
-        return "un nombre entier"
-    if tp is Decimal:
-        return "un montant (ex. 20000.00)"
-    if tp is dt.date:
-        return "une date AAAA-MM-JJ"
-    if tp is bool:
-        return "oui/non (true/false)"
-    if origin is list:
-        return "une liste"
-    if dataclasses.is_dataclass(tp):
-        return "une rubrique avec des sous-clés"
-    if origin is Literal:
-        return " ou ".join(typing.get_args(tp))
-    return str(tp)
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _convert(tp, value, path: str, line: int | None, problems: _Problems):
-    """Turn one YAML value into the declared type, or record why it cannot be."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if value is None:
-            return None
-        return _convert(args[0], value, path, line, problems)
-    if value is None:
-        problems.add(line, path, f"valeur manquante : il faut {_describe(tp)}")
-        return None
-    if dataclasses.is_dataclass(tp):
-        return _build(tp, value, path, line, problems)
-    if origin is list:
-        (item_tp,) = typing.get_args(tp)
-        if not isinstance(value, list):
-            problems.add(line, path, f"il faut une liste (éléments précédés de « - »), pas « {value} »")
-            return []
-        lines = getattr(value, "lines", [line] * len(value))
-        return [_convert(item_tp, item, f"{path}[{i + 1}]", lines[i], problems) for i, item in enumerate(value)]
-    if origin is Literal:
-        allowed = typing.get_args(tp)
-        if value not in allowed:
-            problems.add(line, path, f"« {value} » n'est pas permis : choisissez {' ou '.join(allowed)}")
-        return value
-    if tp is str:
-        if isinstance(value, (dict, list)):
-            problems.add(line, path, "il faut un texte, pas une liste ou une rubrique")
-            return None
-        if isinstance(value, bool):
-            problems.add(line, path, "il faut un texte ; mettez-le entre guillemets")
-            return None
-        return str(value)
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        if str(value).strip().lower() in ("oui", "vrai"):
-            return True
-        if str(value).strip().lower() in ("non", "faux"):
-            return False
-        problems.add(line, path, f"il faut oui ou non, pas « {value} »")
-        return None
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            problems.add(line, path, f"il faut un nombre entier, pas « {value} »")
-            return None
-        if value < 0:
-            problems.add(line, path, f"le nombre ne peut pas être négatif ({value})")
-            return None
-        return value
-    if tp is Decimal:
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
-            problems.add(line, path, f"il faut un montant en euros (ex. 20000.00), pas « {value} »")
-            return None
-        text = str(value).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
-        if isinstance(value, str):
-            text = text.replace(",", ".")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            problems.add(line, path, f"il faut un montant en euros (ex. 20000.00), pas « {value} »")
-            return None
-        if not amount.is_finite() or amount < 0:
-            problems.add(line, path, f"le montant doit être positif ou nul, pas « {value} »")
-            return None
-        if amount != amount.quantize(Decimal("0.01")):
-            problems.add(line, path, f"un montant a au plus deux décimales, pas « {value} »")
-            return None
-        return amount.quantize(Decimal("0.01"))
-    if tp is dt.date:
-        text = str(value).strip()
-        if not _DATE.match(text):
-            problems.add(line, path, f"il faut une date AAAA-MM-JJ (ex. 2023-03-15), pas « {value} »")
-            return None
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            problems.add(line, path, f"la date {text} n'existe pas dans le calendrier")
-            return None
-    raise TypeError(f"type non pris en charge dans le modèle : {tp!r}")  # a bug, not bad data
-
-
-def _build(cls, data, path: str, line: int | None, problems: _Problems):
-    """Build a dataclass from a mapping: missing, unknown and mistyped keys all reported."""
-    if not isinstance(data, dict):
-        problems.add(line, path, f"il faut une rubrique avec des sous-clés, pas « {data} »")
-        return None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    lines = getattr(data, "lines", {})
-    own_line = getattr(data, "line", line)
-    for key in data:
-        if key not in fields:
-            guess = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
-            hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else f" — clés permises : {', '.join(fields)}"
-            problems.add(lines.get(key, own_line), _join(path, key), f"clé inconnue{hint}")
-    values = {}
-    for name, f in fields.items():
-        key_path = _join(path, name)
-        if name not in data:
-            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            if required:
-                problems.add(own_line, key_path, f"clé obligatoire absente : ajoutez « {name}: » ({f.metadata.get('doc', '')})")
-            continue
-        values[name] = _convert(hints[name], data[name], key_path, lines.get(name, own_line), problems)
-    try:
-        return cls(**values)
-    except TypeError:
-        return None  # a required key was missing: already reported
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 # --------------------------------------------------------------------------- the whole input
 
 @dataclass
@@ -483,8 +322,8 @@ class YearFile:
     folder: Path
     raw: LineDict | None
     data: Annee | None
-    problems: _Problems
-    warnings: _Problems
+    problems: Problems
+    warnings: Problems
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -536,8 +375,8 @@ def closing_year(conv: Convention) -> int:
 def load_convention(root: Path) -> tuple[Convention, LineDict]:
     display = _display(root / "convention.yaml")
     raw = load_yaml(root / "convention.yaml", display)
-    problems = _Problems(display)
-    conv = _build(Convention, raw, "", raw.line, problems)
+    problems = Problems(display)
+    conv = bind(Convention, raw, "", raw.line, problems)
     if conv is not None and not problems.items:
         _check_convention(conv, raw, problems)
     if problems.items:
@@ -550,9 +389,9 @@ def read_year(root: Path, year: int) -> YearFile:
     folder = Path(root) / str(year)
     year_file = folder / "year.yaml"
     display = _display(year_file)
-    problems, warnings = _Problems(display), _Problems(display)
+    problems, warnings = Problems(display), Problems(display)
     raw = load_yaml(year_file, display)
-    data = _build(Annee, raw, "", raw.line, problems)
+    data = bind(Annee, raw, "", raw.line, problems)
     return YearFile(annee=year, folder=folder, raw=raw, data=data if not problems.items else None,
                     problems=problems, warnings=warnings)
 
@@ -612,7 +451,7 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
             pass
     display = _display(root / "convention.yaml")
     conv_file = YearFile(annee=0, folder=root, raw=conv_raw, data=None,
-                         problems=_Problems(display), warnings=_Problems(display))
+                         problems=Problems(display), warnings=Problems(display))
     if all(f.data is not None for f in files.values()):
         rules.check_dossier(conv, files, year, following, root, conv_file, final=final)
     every = [conv_file, *files.values()]
@@ -625,7 +464,7 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
                   reported={y: f.data for y, f in files.items() if y != year}, warnings=warnings)
 
 
-def _check_convention(conv: Convention, raw: LineDict, problems: _Problems) -> None:
+def _check_convention(conv: Convention, raw: LineDict, problems: Problems) -> None:
     for list_name in ("chantiers", "modalites", "pieces_requises"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(conv, list_name)):
