@@ -78,6 +78,9 @@ class Partie:
     article: str = doc("article devant le nom court, pour les phrases (« la », « l' »)", "la")
     telephone: str | None = doc("téléphone de l'en-tête de lettre", None)
     courriel: str | None = doc("courriel de l'en-tête de lettre", None)
+    siret: str | None = doc("numéro SIRET (14 chiffres), dans l'en-tête de lettre : le comptable public identifie "
+                            "ainsi le bénéficiaire", None)
+    rna: str | None = doc("numéro RNA d'une association (W suivi de 9 chiffres)", None)
     service: str | None = doc("service destinataire des courriers", None)
     directeur: Personne | None = doc("directeur ou directrice (membre du COPIL)", None)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import re
 from pathlib import Path
 
 from pipeline.catalogue import SPECS, piece_label
@@ -264,6 +265,16 @@ def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
             guess = difflib.get_close_matches(piece.document, list(SPECS), n=1, cutoff=0.5)
             hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"documents produits : {', '.join(SPECS)}"
             c.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
+    for key in ("metropole", "association"):  # the identifiers the paying officer checks the payee by
+        party = getattr(conv, key)
+        if party.siret is not None:
+            from stdnum.fr import siret
+
+            if not siret.is_valid(party.siret.replace(" ", "")):
+                c.err(f"{key}.siret", f"SIRET « {party.siret} » invalide (14 chiffres dont une clé de contrôle) : "
+                                      "recopiez-le depuis l'avis de situation Insee")
+        if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
+            c.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:

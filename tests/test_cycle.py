@@ -163,6 +163,9 @@ ERRORS = {
     "IBAN checksum": ((2023, "  iban: FR76 3000 4000 0000 0123 4567 845", "  iban: FR76 3000 4000 0500 0012 3456 789"),
                       2023, "la clé de contrôle ne correspond pas"),
     "BIC format": ((2023, "  bic: BEXAFRPPXXX", "  bic: BEXA-FR"), 2023, "BIC « BEXA-FR » invalide"),
+    "SIRET checksum": ((None, "  siret: 775 000 003 00001", "  siret: 775 000 003 00002"), 2023,
+                       "SIRET « 775 000 003 00002 » invalide"),
+    "RNA format": ((None, "  rna: W133000000", "  rna: 133000000"), 2023, "numéro RNA « 133000000 » invalide"),
     "bilan not dated": ((2022, "bilan:\n  date: 2023-02-14\n  lieu: Marseille", "# bilan à venir"), 2023,
                         "le bilan 2022 est joint au dossier 2023"),
     "call in the closing year": ((2025, "\nbilan_final:", "\nappel:\n  date: 2025-03-25\n  reference: X\n  lieu: Marseille\n"

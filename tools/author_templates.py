@@ -248,6 +248,10 @@ def letter_head(doc) -> None:
     p4 = left.add_paragraph()
     p4.add_run("{% if association.telephone %}Tél. {{ association.telephone }}{% endif %}"
                "{% if association.courriel %} – {{ association.courriel }}{% endif %}").font.size = Pt(8.5)
+    p5 = left.add_paragraph()
+    p5.add_run("{% if association.siret %}SIRET {{ association.siret }}{% endif %}"
+               "{% if association.siret and association.rna %} – {% endif %}"
+               "{% if association.rna %}RNA {{ association.rna }}{% endif %}").font.size = Pt(8.5)
     right.paragraphs[0].paragraph_format.space_before = Pt(70)
     r = right.paragraphs[0]
     K.line_breaks(r, ["{{ destinataire.appellation }}", "{{ metropole.nom }}",
