@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import (assemble, cache, catalogue, checks, convert, documents, french, marks, model, pieces, places,
-                      publish, render, reproducible, signing)
+from pipeline import cache, catalogue, checks, documents, french, model, places, publish, render
+from pipeline.office import libreoffice as convert
+from pipeline.pdf import assemble, marks, pieces, reproducible, signing
 from pipeline.errors import OutputError, TemplateProblem
 
 Log = Callable[[str], None]
@@ -161,7 +162,7 @@ def render_one(b: YearBuild, key: str, opts: Options, *, pages: dict[str, int] |
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
         raise TemplateProblem(problems[0] if len(problems) == 1 else
                               f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
-    wrong = marks.signature_problems(key, spots)
+    wrong = catalogue.signature_problems(key, spots)
     if wrong:
         raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
     b.spots = [s for s in b.spots if s.document != key] + spots

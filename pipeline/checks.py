@@ -14,7 +14,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from pipeline import catalogue, documents, marks, model, places, render
+from pipeline import catalogue, documents, model, places, render
+from pipeline.pdf import marks
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 
 
@@ -108,7 +109,7 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
                 render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) or None)
             except TemplateProblem as exc:
                 return [f"{with_location(path, str(exc), tpl)} (données {inputs.year.annee})"]
-            wrong = marks.signature_problems(path.stem, spots)
+            wrong = catalogue.signature_problems(path.stem, spots)
             if wrong:
                 return [f"modèle {path.name} : {problem}" for problem in wrong]
     return []

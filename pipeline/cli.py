@@ -60,7 +60,7 @@ def _conventions(obj, year: int | None = None) -> list[Path]:
 
 
 def _start_office(obj):
-    from pipeline import convert
+    from pipeline.office import libreoffice as convert
 
     office = convert.Session(progress=sys.stderr.isatty(), profile=convert.profile_for(obj["outputs"]))
     office.prestart()
@@ -293,7 +293,7 @@ def variables(obj, template: str | None, year: int | None) -> None:
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def fields(dossier: Path) -> None:
     """Liste les champs de signature d'un dossier PDF."""
-    from pipeline import signing
+    from pipeline.pdf import signing
 
     for f in signing.list_fields(dossier):
         state = "signé" if f["signed"] else "vide"
@@ -315,7 +315,7 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
     """
     import os
 
-    from pipeline import signing
+    from pipeline.pdf import signing
 
     passphrase = os.environ.get("PIPELINE_PKCS12_PASSWORD")
     if passphrase is None:
@@ -331,7 +331,7 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
               help="Certificat d'autorité de confiance (PEM ou DER), répétable.")
 def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
     """Vérifie les signatures de DOSSIER : signataire, date, intégrité, validité, portée."""
-    from pipeline import signing
+    from pipeline.pdf import signing
 
     results = signing.verify(dossier, list(trust))
     bad = 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pipeline import chart
+from pipeline.pdf import chart
 from pipeline.catalogue import SPECS, DocumentSpec, piece_label
 from pipeline.model import Inputs
 

@@ -68,6 +68,10 @@ class ConversionError(PipelineError):
     exit_code = ExitCode.CONVERSION
 
 
+class GhostscriptError(ConversionError):
+    """Ghostscript failed to rewrite a piece as PDF/A."""
+
+
 class OutputError(PipelineError):
     """Outputs cannot be written (permissions, disk, another build running)."""
 

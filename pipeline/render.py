@@ -19,7 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pipeline.errors import TemplateProblem
 from pipeline.french import FILTERS, typo
-from pipeline.reproducible import write_docx
+from pipeline.pdf.reproducible import write_docx
 
 
 def _french_output(value):

@@ -73,7 +73,8 @@ def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
     from reportlab.pdfgen import canvas
 
     from conftest import TEMPLATES
-    from pipeline import build, pieces
+    from pipeline import build
+    from pipeline.pdf import pieces
 
     rib = inputs_copy / "2023" / "pieces" / "rib.pdf"
     c = canvas.Canvas(str(rib))  # Helvetica, a standard font reportlab does not embed

@@ -6,7 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONV, INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_cli
-from pipeline import build, convert, model
+from pipeline import build, model
+from pipeline.office import libreoffice as convert
 from pipeline.french import typo
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
@@ -90,7 +91,8 @@ def test_no_libreoffice_left_running_after_a_build(built):
 
 
 def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeypatch):
-    from pipeline import build, convert
+    from pipeline import build
+    from pipeline.office import libreoffice as convert
 
     starts = []
     original = convert.Session._spawn

@@ -2,7 +2,7 @@
 import pytest
 import os
 
-from pipeline import convert
+from pipeline.office import libreoffice as convert
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
@@ -28,7 +28,7 @@ def test_libreoffice_does_not_outlive_a_pipeline_killed_mid_answer(built, tmp_pa
     import time
     import uuid
 
-    from pipeline import programs
+    from pipeline.office import programs
 
     name = f"pipeline-{uuid.uuid4().hex}"
     env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmp_path), PYTHONPATH="")

@@ -198,7 +198,7 @@ def test_libreoffice_hanging_is_killed(tmp_path, previous):
 
 
 def test_one_document_failing_is_named(tmp_path):
-    from pipeline import convert
+    from pipeline.office import libreoffice as convert
     from pipeline.errors import ConversionError
 
     good = tmp_path / "bon.docx"

@@ -8,7 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONV, INPUTS, TEMPLATES, run_cli
-from pipeline import build, convert, documents, manifest, model, reproducible
+from pipeline import build, documents, manifest, model
+from pipeline.office import libreoffice as convert
+from pipeline.pdf import reproducible
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 

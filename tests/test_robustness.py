@@ -81,7 +81,7 @@ def test_huge_piece(inputs_copy, tmp_path):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from pipeline import fonts
+    from pipeline.pdf import fonts
 
     fonts.register()
     big = inputs_copy / "2023" / "pieces" / "rapport-activite-2022.pdf"

@@ -12,7 +12,7 @@ from cryptography.x509.oid import NameOID
 from pypdf import PdfReader
 
 from conftest import run_cli
-from pipeline import signing
+from pipeline.pdf import signing
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from pipeline.programs import font_path
+from pipeline.office.programs import font_path
 
 REGULAR, BOLD = "Dossier-Sans", "Dossier-Sans-Bold"
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline import fonts
+from pipeline.pdf import fonts
 from pipeline.errors import SignatureError
-from pipeline.marks import bookmark_name
+from pipeline.pdf.marks import bookmark_name
 
 FIELD_WIDTH = 215.0
 FIELD_HEIGHT = 58.0

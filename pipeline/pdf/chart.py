@@ -9,7 +9,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.programs import font_path
+from pipeline.office.programs import font_path
 
 PALETTE = ["#1F3A5F", "#4F81BD", "#9BBB59", "#F79646", "#8064A2", "#4BACC6", "#C0504D", "#7F7F7F"]
 

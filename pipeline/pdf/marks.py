@@ -9,8 +9,6 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from pipeline.catalogue import SIGNERS, SPECS
-
 # what signature('doc', 'who') prints: replaced after filling by an empty Word bookmark, which
 # LibreOffice exports as a named destination (page, position) and which nobody sees or copies
 SIGNATURE_MARK = "§SIG:{}§"
@@ -31,34 +29,6 @@ class SignatureSpot:
     @property
     def mark(self) -> str:
         return SIGNATURE_MARK.format(self.field_name)
-
-
-def signature_problems(key: str, spots: list[SignatureSpot]) -> list[str]:
-    """What is wrong with the signature tags a filled template called: one missing (the
-    dossier would have no field there), or one naming another document or an unknown signer."""
-    spec = SPECS.get(key)
-    if spec is None:
-        return []
-    problems = []
-    for spot in spots:
-        if spot.document == key and spot.who in spec.signers:
-            continue
-        if spec.signers:
-            fix = "écrivez " + " ou ".join(f"signature('{key}', '{who}')" for who in spec.signers)
-        else:
-            fix = "personne ne signe ce document : retirez-la"
-        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} ne convient pas à ce document "
-                        f"— {fix}")
-    for spot in sorted({s for s in spots if spots.count(s) > 1}, key=lambda s: s.field_name):
-        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} apparaît "
-                        f"{spots.count(spot)} fois : un seul bloc de signature par signataire, retirez les autres")
-    called = {spot.who for spot in spots}  # a tag naming another document is reported above
-    for who in spec.signers:
-        if who not in called:
-            problems.append(f"la balise {{{{ signature('{key}', '{who}') }}}} manque : sans elle, le dossier n'a pas "
-                            f"de champ de signature pour {SIGNERS.get(who, who)} ; remettez-la dans le bloc de "
-                            f"signature, seule dans un paragraphe en style « Marque de signature »")
-    return problems
 
 
 def bookmark_name(field_name: str) -> str:

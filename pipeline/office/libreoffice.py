@@ -21,7 +21,7 @@ from typing import Callable
 
 import click
 
-from pipeline import programs
+from pipeline.office import programs
 from pipeline.errors import ConversionError, ToolMissing
 
 START_TIMEOUT = 90.0

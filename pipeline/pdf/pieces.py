@@ -8,13 +8,12 @@ embedded as they are, so a 300 dpi scan stays as legible as the paper.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline import programs
-from pipeline.errors import ConversionError, ToolMissing
+from pipeline.errors import ConversionError
+from pipeline.office import ghostscript
 
 
 def unembedded_fonts(pdf: Path) -> list[str]:
@@ -91,15 +90,9 @@ def normalise(pdf: Path, work: Path, label: str) -> Path:
     fonts = unembedded_fonts(pdf)
     if not fonts:
         return pdf
-    gs = shutil.which("gs")
-    if gs is None:
-        raise ToolMissing(f"la pièce « {label} » utilise des polices non incorporées ({', '.join(fonts[:3])}) "
-                          "et Ghostscript, qui sait les incorporer, est absent", hint=programs.INSTALL_HINT)
     work.mkdir(parents=True, exist_ok=True)
     out = work / f"{pdf.stem}-pdfa.pdf"
-    programs.run([gs, "-dPDFA=2", "-dBATCH", "-dNOPAUSE", "-dQUIET", "-dSAFER", "-sDEVICE=pdfwrite",
-                  "-dPDFACompatibilityPolicy=1", "-sColorConversionStrategy=RGB", "-dEmbedAllFonts=true",
-                  f"-sOutputFile={out}", str(pdf)], timeout=180, what=f"la mise au format PDF/A de la pièce « {label} »")
+    ghostscript.to_pdfa(pdf, out, what=f"la pièce « {label} » (polices non incorporées : {', '.join(fonts[:3])})")
     if unembedded_fonts(out):
         raise ConversionError(f"la pièce « {label} » garde des polices non incorporées après conversion",
                               hint="demandez à l'émetteur une version PDF/A de la pièce")

@@ -24,9 +24,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
-from pipeline import fonts
+from pipeline.pdf import fonts
 from pipeline.errors import InputError
-from pipeline.signing import FieldPlace, add_empty_fields
+from pipeline.pdf.signing import FieldPlace, add_empty_fields
 
 SOMMAIRE_LINES_PER_PAGE = 26
 
