@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import cache, catalogue, checks, documents, french, model, places, publish, render
+from pipeline import cache, checks, french, places, publish, render
+from pipeline.convention import catalogue, documents, model
 from pipeline.office import libreoffice as convert
 from pipeline.pdf import assemble, marks, pieces, reproducible, signing
 from pipeline.errors import OutputError, TemplateProblem

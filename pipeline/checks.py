@@ -14,7 +14,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from pipeline import catalogue, documents, model, places, render
+from pipeline import places, render
+from pipeline.convention import catalogue, documents, model
 from pipeline.pdf import marks
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 

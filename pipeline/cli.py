@@ -157,7 +157,7 @@ def _build_convention(obj, convention: Path, year: int | None, final: bool, star
     # while the document libraries load and the data is read
     if not started and year is not None and not publish.built_before(out, year):
         started.append(_start_office(obj))
-    from pipeline import model
+    from pipeline.convention import model
 
     years = model.dossier_years(convention) if year is None else [year]
     stale = [y for y in years if not publish.up_to_date(out, convention, y, obj["templates"], final=final)]
@@ -221,7 +221,8 @@ def new_convention(obj, folder: str, source: str | None) -> None:
     Avec --depuis, pour un renouvellement : mêmes parties, chantiers et comités, période
     suivante, blancs (signature, délibération) à remplir. Sans --depuis, quelques questions.
     """
-    from pipeline import places, scaffold
+    from pipeline import places
+    from pipeline.convention import scaffold
 
     root = obj["inputs"]
     if (Path(root) / "convention.yaml").is_file():
@@ -242,7 +243,7 @@ def new_year(obj, year: int) -> None:
     procès-verbal annonçait ; crée un actions.xlsx vide avec les listes de la convention ;
     dit quelles pièces déposer. N'écrase jamais une année existante.
     """
-    from pipeline import scaffold
+    from pipeline.convention import scaffold
 
     for line in scaffold.new_year(_conventions(obj, year)[0], year):
         click.echo(f"à faire : {line}")
@@ -259,7 +260,8 @@ def variables(obj, template: str | None, year: int | None) -> None:
     """
     from jinja2 import meta
 
-    from pipeline import checks, model, reference, render
+    from pipeline import checks, render
+    from pipeline.convention import model, reference
 
     convention = _conventions(obj, year)[0]
     years = model.dossier_years(convention) or model.convention_years(convention)

@@ -6,7 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONV, INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_cli
-from pipeline import build, model
+from pipeline import build
+from pipeline.convention import model
 from pipeline.office import libreoffice as convert
 from pipeline.french import typo
 

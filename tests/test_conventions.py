@@ -124,7 +124,7 @@ def test_the_renewal_starts_from_the_previous_convention(tmp_path):
     result = run_cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
     assert result.returncode == 0, result.stderr
     new = root / "amp-arhlm-2025-2027"
-    from pipeline import model
+    from pipeline.convention import model
 
     conv, _ = model.load_convention(new)
     assert conv.convention.annees == [2025, 2026, 2027] and conv.convention.titre.endswith("2025-2027")
@@ -143,7 +143,7 @@ def test_a_new_convention_from_the_questionnaire(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(root), "new-convention", "mex-are"],
                             cwd=ROOT, input=answers, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    from pipeline import model
+    from pipeline.convention import model
 
     conv, _ = model.load_convention(root / "mex-are")
     assert conv.convention.annees == [2026, 2027, 2028] and str(conv.convention.montant_annuel) == "15000.50"

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONV, INPUTS, STEMS, make_final
-from pipeline import model
+from pipeline.convention import model
 from pipeline.errors import InputError
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

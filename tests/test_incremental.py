@@ -8,7 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONV, INPUTS, TEMPLATES, run_cli
-from pipeline import build, documents, manifest, model
+from pipeline import build, manifest
+from pipeline.convention import documents, model
 from pipeline.office import libreoffice as convert
 from pipeline.pdf import reproducible
 

@@ -2,7 +2,7 @@
 import pytest
 
 from conftest import INPUTS
-from pipeline import model
+from pipeline.convention import model
 from pipeline.errors import InputError
 
 

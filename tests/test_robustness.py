@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import CONV, INPUTS, TEMPLATES, docx_text
-from pipeline import build, model
+from pipeline import build
+from pipeline.convention import model
 from pipeline.errors import InputError
 from pipeline.french import typo
 

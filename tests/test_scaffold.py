@@ -5,7 +5,7 @@ import shutil
 import openpyxl
 
 from conftest import run_cli
-from pipeline import model
+from pipeline.convention import model
 
 
 def test_next_year_from_the_previous_one(inputs_copy):

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 import yaml
 
-from pipeline import model
+from pipeline.convention import model
 from pipeline.errors import InputError
 
 HEADER = ["Date", "Chantier", "Modalité", "Action", "Partenaires", "Participants", "Résultat"]

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pipeline.pdf import chart
-from pipeline.catalogue import SPECS, DocumentSpec, piece_label
-from pipeline.model import Inputs
+from pipeline.convention.catalogue import SPECS, DocumentSpec, piece_label
+from pipeline.convention.model import Inputs
 
 @dataclass(frozen=True)
 class Planned:
@@ -285,6 +284,8 @@ def terms_view(terms) -> dict[str, Any]:
 
 def images(context: dict[str, Any]) -> dict[str, tuple[bytes, float]]:
     """Pictures inserted by templates: the bilan's chart, 16 cm wide."""
+    from pipeline.pdf import chart  # drawn only when a bilan is filled
+
     bilan = context.get("bilan")
     if not bilan:
         return {}

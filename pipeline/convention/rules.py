@@ -21,7 +21,7 @@ import functools
 import re
 from pathlib import Path
 
-from pipeline.catalogue import SPECS, piece_label
+from pipeline.convention.catalogue import SPECS, piece_label
 from pipeline.french import compte
 from pipeline.yamlsource import line_of
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pipeline import rules, sheet
+from pipeline.convention import rules, sheet
 from pipeline.binder import Problems, bind, doc
 from pipeline.errors import InputError
 from pipeline.yamlsource import LineDict, line_of, load_yaml

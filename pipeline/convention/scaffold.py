@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from pipeline.catalogue import piece_label
+from pipeline.convention.catalogue import piece_label
 from pipeline.errors import InputError
 
 QUESTIONS = [
@@ -149,7 +149,7 @@ def new_year(convention: Path, year: int) -> list[str]:
     the convention's lists, and the pieces to provide. Never overwrites a year."""
     import yaml
 
-    from pipeline import model
+    from pipeline.convention import model
 
     folder = Path(convention) / str(year)
     if folder.exists():
@@ -215,7 +215,7 @@ def actions_sheet(path: Path, conv) -> None:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from pipeline.sheet import COLUMNS
+    from pipeline.convention.sheet import COLUMNS
 
     book = Workbook()
     sheet = book.active
