@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 import types
 import typing
 from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
+
+from pipeline.french import suggestion
 
 
 def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
@@ -155,9 +156,8 @@ def bind(cls, data, path: str, line: int | None, problems: Problems):
     own_line = getattr(data, "line", line)
     for key in data:
         if key not in fields:
-            guess = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
-            hint = f" — vouliez-vous dire « {guess[0]} » ?" if guess else f" — clés permises : {', '.join(fields)}"
-            problems.add(lines.get(key, own_line), _join(path, key), f"clé inconnue{hint}")
+            hint = suggestion(key, fields, f"clés permises : {', '.join(fields)}")
+            problems.add(lines.get(key, own_line), _join(path, key), f"clé inconnue — {hint}")
     values = {}
     for name, f in fields.items():
         key_path = _join(path, name)

@@ -6,7 +6,6 @@ unknown filters, then a trial fill with each year's data, which catches the rest
 """
 from __future__ import annotations
 
-import difflib
 import re
 import tempfile
 from pathlib import Path
@@ -16,8 +15,9 @@ from jinja2 import meta, nodes
 
 from pipeline import places, render
 from pipeline.convention import catalogue, documents, model
-from pipeline.pdf import marks
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
+from pipeline.french import suggestion
+from pipeline.pdf import marks
 
 
 def check_all(inputs: Path, templates: Path, *, final: bool = False,
@@ -92,13 +92,12 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
             continue
         unknown_filters = sorted({n.name for n in ast.find_all(nodes.Filter)} - set(env.filters))
         for flt in unknown_filters:
-            guess = difflib.get_close_matches(flt, sorted(env.filters), n=1, cutoff=0.6)
-            tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
+            tip = suggestion(flt, sorted(env.filters))
+            tip = f" — {tip}" if tip else ""
             problems.append(f"modèle {path.name} ({where}{_around(tpl, flt)}) : filtre « {flt} » inconnu{tip}")
         if known and not unknown_filters:  # the variable analysis compiles, which needs known filters
             for name in sorted(meta.find_undeclared_variables(ast) - known):
-                guess = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-                tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else " — voir « python -m pipeline variables »"
+                tip = " — " + suggestion(name, sorted(known), "voir « python -m pipeline variables »")
                 problems.append(f"modèle {path.name} ({where}{_around(tpl, name)}) : variable « {name} » inconnue{tip}")
     if problems or not trial:
         return problems

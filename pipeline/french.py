@@ -159,6 +159,15 @@ def typo_heure(value) -> str:
     return re.sub(r"\s*h\s*", f"{NBSP}h{NBSP}", str(value).strip()) if value else ""
 
 
+def suggestion(value: str, choices, otherwise: str = "", *, cutoff: float = 0.6) -> str:
+    """« vouliez-vous dire « X » ? » with the closest of ``choices`` to a mistyped name, else
+    ``otherwise`` (the list of what is allowed, say): the one wording of every such message."""
+    import difflib
+
+    guess = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return f"vouliez-vous dire « {guess[0]} » ?" if guess else otherwise
+
+
 def ordinal(value: int) -> str:
     """'1er', '2e' — for article and meeting numbers."""
     return "1er" if int(value) == 1 else f"{int(value)}e"

@@ -75,11 +75,10 @@ def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
         for d in found:
             if d.name == name:
                 return d
-        import difflib
+        from pipeline.french import suggestion
 
-        guess = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-        raise InputError(f"convention « {name} » introuvable dans {inputs}"
-                         + (f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""),
+        tip = suggestion(name, names, cutoff=0.5)
+        raise InputError(f"convention « {name} » introuvable dans {inputs}" + (f" — {tip}" if tip else ""),
                          hint=f"conventions : {', '.join(names)}")
     candidates = found if year is None else [d for d in found if year in period_of(d)]
     if len(candidates) == 1:

@@ -6,7 +6,6 @@ Autoescaping: an '&' or '<' in the data reaches the document intact (docxtpl #10
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import io
 import re
@@ -18,7 +17,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pipeline.errors import TemplateProblem
-from pipeline.french import FILTERS, typo
+from pipeline.french import FILTERS, suggestion, typo
 from pipeline.pdf.reproducible import write_docx
 
 
@@ -174,17 +173,15 @@ def undefined_message(raw: str, ctx: dict[str, Any]) -> str:
     m = re.search(r"'([^']+)' is undefined", raw)
     if m:
         name = m.group(1)
-        guess = difflib.get_close_matches(name, list(ctx), n=1, cutoff=0.6)
-        tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
-        return f"variable « {name} » inconnue{tip}"
+        tip = suggestion(name, ctx)
+        return f"variable « {name} » inconnue{' — ' + tip if tip else ''}"
     m = re.search(r"has no attribute '([^']+)'", raw)
     if m:
         return f"la variable utilisée n'a pas d'élément « {m.group(1)} »"
     m = re.search(r"no filter named '([^']+)'", raw)
     if m:
-        guess = difflib.get_close_matches(m.group(1), list(FILTERS), n=1, cutoff=0.6)
-        tip = f" — vouliez-vous dire « {guess[0]} » ?" if guess else ""
-        return f"filtre « {m.group(1)} » inconnu{tip}"
+        tip = suggestion(m.group(1), FILTERS)
+        return f"filtre « {m.group(1)} » inconnu{' — ' + tip if tip else ''}"
     return raw
 
 

@@ -16,13 +16,12 @@ Three kinds of finding:
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import re
 from pathlib import Path
 
 from pipeline.convention.catalogue import SPECS, piece_label
-from pipeline.french import compte
+from pipeline.french import compte, suggestion
 from pipeline.yamlsource import line_of
 
 
@@ -116,8 +115,7 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
 
     def known(path: str, value: str, codes: list[str], what: str) -> None:
         if value not in codes:
-            guess = difflib.get_close_matches(value, codes, n=1, cutoff=0.5)
-            hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"codes permis : {', '.join(codes)}"
+            hint = suggestion(value, codes, f"codes permis : {', '.join(codes)}", cutoff=0.5)
             c.err(path, f"{what} « {value} » inconnu(e) dans convention.yaml — {hint}")
 
     for i, action in enumerate(data.actions, 1):
@@ -262,8 +260,7 @@ def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
     c = _Checker(conv_file, final=final)  # conv_file.raw is convention.yaml: lines come from there
     for i, piece in enumerate(conv.pieces_requises, 1):
         if piece.document is not None and piece.document not in SPECS:
-            guess = difflib.get_close_matches(piece.document, list(SPECS), n=1, cutoff=0.5)
-            hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"documents produits : {', '.join(SPECS)}"
+            hint = suggestion(piece.document, SPECS, f"documents produits : {', '.join(SPECS)}", cutoff=0.5)
             c.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
     for key in ("metropole", "association"):  # the identifiers the paying officer checks the payee by
         party = getattr(conv, key)
@@ -330,8 +327,7 @@ def _pieces(conv, data, f, root: Path, c: _Checker) -> None:
     for i, piece in enumerate(data.pieces, 1):
         path = f"pieces[{i}]"
         if piece.code not in required:
-            guess = difflib.get_close_matches(piece.code, list(required), n=1, cutoff=0.5)
-            hint = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"codes permis : {', '.join(required)}"
+            hint = suggestion(piece.code, required, f"codes permis : {', '.join(required)}", cutoff=0.5)
             c.err(f"{path}.code", f"pièce « {piece.code} » inconnue dans convention.yaml — {hint}")
         elif required[piece.code].document is not None:
             c.err(f"{path}.code", f"la pièce « {piece.code} » est produite par la chaîne ({required[piece.code].document}) : "

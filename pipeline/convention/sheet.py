@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import re
 import unicodedata
 from pathlib import Path
+
+from pipeline.french import suggestion
 
 NAMES = ("actions.xlsx", "actions.xls", "actions.ods", "actions.csv")
 COLUMNS = ["Date", "Chantier", "Modalité", "Action", "Partenaires", "Participants", "Résultat"]
@@ -126,8 +127,7 @@ def _code(value, known: dict[str, str], what: str, problem) -> str | None:
     code = known.get(_plain(text))
     if code is None:
         codes = sorted(set(known.values()))
-        guess = difflib.get_close_matches(text.upper(), codes, n=1, cutoff=0.5)
-        tip = f"vouliez-vous dire « {guess[0]} » ?" if guess else f"codes permis : {', '.join(codes)}"
+        tip = suggestion(text.upper(), codes, f"codes permis : {', '.join(codes)}", cutoff=0.5)
         problem(f"« {text} » inconnu — {tip}")
     return code
 
