@@ -1,11 +1,15 @@
 """Author the starting Word templates in templates/ (run once by a developer, not by builds).
 
+Kept for the record of how the first templates were made: the templates are now the source,
+edited by staff in Word, and this tool needs the convention's seed text, which is not in this
+repository (it lives in the project's shared folder). Running it again overwrites their edits.
+
 The convention template is made from the convention's text (the seed, in Markdown): its
 wording is copied word for word, and only what the data fills is replaced by a variable.
 After this first authoring, templates belong to the staff who edit them in Word; builds
 only read them. The convention's text goes to its own folder (inputs/<convention>/templates/),
 the other templates to the shared templates/.
-Usage: python tools/author_templates.py SEED.md CONVENTION_FOLDER [--force]
+Usage: python -m tools.author_templates SEED.md CONVENTION_FOLDER [--force]
 """
 from __future__ import annotations
 
@@ -21,9 +25,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.shared import Pt
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parent.parent))
-import docxkit as K  # noqa: E402
+from tools import docxkit as K
 
 OUT = Path(__file__).resolve().parent.parent / "templates"
 

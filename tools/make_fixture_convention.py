@@ -13,7 +13,7 @@ This script writes, from scratch each time (re-runnable):
   « banque: »), their names and bank details read from the YAML files.
 
 The YAML files (convention.yaml, <year>/year.yaml) are written by hand, not by this script.
-Usage: .venv/bin/python tools/make_fixture_convention.py [FIXTURE_DIR]
+Usage: .venv/bin/python -m tools.make_fixture_convention [FIXTURE_DIR]
 """
 from __future__ import annotations
 
@@ -22,10 +22,8 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parent.parent))
-import docxkit as K  # noqa: E402
-from make_specimens import specimen  # noqa: E402  (the same SPÉCIMEN page as the shipped pieces)
+from tools import docxkit as K
+from tools.make_specimens import specimen  # the same SPÉCIMEN page as the shipped pieces
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"

@@ -1,6 +1,6 @@
 """Write the SPÉCIMEN attachments shipped in inputs/ (RIB, statuts, Bureau/CA, rapport, comptes).
 
-Run once by a developer: `python tools/make_specimens.py inputs/amp-arhlm-2022-2024`.
+Run once by a developer: `python -m tools.make_specimens inputs/amp-arhlm-2022-2024`.
 They stand in for the real PDFs the AR Hlm provides, and say SPÉCIMEN on every page.
 The text comes from the inputs (names, addresses, bank details), not from this script.
 """

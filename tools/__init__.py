@@ -1,0 +1,1 @@
+"""Developers' tools, run from the project's folder as modules: ``python -m tools.<name>``."""
