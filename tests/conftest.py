@@ -13,14 +13,18 @@ INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
 TEMPLATES = ROOT / "templates"
 CONV = INPUTS.name  # outputs/<convention>/<YEAR>/
 
-# the documents of each dossier of the shipped convention: year N holds the call and COPIL of N
-# and the bilan of N-1 (none the first year); 2025 is the closing dossier
-STEMS = {
-    2022: ["convention-2022", "appel-2022", "bordereau-2022", "pv-copil-2022"],
-    2023: ["convention-2023", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
-    2024: ["convention-2024", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
-    2025: ["bilan-2024", "bilan-final-2022-2024", "pv-copil-2025"],
-}
+
+
+def _stems() -> dict[int, list[str]]:
+    """The documents of each dossier of the shipped convention, from its catalogue and plan: year
+    N holds the call and COPIL of N and the bilan of N-1 (none the first year), 2025 is the
+    closing dossier (test_build and test_cycle state these expectations on their own)."""
+    from pipeline.convention import documents, model
+
+    return {year: [d.stem for d in documents.plan(model.load(INPUTS, year))] for year in model.dossier_years(INPUTS)}
+
+
+STEMS = _stems()
 
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:

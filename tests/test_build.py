@@ -13,6 +13,15 @@ from pipeline.french import typo
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
+def test_each_dossier_holds_the_documents_of_its_place_in_the_cycle():
+    assert STEMS == {
+        2022: ["convention-2022", "appel-2022", "bordereau-2022", "pv-copil-2022"],
+        2023: ["convention-2023", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
+        2024: ["convention-2024", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
+        2025: ["bilan-2024", "bilan-final-2022-2024", "pv-copil-2025"],
+    }
+
+
 def test_every_document_exists_as_docx_and_pdf(built):
     for year, stems in STEMS.items():
         folder = built / str(year)
