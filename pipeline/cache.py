@@ -9,11 +9,9 @@ dropped and converted again, never trusted.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, files
 
 
 def key(docx: Path, when: str) -> str:
@@ -52,8 +50,5 @@ class PdfCache:
         target = self._path(k)
         target.parent.mkdir(parents=True, exist_ok=True)
         data = pdf.read_bytes()
-        for path, content in ((target, data), (target.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode())):
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.replace(tmp, path)
+        files.write_atomically(target, data)
+        files.write_atomically(target.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode())

@@ -5,13 +5,12 @@ Kept light (no document libraries) so that a rebuild with nothing to do stays in
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from pipeline import manifest
+from pipeline import files, manifest
 from pipeline.errors import OutputError
 
 
@@ -80,16 +79,7 @@ def recover(outputs: Path) -> None:
 
 
 def _locked(outputs: Path, year: str) -> bool:
-    lock = outputs / f".lock-{year}"
-    if not lock.exists():
-        return False
-    with open(lock, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-    return False
+    return files.is_locked(outputs / f".lock-{year}")
 
 
 @contextlib.contextmanager
@@ -98,13 +88,11 @@ def locks(outputs: Path, years: list[int]):
     handles = []
     try:
         for year in years:
-            handle = open(outputs / f".lock-{year}", "a")
-            handles.append(handle)
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
+            handle = files.try_lock(outputs / f".lock-{year}")
+            if handle is None:
                 raise OutputError(f"une autre construction de l'année {year} est en cours",
-                                  hint="attendez qu'elle se termine, puis relancez") from None
+                                  hint="attendez qu'elle se termine, puis relancez")
+            handles.append(handle)
         yield
     finally:
         for handle in handles:

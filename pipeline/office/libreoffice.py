@@ -21,6 +21,7 @@ from typing import Callable
 
 import click
 
+from pipeline import files
 from pipeline.office import programs
 from pipeline.errors import ConversionError, ToolMissing
 
@@ -123,18 +124,14 @@ class Session:
     def _profile_folder(self) -> str:
         """The kept profile if this build can lock it, else a fresh temporary one."""
         if self.keep_profile is not None:
-            import fcntl
-
-            handle = None
             try:
                 self.keep_profile.mkdir(parents=True, exist_ok=True)
-                handle = open(self.keep_profile.with_name(self.keep_profile.name + ".lock"), "a")
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                handle = files.try_lock(self.keep_profile.with_name(self.keep_profile.name + ".lock"))
+            except OSError:
+                handle = None
+            if handle is not None:  # else another build uses it
                 self.profile_lock = handle
                 return str(self.keep_profile.resolve())
-            except OSError:  # another build uses it
-                if handle is not None:
-                    handle.close()
         self.profile = tempfile.TemporaryDirectory(prefix="lo-profile-")
         return self.profile.name
 

@@ -15,6 +15,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from pipeline import files
+
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -59,9 +61,7 @@ def normalise_pdf(path: Path, when: dt.datetime, seed: bytes) -> None:
         out = _patched(data, when, seed)
     except _Unexpected:
         out = _rewritten(data, when, seed)
-    tmp = path.with_suffix(".norm.tmp")
-    tmp.write_bytes(out)
-    os.replace(tmp, path)
+    files.write_atomically(path, out)
 
 
 class _Unexpected(Exception):

@@ -1,0 +1,45 @@
+"""Two habits every writer of the build shares: a lock that a second process is told about at
+once (never waits on), and a write that is whole or absent (a crash never leaves half a file)."""
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from pathlib import Path
+from typing import IO
+
+
+def try_lock(path: Path) -> IO | None:
+    """An exclusive lock on ``path`` (created if need be), held while the handle is open; None
+    if another process holds it."""
+    handle = open(path, "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def is_locked(path: Path) -> bool:
+    """Whether another process holds the lock on ``path`` now."""
+    if not Path(path).exists():
+        return False
+    handle = try_lock(path)
+    if handle is None:
+        return True
+    handle.close()
+    return False
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """``path`` gets all of ``data`` or keeps what it had: written beside it, then renamed."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
