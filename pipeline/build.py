@@ -351,7 +351,7 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     for spec in b.inputs.convention.pieces_requises:
         piece = given.get(spec.code)
         if piece and piece.fichier and spec.document is None:
-            title = piece.titre or catalogue.piece_label(spec.libelle, year.annee)
+            title = catalogue.piece_title(spec, piece, year.annee)
             if piece.specimen:
                 title += " (spécimen)"
             key = f"piece:{spec.code}"

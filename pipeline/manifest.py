@@ -51,16 +51,11 @@ def year_folders(inputs: Path, year: int) -> list[Path]:
     """The year folders a dossier is made from: its own, the year its bilan reports (N-1), every
     year of the period for the closing dossier, and the next year (its meetings are compared
     with those announced)."""
-    import yaml
+    from pipeline.places import period_of
 
-    years = [year - 1, year, year + 1]
-    try:
-        terms = (yaml.safe_load((inputs / "convention.yaml").read_text(encoding="utf-8")) or {})["convention"]
-        start, length = int(str(terms["date_debut"])[:4]), int(terms["duree_annees"])
-        if year >= start + length:  # the closing dossier reports every year of the period
-            years = list(range(start, year + 1))
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
-        pass  # the real load reports it
+    period = period_of(inputs)  # empty when convention.yaml is unreadable: the real load reports it
+    closing = bool(period) and year >= period[-1]
+    years = list(range(period[0], year + 1)) if closing else [year - 1, year, year + 1]
     return [inputs / str(y) for y in years if (inputs / str(y)).is_dir()]
 
 

@@ -29,6 +29,12 @@ SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
 
 
+def piece_title(spec, piece, year: int) -> str:
+    """How a provided piece is named in the letter and the sommaire: its own title, else what
+    article 3 asks for."""
+    return (piece.titre if piece is not None else None) or piece_label(spec.libelle, year)
+
+
 def piece_label(libelle: str, year: int) -> str:
     """Article 3 says « l'année N-1 »: a year's documents name it (« l'année 2022 »)."""
     return libelle.replace("N-1", str(year - 1))

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pipeline.convention.catalogue import SPECS, DocumentSpec, piece_label
+from pipeline.convention.catalogue import SPECS, DocumentSpec, piece_label, piece_title
 from pipeline.convention.model import Inputs
+from pipeline.french import date_fr
 
 @dataclass(frozen=True)
 class Planned:
@@ -31,8 +32,6 @@ def plan(inputs: Inputs) -> list[Planned]:
     """The documents of a dossier, in order. Year N: the convention, the call of N and its
     bordereau, the bilan of N-1 (none the first year), the minutes of the COPIL of N. The
     closing dossier: the bilan of the last year, the final bilan, the closing COPIL's minutes."""
-    from pipeline.french import date_fr
-
     terms, year = inputs.convention.convention, inputs.year
     n = year.annee
     reported = inputs.bilan_year
@@ -188,8 +187,6 @@ def final_view(conv, years: list, *, until: dt.date) -> dict[str, Any]:
 
 def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None = None) -> dict[str, Any]:
     """Everything the templates of one dossier may use. ``pages``: dossier page of each piece."""
-    from pipeline.french import date_fr
-
     conv, year = inputs.convention, inputs.year
     terms = conv.convention
     reported = inputs.bilan_year
@@ -207,6 +204,7 @@ def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None 
         piece = given.get(spec.code)
         label = piece_label(spec.libelle, year.annee)
         row = {"code": spec.code, "libelle": label, "titre": piece.titre if piece else None,
+               "nom": piece_title(spec, piece, year.annee),
                "note": piece.note if piece else None, "page": (pages or {}).get(spec.code),
                "fichier": piece.fichier if piece else None, "document": spec.document,
                "specimen": bool(piece and piece.specimen), "sans_objet": None}
@@ -262,9 +260,8 @@ def build_context(inputs: Inputs, *, projet: bool, pages: dict[str, int] | None 
         "pieces_manquantes": [p for p in pieces if not p["fournie"] and not p["sans_objet"]],
         "pieces_absentes": [p for p in pieces if not p["jointe"] and not p["sans_objet"]],
         "pieces_jointes": [d.title for d in documents if d.key != "appel"] +
-                          [p["titre"] or p["libelle"] for p in pieces
-                           if p["jointe"] and not p["document"] and not p["specimen"]],
-        "pieces_specimens": [p["titre"] or p["libelle"] for p in pieces if p["jointe"] and p["specimen"]],
+                          [p["nom"] for p in pieces if p["jointe"] and not p["document"] and not p["specimen"]],
+        "pieces_specimens": [p["nom"] for p in pieces if p["jointe"] and p["specimen"]],
     }
 
 

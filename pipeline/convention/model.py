@@ -95,16 +95,16 @@ class Partie:
     @property
     def designation_courte(self) -> str:
         """The short name with its article: 'l'AR Hlm' (the full designation when no sigle)."""
-        if not self.sigle:
-            return self.designation
-        article = self.article.strip()
-        return f"{article}{self.sigle}" if article.endswith(("'", "’")) else f"{article} {self.sigle}"
+        return self._with_article(self.sigle or self.nom)
 
     @property
     def designation(self) -> str:
         """The name with its article, as a sentence writes it: 'la Métropole …', 'l'Association …'."""
+        return self._with_article(self.nom)
+
+    def _with_article(self, name: str) -> str:
         article = self.article.strip()
-        return f"{article}{self.nom}" if article.endswith(("'", "’")) else f"{article} {self.nom}"
+        return f"{article}{name}" if article.endswith(("'", "’")) else f"{article} {name}"
 
 
 @dataclass(frozen=True, kw_only=True)

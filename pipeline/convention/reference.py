@@ -51,7 +51,7 @@ COMPUTED = {
     "programme": "programme de travail par chantier : numero, titre, actions",
     "composition_manquante": "membres prévus par l'article 4 absents de la liste",
     "signataires": "qui signe le procès-verbal : signataires.metropole / .association → pour, qualite, nom",
-    "pieces": "pièces de l'article 3 : libelle, fournie, specimen, sans_objet, titre, note, page (dans le dossier)",
+    "pieces": "pièces de l'article 3 : libelle, nom (titre ou libellé), fournie, specimen, sans_objet, titre, note, page (dans le dossier)",
     "pieces_manquantes": "pièces demandées mais pas encore fournies (absentes ou spécimens)",
     "pieces_jointes": "ce que la lettre joint, dans l'ordre du dossier (documents puis pièces, spécimens à part)",
     "pieces_specimens": "pièces jointes à titre de spécimen, les définitives à suivre",

@@ -11,7 +11,9 @@ import re
 import shutil
 from pathlib import Path
 
+from pipeline.convention import model
 from pipeline.convention.catalogue import piece_label
+from pipeline.convention.sheet import COLUMNS
 from pipeline.errors import InputError
 
 QUESTIONS = [
@@ -149,8 +151,6 @@ def new_year(convention: Path, year: int) -> list[str]:
     the convention's lists, and the pieces to provide. Never overwrites a year."""
     import yaml
 
-    from pipeline.convention import model
-
     folder = Path(convention) / str(year)
     if folder.exists():
         raise InputError(f"{folder} existe déjà : rien n'a été écrit", hint="une année existante se complète à la main")
@@ -214,8 +214,6 @@ def actions_sheet(path: Path, conv) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
-
-    from pipeline.convention.sheet import COLUMNS
 
     book = Workbook()
     sheet = book.active
