@@ -222,13 +222,7 @@ def convention(seed: Path) -> None:
             p.paragraph_format.alignment = 0
         add_text_with_notes(p, text, notes_used)
     flush_table()
-    K.signature_block(
-        doc,
-        ["{{ metropole.titre_signature|join('\\n') }}"],
-        ["{{ association.titre_signature|join('\\n') }}"],
-        left_mark="{{ signature('convention', 'metropole') }}",
-        right_mark="{{ signature('convention', 'association') }}",
-    )  # as in the approved text: each party's title, no name, both sides alike
+    K.convention_signatures(doc)
     part = add_footnote_part(doc)
     xml = part.blob.decode("utf-8").replace(
         "</w:footnotes>", "".join(footnote_xml(n, footnotes[n]) for n in sorted(set(notes_used))) + "</w:footnotes>")
@@ -311,9 +305,7 @@ def appel() -> None:
     K.para(doc, "{%p endif %}")
     K.para(doc, "Je vous prie d'agréer, {{ destinataire.appellation }}, l'expression de ma haute considération.",
            align="justify", before=6, after=18, keep_next=True)
-    K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
-                      left_mark="{{ signature('appel', 'association') }}", right_mark=None,
-                      left_name="{{ association.representant.signature_nom }}")
+    K.association_signature(doc, "appel")
     save(doc, "appel.docx")
 
 
@@ -348,6 +340,30 @@ def bordereau() -> None:
            color=K.RGBColor(0xC0, 0, 0))
     K.para(doc, "{%p endif %}")
     save(doc, "bordereau.docx")
+
+
+def count_table(doc, widths: list[float], *, columns: tuple[str, str, str], rows: tuple[str, str, str, str],
+                totals: tuple[str, str]) -> None:
+    """A table of counts per chantier: a column per item of a list (modalité, year) made by
+    {%tc %} loops, whose tag cells vanish; a row per chantier; a total row and column.
+    ``columns``: (loop name, list, header); ``rows``: (loop name, list, its counts, its total);
+    ``totals``: (counts of the total row, grand total)."""
+    name, items, header = columns
+    row, lines, counts, total = rows
+    t = K.table(doc, 5, widths)
+    for cell, text in zip(t.rows[0].cells, ["Chantier", f"{{%tc for {name} in {items} %}}", header, "{%tc endfor %}",
+                                            "Total"]):
+        K.cell_text(cell, text, bold=True, align=None if text == "Chantier" else "center")
+        K.shade(cell, "D9E2F3")
+    t.rows[1].cells[0].paragraphs[0].add_run(f"{{%tr for {row} in {lines} %}}")
+    for cell, text in zip(t.rows[2].cells, [f"{{{{ {row}.numero }}}}. {{{{ {row}.titre }}}}", f"{{%tc for n in {counts} %}}",
+                                            "{% if n %}{{ n }}{% else %}·{% endif %}", "{%tc endfor %}",
+                                            f"{{{{ {total} }}}}"]):
+        K.cell_text(cell, text, bold=text == f"{{{{ {total} }}}}", align=None if "titre" in text else "center")
+    t.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    for cell, text in zip(t.rows[4].cells, ["Total", f"{{%tc for n in {totals[0]} %}}", "{{ n }}", "{%tc endfor %}",
+                                            f"{{{{ {totals[1]} }}}}"]):
+        K.cell_text(cell, text, bold=True, align=None if text == "Total" else "center")
 
 
 def bilan() -> None:
@@ -385,22 +401,9 @@ def bilan() -> None:
     doc.add_paragraph("2. Les actions par chantier et par modalité d'intervention", style="Heading 1")
     K.para(doc, "Nombre d'actions menées en {{ bilan.annee }}, par chantier (article 1) et par modalité "
                 "d'intervention (article 2) :", keep_next=True)
-    # {%tc %} loops repeat the middle column once per modalité; the tag cells vanish.
-    t = K.table(doc, 5, [5.6, 1.0, 1.25, 1.0, 1.5])
-    hdr = t.rows[0].cells
-    for cell, text in zip(hdr, ["Chantier", "{%tc for m in bilan.modalites %}", "{{ m.numero }}", "{%tc endfor %}", "Total"]):
-        K.cell_text(cell, text, bold=True, align=None if text == "Chantier" else "center")
-        K.shade(cell, "D9E2F3")
-    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for ligne in bilan.tableau.lignes %}")
-    row = t.rows[2].cells
-    for cell, text in zip(row, ["{{ ligne.numero }}. {{ ligne.titre }}", "{%tc for n in ligne.nombres %}",
-                                "{% if n %}{{ n }}{% else %}·{% endif %}", "{%tc endfor %}", "{{ ligne.total }}"]):
-        K.cell_text(cell, text, bold=text == "{{ ligne.total }}", align=None if "titre" in text else "center")
-    t.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    tot = t.rows[4].cells
-    for cell, text in zip(tot, ["Total", "{%tc for n in bilan.tableau.totaux %}", "{{ n }}", "{%tc endfor %}",
-                                "{{ bilan.tableau.total }}"]):
-        K.cell_text(cell, text, bold=True, align=None if text == "Total" else "center")
+    count_table(doc, [5.6, 1.0, 1.25, 1.0, 1.5], columns=("m", "bilan.modalites", "{{ m.numero }}"),
+                rows=("ligne", "bilan.tableau.lignes", "ligne.nombres", "ligne.total"),
+                totals=("bilan.tableau.totaux", "bilan.tableau.total"))
     K.para(doc, "Modalités : {% for m in bilan.modalites %}{{ m.numero }} = {{ m.titre }}{% if not loop.last %} ; "
                 "{% endif %}{% endfor %}.", size=8.5, before=4)
     K.para(doc, "{{ graphique }}", align="center", before=6)
@@ -434,9 +437,7 @@ def bilan() -> None:
         K.cell_text(row.cells[1], value, align="right", keep_next=True)
     K.para(doc, "", after=4)
     K.para(doc, "Fait à {{ bilan.lieu }}, le {{ bilan.date|date_fr }}", keep_next=True, before=10, after=8)
-    K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
-                      left_mark="{{ signature('bilan', 'association') }}", right_mark=None,
-                      left_name="{{ association.representant.signature_nom }}")
+    K.association_signature(doc, "bilan")
     save(doc, "bilan.docx")
 
 
@@ -454,21 +455,9 @@ def bilan_final() -> None:
                 "et la participation de la Métropole, année par année. Le bilan de chaque année en donne le détail.",
            align="justify")
     doc.add_paragraph("1. Les actions par chantier et par année", style="Heading 1")
-    t = K.table(doc, 5, [8.0, 1.0, 1.8, 1.0, 1.8])
-    hdr = t.rows[0].cells
-    for cell, text in zip(hdr, ["Chantier", "{%tc for a in bilan_final.annees %}", "{{ a }}", "{%tc endfor %}", "Total"]):
-        K.cell_text(cell, text, bold=True, align=None if text == "Chantier" else "center")
-        K.shade(cell, "D9E2F3")
-    t.rows[1].cells[0].paragraphs[0].add_run("{%tr for c in bilan_final.chantiers %}")
-    row = t.rows[2].cells
-    for cell, text in zip(row, ["{{ c.numero }}. {{ c.titre }}", "{%tc for n in c.par_annee %}",
-                                "{% if n %}{{ n }}{% else %}·{% endif %}", "{%tc endfor %}", "{{ c.total }}"]):
-        K.cell_text(cell, text, bold=text == "{{ c.total }}", align=None if "titre" in text else "center")
-    t.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    tot = t.rows[4].cells
-    for cell, text in zip(tot, ["Total", "{%tc for n in bilan_final.actions_par_annee %}", "{{ n }}", "{%tc endfor %}",
-                                "{{ bilan_final.actions_total }}"]):
-        K.cell_text(cell, text, bold=True, align=None if text == "Total" else "center")
+    count_table(doc, [8.0, 1.0, 1.8, 1.0, 1.8], columns=("a", "bilan_final.annees", "{{ a }}"),
+                rows=("c", "bilan_final.chantiers", "c.par_annee", "c.total"),
+                totals=("bilan_final.actions_par_annee", "bilan_final.actions_total"))
     doc.add_paragraph("2. Les instances de suivi par année (article 4)", style="Heading 1")
     K.para(doc, "L'article 4 prévoit que le {{ instances.copil.nom|minuscule }} se réunit "
                 "{{ bilan_final.bilans[0].rythme.copil.regle }} et le {{ instances.cotech.nom|minuscule }} "
@@ -506,9 +495,7 @@ def bilan_final() -> None:
                 "{{ bilan_final.recu_total|montant }} reçus ; reste à percevoir : "
                 "{{ bilan_final.en_attente_total|montant }}.", align="justify", keep_next=True)
     K.para(doc, "Fait à {{ bilan_final.lieu }}, le {{ bilan_final.date|date_fr }}", keep_next=True, before=10, after=8)
-    K.signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
-                      left_mark="{{ signature('bilan-final', 'association') }}", right_mark=None,
-                      left_name="{{ association.representant.signature_nom }}")
+    K.association_signature(doc, "bilan-final")
     save(doc, "bilan-final.docx")
 
 

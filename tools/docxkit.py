@@ -319,6 +319,21 @@ def signature_block(doc, left: list[str], right: list[str] | None, *, left_mark:
             par.paragraph_format.keep_with_next = True
 
 
+def convention_signatures(doc) -> None:
+    """The two parties' blocks under a convention: each party's title and room to sign, no name
+    (as the approved texts write them), both sides alike."""
+    signature_block(doc, ["{{ metropole.titre_signature|join('\\n') }}"], ["{{ association.titre_signature|join('\\n') }}"],
+                    left_mark="{{ signature('convention', 'metropole') }}",
+                    right_mark="{{ signature('convention', 'association') }}")
+
+
+def association_signature(doc, document: str) -> None:
+    """The association's representative signing ``document`` alone, on the right: title, room, name."""
+    signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
+                    left_mark=f"{{{{ signature('{document}', 'association') }}}}", right_mark=None,
+                    left_name="{{ association.representant.signature_nom }}")
+
+
 # styles the kit gives a look to (see _styles): kept even when a template does not use them yet,
 # so that staff who apply them in Word get the house look
 STYLED = {"normal", "title", "subtitle", "heading 1", "heading 2", "heading 3", "list bullet", "list bullet 2",

@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from tools import docxkit as K
-from tools.make_specimens import specimen  # the same SPÉCIMEN page as the shipped pieces
+from tools.make_specimens import calling_years, rib, specimen  # the same SPÉCIMEN pages as the shipped pieces
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
@@ -136,13 +136,7 @@ def convention_template(out: Path) -> None:
 
     K.para(doc, "Fait à Exemple-sur-Mer, le{% if convention.date_signature %} "
                 "{{ convention.date_signature|date_fr }}{% endif %}", keep_next=True, before=12, after=12)
-    K.signature_block(
-        doc,
-        ["{{ metropole.titre_signature|join('\\n') }}"],
-        ["{{ association.titre_signature|join('\\n') }}"],
-        left_mark="{{ signature('convention', 'metropole') }}",
-        right_mark="{{ signature('convention', 'association') }}",
-    )
+    K.convention_signatures(doc)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(out)
     K.slim(out)
@@ -161,18 +155,11 @@ def pieces(root: Path) -> None:
     conv = yaml.safe_load((root / "convention.yaml").read_text(encoding="utf-8"))
     assoc = conv["association"]
     who, sigle, rep = assoc["nom"], assoc["sigle"], assoc["representant"]
-    for year_dir in sorted(p for p in root.iterdir() if (p / "year.yaml").is_file()):
-        data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8"))
-        if not data.get("banque"):
-            continue  # a closing year sends no call, hence no pieces
-        year, bank = data["annee"], data["banque"]
-        out = year_dir / "pieces"
-        out.mkdir(exist_ok=True)
+    for out, data in calling_years(root):
+        year_dir, year = out.parent, data["annee"]
         for old in out.glob("*.pdf"):
             old.unlink()  # re-runnable: only what the data cites remains
-        specimen(out / "rib.pdf", "Relevé d'identité bancaire", [[
-            f"Titulaire : {bank['titulaire']}", f"Domiciliation : {bank['domiciliation']}",
-            f"IBAN : {bank['iban']}", f"BIC : {bank['bic']}"]], who)
+        rib(out, data["banque"], who)
         specimen(out / "statuts.pdf", f"Statuts de l'{sigle}", [[
             who, *assoc["adresse"], "", "Article 1 – Dénomination …", "Article 2 – Objet …",
             f"Mise à jour approuvée par l'assemblée générale de {year - 1}."]], who)

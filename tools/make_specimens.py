@@ -46,20 +46,31 @@ def specimen(path: Path, title: str, pages: list[list[str]], author: str) -> Non
     c.save()
 
 
+def calling_years(root: Path):
+    """(year's pieces folder, year's data) of each year that sends a call: the closing year has
+    no call, hence no pieces."""
+    for year_dir in sorted(p for p in root.iterdir() if (p / "year.yaml").is_file()):
+        data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8"))
+        if data.get("banque"):
+            out = year_dir / "pieces"
+            out.mkdir(exist_ok=True)
+            yield out, data
+
+
+def rib(out: Path, bank: dict, who: str) -> None:
+    """The RIB specimen, with the very bank details the year's data gives the letter."""
+    specimen(out / "rib.pdf", "Relevé d'identité bancaire", [[
+        f"Titulaire : {bank['titulaire']}", f"Domiciliation : {bank['domiciliation']}",
+        f"IBAN : {bank['iban']}", f"BIC : {bank['bic']}"]], who)
+
+
 def main(root: Path) -> None:
     conv = yaml.safe_load((root / "convention.yaml").read_text(encoding="utf-8"))
     assoc = conv["association"]
     who = assoc["nom"]
-    for year_dir in sorted(p for p in root.iterdir() if (p / "year.yaml").is_file()):
-        data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8"))
-        if not data.get("banque"):
-            continue  # the closing year sends no call, hence no pieces
-        year, bank = data["annee"], data["banque"]
-        out = year_dir / "pieces"
-        out.mkdir(exist_ok=True)
-        specimen(out / "rib.pdf", "Relevé d'identité bancaire", [[
-            f"Titulaire : {bank['titulaire']}", f"Domiciliation : {bank['domiciliation']}",
-            f"IBAN : {bank['iban']}", f"BIC : {bank['bic']}"]], who)
+    for out, data in calling_years(root):
+        year_dir, year = out.parent, data["annee"]
+        rib(out, data["banque"], who)
         specimen(out / "statuts.pdf", f"Statuts de l'{assoc['sigle']}", [
             [who, *assoc["adresse"], "", "Article 1 – Dénomination …", "Article 2 – Objet …"],
             ["Article 3 – Siège …", "Article 4 – Membres …"],
