@@ -19,18 +19,27 @@ pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » le
 PASSWORD = "secret-de-test"
 
 
+def authority(common_name: str, serial: int):
+    """A self-signed certification authority made for the test: (its key, its certificate)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+            .sign(key, hashes.SHA256()))
+    return key, cert
+
+
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
     """A self-made CA and a signer certificate, as .p12 and the CA as PEM."""
     folder = tmp_path_factory.mktemp("pki")
     now = dt.datetime.now(dt.timezone.utc)
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "AC de test")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
-          .serial_number(1).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca_key, ca = authority("AC de test", 1)
+    ca_name = ca.subject
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Signataire de test")])
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(ca_name).public_key(key.public_key())
@@ -162,13 +171,7 @@ def signed(built, certificate, tmp_path_factory):
 
 def other_authority(folder):
     """A certification authority that did not issue the signer's certificate."""
-    now = dt.datetime.now(dt.timezone.utc)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Autre AC")])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(7).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    _, cert = authority("Autre AC", 7)
     path = folder / "autre-ac.pem"
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return path
