@@ -59,6 +59,25 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False,
     return problems, warnings, notes
 
 
+def variables(convention: Path, templates: Path, template: str | None,
+              year: int | None) -> tuple[int, list[tuple[str, str, str, str]]]:
+    """What ``variables`` lists: (name, type, meaning, value) of every variable, with the values of
+    ``year`` (by default the first with a bilan); with ``template``, only those it uses."""
+    from pipeline.convention import reference
+
+    years = model.dossier_years(convention) or model.convention_years(convention)
+    inputs = model.load(convention, year or years[min(1, len(years) - 1)])
+    only = None
+    if template:
+        path = places.template_for(convention, templates, template if template.endswith(".docx")
+                                   else f"{template}.docx")
+        env = render.make_env()
+        only = set()
+        for _where, xml in template_sources(render.open_template(path)):
+            only |= meta.find_undeclared_variables(env.parse(xml))
+    return inputs.year.annee, reference.rows(template_context(inputs), only)
+
+
 def template_context(inputs: model.Inputs, spots: list | None = None) -> dict:
     ctx = documents.build_context(inputs, projet=True)
     ctx["signature"] = marks.make_signature([] if spots is None else spots)

@@ -6,9 +6,12 @@ import sys
 import traceback
 from pathlib import Path
 
+from dataclasses import dataclass
+
 import click
 
-from pipeline import __version__
+from pipeline import __version__, lanes, places
+from pipeline import build as recipe
 from pipeline.errors import ExitCode, PipelineError
 
 DEFAULT_INPUTS = Path("inputs")
@@ -24,6 +27,32 @@ def _on_sigterm(signum, frame):
 
 def _err(message: str) -> None:
     click.echo(message, err=True)
+
+
+@dataclass
+class Context:
+    """What the group's options tell every command (as pyHanko's cli/_ctx.py)."""
+
+    inputs: Path            # the conventions' folder, or one convention's
+    convention: str | None  # the one named with --convention
+    templates: Path
+    outputs: Path
+    verbose: bool
+
+    def conventions(self, year: int | None = None) -> list[Path]:
+        """The convention a command is about, or every one when none is named and no year chosen."""
+        if self.convention or year is not None:
+            return [places.choose(self.inputs, self.convention, year)]
+        found = places.convention_dirs(self.inputs)
+        return found or [places.choose(self.inputs, None)]  # none: says so
+
+    def options(self) -> list[str]:
+        """The group's options, for a command run again in another process."""
+        return ["--inputs", str(self.inputs), "--templates", str(self.templates), "--outputs", str(self.outputs),
+                *(["--verbose"] if self.verbose else [])]
+
+
+pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,26 +74,7 @@ def main_group(ctx: click.Context, inputs: Path, convention: str | None, templat
     Chaque convention est un dossier de inputs/ ; ses documents vont dans
     outputs/<convention>/<ANNÉE>/.
     """
-    ctx.obj = {"inputs": inputs, "convention": convention, "templates": templates, "outputs": outputs,
-               "verbose": verbose}
-
-
-def _conventions(obj, year: int | None = None) -> list[Path]:
-    """The convention a command is about, or every one when none is named and no year chosen."""
-    from pipeline import places
-
-    if obj["convention"] or year is not None:
-        return [places.choose(obj["inputs"], obj["convention"], year)]
-    found = places.convention_dirs(obj["inputs"])
-    return found or [places.choose(obj["inputs"], None)]  # none: says so
-
-
-def _start_office(obj):
-    from pipeline.office import libreoffice as convert
-
-    office = convert.Session(progress=sys.stderr.isatty(), profile=convert.profile_for(obj["outputs"]))
-    office.prestart()
-    return office
+    ctx.obj = Context(inputs=inputs, convention=convention, templates=templates, outputs=outputs, verbose=verbose)
 
 
 @main_group.command()
@@ -74,8 +84,8 @@ def _start_office(obj):
                    "de chaque convention, ou de celle de --convention.")
 @click.option("--final", is_flag=True, help="Version définitive : règles de la convention et pièces exigées, sans marque PROJET.")
 @click.option("--lot", default=None, hidden=True, help="i/n : la part i des conventions (travail en parallèle)")
-@click.pass_obj
-def build(obj, year: int | None, all_years: bool, final: bool, lot: str | None) -> None:
+@pass_context
+def build(ctx: Context, year: int | None, all_years: bool, final: bool, lot: str | None) -> None:
     """Construit le dossier de l'année YEAR (ou de toutes avec --all).
 
     Le dossier de l'année N contient l'appel N, son bordereau, le bilan N-1 et le
@@ -84,96 +94,19 @@ def build(obj, year: int | None, all_years: bool, final: bool, lot: str | None) 
     """
     if all_years == (year is not None):
         raise click.UsageError("donnez une année (ex. « build 2023 ») ou --all, pas les deux")
-    conventions = _conventions(obj, year)
+    conventions = ctx.conventions(year)
     if lot:
         index, count = (int(n) for n in lot.split("/"))
         conventions = conventions[index::count]
-    else:
-        lanes = min(len(conventions), _cores())
-        if lanes > 1:  # several conventions, several cores: a LibreOffice per core
-            return _build_in_lanes(obj, lanes, final)
-    started: list = []  # one LibreOffice for every convention built by this command, stopped however it ends
-    try:
-        for i, convention in enumerate(conventions):
-            _build_convention(obj, convention, year, final, started, keep=i < len(conventions) - 1)
-    finally:
-        for office in started:
-            office.close()
-
-
-_LANES_KB = 0  # peak memory of the processes building conventions side by side, for the report
-
-
-def _cores() -> int:
-    """How many conventions are built at once: one per core, or PIPELINE_WORKERS."""
-    import os
-
-    wanted = os.environ.get("PIPELINE_WORKERS", "")
-    return max(1, int(wanted)) if wanted.isdigit() else (len(os.sched_getaffinity(0)) or 1)
-
-
-def _build_in_lanes(obj, lanes: int, final: bool) -> None:
-    """Every convention's years, shared among ``lanes`` processes with a LibreOffice each; their
-    lines are passed on as they are, and the first failure's exit code is the command's."""
-    import os
-    import subprocess
-    import tempfile
-
-    base = [sys.executable, "-m", "pipeline", "--inputs", str(obj["inputs"]), "--templates", str(obj["templates"]),
-            "--outputs", str(obj["outputs"])] + (["--verbose"] if obj["verbose"] else [])
-    global _LANES_KB
-    report = os.environ.get("PIPELINE_RSS_FILE")
-    with tempfile.TemporaryDirectory(prefix="lanes-") as tmp:
-        runs = []
-        for i in range(lanes):
-            out, err = open(Path(tmp) / f"{i}.out", "w+"), open(Path(tmp) / f"{i}.err", "w+")
-            command = base + ["build", "--all", "--lot", f"{i}/{lanes}"] + (["--final"] if final else [])
-            env = dict(os.environ, PIPELINE_RSS_FILE=f"{report}.{i}") if report else None
-            runs.append((subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env), out, err))
-        code = 0
-        for i, (proc, out, err) in enumerate(runs):
-            proc.wait()
-            if report and Path(f"{report}.{i}").is_file():
-                _LANES_KB += int(Path(f"{report}.{i}").read_text())
-            for handle, show in ((err, _err), (out, click.echo)):
-                handle.seek(0)
-                for line in handle.read().splitlines():
-                    show(line)
-                handle.close()
-            code = code or proc.returncode
-    if code:
-        raise SystemExit(code)
-
-
-def _build_convention(obj, convention: Path, year: int | None, final: bool, started: list, *, keep: bool) -> None:
-    """Build one convention's year (or years) with the command's LibreOffice (``started``: the one
-    started so far, kept there so that it is stopped whatever happens). ``keep``: other
-    conventions come next, LibreOffice stays up for them (else it stops as soon as it can)."""
-    from pipeline import places, publish
-
-    out = places.outputs_for(obj["outputs"], convention)
-    publish.recover(out)
-    # a year never built needs LibreOffice for sure: it boots (about a second) from now on,
-    # while the document libraries load and the data is read
-    if not started and year is not None and not publish.built_before(out, year):
-        started.append(_start_office(obj))
-    from pipeline.convention import model
-
-    years = model.dossier_years(convention) if year is None else [year]
-    stale = [y for y in years if not publish.up_to_date(out, convention, y, obj["templates"], final=final)]
-    if not stale:
-        for y in years:  # nothing changed: not even the document libraries are loaded
-            _err(f"  {y} : déjà à jour (rien n'a changé depuis la dernière construction)")
-            click.echo(f"dossier : {publish.dossier_path(out, y)}")
+    elif min(len(conventions), lanes.cores()) > 1:  # several conventions, several cores: a LibreOffice per core
+        code = lanes.run(ctx.options(), min(len(conventions), lanes.cores()),
+                         ["build", "--all", *(["--final"] if final else [])], out=click.echo, err=_err)
+        if code:
+            raise SystemExit(code)
         return
-    if not started:
-        started.append(_start_office(obj))
-    office = started[0]
-    from pipeline import build as recipe
-
-    opts = recipe.Options(inputs=convention, templates=obj["templates"], outputs=obj["outputs"], final=final,
-                          progress=sys.stderr.isatty(), log=_err, warn=_err, office=office, keep_office=keep)
-    for path in recipe.build(years, opts, stale=stale):
+    opts = recipe.Options(inputs=conventions[0], templates=ctx.templates, outputs=ctx.outputs, final=final,
+                          progress=sys.stderr.isatty(), log=_err, warn=_err)
+    for path in recipe.build_conventions(conventions, year, opts):
         click.echo(f"dossier : {path}")
 
 
@@ -182,16 +115,16 @@ def _build_convention(obj, convention: Path, year: int | None, final: bool, star
 @click.option("--annotate", is_flag=True,
               help="Écrit à côté de chaque modèle fautif une copie <nom>.erreurs.docx, avec un commentaire Word "
                    "sur chaque balise fautive (le modèle n'est jamais modifié).")
-@click.pass_obj
-def check(obj, final: bool, annotate: bool) -> None:
+@pass_context
+def check(ctx: Context, final: bool, annotate: bool) -> None:
     """Vérifie les données et les modèles sans rien construire."""
     from pipeline import checks
 
     problems, warnings, notes = [], [], []
-    conventions = _conventions(obj)
+    conventions = ctx.conventions()
     for convention in conventions:
         copies: list[Path] | None = [] if annotate else None
-        found, said, noted = checks.check_all(convention, obj["templates"], final=final, annotate_into=copies)
+        found, said, noted = checks.check_all(convention, ctx.templates, final=final, annotate_into=copies)
         for copy in copies or []:
             notes.append(f"commentaires écrits dans {copy} : ouvrez-le dans Word à côté du modèle")
         name = f"{convention.name} : " if len(conventions) > 1 else ""
@@ -214,20 +147,19 @@ def check(obj, final: bool, annotate: bool) -> None:
 @click.argument("folder")
 @click.option("--depuis", "source", default=None, metavar="CONVENTION",
               help="Partir d'une convention existante (renouvellement) : nom de son dossier sous --inputs.")
-@click.pass_obj
-def new_convention(obj, folder: str, source: str | None) -> None:
+@pass_context
+def new_convention(ctx: Context, folder: str, source: str | None) -> None:
     """Crée le dossier d'une nouvelle convention sous --inputs (FOLDER : son nom).
 
     Avec --depuis, pour un renouvellement : mêmes parties, chantiers et comités, période
     suivante, blancs (signature, délibération) à remplir. Sans --depuis, quelques questions.
     """
-    from pipeline import places
     from pipeline.convention import scaffold
 
-    root = obj["inputs"]
+    root = ctx.inputs
     if (Path(root) / "convention.yaml").is_file():
         root = Path(root).parent  # --inputs named a convention: its new sibling goes beside it
-    origin = places.choose(obj["inputs"], source) if source else None
+    origin = places.choose(ctx.inputs, source) if source else None
     answers = None if origin else {key: click.prompt(question, err=True) for key, question in scaffold.QUESTIONS}
     for line in scaffold.new_convention(Path(root) / folder, source=origin, answers=answers):
         click.echo(f"à faire : {line}")
@@ -235,8 +167,8 @@ def new_convention(obj, folder: str, source: str | None) -> None:
 
 @main_group.command("new-year")
 @click.argument("year", type=int)
-@click.pass_obj
-def new_year(obj, year: int) -> None:
+@pass_context
+def new_year(ctx: Context, year: int) -> None:
     """Crée le dossier de l'année YEAR à partir de l'année précédente.
 
     Reprend les coordonnées bancaires, les personnes et les réunions que le dernier
@@ -245,41 +177,25 @@ def new_year(obj, year: int) -> None:
     """
     from pipeline.convention import scaffold
 
-    for line in scaffold.new_year(_conventions(obj, year)[0], year):
+    for line in scaffold.new_year(ctx.conventions(year)[0], year):
         click.echo(f"à faire : {line}")
 
 
 @main_group.command()
 @click.argument("template", required=False)
 @click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la première).")
-@click.pass_obj
-def variables(obj, template: str | None, year: int | None) -> None:
+@pass_context
+def variables(ctx: Context, template: str | None, year: int | None) -> None:
     """Liste les variables et filtres utilisables dans les modèles, avec leur valeur.
 
     Avec TEMPLATE (ex. « appel »), seulement celles que ce modèle utilise.
     """
-    from jinja2 import meta
+    from pipeline import checks
+    from pipeline.convention import reference
 
-    from pipeline import checks, render
-    from pipeline.convention import model, reference
-
-    convention = _conventions(obj, year)[0]
-    years = model.dossier_years(convention) or model.convention_years(convention)
-    inputs = model.load(convention, year or years[min(1, len(years) - 1)])  # the first with a bilan
-    ctx = checks.template_context(inputs)
-    only = None
-    if template:
-        from pipeline import places
-
-        path = places.template_for(convention, obj["templates"], template if template.endswith(".docx")
-                                   else f"{template}.docx")
-        tpl = render.open_template(path)
-        env = render.make_env()
-        only = set()
-        for _where, xml in checks.template_sources(tpl):
-            only |= meta.find_undeclared_variables(env.parse(xml))
-    click.echo(f"Variables (valeurs de l'année {inputs.year.annee}) — à écrire entre {{{{ et }}}} dans Word :")
-    for name, kind, meaning, value in reference.rows(ctx, only):
+    year, rows = checks.variables(ctx.conventions(year)[0], ctx.templates, template, year)
+    click.echo(f"Variables (valeurs de l'année {year}) — à écrire entre {{{{ et }}}} dans Word :")
+    for name, kind, meaning, value in rows:
         line = f"  {name}  [{kind}]"
         if meaning:
             line += f"  {meaning}"
@@ -359,7 +275,7 @@ def _report_memory() -> None:
 
     target = os.environ.get("PIPELINE_RSS_FILE")
     if target:  # with lanes, their Python processes count too (each ran at the same time)
-        Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + _LANES_KB))
+        Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + lanes.peak_kb))
 
 
 def _leave_now() -> None:

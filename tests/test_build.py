@@ -8,7 +8,6 @@ from pypdf import PdfReader
 from conftest import CONV, INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_cli
 from pipeline import build
 from pipeline.convention import model
-from pipeline.office import libreoffice as convert
 from pipeline.french import typo
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
@@ -100,22 +99,15 @@ def test_no_libreoffice_left_running_after_a_build(built):
     assert running.stdout.strip() == ""
 
 
-def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path, monkeypatch):
+def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path):
     from pipeline import build
-    from pipeline.office import libreoffice as convert
 
-    starts = []
-    original = convert.Session._spawn
-
-    def counting(self):
-        starts.append(1)
-        original(self)
-
-    monkeypatch.setattr(convert.Session, "_spawn", counting)
+    events = []
     opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
-                         log=lambda m: None, warn=lambda m: None)
+                         log=lambda m: None, warn=lambda m: None, watch=events.append)
     build.build([2024], opts)
-    assert starts == [1]
+    kinds = [e.kind for e in events]
+    assert kinds.count("started") == 1 and kinds.count("sent") == 2  # the documents, then the bordereau
     table = docx.Document(tmp_path / "out" / CONV / "2024" / "bordereau-2024.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
     rib_page = int(rows["Un relevé d'identité bancaire (RIB)"])
@@ -219,26 +211,19 @@ def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, tmp_pat
     assert "La pièce suivante vous sera transmise dès que possible\u00a0: les comptes de l'année 2022." in letter
 
 
-def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path, monkeypatch):
+def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path):
     """With --all, a year's bordereau passes the later years' documents, and its dossier is
     assembled while LibreOffice converts them."""
     events = []
-    collect, assemble = convert.Session.collect, build.assemble_dossier
 
-    def watched_collect(self, on_done=None):
-        def done(docx, pdf):
-            events.append(docx.stem)
-            on_done(docx, pdf)
-        return collect(self, on_done=done)
+    def watch(event):
+        if event.kind == "converted":
+            events.append(event.names[0])
+        elif event.kind == "assembled":
+            events.append(f"dossier-{event.names[0]}")
 
-    def watched_assemble(b, *args, **kwargs):
-        events.append(f"dossier-{b.inputs.year.annee}")
-        return assemble(b, *args, **kwargs)
-
-    monkeypatch.setattr(convert.Session, "collect", watched_collect)
-    monkeypatch.setattr(build, "assemble_dossier", watched_assemble)
     build.build([2022, 2023, 2024], build.Options(inputs=INPUTS, templates=TEMPLATES, outputs=tmp_path / "out",
-                                                  log=lambda m: None, warn=lambda m: None))
+                                                  log=lambda m: None, warn=lambda m: None, watch=watch))
     def last_document(year):
         return max(events.index(stem) for stem in STEMS[year] if not stem.startswith(("bordereau", "convention")))
 

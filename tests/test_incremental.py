@@ -10,28 +10,20 @@ from pypdf import PdfReader
 from conftest import CONV, INPUTS, TEMPLATES, run_cli
 from pipeline import build, manifest
 from pipeline.convention import documents, model
-from pipeline.office import libreoffice as convert
+from pipeline.events import Event
 from pipeline.pdf import reproducible
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
-def options(inputs, outputs):
-    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
+def options(inputs, outputs, watch=None):
+    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None,
+                         **({"watch": watch} if watch else {}))
 
 
-def count_conversions(monkeypatch) -> list[int]:
-    """How many documents each request to LibreOffice carries (empty requests are not sent)."""
-    calls: list[int] = []
-    original = convert.Session.submit
-
-    def counting(self, docs, outdir, **kwargs):
-        if docs:
-            calls.append(len(docs))
-        return original(self, docs, outdir, **kwargs)
-
-    monkeypatch.setattr(convert.Session, "submit", counting)
-    return calls
+def requests(events: list[Event]) -> list[int]:
+    """How many documents each request to LibreOffice carried."""
+    return [len(e.names) for e in events if e.kind == "sent"]
 
 
 def test_two_builds_give_byte_identical_outputs(built, tmp_path, monkeypatch):
@@ -58,43 +50,44 @@ def test_manifest_proves_what_the_dossier_was_built_from(built):
     assert data["pipeline"]
 
 
-def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_path, monkeypatch):
+def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build.build([2023], options(inputs_copy, outputs))
     before = {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()}
-    calls = count_conversions(monkeypatch)
-    build.build([2023], options(inputs_copy, outputs))
-    assert calls == []
-    shutil.rmtree(outputs / CONV / "2023")  # outputs gone, cache kept: rebuilt without LibreOffice
-    build.build([2023], options(inputs_copy, outputs))
-    assert calls == []
+    events: list[Event] = []
+    build.build([2023], options(inputs_copy, outputs, events.append))
+    assert events == []
+    shutil.rmtree(outputs / CONV / "2023")  # outputs gone, cache kept: rebuilt without converting anything
+    build.build([2023], options(inputs_copy, outputs, events.append))
+    assert [e.kind for e in events if e.kind != "started"] == ["assembled"]
     assert {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()} == before
     result = run_cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 0 and "déjà à jour" in result.stderr
 
 
-def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path, monkeypatch):
+def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build.build([2022, 2023, 2024], options(inputs_copy, outputs))
     path = inputs_copy / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Mise à jour du guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
         encoding="utf-8")
-    calls = count_conversions(monkeypatch)
-    build.build([2022, 2023, 2024], options(inputs_copy, outputs))
-    assert sum(calls) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
+    events: list[Event] = []
+    build.build([2022, 2023, 2024], options(inputs_copy, outputs, events.append))
+    assert sum(requests(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
     bilan = " ".join(p.extract_text() for p in PdfReader(outputs / CONV / "2024" / "bilan-2023.pdf").pages)
     assert "2e édition" in " ".join(bilan.split())  # the table cell may wrap there
 
 
-def test_convention_is_converted_once_for_all_years(tmp_path, monkeypatch):
-    calls = count_conversions(monkeypatch)
-    build.build([2022, 2023, 2024], options(INPUTS, tmp_path / "out"))
+def test_convention_is_converted_once_for_all_years(tmp_path):
+    events: list[Event] = []
+    build.build([2022, 2023, 2024], options(INPUTS, tmp_path / "out", events.append))
     # 3 documents a year before the bordereau: the convention (only in 2022: signed in that year's
     # dossier, a copy without signature fields later), the call, the minutes and, from 2023, the
     # bilan of the year before; then the 3 bordereaux
-    assert calls == [3, 3, 3, 1, 1, 1]
+    assert requests(events) == [3, 3, 3, 1, 1, 1]
+    assert [e.kind for e in events].count("started") == 1
     conventions = {(tmp_path / "out" / CONV / str(y) / f"convention-{y}.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1
 

@@ -60,6 +60,58 @@ def dossier_date(inputs: Inputs) -> dt.date:
     return max(p.date for p in plan(inputs))
 
 
+@dataclass(frozen=True)
+class Wording:
+    """What the dossier says of itself: its cover, its PDF metadata and its page-number label."""
+
+    title: str
+    subject: str
+    keywords: list[str]
+    cover_lines: list[str]
+    number_label: str
+    draft_mark: str | None
+
+
+def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
+    """The dossier's cover and metadata, as a French administration titles it: the year's
+    dossier (call, bordereau, bilan, minutes), or the closing one (bilans and closing COPIL)."""
+    conv, year = inputs.convention, inputs.year
+    terms = conv.convention
+    parties = f"{conv.metropole.nom} et {conv.association.nom_court}"
+    if inputs.closing:
+        what = f"Dossier de clôture de la convention {terms.periode}"
+        subject = (f"Bilan {terms.annees[-1]}, bilan final {terms.periode} et procès-verbal du comité de pilotage "
+                   f"de clôture – {parties}")
+        last_line = f"Comité de pilotage de clôture du {date_fr(year.copil.date)}"
+        label = f"Dossier de clôture {terms.periode}"
+    else:
+        what = f"Dossier de l'année {year.annee}"
+        subject = (f"Appel de participation {year.annee}, bordereau, bilan et procès-verbal du comité de pilotage – "
+                   f"{parties}")
+        last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {date_fr(year.appel.date)}"
+        label = f"Dossier {year.annee}"
+    example = year.donnees_exemple or any(y.donnees_exemple for y in inputs.reported.values())
+    return Wording(
+        title=f"{what} – {terms.titre}",
+        subject=subject,
+        keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
+                  *(["bilan final", "clôture"] if inputs.closing else ["appel de participation"]),
+                  "bilan", "comité de pilotage"],
+        cover_lines=[terms.titre, what, "entre", conv.metropole.designation, "et",
+                     conv.association.designation, "", last_line],
+        number_label=label,
+        draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if example
+                                       else "PROJET – version de travail"),
+    )
+
+
+def signature_label(who: str, planned: Planned, inputs: Inputs) -> str:
+    """The label of an empty signature field: who signs, and what."""
+    conv = inputs.convention
+    name = {"metropole": conv.metropole.nom, "association": conv.association.nom_court}.get(who, who)
+    return f"Signature – {name} – {planned.title}"
+
+
 def issuer(key: str, inputs: Inputs) -> str:
     """Who issues a document (its author in the file's properties): the AR Hlm for what it
     writes, both parties for the convention and the minutes of their joint committee."""

@@ -37,10 +37,13 @@ WORKER = Path(__file__).with_name("lo_worker.py")
 class Session:
     """A LibreOffice started on first use and stopped on exit; ``convert`` as often as needed."""
 
-    def __init__(self, *, progress: bool = False, profile: Path | None = None):
+    def __init__(self, *, progress: bool = False, profile: Path | None = None,
+                 on_start: Callable[[], None] | None = None):
         """``profile``: a LibreOffice profile folder kept between builds (a second faster
-        start); used only if no other build holds it, else a temporary one."""
+        start); used only if no other build holds it, else a temporary one. ``on_start``:
+        told each time a LibreOffice process is started."""
         self.progress = progress
+        self.on_start = on_start
         self.keep_profile = profile
         self.profile_lock = None
         self.proc: subprocess.Popen | None = None
@@ -120,6 +123,8 @@ class Session:
         self.stderr = []
         threading.Thread(target=self._read, args=(self.proc.stdout, self.lines, None), daemon=True).start()
         threading.Thread(target=self._read, args=(self.proc.stderr, None, self.stderr), daemon=True).start()
+        if self.on_start is not None:
+            self.on_start()
 
     def _profile_folder(self) -> str:
         """The kept profile if this build can lock it, else a fresh temporary one."""

@@ -1,0 +1,50 @@
+"""Several conventions built side by side: one process with its own LibreOffice per core.
+
+Each lane is the same command on its share of the conventions (``build --all --lot i/n``);
+its lines are passed on as they are once it ends, and the first failure's exit code is the
+command's.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+peak_kb = 0  # the lanes' peak memory, added up (they run at the same time), for the benchmark
+
+
+def cores() -> int:
+    """How many conventions are built at once: one per core, or PIPELINE_WORKERS."""
+    wanted = os.environ.get("PIPELINE_WORKERS", "")
+    return max(1, int(wanted)) if wanted.isdigit() else (len(os.sched_getaffinity(0)) or 1)
+
+
+def run(options: list[str], lanes: int, command: list[str], out: Callable[[str], None],
+        err: Callable[[str], None]) -> int:
+    """Run ``command`` (with the group's ``options``) in ``lanes`` processes, lane i of n given
+    ``--lot i/n``; return the first failing lane's exit code, else 0."""
+    global peak_kb
+    base = [sys.executable, "-m", "pipeline", *options]
+    report = os.environ.get("PIPELINE_RSS_FILE")
+    with tempfile.TemporaryDirectory(prefix="lanes-") as tmp:
+        runs = []
+        for i in range(lanes):
+            stdout, stderr = open(Path(tmp) / f"{i}.out", "w+"), open(Path(tmp) / f"{i}.err", "w+")
+            env = dict(os.environ, PIPELINE_RSS_FILE=f"{report}.{i}") if report else None
+            runs.append((subprocess.Popen(base + command + ["--lot", f"{i}/{lanes}"], stdout=stdout, stderr=stderr,
+                                          text=True, env=env), stdout, stderr))
+        code = 0
+        for i, (proc, stdout, stderr) in enumerate(runs):
+            proc.wait()
+            if report and Path(f"{report}.{i}").is_file():
+                peak_kb += int(Path(f"{report}.{i}").read_text())
+            for handle, show in ((stderr, err), (stdout, out)):
+                handle.seek(0)
+                for line in handle.read().splitlines():
+                    show(line)
+                handle.close()
+            code = code or proc.returncode
+    return code

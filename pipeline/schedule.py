@@ -1,0 +1,167 @@
+"""Every year's documents through the build's one LibreOffice, and each dossier assembled as
+soon as its parts are in.
+
+Each PDF is converted once: it is keyed by its .docx and its date, so the convention of later
+years, identical, is converted once, and a document converted by an earlier build is taken
+from the cache. The bordereau gives the dossier page of each piece, which depends on the
+length of every part, its own included: once a year's other documents are converted it is
+filled assuming one page and sent before anything still queued; the dossier is assembled as
+soon as it arrives with that length (while LibreOffice converts the next year), else it is
+filled again with its real length.
+
+The recipe hands each year in with ``Schedule.convert`` as soon as it is filled, then makes
+one call, ``Schedule.run``; its ``events.Event``s say what happened, in order, to whoever watches.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import cache, dossier
+from pipeline.dossier import BORDEREAU, YearBuild
+from pipeline.errors import OutputError
+from pipeline.events import Event, Watch, unwatched
+from pipeline.office import libreoffice
+from pipeline.pdf import assemble, reproducible
+
+MAX_BORDEREAU_ROUNDS = 4
+
+
+@dataclass
+class YearState:
+    """Where one year stands on its way to its dossier."""
+
+    build: YearBuild
+    bordereau_length: int = 1       # the length the bordereau was last filled for
+    rounds: int = 0                 # how many times it was filled
+    awaited: str | None = None      # the cache key of the bordereau sent, until it is judged
+    settled: bool = False           # its length is the one it was filled for (or the dossier has none)
+    assembled: bool = False
+
+
+class Schedule:
+    """One build's conversions and assemblies, driven by LibreOffice's answers."""
+
+    def __init__(self, office: libreoffice.Session, store: cache.PdfCache, tmp: Path, *, release: bool,
+                 watch: Watch = unwatched):
+        """``release``: let LibreOffice go as soon as nothing is left for it (no other
+        convention waits for it)."""
+        self.office, self.store, self.tmp, self.release, self.watch = office, store, tmp, release, watch
+        self.years: list[YearState] = []
+        self.planned: dict[str, tuple[Path, object]] = {}   # digest → (document sent, its date)
+        self.by_docx: dict[Path, str] = {}
+        self.wanted: list[tuple[str, Path]] = []            # (digest, where its PDF goes), for every year
+        self.pages: dict[str, int] = {}  # digest → page count, known as soon as LibreOffice answers
+        self.placed: set[str] = set()    # digests whose PDF is normalised and in place
+        self.converted = 0
+
+    def convert(self, b: YearBuild) -> None:
+        """Take in a filled year: its first-round documents go to LibreOffice at once."""
+        self.years.append(YearState(b))
+        self._submit(b, dossier.first_round(b))
+
+    def run(self) -> None:
+        """Wait for LibreOffice until every year's dossier is assembled."""
+        assemble.prepare()
+        self._advance()
+
+        def done(docx: Path, pdf: Path) -> None:
+            digest = self.by_docx[docx]
+            self.watch(Event("converted", (docx.stem,)))
+            self.pages[digest] = assemble.page_count(pdf, docx.name)
+            self._advance()  # may send a bordereau, which needs every page count
+            if self.release and not self.office.pending and not self.office.queue:
+                self.office.release()  # it shuts down while the last dossier is assembled
+            reproducible.normalise_pdf(pdf, self.planned[digest][1], seed=digest.encode())
+            self.store.put(digest, pdf)
+            for wanted, target in self.wanted:
+                if wanted == digest:  # replaces an earlier round's PDF, if any
+                    self.store.get(digest, target)
+            self.placed.add(digest)
+            self.converted += 1
+            self._opened(digest)
+
+        self.office.collect(on_done=done)
+        missing = [target.name for _, target in self.wanted if not target.exists()]
+        if missing:
+            raise OutputError(f"le PDF de {', '.join(missing)} manque après la conversion", hint="relancez la construction")
+        left = [str(y.build.year) for y in self.years if not y.assembled]
+        if left:
+            raise OutputError(f"le dossier {', '.join(left)} n'a pas pu être assemblé", hint="relancez la construction")
+
+    def _submit(self, b: YearBuild, keys: list[str], *, first: bool = False) -> None:
+        """Put each document's PDF in place from the cache, or send it to LibreOffice (once)."""
+        docs = []
+        # biggest first: the last to arrive, handled while LibreOffice converts the bordereau, is small
+        for k in sorted(keys, key=lambda k: -b.docx[k].stat().st_size):
+            when = reproducible.build_date(b.date_of(k))
+            digest = cache.key(b.docx[k], when.isoformat())
+            b.pdf[k] = b.docx[k].with_suffix(".pdf")
+            b.digests[k] = digest
+            self.wanted.append((digest, b.pdf[k]))
+            if digest in self.placed:  # converted earlier in this build, or by an earlier one
+                self.store.get(digest, b.pdf[k])
+                continue
+            if digest in self.planned:  # on its way: put in place when it arrives
+                continue
+            if self.store.get(digest, b.pdf[k]):
+                self.pages[digest] = assemble.page_count(b.pdf[k], b.pdf[k].name)
+                self.placed.add(digest)
+                continue
+            self.planned[digest] = (b.docx[k], when)
+            self.by_docx[b.docx[k]] = digest
+            docs.append(b.docx[k])
+        if docs:
+            self.watch(Event("sent", tuple(d.stem for d in docs)))
+        self.office.submit(docs, self.tmp, first=first)
+
+    def _advance(self) -> None:
+        """Move every year as far as the page counts known allow."""
+        for year in self.years:
+            while not year.assembled and self._step(year):
+                pass
+        self._assemble_ready()
+
+    def _step(self, year: YearState) -> bool:
+        """Send the year's bordereau once its other documents' page counts are known; judge its
+        length once it arrived. True when a bordereau was sent that may be judged at once (it
+        came from the cache)."""
+        b, pages = year.build, self.pages
+        if year.settled:
+            return False
+        if year.awaited is None:  # not sent yet
+            if not all(b.digests.get(k) in pages for k in dossier.first_round(b)):
+                return False
+            if BORDEREAU not in b.keys:  # the closing dossier has no call, hence no bordereau
+                year.settled = True
+                return False
+        elif year.awaited not in pages:
+            return False
+        elif pages[year.awaited] == year.bordereau_length:
+            year.settled = True
+            return False
+        else:
+            year.bordereau_length = pages[year.awaited]
+        year.rounds += 1
+        if year.rounds > MAX_BORDEREAU_ROUNDS:
+            raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
+        dossier.fill_bordereau(b, pages, year.bordereau_length)
+        self._submit(b, [BORDEREAU], first=True)
+        year.awaited = b.digests[BORDEREAU]
+        return True
+
+    def _opened(self, digest: str) -> None:
+        """A PDF is in place: the years that use it open it now, while LibreOffice works."""
+        for year in self.years:
+            for key in dossier.first_round(year.build):
+                if year.build.digests.get(key) == digest:
+                    dossier.placed(year.build, key)
+        self._assemble_ready()
+
+    def _assemble_ready(self) -> None:
+        for year in self.years:
+            b = year.build
+            if not year.assembled and year.settled and all(d in self.placed for d in b.digests.values()):
+                year.assembled = True
+                dossier.assemble_dossier(b, self.pages)
+                self.watch(Event("assembled", (str(b.year),)))
