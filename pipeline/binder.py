@@ -27,6 +27,22 @@ def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasse
     return field(default=default, metadata={"doc": text})
 
 
+class Described(property):
+    """A property with a French description for staff (see ``described``)."""
+
+    description = ""
+
+
+def described(text: str):
+    """Decorator: a form computed from a record's fields (« Madame la Présidente »), read-only,
+    described for staff like a field is with ``doc()``."""
+    def wrap(compute):
+        prop = Described(compute)
+        prop.description = text
+        return prop
+    return wrap
+
+
 class Problems:
     """Collects problems as 'file:line: key.path: message' lines."""
 

@@ -14,7 +14,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from pipeline import places, render
-from pipeline.convention import catalogue, documents, model
+from pipeline.convention import catalogue, context, documents, model
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 from pipeline.french import suggestion
 from pipeline.pdf import marks
@@ -78,10 +78,10 @@ def variables(convention: Path, templates: Path, template: str | None,
     return inputs.year.annee, reference.rows(template_context(inputs), only)
 
 
-def template_context(inputs: model.Inputs, spots: list | None = None) -> dict:
-    ctx = documents.build_context(inputs, projet=True)
-    ctx["signature"] = marks.make_signature([] if spots is None else spots)
-    ctx["graphique"] = ""
+def template_context(inputs: model.Inputs, spots: list | None = None) -> context.Context:
+    """A draft's context, its signature tags noted in ``spots``."""
+    ctx = context.build_context(inputs, projet=True)
+    ctx.signature = marks.make_signature([] if spots is None else spots)
     return ctx
 
 
@@ -97,7 +97,7 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
     except TemplateProblem as exc:
         return [str(exc)]
     env = render.make_env()
-    known = set(template_context(loaded[0])) if loaded else set()
+    known = set(template_context(loaded[0]).variables()) if loaded else set()
     problems = []
     for where, xml in template_sources(tpl):
         try:
@@ -125,7 +125,7 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
             spots: list = []
             try:
                 ctx = template_context(inputs, spots)
-                render.render(path, ctx, Path(tmp) / path.name, documents.images(ctx) or None)
+                render.render(path, ctx.variables(), Path(tmp) / path.name, context.images(ctx) or None)
             except TemplateProblem as exc:
                 return [f"{with_location(path, str(exc), tpl)} (données {inputs.year.annee})"]
             wrong = catalogue.signature_problems(path.stem, spots)

@@ -14,7 +14,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from pipeline import checks, places, render
-from pipeline.convention import catalogue, documents, model
+from pipeline.convention import catalogue, context, documents, model
 from pipeline.errors import TemplateProblem
 from pipeline.pdf import assemble, marks, pieces, reproducible, signing
 
@@ -82,9 +82,9 @@ def fill_bordereau(b: YearBuild, pages: dict[str, int], length: int) -> None:
 def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     """Fill one document's template; a template error names the template and the paragraph."""
     spots: list[marks.SignatureSpot] = []
-    ctx = documents.build_context(b.inputs, projet=not b.final, pages=pages)
-    ctx["signature"] = marks.make_signature(spots)
-    images = documents.images(ctx) if key == "bilan" else None
+    ctx = context.build_context(b.inputs, projet=not b.final, pages=pages)
+    ctx.signature = marks.make_signature(spots)
+    images = context.images(ctx) if key == "bilan" else None
     planned = b.planned(key)
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
@@ -93,7 +93,7 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
         documents.set_properties(document, key, planned, b.inputs)
 
     try:
-        b.docx[key] = render.render(template, ctx, b.work / f"{planned.stem}.docx", images, finish=finish)
+        b.docx[key] = render.render(template, ctx.variables(), b.work / f"{planned.stem}.docx", images, finish=finish)
     except TemplateProblem as exc:
         # docxtpl locates errors only roughly (its #378): the checker names the paragraph
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]

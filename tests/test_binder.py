@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from pipeline.binder import Problems, bind, doc
+import pytest
+
+from pipeline.binder import Described, Problems, bind, described, doc
 from pipeline.yamlsource import load_yaml
 
 
@@ -53,3 +55,21 @@ def test_every_problem_at_once_with_its_line(tmp_path):
         "data.yaml:7: items[1].count: le nombre ne peut pas être négatif (-2)",
         "data.yaml:8: items[2].name: clé obligatoire absente : ajoutez « name: » (a name)",
     ]
+
+
+def test_a_computed_form_is_read_only_and_described():
+    @dataclass(frozen=True)
+    class Record:
+        first: str = doc("first part")
+        second: str = doc("second part")
+
+        @described("both parts, with a space")
+        def both(self) -> str:
+            return f"{self.first} {self.second}"
+
+    record = Record("a", "b")
+    assert record.both == "a b"
+    member = vars(Record)["both"]
+    assert isinstance(member, Described) and member.description == "both parts, with a space"
+    with pytest.raises(AttributeError):
+        record.both = "c"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline.convention import rules, sheet
-from pipeline.binder import Problems, bind, doc
+from pipeline.binder import Problems, bind, described, doc
 from pipeline.errors import InputError
 from pipeline.yamlsource import LineDict, line_of, load_yaml
 
@@ -29,37 +29,37 @@ class Personne:
     nom: str | None = doc("nom de famille, en capitales", None)
     organisme: str | None = doc("organisme de la personne", None)
 
-    @property
+    @described("civilité, prénom et nom (« Monsieur Pascal FRIQUET »), « … » si le nom manque")
     def nom_complet(self) -> str:
         """'Monsieur Pascal FRIQUET', or '…' where the data leaves the name blank."""
         parts = [p for p in (self.civilite, self.prenom, self.nom) if p]
         return " ".join(parts) if self.nom else "…"
 
-    @property
+    @described("prénom et nom (« Pascal FRIQUET »), « … » si le nom manque")
     def prenom_nom(self) -> str:
         parts = [p for p in (self.prenom, self.nom) if p]
         return " ".join(parts) if self.nom else "…"
 
-    @property
+    @described("nom sous une signature, vide si inconnu (à écrire à la main)")
     def signature_nom(self) -> str:
         """The name under a signature: left empty, to be written by hand, when unknown."""
         return " ".join(p for p in (self.prenom, self.nom) if p) if self.nom else ""
 
-    @property
+    @described("vrai si la personne est une femme (d'après la civilité)")
     def feminin(self) -> bool:
         return (self.civilite or "").strip().lower() in ("madame", "mme")
 
-    @property
+    @described("« sa » ou « son » (« représentée par sa Présidente »)")
     def possessif(self) -> str:
         """'sa Présidente' / 'son Président'."""
         return "sa" if self.feminin else "son"
 
-    @property
+    @described("« e » pour accorder au féminin (« habilité{{ …accord }} »)")
     def accord(self) -> str:
         """The 'e' of 'habilitée' when the person is a woman."""
         return "e" if self.feminin else ""
 
-    @property
+    @described("formule d'adresse (« Madame la Présidente »)")
     def appellation(self) -> str:
         """'Madame la Présidente', the form of address of a letter."""
         article = "la" if self.feminin else "le"
@@ -84,20 +84,20 @@ class Partie:
     service: str | None = doc("service destinataire des courriers", None)
     directeur: Personne | None = doc("directeur ou directrice (membre du COPIL)", None)
 
-    @property
+    @described("sigle, ou le nom s'il n'y a pas de sigle")
     def nom_court(self) -> str:
         return self.sigle or self.nom
 
-    @property
+    @described("adresse sur une ligne")
     def adresse_ligne(self) -> str:
         return ", ".join(self.adresse)
 
-    @property
+    @described("le sigle précédé de son article (« l'AR Hlm »)")
     def designation_courte(self) -> str:
         """The short name with its article: 'l'AR Hlm' (the full designation when no sigle)."""
         return self._with_article(self.sigle or self.nom)
 
-    @property
+    @described("le nom précédé de son article (« la Métropole Aix-Marseille-Provence »)")
     def designation(self) -> str:
         """The name with its article, as a sentence writes it: 'la Métropole …', 'l'Association …'."""
         return self._with_article(self.nom)
@@ -161,11 +161,11 @@ class Termes:
     date_signature: dt.date | None = doc("date de signature (blanc tant qu'elle n'est pas signée)", None)
     deliberation: Deliberation = doc("délibération qui habilite la Présidente", factory=Deliberation)
 
-    @property
+    @described("liste des années de la convention")
     def annees(self) -> list[int]:
         return list(range(self.date_debut.year, self.date_debut.year + self.duree_annees))
 
-    @property
+    @described("période en texte (« 2022-2024 »)")
     def periode(self) -> str:
         return f"{self.annees[0]}-{self.annees[-1]}"
 
@@ -191,7 +191,7 @@ class Banque:
     iban: str = doc("IBAN")
     bic: str = doc("BIC")
 
-    @property
+    @described("IBAN en groupes de quatre caractères")
     def iban_groupes(self) -> str:
         compact = self.iban.replace(" ", "")
         return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
@@ -234,12 +234,12 @@ class Participant:
     organisme: str = doc("organisme")
     role: str | None = doc("rôle de l'article 4 qu'il ou elle tient (« vp_habitat »)", None)
 
-    @property
+    @described("civilité, prénom et nom (« Mme Sophie EXEMPLE »), pour la liste des présents")
     def nom_complet(self) -> str:
         """'Mme Sophie EXEMPLE', for the list of those present."""
         return " ".join(p for p in (self.civilite, self.prenom, self.nom) if p)
 
-    @property
+    @described("prénom et nom, sous une signature (sans civilité)")
     def prenom_nom(self) -> str:
         """'Sophie EXEMPLE', under a signature (French usage writes no civilité there)."""
         return " ".join(p for p in (self.prenom, self.nom) if p)

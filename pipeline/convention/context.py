@@ -1,0 +1,354 @@
+"""What the templates of one dossier are filled with, each variable described once, here.
+
+One context serves every template of a year, so that a variable means the same thing in
+the letter, the bilan and the minutes. Every field carries its French description
+(``doc()``, as the schema's fields in model.py do): ``python -m pipeline variables`` lists
+them for the juriste with their values, and ``check`` knows from them which names exist.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from num2words import num2words
+
+from pipeline.binder import doc
+from pipeline.convention import model
+from pipeline.convention.catalogue import piece_label, piece_title
+from pipeline.convention.documents import plan
+from pipeline.french import date_fr
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The convention's terms, as the templates read them."""
+
+    titre: str = doc("titre de la convention")
+    titre_court: str = doc("titre court (en-têtes)")
+    date_debut: dt.date = doc("date de prise d'effet")
+    duree_annees: int = doc("durée en années (nombre)")
+    duree_lettres: str = doc("durée en lettres (« trois ans »)")
+    montant_annuel: Decimal = doc("participation annuelle (montant)")
+    lieu_signature: str | None = doc("lieu de signature")
+    date_signature: dt.date | None = doc("date de signature (vide tant que non signée)")
+    deliberation: model.Deliberation = doc("délibération : numero, date, organe")
+    periode: str = doc("période en texte (« 2022-2024 »)")
+    annees: list[int] = doc("liste des années")
+
+
+@dataclass(frozen=True)
+class Rythme:
+    """One committee's meetings in a year, against article 4."""
+
+    nom: str = doc("nom du comité")
+    sigle: str = doc("sigle du comité (COPIL, COTECH…)")
+    minimum: int = doc("réunions par an au minimum (article 4)")
+    regle: str = doc("la règle comme la convention l'écrit (« annuellement », « au moins deux fois par an »)")
+    tenues: int = doc("réunions tenues dans l'année")
+
+
+@dataclass(frozen=True)
+class Finances:
+    """The year's participation, as known on the bilan's date."""
+
+    montant_annuel: Decimal = doc("participation annuelle prévue par la convention")
+    montant_appele: Decimal = doc("montant appelé pour l'année (0 s'il n'y a pas eu d'appel)")
+    date_appel: dt.date | None = doc("date de la lettre d'appel")
+    montant_recu: Decimal = doc("montant reçu à la date du bilan")
+    date_reception: dt.date | None = doc("date de réception (vide si non reçue à la date du bilan)")
+    en_attente: Decimal = doc("reste à recevoir (appelé moins reçu)")
+
+
+@dataclass(frozen=True)
+class Bilan:
+    """What the bilan of one year reports."""
+
+    annee: int = doc("l'année dont c'est le bilan")
+    date: dt.date | None = doc("date à laquelle le bilan est établi")
+    lieu: str | None = doc("lieu où il est établi")
+    periode: dict[str, dt.date] = doc("periode.debut et periode.fin : le 1er janvier et le 31 décembre de l'année")
+    chantiers: list[dict[str, Any]] = doc("par chantier : numero, code, titre, axe, actions")
+    chantiers_actifs: int = doc("nombre de chantiers qui ont eu au moins une action")
+    modalites: list[dict[str, Any]] = doc("modalités d'action : numero, code, titre")
+    actions: list[dict[str, Any]] = doc("actions de l'année par date : date, chantier, modalite, modalite_titre, "
+                                        "titre, partenaires, participants, resultat")
+    tableau: dict[str, Any] = doc("actions par chantier et modalité : lignes (numero, titre, nombres, total), "
+                                  "totaux, total")
+    reunions: list[model.Reunion] = doc("réunions tenues dans l'année, par date")
+    rythme: dict[str, Rythme] = doc("réunions tenues et règle de l'article 4 : rythme.copil, rythme.cotech")
+    finances: Finances = doc("participation de l'année : appelée le …, reçue le … ou en attente")
+
+
+@dataclass(frozen=True)
+class BilanFinal:
+    """The final bilan: every year of the period side by side, and the totals."""
+
+    annees: list[int] = doc("les années de la convention")
+    bilans: list[Bilan] = doc("le bilan de chaque année, dans l'ordre")
+    chantiers: list[dict[str, Any]] = doc("par chantier : numero, titre, par_annee (nombre d'actions), total")
+    actions_par_annee: list[int] = doc("nombre d'actions de chaque année")
+    actions_total: int = doc("nombre d'actions sur toute la convention")
+    appele_total: Decimal = doc("total des participations appelées")
+    recu_total: Decimal = doc("total des participations reçues à la date du bilan final")
+    en_attente_total: Decimal = doc("total restant à recevoir")
+    prevu_total: Decimal = doc("total prévu par la convention (participation annuelle × années)")
+    date: dt.date = doc("date à laquelle le bilan final est établi")
+    lieu: str = doc("lieu où il est établi")
+
+
+@dataclass
+class Context:
+    """Everything the templates of one dossier may use."""
+
+    annee: int = doc("l'année du dossier (celle de l'appel et du COPIL ; l'année qui suit la convention pour la clôture)")
+    projet: bool = doc("vrai pour une version de travail (marque PROJET), faux avec --final")
+    donnees_exemple: bool = doc("vrai si les données du dossier sont des exemples")
+    premiere_annee: bool = doc("vrai dans le dossier de la première année (pas encore de bilan à joindre)")
+    cloture: bool = doc("vrai dans le dossier de clôture (bilan final, COPIL de clôture, pas d'appel)")
+    convention: Terms = doc("les termes de la convention (titre, période, montant…)")
+    metropole: model.Partie = doc("la Métropole (nom, designation, adresse, representant, titre_signature…)")
+    association: model.Partie = doc("l'association (nom, sigle, designation, designation_courte, adresse, "
+                                    "representant…)")
+    destinataire: dict[str, str] = doc("formule d'adresse de la lettre : appellation (« Madame la Présidente »)")
+    appel: model.Appel | None = doc("la lettre d'appel de l'année (date, reference, lieu, montant, dossier_suivi_par) ; "
+                                    "vide à la clôture")
+    banque: model.Banque | None = doc("coordonnées bancaires (titulaire, domiciliation, iban, iban_groupes, bic) ; "
+                                      "vide à la clôture")
+    dates: dict[str, dt.date] = doc("la date propre de chaque document du dossier : dates['convention'], "
+                                    "dates['appel'], dates['bordereau'], dates['bilan'], dates['bilan-final'], "
+                                    "dates['pv-copil']")
+    bilan: Bilan | None = doc("le bilan joint au dossier, celui de l'année précédente (vide la première année) : "
+                              "annee, date, lieu, periode, chantiers, chantiers_actifs, modalites, actions, tableau, "
+                              "reunions, rythme, finances")
+    bilan_final: BilanFinal | None = doc("dossier de clôture seulement : annees, bilans (un par année), chantiers "
+                                         "(par_annee, total), actions_par_annee, actions_total, appele_total, "
+                                         "recu_total, en_attente_total, prevu_total, date, lieu")
+    instances: dict[str, dict[str, Any]] = doc("les comités de l'article 4 : instances.copil / instances.cotech → "
+                                               "nom, sigle, minimum")
+    copil: model.Copil = doc("le COPIL de l'année : date, lieu, heure, presents, excuses, examen_bilan, programme, "
+                             "decisions, questions_diverses, prochaines_reunions")
+    ordre_du_jour: list[dict[str, Any]] = doc("l'ordre du jour que le procès-verbal suit point par point : numero, "
+                                              "sujet, titre")
+    programme: list[dict[str, Any]] = doc("programme de travail par chantier : numero, titre, actions")
+    composition_manquante: list[str] = doc("membres prévus par l'article 4 absents de la liste")
+    signataires: dict[str, dict[str, str]] = doc("qui signe le procès-verbal : signataires.metropole / .association "
+                                                 "→ pour, qualite, nom")
+    pieces: list[dict[str, Any]] = doc("pièces de l'article 3 : libelle, nom (titre ou libellé), fournie, specimen, "
+                                       "sans_objet, titre, note, page (dans le dossier)")
+    pieces_manquantes: list[dict[str, Any]] = doc("pièces demandées mais pas encore fournies (absentes ou spécimens)")
+    pieces_absentes: list[dict[str, Any]] = doc("pièces ni jointes ni sans objet : elles suivront")
+    pieces_jointes: list[str] = doc("ce que la lettre joint, dans l'ordre du dossier (documents puis pièces, "
+                                    "spécimens à part)")
+    pieces_specimens: list[str] = doc("pièces jointes à titre de spécimen, les définitives à suivre")
+    signature: Any = doc("signature('document', 'qui') : marque la place d'une signature (champ de signature du "
+                         "PDF) ; qui : 'metropole' ou 'association'", None)
+    graphique: Any = doc("le graphique du bilan (image)", "")
+
+    def variables(self) -> dict[str, Any]:
+        """The template variables by name, as docxtpl takes them (records stay records)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] | None = None) -> Context:
+    """The context of one dossier's templates. ``pages``: dossier page of each piece."""
+    conv, year = inputs.convention, inputs.year
+    terms = conv.convention
+    reported = inputs.bilan_year
+    documents = plan(inputs)
+    bilan = bilan_view(conv, reported, until=reported.bilan.date) if reported is not None else None
+    final = None
+    if inputs.closing:
+        final = final_view(conv, [inputs.reported[y] for y in terms.annees], until=year.bilan_final.date,
+                           established=year.bilan_final)
+    pieces = _pieces(inputs, bilan, pages)
+    programme_by_code = {c.code: (i, c) for i, c in enumerate(conv.chantiers, 1)}
+    return Context(
+        annee=year.annee,
+        projet=projet,
+        donnees_exemple=year.donnees_exemple or any(y.donnees_exemple for y in inputs.reported.values()),
+        premiere_annee=inputs.first,
+        cloture=inputs.closing,
+        convention=terms_view(terms),
+        metropole=conv.metropole,
+        association=conv.association,
+        destinataire={"appellation": conv.metropole.representant.appellation},
+        appel=year.appel,
+        banque=year.banque,
+        dates={d.key: d.date for d in documents},
+        bilan=bilan,
+        bilan_final=final,
+        instances={"copil": {"nom": conv.copil.nom, "sigle": conv.copil.sigle,
+                             "minimum": conv.copil.reunions_min_par_an},
+                   "cotech": {"nom": conv.cotech.nom, "sigle": conv.cotech.sigle,
+                              "minimum": conv.cotech.reunions_min_par_an}},
+        copil=year.copil,
+        ordre_du_jour=agenda(inputs),
+        programme=[{"numero": programme_by_code[p.chantier][0], "titre": programme_by_code[p.chantier][1].titre,
+                    "actions": p.actions} for p in year.copil.programme],
+        composition_manquante=[m.libelle for m in conv.copil.membres
+                               if m.role not in {p.role for p in year.copil.presents + year.copil.excuses}],
+        signataires=_signataires(inputs),
+        pieces=pieces,
+        pieces_manquantes=[p for p in pieces if not p["fournie"] and not p["sans_objet"]],
+        pieces_absentes=[p for p in pieces if not p["jointe"] and not p["sans_objet"]],
+        pieces_jointes=[d.title for d in documents if d.key != "appel"] +
+                       [p["nom"] for p in pieces if p["jointe"] and not p["document"] and not p["specimen"]],
+        pieces_specimens=[p["nom"] for p in pieces if p["jointe"] and p["specimen"]],
+    )
+
+
+def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | None) -> list[dict[str, Any]]:
+    """Article 3's pieces as the letter and the bordereau list them (none at the closing)."""
+    conv, year = inputs.convention, inputs.year
+    given = {p.code: p for p in year.pieces}
+    pieces = []
+    for spec in conv.pieces_requises if not inputs.closing else []:
+        piece = given.get(spec.code)
+        row = {"code": spec.code, "libelle": piece_label(spec.libelle, year.annee),
+               "titre": piece.titre if piece else None, "nom": piece_title(spec, piece, year.annee),
+               "note": piece.note if piece else None, "page": (pages or {}).get(spec.code),
+               "fichier": piece.fichier if piece else None, "document": spec.document,
+               "specimen": bool(piece and piece.specimen), "sans_objet": None}
+        if spec.document == "bilan":
+            if bilan is None:
+                row["sans_objet"] = "sans objet : première année d'exécution de la convention"
+            else:
+                row["titre"] = f"Bilan {bilan.annee} établi par {conv.association.designation_courte} " \
+                               f"le {date_fr(bilan.date)}"
+        row["fournie"] = row["sans_objet"] is None and not row["specimen"] and \
+            (spec.document is not None or bool(piece and piece.fichier))
+        row["jointe"] = row["sans_objet"] is None and (spec.document is not None or bool(piece and piece.fichier))
+        pieces.append(row)
+    return pieces
+
+
+def _signataires(inputs: model.Inputs) -> dict[str, dict[str, str]]:
+    """Who signs the minutes for each party: the first member whose role carries ``signe_pour``."""
+    conv, copil = inputs.convention, inputs.year.copil
+    people = {p.role: p for p in copil.presents if p.role}
+    signataires = {}
+    for member in conv.copil.membres:
+        if member.signe_pour and member.signe_pour not in signataires:
+            person = people.get(member.role)
+            party = conv.metropole if member.signe_pour == "metropole" else conv.association
+            signataires[member.signe_pour] = {
+                "pour": party.designation,
+                "qualite": person.qualite if person else member.libelle,
+                "nom": person.prenom_nom if person else ""}
+    return signataires
+
+
+def terms_view(terms: model.Termes) -> Terms:
+    years = terms.duree_annees
+    return Terms(
+        titre=terms.titre, titre_court=terms.titre_court, date_debut=terms.date_debut, duree_annees=years,
+        duree_lettres=f"{num2words(years, lang='fr')} an{'s' if years > 1 else ''}",
+        montant_annuel=terms.montant_annuel, lieu_signature=terms.lieu_signature,
+        date_signature=terms.date_signature, deliberation=terms.deliberation,
+        periode=terms.periode, annees=terms.annees)
+
+
+def regle(minimum: int) -> str:
+    """Article 4's rhythm as the convention words it: « annuellement », « au moins deux fois par an »."""
+    return "annuellement" if minimum == 1 else f"au moins {num2words(minimum, lang='fr')} fois par an"
+
+
+def agenda(inputs: model.Inputs) -> list[dict[str, Any]]:
+    """The COPIL's ordre du jour, which its minutes follow item by item: the cycle decides it
+    (no bilan to examine the first year, no programme at the closing COPIL)."""
+    terms, n = inputs.convention.convention, inputs.year.annee
+    points = [("accueil", "Accueil et adoption de l'ordre du jour")]
+    if inputs.bilan_year is not None:
+        points.append(("bilan", f"Examen du bilan {inputs.bilan_year.annee}"))
+    if inputs.closing:
+        points.append(("bilan_final", f"Examen du bilan final de la convention {terms.periode}"))
+    else:
+        points.append(("programme", f"Programme de travail {n} par chantier"))
+    points.append(("divers", "Questions diverses et calendrier"))
+    return [{"numero": i, "sujet": sujet, "titre": titre} for i, (sujet, titre) in enumerate(points, 1)]
+
+
+def bilan_view(conv: model.Convention, data: model.Annee, *, until: dt.date) -> Bilan:
+    """What the bilan of one year reports: its actions by chantier and modalité, its meetings
+    against article 4, and its participation, called and received as known on ``until``."""
+    modal_by_code = {m.code: m for m in conv.modalites}
+
+    def action_view(a):
+        return {"date": a.date, "chantier": a.chantier, "modalite": a.modalite,
+                "modalite_titre": modal_by_code[a.modalite].titre, "titre": a.titre,
+                "partenaires": a.partenaires, "participants": a.participants, "resultat": a.resultat}
+
+    actions = sorted(data.actions, key=lambda a: (a.date, a.titre))
+    chantiers = [{"numero": i, "code": c.code, "titre": c.titre, "axe": c.axe,
+                  "actions": [action_view(a) for a in actions if a.chantier == c.code]}
+                 for i, c in enumerate(conv.chantiers, 1)]
+    modalites = [{"numero": i, "code": m.code, "titre": m.titre} for i, m in enumerate(conv.modalites, 1)]
+    lignes = []
+    for c in chantiers:
+        counts = [sum(1 for a in c["actions"] if a["modalite"] == m["code"]) for m in modalites]
+        lignes.append({"numero": c["numero"], "titre": c["titre"], "nombres": counts, "total": sum(counts)})
+    totaux = [sum(line["nombres"][j] for line in lignes) for j in range(len(modalites))]
+
+    def rythme(instance: model.Instance) -> Rythme:
+        return Rythme(nom=instance.nom, sigle=instance.sigle, minimum=instance.reunions_min_par_an,
+                      regle=regle(instance.reunions_min_par_an),
+                      tenues=sum(1 for r in data.reunions if r.instance == instance.sigle))
+
+    fin, appel = data.finances, data.appel
+    received = fin is not None and fin.date_reception is not None and fin.date_reception <= until
+    recu = fin.montant_recu if received else Decimal("0.00")
+    appele = appel.montant if appel is not None else Decimal("0.00")
+    return Bilan(
+        annee=data.annee,
+        date=data.bilan.date if data.bilan else None,
+        lieu=data.bilan.lieu if data.bilan else None,
+        periode={"debut": dt.date(data.annee, 1, 1), "fin": dt.date(data.annee, 12, 31)},
+        chantiers=chantiers,
+        chantiers_actifs=sum(1 for c in chantiers if c["actions"]),
+        modalites=modalites,
+        actions=[action_view(a) for a in actions],
+        tableau={"lignes": lignes, "totaux": totaux, "total": sum(totaux)},
+        reunions=sorted(data.reunions, key=lambda r: r.date),
+        rythme={"copil": rythme(conv.copil), "cotech": rythme(conv.cotech)},
+        finances=Finances(montant_annuel=conv.convention.montant_annuel, montant_appele=appele,
+                          date_appel=appel.date if appel else None, montant_recu=recu,
+                          date_reception=fin.date_reception if received else None, en_attente=appele - recu),
+    )
+
+
+def final_view(conv: model.Convention, years: list[model.Annee], *, until: dt.date,
+                established: model.Etabli) -> BilanFinal:
+    """The final bilan: every year of the period side by side, and the totals."""
+    views = [bilan_view(conv, y, until=until) for y in years]
+    chantiers = [{"numero": i, "titre": c.titre,
+                  "par_annee": [len(v.chantiers[i - 1]["actions"]) for v in views],
+                  "total": sum(len(v.chantiers[i - 1]["actions"]) for v in views)}
+                 for i, c in enumerate(conv.chantiers, 1)]
+    return BilanFinal(
+        annees=[v.annee for v in views],
+        bilans=views,
+        chantiers=chantiers,
+        actions_par_annee=[len(v.actions) for v in views],
+        actions_total=sum(len(v.actions) for v in views),
+        appele_total=sum((v.finances.montant_appele for v in views), Decimal("0.00")),
+        recu_total=sum((v.finances.montant_recu for v in views), Decimal("0.00")),
+        en_attente_total=sum((v.finances.en_attente for v in views), Decimal("0.00")),
+        prevu_total=conv.convention.montant_annuel * len(views),
+        date=established.date,
+        lieu=established.lieu,
+    )
+
+
+def images(context: Context) -> dict[str, tuple[bytes, float]]:
+    """Pictures inserted by templates: the bilan's chart, 16 cm wide."""
+    from pipeline.pdf import chart  # drawn only when a bilan is filled: import pipeline.convention loads no PDF code
+
+    bilan = context.bilan
+    if not bilan:
+        return {}
+    rows = [(f"{line['numero']}. {line['titre']}", line["nombres"]) for line in bilan.tableau["lignes"]]
+    legend = [f"{m['numero']}. {m['titre']}" for m in bilan.modalites]
+    return {"graphique": (chart.stacked_bars(rows, legend), 16.0)}
