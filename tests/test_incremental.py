@@ -30,7 +30,7 @@ def test_two_builds_give_byte_identical_outputs(built, tmp_path, monkeypatch):
     def no_rewrite(*args):
         raise AssertionError("a LibreOffice PDF was rewritten by pypdf instead of patched")
 
-    monkeypatch.setattr(reproducible, "_rewritten", no_rewrite)
+    monkeypatch.setattr(reproducible, "rewrite", no_rewrite)
     build.build([2023], options(INPUTS, tmp_path / "other"))  # its own cache: converted again from scratch
     first = {p.name: p.read_bytes() for p in (built / "2023").iterdir()}
     second = {p.name: p.read_bytes() for p in (tmp_path / "other" / CONV / "2023").iterdir()}
@@ -114,8 +114,8 @@ def test_a_pdf_laid_out_otherwise_is_normalised_through_pypdf(built, tmp_path):
     """A PDF with object streams (another LibreOffice version, say) cannot be patched in place."""
     source = tmp_path / "objstm.pdf"
     subprocess.run(["qpdf", "--object-streams=generate", str(built / "2023" / "appel-2023.pdf"), str(source)], check=True)
-    with pytest.raises(reproducible._Unexpected):
-        reproducible._patched(source.read_bytes(), reproducible.build_date(model.load(INPUTS, 2023).year.appel.date), b"x")
+    with pytest.raises(reproducible.NotLibreOfficeLayout):
+        reproducible.patch(source.read_bytes(), reproducible.build_date(model.load(INPUTS, 2023).year.appel.date), b"x")
     when = reproducible.build_date(model.load(INPUTS, 2024).year.appel.date)
     reproducible.normalise_pdf(source, when, seed=b"x")
     assert subprocess.run(["qpdf", "--check", str(source)], capture_output=True).returncode == 0

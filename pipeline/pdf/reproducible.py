@@ -58,20 +58,20 @@ def normalise_pdf(path: Path, when: dt.datetime, seed: bytes) -> None:
     """
     data = path.read_bytes()
     try:
-        out = _patched(data, when, seed)
-    except _Unexpected:
-        out = _rewritten(data, when, seed)
+        out = patch(data, when, seed)
+    except NotLibreOfficeLayout:
+        out = rewrite(data, when, seed)
     files.write_atomically(path, out)
 
 
-class _Unexpected(Exception):
+class NotLibreOfficeLayout(Exception):
     """The file is not laid out as LibreOffice writes it: rewrite it instead."""
 
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 
 
-def _patched(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
+def patch(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     """LibreOffice's PDF with fixed dates, /ID and sRGB profile date, offsets kept right.
 
     Expected: one classic cross-reference table (no /Prev, no xref stream), dates as literal
@@ -79,15 +79,15 @@ def _patched(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     """
     found = _STARTXREF.search(data)
     if not found or data.count(b"startxref") != 1:
-        raise _Unexpected
+        raise NotLibreOfficeLayout
     xref_at = int(found.group(1))
     table = re.compile(rb"xref\r?\n0 (\d+)\r?\n").match(data, xref_at)
     if not table:
-        raise _Unexpected
+        raise NotLibreOfficeLayout
     count, first_entry = int(table.group(1)), table.end()
     trailer_at = first_entry + 20 * count
     if not data.startswith(b"trailer", trailer_at) or b"/Prev" in data[trailer_at:]:
-        raise _Unexpected
+        raise NotLibreOfficeLayout
     edits: list[tuple[int, int, bytes]] = []  # (start, end, replacement) in the original bytes
     stamp = when.strftime("D:%Y%m%d%H%M%SZ").encode()
     for m in re.finditer(rb"/(?:CreationDate|ModDate)\s*\((D:[^)]*)\)", data[:xref_at]):
@@ -106,7 +106,7 @@ def _patched(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     body, shifts, cursor = bytearray(), [], 0
     for start, end, new in edits:
         if start < cursor:
-            raise _Unexpected
+            raise NotLibreOfficeLayout
         body += data[cursor:start] + new
         cursor = end
         shifts.append((start, len(new) - (end - start)))
@@ -142,13 +142,13 @@ def _metadata_edits(data: bytes, iso: str) -> list[tuple[int, int, bytes]]:
     obj = re.search(rb"<<\s*/Type\s*/Metadata\s*/Subtype\s*/XML\s*/Length\s+(\d+)\s*>>\s*stream\r?\n", data)
     if obj is None:
         if b"/Metadata" in data:
-            raise _Unexpected
+            raise NotLibreOfficeLayout
         return []
     start, size = obj.end(), int(obj.group(1))
     try:
         xml = data[start:start + size].decode("utf-8")
     except UnicodeDecodeError:
-        raise _Unexpected from None
+        raise NotLibreOfficeLayout from None
     packed = xmp_fixed(xml, iso).encode("utf-8")
     return [(obj.start(1), obj.end(1), str(len(packed)).encode()), (start, start + size, packed)]
 
@@ -160,15 +160,15 @@ def _profile_edits(data: bytes) -> list[tuple[int, int, bytes]]:
         return []
     obj = re.search(rb"(?:^|[\r\n])" + ref.group(1) + rb" 0 obj\s*<<(.*?)>>\s*stream\r?\n", data, re.S)
     if not obj or b"/FlateDecode" not in obj.group(1) or b"/DecodeParms" in obj.group(1):
-        raise _Unexpected
+        raise NotLibreOfficeLayout
     length = re.search(rb"/Length\s+(\d+)(\s+0\s+R)?", obj.group(1))
     if not length:
-        raise _Unexpected
+        raise NotLibreOfficeLayout
     edits = []
     if length.group(2):  # an indirect length: "N 0 obj 1234 endobj"
         held = re.search(rb"(?:^|[\r\n])" + length.group(1) + rb" 0 obj\s*(\d+)\s*endobj", data)
         if not held:
-            raise _Unexpected
+            raise NotLibreOfficeLayout
         size = int(held.group(1))
         length_at = (held.start(1), held.end(1))
     else:
@@ -178,7 +178,7 @@ def _profile_edits(data: bytes) -> list[tuple[int, int, bytes]]:
     try:
         profile = bytearray(zlib.decompress(data[start:start + size]))
     except zlib.error:
-        raise _Unexpected from None
+        raise NotLibreOfficeLayout from None
     profile[24:36] = bytes(12)
     packed = zlib.compress(bytes(profile), 9)
     edits.append((start, start + size, packed))
@@ -186,7 +186,7 @@ def _profile_edits(data: bytes) -> list[tuple[int, int, bytes]]:
     return edits
 
 
-def _rewritten(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
+def rewrite(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     """The same normalisation through pypdf, for a PDF laid out otherwise."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
