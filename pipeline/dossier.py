@@ -22,23 +22,38 @@ BORDEREAU = "bordereau"  # filled last: it gives the dossier page of every piece
 
 
 @dataclass
+class Converted:
+    """A document (or a piece written in Word) on its way through LibreOffice; filled again, it
+    is a new one."""
+
+    source: Path                      # what LibreOffice converts: the filled .docx, or the piece's .docx/.odt
+    pdf: Path | None = None           # its PDF in the work folder, once sent
+    digest: str | None = None         # the cache key of that PDF
+    reader: PdfReader | None = None   # the PDF opened as soon as it is in place, ahead of the assembly
+    marks: list | None = None         # its signature marks, read once
+
+
+@dataclass
+class Attached:
+    """A piece attached as a file (a PDF or a scan), made ready for PDF/A."""
+
+    pdf: Path                         # the piece itself if fit, else its PDF/A-ready copy
+    reader: PdfReader | None = None
+    pages: int = 0
+
+
+@dataclass
 class YearBuild:
-    """What one year's dossier is made of, gathered as it goes through the stages."""
+    """One year's dossier as it is made: given its data and work folder, it gathers its files."""
 
     inputs: model.Inputs
-    work: Path                    # the build's temporary folder for this year
-    templates: Path               # the shared templates (the convention's own come first)
+    work: Path                        # the build's temporary folder for this year
+    templates: Path                   # the shared templates (the convention's own come first)
     final: bool
-    plan: list[documents.Planned] = field(default_factory=list)    # the dossier's documents, in order
-    office_pieces: dict[str, Path] = field(default_factory=dict)   # « piece:code » → a Word/ODT piece to convert
-    docx: dict[str, Path] = field(default_factory=dict)            # document or Office piece → its .docx/.odt
-    pdf: dict[str, Path] = field(default_factory=dict)             # … → its PDF in the work folder
-    digests: dict[str, str] = field(default_factory=dict)          # … → cache key of its PDF
+    plan: list[documents.Planned] = field(default_factory=list)     # the dossier's documents, in order
+    files: dict[str, Converted] = field(default_factory=dict)        # document, or « piece:code » → its conversion
+    attached: dict[Path, Attached] = field(default_factory=dict)     # a piece's source file → its ready PDF
     spots: list[marks.SignatureSpot] = field(default_factory=list)  # signature blocks the templates marked
-    fit_pieces: dict[Path, Path] = field(default_factory=dict)     # attached piece → its PDF/A-fit copy
-    piece_pages: dict[Path, int] = field(default_factory=dict)     # PDF/A-fit piece → its page count
-    readers: dict[Path, PdfReader] = field(default_factory=dict)   # PDFs opened ahead of the assembly
-    marks: dict[tuple[str, str], list] = field(default_factory=dict)  # (document, digest) → its signature marks
 
     def __post_init__(self):
         self.plan = documents.plan(self.inputs)
@@ -50,6 +65,11 @@ class YearBuild:
     @property
     def year(self) -> int:
         return self.inputs.year.annee
+
+    @property
+    def office_pieces(self) -> list[str]:
+        """The pieces written in Word or LibreOffice, converted with the documents."""
+        return [k for k in self.files if k not in self.keys]
 
     def planned(self, key: str) -> documents.Planned:
         return next(d for d in self.plan if d.key == key)
@@ -93,7 +113,8 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
         documents.set_properties(document, key, planned, b.inputs)
 
     try:
-        b.docx[key] = render.render(template, ctx.variables(), b.work / f"{planned.stem}.docx", images, finish=finish)
+        b.files[key] = Converted(render.render(template, ctx.variables(), b.work / f"{planned.stem}.docx", images,
+                                               finish=finish))
     except TemplateProblem as exc:
         # docxtpl locates errors only roughly (its #378): the checker names the paragraph
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
@@ -114,21 +135,22 @@ def stage_office_pieces(b: YearBuild) -> None:
             copy = b.work / "pieces-office" / f"{piece.code}{source.suffix.lower()}"
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, copy)
-            b.office_pieces[f"piece:{piece.code}"] = copy
-            b.docx[f"piece:{piece.code}"] = copy
+            b.files[f"piece:{piece.code}"] = Converted(copy)
 
 
 def prepare_pieces(b: YearBuild) -> None:
-    """PDF/A-ready copies of the attached pieces and their page counts (see ``entries``)."""
-    for e in entries(b):
-        if e.kind == "piece" and e.key not in b.office_pieces and e.pdf not in b.piece_pages:
-            b.readers[e.pdf] = assemble.open_pdf(e.pdf, e.title)
-            b.piece_pages[e.pdf] = len(b.readers[e.pdf].pages)
+    """PDF/A-ready copies of the attached pieces, opened, and their page counts (see ``entries``)."""
+    entries(b)
+    for piece in b.attached.values():
+        if piece.reader is None:
+            piece.reader = assemble.open_pdf(piece.pdf, piece.pdf.name)
+            piece.pages = len(piece.reader.pages)
 
 
 def placed(b: YearBuild, key: str) -> None:
     """A document's PDF is in place: open it and read its signature marks now, while LibreOffice works."""
-    b.readers[b.pdf[key]] = assemble.open_pdf(b.pdf[key], b.pdf[key].name)
+    converted = b.files[key]
+    converted.reader = assemble.open_pdf(converted.pdf, converted.pdf.name)
     marks_of(b, key)
 
 
@@ -144,13 +166,13 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
             if piece.specimen:
                 title += " (spécimen)"
             key = f"piece:{spec.code}"
-            if key in b.office_pieces:  # converted by LibreOffice with the documents
-                parts.append(assemble.Entry(title, b.office_pieces[key].with_suffix(".pdf"), "piece", key))
+            if key in b.files:  # converted by LibreOffice with the documents
+                parts.append(assemble.Entry(title, b.files[key].source.with_suffix(".pdf"), "piece", key))
                 continue
             source = (b.inputs.year_dir / piece.fichier).resolve()
-            if source not in b.fit_pieces:
-                b.fit_pieces[source] = pieces.normalise(source, b.work / "pieces", title)
-            parts.append(assemble.Entry(title, b.fit_pieces[source], "piece", key))
+            if source not in b.attached:
+                b.attached[source] = Attached(pieces.normalise(source, b.work / "pieces", title))
+            parts.append(assemble.Entry(title, b.attached[source].pdf, "piece", key))
     return parts
 
 
@@ -158,14 +180,15 @@ def _counts(b: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
             bordereau_pages: int | None = None) -> list[int]:
     """Each part's page count: an attached piece's read from it, a converted one's from LibreOffice's
     PDF (``pages``: digest → count); ``bordereau_pages`` stands for a bordereau not converted yet."""
+    attached = {piece.pdf: piece.pages for piece in b.attached.values()}
     counts = []
     for e in parts:
-        if e.kind == "piece" and e.key not in b.office_pieces:
-            counts.append(b.piece_pages[e.pdf])
-        elif e.key == BORDEREAU and bordereau_pages is not None:
+        if e.key == BORDEREAU and bordereau_pages is not None:
             counts.append(bordereau_pages)
+        elif e.key in b.files:
+            counts.append(pages[b.files[e.key].digest])
         else:
-            counts.append(pages[b.digests[e.key]])
+            counts.append(attached[e.pdf])
     return counts
 
 
@@ -193,9 +216,11 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int]) -> None:
                          keywords=words.keywords,
                          date=reproducible.build_date(documents.dossier_date(b.inputs)),
                          cover_lines=words.cover_lines, draft_mark=words.draft_mark)
+    readers = {piece.pdf: piece.reader for piece in b.attached.values()}
+    readers.update({c.pdf: c.reader for c in b.files.values() if c.reader is not None})
     assemble.assemble(parts, b.work / f"dossier-{b.year}.pdf", meta, counts=_counts(b, parts, pages),
-                      readers=b.readers, output_intent_from=b.pdf[b.plan[0].key], number_label=words.number_label,
-                      fields=lambda lay: signature_places(b, lay))
+                      readers=readers, output_intent_from=b.files[b.plan[0].key].pdf,
+                      number_label=words.number_label, fields=lambda lay: signature_places(b, lay))
 
 
 def signing_spots(b: YearBuild) -> list[marks.SignatureSpot]:
@@ -205,11 +230,11 @@ def signing_spots(b: YearBuild) -> list[marks.SignatureSpot]:
 
 def marks_of(b: YearBuild, key: str) -> list:
     """The signature marks of a document's PDF, read once (reading text costs)."""
-    memo = (key, b.digests[key])
-    if memo not in b.marks:
+    converted = b.files[key]
+    if converted.marks is None:
         expected = {spot.field_name for spot in signing_spots(b) if spot.document == key}
-        b.marks[memo] = signing.find_marks(b.pdf[key], expected=expected) if expected else []
-    return b.marks[memo]
+        converted.marks = signing.find_marks(converted.pdf, expected=expected) if expected else []
+    return converted.marks
 
 
 def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPlace]:

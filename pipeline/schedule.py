@@ -49,7 +49,7 @@ class Schedule:
         self.office, self.store, self.tmp, self.release, self.watch = office, store, tmp, release, watch
         self.years: list[YearState] = []
         self.planned: dict[str, tuple[Path, object]] = {}   # digest → (document sent, its date)
-        self.by_docx: dict[Path, str] = {}
+        self.by_source: dict[Path, str] = {}
         self.wanted: list[tuple[str, Path]] = []            # (digest, where its PDF goes), for every year
         self.pages: dict[str, int] = {}  # digest → page count, known as soon as LibreOffice answers
         self.placed: set[str] = set()    # digests whose PDF is normalised and in place
@@ -66,7 +66,7 @@ class Schedule:
         self._advance()
 
         def done(docx: Path, pdf: Path) -> None:
-            digest = self.by_docx[docx]
+            digest = self.by_source[docx]
             self.watch(Event("converted", (docx.stem,)))
             self.pages[digest] = assemble.page_count(pdf, docx.name)
             self._advance()  # may send a bordereau, which needs every page count
@@ -93,24 +93,24 @@ class Schedule:
         """Put each document's PDF in place from the cache, or send it to LibreOffice (once)."""
         docs = []
         # biggest first: the last to arrive, handled while LibreOffice converts the bordereau, is small
-        for k in sorted(keys, key=lambda k: -b.docx[k].stat().st_size):
+        for k in sorted(keys, key=lambda k: -b.files[k].source.stat().st_size):
+            converted = b.files[k]
             when = reproducible.build_date(b.date_of(k))
-            digest = cache.key(b.docx[k], when.isoformat())
-            b.pdf[k] = b.docx[k].with_suffix(".pdf")
-            b.digests[k] = digest
-            self.wanted.append((digest, b.pdf[k]))
+            digest = cache.key(converted.source, when.isoformat())
+            converted.pdf, converted.digest = converted.source.with_suffix(".pdf"), digest
+            self.wanted.append((digest, converted.pdf))
             if digest in self.placed:  # converted earlier in this build, or by an earlier one
-                self.store.get(digest, b.pdf[k])
+                self.store.get(digest, converted.pdf)
                 continue
             if digest in self.planned:  # on its way: put in place when it arrives
                 continue
-            if self.store.get(digest, b.pdf[k]):
-                self.pages[digest] = assemble.page_count(b.pdf[k], b.pdf[k].name)
+            if self.store.get(digest, converted.pdf):
+                self.pages[digest] = assemble.page_count(converted.pdf, converted.pdf.name)
                 self.placed.add(digest)
                 continue
-            self.planned[digest] = (b.docx[k], when)
-            self.by_docx[b.docx[k]] = digest
-            docs.append(b.docx[k])
+            self.planned[digest] = (converted.source, when)
+            self.by_source[converted.source] = digest
+            docs.append(converted.source)
         if docs:
             self.watch(Event("sent", tuple(d.stem for d in docs)))
         self.office.submit(docs, self.tmp, first=first)
@@ -130,7 +130,7 @@ class Schedule:
         if year.settled:
             return False
         if year.awaited is None:  # not sent yet
-            if not all(b.digests.get(k) in pages for k in dossier.first_round(b)):
+            if not all(b.files[k].digest in pages for k in dossier.first_round(b)):
                 return False
             if BORDEREAU not in b.keys:  # the closing dossier has no call, hence no bordereau
                 year.settled = True
@@ -147,21 +147,21 @@ class Schedule:
             raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
         dossier.fill_bordereau(b, pages, year.bordereau_length)
         self._submit(b, [BORDEREAU], first=True)
-        year.awaited = b.digests[BORDEREAU]
+        year.awaited = b.files[BORDEREAU].digest
         return True
 
     def _opened(self, digest: str) -> None:
         """A PDF is in place: the years that use it open it now, while LibreOffice works."""
         for year in self.years:
             for key in dossier.first_round(year.build):
-                if year.build.digests.get(key) == digest:
+                if year.build.files[key].digest == digest:
                     dossier.placed(year.build, key)
         self._assemble_ready()
 
     def _assemble_ready(self) -> None:
         for year in self.years:
             b = year.build
-            if not year.assembled and year.settled and all(d in self.placed for d in b.digests.values()):
+            if not year.assembled and year.settled and all(c.digest in self.placed for c in b.files.values()):
                 year.assembled = True
                 dossier.assemble_dossier(b, self.pages)
                 self.watch(Event("assembled", (str(b.year),)))
