@@ -60,7 +60,8 @@ def build(years: list[int], opts: Options) -> list[Path]:
             builds = [dossier.YearBuild(i, _temporary(stack, f".build-{i.year.annee}-", out), opts.templates, opts.final)
                       for i in loaded if i.year.annee in todo]
             jobs = schedule.Schedule(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
-                                     _temporary(stack, ".pdf-", out), release=not shared, watch=opts.watch)
+                                     _temporary(stack, ".pdf-", out), release=not shared, progress=opts.progress,
+                                     watch=opts.watch)
             # stopped first on the way out: an interrupted LibreOffice still writing a PDF would
             # otherwise put it back in a temporary folder already removed
             stack.push(lambda kind, *_: office.close() if kind is not None or not shared else None)
@@ -95,7 +96,7 @@ def build_conventions(conventions: list[Path], year: int | None, opts: Options) 
 
 def new_office(opts: Options) -> libreoffice.Session:
     """A LibreOffice for this build, not started yet, with the profile kept beside the cache."""
-    return libreoffice.Session(progress=opts.progress, profile=libreoffice.profile_for(opts.outputs),
+    return libreoffice.Session(profile=libreoffice.profile_for(opts.outputs),
                                on_start=lambda: opts.watch(Event("started", ("libreoffice",))))
 
 

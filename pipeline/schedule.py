@@ -14,8 +14,12 @@ one call, ``Schedule.run``; its ``events.Event``s say what happened, in order, t
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+import click
 
 from pipeline import cache, dossier
 from pipeline.dossier import BORDEREAU, YearBuild
@@ -25,6 +29,52 @@ from pipeline.office import libreoffice
 from pipeline.pdf import assemble, reproducible
 
 MAX_BORDEREAU_ROUNDS = 4
+
+
+# documents handed to LibreOffice ahead of their turn: one converting, one waiting, so that it
+# never idles while Python handles the last PDF, and a document asked for ``first`` (a year's
+# bordereau, which its dossier waits for) passes the rest of the queue
+WINDOW = 2
+
+
+class Feed:
+    """LibreOffice kept busy: WINDOW documents in its hands, the others queued in order, a
+    document asked ``first`` ahead of the queue."""
+
+    def __init__(self, office: libreoffice.Session, *, progress: bool = False):
+        self.office, self.progress = office, progress
+        self.queue: list[tuple[Path, Path]] = []  # not sent yet
+
+    def add(self, docs: list[Path], outdir: Path, *, first: bool = False) -> None:
+        pairs = [(d, (outdir / f"{d.stem}.pdf").resolve()) for d in docs]
+        self.queue = pairs + self.queue if first else self.queue + pairs
+        self._top_up()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing sent or queued is left: LibreOffice may go."""
+        return not self.office.pending and not self.queue
+
+    def run(self, on_done: Callable[[Path, Path], None]) -> None:
+        """Until every document is converted: ``on_done(docx, pdf)`` runs as each PDF arrives,
+        while LibreOffice goes on with the next one, and may add more."""
+        bar = click.progressbar(length=len(self.office.pending) + len(self.queue), label="Conversion PDF",
+                                file=sys.stderr) if self.progress and not self.idle else None
+        try:
+            while self.office.pending:
+                doc, pdf = self.office.receive()
+                self._top_up()  # LibreOffice goes on while this PDF is handled
+                if bar:
+                    bar.length = max(bar.length, bar.pos + 1 + len(self.office.pending) + len(self.queue))
+                    bar.update(1)
+                on_done(doc, pdf)
+        finally:
+            if bar:
+                bar.render_finish()
+
+    def _top_up(self) -> None:
+        while self.queue and len(self.office.pending) < WINDOW:
+            self.office.send(*self.queue.pop(0))
 
 
 @dataclass
@@ -43,10 +93,11 @@ class Schedule:
     """One build's conversions and assemblies, driven by LibreOffice's answers."""
 
     def __init__(self, office: libreoffice.Session, store: cache.PdfCache, tmp: Path, *, release: bool,
-                 watch: Watch = unwatched):
+                 progress: bool = False, watch: Watch = unwatched):
         """``release``: let LibreOffice go as soon as nothing is left for it (no other
-        convention waits for it)."""
+        convention waits for it). ``progress``: a progress bar on the terminal."""
         self.office, self.store, self.tmp, self.release, self.watch = office, store, tmp, release, watch
+        self.feed = Feed(office, progress=progress)
         self.years: list[YearState] = []
         self.planned: dict[str, tuple[Path, object]] = {}   # digest → (document sent, its date)
         self.by_source: dict[Path, str] = {}
@@ -70,7 +121,7 @@ class Schedule:
             self.watch(Event("converted", (docx.stem,)))
             self.pages[digest] = assemble.page_count(pdf, docx.name)
             self._advance()  # may send a bordereau, which needs every page count
-            if self.release and not self.office.pending and not self.office.queue:
+            if self.release and self.feed.idle:
                 self.office.release()  # it shuts down while the last dossier is assembled
             reproducible.normalise_pdf(pdf, self.planned[digest][1], seed=digest.encode())
             self.store.put(digest, pdf)
@@ -81,7 +132,7 @@ class Schedule:
             self.converted += 1
             self._opened(digest)
 
-        self.office.collect(on_done=done)
+        self.feed.run(done)
         missing = [target.name for _, target in self.wanted if not target.exists()]
         if missing:
             raise OutputError(f"le PDF de {', '.join(missing)} manque après la conversion", hint="relancez la construction")
@@ -113,7 +164,7 @@ class Schedule:
             docs.append(converted.source)
         if docs:
             self.watch(Event("sent", tuple(d.stem for d in docs)))
-        self.office.submit(docs, self.tmp, first=first)
+        self.feed.add(docs, self.tmp, first=first)
 
     def _advance(self) -> None:
         """Move every year as far as the page counts known allow."""

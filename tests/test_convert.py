@@ -1,7 +1,9 @@
 """The build's one LibreOffice: documents converted in the order asked, a first one ahead of the queue."""
-import pytest
 import os
 
+import pytest
+
+from pipeline import schedule
 from pipeline.office import libreoffice as convert
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
@@ -12,10 +14,11 @@ def test_a_document_asked_first_passes_the_queue(built, tmp_path):
     urgent = built / "2024" / "bordereau-2024.docx"
     arrived = []
     with convert.Session() as office:
-        office.submit(docs, tmp_path)
-        office.submit([urgent], tmp_path, first=True)
-        office.collect(on_done=lambda docx, pdf: arrived.append(docx.name))
-    # the first two are already in LibreOffice's hands (convert.WINDOW); the urgent one comes next
+        feed = schedule.Feed(office)
+        feed.add(docs, tmp_path)
+        feed.add([urgent], tmp_path, first=True)
+        feed.run(on_done=lambda docx, pdf: arrived.append(docx.name))
+    # the first two are already in LibreOffice's hands (schedule.WINDOW); the urgent one comes next
     assert arrived == [docs[0].name, docs[1].name, urgent.name, docs[2].name, docs[3].name]
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == sorted(d.with_suffix(".pdf").name for d in docs + [urgent])
 

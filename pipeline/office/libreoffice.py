@@ -4,6 +4,9 @@ LibreOffice starts once (about a second) and is driven through its UNO bridge by
 ``lo_worker.py``, so the bordereau's second round, once page numbers are known, costs no
 new start. A private profile keeps a user's own LibreOffice, open or not, out of the way;
 a timeout kills the whole process group so that no LibreOffice is left behind.
+
+This is the process and its protocol (one JSON line per request and per answer): which
+document to send when is the caller's (``schedule.Feed``).
 """
 from __future__ import annotations
 
@@ -12,14 +15,11 @@ import os
 import queue
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import uuid
 from pathlib import Path
 from typing import Callable
-
-import click
 
 from pipeline import files
 from pipeline.office import programs
@@ -27,22 +27,17 @@ from pipeline.errors import ConversionError, ToolMissing
 
 START_TIMEOUT = 90.0
 SECONDS_PER_DOCUMENT = 60.0
-# documents handed to LibreOffice ahead of their turn: one converting, one waiting, so that it
-# never idles while Python handles the last PDF, and a document asked for ``first`` (a year's
-# bordereau, which its dossier waits for) passes the rest of the queue
-WINDOW = 2
 WORKER = Path(__file__).with_name("lo_worker.py")
 
 
 class Session:
-    """A LibreOffice started on first use and stopped on exit; ``convert`` as often as needed."""
+    """A LibreOffice started on first use and stopped on exit: documents are sent to it one by
+    one and its answers received in the same order."""
 
-    def __init__(self, *, progress: bool = False, profile: Path | None = None,
-                 on_start: Callable[[], None] | None = None):
+    def __init__(self, *, profile: Path | None = None, on_start: Callable[[], None] | None = None):
         """``profile``: a LibreOffice profile folder kept between builds (a second faster
         start); used only if no other build holds it, else a temporary one. ``on_start``:
         told each time a LibreOffice process is started."""
-        self.progress = progress
         self.on_start = on_start
         self.keep_profile = profile
         self.profile_lock = None
@@ -53,7 +48,6 @@ class Session:
         self.ready = False
         self.booted = False
         self.pending: list[tuple[Path, Path]] = []  # sent to LibreOffice, answers awaited in this order
-        self.queue: list[tuple[Path, Path]] = []    # not sent yet
         self.spawn_error: Exception | None = None
 
     def __enter__(self) -> "Session":
@@ -80,29 +74,28 @@ class Session:
 
     def _await_ready(self) -> None:
         """The worker says it is ready once LibreOffice answers; requests wait in its stdin."""
-        if self.ready:
-            return
-        pending, queued = list(self.pending), list(self.queue)
-        try:
-            answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)), "le démarrage de LibreOffice")
-        except ConversionError as error:
-            if self.keep_profile is not None and not getattr(error, "hung", False):
+        while not self.ready:
+            pending = list(self.pending)  # to send again to a fresh start (closing forgets them)
+            try:
+                answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)),
+                                    "le démarrage de LibreOffice")
+            except ConversionError as error:
+                if self.keep_profile is None or getattr(error, "hung", False):
+                    programs.soffice()                               # too old, or not a LibreOffice: says so
+                    programs.check_uno(programs.uno_python_path())  # no uno module: says so
+                    raise
                 # a kept profile can be left broken (a machine stopped mid-write): LibreOffice then stops
                 # at once, and starts again afresh. A hang is not retried: it is not the profile's doing
                 # (a broken profile makes LibreOffice quit, not wait), and staff would wait twice as long
                 self.close()
                 self.keep_profile = None
                 self._spawn()
-                self._send(pending)
-                self.queue = queued
-                return self._await_ready()
-            programs.soffice()                               # too old, or not a LibreOffice: says so
-            programs.check_uno(programs.uno_python_path())  # no uno module: says so
-            raise
-        if not answer.get("ready"):
-            raise ConversionError(f"LibreOffice n'a pas démarré : {answer}")
-        self.ready = True
-        self.booted = True
+                self._write(pending)
+                continue
+            if not answer.get("ready"):
+                raise ConversionError(f"LibreOffice n'a pas démarré : {answer}")
+            self.ready = True
+            self.booted = True
 
     def _spawn(self) -> None:
         soffice = programs.soffice_path()  # not run: its version is asked only if it fails to start
@@ -174,84 +167,58 @@ class Session:
         raise ConversionError(f"LibreOffice s'est arrêté pendant {what} (code {code}){' : ' + detail[-200:] if detail else ''}",
                               hint=_hint(what))
 
-    def submit(self, docs: list[Path], outdir: Path, *, first: bool = False) -> list[Path]:
-        """Ask LibreOffice to convert ``docs`` into ``outdir`` and return at once.
-
-        Python fills the next year's documents while LibreOffice converts these;
-        ``collect`` then waits for every answer. ``first``: before the documents still
-        queued. Returns where the PDFs will be.
-        """
-        if not docs:
-            return []
-        if self.proc is not None and self.proc.stdin.closed:  # released earlier: a new LibreOffice
+    def send(self, doc: Path, pdf: Path) -> None:
+        """Ask LibreOffice to convert ``doc`` into ``pdf`` and return at once (a released
+        LibreOffice is followed by a new one)."""
+        if self.proc is not None and self.proc.stdin.closed:
             self.close()
         self._ensure_spawned()
-        outdir.mkdir(parents=True, exist_ok=True)
-        pairs = [(d, (outdir / f"{d.stem}.pdf").resolve()) for d in docs]
-        self.queue = pairs + self.queue if first else self.queue + pairs
+        pdf.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._pump()
-        except OSError:  # the worker is gone: LibreOffice did not start or crashed
-            self._await_ready()  # reports why (or starts afresh and sends them again)
+            self._write([(doc, pdf)])
+        except OSError:  # the worker is gone
+            if self.ready:  # it was converting: it crashed, on this document or the one before
+                self._died(f"la conversion de {doc.name}")
+            self._await_ready()  # it never started: says why (or starts afresh and sends again)
             if not self.ready:
                 raise ConversionError("LibreOffice s'est arrêté avant de convertir les documents") from None
-        return [t for _, t in pairs]
 
-    def _pump(self) -> None:
-        """Hand LibreOffice the next queued documents, up to WINDOW awaiting an answer."""
-        while self.queue and len(self.pending) < WINDOW:
-            self._send([self.queue.pop(0)])
-
-    def _send(self, pairs: list[tuple[Path, Path]]) -> None:
+    def _write(self, pairs: list[tuple[Path, Path]]) -> None:
         self.pending.extend(pairs)
         if pairs:
             self.proc.stdin.write(json.dumps({"convert": [(str(d.resolve()), str(t)) for d, t in pairs]}) + "\n")
             self.proc.stdin.flush()
 
-    def collect(self, on_done: Callable[[Path, Path], None] | None = None) -> None:
-        """Wait for every submitted document; ``on_done(docx, pdf)`` runs as each PDF arrives,
-        while LibreOffice goes on with the next one, and may submit more."""
-        if not self.pending:
-            return
+    def receive(self) -> tuple[Path, Path]:
+        """Wait for the answer about the oldest document sent; return it with its PDF, or raise
+        an error that names it."""
         self._await_ready()
-        per_doc = float(os.environ.get("PIPELINE_CONVERT_TIMEOUT", SECONDS_PER_DOCUMENT))
-        bar = click.progressbar(length=len(self.pending) + len(self.queue), label="Conversion PDF", file=sys.stderr) \
-            if self.progress else None
-        try:
-            while self.pending:
-                doc, pdf = self.pending[0]
-                answer = self._next(per_doc, f"la conversion de {doc.name}")
-                self.pending.pop(0)
-                try:
-                    self._pump()  # LibreOffice goes on while this PDF is handled
-                except OSError:  # the worker is gone: the document it could not take is named
-                    self._died(f"la conversion de {self.pending[-1][0].name if self.pending else doc.name}")
-                if not answer.get("ok"):
-                    raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
-                                          f"en PDF ({answer.get('error', '?')})",
-                                          hint="ouvrez ce document dans Word ou LibreOffice pour vérifier qu'il n'est pas abîmé")
-                if not pdf.is_file() or pdf.stat().st_size == 0:
-                    raise ConversionError(f"LibreOffice n'a rien écrit pour {doc.name}")
-                if bar:
-                    bar.length = max(bar.length, bar.pos + 1 + len(self.pending) + len(self.queue))
-                    bar.update(1)
-                if on_done:
-                    on_done(doc, pdf)
-        finally:
-            if bar:
-                bar.render_finish()
+        doc, pdf = self.pending[0]
+        answer = self._next(float(os.environ.get("PIPELINE_CONVERT_TIMEOUT", SECONDS_PER_DOCUMENT)),
+                            f"la conversion de {doc.name}")
+        self.pending.pop(0)
+        if not answer.get("ok"):
+            raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
+                                  f"en PDF ({answer.get('error', '?')})",
+                                  hint="ouvrez ce document dans Word ou LibreOffice pour vérifier qu'il n'est pas abîmé")
+        if not pdf.is_file() or pdf.stat().st_size == 0:
+            raise ConversionError(f"LibreOffice n'a rien écrit pour {doc.name}")
+        return doc, pdf
 
     def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
         """Convert ``docs`` into ``outdir`` and wait; a failure names the document."""
-        pdfs = self.submit(docs, outdir)
-        self.collect()
+        pdfs = [(outdir / f"{d.stem}.pdf").resolve() for d in docs]
+        for doc, pdf in zip(docs, pdfs):
+            self.send(doc, pdf)
+        for _ in docs:
+            self.receive()
         return pdfs
 
     def release(self) -> None:
         """Tell LibreOffice to quit without waiting: it shuts down while the dossier is assembled.
 
         Should more documents come after all, ``submit`` starts a new one."""
-        if self.proc is not None and self.proc.poll() is None and not self.pending and not self.queue:
+        if self.proc is not None and self.proc.poll() is None and not self.pending:
             try:
                 self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
                 self.proc.stdin.flush()
@@ -278,7 +245,6 @@ class Session:
             programs.kill_group(self.proc)
             self.proc = None
         self.pending = []
-        self.queue = []
         self.ready = False
         if self.profile is not None:
             self.profile.cleanup()
@@ -302,9 +268,9 @@ def profile_for(outputs: Path) -> Path:
     return outputs / ".cache" / "libreoffice-profile"
 
 
-def to_pdf(docs: list[Path], outdir: Path, *, progress: bool = False) -> list[Path]:
+def to_pdf(docs: list[Path], outdir: Path) -> list[Path]:
     """One-off conversion of a batch (one LibreOffice start)."""
-    with Session(progress=progress) as session:
+    with Session() as session:
         return session.convert(docs, outdir)
 
 
