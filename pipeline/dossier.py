@@ -158,9 +158,7 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     """The dossier's parts in order: the documents, then the pieces in article 3 order."""
     year = b.inputs.year
     parts = [assemble.Entry(d.title, b.work / f"{d.stem}.pdf", "document", d.key) for d in b.plan]
-    given = {p.code: p for p in year.pieces}
-    for spec in b.inputs.convention.pieces_requises:
-        piece = given.get(spec.code)
+    for spec, piece in catalogue.pieces_given(b.inputs.convention, year.pieces):
         if piece and piece.fichier and spec.document is None:
             title = catalogue.piece_title(spec, piece, year.annee)
             if piece.specimen:

@@ -29,6 +29,12 @@ SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
 
 
+def pieces_given(conv, pieces: list) -> list[tuple]:
+    """Article 3's pieces in its order, each with what the year provides for it (None: nothing)."""
+    given = {p.code: p for p in pieces}
+    return [(spec, given.get(spec.code)) for spec in conv.pieces_requises]
+
+
 def piece_title(spec, piece, year: int) -> str:
     """How a provided piece is named in the letter and the sommaire: its own title, else what
     article 3 asks for."""

@@ -17,7 +17,7 @@ from num2words import num2words
 
 from pipeline.binder import doc
 from pipeline.convention import model
-from pipeline.convention.catalogue import piece_label, piece_title
+from pipeline.convention.catalogue import piece_label, piece_title, pieces_given
 from pipeline.convention.documents import plan
 from pipeline.french import date_fr
 
@@ -203,10 +203,8 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
 def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | None) -> list[dict[str, Any]]:
     """Article 3's pieces as the letter and the bordereau list them (none at the closing)."""
     conv, year = inputs.convention, inputs.year
-    given = {p.code: p for p in year.pieces}
     pieces = []
-    for spec in conv.pieces_requises if not inputs.closing else []:
-        piece = given.get(spec.code)
+    for spec, piece in pieces_given(conv, year.pieces) if not inputs.closing else []:
         row = {"code": spec.code, "libelle": piece_label(spec.libelle, year.annee),
                "titre": piece.titre if piece else None, "nom": piece_title(spec, piece, year.annee),
                "note": piece.note if piece else None, "page": (pages or {}).get(spec.code),

@@ -20,7 +20,7 @@ import functools
 import re
 from pathlib import Path
 
-from pipeline.convention.catalogue import SPECS, piece_label
+from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
 from pipeline.french import compte, suggestion
 from pipeline.yamlsource import line_of
 
@@ -187,12 +187,9 @@ def _call(conv, f, *, final: bool) -> None:
             c.err("", f"clé obligatoire absente : ajoutez « {key}: » ({what})")
     if f.data.bilan_final is not None:
         c.err("bilan_final", "le bilan final se donne dans le dossier de l'année qui suit la convention, pas ici")
-    required = {p.code: p for p in conv.pieces_requises}
-    given = {p.code: p for p in f.data.pieces}
-    for code, spec in required.items():
+    for spec, piece in pieces_given(conv, f.data.pieces):
         if spec.document is not None:
             continue  # made by the pipeline (the bilan), or « sans objet » the first year
-        piece = given.get(code)
         if piece is None or not piece.fichier:
             c.breach("pieces", f"pièce manquante : {piece_label(spec.libelle, f.annee)} (article 3)")
 
