@@ -23,23 +23,6 @@ from pipeline.french import date_fr
 
 
 @dataclass(frozen=True)
-class Terms:
-    """The convention's terms, as the templates read them."""
-
-    titre: str = doc("titre de la convention")
-    titre_court: str = doc("titre court (en-têtes)")
-    date_debut: dt.date = doc("date de prise d'effet")
-    duree_annees: int = doc("durée en années (nombre)")
-    duree_lettres: str = doc("durée en lettres (« trois ans »)")
-    montant_annuel: Decimal = doc("participation annuelle (montant)")
-    lieu_signature: str | None = doc("lieu de signature")
-    date_signature: dt.date | None = doc("date de signature (vide tant que non signée)")
-    deliberation: model.Deliberation = doc("délibération : numero, date, organe")
-    periode: str = doc("période en texte (« 2022-2024 »)")
-    annees: list[int] = doc("liste des années")
-
-
-@dataclass(frozen=True)
 class Rythme:
     """One committee's meetings in a year, against article 4."""
 
@@ -108,7 +91,7 @@ class Context:
     donnees_exemple: bool = doc("vrai si les données du dossier sont des exemples")
     premiere_annee: bool = doc("vrai dans le dossier de la première année (pas encore de bilan à joindre)")
     cloture: bool = doc("vrai dans le dossier de clôture (bilan final, COPIL de clôture, pas d'appel)")
-    convention: Terms = doc("les termes de la convention (titre, période, montant…)")
+    convention: model.Termes = doc("les termes de la convention (titre, période, montant…)")
     metropole: model.Partie = doc("la Métropole (nom, designation, adresse, representant, titre_signature…)")
     association: model.Partie = doc("l'association (nom, sigle, designation, designation_courte, adresse, "
                                     "representant…)")
@@ -171,7 +154,7 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         donnees_exemple=year.donnees_exemple or any(y.donnees_exemple for y in inputs.reported.values()),
         premiere_annee=inputs.first,
         cloture=inputs.closing,
-        convention=terms_view(terms),
+        convention=terms,
         metropole=conv.metropole,
         association=conv.association,
         destinataire={"appellation": conv.metropole.representant.appellation},
@@ -237,16 +220,6 @@ def _signataires(inputs: model.Inputs) -> dict[str, dict[str, str]]:
                 "qualite": person.qualite if person else member.libelle,
                 "nom": person.prenom_nom if person else ""}
     return signataires
-
-
-def terms_view(terms: model.Termes) -> Terms:
-    years = terms.duree_annees
-    return Terms(
-        titre=terms.titre, titre_court=terms.titre_court, date_debut=terms.date_debut, duree_annees=years,
-        duree_lettres=f"{num2words(years, lang='fr')} an{'s' if years > 1 else ''}",
-        montant_annuel=terms.montant_annuel, lieu_signature=terms.lieu_signature,
-        date_signature=terms.date_signature, deliberation=terms.deliberation,
-        periode=terms.periode, annees=terms.annees)
 
 
 def regle(minimum: int) -> str:

@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from num2words import num2words
+
 from pipeline.convention import rules, sheet
 from pipeline.binder import Problems, bind, described, doc
 from pipeline.errors import InputError
@@ -168,6 +170,10 @@ class Termes:
     @described("période en texte (« 2022-2024 »)")
     def periode(self) -> str:
         return f"{self.annees[0]}-{self.annees[-1]}"
+
+    @described("durée en lettres (« trois ans »)")
+    def duree_lettres(self) -> str:
+        return f"{num2words(self.duree_annees, lang='fr')} an{'s' if self.duree_annees > 1 else ''}"
 
 
 @dataclass(frozen=True, kw_only=True)
