@@ -43,11 +43,11 @@ def build(years: list[int], opts: Options) -> list[Path]:
     publish.recover(out)  # a build killed between its two renames is put right first
     office = opts.office or new_office(opts)
     if not all(publish.built_before(out, y) for y in years):
-        office.prestart()  # needed for sure: it boots (about a second) while the rest is read
+        office.prestart()  # a year never built needs it for sure: it boots (a second) while the inputs are hashed
     todo = _stale(years, out, opts, "rien n'a changé depuis la dernière construction")
     if not todo:
         return [publish.dossier_path(out, y) for y in years]
-    office.prestart()
+    office.prestart()  # if not yet: it boots while the document libraries load and the data is read
     from pipeline import cache, dossier, schedule  # the document libraries: loaded only when there is work
 
     shared = opts.office is not None and opts.keep_office
@@ -62,13 +62,13 @@ def build(years: list[int], opts: Options) -> list[Path]:
             jobs = schedule.Schedule(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
                                      _temporary(stack, ".pdf-", out), release=not shared, progress=opts.progress,
                                      watch=opts.watch)
-            # stopped first on the way out: an interrupted LibreOffice still writing a PDF would
-            # otherwise put it back in a temporary folder already removed
-            stack.push(lambda kind, *_: office.close() if kind is not None or not shared else None)
+            # stopped first on the way out (on a failure, even if shared): an interrupted LibreOffice
+            # still writing a PDF would otherwise put it back in a temporary folder already removed
+            stack.push(lambda failure, *_: office.close() if failure is not None or not shared else None)
             with stage("documents remplis, convertis en PDF et assemblés", opts.log):
                 for b in builds:  # LibreOffice converts a year while the next one is filled
                     dossier.fill_first_round(b)
-                    jobs.convert(b)
+                    jobs.add(b)
                 for b in builds:  # the attached pieces made ready while LibreOffice works
                     dossier.prepare_pieces(b)
                 jobs.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive

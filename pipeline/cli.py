@@ -105,7 +105,7 @@ def build(ctx: Context, year: int | None, all_years: bool, final: bool, lot: str
             raise SystemExit(code)
         return
     opts = recipe.Options(inputs=conventions[0], templates=ctx.templates, outputs=ctx.outputs, final=final,
-                          progress=sys.stderr.isatty(), log=_err, warn=_err)
+                          progress=sys.stderr.isatty(), log=_err, warn=_err)  # inputs: each convention in turn
     for path in recipe.build_conventions(conventions, year, opts):
         click.echo(f"dossier : {path}")
 

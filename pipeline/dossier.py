@@ -82,7 +82,7 @@ class YearBuild:
 def first_round(b: YearBuild) -> list[str]:
     """What is converted first: every document but the bordereau, which needs their page counts,
     and the pieces written in Word or LibreOffice."""
-    return [k for k in b.keys if k != BORDEREAU] + list(b.office_pieces)
+    return [k for k in b.keys if k != BORDEREAU] + b.office_pieces
 
 
 def fill_first_round(b: YearBuild) -> None:
@@ -138,16 +138,29 @@ def stage_office_pieces(b: YearBuild) -> None:
             b.files[f"piece:{piece.code}"] = Converted(copy)
 
 
+def attached_pieces(b: YearBuild) -> list[tuple[str, str, Path]]:
+    """The pieces the year attaches, in article 3 order: (key, title in the sommaire, source file)."""
+    year = b.inputs.year
+    found = []
+    for spec, piece in catalogue.pieces_given(b.inputs.convention, year.pieces):
+        if piece and piece.fichier and spec.document is None:
+            title = catalogue.piece_title(spec, piece, year.annee) + (" (spécimen)" if piece.specimen else "")
+            found.append((f"piece:{spec.code}", title, (b.inputs.year_dir / piece.fichier).resolve()))
+    return found
+
+
 def prepare_pieces(b: YearBuild) -> None:
-    """PDF/A-ready copies of the attached pieces, opened, and their page counts (see ``entries``)."""
-    entries(b)
-    for piece in b.attached.values():
-        if piece.reader is None:
-            piece.reader = assemble.open_pdf(piece.pdf, piece.pdf.name)
-            piece.pages = len(piece.reader.pages)
+    """The attached pieces made ready for PDF/A (a scan put on A4, fonts embedded), opened, and
+    their pages counted; those written in Word are LibreOffice's."""
+    for key, title, source in attached_pieces(b):
+        if key not in b.files and source not in b.attached:
+            ready = Attached(pieces.normalise(source, b.work / "pieces", title))
+            ready.reader = assemble.open_pdf(ready.pdf, title)
+            ready.pages = len(ready.reader.pages)
+            b.attached[source] = ready
 
 
-def placed(b: YearBuild, key: str) -> None:
+def open_converted(b: YearBuild, key: str) -> None:
     """A document's PDF is in place: open it and read its signature marks now, while LibreOffice works."""
     converted = b.files[key]
     converted.reader = assemble.open_pdf(converted.pdf, converted.pdf.name)
@@ -155,22 +168,12 @@ def placed(b: YearBuild, key: str) -> None:
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
-    """The dossier's parts in order: the documents, then the pieces in article 3 order."""
-    year = b.inputs.year
+    """The dossier's parts in order: the documents, then the pieces in article 3 order (made
+    ready by ``prepare_pieces``)."""
     parts = [assemble.Entry(d.title, b.work / f"{d.stem}.pdf", "document", d.key) for d in b.plan]
-    for spec, piece in catalogue.pieces_given(b.inputs.convention, year.pieces):
-        if piece and piece.fichier and spec.document is None:
-            title = catalogue.piece_title(spec, piece, year.annee)
-            if piece.specimen:
-                title += " (spécimen)"
-            key = f"piece:{spec.code}"
-            if key in b.files:  # converted by LibreOffice with the documents
-                parts.append(assemble.Entry(title, b.files[key].source.with_suffix(".pdf"), "piece", key))
-                continue
-            source = (b.inputs.year_dir / piece.fichier).resolve()
-            if source not in b.attached:
-                b.attached[source] = Attached(pieces.normalise(source, b.work / "pieces", title))
-            parts.append(assemble.Entry(title, b.attached[source].pdf, "piece", key))
+    for key, title, source in attached_pieces(b):
+        pdf = b.files[key].source.with_suffix(".pdf") if key in b.files else b.attached[source].pdf
+        parts.append(assemble.Entry(title, pdf, "piece", key))
     return parts
 
 

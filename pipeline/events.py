@@ -11,8 +11,8 @@ from typing import Callable
 
 @dataclass(frozen=True)
 class Event:
-    """``started`` (a LibreOffice process), ``sent`` (documents handed to LibreOffice in one
-    request), ``converted`` (a PDF came back), ``assembled`` (a year's dossier is written)."""
+    """``started`` (a LibreOffice process), ``queued`` (documents the cache lacks, put in line for
+    LibreOffice together), ``converted`` (a PDF came back), ``assembled`` (a year's dossier is written)."""
 
     kind: str
     names: tuple[str, ...] = ()  # the documents' file names without suffix, or the year

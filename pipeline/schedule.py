@@ -9,11 +9,12 @@ filled assuming one page and sent before anything still queued; the dossier is a
 soon as it arrives with that length (while LibreOffice converts the next year), else it is
 filled again with its real length.
 
-The recipe hands each year in with ``Schedule.convert`` as soon as it is filled, then makes
-one call, ``Schedule.run``; its ``events.Event``s say what happened, in order, to whoever watches.
+The recipe hands each year in with ``Schedule.add`` as soon as it is filled, then makes one
+call, ``Schedule.run``; its ``events.Event``s say what happened, in order, to whoever watches.
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,6 @@ from pipeline.office import libreoffice
 from pipeline.pdf import assemble, reproducible
 
 MAX_BORDEREAU_ROUNDS = 4
-
 
 # documents handed to LibreOffice ahead of their turn: one converting, one waiting, so that it
 # never idles while Python handles the last PDF, and a document asked for ``first`` (a year's
@@ -84,7 +84,7 @@ class YearState:
     build: YearBuild
     bordereau_length: int = 1       # the length the bordereau was last filled for
     rounds: int = 0                 # how many times it was filled
-    awaited: str | None = None      # the cache key of the bordereau sent, until it is judged
+    awaited: str | None = None      # the cache key of the last bordereau sent
     settled: bool = False           # its length is the one it was filled for (or the dossier has none)
     assembled: bool = False
 
@@ -99,15 +99,16 @@ class Schedule:
         self.office, self.store, self.tmp, self.release, self.watch = office, store, tmp, release, watch
         self.feed = Feed(office, progress=progress)
         self.years: list[YearState] = []
-        self.planned: dict[str, tuple[Path, object]] = {}   # digest → (document sent, its date)
-        self.by_source: dict[Path, str] = {}
+        self.planned: dict[str, dt.datetime] = {}   # digest → the date its PDF carries, for those sent
+        self.by_source: dict[Path, str] = {}        # document sent → its digest
         self.wanted: list[tuple[str, Path]] = []            # (digest, where its PDF goes), for every year
         self.pages: dict[str, int] = {}  # digest → page count, known as soon as LibreOffice answers
         self.placed: set[str] = set()    # digests whose PDF is normalised and in place
         self.converted = 0
 
-    def convert(self, b: YearBuild) -> None:
-        """Take in a filled year: its first-round documents go to LibreOffice at once."""
+    def add(self, b: YearBuild) -> None:
+        """Take in a filled year: its first-round documents are taken from the cache, or go to
+        LibreOffice at once."""
         self.years.append(YearState(b))
         self._submit(b, dossier.first_round(b))
 
@@ -123,7 +124,7 @@ class Schedule:
             self._advance()  # may send a bordereau, which needs every page count
             if self.release and self.feed.idle:
                 self.office.release()  # it shuts down while the last dossier is assembled
-            reproducible.normalise_pdf(pdf, self.planned[digest][1], seed=digest.encode())
+            reproducible.normalise_pdf(pdf, self.planned[digest], seed=digest.encode())
             self.store.put(digest, pdf)
             for wanted, target in self.wanted:
                 if wanted == digest:  # replaces an earlier round's PDF, if any
@@ -159,11 +160,11 @@ class Schedule:
                 self.pages[digest] = assemble.page_count(converted.pdf, converted.pdf.name)
                 self.placed.add(digest)
                 continue
-            self.planned[digest] = (converted.source, when)
+            self.planned[digest] = when
             self.by_source[converted.source] = digest
             docs.append(converted.source)
         if docs:
-            self.watch(Event("sent", tuple(d.stem for d in docs)))
+            self.watch(Event("queued", tuple(d.stem for d in docs)))
         self.feed.add(docs, self.tmp, first=first)
 
     def _advance(self) -> None:
@@ -175,8 +176,8 @@ class Schedule:
 
     def _step(self, year: YearState) -> bool:
         """Send the year's bordereau once its other documents' page counts are known; judge its
-        length once it arrived. True when a bordereau was sent that may be judged at once (it
-        came from the cache)."""
+        length once it arrived, and fill it again if it is not the one assumed. True when a
+        bordereau was sent: step again, it may have come from the cache and be judged at once."""
         b, pages = year.build, self.pages
         if year.settled:
             return False
@@ -206,7 +207,7 @@ class Schedule:
         for year in self.years:
             for key in dossier.first_round(year.build):
                 if year.build.files[key].digest == digest:
-                    dossier.placed(year.build, key)
+                    dossier.open_converted(year.build, key)
         self._assemble_ready()
 
     def _assemble_ready(self) -> None:

@@ -107,7 +107,7 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path):
                          log=lambda m: None, warn=lambda m: None, watch=events.append)
     build.build([2024], opts)
     kinds = [e.kind for e in events]
-    assert kinds.count("started") == 1 and kinds.count("sent") == 2  # the documents, then the bordereau
+    assert kinds.count("started") == 1 and kinds.count("queued") == 2  # the documents, then the bordereau
     table = docx.Document(tmp_path / "out" / CONV / "2024" / "bordereau-2024.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
     rib_page = int(rows["Un relevé d'identité bancaire (RIB)"])

@@ -21,9 +21,9 @@ def options(inputs, outputs, watch=None):
                          **({"watch": watch} if watch else {}))
 
 
-def requests(events: list[Event]) -> list[int]:
-    """How many documents each request to LibreOffice carried."""
-    return [len(e.names) for e in events if e.kind == "sent"]
+def batches(events: list[Event]) -> list[int]:
+    """How many documents each batch put in line for LibreOffice held (what the cache lacked)."""
+    return [len(e.names) for e in events if e.kind == "queued"]
 
 
 def test_two_builds_give_byte_identical_outputs(built, tmp_path, monkeypatch):
@@ -74,7 +74,7 @@ def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
         encoding="utf-8")
     events: list[Event] = []
     build.build([2022, 2023, 2024], options(inputs_copy, outputs, events.append))
-    assert sum(requests(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
+    assert sum(batches(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
     bilan = " ".join(p.extract_text() for p in PdfReader(outputs / CONV / "2024" / "bilan-2023.pdf").pages)
     assert "2e édition" in " ".join(bilan.split())  # the table cell may wrap there
@@ -86,7 +86,7 @@ def test_convention_is_converted_once_for_all_years(tmp_path):
     # 3 documents a year before the bordereau: the convention (only in 2022: signed in that year's
     # dossier, a copy without signature fields later), the call, the minutes and, from 2023, the
     # bilan of the year before; then the 3 bordereaux
-    assert requests(events) == [3, 3, 3, 1, 1, 1]
+    assert batches(events) == [3, 3, 3, 1, 1, 1]
     assert [e.kind for e in events].count("started") == 1
     conventions = {(tmp_path / "out" / CONV / str(y) / f"convention-{y}.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1

@@ -28,7 +28,7 @@ INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 CONVENTIONS = int(os.environ.get("BENCH_CONVENTIONS", "20"))
 YEAR = "2023"
-# the export the pipeline asks of LibreOffice (pipeline/lo_worker.py): PDF/A-2b, tagged, with bookmarks
+# the export the pipeline asks of LibreOffice (pipeline/office/lo_worker.py): PDF/A-2b, tagged, with bookmarks
 PDFA = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
         '"UseTaggedPDF":{"type":"boolean","value":"true"},"ExportBookmarks":{"type":"boolean","value":"true"},'
         '"ExportFormFields":{"type":"boolean","value":"false"},'

@@ -33,6 +33,8 @@ MUTANTS = [
     ("pipeline/publish.py", "no lock per year",
      "                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\n            except OSError:\n                raise",
      "                pass\n            except OSError:\n                raise", ["tests/test_errors.py"]),
+    ("pipeline/files.py", "no lock per year (the lock in its own module)",
+     "        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)\n", "        pass\n", ["tests/test_errors.py"]),
     ("pipeline/pdf/signing.py", "verify reports every signature valid",
      '"valid": bool(status.bottom_line),', '"valid": True,', ["tests/test_signing.py"]),
     ("pipeline/pdf/signing.py", "verify reports every signature intact and valid",

@@ -217,7 +217,7 @@ class Session:
     def release(self) -> None:
         """Tell LibreOffice to quit without waiting: it shuts down while the dossier is assembled.
 
-        Should more documents come after all, ``submit`` starts a new one."""
+        Should more documents come after all, ``send`` starts a new one."""
         if self.proc is not None and self.proc.poll() is None and not self.pending:
             try:
                 self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
