@@ -101,7 +101,7 @@ class Schedule:
         self.years: list[YearState] = []
         self.planned: dict[str, dt.datetime] = {}   # digest → the date its PDF carries, for those sent
         self.by_source: dict[Path, str] = {}        # document sent → its digest
-        self.wanted: list[tuple[str, Path]] = []            # (digest, where its PDF goes), for every year
+        self.wanted: list[tuple[str, Path]] = []    # (digest, where its PDF goes), for every year
         self.pages: dict[str, int] = {}  # digest → page count, known as soon as LibreOffice answers
         self.placed: set[str] = set()    # digests whose PDF is normalised and in place
         self.converted = 0
