@@ -102,8 +102,7 @@ def fill_bordereau(b: YearBuild, pages: dict[str, int], length: int) -> None:
 def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     """Fill one document's template; a template error names the template and the paragraph."""
     spots: list[marks.SignatureSpot] = []
-    ctx = context.build_context(b.inputs, projet=not b.final, pages=pages)
-    ctx.signature = marks.make_signature(spots)
+    ctx = checks.template_context(b.inputs, spots, projet=not b.final, pages=pages)
     images = context.images(ctx) if key == "bilan" else None
     planned = b.planned(key)
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
