@@ -72,9 +72,11 @@ def build(years: list[int], opts: Options) -> list[Path]:
                 for b in builds:  # the attached pieces made ready while LibreOffice works
                     dossier.prepare_pieces(b)
                 jobs.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive
+            _signed_originals(builds, opts)
             with stage("publication", opts.log):
                 for b in builds:
-                    publish.publish(b.work, opts.inputs, b.year, out, opts.templates, final=opts.final)
+                    publish.publish(b.work, opts.inputs, b.year, out, opts.templates, final=opts.final,
+                                    signed=dossier.signed_names(b))
             if jobs.converted == 0:
                 opts.log("  aucun document à convertir : tous repris du cache")
     opts.log(f"terminé en {time.perf_counter() - started:.1f} s")
@@ -129,6 +131,23 @@ def _load(years: list[int], opts: Options) -> list:
                     seen.add(warning)
                     opts.warn(f"avertissement : {warning}")
     return loaded
+
+
+def _signed_originals(builds: list, opts: Options) -> None:
+    """What the signed originals' checks found: warnings in a draft; with --final, the build
+    stops before publishing, every problem listed."""
+    from pipeline.errors import InputError
+
+    errors = []
+    for b in builds:
+        for message, breach in b.findings:
+            if breach and opts.final:
+                errors.append(message)
+            else:
+                opts.warn(f"avertissement : {message}" + (" (erreur avec --final)" if breach else ""))
+    if errors:
+        raise InputError(list(dict.fromkeys(errors)), hint="les documents signés à part doivent revenir signés, "
+                                                           "intacts et conformes aux données (docs/guide-signature.md)")
 
 
 def _years_with_data(convention: Path) -> list[int]:

@@ -1,5 +1,10 @@
-"""One year's dossier as it is made: its documents filled, its pieces made ready, its parts laid
-out, and the dossier assembled with an empty signature field over every signature block.
+"""One year's dossier as it is made: its documents filled, its pieces and signed originals made
+ready, its parts laid out, and the dossier assembled.
+
+A document signed apart (the convention, a bilan, the minutes) is published on its own with an
+empty field over each signature block; once signed, it comes back in ``signes/`` and the
+dossier shows its pages and carries the signed file itself, unchanged. The dossier's own empty
+field is the letter's, signed last.
 
 The order in which this happens, while LibreOffice converts, is ``schedule``'s; what is
 written, ``convention.documents``'.
@@ -14,9 +19,10 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from pipeline import checks, places, render
-from pipeline.convention import catalogue, context, documents, model
-from pipeline.errors import TemplateProblem
-from pipeline.pdf import assemble, marks, pieces, reproducible, signing
+from pipeline.convention import catalogue, context, documents, model, signed
+from pipeline.errors import SignatureError, TemplateProblem
+from pipeline.french import date_fr
+from pipeline.pdf import assemble, marks, originals, pieces, reproducible, signing
 
 BORDEREAU = "bordereau"  # filled last: it gives the dossier page of every piece
 
@@ -43,6 +49,18 @@ class Attached:
 
 
 @dataclass
+class Original:
+    """A signed original from ``signes/``, read once: enclosed unchanged, its signatures checked."""
+
+    path: Path
+    shown: str                        # its path as staff type it, in messages
+    data: bytes = b""
+    reader: PdfReader | None = None
+    signatures: list = field(default_factory=list)   # pdf.originals.Signature
+    unreadable: str | None = None     # why it cannot be enclosed
+
+
+@dataclass
 class YearBuild:
     """One year's dossier as it is made: given its data and work folder, it gathers its files."""
 
@@ -54,9 +72,15 @@ class YearBuild:
     files: dict[str, Converted] = field(default_factory=dict)        # document, or « piece:code » → its conversion
     attached: dict[Path, Attached] = field(default_factory=dict)     # a piece's source file → its ready PDF
     spots: list[marks.SignatureSpot] = field(default_factory=list)  # signature blocks the templates marked
+    originals: dict[str, Original] = field(default_factory=dict)     # document → its signed original, if returned
+    findings: list[tuple[str, bool]] = field(default_factory=list)   # (message, breach) on the signed originals
 
     def __post_init__(self):
         self.plan = documents.plan(self.inputs)
+        for d in self.plan:
+            path = places.signed_original(self.inputs.root, d.stem)
+            if catalogue.signed_apart(d.key) and path.is_file():
+                self.originals[d.key] = Original(path, model.display(path))
 
     @property
     def keys(self) -> list[str]:
@@ -102,9 +126,12 @@ def fill_bordereau(b: YearBuild, pages: dict[str, int], length: int) -> None:
 def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     """Fill one document's template; a template error names the template and the paragraph."""
     spots: list[marks.SignatureSpot] = []
-    ctx = checks.template_context(b.inputs, spots, projet=not b.final, pages=pages)
-    images = context.images(ctx) if key == "bilan" else None
     planned = b.planned(key)
+    # a document signed apart is signed as soon as its own data is real, before the dossier is
+    # final: then it carries no PROJET mark (its signed original is compared with this rendering)
+    ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, b.inputs) is None
+    ctx = checks.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages)
+    images = context.images(ctx) if key == "bilan" else None
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
     def finish(document) -> None:
@@ -157,6 +184,19 @@ def prepare_pieces(b: YearBuild) -> None:
             ready.reader = assemble.open_pdf(ready.pdf, title)
             ready.pages = len(ready.reader.pages)
             b.attached[source] = ready
+    for original in b.originals.values():
+        read_original(original)
+
+
+def read_original(original: Original) -> None:
+    """A signed original opened and its signatures validated; one that cannot be read is not
+    enclosed (the dossier shows the document to sign instead) and says why."""
+    try:
+        original.data = original.path.read_bytes()
+        original.reader = assemble.open_pdf(original.path, original.shown)
+        original.signatures = originals.read_signatures(original.data, original.shown)
+    except (SignatureError, assemble.InputError, OSError) as exc:
+        original.reader, original.unreadable = None, str(exc)
 
 
 def open_converted(b: YearBuild, key: str) -> None:
@@ -169,7 +209,11 @@ def open_converted(b: YearBuild, key: str) -> None:
 def entries(b: YearBuild) -> list[assemble.Entry]:
     """The dossier's parts in order: the documents, then the pieces in article 3 order (made
     ready by ``prepare_pieces``)."""
-    parts = [assemble.Entry(d.title, b.work / f"{d.stem}.pdf", "document", d.key) for d in b.plan]
+    parts = []
+    for d in b.plan:
+        original = enclosed(b, d.key)
+        parts.append(assemble.Entry(d.title + _state(b, d), original.path if original else b.work / f"{d.stem}.pdf",
+                                    "document", d.key))
     for key, title, source in attached_pieces(b):
         pdf = b.files[key].source.with_suffix(".pdf") if key in b.files else b.attached[source].pdf
         parts.append(assemble.Entry(title, pdf, "piece", key))
@@ -183,7 +227,9 @@ def _counts(b: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
     attached = {piece.pdf: piece.pages for piece in b.attached.values()}
     counts = []
     for e in parts:
-        if e.key == BORDEREAU and bordereau_pages is not None:
+        if enclosed(b, e.key):
+            counts.append(len(b.originals[e.key].reader.pages))
+        elif e.key == BORDEREAU and bordereau_pages is not None:
             counts.append(bordereau_pages)
         elif e.key in b.files:
             counts.append(pages[b.files[e.key].digest])
@@ -209,7 +255,9 @@ def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
 
 
 def assemble_dossier(b: YearBuild, pages: dict[str, int]) -> None:
-    """Write the year's dossier into its work folder, every page count known."""
+    """Write the year's dossier into its work folder, every page count known; then each
+    document signed apart, on its own, with its empty signature fields."""
+    check_originals(b)
     parts = entries(b)
     words = documents.dossier_wording(b.inputs, final=b.final)
     meta = assemble.Meta(title=words.title, author=b.inputs.convention.association.nom, subject=words.subject,
@@ -218,38 +266,133 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int]) -> None:
                          cover_lines=words.cover_lines, draft_mark=words.draft_mark)
     readers = {piece.pdf: piece.reader for piece in b.attached.values()}
     readers.update({c.pdf: c.reader for c in b.files.values() if c.reader is not None})
+    readers.update({o.path: o.reader for o in b.originals.values() if o.reader is not None})
     assemble.assemble(parts, b.work / f"dossier-{b.year}.pdf", meta, counts=_counts(b, parts, pages),
                       readers=readers, output_intent_from=b.files[b.plan[0].key].pdf,
-                      number_label=words.number_label, fields=lambda lay: signature_places(b, lay))
+                      number_label=words.number_label, fields=lambda lay: signature_places(b, lay),
+                      mentions={d.key: mention for d in b.plan if (mention := _mention(b, d))},
+                      attachments=_attachments(b))
+    for d in b.plan:
+        if catalogue.signed_apart(d.key):
+            signing.write_with_fields(b.work / f"{d.stem}.pdf", _places(b, d, first_page=1))
 
 
-def signing_spots(b: YearBuild) -> list[marks.SignatureSpot]:
-    """The signature blocks signed in this year's dossier (not those of a copy)."""
-    return [spot for spot in b.spots if documents.signs_here(spot.document, b.inputs)]
+def signed_names(b: YearBuild) -> list[str]:
+    """The file names the dossier looks for in ``signes/``, found or not (for the manifest)."""
+    return [f"{d.stem}.pdf" for d in b.plan if catalogue.signed_apart(d.key)]
+
+
+def enclosed(b: YearBuild, key: str) -> Original | None:
+    """The signed original the dossier shows for a document, if one came back readable."""
+    original = b.originals.get(key)
+    return original if original is not None and original.reader is not None else None
+
+
+def _signed_by(original: Original) -> str:
+    """« Pascal FRIQUET le 14 février 2023 et Sophie EXEMPLE le 20 mars 2023 »."""
+    said = [f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in original.signatures]
+    return " et ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
+
+
+def _state(b: YearBuild, d: documents.Planned) -> str:
+    """What the sommaire and the bookmarks add to a document signed apart: signed, or to sign."""
+    if not catalogue.signed_apart(d.key):
+        return ""
+    original = enclosed(b, d.key)
+    if original is None:
+        return " (à signer séparément)"
+    return " (copie de l'original signé)" if _is_copy(b, d) else " (original signé)"
+
+
+def _is_copy(b: YearBuild, d: documents.Planned) -> bool:
+    """The convention after its first year: the same signed original, joined as a copy."""
+    return d.key == "convention" and not b.inputs.first
+
+
+def _mention(b: YearBuild, d: documents.Planned) -> str | None:
+    """The line in the margin of each page of a document signed apart."""
+    if not catalogue.signed_apart(d.key):
+        return None
+    original = enclosed(b, d.key)
+    if original is None:
+        who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
+        return f"Document à signer séparément par {who} – non signé à ce jour"
+    if _is_copy(b, d):
+        days = sorted({s.day for s in original.signatures if s.day})
+        when = f" le {date_fr(days[-1])}" if days else ""
+        return f"Copie de la convention signée{when} – original signé joint au dossier (pièce jointe {original.path.name})"
+    return f"Signé électroniquement par {_signed_by(original)} – original signé joint ({original.path.name})"
+
+
+def _attachments(b: YearBuild) -> list[assemble.Attachment]:
+    """The signed originals, carried as files in the dossier, byte for byte."""
+    found = []
+    for d in b.plan:
+        original = enclosed(b, d.key)
+        if original is not None:
+            found.append(assemble.Attachment(original.path.name, original.data,
+                                             f"{d.title} – original signé électroniquement",
+                                             reproducible.build_date(d.date)))
+    return found
+
+
+def check_originals(b: YearBuild) -> None:
+    """Each signed original against its signatories, its dates and today's rendering of the data;
+    with --final, each document signed apart must have come back signed."""
+    b.findings = []
+    for d in b.plan:
+        if not catalogue.signed_apart(d.key):
+            continue
+        original = b.originals.get(d.key)
+        if original is None:
+            if b.final:
+                who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
+                target = model.display(places.signed_original(b.inputs.root, d.stem))
+                b.findings.append((f"{d.title} n'est pas signé : à signer séparément par {who}, puis déposez le PDF "
+                                   f"signé sous le nom {target}", True))
+            continue
+        if original.reader is None:
+            b.findings.append((original.unreadable or f"{original.shown} : illisible", True))
+            continue
+        fresh = originals.text_lines(b.files[d.key].reader or assemble.open_pdf(b.files[d.key].pdf, d.stem))
+        difference = originals.first_difference(originals.text_lines(original.reader), fresh)
+        b.findings.extend(signed.findings(d, b.inputs, original.shown, original.signatures, difference))
+
+
+def dossier_spots(b: YearBuild) -> list[marks.SignatureSpot]:
+    """The signature blocks signed in the dossier itself: the letter's."""
+    return [spot for spot in b.spots if not catalogue.signed_apart(spot.document)]
 
 
 def marks_of(b: YearBuild, key: str) -> list:
     """The signature marks of a document's PDF, read once (reading text costs)."""
     converted = b.files[key]
     if converted.marks is None:
-        expected = {spot.field_name for spot in signing_spots(b) if spot.document == key}
+        expected = {spot.field_name for spot in b.spots if spot.document == key}
         converted.marks = signing.find_marks(converted.pdf, expected=expected) if expected else []
     return converted.marks
 
 
+def _places(b: YearBuild, planned: documents.Planned, *, first_page: int,
+            spots: list[marks.SignatureSpot] | None = None) -> list[signing.FieldPlace]:
+    """An empty field over each signature block of one document, the document starting at
+    ``first_page``; a block whose place cannot be found is a template error."""
+    key = planned.key
+    labels = {spot.field_name: documents.signature_label(spot.who, planned, b.inputs)
+              for spot in (b.spots if spots is None else spots) if spot.document == key}
+    found = signing.places_for([m for m in marks_of(b, key) if m[0] in labels], first_page, labels)
+    missing = set(labels) - {p.name for p in found}
+    if missing:
+        raise TemplateProblem(f"le document {key} : la place de la signature {', '.join(sorted(missing))} est "
+                              f"introuvable dans son PDF",
+                              hint=f"dans le modèle {key}.docx, la balise {{{{ signature(…) }}}} doit rester "
+                                   "dans le corps du document, seule dans son paragraphe du bloc de signature")
+    return found
+
+
 def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPlace]:
-    """An empty field over every signature block, placed from the rendered marks."""
-    found_all = []
-    for planned in b.plan:
-        key = planned.key
-        labels = {spot.field_name: documents.signature_label(spot.who, planned, b.inputs)
-                  for spot in signing_spots(b) if spot.document == key}
-        found = signing.places_for([m for m in marks_of(b, key) if m[0] in labels], lay.starts[key], labels)
-        missing = set(labels) - {p.name for p in found}
-        if missing:
-            raise TemplateProblem(f"le document {key} : la place de la signature {', '.join(sorted(missing))} est "
-                                  f"introuvable dans son PDF",
-                                  hint=f"dans le modèle {key}.docx, la balise {{{{ signature(…) }}}} doit rester "
-                                       "dans le corps du document, seule dans son paragraphe du bloc de signature")
-        found_all.extend(found)
-    return found_all
+    """The dossier's empty fields: the letter's, the one signature made inside it."""
+    spots = dossier_spots(b)
+    signed_here = {spot.document for spot in spots}
+    return [place for d in b.plan if d.key in signed_here
+            for place in _places(b, d, first_page=lay.starts[d.key], spots=spots)]

@@ -49,13 +49,15 @@ def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
 
 def year_folders(inputs: Path, year: int) -> list[Path]:
     """The year folders a dossier is made from: its own, the year its bilan reports (N-1), every
-    year of the period for the closing dossier, and the next year (its meetings are compared
-    with those announced)."""
+    year of the period for the closing dossier, the next year (its meetings are compared
+    with those announced) and the first year (its call bounds the convention's signatures)."""
     from pipeline.places import period_of
 
     period = period_of(inputs)  # empty when convention.yaml is unreadable: the real load reports it
     closing = bool(period) and year >= period[-1]
     years = list(range(period[0], year + 1)) if closing else [year - 1, year, year + 1]
+    if period and period[0] not in years:
+        years.insert(0, period[0])
     return [inputs / str(y) for y in years if (inputs / str(y)).is_dir()]
 
 
@@ -70,8 +72,19 @@ def _entries(paths: list[Path], base: Path) -> list[dict]:
     return out
 
 
-def build_key(inputs: Path, year: int, templates: Path, *, final: bool) -> str:
-    return _key(_entries(input_files(inputs, year, templates), Path.cwd()), year, final=final)
+def signed_entries(inputs: Path, names: list[str]) -> list[dict]:
+    """The signed originals a build looked for in ``signes/``, found or not: one that comes
+    back, is replaced or is taken away makes the dossier stale."""
+    out = []
+    for name in sorted(names):
+        path = Path(inputs) / "signes" / name
+        out.append({"path": f"signes/{name}", "sha256": sha256(path) if path.is_file() else None})
+    return out
+
+
+def build_key(inputs: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> str:
+    entries = _entries(input_files(inputs, year, templates), Path.cwd()) + signed_entries(inputs, list(signed))
+    return _key(entries, year, final=final)
 
 
 def _key(entries: list[dict], year: int, *, final: bool) -> str:
@@ -81,16 +94,19 @@ def _key(entries: list[dict], year: int, *, final: bool) -> str:
     return digest.hexdigest()
 
 
-def write(folder: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> None:
-    """Write the manifest of a finished build (no timestamp: it is reproducible too)."""
+def write(folder: Path, inputs: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> None:
+    """Write the manifest of a finished build (no timestamp: it is reproducible too);
+    ``signed``: the names of the signed originals the dossier looked for."""
     outputs = sorted(p for p in folder.iterdir() if p.is_file() and p.name != NAME)
+    originals = signed_entries(inputs, list(signed))
     entries = _entries(input_files(inputs, year, templates), Path.cwd())  # hashed once for both uses
     data = {
         "pipeline": __version__,
         "year": year,
         "final": final,
-        "build_key": _key(entries, year, final=final),
+        "build_key": _key(entries + originals, year, final=final),
         "inputs": entries,
+        "signes": originals,
         "outputs": [{"path": p.name, "sha256": sha256(p)} for p in outputs],
     }
     (folder / NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -101,7 +117,8 @@ def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final
     path = outputs / str(year) / NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("build_key") != build_key(inputs, year, templates, final=final):
+        signed = [entry["path"].split("/", 1)[1] for entry in data.get("signes", [])]
+        if data.get("build_key") != build_key(inputs, year, templates, final=final, signed=signed):
             return False
         return all(sha256(outputs / str(year) / o["path"]) == o["sha256"] for o in data["outputs"])
     except (OSError, ValueError, KeyError, TypeError):

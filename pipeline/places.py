@@ -42,6 +42,12 @@ def templates_used(convention: Path, shared: Path) -> list[Path]:
     return own + [p for p in templates(Path(shared)) if p.name not in names and p.name not in OWN_ONLY]
 
 
+def signed_original(convention: Path, stem: str) -> Path:
+    """Where a document signed apart comes back once signed: ``signes/`` beside the years,
+    under the name the build gave it (``bilan-2022.pdf``, ``convention.pdf``)."""
+    return Path(convention) / "signes" / f"{stem}.pdf"
+
+
 def outputs_for(outputs: Path, convention: Path) -> Path:
     """outputs/<convention>/: where one convention's years are published, locked and recovered."""
     return Path(outputs) / Path(convention).resolve().name

@@ -14,7 +14,8 @@ from pipeline import files, manifest
 from pipeline.errors import OutputError
 
 
-def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path, *, final: bool) -> Path:
+def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path, *, final: bool,
+            signed: list[str] = ()) -> Path:
     """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
     staging = Path(tempfile.mkdtemp(prefix=f".new-{year}-", dir=outputs))
     os.chmod(staging, 0o777 & ~_umask())  # an ordinary folder that colleagues can open, not mkdtemp's 700
@@ -22,7 +23,7 @@ def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path,
         for path in sorted(work.iterdir()):
             if path.suffix in (".docx", ".pdf"):
                 shutil.copy2(path, staging / path.name)
-        manifest.write(staging, inputs, year, templates, final=final)
+        manifest.write(staging, inputs, year, templates, final=final, signed=signed)
         target = outputs / str(year)
         old = None
         if target.exists():

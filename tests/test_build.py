@@ -14,9 +14,9 @@ pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » le
 
 def test_each_dossier_holds_the_documents_of_its_place_in_the_cycle():
     assert STEMS == {
-        2022: ["convention-2022", "appel-2022", "bordereau-2022", "pv-copil-2022"],
-        2023: ["convention-2023", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
-        2024: ["convention-2024", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
+        2022: ["convention", "appel-2022", "bordereau-2022", "pv-copil-2022"],
+        2023: ["convention", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
+        2024: ["convention", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
         2025: ["bilan-2024", "bilan-final-2022-2024", "pv-copil-2025"],
     }
 
@@ -49,7 +49,7 @@ def test_documents_carry_the_data_of_their_year(built):
 
 
 def test_convention_keeps_the_seed_wording_with_the_data_filled(built):
-    text = docx_text(built / "2022" / "convention-2022.docx")
+    text = docx_text(built / "2022" / "convention.docx")
     assert "CONVENTION DE PARTENARIAT 2022- 2024" in text
     assert "représentée par son Président Monsieur Pascal FRIQUET habilité" in text
     assert "de Vingt Mille euros (20.000,00 €) par an" in text
@@ -174,7 +174,7 @@ def test_final_version_requires_the_blanks_and_carries_no_draft_mark(inputs_copy
     for stem in STEMS[2023]:
         text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / f"{stem}.pdf").pages)
         assert "PROJET" not in text
-    convention = docx_text(tmp_path / "out" / CONV / "2023" / "convention-2023.docx")
+    convention = docx_text(tmp_path / "out" / CONV / "2023" / "convention.docx")
     assert "n° 22-0456 du Conseil de la Métropole du 17 février 2022." in convention
     assert "Fait à Marseille, le 28 février 2022" in convention
     letter = " ".join(docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx").split())

@@ -64,7 +64,7 @@ def test_the_second_convention_speaks_with_its_own_text_signatories_and_committe
     result = run_cli("--inputs", str(OTHER), "--outputs", str(tmp_path / "out"), "build", "--all")
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "out" / OTHER.name / "2026"
-    convention = docx_text(folder / "convention-2026.docx")
+    convention = docx_text(folder / "convention.docx")
     assert "Exemple-sur-Mer" in convention and "Aix-Marseille" not in convention and "FRIQUET" not in convention
     pv = docx_text(folder / "pv-copil-2026.docx")
     assert "Sophie EXEMPLE-BLANC" in pv and "Claire EXEMPLE-DURAND" in pv  # the members who sign, by their roles

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » le
 
 
 def test_a_document_asked_first_passes_the_queue(built, tmp_path):
-    docs = [built / "2023" / f"{stem}.docx" for stem in ("convention-2023", "appel-2023", "bilan-2022", "pv-copil-2023")]
+    docs = [built / "2023" / f"{stem}.docx" for stem in ("convention", "appel-2023", "bilan-2022", "pv-copil-2023")]
     urgent = built / "2024" / "bordereau-2024.docx"
     arrived = []
     with convert.Session() as office:

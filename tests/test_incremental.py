@@ -88,7 +88,7 @@ def test_convention_is_converted_once_for_all_years(tmp_path):
     # bilan of the year before; then the 3 bordereaux
     assert batches(events) == [3, 3, 3, 1, 1, 1]
     assert [e.kind for e in events].count("started") == 1
-    conventions = {(tmp_path / "out" / CONV / str(y) / f"convention-{y}.pdf").read_bytes() for y in (2022, 2023, 2024)}
+    conventions = {(tmp_path / "out" / CONV / str(y) / "convention.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1
 
 

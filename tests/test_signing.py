@@ -65,20 +65,41 @@ def assert_under_its_own_title(name, pieces, rect):
         assert "Hlm" in above and "Métropole" not in above, (name, above)
 
 
+# each document signed apart is published on its own with a field under each signature block;
+# the dossier keeps one empty field, the letter's (the closing dossier, sent by no letter, none)
 FIELDS = {
-    2022: {"convention-metropole", "convention-association", "appel-association",
-           "pv-copil-metropole", "pv-copil-association"},  # no bilan the first year
-    # later years: the convention is a reference copy, not signed again
-    2023: {"appel-association", "bilan-association", "pv-copil-metropole", "pv-copil-association"},
-    2025: {"bilan-association", "bilan-final-association", "pv-copil-metropole", "pv-copil-association"},
+    (2022, "dossier-2022"): {"appel-association"},
+    (2022, "convention"): {"convention-metropole", "convention-association"},
+    (2022, "pv-copil-2022"): {"pv-copil-metropole", "pv-copil-association"},
+    (2023, "dossier-2023"): {"appel-association"},
+    (2023, "bilan-2022"): {"bilan-association"},
+    (2023, "pv-copil-2023"): {"pv-copil-metropole", "pv-copil-association"},
+    (2025, "bilan-2024"): {"bilan-association"},
+    (2025, "bilan-final-2022-2024"): {"bilan-final-association"},
+    (2025, "pv-copil-2025"): {"pv-copil-metropole", "pv-copil-association"},
 }
 
 
-@pytest.mark.parametrize("year", list(FIELDS))
-def test_fields_sit_on_every_signature_block(built, year):
-    pdf = built / str(year) / f"dossier-{year}.pdf"
+def test_only_the_signed_documents_and_the_dossier_have_fields(built):
+    """The letter is signed inside the dossier; its bordereau and its own PDF carry no field,
+    nor does the closing dossier, which no letter sends."""
+    signed_apart = {"convention": {"convention-metropole", "convention-association"},
+                    "bilan-final": {"bilan-final-association"}, "bilan": {"bilan-association"},
+                    "pv-copil": {"pv-copil-metropole", "pv-copil-association"}}
+    for year in (2022, 2023, 2024, 2025):
+        for pdf in (built / str(year)).glob("*.pdf"):
+            names = {f["name"] for f in signing.list_fields(pdf)}
+            kind = next((k for k in signed_apart if pdf.stem.startswith(k)), None)
+            expected = {"appel-association"} if pdf.stem == f"dossier-{year}" and year < 2025 else \
+                signed_apart[kind] if kind else set()
+            assert names == expected, pdf.name
+
+
+@pytest.mark.parametrize("year, stem", list(FIELDS))
+def test_fields_sit_on_every_signature_block(built, year, stem):
+    pdf = built / str(year) / f"{stem}.pdf"
     fields = {f["name"]: f for f in signing.list_fields(pdf)}
-    assert set(fields) == FIELDS[year]
+    assert set(fields) == FIELDS[year, stem]
     reader = PdfReader(pdf)
     for f in fields.values():
         page = reader.pages[f["page"] - 1]
@@ -97,8 +118,10 @@ def test_fields_sit_on_every_signature_block(built, year):
         assert_under_its_own_title(f["name"], pieces, (llx, lly, urx, ury))
 
 
-def test_fields_follow_pdfa_rules(built):
-    reader = PdfReader(built / "2022" / "dossier-2022.pdf")
+@pytest.mark.parametrize("stem", ["dossier-2022", "convention", "pv-copil-2022"])
+def test_fields_follow_pdfa_rules(built, stem):
+    reader = PdfReader(built / "2022" / f"{stem}.pdf")
+    assert "/OutputIntents" in reader.trailer["/Root"] and "pdfaid:part" in reader.xmp_metadata.rdf_root.toxml()
     for page in reader.pages:
         for annot in page.get("/Annots", []) or []:
             annot = annot.get_object()
@@ -109,8 +132,8 @@ def test_fields_follow_pdfa_rules(built):
 
 def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
     p12, ca = certificate
-    pdf = tmp_path / "dossier.pdf"
-    shutil.copy(built / "2022" / "dossier-2022.pdf", pdf)
+    pdf = tmp_path / "pv.pdf"
+    shutil.copy(built / "2022" / "pv-copil-2022.pdf", pdf)
     names = [f["name"] for f in signing.list_fields(pdf)]
     env = {"PIPELINE_PKCS12_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"}
     import os
@@ -121,7 +144,8 @@ def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
     report = signing.verify(pdf, [ca])
     assert [r["name"] for r in report] == names
     assert all(r["signed"] and r["intact"] and r["valid"] for r in report)
-    assert report[-1]["coverage"] == "ENTIRE_FILE"
+    # each signature covers its own revision; only the last one covers the whole file
+    assert [r["coverage"] for r in report] == ["ENTIRE_REVISION"] * (len(names) - 1) + ["ENTIRE_FILE"]
     assert all("Signataire de test" in r["signer"] for r in report)
     result = run_cli("verify", str(pdf), "--trust", str(ca))
     assert result.returncode == 0 and result.stdout.count("valide=oui") == len(names)

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 class DocumentSpec:
     key: str          # also the template's file name, without .docx
     title: str        # as in the sommaire and the bookmarks
-    in_first_year_only_signed: bool = False
     signers: tuple[str, ...] = ()  # who signs it: each needs its signature('key', 'who') tag
+    # signed inside the dossier it sends (the call letter, the last signature); every other
+    # signed document is signed on its own date, as its own file, and enclosed signed
+    signed_in_dossier: bool = False
 
 
 DOCUMENTS = [
-    DocumentSpec("convention", "La convention de partenariat", in_first_year_only_signed=True,
-                 signers=("metropole", "association")),
-    DocumentSpec("appel", "L'appel de participation", signers=("association",)),
+    DocumentSpec("convention", "La convention de partenariat", signers=("metropole", "association")),
+    DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True),
     DocumentSpec("bordereau", "Le bordereau des pièces jointes"),
     DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",)),
     DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",)),
@@ -27,6 +28,12 @@ DOCUMENTS = [
 ]
 SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
+
+
+def signed_apart(key: str) -> bool:
+    """Whether a document is signed on its own, before the dossier that encloses it."""
+    spec = SPECS.get(key)
+    return spec is not None and bool(spec.signers) and not spec.signed_in_dossier
 
 
 def pieces_given(conv, pieces: list) -> list[tuple]:

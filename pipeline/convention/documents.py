@@ -43,9 +43,12 @@ def plan(inputs: Inputs) -> list[Planned]:
         final = Planned(SPECS["bilan-final"], f"bilan-final-{terms.periode}",
                         f"Le bilan final de la convention {terms.periode}", year.bilan_final.date)
         return [*bilan, final, copil]
+    # one convention for the whole period, signed once: the first year encloses the signed
+    # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
+    convention = [Planned(SPECS["convention"], "convention", SPECS["convention"].title,
+                          terms.date_signature or terms.date_debut)] if inputs.first or terms.copie_jointe else []
     return [
-        Planned(SPECS["convention"], f"convention-{n}", SPECS["convention"].title,
-                terms.date_signature or terms.date_debut),
+        *convention,
         Planned(SPECS["appel"], f"appel-{n}", f"L'appel de participation {n}", year.appel.date),
         Planned(SPECS["bordereau"], f"bordereau-{n}", f"Le bordereau des pièces jointes à l'appel {n}", year.appel.date),
         *bilan,
@@ -134,11 +137,69 @@ def set_properties(document, key: str, planned: Planned, inputs: Inputs) -> None
     props.category = ""
 
 
-def signs_here(key: str, inputs: Inputs) -> bool:
-    """Whether the document is signed in this dossier. One signed in the first year only (the
-    convention) is the same document later (converted once for all years): a copy there,
-    without signature fields."""
-    spec = SPECS.get(key)
-    if spec is not None and spec.in_first_year_only_signed:
-        return inputs.first
-    return True
+def not_ready_to_sign(planned: Planned, inputs: Inputs) -> str | None:
+    """Why a document signed apart cannot be signed yet (None: it can, and is rendered without
+    the PROJET mark even in a draft dossier): its blanks unfilled, or its data an example."""
+    terms = inputs.convention.convention
+    if planned.key == "convention":
+        blanks = [what for what, value in (("le numéro de la délibération", terms.deliberation.numero),
+                                           ("la date de la délibération", terms.deliberation.date),
+                                           ("la date de signature", terms.date_signature)) if value is None]
+        return f"{', '.join(blanks)} en blanc dans convention.yaml" if blanks else None
+    if planned.key == "bilan":
+        years = [inputs.bilan_year] if inputs.bilan_year is not None else []
+    elif planned.key == "bilan-final":
+        years = [inputs.reported[y] for y in terms.annees if y in inputs.reported] + [inputs.year]
+    else:
+        years = [inputs.year]
+    example = [str(y.annee) for y in years if y.donnees_exemple]
+    return f"données d'exemple ({', '.join(example)})" if example else None
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Who must sign a document signed apart: the party, the field under their block, and the
+    person as the data names them (None when it does not)."""
+
+    who: str          # 'metropole' or 'association'
+    field: str        # the signature field: '<document>-<who>'
+    title: str        # « le Président de l'AR Hlm »
+    name: str | None  # « Pascal FRIQUET »
+
+
+def signatories(planned: Planned, inputs: Inputs) -> list[Signatory]:
+    """Who signs a document: the parties' representatives for the convention, the association's
+    for its bilans, the members whose role carries ``signe_pour`` for the minutes."""
+    conv = inputs.convention
+    people = {p.role: p for p in inputs.year.copil.presents if p.role}
+    found = []
+    for who in planned.spec.signers:
+        party = conv.metropole if who == "metropole" else conv.association
+        title, name = f"{_article(party.representant.qualite, party.representant.feminin)} de {party.designation_courte}", \
+            party.representant.prenom_nom if party.representant.nom else None
+        if planned.key == "pv-copil":
+            member = next((m for m in conv.copil.membres if m.signe_pour == who), None)
+            person = people.get(member.role) if member else None
+            title = member.libelle if member else title
+            name = person.prenom_nom if person else None
+        found.append(Signatory(who, f"{planned.key}-{who}", title, name))
+    return found
+
+
+def _article(qualite: str, feminine: bool) -> str:
+    return f"{'la' if feminine else 'le'} {qualite}"
+
+
+def signature_window(planned: Planned, inputs: Inputs) -> tuple[dt.date | None, dt.date | None, str]:
+    """When a document signed apart may be signed: not before its own date, and before what
+    relies on it — the convention before the first call, a bilan before the committee that
+    examines it, the minutes before the call they go with (none for the closing minutes)."""
+    year, sigle = inputs.year, inputs.convention.copil.sigle
+    if planned.key == "convention":  # its date is blank until signed: then, not before its deliberation
+        terms = inputs.convention.convention
+        return terms.date_signature or terms.deliberation.date, inputs.first_call, "le premier appel de participation"
+    if planned.key in ("bilan", "bilan-final"):
+        return planned.date, year.copil.date, f"le {sigle} du {date_fr(year.copil.date)} qui l'examine"
+    if year.appel is not None:
+        return planned.date, year.appel.date, f"l'appel de participation du {date_fr(year.appel.date)}"
+    return planned.date, None, ""

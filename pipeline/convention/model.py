@@ -162,6 +162,8 @@ class Termes:
     lieu_signature: str = doc("lieu de signature (« Fait à … »)")
     date_signature: dt.date | None = doc("date de signature (blanc tant qu'elle n'est pas signée)", None)
     deliberation: Deliberation = doc("délibération qui habilite la Présidente", factory=Deliberation)
+    copie_jointe: bool = doc("joindre aux dossiers des années suivantes une copie de la convention signée "
+                             "(faux : la Métropole détient l'original, la copie n'est pas jointe)", True)
 
     @described("liste des années de la convention")
     def annees(self) -> list[int]:
@@ -349,6 +351,7 @@ class Inputs:
     year_dir: Path
     reported: dict[int, Annee]
     warnings: list[str]
+    first_call: dt.date | None = None  # the first year's call: the convention is signed before it
 
     @property
     def closing(self) -> bool:
@@ -470,7 +473,20 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
     warnings = [item for f in every for item in f.warnings.items]
     data = files[year].data
     return Inputs(root=root, convention=conv, year=data, year_dir=files[year].folder,
-                  reported={y: f.data for y, f in files.items() if y != year}, warnings=warnings)
+                  reported={y: f.data for y, f in files.items() if y != year}, warnings=warnings,
+                  first_call=_first_call(root, period[0], files))
+
+
+def _first_call(root: Path, first: int, files: dict[int, YearFile]) -> dt.date | None:
+    """The date of the convention's first call, which its signatures must precede (its own
+    year's check reports a faulty file)."""
+    f = files.get(first)
+    if f is None and (root / str(first) / "year.yaml").is_file():
+        try:
+            f = read_year(root, first)
+        except InputError:
+            return None
+    return f.data.appel.date if f is not None and f.data is not None and f.data.appel is not None else None
 
 
 def _check_convention(conv: Convention, raw: LineDict, problems: Problems) -> None:
@@ -485,9 +501,12 @@ def _check_convention(conv: Convention, raw: LineDict, problems: Problems) -> No
         problems.add(line_of(raw, "convention.duree_annees"), "convention.duree_annees", "la durée doit être d'au moins un an")
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
     """A path as staff would type it: relative to the current folder when possible."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+_display = display

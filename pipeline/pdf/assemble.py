@@ -42,6 +42,17 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the dossier carries, byte for byte: a signed original, whose signatures cover
+    exactly these bytes (its pages, shown in the dossier, are no longer signed there)."""
+
+    name: str
+    data: bytes
+    description: str
+    date: dt.datetime
+
+
+@dataclass(frozen=True)
 class Meta:
     title: str
     author: str
@@ -164,14 +175,17 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _numbers_overlay(sizes: list[tuple[float, float]], label: str) -> PdfReader:
-    """One page per dossier page with 'label · page N / total' at the bottom right."""
+def _numbers_overlay(sizes: list[tuple[float, float]], label: str, mentions: list[str | None]) -> PdfReader:
+    """One page per dossier page with 'label · page N / total' at the bottom right, and a
+    page's mention (« Signé électroniquement par … ») up its left margin."""
     fonts.register()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
     total = len(sizes)
-    for n, (w, h) in enumerate(sizes, 1):
+    for n, ((w, h), mention) in enumerate(zip(sizes, mentions), 1):
         c.setPageSize((w, h))
+        if mention:
+            _margin_mention(c, mention, h)
         text = f"{label} · page {n} / {total}"
         width = pdfmetrics.stringWidth(text, "Dossier-Sans", 8.5)
         c.setFillColor(Color(1, 1, 1))  # legible over a full-page scan too
@@ -184,6 +198,59 @@ def _numbers_overlay(sizes: list[tuple[float, float]], label: str) -> PdfReader:
         c.showPage()
     c.save()
     return PdfReader(io.BytesIO(buf.getvalue()))
+
+
+def _margin_mention(c, text: str, height: float) -> None:
+    """A line read bottom to top in the left margin, clear of the documents' text."""
+    size = 7.5
+    text = _fit(text, "Dossier-Sans", size, height - 80)
+    width = pdfmetrics.stringWidth(text, "Dossier-Sans", size)
+    c.saveState()
+    c.translate(16, 40)
+    c.rotate(90)
+    c.setFillColor(Color(1, 1, 1))
+    c.rect(-3, -2.5, width + 6, size + 3, stroke=0, fill=1)
+    c.setFillColor(Color(0x1F / 255, 0x3A / 255, 0x5F / 255))
+    c.setFont("Dossier-Sans", size)
+    c.drawString(0, 0, text)
+    c.restoreState()
+
+
+def _attach(writer: PdfWriter, attachments: list[Attachment]) -> None:
+    """Carry each file as an embedded file (PDF/A-2 admits PDF/A files, as signed originals
+    made by this build are), each named, described and dated."""
+    if not attachments:
+        return
+    from pypdf.generic import DictionaryObject
+
+    names, refs = ArrayObject(), ArrayObject()
+    for a in sorted(attachments, key=lambda a: a.name):
+        stream = StreamObject()
+        stream.set_data(a.data)
+        stream = stream.flate_encode()
+        stream.update({
+            NameObject("/Type"): NameObject("/EmbeddedFile"), NameObject("/Subtype"): NameObject("/application#2Fpdf"),
+            NameObject("/Params"): DictionaryObject({
+                NameObject("/Size"): NumberObject(len(a.data)),
+                NameObject("/ModDate"): TextStringObject(a.date.strftime("D:%Y%m%d%H%M%S+00'00'")),
+                NameObject("/CheckSum"): ByteStringObject(hashlib.md5(a.data).digest()),  # noqa: S324 — PDF's own checksum
+            })})
+        spec = DictionaryObject({
+            NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject(a.name),
+            NameObject("/UF"): TextStringObject(a.name), NameObject("/Desc"): TextStringObject(a.description),
+            NameObject("/AFRelationship"): NameObject("/Source"),
+            NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream)}),
+        })
+        ref = writer._add_object(spec)
+        names.extend([TextStringObject(a.name), ref])
+        refs.append(ref)
+    root = writer._root_object
+    tree = root.get("/Names")
+    if tree is None:
+        tree = DictionaryObject()
+        root[NameObject("/Names")] = writer._add_object(tree)
+    tree.get_object()[NameObject("/EmbeddedFiles")] = DictionaryObject({NameObject("/Names"): names})
+    root[NameObject("/AF")] = refs
 
 
 def _xmp(meta: Meta) -> bytes:
@@ -279,12 +346,14 @@ def prepare() -> None:
 
 def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,
              fields: Callable[[Layout], list[FieldPlace]] | None = None, counts: list[int] | None = None,
-             readers: dict[Path, PdfReader] | None = None) -> Layout:
+             readers: dict[Path, PdfReader] | None = None, mentions: dict[str, str] | None = None,
+             attachments: list[Attachment] | None = None) -> Layout:
     """Write the dossier to ``out``; return where each entry starts.
 
     ``fields(layout)`` gives the empty signature fields, placed once the layout is known;
     ``counts``: the entries' page counts, and ``readers``: some entries already opened, when
-    the caller has them.
+    the caller has them; ``mentions``: entry key → the line in the margin of each of its pages;
+    ``attachments``: files carried unchanged.
     """
     readers = readers or {}
     if counts is None:
@@ -296,11 +365,17 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     for entry in entries:
         writer.append(readers.get(entry.pdf) or PdfReader(entry.pdf), outline_item=entry.title,
                       import_outline=entry.kind == "document")
-    overlay = _numbers_overlay([(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages], number_label)
+    per_page: list[str | None] = [None] * (lay.total)
+    for entry, count in zip(entries, counts):
+        for i in range(count):
+            per_page[lay.starts[entry.key] - 1 + i] = (mentions or {}).get(entry.key)
+    overlay = _numbers_overlay([(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages],
+                               number_label, per_page)
     for page, stamp in zip(writer.pages, overlay.pages):
         page.merge_page(stamp)
     _sanitise(writer)
     add_empty_fields(writer, fields(lay) if fields else [])
+    _attach(writer, attachments or [])
     root = writer._root_object
     source_root = (readers.get(output_intent_from) or PdfReader(output_intent_from)).trailer["/Root"]
     if "/OutputIntents" in source_root:

@@ -109,6 +109,30 @@ def add_empty_fields(writer, places: list[FieldPlace]) -> None:
             NameObject("/Fields"): fields}))
 
 
+def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
+    """A document published on its own, ready to sign: its empty fields added (in place, whole
+    or not at all), its PDF/A output intent, metadata and identifier kept."""
+    if not places:
+        return
+    import io
+
+    from pypdf import PdfWriter
+
+    from pipeline import files
+
+    reader = PdfReader(pdf)
+    writer = PdfWriter(clone_from=reader)
+    for key in ("/AcroForm",):
+        if key in writer._root_object:
+            del writer._root_object[key]
+    add_empty_fields(writer, places)
+    if reader.trailer.get("/ID") is not None:  # the same file identifier: the build stays reproducible
+        writer._ID = reader.trailer["/ID"].clone(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    files.write_atomically(pdf, out.getvalue())
+
+
 def list_fields(pdf: Path) -> list[dict]:
     """Every signature field: name, tooltip, page (1-based), signed or not."""
     from pyhanko.pdf_utils.reader import PdfFileReader

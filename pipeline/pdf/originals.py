@@ -1,0 +1,176 @@
+"""Signed PDFs as they come back from their signatories: every signature read and checked
+(integrity, what later revisions changed, time, level), and the text that was signed.
+
+Nothing here knows who should have signed or when: that is the convention's
+(``convention.documents.signatories`` and ``signature_window``). A signature covers exact
+bytes, so a signed original is only ever read here, never rewritten.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import SignatureError
+
+PARIS = "Europe/Paris"
+
+# what a later revision may add after a signature without changing what was signed: other
+# signatures in their fields, timestamps and validation data (pyHanko's difference analysis)
+HARMLESS = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature of a PDF, as the paying officer needs it read."""
+
+    field: str
+    signer: str                  # the certificate's common name
+    subject: str                 # the certificate's whole subject, for verify
+    when: dt.datetime | None     # the timestamp's time if there is one, else the time the signer's computer gave
+    timestamped: bool
+    intact: bool                 # the signed bytes are unchanged and the signature matches them
+    trusted: bool                # the certificate chains to a given authority (and is valid then)
+    coverage: str | None         # ENTIRE_FILE, or ENTIRE_REVISION when something was added after it
+    modifications: str | None    # what later revisions changed: NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS, OTHER
+    level: str                   # PAdES level reached: B-B, B-T, B-LT, B-LTA
+    reason: str | None           # why it is not valid, in plain words (None when it is)
+
+    @property
+    def changed_after(self) -> bool:
+        """Something other than signatures, timestamps or validation data was added after it."""
+        return self.modifications is not None and self.modifications not in HARMLESS
+
+    @property
+    def day(self) -> dt.date | None:
+        """The day of the signature in France, where it is compared with the documents' dates."""
+        if self.when is None:
+            return None
+        from zoneinfo import ZoneInfo
+
+        when = self.when if self.when.tzinfo else self.when.replace(tzinfo=dt.timezone.utc)
+        return when.astimezone(ZoneInfo(PARIS)).date()
+
+
+def common_name(subject: str) -> str:
+    """'Common Name: Pascal FRIQUET, Organization: …' → 'Pascal FRIQUET'."""
+    for part in subject.split(","):
+        if part.strip().startswith("Common Name"):
+            return part.split(":", 1)[1].strip()
+    return subject
+
+
+@contextlib.contextmanager
+def quiet_validation():
+    """pyHanko logs a failed chain with its whole traceback: the reason staff need is given in
+    one plain line by the caller, so its loggers say nothing meanwhile."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    saved = [(lg.propagate, lg.level, lg.handlers[:]) for lg in loggers]
+    for lg in loggers:
+        lg.propagate, lg.handlers = False, [logging.NullHandler()]
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, (propagate, level, handlers) in zip(loggers, saved):
+            lg.propagate, lg.handlers = propagate, handlers
+            lg.setLevel(level)
+
+
+def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[Signature]:
+    """Every signature of a PDF (its bytes), validated offline from what it carries: the
+    embedded certificates, timestamps and revocation data; ``trust``: the authorities'
+    certificates (asn1crypto), without which nothing is called trusted."""
+    import io
+
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import SigningError
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    found = []
+    try:
+        with quiet_validation():
+            reader = PdfFileReader(io.BytesIO(data), strict=False)
+            dss = _has_validation_data(reader)
+            timestamps = [s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"]
+            for embedded in reader.embedded_signatures:
+                if embedded.sig_object_type == "/DocTimeStamp":
+                    continue
+                context = ValidationContext(trust_roots=list(trust or []), allow_fetching=False,
+                                            revocation_mode="soft-fail")
+                status = validate_pdf_signature(embedded, context, skip_diff=False)
+                stamp = status.timestamp_validity
+                when = stamp.timestamp if stamp is not None else status.signer_reported_dt
+                level = "B-LTA" if dss and any(t.signed_revision > embedded.signed_revision for t in timestamps) \
+                    else "B-LT" if dss and stamp is not None else "B-T" if stamp is not None else "B-B"
+                subject = status.signing_cert.subject.human_friendly
+                found.append(Signature(
+                    field=embedded.field_name, signer=common_name(subject), subject=subject, when=when,
+                    timestamped=stamp is not None, intact=bool(status.intact and status.valid),
+                    trusted=bool(status.bottom_line), coverage=status.coverage.name if status.coverage else None,
+                    modifications=status.modification_level.name if status.modification_level else None,
+                    level=level, reason=_reason(status, bool(trust))))
+    except (PdfError, SigningError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SignatureError(f"{label} : signatures illisibles ({exc.__class__.__name__}) — le fichier a peut-être "
+                             "été modifié ou abîmé", hint="demandez le fichier signé d'origine") from None
+    return found
+
+
+def _has_validation_data(reader) -> bool:
+    """Certificates and revocation data kept in the file (a /DSS), for a check years later."""
+    dss = reader.root.get("/DSS")
+    if dss is None:
+        return False
+    dss = dss.get_object()
+    return "/Certs" in dss and ("/OCSPs" in dss or "/CRLs" in dss)
+
+
+def _reason(status, trusted_roots: bool) -> str | None:
+    """Why a signature is not valid, as the paying officer reads it (None when it is)."""
+    if not (status.intact and status.valid):
+        return "le document a été modifié après cette signature, ou la signature est abîmée"
+    if not status.trusted:
+        if not trusted_roots:
+            return "autorité de certification non vérifiée : indiquez-la avec --trust"
+        return "le certificat du signataire ne vient pas d'une autorité de confiance indiquée par --trust"
+    if not status.bottom_line:
+        return "signature non valide (certificat expiré, révoqué ou usage non permis)"
+    return None
+
+
+def text_lines(reader) -> list[str]:
+    """The text of a PDF, line by line, spaces made plain: what a reader reads, whatever the
+    bytes (another version of LibreOffice writes the same text otherwise)."""
+    lines = []
+    for page in reader.pages:
+        for line in (page.extract_text() or "").splitlines():
+            line = re.sub(r"\s+", " ", line.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+            if line:
+                lines.append(line)
+    return lines
+
+
+def first_difference(signed: list[str], fresh: list[str]) -> tuple[str, str] | None:
+    """The first line where what was signed and what the data gives today part ways
+    (« » for a line one of them lacks); None when they read the same."""
+    for a, b in zip(signed, fresh):
+        if a != b:
+            return a, b
+    if len(signed) != len(fresh):
+        return (signed[len(fresh)] if len(signed) > len(fresh) else "",
+                fresh[len(signed)] if len(fresh) > len(signed) else "")
+    return None
+
+
+def embedded_pdfs(path: Path) -> list[tuple[str, bytes]]:
+    """The PDFs a dossier carries as attachments (its signed originals): (file name, bytes)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return [(name, data) for name, datas in reader.attachments.items() for data in datas
+            if data.startswith(b"%PDF-")]
