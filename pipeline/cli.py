@@ -225,8 +225,17 @@ def fields(dossier: Path) -> None:
               help="Certificat et clé du signataire (.p12 / .pfx).")
 @click.option("--reason", default=None, help="Motif de la signature.")
 @click.option("--location", default=None, help="Lieu de la signature.")
-def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, location: str | None) -> None:
-    """Signe DOSSIER dans un champ (signature PAdES, mise à jour incrémentale).
+@click.option("--timestamp", "timestamp_url", default=None, metavar="URL",
+              help="Adresse d'une autorité d'horodatage : signature horodatée (PAdES B-T).")
+@click.option("--ltv", is_flag=True,
+              help="Avec --timestamp : joint certificats et données de révocation (PAdES B-LT), pour une "
+                   "vérification possible dans des années, sans réseau.")
+@click.option("--trust", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
+              help="Avec --ltv : certificat de l'autorité racine (PEM ou DER), répétable.")
+def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, location: str | None,
+         timestamp_url: str | None, ltv: bool, trust: tuple[Path, ...]) -> None:
+    """Signe DOSSIER (un document ou un dossier PDF) dans un champ : signature PAdES, ajoutée
+    sans modifier ce qui est déjà signé.
 
     Le mot de passe du certificat vient de la variable PIPELINE_PKCS12_PASSWORD,
     ou est demandé à l'écran ; jamais sur la ligne de commande.
@@ -239,7 +248,8 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
     if passphrase is None:
         passphrase = click.prompt("Mot de passe du certificat", hide_input=True, default="", show_default=False,
                                   err=True)
-    signing.sign(dossier, field_name, pkcs12, passphrase or None, reason=reason, location=location)
+    signing.sign(dossier, field_name, pkcs12, passphrase or None, reason=reason, location=location,
+                 timestamp=timestamp_url, ltv=ltv, trust=list(trust))
     click.echo(f"signé : {field_name} dans {dossier}")
 
 
@@ -248,22 +258,36 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
 @click.option("--trust", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
               help="Certificat d'autorité de confiance (PEM ou DER), répétable.")
 def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
-    """Vérifie les signatures de DOSSIER : signataire, date, intégrité, validité, portée."""
+    """Vérifie les signatures de DOSSIER et celles des originaux signés qu'il contient :
+    signataire, date, niveau, intégrité, validité, portée, conformité aux données.
+
+    Fonctionne sans réseau : à partir de ce que le fichier contient (certificats,
+    horodatages, données de révocation pour une signature B-LT).
+    """
     from pipeline.pdf import signing
 
-    results = signing.verify(dossier, list(trust))
     bad = 0
-    for r in results:
+    for r in signing.verify(dossier, list(trust)):
+        where = f"{r['document']} › " if r["document"] else ""
         if not r.get("signed"):
-            click.echo(f"{r['name']}: vide (page {r['page']})")
+            click.echo(f"{where}{r['name']}: vide (page {r['page']})")
             continue
-        ok = r["intact"] and r["valid"]
+        ok = r["intact"] and r["valid"] and not r["changed_after"]
         bad += not ok
-        click.echo(f"{r['name']}: signé par {r['signer']} le {r['time']} ; intacte={'oui' if r['intact'] else 'NON'} ; "
-                   f"valide={'oui' if r['valid'] else 'NON'} ; "
-                   f"couvre tout le document={'oui' if r['coverage'] == 'ENTIRE_FILE' else 'non (signée avant ' 'des ajouts)'}")
+        covers = "oui" if r["coverage"] == "ENTIRE_FILE" else "non (signée avant des ajouts)"
+        line = (f"{where}{r['name']}: signé par {r['signer']} le {r['time']} ; niveau {r['level']} ; "
+                f"intacte={'oui' if r['intact'] else 'NON'} ; valide={'oui' if r['valid'] else 'NON'} ; "
+                f"ajouts après signature={'NON AUTORISÉS' if r['changed_after'] else 'aucun ou autorisés'} ; "
+                f"couvre tout le document={covers}")
+        if r["document"]:
+            matches = r["matches"]
+            line += " ; conforme aux données=" + ("inconnu (document non construit à côté)" if matches is None
+                                                  else "oui" if matches == "" else f"NON : {matches}")
+        click.echo(line)
         if r.get("reason"):
-            _err(f"{r['name']} : {r['reason']}")
+            _err(f"{where}{r['name']} : {r['reason']}")
+        elif r["changed_after"]:
+            _err(f"{where}{r['name']} : le fichier a été modifié après cette signature (annotation ou contenu ajouté)")
     if bad:
         raise SystemExit(int(ExitCode.SIGNATURE))
 

@@ -348,8 +348,8 @@ def check_originals(b: YearBuild) -> None:
             if b.final:
                 who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
                 target = model.display(places.signed_original(b.inputs.root, d.stem))
-                b.findings.append((f"{d.title} n'est pas signé : à signer séparément par {who}, puis déposez le PDF "
-                                   f"signé sous le nom {target}", True))
+                b.findings.append((f"{target} : absent — « {d.title} » n'est pas encore revenu signé ; à faire "
+                                   f"signer séparément par {who}, puis à déposer sous ce nom", True))
             continue
         if original.reader is None:
             b.findings.append((original.unreadable or f"{original.shown} : illisible", True))

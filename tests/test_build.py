@@ -69,17 +69,19 @@ def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
     assert len(dossier.pages) == expected
     titles = [item.title for item in dossier.outline if not isinstance(item, list)]
     assert titles[0] == "Page de garde et sommaire"
-    assert "La convention de partenariat" in titles
-    assert "Le bilan 2022 de la mise en œuvre de la convention" in titles
+    # not signed yet: the draft shows what is still to sign apart
+    assert "La convention de partenariat (à signer séparément)" in titles
+    assert "Le bilan 2022 de la mise en œuvre de la convention (à signer séparément)" in titles
+    assert "L'appel de participation 2023" in titles
     assert len(titles) == 1 + len(STEMS[2023]) + len(pieces)
 
 
 def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_copil(built):
     dossier = PdfReader(built / "2025" / "dossier-2025.pdf")
     titles = [item.title for item in dossier.outline if not isinstance(item, list)]
-    assert titles[1:] == ["Le bilan 2024 de la mise en œuvre de la convention",
-                          "Le bilan final de la convention 2022-2024",
-                          "Le procès-verbal du comité de pilotage de clôture du 11 mars 2025"]
+    assert titles[1:] == ["Le bilan 2024 de la mise en œuvre de la convention (à signer séparément)",
+                          "Le bilan final de la convention 2022-2024 (à signer séparément)",
+                          "Le procès-verbal du comité de pilotage de clôture du 11 mars 2025 (à signer séparément)"]
     final = docx_text(built / "2025" / "bilan-final-2022-2024.docx")
     assert "3 × 20\u202f000,00\u00a0€ = 60\u202f000,00\u00a0€" in final
     total = [row for row in docx.Document(built / "2025" / "bilan-final-2022-2024.docx").tables[2].rows][-1]

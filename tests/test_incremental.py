@@ -107,7 +107,7 @@ def test_document_pdfs_carry_the_date_of_the_data_and_stay_valid(built, key):
     intent = reader.trailer["/Root"]["/OutputIntents"][0].get_object()
     assert intent["/DestOutputProfile"].get_object().get_data()[24:36] == bytes(12)  # the profile's date
     assert "/DocChecksum" not in reader.trailer
-    assert re.search(rb"/ID\s*\[\s*<([0-9A-F]{32})>\s*<\1>\s*\]", pdf.read_bytes())
+    assert re.search(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<\1>\s*\]", pdf.read_bytes())
 
 
 def test_a_pdf_laid_out_otherwise_is_normalised_through_pypdf(built, tmp_path):

@@ -14,7 +14,7 @@ from pipeline.convention.model import Inputs
 from pipeline.french import date_fr
 
 CHANGES = {"ANNOTATIONS": "une annotation ou un commentaire a été ajouté",
-           "OTHER": "le contenu a été modifié"}
+           "OTHER": "le fichier a été modifié (annotation, commentaire ou contenu ajouté)"}
 
 
 def findings(planned: Planned, inputs: Inputs, shown: str, signatures: list, difference: tuple[str, str] | None

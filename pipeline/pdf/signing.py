@@ -7,9 +7,6 @@ update: the signed bytes are never rewritten.
 """
 from __future__ import annotations
 
-import contextlib
-import logging
-
 import os
 import tempfile
 from dataclasses import dataclass
@@ -17,7 +14,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline.pdf import fonts
+from pipeline.pdf import fonts, originals
 from pipeline.errors import SignatureError
 from pipeline.pdf.marks import bookmark_name
 
@@ -127,7 +124,9 @@ def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
             del writer._root_object[key]
     add_empty_fields(writer, places)
     if reader.trailer.get("/ID") is not None:  # the same file identifier: the build stays reproducible
-        writer._ID = reader.trailer["/ID"].clone(writer)
+        from pypdf.generic import ArrayObject, ByteStringObject
+
+        writer._ID = ArrayObject([ByteStringObject(part.original_bytes) for part in reader.trailer["/ID"]])
     out = io.BytesIO()
     writer.write(out)
     files.write_atomically(pdf, out.getvalue())
@@ -180,10 +179,19 @@ def load_signer(pkcs12: Path, passphrase: str | None):
 
 
 def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason: str | None = None,
-         location: str | None = None) -> None:
-    """Sign ``field`` with a PAdES signature, as an incremental update of ``pdf`` (in place)."""
+         location: str | None = None, timestamp: str | None = None, ltv: bool = False,
+         trust: list[Path] | None = None) -> None:
+    """Sign ``field`` with a PAdES signature, as an incremental update of ``pdf`` (in place).
+
+    ``timestamp``: a time-stamping authority's URL, for PAdES B-T (the time is the authority's,
+    not the signer's computer's); ``ltv``: also embed the certificates and revocation data
+    (B-LT), fetched now, so that the signature still verifies offline in years; ``trust``: the
+    authorities the chain leads to (else the self-signed ones the .p12 carries).
+    """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
+    from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
     from pyhanko.stamp import StaticStampStyle
 
     known = {f["name"]: f for f in list_fields(pdf)}
@@ -192,25 +200,51 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
                              hint=f"champs disponibles : {', '.join(known) or 'aucun'}")
     if known[field]["signed"]:
         raise SignatureError(f"le champ « {field} » est déjà signé")
+    if ltv and not timestamp:
+        raise SignatureError("--ltv demande aussi --timestamp URL", hint="une signature B-LT est d'abord horodatée (B-T)")
     signer = load_signer(pkcs12, passphrase)
-    who = signer.signing_cert.subject.human_friendly
-    common_name = next((part.split(":", 1)[1].strip() for part in who.split(",") if part.strip().startswith("Common Name")), who)
+    common_name = originals.common_name(signer.signing_cert.subject.human_friendly)
     meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES,
-                                        reason=reason, location=location, md_algorithm="sha256")
+                                        reason=reason, location=location, md_algorithm="sha256",
+                                        embed_validation_info=ltv,
+                                        validation_context=_fetching_context(signer, trust) if ltv else None)
     fd, tmp_name = tempfile.mkstemp(suffix=".pdf", dir=pdf.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with open(pdf, "rb") as source, open(tmp, "wb") as out:
+        with open(pdf, "rb") as source, open(tmp, "wb") as out, originals.quiet_validation():
             writer = IncrementalPdfFileWriter(source, strict=False)
             appearance = tmp.with_suffix(".stamp.pdf")
             _stamp(appearance, common_name)
             style = StaticStampStyle.from_pdf_file(str(appearance), border_width=0)
-            signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(writer, output=out)
+            signers.PdfSigner(meta, signer=signer, stamp_style=style,
+                              timestamper=HTTPTimeStamper(timestamp) if timestamp else None).sign_pdf(writer, output=out)
         os.replace(tmp, pdf)
+    except TimestampRequestError as exc:
+        raise SignatureError(f"l'horodatage n'a pas pu être obtenu de {timestamp} ({_first_line(exc)}) : rien n'a "
+                             "été signé", hint="vérifiez l'adresse de l'autorité d'horodatage et la connexion") from None
+    except SigningError as exc:
+        raise SignatureError(f"signature impossible : {_first_line(exc)} ; rien n'a été signé",
+                             hint="avec --ltv, les données de révocation doivent être joignables ; indiquez "
+                                  "l'autorité avec --trust") from None
     finally:
         tmp.unlink(missing_ok=True)
         tmp.with_suffix(".stamp.pdf").unlink(missing_ok=True)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+
+
+def _fetching_context(signer, trust: list[Path] | None):
+    """What B-LT signing validates the chain with: the given authorities, else the self-signed
+    certificates of the .p12; the revocation data (OCSP, CRL) fetched now and embedded."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko_certvalidator import ValidationContext
+
+    chain = list(signer.cert_registry)
+    roots = [load_cert_from_pemder(str(p)) for p in trust or []] or [c for c in chain if c.self_signed != "no"]
+    return ValidationContext(trust_roots=roots, other_certs=chain, allow_fetching=True)
 
 
 def _stamp(path: Path, signer_name: str) -> None:
@@ -231,72 +265,50 @@ def _stamp(path: Path, signer_name: str) -> None:
     c.save()
 
 
-@contextlib.contextmanager
-def _quiet_validation():
-    """pyHanko logs a failed chain with its whole traceback: the reason staff need is given
-    by ``verify`` itself, in one plain line, so its loggers say nothing meanwhile."""
-    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
-    saved = [(lg.propagate, lg.level, lg.handlers[:]) for lg in loggers]
-    for lg in loggers:
-        lg.propagate, lg.handlers = False, [logging.NullHandler()]
-        lg.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        for lg, (propagate, level, handlers) in zip(loggers, saved):
-            lg.propagate, lg.handlers = propagate, handlers
-            lg.setLevel(level)
-
-
-def _reason(status, trusted_roots: bool) -> str | None:
-    """Why a signature is not valid, as the paying officer reads it (None when it is)."""
-    if not (status.intact and status.valid):
-        return "le document a été modifié après cette signature, ou la signature est abîmée"
-    if not status.trusted:
-        if not trusted_roots:
-            return "autorité de certification non vérifiée : indiquez-la avec --trust"
-        return "le certificat du signataire ne vient pas d'une autorité de confiance indiquée par --trust"
-    if not status.bottom_line:
-        return "signature non valide (certificat expiré, révoqué ou usage non permis)"
-    return None
-
-
 def verify(pdf: Path, trust: list[Path] | None = None) -> list[dict]:
-    """Each field, signed or empty; for a signature: signer, time, intact, valid, coverage and,
-    when not valid, the reason in plain words."""
+    """Every signature a dossier holds: its own fields, empty or signed, then each signature of
+    each signed original it carries (``document``: the original's file name). For a signature:
+    signer, time, level, intact, valid (trusted), coverage, later changes and, when not valid,
+    the reason in plain words; for an original, whether it still reads as the document built
+    from today's data beside the dossier (None when that document is not there)."""
     from pyhanko.keys import load_cert_from_pemder
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.general import SigningError
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
 
     try:
         roots = [load_cert_from_pemder(str(p)) for p in (trust or [])]
     except (OSError, ValueError) as exc:
         raise SignatureError(f"certificat d'autorité illisible ({exc.__class__.__name__})",
                              hint="donnez à --trust un certificat PEM ou DER") from None
-    fields = list_fields(pdf)
-    by_name = {f["name"]: dict(f) for f in fields}
-    try:
-        with open(pdf, "rb") as handle, _quiet_validation():
-            reader = PdfFileReader(handle, strict=False)
-            for embedded in reader.embedded_signatures:
-                context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-                status = validate_pdf_signature(embedded, context, skip_diff=False)
-                entry = by_name.setdefault(embedded.field_name, {"name": embedded.field_name, "page": None})
-                entry.update({
-                    "signed": True,
-                    "signer": status.signing_cert.subject.human_friendly,
-                    "time": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
-                    "intact": bool(status.intact and status.valid),
-                    "trusted": bool(status.trusted),
-                    "valid": bool(status.bottom_line),
-                    "coverage": status.coverage.name if status.coverage else None,
-                    "modifications": status.modification_level.name if status.modification_level else None,
-                    "reason": _reason(status, bool(roots)),
-                })
-    except (PdfError, SigningError, ValueError, KeyError, TypeError) as exc:
-        raise SignatureError(f"{pdf.name} : signatures illisibles ({exc.__class__.__name__}) — le fichier a "
-                             "peut-être été modifié ou abîmé", hint="demandez le fichier signé d'origine") from None
-    return [by_name[f["name"]] for f in fields] + [v for k, v in by_name.items() if k not in {f["name"] for f in fields}]
+    rows = [dict(f, document=None) for f in list_fields(pdf)]
+    by_name = {row["name"]: row for row in rows}
+    for signature in originals.read_signatures(pdf.read_bytes(), pdf.name, roots):
+        row = by_name.get(signature.field)
+        if row is None:
+            row = by_name[signature.field] = {"name": signature.field, "page": None, "document": None}
+            rows.append(row)
+        row.update(_row(signature))
+    for name, data in originals.embedded_pdfs(pdf):
+        matches = _matches_today(data, pdf.parent / name)
+        for signature in originals.read_signatures(data, name, roots):
+            rows.append({"name": signature.field, "page": None, "document": name, "matches": matches,
+                         **_row(signature)})
+    return rows
+
+
+def _row(signature: originals.Signature) -> dict:
+    return {"signed": True, "signer": signature.subject, "time": signature.when.isoformat() if signature.when else None,
+            "intact": signature.intact, "trusted": signature.trusted, "valid": signature.trusted,
+            "coverage": signature.coverage, "modifications": signature.modifications,
+            "changed_after": signature.changed_after, "level": signature.level, "reason": signature.reason}
+
+
+def _matches_today(data: bytes, built: Path) -> str | None:
+    """Whether a signed original reads as the document built from today's data (the file of
+    the same name beside the dossier): None when it is not there, else the first difference
+    (« » when none)."""
+    if not built.is_file():
+        return None
+    import io
+
+    difference = originals.first_difference(originals.text_lines(PdfReader(io.BytesIO(data))),
+                                            originals.text_lines(PdfReader(built)))
+    return "" if difference is None else f"« {difference[0]} » au lieu de « {difference[1]} »"

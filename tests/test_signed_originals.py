@@ -1,0 +1,239 @@
+"""Each document signed on its own date, by its own signatories, then enclosed unchanged: the
+2023 dossier built with the signed convention, bilan 2022 and minutes of the COPIL 2023."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import CONV, INPUTS, TEMPLATES, make_final, run_cli
+from pki import Pki
+from pipeline import build
+from pipeline.errors import InputError
+from pipeline.pdf import signing
+
+pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
+D = dt.date
+# who signs what, on which day: the convention before the first call (29 March 2022), the bilan
+# 2022 after its own date (14 February 2023) and before the COPIL that approves it (14 March),
+# the minutes after the meeting and before the call (28 March 2023)
+SIGNATURES = {
+    "convention": [("convention-metropole", "Martine VASSAL", D(2022, 2, 28)),
+                   ("convention-association", "Pascal FRIQUET", D(2022, 2, 28))],
+    "bilan-2022": [("bilan-association", "Pascal FRIQUET", D(2023, 2, 20))],
+    "pv-copil-2023": [("pv-copil-metropole", "Sophie EXEMPLE", D(2023, 3, 15)),
+                      ("pv-copil-association", "Pascal FRIQUET", D(2023, 3, 16))],
+}
+
+
+def options(inputs, outputs, *, final=False, warnings=None):
+    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, final=final, log=lambda m: None,
+                         warn=(warnings.append if warnings is not None else lambda m: None))
+
+
+def sign_all(pki, published, signes, which=SIGNATURES):
+    """Each document signed in turn in its own fields, as its signatories do, then put in signes/."""
+    for stem, steps in which.items():
+        current = published / f"{stem}.pdf"
+        for i, (field, who, day) in enumerate(steps):
+            current = pki.sign(current, signes.parent / f".{stem}-{i}.pdf", field, who, day)
+        shutil.move(current, signes / f"{stem}.pdf")
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    """Real data (no example, no specimen), the 2023 documents built, each signed on its day."""
+    root = tmp_path_factory.mktemp("signes")
+    inputs = root / "inputs" / CONV
+    shutil.copytree(INPUTS, inputs)
+    make_final(inputs)
+    build.build([2023], options(inputs, root / "out"))
+    pki = Pki(root / "pki")
+    (inputs / "signes").mkdir()
+    sign_all(pki, root / "out" / CONV / "2023", inputs / "signes")
+    return root, inputs, pki
+
+
+@pytest.fixture(scope="module")
+def final_dossier(scenario):
+    root, inputs, _ = scenario
+    warnings = []
+    build.build([2023], options(inputs, root / "out", final=True, warnings=warnings))
+    assert warnings == []
+    return root / "out" / CONV / "2023" / "dossier-2023.pdf"
+
+
+def test_the_documents_to_sign_carry_no_draft_mark_once_their_data_is_real(scenario):
+    root, _, _ = scenario
+    folder = root / "out" / CONV / "2023"
+    for stem in SIGNATURES:  # ready to sign in a draft build: the dossier itself is still a PROJET
+        assert "PROJET" not in " ".join(p.extract_text() for p in PdfReader(folder / f"{stem}.pdf").pages[:2]), stem
+
+
+def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, final_dossier):
+    _, inputs, _ = scenario
+    reader = PdfReader(final_dossier)
+    attached = {name: data[0] for name, data in reader.attachments.items()}
+    assert set(attached) == {f"{stem}.pdf" for stem in SIGNATURES}
+    for name, data in attached.items():
+        assert data == (inputs / "signes" / name).read_bytes(), name  # byte for byte what was signed
+    # their pages are the signed ones, with the margin mention, and the only empty field is the letter's
+    assert [f["name"] for f in signing.list_fields(final_dossier)] == ["appel-association"]
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Signé électroniquement par Pascal FRIQUET le 20 février 2023 – original signé joint (bilan-2022.pdf)" in text
+    assert ("Signé électroniquement par Sophie EXEMPLE le 15 mars 2023 et Pascal FRIQUET le 16 mars 2023"
+            in text)
+    assert "Copie de la convention signée le 28 février 2022" in text
+    titles = [i.title for i in reader.outline if not isinstance(i, list)]
+    assert "Le bilan 2022 de la mise en œuvre de la convention (original signé)" in titles
+    assert "La convention de partenariat (copie de l'original signé)" in titles
+    assert "PROJET" not in text and "à signer séparément" not in text
+
+
+def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_original(scenario, final_dossier, tmp_path):
+    _, _, pki = scenario
+    result = run_cli("verify", str(final_dossier), "--trust", str(pki.pem))
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("appel-association: vide") for line in lines), result.stdout
+    for stem, steps in SIGNATURES.items():
+        for field, who, _ in steps:
+            line = next(line for line in lines if line.startswith(f"{stem}.pdf › {field}:"))
+            assert who in line and "intacte=oui" in line and "valide=oui" in line, line
+    assert result.returncode == 0, result.stdout + result.stderr  # the letter's empty field is no failure
+    for name, data in PdfReader(final_dossier).attachments.items():
+        original = tmp_path / name
+        original.write_bytes(data[0])
+        check = subprocess.run(["pdfsig", "-nocert", str(original)], capture_output=True, text=True)
+        assert check.stdout.count("Signature Validation: Signature is Valid.") == len(SIGNATURES[original.stem]), \
+            check.stdout
+
+
+def _case_inputs(scenario, tmp_path):
+    """A copy of the signed scenario a test may spoil, with the PDFs already converted."""
+    root, inputs, pki = scenario
+    copy = tmp_path / "inputs" / CONV
+    shutil.copytree(inputs, copy)
+    shutil.copytree(root / "out" / ".cache", tmp_path / "out" / ".cache")
+    return copy, pki
+
+
+def _add_note(pdf):
+    """A sticky note added after the signatures, as a reader's annotation tool does."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf.read_bytes()), strict=False)
+    page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+    note = generic.DictionaryObject({
+        generic.pdf_name("/Type"): generic.pdf_name("/Annot"), generic.pdf_name("/Subtype"): generic.pdf_name("/Text"),
+        generic.pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (100, 100, 120, 120)]),
+        generic.pdf_name("/Contents"): generic.TextStringObject("à revoir")})
+    writer.register_annotation(page_ref, writer.add_object(note))
+    out = io.BytesIO()
+    writer.write(out)
+    pdf.write_bytes(out.getvalue())
+
+
+def _tamper(pdf):
+    """One byte of the signed content changed, inside a page's compressed stream."""
+    data = bytearray(pdf.read_bytes())
+    at = data.index(b"stream\n", len(data) // 3) + 40
+    data[at] ^= 0xFF
+    pdf.write_bytes(bytes(data))
+
+
+def _resign(pki, published, signes, stem, steps):
+    (signes / f"{stem}.pdf").unlink()
+    sign_all(pki, published, signes, {stem: steps})
+
+
+def _retitle_an_action(inputs):
+    path = inputs / "2022" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    titre: ", text.index("actions:")) + len("    titre: ")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + "Séminaire renommé après la signature" + text[end:], encoding="utf-8")
+
+
+PV = SIGNATURES["pv-copil-2023"]
+CASES = {
+    "tampered": (lambda inputs, pki, pub: _tamper(inputs / "signes" / "bilan-2022.pdf"),
+                 "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte"),
+    "annotated": (lambda inputs, pki, pub: _add_note(inputs / "signes" / "bilan-2022.pdf"),
+                  "bilan-2022.pdf : après la signature de Pascal FRIQUET, le fichier a été modifié (annotation"),
+    "missing signatory": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "pv-copil-2023", PV[:1]),
+                          "pv-copil-2023.pdf : la signature de le Président de l'AR Hlm (Pascal FRIQUET) manque"),
+    "data changed": (lambda inputs, pki, pub: _retitle_an_action(inputs),
+                     "bilan-2022.pdf : ne correspond plus aux données"),
+    "before its date": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "bilan-2022",
+                                                         [("bilan-association", "Pascal FRIQUET", D(2023, 2, 1))]),
+                        "signé par Pascal FRIQUET le 1er février 2023, avant la date du document (14 février 2023)"),
+    "after the letter": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "pv-copil-2023",
+                                                          [PV[0], ("pv-copil-association", "Pascal FRIQUET",
+                                                                   D(2023, 4, 3))]),
+                         "signé par Pascal FRIQUET le 3 avril 2023, après l'appel de participation du 28 mars 2023"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_rule_on_signed_originals_warns_in_a_draft_and_stops_a_final_build(scenario, tmp_path, case):
+    spoil, expected = CASES[case]
+    inputs, pki = _case_inputs(scenario, tmp_path)
+    spoil(inputs, pki, scenario[0] / "out" / CONV / "2023")
+    warnings = []
+    build.build([2023], options(inputs, tmp_path / "out", warnings=warnings))
+    assert any(expected in w and w.endswith("(erreur avec --final)") for w in warnings), warnings
+    assert (tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").is_file()  # a draft is still built
+    with pytest.raises(InputError) as info:
+        build.build([2023], options(inputs, tmp_path / "out", final=True))
+    assert expected in str(info.value)
+
+
+def test_a_certificate_in_another_name_is_only_a_warning(scenario, tmp_path):
+    inputs, pki = _case_inputs(scenario, tmp_path)
+    _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "pv-copil-2023",
+            [PV[0], ("pv-copil-association", "Jean DUPONT", D(2023, 3, 16))])
+    warnings = []
+    build.build([2023], options(inputs, tmp_path / "out", final=True, warnings=warnings))  # not refused
+    assert any("« pv-copil-association » est signé par Jean DUPONT, alors que les données nomment Pascal FRIQUET"
+               in w for w in warnings), warnings
+
+
+def test_a_final_dossier_needs_every_document_signed(scenario, tmp_path):
+    inputs, _ = _case_inputs(scenario, tmp_path)
+    (inputs / "signes" / "pv-copil-2023.pdf").unlink()
+    with pytest.raises(InputError) as info:
+        build.build([2023], options(inputs, tmp_path / "out", final=True))
+    assert "signes/pv-copil-2023.pdf : absent" in str(info.value)
+    build.build([2023], options(inputs, tmp_path / "out"))  # a draft shows it as still to sign
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").pages)
+    assert "Document à signer séparément par" in " ".join(text.split())
+
+
+def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(scenario, tmp_path):
+    from pipeline import publish
+
+    inputs, pki = _case_inputs(scenario, tmp_path)
+    out = tmp_path / "out" / CONV
+    signed = inputs / "signes" / "bilan-2022.pdf"
+    kept = signed.read_bytes()
+    signed.unlink()
+    build.build([2023], options(inputs, tmp_path / "out"))
+    assert publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
+    signed.write_bytes(kept)  # added
+    assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
+    build.build([2023], options(inputs, tmp_path / "out"))
+    assert "bilan-2022.pdf" in PdfReader(out / "2023" / "dossier-2023.pdf").attachments
+    _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "bilan-2022",
+            [("bilan-association", "Pascal FRIQUET", D(2023, 2, 21))])  # replaced
+    assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
+    build.build([2023], options(inputs, tmp_path / "out"))
+    signed.unlink()  # removed
+    assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
+    manifest = (out / "2023" / "manifest.json").read_text(encoding="utf-8")
+    assert '"signes/bilan-2022.pdf"' in manifest
