@@ -1,4 +1,5 @@
 """The real pipeline on the shipped inputs: documents, PDFs and dossier with their data."""
+import dataclasses
 import subprocess
 
 import docx
@@ -162,7 +163,10 @@ def test_a_broken_kept_libreoffice_profile_is_replaced(tmp_path):
     assert (outputs / CONV / "2023" / "dossier-2023.pdf").is_file()
 
 
-def test_final_version_requires_the_blanks_and_carries_no_draft_mark(inputs_copy, tmp_path):
+def test_final_version_requires_the_blanks_and_the_signed_originals(inputs_copy, tmp_path):
+    """--final refuses example data and blanks, then documents not yet signed apart; once the data
+    is real, a draft build publishes those documents ready to sign, without the PROJET mark (the
+    whole signed cycle is in test_signed_originals)."""
     from pipeline import build
     from pipeline.errors import InputError
 
@@ -172,18 +176,21 @@ def test_final_version_requires_the_blanks_and_carries_no_draft_mark(inputs_copy
         build.build([2023], opts)
     assert "délibération" in str(info.value) and "exemples" in str(info.value) and "spécimen" in str(info.value)
     make_final(inputs_copy)
-    build.build([2023], opts)
+    with pytest.raises(InputError) as info:
+        build.build([2023], opts)
+    assert [line.split(" : ")[0].rsplit("/", 1)[-1] for line in info.value.problems] == \
+        ["convention.pdf", "bilan-2022.pdf", "pv-copil-2023.pdf"]
+    assert not (tmp_path / "out" / CONV / "2023").exists()  # nothing published
+    build.build([2023], dataclasses.replace(opts, final=False))
     for stem in STEMS[2023]:
         text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / f"{stem}.pdf").pages)
-        assert "PROJET" not in text
+        assert ("PROJET" in text) == (stem.startswith(("appel", "bordereau"))), stem
     convention = docx_text(tmp_path / "out" / CONV / "2023" / "convention.docx")
     assert "n° 22-0456 du Conseil de la Métropole du 17 février 2022." in convention
     assert "Fait à Marseille, le 28 février 2022" in convention
     letter = " ".join(docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx").split())
     assert ("Convention de partenariat 2022-2024 signée le 28 février 2022, approuvée par délibération n° 22-0456 "
             "du Conseil de la Métropole du 17 février 2022, article 3") in letter
-    draft = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").pages[:1])
-    assert "PROJET" not in draft
 
 
 def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):

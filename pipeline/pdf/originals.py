@@ -90,7 +90,6 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.general import SigningError
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
 
     found = []
     try:
@@ -101,8 +100,7 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
             for embedded in reader.embedded_signatures:
                 if embedded.sig_object_type == "/DocTimeStamp":
                     continue
-                context = ValidationContext(trust_roots=list(trust or []), allow_fetching=False,
-                                            revocation_mode="soft-fail")
+                context = _offline_context(reader, list(trust or []))
                 status = validate_pdf_signature(embedded, context, skip_diff=False)
                 stamp = status.timestamp_validity
                 when = stamp.timestamp if stamp is not None else status.signer_reported_dt
@@ -119,6 +117,19 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
         raise SignatureError(f"{label} : signatures illisibles ({exc.__class__.__name__}) — le fichier a peut-être "
                              "été modifié ou abîmé", hint="demandez le fichier signé d'origine") from None
     return found
+
+
+def _offline_context(reader, trust: list):
+    """Validation from what the file carries: the certificates and revocation data of its
+    /DSS when it has one (a B-LT signature), never fetched."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+    from pyhanko_certvalidator import ValidationContext
+
+    settings = {"trust_roots": trust, "allow_fetching": False, "revocation_mode": "soft-fail"}
+    try:
+        return DocumentSecurityStore.read_dss(reader).as_validation_context(settings)
+    except NoDSSFoundError:
+        return ValidationContext(**settings)
 
 
 def _has_validation_data(reader) -> bool:
