@@ -11,6 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from pipeline.pdf.signing import stamp_style
+
 PASSWORD = "secret-de-test"
 
 
@@ -73,7 +75,9 @@ class Pki:
         import io
 
         buffer = io.BytesIO()
-        OnThatDay(meta, signer=signer).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False), output=buffer)
+        with stamp_style(who, when) as style:  # the look the project's « sign » gives
+            OnThatDay(meta, signer=signer, stamp_style=style).sign_pdf(
+                IncrementalPdfFileWriter(io.BytesIO(data), strict=False), output=buffer)
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(buffer.getvalue())
         return Path(out)

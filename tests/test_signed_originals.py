@@ -93,6 +93,10 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     assert "Le bilan 2022 de la mise en œuvre de la convention (original signé)" in titles
     assert "La convention de partenariat (copie de l'original signé)" in titles
     assert "PROJET" not in text and "à signer séparément" not in text
+    # the signatures keep their look on the enclosed pages, their fonts embedded (PDF/A)
+    assert "Pascal FRIQUET le 16/03/2023 à 11:00" in text and "Sophie EXEMPLE le 15/03/2023 à 11:00" in text
+    fonts = subprocess.run(["pdffonts", str(final_dossier)], capture_output=True, text=True, check=True).stdout
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
 
 
 def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_original(scenario, final_dossier, tmp_path):

@@ -321,6 +321,63 @@ def _sanitise(writer: PdfWriter) -> None:
         page[NameObject("/Annots")] = kept
 
 
+def _keep_signature_appearances(writer: PdfWriter) -> None:
+    """A signed original's pages keep the look of their signatures: each signed field's
+    appearance drawn into its page, since the fields themselves stay in the original (the
+    dossier's only field is its own letter's)."""
+    from pypdf.generic import DecodedStreamObject, DictionaryObject
+
+    for page in writer.pages:
+        annots = page.get("/Annots")
+        drawn = []
+        for ref in annots.get_object() if annots is not None else []:
+            annot = ref.get_object()
+            field = annot.get("/Parent", annot).get_object() if "/FT" not in annot else annot
+            appearance = (annot.get("/AP") or {}).get("/N")
+            if annot.get("/Subtype") != "/Widget" or field.get("/FT") != "/Sig" or "/V" not in field \
+                    or appearance is None or "/Matrix" in appearance.get_object() \
+                    or not _fonts_embedded(appearance.get_object()):  # PDF/A: else the margin mention says it
+                continue
+            box = _normalised([float(v) for v in appearance.get_object().get("/BBox", [0, 0, 0, 0])])
+            llx, lly, urx, ury = _normalised([float(v) for v in annot["/Rect"]])
+            if box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
+                continue
+            sx, sy = (urx - llx) / (box[2] - box[0]), (ury - lly) / (box[3] - box[1])
+            name = f"/SignatureVue{len(drawn)}"
+            drawn.append(f"q {sx:.4f} 0 0 {sy:.4f} {llx - box[0] * sx:.2f} {lly - box[1] * sy:.2f} cm {name} Do Q")
+            resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
+            xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
+            xobjects[NameObject(name)] = appearance.indirect_reference if hasattr(appearance, "indirect_reference") \
+                and appearance.indirect_reference is not None else writer._add_object(appearance.get_object())
+        if drawn:
+            content = page.get_contents()
+            stream = DecodedStreamObject()
+            stream.set_data(b"q\n" + (content.get_data() if content is not None else b"") + b"\nQ\n" +
+                            "\n".join(drawn).encode() + b"\n")
+            page.replace_contents(stream)
+
+
+def _fonts_embedded(xobject, depth: int = 0) -> bool:
+    """Whether every font a form (and the forms it draws) uses is embedded, as PDF/A requires."""
+    resources = (xobject.get("/Resources") or {})
+    resources = resources.get_object() if hasattr(resources, "get_object") else resources
+    for font in (resources.get("/Font") or {}).values():
+        font = font.get_object()
+        if font.get("/Subtype") == "/Type0":
+            font = font["/DescendantFonts"][0].get_object()
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is None or not {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object()):
+            return False
+    inner = (resources.get("/XObject") or {})
+    return depth > 8 or all(_fonts_embedded(x.get_object(), depth + 1) for x in inner.values()
+                            if x.get_object().get("/Subtype") == "/Form")
+
+
+def _normalised(box: list[float]) -> list[float]:
+    """A rectangle as lower-left and upper-right corners, whichever corners it was given by."""
+    return [min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])]
+
+
 def _drop_signature_destinations(tree) -> None:
     """The documents' signature bookmarks served to place the fields: not kept in the dossier."""
     for kid in tree.get("/Kids", []):
@@ -373,6 +430,7 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
                                number_label, per_page)
     for page, stamp in zip(writer.pages, overlay.pages):
         page.merge_page(stamp)
+    _keep_signature_appearances(writer)
     _sanitise(writer)
     add_empty_fields(writer, fields(lay) if fields else [])
     _attach(writer, attachments or [])

@@ -7,6 +7,7 @@ update: the signed bytes are never rewritten.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -192,7 +193,6 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError
     from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
-    from pyhanko.stamp import StaticStampStyle
 
     known = {f["name"]: f for f in list_fields(pdf)}
     if field not in known:
@@ -212,11 +212,9 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with open(pdf, "rb") as source, open(tmp, "wb") as out, originals.quiet_validation():
+        with open(pdf, "rb") as source, open(tmp, "wb") as out, originals.quiet_validation(), \
+                stamp_style(common_name) as style:
             writer = IncrementalPdfFileWriter(source, strict=False)
-            appearance = tmp.with_suffix(".stamp.pdf")
-            _stamp(appearance, common_name)
-            style = StaticStampStyle.from_pdf_file(str(appearance), border_width=0)
             signers.PdfSigner(meta, signer=signer, stamp_style=style,
                               timestamper=HTTPTimeStamper(timestamp) if timestamp else None).sign_pdf(writer, output=out)
         os.replace(tmp, pdf)
@@ -229,7 +227,6 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
                                   "l'autorité avec --trust") from None
     finally:
         tmp.unlink(missing_ok=True)
-        tmp.with_suffix(".stamp.pdf").unlink(missing_ok=True)
 
 
 def _first_line(exc: Exception) -> str:
@@ -247,22 +244,29 @@ def _fetching_context(signer, trust: list[Path] | None):
     return ValidationContext(trust_roots=roots, other_certs=chain, allow_fetching=True)
 
 
-def _stamp(path: Path, signer_name: str) -> None:
-    """The visible appearance of a signature, drawn with an embedded font (PDF/A)."""
+@contextlib.contextmanager
+def stamp_style(signer_name: str, when=None):
+    """How a signature looks on its page (« Signé électroniquement par … le … »), drawn with an
+    embedded font so that the document stays PDF/A; pyHanko reads it while signing."""
     import datetime as dt
 
+    from pyhanko.stamp import StaticStampStyle
     from reportlab.pdfgen import canvas
 
     fonts.register()
-    c = canvas.Canvas(str(path), pagesize=(FIELD_WIDTH, FIELD_HEIGHT), initialFontName="Dossier-Sans")
-    c.setFont("Dossier-Sans", 8)
-    c.setFillColorRGB(0.1, 0.2, 0.4)
-    c.drawString(6, FIELD_HEIGHT - 20, "Signé électroniquement par")
-    c.setFont("Dossier-Sans-Bold", 9)
-    c.drawString(6, FIELD_HEIGHT - 32, signer_name[:45])
-    c.setFont("Dossier-Sans", 8)
-    c.drawString(6, FIELD_HEIGHT - 44, "le " + dt.datetime.now().strftime("%d/%m/%Y à %H:%M"))
-    c.save()
+    when = when or dt.datetime.now()
+    with tempfile.TemporaryDirectory(prefix="signature-") as folder:
+        path = Path(folder) / "apparence.pdf"
+        c = canvas.Canvas(str(path), pagesize=(FIELD_WIDTH, FIELD_HEIGHT), initialFontName="Dossier-Sans")
+        c.setFont("Dossier-Sans", 8)
+        c.setFillColorRGB(0.1, 0.2, 0.4)
+        c.drawString(6, FIELD_HEIGHT - 20, "Signé électroniquement par")
+        c.setFont("Dossier-Sans-Bold", 9)
+        c.drawString(6, FIELD_HEIGHT - 32, signer_name[:45])
+        c.setFont("Dossier-Sans", 8)
+        c.drawString(6, FIELD_HEIGHT - 44, "le " + when.strftime("%d/%m/%Y à %H:%M"))
+        c.save()
+        yield StaticStampStyle.from_pdf_file(str(path), border_width=0)
 
 
 def verify(pdf: Path, trust: list[Path] | None = None) -> list[dict]:
