@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check test test-fast clean bench convention new-year
+.PHONY: setup system dossier dossiers check statut test test-fast clean bench convention new-year
 
 setup: $(STAMP) system
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where PYTHONDONTWRITEBYTECODE is set
@@ -33,6 +33,9 @@ dossiers: setup
 
 check: setup  # ANNOTATE=1: a commented copy beside each faulty template
 	$(RUN) check $(if $(ANNOTATE),--annotate)
+
+statut: setup  # make statut [YEAR=2023]: who must sign what, who signed and when, what is missing
+	$(RUN) status $(if $(filter command line,$(origin YEAR)),$(YEAR))
 
 new-year: setup  # make new-year YEAR=2024: the year's folder from the previous one
 	$(RUN) new-year $(YEAR)

@@ -208,6 +208,25 @@ def variables(ctx: Context, template: str | None, year: int | None) -> None:
 
 
 @main_group.command()
+@click.argument("year", type=int, required=False)
+@pass_context
+def status(ctx: Context, year: int | None) -> None:
+    """Où en sont les signatures : pour chaque document de chaque dossier (ou de l'année YEAR),
+    qui doit signer, qui a signé et quand, ce qui manque. Ne construit rien."""
+    from pipeline import status as signatures
+
+    for convention in ctx.conventions(year):
+        for report in signatures.status(convention, ctx.templates, ctx.outputs, [year] if year else None):
+            click.echo(f"{convention.name} – {report.heading}")
+            if report.stale:
+                click.echo(f"  (documents publiés à reconstruire : make dossier YEAR={report.year})")
+            for line in report.lines:
+                click.echo(f"  {line.title} : {line.state}")
+                for problem in line.problems:
+                    click.echo(f"    ! {problem}")
+
+
+@main_group.command()
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def fields(dossier: Path) -> None:
     """Liste les champs de signature d'un dossier PDF."""

@@ -141,6 +141,15 @@ def compte(value, singulier: str, pluriel: str | None = None, feminin: bool = Tr
     return f"{nombre(n)} {plural}"
 
 
+def de(phrase: str) -> str:
+    """« de » before a phrase, contracted as French writes it: « du Président », « des
+    équipes », « de la Présidente », « de l'AR Hlm »."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if phrase.startswith(article):
+            return contracted + phrase[len(article):]
+    return f"de {phrase}"
+
+
 def minuscule(value) -> str:
     """The first letter in lower case, the rest as written: 'Le bilan 2022' → 'le bilan 2022',
     for an item of a list that follows a colon."""

@@ -75,11 +75,11 @@ def _entries(paths: list[Path], base: Path) -> list[dict]:
 def signed_entries(inputs: Path, names: list[str]) -> list[dict]:
     """The signed originals a build looked for in ``signes/``, found or not: one that comes
     back, is replaced or is taken away makes the dossier stale."""
-    out = []
-    for name in sorted(names):
-        path = Path(inputs) / "signes" / name
-        out.append({"path": f"signes/{name}", "sha256": sha256(path) if path.is_file() else None})
-    return out
+    from pipeline.places import signed_folder
+
+    folder = signed_folder(inputs)
+    return [{"path": f"{folder.name}/{name}", "sha256": sha256(folder / name) if (folder / name).is_file() else None}
+            for name in sorted(names)]
 
 
 def build_key(inputs: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> str:

@@ -42,10 +42,15 @@ def templates_used(convention: Path, shared: Path) -> list[Path]:
     return own + [p for p in templates(Path(shared)) if p.name not in names and p.name not in OWN_ONLY]
 
 
+def signed_folder(convention: Path) -> Path:
+    """``signes/`` beside the years: where documents signed apart come back once signed."""
+    return Path(convention) / "signes"
+
+
 def signed_original(convention: Path, stem: str) -> Path:
-    """Where a document signed apart comes back once signed: ``signes/`` beside the years,
-    under the name the build gave it (``bilan-2022.pdf``, ``convention.pdf``)."""
-    return Path(convention) / "signes" / f"{stem}.pdf"
+    """A signed original, under the name the build gave its document (``bilan-2022.pdf``,
+    ``convention.pdf``)."""
+    return signed_folder(convention) / f"{stem}.pdf"
 
 
 def outputs_for(outputs: Path, convention: Path) -> Path:

@@ -64,6 +64,31 @@ def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final
     return manifest.up_to_date(outputs, inputs, year, templates, final=final)
 
 
+def keep_signed(outputs: Path, year: int, signed_folder: Path) -> None:
+    """A published PDF that someone signed in place would be replaced by the next build, and its
+    signature lost: the build stops first and says where the signed file belongs."""
+    folder = outputs / str(year)
+    for pdf in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
+        if _signed(pdf):
+            raise OutputError(f"{pdf} porte une signature : une nouvelle construction le remplacerait",
+                              hint=f"déplacez-le dans {signed_folder / pdf.name} (les documents signés y sont "
+                                   "gardés et joints au dossier), puis relancez")
+
+
+def _signed(pdf: Path) -> bool:
+    """Whether a PDF has a signed field of its own (not merely signed files it carries)."""
+    with open(pdf, "rb") as handle:
+        if b"/ByteRange" not in handle.read():
+            return False
+    from pypdf import PdfReader
+
+    try:
+        fields = PdfReader(pdf).get_fields() or {}
+    except Exception:  # noqa: BLE001 — an unreadable file is simply rebuilt
+        return False
+    return any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields.values())
+
+
 def recover(outputs: Path) -> None:
     """Put back a previous outputs/<YEAR>/ if a build was killed between its two renames."""
     if not outputs.is_dir():

@@ -212,3 +212,18 @@ def test_the_minutes_carry_the_meeting_day(built):
     assert "Date\u00a0: mardi 14 mars 2023" in text and "Fait à Marseille, le 14 mars 2023" in text
     assert "28 mars 2023" not in text  # the letter's date
     assert PdfReader(built / "2023" / "pv-copil-2023.pdf").metadata["/CreationDate"].startswith("D:20230314")
+
+
+def test_later_dossiers_may_leave_out_the_signed_convention(inputs_copy):
+    """The Métropole holds the signed original: convention.yaml may say no copy goes with the
+    later calls; the first year's dossier still encloses the original."""
+    from pipeline.convention import context, documents, model
+
+    path = inputs_copy / "convention.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  lieu_signature: Marseille\n",
+                                                             "  lieu_signature: Marseille\n  copie_jointe: false\n"),
+                    encoding="utf-8")
+    assert [d.key for d in documents.plan(model.load(inputs_copy, 2022))][0] == "convention"
+    later = model.load(inputs_copy, 2023)
+    assert "convention" not in [d.key for d in documents.plan(later)]
+    assert not any("convention de partenariat" in p.lower() for p in context.build_context(later, projet=True).pieces_jointes)

@@ -56,3 +56,12 @@ def test_typography_inserts_no_break_spaces():
 ])
 def test_counts_agree_with_their_noun(n, singular, kwargs, text):
     assert french.compte(n, singular, **kwargs) == text
+
+
+def test_de_contracts_before_an_article():
+    from pipeline.french import de
+
+    assert de("le Président de l'AR Hlm") == "du Président de l'AR Hlm"
+    assert de("la Vice-Présidente") == "de la Vice-Présidente"
+    assert de("les équipes techniques") == "des équipes techniques"
+    assert de("l'association") == "de l'association"

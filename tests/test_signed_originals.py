@@ -171,7 +171,7 @@ CASES = {
     "annotated": (lambda inputs, pki, pub: _add_note(inputs / "signes" / "bilan-2022.pdf"),
                   "bilan-2022.pdf : après la signature de Pascal FRIQUET, le fichier a été modifié (annotation"),
     "missing signatory": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "pv-copil-2023", PV[:1]),
-                          "pv-copil-2023.pdf : la signature de le Président de l'AR Hlm (Pascal FRIQUET) manque"),
+                          "pv-copil-2023.pdf : la signature du Président de l'AR Hlm (Pascal FRIQUET) manque"),
     "data changed": (lambda inputs, pki, pub: _retitle_an_action(inputs),
                      "bilan-2022.pdf : ne correspond plus aux données"),
     "before its date": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "bilan-2022",
@@ -241,3 +241,34 @@ def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(sce
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
     manifest = (out / "2023" / "manifest.json").read_text(encoding="utf-8")
     assert '"signes/bilan-2022.pdf"' in manifest
+
+
+def test_status_says_who_signed_when_and_what_is_missing(scenario, tmp_path):
+    inputs, _ = _case_inputs(scenario, tmp_path)
+    (inputs / "signes" / "pv-copil-2023.pdf").unlink()
+    build.build([2023], options(inputs, tmp_path / "out"))
+    result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    assert result.returncode == 0, result.stderr
+    lines = {line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1] for line in result.stdout.splitlines()
+             if " : " in line and line.startswith("  ")}
+    assert lines["Le bilan 2022 de la mise en œuvre de la convention"] == "signatures : Pascal FRIQUET le 20 février 2023"
+    assert lines["La convention de partenariat"].startswith("signatures : Martine VASSAL le 28 février 2022")
+    minutes = lines["Le procès-verbal du comité de pilotage du 14 mars 2023"]
+    assert minutes.startswith("NON SIGNÉ – à faire signer par la Vice-Présidente déléguée") and "(Sophie EXEMPLE)" in minutes
+    assert "signes/pv-copil-2023.pdf" in minutes
+    assert lines["L'appel de participation 2023"].startswith("à signer en dernier, dans le dossier")
+    assert "!" not in result.stdout  # nothing wrong with what is signed
+
+
+def test_a_document_signed_in_place_is_never_replaced_by_a_build(scenario, tmp_path):
+    from pipeline.errors import OutputError
+
+    inputs, pki = _case_inputs(scenario, tmp_path)
+    build.build([2023], options(inputs, tmp_path / "out"))
+    published = tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf"
+    pki.sign(published, published, "bilan-association", "Pascal FRIQUET", D(2023, 2, 20))
+    signed = published.read_bytes()
+    with pytest.raises(OutputError) as info:
+        build.build([2023], options(inputs, tmp_path / "out"))
+    assert "signes/bilan-2022.pdf" in str(info.value)
+    assert published.read_bytes() == signed

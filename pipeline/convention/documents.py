@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pipeline.convention.catalogue import SPECS, DocumentSpec
 from pipeline.convention.model import Inputs
-from pipeline.french import date_fr
+from pipeline.french import date_fr, de
 
 @dataclass(frozen=True)
 class Planned:
@@ -180,7 +180,12 @@ def signatories(planned: Planned, inputs: Inputs) -> list[Signatory]:
         if planned.key == "pv-copil":
             member = next((m for m in conv.copil.membres if m.signe_pour == who), None)
             person = people.get(member.role) if member else None
-            title = member.libelle if member else title
+            if person is not None:  # as the minutes name them: « le Président de l'AR Hlm »
+                title = _article(person.qualite, (person.civilite or "").lower() in ("mme", "madame"))
+                if party.nom_court not in person.qualite and party.nom not in person.qualite:
+                    title += f" {de(party.designation_courte)}"
+            elif member is not None:
+                title = member.libelle
             name = person.prenom_nom if person else None
         found.append(Signatory(who, f"{planned.key}-{who}", title, name))
     return found

@@ -11,7 +11,7 @@ import unicodedata
 
 from pipeline.convention.documents import Planned, signatories, signature_window
 from pipeline.convention.model import Inputs
-from pipeline.french import date_fr
+from pipeline.french import date_fr, de
 
 CHANGES = {"ANNOTATIONS": "une annotation ou un commentaire a été ajouté",
            "OTHER": "le fichier a été modifié (annotation, commentaire ou contenu ajouté)"}
@@ -42,7 +42,7 @@ def findings(planned: Planned, inputs: Inputs, shown: str, signatures: list, dif
         mine = _signature_of(who, signatures)
         if mine is None:
             name = f" ({who.name})" if who.name else ""
-            breach(f"la signature de {who.title}{name} manque — faites-le signer dans le champ « {who.field} »")
+            breach(f"la signature {de(who.title)}{name} manque — faites-le signer dans le champ « {who.field} »")
         elif who.name and mine.field == who.field and _plain(who.name) not in _plain(mine.signer):
             found.append((f"{shown} : le champ « {who.field} » est signé par {mine.signer}, alors que les données "
                           f"nomment {who.name} ({who.title}) — vérifiez la délégation de signature", False))

@@ -1,0 +1,109 @@
+"""``status``: where each year's signatures stand, as the chargée de mission checks it before
+sending — for each document, who must sign it, who signed and when, and what is missing.
+
+It reads the data, the signed originals in ``signes/`` and the published documents; it builds
+nothing. The signed text is compared with the documents published by the last build, which
+``status`` says to redo when the data changed since.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import places, publish
+from pipeline.convention import catalogue, documents, model, signed
+from pipeline.errors import PipelineError
+from pipeline.french import date_fr
+
+
+@dataclass
+class Line:
+    """One document of one dossier: what it is, its state, and what is wrong with it."""
+
+    title: str
+    state: str
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class YearStatus:
+    year: int
+    heading: str
+    lines: list[Line]
+    stale: bool  # the published documents are not those of today's data
+
+
+def status(convention: Path, templates: Path, outputs: Path, years: list[int] | None = None) -> list[YearStatus]:
+    """Every dossier year of ``convention`` (or those given), in order."""
+    from pipeline.pdf import originals
+
+    out = places.outputs_for(outputs, convention)
+    report = []
+    for year in years or model.dossier_years(convention):
+        inputs = model.load(convention, year)
+        built = out / str(year)
+        stale = not publish.up_to_date(out, convention, year, templates, final=False) and \
+            not publish.up_to_date(out, convention, year, templates, final=True)
+        lines = []
+        for d in documents.plan(inputs):
+            if catalogue.signed_apart(d.key):
+                lines.append(_signed_apart(d, inputs, built, originals))
+            elif d.spec.signed_in_dossier:
+                lines.append(_in_dossier(d, inputs, convention, year))
+        heading = (f"Dossier {year} – appel du {date_fr(inputs.year.appel.date)}" if inputs.year.appel
+                   else f"Dossier de clôture {year} – comité de pilotage du {date_fr(inputs.year.copil.date)}")
+        report.append(YearStatus(year, heading, lines, stale))
+    return report
+
+
+def _who(d: documents.Planned, inputs: model.Inputs) -> str:
+    return " et ".join(s.title + (f" ({s.name})" if s.name else "") for s in documents.signatories(d, inputs))
+
+
+def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path, originals) -> Line:
+    """A document signed on its own: absent from signes/, or signed (by whom, when) and checked."""
+    path = places.signed_original(inputs.root, d.stem)
+    shown = model.display(path)
+    if not path.is_file():
+        ready = documents.not_ready_to_sign(d, inputs)
+        todo = f"à faire signer par {_who(d, inputs)}"
+        where = model.display(built / f"{d.stem}.pdf")
+        return Line(d.title, f"NON SIGNÉ – {todo}" + (f" ; pas encore prêt à signer : {ready}" if ready else
+                                                     f" ; document à signer : {where} ; signé, à déposer : {shown}"))
+    try:
+        signatures = originals.read_signatures(path.read_bytes(), shown)
+    except PipelineError as exc:
+        return Line(d.title, "ILLISIBLE", [str(exc)])
+    difference = None
+    published = built / f"{d.stem}.pdf"
+    if published.is_file():
+        from pypdf import PdfReader
+
+        difference = originals.first_difference(originals.text_lines(PdfReader(path)),
+                                                originals.text_lines(PdfReader(published)))
+    problems = [message for message, _ in signed.findings(d, inputs, shown, signatures, difference)]
+    said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in signatures)
+    return Line(d.title, f"signatures : {said}" if signatures else "sans signature", problems)
+
+
+def _in_dossier(d: documents.Planned, inputs: model.Inputs, convention: Path, year: int) -> Line:
+    """The letter, signed last inside the dossier: its signed copy is kept in signes/."""
+    kept = places.signed_original(convention, f"dossier-{year}")
+    who = _who(d, inputs)
+    if not kept.is_file():
+        return Line(d.title, f"à signer en dernier, dans le dossier, par {who} ; dossier signé à garder sous "
+                             f"{model.display(kept)}")
+    from pipeline.pdf import originals
+
+    try:
+        found = {s.field: s for s in originals.read_signatures(kept.read_bytes(), model.display(kept))}
+    except PipelineError as exc:
+        return Line(d.title, "ILLISIBLE", [str(exc)])
+    names = [s.field for s in documents.signatories(d, inputs)]
+    missing = [name for name in names if name not in found]
+    if missing:
+        return Line(d.title, f"dossier {model.display(kept)} : champ {', '.join(missing)} non signé – à signer par {who}")
+    problems = [f"{model.display(kept)} : la signature de {found[n].signer} n'est plus intacte" for n in names
+                if not found[n].intact or found[n].changed_after]
+    said = ", ".join(f"{found[n].signer} le {date_fr(found[n].day)}" if found[n].day else found[n].signer for n in names)
+    return Line(d.title, f"signature dans le dossier : {said}", problems)
