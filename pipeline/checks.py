@@ -20,10 +20,12 @@ from pipeline.french import suggestion
 from pipeline.pdf import marks
 
 
-def check_all(inputs: Path, templates: Path, *, final: bool = False,
+def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Path | None = None,
               annotate_into: list[Path] | None = None) -> tuple[list[tuple[int, str]], list[str], list[str]]:
     """Every problem at once, as (exit code, line); the warnings; and what is only information:
-    in the middle of a period, the later years have no data yet, which is no fault."""
+    in the middle of a period, the later years have no data yet, which is no fault. The signed
+    originals are checked too, their text against the documents published in ``outputs`` when
+    those are today's."""
     problems: list[tuple[int, str]] = []
     warnings: list[str] = []
     notes: list[str] = []
@@ -41,6 +43,7 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False,
             result = model.load(inputs, year, final=final)
             warnings.extend(w for w in result.warnings if w not in warnings)
             loaded.append(result)
+            _signed_originals(result, templates, outputs, final, problems, warnings, notes)
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
     for spec in catalogue.DOCUMENTS:
@@ -57,6 +60,27 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False,
             if written is not None:
                 annotate_into.append(written)
     return problems, warnings, notes
+
+
+def _signed_originals(inputs: model.Inputs, templates: Path, outputs: Path | None, final: bool,
+                      problems: list, warnings: list, notes: list) -> None:
+    """The signed originals of one dossier: a breach is an error with --final, else a warning."""
+    from pipeline import publish, status
+
+    out = places.outputs_for(outputs, inputs.root) if outputs is not None else None
+    year = inputs.year.annee
+    today = out is not None and publish.up_to_date(out, inputs.root, year, templates, final=final)
+    if not today and any(places.signed_original(inputs.root, d.stem).is_file() for d in documents.plan(inputs)):
+        note = f"{year} : le texte des documents signés sera comparé aux données à la construction (make dossier YEAR={year})"
+        if note not in notes:
+            notes.append(note)
+    for message, breach in status.signed_problems(inputs, out / str(year) if today else None):
+        if breach and final:
+            line = (int(ExitCode.SIGNATURE), message)
+            if line not in problems:
+                problems.append(line)
+        elif message + (" (erreur avec --final)" if breach else "") not in warnings:
+            warnings.append(message + (" (erreur avec --final)" if breach else ""))
 
 
 def variables(convention: Path, templates: Path, template: str | None,

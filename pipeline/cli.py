@@ -124,7 +124,8 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
     conventions = ctx.conventions()
     for convention in conventions:
         copies: list[Path] | None = [] if annotate else None
-        found, said, noted = checks.check_all(convention, ctx.templates, final=final, annotate_into=copies)
+        found, said, noted = checks.check_all(convention, ctx.templates, final=final, outputs=ctx.outputs,
+                                                annotate_into=copies)
         for copy in copies or []:
             notes.append(f"commentaires écrits dans {copy} : ouvrez-le dans Word à côté du modèle")
         name = f"{convention.name} : " if len(conventions) > 1 else ""

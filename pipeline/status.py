@@ -35,8 +35,6 @@ class YearStatus:
 
 def status(convention: Path, templates: Path, outputs: Path, years: list[int] | None = None) -> list[YearStatus]:
     """Every dossier year of ``convention`` (or those given), in order."""
-    from pipeline.pdf import originals
-
     out = places.outputs_for(outputs, convention)
     report = []
     for year in years or model.dossier_years(convention):
@@ -47,7 +45,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
         lines = []
         for d in documents.plan(inputs):
             if catalogue.signed_apart(d.key):
-                lines.append(_signed_apart(d, inputs, built, originals))
+                lines.append(_signed_apart(d, inputs, built))
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, inputs, convention, year))
         heading = (f"Dossier {year} – appel du {date_fr(inputs.year.appel.date)}" if inputs.year.appel
@@ -60,7 +58,7 @@ def _who(d: documents.Planned, inputs: model.Inputs) -> str:
     return " et ".join(s.title + (f" ({s.name})" if s.name else "") for s in documents.signatories(d, inputs))
 
 
-def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path, originals) -> Line:
+def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path) -> Line:
     """A document signed on its own: absent from signes/, or signed (by whom, when) and checked."""
     path = places.signed_original(inputs.root, d.stem)
     shown = model.display(path)
@@ -71,19 +69,43 @@ def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path, origi
         return Line(d.title, f"NON SIGNÉ – {todo}" + (f" ; pas encore prêt à signer : {ready}" if ready else
                                                      f" ; document à signer : {where} ; signé, à déposer : {shown}"))
     try:
-        signatures = originals.read_signatures(path.read_bytes(), shown)
+        signatures, found = examine(d, inputs, built)
     except PipelineError as exc:
         return Line(d.title, "ILLISIBLE", [str(exc)])
-    difference = None
-    published = built / f"{d.stem}.pdf"
-    if published.is_file():
-        from pypdf import PdfReader
-
-        difference = originals.first_difference(originals.text_lines(PdfReader(path)),
-                                                originals.text_lines(PdfReader(published)))
-    problems = [message for message, _ in signed.findings(d, inputs, shown, signatures, difference)]
+    problems = [message for message, _ in found]
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in signatures)
     return Line(d.title, f"signatures : {said}" if signatures else "sans signature", problems)
+
+
+def examine(d: documents.Planned, inputs: model.Inputs, built: Path | None) -> tuple[list, list[tuple[str, bool]]]:
+    """A signed original's signatures and what is wrong with it, its text compared with the
+    document the last build published in ``built`` (when there is one)."""
+    from pypdf import PdfReader
+
+    from pipeline.pdf import originals
+
+    path = places.signed_original(inputs.root, d.stem)
+    shown = model.display(path)
+    signatures = originals.read_signatures(path.read_bytes(), shown)
+    difference = None
+    published = built / f"{d.stem}.pdf" if built is not None else None
+    if published is not None and published.is_file():
+        difference = originals.first_difference(originals.text_lines(PdfReader(path)),
+                                                originals.text_lines(PdfReader(published)))
+    return signatures, signed.findings(d, inputs, shown, signatures, difference)
+
+
+def signed_problems(inputs: model.Inputs, built: Path | None) -> list[tuple[str, bool]]:
+    """What ``check`` says of a dossier's signed originals: each one present, examined; its text
+    compared with the documents in ``built`` when they are today's (else by the next build)."""
+    found = []
+    for d in documents.plan(inputs):
+        if catalogue.signed_apart(d.key) and places.signed_original(inputs.root, d.stem).is_file():
+            try:
+                found.extend(examine(d, inputs, built)[1])
+            except PipelineError as exc:
+                found.append((str(exc), True))
+    return found
 
 
 def _in_dossier(d: documents.Planned, inputs: model.Inputs, convention: Path, year: int) -> Line:

@@ -272,3 +272,16 @@ def test_a_document_signed_in_place_is_never_replaced_by_a_build(scenario, tmp_p
         build.build([2023], options(inputs, tmp_path / "out"))
     assert "signes/bilan-2022.pdf" in str(info.value)
     assert published.read_bytes() == signed
+
+
+def test_check_examines_the_signed_originals_without_building(scenario, tmp_path):
+    inputs, _ = _case_inputs(scenario, tmp_path)
+    _tamper(inputs / "signes" / "bilan-2022.pdf")
+    args = ["--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "check"]
+    draft = run_cli(*args)
+    assert draft.returncode == 0, draft.stderr
+    assert "avertissement : " in draft.stderr and "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte" \
+        in draft.stderr and "(erreur avec --final)" in draft.stderr
+    final = run_cli(*args, "--final")
+    assert final.returncode == 7, final.stderr
+    assert "erreur : " in final.stderr and "n'est plus intacte" in final.stderr and "Traceback" not in final.stderr
