@@ -103,10 +103,11 @@ def variables(convention: Path, templates: Path, template: str | None,
 
 
 def template_context(inputs: model.Inputs, spots: list | None = None, *, projet: bool = True,
-                     pages: dict[str, int] | None = None) -> context.Context:
+                     pages: dict[str, int] | None = None, signatures: dict[str, str] | None = None
+                     ) -> context.Context:
     """A dossier's context (a draft's by default), its signature tags noted in ``spots``:
     the trial fills of ``check`` and the build's real ones use the same."""
-    ctx = context.build_context(inputs, projet=projet, pages=pages)
+    ctx = context.build_context(inputs, projet=projet, pages=pages, signatures=signatures)
     ctx.signature = marks.make_signature([] if spots is None else spots)
     return ctx
 

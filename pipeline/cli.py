@@ -294,7 +294,9 @@ def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
             continue
         ok = r["intact"] and r["valid"] and not r["changed_after"]
         bad += not ok
-        covers = "oui" if r["coverage"] == "ENTIRE_FILE" else "non (signée avant des ajouts)"
+        # validation data pyHanko adds after a B-LT signature does not change what it covers
+        covers = "oui" if r["coverage"] == "ENTIRE_FILE" or r["modifications"] == "LTA_UPDATES" \
+            else "non (signée avant des ajouts)"
         line = (f"{where}{r['name']}: signé par {r['signer']} le {r['time']} ; niveau {r['level']} ; "
                 f"intacte={'oui' if r['intact'] else 'NON'} ; valide={'oui' if r['valid'] else 'NON'} ; "
                 f"ajouts après signature={'NON AUTORISÉS' if r['changed_after'] else 'aucun ou autorisés'} ; "

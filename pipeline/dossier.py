@@ -110,7 +110,10 @@ def first_round(b: YearBuild) -> list[str]:
 
 
 def fill_first_round(b: YearBuild) -> None:
-    """Fill every document but the bordereau, and stage the pieces LibreOffice converts."""
+    """Fill every document but the bordereau, and stage the pieces LibreOffice converts; the
+    signed originals are read first, since the documents may say who signed."""
+    for original in b.originals.values():
+        read_original(original)
     stage_office_pieces(b)
     for key in first_round(b):
         if key in b.keys:
@@ -130,7 +133,8 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     # a document signed apart is signed as soon as its own data is real, before the dossier is
     # final: then it carries no PROJET mark (its signed original is compared with this rendering)
     ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, b.inputs) is None
-    ctx = checks.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages)
+    ctx = checks.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages,
+                                  signatures=signature_states(b))
     images = context.images(ctx) if key == "bilan" else None
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
@@ -184,8 +188,6 @@ def prepare_pieces(b: YearBuild) -> None:
             ready.reader = assemble.open_pdf(ready.pdf, title)
             ready.pages = len(ready.reader.pages)
             b.attached[source] = ready
-    for original in b.originals.values():
-        read_original(original)
 
 
 def read_original(original: Original) -> None:
@@ -286,6 +288,17 @@ def enclosed(b: YearBuild, key: str) -> Original | None:
     """The signed original the dossier shows for a document, if one came back readable."""
     original = b.originals.get(key)
     return original if original is not None and original.reader is not None else None
+
+
+def signature_states(b: YearBuild) -> dict[str, str]:
+    """What the documents say of each document signed apart: signed by whom and when, or to sign."""
+    states = {}
+    for d in b.plan:
+        if catalogue.signed_apart(d.key):
+            original = enclosed(b, d.key)
+            states[d.key] = f"original signé par {_signed_by(original)}" if original else \
+                "à signer séparément par " + " et ".join(s.title for s in documents.signatories(d, b.inputs))
+    return states
 
 
 def _signed_by(original: Original) -> str:

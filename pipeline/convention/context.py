@@ -120,12 +120,16 @@ class Context:
     signataires: dict[str, dict[str, str]] = doc("qui signe le procès-verbal : signataires.metropole / .association "
                                                  "→ pour, qualite, nom")
     pieces: list[dict[str, Any]] = doc("pièces de l'article 3 : libelle, nom (titre ou libellé), fournie, specimen, "
+                                       "signature (pour un document signé à part : son état), "
                                        "sans_objet, titre, note, page (dans le dossier)")
     pieces_manquantes: list[dict[str, Any]] = doc("pièces demandées mais pas encore fournies (absentes ou spécimens)")
     pieces_absentes: list[dict[str, Any]] = doc("pièces ni jointes ni sans objet : elles suivront")
     pieces_jointes: list[str] = doc("ce que la lettre joint, dans l'ordre du dossier (documents puis pièces, "
                                     "spécimens à part)")
     pieces_specimens: list[str] = doc("pièces jointes à titre de spécimen, les définitives à suivre")
+    signatures: dict[str, str] = doc("l'état de chaque document signé à part joint au dossier, par document : "
+                                     "signatures['bilan'] → « original signé par Pascal FRIQUET le 20 février 2023 » "
+                                     "ou « à signer séparément par le Président de l'AR Hlm »")
     signature: Any = doc("signature('document', 'qui') : marque la place d'une signature (champ de signature du "
                          "PDF) ; qui : 'metropole' ou 'association'", None)
     graphique: Any = doc("le graphique du bilan (image)", "")
@@ -135,8 +139,10 @@ class Context:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] | None = None) -> Context:
-    """The context of one dossier's templates. ``pages``: dossier page of each piece."""
+def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] | None = None,
+                  signatures: dict[str, str] | None = None) -> Context:
+    """The context of one dossier's templates. ``pages``: dossier page of each piece;
+    ``signatures``: the state of each document signed apart (what the build read in signes/)."""
     conv, year = inputs.convention, inputs.year
     terms = conv.convention
     reported = inputs.bilan_year
@@ -146,7 +152,8 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
     if inputs.closing:
         final = final_view(conv, [inputs.reported[y] for y in terms.annees], until=year.bilan_final.date,
                            established=year.bilan_final)
-    pieces = _pieces(inputs, bilan, pages)
+    signatures = signatures or {}
+    pieces = _pieces(inputs, bilan, pages, signatures)
     programme_by_code = {c.code: (i, c) for i, c in enumerate(conv.chantiers, 1)}
     return Context(
         annee=year.annee,
@@ -175,6 +182,7 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
                                if m.role not in {p.role for p in year.copil.presents + year.copil.excuses}],
         signataires=_signataires(inputs),
         pieces=pieces,
+        signatures=signatures,
         pieces_manquantes=[p for p in pieces if not p["fournie"] and not p["sans_objet"]],
         pieces_absentes=[p for p in pieces if not p["jointe"] and not p["sans_objet"]],
         pieces_jointes=[d.title for d in documents if d.key != "appel"] +
@@ -183,7 +191,8 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
     )
 
 
-def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | None) -> list[dict[str, Any]]:
+def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | None,
+            signatures: dict[str, str]) -> list[dict[str, Any]]:
     """Article 3's pieces as the letter and the bordereau list them (none at the closing)."""
     conv, year = inputs.convention, inputs.year
     pieces = []
@@ -192,7 +201,8 @@ def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | N
                "titre": piece.titre if piece else None, "nom": piece_title(spec, piece, year.annee),
                "note": piece.note if piece else None, "page": (pages or {}).get(spec.code),
                "fichier": piece.fichier if piece else None, "document": spec.document,
-               "specimen": bool(piece and piece.specimen), "sans_objet": None}
+               "specimen": bool(piece and piece.specimen), "sans_objet": None,
+               "signature": signatures.get(spec.document) if spec.document else None}
         if spec.document == "bilan":
             if bilan is None:
                 row["sans_objet"] = "sans objet : première année d'exécution de la convention"

@@ -100,12 +100,14 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
             for embedded in reader.embedded_signatures:
                 if embedded.sig_object_type == "/DocTimeStamp":
                     continue
-                context = _offline_context(reader, list(trust or []))
+                context = _offline_context(reader, list(trust or []), embedded)
                 status = validate_pdf_signature(embedded, context, skip_diff=False)
                 stamp = status.timestamp_validity
                 when = stamp.timestamp if stamp is not None else status.signer_reported_dt
-                level = "B-LTA" if dss and any(t.signed_revision > embedded.signed_revision for t in timestamps) \
-                    else "B-LT" if dss and stamp is not None else "B-T" if stamp is not None else "B-B"
+                level = "B-T" if stamp is not None else "B-B"
+                if stamp is not None and dss and _long_term(reader, embedded, list(trust or []), stamp.timestamp):
+                    later = any(t.signed_revision > embedded.signed_revision for t in timestamps)
+                    level = "B-LTA" if later else "B-LT"
                 subject = status.signing_cert.subject.human_friendly
                 found.append(Signature(
                     field=embedded.field_name, signer=common_name(subject), subject=subject, when=when,
@@ -119,17 +121,71 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
     return found
 
 
-def _offline_context(reader, trust: list):
-    """Validation from what the file carries: the certificates and revocation data of its
-    /DSS when it has one (a B-LT signature), never fetched."""
+def _offline_context(reader, trust: list, embedded, *, revocation_mode: str = "soft-fail", moment=None):
+    """Validation of ``embedded`` from what the file carries: the certificates and revocation
+    data of its /DSS when it has one, never fetched. Only the OCSP responses about this
+    signature's own certificates are given: pyhanko-certvalidator counts a response of the same
+    responder about another certificate (another signer's, in a file signed in turn) as a failed
+    check of this one, even in soft-fail mode."""
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import ocsp as asn1_ocsp
     from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
-    settings = {"trust_roots": trust, "allow_fetching": False, "revocation_mode": "soft-fail"}
+    settings = {"trust_roots": trust, "allow_fetching": False, "revocation_mode": revocation_mode}
+    if moment is not None:
+        settings.update(moment=moment, retroactive_revinfo=True)
     try:
-        return DocumentSecurityStore.read_dss(reader).as_validation_context(settings)
+        dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
-        return ValidationContext(**settings)
+        return ValidationContext(crls=[], ocsps=[], **settings)
+    ours = _certificates(embedded)
+    ocsps = [response for response in (asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
+             if _is_about(response, ours)]
+    crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+    return ValidationContext(other_certs=list(dss.load_certs()), ocsps=ocsps, crls=crls, **settings)
+
+
+def _certificates(embedded) -> list:
+    """The certificates a signature carries: the signer's and its chain (CMS), its timestamp
+    authority's (the timestamp token's)."""
+    from pyhanko.sign.general import find_cms_attribute_iter
+
+    carried = list(embedded.signed_data["certificates"] or [])
+    unsigned = embedded.signer_info["unsigned_attrs"]
+    if unsigned.native:
+        for token in find_cms_attribute_iter(unsigned, "signature_time_stamp_token"):
+            carried += list(token["content"]["certificates"] or [])
+    return [embedded.signer_cert] + [c.chosen for c in carried if c.name == "certificate"]
+
+
+def _is_about(response, certificates: list) -> bool:
+    """Whether an OCSP response is about one of ``certificates`` (issuer name and serial
+    number, as its CertID gives them: serial numbers alone repeat from one issuer to another)."""
+    if response["response_status"].native != "successful":
+        return False
+    basic = response["response_bytes"]["response"].parsed
+    for single in basic["tbs_response_data"]["responses"]:
+        cert_id = single["cert_id"]
+        algorithm = cert_id["hash_algorithm"]["algorithm"].native
+        for cert in certificates:
+            if cert_id["serial_number"].native == cert.serial_number and \
+                    cert_id["issuer_name_hash"].native == getattr(cert.issuer, algorithm, None):
+                return True
+    return False
+
+
+def _long_term(reader, embedded, trust: list, moment) -> bool:
+    """PAdES B-LT: the /DSS alone proves the signature and its timestamp valid at the
+    timestamp's time, revocation data required for every certificate that names where to get
+    it (nothing fetched). Trust: the given authorities, else the /DSS's self-signed ones (that
+    trust itself is ``valide``'s business)."""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    roots = trust or [c for c in DocumentSecurityStore.read_dss(reader).load_certs() if c.self_signed != "no"]
+    context = _offline_context(reader, roots, embedded, revocation_mode="hard-fail", moment=moment)
+    return bool(validate_pdf_signature(embedded, context, skip_diff=True).bottom_line)
 
 
 def _has_validation_data(reader) -> bool:
