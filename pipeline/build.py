@@ -59,10 +59,12 @@ def build(years: list[int], opts: Options) -> list[Path]:
         with publish.locks(out, todo), contextlib.ExitStack() as stack:
             # decided again under the lock: a build of the same year may have finished meanwhile
             todo = _stale(todo, out, opts, "construit entre-temps par une autre commande")
-            builds = [dossier.YearBuild(i, _temporary(stack, f".build-{i.year.annee}-", out), opts.templates, opts.final)
+            builds = [dossier.YearBuild(i, _temporary(stack, publish.working_prefix("build", [i.year.annee]), out),
+                                        opts.templates, opts.final)
                       for i in loaded if i.year.annee in todo]
             jobs = schedule.Schedule(office, cache.PdfCache(opts.outputs / ".cache" / "pdf"),
-                                     _temporary(stack, ".pdf-", out), release=not shared, progress=opts.progress,
+                                     _temporary(stack, publish.working_prefix("pdf", todo), out), release=not shared,
+                                     progress=opts.progress,
                                      watch=opts.watch)
             # stopped first on the way out (on a failure, even if shared): an interrupted LibreOffice
             # still writing a PDF would otherwise put it back in a temporary folder already removed

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from pipeline import checks, places, render
 from pipeline.convention import catalogue, context, documents, model, signed
-from pipeline.errors import SignatureError, TemplateProblem
+from pipeline.errors import InputError, SignatureError, TemplateProblem
 from pipeline.french import date_fr
 from pipeline.pdf import assemble, marks, originals, pieces, reproducible, signing
 
@@ -197,7 +197,7 @@ def read_original(original: Original) -> None:
         original.data = original.path.read_bytes()
         original.reader = assemble.open_pdf(original.path, original.shown)
         original.signatures = originals.read_signatures(original.data, original.shown)
-    except (SignatureError, assemble.InputError, OSError) as exc:
+    except (SignatureError, InputError, OSError) as exc:
         original.reader, original.unreadable = None, str(exc)
 
 
@@ -285,9 +285,12 @@ def signed_names(b: YearBuild) -> list[str]:
 
 
 def enclosed(b: YearBuild, key: str) -> Original | None:
-    """The signed original the dossier shows for a document, if one came back readable."""
+    """The signed original the dossier shows for a document, if one came back readable and
+    intact (a damaged one is reported, never enclosed: the document is shown still to sign)."""
     original = b.originals.get(key)
-    return original if original is not None and original.reader is not None else None
+    if original is None or original.reader is None or not all(s.intact for s in original.signatures):
+        return None
+    return original
 
 
 def signature_states(b: YearBuild) -> dict[str, str]:
@@ -329,6 +332,8 @@ def _mention(b: YearBuild, d: documents.Planned) -> str | None:
     original = enclosed(b, d.key)
     if original is None:
         who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
+        if d.key in b.originals:
+            return f"Document à signer séparément par {who} – l'original reçu est abîmé ou modifié : non joint"
         return f"Document à signer séparément par {who} – non signé à ce jour"
     if _is_copy(b, d):
         days = sorted({s.day for s in original.signatures if s.day})

@@ -17,7 +17,7 @@ from pipeline.errors import OutputError
 def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path, *, final: bool,
             signed: list[str] = ()) -> Path:
     """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
-    staging = Path(tempfile.mkdtemp(prefix=f".new-{year}-", dir=outputs))
+    staging = Path(tempfile.mkdtemp(prefix=working_prefix("new", [year]), dir=outputs))
     os.chmod(staging, 0o777 & ~_umask())  # an ordinary folder that colleagues can open, not mkdtemp's 700
     try:
         for path in sorted(work.iterdir()):
@@ -27,7 +27,7 @@ def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path,
         target = outputs / str(year)
         old = None
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".old-{year}-", dir=outputs))
+            old = Path(tempfile.mkdtemp(prefix=working_prefix("old", [year]), dir=outputs))
             os.rename(target, old / "previous")
         try:
             os.rename(staging, target)
@@ -90,22 +90,54 @@ def _signed(pdf: Path) -> bool:
 
 
 def recover(outputs: Path) -> None:
-    """Put back a previous outputs/<YEAR>/ if a build was killed between its two renames."""
+    """Put back a previous outputs/<YEAR>/ if a build was killed between its two renames, and
+    remove what dead builds left behind. Every working folder names the years whose locks its
+    build holds (``.build-2023-…``, ``.pdf-2023_2024-…``): a folder is touched only while none
+    of them is held, so a build running beside this one, or publishing, is never disturbed."""
     if not outputs.is_dir():
         return
-    for old in outputs.glob(".old-*"):
-        year = old.name.split("-")[1]
-        previous = old / "previous"
-        if previous.is_dir() and not (outputs / year).exists():
-            os.rename(previous, outputs / year)
-        shutil.rmtree(old, ignore_errors=True)
-    for leftover in list(outputs.glob(".new-*")) + list(outputs.glob(".build-*")) + list(outputs.glob(".pdf-*")):
-        if not _locked(outputs, leftover.name.split("-")[1]):
-            shutil.rmtree(leftover, ignore_errors=True)
+    for old in sorted(outputs.glob(".old-*")):
+        with _unlocked(outputs, _years_of(old)) as free:
+            if not free:
+                continue
+            previous, target = old / "previous", outputs / _years_of(old)[0]
+            if previous.is_dir() and not target.exists():
+                os.rename(previous, target)
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in sorted(list(outputs.glob(".new-*")) + list(outputs.glob(".build-*")) + list(outputs.glob(".pdf-*"))):
+        with _unlocked(outputs, _years_of(leftover)) as free:
+            if free:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _locked(outputs: Path, year: str) -> bool:
-    return files.is_locked(outputs / f".lock-{year}")
+def working_prefix(kind: str, years: list[int]) -> str:
+    """The name a working folder starts with: its kind and the years whose locks its build holds."""
+    return f".{kind}-{'_'.join(map(str, years))}-"
+
+
+def _years_of(folder: Path) -> list[str]:
+    """The years a working folder names (``.pdf-2023_2024-x1y2`` → 2023, 2024); none if unreadable."""
+    parts = folder.name.split("-")
+    years = parts[1].split("_") if len(parts) > 2 else []
+    return years if years and all(y.isdigit() for y in years) else []
+
+
+@contextlib.contextmanager
+def _unlocked(outputs: Path, years: list[str]):
+    """Whether no build holds any of these years (held meanwhile, so that no build of them starts
+    while a leftover is put right); a folder that names no year is left alone."""
+    handles = []
+    try:
+        for year in years:
+            handle = files.try_lock(outputs / f".lock-{year}")
+            if handle is None:
+                yield False
+                return
+            handles.append(handle)
+        yield bool(years)
+    finally:
+        for handle in handles:
+            handle.close()
 
 
 @contextlib.contextmanager

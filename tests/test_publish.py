@@ -113,3 +113,22 @@ def test_a_published_folder_is_an_ordinary_folder(previous):
     reference = outputs / "ordinaire"
     reference.mkdir()
     assert (outputs / CONV / "2023").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777
+
+
+def test_two_years_of_one_convention_build_side_by_side(tmp_path):
+    """The 2024 build starts (and recovers leftovers) while the 2023 one converts: neither
+    touches the other's working folders, both publish."""
+    import time
+
+    outputs = tmp_path / "outputs"
+    first = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(outputs), "build", "2023"],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any((outputs / CONV).glob(".pdf-2023-*")):
+        time.sleep(0.02)
+    second = run_cli("--outputs", str(outputs), "build", "2024")
+    _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert second.returncode == 0, second.stderr
+    assert (outputs / CONV / "2023" / "dossier-2023.pdf").is_file() and (outputs / CONV / "2024" / "dossier-2024.pdf").is_file()
+    assert leftovers(outputs) == []

@@ -23,7 +23,7 @@ from typing import Callable
 
 from pipeline import files
 from pipeline.office import programs
-from pipeline.errors import ConversionError, ToolMissing
+from pipeline.errors import OutputError, ConversionError, ToolMissing
 
 START_TIMEOUT = 90.0
 SECONDS_PER_DOCUMENT = 60.0
@@ -197,6 +197,10 @@ class Session:
         answer = self._next(float(os.environ.get("PIPELINE_CONVERT_TIMEOUT", SECONDS_PER_DOCUMENT)),
                             f"la conversion de {doc.name}")
         self.pending.pop(0)
+        vanished = [folder for folder in (doc.parent, pdf.parent) if not folder.is_dir()]
+        if vanished:  # not the document's fault: say what happened to the folder
+            raise OutputError(f"le dossier de travail {vanished[0]} a disparu pendant la conversion de {doc.name}",
+                              hint="une autre commande l'a effacé, ou le disque a été démonté : relancez la construction")
         if not answer.get("ok"):
             raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
                                   f"en PDF ({answer.get('error', '?')})",

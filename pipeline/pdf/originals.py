@@ -214,8 +214,16 @@ def text_lines(reader) -> list[str]:
     """The text of a PDF, line by line, spaces made plain: what a reader reads, whatever the
     bytes (another version of LibreOffice writes the same text otherwise)."""
     lines = []
-    for page in reader.pages:
-        for line in (page.extract_text() or "").splitlines():
+    try:
+        pages = list(reader.pages)
+    except Exception:  # noqa: BLE001 — a damaged file (its integrity is reported apart)
+        return ["(fichier illisible)"]
+    for number, page in enumerate(pages, 1):
+        try:
+            text = page.extract_text() or ""
+        except Exception:  # noqa: BLE001 — a damaged page (its integrity is reported apart) reads as such
+            text = f"(page {number} illisible)"
+        for line in text.splitlines():
             line = re.sub(r"\s+", " ", line.replace("\u00a0", " ").replace("\u202f", " ")).strip()
             if line:
                 lines.append(line)
