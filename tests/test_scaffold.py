@@ -45,3 +45,4 @@ def test_the_closing_year_gets_the_closing_copil(inputs_copy):
     assert result.returncode == 0, result.stderr
     text = (inputs_copy / "2025" / "year.yaml").read_text(encoding="utf-8")
     assert "bilan_final:" in text and "appel:" not in text and "date: 2025-03-11" in text
+    assert "transmission:" in text and "dossier_suivi_par: Mme Claire EXEMPLE, chargée de mission" in text

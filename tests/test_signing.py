@@ -66,7 +66,7 @@ def assert_under_its_own_title(name, pieces, rect):
 
 
 # each document signed apart is published on its own with a field under each signature block;
-# the dossier keeps one empty field, the letter's (the closing dossier, sent by no letter, none)
+# the dossier keeps one empty field, the letter's: the call's, or at the closing the transmission's
 FIELDS = {
     (2022, "dossier-2022"): {"appel-association"},
     (2022, "convention"): {"convention-metropole", "convention-association"},
@@ -77,12 +77,12 @@ FIELDS = {
     (2025, "bilan-2024"): {"bilan-association"},
     (2025, "bilan-final-2022-2024"): {"bilan-final-association"},
     (2025, "pv-copil-2025"): {"pv-copil-metropole", "pv-copil-association"},
+    (2025, "dossier-2025"): {"transmission-association"},
 }
 
 
 def test_only_the_signed_documents_and_the_dossier_have_fields(built):
-    """The letter is signed inside the dossier; its bordereau and its own PDF carry no field,
-    nor does the closing dossier, which no letter sends."""
+    """The letter is signed inside the dossier; its bordereau and its own PDF carry no field."""
     signed_apart = {"convention": {"convention-metropole", "convention-association"},
                     "bilan-final": {"bilan-final-association"}, "bilan": {"bilan-association"},
                     "pv-copil": {"pv-copil-metropole", "pv-copil-association"}}
@@ -90,7 +90,8 @@ def test_only_the_signed_documents_and_the_dossier_have_fields(built):
         for pdf in (built / str(year)).glob("*.pdf"):
             names = {f["name"] for f in signing.list_fields(pdf)}
             kind = next((k for k in signed_apart if pdf.stem.startswith(k)), None)
-            expected = {"appel-association"} if pdf.stem == f"dossier-{year}" and year < 2025 else \
+            letter = "appel" if year < 2025 else "transmission"  # the closing dossier's letter transmits it
+            expected = {f"{letter}-association"} if pdf.stem == f"dossier-{year}" else \
                 signed_apart[kind] if kind else set()
             assert names == expected, pdf.name
 
@@ -116,6 +117,9 @@ def test_fields_sit_on_every_signature_block(built, year, stem):
         assert [t for x, y, t in pieces if llx <= x <= urx and lly <= y <= ury] == [], f["name"]
         assert [t for x, y, t in pieces if llx - 5 <= x <= urx and ury <= y <= ury + 50], f["name"]
         assert_under_its_own_title(f["name"], pieces, (llx, lly, urx, ury))
+        # the tooltip names the same party as the field (« Signature – AR Hlm – … »)
+        party = "Métropole Aix-Marseille-Provence" if f["name"].endswith("-metropole") else "AR Hlm"
+        assert f["label"].startswith(f"Signature – {party} – "), f
 
 
 @pytest.mark.parametrize("stem", ["dossier-2022", "convention", "pv-copil-2022"])

@@ -25,6 +25,8 @@ DOCUMENTS = [
     DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",)),
     DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",)),
     DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association")),
+    DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
+                 signed_in_dossier=True),
 ]
 SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}

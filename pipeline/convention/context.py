@@ -98,11 +98,13 @@ class Context:
     destinataire: dict[str, str] = doc("formule d'adresse de la lettre : appellation (« Madame la Présidente »)")
     appel: model.Appel | None = doc("la lettre d'appel de l'année (date, reference, lieu, montant, dossier_suivi_par) ; "
                                     "vide à la clôture")
+    transmission: model.Transmission | None = doc("dossier de clôture : la lettre qui le transmet (date, reference, "
+                                                  "lieu, dossier_suivi_par)")
     banque: model.Banque | None = doc("coordonnées bancaires (titulaire, domiciliation, iban, iban_groupes, bic) ; "
                                       "vide à la clôture")
     dates: dict[str, dt.date] = doc("la date propre de chaque document du dossier : dates['convention'], "
                                     "dates['appel'], dates['bordereau'], dates['bilan'], dates['bilan-final'], "
-                                    "dates['pv-copil']")
+                                    "dates['pv-copil'], dates['transmission']")
     bilan: Bilan | None = doc("le bilan joint au dossier, celui de l'année précédente (vide la première année) : "
                               "annee, date, lieu, periode, chantiers, chantiers_actifs, modalites, actions, tableau, "
                               "reunions, rythme, finances")
@@ -166,6 +168,7 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         association=conv.association,
         destinataire={"appellation": conv.metropole.representant.appellation},
         appel=year.appel,
+        transmission=year.transmission,
         banque=year.banque,
         dates={d.key: d.date for d in documents},
         bilan=bilan,
@@ -185,7 +188,7 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         signatures=signatures,
         pieces_manquantes=[p for p in pieces if not p["fournie"] and not p["sans_objet"]],
         pieces_absentes=[p for p in pieces if not p["jointe"] and not p["sans_objet"]],
-        pieces_jointes=[d.title for d in documents if d.key != "appel"] +
+        pieces_jointes=[d.title for d in documents if not d.spec.signed_in_dossier] +
                        [p["nom"] for p in pieces if p["jointe"] and not p["document"] and not p["specimen"]],
         pieces_specimens=[p["nom"] for p in pieces if p["jointe"] and p["specimen"]],
     )

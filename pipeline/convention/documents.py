@@ -42,7 +42,11 @@ def plan(inputs: Inputs) -> list[Planned]:
     if inputs.closing:
         final = Planned(SPECS["bilan-final"], f"bilan-final-{terms.periode}",
                         f"Le bilan final de la convention {terms.periode}", year.bilan_final.date)
-        return [*bilan, final, copil]
+        # the letter that sends the closing dossier comes first, as the call does in a year's
+        letter = [Planned(SPECS["transmission"], f"transmission-{n}",
+                          "La lettre de transmission du dossier de clôture", year.transmission.date)] \
+            if year.transmission is not None else []
+        return [*letter, *bilan, final, copil]
     # one convention for the whole period, signed once: the first year encloses the signed
     # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
     convention = [Planned(SPECS["convention"], "convention", SPECS["convention"].title,
@@ -83,7 +87,8 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
         what = f"Dossier de clôture de la convention {terms.periode}"
         subject = (f"Bilan {terms.annees[-1]}, bilan final {terms.periode} et procès-verbal du comité de pilotage "
                    f"de clôture – {parties}")
-        last_line = f"Comité de pilotage de clôture du {date_fr(year.copil.date)}"
+        last_line = (f"Lettre de transmission – {year.transmission.reference} du {date_fr(year.transmission.date)}"
+                     if year.transmission is not None else f"Comité de pilotage de clôture du {date_fr(year.copil.date)}")
         label = f"Dossier de clôture {terms.periode}"
     else:
         what = f"Dossier de l'année {year.annee}"
@@ -207,4 +212,6 @@ def signature_window(planned: Planned, inputs: Inputs) -> tuple[dt.date | None, 
         return planned.date, year.copil.date, f"le {sigle} du {date_fr(year.copil.date)} qui l'examine"
     if year.appel is not None:
         return planned.date, year.appel.date, f"l'appel de participation du {date_fr(year.appel.date)}"
+    if year.transmission is not None:
+        return planned.date, year.transmission.date, f"la lettre de transmission du {date_fr(year.transmission.date)}"
     return planned.date, None, ""

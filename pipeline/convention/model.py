@@ -215,6 +215,14 @@ class Appel:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Transmission:
+    date: dt.date = doc("date de la lettre qui transmet le dossier de clôture (après le COPIL de clôture)")
+    reference: str = doc("référence de la lettre (« N/Réf. »)")
+    lieu: str = doc("lieu d'envoi de la lettre (« Marseille, le … »)")
+    dossier_suivi_par: str | None = doc("personne qui suit le dossier", None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Action:
     date: dt.date = doc("date de l'action")
     chantier: str = doc("code du chantier (voir convention.yaml)")
@@ -319,6 +327,8 @@ class Annee:
     finances: Finances | None = doc("la participation de l'année reçue (rapportée dans son bilan)", None)
     bilan: Etabli | None = doc("le bilan de l'année, établi au début de l'année suivante (date et lieu)", None)
     bilan_final: Etabli | None = doc("l'année de clôture seulement : le bilan final de la période (date et lieu)", None)
+    transmission: Transmission | None = doc("l'année de clôture seulement : la lettre qui transmet le dossier de "
+                                            "clôture à la Métropole (date, reference, lieu)", None)
 
 
 # --------------------------------------------------------------------------- loading

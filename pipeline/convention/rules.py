@@ -187,6 +187,9 @@ def _call(conv, f, *, final: bool) -> None:
             c.err("", f"clé obligatoire absente : ajoutez « {key}: » ({what})")
     if f.data.bilan_final is not None:
         c.err("bilan_final", "le bilan final se donne dans le dossier de l'année qui suit la convention, pas ici")
+    if f.data.transmission is not None:
+        c.err("transmission", "la lettre de transmission est celle du dossier de clôture (l'année qui suit la "
+                              "convention) : l'appel de participation transmet le dossier de cette année")
     for spec, piece in pieces_given(conv, f.data.pieces):
         if spec.document is not None:
             continue  # made by the pipeline (the bilan), or « sans objet » the first year
@@ -224,9 +227,13 @@ def _closing(conv, files: dict, f, *, final: bool) -> None:
                   "avec sa date et son lieu")
     for y in period:
         _reported(conv, files[y], f.annee, final=final)
+    if f.data.transmission is None:
+        c.breach("", "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
+                     "ajoutez « transmission: » avec sa date (après le COPIL de clôture), sa référence et son lieu")
     last = files[period[-1]]
     _order(c, [("bilan", last, f"le bilan {period[-1]}"), ("bilan_final", f, "le bilan final"),
-               ("copil", f, f"le {conv.copil.sigle} de clôture")])
+               ("copil", f, f"le {conv.copil.sigle} de clôture"),
+               ("transmission", f, "la lettre de transmission")])
 
 
 def _announced(conv, f, following) -> None:
@@ -350,7 +357,7 @@ def _dates(data) -> list[tuple[str, dt.date]]:
     found += [(f"reunions[{i}].date", r.date) for i, r in enumerate(data.reunions, 1)]
     if data.finances is not None and data.finances.date_reception is not None:
         found.append(("finances.date_reception", data.finances.date_reception))
-    for key in ("bilan", "bilan_final"):
+    for key in ("bilan", "bilan_final", "transmission"):
         if getattr(data, key) is not None:
             found.append((f"{key}.date", getattr(data, key).date))
     return found

@@ -175,6 +175,9 @@ def new_year(convention: Path, year: int) -> list[str]:
         data["copil"] = copil
         data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
         data["bilan_final"] = {"date": None, "lieu": conv.convention.lieu_signature}
+        appel = previous.get("appel") or {}
+        data["transmission"] = {"date": None, "reference": None, "lieu": appel.get("lieu") or conv.convention.lieu_signature,
+                                "dossier_suivi_par": appel.get("dossier_suivi_par")}
     else:
         appel = previous.get("appel") or {}
         data["appel"] = {"date": None, "reference": None, "lieu": appel.get("lieu") or conv.convention.lieu_signature,
