@@ -277,7 +277,8 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--trust", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
               help="Certificat d'autorité de confiance (PEM ou DER), répétable.")
-def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
+@pass_context
+def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
     """Vérifie les signatures de DOSSIER et celles des originaux signés qu'il contient :
     signataire, date, niveau, intégrité, validité, portée, conformité aux données.
 
@@ -287,24 +288,25 @@ def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
     from pipeline.pdf import signing
 
     bad = 0
-    for r in signing.verify(dossier, list(trust)):
+    for r in signing.verify(dossier, list(trust), built=_built_beside(ctx, dossier)):
         where = f"{r['document']} › " if r["document"] else ""
         if not r.get("signed"):
-            click.echo(f"{where}{r['name']}: vide (page {r['page']})")
+            click.echo(f"{where}{r['name']} : vide (page {r['page']})")
             continue
         ok = r["intact"] and r["valid"] and not r["changed_after"]
         bad += not ok
-        # validation data pyHanko adds after a B-LT signature does not change what it covers
+        added = "NON AUTORISÉS" if r["changed_after"] else {
+            None: "aucun", "NONE": "aucun", "LTA_UPDATES": "données de validation seulement (autorisé)",
+        }.get(r["modifications"], "autres signatures (autorisé)")
         covers = "oui" if r["coverage"] == "ENTIRE_FILE" or r["modifications"] == "LTA_UPDATES" \
-            else "non (signée avant des ajouts)"
-        line = (f"{where}{r['name']}: signé par {r['signer']} le {r['time']} ; niveau {r['level']} ; "
-                f"intacte={'oui' if r['intact'] else 'NON'} ; valide={'oui' if r['valid'] else 'NON'} ; "
-                f"ajouts après signature={'NON AUTORISÉS' if r['changed_after'] else 'aucun ou autorisés'} ; "
-                f"couvre tout le document={covers}")
+            else "non (d'autres signatures ont suivi)"  # validation data added after a B-LT signature is no change
+        line = (f"{where}{r['name']} : signé par {r['signer']} {r['said']} ; niveau {r['level']} ; "
+                f"intacte : {'oui' if r['intact'] else 'NON'} ; valide : {'oui' if r['valid'] else 'NON'} ; "
+                f"ajouts après signature : {added} ; couvre tout le fichier : {covers}")
         if r["document"]:
             matches = r["matches"]
-            line += " ; conforme aux données=" + ("inconnu (document non construit à côté)" if matches is None
-                                                  else "oui" if matches == "" else f"NON : {matches}")
+            line += " ; conforme aux données : " + ("non vérifié (document du jour non construit)" if matches is None
+                                                    else "oui" if matches == "" else f"NON, {matches}")
         click.echo(line)
         if r.get("reason"):
             _err(f"{where}{r['name']} : {r['reason']}")
@@ -312,6 +314,18 @@ def verify(dossier: Path, trust: tuple[Path, ...]) -> None:
             _err(f"{where}{r['name']} : le fichier a été modifié après cette signature (annotation ou contenu ajouté)")
     if bad:
         raise SystemExit(int(ExitCode.SIGNATURE))
+
+
+def _built_beside(ctx: Context, pdf: Path) -> Path | None:
+    """Where today's documents of a dossier are built: beside it in outputs/, or, for a dossier
+    kept in a convention's signes/, in that convention's outputs/<convention>/<YEAR>/."""
+    import re
+
+    pdf = pdf.resolve()
+    if pdf.parent.name == "signes" and (pdf.parent.parent / "convention.yaml").is_file():
+        year = re.search(r"(\d{4})", pdf.stem)
+        return places.outputs_for(ctx.outputs, pdf.parent.parent) / year.group(1) if year else None
+    return pdf.parent if (pdf.parent / "manifest.json").is_file() else None
 
 
 def _report_memory() -> None:

@@ -241,9 +241,10 @@ def _counts(b: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
 
 
 def dossier_layout(b: YearBuild, pages: dict[str, int], *, bordereau_pages: int | None = None) -> assemble.Layout:
-    """Where each part starts, from the page counts already known."""
+    """Where each part starts, from the page counts already known (the sommaire also lists the
+    signed files the dossier carries)."""
     parts = entries(b)
-    return assemble.layout(parts, _counts(b, parts, pages, bordereau_pages))
+    return assemble.layout(parts, _counts(b, parts, pages, bordereau_pages), len(_attachments(b)))
 
 
 def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
@@ -304,20 +305,40 @@ def signature_states(b: YearBuild) -> dict[str, str]:
     return states
 
 
-def _signed_by(original: Original) -> str:
-    """« Pascal FRIQUET le 14 février 2023 et Sophie EXEMPLE le 20 mars 2023 »."""
-    said = [f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in original.signatures]
-    return " et ".join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
+def _signed_by(b: YearBuild, d: documents.Planned, original: Original, *, parties: bool = True) -> str:
+    """« le 28 février 2022 par Martine EXEMPLE, pour la Métropole …, et Pascal FRIQUET, pour
+    l'AR Hlm » (the day said once when they signed the same day, else after each name)."""
+    conv, parties_too = b.inputs.convention, parties
+    parties = {s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
+               for s in documents.signatories(d, b.inputs)}
+    days = {s.day for s in original.signatures}
+    said = []
+    for s in original.signatures:
+        who = s.signer + (f", pour {parties[s.field]}" if s.field in parties and parties_too else "")
+        said.append(who + (f"{',' if parties_too else ''} le {date_fr(s.day)}" if len(days) > 1 and s.day else ""))
+    names = (", et " if parties_too else " et ").join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
+    return (f"le {date_fr(next(iter(days)))} par {names}" if len(days) == 1 and None not in days else f"par {names}")
+
+
+def signature_states(b: YearBuild) -> dict[str, str]:
+    """What the documents say of each document signed apart: signed by whom and when, or to sign."""
+    states = {}
+    for d in b.plan:
+        if catalogue.signed_apart(d.key):
+            original = enclosed(b, d.key)
+            states[d.key] = f"original signé électroniquement {_signed_by(b, d, original)}" if original else \
+                "à signer séparément par " + " et ".join(s.title for s in documents.signatories(d, b.inputs))
+    return states
 
 
 def _state(b: YearBuild, d: documents.Planned) -> str:
-    """What the sommaire and the bookmarks add to a document signed apart: signed, or to sign."""
+    """What the sommaire and the bookmarks add to a document signed apart: its pages reproduce
+    the signed original the file carries, or it is still to sign."""
     if not catalogue.signed_apart(d.key):
         return ""
-    original = enclosed(b, d.key)
-    if original is None:
-        return " (à signer séparément)"
-    return " (copie de l'original signé)" if _is_copy(b, d) else " (original signé)"
+    if enclosed(b, d.key) is not None:
+        return " (original joint)" if _is_copy(b, d) else " (signé ; original joint)"
+    return " (original signé manquant)" if _is_copy(b, d) else " (à signer séparément)"
 
 
 def _is_copy(b: YearBuild, d: documents.Planned) -> bool:
@@ -325,21 +346,21 @@ def _is_copy(b: YearBuild, d: documents.Planned) -> bool:
     return d.key == "convention" and not b.inputs.first
 
 
-def _mention(b: YearBuild, d: documents.Planned) -> str | None:
-    """The line in the margin of each page of a document signed apart."""
+def _mention(b: YearBuild, d: documents.Planned) -> assemble.Mention | None:
+    """The line in the margin of each page of a document signed apart (and a copy's banner)."""
     if not catalogue.signed_apart(d.key):
         return None
     original = enclosed(b, d.key)
+    who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
     if original is None:
-        who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
-        if d.key in b.originals:
-            return f"Document à signer séparément par {who} – l'original reçu est abîmé ou modifié : non joint"
-        return f"Document à signer séparément par {who} – non signé à ce jour"
+        why = "l'original reçu est abîmé ou modifié : non joint" if d.key in b.originals else "non signé à ce jour"
+        return assemble.Mention(f"Document à signer séparément par {who} – {why}")
+    signed = f"électroniquement {_signed_by(b, d, original)} – original joint au présent fichier ({original.path.name})"
     if _is_copy(b, d):
-        days = sorted({s.day for s in original.signatures if s.day})
-        when = f" le {date_fr(days[-1])}" if days else ""
-        return f"Copie de la convention signée{when} – original signé joint au dossier (pièce jointe {original.path.name})"
-    return f"Signé électroniquement par {_signed_by(original)} – original signé joint ({original.path.name})"
+        days = sorted(s.day for s in original.signatures if s.day)
+        return assemble.Mention(f"Copie de la convention signée {signed}",
+                                banner=f"COPIE – convention signée le {date_fr(days[-1])}" if days else "COPIE")
+    return assemble.Mention(f"Signé {signed}")
 
 
 def _attachments(b: YearBuild) -> list[assemble.Attachment]:
@@ -350,6 +371,7 @@ def _attachments(b: YearBuild) -> list[assemble.Attachment]:
         if original is not None:
             found.append(assemble.Attachment(original.path.name, original.data,
                                              f"{d.title} – original signé électroniquement",
+                                             f"signé {_signed_by(b, d, original, parties=False)}",
                                              reproducible.build_date(d.date)))
     return found
 

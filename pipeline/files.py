@@ -39,7 +39,19 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        ordinary_mode(Path(tmp), like=path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def ordinary_mode(path: Path, like: Path | None = None) -> None:
+    """The mode a file written through a temporary one should have: the one it replaces, else
+    what the umask gives a new file (mkstemp's 600 would keep colleagues out of a shared folder)."""
+    if like is not None and like.exists():
+        os.chmod(path, like.stat().st_mode & 0o777)
+        return
+    mask = os.umask(0o022)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)

@@ -47,7 +47,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
             if catalogue.signed_apart(d.key):
                 lines.append(_signed_apart(d, inputs, built))
             elif d.spec.signed_in_dossier:
-                lines.append(_in_dossier(d, inputs, convention, year))
+                lines.append(_in_dossier(d, inputs, convention, year, built))
         heading = (f"Dossier {year} – appel du {date_fr(inputs.year.appel.date)}" if inputs.year.appel
                    else f"Dossier de clôture {year} – comité de pilotage du {date_fr(inputs.year.copil.date)}")
         report.append(YearStatus(year, heading, lines, stale))
@@ -67,14 +67,16 @@ def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path) -> Li
         todo = f"à faire signer par {_who(d, inputs)}"
         where = model.display(built / f"{d.stem}.pdf")
         return Line(d.title, f"NON SIGNÉ – {todo}" + (f" ; pas encore prêt à signer : {ready}" if ready else
-                                                     f" ; document à signer : {where} ; signé, à déposer : {shown}"))
+                                                     f" ; copiez {where} hors de outputs/, faites-le signer, puis "
+                                                     f"déposez-le sous {shown}"))
     try:
         signatures, found = examine(d, inputs, built)
     except PipelineError as exc:
         return Line(d.title, "ILLISIBLE", [str(exc)])
     problems = [message for message, _ in found]
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in signatures)
-    return Line(d.title, f"signatures : {said}" if signatures else "sans signature", problems)
+    copy = " (joint en copie)" if d.key == "convention" and not inputs.first else ""
+    return Line(d.title, f"signatures : {said}{copy}" if signatures else "sans signature", problems)
 
 
 def examine(d: documents.Planned, inputs: model.Inputs, built: Path | None) -> tuple[list, list[tuple[str, bool]]]:
@@ -108,24 +110,32 @@ def signed_problems(inputs: model.Inputs, built: Path | None) -> list[tuple[str,
     return found
 
 
-def _in_dossier(d: documents.Planned, inputs: model.Inputs, convention: Path, year: int) -> Line:
-    """The letter, signed last inside the dossier: its signed copy is kept in signes/."""
-    kept = places.signed_original(convention, f"dossier-{year}")
-    who = _who(d, inputs)
-    if not kept.is_file():
-        return Line(d.title, f"à signer en dernier, dans le dossier, par {who} ; dossier signé à garder sous "
-                             f"{model.display(kept)}")
+def _in_dossier(d: documents.Planned, inputs: model.Inputs, convention: Path, year: int, built: Path) -> Line:
+    """The letter, signed last inside the dossier, whose signed copy is kept in signes/: signed
+    by whom it should be, on its date, and the dossier still the one the last build made."""
+    from pypdf import PdfReader
+
     from pipeline.pdf import originals
 
+    kept = places.signed_original(convention, f"dossier-{year}")
+    shown = model.display(kept)
+    who = _who(d, inputs)
+    if not kept.is_file():
+        return Line(d.title, f"à signer en dernier, dans le dossier, par {who} ; copiez d'abord le dossier définitif "
+                             f"sous {shown}, puis signez cette copie")
     try:
-        found = {s.field: s for s in originals.read_signatures(kept.read_bytes(), model.display(kept))}
+        signatures = originals.read_signatures(kept.read_bytes(), shown)
     except PipelineError as exc:
         return Line(d.title, "ILLISIBLE", [str(exc)])
-    names = [s.field for s in documents.signatories(d, inputs)]
-    missing = [name for name in names if name not in found]
-    if missing:
-        return Line(d.title, f"dossier {model.display(kept)} : champ {', '.join(missing)} non signé – à signer par {who}")
-    problems = [f"{model.display(kept)} : la signature de {found[n].signer} n'est plus intacte" for n in names
-                if not found[n].intact or found[n].changed_after]
-    said = ", ".join(f"{found[n].signer} le {date_fr(found[n].day)}" if found[n].day else found[n].signer for n in names)
+    ours = [s for s in signatures if s.field in {w.field for w in documents.signatories(d, inputs)}] or signatures
+    difference = None
+    published = built / f"dossier-{year}.pdf"
+    if published.is_file():
+        difference = originals.first_difference(originals.text_lines(PdfReader(kept)),
+                                                originals.text_lines(PdfReader(published)))
+    problems = [message.replace("ne correspond plus aux données", "n'est plus le dossier de la dernière construction")
+                for message, _ in signed.findings(d, inputs, shown, ours, difference)]
+    if not ours:
+        return Line(d.title, f"{shown} : non signé – à signer par {who}", problems)
+    said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in ours)
     return Line(d.title, f"signature dans le dossier : {said}", problems)

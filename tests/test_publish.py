@@ -113,6 +113,11 @@ def test_a_published_folder_is_an_ordinary_folder(previous):
     reference = outputs / "ordinaire"
     reference.mkdir()
     assert (outputs / CONV / "2023").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777
+    # and ordinary files in it: a colleague copies the documents to have them signed
+    (outputs / "ordinaire.txt").write_text("")
+    ordinary = (outputs / "ordinaire.txt").stat().st_mode & 0o777
+    assert {p.name: p.stat().st_mode & 0o777 for p in (outputs / CONV / "2023").iterdir()} == \
+        {p.name: ordinary for p in (outputs / CONV / "2023").iterdir()}
 
 
 def test_two_years_of_one_convention_build_side_by_side(tmp_path):

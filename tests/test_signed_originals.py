@@ -14,6 +14,7 @@ from conftest import CONV, INPUTS, TEMPLATES, make_final, run_cli
 from pki import Pki
 from pipeline import build
 from pipeline.errors import InputError
+from pipeline.french import date_fr
 from pipeline.pdf import signing
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
@@ -23,7 +24,7 @@ D = dt.date
 # 2022 after its own date (14 February 2023) and before the COPIL that approves it (14 March),
 # the minutes after the meeting and before the call (28 March 2023)
 SIGNATURES = {
-    "convention": [("convention-metropole", "Martine VASSAL", D(2022, 2, 28)),
+    "convention": [("convention-metropole", "Martine EXEMPLE", D(2022, 2, 28)),
                    ("convention-association", "Pascal FRIQUET", D(2022, 2, 28))],
     "bilan-2022": [("bilan-association", "Pascal FRIQUET", D(2023, 2, 20))],
     "pv-copil-2023": [("pv-copil-metropole", "Sophie EXEMPLE", D(2023, 3, 15)),
@@ -45,6 +46,15 @@ def sign_all(pki, published, signes, which=SIGNATURES):
         shutil.move(current, signes / f"{stem}.pdf")
 
 
+def _name_the_presidente(inputs):
+    """The convention names its Métropole signatory's office only: the data gives her name, so
+    that her certificate can be checked against it."""
+    path = inputs / "convention.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "    qualite: Présidente\n    civilite: Madame\n",
+        "    qualite: Présidente\n    civilite: Madame\n    prenom: Martine\n    nom: EXEMPLE\n"), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     """Real data (no example, no specimen), the 2023 documents built, each signed on its day."""
@@ -52,6 +62,7 @@ def scenario(tmp_path_factory):
     inputs = root / "inputs" / CONV
     shutil.copytree(INPUTS, inputs)
     make_final(inputs)
+    _name_the_presidente(inputs)
     build.build([2023], options(inputs, root / "out"))
     pki = Pki(root / "pki")
     (inputs / "signes").mkdir()
@@ -85,16 +96,21 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     # their pages are the signed ones, with the margin mention, and the only empty field is the letter's
     assert [f["name"] for f in signing.list_fields(final_dossier)] == ["appel-association"]
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert "Signé électroniquement par Pascal FRIQUET le 20 février 2023 – original signé joint (bilan-2022.pdf)" in text
-    assert ("Signé électroniquement par Sophie EXEMPLE le 15 mars 2023 et Pascal FRIQUET le 16 mars 2023"
+    assert ("Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l'AR Hlm – original joint au "
+            "présent fichier (bilan-2022.pdf)") in text
+    assert ("Signé électroniquement par Sophie EXEMPLE, pour la Métropole Aix-Marseille-Provence, le 15 mars 2023, "
+            "et Pascal FRIQUET, pour l'AR Hlm, le 16 mars 2023 – original joint au présent fichier (pv-copil-2023.pdf)"
             in text)
-    assert "Copie de la convention signée le 28 février 2022" in text
+    assert "COPIE – convention signée le 28 février 2022" in text  # a copy says so at the top of each page
+    assert "Copie de la convention signée électroniquement le 28 février 2022 par Martine EXEMPLE" in text
     titles = [i.title for i in reader.outline if not isinstance(i, list)]
-    assert "Le bilan 2022 de la mise en œuvre de la convention (original signé)" in titles
-    assert "La convention de partenariat (copie de l'original signé)" in titles
+    assert "Le bilan 2022 de la mise en œuvre de la convention (signé ; original joint)" in titles
+    assert "La copie de la convention de partenariat signée le 28 février 2022 (original joint)" in titles
+    sommaire = " ".join(reader.pages[1].extract_text().split())
+    assert "bilan-2022.pdf – signé le 20 février 2023 par Pascal FRIQUET" in sommaire
     assert "PROJET" not in text and "à signer séparément" not in text
     # the signatures keep their look on the enclosed pages, their fonts embedded (PDF/A)
-    assert "Pascal FRIQUET le 16/03/2023 à 11:00" in text and "Sophie EXEMPLE le 15/03/2023 à 11:00" in text
+    assert "Pascal FRIQUET le 16/03/2023 à 12 h 00" in text and "Sophie EXEMPLE le 15/03/2023 à 12 h 00" in text
     fonts = subprocess.run(["pdffonts", str(final_dossier)], capture_output=True, text=True, check=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
 
@@ -103,11 +119,13 @@ def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_origin
     _, _, pki = scenario
     result = run_cli("verify", str(final_dossier), "--trust", str(pki.pem))
     lines = result.stdout.splitlines()
-    assert any(line.startswith("appel-association: vide") for line in lines), result.stdout
+    assert any(line.startswith("appel-association : vide") for line in lines), result.stdout
     for stem, steps in SIGNATURES.items():
-        for field, who, _ in steps:
-            line = next(line for line in lines if line.startswith(f"{stem}.pdf › {field}:"))
-            assert who in line and "intacte=oui" in line and "valide=oui" in line, line
+        for field, who, day in steps:
+            line = next(line for line in lines if line.startswith(f"{stem}.pdf › {field} :"))
+            assert f"signé par {who} le {date_fr(day)} à 12 h 00 (heure de Paris" in line, line
+            assert "intacte : oui" in line and "valide : oui" in line, line
+            assert line.endswith("conforme aux données : oui"), line  # the documents built beside the dossier
     assert result.returncode == 0, result.stdout + result.stderr  # the letter's empty field is no failure
     for name, data in PdfReader(final_dossier).attachments.items():
         original = tmp_path / name
@@ -252,7 +270,8 @@ def test_status_says_who_signed_when_and_what_is_missing(scenario, tmp_path):
     lines = {line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1] for line in result.stdout.splitlines()
              if " : " in line and line.startswith("  ")}
     assert lines["Le bilan 2022 de la mise en œuvre de la convention"] == "signatures : Pascal FRIQUET le 20 février 2023"
-    assert lines["La convention de partenariat"].startswith("signatures : Martine VASSAL le 28 février 2022")
+    assert lines["La copie de la convention de partenariat signée le 28 février 2022"] == \
+        "signatures : Martine EXEMPLE le 28 février 2022, Pascal FRIQUET le 28 février 2022 (joint en copie)"
     minutes = lines["Le procès-verbal du comité de pilotage du 14 mars 2023"]
     assert minutes.startswith("NON SIGNÉ – à faire signer par la Vice-Présidente déléguée") and "(Sophie EXEMPLE)" in minutes
     assert "signes/pv-copil-2023.pdf" in minutes

@@ -152,7 +152,7 @@ def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
     assert [r["coverage"] for r in report] == ["ENTIRE_REVISION"] * (len(names) - 1) + ["ENTIRE_FILE"]
     assert all("Signataire de test" in r["signer"] for r in report)
     result = run_cli("verify", str(pdf), "--trust", str(ca))
-    assert result.returncode == 0 and result.stdout.count("valide=oui") == len(names)
+    assert result.returncode == 0 and result.stdout.count("valide : oui") == len(names)
 
 
 def test_signing_an_unknown_field_is_one_clear_line(built, certificate, tmp_path):
@@ -226,7 +226,7 @@ def test_verify_reports_a_bad_signature_in_one_plain_line(signed, certificate, t
     result = run_cli("verify", str(pdf()), *trust)
     assert result.returncode == 7, result.stdout + result.stderr
     if case == "tampered byte":  # the paying officer reads that the signed content changed
-        assert "intacte=NON" in result.stdout and "valide=NON" in result.stdout
+        assert "intacte : NON" in result.stdout and "valide : NON" in result.stdout
     assert "Traceback" not in result.stderr and "Error" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert all(word in result.stderr + result.stdout for word in words), result.stderr
@@ -236,5 +236,5 @@ def test_verify_says_valid_only_for_an_intact_trusted_signature(signed, certific
     _, ca = certificate
     result = run_cli("verify", str(signed), "--trust", str(ca))
     assert result.returncode == 0, result.stderr
-    assert "appel-association: signé par" in result.stdout and "valide=oui" in result.stdout
+    assert "appel-association : signé par Signataire de test le " in result.stdout and "valide : oui" in result.stdout
     assert result.stderr == ""

@@ -21,9 +21,27 @@ from tsa_pki import PASSWORD, TSA_CLOCK_OFFSET, LoopbackPki, free_port, is_liste
 ENV = dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD)
 SLACK = dt.timedelta(seconds=30)   # between the test's clock readings and a subprocess's
 
-LINE = re.compile(r"^(?P<field>[^:]+): signé par (?P<subject>.*?) le (?P<time>\S+) ; niveau (?P<level>\S+) ; "
-                  r"intacte=(?P<intact>\S+) ; valide=(?P<valid>\S+) ; ajouts après signature=(?P<after>.*?) ; "
-                  r"couvre tout le document=(?P<covers>.*)$")
+LINE = re.compile(r"^(?P<field>\S+) : signé par (?P<subject>.*?) le (?P<day>\d+)(?:er)? (?P<month>\S+) (?P<year>\d{4}) "
+                  r"à (?P<hour>\d\d) h (?P<minute>\d\d) \(heure de Paris, (?P<source>[^)]*)\) ; "
+                  r"niveau (?P<level>\S+) ; intacte : (?P<intact>\S+) ; valide : (?P<valid>\S+) ; "
+                  r"ajouts après signature : (?P<after>.*?) ; couvre tout le fichier : (?P<covers>.*)$")
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre"]
+STAMPED, COMPUTER = "horodatage d'une autorité", "heure donnée par le poste du signataire"
+
+
+def shown_time(line: dict) -> dt.datetime:
+    """The time verify gives, in France, to the minute."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime(int(line["year"]), MONTHS.index(line["month"]) + 1, int(line["day"]), int(line["hour"]),
+                       int(line["minute"]), tzinfo=ZoneInfo("Europe/Paris"))
+
+
+def to_the_minute(when: dt.datetime) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return when.astimezone(ZoneInfo("Europe/Paris")).replace(second=0, microsecond=0)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +100,7 @@ def verify_offline(pki: LoopbackPki, pdf: Path):
 def signature_line(stdout: str, field: str) -> dict:
     """The parts of verify's line for ``field``."""
     for line in stdout.splitlines():
-        if line.startswith(f"{field}: "):
+        if line.startswith(f"{field} : "):
             match = LINE.match(line)
             assert match, f"verify's line for {field} is not in the expected form: {line!r}"
             return match.groupdict()
@@ -144,10 +162,10 @@ def test_timestamped_signature_verifies_offline_at_the_authority_s_time(online, 
     line = signature_line(result.stdout, "appel-association")
     assert line["level"] == "B-T"
     assert (line["intact"], line["valid"]) == ("oui", "oui")
-    assert "Common Name: Sophie EXEMPLE" in line["subject"]
+    assert line["subject"] == "Sophie EXEMPLE"
     assert line["covers"] == "oui"
-    shown = dt.datetime.fromisoformat(line["time"])
-    assert shown == stamped, "verify must give the timestamp's time"
+    shown = shown_time(line)
+    assert shown == to_the_minute(stamped) and line["source"] == STAMPED, "verify must give the timestamp's time"
     assert abs(shown - claimed) > dt.timedelta(hours=1), "verify gave the signer's computer's time"
 
 
@@ -195,8 +213,8 @@ def test_long_term_signature_carries_its_validation_data_and_verifies_offline(on
     line = signature_line(result.stdout, "lettre-president")
     assert line["level"] == "B-LT"
     assert (line["intact"], line["valid"]) == ("oui", "oui")
-    assert "Common Name: Pascal FRIQUET" in line["subject"]
-    assert line["after"] == "aucun ou autorisés"
+    assert line["subject"] == "Pascal FRIQUET"
+    assert line["after"] == "données de validation seulement (autorisé)"
 
 
 # --- c. B-B ---------------------------------------------------------------------------------
@@ -215,7 +233,8 @@ def test_plain_signature_is_level_b_b_at_the_signer_s_time(online, tmp_path):
     line = signature_line(result.stdout, "bilan-association")
     assert line["level"] == "B-B"
     assert (line["intact"], line["valid"]) == ("oui", "oui")
-    assert before - SLACK <= dt.datetime.fromisoformat(line["time"]) <= after + SLACK
+    assert to_the_minute(before - SLACK) <= shown_time(line) <= to_the_minute(after + SLACK)
+    assert line["source"] == COMPUTER
 
 
 # --- d, e. refusals leave the file as it was --------------------------------------------------
@@ -275,11 +294,12 @@ def test_two_signers_in_turn_both_verify_valid_offline(two_signatures):
     _, _, _, checked = two_signatures
     assert checked is not None, "signing failed"
     lines = {field: signature_line(checked.stdout, field) for field in (FIRST, SECOND)}
-    assert "Common Name: Sophie EXEMPLE" in lines[FIRST]["subject"]
-    assert "Common Name: Pascal FRIQUET" in lines[SECOND]["subject"]
+    assert lines[FIRST]["subject"] == "Sophie EXEMPLE" and lines[SECOND]["subject"] == "Pascal FRIQUET"
     for field, line in lines.items():
         assert line["intact"] == "oui", field
-        assert line["after"] == "aucun ou autorisés", field
+    # after the first: another signature, allowed; after the last (B-LT), its own validation data only
+    assert lines[FIRST]["after"] == "autres signatures (autorisé)", checked.stdout
+    assert lines[SECOND]["after"] == "données de validation seulement (autorisé)", checked.stdout
     assert (lines[FIRST]["valid"], lines[SECOND]["valid"]) == ("oui", "oui"), checked.stdout + checked.stderr
     assert checked.returncode == 0, checked.stdout + checked.stderr
 

@@ -49,7 +49,10 @@ def plan(inputs: Inputs) -> list[Planned]:
         return [*letter, *bilan, final, copil]
     # one convention for the whole period, signed once: the first year encloses the signed
     # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
-    convention = [Planned(SPECS["convention"], "convention", SPECS["convention"].title,
+    title = SPECS["convention"].title if inputs.first else \
+        "La copie de la convention de partenariat signée" + (f" le {date_fr(terms.date_signature)}"
+                                                             if terms.date_signature else "")
+    convention = [Planned(SPECS["convention"], "convention", title,
                           terms.date_signature or terms.date_debut)] if inputs.first or terms.copie_jointe else []
     return [
         *convention,
@@ -83,26 +86,31 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
     conv, year = inputs.convention, inputs.year
     terms = conv.convention
     parties = f"{conv.metropole.nom} et {conv.association.nom_court}"
+    committee = conv.copil.nom[0].lower() + conv.copil.nom[1:]
+    keys = [d.key for d in plan(inputs)]
     if inputs.closing:
         what = f"Dossier de clôture de la convention {terms.periode}"
-        subject = (f"Bilan {terms.annees[-1]}, bilan final {terms.periode} et procès-verbal du comité de pilotage "
-                   f"de clôture – {parties}")
+        parts = (["lettre de transmission"] if "transmission" in keys else []) + \
+            [f"bilan {terms.annees[-1]}", f"bilan final {terms.periode}", f"procès-verbal du {committee} de clôture"]
         last_line = (f"Lettre de transmission – {year.transmission.reference} du {date_fr(year.transmission.date)}"
-                     if year.transmission is not None else f"Comité de pilotage de clôture du {date_fr(year.copil.date)}")
+                     if year.transmission is not None else f"{conv.copil.nom} de clôture du {date_fr(year.copil.date)}")
         label = f"Dossier de clôture {terms.periode}"
     else:
         what = f"Dossier de l'année {year.annee}"
-        subject = (f"Appel de participation {year.annee}, bordereau, bilan et procès-verbal du comité de pilotage – "
-                   f"{parties}")
+        parts = [f"appel de participation {year.annee}", "bordereau"] + \
+            ([f"bilan {inputs.bilan_year.annee}"] if "bilan" in keys else []) + [f"procès-verbal du {committee}"] + \
+            (["convention signée" if inputs.first else "copie de la convention signée"] if "convention" in keys else [])
         last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {date_fr(year.appel.date)}"
         label = f"Dossier {year.annee}"
+    subject = (", ".join(parts[:-1]) + " et " + parts[-1])
+    subject = subject[0].upper() + subject[1:] + f" – {parties}"
     example = year.donnees_exemple or any(y.donnees_exemple for y in inputs.reported.values())
     return Wording(
         title=f"{what} – {terms.titre}",
         subject=subject,
         keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
                   *(["bilan final", "clôture"] if inputs.closing else ["appel de participation"]),
-                  "bilan", "comité de pilotage"],
+                  "bilan", committee],
         cover_lines=[terms.titre, what, "entre", conv.metropole.designation, "et",
                      conv.association.designation, "", last_line],
         number_label=label,
@@ -131,7 +139,7 @@ def set_properties(document, key: str, planned: Planned, inputs: Inputs) -> None
     """The file's properties tell what the document says of itself: its issuer as author,
     its own date as creation and modification date, its title (never the tool that made it)."""
     props = document.core_properties
-    when = dt.datetime(planned.date.year, planned.date.month, planned.date.day, 12, 0, 0)
+    when = dt.datetime(planned.date.year, planned.date.month, planned.date.day, 0, 0, 0)  # before any signature that day
     props.author = props.last_modified_by = issuer(key, inputs)
     props.title = planned.title
     props.subject = inputs.convention.convention.titre
@@ -201,10 +209,12 @@ def _article(qualite: str, feminine: bool) -> str:
 
 
 def signature_window(planned: Planned, inputs: Inputs) -> tuple[dt.date | None, dt.date | None, str]:
-    """When a document signed apart may be signed: not before its own date, and before what
-    relies on it — the convention before the first call, a bilan before the committee that
-    examines it, the minutes before the call they go with (none for the closing minutes)."""
+    """When a document may be signed: not before its own date, and before what relies on it —
+    the convention before the first call, a bilan before the committee that examines it, the
+    minutes before the letter they go with; a letter on its own date."""
     year, sigle = inputs.year, inputs.convention.copil.sigle
+    if planned.spec.signed_in_dossier:  # a letter is signed on the day it is dated, last of all
+        return planned.date, planned.date, "la date de la lettre : une lettre se signe le jour où elle est datée"
     if planned.key == "convention":  # its date is blank until signed: then, not before its deliberation
         terms = inputs.convention.convention
         return terms.date_signature or terms.deliberation.date, inputs.first_call, "le premier appel de participation"

@@ -46,6 +46,10 @@ def findings(planned: Planned, inputs: Inputs, shown: str, signatures: list, dif
         elif who.name and mine.field == who.field and _plain(who.name) not in _plain(mine.signer):
             found.append((f"{shown} : le champ « {who.field} » est signé par {mine.signer}, alors que les données "
                           f"nomment {who.name} ({who.title}) — vérifiez la délégation de signature", False))
+        elif not who.name:
+            found.append((f"{shown} : le champ « {who.field} » est signé par {mine.signer}, que rien ne permet de "
+                          f"vérifier : les données ne nomment pas {who.title} — ajoutez son nom (prenom, nom) "
+                          f"dans les données", False))
     if difference is not None and "PROJET" in difference[0]:
         breach("le document signé est une version de travail (marque PROJET) : faites signer le document publié "
                "une fois ses données réelles (sans marque PROJET), puis remplacez ce fichier")

@@ -48,8 +48,18 @@ class Attachment:
 
     name: str
     data: bytes
-    description: str
+    description: str   # what the file is, as a PDF reader's attachment panel shows it
+    summary: str       # its line in the sommaire: who signed and when
     date: dt.datetime
+
+
+@dataclass(frozen=True)
+class Mention:
+    """What the dossier writes on each page of a document signed apart: a line up the left
+    margin (who signed, when, where the original is) and, on a copy, a banner across the top."""
+
+    margin: str
+    banner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,8 +99,9 @@ def page_count(path: Path, label: str) -> int:
     return len(open_pdf(path, label).pages)
 
 
-def layout(entries: list[Entry], counts: list[int]) -> Layout:
-    sommaire_pages = max(1, math.ceil(len(entries) / SOMMAIRE_LINES_PER_PAGE))
+def layout(entries: list[Entry], counts: list[int], attached: int = 0) -> Layout:
+    """Where each entry starts, the sommaire listing the entries and the ``attached`` files."""
+    sommaire_pages = max(1, math.ceil((len(entries) + attached) / SOMMAIRE_LINES_PER_PAGE))
     page = 1 + sommaire_pages + 1
     starts = {}
     for entry, count in zip(entries, counts):
@@ -99,8 +110,8 @@ def layout(entries: list[Entry], counts: list[int]) -> Layout:
     return Layout(starts=starts, total=page - 1, sommaire_pages=sommaire_pages)
 
 
-def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
-    """Cover page and sommaire, as a small PDF."""
+def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: list[Attachment]) -> bytes:
+    """Cover page and sommaire (with, last, the signed files the PDF carries), as a small PDF."""
     fonts.register()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
@@ -123,6 +134,9 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
         c.drawCentredString(width / 2, 120, meta.draft_mark)
     c.showPage()
     rows = [(e.title, lay.starts[e.key], e.kind) for e in entries]
+    rows += [(f"{a.name} – {a.summary}", None, "attachment") for a in sorted(attachments, key=lambda a: a.name)]
+    headings = {"document": "Documents", "piece": "Pièces jointes",
+                "attachment": "Originaux signés électroniquement, joints à ce fichier (trombone du lecteur PDF)"}
     for page_index in range(lay.sommaire_pages):
         c.setFillColor(accent)
         c.setFont("Dossier-Sans-Bold", 18)
@@ -134,10 +148,15 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta) -> bytes:
             if kind != previous_kind:
                 c.setFillColor(accent)
                 c.setFont("Dossier-Sans-Bold", 11)
-                c.drawString(60, y, "Documents" if kind == "document" else "Pièces jointes")
+                c.drawString(60, y, headings[kind])
                 y -= 20
                 previous_kind = kind
             c.setFillColor(Color(0, 0, 0))
+            if start is None:  # a file carried, not a page: no leaders
+                c.setFont("Dossier-Sans", 9.5)
+                c.drawString(75, y, _fit(title, "Dossier-Sans", 9.5, width - 135))
+                y -= 22
+                continue
             c.setFont("Dossier-Sans", 11)
             text = _fit(title, "Dossier-Sans", 11, width - 200)
             c.drawString(75, y, text)
@@ -175,7 +194,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def _numbers_overlay(sizes: list[tuple[float, float]], label: str, mentions: list[str | None]) -> PdfReader:
+def _numbers_overlay(sizes: list[tuple[float, float]], label: str, mentions: list[Mention | None]) -> PdfReader:
     """One page per dossier page with 'label · page N / total' at the bottom right, and a
     page's mention (« Signé électroniquement par … ») up its left margin."""
     fonts.register()
@@ -185,7 +204,7 @@ def _numbers_overlay(sizes: list[tuple[float, float]], label: str, mentions: lis
     for n, ((w, h), mention) in enumerate(zip(sizes, mentions), 1):
         c.setPageSize((w, h))
         if mention:
-            _margin_mention(c, mention, h)
+            _margin_mention(c, mention, w, h)
         text = f"{label} · page {n} / {total}"
         width = pdfmetrics.stringWidth(text, "Dossier-Sans", 8.5)
         c.setFillColor(Color(1, 1, 1))  # legible over a full-page scan too
@@ -200,20 +219,26 @@ def _numbers_overlay(sizes: list[tuple[float, float]], label: str, mentions: lis
     return PdfReader(io.BytesIO(buf.getvalue()))
 
 
-def _margin_mention(c, text: str, height: float) -> None:
-    """A line read bottom to top in the left margin, clear of the documents' text."""
+def _margin_mention(c, mention: Mention, width: float, height: float) -> None:
+    """The mention read bottom to top in the left margin, 8 to 12 mm from the edge (clear of
+    the documents' text and of a printer's unprintable border); a copy's banner across the top."""
     size = 7.5
-    text = _fit(text, "Dossier-Sans", size, height - 80)
-    width = pdfmetrics.stringWidth(text, "Dossier-Sans", size)
+    lines = _wrap(mention.margin, "Dossier-Sans", size, height - 80)[:2]
     c.saveState()
-    c.translate(16, 40)
+    c.translate(34, 40)
     c.rotate(90)
-    c.setFillColor(Color(1, 1, 1))
-    c.rect(-3, -2.5, width + 6, size + 3, stroke=0, fill=1)
-    c.setFillColor(Color(0x1F / 255, 0x3A / 255, 0x5F / 255))
-    c.setFont("Dossier-Sans", size)
-    c.drawString(0, 0, text)
+    for i, line in enumerate(lines):
+        line = _fit(line, "Dossier-Sans", size, height - 80)
+        c.setFillColor(Color(1, 1, 1))
+        c.rect(-3, -2.5 - i * 10, pdfmetrics.stringWidth(line, "Dossier-Sans", size) + 6, size + 3, stroke=0, fill=1)
+        c.setFillColor(Color(0x1F / 255, 0x3A / 255, 0x5F / 255))
+        c.setFont("Dossier-Sans", size)
+        c.drawString(0, -i * 10, line)  # the second line under the first, toward the text
     c.restoreState()
+    if mention.banner:
+        c.setFont("Dossier-Sans-Bold", 9)
+        c.setFillColor(Color(0.75, 0, 0))
+        c.drawCentredString(width / 2, height - 16, mention.banner)
 
 
 def _attach(writer: PdfWriter, attachments: list[Attachment]) -> None:
@@ -403,7 +428,7 @@ def prepare() -> None:
 
 def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,
              fields: Callable[[Layout], list[FieldPlace]] | None = None, counts: list[int] | None = None,
-             readers: dict[Path, PdfReader] | None = None, mentions: dict[str, str] | None = None,
+             readers: dict[Path, PdfReader] | None = None, mentions: dict[str, Mention] | None = None,
              attachments: list[Attachment] | None = None) -> Layout:
     """Write the dossier to ``out``; return where each entry starts.
 
@@ -415,14 +440,16 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     readers = readers or {}
     if counts is None:
         counts = [page_count(e.pdf, e.title) for e in entries]
-    lay = layout(entries, counts)
+    attachments = attachments or []
+    lay = layout(entries, counts, len(attachments))
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(_front_matter(entries, lay, meta))), outline_item="Page de garde et sommaire",
+    writer.append(PdfReader(io.BytesIO(_front_matter(entries, lay, meta, attachments))),
+                  outline_item="Page de garde et sommaire",
                   import_outline=False)
     for entry in entries:
         writer.append(readers.get(entry.pdf) or PdfReader(entry.pdf), outline_item=entry.title,
                       import_outline=entry.kind == "document")
-    per_page: list[str | None] = [None] * (lay.total)
+    per_page: list[Mention | None] = [None] * (lay.total)
     for entry, count in zip(entries, counts):
         for i in range(count):
             per_page[lay.starts[entry.key] - 1 + i] = (mentions or {}).get(entry.key)
@@ -433,7 +460,7 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     _keep_signature_appearances(writer)
     _sanitise(writer)
     add_empty_fields(writer, fields(lay) if fields else [])
-    _attach(writer, attachments or [])
+    _attach(writer, attachments)
     root = writer._root_object
     source_root = (readers.get(output_intent_from) or PdfReader(output_intent_from)).trailer["/Root"]
     if "/OutputIntents" in source_root:

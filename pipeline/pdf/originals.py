@@ -45,14 +45,28 @@ class Signature:
         return self.modifications is not None and self.modifications not in HARMLESS
 
     @property
-    def day(self) -> dt.date | None:
-        """The day of the signature in France, where it is compared with the documents' dates."""
+    def local(self) -> dt.datetime | None:
+        """The time of the signature in France, where it is compared with the documents' dates."""
         if self.when is None:
             return None
         from zoneinfo import ZoneInfo
 
         when = self.when if self.when.tzinfo else self.when.replace(tzinfo=dt.timezone.utc)
-        return when.astimezone(ZoneInfo(PARIS)).date()
+        return when.astimezone(ZoneInfo(PARIS))
+
+    @property
+    def day(self) -> dt.date | None:
+        return self.local.date() if self.local else None
+
+    @property
+    def said(self) -> str:
+        """« le 28 mars 2023 à 13 h 00 (heure de Paris, horodatage d'une autorité) »."""
+        from pipeline.french import date_fr
+
+        if self.local is None:
+            return "sans date"
+        source = "horodatage d'une autorité" if self.timestamped else "heure donnée par le poste du signataire"
+        return f"le {date_fr(self.local.date())} à {self.local:%H} h {self.local:%M} (heure de Paris, {source})"
 
 
 def common_name(subject: str) -> str:

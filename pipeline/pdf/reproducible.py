@@ -21,11 +21,12 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def build_date(day: dt.date) -> dt.datetime:
-    """The date written inside the files: SOURCE_DATE_EPOCH, else noon of the data's date."""
+    """The date written inside the files: SOURCE_DATE_EPOCH, else the very start of the data's
+    date (UTC), so that a file never says it was made after its signature of the same day."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime(day.year, day.month, day.day, 12, 0, 0)
+    return dt.datetime(day.year, day.month, day.day, 0, 0, 0)
 
 
 # the template's application properties (« Microsoft Macintosh Word », its Normal.dotm) would be

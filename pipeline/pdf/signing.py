@@ -15,8 +15,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline.pdf import fonts, originals
+from pipeline import files
 from pipeline.errors import SignatureError
+from pipeline.pdf import fonts, originals
 from pipeline.pdf.marks import bookmark_name
 
 FIELD_WIDTH = 215.0
@@ -117,8 +118,6 @@ def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
     import re
 
     from pypdf import PdfWriter
-
-    from pipeline import files
 
     data = pdf.read_bytes()
     reader = PdfReader(io.BytesIO(data))
@@ -296,6 +295,7 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
             writer = IncrementalPdfFileWriter(source, strict=False)
             signers.PdfSigner(meta, signer=signer, stamp_style=style,
                               timestamper=HTTPTimeStamper(timestamp) if timestamp else None).sign_pdf(writer, output=out)
+        files.ordinary_mode(tmp, like=pdf)
         os.replace(tmp, pdf)
     except TimestampRequestError as exc:
         raise SignatureError(f"l'horodatage n'a pas pu être obtenu de {timestamp} ({_first_line(exc)}) : rien n'a "
@@ -332,8 +332,10 @@ def stamp_style(signer_name: str, when=None):
     from pyhanko.stamp import StaticStampStyle
     from reportlab.pdfgen import canvas
 
+    from zoneinfo import ZoneInfo
+
     fonts.register()
-    when = when or dt.datetime.now()
+    when = (when or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(originals.PARIS))  # as France reads it
     with tempfile.TemporaryDirectory(prefix="signature-") as folder:
         path = Path(folder) / "apparence.pdf"
         c = canvas.Canvas(str(path), pagesize=(FIELD_WIDTH, FIELD_HEIGHT), initialFontName="Dossier-Sans")
@@ -343,17 +345,17 @@ def stamp_style(signer_name: str, when=None):
         c.setFont("Dossier-Sans-Bold", 9)
         c.drawString(6, FIELD_HEIGHT - 32, signer_name[:45])
         c.setFont("Dossier-Sans", 8)
-        c.drawString(6, FIELD_HEIGHT - 44, "le " + when.strftime("%d/%m/%Y à %H:%M"))
+        c.drawString(6, FIELD_HEIGHT - 44, f"le {when:%d/%m/%Y} à {when:%H} h {when:%M}")
         c.save()
         yield StaticStampStyle.from_pdf_file(str(path), border_width=0)
 
 
-def verify(pdf: Path, trust: list[Path] | None = None) -> list[dict]:
+def verify(pdf: Path, trust: list[Path] | None = None, built: Path | None = None) -> list[dict]:
     """Every signature a dossier holds: its own fields, empty or signed, then each signature of
     each signed original it carries (``document``: the original's file name). For a signature:
     signer, time, level, intact, valid (trusted), coverage, later changes and, when not valid,
     the reason in plain words; for an original, whether it still reads as the document built
-    from today's data beside the dossier (None when that document is not there)."""
+    from today's data in ``built`` (None when that document is not there)."""
     from pyhanko.keys import load_cert_from_pemder
 
     try:
@@ -370,7 +372,7 @@ def verify(pdf: Path, trust: list[Path] | None = None) -> list[dict]:
             rows.append(row)
         row.update(_row(signature))
     for name, data in originals.embedded_pdfs(pdf):
-        matches = _matches_today(data, pdf.parent / name)
+        matches = _matches_today(data, built / name) if built is not None else None
         for signature in originals.read_signatures(data, name, roots):
             rows.append({"name": signature.field, "page": None, "document": name, "matches": matches,
                          **_row(signature)})
@@ -378,7 +380,8 @@ def verify(pdf: Path, trust: list[Path] | None = None) -> list[dict]:
 
 
 def _row(signature: originals.Signature) -> dict:
-    return {"signed": True, "signer": signature.subject, "time": signature.when.isoformat() if signature.when else None,
+    return {"signed": True, "signer": signature.signer, "subject": signature.subject, "said": signature.said,
+            "time": signature.when.isoformat() if signature.when else None,
             "intact": signature.intact, "trusted": signature.trusted, "valid": signature.trusted,
             "coverage": signature.coverage, "modifications": signature.modifications,
             "changed_after": signature.changed_after, "level": signature.level, "reason": signature.reason}
@@ -388,7 +391,7 @@ def _matches_today(data: bytes, built: Path) -> str | None:
     """Whether a signed original reads as the document built from today's data (the file of
     the same name beside the dossier): None when it is not there, else the first difference
     (« » when none)."""
-    if not built.is_file():
+    if not built.is_file() or built.read_bytes() == data:  # not built, or the original itself: nothing to compare
         return None
     import io
 
