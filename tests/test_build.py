@@ -71,7 +71,8 @@ def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
     titles = [item.title for item in dossier.outline if not isinstance(item, list)]
     assert titles[0] == "Page de garde et sommaire"
     # not signed yet: the draft shows what is still to sign apart
-    assert "La convention de partenariat (à signer séparément)" in titles
+    # later years join a copy of the convention signed the first year: not in signes/ here
+    assert "La copie de la convention de partenariat signée (original signé manquant)" in titles
     assert "Le bilan 2022 de la mise en œuvre de la convention (à signer séparément)" in titles
     assert "L'appel de participation 2023" in titles
     assert len(titles) == 1 + len(STEMS[2023]) + len(pieces)

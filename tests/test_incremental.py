@@ -83,9 +83,9 @@ def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
 def test_convention_is_converted_once_for_all_years(tmp_path):
     events: list[Event] = []
     build.build([2022, 2023, 2024], options(INPUTS, tmp_path / "out", events.append))
-    # 3 documents a year before the bordereau: the convention (only in 2022: signed in that year's
-    # dossier, a copy without signature fields later), the call, the minutes and, from 2023, the
-    # bilan of the year before; then the 3 bordereaux
+    # 3 documents a year before the bordereau: the convention (converted once, the same document
+    # every year: signed apart once, joined as a copy later), the call, the minutes and, from 2023,
+    # the bilan of the year before; then the 3 bordereaux
     assert batches(events) == [3, 3, 3, 1, 1, 1]
     assert [e.kind for e in events].count("started") == 1
     conventions = {(tmp_path / "out" / CONV / str(y) / "convention.pdf").read_bytes() for y in (2022, 2023, 2024)}

@@ -25,6 +25,12 @@ class Planned:
     def key(self) -> str:
         return self.spec.key
 
+    @property
+    def own_title(self) -> str:
+        """The title the document's file carries: the convention is the same document whether a
+        dossier joins it as the original or as a copy (converted once for every year)."""
+        return self.spec.title if self.key == "convention" else self.title
+
 
 def plan(inputs: Inputs) -> list[Planned]:
     """The documents of a dossier, in order. Year N: the convention, the call of N and its
@@ -123,7 +129,7 @@ def signature_label(who: str, planned: Planned, inputs: Inputs) -> str:
     """The label of an empty signature field: who signs, and what."""
     conv = inputs.convention
     name = {"metropole": conv.metropole.nom, "association": conv.association.nom_court}.get(who, who)
-    return f"Signature – {name} – {planned.title}"
+    return f"Signature – {name} – {planned.own_title}"
 
 
 def issuer(key: str, inputs: Inputs) -> str:
@@ -141,7 +147,7 @@ def set_properties(document, key: str, planned: Planned, inputs: Inputs) -> None
     props = document.core_properties
     when = dt.datetime(planned.date.year, planned.date.month, planned.date.day, 0, 0, 0)  # before any signature that day
     props.author = props.last_modified_by = issuer(key, inputs)
-    props.title = planned.title
+    props.title = planned.own_title
     props.subject = inputs.convention.convention.titre
     props.created = props.modified = when
     props.revision = 1
