@@ -209,16 +209,30 @@ def open_converted(b: YearBuild, key: str) -> None:
 
 
 def entries(b: YearBuild) -> list[assemble.Entry]:
-    """The dossier's parts in order: the documents, then the pieces in article 3 order (made
-    ready by ``prepare_pieces``)."""
-    parts = []
-    for d in b.plan:
+    """The dossier's parts in the order the paying officer reads them: the letter and its
+    bordereau; article 3's pieces in the bordereau's order, the bilan at its place; then the
+    other documents joined (the convention, the minutes)."""
+    by_key = {d.key: d for d in b.plan}
+    letter = "Lettre d'appel et bordereau" if BORDEREAU in by_key else "Lettre de transmission"
+
+    def document(d: documents.Planned, section: str) -> assemble.Entry:
         original = enclosed(b, d.key)
-        parts.append(assemble.Entry(d.title + _state(b, d), original.path if original else b.work / f"{d.stem}.pdf",
-                                    "document", d.key))
-    for key, title, source in attached_pieces(b):
-        pdf = b.files[key].source.with_suffix(".pdf") if key in b.files else b.attached[source].pdf
-        parts.append(assemble.Entry(title, pdf, "piece", key))
+        return assemble.Entry(d.title + _state(b, d), original.path if original else b.work / f"{d.stem}.pdf",
+                              "document", d.key, section)
+
+    parts = [document(d, letter) for d in b.plan if d.spec.signed_in_dossier or d.key == BORDEREAU]
+    attached = {key: (title, source) for key, title, source in attached_pieces(b)}
+    for spec, _ in catalogue.pieces_given(b.inputs.convention, b.inputs.year.pieces) if not b.inputs.closing else []:
+        pieces = "Pièces prévues à l'article 3 de la convention"
+        if spec.document in by_key:
+            parts.append(document(by_key[spec.document], pieces))
+        elif f"piece:{spec.code}" in attached:
+            key = f"piece:{spec.code}"
+            title, source = attached[key]
+            pdf = b.files[key].source.with_suffix(".pdf") if key in b.files else b.attached[source].pdf
+            parts.append(assemble.Entry(title, pdf, "piece", key, pieces))
+    parts += [document(d, "Autres documents joints" if BORDEREAU in by_key else "Documents joints")
+              for d in context.others(b.inputs)]
     return parts
 
 
@@ -248,8 +262,9 @@ def dossier_layout(b: YearBuild, pages: dict[str, int], *, bordereau_pages: int 
 
 
 def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
-    """Dossier page where each required piece starts (a generated one: its document)."""
-    pages = {}
+    """Dossier page where each required piece starts (a generated one: its document), and each
+    document (« document:<key> »), for the bordereau."""
+    pages = {f"document:{key}": start for key, start in lay.starts.items() if not key.startswith("piece:")}
     for spec in b.inputs.convention.pieces_requises:
         key = spec.document if spec.document else f"piece:{spec.code}"
         if key in lay.starts:

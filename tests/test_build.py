@@ -242,3 +242,22 @@ def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path):
     assert events.index("dossier-2022") < last_document(2023)
     assert events.index("dossier-2023") < last_document(2024)
     assert events[-2:] == ["bordereau-2024", "dossier-2024"]
+
+
+def test_the_dossier_reads_as_the_paying_officer_reads_it(built):
+    """The letter, its bordereau, the pieces in the bordereau's order (the bilan sixth, as
+    article 3 lists it), then the other documents; the sommaire classes them so."""
+    reader = PdfReader(built / "2023" / "dossier-2023.pdf")
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert [t.split(" (")[0] for t in titles[1:]] == [
+        "L'appel de participation 2023", "Le bordereau des pièces jointes à l'appel 2023",
+        "Un relevé d'identité bancaire", "Les statuts de l'association et leur mise à jour",
+        "La liste des membres du Bureau et du Conseil d'Administration", "Le rapport d'activité de l'année 2022",
+        "Les comptes de l'année 2022", "Le bilan 2022 de la mise en œuvre de la convention",
+        "La copie de la convention de partenariat signée", "Le procès-verbal du comité de pilotage du 14 mars 2023"]
+    sommaire = reader.pages[1].extract_text()
+    sections = ["Lettre d'appel et bordereau", "Pièces prévues à l'article 3 de la convention", "Autres documents joints"]
+    assert [sommaire.index(s) for s in sections] == sorted(sommaire.index(s) for s in sections)
+    bordereau = " ".join(PdfReader(built / "2023" / "bordereau-2023.pdf").pages[0].extract_text().split())
+    assert "Autres documents joints au dossier, hors article 3" in bordereau
+    assert "Le procès-verbal du comité de pilotage du 14 mars 2023, page 26" in bordereau

@@ -128,6 +128,8 @@ class Context:
     pieces_absentes: list[dict[str, Any]] = doc("pièces ni jointes ni sans objet : elles suivront")
     pieces_jointes: list[str] = doc("ce que la lettre joint, dans l'ordre du dossier (documents puis pièces, "
                                     "spécimens à part)")
+    autres_documents: list[dict[str, Any]] = doc("les documents joints au dossier hors article 3 (convention, "
+                                                 "procès-verbal…), dans l'ordre du dossier : titre, page, signature")
     pieces_specimens: list[str] = doc("pièces jointes à titre de spécimen, les définitives à suivre")
     signatures: dict[str, str] = doc("l'état de chaque document signé à part joint au dossier, par document : "
                                      "signatures['bilan'] → « original signé par Pascal FRIQUET le 20 février 2023 » "
@@ -188,10 +190,30 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         signatures=signatures,
         pieces_manquantes=[p for p in pieces if not p["fournie"] and not p["sans_objet"]],
         pieces_absentes=[p for p in pieces if not p["jointe"] and not p["sans_objet"]],
-        pieces_jointes=[d.title for d in documents if not d.spec.signed_in_dossier] +
-                       [p["nom"] for p in pieces if p["jointe"] and not p["document"] and not p["specimen"]],
+        pieces_jointes=_joined(inputs, documents, pieces),
         pieces_specimens=[p["nom"] for p in pieces if p["jointe"] and p["specimen"]],
+        autres_documents=[{"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"),
+                           "signature": signatures.get(d.key)} for d in others(inputs)],
     )
+
+
+def _joined(inputs: model.Inputs, documents: list, pieces: list[dict[str, Any]]) -> list[str]:
+    """What the letter joins, in the dossier's order: the bordereau, article 3's pieces (the bilan
+    among them, at its place; specimens apart), then the other documents."""
+    by_key = {d.key: d for d in documents}
+    joined = [by_key["bordereau"].title] if "bordereau" in by_key else []
+    joined += [by_key[p["document"]].title if p["document"] in by_key else p["nom"]
+               for p in pieces if p["jointe"] and not p["specimen"]]
+    return joined + [d.title for d in others(inputs)]
+
+
+def others(inputs: model.Inputs) -> list:
+    """The documents a dossier joins beyond article 3's pieces, in the dossier's order: not the
+    letter and its bordereau, nor a document that stands for a piece (the bilan)."""
+    as_pieces = {spec.document for spec in inputs.convention.pieces_requises if spec.document} \
+        if not inputs.closing else set()
+    return [d for d in plan(inputs) if not d.spec.signed_in_dossier and d.key != "bordereau"
+            and d.key not in as_pieces]
 
 
 def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | None,

@@ -37,8 +37,9 @@ class Entry:
 
     title: str
     pdf: Path
-    kind: str  # "document" or "piece"
+    kind: str  # "document" (its own bookmarks kept) or "piece"
     key: str
+    section: str = ""  # its heading in the sommaire
 
 
 @dataclass(frozen=True)
@@ -133,24 +134,23 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
         c.setFillColor(Color(0.75, 0, 0))
         c.drawCentredString(width / 2, 120, meta.draft_mark)
     c.showPage()
-    rows = [(e.title, lay.starts[e.key], e.kind) for e in entries]
-    rows += [(f"{a.name} – {a.summary}", None, "attachment") for a in sorted(attachments, key=lambda a: a.name)]
-    headings = {"document": "Documents", "piece": "Pièces jointes",
-                "attachment": "Originaux signés électroniquement, joints à ce fichier (trombone du lecteur PDF)"}
+    rows = [(e.title, lay.starts[e.key], e.section) for e in entries]
+    rows += [(f"{a.name} – {a.summary}", None, "Originaux signés électroniquement, joints à ce fichier (trombone du "
+                                                "lecteur PDF)") for a in sorted(attachments, key=lambda a: a.name)]
     for page_index in range(lay.sommaire_pages):
         c.setFillColor(accent)
         c.setFont("Dossier-Sans-Bold", 18)
         c.drawString(60, height - 80, "Sommaire")
         y = height - 125
         chunk = rows[page_index * SOMMAIRE_LINES_PER_PAGE:(page_index + 1) * SOMMAIRE_LINES_PER_PAGE]
-        previous_kind = None
-        for title, start, kind in chunk:
-            if kind != previous_kind:
+        previous_section = None
+        for title, start, section in chunk:
+            if section and section != previous_section:
                 c.setFillColor(accent)
                 c.setFont("Dossier-Sans-Bold", 11)
-                c.drawString(60, y, headings[kind])
+                c.drawString(60, y, section)
                 y -= 20
-                previous_kind = kind
+                previous_section = section
             c.setFillColor(Color(0, 0, 0))
             if start is None:  # a file carried, not a page: no leaders
                 c.setFont("Dossier-Sans", 9.5)
