@@ -52,17 +52,31 @@ def inputs_copy(tmp_path) -> Path:
     return target
 
 
+def _real(text: str) -> str:
+    """The example names and addresses replaced by others, as real data would have them."""
+    text = text.replace("donnees_exemple", "\0")  # the key itself stays
+    return text.replace("EXEMPLE", "MARTIN").replace("Exemple", "Martin").replace("exemple", "martin").replace(
+        "\0", "donnees_exemple")
+
+
 def make_final(root: Path, years=(2022, 2023)) -> None:
-    """Fill the convention's blanks and make the given years' data real (no example, no
-    specimen), as staff do before a final version."""
+    """Fill the convention's blanks and make the given years' data real (no example value, no
+    specimen: the pieces replaced by documents that say nothing of the kind), as staff do before
+    a final version."""
+    from reportlab.pdfgen import canvas
+
     conv = root / "convention.yaml"
-    conv.write_text(conv.read_text(encoding="utf-8").replace(
+    conv.write_text(_real(conv.read_text(encoding="utf-8")).replace(
         "  date_signature: null", "  date_signature: 2022-02-28").replace(
         "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
     for year in years:
         path = root / str(year) / "year.yaml"
-        text = path.read_text(encoding="utf-8").replace("donnees_exemple: true", "donnees_exemple: false")
+        text = _real(path.read_text(encoding="utf-8")).replace("donnees_exemple: true", "donnees_exemple: false")
         path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
+        for piece in (root / str(year) / "pieces").glob("*.pdf"):
+            page = canvas.Canvas(str(piece))
+            page.drawString(72, 770, f"{piece.stem} {year} — pièce fournie par l'association")
+            page.save()
 
 
 def docx_text(path) -> str:

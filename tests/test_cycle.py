@@ -227,3 +227,22 @@ def test_later_dossiers_may_leave_out_the_signed_convention(inputs_copy):
     later = model.load(inputs_copy, 2023)
     assert "convention" not in [d.key for d in documents.plan(later)]
     assert not any("convention de partenariat" in p.lower() for p in context.build_context(later, projet=True).pieces_jointes)
+
+
+def test_final_reads_what_it_ships_not_only_the_flags(inputs_copy):
+    """Flags switched off, the example names, bank and specimen pieces still refuse a final
+    version: the values and the pieces' own text are read."""
+    from pipeline.convention import model
+    from pipeline.errors import InputError
+
+    for year in (2022, 2023):
+        path = inputs_copy / str(year) / "year.yaml"
+        text = path.read_text(encoding="utf-8").replace("donnees_exemple: true", "donnees_exemple: false")
+        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        model.load(inputs_copy, 2023, final=True)
+    problems = "\n".join(info.value.problems)
+    assert "copil.presents[1].nom: « EXEMPLE » est une valeur d'exemple" in problems
+    assert "banque.domiciliation" in problems and "courriel" in problems
+    assert "pieces/rib.pdf porte la mention « spécimen »" in problems
+    model.load(inputs_copy, 2023)  # a draft says nothing of it: the cover already says « données d'exemple »

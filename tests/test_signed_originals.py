@@ -24,10 +24,10 @@ D = dt.date
 # 2022 after its own date (14 February 2023) and before the COPIL that approves it (14 March),
 # the minutes after the meeting and before the call (28 March 2023)
 SIGNATURES = {
-    "convention": [("convention-metropole", "Martine EXEMPLE", D(2022, 2, 28)),
+    "convention": [("convention-metropole", "Martine MARTIN", D(2022, 2, 28)),
                    ("convention-association", "Pascal FRIQUET", D(2022, 2, 28))],
     "bilan-2022": [("bilan-association", "Pascal FRIQUET", D(2023, 2, 20))],
-    "pv-copil-2023": [("pv-copil-metropole", "Sophie EXEMPLE", D(2023, 3, 15)),
+    "pv-copil-2023": [("pv-copil-metropole", "Sophie MARTIN", D(2023, 3, 15)),
                       ("pv-copil-association", "Pascal FRIQUET", D(2023, 3, 16))],
 }
 
@@ -52,7 +52,7 @@ def _name_the_presidente(inputs):
     path = inputs / "convention.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "    qualite: Présidente\n    civilite: Madame\n",
-        "    qualite: Présidente\n    civilite: Madame\n    prenom: Martine\n    nom: EXEMPLE\n"), encoding="utf-8")
+        "    qualite: Présidente\n    civilite: Madame\n    prenom: Martine\n    nom: MARTIN\n"), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +98,11 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert ("Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l'AR Hlm – original joint au "
             "présent fichier (bilan-2022.pdf)") in text
-    assert ("Signé électroniquement par Sophie EXEMPLE, pour la Métropole Aix-Marseille-Provence, le 15 mars 2023, "
+    assert ("Signé électroniquement par Sophie MARTIN, pour la Métropole Aix-Marseille-Provence, le 15 mars 2023, "
             "et Pascal FRIQUET, pour l'AR Hlm, le 16 mars 2023 – original joint au présent fichier (pv-copil-2023.pdf)"
             in text)
     assert "COPIE – convention signée le 28 février 2022" in text  # a copy says so at the top of each page
-    assert "Copie de la convention signée électroniquement le 28 février 2022 par Martine EXEMPLE" in text
+    assert "Copie de la convention signée électroniquement le 28 février 2022 par Martine MARTIN" in text
     titles = [i.title for i in reader.outline if not isinstance(i, list)]
     assert "Le bilan 2022 de la mise en œuvre de la convention (signé ; original joint)" in titles
     assert "La copie de la convention de partenariat signée le 28 février 2022 (original joint)" in titles
@@ -110,7 +110,7 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     assert "bilan-2022.pdf – signé le 20 février 2023 par Pascal FRIQUET" in sommaire
     assert "PROJET" not in text and "à signer séparément" not in text
     # the signatures keep their look on the enclosed pages, their fonts embedded (PDF/A)
-    assert "Pascal FRIQUET le 16/03/2023 à 12 h 00" in text and "Sophie EXEMPLE le 15/03/2023 à 12 h 00" in text
+    assert "Pascal FRIQUET le 16/03/2023 à 12 h 00" in text and "Sophie MARTIN le 15/03/2023 à 12 h 00" in text
     fonts = subprocess.run(["pdffonts", str(final_dossier)], capture_output=True, text=True, check=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
 
@@ -271,9 +271,9 @@ def test_status_says_who_signed_when_and_what_is_missing(scenario, tmp_path):
              if " : " in line and line.startswith("  ")}
     assert lines["Le bilan 2022 de la mise en œuvre de la convention"] == "signatures : Pascal FRIQUET le 20 février 2023"
     assert lines["La copie de la convention de partenariat signée le 28 février 2022"] == \
-        "signatures : Martine EXEMPLE le 28 février 2022, Pascal FRIQUET le 28 février 2022 (joint en copie)"
+        "signatures : Martine MARTIN le 28 février 2022, Pascal FRIQUET le 28 février 2022 (joint en copie)"
     minutes = lines["Le procès-verbal du comité de pilotage du 14 mars 2023"]
-    assert minutes.startswith("NON SIGNÉ – à faire signer par la Vice-Présidente déléguée") and "(Sophie EXEMPLE)" in minutes
+    assert minutes.startswith("NON SIGNÉ – à faire signer par la Vice-Présidente déléguée") and "(Sophie MARTIN)" in minutes
     assert "signes/pv-copil-2023.pdf" in minutes
     assert lines["L'appel de participation 2023"].startswith("à signer en dernier, dans le dossier")
     assert "!" not in result.stdout  # nothing wrong with what is signed

@@ -176,6 +176,50 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     if final and data.donnees_exemple:
         c.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
                                  "ne peut pas en contenir")
+    if final:  # what is shipped, not only what the flags say
+        for path, value in _examples(data):
+            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+        for i, piece in enumerate(data.pieces, 1):
+            if piece.fichier and not piece.specimen and _says_specimen(f.folder / piece.fichier):
+                c.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
+                                              "d'exemple, une version définitive exige la vraie pièce")
+
+
+# the words that mark example data and specimen pieces in what this project ships
+EXAMPLE = re.compile(r"\bEXEMPLE\b")
+IDENTITY = {"nom", "prenom", "domiciliation", "titulaire", "courriel", "organisme", "dossier_suivi_par", "service"}
+SPECIMEN = re.compile(r"sp[ée]cimen", re.IGNORECASE)
+
+
+def _examples(record, path: str = "") -> list[tuple[str, str]]:
+    """Every text of a record (and the records in it) that reads as example data: « EXEMPLE » in
+    capitals anywhere, « exemple » in a name, a bank or an address."""
+    import dataclasses
+
+    found = []
+    if dataclasses.is_dataclass(record):
+        for item in dataclasses.fields(record):
+            found += _examples(getattr(record, item.name), f"{path}.{item.name}" if path else item.name)
+    elif isinstance(record, list):
+        for i, value in enumerate(record, 1):
+            found += _examples(value, f"{path}[{i}]")
+    elif isinstance(record, str):
+        key = path.rsplit(".", 1)[-1]
+        if EXAMPLE.search(record) or (key in IDENTITY and re.search(r"\bexemple\b", record, re.IGNORECASE)):
+            found.append((path, record))
+    return found
+
+
+def _says_specimen(path: Path) -> bool:
+    """Whether a piece's own text says it is a specimen (a scan has no text to read)."""
+    if path.suffix.lower() != ".pdf" or not path.is_file():
+        return False
+    from pypdf import PdfReader
+
+    try:
+        return any(SPECIMEN.search(page.extract_text() or "") for page in PdfReader(path).pages[:3])
+    except Exception:  # noqa: BLE001 — an unreadable piece is reported by its own check
+        return False
 
 
 def _call(conv, f, *, final: bool) -> None:
@@ -276,6 +320,9 @@ def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
                                       "recopiez-le depuis l'avis de situation Insee")
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
             c.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
+    if final:
+        for path, value in _examples(conv):
+            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:
