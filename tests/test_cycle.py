@@ -162,7 +162,7 @@ def test_notices_are_warnings_even_for_a_final_version(real, case):
 ERRORS = {
     "IBAN checksum": ((2023, "  iban: FR76 3000 4000 0000 0123 4567 845", "  iban: FR76 3000 4000 0500 0012 3456 789"),
                       2023, "la clé de contrôle ne correspond pas"),
-    "BIC format": ((2023, "  bic: BEXAFRPPXXX", "  bic: BEXA-FR"), 2023, "BIC « BEXA-FR » invalide"),
+    "BIC format": ((2023, "  bic: BNPAFRPPXXX", "  bic: BEXA-FR"), 2023, "BIC « BEXA-FR » invalide"),
     "SIRET checksum": ((None, "  siret: 775 000 003 00001", "  siret: 775 000 003 00002"), 2023,
                        "SIRET « 775 000 003 00002 » invalide"),
     "RNA format": ((None, "  rna: W133000000", "  rna: 133000000"), 2023, "numéro RNA « 133000000 » invalide"),
@@ -246,3 +246,27 @@ def test_final_reads_what_it_ships_not_only_the_flags(inputs_copy):
     assert "banque.domiciliation" in problems and "courriel" in problems
     assert "pieces/rib.pdf porte la mention « spécimen »" in problems
     model.load(inputs_copy, 2023)  # a draft says nothing of it: the cover already says « données d'exemple »
+
+
+@pytest.mark.parametrize("case", ["bic of another bank", "bank name", "placeholder", "provisional accounts"])
+def test_details_that_contradict_each_other_or_wait_for_a_value_are_said(inputs_copy, case):
+    from pipeline.convention import model
+    from pipeline.errors import InputError
+
+    path = inputs_copy / "2023" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    old, new, expected, final = {
+        "bic of another bank": ("  bic: BNPAFRPPXXX", "  bic: AGRIFRPPXXX",
+                                "le BIC AGRIFRPPXXX n'est pas celui de la banque de l'IBAN (code banque 30004", False),
+        "bank name": ("BNP Paribas – Agence EXEMPLE", "Caisse d'Épargne – Agence EXEMPLE",
+                      "ne nomme pas la banque de l'IBAN", False),
+        "placeholder": ("  lieu: Marseille\n", "  lieu: À COMPLÉTER\n", "« À COMPLÉTER » est une valeur d'exemple", True),
+        "provisional accounts": ("arrêtés par le conseil d'administration", "provisoires", "pièce provisoire", False),
+    }[case]
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if final:
+        with pytest.raises(InputError) as info:
+            model.load(inputs_copy, 2023, final=True)
+        assert expected in str(info.value)
+    else:
+        assert any(expected in w for w in model.load(inputs_copy, 2023).warnings)

@@ -186,7 +186,7 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
 
 
 # the words that mark example data and specimen pieces in what this project ships
-EXAMPLE = re.compile(r"\bEXEMPLE\b")
+EXAMPLE = re.compile(r"\bEXEMPLE\b|(?i:à compléter)")
 IDENTITY = {"nom", "prenom", "domiciliation", "titulaire", "courriel", "organisme", "dossier_suivi_par", "service"}
 SPECIMEN = re.compile(r"sp[ée]cimen", re.IGNORECASE)
 
@@ -346,19 +346,37 @@ def _bank(conv, bank, c: _Checker) -> None:
     from schwifty import BIC, IBAN
     from schwifty.exceptions import SchwiftyException
 
+    iban = bic = None
     try:
-        IBAN(bank.iban)
+        iban = IBAN(bank.iban)
     except SchwiftyException as exc:
         c.err("banque.iban", f"IBAN « {bank.iban} » invalide ({_bank_reason(exc)}) : recopiez-le depuis le RIB")
     try:
-        BIC(bank.bic)
+        bic = BIC(bank.bic)
     except SchwiftyException as exc:
         c.err("banque.bic", f"BIC « {bank.bic} » invalide ({_bank_reason(exc)}) : 8 ou 11 caractères, recopiez-le "
                             "depuis le RIB")
+    if iban is not None and bic is not None:
+        _same_bank(iban, bic, bank, c)
     if _plain(bank.titulaire) != _plain(conv.association.nom):
         c.notice("banque.titulaire", f"le titulaire du compte (« {bank.titulaire} ») n'est pas l'association "
                                      f"bénéficiaire de la convention (« {conv.association.nom} ») : le comptable "
                                      "public vérifie qu'ils concordent")
+
+
+def _same_bank(iban, bic, bank, c: _Checker) -> None:
+    """The IBAN's bank code names a bank (schwifty's registry): its BIC and its name should be
+    those the letter gives, or the payee's details contradict each other."""
+    try:
+        known, name = iban.bic, iban.bank_name
+    except Exception:  # noqa: BLE001 — a bank the registry does not know: nothing to compare
+        return
+    if known is not None and str(known)[:8] != str(bic)[:8]:
+        c.notice("banque.bic", f"le BIC {bic} n'est pas celui de la banque de l'IBAN (code banque {iban.bank_code} : "
+                               f"{name or 'banque inconnue'}, BIC {known}) : vérifiez le RIB")
+    elif name and not set(_plain(name).split()) & set(_plain(bank.domiciliation).split()):
+        c.notice("banque.domiciliation", f"« {bank.domiciliation} » ne nomme pas la banque de l'IBAN ({name}, code "
+                                         f"banque {iban.bank_code}) : vérifiez le RIB")
 
 
 def _bank_reason(exc: Exception) -> str:
@@ -388,6 +406,9 @@ def _pieces(conv, data, f, root: Path, c: _Checker) -> None:
         given[piece.code] = i
         if piece.fichier:
             _check_piece_file(f"{path}.fichier", piece.fichier, f.folder, root, c.err)
+        if re.search(r"provisoire", f"{piece.titre or ''} {piece.note or ''}", re.IGNORECASE):
+            c.notice(f"{path}.note", f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
+                                     "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir")
         if piece.specimen and c.final:
             c.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
                                       "exige la vraie pièce")
