@@ -261,3 +261,23 @@ def test_the_dossier_reads_as_the_paying_officer_reads_it(built):
     bordereau = " ".join(PdfReader(built / "2023" / "bordereau-2023.pdf").pages[0].extract_text().split())
     assert "Autres documents joints au dossier, hors article 3" in bordereau
     assert "Le procès-verbal du comité de pilotage du 14 mars 2023, page 26" in bordereau
+
+
+def test_the_letter_and_its_bordereau_word_the_enclosures_as_article_3_does(built):
+    def text(stem):
+        pdf = PdfReader(built / "2023" / f"{stem}.pdf")
+        flat = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+        return flat.replace("\u202f", " ").replace("\u00a0", " ").replace("- ", "-")  # a line broken at a hyphen
+
+    letter, bordereau = text("appel-2023"), text("bordereau-2023")
+    assert "Objet : appel de la participation annuelle 2023 – convention de partenariat 2022-2024 (article 3)" in letter
+    assert "Madame la Présidente de la Métropole Aix-" in letter  # the address names her office
+    assert "Dossier suivi par : Mme Claire EXEMPLE, chargée de mission – tél. 04 00 00 00 00 – " in letter
+    assert ("vous trouverez ci-joint, énumérées au bordereau joint, les pièces prévues à l'article 3 de la convention :"
+            in letter)
+    # what article 3 does not ask for is joined apart, not under its name
+    assert ("Vous trouverez également ci-joint la copie de la convention de partenariat signée et le procès-verbal du "
+            "comité de pilotage du 14 mars 2023.") in letter
+    assert "Destinataire : Madame la Présidente de la Métropole Aix-Marseille-Provence, Direction de l'Habitat" in bordereau
+    assert ("Établi à Marseille, le 28 mars 2023. Ce bordereau accompagne la lettre d'appel, signée par le Président "
+            "de l'AR Hlm ; il n'est pas signé séparément.") in bordereau

@@ -19,7 +19,7 @@ from pipeline.binder import doc
 from pipeline.convention import model
 from pipeline.convention.catalogue import piece_label, piece_title, pieces_given
 from pipeline.convention.documents import plan
-from pipeline.french import date_fr
+from pipeline.french import date_fr, de
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ class Context:
     metropole: model.Partie = doc("la Métropole (nom, designation, adresse, representant, titre_signature…)")
     association: model.Partie = doc("l'association (nom, sigle, designation, designation_courte, adresse, "
                                     "representant…)")
-    destinataire: dict[str, str] = doc("formule d'adresse de la lettre : appellation (« Madame la Présidente »)")
+    destinataire: dict[str, str] = doc("formule d'adresse de la lettre : appellation (« Madame la Présidente »), "
+                                       "adresse (« Madame la Présidente de la Métropole Aix-Marseille-Provence »)")
     appel: model.Appel | None = doc("la lettre d'appel de l'année (date, reference, lieu, montant, dossier_suivi_par) ; "
                                     "vide à la clôture")
     transmission: model.Transmission | None = doc("dossier de clôture : la lettre qui le transmet (date, reference, "
@@ -126,6 +127,8 @@ class Context:
                                        "sans_objet, titre, note, page (dans le dossier)")
     pieces_manquantes: list[dict[str, Any]] = doc("pièces demandées mais pas encore fournies (absentes ou spécimens)")
     pieces_absentes: list[dict[str, Any]] = doc("pièces ni jointes ni sans objet : elles suivront")
+    pieces_article3: list[str] = doc("les pièces de l'article 3 jointes, dans l'ordre du bordereau (le bilan à sa "
+                                     "place ; spécimens à part)")
     pieces_jointes: list[str] = doc("ce que la lettre joint, dans l'ordre du dossier (documents puis pièces, "
                                     "spécimens à part)")
     autres_documents: list[dict[str, Any]] = doc("les documents joints au dossier hors article 3 (convention, "
@@ -168,7 +171,8 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         convention=terms,
         metropole=conv.metropole,
         association=conv.association,
-        destinataire={"appellation": conv.metropole.representant.appellation},
+        destinataire={"appellation": conv.metropole.representant.appellation,
+                      "adresse": f"{conv.metropole.representant.appellation} {de(conv.metropole.designation)}"},
         appel=year.appel,
         transmission=year.transmission,
         banque=year.banque,
@@ -191,20 +195,22 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         pieces_manquantes=[p for p in pieces if not p["fournie"] and not p["sans_objet"]],
         pieces_absentes=[p for p in pieces if not p["jointe"] and not p["sans_objet"]],
         pieces_jointes=_joined(inputs, documents, pieces),
+        pieces_article3=_joined(inputs, documents, pieces, bordereau=False, others_too=False),
         pieces_specimens=[p["nom"] for p in pieces if p["jointe"] and p["specimen"]],
         autres_documents=[{"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"),
                            "signature": signatures.get(d.key)} for d in others(inputs)],
     )
 
 
-def _joined(inputs: model.Inputs, documents: list, pieces: list[dict[str, Any]]) -> list[str]:
+def _joined(inputs: model.Inputs, documents: list, pieces: list[dict[str, Any]], *, bordereau: bool = True,
+            others_too: bool = True) -> list[str]:
     """What the letter joins, in the dossier's order: the bordereau, article 3's pieces (the bilan
     among them, at its place; specimens apart), then the other documents."""
     by_key = {d.key: d for d in documents}
-    joined = [by_key["bordereau"].title] if "bordereau" in by_key else []
+    joined = [by_key["bordereau"].title] if "bordereau" in by_key and bordereau else []
     joined += [by_key[p["document"]].title if p["document"] in by_key else p["nom"]
                for p in pieces if p["jointe"] and not p["specimen"]]
-    return joined + [d.title for d in others(inputs)]
+    return joined + ([d.title for d in others(inputs)] if others_too else [])
 
 
 def others(inputs: model.Inputs) -> list:
