@@ -281,3 +281,13 @@ def test_the_letter_and_its_bordereau_word_the_enclosures_as_article_3_does(buil
     assert "Destinataire : Madame la Présidente de la Métropole Aix-Marseille-Provence, Direction de l'Habitat" in bordereau
     assert ("Établi à Marseille, le 28 mars 2023. Ce bordereau accompagne la lettre d'appel, signée par le Président "
             "de l'AR Hlm ; il n'est pas signé séparément.") in bordereau
+
+
+def test_the_minutes_say_who_chaired_who_kept_them_and_when_the_meeting_closed(built):
+    pv = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(built / "2023" / "pv-copil-2023.pdf").pages)
+    pv = pv.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "La séance est ouverte à 10 h 00 sous la présidence de Mme Sophie EXEMPLE, Vice-Présidente" in pv
+    assert "le secrétariat de séance est assuré par M. Jean EXEMPLE, Directeur" in pv
+    assert "L'ordre du jour étant épuisé, la séance est levée à 12 h 00." in pv
+    assert "Comité technique (COTECH) : mardi 26 septembre 2023" in pv  # a sigle spelled out where it first appears
+    assert "Pour la Métropole Aix-Marseille-Provence, la Vice-Présidente déléguée" in pv

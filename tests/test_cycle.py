@@ -270,3 +270,28 @@ def test_details_that_contradict_each_other_or_wait_for_a_value_are_said(inputs_
         assert expected in str(info.value)
     else:
         assert any(expected in w for w in model.load(inputs_copy, 2023).warnings)
+
+
+def test_final_refusals_read_file_by_file_line_by_line(inputs_copy):
+    from pipeline.convention import model
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        model.load(inputs_copy, 2023, final=True)
+    places = [p.split(": ", 1)[0] for p in info.value.problems]
+    keys = [(p.rpartition(":")[0], int(p.rpartition(":")[2])) if p.rpartition(":")[2].isdigit() else (p, 0)
+            for p in places]
+    assert keys == sorted(keys) and len(set(k[0] for k in keys)) > 1, places
+
+
+def test_the_chair_of_the_meeting_is_one_of_those_present(inputs_copy):
+    from pipeline.convention import model
+    from pipeline.errors import InputError
+
+    path = inputs_copy / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  presidence: vp_habitat", "  presidence: equipes_metropol"),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        model.load(inputs_copy, 2023)
+    assert "copil.presidence: le rôle « equipes_metropol », qui préside la séance, ne désigne aucun membre présent" \
+        in str(info.value)

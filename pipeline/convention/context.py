@@ -121,7 +121,11 @@ class Context:
     programme: list[dict[str, Any]] = doc("programme de travail par chantier : numero, titre, actions")
     composition_manquante: list[str] = doc("membres prévus par l'article 4 absents de la liste")
     signataires: dict[str, dict[str, str]] = doc("qui signe le procès-verbal : signataires.metropole / .association "
-                                                 "→ pour, qualite, nom")
+                                                 "→ pour, qualite, titre (« la Vice-Présidente déléguée … »), nom")
+    seance: dict[str, str] = doc("la tenue du COPIL : seance.president, seance.secretaire (« Mme Sophie EXEMPLE, "
+                                 "Vice-Présidente … »), vides si les données ne les disent pas")
+    sigles: dict[str, str] = doc("chaque sigle de comité écrit en toutes lettres : sigles['COPIL'], sigles['COTECH'] → "
+                                 "« comité technique (COTECH) »")
     pieces: list[dict[str, Any]] = doc("pièces de l'article 3 : libelle, nom (titre ou libellé), fournie, specimen, "
                                        "signature (pour un document signé à part : son état), "
                                        "sans_objet, titre, note, page (dans le dossier)")
@@ -190,6 +194,8 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         composition_manquante=[m.libelle for m in conv.copil.membres
                                if m.role not in {p.role for p in year.copil.presents + year.copil.excuses}],
         signataires=_signataires(inputs),
+        seance=_seance(inputs),
+        sigles={i.sigle: f"{i.nom[0].lower()}{i.nom[1:]} ({i.sigle})" for i in (conv.copil, conv.cotech)},
         pieces=pieces,
         signatures=signatures,
         pieces_manquantes=[p for p in pieces if not p["fournie"] and not p["sans_objet"]],
@@ -256,11 +262,26 @@ def _signataires(inputs: model.Inputs) -> dict[str, dict[str, str]]:
         if member.signe_pour and member.signe_pour not in signataires:
             person = people.get(member.role)
             party = conv.metropole if member.signe_pour == "metropole" else conv.association
+            qualite = person.qualite if person else member.libelle
+            feminine = person is not None and (person.civilite or "").lower() in ("mme", "madame")
             signataires[member.signe_pour] = {
                 "pour": party.designation,
-                "qualite": person.qualite if person else member.libelle,
+                "qualite": qualite,
+                "titre": qualite if not person else f"{'la' if feminine else 'le'} {qualite}",
                 "nom": person.prenom_nom if person else ""}
     return signataires
+
+
+def _seance(inputs: model.Inputs) -> dict[str, str]:
+    """Who chaired the meeting and who kept its minutes, as the list of those present names them."""
+    copil = inputs.year.copil
+    people = {p.role: p for p in copil.presents if p.role}
+
+    def named(role: str | None) -> str:
+        person = people.get(role) if role else None
+        return f"{person.nom_complet}, {person.qualite}, {person.organisme}" if person else ""
+
+    return {"president": named(copil.presidence), "secretaire": named(copil.secretariat)}
 
 
 def regle(minimum: int) -> str:

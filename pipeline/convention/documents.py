@@ -112,7 +112,7 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
     subject = subject[0].upper() + subject[1:] + f" – {parties}"
     example = year.donnees_exemple or any(y.donnees_exemple for y in inputs.reported.values())
     return Wording(
-        title=f"{what} – {terms.titre}",
+        title=f"Dossier de clôture – {terms.titre}" if inputs.closing else f"{what} – {terms.titre}",
         subject=subject,
         keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
                   *(["bilan final", "clôture"] if inputs.closing else ["appel de participation"]),

@@ -279,6 +279,9 @@ class Copil:
     date: dt.date = doc("date du COPIL (jour de la réunion, date du procès-verbal)")
     lieu: str = doc("lieu du COPIL")
     heure: str | None = doc("heure de début (« 10 h 00 »)", None)
+    heure_fin: str | None = doc("heure à laquelle la séance est levée (« 12 h 00 »)", None)
+    presidence: str | None = doc("rôle (article 4) du membre présent qui préside la séance (« vp_habitat »)", None)
+    secretariat: str | None = doc("rôle du membre présent qui tient le procès-verbal (« directeur_arhlm »)", None)
     presents: list[Participant] = doc("membres présents", factory=list)
     excuses: list[Participant] = doc("membres excusés", factory=list)
     examen_bilan: str = doc("ce que le COPIL retient du bilan de l'année précédente (vide la première année)", "")
@@ -479,7 +482,7 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
     every = [conv_file, *files.values()]
     problems = [item for f in every for item in f.problems.items]
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=_place))
     warnings = [item for f in every for item in f.warnings.items]
     data = files[year].data
     return Inputs(root=root, convention=conv, year=data, year_dir=files[year].folder,
@@ -497,6 +500,13 @@ def _first_call(root: Path, first: int, files: dict[int, YearFile]) -> dt.date |
         except InputError:
             return None
     return f.data.appel.date if f is not None and f.data is not None and f.data.appel is not None else None
+
+
+def _place(problem: str) -> tuple[str, int]:
+    """Problems read file by file, line by line (« convention.yaml:13 » before « …:15 »)."""
+    where = problem.split(": ", 1)[0]
+    path, _, line = where.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (where, 0)
 
 
 def _check_convention(conv: Convention, raw: LineDict, problems: Problems) -> None:

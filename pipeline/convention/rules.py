@@ -140,6 +140,12 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
                   f"une réunion annoncée le {r.date.isoformat()} doit suivre le {conv.copil.sigle} qui l'annonce "
                   f"({data.copil.date.isoformat()})")
 
+    present = {p.role for p in data.copil.presents if p.role}
+    for key, what in (("presidence", "préside la séance"), ("secretariat", "tient le procès-verbal")):
+        role = getattr(data.copil, key)
+        if role is not None and role not in present:
+            c.err(f"copil.{key}", f"le rôle « {role} », qui {what}, ne désigne aucun membre présent : choisissez "
+                                  f"parmi {', '.join(sorted(present)) or 'les rôles des présents'}")
     roles = {p.role for p in data.copil.presents + data.copil.excuses if p.role}
     for member in conv.copil.membres:
         if member.role not in roles:

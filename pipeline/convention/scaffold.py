@@ -165,7 +165,9 @@ def new_year(convention: Path, year: int) -> list[str]:
     announced = [r for r in before.get("prochaines_reunions") or [] if str(r.get("date", ""))[:4] == str(year)]
     copil_meeting = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
     copil = {"date": copil_meeting.get("date"), "lieu": copil_meeting.get("lieu") or before.get("lieu"),
-             "heure": before.get("heure"), "presents": before.get("presents") or [], "excuses": before.get("excuses") or [],
+             "heure": before.get("heure"), "heure_fin": before.get("heure_fin"), "presidence": before.get("presidence"),
+             "secretariat": before.get("secretariat"), "presents": before.get("presents") or [],
+             "excuses": before.get("excuses") or [],
              "examen_bilan": "", "decisions": [], "questions_diverses": "", "prochaines_reunions": []}
     if year != closing:
         copil["programme"] = []
