@@ -220,7 +220,10 @@ def status(ctx: Context, year: int | None) -> None:
         for report in signatures.status(convention, ctx.templates, ctx.outputs, [year] if year else None):
             click.echo(f"{convention.name} – {report.heading}")
             if report.stale:
-                click.echo(f"  (documents publiés à reconstruire : make dossier YEAR={report.year})")
+                click.echo(f"  (documents publiés antérieurs aux données : {'; '.join(report.stale[:4])}"
+                           f"{' …' if len(report.stale) > 4 else ''} — make dossier YEAR={report.year} les refait ; "
+                           "un dossier déjà signé et envoyé reste tel quel : ne le remplacez que par une nouvelle "
+                           "version à signer)")
             for line in report.lines:
                 click.echo(f"  {line.title} : {line.state}")
                 for problem in line.problems:

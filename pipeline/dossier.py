@@ -309,29 +309,18 @@ def enclosed(b: YearBuild, key: str) -> Original | None:
     return original
 
 
-def signature_states(b: YearBuild) -> dict[str, str]:
-    """What the documents say of each document signed apart: signed by whom and when, or to sign."""
-    states = {}
-    for d in b.plan:
-        if catalogue.signed_apart(d.key):
-            original = enclosed(b, d.key)
-            states[d.key] = f"original signé par {_signed_by(original)}" if original else \
-                "à signer séparément par " + " et ".join(s.title for s in documents.signatories(d, b.inputs))
-    return states
-
-
 def _signed_by(b: YearBuild, d: documents.Planned, original: Original, *, parties: bool = True) -> str:
     """« le 28 février 2022 par Martine EXEMPLE, pour la Métropole …, et Pascal FRIQUET, pour
     l'AR Hlm » (the day said once when they signed the same day, else after each name)."""
-    conv, parties_too = b.inputs.convention, parties
-    parties = {s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
-               for s in documents.signatories(d, b.inputs)}
+    conv = b.inputs.convention
+    party_of = {s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
+                for s in documents.signatories(d, b.inputs)} if parties else {}
     days = {s.day for s in original.signatures}
     said = []
     for s in original.signatures:
-        who = s.signer + (f", pour {parties[s.field]}" if s.field in parties and parties_too else "")
-        said.append(who + (f"{',' if parties_too else ''} le {date_fr(s.day)}" if len(days) > 1 and s.day else ""))
-    names = (", et " if parties_too else " et ").join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
+        who = s.signer + (f", pour {party_of[s.field]}" if s.field in party_of else "")
+        said.append(who + (f"{',' if parties else ''} le {date_fr(s.day)}" if len(days) > 1 and s.day else ""))
+    names = (", et " if parties else " et ").join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
     return (f"le {date_fr(next(iter(days)))} par {names}" if len(days) == 1 and None not in days else f"par {names}")
 
 
@@ -341,8 +330,14 @@ def signature_states(b: YearBuild) -> dict[str, str]:
     for d in b.plan:
         if catalogue.signed_apart(d.key):
             original = enclosed(b, d.key)
-            states[d.key] = f"original signé électroniquement {_signed_by(b, d, original)}" if original else \
-                "à signer séparément par " + " et ".join(s.title for s in documents.signatories(d, b.inputs))
+            if original is None:
+                states[d.key] = "à signer séparément par " + " et ".join(
+                    s.title for s in documents.signatories(d, b.inputs))
+            elif _is_copy(b, d):
+                states[d.key] = f"copie ; le fichier signé électroniquement {_signed_by(b, d, original)} est joint " \
+                                "pour vérification"
+            else:
+                states[d.key] = f"original signé électroniquement {_signed_by(b, d, original)}"
     return states
 
 
@@ -351,8 +346,8 @@ def _state(b: YearBuild, d: documents.Planned) -> str:
     the signed original the file carries, or it is still to sign."""
     if not catalogue.signed_apart(d.key):
         return ""
-    if enclosed(b, d.key) is not None:
-        return " (original joint)" if _is_copy(b, d) else " (signé ; original joint)"
+    if enclosed(b, d.key) is not None:  # « original », masculine whatever the document's gender
+        return " (fichier signé joint)" if _is_copy(b, d) else " (original signé joint)"
     return " (original signé manquant)" if _is_copy(b, d) else " (à signer séparément)"
 
 
@@ -384,8 +379,9 @@ def _attachments(b: YearBuild) -> list[assemble.Attachment]:
     for d in b.plan:
         original = enclosed(b, d.key)
         if original is not None:
-            found.append(assemble.Attachment(original.path.name, original.data,
-                                             f"{d.title} – original signé électroniquement",
+            what = "fichier signé électroniquement, joint pour vérification (l'original a été transmis avec le " \
+                   "premier appel)" if _is_copy(b, d) else "original signé électroniquement"
+            found.append(assemble.Attachment(original.path.name, original.data, f"{d.title} – {what}",
                                              f"signé {_signed_by(b, d, original, parties=False)}",
                                              reproducible.build_date(d.date)))
     return found

@@ -21,17 +21,6 @@ def try_lock(path: Path) -> IO | None:
     return handle
 
 
-def is_locked(path: Path) -> bool:
-    """Whether another process holds the lock on ``path`` now."""
-    if not Path(path).exists():
-        return False
-    handle = try_lock(path)
-    if handle is None:
-        return True
-    handle.close()
-    return False
-
-
 def write_atomically(path: Path, data: bytes) -> None:
     """``path`` gets all of ``data`` or keeps what it had: written beside it, then renamed."""
     path = Path(path)

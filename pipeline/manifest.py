@@ -123,3 +123,31 @@ def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final
         return all(sha256(outputs / str(year) / o["path"]) == o["sha256"] for o in data["outputs"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def what_changed(outputs: Path, inputs: Path, year: int, templates: Path) -> list[str]:
+    """Why outputs/<YEAR>/ is not up to date, in staff's words: the inputs, templates or signed
+    originals changed since, or the published files themselves, or the software."""
+    path = outputs / str(year) / NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ["jamais construit"]
+    said = []
+    if data.get("pipeline") != __version__:
+        said.append(f"nouvelle version du logiciel ({data.get('pipeline')} → {__version__})")
+    def short(path: str) -> str:  # as it reads within the convention's folder, wherever it was built from
+        return path.split(f"{Path(inputs).resolve().name}/", 1)[-1]
+
+    before = {short(e["path"]): e["sha256"] for e in data.get("inputs", []) + data.get("signes", [])}
+    now = {short(e["path"]): e["sha256"] for e in _entries(input_files(inputs, year, templates), Path.cwd())
+           + signed_entries(inputs, [e["path"].split("/", 1)[1] for e in data.get("signes", [])])}
+    said += [f"{name} modifié" if name in before and name in now else f"{name} {'ajouté' if name in now else 'retiré'}"
+             for name in sorted(set(before) | set(now)) if before.get(name) != now.get(name)]
+    for output in data.get("outputs", []):
+        try:
+            if sha256(outputs / str(year) / output["path"]) != output["sha256"]:
+                said.append(f"{output['path']} modifié après la construction")
+        except OSError:
+            said.append(f"{output['path']} absent")
+    return said

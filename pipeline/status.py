@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import places, publish
+from pipeline import manifest, places, publish
 from pipeline.convention import catalogue, documents, model, signed
 from pipeline.errors import PipelineError
 from pipeline.french import date_fr
@@ -30,7 +30,7 @@ class YearStatus:
     year: int
     heading: str
     lines: list[Line]
-    stale: bool  # the published documents are not those of today's data
+    stale: list[str]  # why the published documents are not those of today's data (empty: they are)
 
 
 def status(convention: Path, templates: Path, outputs: Path, years: list[int] | None = None) -> list[YearStatus]:
@@ -40,16 +40,19 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     for year in years or model.dossier_years(convention):
         inputs = model.load(convention, year)
         built = out / str(year)
-        stale = not publish.up_to_date(out, convention, year, templates, final=False) and \
-            not publish.up_to_date(out, convention, year, templates, final=True)
+        stale = [] if publish.up_to_date(out, convention, year, templates, final=False) or \
+            publish.up_to_date(out, convention, year, templates, final=True) else \
+            manifest.what_changed(out, convention, year, templates)
         lines = []
         for d in documents.plan(inputs):
             if catalogue.signed_apart(d.key):
                 lines.append(_signed_apart(d, inputs, built))
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, inputs, convention, year, built))
-        heading = (f"Dossier {year} – appel du {date_fr(inputs.year.appel.date)}" if inputs.year.appel
-                   else f"Dossier de clôture {year} – comité de pilotage du {date_fr(inputs.year.copil.date)}")
+        data = inputs.year
+        heading = (f"Dossier {year} – appel du {date_fr(data.appel.date)}" if data.appel
+                   else f"Dossier de clôture {year} – lettre de transmission du {date_fr(data.transmission.date)}"
+                   if data.transmission else f"Dossier de clôture {year} – comité du {date_fr(data.copil.date)}")
         report.append(YearStatus(year, heading, lines, stale))
     return report
 

@@ -104,8 +104,8 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     assert "COPIE – convention signée le 28 février 2022" in text  # a copy says so at the top of each page
     assert "Copie de la convention signée électroniquement le 28 février 2022 par Martine MARTIN" in text
     titles = [i.title for i in reader.outline if not isinstance(i, list)]
-    assert "Le bilan 2022 de la mise en œuvre de la convention (signé ; original joint)" in titles
-    assert "La copie de la convention de partenariat signée le 28 février 2022 (original joint)" in titles
+    assert "Le bilan 2022 de la mise en œuvre de la convention (original signé joint)" in titles
+    assert "La copie de la convention de partenariat signée le 28 février 2022 (fichier signé joint)" in titles
     sommaire = " ".join(reader.pages[1].extract_text().split())
     assert "bilan-2022.pdf – signé le 20 février 2023 par Pascal FRIQUET" in sommaire
     assert "PROJET" not in text and "à signer séparément" not in text
@@ -304,3 +304,13 @@ def test_check_examines_the_signed_originals_without_building(scenario, tmp_path
     final = run_cli(*args, "--final")
     assert final.returncode == 7, final.stderr
     assert "erreur : " in final.stderr and "n'est plus intacte" in final.stderr and "Traceback" not in final.stderr
+
+
+def test_status_says_why_published_documents_are_behind_the_data(scenario, tmp_path):
+    inputs, _ = _case_inputs(scenario, tmp_path)
+    build.build([2023], options(inputs, tmp_path / "out"))
+    path = inputs / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# une correction\n", encoding="utf-8")
+    result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    assert "documents publiés antérieurs aux données : 2023/year.yaml modifié" in result.stdout, result.stdout
+    assert "un dossier déjà signé et envoyé reste tel quel" in result.stdout

@@ -100,9 +100,20 @@ def page_count(path: Path, label: str) -> int:
     return len(open_pdf(path, label).pages)
 
 
+TITLE_WIDTH = A4[0] - 200  # a sommaire line's title, before its leaders and page number
+
+
+def _title_lines(title: str) -> list[str]:
+    """A sommaire entry's title on as many lines as it needs (never cut)."""
+    return _wrap(title, "Dossier-Sans", 11, TITLE_WIDTH)
+
+
 def layout(entries: list[Entry], counts: list[int], attached: int = 0) -> Layout:
-    """Where each entry starts, the sommaire listing the entries and the ``attached`` files."""
-    sommaire_pages = max(1, math.ceil((len(entries) + attached) / SOMMAIRE_LINES_PER_PAGE))
+    """Where each entry starts, the sommaire listing the entries (a long title on two lines) and
+    the ``attached`` files."""
+    fonts.register()
+    lines = sum(len(_title_lines(e.title)) for e in entries) + attached
+    sommaire_pages = max(1, math.ceil(lines / SOMMAIRE_LINES_PER_PAGE))
     page = 1 + sommaire_pages + 1
     starts = {}
     for entry, count in zip(entries, counts):
@@ -134,9 +145,12 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
         c.setFillColor(Color(0.75, 0, 0))
         c.drawCentredString(width / 2, 120, meta.draft_mark)
     c.showPage()
-    rows = [(e.title, lay.starts[e.key], e.section) for e in entries]
+    rows = []
+    for e in entries:  # a long title continues on a line of its own, the page number on its last line
+        parts = _title_lines(e.title)
+        rows += [(part, None if i < len(parts) - 1 else lay.starts[e.key], e.section, i > 0) for i, part in enumerate(parts)]
     rows += [(f"{a.name} – {a.summary}", None, "Originaux signés électroniquement, joints à ce fichier (trombone du "
-                                                "lecteur PDF)") for a in sorted(attachments, key=lambda a: a.name)]
+                                                "lecteur PDF)", None) for a in sorted(attachments, key=lambda a: a.name)]
     for page_index in range(lay.sommaire_pages):
         c.setFillColor(accent)
         c.setFont("Dossier-Sans-Bold", 18)
@@ -144,7 +158,7 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
         y = height - 125
         chunk = rows[page_index * SOMMAIRE_LINES_PER_PAGE:(page_index + 1) * SOMMAIRE_LINES_PER_PAGE]
         previous_section = None
-        for title, start, section in chunk:
+        for title, start, section, continued in chunk:
             if section and section != previous_section:
                 c.setFillColor(accent)
                 c.setFont("Dossier-Sans-Bold", 11)
@@ -152,13 +166,18 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
                 y -= 20
                 previous_section = section
             c.setFillColor(Color(0, 0, 0))
-            if start is None:  # a file carried, not a page: no leaders
+            if start is None and continued is None:  # a file carried, not a page: no leaders
                 c.setFont("Dossier-Sans", 9.5)
                 c.drawString(75, y, _fit(title, "Dossier-Sans", 9.5, width - 135))
                 y -= 22
                 continue
+            if start is None:  # a title's first line, continued below
+                c.setFont("Dossier-Sans", 11)
+                c.drawString(75, y, title)
+                y -= 15
+                continue
             c.setFont("Dossier-Sans", 11)
-            text = _fit(title, "Dossier-Sans", 11, width - 200)
+            text = _fit(title, "Dossier-Sans", 11, TITLE_WIDTH)
             c.drawString(75, y, text)
             number = str(start)
             c.drawRightString(width - 60, y, number)

@@ -60,43 +60,16 @@ def places_for(marks: list[tuple[str, int, float, float]], first_page: int, labe
 
 
 def add_empty_fields(writer, places: list[FieldPlace]) -> None:
-    """Add empty signature fields to a dossier being written by pypdf.
+    """Add empty signature fields to a dossier being written by pypdf; pyHanko signs into them
+    later as incremental updates. Done here rather than as a pyHanko update, the build stays
+    fast and its output reproducible."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
-    Each is a widget with the print flag and an (empty) appearance stream, as PDF/A
-    wants; pyHanko signs into them later as incremental updates. Done here rather than
-    as a pyHanko update, the build stays fast and its output reproducible.
-    """
-    from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject,
-                               StreamObject, TextStringObject)
-
-    names = [p.name for p in places]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise SignatureError(f"le même champ de signature apparaît deux fois : {', '.join(duplicates)}",
-                             hint="chaque appel à signature('document', 'qui') doit être unique dans les modèles")
+    _unique(places)
     fields = ArrayObject()
     for place in places:
         page = writer.pages[place.page]
-        llx, lly, urx, ury = place.box
-        appearance = StreamObject()
-        appearance.set_data(b"")
-        appearance.update({
-            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(urx - llx), FloatObject(ury - lly)]),
-            NameObject("/Resources"): DictionaryObject(),
-        })
-        widget = DictionaryObject({
-            NameObject("/FT"): NameObject("/Sig"),
-            NameObject("/T"): TextStringObject(place.name),
-            NameObject("/TU"): TextStringObject(place.label),
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Widget"),
-            NameObject("/F"): NumberObject(4 | 128),  # print, locked
-            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.box]),
-            NameObject("/P"): page.indirect_reference,
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
-        })
-        ref = writer._add_object(widget)
+        ref = _empty_field(place, page.indirect_reference, writer._add_object)
         annots = page.get("/Annots")
         if annots is None:
             page[NameObject("/Annots")] = ArrayObject([ref])
@@ -106,6 +79,41 @@ def add_empty_fields(writer, places: list[FieldPlace]) -> None:
     if fields:
         writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
             NameObject("/Fields"): fields}))
+
+
+def _unique(places: list[FieldPlace]) -> None:
+    names = [p.name for p in places]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SignatureError(f"le même champ de signature apparaît deux fois : {', '.join(duplicates)}",
+                             hint="chaque appel à signature('document', 'qui') doit être unique dans les modèles")
+
+
+def _empty_field(place: FieldPlace, page_ref, add):
+    """The widget of an empty signature field over ``place``, with the print flag and an (empty)
+    appearance stream as PDF/A wants; ``add`` makes an object indirect and gives its reference."""
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject, \
+        TextStringObject
+
+    llx, lly, urx, ury = place.box
+    appearance = StreamObject()
+    appearance.set_data(b"")
+    appearance.update({
+        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(urx - llx), FloatObject(ury - lly)]),
+        NameObject("/Resources"): DictionaryObject(),
+    })
+    return add(DictionaryObject({
+        NameObject("/FT"): NameObject("/Sig"),
+        NameObject("/T"): TextStringObject(place.name),
+        NameObject("/TU"): TextStringObject(place.label),
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/F"): NumberObject(4 | 128),  # print, locked
+        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.box]),
+        NameObject("/P"): page_ref,
+        NameObject("/AP"): DictionaryObject({NameObject("/N"): add(appearance)}),
+    }))
 
 
 def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
@@ -137,8 +145,7 @@ def _fields_update(reader, places: list[FieldPlace], length: int, previous_xref:
     the pages and catalog rewritten with them, a classic cross-reference section after them."""
     import io
 
-    from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, FloatObject, IndirectObject,
-                               NameObject, NumberObject, StreamObject, TextStringObject)
+    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject, NumberObject
 
     trailer = reader.trailer
     objects: dict[int, object] = {}
@@ -157,23 +164,12 @@ def _fields_update(reader, places: list[FieldPlace], length: int, previous_xref:
             objects[ref.idnum] = DictionaryObject(dict.items(value)) if isinstance(value, dict) else ArrayObject(value)
         return objects[ref.idnum]
 
+    _unique(places)
     widgets = ArrayObject()
     for place in places:
         page_ref = reader.pages[place.page].indirect_reference
         page = rewritten(page_ref)
-        llx, lly, urx, ury = place.box
-        appearance = StreamObject()
-        appearance.set_data(b"")
-        appearance.update({
-            NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(urx - llx), FloatObject(ury - lly)]),
-            NameObject("/Resources"): DictionaryObject()})
-        widget = new(DictionaryObject({
-            NameObject("/FT"): NameObject("/Sig"), NameObject("/T"): TextStringObject(place.name),
-            NameObject("/TU"): TextStringObject(place.label), NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Widget"), NameObject("/F"): NumberObject(4 | 128),
-            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.box]), NameObject("/P"): page_ref,
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): new(appearance)})}))
+        widget = _empty_field(place, page_ref, new)
         annots = dict.get(page, "/Annots")
         if isinstance(annots, IndirectObject):
             rewritten(annots).append(widget)
@@ -388,9 +384,9 @@ def _row(signature: originals.Signature) -> dict:
 
 
 def _matches_today(data: bytes, built: Path) -> str | None:
-    """Whether a signed original reads as the document built from today's data (the file of
-    the same name beside the dossier): None when it is not there, else the first difference
-    (« » when none)."""
+    """Whether a signed original reads as the document built from today's data (``built``, the
+    file of the same name in the year's outputs): None when it is not there (or is the original
+    itself), else the first difference (« » when none)."""
     if not built.is_file() or built.read_bytes() == data:  # not built, or the original itself: nothing to compare
         return None
     import io
