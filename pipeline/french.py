@@ -99,10 +99,13 @@ _BEFORE_HIGH = re.compile(r"[ \u00a0\u202f]*([;!?])")
 _BEFORE_COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$)")
 _OPEN_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_GUILLEMET = re.compile(r"[ \u00a0\u202f]*»")
+# a number and the word it counts or dates stay on one line: « 14 février », « 1er mars », « 11 actions »
+_NUMBER_WORD = re.compile(r"(?<![\w-])(\d+(?:er|e)?) (?=[a-zà-ÿœ])")
 
 
 def typo(value) -> str:
-    """French spacing: no-break space before : ; ! ? and inside « guillemets ».
+    """French spacing: no-break space before : ; ! ?, inside « guillemets », and between a number
+    and the word it counts or dates (« 14 février », « 11 actions »).
 
     URLs and times ("14:30", "https://…") keep their colon: only a colon followed by a
     space or the end of the text is a punctuation colon.
@@ -114,6 +117,7 @@ def typo(value) -> str:
     text = _BEFORE_COLON.sub(NBSP + ":", text)
     text = _OPEN_GUILLEMET.sub("«" + NBSP, text)
     text = _CLOSE_GUILLEMET.sub(NBSP + "»", text)
+    text = _NUMBER_WORD.sub(lambda m: m.group(1) + NBSP, text)
     return text
 
 

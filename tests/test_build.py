@@ -188,8 +188,9 @@ def test_final_version_requires_the_blanks_and_the_signed_originals(inputs_copy,
         text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / f"{stem}.pdf").pages)
         assert ("PROJET" in text) == (stem.startswith(("appel", "bordereau"))), stem
     convention = docx_text(tmp_path / "out" / CONV / "2023" / "convention.docx")
-    assert "n° 22-0456 du Conseil de la Métropole du 17 février 2022." in convention
-    assert "Fait à Marseille, le 28 février 2022" in convention
+    # only the blanks are filled, a day and its month bound by a no-break space
+    assert "n° 22-0456 du Conseil de la Métropole du 17\u00a0février 2022." in convention
+    assert "Fait à Marseille, le 28\u00a0février 2022" in convention
     letter = " ".join(docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx").split())
     assert ("Convention de partenariat 2022-2024 signée le 28 février 2022, approuvée par délibération n° 22-0456 "
             "du Conseil de la Métropole du 17 février 2022, article 3") in letter

@@ -65,3 +65,11 @@ def test_de_contracts_before_an_article():
     assert de("la Vice-Présidente") == "de la Vice-Présidente"
     assert de("les équipes techniques") == "des équipes techniques"
     assert de("l'association") == "de l'association"
+
+
+def test_a_number_stays_with_the_word_it_counts_or_dates():
+    from pipeline.french import typo
+
+    assert typo("le 14 février 2023, 11 actions, le 1er mars") == "le 14\u00a0février 2023, 11\u00a0actions, le 1er\u00a0mars"
+    # codes, identifiers and addresses keep their ordinary spaces
+    assert typo("FR76 3000 4000, 13007 Marseille, AR-2023-012 du") == "FR76 3000 4000, 13007 Marseille, AR-2023-012 du"
