@@ -357,6 +357,9 @@ def main() -> None:
 
     atexit.register(_report_memory)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # started from a shell or runner that ignores Ctrl-C (a background job, some CI), a build can
+    # still be interrupted: an interruption then cleans up like any other
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     verbose = "-v" in sys.argv or "--verbose" in sys.argv
     if not verbose:  # a library's own warnings (pypdf's « EOF marker not found »…) are for --verbose
         import logging

@@ -236,9 +236,13 @@ def start_build_and_wait_for_documents(outputs: Path, **popen) -> subprocess.Pop
     return proc
 
 
-def test_interrupted_build_leaves_outputs_and_no_process(previous):
+@pytest.mark.parametrize("parent", ["interactive", "ignoring Ctrl-C"])
+def test_interrupted_build_leaves_outputs_and_no_process(previous, parent):
+    """Also when started by a parent that ignores SIGINT (a background job, some CI runners)."""
     before = snapshot(previous)
-    proc = start_build_and_wait_for_documents(previous, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if parent == "ignoring Ctrl-C" else None
+    proc = start_build_and_wait_for_documents(previous, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                              preexec_fn=ignore)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(previous.glob("*/.pdf-*/*.pdf")):
         time.sleep(0.01)  # signalled on an event, the first PDF from LibreOffice, not after a fixed delay
