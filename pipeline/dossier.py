@@ -405,8 +405,8 @@ def check_originals(b: YearBuild) -> None:
         if original.reader is None:
             b.findings.append((original.unreadable or f"{original.shown} : illisible", True))
             continue
-        fresh = originals.text_lines(b.files[d.key].reader or assemble.open_pdf(b.files[d.key].pdf, d.stem))
-        difference = originals.first_difference(originals.text_lines(original.reader), fresh)
+        difference = originals.compare(original.reader,
+                                       b.files[d.key].reader or assemble.open_pdf(b.files[d.key].pdf, d.stem))
         b.findings.extend(signed.findings(d, b.inputs, original.shown, original.signatures, difference))
 
 

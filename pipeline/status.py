@@ -85,18 +85,14 @@ def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path) -> Li
 def examine(d: documents.Planned, inputs: model.Inputs, built: Path | None) -> tuple[list, list[tuple[str, bool]]]:
     """A signed original's signatures and what is wrong with it, its text compared with the
     document the last build published in ``built`` (when there is one)."""
-    from pypdf import PdfReader
-
     from pipeline.pdf import originals
 
     path = places.signed_original(inputs.root, d.stem)
     shown = model.display(path)
-    signatures = originals.read_signatures(path.read_bytes(), shown)
-    difference = None
+    data = path.read_bytes()
+    signatures = originals.read_signatures(data, shown)
     published = built / f"{d.stem}.pdf" if built is not None else None
-    if published is not None and published.is_file():
-        difference = originals.first_difference(originals.text_lines(PdfReader(path)),
-                                                originals.text_lines(PdfReader(published)))
+    difference = originals.compare(data, published) if published is not None and published.is_file() else None
     return signatures, signed.findings(d, inputs, shown, signatures, difference)
 
 
@@ -116,8 +112,6 @@ def signed_problems(inputs: model.Inputs, built: Path | None) -> list[tuple[str,
 def _in_dossier(d: documents.Planned, inputs: model.Inputs, convention: Path, year: int, built: Path) -> Line:
     """The letter, signed last inside the dossier, whose signed copy is kept in signes/: signed
     by whom it should be, on its date, and the dossier still the one the last build made."""
-    from pypdf import PdfReader
-
     from pipeline.pdf import originals
 
     kept = places.signed_original(convention, f"dossier-{year}")
@@ -127,15 +121,13 @@ def _in_dossier(d: documents.Planned, inputs: model.Inputs, convention: Path, ye
         return Line(d.title, f"à signer en dernier, dans le dossier, par {who} ; copiez d'abord le dossier définitif "
                              f"sous {shown}, puis signez cette copie")
     try:
-        signatures = originals.read_signatures(kept.read_bytes(), shown)
+        data = kept.read_bytes()
+        signatures = originals.read_signatures(data, shown)
     except PipelineError as exc:
         return Line(d.title, "ILLISIBLE", [str(exc)])
     ours = [s for s in signatures if s.field in {w.field for w in documents.signatories(d, inputs)}] or signatures
-    difference = None
     published = built / f"dossier-{year}.pdf"
-    if published.is_file():
-        difference = originals.first_difference(originals.text_lines(PdfReader(kept)),
-                                                originals.text_lines(PdfReader(published)))
+    difference = originals.compare(data, published) if published.is_file() else None
     problems = [message.replace("ne correspond plus aux données", "n'est plus le dossier de la dernière construction")
                 for message, _ in signed.findings(d, inputs, shown, ours, difference)]
     if not ours:

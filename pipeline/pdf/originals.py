@@ -244,6 +244,22 @@ def text_lines(reader) -> list[str]:
     return lines
 
 
+def compare(signed, fresh) -> tuple[str, str] | None:
+    """The first line where a signed PDF and today's rendering of it part ways (None: they read
+    the same); each given as an open reader, a path or the file's bytes."""
+    return first_difference(text_lines(_reader(signed)), text_lines(_reader(fresh)))
+
+
+def _reader(pdf):
+    import io
+
+    from pypdf import PdfReader
+
+    if isinstance(pdf, (bytes, bytearray)):
+        return PdfReader(io.BytesIO(pdf))
+    return pdf if hasattr(pdf, "pages") else PdfReader(pdf)
+
+
 def first_difference(signed: list[str], fresh: list[str]) -> tuple[str, str] | None:
     """The first line where what was signed and what the data gives today part ways
     (« » for a line one of them lacks); None when they read the same."""

@@ -389,8 +389,5 @@ def _matches_today(data: bytes, built: Path) -> str | None:
     itself), else the first difference (« » when none)."""
     if not built.is_file() or built.read_bytes() == data:  # not built, or the original itself: nothing to compare
         return None
-    import io
-
-    difference = originals.first_difference(originals.text_lines(PdfReader(io.BytesIO(data))),
-                                            originals.text_lines(PdfReader(built)))
+    difference = originals.compare(data, built)
     return "" if difference is None else f"« {difference[0]} » au lieu de « {difference[1]} »"
