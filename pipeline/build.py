@@ -47,7 +47,7 @@ def build(years: list[int], opts: Options) -> list[Path]:
     todo = _stale(years, out, opts, "rien n'a changé depuis la dernière construction")
     if not todo:
         return [publish.dossier_path(out, y) for y in years]
-    for year in todo:  # a document signed in place is moved to signes/ before anything replaces it
+    for year in todo:  # a document signed in place in outputs/ stops the build: it belongs in signes/
         publish.keep_signed(out, year, places.signed_folder(opts.inputs))
     office.prestart()  # if not yet: it boots while the document libraries load and the data is read
     from pipeline import cache, dossier, schedule  # the document libraries: loaded only when there is work

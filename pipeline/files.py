@@ -41,6 +41,11 @@ def ordinary_mode(path: Path, like: Path | None = None) -> None:
     if like is not None and like.exists():
         os.chmod(path, like.stat().st_mode & 0o777)
         return
+    os.chmod(path, 0o666 & ~umask())
+
+
+def umask() -> int:
+    """The process's umask (read by setting it, the only way, and putting it back)."""
     mask = os.umask(0o022)
     os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
+    return mask

@@ -18,7 +18,7 @@ def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path,
             signed: list[str] = ()) -> Path:
     """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
     staging = Path(tempfile.mkdtemp(prefix=working_prefix("new", [year]), dir=outputs))
-    os.chmod(staging, 0o777 & ~_umask())  # an ordinary folder that colleagues can open, not mkdtemp's 700
+    os.chmod(staging, 0o777 & ~files.umask())  # an ordinary folder that colleagues can open, not mkdtemp's 700
     try:
         for path in sorted(work.iterdir()):
             if path.suffix in (".docx", ".pdf"):
@@ -43,12 +43,6 @@ def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path,
         raise OutputError(f"impossible d'écrire dans {outputs} ({exc.strerror})",
                           hint="vérifiez les droits d'écriture et la place libre sur le disque") from None
     return dossier_path(outputs, year)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def dossier_path(outputs: Path, year: int) -> Path:
