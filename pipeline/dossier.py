@@ -331,14 +331,18 @@ def signature_states(b: YearBuild) -> dict[str, str]:
         if catalogue.signed_apart(d.key):
             original = enclosed(b, d.key)
             if original is None:
-                states[d.key] = "à signer séparément par " + " et ".join(
-                    s.title for s in documents.signatories(d, b.inputs))
+                states[d.key] = f"à signer séparément par {_signers(b, d)}"
             elif _is_copy(b, d):
                 states[d.key] = f"copie ; le fichier signé électroniquement {_signed_by(b, d, original)} est joint " \
                                 "pour vérification"
             else:
                 states[d.key] = f"original signé électroniquement {_signed_by(b, d, original)}"
     return states
+
+
+def _signers(b: YearBuild, d: documents.Planned) -> str:
+    """« le Président de l'AR Hlm et la Vice-Présidente … »: who signs a document, as a phrase."""
+    return " et ".join(s.title for s in documents.signatories(d, b.inputs))
 
 
 def _state(b: YearBuild, d: documents.Planned) -> str:
@@ -361,7 +365,7 @@ def _mention(b: YearBuild, d: documents.Planned) -> assemble.Mention | None:
     if not catalogue.signed_apart(d.key):
         return None
     original = enclosed(b, d.key)
-    who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
+    who = _signers(b, d)
     if original is None:
         why = "l'original reçu est abîmé ou modifié : non joint" if d.key in b.originals else "non signé à ce jour"
         return assemble.Mention(f"Document à signer séparément par {who} – {why}")
@@ -397,7 +401,7 @@ def check_originals(b: YearBuild) -> None:
         original = b.originals.get(d.key)
         if original is None:
             if b.final:
-                who = " et ".join(s.title for s in documents.signatories(d, b.inputs))
+                who = _signers(b, d)
                 target = model.display(places.signed_original(b.inputs.root, d.stem))
                 b.findings.append((f"{target} : absent — « {d.title} » n'est pas encore revenu signé ; à faire "
                                    f"signer séparément par {who}, puis à déposer sous ce nom", True))

@@ -18,7 +18,7 @@ from num2words import num2words
 from pipeline.binder import doc
 from pipeline.convention import model
 from pipeline.convention.catalogue import piece_label, piece_title, pieces_given
-from pipeline.convention.documents import plan
+from pipeline.convention.documents import minutes_signer, plan
 from pipeline.french import date_fr, de
 
 
@@ -255,19 +255,15 @@ def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | N
 
 def _signataires(inputs: model.Inputs) -> dict[str, dict[str, str]]:
     """Who signs the minutes for each party: the first member whose role carries ``signe_pour``."""
-    conv, copil = inputs.convention, inputs.year.copil
-    people = {p.role: p for p in copil.presents if p.role}
+    conv = inputs.convention
     signataires = {}
-    for member in conv.copil.membres:
-        if member.signe_pour and member.signe_pour not in signataires:
-            person = people.get(member.role)
-            party = conv.metropole if member.signe_pour == "metropole" else conv.association
-            qualite = person.qualite if person else member.libelle
-            feminine = person is not None and (person.civilite or "").lower() in ("mme", "madame")
-            signataires[member.signe_pour] = {
+    for who, party in (("metropole", conv.metropole), ("association", conv.association)):
+        member, person = minutes_signer(inputs, who)
+        if member is not None:
+            signataires[who] = {
                 "pour": party.designation,
-                "qualite": qualite,
-                "titre": qualite if not person else f"{'la' if feminine else 'le'} {qualite}",
+                "qualite": person.qualite if person else member.libelle,
+                "titre": person.titre if person else member.libelle,
                 "nom": person.prenom_nom if person else ""}
     return signataires
 

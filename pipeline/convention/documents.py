@@ -190,17 +190,16 @@ def signatories(planned: Planned, inputs: Inputs) -> list[Signatory]:
     """Who signs a document: the parties' representatives for the convention, the association's
     for its bilans, the members whose role carries ``signe_pour`` for the minutes."""
     conv = inputs.convention
-    people = {p.role: p for p in inputs.year.copil.presents if p.role}
     found = []
     for who in planned.spec.signers:
         party = conv.metropole if who == "metropole" else conv.association
-        title, name = f"{_article(party.representant.qualite, party.representant.feminin)} de {party.designation_courte}", \
-            party.representant.prenom_nom if party.representant.nom else None
+        representant = party.representant
+        title = f"{'la' if representant.feminin else 'le'} {representant.qualite} de {party.designation_courte}"
+        name = representant.prenom_nom if representant.nom else None
         if planned.key == "pv-copil":
-            member = next((m for m in conv.copil.membres if m.signe_pour == who), None)
-            person = people.get(member.role) if member else None
+            member, person = minutes_signer(inputs, who)
             if person is not None:  # as the minutes name them: « le Président de l'AR Hlm »
-                title = _article(person.qualite, (person.civilite or "").lower() in ("mme", "madame"))
+                title = person.titre
                 if party.nom_court not in person.qualite and party.nom not in person.qualite:
                     title += f" {de(party.designation_courte)}"
             elif member is not None:
@@ -210,8 +209,12 @@ def signatories(planned: Planned, inputs: Inputs) -> list[Signatory]:
     return found
 
 
-def _article(qualite: str, feminine: bool) -> str:
-    return f"{'la' if feminine else 'le'} {qualite}"
+def minutes_signer(inputs: Inputs, who: str) -> tuple:
+    """Who signs the minutes for a party: the first member of the committee whose role carries
+    ``signe_pour``, and the person present in that role (None for either when there is none)."""
+    member = next((m for m in inputs.convention.copil.membres if m.signe_pour == who), None)
+    people = {p.role: p for p in inputs.year.copil.presents if p.role}
+    return member, people.get(member.role) if member else None
 
 
 def signature_window(planned: Planned, inputs: Inputs) -> tuple[dt.date | None, dt.date | None, str]:

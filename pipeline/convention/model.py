@@ -260,6 +260,14 @@ class Participant:
         """'Sophie EXEMPLE', under a signature (French usage writes no civilité there)."""
         return " ".join(p for p in (self.prenom, self.nom) if p)
 
+    @described("vrai si la personne est une femme (d'après la civilité)")
+    def feminin(self) -> bool:
+        return (self.civilite or "").strip().lower() in ("mme", "madame")
+
+    @described("la fonction précédée de son article (« la Vice-Présidente déléguée … »)")
+    def titre(self) -> str:
+        return f"{'la' if self.feminin else 'le'} {self.qualite}"
+
 
 @dataclass(frozen=True, kw_only=True)
 class ProgrammeChantier:
