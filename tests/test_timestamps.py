@@ -97,6 +97,16 @@ def verify_offline(pki: LoopbackPki, pdf: Path):
         return run_cli("verify", str(pdf), "--trust", str(pki.root_pem), env=ENV, timeout=60)
 
 
+def verified_offline(pki: LoopbackPki, pdf: Path, field: str, *, level: str, signer: str) -> dict:
+    """verify's line for ``field``, the network unreachable: the command succeeds and the
+    signature is intact, valid, at ``level``, by ``signer``."""
+    result = verify_offline(pki, pdf)
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = signature_line(result.stdout, field)
+    assert (line["level"], line["intact"], line["valid"], line["subject"]) == (level, "oui", "oui", signer), line
+    return line
+
+
 def signature_line(stdout: str, field: str) -> dict:
     """The parts of verify's line for ``field``."""
     for line in stdout.splitlines():
@@ -157,12 +167,7 @@ def test_timestamped_signature_verifies_offline_at_the_authority_s_time(online, 
     claimed = embedded(pdf, "appel-association").self_reported_timestamp
     assert claimed is not None and before - SLACK <= claimed <= after + SLACK
 
-    result = verify_offline(pki, pdf)
-    assert result.returncode == 0, result.stdout + result.stderr
-    line = signature_line(result.stdout, "appel-association")
-    assert line["level"] == "B-T"
-    assert (line["intact"], line["valid"]) == ("oui", "oui")
-    assert line["subject"] == "Sophie EXEMPLE"
+    line = verified_offline(pki, pdf, "appel-association", level="B-T", signer="Sophie EXEMPLE")
     assert line["covers"] == "oui"
     shown = shown_time(line)
     assert shown == to_the_minute(stamped) and line["source"] == STAMPED, "verify must give the timestamp's time"
@@ -208,12 +213,7 @@ def test_long_term_signature_carries_its_validation_data_and_verifies_offline(on
     status = validate_pdf_signature(embedded(pdf, "lettre-president"), context)
     assert status.bottom_line, status.summary()
 
-    result = verify_offline(pki, pdf)
-    assert result.returncode == 0, result.stdout + result.stderr
-    line = signature_line(result.stdout, "lettre-president")
-    assert line["level"] == "B-LT"
-    assert (line["intact"], line["valid"]) == ("oui", "oui")
-    assert line["subject"] == "Pascal FRIQUET"
+    line = verified_offline(pki, pdf, "lettre-president", level="B-LT", signer="Pascal FRIQUET")
     assert line["after"] == "données de validation seulement (autorisé)"
 
 
@@ -228,11 +228,7 @@ def test_plain_signature_is_level_b_b_at_the_signer_s_time(online, tmp_path):
     assert result.returncode == 0, result.stderr
     assert pki.requests[asked:] == [], "a signature without --timestamp asked the network"
 
-    result = verify_offline(pki, pdf)
-    assert result.returncode == 0, result.stdout + result.stderr
-    line = signature_line(result.stdout, "bilan-association")
-    assert line["level"] == "B-B"
-    assert (line["intact"], line["valid"]) == ("oui", "oui")
+    line = verified_offline(pki, pdf, "bilan-association", level="B-B", signer="Pascal FRIQUET")
     assert to_the_minute(before - SLACK) <= shown_time(line) <= to_the_minute(after + SLACK)
     assert line["source"] == COMPUTER
 
