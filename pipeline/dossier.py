@@ -330,7 +330,9 @@ def signature_states(b: YearBuild) -> dict[str, str]:
     for d in b.plan:
         if catalogue.signed_apart(d.key):
             original = enclosed(b, d.key)
-            if original is None:
+            if original is None and _is_copy(b, d):  # as the sommaire says it (_state)
+                states[d.key] = "original signé manquant, à joindre"
+            elif original is None:
                 states[d.key] = f"à signer séparément par {_signers(b, d)}"
             elif _is_copy(b, d):
                 states[d.key] = f"copie ; le fichier signé électroniquement {_signed_by(b, d, original)} est joint " \
