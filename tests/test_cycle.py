@@ -60,7 +60,7 @@ def test_first_year_has_no_bilan_and_says_why(built):
 
     table = docx.Document(built / "2022" / "bordereau-2022.docx").tables[0]
     row = next(r for r in table.rows if r.cells[1].text.startswith("Un bilan"))
-    assert row.cells[4].text == "Sans objet\u00a0: première année d'exécution de la convention"
+    assert row.cells[4].text == "Sans objet\u00a0: première année d’exécution de la convention"
     assert row.cells[2].text == "–" and row.cells[3].text == "–"
     pv = "\n".join(p.extract_text() for p in PdfReader(built / "2022" / "pv-copil-2022.pdf").pages)
     assert "Examen du bilan" not in pv and "bilan" not in pv.split("Relevé de décisions")[1]
@@ -73,7 +73,7 @@ def test_bilan_reports_its_own_year_and_the_payment_received_by_its_date(built):
     assert "Participation 2022 appelée le 29 mars 2022 20 000,00 €" in text
     assert "Participation 2022 reçue le 14 juin 2022 20 000,00 €" in text
     assert "Reste à percevoir au 14 février 2023 0,00 €" in text
-    assert "11 actions" in text and "(s)" not in text
+    assert "Onze actions ont été menées" in text and "(s)" not in text
 
 
 @pytest.mark.office
@@ -191,6 +191,27 @@ def test_a_final_version_refuses_example_data_and_specimens(inputs_copy):
     assert "2023/year.yaml" in message and "2022/year.yaml" in message  # the bilan's year too
     assert "exemples" in message and "pieces/rib.pdf est un spécimen" in message
     assert "la date de signature est en blanc" in message
+
+
+def test_another_year_stops_a_final_version_only_by_what_the_dossier_prints(real):
+    """A year's pieces go in its own dossier only; its facts are printed wherever its bilan is
+    (the next dossier, the closing one), and the refusal says so. The same rule whatever year
+    is built: the reviewer saw a 2022 RIB block 2023 and 2025, not 2024."""
+    make_final(real, years=(2025,))
+    _edit(real, 2022, "    fichier: pieces/rib.pdf\n", "    fichier: pieces/rib.pdf\n    specimen: true\n")
+    for year in (2023, 2024, 2025):
+        model.load(real, year, final=True)
+    with pytest.raises(InputError) as info:
+        model.load(real, 2022, final=True)
+    assert "pieces/rib.pdf est un spécimen" in str(info.value)
+    _edit(real, 2022, "donnees_exemple: false", "donnees_exemple: true")
+    model.load(real, 2024, final=True)  # nothing of 2022 is printed in the 2024 dossier
+    for year, why in ((2023, "(année 2022 : son bilan figure dans ce dossier)"),
+                      (2025, "(année 2022 : le bilan final de ce dossier en reprend")):
+        with pytest.raises(InputError) as info:
+            model.load(real, year, final=True)
+        lines = [line for line in str(info.value).splitlines() if "2022/year.yaml" in line]
+        assert lines and all(why in line for line in lines) and "rib.pdf" not in str(info.value), info.value
 
 
 def test_check_tells_which_years_have_no_data_yet(inputs_copy):

@@ -33,32 +33,39 @@ SCANS = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x8
 class _Checker:
     """The findings for one year's file, each placed at its line."""
 
-    def __init__(self, f, *, final: bool):
-        self.f, self.final = f, final
+    def __init__(self, f, *, final: bool, why: str | None = None):
+        # why: for another year's file, what of it this dossier prints (« son bilan figure dans ce dossier »)
+        self.f, self.final, self.why = f, final, why
 
     def line(self, path: str) -> int | None:
         return line_of(self.f.raw, path) if path else None
 
+    def _said(self, message: str) -> str:
+        return f"{message} (année {self.f.annee} : {self.why})" if self.why else message
+
     def err(self, path: str, message: str) -> None:
-        self.f.problems.add(self.line(path), path, message)
+        self.f.problems.add(self.line(path), path, self._said(message))
 
     def breach(self, path: str, message: str) -> None:
         """A rule of the convention or of the cycle that a draft may still break."""
         if self.final:
-            self.f.problems.add(self.line(path), path, message)
+            self.f.problems.add(self.line(path), path, self._said(message))
         else:
-            self.f.warnings.add(self.line(path), path, message + " (avertissement ; erreur avec --final)")
+            self.f.warnings.add(self.line(path), path, self._said(message) + " (avertissement ; erreur avec --final)")
 
     def notice(self, path: str, message: str) -> None:
-        self.f.warnings.add(self.line(path), path, message)
+        self.f.warnings.add(self.line(path), path, self._said(message))
 
 
 def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file, *, final: bool) -> None:
     """Every rule for the dossier of ``year``: each year file's own data, the years it reports,
     the order of its documents' dates, and the convention's blanks for a final version."""
     period = conv.convention.annees
-    for f in files.values():
-        _year_data(conv, f, root, final=final)
+    for y, yf in files.items():
+        why = None if y == year else _why(conv, y, year)
+        _year_facts(conv, _Checker(yf, final=final, why=why))
+        if why is None:
+            _year_data(conv, yf, root, final=final)
     f = files[year]
     c = _Checker(f, final=final)
     if year in period:
@@ -68,7 +75,7 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
                 c.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
                                                f"encore, le premier {conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
         else:
-            _reported(conv, files[year - 1], year, final=final)
+            _reported(conv, files[year - 1], year, final=final, why=_why(conv, year - 1, year))
             _order(c, [("bilan", files[year - 1], f"le bilan {year - 1}"),
                        ("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
     else:
@@ -77,6 +84,15 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
     _convention(conv, conv_file, files, final=final)
+
+
+def _why(conv, other: int, year: int) -> str:
+    """Why another year's data is checked for this dossier: only what the dossier prints of it."""
+    if year in conv.convention.annees:
+        return "son bilan figure dans ce dossier"
+    if other == conv.convention.annees[-1]:
+        return "son bilan et le bilan final figurent dans ce dossier"
+    return "le bilan final de ce dossier en reprend les actions, les réunions et la participation"
 
 
 def _order(c: _Checker, steps: list[tuple[str, object, str]]) -> None:
@@ -93,9 +109,10 @@ def _order(c: _Checker, steps: list[tuple[str, object, str]]) -> None:
                                f"qu'il doit suivre : {before} ≤ {after}")
 
 
-def _year_data(conv, f, root: Path, *, final: bool) -> None:
-    """What one year's file must hold whatever dossier reads it."""
-    c = _Checker(f, final=final)
+def _year_facts(conv, c: _Checker) -> None:
+    """What a bilan prints of a year — its actions, meetings, call and payment, the bilan's own
+    date — and whether it is example data: checked wherever that year's bilan is printed."""
+    f = c.f
     data, year, terms = f.data, f.annee, conv.convention
     if data.annee != year:
         c.err("annee", f"le fichier dit {data.annee} mais il est dans le dossier de l'année {year}")
@@ -109,27 +126,64 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
         if data.appel.montant != terms.montant_annuel:
             c.err("appel.montant", f"{data.appel.montant} € ne correspond pas à la participation annuelle de la "
                                    f"convention ({terms.montant_annuel} €, article 3)")
-    in_year("copil.date", data.copil.date)
     chantiers = [ch.code for ch in conv.chantiers]
     modalites = [m.code for m in conv.modalites]
-
-    def known(path: str, value: str, codes: list[str], what: str) -> None:
-        if value not in codes:
-            hint = suggestion(value, codes, f"codes permis : {', '.join(codes)}", cutoff=0.5)
-            c.err(path, f"{what} « {value} » inconnu(e) dans convention.yaml — {hint}")
-
     for i, action in enumerate(data.actions, 1):
-        known(f"actions[{i}].chantier", action.chantier, chantiers, "chantier")
-        known(f"actions[{i}].modalite", action.modalite, modalites, "modalité")
+        _known(c, f"actions[{i}].chantier", action.chantier, chantiers, "chantier")
+        _known(c, f"actions[{i}].modalite", action.modalite, modalites, "modalité")
         in_year(f"actions[{i}].date", action.date)
-    for i, item in enumerate(data.copil.programme, 1):
-        known(f"copil.programme[{i}].chantier", item.chantier, chantiers, "chantier")
     for i, meeting in enumerate(data.reunions, 1):
         in_year(f"reunions[{i}].date", meeting.date)
+        _known(c, f"reunions[{i}].instance", meeting.instance, [conv.copil.sigle, conv.cotech.sigle], "comité")
+    if data.finances is not None:
+        fin = data.finances
+        if data.appel is not None:
+            if fin.montant_recu > data.appel.montant:
+                c.err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
+            if fin.date_reception is not None and fin.date_reception < data.appel.date:
+                c.breach("finances.date_reception",
+                         f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
+                         f"(appel du {data.appel.date.isoformat()}) : un versement suit son appel")
+        if fin.montant_recu > 0 and fin.date_reception is None:
+            c.err("finances.date_reception", "un montant est reçu : indiquez la date du versement")
+    if data.bilan is not None:
+        if data.bilan.date <= dt.date(year, 12, 31):
+            c.breach("bilan.date", f"le bilan {year} est daté du {data.bilan.date.isoformat()} : il rend compte de "
+                                   f"toute l'année {year} et ne peut être établi qu'après le 31 décembre {year}")
+    if c.final and data.donnees_exemple:
+        c.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
+                                 "ne peut pas en contenir")
+    if c.final:  # what is shipped, not only what the flags say
+        printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances,
+                   "bilan": data.bilan}
+        for key, part in (printed.items() if c.why else [("", data)]):
+            for path, value in _examples(part, key):
+                c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+
+
+def _known(c: _Checker, path: str, value: str, codes: list[str], what: str) -> None:
+    """A code of convention.yaml (chantier, modalité, comité, rôle), or the closest one suggested."""
+    if value not in codes:
+        hint = suggestion(value, codes, f"codes permis : {', '.join(codes)}", cutoff=0.5)
+        c.err(path, f"{what} « {value} » inconnu(e) dans convention.yaml — {hint}")
+
+
+def _year_data(conv, f, root: Path, *, final: bool) -> None:
+    """What the dossier's own year must hold besides its facts: its COPIL, its pieces, its bank."""
+    c = _Checker(f, final=final)
+    data, year, terms = f.data, f.annee, conv.convention
+
+    def in_year(path: str, value) -> None:
+        if value is not None and value.year != year:
+            c.err(path, f"la date {value.isoformat()} n'est pas dans l'année {year}")
+
+    in_year("copil.date", data.copil.date)
+    chantiers = [ch.code for ch in conv.chantiers]
+    for i, item in enumerate(data.copil.programme, 1):
+        _known(c, f"copil.programme[{i}].chantier", item.chantier, chantiers, "chantier")
     sigles = [conv.copil.sigle, conv.cotech.sigle]
-    for path, meetings in (("reunions", data.reunions), ("copil.prochaines_reunions", data.copil.prochaines_reunions)):
-        for i, meeting in enumerate(meetings, 1):
-            known(f"{path}[{i}].instance", meeting.instance, sigles, "comité")
+    for i, meeting in enumerate(data.copil.prochaines_reunions, 1):
+        _known(c, f"copil.prochaines_reunions[{i}].instance", meeting.instance, sigles, "comité")
     if year in terms.annees and not any(m.instance == conv.copil.sigle and m.date == data.copil.date
                                         for m in data.reunions):
         c.err("copil.date", f"le {conv.copil.sigle} du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
@@ -155,23 +209,8 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     for group in ("presents", "excuses"):
         for i, person in enumerate(getattr(data.copil, group), 1):
             if person.role is not None:
-                known(f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
+                _known(c, f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
 
-    if data.finances is not None:
-        fin = data.finances
-        if data.appel is not None:
-            if fin.montant_recu > data.appel.montant:
-                c.err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
-            if fin.date_reception is not None and fin.date_reception < data.appel.date:
-                c.breach("finances.date_reception",
-                         f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
-                         f"(appel du {data.appel.date.isoformat()}) : un versement suit son appel")
-        if fin.montant_recu > 0 and fin.date_reception is None:
-            c.err("finances.date_reception", "un montant est reçu : indiquez la date du versement")
-    if data.bilan is not None:
-        if data.bilan.date <= dt.date(year, 12, 31):
-            c.breach("bilan.date", f"le bilan {year} est daté du {data.bilan.date.isoformat()} : il rend compte de "
-                                   f"toute l'année {year} et ne peut être établi qu'après le 31 décembre {year}")
     if data.banque is not None:
         _bank(conv, data.banque, c)
     _pieces(conv, data, f, root, c)
@@ -179,12 +218,7 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
         why = _non_working(day)
         if why:
             c.notice(path, f"le {day.isoformat()} est {why} : vérifiez la date")
-    if final and data.donnees_exemple:
-        c.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
-                                 "ne peut pas en contenir")
-    if final:  # what is shipped, not only what the flags say
-        for path, value in _examples(data):
-            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+    if final:
         for i, piece in enumerate(data.pieces, 1):
             if piece.fichier and not piece.specimen and _says_specimen(f.folder / piece.fichier):
                 c.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
@@ -193,7 +227,8 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
 
 # the words that mark example data and specimen pieces in what this project ships
 EXAMPLE = re.compile(r"\bEXEMPLE\b|(?i:à compléter)")
-IDENTITY = {"nom", "prenom", "domiciliation", "titulaire", "courriel", "organisme", "dossier_suivi_par", "service"}
+IDENTITY = {"nom", "prenom", "domiciliation", "titulaire", "courriel", "organisme", "dossier_suivi_par", "service",
+            "partenaires", "lieu"}
 SPECIMEN = re.compile(r"sp[ée]cimen", re.IGNORECASE)
 
 
@@ -210,7 +245,7 @@ def _examples(record, path: str = "") -> list[tuple[str, str]]:
         for i, value in enumerate(record, 1):
             found += _examples(value, f"{path}[{i}]")
     elif isinstance(record, str):
-        key = path.rsplit(".", 1)[-1]
+        key = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])  # « partenaires[2] » is a partner
         if EXAMPLE.search(record) or (key in IDENTITY and re.search(r"\bexemple\b", record, re.IGNORECASE)):
             found.append((path, record))
     return found
@@ -247,10 +282,10 @@ def _call(conv, f, *, final: bool) -> None:
             c.breach("pieces", f"pièce manquante : {piece_label(spec.libelle, f.annee)} (article 3)")
 
 
-def _reported(conv, f, dossier_year: int, *, final: bool) -> None:
+def _reported(conv, f, dossier_year: int, *, final: bool, why: str | None = None) -> None:
     """A year whose bilan a dossier holds: the bilan must be dated, the year's facts complete,
     and the meetings of article 4 held."""
-    c = _Checker(f, final=final)
+    c = _Checker(f, final=final, why=why)
     year = f.annee
     if f.data.bilan is None:
         c.err("", f"le bilan {year} est joint au dossier {dossier_year} : ajoutez « bilan: » avec sa date et son "
@@ -276,7 +311,7 @@ def _closing(conv, files: dict, f, *, final: bool) -> None:
         c.err("", "le dossier de clôture contient le bilan final de la convention : ajoutez « bilan_final: » "
                   "avec sa date et son lieu")
     for y in period:
-        _reported(conv, files[y], f.annee, final=final)
+        _reported(conv, files[y], f.annee, final=final, why=_why(conv, y, f.annee))
     if f.data.transmission is None:
         c.breach("", "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
                      "ajoutez « transmission: » avec sa date (après le COPIL de clôture), sa référence et son lieu")
