@@ -18,10 +18,10 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline import checks, places, render
+from pipeline import checks, places, render, typesetting
 from pipeline.convention import catalogue, context, documents, model, signed
 from pipeline.errors import InputError, SignatureError, TemplateProblem
-from pipeline.french import date_fr
+from pipeline.french import date_fr, minuscule, typographie
 from pipeline.pdf import assemble, marks, originals, pieces, reproducible, signing
 
 BORDEREAU = "bordereau"  # filled last: it gives the dossier page of every piece
@@ -139,6 +139,9 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
     def finish(document) -> None:
+        if not catalogue.SPECS[key].approved_text:
+            conv = b.inputs.convention
+            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)})
         marks.signature_bookmarks(document)
         documents.set_properties(document, key, planned, b.inputs)
 
@@ -217,8 +220,9 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
 
     def document(d: documents.Planned, section: str) -> assemble.Entry:
         original = enclosed(b, d.key)
-        return assemble.Entry(d.title + _state(b, d), original.path if original else b.work / f"{d.stem}.pdf",
-                              "document", d.key, section)
+        return assemble.Entry(typographie(d.title + _state(b, d)),
+                              original.path if original else b.work / f"{d.stem}.pdf", "document", d.key,
+                              typographie(section))
 
     parts = [document(d, letter) for d in b.plan if d.spec.signed_in_dossier or d.key == BORDEREAU]
     attached = {key: (title, source) for key, title, source in attached_pieces(b)}
@@ -230,7 +234,7 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
             key = f"piece:{spec.code}"
             title, source = attached[key]
             pdf = b.files[key].source.with_suffix(".pdf") if key in b.files else b.attached[source].pdf
-            parts.append(assemble.Entry(title, pdf, "piece", key, pieces))
+            parts.append(assemble.Entry(typographie(title), pdf, "piece", key, typographie(pieces)))
     parts += [document(d, "Autres documents joints" if BORDEREAU in by_key else "Documents joints")
               for d in context.others(b.inputs)]
     return parts
@@ -278,10 +282,11 @@ def assemble_dossier(b: YearBuild, pages: dict[str, int]) -> None:
     check_originals(b)
     parts = entries(b)
     words = documents.dossier_wording(b.inputs, final=b.final)
-    meta = assemble.Meta(title=words.title, author=b.inputs.convention.association.nom, subject=words.subject,
-                         keywords=words.keywords,
+    meta = assemble.Meta(title=typographie(words.title), author=typographie(b.inputs.convention.association.nom),
+                         subject=typographie(words.subject), keywords=[typographie(k) for k in words.keywords],
                          date=reproducible.build_date(documents.dossier_date(b.inputs)),
-                         cover_lines=words.cover_lines, draft_mark=words.draft_mark)
+                         cover_lines=[typographie(line) for line in words.cover_lines],
+                         draft_mark=words.draft_mark and typographie(words.draft_mark))
     readers = {piece.pdf: piece.reader for piece in b.attached.values()}
     readers.update({c.pdf: c.reader for c in b.files.values() if c.reader is not None})
     readers.update({o.path: o.reader for o in b.originals.values() if o.reader is not None})
@@ -370,13 +375,13 @@ def _mention(b: YearBuild, d: documents.Planned) -> assemble.Mention | None:
     who = _signers(b, d)
     if original is None:
         why = "l'original reçu est abîmé ou modifié : non joint" if d.key in b.originals else "non signé à ce jour"
-        return assemble.Mention(f"Document à signer séparément par {who} – {why}")
+        return assemble.Mention(typographie(f"Document à signer séparément par {who} – {why}"))
     signed = f"électroniquement {_signed_by(b, d, original)} – original joint au présent fichier ({original.path.name})"
     if _is_copy(b, d):
         days = sorted(s.day for s in original.signatures if s.day)
-        return assemble.Mention(f"Copie de la convention signée {signed}",
-                                banner=f"COPIE – convention signée le {date_fr(days[-1])}" if days else "COPIE")
-    return assemble.Mention(f"Signé {signed}")
+        return assemble.Mention(typographie(f"Copie de la convention signée {signed}"),
+                                banner=typographie(f"COPIE – convention signée le {date_fr(days[-1])}") if days else "COPIE")
+    return assemble.Mention(typographie(f"Signé {signed}"))
 
 
 def _attachments(b: YearBuild) -> list[assemble.Attachment]:
@@ -387,8 +392,8 @@ def _attachments(b: YearBuild) -> list[assemble.Attachment]:
         if original is not None:
             what = "fichier signé électroniquement, joint pour vérification (l'original a été transmis avec le " \
                    "premier appel)" if _is_copy(b, d) else "original signé électroniquement"
-            found.append(assemble.Attachment(original.path.name, original.data, f"{d.title} – {what}",
-                                             f"signé {_signed_by(b, d, original, parties=False)}",
+            found.append(assemble.Attachment(original.path.name, original.data, typographie(f"{d.title} – {what}"),
+                                             typographie(f"signé {_signed_by(b, d, original, parties=False)}"),
                                              reproducible.build_date(d.date)))
     return found
 

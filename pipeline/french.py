@@ -99,8 +99,11 @@ _BEFORE_HIGH = re.compile(r"[ \u00a0\u202f]*([;!?])")
 _BEFORE_COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$)")
 _OPEN_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_GUILLEMET = re.compile(r"[ \u00a0\u202f]*»")
-# a number and the word it counts or dates stay on one line: « 14 février », « 1er mars », « 11 actions »
-_NUMBER_WORD = re.compile(r"(?<![\w-])(\d+(?:er|e)?) (?=[a-zà-ÿœ])")
+# a number and the word it counts or dates stay on one line: « 14 février », « 1er mars », « 15 agents »;
+# a year (four figures) is left alone: « le bilan 2022 de la convention » may break after it
+NUMBER_WORD = re.compile(r"(?<![\w-])(\d{1,3}(?:er|e)?) (?=[a-zà-ÿœ])")
+# a place name is never cut before its elided part: « Côte d'Azur », « Val-d'Oise », « Côte d'Or »
+_NAME_ELISION = re.compile(r"(\b[A-ZÀ-Ý][\w-]*) (d['’][A-ZÀ-Ý])")
 
 
 def typo(value) -> str:
@@ -117,8 +120,15 @@ def typo(value) -> str:
     text = _BEFORE_COLON.sub(NBSP + ":", text)
     text = _OPEN_GUILLEMET.sub("«" + NBSP, text)
     text = _CLOSE_GUILLEMET.sub(NBSP + "»", text)
-    text = _NUMBER_WORD.sub(lambda m: m.group(1) + NBSP, text)
+    text = NUMBER_WORD.sub(lambda m: m.group(1) + NBSP, text)
+    text = _NAME_ELISION.sub(lambda m: m.group(1) + NBSP + m.group(2), text)
     return text
+
+
+def typographie(value) -> str:
+    """``typo`` and the typographic apostrophe ’: for the text the engine draws itself (cover,
+    sommaire, bookmarks, margin lines, metadata), as the documents' own text gets it."""
+    return typo(value).replace("'", "’")
 
 
 def liste_fr(values) -> str:
@@ -132,17 +142,24 @@ def liste_fr(values) -> str:
 
 
 def compte(value, singulier: str, pluriel: str | None = None, feminin: bool = True) -> str:
-    """A count that agrees with its noun, as running text writes it: 'aucune action',
-    'une réunion', 'deux réunions', '11 actions' (words up to nine, digits after)."""
+    """A count that agrees with its noun, in words as running text writes it: 'aucune action',
+    'une réunion', 'onze actions', 'trente-trois actions menées' (figures from 100, where words
+    would be heavier than the fact): one sentence never mixes « 11 actions » and « six chantiers »."""
     n = int(value)
     plural = pluriel or (singulier if singulier.endswith(("s", "x", "z")) else singulier + "s")
     if n == 0:
         return f"{'aucune' if feminin else 'aucun'} {singulier}"
-    if n == 1:
-        return f"{'une' if feminin else 'un'} {singulier}"
-    if n < 10:
-        return f"{num2words(n, lang='fr')} {plural}"
-    return f"{nombre(n)} {plural}"
+    return f"{en_lettres(n, feminin)} {singulier if n == 1 else plural}"
+
+
+def en_lettres(value, feminin: bool = False) -> str:
+    """A number in words below 100 (« six », « trente et une » for a feminine noun), in figures
+    from 100: for « six des sept chantiers » beside a count written by ``compte``."""
+    n = int(value)
+    if n >= 100 or n < 0:
+        return nombre(n)
+    words = num2words(n, lang="fr")
+    return words[:-2] + "une" if feminin and words.endswith("un") else words
 
 
 def de(phrase: str) -> str:
@@ -198,6 +215,7 @@ FILTERS = {
     "liste_fr": liste_fr,
     "ordinal": ordinal,
     "compte": compte,
+    "en_lettres": en_lettres,
     "minuscule": minuscule,
     "majuscule": majuscule,
     "typo_heure": typo_heure,
@@ -218,5 +236,7 @@ FILTER_HELP = {
     "majuscule": "première lettre en majuscule (début de phrase) : « L'AR Hlm »",
     "typo_heure": "une heure qui ne se coupe pas en fin de ligne : « 10 h 00 »",
     "compte": "un nombre accordé avec son nom : {{ n|compte('action') }} → « aucune action », « une action », "
-              "« deux actions », « 11 actions » ; pour un nom masculin : {{ n|compte('chantier', feminin=false) }}",
+              "« deux actions », « onze actions » ; pour un nom masculin : {{ n|compte('chantier', feminin=false) }}",
+    "en_lettres": "un nombre en lettres, en chiffres à partir de 100 : {{ 7|en_lettres }} → « sept » ; "
+                  "{{ n|en_lettres(feminin=true) }} → « une », « vingt et une »",
 }

@@ -49,13 +49,24 @@ def test_typography_inserts_no_break_spaces():
     (0, "action", {}, "aucune action"),
     (1, "action", {}, "une action"),
     (2, "réunion", {}, "deux réunions"),
-    (11, "action", {}, "11 actions"),
+    (11, "action", {}, "onze actions"),
+    (33, "action menée", {"pluriel": "actions menées"}, "trente-trois actions menées"),
+    (21, "action", {}, "vingt et une actions"),
+    (21, "chantier", {"feminin": False}, "vingt et un chantiers"),
+    (148, "participant", {"feminin": False}, "148 participants"),
     (1, "chantier", {"feminin": False}, "un chantier"),
     (0, "chantier", {"feminin": False}, "aucun chantier"),
     (3, "fois", {}, "trois fois"),
 ])
 def test_counts_agree_with_their_noun(n, singular, kwargs, text):
+    """In words below 100, so that « onze actions sur six chantiers » never mixes figures and words."""
     assert french.compte(n, singular, **kwargs) == text
+
+
+def test_engine_text_gets_apostrophes_and_keeps_place_names_whole():
+    """The cover, sommaire and margin lines the engine draws: ’, and « Côte d’Azur » never cut."""
+    text = french.typographie("l'Association des régions Provence-Alpes-Côte d'Azur et Corse : 7 chantiers")
+    assert text == ("l’Association des régions Provence-Alpes-Côte\u00a0d’Azur et Corse\u00a0: 7\u00a0chantiers")
 
 
 def test_de_contracts_before_an_article():

@@ -16,10 +16,13 @@ class DocumentSpec:
     # signed inside the dossier it sends (the call letter, the last signature); every other
     # signed document is signed on its own date, as its own file, and enclosed signed
     signed_in_dossier: bool = False
+    # its words are an approved text, reproduced as signed: the engine's typography leaves it alone
+    approved_text: bool = False
 
 
 DOCUMENTS = [
-    DocumentSpec("convention", "La convention de partenariat", signers=("metropole", "association")),
+    DocumentSpec("convention", "La convention de partenariat", signers=("metropole", "association"),
+                 approved_text=True),
     DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True),
     DocumentSpec("bordereau", "Le bordereau des pièces jointes"),
     DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",)),

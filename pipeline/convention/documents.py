@@ -116,7 +116,7 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
         subject=subject,
         keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
                   *(["bilan final", "clôture"] if inputs.closing else ["appel de participation"]),
-                  "bilan", committee],
+                  *(["bilan"] if "bilan" in keys else []), committee],
         cover_lines=[terms.titre, what, "entre", conv.metropole.designation, "et",
                      conv.association.designation, "", last_line],
         number_label=label,

@@ -194,7 +194,8 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    words, lines, current = text.split(), [], ""
+    """Lines at most ``width`` wide, cut only at ordinary spaces: a no-break space holds (« Côte d'Azur »)."""
+    words, lines, current = [w for w in text.split(" ") if w], [], ""
     for word in words:
         trial = f"{current} {word}".strip()
         if pdfmetrics.stringWidth(trial, font, size) <= width or not current:
