@@ -96,14 +96,14 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     # their pages are the signed ones, with the margin mention, and the only empty field is the letter's
     assert [f["name"] for f in signing.list_fields(final_dossier)] == ["appel-association"]
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert ("Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l'AR Hlm – original joint au "
+    assert ("Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l’AR Hlm – original joint au "
             "présent fichier (bilan-2022.pdf)") in text
     assert ("Signé électroniquement par Sophie MARTIN, pour la Métropole Aix-Marseille-Provence, le 15 mars 2023, "
-            "et Pascal FRIQUET, pour l'AR Hlm, le 16 mars 2023 – original joint au présent fichier (pv-copil-2023.pdf)"
+            "et Pascal FRIQUET, pour l’AR Hlm, le 16 mars 2023 – original joint au présent fichier (pv-copil-2023.pdf)"
             in text)
     assert "COPIE – convention signée le 28 février 2022" in text  # a copy says so at the top of each page
     assert "Copie de la convention signée électroniquement le 28 février 2022 par Martine MARTIN" in text
-    titles = [i.title for i in reader.outline if not isinstance(i, list)]
+    titles = [i.title.replace("\u00a0", " ") for i in reader.outline if not isinstance(i, list)]
     assert "Le bilan 2022 de la mise en œuvre de la convention (original signé joint)" in titles
     assert "La copie de la convention de partenariat signée le 28 février 2022 (fichier signé joint)" in titles
     sommaire = " ".join(reader.pages[1].extract_text().split())

@@ -74,6 +74,7 @@ class BilanFinal:
     chantiers: list[dict[str, Any]] = doc("par chantier : numero, titre, par_annee (nombre d'actions), total")
     actions_par_annee: list[int] = doc("nombre d'actions de chaque année")
     actions_total: int = doc("nombre d'actions sur toute la convention")
+    chantiers_actifs: int = doc("nombre de chantiers qui ont eu au moins une action sur la convention")
     appele_total: Decimal = doc("total des participations appelées")
     recu_total: Decimal = doc("total des participations reçues à la date du bilan final")
     en_attente_total: Decimal = doc("total restant à recevoir")
@@ -95,8 +96,9 @@ class Context:
     metropole: model.Partie = doc("la Métropole (nom, designation, adresse, representant, titre_signature…)")
     association: model.Partie = doc("l'association (nom, sigle, designation, designation_courte, adresse, "
                                     "representant…)")
-    destinataire: dict[str, str] = doc("formule d'adresse de la lettre : appellation (« Madame la Présidente »), "
-                                       "adresse (« Madame la Présidente de la Métropole Aix-Marseille-Provence »)")
+    destinataire: dict[str, Any] = doc("formule d'adresse de la lettre : appellation (« Madame la Présidente »), "
+                                       "adresse (« Madame la Présidente de la Métropole Aix-Marseille-Provence »), "
+                                       "lignes (la même en deux lignes, pour le bloc d'adresse)")
     appel: model.Appel | None = doc("la lettre d'appel de l'année (date, reference, lieu, montant, dossier_suivi_par) ; "
                                     "vide à la clôture")
     transmission: model.Transmission | None = doc("dossier de clôture : la lettre qui le transmet (date, reference, "
@@ -109,6 +111,9 @@ class Context:
     bilan: Bilan | None = doc("le bilan joint au dossier, celui de l'année précédente (vide la première année) : "
                               "annee, date, lieu, periode, chantiers, chantiers_actifs, modalites, actions, tableau, "
                               "reunions, rythme, finances")
+    cloture_decidee_le: dt.date | None = doc("dossier de clôture seulement : la date du dernier COPIL de la convention, "
+                                             "dont le relevé de décisions fonde le bilan final et le COPIL de clôture "
+                                             "(la convention, échue, n'en dit rien)")
     bilan_final: BilanFinal | None = doc("dossier de clôture seulement : annees, bilans (un par année), chantiers "
                                          "(par_annee, total), actions_par_annee, actions_total, appele_total, "
                                          "recu_total, en_attente_total, prevu_total, date, lieu")
@@ -176,13 +181,16 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         metropole=conv.metropole,
         association=conv.association,
         destinataire={"appellation": conv.metropole.representant.appellation,
-                      "adresse": f"{conv.metropole.representant.appellation} {de(conv.metropole.designation)}"},
+                      "adresse": f"{conv.metropole.representant.appellation} {de(conv.metropole.designation)}",
+                      # the address block breaks before « de la Métropole … », never inside its name
+                      "lignes": [conv.metropole.representant.appellation, de(conv.metropole.designation)]},
         appel=year.appel,
         transmission=year.transmission,
         banque=year.banque,
         dates={d.key: d.date for d in documents},
         bilan=bilan,
         bilan_final=final,
+        cloture_decidee_le=inputs.reported[terms.annees[-1]].copil.date if inputs.closing else None,
         instances={"copil": {"nom": conv.copil.nom, "sigle": conv.copil.sigle,
                              "minimum": conv.copil.reunions_min_par_an},
                    "cotech": {"nom": conv.cotech.nom, "sigle": conv.cotech.sigle,
@@ -362,6 +370,7 @@ def final_view(conv: model.Convention, years: list[model.Annee], *, until: dt.da
         chantiers=chantiers,
         actions_par_annee=[len(v.actions) for v in views],
         actions_total=sum(len(v.actions) for v in views),
+        chantiers_actifs=sum(1 for c in chantiers if c["total"]),
         appele_total=sum((v.finances.montant_appele for v in views), Decimal("0.00")),
         recu_total=sum((v.finances.montant_recu for v in views), Decimal("0.00")),
         en_attente_total=sum((v.finances.en_attente for v in views), Decimal("0.00")),
