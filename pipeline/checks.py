@@ -34,6 +34,13 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
         years = model.dossier_years(inputs)
     except PipelineError as exc:
         return _lines(exc), warnings, notes
+    if not years:  # a convention just created: its own file still says what is left to fill
+        try:
+            found, said = model.convention_findings(inputs, final=final)
+        except PipelineError as exc:
+            return _lines(exc), warnings, notes
+        problems += [(int(ExitCode.INPUT), line) for line in found]
+        warnings += said
     missing = [y for y in period if y not in years]
     if missing:
         notes.append(f"pas encore de données pour {', '.join(map(str, missing))}")

@@ -161,7 +161,8 @@ def new_convention(ctx: Context, folder: str, source: str | None) -> None:
     if (Path(root) / "convention.yaml").is_file():
         root = Path(root).parent  # --inputs named a convention: its new sibling goes beside it
     origin = places.choose(ctx.inputs, source) if source else None
-    answers = None if origin else {key: click.prompt(question, err=True) for key, question in scaffold.QUESTIONS}
+    answers = None if origin else scaffold.questionnaire(
+        lambda question: click.prompt(question, err=True, default="", show_default=False), _err)
     for line in scaffold.new_convention(Path(root) / folder, source=origin, answers=answers):
         click.echo(f"à faire : {line}")
 

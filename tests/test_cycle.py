@@ -261,7 +261,7 @@ def test_details_that_contradict_each_other_or_wait_for_a_value_are_said(inputs_
                                 "le BIC AGRIFRPPXXX n'est pas celui de la banque de l'IBAN (code banque 30004", False),
         "bank name": ("BNP Paribas – Agence EXEMPLE", "Caisse d'Épargne – Agence EXEMPLE",
                       "ne nomme pas la banque de l'IBAN", False),
-        "placeholder": ("  lieu: Marseille\n", "  lieu: À COMPLÉTER\n", "« À COMPLÉTER » est une valeur d'exemple", True),
+        "placeholder": ("  lieu: Marseille\n", "  lieu: À COMPLÉTER\n", "« À COMPLÉTER » reste à remplir", True),
         "provisional accounts": ("arrêtés par le conseil d'administration", "provisoires", "pièce provisoire", False),
     }[case]
     path.write_text(text.replace(old, new, 1), encoding="utf-8")

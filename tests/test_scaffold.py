@@ -3,6 +3,7 @@ the pieces to provide; never an existing year overwritten."""
 import shutil
 
 import openpyxl
+import pytest
 
 from conftest import run_cli
 from pipeline.convention import model
@@ -46,3 +47,107 @@ def test_the_closing_year_gets_the_closing_copil(inputs_copy):
     text = (inputs_copy / "2025" / "year.yaml").read_text(encoding="utf-8")
     assert "bilan_final:" in text and "appel:" not in text and "date: 2025-03-11" in text
     assert "transmission:" in text and "dossier_suivi_par: Mme Claire EXEMPLE, chargée de mission" in text
+
+
+# the questionnaire's answers, in its order: names with the characters YAML treats apart
+HOSTILE = {
+    "metropole": "Métropole du Levant #ML", "metropole_civilite": "M.", "metropole_prenom": "Hugo",
+    "metropole_nom": "DURAND", "metropole_qualite": "Président",
+    "association": "Union : régionale <Hlm> & Îles", "sigle": "&UR Hlm", "association_civilite": "mme",
+    "association_prenom": "Anne-Laure", "association_nom": "D'ARCY & Cie", "association_qualite": "Présidente",
+    "debut": "2031", "duree": "4", "montant": "12 345,67", "lieu": "Port-Levant",
+    "copil_nom": "Comité stratégique", "copil_sigle": "COSTRAT", "copil_reunions": "1",
+    "cotech_nom": "Comité de suivi technique", "cotech_sigle": "CST", "cotech_reunions": "2",
+}
+
+
+def answer(replies: list[str]):
+    """A staff member typing ``replies`` one after the other; what they are told is kept."""
+    told: list[str] = []
+    feed = iter(replies)
+    return (lambda question: next(feed)), told.append, told
+
+
+def test_the_questionnaire_asks_again_until_each_answer_is_right():
+    from pipeline.convention import scaffold
+
+    replies = []
+    for key, value in HOSTILE.items():
+        if key == "debut":
+            replies += ["3", "20311", value]  # the duration's answer typed one line too early, then a typo
+        elif key == "montant":
+            replies += ["12.345,67", "-5", "douze mille", value]
+        elif key == "metropole_civilite":
+            replies += ["Mademoiselle X", value]
+        elif key == "cotech_sigle":
+            replies += ["COSTRAT", value]  # the other committee's sigle
+        else:
+            replies.append(value)
+    ask, tell, told = answer(replies)
+    answers = scaffold.questionnaire(ask, tell)
+    assert answers["debut"] == 2031 and answers["duree"] == 4 and str(answers["montant"]) == "12345.67"
+    assert answers["metropole_civilite"] == "Monsieur" and answers["association_civilite"] == "Madame"
+    assert len(told) == 7 and all(line.startswith("réponse refusée : ") for line in told)
+    assert "Madame ou Monsieur" in told[0] and "« 3 » n'est pas une année" in told[1] and "12 345,67" in told[3]
+    assert "déjà le sigle de l'autre comité" in told[-1]
+
+
+@pytest.mark.parametrize("typed, amount", [("12 345,67", "12345.67"), ("12\u202f345,67 €", "12345.67"),
+                                           ("20000.00", "20000.00"), ("20 000", "20000.00"), ("7,5", "7.50")])
+def test_an_amount_is_read_as_staff_write_it(typed, amount):
+    from pipeline.convention import scaffold
+
+    assert str(scaffold.french_amount(typed)) == amount
+
+
+def test_hostile_names_reach_convention_yaml_as_typed(tmp_path):
+    """« # » once cut a name, « : » broke the file, a sigle starting with « & » became empty."""
+    from pipeline.convention import scaffold
+
+    ask, tell, told = answer(list(HOSTILE.values()))
+    answers = scaffold.questionnaire(ask, tell)
+    assert told == []
+    scaffold.new_convention(tmp_path / "conv", answers=answers)
+    conv, _ = model.load_convention(tmp_path / "conv")
+    assert conv.metropole.nom == HOSTILE["metropole"] and conv.association.nom == HOSTILE["association"]
+    assert conv.association.sigle == "&UR Hlm" and conv.association.representant.nom == "D'ARCY & Cie"
+    assert conv.convention.titre_court == "Convention Métropole du Levant #ML – &UR Hlm 2031-2034"
+    assert str(conv.convention.montant_annuel) == "12345.67" and conv.convention.annees == [2031, 2032, 2033, 2034]
+    # who represents each party is what was answered, nothing taken from another convention
+    assert conv.metropole.representant.appellation == "Monsieur le Président"
+    assert conv.association.representant.appellation == "Madame la Présidente"
+    assert conv.metropole.titre_signature == ["Le Président", HOSTILE["metropole"]]
+    assert (conv.copil.nom, conv.copil.sigle, conv.cotech.sigle) == ("Comité stratégique", "COSTRAT", "CST")
+    assert [m.signe_pour for m in conv.copil.membres] == ["metropole", "association"]
+    text = (tmp_path / "conv" / "convention.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Convention 2031-2034") and "# Article 4" in text  # the comments staff read
+
+
+def test_the_questionnaire_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    replies = list(HOSTILE.values())
+    replies[replies.index("2031")] = "deux mille\n2031"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(tmp_path), "new-convention", "levant"],
+                            cwd=ROOT, input="\n".join(replies) + "\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "réponse refusée : « deux mille » n'est pas une année" in result.stderr
+    assert model.load_convention(tmp_path / "levant")[0].convention.date_debut.year == 2031
+
+
+def test_placeholders_are_said_by_check_and_refused_by_final(tmp_path):
+    from conftest import INPUTS, run_cli
+    from pipeline.convention import scaffold
+
+    ask, tell, _ = answer(list(HOSTILE.values()))
+    scaffold.new_convention(tmp_path / "conv", answers=scaffold.questionnaire(ask, tell))
+    shutil.copy(INPUTS / "templates" / "convention.docx", tmp_path / "conv" / "templates")
+    draft = run_cli("--inputs", str(tmp_path / "conv"), "check")
+    assert "avertissement : " in draft.stderr and "chantiers[1].titre: « À COMPLÉTER » reste à remplir" in draft.stderr
+    assert "convention.yaml:" in draft.stderr
+    final = run_cli("--inputs", str(tmp_path / "conv"), "check", "--final")
+    assert final.returncode == 2
+    assert "erreur : " in final.stderr and "metropole.adresse[1]: « À COMPLÉTER » reste à remplir" in final.stderr

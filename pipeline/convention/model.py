@@ -417,6 +417,17 @@ def load_convention(root: Path) -> tuple[Convention, LineDict]:
     return conv, raw
 
 
+def convention_findings(root: Path, *, final: bool = False) -> tuple[list[str], list[str]]:
+    """The problems and warnings of convention.yaml on its own, for a convention with no year yet
+    (just created: its « À COMPLÉTER » are said before any dossier is loaded)."""
+    conv, raw = load_convention(root)
+    display = _display(root / "convention.yaml")
+    conv_file = YearFile(annee=0, folder=root, raw=raw, data=None, problems=Problems(display),
+                         warnings=Problems(display))
+    rules.check_convention(conv, conv_file, {}, final=final)
+    return conv_file.problems.items, conv_file.warnings.items
+
+
 def read_year(root: Path, year: int) -> YearFile:
     """One year's file, parsed and typed, its problems kept (not raised) for the rules to add to."""
     folder = Path(root) / str(year)

@@ -76,7 +76,7 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
-    _convention(conv, conv_file, files, final=final)
+    check_convention(conv, conv_file, files, final=final)
 
 
 def _order(c: _Checker, steps: list[tuple[str, object, str]]) -> None:
@@ -182,9 +182,8 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     if final and data.donnees_exemple:
         c.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
                                  "ne peut pas en contenir")
+    _unfinished(data, c)
     if final:  # what is shipped, not only what the flags say
-        for path, value in _examples(data):
-            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
         for i, piece in enumerate(data.pieces, 1):
             if piece.fichier and not piece.specimen and _says_specimen(f.folder / piece.fichier):
                 c.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
@@ -192,28 +191,42 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
 
 
 # the words that mark example data and specimen pieces in what this project ships
-EXAMPLE = re.compile(r"\bEXEMPLE\b|(?i:à compléter)")
+EXAMPLE = re.compile(r"\bEXEMPLE\b")
 IDENTITY = {"nom", "prenom", "domiciliation", "titulaire", "courriel", "organisme", "dossier_suivi_par", "service"}
 SPECIMEN = re.compile(r"sp[ée]cimen", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"à compléter", re.IGNORECASE)  # what the questionnaire leaves for staff to fill
 
 
-def _examples(record, path: str = "") -> list[tuple[str, str]]:
-    """Every text of a record (and the records in it) that reads as example data: « EXEMPLE » in
-    capitals anywhere, « exemple » in a name, a bank or an address."""
+def _texts(record, path: str = "") -> list[tuple[str, str]]:
+    """Every text of a record and of the records in it, with its key path."""
     import dataclasses
 
     found = []
     if dataclasses.is_dataclass(record):
         for item in dataclasses.fields(record):
-            found += _examples(getattr(record, item.name), f"{path}.{item.name}" if path else item.name)
+            found += _texts(getattr(record, item.name), f"{path}.{item.name}" if path else item.name)
     elif isinstance(record, list):
         for i, value in enumerate(record, 1):
-            found += _examples(value, f"{path}[{i}]")
+            found += _texts(value, f"{path}[{i}]")
     elif isinstance(record, str):
-        key = path.rsplit(".", 1)[-1]
-        if EXAMPLE.search(record) or (key in IDENTITY and re.search(r"\bexemple\b", record, re.IGNORECASE)):
-            found.append((path, record))
+        found.append((path, record))
     return found
+
+
+def _is_example(path: str, text: str) -> bool:
+    """« EXEMPLE » in capitals anywhere, « exemple » in a name, a bank or an address."""
+    key = path.rsplit(".", 1)[-1]
+    return bool(EXAMPLE.search(text) or (key in IDENTITY and re.search(r"\bexemple\b", text, re.IGNORECASE)))
+
+
+def _unfinished(record, c: _Checker) -> None:
+    """Values still to replace. A « À COMPLÉTER » is said in a draft and refused in a final
+    version; example data only in a final version (a draft's cover already says « exemple »)."""
+    for path, value in _texts(record):
+        if PLACEHOLDER.search(value):
+            c.breach(path, f"« {value} » reste à remplir : remplacez-le par la vraie donnée")
+        elif c.final and _is_example(path, value):
+            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
 
 
 def _says_specimen(path: Path) -> bool:
@@ -307,7 +320,7 @@ def _announced(conv, f, following) -> None:
                      "corrigez l'annonce ou la date de la réunion")
 
 
-def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
+def check_convention(conv, conv_file, files: dict, *, final: bool) -> None:
     """The convention's own file: the documents its pieces name, its blanks filled before a final
     version, signed once its deliberation is voted and before the first call."""
     terms = conv.convention
@@ -326,9 +339,7 @@ def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
                                       "recopiez-le depuis l'avis de situation Insee")
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
             c.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
-    if final:
-        for path, value in _examples(conv):
-            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+    _unfinished(conv, c)
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:
