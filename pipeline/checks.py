@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import jinja2
@@ -66,7 +67,24 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
             written = annotate(path, found)  # a fixed template loses its stale copy
             if written is not None:
                 annotate_into.append(written)
+    warnings += _text_disagrees(inputs, templates)
     return problems, warnings, notes
+
+
+def _text_disagrees(inputs: Path, templates: Path) -> list[str]:
+    """Where convention.yaml and the convention's own text disagree (chantiers, article 3): a
+    warning, since only a person can tell which is wrong."""
+    from docx.opc.exceptions import PackageNotFoundError
+
+    from pipeline.convention import text
+
+    path = places.template_for(inputs, templates, "convention.docx")
+    try:
+        conv, _ = model.load_convention(inputs)
+        said = text.disagreements(conv, path) if path.is_file() else []
+    except (PipelineError, PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile):
+        return []  # a broken file or text: reported by the checks of data and templates
+    return [f"{model.display(path)} : {line}" for line in said]
 
 
 def _signed_originals(inputs: model.Inputs, templates: Path, outputs: Path | None, final: bool,
