@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from num2words import num2words
 
@@ -299,11 +299,19 @@ class Copil:
     questions_diverses: str = doc("ce qui a été dit aux questions diverses", "")
     prochaines_reunions: list[ProchaineReunion] = doc("réunions annoncées (elles doivent se tenir à ces dates)", factory=list)
 
+    retired_keys: ClassVar[dict[str, str]] = {
+        "ordre_du_jour": "l'ordre du jour est maintenant établi d'après les données (variable ordre_du_jour des "
+                         "modèles) : retirez cette clé"}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Finances:
     montant_recu: Decimal = doc("participation de l'année reçue (0 tant que rien n'est reçu)")
     date_reception: dt.date | None = doc("date du versement reçu", None)
+
+    retired_keys: ClassVar[dict[str, str]] = {
+        "montant_appele": "le montant appelé est celui de la lettre d'appel (appel.montant) : retirez cette clé "
+                          "(montant_recu est ce qui a été reçu, pas ce qui a été appelé)"}
 
 
 @dataclass(frozen=True, kw_only=True)

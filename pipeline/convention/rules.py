@@ -329,6 +329,10 @@ def check_convention(conv, conv_file, files: dict, *, final: bool) -> None:
         if piece.document is not None and piece.document not in SPECS:
             hint = suggestion(piece.document, SPECS, f"documents produits : {', '.join(SPECS)}", cutoff=0.5)
             c.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
+    for party in ("metropole", "association"):  # the minutes name their signatory for each party
+        if not any(m.signe_pour == party for m in conv.copil.membres):
+            c.err("copil.membres", f"aucun membre du {conv.copil.sigle} ne signe le procès-verbal pour la partie "
+                                   f"« {party} » : ajoutez « signe_pour: {party} » au membre qui signe pour elle")
     for key in ("metropole", "association"):  # the identifiers the paying officer checks the payee by
         party = getattr(conv, key)
         if party.siret is not None:
