@@ -185,7 +185,7 @@ def new_year(ctx: Context, year: int) -> None:
 
 @main_group.command()
 @click.argument("template", required=False)
-@click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la première).")
+@click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la deuxième, la première qui joint un bilan).")
 @pass_context
 def variables(ctx: Context, template: str | None, year: int | None) -> None:
     """Liste les variables et filtres utilisables dans les modèles, avec leur valeur.

@@ -151,3 +151,42 @@ def test_placeholders_are_said_by_check_and_refused_by_final(tmp_path):
     final = run_cli("--inputs", str(tmp_path / "conv"), "check", "--final")
     assert final.returncode == 2
     assert "erreur : " in final.stderr and "metropole.adresse[1]: « À COMPLÉTER » reste à remplir" in final.stderr
+
+
+def test_new_year_makes_a_convention_s_first_year(inputs_copy):
+    """Nothing to carry over: the committee's members come from convention.yaml, the bank block
+    is there to fill, and the header does not speak of a year before the convention."""
+    for year in ("2022", "2023", "2024", "2025"):
+        shutil.rmtree(inputs_copy / year)
+    result = run_cli("--inputs", str(inputs_copy), "new-year", "2022")
+    assert result.returncode == 0, result.stderr
+    text = (inputs_copy / "2022" / "year.yaml").read_text(encoding="utf-8")
+    assert "première année de la convention" in text and "2021" not in text
+    assert "banque:\n  titulaire: Association Régionale" in text and "  iban: null" in text
+    conv, _ = model.load_convention(inputs_copy)
+    assert [line.split(": ")[1] for line in text.splitlines() if line.strip().startswith("role:")] == \
+        [m.role for m in conv.copil.membres]
+    assert "  montant: 20000.00\n" in text  # an amount, as staff write it, not a quoted text
+
+
+def test_the_ambiguity_names_each_dossier_and_gives_both_commands(tmp_path):
+    """Two conventions cover 2025: the closing of one, the first year of the other."""
+    from conftest import INPUTS, ROOT
+    from pipeline import places
+    from pipeline.errors import InputError
+
+    shutil.copytree(INPUTS, tmp_path / INPUTS.name)
+    other = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
+    shutil.copytree(other, tmp_path / other.name)
+    with pytest.raises(InputError) as info:
+        places.choose(tmp_path, None, 2025)
+    message = str(info.value)
+    assert f"« make dossier YEAR=2025 CONVENTION={INPUTS.name} » pour le dossier de clôture de 2022-2024" in message
+    assert f"« make dossier YEAR=2025 CONVENTION={other.name} » pour la première année de 2025-2027" in message
+
+
+def test_the_variables_default_year_is_the_one_its_help_names():
+    result = run_cli("variables", "--help")
+    assert "par défaut la deuxième, la première qui joint un bilan" in " ".join(result.stdout.split())
+    listing = run_cli("variables", "appel")
+    assert listing.returncode == 0 and listing.stdout.startswith("Variables (valeurs de l'année 2023)")

@@ -489,7 +489,8 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
             why = "le dossier de l'année" if y == year else f"le bilan {y}, joint au dossier {year}, a besoin des données de"
             raise InputError(
                 f"{_display(root / str(y))}: {why} {y} n'existe pas ou n'a pas de year.yaml",
-                hint=f"créez {_display(root / str(y) / 'year.yaml')} en copiant celui d'une autre année",
+                hint=f"créez-le avec « make new-year YEAR={y} CONVENTION={root.name} » (il reprend l'année "
+                     "précédente et dit quoi compléter)",
             )
         files[y] = read_year(root, y)
         _actions_from_sheet(conv, files[y])

@@ -67,6 +67,7 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
             if f.data.copil.examen_bilan.strip():
                 c.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
                                                f"encore, le premier {conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
+            _order(c, [("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
         else:
             _reported(conv, files[year - 1], year, final=final)
             _order(c, [("bilan", files[year - 1], f"le bilan {year - 1}"),

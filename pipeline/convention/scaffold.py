@@ -306,9 +306,12 @@ def new_year(convention: Path, year: int) -> list[str]:
     before = previous.get("copil") or {}
     announced = [r for r in before.get("prochaines_reunions") or [] if str(r.get("date", ""))[:4] == str(year)]
     copil_meeting = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
+    first = year == period[0]  # nothing to carry over: the convention's own members and the payee's name
+    members = [{"civilite": None, "prenom": None, "nom": None, "qualite": None, "organisme": None, "role": m.role}
+               for m in conv.copil.membres]
     copil = {"date": copil_meeting.get("date"), "lieu": copil_meeting.get("lieu") or before.get("lieu"),
              "heure": before.get("heure"), "heure_fin": before.get("heure_fin"), "presidence": before.get("presidence"),
-             "secretariat": before.get("secretariat"), "presents": before.get("presents") or [],
+             "secretariat": before.get("secretariat"), "presents": before.get("presents") or (members if first else []),
              "excuses": before.get("excuses") or [],
              "examen_bilan": "", "decisions": [], "questions_diverses": "", "prochaines_reunions": []}
     if year != closing:
@@ -325,9 +328,9 @@ def new_year(convention: Path, year: int) -> list[str]:
     else:
         appel = previous.get("appel") or {}
         data["appel"] = {"date": None, "reference": None, "lieu": appel.get("lieu") or conv.convention.lieu_signature,
-                         "montant": f"{conv.convention.montant_annuel:.2f}", "dossier_suivi_par": appel.get("dossier_suivi_par")}
-        if previous.get("banque"):
-            data["banque"] = previous["banque"]
+                         "montant": conv.convention.montant_annuel, "dossier_suivi_par": appel.get("dossier_suivi_par")}
+        data["banque"] = previous.get("banque") or {"titulaire": conv.association.nom, "domiciliation": None,
+                                                     "iban": None, "bic": None}
         data["copil"] = copil
         data["pieces"] = []
         for piece in conv.pieces_requises:
@@ -336,12 +339,13 @@ def new_year(convention: Path, year: int) -> list[str]:
                 data["pieces"].append({"code": piece.code, "fichier": name})
                 todo.append(f"pièce à déposer : {folder / name} — {piece_label(piece.libelle, year)}")
         data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
-        data["finances"] = {"montant_recu": "0.00", "date_reception": None}
+        data["finances"] = {"montant_recu": Decimal("0.00"), "date_reception": None}
     folder.mkdir(parents=True)
     (folder / "pieces").mkdir(exist_ok=year == closing)
-    header = (f"# Année {year} : créée par « new-year » à partir de {year - 1}. Complétez chaque valeur vide\n"
-              f"# (null) ; les réunions sont celles que le dernier procès-verbal annonçait. Les actions se\n"
-              f"# saisissent dans actions.xlsx. Voir docs/guide-donnees.md.\n")
+    origin = (f"la première année de la convention : les membres du {conv.copil.sigle} viennent de convention.yaml"
+              if first else f"à partir de {year - 1} : les réunions sont celles que le dernier procès-verbal annonçait")
+    header = (f"# Année {year} : créée par « new-year », {origin}.\n# Complétez chaque valeur vide (null). Les actions "
+              "se saisissent dans actions.xlsx. Voir docs/guide-donnees.md.\n")
     (folder / "year.yaml").write_text(header + dump_yaml(data), encoding="utf-8")
     if year != closing:
         actions_sheet(folder / "actions.xlsx", conv)
