@@ -170,8 +170,11 @@ def bind(cls, data, path: str, line: int | None, problems: Problems):
     fields = {f.name: f for f in dataclasses.fields(cls)}
     lines = getattr(data, "lines", {})
     own_line = getattr(data, "line", line)
+    retired = getattr(cls, "retired_keys", {})
     for key in data:
-        if key not in fields:
+        if key in retired:  # a key of earlier data files: a close spelling would be the wrong advice
+            problems.add(lines.get(key, own_line), _join(path, key), f"clé retirée — {retired[key]}")
+        elif key not in fields:
             hint = suggestion(key, fields, f"clés permises : {', '.join(fields)}")
             problems.add(lines.get(key, own_line), _join(path, key), f"clé inconnue — {hint}")
     values = {}

@@ -83,7 +83,7 @@ def build(years: list[int], opts: Options) -> list[Path]:
                                     signed=dossier.signed_names(b))
             if jobs.converted == 0:
                 opts.log("  aucun document à convertir : tous repris du cache")
-    opts.log(f"terminé en {time.perf_counter() - started:.1f} s")
+    opts.log(f"{opts.inputs.name} : terminé en {time.perf_counter() - started:.1f} s")
     return [publish.dossier_path(out, y) for y in years]
 
 
@@ -118,7 +118,7 @@ def _stale(years: list[int], out: Path, opts: Options, reason: str) -> list[int]
     """The years whose outputs do not match their inputs any more; the others are said up to date."""
     todo = [y for y in years if not publish.up_to_date(out, opts.inputs, y, opts.templates, final=opts.final)]
     for year in sorted(set(years) - set(todo)):
-        opts.log(f"  {year} : déjà à jour ({reason})")
+        opts.log(f"  {opts.inputs.name} {year} : déjà à jour ({reason})")
     return todo
 
 

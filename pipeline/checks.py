@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import jinja2
 from jinja2 import meta, nodes
 
 from pipeline import places, render
-from pipeline.convention import catalogue, context, documents, model
+from pipeline.convention import catalogue, context, documents, model, names
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 from pipeline.french import suggestion
 from pipeline.pdf import marks
@@ -34,6 +35,13 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
         years = model.dossier_years(inputs)
     except PipelineError as exc:
         return _lines(exc), warnings, notes
+    if not years:  # a convention just created: its own file still says what is left to fill
+        try:
+            found, said = model.convention_findings(inputs, final=final)
+        except PipelineError as exc:
+            return _lines(exc), warnings, notes
+        problems += [(int(ExitCode.INPUT), line) for line in found]
+        warnings += said
     missing = [y for y in period if y not in years]
     if missing:
         notes.append(f"pas encore de données pour {', '.join(map(str, missing))}")
@@ -59,7 +67,24 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
             written = annotate(path, found)  # a fixed template loses its stale copy
             if written is not None:
                 annotate_into.append(written)
+    warnings += _text_disagrees(inputs, templates)
     return problems, warnings, notes
+
+
+def _text_disagrees(inputs: Path, templates: Path) -> list[str]:
+    """Where convention.yaml and the convention's own text disagree (chantiers, article 3): a
+    warning, since only a person can tell which is wrong."""
+    from docx.opc.exceptions import PackageNotFoundError
+
+    from pipeline.convention import text
+
+    path = places.template_for(inputs, templates, "convention.docx")
+    try:
+        conv, _ = model.load_convention(inputs)
+        said = text.disagreements(conv, path) if path.is_file() else []
+    except (PipelineError, PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile):
+        return []  # a broken file or text: reported by the checks of data and templates
+    return [f"{model.display(path)} : {line}" for line in said]
 
 
 def _signed_originals(inputs: model.Inputs, templates: Path, outputs: Path | None, final: bool,
@@ -124,7 +149,7 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
     except TemplateProblem as exc:
         return [str(exc)]
     env = render.make_env()
-    known = set(template_context(loaded[0]).variables()) if loaded else set()
+    known = template_names(loaded)
     problems = []
     for where, xml in template_sources(tpl):
         try:
@@ -141,10 +166,14 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
             tip = suggestion(flt, sorted(env.filters))
             tip = f" — {tip}" if tip else ""
             problems.append(f"modèle {path.name} ({where}{_around(tpl, flt)}) : filtre « {flt} » inconnu{tip}")
-        if known and not unknown_filters:  # the variable analysis compiles, which needs known filters
-            for name in sorted(meta.find_undeclared_variables(ast) - known):
-                tip = " — " + suggestion(name, sorted(known), "voir « python -m pipeline variables »")
-                problems.append(f"modèle {path.name} ({where}{_around(tpl, name)}) : variable « {name} » inconnue{tip}")
+        if not unknown_filters:  # the variable analysis compiles, which needs known filters
+            top = {p for p in known.known if "." not in p}
+            for name in sorted(meta.find_undeclared_variables(ast) - top):
+                problems.append(f"modèle {path.name} ({where}{_around(tpl, name)}) : variable « {name} » inconnue "
+                                f"— {known.hint(name)}")
+            for dotted in _wrong_paths(ast, known):
+                problems.append(f"modèle {path.name} ({where}{_around(tpl, dotted) or _around(tpl, dotted.rsplit('.', 1)[-1])})"
+                                f" : « {dotted} » n'existe pas — {known.hint(dotted)}")
     if problems or not trial:
         return problems
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,11 +183,56 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
                 ctx = template_context(inputs, spots)
                 render.render(path, ctx.variables(), Path(tmp) / path.name, context.images(ctx) or None)
             except TemplateProblem as exc:
-                return [f"{with_location(path, str(exc), tpl)} (données {inputs.year.annee})"]
-            wrong = catalogue.signature_problems(path.stem, spots)
-            if wrong:
-                return [f"modèle {path.name} : {problem}" for problem in wrong]
-    return []
+                line = f"{_empty_bilan(path, str(exc), tpl, ctx) or with_location(path, str(exc), tpl)} " \
+                       f"(données {inputs.year.annee})"
+                if line.rsplit(" (données", 1)[0] not in [p.rsplit(" (données", 1)[0] for p in problems]:
+                    problems.append(line)  # one year's fill stops at its first error: the next may show another
+                continue
+            problems += [f"modèle {path.name} : {problem}" for problem in catalogue.signature_problems(path.stem, spots)
+                         if f"modèle {path.name} : {problem}" not in problems]
+    return problems
+
+
+def template_names(loaded: list[model.Inputs]) -> names.Names:
+    """The names templates may write, from every dossier's context; with no data that loads,
+    from the context's types alone, so that data errors do not hide template errors."""
+    return names.names(context.Context, [template_context(inputs) for inputs in loaded])
+
+
+def _wrong_paths(ast, known: names.Names) -> list[str]:
+    """The dotted names (« bilan.finances.reste », « dates['appel'] ») a template writes that
+    cannot exist; names its own loops and « set » define are its own."""
+    own = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    wrong = []
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        parts = []
+        while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            if isinstance(node, nodes.Getattr):
+                parts.append(node.attr)
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                parts.append(node.arg.value)
+            else:
+                parts = []  # an index computed at fill time: from there on, not ours to judge
+            node = node.node
+        if not isinstance(node, nodes.Name) or node.name in own or not parts:
+            continue
+        bad = known.missing(".".join([node.name, *reversed(parts)]))
+        if bad and "." in bad and bad not in wrong:
+            wrong.append(bad)
+    return sorted(wrong)
+
+
+def _empty_bilan(path: Path, message: str, tpl, ctx) -> str | None:
+    """The first year has no bilan: a template that reads one outside « {% if bilan %} » fails
+    there, and « vérifiez l'orthographe » would send its author the wrong way."""
+    named = re.search(r"n'a pas d'élément « (\w+) »", message)
+    if ctx.bilan is not None or not named:
+        return None
+    dotted = f"bilan.{named.group(1)}"
+    if not any(re.search(rf"\bbilan\s*\.\s*{named.group(1)}\b", xml) for _where, xml in template_sources(tpl)):
+        return None
+    return (f"modèle {path.name} ({_around(tpl, dotted).lstrip(', ') or 'corps du document'}) : le bilan est vide "
+            f"la première année : entourez ce passage de {{% if bilan %}} … {{% endif %}}")
 
 
 def with_location(path: Path, message: str, tpl=None) -> str:

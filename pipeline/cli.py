@@ -161,7 +161,8 @@ def new_convention(ctx: Context, folder: str, source: str | None) -> None:
     if (Path(root) / "convention.yaml").is_file():
         root = Path(root).parent  # --inputs named a convention: its new sibling goes beside it
     origin = places.choose(ctx.inputs, source) if source else None
-    answers = None if origin else {key: click.prompt(question, err=True) for key, question in scaffold.QUESTIONS}
+    answers = None if origin else scaffold.questionnaire(
+        lambda question: click.prompt(question, err=True, default="", show_default=False), _err)
     for line in scaffold.new_convention(Path(root) / folder, source=origin, answers=answers):
         click.echo(f"à faire : {line}")
 
@@ -184,7 +185,7 @@ def new_year(ctx: Context, year: int) -> None:
 
 @main_group.command()
 @click.argument("template", required=False)
-@click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la première).")
+@click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la deuxième, la première qui joint un bilan).")
 @pass_context
 def variables(ctx: Context, template: str | None, year: int | None) -> None:
     """Liste les variables et filtres utilisables dans les modèles, avec leur valeur.

@@ -99,9 +99,21 @@ def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
     if not candidates:
         raise InputError(f"aucune convention ne couvre l'année {year}",
                          hint=f"conventions : {', '.join(f'{d.name} ({_span(d)})' for d in found)}")
+    choices = " ; ".join(f"« make dossier YEAR={year} CONVENTION={d.name} » pour {_which(d, year)}"
+                         if year else f"CONVENTION={d.name}" for d in candidates)
     raise InputError(f"plusieurs conventions couvrent {'l’année ' + str(year) if year else 'ce dossier'} : "
                      f"{', '.join(d.name for d in candidates)}",
-                     hint=f"choisissez-en une : CONVENTION={candidates[0].name} (ou --convention {candidates[0].name})")
+                     hint=f"choisissez-en une : {choices} (en direct : --convention NOM)")
+
+
+def _which(convention: Path, year: int) -> str:
+    """What the dossier of ``year`` is for a convention: its closing, its first year, or another."""
+    years = period_of(convention)
+    if year == years[-1]:
+        return f"le dossier de clôture de {_span(convention)}"
+    if year == years[0]:
+        return f"la première année de {_span(convention)}"
+    return f"l'année {years.index(year) + 1} de {_span(convention)}"
 
 
 def _span(convention: Path) -> str:

@@ -139,7 +139,9 @@ def test_the_renewal_starts_from_the_previous_convention(tmp_path):
 def test_a_new_convention_from_the_questionnaire(tmp_path):
     root = tmp_path / "inputs"
     root.mkdir()
-    answers = "Métropole Exemple\nAssociation Régionale Exemple\nARE\n2026\n3\n15000.50\nExempleville\n"
+    answers = "\n".join(["Métropole Exemple", "Madame", "", "", "Présidente", "Association Régionale Exemple", "ARE",
+                         "Monsieur", "Jean", "EXEMPLE", "Président", "2026", "3", "15000.50", "Exempleville",
+                         "Comité de pilotage", "CP", "1", "Comité technique", "CT", "2"]) + "\n"
     result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(root), "new-convention", "mex-are"],
                             cwd=ROOT, input=answers, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -123,6 +123,8 @@ BREACHES = {
                          2023, "COTECH : trois réunions en 2022, quand l'article 4 en demande au moins 4"),
     "signed after the first call": ((None, "  date_signature: 2022-02-28", "  date_signature: 2022-04-05"), 2023,
                                     "après le premier appel"),
+    "first call before its COPIL": ((2022, "  date: 2022-03-29", "  date: 2022-03-10"), 2022,
+                                    "l'appel 2022 est daté du 2022-03-10, avant le COPIL 2022 (2022-03-15)"),
     "a bilan examined the first year": ((2022, "  programme:", "  examen_bilan: Le bilan est approuvé.\n  programme:"),
                                         2022, "aucun bilan n'existe encore"),
 }
@@ -282,7 +284,7 @@ def test_details_that_contradict_each_other_or_wait_for_a_value_are_said(inputs_
                                 "le BIC AGRIFRPPXXX n'est pas celui de la banque de l'IBAN (code banque 30004", False),
         "bank name": ("BNP Paribas – Agence EXEMPLE", "Caisse d'Épargne – Agence EXEMPLE",
                       "ne nomme pas la banque de l'IBAN", False),
-        "placeholder": ("  lieu: Marseille\n", "  lieu: À COMPLÉTER\n", "« À COMPLÉTER » est une valeur d'exemple", True),
+        "placeholder": ("  lieu: Marseille\n", "  lieu: À COMPLÉTER\n", "« À COMPLÉTER » reste à remplir", True),
         "provisional accounts": ("arrêtés par le conseil d'administration", "provisoires", "pièce provisoire", False),
     }[case]
     path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -65,6 +65,7 @@ def test_missing_year_folder(inputs_copy):
     shutil.rmtree(inputs_copy / "2024")
     message = _error(inputs_copy, 2024)
     assert "2024" in message and "n'existe pas" in message
+    assert f"make new-year YEAR=2024 CONVENTION={inputs_copy.name}" in message
 
 
 def test_missing_piece_is_a_warning(inputs_copy):

@@ -3,6 +3,7 @@ the pieces to provide; never an existing year overwritten."""
 import shutil
 
 import openpyxl
+import pytest
 
 from conftest import run_cli
 from pipeline.convention import model
@@ -46,3 +47,146 @@ def test_the_closing_year_gets_the_closing_copil(inputs_copy):
     text = (inputs_copy / "2025" / "year.yaml").read_text(encoding="utf-8")
     assert "bilan_final:" in text and "appel:" not in text and "date: 2025-03-11" in text
     assert "transmission:" in text and "dossier_suivi_par: Mme Claire EXEMPLE, chargée de mission" in text
+
+
+# the questionnaire's answers, in its order: names with the characters YAML treats apart
+HOSTILE = {
+    "metropole": "Métropole du Levant #ML", "metropole_civilite": "M.", "metropole_prenom": "Hugo",
+    "metropole_nom": "DURAND", "metropole_qualite": "Président",
+    "association": "Union : régionale <Hlm> & Îles", "sigle": "&UR Hlm", "association_civilite": "mme",
+    "association_prenom": "Anne-Laure", "association_nom": "D'ARCY & Cie", "association_qualite": "Présidente",
+    "debut": "2031", "duree": "4", "montant": "12 345,67", "lieu": "Port-Levant",
+    "copil_nom": "Comité stratégique", "copil_sigle": "COSTRAT", "copil_reunions": "1",
+    "cotech_nom": "Comité de suivi technique", "cotech_sigle": "CST", "cotech_reunions": "2",
+}
+
+
+def answer(replies: list[str]):
+    """A staff member typing ``replies`` one after the other; what they are told is kept."""
+    told: list[str] = []
+    feed = iter(replies)
+    return (lambda question: next(feed)), told.append, told
+
+
+def test_the_questionnaire_asks_again_until_each_answer_is_right():
+    from pipeline.convention import scaffold
+
+    replies = []
+    for key, value in HOSTILE.items():
+        if key == "debut":
+            replies += ["3", "20311", value]  # the duration's answer typed one line too early, then a typo
+        elif key == "montant":
+            replies += ["12.345,67", "-5", "douze mille", value]
+        elif key == "metropole_civilite":
+            replies += ["Mademoiselle X", value]
+        elif key == "cotech_sigle":
+            replies += ["COSTRAT", value]  # the other committee's sigle
+        else:
+            replies.append(value)
+    ask, tell, told = answer(replies)
+    answers = scaffold.questionnaire(ask, tell)
+    assert answers["debut"] == 2031 and answers["duree"] == 4 and str(answers["montant"]) == "12345.67"
+    assert answers["metropole_civilite"] == "Monsieur" and answers["association_civilite"] == "Madame"
+    assert len(told) == 7 and all(line.startswith("réponse refusée : ") for line in told)
+    assert "Madame ou Monsieur" in told[0] and "« 3 » n'est pas une année" in told[1] and "12 345,67" in told[3]
+    assert "déjà le sigle de l'autre comité" in told[-1]
+
+
+@pytest.mark.parametrize("typed, amount", [("12 345,67", "12345.67"), ("12\u202f345,67 €", "12345.67"),
+                                           ("20000.00", "20000.00"), ("20 000", "20000.00"), ("7,5", "7.50")])
+def test_an_amount_is_read_as_staff_write_it(typed, amount):
+    from pipeline.convention import scaffold
+
+    assert str(scaffold.french_amount(typed)) == amount
+
+
+def test_hostile_names_reach_convention_yaml_as_typed(tmp_path):
+    """« # » once cut a name, « : » broke the file, a sigle starting with « & » became empty."""
+    from pipeline.convention import scaffold
+
+    ask, tell, told = answer(list(HOSTILE.values()))
+    answers = scaffold.questionnaire(ask, tell)
+    assert told == []
+    scaffold.new_convention(tmp_path / "conv", answers=answers)
+    conv, _ = model.load_convention(tmp_path / "conv")
+    assert conv.metropole.nom == HOSTILE["metropole"] and conv.association.nom == HOSTILE["association"]
+    assert conv.association.sigle == "&UR Hlm" and conv.association.representant.nom == "D'ARCY & Cie"
+    assert conv.convention.titre_court == "Convention Métropole du Levant #ML – &UR Hlm 2031-2034"
+    assert str(conv.convention.montant_annuel) == "12345.67" and conv.convention.annees == [2031, 2032, 2033, 2034]
+    # who represents each party is what was answered, nothing taken from another convention
+    assert conv.metropole.representant.appellation == "Monsieur le Président"
+    assert conv.association.representant.appellation == "Madame la Présidente"
+    assert conv.metropole.titre_signature == ["Le Président", HOSTILE["metropole"]]
+    assert (conv.copil.nom, conv.copil.sigle, conv.cotech.sigle) == ("Comité stratégique", "COSTRAT", "CST")
+    assert [m.signe_pour for m in conv.copil.membres] == ["metropole", "association"]
+    text = (tmp_path / "conv" / "convention.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Convention 2031-2034") and "# Article 4" in text  # the comments staff read
+
+
+def test_the_questionnaire_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    replies = list(HOSTILE.values())
+    replies[replies.index("2031")] = "deux mille\n2031"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(tmp_path), "new-convention", "levant"],
+                            cwd=ROOT, input="\n".join(replies) + "\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "réponse refusée : « deux mille » n'est pas une année" in result.stderr
+    assert model.load_convention(tmp_path / "levant")[0].convention.date_debut.year == 2031
+
+
+def test_placeholders_are_said_by_check_and_refused_by_final(tmp_path):
+    from conftest import INPUTS, run_cli
+    from pipeline.convention import scaffold
+
+    ask, tell, _ = answer(list(HOSTILE.values()))
+    scaffold.new_convention(tmp_path / "conv", answers=scaffold.questionnaire(ask, tell))
+    shutil.copy(INPUTS / "templates" / "convention.docx", tmp_path / "conv" / "templates")
+    draft = run_cli("--inputs", str(tmp_path / "conv"), "check")
+    assert "avertissement : " in draft.stderr and "chantiers[1].titre: « À COMPLÉTER » reste à remplir" in draft.stderr
+    assert "convention.yaml:" in draft.stderr
+    final = run_cli("--inputs", str(tmp_path / "conv"), "check", "--final")
+    assert final.returncode == 2
+    assert "erreur : " in final.stderr and "metropole.adresse[1]: « À COMPLÉTER » reste à remplir" in final.stderr
+
+
+def test_new_year_makes_a_convention_s_first_year(inputs_copy):
+    """Nothing to carry over: the committee's members come from convention.yaml, the bank block
+    is there to fill, and the header does not speak of a year before the convention."""
+    for year in ("2022", "2023", "2024", "2025"):
+        shutil.rmtree(inputs_copy / year)
+    result = run_cli("--inputs", str(inputs_copy), "new-year", "2022")
+    assert result.returncode == 0, result.stderr
+    text = (inputs_copy / "2022" / "year.yaml").read_text(encoding="utf-8")
+    assert "première année de la convention" in text and "2021" not in text
+    assert "banque:\n  titulaire: Association Régionale" in text and "  iban: null" in text
+    conv, _ = model.load_convention(inputs_copy)
+    assert [line.split(": ")[1] for line in text.splitlines() if line.strip().startswith("role:")] == \
+        [m.role for m in conv.copil.membres]
+    assert "  montant: 20000.00\n" in text  # an amount, as staff write it, not a quoted text
+
+
+def test_the_ambiguity_names_each_dossier_and_gives_both_commands(tmp_path):
+    """Two conventions cover 2025: the closing of one, the first year of the other."""
+    from conftest import INPUTS, ROOT
+    from pipeline import places
+    from pipeline.errors import InputError
+
+    shutil.copytree(INPUTS, tmp_path / INPUTS.name)
+    other = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
+    shutil.copytree(other, tmp_path / other.name)
+    with pytest.raises(InputError) as info:
+        places.choose(tmp_path, None, 2025)
+    message = str(info.value)
+    assert f"« make dossier YEAR=2025 CONVENTION={INPUTS.name} » pour le dossier de clôture de 2022-2024" in message
+    assert f"« make dossier YEAR=2025 CONVENTION={other.name} » pour la première année de 2025-2027" in message
+
+
+def test_the_variables_default_year_is_the_one_its_help_names():
+    result = run_cli("variables", "--help")
+    assert "par défaut la deuxième, la première qui joint un bilan" in " ".join(result.stdout.split())
+    listing = run_cli("variables", "appel")
+    assert listing.returncode == 0 and listing.stdout.startswith("Variables (valeurs de l'année 2023)")

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from num2words import num2words
 
@@ -299,11 +299,19 @@ class Copil:
     questions_diverses: str = doc("ce qui a été dit aux questions diverses", "")
     prochaines_reunions: list[ProchaineReunion] = doc("réunions annoncées (elles doivent se tenir à ces dates)", factory=list)
 
+    retired_keys: ClassVar[dict[str, str]] = {
+        "ordre_du_jour": "l'ordre du jour est maintenant établi d'après les données (variable ordre_du_jour des "
+                         "modèles) : retirez cette clé"}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Finances:
     montant_recu: Decimal = doc("participation de l'année reçue (0 tant que rien n'est reçu)")
     date_reception: dt.date | None = doc("date du versement reçu", None)
+
+    retired_keys: ClassVar[dict[str, str]] = {
+        "montant_appele": "le montant appelé est celui de la lettre d'appel (appel.montant) : retirez cette clé "
+                          "(montant_recu est ce qui a été reçu, pas ce qui a été appelé)"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -417,6 +425,17 @@ def load_convention(root: Path) -> tuple[Convention, LineDict]:
     return conv, raw
 
 
+def convention_findings(root: Path, *, final: bool = False) -> tuple[list[str], list[str]]:
+    """The problems and warnings of convention.yaml on its own, for a convention with no year yet
+    (just created: its « À COMPLÉTER » are said before any dossier is loaded)."""
+    conv, raw = load_convention(root)
+    display = _display(root / "convention.yaml")
+    conv_file = YearFile(annee=0, folder=root, raw=raw, data=None, problems=Problems(display),
+                         warnings=Problems(display))
+    rules.check_convention(conv, conv_file, {}, final=final)
+    return conv_file.problems.items, conv_file.warnings.items
+
+
 def read_year(root: Path, year: int) -> YearFile:
     """One year's file, parsed and typed, its problems kept (not raised) for the rules to add to."""
     folder = Path(root) / str(year)
@@ -470,7 +489,8 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
             why = "le dossier de l'année" if y == year else f"le bilan {y}, joint au dossier {year}, a besoin des données de"
             raise InputError(
                 f"{_display(root / str(y))}: {why} {y} n'existe pas ou n'a pas de year.yaml",
-                hint=f"créez {_display(root / str(y) / 'year.yaml')} en copiant celui d'une autre année",
+                hint=f"créez-le avec « make new-year YEAR={y} CONVENTION={root.name} » (il reprend l'année "
+                     "précédente et dit quoi compléter)",
             )
         files[y] = read_year(root, y)
         _actions_from_sheet(conv, files[y])

@@ -74,6 +74,7 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
             if f.data.copil.examen_bilan.strip():
                 c.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
                                                f"encore, le premier {conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
+            _order(c, [("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
         else:
             _reported(conv, files[year - 1], year, final=final, why=_why(conv, year - 1, year))
             _order(c, [("bilan", files[year - 1], f"le bilan {year - 1}"),
@@ -83,7 +84,7 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
-    _convention(conv, conv_file, files, final=final)
+    check_convention(conv, conv_file, files, final=final)
 
 
 def _why(conv, other: int, year: int) -> str:
@@ -153,12 +154,10 @@ def _year_facts(conv, c: _Checker) -> None:
     if c.final and data.donnees_exemple:
         c.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
                                  "ne peut pas en contenir")
-    if c.final:  # what is shipped, not only what the flags say
-        printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances,
-                   "bilan": data.bilan}
-        for key, part in (printed.items() if c.why else [("", data)]):
-            for path, value in _examples(part, key):
-                c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+    # what is shipped, not only what the flags say: of another year, only what its bilan prints
+    printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances, "bilan": data.bilan}
+    for key, part in (printed.items() if c.why else [("", data)]):
+        _unfinished(part, c, key)
 
 
 def _known(c: _Checker, path: str, value: str, codes: list[str], what: str) -> None:
@@ -218,7 +217,7 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
         why = _non_working(day)
         if why:
             c.notice(path, f"le {day.isoformat()} est {why} : vérifiez la date")
-    if final:
+    if final:  # what is shipped, not only what the flags say
         for i, piece in enumerate(data.pieces, 1):
             if piece.fichier and not piece.specimen and _says_specimen(f.folder / piece.fichier):
                 c.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
@@ -226,29 +225,43 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
 
 
 # the words that mark example data and specimen pieces in what this project ships
-EXAMPLE = re.compile(r"\bEXEMPLE\b|(?i:à compléter)")
+EXAMPLE = re.compile(r"\bEXEMPLE\b")
 IDENTITY = {"nom", "prenom", "domiciliation", "titulaire", "courriel", "organisme", "dossier_suivi_par", "service",
             "partenaires", "lieu"}
 SPECIMEN = re.compile(r"sp[ée]cimen", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"à compléter", re.IGNORECASE)  # what the questionnaire leaves for staff to fill
 
 
-def _examples(record, path: str = "") -> list[tuple[str, str]]:
-    """Every text of a record (and the records in it) that reads as example data: « EXEMPLE » in
-    capitals anywhere, « exemple » in a name, a bank or an address."""
+def _texts(record, path: str = "") -> list[tuple[str, str]]:
+    """Every text of a record and of the records in it, with its key path."""
     import dataclasses
 
     found = []
     if dataclasses.is_dataclass(record):
         for item in dataclasses.fields(record):
-            found += _examples(getattr(record, item.name), f"{path}.{item.name}" if path else item.name)
+            found += _texts(getattr(record, item.name), f"{path}.{item.name}" if path else item.name)
     elif isinstance(record, list):
         for i, value in enumerate(record, 1):
-            found += _examples(value, f"{path}[{i}]")
+            found += _texts(value, f"{path}[{i}]")
     elif isinstance(record, str):
-        key = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])  # « partenaires[2] » is a partner
-        if EXAMPLE.search(record) or (key in IDENTITY and re.search(r"\bexemple\b", record, re.IGNORECASE)):
-            found.append((path, record))
+        found.append((path, record))
     return found
+
+
+def _is_example(path: str, text: str) -> bool:
+    """« EXEMPLE » in capitals anywhere, « exemple » in a name, a bank or an address."""
+    key = re.sub(r"\[\d+\]$", "", path.rsplit(".", 1)[-1])  # « partenaires[2] » is a partner
+    return bool(EXAMPLE.search(text) or (key in IDENTITY and re.search(r"\bexemple\b", text, re.IGNORECASE)))
+
+
+def _unfinished(record, c: _Checker, path: str = "") -> None:
+    """Values still to replace. A « À COMPLÉTER » is said in a draft and refused in a final
+    version; example data only in a final version (a draft's cover already says « exemple »)."""
+    for path, value in _texts(record, path):
+        if PLACEHOLDER.search(value):
+            c.breach(path, f"« {value} » reste à remplir : remplacez-le par la vraie donnée")
+        elif c.final and _is_example(path, value):
+            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
 
 
 def _says_specimen(path: Path) -> bool:
@@ -342,7 +355,7 @@ def _announced(conv, f, following) -> None:
                      "corrigez l'annonce ou la date de la réunion")
 
 
-def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
+def check_convention(conv, conv_file, files: dict, *, final: bool) -> None:
     """The convention's own file: the documents its pieces name, its blanks filled before a final
     version, signed once its deliberation is voted and before the first call."""
     terms = conv.convention
@@ -351,6 +364,10 @@ def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
         if piece.document is not None and piece.document not in SPECS:
             hint = suggestion(piece.document, SPECS, f"documents produits : {', '.join(SPECS)}", cutoff=0.5)
             c.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
+    for party in ("metropole", "association"):  # the minutes name their signatory for each party
+        if not any(m.signe_pour == party for m in conv.copil.membres):
+            c.err("copil.membres", f"aucun membre du {conv.copil.sigle} ne signe le procès-verbal pour la partie "
+                                   f"« {party} » : ajoutez « signe_pour: {party} » au membre qui signe pour elle")
     for key in ("metropole", "association"):  # the identifiers the paying officer checks the payee by
         party = getattr(conv, key)
         if party.siret is not None:
@@ -361,9 +378,7 @@ def _convention(conv, conv_file, files: dict, *, final: bool) -> None:
                                       "recopiez-le depuis l'avis de situation Insee")
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
             c.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
-    if final:
-        for path, value in _examples(conv):
-            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+    _unfinished(conv, c)
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:

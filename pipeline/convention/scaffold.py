@@ -7,24 +7,23 @@ a new convention has none until it is dropped there (``check`` says so). No year
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import Callable
+
+import yaml
 
 from pipeline.convention import model
 from pipeline.convention.catalogue import piece_label
 from pipeline.convention.sheet import COLUMNS
 from pipeline.errors import InputError
+from pipeline.french import de
 
-QUESTIONS = [
-    ("metropole", "Nom officiel de la Métropole (ex. « Métropole Aix-Marseille-Provence »)"),
-    ("association", "Nom officiel de l'association"),
-    ("sigle", "Sigle de l'association (ex. « AR Hlm »)"),
-    ("debut", "Année de prise d'effet (ex. 2025)"),
-    ("duree", "Durée en années"),
-    ("montant", "Participation annuelle en euros (ex. 20000.00)"),
-    ("lieu", "Lieu de signature (ex. Marseille)"),
-]
+PLACEHOLDER = "À COMPLÉTER"  # what staff must replace; « check » warns of it, --final refuses it
 
 
 def new_convention(target: Path, *, source: Path | None = None, answers: dict[str, str] | None = None) -> list[str]:
@@ -70,87 +69,230 @@ def renewed(text: str) -> str:
             f"# (montant, chantiers, modalités, pièces, comités) contre le texte de la nouvelle convention.\n" + text)
 
 
-def from_answers(a: dict[str, str]) -> str:
-    """A convention.yaml from the questionnaire, its other parts marked « À COMPLÉTER »."""
-    start, length = int(a["debut"]), int(a["duree"])
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    read: Callable[[str, dict], object]  # the answer made a value, or ValueError saying what to type
+
+
+def _text(answer: str, _answers: dict) -> str:
+    if not answer:
+        raise ValueError("une réponse est nécessaire")
+    return answer
+
+
+def _optional(answer: str, _answers: dict) -> str | None:
+    return answer or None
+
+
+def _year(answer: str, _answers: dict) -> int:
+    if not re.fullmatch(r"\d{4}", answer) or not 1990 <= int(answer) <= 2100:
+        raise ValueError(f"« {answer} » n'est pas une année : écrivez-la en quatre chiffres (ex. 2025)")
+    return int(answer)
+
+
+def _count(low: int, high: int, what: str) -> Callable[[str, dict], int]:
+    def read(answer: str, _answers: dict) -> int:
+        if not re.fullmatch(r"\d+", answer) or not low <= int(answer) <= high:
+            raise ValueError(f"« {answer} » n'est pas {what} : un nombre entier de {low} à {high}")
+        return int(answer)
+    return read
+
+
+def french_amount(answer: str, _answers: dict | None = None) -> Decimal:
+    """« 12 345,67 », « 12345,67 », « 12345.67 » or « 12 345 € »: the amount in euros, as staff
+    write it in French or as the data files do."""
+    text = re.sub(r"[\s\u00a0\u202f]*€$", "", answer.strip())
+    grouped = re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d{1,2})?", text)
+    plain = re.fullmatch(r"\d+(?:[.,]\d{1,2})?", text)
+    if not (grouped or plain):
+        raise ValueError(f"« {answer} » n'est pas un montant en euros : écrivez-le comme 12 345,67 "
+                         "(au plus deux décimales)")
+    amount = Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
+    if amount <= 0:
+        raise ValueError("la participation annuelle doit être supérieure à zéro")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _civility(answer: str, _answers: dict) -> str:
+    word = answer.strip().rstrip(".").lower()
+    if word in ("madame", "mme"):
+        return "Madame"
+    if word in ("monsieur", "m"):
+        return "Monsieur"
+    raise ValueError(f"« {answer} » : répondez Madame ou Monsieur")
+
+
+def _other_sigle(answer: str, answers: dict) -> str:
+    if not answer:
+        raise ValueError("une réponse est nécessaire")
+    if answer == answers.get("copil_sigle"):
+        raise ValueError(f"« {answer} » est déjà le sigle de l'autre comité : chaque comité a le sien")
+    return answer
+
+
+def _person(party: str, who: str) -> list[Question]:
+    return [
+        Question(f"{party}_civilite", f"Qui représente {who} et signe pour elle : Madame ou Monsieur ?", _civility),
+        Question(f"{party}_prenom", "  son prénom (laissez vide s'il n'est pas encore connu)", _optional),
+        Question(f"{party}_nom", "  son nom de famille (laissez vide s'il n'est pas encore connu)", _optional),
+        Question(f"{party}_qualite", "  sa fonction, telle que la convention l'écrit (ex. Président, "
+                                     "Vice-Présidente déléguée au logement)", _text),
+    ]
+
+
+QUESTIONS = [
+    Question("metropole", "Nom officiel de la Métropole", _text),
+    *_person("metropole", "la Métropole"),
+    Question("association", "Nom officiel de l'association", _text),
+    Question("sigle", "Sigle de l'association", _text),
+    *_person("association", "l'association"),
+    Question("debut", "Année de prise d'effet (quatre chiffres)", _year),
+    Question("duree", "Durée en années", _count(1, 10, "une durée en années")),
+    Question("montant", "Participation annuelle en euros (ex. 12 345,67)", french_amount),
+    Question("lieu", "Lieu de signature de la convention (la ville)", _text),
+    Question("copil_nom", "Article 4 : nom du comité qui arrête chaque année le programme de travail", _text),
+    Question("copil_sigle", "  son sigle", _text),
+    Question("copil_reunions", "  nombre minimal de réunions par an", _count(0, 12, "un nombre de réunions")),
+    Question("cotech_nom", "Article 4 : nom du comité technique", _text),
+    Question("cotech_sigle", "  son sigle", _other_sigle),
+    Question("cotech_reunions", "  nombre minimal de réunions par an", _count(0, 12, "un nombre de réunions")),
+]
+
+
+def questionnaire(ask: Callable[[str], str], tell: Callable[[str], None]) -> dict:
+    """Ask each question until its answer is right: a wrong year found only at the end would
+    lose every answer (and used to end in a Python error)."""
+    answers: dict = {}
+    for question in QUESTIONS:
+        while True:
+            try:
+                answers[question.key] = question.read(ask(question.text).strip(), answers)
+                break
+            except ValueError as exc:
+                tell(f"réponse refusée : {exc} — recommencez")
+    return answers
+
+
+def _representative(a: dict, party: str) -> dict:
+    person = {"qualite": a[f"{party}_qualite"], "civilite": a[f"{party}_civilite"]}
+    for key in ("prenom", "nom"):
+        if a.get(f"{party}_{key}"):
+            person[key] = a[f"{party}_{key}"]
+    return person
+
+
+def _article(name: str) -> str:
+    """« l' » before a vowel or a mute h, else « la »: a guess that the guide asks to check."""
+    letters = re.sub(r"[^\w]", "", name, flags=re.UNICODE)
+    return "l'" if letters[:1].lower() in "aeiouyhàâéèêîôû" else "la"
+
+
+def _title(a: dict, party: str) -> str:
+    return f"{'La' if a[f'{party}_civilite'] == 'Madame' else 'Le'} {a[f'{party}_qualite']}"
+
+
+def convention_data(a: dict) -> dict:
+    """convention.yaml's content from the questionnaire's answers; what it does not ask is
+    marked « À COMPLÉTER », never taken from another convention."""
+    start, length = a["debut"], a["duree"]
     period = f"{start}-{start + length - 1}"
-    return f"""# Convention {period} : créée par « new-convention ». Complétez chaque « À COMPLÉTER ».
-convention:
-  titre: Convention de partenariat {period}
-  titre_court: Convention {a['metropole']} – {a['sigle']} {period}
-  date_debut: {start}-01-01
-  duree_annees: {length}
-  montant_annuel: {a['montant']}
-  lieu_signature: {a['lieu']}
-  date_signature: null
-  deliberation:
-    numero: null
-    date: null
-    organe: Conseil de la Métropole
+    parties = {}
+    for party, name in (("metropole", a["metropole"]), ("association", a["association"])):
+        parties[party] = {"nom": name}
+        if party == "association":
+            parties[party]["sigle"] = a["sigle"]
+        parties[party].update({
+            "article": _article(a["sigle"] if party == "association" else name),
+            "forme": "Etablissement Public de Coopération Intercommunale" if party == "metropole"
+            else "association loi 1901",
+            "adresse": [PLACEHOLDER],
+            "representant": _representative(a, party),
+            "titre_signature": [_title(a, party), name],
+        })
+    members = [{"role": f"representant_{party}",
+                "libelle": f"{_title(a, party)[:2].lower()}{_title(a, party)[2:]} {de(_with_article(parties[party]))}",
+                "signe_pour": party} for party in ("metropole", "association")]
+    return {
+        "convention": {
+            "titre": f"Convention de partenariat {period}",
+            "titre_court": f"Convention {a['metropole']} – {a['sigle']} {period}",
+            "date_debut": dt.date(start, 1, 1),
+            "duree_annees": length,
+            "montant_annuel": a["montant"],
+            "lieu_signature": a["lieu"],
+            "date_signature": None,
+            "deliberation": {"numero": None, "date": None, "organe": "Conseil de la Métropole"},
+        },
+        **parties,
+        "chantiers": [{"code": "CHANTIER1", "axe": PLACEHOLDER, "titre": PLACEHOLDER}],
+        "modalites": [{"code": "MODALITE1", "titre": PLACEHOLDER}],
+        "pieces_requises": [{"code": "rib", "libelle": "Un relevé d'identité bancaire (RIB)"},
+                            {"code": "bilan", "libelle": "Un bilan de la mise en œuvre de la convention",
+                             "document": "bilan"}],
+        "copil": {"nom": a["copil_nom"], "sigle": a["copil_sigle"], "reunions_min_par_an": a["copil_reunions"],
+                  "membres": members},
+        "cotech": {"nom": a["cotech_nom"], "sigle": a["cotech_sigle"],
+                   "reunions_min_par_an": a["cotech_reunions"], "membres": []},
+    }
 
-metropole:
-  nom: {a['metropole']}
-  article: la
-  forme: Etablissement Public de Coopération Intercommunale
-  adresse: [À COMPLÉTER]
-  representant:
-    qualite: Présidente
-    civilite: Madame
-  titre_signature: [La Présidente de la Métropole, À COMPLÉTER]
 
-association:
-  nom: {a['association']}
-  sigle: {a['sigle']}
-  article: "l'"
-  forme: association loi 1901
-  adresse: [À COMPLÉTER]
-  representant:
-    qualite: Président
-    civilite: Monsieur
-  titre_signature: [Le Président de l'{a['sigle']}]
+def _with_article(party: dict) -> str:
+    article = party["article"]
+    return f"{article}{party.get('sigle') or party['nom']}" if article.endswith("'") \
+        else f"{article} {party.get('sigle') or party['nom']}"
 
-chantiers:
-  - code: CHANTIER1
-    axe: À COMPLÉTER
-    titre: À COMPLÉTER
 
-modalites:
-  - code: MODALITE1
-    titre: À COMPLÉTER
+# what staff read above each part of the file: where in the convention's text its values are
+SECTION_NOTES = {
+    "convention": "Article 3 : période, participation annuelle ; les blancs (null) se remplissent une fois "
+                  "la convention délibérée et signée.",
+    "metropole": "Les parties : adresse et bloc de signature tels que la convention les écrit.",
+    "chantiers": "Article 1 : un élément par chantier opérationnel (code court, axe, intitulé).",
+    "modalites": "Article 2 : un élément par modalité d'intervention.",
+    "pieces_requises": "Article 3 : une pièce par élément, dans l'ordre du texte (le bilan est produit "
+                       "par la chaîne).",
+    "copil": "Article 4 : les comités ; « membres » : la composition, et qui signe le procès-verbal "
+             "pour chaque partie (signe_pour).",
+}
 
-pieces_requises:
-  - code: rib
-    libelle: Un relevé d'identité bancaire (RIB)
-  - code: bilan
-    libelle: Un bilan de la mise en œuvre de la convention
-    document: bilan
 
-copil:
-  nom: Comité de pilotage
-  sigle: COPIL
-  reunions_min_par_an: 1
-  membres:
-    - role: elu_metropole
-      libelle: À COMPLÉTER
-      signe_pour: metropole
-    - role: president_association
-      libelle: À COMPLÉTER
-      signe_pour: association
+def from_answers(a: dict) -> str:
+    """convention.yaml's text: written by a YAML emitter, so that a name with « # », « : », « & »
+    or « < » is kept as typed; a comment above each part says where its values come from."""
+    data = convention_data(a)
+    period = data["convention"]["titre"].rsplit(" ", 1)[-1]
+    text = (f"# Convention {period} : créée par « new-convention ». Remplacez chaque « {PLACEHOLDER} » "
+            "(« make check » les signale,\n# une version définitive les refuse) ; voir "
+            "docs/guide-nouvelle-convention.md.\n")
+    for key, value in data.items():
+        note = SECTION_NOTES.get(key)
+        text += "\n" + (f"# {note}\n" if note else "") + dump_yaml({key: value})
+    return text
 
-cotech:
-  nom: Comité technique
-  sigle: COTECH
-  reunions_min_par_an: 2
-  membres: []
-"""
 
+class _Plain(yaml.SafeDumper):
+    """Every value written out (no anchors), amounts as plain numbers."""
+
+    def ignore_aliases(self, data):
+        return True
+
+    def increase_indent(self, flow=False, indentless=False):  # lists indented under their key, as staff write them
+        return super().increase_indent(flow, False)
+
+
+_Plain.add_representer(Decimal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:float", str(value)))
+
+
+def dump_yaml(data) -> str:
+    """YAML as staff read it: keys in order, accents as written, every value quoted where YAML needs."""
+    return yaml.dump(data, Dumper=_Plain, allow_unicode=True, sort_keys=False, width=100)
 
 def new_year(convention: Path, year: int) -> list[str]:
     """Create the year's folder from the previous one: what carries over (bank details, people,
     committee members, the meetings the last minutes announced), an empty actions.xlsx with
     the convention's lists, and the pieces to provide. Never overwrites a year."""
-    import yaml
-
     folder = Path(convention) / str(year)
     if folder.exists():
         raise InputError(f"{folder} existe déjà : rien n'a été écrit", hint="une année existante se complète à la main")
@@ -164,9 +306,12 @@ def new_year(convention: Path, year: int) -> list[str]:
     before = previous.get("copil") or {}
     announced = [r for r in before.get("prochaines_reunions") or [] if str(r.get("date", ""))[:4] == str(year)]
     copil_meeting = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
+    first = year == period[0]  # nothing to carry over: the convention's own members and the payee's name
+    members = [{"civilite": None, "prenom": None, "nom": None, "qualite": None, "organisme": None, "role": m.role}
+               for m in conv.copil.membres]
     copil = {"date": copil_meeting.get("date"), "lieu": copil_meeting.get("lieu") or before.get("lieu"),
              "heure": before.get("heure"), "heure_fin": before.get("heure_fin"), "presidence": before.get("presidence"),
-             "secretariat": before.get("secretariat"), "presents": before.get("presents") or [],
+             "secretariat": before.get("secretariat"), "presents": before.get("presents") or (members if first else []),
              "excuses": before.get("excuses") or [],
              "examen_bilan": "", "decisions": [], "questions_diverses": "", "prochaines_reunions": []}
     if year != closing:
@@ -183,9 +328,9 @@ def new_year(convention: Path, year: int) -> list[str]:
     else:
         appel = previous.get("appel") or {}
         data["appel"] = {"date": None, "reference": None, "lieu": appel.get("lieu") or conv.convention.lieu_signature,
-                         "montant": f"{conv.convention.montant_annuel:.2f}", "dossier_suivi_par": appel.get("dossier_suivi_par")}
-        if previous.get("banque"):
-            data["banque"] = previous["banque"]
+                         "montant": conv.convention.montant_annuel, "dossier_suivi_par": appel.get("dossier_suivi_par")}
+        data["banque"] = previous.get("banque") or {"titulaire": conv.association.nom, "domiciliation": None,
+                                                     "iban": None, "bic": None}
         data["copil"] = copil
         data["pieces"] = []
         for piece in conv.pieces_requises:
@@ -194,18 +339,14 @@ def new_year(convention: Path, year: int) -> list[str]:
                 data["pieces"].append({"code": piece.code, "fichier": name})
                 todo.append(f"pièce à déposer : {folder / name} — {piece_label(piece.libelle, year)}")
         data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
-        data["finances"] = {"montant_recu": "0.00", "date_reception": None}
+        data["finances"] = {"montant_recu": Decimal("0.00"), "date_reception": None}
     folder.mkdir(parents=True)
     (folder / "pieces").mkdir(exist_ok=year == closing)
-    header = (f"# Année {year} : créée par « new-year » à partir de {year - 1}. Complétez chaque valeur vide\n"
-              f"# (null) ; les réunions sont celles que le dernier procès-verbal annonçait. Les actions se\n"
-              f"# saisissent dans actions.xlsx. Voir docs/guide-donnees.md.\n")
-    class Plain(yaml.SafeDumper):
-        def ignore_aliases(self, data):  # staff read the file: every value written out, no YAML anchors
-            return True
-
-    (folder / "year.yaml").write_text(header + yaml.dump(data, Dumper=Plain, allow_unicode=True, sort_keys=False,
-                                                         width=100), encoding="utf-8")
+    origin = (f"la première année de la convention : les membres du {conv.copil.sigle} viennent de convention.yaml"
+              if first else f"à partir de {year - 1} : les réunions sont celles que le dernier procès-verbal annonçait")
+    header = (f"# Année {year} : créée par « new-year », {origin}.\n# Complétez chaque valeur vide (null). Les actions "
+              "se saisissent dans actions.xlsx. Voir docs/guide-donnees.md.\n")
+    (folder / "year.yaml").write_text(header + dump_yaml(data), encoding="utf-8")
     if year != closing:
         actions_sheet(folder / "actions.xlsx", conv)
         todo.insert(0, f"actions de {year} à saisir dans {folder / 'actions.xlsx'} (listes des chantiers et modalités)")

@@ -1,0 +1,115 @@
+"""Template and data messages that point the right way, all in one round: the full path of a
+name that exists deeper, the new name of a renamed one, the empty first-year bilan, a missing
+signe_pour blamed on convention.yaml. No LibreOffice: templates are only filled."""
+import re
+import shutil
+
+import docx
+import pytest
+
+from conftest import INPUTS, TEMPLATES
+from pipeline import checks
+from pipeline.convention import model
+from pipeline.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    return [model.load(INPUTS, year) for year in model.dossier_years(INPUTS)]
+
+
+def template(tmp_path, *paragraphs: str, name: str = "essai.docx"):
+    """A template as a juriste writes one in Word: one paragraph per text."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(tmp_path / name)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("tag, expected", [
+    ("{{ actions|length }}", "variable « actions » inconnue — écrivez le chemin complet : « bilan.actions »"),
+    ("{{ modalites }}", "variable « modalites » inconnue — écrivez le chemin complet : « bilan.modalites »"),
+    ("{{ montant_appele|montant }}", "variable « montant_appele » inconnue — ce nom a changé : écrivez « appel.montant"),
+    ("{{ copil_sigle }}", "variable « copil_sigle » inconnue — ce nom a changé : écrivez « instances.copil.sigle »"),
+    ("{{ bilan.finances.reste|montant }}",
+     "« bilan.finances.reste » n'existe pas — ce nom a changé : écrivez « bilan.finances.en_attente »"),
+    ("{{ destinataire.appellation_adresse }}",
+     "« destinataire.appellation_adresse » n'existe pas — ce nom a changé : écrivez « destinataire.adresse »"),
+    ("{{ anne }}", "variable « anne » inconnue — vouliez-vous dire « annee » ?"),
+    ("{{ bilan.finances.en_atente }}", "« bilan.finances.en_atente » n'existe pas — vouliez-vous dire "
+                                       "« bilan.finances.en_attente » ?"),
+])
+def test_a_wrong_name_gets_the_right_one(tmp_path, loaded, tag, expected):
+    problems = checks.check_template(template(tmp_path, f"Texte {tag}"), loaded)
+    assert len(problems) == 1 and expected in problems[0], problems
+    assert problems[0].startswith(f"modèle essai.docx (corps du document, paragraphe « Texte {tag} »)")
+    assert "association" not in problems[0]  # the close spelling that used to be suggested for « actions »
+
+
+def test_names_a_loop_defines_are_the_template_s_own(tmp_path, loaded):
+    path = template(tmp_path, "{% if bilan %}{% for a in bilan.actions %}{{ a.titre }}{% endfor %}"
+                              "{{ bilan.actions|length }}{% endif %}{{ dates['pv-copil'] }}")
+    assert checks.check_template(path, loaded) == []
+
+
+def test_every_wrong_name_of_a_template_at_once(tmp_path, loaded):
+    path = template(tmp_path, "{{ actions }}", "{{ copil_sigle }}", "{{ bilan.finances.reste }}", "{{ periode }}")
+    problems = checks.check_template(path, loaded)
+    assert len(problems) == 4, problems
+
+
+def test_wrong_names_are_found_even_when_the_data_do_not_load(tmp_path):
+    problems = checks.check_template(template(tmp_path, "{{ actions }}"), [])
+    assert problems and "« bilan.actions »" in problems[0]
+
+
+def test_the_empty_first_year_bilan_says_so(tmp_path, loaded):
+    path = template(tmp_path, "Le bilan compte {{ bilan.actions|length }} actions.")
+    problems = checks.check_template(path, loaded)
+    assert problems == ["modèle essai.docx (paragraphe « Le bilan compte {{ bilan.actions|length }} actions. ») : "
+                        "le bilan est vide la première année : entourez ce passage de {% if bilan %} … {% endif %} "
+                        "(données 2022)"]
+
+
+def test_every_template_s_errors_come_in_one_round(tmp_path):
+    """Errors of two templates, and in one of them two kinds, reported by one « check »."""
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    for name, tag in (("appel.docx", "{{ copil_sigle }}"), ("bilan.docx", "{{ actions }}")):
+        document = docx.Document(folder / name)
+        document.add_paragraph(tag)
+        document.add_paragraph("{{ bilan.finances.reste }}")
+        document.save(folder / name)
+    problems, _warnings, _notes = checks.check_all(INPUTS, folder)
+    lines = [line for _code, line in problems]
+    assert any("appel.docx" in line and "copil_sigle" in line for line in lines)
+    assert any("bilan.docx" in line and "« bilan.actions »" in line for line in lines)
+    assert sum("bilan.finances.reste" in line for line in lines) == 2, lines
+
+
+def test_a_missing_signe_pour_is_blamed_on_convention_yaml(inputs_copy):
+    path = inputs_copy / "convention.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"\n +signe_pour: metropole.*", "", text), encoding="utf-8")
+    problems, _warnings, _notes = checks.check_all(inputs_copy, TEMPLATES)
+    lines = [text for _code, text in problems]
+    assert any("convention.yaml:" in text and "copil.membres: aucun membre du COPIL ne signe le procès-verbal pour la "
+               "partie « metropole » : ajoutez « signe_pour: metropole »" in text for text in lines), lines
+    assert not any("modèle" in text for text in lines)  # no template the user never touched is blamed
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("\nfinances:\n", "\nfinances:\n  montant_appele: 20000.00\n",
+     "finances.montant_appele: clé retirée — le montant appelé est celui de la lettre d'appel (appel.montant)"),
+    ("\ncopil:\n", "\ncopil:\n  ordre_du_jour: [Accueil]\n",
+     "copil.ordre_du_jour: clé retirée — l'ordre du jour est maintenant établi d'après les données"),
+])
+def test_a_retired_data_key_says_what_replaced_it(inputs_copy, old, new, expected):
+    path = inputs_copy / "2023" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        model.load(inputs_copy, 2023)
+    assert expected in str(info.value) and "montant_recu »" not in str(info.value)
