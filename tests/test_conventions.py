@@ -80,6 +80,29 @@ def test_the_second_convention_speaks_with_its_own_text_signatories_and_committe
     assert "Une attestation de régularité sociale" in text  # the 7th piece
 
 
+def test_the_engine_writes_the_convention_s_own_committee_names(tmp_path):
+    """The sommaire, the bookmarks, the field labels, the letter's enclosures and the metadata call
+    the second convention's committee « comité stratégique (CS) », never « comité de pilotage »."""
+    from pipeline.pdf import signing
+
+    result = run_cli("--inputs", str(OTHER), "--outputs", str(tmp_path / "out"), "build", "--all")
+    assert result.returncode == 0, result.stderr
+    for pdf in sorted((tmp_path / "out" / OTHER.name).glob("*/*.pdf")):
+        reader = PdfReader(pdf)
+        titles = [item.title for item in reader.outline if not isinstance(item, list)]
+        said = " ".join([*(p.extract_text() for p in reader.pages), *titles,
+                         *(str(v) for v in (reader.metadata or {}).values()),
+                         *(f["label"] for f in signing.list_fields(pdf))])
+        assert "comité de pilotage" not in said.lower() and "COPIL" not in said, pdf.name
+    dossier = PdfReader(tmp_path / "out" / OTHER.name / "2026" / "dossier-2026.pdf")
+    titles = [item.title.replace("\u00a0", " ") for item in dossier.outline if not isinstance(item, list)]
+    assert any(t.startswith("Le procès-verbal du comité stratégique du 17 mars 2026") for t in titles), titles
+    assert "comité stratégique" in dossier.metadata["/Keywords"]
+    letter = " ".join(" ".join(p.extract_text().split()) for p in
+                      PdfReader(tmp_path / "out" / OTHER.name / "2026" / "appel-2026.pdf").pages)
+    assert "le procès-verbal du comité stratégique du 17 mars 2026" in letter.replace("\u00a0", " ").replace("- ", "-")
+
+
 def test_check_in_the_middle_of_a_period(both):
     shutil.rmtree(both / INPUTS.name / "2025")  # no closing data yet either
     result = run_cli("--inputs", str(both), "check")

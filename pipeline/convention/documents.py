@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pipeline.convention.catalogue import SPECS, DocumentSpec
 from pipeline.convention.model import Inputs
-from pipeline.french import date_fr, de
+from pipeline.french import date_fr, de, minuscule
 
 @dataclass(frozen=True)
 class Planned:
@@ -39,8 +39,9 @@ def plan(inputs: Inputs) -> list[Planned]:
     terms, year = inputs.convention.convention, inputs.year
     n = year.annee
     reported = inputs.bilan_year
+    committee = minuscule(inputs.convention.copil.nom)  # the convention's own name (« comité stratégique »)
     copil = Planned(SPECS["pv-copil"], f"pv-copil-{n}",
-                    f"Le procès-verbal du comité de pilotage {'de clôture ' if inputs.closing else ''}"
+                    f"Le procès-verbal du {committee} {'de clôture ' if inputs.closing else ''}"
                     f"du {date_fr(year.copil.date)}", year.copil.date)
     bilan = [Planned(SPECS["bilan"], f"bilan-{reported.annee}",
                      f"Le bilan {reported.annee} de la mise en œuvre de la convention", reported.bilan.date)] \
@@ -92,7 +93,7 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
     conv, year = inputs.convention, inputs.year
     terms = conv.convention
     parties = f"{conv.metropole.nom} et {conv.association.nom_court}"
-    committee = conv.copil.nom[0].lower() + conv.copil.nom[1:]
+    committee = minuscule(conv.copil.nom)
     keys = [d.key for d in plan(inputs)]
     if inputs.closing:
         what = f"Dossier de clôture de la convention {terms.periode}"
