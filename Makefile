@@ -13,8 +13,15 @@ RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--conv
 
 .PHONY: setup system dossier dossiers check statut test test-fast clean bench convention new-year
 
-setup: $(STAMP) system
+SYSTEM   := $(VENV)/.system
+COMPILED := $(VENV)/.compiled
+
+# each step runs again only when what it depends on changed: « make dossier » with nothing to do stays quick
+setup: $(STAMP) $(SYSTEM) $(COMPILED)
+
+$(COMPILED): $(STAMP) $(shell find pipeline -name '*.py')
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where PYTHONDONTWRITEBYTECODE is set
+	@touch $@
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +29,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-system:
+$(SYSTEM): tools/setup-system.sh pipeline/office/packages.txt | $(STAMP)
 	@sh tools/setup-system.sh
+	@touch $@
+
+system:  # check the system packages again, whatever the stamp says
+	@sh tools/setup-system.sh
+	@touch $(SYSTEM)
 
 dossier: setup
 	$(RUN) build $(YEAR)

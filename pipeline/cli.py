@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import click
 
-from pipeline import __version__, lanes, places
+from pipeline import __version__, lanes, places, settings
 from pipeline import build as recipe
 from pipeline.errors import ExitCode, PipelineError
 
@@ -264,11 +264,10 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
     Le mot de passe du certificat vient de la variable PIPELINE_PKCS12_PASSWORD,
     ou est demandé à l'écran ; jamais sur la ligne de commande.
     """
-    import os
 
     from pipeline.pdf import signing
 
-    passphrase = os.environ.get("PIPELINE_PKCS12_PASSWORD")
+    passphrase = settings.pkcs12_password()
     if passphrase is None:
         passphrase = click.prompt("Mot de passe du certificat", hide_input=True, default="", show_default=False,
                                   err=True)
@@ -334,10 +333,9 @@ def _built_beside(ctx: Context, pdf: Path) -> Path | None:
 
 def _report_memory() -> None:
     """For the benchmark: the peak memory of this Python process, in kB, to PIPELINE_RSS_FILE."""
-    import os
     import resource
 
-    target = os.environ.get("PIPELINE_RSS_FILE")
+    target = settings.memory_report()
     if target:  # with lanes, their Python processes count too (each ran at the same time)
         Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + lanes.peak_kb))
 

@@ -13,13 +13,14 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from pipeline import settings
+
 peak_kb = 0  # the lanes' peak memory, added up (they run at the same time), for the benchmark
 
 
 def cores() -> int:
     """How many conventions are built at once: one per core, or PIPELINE_WORKERS."""
-    wanted = os.environ.get("PIPELINE_WORKERS", "")
-    return max(1, int(wanted)) if wanted.isdigit() else (len(os.sched_getaffinity(0)) or 1)
+    return settings.workers() or len(os.sched_getaffinity(0)) or 1
 
 
 def run(options: list[str], lanes: int, command: list[str], out: Callable[[str], None],
@@ -28,7 +29,7 @@ def run(options: list[str], lanes: int, command: list[str], out: Callable[[str],
     ``--lot i/n``; return the first failing lane's exit code, else 0."""
     global peak_kb
     base = [sys.executable, "-m", "pipeline", *options]
-    report = os.environ.get("PIPELINE_RSS_FILE")
+    report = settings.memory_report()
     with tempfile.TemporaryDirectory(prefix="lanes-") as tmp:
         runs = []
         for i in range(lanes):

@@ -6,9 +6,10 @@ five chantiers and four modalités, a seventh piece, a non-round amount, a woman
 sides, and texts with characters hostile to XML (& < > « » ’). All of it is example data.
 
 This script writes, from scratch each time (re-runnable):
-- templates/convention.docx: the fixture convention's own text, authored with docxkit like
-  tools/author_templates.py authors the real one (its wording is written literally; only the
-  blanks the data fills are variables);
+- templates/convention.docx: the fixture convention's own text, authored with docxkit as the
+  shipped templates first were (that script, tools/author_templates.py, is in git's history: the
+  templates are now edited in Word); its wording is written literally, only the blanks the data
+  fills are variables;
 - <year>/pieces/*.pdf: one-page SPÉCIMEN PDFs for every year folder that sends a call (it has a
   « banque: »), their names and bank details read from the YAML files.
 

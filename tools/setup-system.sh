@@ -3,7 +3,8 @@
 # LibreOffice Writer (conversion), metric-compatible fonts, qpdf, poppler and Ghostscript.
 # As root it installs them; otherwise it prints the one command to run.
 set -eu
-PACKAGES="libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript fontconfig"
+# the one list, which the engine's install hints read too
+PACKAGES=$(grep -v '^#' "$(dirname "$0")/../pipeline/office/packages.txt" | tr '\n' ' ')
 missing=""
 command -v soffice >/dev/null 2>&1 || missing="$missing soffice"
 command -v qpdf >/dev/null 2>&1 || missing="$missing qpdf"

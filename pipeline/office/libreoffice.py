@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from pipeline import files
+from pipeline import files, settings
 from pipeline.office import programs
 from pipeline.errors import OutputError, ConversionError, ToolMissing
 
@@ -77,7 +77,7 @@ class Session:
         while not self.ready:
             pending = list(self.pending)  # to send again to a fresh start (closing forgets them)
             try:
-                answer = self._next(float(os.environ.get("PIPELINE_START_TIMEOUT", START_TIMEOUT)),
+                answer = self._next(settings.start_timeout(START_TIMEOUT),
                                     "le démarrage de LibreOffice")
             except ConversionError as error:
                 if self.keep_profile is None or getattr(error, "hung", False):
@@ -194,7 +194,7 @@ class Session:
         an error that names it."""
         self._await_ready()
         doc, pdf = self.pending[0]
-        answer = self._next(float(os.environ.get("PIPELINE_CONVERT_TIMEOUT", SECONDS_PER_DOCUMENT)),
+        answer = self._next(settings.convert_timeout(SECONDS_PER_DOCUMENT),
                             f"la conversion de {doc.name}")
         self.pending.pop(0)
         vanished = [folder for folder in (doc.parent, pdf.parent) if not folder.is_dir()]

@@ -13,16 +13,19 @@ import signal
 import subprocess
 from pathlib import Path
 
+from pipeline import settings
 from pipeline.errors import ConversionError, ToolMissing
 
-APT_PACKAGES = "libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito qpdf poppler-utils ghostscript"
+# the one list of Debian packages, also read by tools/setup-system.sh
+APT_PACKAGES = " ".join(line.strip() for line in (Path(__file__).with_name("packages.txt")).read_text(encoding="utf-8")
+                        .splitlines() if line.strip() and not line.startswith("#"))
 INSTALL_HINT = f"installez-le : sudo apt-get install -y {APT_PACKAGES} (ou lancez « make setup »)"
 MIN_LIBREOFFICE = (7, 4)
 
 
 def soffice_path() -> Path:
     """Where LibreOffice is, without running it (a build starts it at once)."""
-    override = os.environ.get("PIPELINE_SOFFICE")
+    override = settings.soffice()
     found = override or shutil.which("soffice") or shutil.which("libreoffice")
     if not found or not Path(found).exists():
         raise ToolMissing("LibreOffice est introuvable (programme « soffice »)", hint=INSTALL_HINT)
@@ -56,7 +59,7 @@ UNO_PYTHONS = ["/usr/bin/python3", "/usr/lib/libreoffice/program/python", "/opt/
 
 def uno_python_path() -> Path:
     """The Python expected to have LibreOffice's ``uno`` module, without running it."""
-    for candidate in [os.environ.get("PIPELINE_UNO_PYTHON"), *UNO_PYTHONS]:
+    for candidate in [settings.uno_python(), *UNO_PYTHONS]:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     raise ToolMissing("le pont Python de LibreOffice (module « uno ») est introuvable", hint=INSTALL_HINT)

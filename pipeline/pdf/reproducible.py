@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import re
 import zipfile
 import zlib
 from pathlib import Path
 
-from pipeline import files
+from pipeline import files, settings
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -23,7 +22,7 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 def build_date(day: dt.date) -> dt.datetime:
     """The date written inside the files: SOURCE_DATE_EPOCH, else the very start of the data's
     date (UTC), so that a file never says it was made after its signature of the same day."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = settings.source_date_epoch()
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
     return dt.datetime(day.year, day.month, day.day, 0, 0, 0)
