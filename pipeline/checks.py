@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta, nodes
 
-from pipeline import places, render
+from pipeline import places, proofread, render
 from pipeline.convention import catalogue, context, documents, model, names
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 from pipeline.french import suggestion
@@ -190,6 +190,8 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
                 continue
             problems += [f"modèle {path.name} : {problem}" for problem in catalogue.signature_problems(path.stem, spots)
                          if f"modèle {path.name} : {problem}" not in problems]
+            # every variable existed: does the document say what a document of this year must?
+            problems += [p for p in proofread.problems(path, Path(tmp) / path.name, inputs) if p not in problems]
     return problems
 
 

@@ -6,6 +6,7 @@ Autoescaping: an '&' or '<' in the data reaches the document intact (docxtpl #10
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import re
@@ -22,10 +23,21 @@ from pipeline.pdf.reproducible import write_docx
 
 
 def _french_output(value):
-    """Every text a template prints gets French spacing before : ; ! ? and inside « »."""
+    """Every text a template prints gets French spacing before : ; ! ? and inside « »; a
+    structure (a dict, a list, a record) is never printed as it is: the document would read
+    « {'numero': 1, 'sujet': …} »."""
     if isinstance(value, str) and not hasattr(value, "__html__"):
         return typo(value)
+    if isinstance(value, (dict, list, tuple, set)) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+        shown = str(value)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        raise jinja2.TemplateRuntimeError(
+            f"une balise imprime {_KINDS.get(type(value), 'un enregistrement')} et non un texte (« {shown} ») — "
+            "imprimez l'un de ses éléments (par exemple {{ x.titre }}) ou parcourez-la avec {% for %}")
     return value
+
+
+_KINDS = {dict: "un dictionnaire", list: "une liste", tuple: "une liste", set: "un ensemble"}
 
 
 def make_env() -> ImmutableSandboxedEnvironment:

@@ -18,6 +18,8 @@ class DocumentSpec:
     signed_in_dossier: bool = False
     # its words are an approved text, reproduced as signed: the engine's typography leaves it alone
     approved_text: bool = False
+    # it reports on a year other than its dossier's (the bilan of N-1): its headings name that year
+    reports_year: bool = False
 
 
 DOCUMENTS = [
@@ -25,7 +27,8 @@ DOCUMENTS = [
                  approved_text=True),
     DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True),
     DocumentSpec("bordereau", "Le bordereau des pièces jointes"),
-    DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",)),
+    DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",),
+                 reports_year=True),
     DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",)),
     DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association")),
     DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
