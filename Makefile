@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check statut test test-fast clean bench convention new-year
+.PHONY: setup system dossier dossiers check statut test test-fast clean bench convention new-year apercu
 
 SYSTEM   := $(VENV)/.system
 COMPILED := $(VENV)/.compiled
@@ -48,6 +48,9 @@ check: setup  # ANNOTATE=1: a commented copy beside each faulty template
 
 statut: setup  # make statut [YEAR=2023]: who must sign what, who signed and when, what is missing
 	$(RUN) status $(if $(filter command line,$(origin YEAR)),$(YEAR))
+
+apercu: setup  # make apercu YEAR=2023 DOC=bilan: the document's PDF rewritten at each save of its template or data
+	$(RUN) apercu $(YEAR) $(DOC)
 
 new-year: setup  # make new-year YEAR=2024: the year's folder from the previous one
 	$(RUN) new-year $(YEAR)

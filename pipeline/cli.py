@@ -184,6 +184,25 @@ def new_year(ctx: Context, year: int) -> None:
 
 
 @main_group.command()
+@click.argument("year", type=int)
+@click.argument("document")
+@pass_context
+def apercu(ctx: Context, year: int, document: str) -> None:
+    """Aperçu en direct d'un document (ex. « apercu 2023 bilan ») pendant qu'on écrit son modèle.
+
+    Le PDF (outputs/<convention>/apercu/) est refait à chaque enregistrement du modèle ou des
+    données ; une erreur de modèle s'affiche aussitôt. Ctrl-C pour arrêter.
+    """
+    from pipeline import preview
+
+    conv = ctx.conventions(year)[0]
+    try:
+        preview.run(conv, ctx.templates, ctx.outputs, year, document, click.echo)
+    except KeyboardInterrupt:
+        click.echo("aperçu arrêté")
+
+
+@main_group.command()
 @click.argument("template", required=False)
 @click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la deuxième, la première qui joint un bilan).")
 @pass_context

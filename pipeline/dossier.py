@@ -138,16 +138,9 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     images = context.images(ctx) if key == "bilan" else None
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
-    def finish(document) -> None:
-        if not catalogue.SPECS[key].approved_text:
-            conv = b.inputs.convention
-            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)})
-        marks.signature_bookmarks(document)
-        documents.set_properties(document, key, planned, b.inputs)
-
     try:
         b.files[key] = Converted(render.render(template, ctx.variables(), b.work / f"{planned.stem}.docx", images,
-                                               finish=finish))
+                                               finish=finishing(key, planned, b.inputs)))
     except TemplateProblem as exc:
         # docxtpl locates errors only roughly (its #378): the checker names the paragraph
         problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
@@ -157,6 +150,18 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     if wrong:
         raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
     b.spots = [s for s in b.spots if s.document != key] + spots
+
+
+def finishing(key: str, planned: documents.Planned, inputs: model.Inputs):
+    """What the engine does to a filled document before it is saved (the build and the preview
+    alike): French typography but on the approved text, the signature marks, its properties."""
+    def finish(document) -> None:
+        if not catalogue.SPECS[key].approved_text:
+            conv = inputs.convention
+            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)})
+        marks.signature_bookmarks(document)
+        documents.set_properties(document, key, planned, inputs)
+    return finish
 
 
 def stage_office_pieces(b: YearBuild) -> None:

@@ -7,6 +7,9 @@ figure, with the fastest and slowest run; and the peak memory of the build's Pyt
 process. The runs are interleaved, one of each per round: this machine's speed drifts by
 ±10 % from minute to minute, and a drift then weighs on every figure alike.
 
+Then the live preview (make apercu): from a template's save to its PDF rewritten, with
+LibreOffice kept warm, against LibreOffice alone converting that one document cold.
+
 Then a batch at scale: every year of BENCH_CONVENTIONS synthetic conventions (copies of the
 shipped one with other parties' names, so that their documents differ) built by one
 command, against LibreOffice alone converting the same .docx in one batch, with dossiers per
@@ -105,8 +108,67 @@ def main() -> None:
         print(f"  {label:<58} {seconds:6.2f} s [{low:.2f}–{high:.2f}]   {ratio:5.2f} × LibreOffice seul{goal}")
     print(f"  {'trois années / une année':<58} {all_years / cold:6.2f} ×       (objectif ≤ 1.6 ×)")
     print(f"  {'mémoire maximale du processus Python':<58} {peak_kb / 1024:6.0f} Mo     (objectif ≤ 200 Mo)")
+    preview()
     if CONVENTIONS:
         at_scale(CONVENTIONS)
+
+
+def filled(key: str, out: Path) -> Path:
+    """The document ``key`` of YEAR filled as the build fills it, not converted."""
+    sys.path.insert(0, str(ROOT))
+    from pipeline import checks, places, render
+    from pipeline.convention import context, model
+
+    inputs = model.load(INPUTS, int(YEAR))
+    ctx = checks.template_context(inputs, [], projet=True)
+    return render.render(places.template_for(INPUTS, ROOT / "templates", f"{key}.docx"), ctx.variables(), out,
+                         context.images(ctx) if key == "bilan" else None)
+
+
+def preview(saves: int = 7, key: str = "bilan") -> None:
+    """Save-to-PDF of the live preview: the template is saved (rewritten) and the time runs until
+    the preview says its PDF is rewritten, watching included."""
+    work = Path(tempfile.mkdtemp(prefix="bench-apercu-"))
+    try:
+        templates = work / "templates"
+        shutil.copytree(ROOT / "templates", templates)
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--inputs", str(INPUTS), "--templates",
+                                 str(templates), "--outputs", str(work / "outputs"), "apercu", YEAR, key],
+                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+        def next_update() -> str:
+            for line in proc.stdout:
+                if " à jour en " in line or line.startswith("erreur"):
+                    return line
+            raise RuntimeError("the preview stopped")
+
+        next_update()  # the first rendering, LibreOffice starting
+        latencies = []
+        template = templates / f"{key}.docx"
+        data = template.read_bytes()
+        for _ in range(saves):
+            time.sleep(0.3)
+            start = time.perf_counter()
+            template.write_bytes(data)  # a save, as Word writes it
+            line = next_update()
+            assert " à jour en " in line, line
+            latencies.append(time.perf_counter() - start)
+        proc.terminate()
+        proc.wait(timeout=30)
+        pdf = next((work / "outputs").glob("*/apercu/*.pdf"))
+        docx = filled(key, work / f"{key}.docx")  # the same document, converted cold by LibreOffice alone
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={Path(tmp, 'p').as_uri()}",
+                            "--convert-to", PDFA, "--outdir", tmp, str(docx)], check=True, capture_output=True)
+            cold = time.perf_counter() - start
+        warm = statistics.median(latencies)
+        print(f"aperçu en direct ({pdf.name}, {saves} enregistrements)")
+        print(f"  {'de l’enregistrement du modèle au PDF refait':<58} {warm:6.2f} s [{min(latencies):.2f}–"
+              f"{max(latencies):.2f}]   {warm / cold:5.2f} × une conversion à froid (objectif < 1 s)")
+        print(f"  {'LibreOffice seul, ce document à froid':<58} {cold:6.2f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def at_scale(count: int) -> None:
