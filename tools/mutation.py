@@ -1,7 +1,7 @@
 """A small mutation pass over the modules that carry the README's promises (publish, signing,
 french, render): each mutant is a deliberate bug; the tests that guard the module must fail.
 
-Usage: python tools/mutation.py [--at COMMIT]
+Usage: python tools/mutation.py [--at COMMIT] [--only TEXT]
 Runs in a copy of the project (the tree is never touched); --at takes the whole project as it
 was at an earlier commit, to compare the suite before and after (a mutant whose code did not
 exist then is counted apart). Prints each mutant, killed or survived,
@@ -66,10 +66,27 @@ MUTANTS = [
     ("pipeline/render.py", "table grids not fitted after column loops",
      '    from docx.oxml.ns import qn\n\n    for tbl in document.element.body.iter(qn("w:tbl")):',
      '    from docx.oxml.ns import qn\n\n    for tbl in []:', ["tests/test_robustness.py", "tests/test_layout.py"]),
+    # the yearly cycle's edges (issue 22)
+    ("pipeline/convention/rules.py", "bilan ≤ COPIL ≤ call with a day's tolerance",
+     "        if d2 < d1:\n", "        if d2 < d1 - dt.timedelta(days=1):\n", ["tests/test_cycle_edges.py"]),
+    ("pipeline/convention/rules.py", "a payment's receipt compared with the COPIL, not the call",
+     "fin.date_reception < data.appel.date:", "fin.date_reception < data.copil.date:", ["tests/test_cycle_edges.py"]),
+    ("pipeline/convention/context.py", "a payment received on the bilan's own day shown pending",
+     "fin.date_reception <= until", "fin.date_reception < until", ["tests/test_cycle_edges.py"]),
+    ("pipeline/convention/rules.py", "a bilan dated 31 December of its own year accepted",
+     "if data.bilan.date <= dt.date(year, 12, 31):", "if data.bilan.date < dt.date(year, 12, 31):",
+     ["tests/test_cycle_edges.py"]),
+    ("pipeline/convention/rules.py", "the COPIL's date not checked for weekends and holidays",
+     '    found.append(("copil.date", data.copil.date))\n', "", ["tests/test_cycle_edges.py"]),
+    ("pipeline/convention/context.py", "the final bilan's total leaves out the first year",
+     "actions_total=sum(len(v.actions) for v in views),", "actions_total=sum(len(v.actions) for v in views[1:]),",
+     ["tests/test_cycle_edges.py"]),
+    ("pipeline/french.py", "cents rounded down, not half up", "quantize(_CENT, rounding=ROUND_HALF_UP)",
+     'quantize(_CENT, rounding="ROUND_DOWN")', ["tests/test_cycle_edges.py", "tests/test_french.py"]),
 ]
 
 
-def run(at: str | None) -> int:
+def run(at: str | None, only: str | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         copy = Path(tmp) / "project"
         if at:
@@ -81,6 +98,8 @@ def run(at: str | None) -> int:
         (copy / "outputs").mkdir(exist_ok=True)
         killed = tried = 0
         for path, what, old, new, tests in MUTANTS:
+            if only and only not in f"{path} {what}":
+                continue
             source = copy / path
             original = source.read_text(encoding="utf-8")
             if original.count(old) != 1:
@@ -88,7 +107,11 @@ def run(at: str | None) -> int:
                 continue
             tried += 1
             guards = [t for t in tests if (copy / t).exists()]  # an earlier suite may lack a newer file
+            if not guards:  # no test guards this code in that version: nothing can kill the mutant
+                print(f"SURVIT  {path}: {what} (aucun test de garde dans cette version)", flush=True)
+                continue
             source.write_text(original.replace(old, new), encoding="utf-8")
+            result = None
             try:
                 result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *guards],
                                         cwd=copy, capture_output=True, text=True, timeout=900)
@@ -100,12 +123,16 @@ def run(at: str | None) -> int:
             finally:
                 source.write_text(original, encoding="utf-8")
             killed += dead
-            print(f"{'tué   ' if dead else 'SURVIT'}  {path}: {what}", flush=True)
-        print(f"score : {killed}/{tried} mutants tués ({len(MUTANTS) - tried} sans objet dans cette version)")
+            by = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("FAILED ")] if dead and result else []
+            print(f"{'tué   ' if dead else 'SURVIT'}  {path}: {what}{f'  ← {by[0]}' if by else ''}", flush=True)
+        print(f"score : {killed}/{tried} mutants tués ({len(MUTANTS) - tried} sans objet dans cette version"
+              f"{' ou hors de --only' if only else ''})")
         return 0 if killed == tried else 1
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--at", help="le projet tel qu'il était à ce commit (avant/après)")
-    sys.exit(run(parser.parse_args().at))
+    parser.add_argument("--only", help="seulement les mutants dont le module ou la description contient ce texte")
+    args = parser.parse_args()
+    sys.exit(run(args.at, args.only))
