@@ -83,6 +83,20 @@ MUTANTS = [
      ["tests/test_cycle_edges.py"]),
     ("pipeline/french.py", "cents rounded down, not half up", "quantize(_CENT, rounding=ROUND_HALF_UP)",
      'quantize(_CENT, rounding="ROUND_DOWN")', ["tests/test_cycle_edges.py", "tests/test_french.py"]),
+    # several conventions (issue 22)
+    ("pipeline/places.py", "a convention's own template no longer replaces the shared one",
+     "if own.is_file() or name in OWN_ONLY:", "if name in OWN_ONLY:", ["tests/test_several_conventions.py"]),
+    ("pipeline/build.py", "build --all builds every convention from the first one's data",
+     "inputs=convention, office=office", "inputs=conventions[0], office=office", ["tests/test_several_conventions.py"]),
+    ("pipeline/lanes.py", "a lane's failure lost: the last exit code wins",
+     "code = code or proc.returncode", "code = proc.returncode", ["tests/test_several_conventions.py"]),
+    ("pipeline/cli.py", "each lane builds a single convention",
+     "conventions = conventions[index::count]", "conventions = conventions[index:index + 1]",
+     ["tests/test_several_conventions.py"]),
+    ("pipeline/convention/documents.py", "the last member with signe_pour signs the minutes, not the first",
+     "member = next((m for m in inputs.convention.copil.membres if m.signe_pour == who), None)",
+     "member = ([None] + [m for m in inputs.convention.copil.membres if m.signe_pour == who])[-1]",
+     ["tests/test_several_conventions.py"]),
 ]
 
 
