@@ -41,7 +41,8 @@ MUTANTS = [
      "intact=bool(status.intact and status.valid),", "intact=True,", ["tests/test_signing.py"]),
     ("pipeline/pdf/originals.py", "pyHanko's traceback reaches the terminal",
      "        with quiet_validation():\n            reader = PdfFileReader(",
-     "        with contextlib.nullcontext():\n            reader = PdfFileReader(", ["tests/test_signing.py"]),
+     "        with contextlib.nullcontext():\n            reader = PdfFileReader(",
+     ["tests/test_verify_changes.py", "tests/test_signing.py"]),
     ("pipeline/pdf/signing.py", "the two signatories' fields swapped",
      "places.append(FieldPlace(name, labels.get(name, name), first_page - 1 + index, box))",
      "places.append(FieldPlace(marks[len(marks) - 1 - len(places)][0], labels.get(name, name), first_page - 1 + index, box))",
@@ -111,7 +112,48 @@ MUTANTS = [
     ("pipeline/convention/scaffold.py", "a renewal keeps the previous convention's signature date",
      '    text = re.sub(r"^(\\s*date_signature:).*$", r"\\1 null", text, flags=re.M)\n', "",
      ["tests/test_conventions.py::test_the_renewal_starts_from_the_previous_convention"]),
+    # the build's own LibreOffice, and Ctrl-C (issue 22)
+    ("pipeline/office/libreoffice.py", "a build's LibreOffice left running once the build stops",
+     '        """Ask LibreOffice to quit; kill its whole process group if it does not."""\n        if self.proc is not None:',
+     '        """Ask LibreOffice to quit; kill its whole process group if it does not."""\n        if False:',
+     ["tests/test_errors.py::test_one_document_failing_is_named",
+      "tests/test_errors.py::test_interrupted_build_leaves_outputs_and_no_process"]),
+    ("pipeline/cli.py", "a parent that ignores Ctrl-C makes the build deaf to it",
+     "    signal.signal(signal.SIGINT, signal.default_int_handler)\n", "",
+     ["tests/test_errors.py::test_interrupted_build_leaves_outputs_and_no_process"]),
+    # verify on a file changed after signing (issue 22)
+    ("pipeline/pdf/originals.py", "verify says every signature covers the whole file",
+     "coverage=status.coverage.name if status.coverage else None", 'coverage="ENTIRE_FILE"',
+     ["tests/test_verify_changes.py"]),
+    ("pipeline/pdf/originals.py", "a page changed after signing taken as harmless",
+     'HARMLESS = {"NONE", "LTA_UPDATES", "FORM_FILLING"}', 'HARMLESS = {"NONE", "LTA_UPDATES", "FORM_FILLING", "OTHER"}',
+     ["tests/test_verify_changes.py"]),
+    ("pipeline/pdf/originals.py", "a second signature taken as a change after the first",
+     'HARMLESS = {"NONE", "LTA_UPDATES", "FORM_FILLING"}', 'HARMLESS = {"NONE", "LTA_UPDATES"}',
+     ["tests/test_verify_changes.py"]),
+    ("pipeline/pdf/originals.py", "a change after signing blamed on the certificate",
+     "    if status.modification_level is not None and status.modification_level.name not in HARMLESS:",
+     "    if False:", ["tests/test_verify_changes.py"]),
+    ("pipeline/cli.py", "a change after signing said to be another signature",
+     """else "non (d'autres signatures ont suivi)" if r["modifications"] == "FORM_FILLING" """,
+     """else "non (d'autres signatures ont suivi)" if True """, ["tests/test_verify_changes.py"]),
 ]
+
+
+def _stop_left_behind(folder: Path) -> None:
+    """Kill what a mutant left running (a LibreOffice that a mutated build forgot to stop): the
+    processes naming this pass's folder, where its copy, its tests' files and their LibreOffice
+    profiles are; never another LibreOffice of the machine."""
+    import os
+    import signal
+
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                if str(folder).encode() in (proc / "cmdline").read_bytes():
+                    os.kill(int(proc.name), signal.SIGKILL)
+            except OSError:  # gone meanwhile, or not ours
+                pass
 
 
 def run(at: str | None, only: str | None = None) -> int:
@@ -141,7 +183,8 @@ def run(at: str | None, only: str | None = None) -> int:
             source.write_text(original.replace(old, new), encoding="utf-8")
             result = None
             try:
-                result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *guards],
+                result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                                         f"--basetemp={Path(tmp) / 'pytest'}", *guards],
                                         cwd=copy, capture_output=True, text=True, timeout=900)
                 dead = result.returncode == 1  # tests failed (2-5: interrupted, usage, nothing collected)
                 if result.returncode not in (0, 1):
@@ -150,6 +193,7 @@ def run(at: str | None, only: str | None = None) -> int:
                 dead = True
             finally:
                 source.write_text(original, encoding="utf-8")
+                _stop_left_behind(Path(tmp))
             killed += dead
             by = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("FAILED ")] if dead and result else []
             print(f"{'tué   ' if dead else 'SURVIT'}  {path}: {what}{f'  ← {by[0]}' if by else ''}", flush=True)
