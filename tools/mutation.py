@@ -137,6 +137,11 @@ MUTANTS = [
     ("pipeline/cli.py", "a change after signing said to be another signature",
      """else "non (d'autres signatures ont suivi)" if r["modifications"] == "FORM_FILLING" """,
      """else "non (d'autres signatures ont suivi)" if True """, ["tests/test_verify_changes.py"]),
+    ("pipeline/publish.py", "recovery deletes the working folders of a build still running",
+     "            if free:\n                shutil.rmtree(leftover", "            if True:\n                shutil.rmtree(leftover",
+     ["tests/test_recover.py"]),
+    ("pipeline/publish.py", "recovery undoes a publish in progress",
+     "            if not free:\n                continue\n", "", ["tests/test_recover.py"]),
 ]
 
 
