@@ -17,7 +17,7 @@ FIRST, SECOND = "pv-copil-metropole", "pv-copil-association"
 
 
 @pytest.fixture(scope="module")
-def signed(tmp_path_factory):
+def minutes(tmp_path_factory):
     """(the authority, the minutes signed for the Métropole only, the folder to write in)."""
     folder = tmp_path_factory.mktemp("verify-changes")
     pki = Pki(folder / "pki")
@@ -74,8 +74,8 @@ def verify(pki, pdf):
     return run_cli("verify", str(pdf), "--trust", str(pki.pem), env=ENV, timeout=60)
 
 
-def test_signed_and_left_alone_covers_the_whole_file(signed):
-    pki, pdf, _ = signed
+def test_signed_and_left_alone_covers_the_whole_file(minutes):
+    pki, pdf, _ = minutes
     result = verify(pki, pdf)
     assert result.returncode == 0, result.stdout + result.stderr
     line = lines(result)[FIRST]
@@ -84,11 +84,11 @@ def test_signed_and_left_alone_covers_the_whole_file(signed):
 
 
 @pytest.mark.parametrize("change", [with_annotation, with_new_content], ids=["annotation", "page content"])
-def test_a_change_after_signing_is_reported_as_a_change(signed, change):
+def test_a_change_after_signing_is_reported_as_a_change(minutes, change):
     """What was signed is intact, but the file is not what was signed any more: the command
     fails, the line says additions that are not allowed and a signature that does not cover the
     file, without blaming another signature, and the reason is the change, not the certificate."""
-    pki, pdf, folder = signed
+    pki, pdf, folder = minutes
     changed = change(pdf, folder / f"{change.__name__}.pdf")
     result = verify(pki, changed)
     assert result.returncode == 7, result.stdout + result.stderr
@@ -100,10 +100,10 @@ def test_a_change_after_signing_is_reported_as_a_change(signed, change):
     assert "Traceback" not in result.stderr
 
 
-def test_only_a_second_signature_after_the_first_is_reported_as_such(signed):
+def test_only_a_second_signature_after_the_first_is_reported_as_such(minutes):
     """The association signs its own field after the Métropole: both valid, the first one
     followed by another signature (allowed), the second one covering the whole file."""
-    pki, pdf, folder = signed
+    pki, pdf, folder = minutes
     both = pki.sign(pdf, folder / "pv-deux-signatures.pdf", SECOND, "Pascal MARTIN", dt.date(2023, 3, 16))
     result = verify(pki, both)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -115,9 +115,9 @@ def test_only_a_second_signature_after_the_first_is_reported_as_such(signed):
     assert result.stderr == ""
 
 
-def test_a_second_signature_then_a_change_is_a_change_for_both(signed):
+def test_a_second_signature_then_a_change_is_a_change_for_both(minutes):
     """A note added after both signatures: each of them reports it."""
-    pki, pdf, folder = signed
+    pki, pdf, folder = minutes
     both = pki.sign(pdf, folder / "pv-deux.pdf", SECOND, "Pascal MARTIN", dt.date(2023, 3, 16))
     result = verify(pki, with_annotation(both, folder / "pv-deux-annote.pdf"))
     assert result.returncode == 7
@@ -125,14 +125,14 @@ def test_a_second_signature_then_a_change_is_a_change_for_both(signed):
         assert "ajouts après signature : NON AUTORISÉS" in lines(result)[field], result.stdout
 
 
-def test_a_failing_check_logs_nothing_of_pyhanko_s_own(signed, caplog):
+def test_a_failing_check_logs_nothing_of_pyhanko_s_own(minutes, caplog):
     """status and the build read signatures in-process: pyHanko's traceback of a chain it cannot
     build must not reach the terminal (the plain reason is given instead)."""
     import logging
 
     from pipeline.pdf import signing
 
-    _, pdf, _ = signed
+    _, pdf, _ = minutes
     caplog.set_level(logging.DEBUG)
     rows = signing.verify(pdf, [])  # no authority given: the chain cannot be validated
     assert rows[0]["signed"] and not rows[0]["valid"]
