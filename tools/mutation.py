@@ -142,6 +142,10 @@ MUTANTS = [
      ["tests/test_recover.py"]),
     ("pipeline/publish.py", "recovery undoes a publish in progress",
      "            if not free:\n                continue\n", "", ["tests/test_recover.py"]),
+    ("pipeline/pdf/signing.py", "the two parties' field labels swapped",
+     "FieldPlace(name, labels.get(name, name), first_page",
+     'FieldPlace(name, labels.get(name.replace("metropole", "%").replace("association", "metropole")'
+     '.replace("%", "association"), name), first_page', ["tests/test_signing.py::test_fields_sit_on_every_signature_block"]),
 ]
 
 
