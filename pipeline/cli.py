@@ -321,7 +321,8 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
             None: "aucun", "NONE": "aucun", "LTA_UPDATES": "données de validation seulement (autorisé)",
         }.get(r["modifications"], "autres signatures (autorisé)")
         covers = "oui" if r["coverage"] == "ENTIRE_FILE" or r["modifications"] == "LTA_UPDATES" \
-            else "non (d'autres signatures ont suivi)"  # validation data added after a B-LT signature is no change
+            else "non (d'autres signatures ont suivi)" if r["modifications"] == "FORM_FILLING" \
+            else "NON (le fichier a été modifié après elle)"  # validation data after a B-LT signature is no change
         line = (f"{where}{r['name']} : signé par {r['signer']} {r['said']} ; niveau {r['level']} ; "
                 f"intacte : {'oui' if r['intact'] else 'NON'} ; valide : {'oui' if r['valid'] else 'NON'} ; "
                 f"ajouts après signature : {added} ; couvre tout le fichier : {covers}")

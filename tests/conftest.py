@@ -79,6 +79,27 @@ def make_final(root: Path, years=(2022, 2023)) -> None:
             page.save()
 
 
+def processes_naming(folder: Path) -> list[str]:
+    """The command lines of the running processes that name ``folder`` (as a path or as a file://
+    URI): a build's LibreOffice worker and LibreOffice itself name their profile folder, so this
+    finds one build's LibreOffice and never another one running on the machine."""
+    import os
+
+    folder = Path(folder).resolve()
+    needles = (str(folder), folder.as_uri())
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if any(needle in command for needle in needles):
+            found.append(command)
+    return found
+
+
 def docx_text(path) -> str:
     """The text of a .docx as python-docx reads it: paragraphs, then table cells."""
     import docx

@@ -1,6 +1,5 @@
 """The real pipeline on the shipped inputs: documents, PDFs and dossier with their data."""
 import dataclasses
-import subprocess
 
 import docx
 import pytest
@@ -100,8 +99,14 @@ def test_year_outside_the_convention_is_one_clear_line():
 
 
 def test_no_libreoffice_left_running_after_a_build(built):
-    running = subprocess.run(["pgrep", "-f", "pipeline-[0-9a-f]{32}"], capture_output=True, text=True)
-    assert running.stdout.strip() == ""
+    """None of the build's own LibreOffice (its profile, kept beside the cache); another
+    LibreOffice running on the machine is not this build's."""
+    from conftest import processes_naming
+    from pipeline.office import libreoffice
+
+    profile = libreoffice.profile_for(built.parent)
+    assert profile.is_dir()  # where the build's LibreOffice ran: the processes to look for name it
+    assert processes_naming(profile) == []
 
 
 def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path):

@@ -144,6 +144,13 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
 def test_the_renewal_starts_from_the_previous_convention(tmp_path):
     root = tmp_path / "inputs"
     shutil.copytree(INPUTS, root / INPUTS.name)
+    source = root / INPUTS.name / "convention.yaml"  # the previous convention signed, its deliberation voted
+    text = source.read_text(encoding="utf-8")
+    for old, new in (("  date_signature: null", "  date_signature: 2022-02-28"),
+                     ("    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17")):
+        assert old in text
+        text = text.replace(old, new)
+    source.write_text(text, encoding="utf-8")
     result = run_cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
     assert result.returncode == 0, result.stderr
     new = root / "amp-arhlm-2025-2027"
@@ -151,7 +158,9 @@ def test_the_renewal_starts_from_the_previous_convention(tmp_path):
 
     conv, _ = model.load_convention(new)
     assert conv.convention.annees == [2025, 2026, 2027] and conv.convention.titre.endswith("2025-2027")
+    # the new convention is not signed yet, nor its deliberation voted: its blanks are blank again
     assert conv.convention.date_signature is None and conv.convention.deliberation.numero is None
+    assert conv.convention.deliberation.date is None
     assert (new / "templates" / "convention.docx").is_file() and "texte approuvé" in result.stdout
     check = run_cli("--inputs", str(root), "check")
     assert check.returncode == 0 and "pas encore de données pour 2025, 2026, 2027" in check.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONV, INPUTS, ROOT, TEMPLATES, run_cli
+from conftest import CONV, INPUTS, ROOT, TEMPLATES, processes_naming, run_cli
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
@@ -152,15 +152,24 @@ def fake_soffice(tmp_path: Path, body: str) -> Path:
     return script
 
 
-def no_worker_left() -> bool:
-    """No LibreOffice of ours still alive; a process group killed an instant ago may take the
-    kernel a moment to reap, on a loaded machine: a few seconds are allowed, not more."""
+def no_worker_left(profile: Path) -> bool:
+    """No LibreOffice of this build still alive: none naming its ``profile`` folder. Other
+    LibreOffices on the machine (another build, another checkout) are not this build's. A process
+    group killed an instant ago may take the kernel a moment to reap, on a loaded machine: a few
+    seconds are allowed, not more."""
     deadline = time.monotonic() + 5
     while True:
-        left = subprocess.run(["pgrep", "-f", "pipeline-[0-9a-f]{32}"], capture_output=True).stdout.strip()
+        left = processes_naming(profile)
         if not left or time.monotonic() > deadline:
-            return left == b""
+            return left == []
         time.sleep(0.1)
+
+
+def profile(outputs: Path) -> Path:
+    """Where a build into ``outputs`` keeps its LibreOffice profile."""
+    from pipeline.office import libreoffice
+
+    return libreoffice.profile_for(outputs)
 
 
 def test_libreoffice_missing(previous):
@@ -175,7 +184,7 @@ def test_libreoffice_bridge_missing(previous):
     env = dict(os.environ, PIPELINE_UNO_PYTHON=sys.executable)  # the venv's Python has no uno module
     result = build_cli(INPUTS, previous, env=env)
     assert_clean_failure(result, 4, "uno", "apt-get install", outputs=previous, before=before)
-    assert no_worker_left()
+    assert no_worker_left(profile(previous))
 
 
 def test_libreoffice_crashing(tmp_path, previous):
@@ -183,7 +192,7 @@ def test_libreoffice_crashing(tmp_path, previous):
     env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exit 3")))
     result = build_cli(INPUTS, previous, env=env)
     assert_clean_failure(result, 5, "LibreOffice", outputs=previous, before=before)
-    assert no_worker_left()
+    assert no_worker_left(profile(previous))
 
 
 def test_libreoffice_hanging_is_killed(tmp_path, previous):
@@ -197,9 +206,13 @@ def test_libreoffice_hanging_is_killed(tmp_path, previous):
     assert subprocess.run(["pgrep", "-f", f"{tmp_path}/soffice"], capture_output=True).stdout.strip() == b""
 
 
-def test_one_document_failing_is_named(tmp_path):
+def test_one_document_failing_is_named(tmp_path, monkeypatch):
+    import tempfile
+
     from pipeline.office import libreoffice as convert
     from pipeline.errors import ConversionError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the one-off LibreOffice's profile: here, known
 
     good = tmp_path / "bon.docx"
     shutil.copy(TEMPLATES / "appel.docx", good)
@@ -208,7 +221,7 @@ def test_one_document_failing_is_named(tmp_path):
     with pytest.raises(ConversionError) as info:
         convert.to_pdf([good, bad], tmp_path / "pdf")
     assert "abime.docx" in str(info.value)
-    assert no_worker_left()
+    assert no_worker_left(tmp_path)
 
 
 def test_own_libreoffice_running_does_not_interfere(tmp_path, previous):
@@ -252,7 +265,7 @@ def test_interrupted_build_leaves_outputs_and_no_process(previous, parent):
     assert "interrompu" in err and "Traceback" not in err
     assert snapshot(previous) == before
     assert [p.name for p in (previous / CONV).iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
-    assert no_worker_left()
+    assert no_worker_left(profile(previous))
 
 
 def test_killed_build_is_recovered_by_the_next(previous):

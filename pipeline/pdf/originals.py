@@ -215,6 +215,10 @@ def _reason(status, trusted_roots: bool) -> str | None:
     """Why a signature is not valid, as the paying officer reads it (None when it is)."""
     if not (status.intact and status.valid):
         return "le document a été modifié après cette signature, ou la signature est abîmée"
+    if status.modification_level is not None and status.modification_level.name not in HARMLESS:
+        # what was signed is intact, but something else was added after it: said as such, not as a
+        # certificate's fault (pyHanko's bottom line is false for either)
+        return "le fichier a été modifié après cette signature (annotation ou contenu ajouté)"
     if not status.trusted:
         if not trusted_roots:
             return "autorité de certification non vérifiée : indiquez-la avec --trust"

@@ -1,0 +1,111 @@
+"""What makes a published dossier stale (README: « une reconstruction sans changement s'arrête
+tout de suite »; anything else is rebuilt). The build's own decision is observed, without
+LibreOffice: a published year is faked by its manifest, and the LibreOffice the build would
+start is a stand-in that stops it the moment it has decided to work."""
+import shutil
+
+import pytest
+
+from conftest import CONV, TEMPLATES
+from pipeline import build, manifest
+
+
+class WouldBuild(Exception):
+    """The build decided that the year is stale and went to start LibreOffice."""
+
+
+class NoOffice:
+    """Stands for the build's LibreOffice: starting it means there is work to do."""
+
+    def prestart(self):
+        raise WouldBuild()
+
+    def close(self):
+        pass
+
+
+def publish(inputs, outputs, year, *, final=False):
+    """outputs/<convention>/<year>/ as a finished build leaves it: its files and their manifest."""
+    folder = outputs / CONV / str(year)
+    folder.mkdir(parents=True)
+    (folder / f"dossier-{year}.pdf").write_bytes(b"%PDF-1.7 dossier publie\n")
+    manifest.write(folder, inputs, year, TEMPLATES, final=final)
+
+
+def rebuilds(inputs, outputs, year, *, final=False) -> bool:
+    """Whether ``build <year>`` (``--final``) would work again, rather than say it is up to date."""
+    opts = build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, final=final, office=NoOffice(),
+                         keep_office=True, log=lambda m: None, warn=lambda m: None)
+    try:
+        build.build([year], opts)
+    except WouldBuild:
+        return True
+    return False
+
+
+@pytest.fixture()
+def published(inputs_copy, tmp_path):
+    """The 2023 dossier published as a draft from the shipped data: (inputs, outputs)."""
+    outputs = tmp_path / "outputs"
+    publish(inputs_copy, outputs, 2023)
+    return inputs_copy, outputs
+
+
+def test_nothing_changed_nothing_rebuilt(published):
+    assert not rebuilds(*published, 2023)
+
+
+@pytest.mark.parametrize("sheet", ["actions.xlsx", "actions.ods", "actions.csv"])
+def test_a_changed_actions_sheet_rebuilds_the_dossier(inputs_copy, tmp_path, sheet):
+    """The chargée de mission keeps the year's actions in a spreadsheet: saving it again with a
+    new row makes the dossier stale."""
+    outputs = tmp_path / "outputs"
+    path = inputs_copy / "2023" / sheet
+    path.write_bytes(b"Date;Chantier;Modalit\xe9;Action\r\n25/01/2023;plh;animation;R\xe9union\r\n")
+    publish(inputs_copy, outputs, 2023)
+    assert not rebuilds(inputs_copy, outputs, 2023)
+    path.write_bytes(path.read_bytes() + b"08/02/2023;lls;groupes;Groupe de travail\r\n")
+    assert rebuilds(inputs_copy, outputs, 2023)
+
+
+def test_a_new_actions_sheet_rebuilds_the_dossier(published):
+    inputs, outputs = published
+    (inputs / "2023" / "actions.csv").write_text("Date;Chantier;Modalité;Action\n", encoding="utf-8")
+    assert rebuilds(inputs, outputs, 2023)
+
+
+@pytest.mark.parametrize("dossier, neighbour", [(2024, 2023), (2023, 2024)])  # N-1 (its bilan), N+1 (its meetings)
+def test_a_replaced_piece_of_a_neighbouring_year_rebuilds_the_dossier(inputs_copy, tmp_path, dossier, neighbour):
+    """The build of year N reads and validates the years beside it: a piece replaced there (a
+    corrected RIB, new accounts) is a change of dossier N's inputs too."""
+    outputs = tmp_path / "outputs"
+    publish(inputs_copy, outputs, dossier)
+    piece = sorted((inputs_copy / str(neighbour) / "pieces").glob("*.pdf"))[0]
+    piece.write_bytes(piece.read_bytes() + b"\n% nouvelle version de la piece\n")
+    assert rebuilds(inputs_copy, outputs, dossier)
+
+
+def test_a_file_of_a_year_the_dossier_does_not_read_changes_nothing(published):
+    """The control of the tests above: 2025 is no neighbour of 2023, its files leave the 2023
+    dossier up to date (a build that always worked again would pass them too)."""
+    inputs, outputs = published
+    (inputs / "2025" / "note.txt").write_text("sans rapport avec 2023\n", encoding="utf-8")
+    assert not rebuilds(inputs, outputs, 2023)
+
+
+def test_a_final_build_after_a_draft_rebuilds(published):
+    """The draft carries « PROJET »: a --final build that kept it would ship the draft."""
+    assert rebuilds(*published, 2023, final=True)
+
+
+def test_a_draft_after_a_final_build_rebuilds(inputs_copy, tmp_path):
+    outputs = tmp_path / "outputs"
+    publish(inputs_copy, outputs, 2023, final=True)
+    assert not rebuilds(inputs_copy, outputs, 2023, final=True)
+    assert rebuilds(inputs_copy, outputs, 2023)
+
+
+def test_a_changed_own_template_rebuilds_the_dossier(published):
+    inputs, outputs = published
+    shutil.copy(TEMPLATES / "appel.docx", inputs / "templates" / "appel.docx")
+    assert rebuilds(inputs, outputs, 2023)
