@@ -158,7 +158,10 @@ def finishing(key: str, planned: documents.Planned, inputs: model.Inputs):
     def finish(document) -> None:
         if not catalogue.SPECS[key].approved_text:
             conv = inputs.convention
-            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)})
+            people = [conv.metropole.representant, conv.association.representant, *inputs.year.copil.presents]
+            whole = [conv.association.sigle, conv.metropole.sigle, *(f"{p.prenom} {p.nom}" for p in people if p.prenom)]
+            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)},
+                               [w for w in whole if w and len(w) <= 30])
         marks.signature_bookmarks(document)
         documents.set_properties(document, key, planned, inputs)
     return finish
@@ -341,14 +344,16 @@ def signature_states(b: YearBuild) -> dict[str, str]:
         if catalogue.signed_apart(d.key):
             original = enclosed(b, d.key)
             if original is None and _is_copy(b, d):  # as the sommaire says it (_state)
-                states[d.key] = "original signé manquant, à joindre"
+                states[d.key] = context.SignatureState("original signé manquant, à joindre", signed=False)
             elif original is None:
-                states[d.key] = f"à signer séparément par {_signers(b, d)}"
+                states[d.key] = context.SignatureState(f"à signer séparément par {_signers(b, d)}", signed=False)
             elif _is_copy(b, d):
-                states[d.key] = f"copie ; le fichier signé électroniquement {_signed_by(b, d, original)} est joint " \
-                                "pour vérification"
+                states[d.key] = context.SignatureState(
+                    f"copie ; le fichier signé électroniquement {_signed_by(b, d, original)}, est joint pour "
+                    "vérification", signed=True)
             else:
-                states[d.key] = f"original signé électroniquement {_signed_by(b, d, original)}"
+                states[d.key] = context.SignatureState(
+                    f"original signé électroniquement {_signed_by(b, d, original)}", signed=True)
     return states
 
 
@@ -378,6 +383,11 @@ def _mention(b: YearBuild, d: documents.Planned) -> assemble.Mention | None:
         return None
     original = enclosed(b, d.key)
     who = _signers(b, d)
+    if original is None and _is_copy(b, d):  # signed the first year: its signed file is what is missing
+        signed = b.inputs.convention.convention.date_signature
+        said = f"Copie de la convention signée le {date_fr(signed)}" if signed else "Copie de la convention signée"
+        return assemble.Mention(typographie(f"{said} – fichier signé non joint à ce jour"),
+                                banner=typographie(f"COPIE – convention signée le {date_fr(signed)}") if signed else "COPIE")
     if original is None:
         why = "l'original reçu est abîmé ou modifié : non joint" if d.key in b.originals else "non signé à ce jour"
         return assemble.Mention(typographie(f"Document à signer séparément par {who} – {why}"))

@@ -121,14 +121,16 @@ def typo(value) -> str:
     text = _OPEN_GUILLEMET.sub("«" + NBSP, text)
     text = _CLOSE_GUILLEMET.sub(NBSP + "»", text)
     text = NUMBER_WORD.sub(lambda m: m.group(1) + NBSP, text)
-    text = _NAME_ELISION.sub(lambda m: m.group(1) + NBSP + m.group(2), text)
     return text
 
 
 def typographie(value) -> str:
     """``typo`` and the typographic apostrophe ’: for the text the engine draws itself (cover,
-    sommaire, bookmarks, margin lines, metadata), as the documents' own text gets it."""
-    return typo(value).replace("'", "’")
+    sommaire, bookmarks, margin lines, metadata), as the documents' own text gets it. A place
+    name holds together there (« Côte d'Azur » on the cover); not in a Word table's narrow
+    column, where LibreOffice would then have to cut the word itself."""
+    text = _NAME_ELISION.sub(lambda m: m.group(1) + NBSP + m.group(2), typo(value))
+    return text.replace("'", "’")
 
 
 def liste_fr(values) -> str:

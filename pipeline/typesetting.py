@@ -23,14 +23,16 @@ APOSTROPHE = "\u2019"
 _FIRST = re.compile(r"(?<=(?<![\w-])1)(er)(?=[\s\u00a0\u202f])")
 
 
-def french(document, sigles: dict[str, str] | None = None) -> None:
+def french(document, sigles: dict[str, str] | None = None, whole: list[str] | None = None) -> None:
     """Apostrophes, no-break spaces and superscript ordinals in every paragraph of ``document``;
-    ``sigles`` (« COTECH » → « comité technique ») spelled out at their first use in the body."""
+    ``sigles`` (« COTECH » → « comité technique ») spelled out at their first use in the body;
+    ``whole``: short names never cut at a line's end (« AR Hlm », « Pascal FRIQUET »)."""
     for sigle, name in (sigles or {}).items():
         _spell_out(document.element.body, sigle, name)
+    names = [re.compile(re.escape(n).replace(r"\ ", "[ \u00a0]")) for n in whole or [] if " " in n]
     for root in _parts(document):
         for paragraph in root.iter(qn("w:p")):
-            _paragraph(paragraph)
+            _paragraph(paragraph, names)
 
 
 def _spell_out(body, sigle: str, name: str) -> None:
@@ -68,15 +70,23 @@ def _parts(document):
                 yield part._element
 
 
-def _paragraph(paragraph) -> None:
+# « article 4 », « page 12 », « n° 3 »: the word and its number on one line
+_WORD_NUMBER = re.compile(r"(?<![\w-])(articles?|pages?|n°) (?=\d)")
+
+
+def _paragraph(paragraph, names: list[re.Pattern] = ()) -> None:
     """Rewrite the paragraph's text runs as one text, so a number printed by a tag and the word the
     template writes after it are seen together; each replacement keeps the text's length."""
     texts = [t for t in paragraph.iter(qn("w:t")) if _own_run(t, paragraph)]
     if not texts:
         return
     joined = "".join(t.text or "" for t in texts)
-    fixed = joined.replace("'", APOSTROPHE)
+    fixed = joined
+    for name in names:
+        fixed = name.sub(lambda m: m.group().replace(" ", NBSP), fixed)
+    fixed = fixed.replace("'", APOSTROPHE)
     fixed = NUMBER_WORD.sub(lambda m: m.group(1) + NBSP, fixed)
+    fixed = _WORD_NUMBER.sub(lambda m: m.group(1) + NBSP, fixed)
     if fixed != joined:
         at = 0
         for t in texts:

@@ -279,7 +279,7 @@ def test_the_letter_and_its_bordereau_word_the_enclosures_as_article_3_does(buil
     assert "Objet : appel de la participation annuelle 2023 – convention de partenariat 2022-2024 (article 3)" in letter
     assert "Madame la Présidente de la Métropole Aix-" in letter  # the address names her office
     assert "Dossier suivi par : Mme Claire EXEMPLE, chargée de mission – tél. 04 00 00 00 00 – " in letter
-    assert ("vous trouverez ci-joint, énumérées au bordereau joint, les pièces prévues à l’article 3 de la convention :"
+    assert ("vous trouverez ci-joint les pièces prévues à l’article 3 de la convention, énumérées au bordereau :"
             in letter)
     # what article 3 does not ask for is joined apart, not under its name
     assert ("Vous trouverez également ci-joint la copie de la convention de partenariat signée et le procès-verbal du "

@@ -66,7 +66,7 @@ def test_the_second_convention_speaks_with_its_own_text_signatories_and_committe
     folder = tmp_path / "out" / OTHER.name / "2026"
     convention = docx_text(folder / "convention.docx")
     assert "Exemple-sur-Mer" in convention and "Aix-Marseille" not in convention and "FRIQUET" not in convention
-    pv = docx_text(folder / "pv-copil-2026.docx")
+    pv = docx_text(folder / "pv-copil-2026.docx").replace("\u00a0", " ")
     assert "Sophie EXEMPLE-BLANC" in pv and "Claire EXEMPLE-DURAND" in pv  # the members who sign, by their roles
     assert "Pour l’Association Régionale Hlm Exemple" in pv
     bilan = docx_text(folder / "bilan-2025.docx")
@@ -75,7 +75,7 @@ def test_the_second_convention_speaks_with_its_own_text_signatories_and_committe
     assert "12\u202f345,67\u00a0€" in bilan
     letter = docx_text(folder / "appel-2026.docx")
     assert "douze mille trois cent quarante-cinq euros et soixante-sept centimes (12\u202f345,67\u00a0€)" in letter
-    assert "La Présidente de l’ARH Exemple" in letter
+    assert "La Présidente de l’ARH Exemple" in letter.replace("\u00a0", " ")
     text = " ".join(p.extract_text() for p in PdfReader(folder / "bordereau-2026.pdf").pages)
     assert "Une attestation de régularité sociale" in text  # the 7th piece
 

@@ -113,6 +113,12 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     assert "Pascal FRIQUET le 16/03/2023 à 12 h 00" in text and "Sophie MARTIN le 15/03/2023 à 12 h 00" in text
     fonts = subprocess.run(["pdffonts", str(final_dossier)], capture_output=True, text=True, check=True).stdout
     assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
+    # the signed bilan is now provided: the bordereau counts it and says who signed it, and when
+    import docx
+
+    table = docx.Document(final_dossier.with_name("bordereau-2023.docx")).tables[0]
+    row = next(r for r in table.rows if r.cells[1].text.startswith("Un bilan"))
+    assert row.cells[2].text == "Oui" and row.cells[4].text.startswith("Original signé électroniquement le 20")
 
 
 def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_original(scenario, final_dossier, tmp_path):

@@ -139,3 +139,32 @@ def test_engine_drawn_text_is_french_too(built):
     meta = reader.metadata
     assert "bilan" not in meta.subject and "bilan" not in meta["/Keywords"]
     assert "bilan" in PdfReader(built / "2023" / "dossier-2023.pdf").metadata["/Keywords"]
+
+
+def test_a_bilan_still_to_sign_is_not_counted_as_provided(built):
+    """The paying officer counts a piece as provided once it is signed: until the signed bilan is
+    in signes/, the bordereau says « Non » and who is to sign it."""
+    import docx
+
+    table = docx.Document(built / "2023" / "bordereau-2023.docx").tables[0]
+    row = next(r for r in table.rows if r.cells[1].text.startswith("Un bilan"))
+    assert row.cells[2].text == "Non"
+    assert row.cells[4].text == "À signer séparément par le Président de l’AR\u00a0Hlm"
+
+
+def test_an_unsigned_copy_of_the_convention_says_it_is_a_copy_of_a_signed_text(built):
+    """Later years join the convention signed the first year: without its signed file yet, each
+    page says « copie » and what is missing, never « à signer séparément »."""
+    reader = PdfReader(built / "2023" / "dossier-2023.pdf")
+    start = next(reader.get_destination_page_number(i) for i in reader.outline
+                 if not isinstance(i, list) and i.title.startswith("La copie de la convention"))
+    page = " ".join(reader.pages[start].extract_text().split())
+    assert "COPIE" in page and "fichier signé non joint à ce jour" in page
+    assert "à signer séparément" not in page
+
+
+def test_words_and_names_are_not_cut_inside_in_narrow_columns(built):
+    text = flat(built / "2023" / "bilan-2022.pdf").replace("- ", "-")
+    assert "« Logement d’Abord »" in text and "Communes d’Aix-en-Provence" in text
+    bordereau = " ".join(paragraphs(built / "2023" / "bordereau-2023.docx"))
+    assert "l’AR\u00a0Hlm" in bordereau and "l’article\u00a03" in bordereau

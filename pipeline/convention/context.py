@@ -83,6 +83,18 @@ class BilanFinal:
     lieu: str = doc("lieu où il est établi")
 
 
+class SignatureState(str):
+    """What the documents say of a document signed apart (« à signer séparément par … »), and
+    whether its signed original is enclosed: a bilan still to sign is not « fournie »."""
+
+    signed: bool
+
+    def __new__(cls, text: str, *, signed: bool) -> "SignatureState":
+        state = super().__new__(cls, text)
+        state.signed = signed
+        return state
+
+
 @dataclass
 class Context:
     """Everything the templates of one dossier may use."""
@@ -255,7 +267,8 @@ def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | N
                 row["titre"] = f"Bilan {bilan.annee} établi par {conv.association.designation_courte} " \
                                f"le {date_fr(bilan.date)}"
         row["fournie"] = row["sans_objet"] is None and not row["specimen"] and \
-            (spec.document is not None or bool(piece and piece.fichier))
+            (spec.document is not None or bool(piece and piece.fichier)) and \
+            getattr(row["signature"], "signed", True)  # a document signed apart counts once signed
         row["jointe"] = row["sans_objet"] is None and (spec.document is not None or bool(piece and piece.fichier))
         pieces.append(row)
     return pieces

@@ -106,7 +106,7 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
         what = f"Dossier de l'année {year.annee}"
         parts = [f"appel de participation {year.annee}", "bordereau"] + \
             ([f"bilan {inputs.bilan_year.annee}"] if "bilan" in keys else []) + [f"procès-verbal du {committee}"] + \
-            (["convention signée" if inputs.first else "copie de la convention signée"] if "convention" in keys else [])
+            (["convention de partenariat" if inputs.first else "copie de la convention signée"] if "convention" in keys else [])
         last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {date_fr(year.appel.date)}"
         label = f"Dossier {year.annee}"
     subject = (", ".join(parts[:-1]) + " et " + parts[-1])
