@@ -296,6 +296,45 @@ def test_details_that_contradict_each_other_or_wait_for_a_value_are_said(inputs_
         assert any(expected in w for w in model.load(inputs_copy, 2023).warnings)
 
 
+def test_a_bank_is_recognised_by_its_bic_s_name_too(inputs_copy):
+    """Bank code 30003 has many entries in the registry (the first one a subsidiary's): a RIB of
+    « Société Générale » is not questioned, whatever its accents and case."""
+    from schwifty import IBAN
+
+    from pipeline.convention import model
+
+    path = inputs_copy / "2023" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    iban = str(IBAN.generate("FR", bank_code="30003", account_code="00012345678"))
+    for line in text.splitlines():
+        if line.strip().startswith("iban:"):
+            text = text.replace(line, f"  iban: {iban}")
+    path.write_text(text.replace("  bic: BNPAFRPPXXX", "  bic: SOGEFRPPXXX")
+                    .replace("BNP Paribas – Agence EXEMPLE", "Société Générale – Agence EXEMPLE"), encoding="utf-8")
+    warnings = model.load(inputs_copy, 2023).warnings
+    assert not any("banque.domiciliation" in w or "banque.bic" in w for w in warnings), warnings
+
+
+def test_meetings_announced_for_later_in_a_running_year_are_not_missed_yet(inputs_copy):
+    """In March, the COTECH announced for September cannot be recorded yet: no notice while the
+    year runs (no bilan, no later meeting recorded); once the year is closed, a missing one is said."""
+    from pipeline.convention import model
+
+    path = inputs_copy / "2024" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, meetings = text.split("\nreunions:", 1)
+    held = meetings.split("\n  - instance:")[:3]  # the header and the two meetings held by March
+    path.write_text(head + "\nreunions:" + "\n  - instance:".join(held) + "\n", encoding="utf-8")
+    data = model.load(inputs_copy, 2024)
+    assert not any("absent des réunions de 2024" in w for w in data.warnings), data.warnings
+    september = "\n  - instance: COTECH\n    date: 2024-09-24\n    lieu: Le Saint-Georges, Marseille\n" \
+                "    objet: Point d'étape du programme 2024"
+    assert september in text
+    path.write_text(text.replace(september, ""), encoding="utf-8")
+    data = model.load(inputs_copy, 2024)  # the year closed, its bilan dated: the September COTECH is missed
+    assert any("annonce un COTECH le 2024-09-24, absent des réunions de 2024" in w for w in data.warnings), data.warnings
+
+
 def test_final_refusals_read_file_by_file_line_by_line(inputs_copy):
     from pipeline.convention import model
     from pipeline.errors import InputError

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
-from pipeline.french import compte, suggestion
+from pipeline.french import compte, montant, suggestion
 from pipeline.yamlsource import line_of
 
 
@@ -125,8 +125,8 @@ def _year_facts(conv, c: _Checker) -> None:
     if data.appel is not None:
         in_year("appel.date", data.appel.date)
         if data.appel.montant != terms.montant_annuel:
-            c.err("appel.montant", f"{data.appel.montant} € ne correspond pas à la participation annuelle de la "
-                                   f"convention ({terms.montant_annuel} €, article 3)")
+            c.err("appel.montant", f"{montant(data.appel.montant)} ne correspond pas à la participation annuelle de "
+                                   f"la convention ({montant(terms.montant_annuel)}, article 3)")
     chantiers = [ch.code for ch in conv.chantiers]
     modalites = [m.code for m in conv.modalites]
     for i, action in enumerate(data.actions, 1):
@@ -335,7 +335,9 @@ def _closing(conv, files: dict, f, *, final: bool) -> None:
 
 
 def _announced(conv, f, following) -> None:
-    """The meetings that a COPIL announced are the ones the data records (a notice)."""
+    """The meetings that a COPIL announced are the ones the data records (a notice), once the
+    data can record them: the year closed (its bilan dated), or the meeting before the last one
+    recorded."""
     c = _Checker(f, final=False)
     data = f.data
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
@@ -347,6 +349,9 @@ def _announced(conv, f, following) -> None:
             where = f"des données de {f.annee + 1}"
         else:
             continue
+        year_data = data if r.date.year == f.annee else following
+        if year_data.bilan is None and r.date > max((m.date for m in year_data.reunions), default=year_data.copil.date):
+            continue  # a year still running: a meeting announced for later cannot be recorded yet
         if (r.instance, r.date) not in held:
             dates = sorted(d.isoformat() for inst, d in held if inst == r.instance)
             seen = f" ({r.instance} tenu le {', '.join(dates)})" if dates else ""
@@ -430,9 +435,32 @@ def _same_bank(iban, bic, bank, c: _Checker) -> None:
     if known is not None and str(known)[:8] != str(bic)[:8]:
         c.notice("banque.bic", f"le BIC {bic} n'est pas celui de la banque de l'IBAN (code banque {iban.bank_code} : "
                                f"{name or 'banque inconnue'}, BIC {known}) : vérifiez le RIB")
-    elif name and not set(_plain(name).split()) & set(_plain(bank.domiciliation).split()):
-        c.notice("banque.domiciliation", f"« {bank.domiciliation} » ne nomme pas la banque de l'IBAN ({name}, code "
-                                         f"banque {iban.bank_code}) : vérifiez le RIB")
+    else:
+        # a bank code has many entries in the registry (branches, subsidiaries): the bank is named
+        # by its BIC's own names as well as the first entry's
+        names = [n for n in [name, *_bic_names(known)] if n]
+        if names and not any(_words(n) & _words(bank.domiciliation) for n in names):
+            c.notice("banque.domiciliation", f"« {bank.domiciliation} » ne nomme pas la banque de l'IBAN "
+                                             f"({' / '.join(dict.fromkeys(names))}, code banque {iban.bank_code}) : "
+                                             "vérifiez le RIB")
+
+
+def _bic_names(bic) -> list[str]:
+    try:
+        from schwifty import BIC
+
+        return list(BIC(str(bic)[:8]).bank_names) if bic is not None else []
+    except Exception:  # noqa: BLE001 — a BIC the registry does not know
+        return []
+
+
+def _words(text: str) -> set[str]:
+    """A bank's name as comparable words: no accents, no case, no generic word (« Société Générale »
+    and « SOCIETE GENERALE SA » share « societe »)."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    return {w for w in re.findall(r"[a-z0-9]+", plain) if len(w) > 2} - {"sas", "banque", "bank", "des", "les", "agence"}
 
 
 def _bank_reason(exc: Exception) -> str:
