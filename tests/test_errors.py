@@ -56,7 +56,7 @@ def edit(root: Path, old: str, new: str, year: int = 2023):
 
 INPUT_CASES = [
     ("malformed yaml", "  reference: AR-2023-012", "  reference: 'AR-2023-012", ["year.yaml:", "syntaxe YAML"]),
-    ("wrong type", "    participants: 21", "    participants: beaucoup", ["actions[1].participants", "nombre entier"]),
+    ("wrong type", "    participants: 21", "    participants: beaucoup", ["actions[4].participants", "nombre entier"]),
     ("missing key", "  reference: AR-2023-012\n", "", ["appel.reference", "clé obligatoire absente"]),
     ("unknown key", "  lieu: Marseille\n  montant", "  lieux: Marseille\n  montant", ["appel.lieux", "« lieu »"]),
     ("impossible date", "  date: 2023-03-28", "  date: 2023-13-45", ["appel.date", "2023-13-45"]),

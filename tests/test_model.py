@@ -52,7 +52,7 @@ def test_impossible_date_and_negative_amount_are_reported_together(inputs_copy):
 def test_unknown_chantier_code_is_named(inputs_copy):
     _edit(inputs_copy, 2023, "    chantier: PLH\n    modalite: GROUPES", "    chantier: PHL\n    modalite: GROUPES")
     message = _error(inputs_copy, 2023)
-    assert "actions[1].chantier" in message and "« PLH »" in message
+    assert "actions[4].chantier" in message and "« PLH »" in message
 
 
 def test_year_outside_the_convention():

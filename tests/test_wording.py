@@ -168,3 +168,12 @@ def test_words_and_names_are_not_cut_inside_in_narrow_columns(built):
     assert "« Logement d’Abord »" in text and "Communes d’Aix-en-Provence" in text
     bordereau = " ".join(paragraphs(built / "2023" / "bordereau-2023.docx"))
     assert "l’AR\u00a0Hlm" in bordereau and "l’article\u00a03" in bordereau
+
+
+def test_the_closing_letter_announces_what_no_call_will_join_and_cites_its_basis(built):
+    """The last year's accounts and activity report used to come with the next call: the closing
+    letter says they will follow, and names the decision the closing rests on."""
+    letter = flat(built / "2025" / "transmission-2025.pdf").replace("- ", "-")
+    assert ("Le rapport d’activité de l’année 2024 et les comptes de l’année 2024, que l’article 3 demande pour "
+            "l’année écoulée et qu’aucun appel ne joindra plus, vous seront transmis") in letter
+    assert "réuni conformément au relevé de décisions du comité de pilotage du 12 mars 2024" in letter

@@ -154,6 +154,8 @@ class Context:
                                     "spécimens à part)")
     autres_documents: list[dict[str, Any]] = doc("les documents joints au dossier hors article 3 (convention, "
                                                  "procès-verbal…), dans l'ordre du dossier : titre, page, signature")
+    pieces_apres_cloture: list[str] = doc("dossier de clôture : les pièces de l'article 3 qui portent sur l'année "
+                                          "écoulée (« les comptes de l'année 2024 »), qu'aucun appel ne joindra plus")
     pieces_specimens: list[str] = doc("pièces jointes à titre de spécimen, les définitives à suivre")
     signatures: dict[str, str] = doc("l'état de chaque document signé à part joint au dossier, par document : "
                                      "signatures['bilan'] → « original signé par Pascal FRIQUET le 20 février 2023 » "
@@ -223,6 +225,8 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         pieces_jointes=_joined(inputs, documents, pieces),
         pieces_article3=_joined(inputs, documents, pieces, bordereau=False, others_too=False),
         pieces_specimens=[p["nom"] for p in pieces if p["jointe"] and p["specimen"]],
+        pieces_apres_cloture=[piece_label(spec.libelle, year.annee) for spec in conv.pieces_requises
+                              if "N-1" in spec.libelle] if inputs.closing else [],
         autres_documents=[{"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"),
                            "signature": signatures.get(d.key)} for d in others(inputs)],
     )
