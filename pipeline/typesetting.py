@@ -21,6 +21,8 @@ from pipeline.french import NBSP, NUMBER_WORD
 APOSTROPHE = "\u2019"
 # « 1er » before a month or a word: its « er » goes up
 _FIRST = re.compile(r"(?<=(?<![\w-])1)(er)(?=[\s\u00a0\u202f])")
+# « article 4 », « page 12 », « n° 3 »: the word and its number on one line
+_WORD_NUMBER = re.compile(r"(?<![\w-])(articles?|pages?|n°) (?=\d)")
 
 
 def french(document, sigles: dict[str, str] | None = None, whole: list[str] | None = None) -> None:
@@ -68,10 +70,6 @@ def _parts(document):
             if not part.is_linked_to_previous and id(part._element) not in seen:
                 seen.add(id(part._element))
                 yield part._element
-
-
-# « article 4 », « page 12 », « n° 3 »: the word and its number on one line
-_WORD_NUMBER = re.compile(r"(?<![\w-])(articles?|pages?|n°) (?=\d)")
 
 
 def _paragraph(paragraph, names: list[re.Pattern] = ()) -> None:

@@ -100,6 +100,27 @@ def processes_naming(folder: Path) -> list[str]:
     return found
 
 
+def edited_templates(tmp_path, name: str, old: str, new: str) -> Path:
+    """A copy of templates/ with one run of one template changed, as staff would in Word."""
+    import docx
+
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    document = docx.Document(folder / name)
+    paragraphs = list(document.paragraphs)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                paragraphs.extend(cell.paragraphs)
+    for p in paragraphs:
+        for run in p.runs:
+            if old in run.text:
+                run.text = run.text.replace(old, new, 1)
+                document.save(folder / name)
+                return folder
+    raise AssertionError(f"{old!r} not found in {name}")
+
+
 def docx_text(path) -> str:
     """The text of a .docx as python-docx reads it: paragraphs, then table cells."""
     import docx

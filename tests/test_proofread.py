@@ -1,31 +1,9 @@
 """check reads each trial-filled document as its reader would: templates whose every variable
 exists can still print a wrong legal document, and check refuses them, naming the template,
 the paragraph and the year's data (no LibreOffice needed)."""
-import shutil
-
-import docx
 import pytest
 
-from conftest import TEMPLATES, run_cli
-
-
-def edited_copy(tmp_path, name: str, old: str, new: str):
-    """A copy of templates/ with one run of one template changed, as staff would in Word."""
-    folder = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, folder)
-    document = docx.Document(folder / name)
-    paragraphs = list(document.paragraphs)
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                paragraphs.extend(cell.paragraphs)
-    for p in paragraphs:
-        for run in p.runs:
-            if old in run.text:
-                run.text = run.text.replace(old, new, 1)
-                document.save(folder / name)
-                return folder
-    raise AssertionError(f"{old!r} not found in {name}")
+from conftest import edited_templates, run_cli
 
 
 CASES = [
@@ -44,7 +22,7 @@ CASES = [
 
 @pytest.mark.parametrize("label, name, old, new, expected", CASES, ids=[c[0] for c in CASES])
 def test_check_refuses_a_template_that_prints_a_wrong_document(tmp_path, label, name, old, new, expected):
-    result = run_cli("--templates", str(edited_copy(tmp_path, name, old, new)), "check")
+    result = run_cli("--templates", str(edited_templates(tmp_path, name, old, new)), "check")
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
     for words in expected:

@@ -6,28 +6,12 @@ import subprocess
 import docx
 import pytest
 
-from conftest import CONV, STEMS, TEMPLATES, run_cli
+from conftest import CONV, STEMS, TEMPLATES, edited_templates, run_cli
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
-def broken_copy(tmp_path, name: str, old: str, new: str):
-    """A copy of templates/ where one text of one template is changed, as staff would in Word."""
-    folder = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, folder)
-    document = docx.Document(folder / name)
-    paragraphs = list(document.paragraphs)
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                paragraphs.extend(cell.paragraphs)
-    for p in paragraphs:
-        for run in p.runs:
-            if old in run.text:
-                run.text = run.text.replace(old, new, 1)
-                document.save(folder / name)
-                return folder
-    raise AssertionError(f"{old!r} not found in {name}")
+broken_copy = edited_templates  # a template broken as staff would break it in Word
 
 
 CASES = [
