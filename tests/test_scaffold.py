@@ -107,7 +107,9 @@ def test_hostile_names_reach_convention_yaml_as_typed(tmp_path):
     ask, tell, told = answer(list(HOSTILE.values()))
     answers = scaffold.questionnaire(ask, tell)
     assert told == []
-    scaffold.new_convention(tmp_path / "conv", answers=answers)
+    todo = scaffold.new_convention(tmp_path / "conv", answers=answers)
+    assert (tmp_path / "conv" / "signes").is_dir()  # where the signed originals come back
+    assert "make new-year YEAR=2031 CONVENTION=conv" in todo[-1]
     conv, _ = model.load_convention(tmp_path / "conv")
     assert conv.metropole.nom == HOSTILE["metropole"] and conv.association.nom == HOSTILE["association"]
     assert conv.association.sigle == "&UR Hlm" and conv.association.representant.nom == "D'ARCY & Cie"

@@ -40,6 +40,7 @@ def new_convention(target: Path, *, source: Path | None = None, answers: dict[st
     else:
         text = from_answers(answers or {})
     (target / "templates").mkdir(parents=True)
+    (target / "signes").mkdir()  # where the documents signed apart come back (README, « Signer »)
     (target / "convention.yaml").write_text(text, encoding="utf-8")
     todo = [f"complétez {target / 'convention.yaml'} (chaque valeur « À COMPLÉTER » ou « null »)"]
     own = Path(source) / "templates" if source is not None else None
@@ -50,7 +51,10 @@ def new_convention(target: Path, *, source: Path | None = None, answers: dict[st
                     "convention (c'est pour l'instant celui de la précédente)")
     else:
         todo.append(f"déposez le texte approuvé de la convention, en Word, dans {target / 'templates' / 'convention.docx'}")
-    todo.append("créez le dossier de la première année (voir docs/guide-donnees.md), puis lancez « make check »")
+    first = re.search(r"^\s*date_debut:\s*(\d{4})", text, re.M)
+    year = first.group(1) if first else "<première année>"
+    todo.append(f"créez le dossier de la première année : make new-year YEAR={year} CONVENTION={target.name} "
+                "(voir docs/guide-nouvelle-convention.md), puis lancez « make check »")
     return todo
 
 
