@@ -104,7 +104,11 @@ TITLE_WIDTH = A4[0] - 200  # a sommaire line's title, before its leaders and pag
 
 
 def _title_lines(title: str) -> list[str]:
-    """A sommaire entry's title on as many lines as it needs (never cut)."""
+    """A sommaire entry's title on as many lines as it needs (never cut); its closing remark in
+    brackets, « (à signer séparément) », goes to the next line whole rather than split."""
+    head, bracket, remark = title.rpartition(" (")
+    if bracket and remark.endswith(")") and "(" not in remark:
+        title = f"{head} ({remark.replace(' ', chr(0xA0))}"
     return _wrap(title, "Dossier-Sans", 11, TITLE_WIDTH)
 
 
