@@ -42,7 +42,7 @@ def _spell_out(body, sigle: str, name: str) -> None:
     of a spelled-out name. Page headers and footers are furniture and keep the short form."""
     word = re.compile(rf"(?<![\w-]){re.escape(sigle)}(?![\w-])")
     for paragraph in body.iter(qn("w:p")):
-        texts = [t for t in paragraph.iter(qn("w:t")) if _own_run(t, paragraph)]
+        texts = _texts(paragraph)
         joined = "".join(t.text or "" for t in texts)
         found = word.search(joined)
         if not found:
@@ -75,7 +75,7 @@ def _parts(document):
 def _paragraph(paragraph, names: list[re.Pattern] = ()) -> None:
     """Rewrite the paragraph's text runs as one text, so a number printed by a tag and the word the
     template writes after it are seen together; each replacement keeps the text's length."""
-    texts = [t for t in paragraph.iter(qn("w:t")) if _own_run(t, paragraph)]
+    texts = _texts(paragraph)
     if not texts:
         return
     joined = "".join(t.text or "" for t in texts)
@@ -95,6 +95,11 @@ def _paragraph(paragraph, names: list[re.Pattern] = ()) -> None:
     for t in texts:
         if _FIRST.search(t.text or ""):
             _superscript_first(t)
+
+
+def _texts(paragraph) -> list:
+    """The paragraph's own text elements, in order (not those of a paragraph nested in it)."""
+    return [t for t in paragraph.iter(qn("w:t")) if _own_run(t, paragraph)]
 
 
 def _own_run(t, paragraph) -> bool:

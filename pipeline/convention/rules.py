@@ -117,13 +117,8 @@ def _year_facts(conv, c: _Checker) -> None:
     data, year, terms = f.data, f.annee, conv.convention
     if data.annee != year:
         c.err("annee", f"le fichier dit {data.annee} mais il est dans le dossier de l'année {year}")
-
-    def in_year(path: str, value) -> None:
-        if value is not None and value.year != year:
-            c.err(path, f"la date {value.isoformat()} n'est pas dans l'année {year}")
-
     if data.appel is not None:
-        in_year("appel.date", data.appel.date)
+        _in_year(c, "appel.date", data.appel.date)
         if data.appel.montant != terms.montant_annuel:
             c.err("appel.montant", f"{montant(data.appel.montant)} ne correspond pas à la participation annuelle de "
                                    f"la convention ({montant(terms.montant_annuel)}, article 3)")
@@ -132,9 +127,9 @@ def _year_facts(conv, c: _Checker) -> None:
     for i, action in enumerate(data.actions, 1):
         _known(c, f"actions[{i}].chantier", action.chantier, chantiers, "chantier")
         _known(c, f"actions[{i}].modalite", action.modalite, modalites, "modalité")
-        in_year(f"actions[{i}].date", action.date)
+        _in_year(c, f"actions[{i}].date", action.date)
     for i, meeting in enumerate(data.reunions, 1):
-        in_year(f"reunions[{i}].date", meeting.date)
+        _in_year(c, f"reunions[{i}].date", meeting.date)
         _known(c, f"reunions[{i}].instance", meeting.instance, [conv.copil.sigle, conv.cotech.sigle], "comité")
     if data.finances is not None:
         fin = data.finances
@@ -160,6 +155,12 @@ def _year_facts(conv, c: _Checker) -> None:
         _unfinished(part, c, key)
 
 
+def _in_year(c: _Checker, path: str, value) -> None:
+    """A date of a year's file falls in that year."""
+    if value is not None and value.year != c.f.annee:
+        c.err(path, f"la date {value.isoformat()} n'est pas dans l'année {c.f.annee}")
+
+
 def _known(c: _Checker, path: str, value: str, codes: list[str], what: str) -> None:
     """A code of convention.yaml (chantier, modalité, comité, rôle), or the closest one suggested."""
     if value not in codes:
@@ -171,12 +172,7 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     """What the dossier's own year must hold besides its facts: its COPIL, its pieces, its bank."""
     c = _Checker(f, final=final)
     data, year, terms = f.data, f.annee, conv.convention
-
-    def in_year(path: str, value) -> None:
-        if value is not None and value.year != year:
-            c.err(path, f"la date {value.isoformat()} n'est pas dans l'année {year}")
-
-    in_year("copil.date", data.copil.date)
+    _in_year(c, "copil.date", data.copil.date)
     chantiers = [ch.code for ch in conv.chantiers]
     for i, item in enumerate(data.copil.programme, 1):
         _known(c, f"copil.programme[{i}].chantier", item.chantier, chantiers, "chantier")
