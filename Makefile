@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check statut test test-fast clean bench convention new-year apercu
+.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu
 
 SYSTEM   := $(VENV)/.system
 COMPILED := $(VENV)/.compiled
@@ -64,6 +64,13 @@ test: setup
 test-fast: setup  # the parts that need no LibreOffice: data, rules, French, sheets, scaffolding
 	$(BIN)/python -m pytest -q -m "not office"
 
+coverage: setup  # the fast suite's coverage of the engine (pipeline/ but convention/), then of all pipeline/
+	@rm -rf .coverage-data && mkdir -p .coverage-data
+	$(BIN)/python -m coverage run -m pytest -q -m "not office"
+	@$(BIN)/python -m coverage combine -q
+	@$(BIN)/python -m coverage report --omit='pipeline/convention/*' --format=total | sed 's/^/moteur (hors convention\/) : /; s/$$/ %/'
+	@$(BIN)/python -m coverage report --format=total | sed 's/^/pipeline\/ entier : /; s/$$/ %/'
+
 bench: setup
 	$(BIN)/python tools/bench.py
 
@@ -73,5 +80,5 @@ ifneq ($(CONVENTION),)
 else
 	find outputs -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
 endif
-	rm -rf .pytest_cache .hypothesis build *.egg-info
+	rm -rf .pytest_cache .hypothesis build *.egg-info .coverage-data
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
