@@ -23,7 +23,7 @@ from typing import Callable
 import click
 
 from pipeline import cache, dossier
-from pipeline.dossier import BORDEREAU, YearBuild
+from pipeline.dossier import YearBuild
 from pipeline.errors import OutputError
 from pipeline.events import Event, Watch, unwatched
 from pipeline.office import libreoffice
@@ -184,7 +184,7 @@ class Schedule:
         if year.awaited is None:  # not sent yet
             if not all(b.files[k].digest in pages for k in dossier.first_round(b)):
                 return False
-            if BORDEREAU not in b.keys:  # the closing dossier has no call, hence no bordereau
+            if dossier.piece_list(b) is None:  # the closing dossier has no call, hence no bordereau
                 year.settled = True
                 return False
         elif year.awaited not in pages:
@@ -198,8 +198,9 @@ class Schedule:
         if year.rounds > MAX_BORDEREAU_ROUNDS:
             raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
         dossier.fill_bordereau(b, pages, year.bordereau_length)
-        self._submit(b, [BORDEREAU], first=True)
-        year.awaited = b.files[BORDEREAU].digest
+        key = dossier.piece_list(b)
+        self._submit(b, [key], first=True)
+        year.awaited = b.files[key].digest
         return True
 
     def _opened(self, digest: str) -> None:
