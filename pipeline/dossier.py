@@ -28,11 +28,12 @@ from pipeline.pdf import assemble, marks, originals, pieces, reproducible, signi
 @dataclass
 class Converted:
     """A document (or a piece written in Word) on its way through LibreOffice; filled again, it
-    is a new one."""
+    is a new one. Written by this module's functions only: ``schedule`` says when (``converting``,
+    ``open_converted``)."""
 
     source: Path                      # what LibreOffice converts: the filled .docx, or the piece's .docx/.odt
     pdf: Path | None = None           # its PDF in the work folder, once sent
-    digest: str | None = None         # the cache key of that PDF
+    digest: str | None = None         # the cache key of that PDF (schedule.Conversion's)
     reader: PdfReader | None = None   # the PDF opened as soon as it is in place, ahead of the assembly
     marks: list | None = None         # its signature marks, read once
 
@@ -214,6 +215,14 @@ def read_original(original: Original) -> None:
         original.signatures = originals.read_signatures(original.data, original.shown)
     except (SignatureError, InputError, OSError) as exc:
         original.reader, original.unreadable = None, str(exc)
+
+
+def converting(b: YearBuild, key: str, digest: str) -> Path:
+    """A document goes to its conversion, its PDF known by the cache key ``digest`` (from the
+    cache, LibreOffice, or another year's identical document): where that PDF is to be put."""
+    converted = b.files[key]
+    converted.pdf, converted.digest = converted.source.with_suffix(".pdf"), digest
+    return converted.pdf
 
 
 def open_converted(b: YearBuild, key: str) -> None:
