@@ -56,7 +56,7 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
             problems.extend(line for line in _lines(exc) if line not in problems)
     for spec in catalogue.DOCUMENTS:
         path = places.template_for(inputs, templates, f"{spec.key}.docx")
-        if not path.is_file() and spec.key == "convention":
+        if not path.is_file() and spec.own_text:
             problems.append((int(ExitCode.TEMPLATE), f"{path.parent} : la convention n'a pas son propre texte "
                              f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
             continue

@@ -24,17 +24,16 @@ from pipeline.errors import InputError, SignatureError, TemplateProblem
 from pipeline.french import date_fr, minuscule, typographie
 from pipeline.pdf import assemble, marks, originals, pieces, reproducible, signing
 
-BORDEREAU = "bordereau"  # filled last: it gives the dossier page of every piece
-
 
 @dataclass
 class Converted:
     """A document (or a piece written in Word) on its way through LibreOffice; filled again, it
-    is a new one."""
+    is a new one. Written by this module's functions only: ``schedule`` says when (``converting``,
+    ``open_converted``)."""
 
     source: Path                      # what LibreOffice converts: the filled .docx, or the piece's .docx/.odt
     pdf: Path | None = None           # its PDF in the work folder, once sent
-    digest: str | None = None         # the cache key of that PDF
+    digest: str | None = None         # the cache key of that PDF (schedule.Conversion's)
     reader: PdfReader | None = None   # the PDF opened as soon as it is in place, ahead of the assembly
     marks: list | None = None         # its signature marks, read once
 
@@ -103,10 +102,16 @@ class YearBuild:
         return self.planned(key).date if key in self.keys else documents.dossier_date(self.inputs)
 
 
+def piece_list(b: YearBuild) -> str | None:
+    """The document that lists the pieces with their dossier pages (the bordereau), filled last;
+    None in a dossier without one (the closing dossier has no call, hence no bordereau)."""
+    return next((k for k in b.keys if catalogue.lists_pieces(k)), None)
+
+
 def first_round(b: YearBuild) -> list[str]:
     """What is converted first: every document but the bordereau, which needs their page counts,
     and the pieces written in Word or LibreOffice."""
-    return [k for k in b.keys if k != BORDEREAU] + b.office_pieces
+    return [k for k in b.keys if not catalogue.lists_pieces(k)] + b.office_pieces
 
 
 def fill_first_round(b: YearBuild) -> None:
@@ -123,7 +128,7 @@ def fill_first_round(b: YearBuild) -> None:
 def fill_bordereau(b: YearBuild, pages: dict[str, int], length: int) -> None:
     """Fill the bordereau with the dossier page of each piece, as laid out with the page counts
     known (``pages``: digest → count) and the bordereau ``length`` pages long."""
-    render_one(b, BORDEREAU, pages=piece_pages(b, dossier_layout(b, pages, bordereau_pages=length)))
+    render_one(b, piece_list(b), pages=piece_pages(b, dossier_layout(b, pages, bordereau_pages=length)))
 
 
 def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
@@ -135,7 +140,7 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, b.inputs) is None
     ctx = checks.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages,
                                   signatures=signature_states(b))
-    images = context.images(ctx) if key == "bilan" else None
+    images = context.images(ctx) if catalogue.SPECS[key].has_chart else None
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
     try:
@@ -212,6 +217,14 @@ def read_original(original: Original) -> None:
         original.reader, original.unreadable = None, str(exc)
 
 
+def converting(b: YearBuild, key: str, digest: str) -> Path:
+    """A document goes to its conversion, its PDF known by the cache key ``digest`` (from the
+    cache, LibreOffice, or another year's identical document): where that PDF is to be put."""
+    converted = b.files[key]
+    converted.pdf, converted.digest = converted.source.with_suffix(".pdf"), digest
+    return converted.pdf
+
+
 def open_converted(b: YearBuild, key: str) -> None:
     """A document's PDF is in place: open it and read its signature marks now, while LibreOffice works."""
     converted = b.files[key]
@@ -224,7 +237,8 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
     bordereau; article 3's pieces in the bordereau's order, the bilan at its place; then the
     other documents joined (the convention, the minutes)."""
     by_key = {d.key: d for d in b.plan}
-    letter = "Lettre d'appel et bordereau" if BORDEREAU in by_key else "Lettre de transmission"
+    listed = piece_list(b) is not None  # a year's call and its bordereau; the closing letter alone
+    letter = "Lettre d'appel et bordereau" if listed else "Lettre de transmission"
 
     def document(d: documents.Planned, section: str) -> assemble.Entry:
         original = enclosed(b, d.key)
@@ -232,7 +246,7 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
                               original.path if original else b.work / f"{d.stem}.pdf", "document", d.key,
                               typographie(section))
 
-    parts = [document(d, letter) for d in b.plan if d.spec.signed_in_dossier or d.key == BORDEREAU]
+    parts = [document(d, letter) for d in b.plan if d.spec.signed_in_dossier or d.spec.lists_pieces]
     attached = {key: (title, source) for key, title, source in attached_pieces(b)}
     for spec, _ in catalogue.pieces_given(b.inputs.convention, b.inputs.year.pieces) if not b.inputs.closing else []:
         pieces = "Pièces prévues à l'article 3 de la convention"
@@ -243,7 +257,7 @@ def entries(b: YearBuild) -> list[assemble.Entry]:
             title, source = attached[key]
             pdf = b.files[key].source.with_suffix(".pdf") if key in b.files else b.attached[source].pdf
             parts.append(assemble.Entry(typographie(title), pdf, "piece", key, typographie(pieces)))
-    parts += [document(d, "Autres documents joints" if BORDEREAU in by_key else "Documents joints")
+    parts += [document(d, "Autres documents joints" if listed else "Documents joints")
               for d in context.others(b.inputs)]
     return parts
 
@@ -257,7 +271,7 @@ def _counts(b: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
     for e in parts:
         if enclosed(b, e.key):
             counts.append(len(b.originals[e.key].reader.pages))
-        elif e.key == BORDEREAU and bordereau_pages is not None:
+        elif catalogue.lists_pieces(e.key) and bordereau_pages is not None:
             counts.append(bordereau_pages)
         elif e.key in b.files:
             counts.append(pages[b.files[e.key].digest])
@@ -373,8 +387,9 @@ def _state(b: YearBuild, d: documents.Planned) -> str:
 
 
 def _is_copy(b: YearBuild, d: documents.Planned) -> bool:
-    """The convention after its first year: the same signed original, joined as a copy."""
-    return d.key == "convention" and not b.inputs.first
+    """A document signed once (the convention) after its first year: the same signed original,
+    joined as a copy."""
+    return d.spec.signed_once and not b.inputs.first
 
 
 def _mention(b: YearBuild, d: documents.Planned) -> assemble.Mention | None:

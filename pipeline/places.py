@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-OWN_ONLY = ("convention.docx",)  # never taken from the shared templates: each convention's own text
+from pipeline.convention import catalogue
+
+# never taken from the shared templates: each convention's own text (catalogue: own_text)
+OWN_ONLY = tuple(f"{spec.key}.docx" for spec in catalogue.DOCUMENTS if spec.own_text)
 
 
 def convention_dirs(inputs: Path) -> list[Path]:

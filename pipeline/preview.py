@@ -39,7 +39,7 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
         docx = render.render(template, ctx.variables(), Path(tmp) / f"{key}.docx",
-                             context.images(ctx) if key == "bilan" else None,
+                             context.images(ctx) if planned.spec.has_chart else None,
                              finish=dossier.finishing(key, planned, inputs))
         pdf, = office.convert([docx], Path(tmp))
         out = into / f"{planned.stem}.pdf"

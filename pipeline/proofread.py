@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.convention import documents, model
+from pipeline.convention import catalogue, documents, model
 from pipeline.french import date_fr
 
 _DAY = r"(\d{1,2}(?:er)? \S+ \d{4})"
@@ -46,8 +46,9 @@ def problems(template: Path, filled: Path, inputs: model.Inputs) -> list[str]:
                 for other in set(_YEAR.findall(p.text)) - {year}:
                     found.append(f"titre « {_short(p.text)} » : ce bilan rend compte de {year}, pas de {other} — "
                                  "utilisez {{ bilan.annee }}")
-    if key == "bordereau" and inputs.first:
-        label = next((p.libelle for p in inputs.convention.pieces_requises if p.document == "bilan"), None)
+    if planned.spec.lists_pieces and inputs.first:  # no year before the first: nothing to report on
+        label = next((p.libelle for p in inputs.convention.pieces_requises
+                      if p.document in catalogue.SPECS and catalogue.SPECS[p.document].reports_year), None)
         for row in _rows(document):
             if label and _plain(label)[:25].casefold() in row.casefold() and "sans objet" not in row.casefold():
                 found.append(f"ligne « {_short(row)} » : la première année, le bilan est « sans objet », "

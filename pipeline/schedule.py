@@ -1,13 +1,14 @@
 """Every year's documents through the build's one LibreOffice, and each dossier assembled as
 soon as its parts are in.
 
-Each PDF is converted once: it is keyed by its .docx and its date, so the convention of later
-years, identical, is converted once, and a document converted by an earlier build is taken
-from the cache. The bordereau gives the dossier page of each piece, which depends on the
-length of every part, its own included: once a year's other documents are converted it is
-filled assuming one page and sent before anything still queued; the dossier is assembled as
-soon as it arrives with that length (while LibreOffice converts the next year), else it is
-filled again with its real length.
+Each PDF is converted once: it is keyed by its .docx and its date (a ``Conversion``, whoever
+needs it), so the convention of later years, identical, is converted once, and a document
+converted by an earlier build is taken from the cache. The bordereau (the catalogue's
+``lists_pieces``) gives the dossier page of each piece, which depends on the length of every
+part, its own included: once a year's other documents are converted it is filled assuming one
+page and sent before anything still queued; the dossier is assembled as soon as it arrives with
+that length (while LibreOffice converts the next year), else it is filled again with its real
+length, at most MAX_BORDEREAU_ROUNDS times.
 
 The recipe hands each year in with ``Schedule.add`` as soon as it is filled, then makes one
 call, ``Schedule.run``; its ``events.Event``s say what happened, in order, to whoever watches.
@@ -18,12 +19,12 @@ import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 
 import click
 
 from pipeline import cache, dossier
-from pipeline.dossier import BORDEREAU, YearBuild
+from pipeline.dossier import YearBuild
 from pipeline.errors import OutputError
 from pipeline.events import Event, Watch, unwatched
 from pipeline.office import libreoffice
@@ -78,14 +79,34 @@ class Feed:
 
 
 @dataclass
+class Conversion:
+    """One PDF, whoever needs it: a document keyed by its .docx and its date, converted once for
+    every year that uses it, or taken from the cache. ``cached``: in place at once; ``sent``:
+    queued or in LibreOffice's hands; ``placed``: converted, normalised, cached and put in place
+    for every year that asked for it meanwhile."""
+
+    digest: str                     # the cache key: the .docx and the date its PDF carries
+    date: dt.datetime               # the date its PDF carries
+    source: Path | None             # the document sent to LibreOffice (None: taken from the cache)
+    targets: list[Path]             # where its PDF goes, in every year that uses it
+    pages: int | None = None        # its length, read from the cache or as soon as LibreOffice answers
+    state: Literal["cached", "sent", "placed"] = "sent"
+
+    @property
+    def in_place(self) -> bool:
+        """Its PDF may be copied from the cache to a new target at once."""
+        return self.state != "sent"
+
+
+@dataclass
 class YearState:
     """Where one year stands on its way to its dossier."""
 
     build: YearBuild
-    bordereau_length: int = 1       # the length the bordereau was last filled for
-    rounds: int = 0                 # how many times it was filled
-    awaited: str | None = None      # the cache key of the last bordereau sent
-    settled: bool = False           # its length is the one it was filled for (or the dossier has none)
+    bordereau_length: int = 1            # the length the bordereau was last filled for
+    rounds: int = 0                      # how many times it was filled
+    awaited: Conversion | None = None    # the last bordereau sent
+    settled: bool = False                # its length is the one it was filled for (or the dossier has none)
     assembled: bool = False
 
 
@@ -99,12 +120,12 @@ class Schedule:
         self.office, self.store, self.tmp, self.release, self.watch = office, store, tmp, release, watch
         self.feed = Feed(office, progress=progress)
         self.years: list[YearState] = []
-        self.planned: dict[str, dt.datetime] = {}   # digest → the date its PDF carries, for those sent
-        self.by_source: dict[Path, str] = {}        # document sent → its digest
-        self.wanted: list[tuple[str, Path]] = []    # (digest, where its PDF goes), for every year
-        self.pages: dict[str, int] = {}  # digest → page count, known as soon as LibreOffice answers
-        self.placed: set[str] = set()    # digests whose PDF is normalised and in place
-        self.converted = 0
+        self.conversions: dict[str, Conversion] = {}  # digest → its conversion, for every year
+
+    @property
+    def converted(self) -> int:
+        """How many PDFs LibreOffice made for this build (none: all from the cache)."""
+        return sum(c.state == "placed" for c in self.conversions.values())
 
     def add(self, b: YearBuild) -> None:
         """Take in a filled year: its first-round documents are taken from the cache, or go to
@@ -116,53 +137,59 @@ class Schedule:
         """Wait for LibreOffice until every year's dossier is assembled."""
         assemble.prepare()
         self._advance()
-
-        def done(docx: Path, pdf: Path) -> None:
-            digest = self.by_source[docx]
-            self.watch(Event("converted", (docx.stem,)))
-            self.pages[digest] = assemble.page_count(pdf, docx.name)
-            self._advance()  # may send a bordereau, which needs every page count
-            if self.release and self.feed.idle:
-                self.office.release()  # it shuts down while the last dossier is assembled
-            reproducible.normalise_pdf(pdf, self.planned[digest], seed=digest.encode())
-            self.store.put(digest, pdf)
-            for wanted, target in self.wanted:
-                if wanted == digest:  # replaces an earlier round's PDF, if any
-                    self.store.get(digest, target)
-            self.placed.add(digest)
-            self.converted += 1
-            self._opened(digest)
-
-        self.feed.run(done)
-        missing = [target.name for _, target in self.wanted if not target.exists()]
+        self.feed.run(self._on_converted)
+        missing = [target.name for c in self.conversions.values() for target in c.targets if not target.exists()]
         if missing:
             raise OutputError(f"le PDF de {', '.join(missing)} manque après la conversion", hint="relancez la construction")
         left = [str(y.build.year) for y in self.years if not y.assembled]
         if left:
             raise OutputError(f"le dossier {', '.join(left)} n'a pas pu être assemblé", hint="relancez la construction")
 
+    def _on_converted(self, docx: Path, pdf: Path) -> None:
+        """A PDF arrived: its length may let a bordereau go (LibreOffice is kept busy first), then
+        it is normalised, cached and put in place for every year that uses it."""
+        conversion = next(c for c in self.conversions.values() if c.state == "sent" and c.source == docx)
+        self.watch(Event("converted", (docx.stem,)))
+        conversion.pages = assemble.page_count(pdf, docx.name)
+        self._advance()  # may send a bordereau, which needs every page count
+        if self.release and self.feed.idle:
+            self.office.release()  # it shuts down while the last dossier is assembled
+        reproducible.normalise_pdf(pdf, conversion.date, seed=conversion.digest.encode())
+        self.store.put(conversion.digest, pdf)
+        for target in conversion.targets:  # replaces an earlier round's PDF, if any
+            self.store.get(conversion.digest, target)
+        conversion.state = "placed"
+        self._opened(conversion.digest)
+
+    def _pages(self) -> dict[str, int]:
+        """digest → page count, for every PDF whose length is known."""
+        return {digest: c.pages for digest, c in self.conversions.items() if c.pages is not None}
+
+    def _in_place(self, digest: str | None) -> bool:
+        conversion = self.conversions.get(digest)
+        return conversion is not None and conversion.in_place
+
     def _submit(self, b: YearBuild, keys: list[str], *, first: bool = False) -> None:
         """Put each document's PDF in place from the cache, or send it to LibreOffice (once)."""
         docs = []
         # biggest first: the last to arrive, handled while LibreOffice converts the bordereau, is small
         for k in sorted(keys, key=lambda k: -b.files[k].source.stat().st_size):
-            converted = b.files[k]
+            source = b.files[k].source
             when = reproducible.build_date(b.date_of(k))
-            digest = cache.key(converted.source, when.isoformat())
-            converted.pdf, converted.digest = converted.source.with_suffix(".pdf"), digest
-            self.wanted.append((digest, converted.pdf))
-            if digest in self.placed:  # converted earlier in this build, or by an earlier one
-                self.store.get(digest, converted.pdf)
+            digest = cache.key(source, when.isoformat())
+            target = dossier.converting(b, k, digest)
+            conversion = self.conversions.get(digest)
+            if conversion is not None:
+                conversion.targets.append(target)
+                if conversion.in_place:  # converted earlier in this build, or by an earlier one
+                    self.store.get(digest, target)
+                continue  # else on its way: put in place when it arrives
+            if self.store.get(digest, target):
+                self.conversions[digest] = Conversion(digest, when, None, [target],
+                                                      assemble.page_count(target, target.name), "cached")
                 continue
-            if digest in self.planned:  # on its way: put in place when it arrives
-                continue
-            if self.store.get(digest, converted.pdf):
-                self.pages[digest] = assemble.page_count(converted.pdf, converted.pdf.name)
-                self.placed.add(digest)
-                continue
-            self.planned[digest] = when
-            self.by_source[converted.source] = digest
-            docs.append(converted.source)
+            self.conversions[digest] = Conversion(digest, when, source, [target])
+            docs.append(source)
         if docs:
             self.watch(Event("queued", tuple(d.stem for d in docs)))
         self.feed.add(docs, self.tmp, first=first)
@@ -178,28 +205,29 @@ class Schedule:
         """Send the year's bordereau once its other documents' page counts are known; judge its
         length once it arrived, and fill it again if it is not the one assumed. True when a
         bordereau was sent: step again, it may have come from the cache and be judged at once."""
-        b, pages = year.build, self.pages
+        b = year.build
         if year.settled:
             return False
         if year.awaited is None:  # not sent yet
-            if not all(b.files[k].digest in pages for k in dossier.first_round(b)):
+            if not all(self.conversions[b.files[k].digest].pages is not None for k in dossier.first_round(b)):
                 return False
-            if BORDEREAU not in b.keys:  # the closing dossier has no call, hence no bordereau
+            if dossier.piece_list(b) is None:  # the closing dossier has no call, hence no bordereau
                 year.settled = True
                 return False
-        elif year.awaited not in pages:
+        elif year.awaited.pages is None:
             return False
-        elif pages[year.awaited] == year.bordereau_length:
+        elif year.awaited.pages == year.bordereau_length:
             year.settled = True
             return False
         else:
-            year.bordereau_length = pages[year.awaited]
+            year.bordereau_length = year.awaited.pages
         year.rounds += 1
         if year.rounds > MAX_BORDEREAU_ROUNDS:
             raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
-        dossier.fill_bordereau(b, pages, year.bordereau_length)
-        self._submit(b, [BORDEREAU], first=True)
-        year.awaited = b.files[BORDEREAU].digest
+        dossier.fill_bordereau(b, self._pages(), year.bordereau_length)
+        key = dossier.piece_list(b)
+        self._submit(b, [key], first=True)
+        year.awaited = self.conversions[b.files[key].digest]
         return True
 
     def _opened(self, digest: str) -> None:
@@ -213,7 +241,7 @@ class Schedule:
     def _assemble_ready(self) -> None:
         for year in self.years:
             b = year.build
-            if not year.assembled and year.settled and all(c.digest in self.placed for c in b.files.values()):
+            if not year.assembled and year.settled and all(self._in_place(c.digest) for c in b.files.values()):
                 year.assembled = True
-                dossier.assemble_dossier(b, self.pages)
+                dossier.assemble_dossier(b, self._pages())
                 self.watch(Event("assembled", (str(b.year),)))

@@ -78,7 +78,7 @@ def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path) -> Li
         return Line(d.title, "ILLISIBLE", [str(exc)])
     problems = [message for message, _ in found]
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in signatures)
-    copy = " (joint en copie)" if d.key == "convention" and not inputs.first else ""
+    copy = " (joint en copie)" if d.spec.signed_once and not inputs.first else ""
     return Line(d.title, f"signatures : {said}{copy}" if signatures else "sans signature", problems)
 
 

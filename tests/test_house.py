@@ -1,9 +1,12 @@
 """House rules a newcomer relies on: one home for the environment settings, listed in the
-README; one list of system packages, read by the install script and the engine's hints."""
+README; one list of system packages, read by the install script and the engine's hints; the
+engine asks the catalogue about a document instead of comparing its key."""
+import ast
 import re
 import subprocess
 from pathlib import Path
 
+from pipeline.convention import catalogue
 from pipeline.office import programs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,3 +37,37 @@ def test_one_list_of_system_packages():
     shown = subprocess.run(["sh", "-c", ". /dev/stdin; echo $PACKAGES"], input=script.split("missing=")[0]
                            .replace('"$(dirname "$0")', f'"{ROOT}/tools'), capture_output=True, text=True)
     assert shown.stdout.split() == listed, shown.stderr
+
+
+def _key_literal(node: ast.AST, literals: set[str]) -> str | None:
+    """The document key (or template name) a literal spells, alone or in a tuple, list or set."""
+    if isinstance(node, ast.Constant) and node.value in literals:
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return next((said for e in node.elts if (said := _key_literal(e, literals))), None)
+    return None
+
+
+def test_the_engine_asks_the_catalogue_instead_of_comparing_document_keys():
+    """Outside convention/, no module compares a document key to a literal (« key == 'bilan' »)
+    or keeps one as a constant: it asks the document's spec (lists_pieces, has_chart, own_text,
+    signed_once…), so that a document added to the catalogue needs no engine change."""
+    keys = {spec.key for spec in catalogue.DOCUMENTS}
+    literals = keys | {f"{key}.docx" for key in keys}
+    found = []
+    for path in sorted((ROOT / "pipeline").rglob("*.py")):
+        where = path.relative_to(ROOT)
+        if where.parts[1] == "convention":  # the catalogue's own package may name its documents
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn))
+                                                     for op in node.ops):
+                said = next((s for side in (node.left, *node.comparators) if (s := _key_literal(side, literals))), None)
+                if said:
+                    found.append(f"{where}:{node.lineno} compares with « {said} »")
+        for node in tree.body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            if value is not None and (said := _key_literal(value, literals)):
+                found.append(f"{where}:{node.lineno} keeps « {said} » as a constant")
+    assert not found, "ask the catalogue's DocumentSpec instead:\n" + "\n".join(found)

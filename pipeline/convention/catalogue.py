@@ -20,15 +20,25 @@ class DocumentSpec:
     approved_text: bool = False
     # it reports on a year other than its dossier's (the bilan of N-1): its headings name that year
     reports_year: bool = False
+    # it lists the dossier's pieces with the page each starts on (the bordereau): filled last, once
+    # the length of every other part is known, its own included
+    lists_pieces: bool = False
+    # its template shows the chart of the year's actions (the bilan): filled with the image
+    has_chart: bool = False
+    # each convention has its own text (the convention): never taken from the shared templates
+    own_text: bool = False
+    # signed once for the whole period (the convention): the later years join a copy of the first
+    # year's signed original, the same document converted once for every year
+    signed_once: bool = False
 
 
 DOCUMENTS = [
     DocumentSpec("convention", "La convention de partenariat", signers=("metropole", "association"),
-                 approved_text=True),
+                 approved_text=True, own_text=True, signed_once=True),
     DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True),
-    DocumentSpec("bordereau", "Le bordereau des pièces jointes"),
+    DocumentSpec("bordereau", "Le bordereau des pièces jointes", lists_pieces=True),
     DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",),
-                 reports_year=True),
+                 reports_year=True, has_chart=True),
     DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",)),
     DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association")),
     DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
@@ -42,6 +52,13 @@ def signed_apart(key: str) -> bool:
     """Whether a document is signed on its own, before the dossier that encloses it."""
     spec = SPECS.get(key)
     return spec is not None and bool(spec.signers) and not spec.signed_in_dossier
+
+
+def lists_pieces(key: str) -> bool:
+    """Whether a dossier part (a document, or a piece « piece:code ») is the list of the pieces,
+    filled last with their dossier pages."""
+    spec = SPECS.get(key)
+    return spec is not None and spec.lists_pieces
 
 
 def pieces_given(conv, pieces: list) -> list[tuple]:

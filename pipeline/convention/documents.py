@@ -27,9 +27,9 @@ class Planned:
 
     @property
     def own_title(self) -> str:
-        """The title the document's file carries: the convention is the same document whether a
-        dossier joins it as the original or as a copy (converted once for every year)."""
-        return self.spec.title if self.key == "convention" else self.title
+        """The title the document's file carries: a document signed once (the convention) is the
+        same whether a dossier joins it as the original or as a copy (converted once for every year)."""
+        return self.spec.title if self.spec.signed_once else self.title
 
 
 def plan(inputs: Inputs) -> list[Planned]:
