@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.convention import cycle
 
 NAME = "manifest.json"
 
@@ -23,23 +24,21 @@ def sha256(path: Path) -> str:
 
 
 def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
-    """The files a year's build reads: convention.yaml, the year's folder, the pieces, the templates."""
-    import yaml
-
+    """The files a year's build reads: convention.yaml, the year folders, the pieces, the templates."""
     files = [inputs / "convention.yaml"]
     for folder in year_folders(inputs, year):
         files += sorted(p for p in folder.rglob("*") if p.is_file())
     year_dir = inputs / str(year)
+    listed = {f.resolve() for f in files}
+    pieces = (cycle.peek(year_dir / "year.yaml") or {}).get("pieces")  # unreadable: the real load reports it
     try:
-        data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8")) or {}
-        listed = {f.resolve() for f in files}
-        for piece in data.get("pieces") or []:
+        for piece in pieces if isinstance(pieces, list) else []:
             if isinstance(piece, dict) and isinstance(piece.get("fichier"), str):
                 candidate = (year_dir / piece["fichier"]).resolve()
                 if candidate.is_file() and candidate not in listed:  # a piece outside the year's folder
                     files.append(candidate)
                     listed.add(candidate)
-    except (OSError, yaml.YAMLError, AttributeError):
+    except OSError:
         pass  # the real load reports it
     from pipeline.places import templates_used
 
@@ -48,17 +47,11 @@ def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
 
 
 def year_folders(inputs: Path, year: int) -> list[Path]:
-    """The year folders a dossier is made from: its own, the year its bilan reports (N-1), every
-    year of the period for the closing dossier, the next year (its meetings are compared
-    with those announced) and the first year (its call bounds the convention's signatures)."""
-    from pipeline.places import period_of
-
-    period = period_of(inputs)  # empty when convention.yaml is unreadable: the real load reports it
-    closing = bool(period) and year >= period[-1]
-    years = list(range(period[0], year + 1)) if closing else [year - 1, year, year + 1]
-    if period and period[0] not in years:
-        years.insert(0, period[0])
-    return [inputs / str(y) for y in years if (inputs / str(y)).is_dir()]
+    """The year folders a dossier is made from, in order: every year its build reads
+    (``cycle.years_read``), the ones it only glances at included."""
+    period = cycle.peek_period(inputs)  # empty when convention.yaml is unreadable: the real load reports it
+    years = cycle.years_read(year, period, with_next=True) if period else [year]
+    return [inputs / str(y) for y in sorted(years) if (inputs / str(y)).is_dir()]
 
 
 def _entries(paths: list[Path], base: Path) -> list[dict]:

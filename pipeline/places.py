@@ -8,10 +8,9 @@ Kept light (no document libraries): a rebuild with nothing to do reads only this
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from pipeline.convention import catalogue
+from pipeline.convention import catalogue, cycle
 
 # never taken from the shared templates: each convention's own text (catalogue: own_text)
 OWN_ONLY = tuple(f"{spec.key}.docx" for spec in catalogue.DOCUMENTS if spec.own_text)
@@ -61,20 +60,6 @@ def outputs_for(outputs: Path, convention: Path) -> Path:
     return Path(outputs) / Path(convention).resolve().name
 
 
-def period_of(convention: Path) -> list[int]:
-    """The years a convention covers and its closing year, read from convention.yaml without
-    checking it (the real load does): for choosing a convention by year."""
-    import yaml
-
-    try:
-        terms = (yaml.safe_load((Path(convention) / "convention.yaml").read_text(encoding="utf-8")) or {})["convention"]
-        start = terms["date_debut"]
-        start = start.year if isinstance(start, dt.date) else int(str(start)[:4])
-        return list(range(start, start + int(terms["duree_annees"]) + 1))
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
-        return []
-
-
 def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
     """The convention a command is about: the one named, else the only one covering ``year``
     (or the only one there is); otherwise say which exist."""
@@ -94,7 +79,7 @@ def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
         tip = suggestion(name, names, cutoff=0.5)
         raise InputError(f"convention « {name} » introuvable dans {inputs}" + (f" — {tip}" if tip else ""),
                          hint=f"conventions : {', '.join(names)}")
-    candidates = found if year is None else [d for d in found if year in period_of(d)]
+    candidates = found if year is None else [d for d in found if year in cycle.dossier_years(cycle.peek_period(d))]
     if len(candidates) == 1:
         return candidates[0]
     if len(found) == 1:  # the only convention: its own loading says which years it has
@@ -111,14 +96,14 @@ def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
 
 def _which(convention: Path, year: int) -> str:
     """What the dossier of ``year`` is for a convention: its closing, its first year, or another."""
-    years = period_of(convention)
-    if year == years[-1]:
+    period = cycle.peek_period(convention)
+    if cycle.is_closing(year, period):
         return f"le dossier de clôture de {_span(convention)}"
-    if year == years[0]:
+    if cycle.is_first(year, period):
         return f"la première année de {_span(convention)}"
-    return f"l'année {years.index(year) + 1} de {_span(convention)}"
+    return f"l'année {period.index(year) + 1} de {_span(convention)}"
 
 
 def _span(convention: Path) -> str:
-    years = period_of(convention)
-    return f"{years[0]}-{years[-2]}" if len(years) > 1 else "?"
+    period = cycle.peek_period(convention)
+    return f"{period[0]}-{period[-1]}" if period else "?"

@@ -7,6 +7,7 @@ import pytest
 
 from conftest import run_cli
 from pipeline.convention import model
+from pipeline.errors import InputError
 
 
 def test_next_year_from_the_previous_one(inputs_copy):
@@ -192,3 +193,23 @@ def test_the_variables_default_year_is_the_one_its_help_names():
     assert "par défaut la deuxième, la première qui joint un bilan" in " ".join(result.stdout.split())
     listing = run_cli("variables", "appel")
     assert listing.returncode == 0 and listing.stdout.startswith("Variables (valeurs de l'année 2023)")
+
+
+def test_a_renewal_keeps_staff_s_comments_and_blanks_what_the_new_text_has_not_yet():
+    """The renewal edits the values the YAML parser finds, through the emitter: the comments,
+    the layout and the values that carry over stay as staff wrote them."""
+    from pipeline.convention import scaffold
+
+    text = ("# Convention 2022-2024 : nos notes\nconvention:\n  titre: Convention 2022-2024  # du texte\n"
+            "  date_debut: 2022-01-01\n  duree_annees: 3\n  date_signature: 2022-02-28  # signée au Pharo\n"
+            "  deliberation: {numero: '22-0456', date: 2022-02-17, organe: Conseil}\n"
+            "association:\n  nom: 'date_signature: 2022 & Cie'  # un nom qui ressemble à une clé\n")
+    renewed = scaffold.renewed(text)
+    body = renewed.split("\n", 2)[2]
+    assert body == ("# Convention 2025-2027 : nos notes\nconvention:\n  titre: Convention 2025-2027  # du texte\n"
+                    "  date_debut: 2025-01-01\n  duree_annees: 3\n  date_signature: null  # signée au Pharo\n"
+                    "  deliberation: {numero: null, date: null, organe: Conseil}\n"
+                    "association:\n  nom: 'date_signature: 2022 & Cie'  # un nom qui ressemble à une clé\n")
+    assert renewed.startswith("# Renouvellement 2025-2027 préparé à partir de la convention 2022-2024")
+    with pytest.raises(InputError, match="date_debut"):
+        scaffold.renewed("convention:\n  titre: sans dates\n")

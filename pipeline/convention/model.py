@@ -15,7 +15,7 @@ from typing import ClassVar, Literal
 
 from num2words import num2words
 
-from pipeline.convention import rules, sheet
+from pipeline.convention import cycle, rules, sheet
 from pipeline.binder import Problems, bind, described, doc
 from pipeline.errors import InputError
 from pipeline.yamlsource import LineDict, line_of, load_yaml
@@ -167,7 +167,7 @@ class Termes:
 
     @described("liste des années de la convention")
     def annees(self) -> list[int]:
-        return list(range(self.date_debut.year, self.date_debut.year + self.duree_annees))
+        return cycle.period(self.date_debut.year, self.duree_annees)
 
     @described("période en texte (« 2022-2024 »)")
     def periode(self) -> str:
@@ -384,17 +384,16 @@ class Inputs:
 
     @property
     def closing(self) -> bool:
-        return self.year.annee not in self.convention.convention.annees
+        return cycle.is_closing(self.year.annee, self.convention.convention.annees)
 
     @property
     def first(self) -> bool:
-        return self.year.annee == self.convention.convention.annees[0]
+        return cycle.is_first(self.year.annee, self.convention.convention.annees)
 
     @property
     def bilan_year(self) -> Annee | None:
         """The year whose bilan this dossier holds: N-1, or the last year for the closing dossier."""
-        wanted = self.convention.convention.annees[-1] if self.closing else self.year.annee - 1
-        return self.reported.get(wanted)
+        return self.reported.get(cycle.bilan_year(self.year.annee, self.convention.convention.annees))
 
 
 def convention_years(root: Path) -> list[int]:
@@ -404,13 +403,8 @@ def convention_years(root: Path) -> list[int]:
 
 def dossier_years(root: Path) -> list[int]:
     """Every dossier the convention has data for: each year of the period, then the closing one."""
-    years = convention_years(root)
-    candidates = years + [years[-1] + 1]
+    candidates = cycle.dossier_years(convention_years(root))
     return [y for y in candidates if (Path(root) / str(y) / "year.yaml").is_file()]
-
-
-def closing_year(conv: Convention) -> int:
-    return conv.convention.annees[-1] + 1
 
 
 def load_convention(root: Path) -> tuple[Convention, LineDict]:
@@ -475,16 +469,15 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
         )
     conv, conv_raw = load_convention(root)
     period = conv.convention.annees
-    if year not in period and year != closing_year(conv):
+    if year not in cycle.dossier_years(period):
         raise InputError(
             f"l'année {year} est hors de la convention {conv.convention.titre} "
             f"({conv.convention.periode})",
-            hint=f"choisissez une année parmi {', '.join(map(str, period))}, ou {closing_year(conv)} pour "
+            hint=f"choisissez une année parmi {', '.join(map(str, period))}, ou {cycle.closing_year(period)} pour "
                  "le dossier de clôture",
         )
-    wanted = [year] + (list(period) if year not in period else [year - 1] if year != period[0] else [])
     files: dict[int, YearFile] = {}
-    for y in dict.fromkeys(wanted):
+    for y in cycle.years_read(year, period):
         if not (root / str(y) / "year.yaml").is_file():
             why = "le dossier de l'année" if y == year else f"le bilan {y}, joint au dossier {year}, a besoin des données de"
             raise InputError(
@@ -494,12 +487,11 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
             )
         files[y] = read_year(root, y)
         _actions_from_sheet(conv, files[y])
-    after = root / str(year + 1) / "year.yaml"
+    after = cycle.next_year(year, period)
     following = None
-    if year + 1 <= closing_year(conv) and after.is_file():
+    if after is not None and (root / str(after) / "year.yaml").is_file():
         try:  # only to compare the meetings announced with those held: its own check reports its problems
-            candidate = read_year(root, year + 1)
-            following = candidate.data
+            following = read_year(root, after).data
         except InputError:
             pass
     display = _display(root / "convention.yaml")

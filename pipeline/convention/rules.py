@@ -19,11 +19,15 @@ import datetime as dt
 import functools
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pipeline.convention import cycle
 from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
 from pipeline.french import compte, montant, suggestion
 from pipeline.yamlsource import line_of
 
+if TYPE_CHECKING:  # the model imports this module: its types are for reading only
+    from pipeline.convention.model import Annee, Convention, YearFile
 
 PDF_MAGIC = b"%PDF-"
 _TIFF = (b"II*\x00", b"MM\x00*")
@@ -57,9 +61,12 @@ class _Checker:
         self.f.warnings.add(self.line(path), path, self._said(message))
 
 
-def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file, *, final: bool) -> None:
+def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, following: Annee | None, root: Path,
+                  conv_file: YearFile, *, final: bool) -> None:
     """Every rule for the dossier of ``year``: each year file's own data, the years it reports,
-    the order of its documents' dates, and the convention's blanks for a final version."""
+    the order of its documents' dates, and the convention's blanks for a final version.
+    ``files``: the years it prints (``cycle.years_read``), its own first; ``following``: the next
+    year's data, if any, for the meetings its minutes announce."""
     period = conv.convention.annees
     for y, yf in files.items():
         why = None if y == year else _why(conv, y, year)
@@ -68,30 +75,32 @@ def check_dossier(conv, files: dict, year: int, following, root: Path, conv_file
             _year_data(conv, yf, root, final=final)
     f = files[year]
     c = _Checker(f, final=final)
-    if year in period:
+    if cycle.is_closing(year, period):
+        _closing(conv, files, f, final=final)
+    else:
         _call(conv, f, final=final)
-        if year == period[0]:
+        reported = cycle.bilan_year(year, period)
+        if reported is None:  # the first year
             if f.data.copil.examen_bilan.strip():
                 c.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
                                                f"encore, le premier {conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
             _order(c, [("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
         else:
-            _reported(conv, files[year - 1], year, final=final, why=_why(conv, year - 1, year))
-            _order(c, [("bilan", files[year - 1], f"le bilan {year - 1}"),
+            _reported(conv, files[reported], year, final=final, why=_why(conv, reported, year))
+            _order(c, [("bilan", files[reported], f"le bilan {reported}"),
                        ("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
-    else:
-        _closing(conv, files, f, final=final)
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
     check_convention(conv, conv_file, files, final=final)
 
 
-def _why(conv, other: int, year: int) -> str:
+def _why(conv: Convention, other: int, year: int) -> str:
     """Why another year's data is checked for this dossier: only what the dossier prints of it."""
-    if year in conv.convention.annees:
+    period = conv.convention.annees
+    if not cycle.is_closing(year, period):
         return "son bilan figure dans ce dossier"
-    if other == conv.convention.annees[-1]:
+    if other == cycle.bilan_year(year, period):
         return "son bilan et le bilan final figurent dans ce dossier"
     return "le bilan final de ce dossier en reprend les actions, les réunions et la participation"
 
@@ -179,8 +188,8 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     sigles = [conv.copil.sigle, conv.cotech.sigle]
     for i, meeting in enumerate(data.copil.prochaines_reunions, 1):
         _known(c, f"copil.prochaines_reunions[{i}].instance", meeting.instance, sigles, "comité")
-    if year in terms.annees and not any(m.instance == conv.copil.sigle and m.date == data.copil.date
-                                        for m in data.reunions):
+    counted = any(m.instance == conv.copil.sigle and m.date == data.copil.date for m in data.reunions)
+    if not counted and not cycle.is_closing(year, terms.annees):  # the closing COPIL is in no year's bilan
         c.err("copil.date", f"le {conv.copil.sigle} du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
                             "ajoutez-le pour que le bilan de l'année le compte")
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
@@ -309,7 +318,7 @@ def _reported(conv, f, dossier_year: int, *, final: bool, why: str | None = None
                                  f"demande au moins {instance.reunions_min_par_an} par an")
 
 
-def _closing(conv, files: dict, f, *, final: bool) -> None:
+def _closing(conv: Convention, files: dict[int, YearFile], f: YearFile, *, final: bool) -> None:
     """The year after the period: the closing COPIL and the final bilan; no call."""
     c = _Checker(f, final=final)
     period = conv.convention.annees
@@ -324,13 +333,13 @@ def _closing(conv, files: dict, f, *, final: bool) -> None:
     if f.data.transmission is None:
         c.breach("", "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
                      "ajoutez « transmission: » avec sa date (après le COPIL de clôture), sa référence et son lieu")
-    last = files[period[-1]]
-    _order(c, [("bilan", last, f"le bilan {period[-1]}"), ("bilan_final", f, "le bilan final"),
+    last = cycle.bilan_year(f.annee, period)
+    _order(c, [("bilan", files[last], f"le bilan {last}"), ("bilan_final", f, "le bilan final"),
                ("copil", f, f"le {conv.copil.sigle} de clôture"),
                ("transmission", f, "la lettre de transmission")])
 
 
-def _announced(conv, f, following) -> None:
+def _announced(conv: Convention, f: YearFile, following: Annee | None) -> None:
     """The meetings that a COPIL announced are the ones the data records (a notice), once the
     data can record them: the year closed (its bilan dated), or the meeting before the last one
     recorded."""
@@ -356,7 +365,7 @@ def _announced(conv, f, following) -> None:
                      "corrigez l'annonce ou la date de la réunion")
 
 
-def check_convention(conv, conv_file, files: dict, *, final: bool) -> None:
+def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, YearFile], *, final: bool) -> None:
     """The convention's own file: the documents its pieces name, its blanks filled before a final
     version, signed once its deliberation is voted and before the first call."""
     terms = conv.convention

@@ -17,7 +17,7 @@ from typing import Callable
 
 import yaml
 
-from pipeline.convention import model
+from pipeline.convention import cycle, model
 from pipeline.convention.catalogue import piece_label
 from pipeline.convention.sheet import COLUMNS
 from pipeline.errors import InputError
@@ -51,8 +51,8 @@ def new_convention(target: Path, *, source: Path | None = None, answers: dict[st
                     "convention (c'est pour l'instant celui de la précédente)")
     else:
         todo.append(f"déposez le texte approuvé de la convention, en Word, dans {target / 'templates' / 'convention.docx'}")
-    first = re.search(r"^\s*date_debut:\s*(\d{4})", text, re.M)
-    year = first.group(1) if first else "<première année>"
+    period = cycle.peek_period(target)
+    year = period[0] if period else "<première année>"
     todo.append(f"créez le dossier de la première année : make new-year YEAR={year} CONVENTION={target.name} "
                 "(voir docs/guide-nouvelle-convention.md), puis lancez « make check »")
     return todo
@@ -60,17 +60,49 @@ def new_convention(target: Path, *, source: Path | None = None, answers: dict[st
 
 def renewed(text: str) -> str:
     """The next period's convention.yaml: same parties, chantiers and committees; the period moved
-    on; the blanks (signature, deliberation) blank again."""
-    start = int(re.search(r"^\s*date_debut:\s*(\d{4})", text, re.M).group(1))
-    length = int(re.search(r"^\s*duree_annees:\s*(\d+)", text, re.M).group(1))
-    old, new = f"{start}-{start + length - 1}", f"{start + length}-{start + 2 * length - 1}"
+    on; the blanks (signature, deliberation) blank again. Staff's comments and layout stay as
+    they are: the YAML parser finds each value to change and the emitter writes its new one in
+    its place; the period's name (« 2022-2024 ») moves on wherever it is written."""
+    try:
+        terms = _child(yaml.compose(text), "convention")
+        start_node = _child(terms, "date_debut")
+        start, length = _value(start_node), int(_value(_child(terms, "duree_annees")))
+        if not isinstance(start, dt.date):
+            raise ValueError(start)
+    except (yaml.YAMLError, TypeError, ValueError):
+        raise InputError("la convention source n'a pas de « date_debut » et de « duree_annees » lisibles sous "
+                         "« convention: »", hint="lancez « make check » sur la convention source") from None
+    before, after = cycle.period(start.year, length), cycle.period(start.year + length, length)
+    moved = start.replace(year=after[0], day=28) if (start.month, start.day) == (2, 29) else start.replace(year=after[0])
+    changes = {start_node: moved}
+    deliberation = _child(terms, "deliberation")
+    blanks = [_child(terms, "date_signature"), _child(deliberation, "numero"), _child(deliberation, "date")]
+    changes.update((node, None) for node in blanks if node is not None and node.tag != "tag:yaml.org,2002:null")
+    for node in sorted(changes, key=lambda n: n.start_mark.index, reverse=True):  # from the end: places stay right
+        text = text[:node.start_mark.index] + _inline(changes[node]) + text[node.end_mark.index:]
+    old, new = f"{before[0]}-{before[-1]}", f"{after[0]}-{after[-1]}"
     text = text.replace(old, new)
-    text = re.sub(r"^(\s*date_debut:\s*)\d{4}", lambda m: f"{m.group(1)}{start + length}", text, flags=re.M)
-    text = re.sub(r"^(\s*date_signature:).*$", r"\1 null", text, flags=re.M)
-    text = re.sub(r"^(\s*deliberation:\s*\n\s*numero:).*$", r"\1 null", text, flags=re.M)
-    text = re.sub(r"^(\s*deliberation:\s*\n\s*numero:.*\n\s*date:).*$", r"\1 null", text, flags=re.M)
     return (f"# Renouvellement {new} préparé à partir de la convention {old} : vérifiez chaque valeur\n"
             f"# (montant, chantiers, modalités, pièces, comités) contre le texte de la nouvelle convention.\n" + text)
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.ScalarNode | yaml.MappingNode | None:
+    """The value node under ``key`` in a mapping node (with its place in the text), or None."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if isinstance(name, yaml.ScalarNode) and name.value == key), None)
+
+
+def _value(node: yaml.Node | None) -> object:
+    """A scalar node's value, typed as YAML reads it (« 2022-01-01 » a date)."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise ValueError("not a value")
+    return yaml.SafeLoader("").construct_object(node)
+
+
+def _inline(value) -> str:
+    """One value as the emitter writes it after a key (« null », « 2025-01-01 », quoted if needed)."""
+    return dump_yaml({"v": value})[len("v: "):].rstrip("\n")
 
 
 @dataclass(frozen=True)
@@ -301,16 +333,16 @@ def new_year(convention: Path, year: int) -> list[str]:
     if folder.exists():
         raise InputError(f"{folder} existe déjà : rien n'a été écrit", hint="une année existante se complète à la main")
     conv, _ = model.load_convention(Path(convention))
-    period, closing = conv.convention.annees, model.closing_year(conv)
-    if year not in period and year != closing:
+    period, closing = conv.convention.annees, cycle.closing_year(conv.convention.annees)
+    if year not in cycle.dossier_years(period):
         raise InputError(f"l'année {year} est hors de la convention ({conv.convention.periode})",
                          hint=f"choisissez {', '.join(map(str, period))} ou {closing} (clôture)")
-    previous_file = Path(convention) / str(year - 1) / "year.yaml"
-    previous = yaml.safe_load(previous_file.read_text(encoding="utf-8")) if previous_file.is_file() else {}
+    # what carries over, read as it is (the previous year may still be incomplete); none if unreadable
+    previous = cycle.peek(Path(convention) / str(year - 1) / "year.yaml") or {}
     before = previous.get("copil") or {}
     announced = [r for r in before.get("prochaines_reunions") or [] if str(r.get("date", ""))[:4] == str(year)]
     copil_meeting = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
-    first = year == period[0]  # nothing to carry over: the convention's own members and the payee's name
+    first = cycle.is_first(year, period)  # nothing to carry over: the convention's own members and the payee's name
     members = [{"civilite": None, "prenom": None, "nom": None, "qualite": None, "organisme": None, "role": m.role}
                for m in conv.copil.membres]
     copil = {"date": copil_meeting.get("date"), "lieu": copil_meeting.get("lieu") or before.get("lieu"),
