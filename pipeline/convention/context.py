@@ -95,6 +95,25 @@ class SignatureState(str):
         return state
 
 
+@dataclass(frozen=True)
+class PieceRow:
+    """One piece article 3 asks for, as the letter and the bordereau list it."""
+
+    code: str = doc("code de la pièce dans convention.yaml (pieces_requises)")
+    libelle: str = doc("ce que l'article 3 demande, pour l'année (« les comptes de l'année 2022 »)")
+    titre: str | None = doc("le titre de la pièce fournie, s'il y en a un")
+    nom: str = doc("son titre, sinon son libellé : comme la lettre et le sommaire la nomment")
+    note: str | None = doc("la remarque des données sur cette pièce")
+    page: int | None = doc("sa première page dans le dossier")
+    fichier: str | None = doc("son fichier dans pieces/, s'il y en a un")
+    document: str | None = doc("le document du dossier qui la constitue (le bilan), s'il y en a un")
+    specimen: bool = doc("la pièce jointe n'est qu'un spécimen")
+    sans_objet: str | None = doc("pourquoi elle est sans objet cette année (« sans objet : première année … »)")
+    signature: SignatureState | None = doc("pour un document signé à part : son état (« à signer séparément par … »)")
+    fournie: bool = doc("fournie pour de bon : jointe, ni spécimen ni sans objet, et signée si elle se signe à part")
+    jointe: bool = doc("jointe au dossier (même en spécimen)")
+
+
 @dataclass
 class Context:
     """Everything the templates of one dossier may use."""
@@ -143,11 +162,11 @@ class Context:
                                  "Vice-Présidente … »), vides si les données ne les disent pas")
     sigles: dict[str, str] = doc("chaque sigle de comité écrit en toutes lettres : sigles['COPIL'], sigles['COTECH'] → "
                                  "« comité technique (COTECH) »")
-    pieces: list[dict[str, Any]] = doc("pièces de l'article 3 : libelle, nom (titre ou libellé), fournie, specimen, "
-                                       "signature (pour un document signé à part : son état), "
-                                       "sans_objet, titre, note, page (dans le dossier)")
-    pieces_manquantes: list[dict[str, Any]] = doc("pièces demandées mais pas encore fournies (absentes ou spécimens)")
-    pieces_absentes: list[dict[str, Any]] = doc("pièces ni jointes ni sans objet : elles suivront")
+    pieces: list[PieceRow] = doc("pièces de l'article 3 : libelle, nom (titre ou libellé), fournie, specimen, "
+                                 "signature (pour un document signé à part : son état), "
+                                 "sans_objet, titre, note, page (dans le dossier)")
+    pieces_manquantes: list[PieceRow] = doc("pièces demandées mais pas encore fournies (absentes ou spécimens)")
+    pieces_absentes: list[PieceRow] = doc("pièces ni jointes ni sans objet : elles suivront")
     pieces_article3: list[str] = doc("les pièces de l'article 3 jointes, dans l'ordre du bordereau (le bilan à sa "
                                      "place ; spécimens à part)")
     pieces_jointes: list[str] = doc("ce que la lettre joint, dans l'ordre du dossier (documents puis pièces, "
@@ -220,11 +239,11 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         sigles={i.sigle: f"{i.nom[0].lower()}{i.nom[1:]} ({i.sigle})" for i in (conv.copil, conv.cotech)},
         pieces=pieces,
         signatures=signatures,
-        pieces_manquantes=[p for p in pieces if not p["fournie"] and not p["sans_objet"]],
-        pieces_absentes=[p for p in pieces if not p["jointe"] and not p["sans_objet"]],
+        pieces_manquantes=[p for p in pieces if not p.fournie and not p.sans_objet],
+        pieces_absentes=[p for p in pieces if not p.jointe and not p.sans_objet],
         pieces_jointes=_joined(inputs, documents, pieces),
         pieces_article3=_joined(inputs, documents, pieces, bordereau=False, others_too=False),
-        pieces_specimens=[p["nom"] for p in pieces if p["jointe"] and p["specimen"]],
+        pieces_specimens=[p.nom for p in pieces if p.jointe and p.specimen],
         pieces_apres_cloture=[piece_label(spec.libelle, year.annee) for spec in conv.pieces_requises
                               if "N-1" in spec.libelle] if inputs.closing else [],
         autres_documents=[{"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"),
@@ -232,14 +251,14 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
     )
 
 
-def _joined(inputs: model.Inputs, documents: list, pieces: list[dict[str, Any]], *, bordereau: bool = True,
+def _joined(inputs: model.Inputs, documents: list, pieces: list[PieceRow], *, bordereau: bool = True,
             others_too: bool = True) -> list[str]:
     """What the letter joins, in the dossier's order: the bordereau, article 3's pieces (the bilan
     among them, at its place; specimens apart), then the other documents."""
     by_key = {d.key: d for d in documents}
     joined = [by_key["bordereau"].title] if "bordereau" in by_key and bordereau else []
-    joined += [by_key[p["document"]].title if p["document"] in by_key else p["nom"]
-               for p in pieces if p["jointe"] and not p["specimen"]]
+    joined += [by_key[p.document].title if p.document in by_key else p.nom
+               for p in pieces if p.jointe and not p.specimen]
     return joined + ([d.title for d in others(inputs)] if others_too else [])
 
 
@@ -253,28 +272,28 @@ def others(inputs: model.Inputs) -> list:
 
 
 def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | None,
-            signatures: dict[str, str]) -> list[dict[str, Any]]:
+            signatures: dict[str, str]) -> list[PieceRow]:
     """Article 3's pieces as the letter and the bordereau list them (none at the closing)."""
     conv, year = inputs.convention, inputs.year
     pieces = []
     for spec, piece in pieces_given(conv, year.pieces) if not inputs.closing else []:
-        row = {"code": spec.code, "libelle": piece_label(spec.libelle, year.annee),
-               "titre": piece.titre if piece else None, "nom": piece_title(spec, piece, year.annee),
-               "note": piece.note if piece else None, "page": (pages or {}).get(spec.code),
-               "fichier": piece.fichier if piece else None, "document": spec.document,
-               "specimen": bool(piece and piece.specimen), "sans_objet": None,
-               "signature": signatures.get(spec.document) if spec.document else None}
+        titre, sans_objet = (piece.titre if piece else None), None
         if spec.document == "bilan":
             if bilan is None:
-                row["sans_objet"] = "sans objet : première année d'exécution de la convention"
+                sans_objet = "sans objet : première année d'exécution de la convention"
             else:
-                row["titre"] = f"Bilan {bilan.annee} établi par {conv.association.designation_courte} " \
-                               f"le {date_fr(bilan.date)}"
-        row["fournie"] = row["sans_objet"] is None and not row["specimen"] and \
-            (spec.document is not None or bool(piece and piece.fichier)) and \
-            getattr(row["signature"], "signed", True)  # a document signed apart counts once signed
-        row["jointe"] = row["sans_objet"] is None and (spec.document is not None or bool(piece and piece.fichier))
-        pieces.append(row)
+                titre = f"Bilan {bilan.annee} établi par {conv.association.designation_courte} " \
+                        f"le {date_fr(bilan.date)}"
+        specimen = bool(piece and piece.specimen)
+        signature = signatures.get(spec.document) if spec.document else None
+        jointe = sans_objet is None and (spec.document is not None or bool(piece and piece.fichier))
+        pieces.append(PieceRow(
+            code=spec.code, libelle=piece_label(spec.libelle, year.annee), titre=titre,
+            nom=piece_title(spec, piece, year.annee), note=piece.note if piece else None,
+            page=(pages or {}).get(spec.code), fichier=piece.fichier if piece else None, document=spec.document,
+            specimen=specimen, sans_objet=sans_objet, signature=signature,
+            # a document signed apart counts once signed
+            fournie=jointe and not specimen and getattr(signature, "signed", True), jointe=jointe))
     return pieces
 
 
