@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline import checks, places, render, typesetting
+from pipeline import places, render, templates, typesetting
 from pipeline.convention import catalogue, context, documents, model, signed
 from pipeline.errors import InputError, SignatureError, TemplateProblem
 from pipeline.french import date_fr, minuscule, typographie
@@ -133,8 +133,8 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     # a document signed apart is signed as soon as its own data is real, before the dossier is
     # final: then it carries no PROJET mark (its signed original is compared with this rendering)
     ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, b.inputs) is None
-    ctx = checks.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages,
-                                  signatures=signature_states(b))
+    ctx = templates.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages,
+                                     signatures=signature_states(b))
     images = context.images(ctx) if key == "bilan" else None
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
@@ -142,10 +142,7 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
         b.files[key] = Converted(render.render(template, ctx.variables(), b.work / f"{planned.stem}.docx", images,
                                                finish=finishing(key, planned, b.inputs)))
     except TemplateProblem as exc:
-        # docxtpl locates errors only roughly (its #378): the checker names the paragraph
-        problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
-        raise TemplateProblem(problems[0] if len(problems) == 1 else
-                              f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
+        raise templates.build_error(template, exc, [b.inputs]) from None  # said as check says it, located
     wrong = catalogue.signature_problems(key, spots)
     if wrong:
         raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
