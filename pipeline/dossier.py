@@ -438,23 +438,23 @@ def dossier_spots(b: YearBuild) -> list[marks.SignatureSpot]:
     return [spot for spot in b.spots if not catalogue.signed_apart(spot.document)]
 
 
-def marks_of(b: YearBuild, key: str) -> list:
+def marks_of(b: YearBuild, key: str) -> list[marks.Mark]:
     """The signature marks of a document's PDF, read once (reading text costs)."""
     converted = b.files[key]
     if converted.marks is None:
         expected = {spot.field_name for spot in b.spots if spot.document == key}
-        converted.marks = signing.find_marks(converted.pdf, expected=expected) if expected else []
+        converted.marks = marks.find_marks(converted.pdf, expected=expected) if expected else []
     return converted.marks
 
 
 def _places(b: YearBuild, planned: documents.Planned, *, first_page: int,
-            spots: list[marks.SignatureSpot] | None = None) -> list[signing.FieldPlace]:
+            spots: list[marks.SignatureSpot] | None = None) -> list[marks.FieldPlace]:
     """An empty field over each signature block of one document, the document starting at
     ``first_page``; a block whose place cannot be found is a template error."""
     key = planned.key
     labels = {spot.field_name: documents.signature_label(spot.who, planned, b.inputs)
               for spot in (b.spots if spots is None else spots) if spot.document == key}
-    found = signing.places_for([m for m in marks_of(b, key) if m[0] in labels], first_page, labels)
+    found = marks.places_for([m for m in marks_of(b, key) if m.field in labels], first_page, labels)
     missing = set(labels) - {p.name for p in found}
     if missing:
         raise TemplateProblem(f"le document {key} : la place de la signature {', '.join(sorted(missing))} est "
@@ -464,7 +464,7 @@ def _places(b: YearBuild, planned: documents.Planned, *, first_page: int,
     return found
 
 
-def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPlace]:
+def signature_places(b: YearBuild, lay: assemble.Layout) -> list[marks.FieldPlace]:
     """The dossier's empty fields: the letter's, the one signature made inside it."""
     spots = dossier_spots(b)
     signed_here = {spot.document for spot in spots}
