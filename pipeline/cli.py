@@ -120,18 +120,18 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
     """Vérifie les données et les modèles sans rien construire."""
     from pipeline import checks
 
-    problems, warnings, notes = [], [], []
+    every = checks.CheckReport()
+    problems, warnings, notes = every.problems, every.warnings, every.notes
     conventions = ctx.conventions()
     for convention in conventions:
         copies: list[Path] | None = [] if annotate else None
-        found, said, noted = checks.check_all(convention, ctx.templates, final=final, outputs=ctx.outputs,
-                                                annotate_into=copies)
+        report = checks.check_all(convention, ctx.templates, final=final, outputs=ctx.outputs, annotate_into=copies)
         for copy in copies or []:
             notes.append(f"commentaires écrits dans {copy} : ouvrez-le dans Word à côté du modèle")
         name = f"{convention.name} : " if len(conventions) > 1 else ""
-        warnings += [f"{name}{line}" for line in said]
-        notes += [f"{name}{line}" for line in noted]
-        problems += [(code, f"{name}{line}") for code, line in found]
+        warnings += [f"{name}{line}" for line in report.warnings]
+        notes += [f"{name}{line}" for line in report.notes]
+        problems += [(code, f"{name}{line}") for code, line in report.problems]
     for line in notes:
         _err(f"information : {line}")
     for line in warnings:
@@ -140,7 +140,7 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
         _err(f"erreur : {line}")
     if problems:
         _err(f"{len(problems)} erreur(s) : corrigez-les puis relancez « make check ».")
-        raise SystemExit(max(checks.exit_code(problems)))
+        raise SystemExit(every.exit_code)
     click.echo("tout est correct : données et modèles prêts.")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline import checks, places, render, typesetting
+from pipeline import places, render, templates, typesetting
 from pipeline.convention import catalogue, context, documents, model, signed
 from pipeline.errors import InputError, SignatureError, TemplateProblem
 from pipeline.french import date_fr, minuscule, typographie
@@ -138,8 +138,8 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     # a document signed apart is signed as soon as its own data is real, before the dossier is
     # final: then it carries no PROJET mark (its signed original is compared with this rendering)
     ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, b.inputs) is None
-    ctx = checks.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages,
-                                  signatures=signature_states(b))
+    ctx = templates.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages,
+                                     signatures=signature_states(b))
     images = context.images(ctx) if catalogue.SPECS[key].has_chart else None
     template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
 
@@ -147,10 +147,7 @@ def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
         b.files[key] = Converted(render.render(template, ctx.variables(), b.work / f"{planned.stem}.docx", images,
                                                finish=finishing(key, planned, b.inputs)))
     except TemplateProblem as exc:
-        # docxtpl locates errors only roughly (its #378): the checker names the paragraph
-        problems = checks.check_template(template, [b.inputs], trial=False) or [checks.with_location(template, str(exc))]
-        raise TemplateProblem(problems[0] if len(problems) == 1 else
-                              f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(problems)) from None
+        raise templates.build_error(template, exc, [b.inputs]) from None  # said as check says it, located
     wrong = catalogue.signature_problems(key, spots)
     if wrong:
         raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
@@ -456,23 +453,23 @@ def dossier_spots(b: YearBuild) -> list[marks.SignatureSpot]:
     return [spot for spot in b.spots if not catalogue.signed_apart(spot.document)]
 
 
-def marks_of(b: YearBuild, key: str) -> list:
+def marks_of(b: YearBuild, key: str) -> list[marks.Mark]:
     """The signature marks of a document's PDF, read once (reading text costs)."""
     converted = b.files[key]
     if converted.marks is None:
         expected = {spot.field_name for spot in b.spots if spot.document == key}
-        converted.marks = signing.find_marks(converted.pdf, expected=expected) if expected else []
+        converted.marks = marks.find_marks(converted.pdf, expected=expected) if expected else []
     return converted.marks
 
 
 def _places(b: YearBuild, planned: documents.Planned, *, first_page: int,
-            spots: list[marks.SignatureSpot] | None = None) -> list[signing.FieldPlace]:
+            spots: list[marks.SignatureSpot] | None = None) -> list[marks.FieldPlace]:
     """An empty field over each signature block of one document, the document starting at
     ``first_page``; a block whose place cannot be found is a template error."""
     key = planned.key
     labels = {spot.field_name: documents.signature_label(spot.who, planned, b.inputs)
               for spot in (b.spots if spots is None else spots) if spot.document == key}
-    found = signing.places_for([m for m in marks_of(b, key) if m[0] in labels], first_page, labels)
+    found = marks.places_for([m for m in marks_of(b, key) if m.field in labels], first_page, labels)
     missing = set(labels) - {p.name for p in found}
     if missing:
         raise TemplateProblem(f"le document {key} : la place de la signature {', '.join(sorted(missing))} est "
@@ -482,7 +479,7 @@ def _places(b: YearBuild, planned: documents.Planned, *, first_page: int,
     return found
 
 
-def signature_places(b: YearBuild, lay: assemble.Layout) -> list[signing.FieldPlace]:
+def signature_places(b: YearBuild, lay: assemble.Layout) -> list[marks.FieldPlace]:
     """The dossier's empty fields: the letter's, the one signature made inside it."""
     spots = dossier_spots(b)
     signed_here = {spot.document for spot in spots}

@@ -51,9 +51,43 @@ class InputError(PipelineError):
 
 
 class TemplateProblem(PipelineError):
-    """A Word template is missing, corrupt, or holds a tag that cannot be rendered."""
+    """A Word template is missing, corrupt, or holds a tag that cannot be rendered.
+
+    What the checker and the Word annotator need is kept as attributes, never parsed back from
+    the French message: ``template`` (the file's name), ``where`` (the place as the message prints
+    it, « corps du document, paragraphe « … » »), ``paragraph`` (that paragraph's text, which the
+    annotator looks for), ``name`` (the variable, filter or element in question) and ``element``
+    (the name is an element of another value, as « actions » in « bilan.actions »).
+    """
 
     exit_code = ExitCode.TEMPLATE
+
+    def __init__(self, message: str, *, hint: str | None = None, template: str | None = None,
+                 where: str | None = None, paragraph: str | None = None, name: str | None = None,
+                 element: bool = False):
+        self.template, self.where, self.paragraph = template, where, paragraph
+        self.name, self.element = name, element
+        super().__init__(message, hint=hint)
+
+    @classmethod
+    def at(cls, template: str, what: str, *, where: str | None = None, **found) -> TemplateProblem:
+        """« modèle <template> (<where>) : <what> », the one way a template's problem is worded."""
+        return cls(f"{_opening(template, where)}{what}", template=template, where=where, **found)
+
+    def placed(self, where: str, paragraph: str | None = None) -> TemplateProblem:
+        """The same problem, said with the place found for it."""
+        what = self.message.removeprefix(_opening(self.template, self.where))
+        return TemplateProblem.at(self.template, what, where=where, paragraph=paragraph, hint=self.hint,
+                                  name=self.name, element=self.element)
+
+    @property
+    def said(self) -> str:
+        """The whole message but « modèle <template> (<where>) : », for a comment set in the template."""
+        return str(self).removeprefix(_opening(self.template, self.where)) if self.template else str(self)
+
+
+def _opening(template: str | None, where: str | None) -> str:
+    return f"modèle {template}{f' ({where})' if where else ''} : "
 
 
 class ToolMissing(PipelineError):

@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pipeline import checks, files, places, render
+from pipeline import files, places, render
 from pipeline.convention import catalogue, context, documents, model
 from pipeline.errors import InputError, PipelineError
 from pipeline.office.libreoffice import Session
+from pipeline.templates import template_context
 
 
 def folder(conv_dir: Path, outputs: Path) -> Path:
@@ -35,7 +36,7 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     from pipeline import dossier  # the build's own finishing: what is previewed is what is built
 
     spots: list = []
-    ctx = checks.template_context(inputs, spots, projet=True)
+    ctx = template_context(inputs, spots, projet=True)
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
         docx = render.render(template, ctx.variables(), Path(tmp) / f"{key}.docx",

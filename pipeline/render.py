@@ -3,6 +3,7 @@
 Strict: an unknown variable is an error naming the template and the variable, never a blank.
 Sandboxed: a template cannot reach Python internals, files or the environment.
 Autoescaping: an '&' or '<' in the data reaches the document intact (docxtpl #105).
+Reproducible: the filled .docx is written with fixed zip times (``write_docx``), same data, same bytes.
 """
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pipeline.errors import TemplateProblem
 from pipeline.french import FILTERS, suggestion, typo
-from pipeline.pdf.reproducible import write_docx
 
 
 def _french_output(value):
@@ -93,17 +93,17 @@ def open_template(path: Path):
 
     name = path.name
     if not path.is_file():
-        raise TemplateProblem(f"modèle {name} introuvable dans {path.parent}",
+        raise TemplateProblem(f"modèle {name} introuvable dans {path.parent}", template=name,
                               hint="restaurez-le depuis l'historique (git) ou indiquez le bon dossier --templates")
     if not zipfile.is_zipfile(path):
-        raise TemplateProblem(f"modèle {name} : ce n'est pas un document Word (.docx)",
-                              hint="enregistrez-le depuis Word au format « Document Word (.docx) »")
+        raise TemplateProblem.at(name, "ce n'est pas un document Word (.docx)",
+                                 hint="enregistrez-le depuis Word au format « Document Word (.docx) »")
     tpl = _template_class()(path)
     try:
         tpl.render_init()
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise TemplateProblem(f"modèle {name} : fichier Word abîmé ({exc.__class__.__name__})",
-                              hint="rouvrez-le dans Word et enregistrez-le à nouveau, ou restaurez la version précédente") from None
+        raise TemplateProblem.at(name, f"fichier Word abîmé ({exc.__class__.__name__})",
+                                 hint="rouvrez-le dans Word et enregistrez-le à nouveau, ou restaurez la version précédente") from None
     return tpl
 
 
@@ -119,26 +119,30 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
     ctx = dict(context)
     for key, (data, width_cm) in (images or {}).items():
         ctx[key] = InlineImage(tpl, io.BytesIO(data), width=Cm(width_cm))
+    name = template.name
     try:
         tpl.render(ctx, _render_env(), autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(
-            f"modèle {template.name} : balise mal formée près de « {_excerpt(exc)} » ({_syntax_reason(exc)})",
+        unknown = re.search(r"no filter named '([^']+)'", exc.message or "")
+        raise TemplateProblem.at(
+            name, f"balise mal formée près de « {_excerpt(exc)} » ({_syntax_reason(exc)})",
+            name=unknown.group(1) if unknown else None,
             hint="corrigez la balise dans Word : chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, "
                  "chaque {% for %} par {% endfor %}") from None
     except jinja2.UndefinedError as exc:
-        raise TemplateProblem(
-            f"modèle {template.name} : {undefined_message(str(exc), ctx)}",
+        what, unknown, element = undefined_message(str(exc), ctx)
+        raise TemplateProblem.at(
+            name, what, name=unknown, element=element,
             hint="vérifiez l'orthographe ; « python -m pipeline variables » liste les noms permis") from None
     except SecurityError as exc:
-        raise TemplateProblem(
-            f"modèle {template.name} : accès interdit depuis un modèle ({exc})",
+        raise TemplateProblem.at(
+            name, f"accès interdit depuis un modèle ({exc})",
             hint="un modèle ne peut utiliser que les variables et filtres de la liste ; retirez cette balise") from None
     except jinja2.TemplateError as exc:
-        raise TemplateProblem(f"modèle {template.name} : {exc}") from None
+        raise TemplateProblem.at(name, str(exc)) from None
     except (TypeError, ValueError) as exc:
-        raise TemplateProblem(f"modèle {template.name} : une balise applique un filtre à une valeur qui ne convient "
-                              f"pas ({exc})", hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)") from None
+        raise TemplateProblem.at(name, f"une balise applique un filtre à une valeur qui ne convient pas ({exc})",
+                                 hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)") from None
     _fit_table_grids(tpl.docx)
     if finish:
         finish(tpl.docx)
@@ -180,21 +184,22 @@ def _fit_table_grids(document) -> None:
                 tbl_w.set(qn("w:w"), str(sum(int(w) for w in widths)))
 
 
-def undefined_message(raw: str, ctx: dict[str, Any]) -> str:
-    """Turn Jinja's "'x' is undefined" into staff words, with the closest known name."""
+def undefined_message(raw: str, ctx: dict[str, Any]) -> tuple[str, str | None, bool]:
+    """Turn Jinja's "'x' is undefined" into staff words, with the closest known name; with the
+    name in question, and whether it is an element of another value (« bilan.actions »)."""
     m = re.search(r"'([^']+)' is undefined", raw)
     if m:
         name = m.group(1)
         tip = suggestion(name, ctx)
-        return f"variable « {name} » inconnue{' — ' + tip if tip else ''}"
+        return f"variable « {name} » inconnue{' — ' + tip if tip else ''}", name, False
     m = re.search(r"has no attribute '([^']+)'", raw)
     if m:
-        return f"la variable utilisée n'a pas d'élément « {m.group(1)} »"
+        return f"la variable utilisée n'a pas d'élément « {m.group(1)} »", m.group(1), True
     m = re.search(r"no filter named '([^']+)'", raw)
     if m:
         tip = suggestion(m.group(1), FILTERS)
-        return f"filtre « {m.group(1)} » inconnu{' — ' + tip if tip else ''}"
-    return raw
+        return f"filtre « {m.group(1)} » inconnu{' — ' + tip if tip else ''}", m.group(1), False
+    return raw, None, False
 
 
 def _excerpt(exc: jinja2.TemplateSyntaxError) -> str:
@@ -208,7 +213,7 @@ def _excerpt(exc: jinja2.TemplateSyntaxError) -> str:
 def _syntax_reason(exc: jinja2.TemplateSyntaxError) -> str:
     msg = exc.message or ""
     if "no filter named" in msg:
-        return undefined_message(msg, {})
+        return undefined_message(msg, {})[0]
     if "Unexpected end of template" in msg:
         return "une balise ouvrante n'est jamais fermée"
     if "unexpected '}'" in msg or "unexpected end of print statement" in msg:
@@ -217,3 +222,28 @@ def _syntax_reason(exc: jinja2.TemplateSyntaxError) -> str:
         tag = re.search(r"unknown tag '([^']+)'", msg)
         return f"balise « {tag.group(1) if tag else '?'} » inconnue ou mal placée"
     return msg
+
+
+# python-docx stamps zip entries with the current time: a filled document gets fixed ones instead
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# the template's application properties (« Microsoft Macintosh Word », its Normal.dotm) would be
+# untrue of the filled document: it says nothing of the software that made it
+APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           b'<DocSecurity>0</DocSecurity></Properties>')
+
+
+def write_docx(data: bytes, out: Path) -> None:
+    """Rewrite a .docx with fixed zip entry times (same content, same bytes) and neutral
+    application properties."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, APP_XML if item.filename == "docProps/app.xml" else source.read(item.filename))
+    out.write_bytes(buf.getvalue())

@@ -71,3 +71,58 @@ def test_the_engine_asks_the_catalogue_instead_of_comparing_document_keys():
             if value is not None and (said := _key_literal(value, literals)):
                 found.append(f"{where}:{node.lineno} keeps « {said} » as a constant")
     assert not found, "ask the catalogue's DocumentSpec instead:\n" + "\n".join(found)
+
+
+def _imports(path: Path) -> set[str]:
+    """The pipeline modules a file imports, at its top or inside a function."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.startswith("pipeline.") and _module_file(name) is not None}
+
+
+def _module_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    return next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.is_file()), None)
+
+
+def test_the_recipe_does_not_need_the_check_command():
+    """The build fills templates through the templates room, not through ``check``'s module."""
+    for start in ("pipeline.build", "pipeline.schedule", "pipeline.dossier"):
+        seen, todo = set(), [start]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo += _imports(_module_file(name))
+        assert "pipeline.checks" not in seen, f"{start} reaches pipeline.checks"
+
+
+def test_pdf_holds_only_pdf_craft():
+    """No module of pipeline/pdf/ draws pictures (the chart is the convention's) or writes a .docx
+    (render.write_docx does)."""
+    import ast
+
+    for path in sorted((ROOT / "pipeline" / "pdf").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                names = {a.name for a in node.names}
+            else:
+                names = set()
+            drawing = {n for n in names if n.startswith("matplotlib") or n in ("PIL.ImageDraw", "PIL.ImageFont")}
+            assert not drawing, f"{path.name} imports {drawing}"
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "ZipFile":
+                mode = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+                mode += [k.value.value for k in node.keywords if k.arg == "mode" and isinstance(k.value, ast.Constant)]
+                assert not any(str(m).startswith(("w", "a", "x")) for m in mode), f"{path.name} writes a zip (.docx)"
+            if isinstance(node, ast.FunctionDef):
+                assert "docx" not in node.name, f"{path.name} defines {node.name}"

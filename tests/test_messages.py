@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from conftest import INPUTS, TEMPLATES
-from pipeline import checks
+from pipeline import checks, templates
 from pipeline.convention import model
 from pipeline.errors import InputError
 
@@ -41,7 +41,8 @@ def template(tmp_path, *paragraphs: str, name: str = "essai.docx"):
                                        "« bilan.finances.en_attente » ?"),
 ])
 def test_a_wrong_name_gets_the_right_one(tmp_path, loaded, tag, expected):
-    problems = checks.check_template(template(tmp_path, f"Texte {tag}"), loaded)
+    found = templates.check_template(template(tmp_path, f"Texte {tag}"), loaded)
+    problems = [str(p) for p in found]
     assert len(problems) == 1 and expected in problems[0], problems
     assert problems[0].startswith(f"modèle essai.docx (corps du document, paragraphe « Texte {tag} »)")
     assert "association" not in problems[0]  # the close spelling that used to be suggested for « actions »
@@ -50,23 +51,23 @@ def test_a_wrong_name_gets_the_right_one(tmp_path, loaded, tag, expected):
 def test_names_a_loop_defines_are_the_template_s_own(tmp_path, loaded):
     path = template(tmp_path, "{% if bilan %}{% for a in bilan.actions %}{{ a.titre }}{% endfor %}"
                               "{{ bilan.actions|length }}{% endif %}{{ dates['pv-copil'] }}")
-    assert checks.check_template(path, loaded) == []
+    assert templates.check_template(path, loaded) == []
 
 
 def test_every_wrong_name_of_a_template_at_once(tmp_path, loaded):
     path = template(tmp_path, "{{ actions }}", "{{ copil_sigle }}", "{{ bilan.finances.reste }}", "{{ periode }}")
-    problems = checks.check_template(path, loaded)
+    problems = templates.check_template(path, loaded)
     assert len(problems) == 4, problems
 
 
 def test_wrong_names_are_found_even_when_the_data_do_not_load(tmp_path):
-    problems = checks.check_template(template(tmp_path, "{{ actions }}"), [])
-    assert problems and "« bilan.actions »" in problems[0]
+    problems = templates.check_template(template(tmp_path, "{{ actions }}"), [])
+    assert problems and "« bilan.actions »" in str(problems[0])
 
 
 def test_the_empty_first_year_bilan_says_so(tmp_path, loaded):
     path = template(tmp_path, "Le bilan compte {{ bilan.actions|length }} actions.")
-    problems = checks.check_template(path, loaded)
+    problems = [str(p) for p in templates.check_template(path, loaded)]
     assert problems == ["modèle essai.docx (paragraphe « Le bilan compte {{ bilan.actions|length }} actions. ») : "
                         "le bilan est vide la première année : entourez ce passage de {% if bilan %} … {% endif %} "
                         "(données 2022)"]
@@ -81,8 +82,7 @@ def test_every_template_s_errors_come_in_one_round(tmp_path):
         document.add_paragraph(tag)
         document.add_paragraph("{{ bilan.finances.reste }}")
         document.save(folder / name)
-    problems, _warnings, _notes = checks.check_all(INPUTS, folder)
-    lines = [line for _code, line in problems]
+    lines = [line for _code, line in checks.check_all(INPUTS, folder).problems]
     assert any("appel.docx" in line and "copil_sigle" in line for line in lines)
     assert any("bilan.docx" in line and "« bilan.actions »" in line for line in lines)
     assert sum("bilan.finances.reste" in line for line in lines) == 2, lines
@@ -92,8 +92,7 @@ def test_a_missing_signe_pour_is_blamed_on_convention_yaml(inputs_copy):
     path = inputs_copy / "convention.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"\n +signe_pour: metropole.*", "", text), encoding="utf-8")
-    problems, _warnings, _notes = checks.check_all(inputs_copy, TEMPLATES)
-    lines = [text for _code, text in problems]
+    lines = [text for _code, text in checks.check_all(inputs_copy, TEMPLATES).problems]
     assert any("convention.yaml:" in text and "copil.membres: aucun membre du COPIL ne signe le procès-verbal pour la "
                "partie « metropole » : ajoutez « signe_pour: metropole »" in text for text in lines), lines
     assert not any("modèle" in text for text in lines)  # no template the user never touched is blamed

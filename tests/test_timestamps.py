@@ -66,7 +66,7 @@ def make_pdf(path: Path, fields: list[str]) -> Path:
     from pypdf import PdfReader, PdfWriter
     from reportlab.pdfgen import canvas
 
-    from pipeline.pdf import signing
+    from pipeline.pdf import marks, signing
 
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
@@ -75,7 +75,7 @@ def make_pdf(path: Path, fields: list[str]) -> Path:
     page.save()
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buffer.getvalue())))
     signing.add_empty_fields(writer, [
-        signing.FieldPlace(name, f"Signature : {name}", 0, (72.0, 600.0 - 80 * i, 287.0, 660.0 - 80 * i))
+        marks.FieldPlace(name, f"Signature : {name}", 0, (72.0, 600.0 - 80 * i, 287.0, 660.0 - 80 * i))
         for i, name in enumerate(fields)])
     with open(path, "wb") as out:
         writer.write(out)

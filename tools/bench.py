@@ -116,11 +116,11 @@ def main() -> None:
 def filled(key: str, out: Path) -> Path:
     """The document ``key`` of YEAR filled as the build fills it, not converted."""
     sys.path.insert(0, str(ROOT))
-    from pipeline import checks, places, render
+    from pipeline import places, render, templates
     from pipeline.convention import context, model
 
     inputs = model.load(INPUTS, int(YEAR))
-    ctx = checks.template_context(inputs, [], projet=True)
+    ctx = templates.template_context(inputs, [], projet=True)
     return render.render(places.template_for(INPUTS, ROOT / "templates", f"{key}.docx"), ctx.variables(), out,
                          context.images(ctx) if key == "bilan" else None)
 

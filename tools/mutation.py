@@ -44,7 +44,7 @@ MUTANTS = [
      "        with quiet_validation():\n            reader = PdfFileReader(",
      "        with contextlib.nullcontext():\n            reader = PdfFileReader(",
      ["tests/test_verify_changes.py", "tests/test_signing.py"]),
-    ("pipeline/pdf/signing.py", "the two signatories' fields swapped",
+    ("pipeline/pdf/marks.py", "the two signatories' fields swapped",
      "places.append(FieldPlace(name, labels.get(name, name), first_page - 1 + index, box))",
      "places.append(FieldPlace(marks[len(marks) - 1 - len(places)][0], labels.get(name, name), first_page - 1 + index, box))",
      ["tests/test_signing.py"]),
@@ -154,7 +154,7 @@ MUTANTS = [
      ["tests/test_recover.py"]),
     ("pipeline/publish.py", "recovery undoes a publish in progress",
      "            if not free:\n                continue\n", "", ["tests/test_recover.py"]),
-    ("pipeline/pdf/signing.py", "the two parties' field labels swapped",
+    ("pipeline/pdf/marks.py", "the two parties' field labels swapped",
      "FieldPlace(name, labels.get(name, name), first_page",
      'FieldPlace(name, labels.get(name.replace("metropole", "%").replace("association", "metropole")'
      '.replace("%", "association"), name), first_page', ["tests/test_signing.py::test_fields_sit_on_every_signature_block"]),

@@ -418,7 +418,7 @@ def final_view(conv: model.Convention, years: list[model.Annee], *, until: dt.da
 
 def images(context: Context) -> dict[str, tuple[bytes, float]]:
     """Pictures inserted by templates: the bilan's chart, 16 cm wide."""
-    from pipeline.pdf import chart  # drawn only when a bilan is filled: import pipeline.convention loads no PDF code
+    from pipeline.convention import chart  # drawn only when a bilan is filled: import pipeline.convention loads no Pillow
 
     bilan = context.bilan
     if not bilan:

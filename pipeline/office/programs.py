@@ -1,4 +1,4 @@
-"""External programs and fonts, found in one place, with the install command when missing.
+"""External programs, found in one place, with the install command when missing.
 
 Also the one ``run()`` wrapper for subprocesses: argument lists only (no shell), a timeout
 that kills the whole process group, stderr kept for the message.
@@ -74,21 +74,6 @@ def check_uno(python: Path) -> None:
                            env=dict(os.environ, PYTHONPATH=""))
     if probe.returncode != 0:
         raise ToolMissing(f"le pont Python de LibreOffice (module « uno ») manque à {python}", hint=INSTALL_HINT)
-
-
-@functools.cache
-def font_path(family: str, style: str = "Regular") -> Path:
-    """The TrueType file of a font family, so drawings embed the same font as the documents."""
-    fc = shutil.which("fc-match")
-    if fc:
-        out = subprocess.run([fc, "-f", "%{file}", f"{family}:style={style}"], capture_output=True, text=True).stdout
-        if out and Path(out).is_file() and Path(out).suffix.lower() == ".ttf" and family.split()[0].lower() in out.lower():
-            return Path(out)
-    name = f"{family.replace(' ', '')}-{style}.ttf"
-    for folder in ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation"):
-        if (Path(folder) / name).is_file():
-            return Path(folder) / name
-    raise ToolMissing(f"la police {family} {style} est introuvable", hint=INSTALL_HINT)
 
 
 def kill_group(proc: subprocess.Popen) -> None:

@@ -26,7 +26,8 @@ from reportlab.pdfgen import canvas
 
 from pipeline.pdf import fonts
 from pipeline.errors import InputError
-from pipeline.pdf.signing import FieldPlace, add_empty_fields
+from pipeline.pdf.marks import FieldPlace, is_signature_bookmark
+from pipeline.pdf.signing import add_empty_fields
 
 SOMMAIRE_LINES_PER_PAGE = 26
 
@@ -109,7 +110,7 @@ def _title_lines(title: str) -> list[str]:
     head, bracket, remark = title.rpartition(" (")
     if bracket and remark.endswith(")") and "(" not in remark:
         title = f"{head} ({remark.replace(' ', chr(0xA0))}"
-    return _wrap(title, "Dossier-Sans", 11, TITLE_WIDTH)
+    return _wrap(title, fonts.REGULAR, 11, TITLE_WIDTH)
 
 
 def layout(entries: list[Entry], counts: list[int], attached: int = 0) -> Layout:
@@ -130,7 +131,7 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
     """Cover page and sommaire (with, last, the signed files the PDF carries), as a small PDF."""
     fonts.register()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=fonts.REGULAR)
     width, height = A4
     accent = Color(0x1F / 255, 0x3A / 255, 0x5F / 255)
     c.setFillColor(accent)
@@ -138,14 +139,14 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
     y = height - 200
     for i, line in enumerate(meta.cover_lines):
         size = 24 if i == 0 else (16 if i == 1 else 12)
-        c.setFont("Dossier-Sans-Bold" if i < 2 else "Dossier-Sans", size)
+        c.setFont(fonts.BOLD if i < 2 else fonts.REGULAR, size)
         c.setFillColor(accent if i < 2 else Color(0, 0, 0))
-        for part in _wrap(line, "Dossier-Sans-Bold" if i < 2 else "Dossier-Sans", size, width - 140):
+        for part in _wrap(line, fonts.BOLD if i < 2 else fonts.REGULAR, size, width - 140):
             c.drawCentredString(width / 2, y, part)
             y -= size * 1.45
         y -= 10 if i < 2 else 2
     if meta.draft_mark:
-        c.setFont("Dossier-Sans-Bold", 14)
+        c.setFont(fonts.BOLD, 14)
         c.setFillColor(Color(0.75, 0, 0))
         c.drawCentredString(width / 2, 120, meta.draft_mark)
     c.showPage()
@@ -157,7 +158,7 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
                                                 "lecteur PDF)", None) for a in sorted(attachments, key=lambda a: a.name)]
     for page_index in range(lay.sommaire_pages):
         c.setFillColor(accent)
-        c.setFont("Dossier-Sans-Bold", 18)
+        c.setFont(fonts.BOLD, 18)
         c.drawString(60, height - 80, "Sommaire")
         y = height - 125
         chunk = rows[page_index * SOMMAIRE_LINES_PER_PAGE:(page_index + 1) * SOMMAIRE_LINES_PER_PAGE]
@@ -165,30 +166,30 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
         for title, start, section, continued in chunk:
             if section and section != previous_section:
                 c.setFillColor(accent)
-                c.setFont("Dossier-Sans-Bold", 11)
+                c.setFont(fonts.BOLD, 11)
                 c.drawString(60, y, section)
                 y -= 20
                 previous_section = section
             c.setFillColor(Color(0, 0, 0))
             if start is None and continued is None:  # a file carried, not a page: no leaders
-                c.setFont("Dossier-Sans", 9.5)
-                c.drawString(75, y, _fit(title, "Dossier-Sans", 9.5, width - 135))
+                c.setFont(fonts.REGULAR, 9.5)
+                c.drawString(75, y, _fit(title, fonts.REGULAR, 9.5, width - 135))
                 y -= 22
                 continue
             if start is None:  # a title's first line, continued below
-                c.setFont("Dossier-Sans", 11)
+                c.setFont(fonts.REGULAR, 11)
                 c.drawString(75, y, title)
                 y -= 15
                 continue
-            c.setFont("Dossier-Sans", 11)
-            text = _fit(title, "Dossier-Sans", 11, TITLE_WIDTH)
+            c.setFont(fonts.REGULAR, 11)
+            text = _fit(title, fonts.REGULAR, 11, TITLE_WIDTH)
             c.drawString(75, y, text)
             number = str(start)
             c.drawRightString(width - 60, y, number)
-            dots_from = 75 + pdfmetrics.stringWidth(text, "Dossier-Sans", 11) + 6
-            dots_to = width - 66 - pdfmetrics.stringWidth(number, "Dossier-Sans", 11)
+            dots_from = 75 + pdfmetrics.stringWidth(text, fonts.REGULAR, 11) + 6
+            dots_to = width - 66 - pdfmetrics.stringWidth(number, fonts.REGULAR, 11)
             c.setFillColor(Color(0.5, 0.5, 0.5))
-            step = pdfmetrics.stringWidth(" .", "Dossier-Sans", 11)
+            step = pdfmetrics.stringWidth(" .", fonts.REGULAR, 11)
             leaders = " ." * max(0, int((dots_to - dots_from) / step))
             c.drawRightString(dots_to, y, leaders)  # aligned on the right, up to the page number
             y -= 22
@@ -223,17 +224,17 @@ def _numbers_overlay(sizes: list[tuple[float, float]], label: str, mentions: lis
     page's mention (« Signé électroniquement par … ») up its left margin."""
     fonts.register()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName="Dossier-Sans")
+    c = canvas.Canvas(buf, invariant=1, pageCompression=1, initialFontName=fonts.REGULAR)
     total = len(sizes)
     for n, ((w, h), mention) in enumerate(zip(sizes, mentions), 1):
         c.setPageSize((w, h))
         if mention:
             _margin_mention(c, mention, w, h)
         text = f"{label} · page {n} / {total}"
-        width = pdfmetrics.stringWidth(text, "Dossier-Sans", 8.5)
+        width = pdfmetrics.stringWidth(text, fonts.REGULAR, 8.5)
         c.setFillColor(Color(1, 1, 1))  # legible over a full-page scan too
         c.rect(w - 28 - width - 3, 14, width + 6, 12, stroke=0, fill=1)
-        c.setFont("Dossier-Sans", 8.5)
+        c.setFont(fonts.REGULAR, 8.5)
         c.setFillColor(Color(0, 0, 0))
         # 6 mm from the edge, below the documents' own footers: what the sommaire and the
         # bordereau refer to, kept clear of a printer's unprintable margin
@@ -247,20 +248,20 @@ def _margin_mention(c, mention: Mention, width: float, height: float) -> None:
     """The mention read bottom to top in the left margin, 8 to 12 mm from the edge (clear of
     the documents' text and of a printer's unprintable border); a copy's banner across the top."""
     size = 7.5
-    lines = _wrap(mention.margin, "Dossier-Sans", size, height - 80)[:2]
+    lines = _wrap(mention.margin, fonts.REGULAR, size, height - 80)[:2]
     c.saveState()
     c.translate(34, 40)
     c.rotate(90)
     for i, line in enumerate(lines):
-        line = _fit(line, "Dossier-Sans", size, height - 80)
+        line = _fit(line, fonts.REGULAR, size, height - 80)
         c.setFillColor(Color(1, 1, 1))
-        c.rect(-3, -2.5 - i * 10, pdfmetrics.stringWidth(line, "Dossier-Sans", size) + 6, size + 3, stroke=0, fill=1)
+        c.rect(-3, -2.5 - i * 10, pdfmetrics.stringWidth(line, fonts.REGULAR, size) + 6, size + 3, stroke=0, fill=1)
         c.setFillColor(Color(0x1F / 255, 0x3A / 255, 0x5F / 255))
-        c.setFont("Dossier-Sans", size)
+        c.setFont(fonts.REGULAR, size)
         c.drawString(0, -i * 10, line)  # the second line under the first, toward the text
     c.restoreState()
     if mention.banner:
-        c.setFont("Dossier-Sans-Bold", 9)
+        c.setFont(fonts.BOLD, 9)
         c.setFillColor(Color(0.75, 0, 0))
         c.drawCentredString(width / 2, height - 16, mention.banner)
 
@@ -435,7 +436,7 @@ def _drop_signature_destinations(tree) -> None:
     if pairs is not None:
         kept = ArrayObject()
         for name, dest in zip(pairs[::2], pairs[1::2]):
-            if not str(name).lstrip("/").startswith("Signature"):
+            if not is_signature_bookmark(str(name)):
                 kept.extend([name, dest])
         tree[NameObject("/Names")] = kept
 

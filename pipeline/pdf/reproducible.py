@@ -1,8 +1,8 @@
-"""Byte-identical outputs from identical inputs: no clock time, no random identifier.
+"""Byte-identical PDFs from identical inputs: no clock time, no random identifier.
 
-python-docx stamps zip entries with the current time, and LibreOffice stamps its PDFs
-(creation date, XMP dates, the sRGB profile's header, the file /ID). These are replaced
-by the date of the data, or SOURCE_DATE_EPOCH when it is set.
+LibreOffice stamps its PDFs (creation date, XMP dates, the sRGB profile's header, the file
+/ID). These are replaced by the date of the data, or SOURCE_DATE_EPOCH when it is set. (The
+filled .docx get their fixed zip times where they are written, ``render.write_docx``.)
 """
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ import datetime as dt
 import hashlib
 import io
 import re
-import zipfile
 import zlib
 from pathlib import Path
 
 from pipeline import files, settings
-
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def build_date(day: dt.date) -> dt.datetime:
@@ -26,28 +23,6 @@ def build_date(day: dt.date) -> dt.datetime:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).replace(tzinfo=None)
     return dt.datetime(day.year, day.month, day.day, 0, 0, 0)
-
-
-# the template's application properties (« Microsoft Macintosh Word », its Normal.dotm) would be
-# untrue of the filled document: it says nothing of the software that made it
-APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-           b'<DocSecurity>0</DocSecurity></Properties>')
-
-
-def write_docx(data: bytes, out: Path) -> None:
-    """Rewrite a .docx with fixed zip entry times (same content, same bytes) and neutral
-    application properties."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, APP_XML if item.filename == "docProps/app.xml" else source.read(item.filename))
-    out.write_bytes(buf.getvalue())
 
 
 def normalise_pdf(path: Path, when: dt.datetime, seed: bytes) -> None:

@@ -1,8 +1,8 @@
 """Signature fields where someone signs, PAdES signing into them, and verifying.
 
 Templates mark each signature block with ``{{ signature('document', 'who') }}``, which
-becomes an empty bookmark; its position in the rendered PDF places the field, so a
-template edit that moves a block moves its field. Every signature is an incremental
+becomes an empty bookmark; its position in the rendered PDF places the field (``marks``),
+so a template edit that moves a block moves its field. Every signature is an incremental
 update: the signed bytes are never rewritten.
 """
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -18,45 +17,7 @@ from pypdf import PdfReader
 from pipeline import files
 from pipeline.errors import SignatureError
 from pipeline.pdf import fonts, originals
-from pipeline.pdf.marks import bookmark_name
-
-FIELD_WIDTH = 215.0
-FIELD_HEIGHT = 58.0
-
-
-@dataclass(frozen=True)
-class FieldPlace:
-    """An empty signature field: its name, tooltip, page (0-based) and box in points."""
-
-    name: str
-    label: str
-    page: int
-    box: tuple[float, float, float, float]
-
-
-def find_marks(pdf: Path, expected: set[str]) -> list[tuple[str, int, float, float]]:
-    """(field name, page index, x, y) of the ``expected`` signature blocks of a rendered document.
-
-    Each block carries an empty bookmark (``marks.signature_bookmarks``), which LibreOffice
-    exports as a named destination: its page and position, read without extracting text.
-    """
-    reader = PdfReader(pdf)
-    wanted = {"/" + bookmark_name(name): name for name in expected}
-    found = []
-    for dest_name, dest in reader.named_destinations.items():
-        if dest_name in wanted and dest.get("/Left") is not None and dest.get("/Top") is not None:
-            found.append((wanted[dest_name], reader.get_destination_page_number(dest),
-                          float(dest["/Left"]), float(dest["/Top"]) - 1))  # the top of a one-point line
-    return sorted(found, key=lambda item: (item[1], -item[3], item[2]))
-
-
-def places_for(marks: list[tuple[str, int, float, float]], first_page: int, labels: dict[str, str]) -> list[FieldPlace]:
-    """Fields for one document's marks, the document starting at dossier page ``first_page`` (1-based)."""
-    places = []
-    for name, index, x, y in marks:
-        box = (round(x, 1), round(y - FIELD_HEIGHT, 1), round(x + FIELD_WIDTH, 1), round(y + 2, 1))
-        places.append(FieldPlace(name, labels.get(name, name), first_page - 1 + index, box))
-    return places
+from pipeline.pdf.marks import FIELD_HEIGHT, FIELD_WIDTH, FieldPlace
 
 
 def add_empty_fields(writer, places: list[FieldPlace]) -> None:
@@ -334,13 +295,13 @@ def stamp_style(signer_name: str, when=None):
     when = (when or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(originals.PARIS))  # as France reads it
     with tempfile.TemporaryDirectory(prefix="signature-") as folder:
         path = Path(folder) / "apparence.pdf"
-        c = canvas.Canvas(str(path), pagesize=(FIELD_WIDTH, FIELD_HEIGHT), initialFontName="Dossier-Sans")
-        c.setFont("Dossier-Sans", 8)
+        c = canvas.Canvas(str(path), pagesize=(FIELD_WIDTH, FIELD_HEIGHT), initialFontName=fonts.REGULAR)
+        c.setFont(fonts.REGULAR, 8)
         c.setFillColorRGB(0.1, 0.2, 0.4)
         c.drawString(6, FIELD_HEIGHT - 20, "Signé électroniquement par")
-        c.setFont("Dossier-Sans-Bold", 9)
+        c.setFont(fonts.BOLD, 9)
         c.drawString(6, FIELD_HEIGHT - 32, signer_name[:45])
-        c.setFont("Dossier-Sans", 8)
+        c.setFont(fonts.REGULAR, 8)
         c.drawString(6, FIELD_HEIGHT - 44, f"le {when:%d/%m/%Y} à {when:%H} h {when:%M}")
         c.save()
         yield StaticStampStyle.from_pdf_file(str(path), border_width=0)

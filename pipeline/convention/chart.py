@@ -1,5 +1,9 @@
 """The bilan's chart: actions per chantier, stacked by modalité, as a PNG drawn with Pillow.
 
+Here, beside the context that inserts it (``context.images``), not under ``pdf/``: it is a
+picture for a Word template, drawn with the convention's own words (chantiers × modalités),
+and ``pdf/`` knows no convention. Imported only when a bilan is filled.
+
 Pillow is already a dependency (reportlab) and draws this in milliseconds, with the same
 Liberation font as the documents; the picture is reproducible byte for byte.
 """
@@ -9,7 +13,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.office.programs import font_path
+from pipeline.pdf.fonts import font_path
 
 PALETTE = ["#1F3A5F", "#4F81BD", "#9BBB59", "#F79646", "#8064A2", "#4BACC6", "#C0504D", "#7F7F7F"]
 
