@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import click
 
 from pipeline import __version__, lanes, places, settings
-from pipeline import build as recipe
+from pipeline.build import BuildRequest, build_conventions, runtime_for
 from pipeline.errors import ExitCode, PipelineError
 
 DEFAULT_INPUTS = Path("inputs")
@@ -104,10 +104,10 @@ def build(ctx: Context, year: int | None, all_years: bool, final: bool, lot: str
         if code:
             raise SystemExit(code)
         return
-    opts = recipe.Options(inputs=conventions[0], templates=ctx.templates, outputs=ctx.outputs, final=final,
-                          progress=sys.stderr.isatty(), log=_err, warn=_err)  # inputs: each convention in turn
-    for path in recipe.build_conventions(conventions, year, opts):
-        click.echo(f"dossier : {path}")
+    requests = [BuildRequest(convention, ctx.templates, ctx.outputs, final) for convention in conventions]
+    with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty()) as runtime:
+        for path in build_conventions(requests, year, runtime):
+            click.echo(f"dossier : {path}")
 
 
 @main_group.command()
