@@ -1,6 +1,7 @@
 """Command line: parse options, call the library, turn its errors into one line and an exit code."""
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import traceback
@@ -351,30 +352,7 @@ def _built_beside(ctx: Context, pdf: Path) -> Path | None:
     return pdf.parent if (pdf.parent / "manifest.json").is_file() else None
 
 
-def _report_memory() -> None:
-    """For the benchmark: the peak memory of this Python process, in kB, to PIPELINE_RSS_FILE."""
-    import resource
-
-    target = settings.memory_report()
-    if target:  # with lanes, their Python processes count too (each ran at the same time)
-        Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + lanes.peak_kb))
-
-
-def _leave_now() -> None:
-    """Exit at once after a successful command: every file is closed and LibreOffice stopped by
-    then, and the interpreter's teardown of the document libraries would add a tenth of a second."""
-    import os
-
-    _report_memory()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
 def main() -> None:
-    import atexit
-
-    atexit.register(_report_memory)
     signal.signal(signal.SIGTERM, _on_sigterm)
     # started from a shell or runner that ignores Ctrl-C (a background job, some CI), a build can
     # still be interrupted: an interruption then cleans up like any other
@@ -390,7 +368,9 @@ def main() -> None:
         warnings.simplefilter("ignore")
     try:
         main_group.main(standalone_mode=False, prog_name="python -m pipeline")
-        _leave_now()
+        # done: the interpreter's exit need not sweep every object of the document libraries (a
+        # tenth of a second after a build); exit handlers still run and the streams are flushed
+        gc.freeze()
     except PipelineError as exc:
         if verbose:
             traceback.print_exc()
