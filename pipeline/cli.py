@@ -258,8 +258,8 @@ def fields(dossier: Path) -> None:
     from pipeline.pdf import signing
 
     for f in signing.list_fields(dossier):
-        state = "signé" if f["signed"] else "vide"
-        click.echo(f"{f['name']}\tpage {f['page']}\t{state}\t{f['label']}")
+        state = "signé" if f.signed else "vide"
+        click.echo(f"{f.name}\tpage {f.page}\t{state}\t{f.label}")
 
 
 @main_group.command()
@@ -311,31 +311,33 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
     from pipeline.pdf import signing
 
     bad = 0
-    for r in signing.verify(dossier, list(trust), built=_built_beside(ctx, dossier)):
-        where = f"{r['document']} › " if r["document"] else ""
-        if not r.get("signed"):
-            click.echo(f"{where}{r['name']} : vide (page {r['page']})")
+    for row in signing.verify(dossier, list(trust), built=_built_beside(ctx, dossier)):
+        where = f"{row.document} › " if row.document else ""
+        signature = row.signature
+        if signature is None:
+            click.echo(f"{where}{row.name} : vide (page {row.page})")
             continue
-        ok = r["intact"] and r["valid"] and not r["changed_after"]
+        ok = signature.intact and signature.trusted and not signature.changed_after
         bad += not ok
-        added = "NON AUTORISÉS" if r["changed_after"] else {
+        added = "NON AUTORISÉS" if signature.changed_after else {
             None: "aucun", "NONE": "aucun", "LTA_UPDATES": "données de validation seulement (autorisé)",
-        }.get(r["modifications"], "autres signatures (autorisé)")
-        covers = "oui" if r["coverage"] == "ENTIRE_FILE" or r["modifications"] == "LTA_UPDATES" \
-            else "non (d'autres signatures ont suivi)" if r["modifications"] == "FORM_FILLING" \
+        }.get(signature.modifications, "autres signatures (autorisé)")
+        covers = "oui" if signature.coverage == "ENTIRE_FILE" or signature.modifications == "LTA_UPDATES" \
+            else "non (d'autres signatures ont suivi)" if signature.modifications == "FORM_FILLING" \
             else "NON (le fichier a été modifié après elle)"  # validation data after a B-LT signature is no change
-        line = (f"{where}{r['name']} : signé par {r['signer']} {r['said']} ; niveau {r['level']} ; "
-                f"intacte : {'oui' if r['intact'] else 'NON'} ; valide : {'oui' if r['valid'] else 'NON'} ; "
+        line = (f"{where}{row.name} : signé par {signature.signer} {signature.said} ; niveau {signature.level} ; "
+                f"intacte : {'oui' if signature.intact else 'NON'} ; "
+                f"valide : {'oui' if signature.trusted else 'NON'} ; "
                 f"ajouts après signature : {added} ; couvre tout le fichier : {covers}")
-        if r["document"]:
-            matches = r["matches"]
-            line += " ; conforme aux données : " + ("non vérifié (document du jour non construit)" if matches is None
-                                                    else "oui" if matches == "" else f"NON, {matches}")
+        if row.document:
+            line += " ; conforme aux données : " + (
+                "non vérifié (document du jour non construit)" if row.matches is None
+                else "oui" if row.matches == "" else f"NON, {row.matches}")
         click.echo(line)
-        if r.get("reason"):
-            _err(f"{where}{r['name']} : {r['reason']}")
-        elif r["changed_after"]:
-            _err(f"{where}{r['name']} : le fichier a été modifié après cette signature (annotation ou contenu ajouté)")
+        if signature.reason:
+            _err(f"{where}{row.name} : {signature.reason}")
+        elif signature.changed_after:
+            _err(f"{where}{row.name} : le fichier a été modifié après cette signature (annotation ou contenu ajouté)")
     if bad:
         raise SystemExit(int(ExitCode.SIGNATURE))
 

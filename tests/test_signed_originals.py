@@ -88,7 +88,7 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     for name, data in attached.items():
         assert data == (inputs / "signes" / name).read_bytes(), name  # byte for byte what was signed
     # their pages are the signed ones, with the margin mention, and the only empty field is the letter's
-    assert [f["name"] for f in signing.list_fields(final_dossier)] == ["appel-association"]
+    assert [f.name for f in signing.list_fields(final_dossier)] == ["appel-association"]
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert ("Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l’AR Hlm – original joint au "
             "présent fichier (bilan-2022.pdf)") in text

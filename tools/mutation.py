@@ -151,7 +151,7 @@ MUTANTS = [
      "    if status.modification_level is not None and status.modification_level.name not in HARMLESS:",
      "    if False:", ["tests/test_verify_changes.py"]),
     ("pipeline/cli.py", "a change after signing said to be another signature",
-     """else "non (d'autres signatures ont suivi)" if r["modifications"] == "FORM_FILLING" """,
+     """else "non (d'autres signatures ont suivi)" if signature.modifications == "FORM_FILLING" """,
      """else "non (d'autres signatures ont suivi)" if True """, ["tests/test_verify_changes.py"]),
     ("pipeline/publish.py", "recovery deletes the working folders of a build still running",
      "            if free:\n                shutil.rmtree(leftover", "            if True:\n                shutil.rmtree(leftover",
