@@ -1,6 +1,7 @@
 """Command line: parse options, call the library, turn its errors into one line and an exit code."""
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import traceback
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import click
 
 from pipeline import __version__, lanes, places, settings
-from pipeline import build as recipe
+from pipeline.build import BuildRequest, build_conventions, runtime_for
 from pipeline.errors import ExitCode, PipelineError
 
 DEFAULT_INPUTS = Path("inputs")
@@ -104,10 +105,10 @@ def build(ctx: Context, year: int | None, all_years: bool, final: bool, lot: str
         if code:
             raise SystemExit(code)
         return
-    opts = recipe.Options(inputs=conventions[0], templates=ctx.templates, outputs=ctx.outputs, final=final,
-                          progress=sys.stderr.isatty(), log=_err, warn=_err)  # inputs: each convention in turn
-    for path in recipe.build_conventions(conventions, year, opts):
-        click.echo(f"dossier : {path}")
+    requests = [BuildRequest(convention, ctx.templates, ctx.outputs, final) for convention in conventions]
+    with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty()) as runtime:
+        for path in build_conventions(requests, year, runtime):
+            click.echo(f"dossier : {path}")
 
 
 @main_group.command()
@@ -257,8 +258,8 @@ def fields(dossier: Path) -> None:
     from pipeline.pdf import signing
 
     for f in signing.list_fields(dossier):
-        state = "signé" if f["signed"] else "vide"
-        click.echo(f"{f['name']}\tpage {f['page']}\t{state}\t{f['label']}")
+        state = "signé" if f.signed else "vide"
+        click.echo(f"{f.name}\tpage {f.page}\t{state}\t{f.label}")
 
 
 @main_group.command()
@@ -310,31 +311,33 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
     from pipeline.pdf import signing
 
     bad = 0
-    for r in signing.verify(dossier, list(trust), built=_built_beside(ctx, dossier)):
-        where = f"{r['document']} › " if r["document"] else ""
-        if not r.get("signed"):
-            click.echo(f"{where}{r['name']} : vide (page {r['page']})")
+    for row in signing.verify(dossier, list(trust), built=_built_beside(ctx, dossier)):
+        where = f"{row.document} › " if row.document else ""
+        signature = row.signature
+        if signature is None:
+            click.echo(f"{where}{row.name} : vide (page {row.page})")
             continue
-        ok = r["intact"] and r["valid"] and not r["changed_after"]
+        ok = signature.intact and signature.trusted and not signature.changed_after
         bad += not ok
-        added = "NON AUTORISÉS" if r["changed_after"] else {
+        added = "NON AUTORISÉS" if signature.changed_after else {
             None: "aucun", "NONE": "aucun", "LTA_UPDATES": "données de validation seulement (autorisé)",
-        }.get(r["modifications"], "autres signatures (autorisé)")
-        covers = "oui" if r["coverage"] == "ENTIRE_FILE" or r["modifications"] == "LTA_UPDATES" \
-            else "non (d'autres signatures ont suivi)" if r["modifications"] == "FORM_FILLING" \
+        }.get(signature.modifications, "autres signatures (autorisé)")
+        covers = "oui" if signature.coverage == "ENTIRE_FILE" or signature.modifications == "LTA_UPDATES" \
+            else "non (d'autres signatures ont suivi)" if signature.modifications == "FORM_FILLING" \
             else "NON (le fichier a été modifié après elle)"  # validation data after a B-LT signature is no change
-        line = (f"{where}{r['name']} : signé par {r['signer']} {r['said']} ; niveau {r['level']} ; "
-                f"intacte : {'oui' if r['intact'] else 'NON'} ; valide : {'oui' if r['valid'] else 'NON'} ; "
+        line = (f"{where}{row.name} : signé par {signature.signer} {signature.said} ; niveau {signature.level} ; "
+                f"intacte : {'oui' if signature.intact else 'NON'} ; "
+                f"valide : {'oui' if signature.trusted else 'NON'} ; "
                 f"ajouts après signature : {added} ; couvre tout le fichier : {covers}")
-        if r["document"]:
-            matches = r["matches"]
-            line += " ; conforme aux données : " + ("non vérifié (document du jour non construit)" if matches is None
-                                                    else "oui" if matches == "" else f"NON, {matches}")
+        if row.document:
+            line += " ; conforme aux données : " + (
+                "non vérifié (document du jour non construit)" if row.matches is None
+                else "oui" if row.matches == "" else f"NON, {row.matches}")
         click.echo(line)
-        if r.get("reason"):
-            _err(f"{where}{r['name']} : {r['reason']}")
-        elif r["changed_after"]:
-            _err(f"{where}{r['name']} : le fichier a été modifié après cette signature (annotation ou contenu ajouté)")
+        if signature.reason:
+            _err(f"{where}{row.name} : {signature.reason}")
+        elif signature.changed_after:
+            _err(f"{where}{row.name} : le fichier a été modifié après cette signature (annotation ou contenu ajouté)")
     if bad:
         raise SystemExit(int(ExitCode.SIGNATURE))
 
@@ -351,30 +354,7 @@ def _built_beside(ctx: Context, pdf: Path) -> Path | None:
     return pdf.parent if (pdf.parent / "manifest.json").is_file() else None
 
 
-def _report_memory() -> None:
-    """For the benchmark: the peak memory of this Python process, in kB, to PIPELINE_RSS_FILE."""
-    import resource
-
-    target = settings.memory_report()
-    if target:  # with lanes, their Python processes count too (each ran at the same time)
-        Path(target).write_text(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + lanes.peak_kb))
-
-
-def _leave_now() -> None:
-    """Exit at once after a successful command: every file is closed and LibreOffice stopped by
-    then, and the interpreter's teardown of the document libraries would add a tenth of a second."""
-    import os
-
-    _report_memory()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
 def main() -> None:
-    import atexit
-
-    atexit.register(_report_memory)
     signal.signal(signal.SIGTERM, _on_sigterm)
     # started from a shell or runner that ignores Ctrl-C (a background job, some CI), a build can
     # still be interrupted: an interruption then cleans up like any other
@@ -390,7 +370,9 @@ def main() -> None:
         warnings.simplefilter("ignore")
     try:
         main_group.main(standalone_mode=False, prog_name="python -m pipeline")
-        _leave_now()
+        # done: the interpreter's exit need not sweep every object of the document libraries (a
+        # tenth of a second after a build); exit handlers still run and the streams are flushed
+        gc.freeze()
     except PipelineError as exc:
         if verbose:
             traceback.print_exc()

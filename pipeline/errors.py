@@ -101,6 +101,10 @@ class ConversionError(PipelineError):
 
     exit_code = ExitCode.CONVERSION
 
+    def __init__(self, message: str, *, hint: str | None = None, hung: bool = False):
+        super().__init__(message, hint=hint)
+        self.hung = hung  # it stopped answering and was killed (not crashed): a start is then not retried
+
 
 class GhostscriptError(ConversionError):
     """Ghostscript failed to rewrite a piece as PDF/A."""

@@ -6,7 +6,9 @@ library is loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Literal
+
+Kind = Literal["started", "queued", "converted", "assembled"]
 
 
 @dataclass(frozen=True)
@@ -14,7 +16,7 @@ class Event:
     """``started`` (a LibreOffice process), ``queued`` (documents the cache lacks, put in line for
     LibreOffice together), ``converted`` (a PDF came back), ``assembled`` (a year's dossier is written)."""
 
-    kind: str
+    kind: Kind
     names: tuple[str, ...] = ()  # the documents' file names without suffix, or the year
 
 

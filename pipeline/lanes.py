@@ -15,8 +15,6 @@ from typing import Callable
 
 from pipeline import settings
 
-peak_kb = 0  # the lanes' peak memory, added up (they run at the same time), for the benchmark
-
 
 def cores() -> int:
     """How many conventions are built at once: one per core, or PIPELINE_WORKERS."""
@@ -27,21 +25,16 @@ def run(options: list[str], lanes: int, command: list[str], out: Callable[[str],
         err: Callable[[str], None]) -> int:
     """Run ``command`` (with the group's ``options``) in ``lanes`` processes, lane i of n given
     ``--lot i/n``; return the first failing lane's exit code, else 0."""
-    global peak_kb
     base = [sys.executable, "-m", "pipeline", *options]
-    report = settings.memory_report()
     with tempfile.TemporaryDirectory(prefix="lanes-") as tmp:
         runs = []
         for i in range(lanes):
             stdout, stderr = open(Path(tmp) / f"{i}.out", "w+"), open(Path(tmp) / f"{i}.err", "w+")
-            env = dict(os.environ, PIPELINE_RSS_FILE=f"{report}.{i}") if report else None
             runs.append((subprocess.Popen(base + command + ["--lot", f"{i}/{lanes}"], stdout=stdout, stderr=stderr,
-                                          text=True, env=env), stdout, stderr))
+                                          text=True), stdout, stderr))
         code = 0
-        for i, (proc, stdout, stderr) in enumerate(runs):
+        for proc, stdout, stderr in runs:
             proc.wait()
-            if report and Path(f"{report}.{i}").is_file():
-                peak_kb += int(Path(f"{report}.{i}").read_text())
             for handle, show in ((stderr, err), (stdout, out)):
                 handle.seek(0)
                 for line in handle.read().splitlines():

@@ -47,11 +47,6 @@ def pkcs12_password() -> str | None:
     return os.environ.get("PIPELINE_PKCS12_PASSWORD")
 
 
-def memory_report() -> str | None:
-    """PIPELINE_RSS_FILE: where « make bench » wants the peak memory of the run written."""
-    return os.environ.get("PIPELINE_RSS_FILE") or None
-
-
 def source_date_epoch() -> str | None:
     """SOURCE_DATE_EPOCH: the date written into the PDFs when the data give none (reproducible builds)."""
     return os.environ.get("SOURCE_DATE_EPOCH") or None

@@ -33,14 +33,25 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int 
                           env=env, timeout=timeout)
 
 
+def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final: bool = False, warn=None,
+                watch=None) -> list[Path]:
+    """``build.build_years`` with the shared templates, as the CLI runs it: its own LibreOffice for
+    the run, stopped at the end; the log silenced, the warnings to ``warn`` if given."""
+    from pipeline import build
+    from pipeline.events import unwatched
+
+    def quiet(message: str) -> None:
+        pass
+
+    with build.runtime_for(outputs, log=quiet, warn=warn or quiet, watch=watch or unwatched) as runtime:
+        return build.build_years(years, build.BuildRequest(convention_dir, TEMPLATES, outputs, final), runtime)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """outputs/<convention>/ after building every year of the shipped convention in one run."""
-    from pipeline import build
-
     outputs = tmp_path_factory.mktemp("outputs")
-    opts = build.Options(inputs=INPUTS, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
-    build.build(list(STEMS), opts)
+    build_years(list(STEMS), INPUTS, outputs)
     return outputs / CONV
 
 

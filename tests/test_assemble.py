@@ -73,8 +73,7 @@ def test_convention_articles_are_bookmarked_under_the_convention(built):
 def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
     from reportlab.pdfgen import canvas
 
-    from conftest import TEMPLATES
-    from pipeline import build
+    from conftest import build_years
     from pipeline.pdf import pieces
 
     rib = inputs_copy / "2023" / "pieces" / "rib.pdf"
@@ -83,9 +82,7 @@ def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
     c.save()
     assert pieces.unembedded_fonts(rib) == ["Helvetica"]
     before = rib.read_bytes()
-    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
-                         warn=lambda m: None)
-    dossier = build.build([2023], opts)[0]
+    dossier = build_years([2023], inputs_copy, tmp_path / "out")[0]
     assert pieces.unembedded_fonts(dossier) == []
     assert rib.read_bytes() == before  # the staff's file is never rewritten
     assert any("RIB SPÉCIMEN" in p.extract_text() for p in PdfReader(dossier).pages)
@@ -94,8 +91,7 @@ def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
 def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path):
     from pypdf import PdfWriter
 
-    from conftest import TEMPLATES
-    from pipeline import build
+    from conftest import build_years
 
     statuts = inputs_copy / "2023" / "pieces" / "statuts.pdf"
     writer = PdfWriter(clone_from=statuts)
@@ -105,9 +101,7 @@ def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path
     writer.add_uri(0, "javascript:alert(1)", [10, 10, 50, 50])
     with open(statuts, "wb") as handle:
         writer.write(handle)
-    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
-                         warn=lambda m: None)
-    dossier = build.build([2023], opts)[0]
+    dossier = build_years([2023], inputs_copy, tmp_path / "out")[0]
     raw = dossier.read_bytes()
     root = PdfReader(dossier).trailer["/Root"]
     assert "/OpenAction" not in root
@@ -130,8 +124,7 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path)
 
     from PIL import Image, ImageDraw
 
-    from conftest import CONV, TEMPLATES
-    from pipeline import build
+    from conftest import CONV, build_years
 
     year = inputs_copy / "2023"
     page = Image.new("RGB", (2480, 3508), "white")  # A4 at 300 dpi
@@ -147,9 +140,7 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path)
                      ("pieces/bureau-ca.pdf", "pieces/bureau-ca.png")):
         text = text.replace(old, new)
     (year / "year.yaml").write_text(text, encoding="utf-8")
-    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
-                         warn=lambda m: None)
-    dossier = PdfReader(build.build([2023], opts)[0])
+    dossier = PdfReader(build_years([2023], inputs_copy, tmp_path / "out")[0])
     sizes, streams = [], []
     for page_ in dossier.pages:
         assert (round(float(page_.mediabox.width)), round(float(page_.mediabox.height))) == (595, 842)
@@ -167,8 +158,7 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path)
 def test_a_piece_written_in_word_is_converted_with_the_documents(inputs_copy, tmp_path):
     import docx as python_docx
 
-    from conftest import CONV, TEMPLATES
-    from pipeline import build
+    from conftest import CONV, build_years
 
     year = inputs_copy / "2023"
     report = python_docx.Document()
@@ -179,9 +169,7 @@ def test_a_piece_written_in_word_is_converted_with_the_documents(inputs_copy, tm
     text = (year / "year.yaml").read_text(encoding="utf-8")
     (year / "year.yaml").write_text(text.replace("pieces/rapport-activite-2022.pdf", "pieces/rapport-activite-2022.docx"),
                                     encoding="utf-8")
-    opts = build.Options(inputs=inputs_copy, templates=TEMPLATES, outputs=tmp_path / "out", log=lambda m: None,
-                         warn=lambda m: None)
-    dossier = PdfReader(build.build([2023], opts)[0])
+    dossier = PdfReader(build_years([2023], inputs_copy, tmp_path / "out")[0])
     table = __import__("docx").Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
     row = next(r for r in table.rows if r.cells[1].text.startswith("Le rapport d’activité"))
     first = int(row.cells[3].text)

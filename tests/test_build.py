@@ -1,12 +1,10 @@
 """The real pipeline on the shipped inputs: documents, PDFs and dossier with their data."""
-import dataclasses
 
 import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, STEMS, TEMPLATES, docx_text, make_final, run_cli
-from pipeline import build
+from conftest import CONV, INPUTS, STEMS, build_years, docx_text, make_final, run_cli
 from pipeline.convention import model
 from pipeline.french import typographie
 
@@ -110,12 +108,8 @@ def test_no_libreoffice_left_running_after_a_build(built):
 
 
 def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path):
-    from pipeline import build
-
     events = []
-    opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
-                         log=lambda m: None, warn=lambda m: None, watch=events.append)
-    build.build([2024], opts)
+    build_years([2024], inputs_copy, tmp_path / "out", watch=events.append)
     kinds = [e.kind for e in events]
     assert kinds.count("started") == 1 and kinds.count("queued") == 2  # the documents, then the bordereau
     table = docx.Document(tmp_path / "out" / CONV / "2024" / "bordereau-2024.docx").tables[0]
@@ -130,17 +124,13 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path):
 
 
 def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_copy, tmp_path):
-    from pipeline import build
-
     path = inputs_copy / "2023" / "year.yaml"
     long_note = "Observation détaillée sur la pièce. " * 60
     text = path.read_text(encoding="utf-8")
     for code in ("rib", "instances", "rapport_activite", "comptes"):
         text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    titre: {long_note}\n", 1)
     path.write_text(text, encoding="utf-8")
-    opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
-                         log=lambda m: None, warn=lambda m: None)
-    build.build([2023], opts)
+    build_years([2023], inputs_copy, tmp_path / "out")
     folder = tmp_path / "out" / CONV / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
     table = docx.Document(folder / "bordereau-2023.docx").tables[0]
@@ -174,21 +164,18 @@ def test_final_version_requires_the_blanks_and_the_signed_originals(inputs_copy,
     """--final refuses example data and blanks, then documents not yet signed apart; once the data
     is real, a draft build publishes those documents ready to sign, without the PROJET mark (the
     whole signed cycle is in test_signed_originals)."""
-    from pipeline import build
     from pipeline.errors import InputError
 
-    opts = build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates", outputs=tmp_path / "out",
-                         final=True, log=lambda m: None, warn=lambda m: None)
     with pytest.raises(InputError) as info:  # example data, specimens, blank deliberation: not final
-        build.build([2023], opts)
+        build_years([2023], inputs_copy, tmp_path / "out", final=True)
     assert "délibération" in str(info.value) and "exemples" in str(info.value) and "spécimen" in str(info.value)
     make_final(inputs_copy)
     with pytest.raises(InputError) as info:
-        build.build([2023], opts)
+        build_years([2023], inputs_copy, tmp_path / "out", final=True)
     assert [line.split(" : ")[0].rsplit("/", 1)[-1] for line in info.value.problems] == \
         ["convention.pdf", "bilan-2022.pdf", "pv-copil-2023.pdf"]
     assert not (tmp_path / "out" / CONV / "2023").exists()  # nothing published
-    build.build([2023], dataclasses.replace(opts, final=False))
+    build_years([2023], inputs_copy, tmp_path / "out")
     for stem in STEMS[2023]:
         text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / f"{stem}.pdf").pages)
         assert ("PROJET" in text) == (stem.startswith(("appel", "bordereau"))), stem
@@ -239,8 +226,7 @@ def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path):
         elif event.kind == "assembled":
             events.append(f"dossier-{event.names[0]}")
 
-    build.build([2022, 2023, 2024], build.Options(inputs=INPUTS, templates=TEMPLATES, outputs=tmp_path / "out",
-                                                  log=lambda m: None, warn=lambda m: None, watch=watch))
+    build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=watch)
     def last_document(year):
         return max(events.index(stem) for stem in STEMS[year] if not stem.startswith(("bordereau", "convention")))
 

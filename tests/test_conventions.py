@@ -92,7 +92,7 @@ def test_the_engine_writes_the_convention_s_own_committee_names(tmp_path):
         titles = [item.title for item in reader.outline if not isinstance(item, list)]
         said = " ".join([*(p.extract_text() for p in reader.pages), *titles,
                          *(str(v) for v in (reader.metadata or {}).values()),
-                         *(f["label"] for f in signing.list_fields(pdf))])
+                         *(f.label for f in signing.list_fields(pdf))])
         assert "comité de pilotage" not in said.lower() and "COPIL" not in said, pdf.name
     dossier = PdfReader(tmp_path / "out" / OTHER.name / "2026" / "dossier-2026.pdf")
     titles = [item.title.replace("\u00a0", " ") for item in dossier.outline if not isinstance(item, list)]

@@ -7,7 +7,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, STEMS, make_final
+from conftest import CONV, STEMS, make_final
 from pipeline.convention import model
 from pipeline.errors import InputError
 
@@ -78,12 +78,10 @@ def test_bilan_reports_its_own_year_and_the_payment_received_by_its_date(built):
 
 @pytest.mark.office
 def test_a_payment_not_received_by_the_bilan_s_date_is_pending(inputs_copy, tmp_path):
-    from conftest import docx_text
-    from pipeline import build
+    from conftest import build_years, docx_text
 
     _edit(inputs_copy, 2022, "  date_reception: 2022-06-14", "  date_reception: 2023-03-01")
-    build.build([2023], build.Options(inputs=inputs_copy, templates=INPUTS.parent.parent / "templates",
-                                      outputs=tmp_path / "out", log=lambda m: None, warn=lambda m: None))
+    build_years([2023], inputs_copy, tmp_path / "out")
     text = docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")
     # a day and its month never part at a line's end (no-break space)
     assert "en attente" in text and "1er\u00a0mars 2023" not in text

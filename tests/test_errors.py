@@ -218,8 +218,8 @@ def test_one_document_failing_is_named(tmp_path, monkeypatch):
     shutil.copy(TEMPLATES / "appel.docx", good)
     bad = tmp_path / "abime.docx"
     bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    with pytest.raises(ConversionError) as info:
-        convert.to_pdf([good, bad], tmp_path / "pdf")
+    with pytest.raises(ConversionError) as info, convert.Session() as session:
+        session.convert([good, bad], tmp_path / "pdf")
     assert "abime.docx" in str(info.value)
     assert no_worker_left(tmp_path)
 

@@ -7,18 +7,13 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, TEMPLATES, run_cli
-from pipeline import build, manifest
+from conftest import CONV, INPUTS, build_years, run_cli
+from pipeline import manifest
 from pipeline.convention import documents, model
 from pipeline.events import Event
 from pipeline.pdf import reproducible
 
 pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
-
-
-def options(inputs, outputs, watch=None):
-    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None,
-                         **({"watch": watch} if watch else {}))
 
 
 def batches(events: list[Event]) -> list[int]:
@@ -31,7 +26,7 @@ def test_two_builds_give_byte_identical_outputs(built, tmp_path, monkeypatch):
         raise AssertionError("a LibreOffice PDF was rewritten by pypdf instead of patched")
 
     monkeypatch.setattr(reproducible, "rewrite", no_rewrite)
-    build.build([2023], options(INPUTS, tmp_path / "other"))  # its own cache: converted again from scratch
+    build_years([2023], INPUTS, tmp_path / "other")  # its own cache: converted again from scratch
     first = {p.name: p.read_bytes() for p in (built / "2023").iterdir()}
     second = {p.name: p.read_bytes() for p in (tmp_path / "other" / CONV / "2023").iterdir()}
     assert first.keys() == second.keys()
@@ -52,13 +47,13 @@ def test_manifest_proves_what_the_dossier_was_built_from(built):
 
 def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_path):
     outputs = tmp_path / "out"
-    build.build([2023], options(inputs_copy, outputs))
+    build_years([2023], inputs_copy, outputs)
     before = {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()}
     events: list[Event] = []
-    build.build([2023], options(inputs_copy, outputs, events.append))
+    build_years([2023], inputs_copy, outputs, watch=events.append)
     assert events == []
     shutil.rmtree(outputs / CONV / "2023")  # outputs gone, cache kept: rebuilt without converting anything
-    build.build([2023], options(inputs_copy, outputs, events.append))
+    build_years([2023], inputs_copy, outputs, watch=events.append)
     assert [e.kind for e in events if e.kind != "started"] == ["assembled"]
     assert {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()} == before
     result = run_cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
@@ -67,13 +62,13 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_pat
 
 def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
     outputs = tmp_path / "out"
-    build.build([2022, 2023, 2024], options(inputs_copy, outputs))
+    build_years([2022, 2023, 2024], inputs_copy, outputs)
     path = inputs_copy / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Mise à jour du guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
         encoding="utf-8")
     events: list[Event] = []
-    build.build([2022, 2023, 2024], options(inputs_copy, outputs, events.append))
+    build_years([2022, 2023, 2024], inputs_copy, outputs, watch=events.append)
     assert sum(batches(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
     bilan = " ".join(p.extract_text() for p in PdfReader(outputs / CONV / "2024" / "bilan-2023.pdf").pages)
@@ -82,7 +77,7 @@ def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
 
 def test_convention_is_converted_once_for_all_years(tmp_path):
     events: list[Event] = []
-    build.build([2022, 2023, 2024], options(INPUTS, tmp_path / "out", events.append))
+    build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=events.append)
     # 3 documents a year before the bordereau: the convention (converted once, the same document
     # every year: signed apart once, joined as a copy later), the call, the minutes and, from 2023,
     # the bilan of the year before; then the 3 bordereaux

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from conftest import CONV, INPUTS, ROOT, TEMPLATES, run_cli
-from pipeline import build, publish
+from conftest import CONV, INPUTS, ROOT, TEMPLATES, build_years, run_cli
+from pipeline import publish
 from pipeline.errors import OutputError
 from test_errors import snapshot
 
@@ -26,10 +26,6 @@ def previous(tmp_path, built):
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("AR-2023-012", "AR-2023-013"), encoding="utf-8")
     return inputs, outputs
-
-
-def options(inputs, outputs):
-    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
 
 
 def leftovers(outputs):
@@ -50,7 +46,7 @@ def test_a_write_failing_midway_through_publishing_keeps_the_previous_outputs(pr
 
     monkeypatch.setattr(publish.shutil, "copy2", disk_full_on_the_third)
     with pytest.raises(OutputError) as info:
-        build.build([2023], options(inputs, outputs))
+        build_years([2023], inputs, outputs)
     assert "impossible d'écrire" in str(info.value)
     assert len(copies) == 3 and snapshot(outputs) == before and leftovers(outputs) == []
 
@@ -69,7 +65,7 @@ def test_a_folder_that_cannot_take_the_place_of_the_previous_one_gives_it_back(p
 
     monkeypatch.setattr(publish.os, "rename", refused_second)
     with pytest.raises(OutputError):
-        build.build([2023], options(inputs, outputs))
+        build_years([2023], inputs, outputs)
     assert len(renames) == 3  # the previous folder was put back at once
     assert snapshot(outputs) == before and leftovers(outputs) == []
 
@@ -86,8 +82,9 @@ def rename(src, dst):
     if len(calls) == 1:
         os._exit(9)  # killed right after outputs/2023 was moved aside
 publish.os.rename = rename
-build.build([2023], build.Options(inputs=Path(sys.argv[1]), templates=Path(sys.argv[2]), outputs=Path(sys.argv[3]),
-                                  log=lambda m: None, warn=lambda m: None))
+request = build.BuildRequest(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+with build.runtime_for(request.outputs, log=lambda m: None, warn=lambda m: None) as runtime:
+    build.build_years([2023], request, runtime)
 """
 
 
@@ -109,7 +106,7 @@ def test_a_build_killed_between_the_two_renames_is_recovered_by_the_next_command
 
 def test_a_published_folder_is_an_ordinary_folder(previous):
     inputs, outputs = previous
-    build.build([2023], options(inputs, outputs))
+    build_years([2023], inputs, outputs)
     reference = outputs / "ordinaire"
     reference.mkdir()
     assert (outputs / CONV / "2023").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777

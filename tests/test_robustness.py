@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, TEMPLATES, docx_text
-from pipeline import build
+from conftest import CONV, INPUTS, build_years, docx_text
 from pipeline.convention import model
 from pipeline.errors import InputError
 from pipeline.french import typographie
@@ -18,8 +17,7 @@ pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » le
 
 
 def run_build(inputs, outputs, year=2023):
-    opts = build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, log=lambda m: None, warn=lambda m: None)
-    return build.build([year], opts)[0]
+    return build_years([year], inputs, outputs)[0]
 
 
 def test_special_characters_come_out_intact(inputs_copy, tmp_path):

@@ -10,9 +10,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, TEMPLATES, make_final, run_cli
+from conftest import CONV, INPUTS, TEMPLATES, build_years, make_final, run_cli
 from pki import Pki
-from pipeline import build
 from pipeline.errors import InputError
 from pipeline.french import date_fr
 from pipeline.pdf import signing
@@ -30,11 +29,6 @@ SIGNATURES = {
     "pv-copil-2023": [("pv-copil-metropole", "Sophie MARTIN", D(2023, 3, 15)),
                       ("pv-copil-association", "Pascal FRIQUET", D(2023, 3, 16))],
 }
-
-
-def options(inputs, outputs, *, final=False, warnings=None):
-    return build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, final=final, log=lambda m: None,
-                         warn=(warnings.append if warnings is not None else lambda m: None))
 
 
 def sign_all(pki, published, signes, which=SIGNATURES):
@@ -63,7 +57,7 @@ def scenario(tmp_path_factory):
     shutil.copytree(INPUTS, inputs)
     make_final(inputs)
     _name_the_presidente(inputs)
-    build.build([2023], options(inputs, root / "out"))
+    build_years([2023], inputs, root / "out")
     pki = Pki(root / "pki")
     (inputs / "signes").mkdir()
     sign_all(pki, root / "out" / CONV / "2023", inputs / "signes")
@@ -74,7 +68,7 @@ def scenario(tmp_path_factory):
 def final_dossier(scenario):
     root, inputs, _ = scenario
     warnings = []
-    build.build([2023], options(inputs, root / "out", final=True, warnings=warnings))
+    build_years([2023], inputs, root / "out", final=True, warn=warnings.append)
     assert warnings == []
     return root / "out" / CONV / "2023" / "dossier-2023.pdf"
 
@@ -94,7 +88,7 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     for name, data in attached.items():
         assert data == (inputs / "signes" / name).read_bytes(), name  # byte for byte what was signed
     # their pages are the signed ones, with the margin mention, and the only empty field is the letter's
-    assert [f["name"] for f in signing.list_fields(final_dossier)] == ["appel-association"]
+    assert [f.name for f in signing.list_fields(final_dossier)] == ["appel-association"]
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert ("Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l’AR Hlm – original joint au "
             "présent fichier (bilan-2022.pdf)") in text
@@ -214,11 +208,11 @@ def test_each_rule_on_signed_originals_warns_in_a_draft_and_stops_a_final_build(
     inputs, pki = _case_inputs(scenario, tmp_path)
     spoil(inputs, pki, scenario[0] / "out" / CONV / "2023")
     warnings = []
-    build.build([2023], options(inputs, tmp_path / "out", warnings=warnings))
+    build_years([2023], inputs, tmp_path / "out", warn=warnings.append)
     assert any(expected in w and w.endswith("(erreur avec --final)") for w in warnings), warnings
     assert (tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").is_file()  # a draft is still built
     with pytest.raises(InputError) as info:
-        build.build([2023], options(inputs, tmp_path / "out", final=True))
+        build_years([2023], inputs, tmp_path / "out", final=True)
     assert expected in str(info.value)
 
 
@@ -227,7 +221,7 @@ def test_a_certificate_in_another_name_is_only_a_warning(scenario, tmp_path):
     _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "pv-copil-2023",
             [PV[0], ("pv-copil-association", "Jean DUPONT", D(2023, 3, 16))])
     warnings = []
-    build.build([2023], options(inputs, tmp_path / "out", final=True, warnings=warnings))  # not refused
+    build_years([2023], inputs, tmp_path / "out", final=True, warn=warnings.append)  # not refused
     assert any("« pv-copil-association » est signé par Jean DUPONT, alors que les données nomment Pascal FRIQUET"
                in w for w in warnings), warnings
 
@@ -236,9 +230,9 @@ def test_a_final_dossier_needs_every_document_signed(scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
     (inputs / "signes" / "pv-copil-2023.pdf").unlink()
     with pytest.raises(InputError) as info:
-        build.build([2023], options(inputs, tmp_path / "out", final=True))
+        build_years([2023], inputs, tmp_path / "out", final=True)
     assert "signes/pv-copil-2023.pdf : absent" in str(info.value)
-    build.build([2023], options(inputs, tmp_path / "out"))  # a draft shows it as still to sign
+    build_years([2023], inputs, tmp_path / "out")  # a draft shows it as still to sign
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").pages)
     assert "Document à signer séparément par" in " ".join(text.split())
 
@@ -251,16 +245,16 @@ def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(sce
     signed = inputs / "signes" / "bilan-2022.pdf"
     kept = signed.read_bytes()
     signed.unlink()
-    build.build([2023], options(inputs, tmp_path / "out"))
+    build_years([2023], inputs, tmp_path / "out")
     assert publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
     signed.write_bytes(kept)  # added
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
-    build.build([2023], options(inputs, tmp_path / "out"))
+    build_years([2023], inputs, tmp_path / "out")
     assert "bilan-2022.pdf" in PdfReader(out / "2023" / "dossier-2023.pdf").attachments
     _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "bilan-2022",
             [("bilan-association", "Pascal FRIQUET", D(2023, 2, 21))])  # replaced
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
-    build.build([2023], options(inputs, tmp_path / "out"))
+    build_years([2023], inputs, tmp_path / "out")
     signed.unlink()  # removed
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
     manifest = (out / "2023" / "manifest.json").read_text(encoding="utf-8")
@@ -270,7 +264,7 @@ def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(sce
 def test_status_says_who_signed_when_and_what_is_missing(scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
     (inputs / "signes" / "pv-copil-2023.pdf").unlink()
-    build.build([2023], options(inputs, tmp_path / "out"))
+    build_years([2023], inputs, tmp_path / "out")
     result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert result.returncode == 0, result.stderr
     lines = {line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1] for line in result.stdout.splitlines()
@@ -289,12 +283,12 @@ def test_a_document_signed_in_place_is_never_replaced_by_a_build(scenario, tmp_p
     from pipeline.errors import OutputError
 
     inputs, pki = _case_inputs(scenario, tmp_path)
-    build.build([2023], options(inputs, tmp_path / "out"))
+    build_years([2023], inputs, tmp_path / "out")
     published = tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf"
     pki.sign(published, published, "bilan-association", "Pascal FRIQUET", D(2023, 2, 20))
     signed = published.read_bytes()
     with pytest.raises(OutputError) as info:
-        build.build([2023], options(inputs, tmp_path / "out"))
+        build_years([2023], inputs, tmp_path / "out")
     assert "signes/bilan-2022.pdf" in str(info.value)
     assert published.read_bytes() == signed
 
@@ -314,7 +308,7 @@ def test_check_examines_the_signed_originals_without_building(scenario, tmp_path
 
 def test_status_says_why_published_documents_are_behind_the_data(scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
-    build.build([2023], options(inputs, tmp_path / "out"))
+    build_years([2023], inputs, tmp_path / "out")
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# une correction\n", encoding="utf-8")
     result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")

@@ -88,7 +88,7 @@ def test_only_the_signed_documents_and_the_dossier_have_fields(built):
                     "pv-copil": {"pv-copil-metropole", "pv-copil-association"}}
     for year in (2022, 2023, 2024, 2025):
         for pdf in (built / str(year)).glob("*.pdf"):
-            names = {f["name"] for f in signing.list_fields(pdf)}
+            names = {f.name for f in signing.list_fields(pdf)}
             kind = next((k for k in signed_apart if pdf.stem.startswith(k)), None)
             letter = "appel" if year < 2025 else "transmission"  # the closing dossier's letter transmits it
             expected = {f"{letter}-association"} if pdf.stem == f"dossier-{year}" else \
@@ -99,12 +99,12 @@ def test_only_the_signed_documents_and_the_dossier_have_fields(built):
 @pytest.mark.parametrize("year, stem", list(FIELDS))
 def test_fields_sit_on_every_signature_block(built, year, stem):
     pdf = built / str(year) / f"{stem}.pdf"
-    fields = {f["name"]: f for f in signing.list_fields(pdf)}
+    fields = {f.name: f for f in signing.list_fields(pdf)}
     assert set(fields) == FIELDS[year, stem]
     reader = PdfReader(pdf)
     for f in fields.values():
-        page = reader.pages[f["page"] - 1]
-        widget = next(a.get_object() for a in page["/Annots"] if a.get_object().get("/T") == f["name"])
+        page = reader.pages[f.page - 1]
+        widget = next(a.get_object() for a in page["/Annots"] if a.get_object().get("/T") == f.name)
         llx, lly, urx, ury = (float(v) for v in widget["/Rect"])
         pieces = []
 
@@ -114,12 +114,12 @@ def test_fields_sit_on_every_signature_block(built, year, stem):
 
         page.extract_text(visitor_text=visit)
         # over the blank space left for the signature, right under the signatory's title
-        assert [t for x, y, t in pieces if llx <= x <= urx and lly <= y <= ury] == [], f["name"]
-        assert [t for x, y, t in pieces if llx - 5 <= x <= urx and ury <= y <= ury + 50], f["name"]
-        assert_under_its_own_title(f["name"], pieces, (llx, lly, urx, ury))
+        assert [t for x, y, t in pieces if llx <= x <= urx and lly <= y <= ury] == [], f.name
+        assert [t for x, y, t in pieces if llx - 5 <= x <= urx and ury <= y <= ury + 50], f.name
+        assert_under_its_own_title(f.name, pieces, (llx, lly, urx, ury))
         # the tooltip names the same party as the field (« Signature – AR Hlm – … »)
-        party = "Métropole Aix-Marseille-Provence" if f["name"].endswith("-metropole") else "AR Hlm"
-        assert f["label"].startswith(f"Signature – {party} – "), f
+        party = "Métropole Aix-Marseille-Provence" if f.name.endswith("-metropole") else "AR Hlm"
+        assert f.label.startswith(f"Signature – {party} – "), f
 
 
 @pytest.mark.parametrize("stem", ["dossier-2022", "convention", "pv-copil-2022"])
@@ -138,7 +138,7 @@ def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
     p12, ca = certificate
     pdf = tmp_path / "pv.pdf"
     shutil.copy(built / "2022" / "pv-copil-2022.pdf", pdf)
-    names = [f["name"] for f in signing.list_fields(pdf)]
+    names = [f.name for f in signing.list_fields(pdf)]
     env = {"PIPELINE_PKCS12_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"}
     import os
     env = dict(os.environ, **env)
@@ -146,11 +146,11 @@ def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
         result = run_cli("sign", str(pdf), "--field", name, "--pkcs12", str(p12), env=env)
         assert result.returncode == 0, result.stderr
     report = signing.verify(pdf, [ca])
-    assert [r["name"] for r in report] == names
-    assert all(r["signed"] and r["intact"] and r["valid"] for r in report)
+    assert [r.name for r in report] == names
+    assert all(r.signed and r.signature.intact and r.signature.trusted for r in report)
     # each signature covers its own revision; only the last one covers the whole file
-    assert [r["coverage"] for r in report] == ["ENTIRE_REVISION"] * (len(names) - 1) + ["ENTIRE_FILE"]
-    assert all("Signataire de test" in r["signer"] for r in report)
+    assert [r.signature.coverage for r in report] == ["ENTIRE_REVISION"] * (len(names) - 1) + ["ENTIRE_FILE"]
+    assert all("Signataire de test" in r.signature.signer for r in report)
     result = run_cli("verify", str(pdf), "--trust", str(ca))
     assert result.returncode == 0 and result.stdout.count("valide : oui") == len(names)
 

@@ -20,9 +20,6 @@ class NoOffice:
     def prestart(self):
         raise WouldBuild()
 
-    def close(self):
-        pass
-
 
 def publish(inputs, outputs, year, *, final=False):
     """outputs/<convention>/<year>/ as a finished build leaves it: its files and their manifest."""
@@ -34,10 +31,9 @@ def publish(inputs, outputs, year, *, final=False):
 
 def rebuilds(inputs, outputs, year, *, final=False) -> bool:
     """Whether ``build <year>`` (``--final``) would work again, rather than say it is up to date."""
-    opts = build.Options(inputs=inputs, templates=TEMPLATES, outputs=outputs, final=final, office=NoOffice(),
-                         keep_office=True, log=lambda m: None, warn=lambda m: None)
+    request = build.BuildRequest(inputs, TEMPLATES, outputs, final)
     try:
-        build.build([year], opts)
+        build.build_years([year], request, build.Runtime(NoOffice(), log=lambda m: None, warn=lambda m: None))
     except WouldBuild:
         return True
     return False

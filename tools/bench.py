@@ -4,8 +4,9 @@ Prints the median of several runs of: a cold build of one year, a rebuild with n
 changed, a rebuild after one year's data changed, a cold build of all years, and
 LibreOffice alone converting the same .docx in one batch; each as a ratio to that last
 figure, with the fastest and slowest run; and the peak memory of the build's Python
-process. The runs are interleaved, one of each per round: this machine's speed drifts by
-±10 % from minute to minute, and a drift then weighs on every figure alike.
+process, measured from outside the pipeline (``Peaks``). The runs are interleaved, one of
+each per round: this machine's speed drifts by ±10 % from minute to minute, and a drift then
+weighs on every figure alike.
 
 Then the live preview (make apercu): from a template's save to its PDF rewritten, with
 LibreOffice kept warm, against LibreOffice alone converting that one document cold.
@@ -38,13 +39,48 @@ PDFA = ('pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"},'
         '"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}')
 
 
-def cli(inputs: Path, outputs: Path, *args: str, rss: Path | None = None) -> float:
-    env = dict(os.environ)
-    if rss:
-        env["PIPELINE_RSS_FILE"] = str(rss)
+# a sitecustomize loaded by every Python the measured command starts (the CLI and its lanes; not
+# LibreOffice's bridge, started with an empty PYTHONPATH): each writes its own peak memory as it exits
+REPORT_PEAK = """\
+import atexit, os, resource
+
+
+def _peak():
+    with open(os.path.join({folder!r}, str(os.getpid())), "w") as out:
+        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+
+atexit.register(_peak)
+"""
+
+
+class Peaks:
+    """The peak memory of a command's Python processes, in kB, added up (lanes run at the same
+    time), as each process reports it when it exits; the pipeline itself knows nothing of it."""
+
+    def __init__(self, work: Path):
+        self.hook = work / "peak-hook"
+        self.reports = work / "peaks"
+        self.hook.mkdir()
+        self.reports.mkdir()
+        (self.hook / "sitecustomize.py").write_text(REPORT_PEAK.format(folder=str(self.reports)))
+
+    def env(self) -> dict[str, str]:
+        """The environment of a measured command: the hook first on its path, old reports cleared."""
+        for report in self.reports.iterdir():
+            report.unlink()
+        return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(self.hook),
+                                                                          os.environ.get("PYTHONPATH")])))
+
+    def total_kb(self) -> int:
+        """The last measured command's processes, added up."""
+        return sum(int(report.read_text()) for report in self.reports.iterdir())
+
+
+def cli(inputs: Path, outputs: Path, *args: str, peaks: Peaks | None = None) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(inputs), "--outputs", str(outputs), *args],
-                   cwd=ROOT, check=True, capture_output=True, env=env)
+                   cwd=ROOT, check=True, capture_output=True, env=peaks.env() if peaks else None)
     return time.perf_counter() - start
 
 
@@ -54,7 +90,7 @@ def main() -> None:
         inputs = work / "inputs" / INPUTS.name
         shutil.copytree(INPUTS, inputs)
         outputs = work / "outputs"
-        rss = work / "rss"
+        peaks = Peaks(work)
 
         year_file = inputs / YEAR / "year.yaml"
         original = year_file.read_text(encoding="utf-8")
@@ -75,8 +111,8 @@ def main() -> None:
         for _ in range(RUNS):
             year_file.write_text(original, encoding="utf-8")
             shutil.rmtree(outputs, ignore_errors=True)
-            times["cold"].append(cli(inputs, outputs, "build", YEAR, rss=rss))
-            peak_kb = max(peak_kb, int(rss.read_text()))
+            times["cold"].append(cli(inputs, outputs, "build", YEAR, peaks=peaks))
+            peak_kb = max(peak_kb, peaks.total_kb())
             docs = sorted((outputs / INPUTS.name / YEAR).glob("*.docx"))
             times["alone"].append(libreoffice_alone())
             times["nothing"].append(cli(inputs, outputs, "build", YEAR))
@@ -84,8 +120,8 @@ def main() -> None:
             times["changed"].append(cli(inputs, outputs, "build", YEAR))
             year_file.write_text(original, encoding="utf-8")
             shutil.rmtree(outputs, ignore_errors=True)
-            times["all"].append(cli(inputs, outputs, "build", "--all", rss=rss))
-            peak_kb = max(peak_kb, int(rss.read_text()))
+            times["all"].append(cli(inputs, outputs, "build", "--all", peaks=peaks))
+            peak_kb = max(peak_kb, peaks.total_kb())
         cold, nothing, changed, all_years, alone = (statistics.median(times[k])
                                                     for k in ("cold", "nothing", "changed", "all", "alone"))
         spread = {k: (min(v), max(v)) for k, v in times.items()}
@@ -182,8 +218,8 @@ def at_scale(count: int) -> None:
             conv = folder / "convention.yaml"
             conv.write_text(conv.read_text(encoding="utf-8").replace(
                 "  nom: Métropole Aix-Marseille-Provence", f"  nom: Métropole Synthétique n° {i}"), encoding="utf-8")
-        outputs, rss = work / "outputs", work / "rss"
-        build = cli(root, outputs, "build", "--all", rss=rss)
+        outputs, peaks = work / "outputs", Peaks(work)
+        build = cli(root, outputs, "build", "--all", peaks=peaks)
         dossiers = len(list(outputs.glob("*/*/dossier-*.pdf")))
         docs = sorted(outputs.glob("*/*/*.docx"))
         with tempfile.TemporaryDirectory() as tmp:
@@ -196,7 +232,7 @@ def at_scale(count: int) -> None:
               f"LibreOffice seul (objectif ≤ 1.2 ×)")
         print(f"  {'LibreOffice seul, mêmes .docx en un lot':<58} {alone:6.2f} s")
         print(f"  {'dossiers par minute':<58} {dossiers / build * 60:6.0f}")
-        print(f"  {'mémoire maximale des processus Python (tous à la fois)':<58} {int(rss.read_text()) / 1024:6.0f} Mo     "
+        print(f"  {'mémoire maximale des processus Python (tous à la fois)':<58} {peaks.total_kb() / 1024:6.0f} Mo     "
               f"(objectif ≤ 300 Mo)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

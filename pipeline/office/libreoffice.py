@@ -10,6 +10,7 @@ document to send when is the caller's (``schedule.Feed``).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -19,7 +20,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from pipeline import files, settings
 from pipeline.office import programs
@@ -56,6 +57,17 @@ class Session:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def stopped_on_failure(self) -> Iterator["Session"]:
+        """Stop LibreOffice at once if the block fails, even if its owner would keep it for more:
+        entered after a build's temporary folders, so that a LibreOffice interrupted mid-write
+        cannot put a PDF back into a folder being removed."""
+        try:
+            yield self
+        except BaseException:
+            self.close()
+            raise
+
     def prestart(self) -> None:
         """Start LibreOffice now, without waiting: it boots while the data is read and the
         documents are filled. A missing LibreOffice is reported when it is needed, so that
@@ -78,9 +90,9 @@ class Session:
             pending = list(self.pending)  # to send again to a fresh start (closing forgets them)
             try:
                 answer = self._next(settings.start_timeout(START_TIMEOUT),
-                                    "le démarrage de LibreOffice")
+                                    "le démarrage de LibreOffice", starting=True)
             except ConversionError as error:
-                if self.keep_profile is None or getattr(error, "hung", False):
+                if self.keep_profile is None or error.hung:
                     programs.soffice()                               # too old, or not a LibreOffice: says so
                     programs.check_uno(programs.uno_python_path())  # no uno module: says so
                     raise
@@ -143,20 +155,19 @@ class Session:
         if answers is not None:
             answers.put(None)
 
-    def _next(self, timeout: float, what: str) -> dict:
+    def _next(self, timeout: float, what: str, *, starting: bool = False) -> dict:
+        """The worker's next answer; ``starting``: awaited from LibreOffice's start, not a document."""
         try:
             line = self.lines.get(timeout=timeout)
         except queue.Empty:
             self.close()
-            error = ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
-                                    hint=_hint(what))
-            error.hung = True
-            raise error from None
+            raise ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
+                                  hint=_hint(starting), hung=True) from None
         if line is None:
-            self._died(what)
+            self._died(what, starting=starting)
         return json.loads(line)
 
-    def _died(self, what: str) -> None:
+    def _died(self, what: str, *, starting: bool = False) -> None:
         """Raise the error of a worker that is gone, with its last words."""
         detail = next((e for e in reversed(self.stderr) if e.strip()), "")
         try:
@@ -165,7 +176,7 @@ class Session:
             code = None
         self.close()
         raise ConversionError(f"LibreOffice s'est arrêté pendant {what} (code {code}){' : ' + detail[-200:] if detail else ''}",
-                              hint=_hint(what))
+                              hint=_hint(starting))
 
     def send(self, doc: Path, pdf: Path) -> None:
         """Ask LibreOffice to convert ``doc`` into ``pdf`` and return at once (a released
@@ -261,8 +272,9 @@ class Session:
             self.profile_lock = None
 
 
-def _hint(what: str) -> str:
-    if "démarrage" in what:
+def _hint(starting: bool) -> str:
+    """What to do about a LibreOffice that stopped or hung: while starting, or on a document."""
+    if starting:
         return "relancez ; si cela se reproduit, réinstallez LibreOffice (make setup) et fermez les LibreOffice bloqués"
     return "relancez ; si cela se reproduit, ouvrez ce document dans Word ou LibreOffice pour voir s'il est abîmé"
 
@@ -270,11 +282,3 @@ def _hint(what: str) -> str:
 def profile_for(outputs: Path) -> Path:
     """LibreOffice's own profile, kept between builds beside the PDF cache: a second start is faster."""
     return outputs / ".cache" / "libreoffice-profile"
-
-
-def to_pdf(docs: list[Path], outdir: Path) -> list[Path]:
-    """One-off conversion of a batch (one LibreOffice start)."""
-    with Session() as session:
-        return session.convert(docs, outdir)
-
-

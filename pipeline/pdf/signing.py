@@ -8,6 +8,7 @@ update: the signed bytes are never rewritten.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -168,8 +169,44 @@ def _fields_update(reader, places: list[FieldPlace], length: int, previous_xref:
     return out.getvalue()
 
 
-def list_fields(pdf: Path) -> list[dict]:
-    """Every signature field: name, tooltip, page (1-based), signed or not."""
+@dataclass(frozen=True)
+class FieldStatus:
+    """A signature field of a PDF, as ``fields`` lists it."""
+
+    name: str
+    """The field's name, the one ``sign --field`` takes."""
+    label: str
+    """Its tooltip: who signs, for what."""
+    page: int | None
+    """The page it sits on (1-based); None when the file does not say."""
+    signed: bool
+    """Whether a signature fills it."""
+
+
+@dataclass(frozen=True)
+class SignatureStatus:
+    """One line of ``verify``: a field of the dossier, empty or signed, or a signature of a
+    signed original the dossier carries."""
+
+    name: str
+    """The field's name."""
+    page: int | None = None
+    """The dossier's page of the field (1-based); None for an original's signature."""
+    document: str | None = None
+    """The signed original's file name; None for the dossier's own fields."""
+    signature: originals.Signature | None = None
+    """The signature read and checked (signer, time, level, integrity, trust…); None: the field is empty."""
+    matches: str | None = None
+    """An original's first difference from today's document (« » when none); None when not compared."""
+
+    @property
+    def signed(self) -> bool:
+        """Whether a signature fills the field."""
+        return self.signature is not None
+
+
+def list_fields(pdf: Path) -> list[FieldStatus]:
+    """Every signature field, in the file's order."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -181,7 +218,7 @@ def list_fields(pdf: Path) -> list[dict]:
             field = ref.get_object()
             page_ref = field.get("/P")
             page = pages.index(page_ref.idnum) + 1 if page_ref is not None and page_ref.idnum in pages else None
-            result.append({"name": name, "label": str(field.get("/TU", "")), "page": page, "signed": value is not None})
+            result.append(FieldStatus(name, str(field.get("/TU", "")), page, signed=value is not None))
     return result
 
 
@@ -229,11 +266,11 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
     from pyhanko.sign.general import SigningError
     from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 
-    known = {f["name"]: f for f in list_fields(pdf)}
+    known = {f.name: f for f in list_fields(pdf)}
     if field not in known:
         raise SignatureError(f"pas de champ de signature « {field} » dans {pdf.name}",
                              hint=f"champs disponibles : {', '.join(known) or 'aucun'}")
-    if known[field]["signed"]:
+    if known[field].signed:
         raise SignatureError(f"le champ « {field} » est déjà signé")
     if ltv and not timestamp:
         raise SignatureError("--ltv demande aussi --timestamp URL", hint="une signature B-LT est d'abord horodatée (B-T)")
@@ -307,12 +344,10 @@ def stamp_style(signer_name: str, when=None):
         yield StaticStampStyle.from_pdf_file(str(path), border_width=0)
 
 
-def verify(pdf: Path, trust: list[Path] | None = None, built: Path | None = None) -> list[dict]:
+def verify(pdf: Path, trust: list[Path] | None = None, built: Path | None = None) -> list[SignatureStatus]:
     """Every signature a dossier holds: its own fields, empty or signed, then each signature of
-    each signed original it carries (``document``: the original's file name). For a signature:
-    signer, time, level, intact, valid (trusted), coverage, later changes and, when not valid,
-    the reason in plain words; for an original, whether it still reads as the document built
-    from today's data in ``built`` (None when that document is not there)."""
+    each signed original it carries; for an original, whether it still reads as the document
+    built from today's data in ``built``."""
     from pyhanko.keys import load_cert_from_pemder
 
     try:
@@ -320,28 +355,16 @@ def verify(pdf: Path, trust: list[Path] | None = None, built: Path | None = None
     except (OSError, ValueError) as exc:
         raise SignatureError(f"certificat d'autorité illisible ({exc.__class__.__name__})",
                              hint="donnez à --trust un certificat PEM ou DER") from None
-    rows = [dict(f, document=None) for f in list_fields(pdf)]
-    by_name = {row["name"]: row for row in rows}
+    rows = {f.name: SignatureStatus(f.name, f.page) for f in list_fields(pdf)}  # in the file's order
     for signature in originals.read_signatures(pdf.read_bytes(), pdf.name, roots):
-        row = by_name.get(signature.field)
-        if row is None:
-            row = by_name[signature.field] = {"name": signature.field, "page": None, "document": None}
-            rows.append(row)
-        row.update(_row(signature))
+        row = rows.get(signature.field, SignatureStatus(signature.field))  # a signature without its field: last
+        rows[signature.field] = dataclasses.replace(row, signature=signature)
+    found = list(rows.values())
     for name, data in originals.embedded_pdfs(pdf):
         matches = _matches_today(data, built / name) if built is not None else None
-        for signature in originals.read_signatures(data, name, roots):
-            rows.append({"name": signature.field, "page": None, "document": name, "matches": matches,
-                         **_row(signature)})
-    return rows
-
-
-def _row(signature: originals.Signature) -> dict:
-    return {"signed": True, "signer": signature.signer, "subject": signature.subject, "said": signature.said,
-            "time": signature.when.isoformat() if signature.when else None,
-            "intact": signature.intact, "trusted": signature.trusted, "valid": signature.trusted,
-            "coverage": signature.coverage, "modifications": signature.modifications,
-            "changed_after": signature.changed_after, "level": signature.level, "reason": signature.reason}
+        found += [SignatureStatus(signature.field, document=name, signature=signature, matches=matches)
+                  for signature in originals.read_signatures(data, name, roots)]
+    return found
 
 
 def _matches_today(data: bytes, built: Path) -> str | None:
