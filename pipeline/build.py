@@ -91,17 +91,17 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
         # a PDF would otherwise put it back in a folder already gone
         stack.enter_context(office.stopped_on_failure())
         with stage("documents remplis, convertis en PDF et assemblés", runtime.log):
-            for b in builds:  # LibreOffice converts a year while the next one is filled
-                dossier.fill_first_round(b)
-                jobs.add(b)
-            for b in builds:  # the attached pieces made ready while LibreOffice works
-                dossier.prepare_pieces(b)
+            for job in builds:  # LibreOffice converts a year while the next one is filled
+                dossier.fill_first_round(job)
+                jobs.add(job)
+            for job in builds:  # the attached pieces made ready while LibreOffice works
+                dossier.prepare_pieces(job)
             jobs.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive
         _signed_originals(builds, request, runtime)
         with stage("publication", runtime.log):
-            for b in builds:
-                publish.publish(b.work, request.convention_dir, b.year, out, request.templates, final=request.final,
-                                signed=dossier.signed_names(b))
+            for job in builds:
+                publish.publish(job.work, request.convention_dir, job.year, out, request.templates, final=request.final,
+                                signed=dossier.signed_names(job))
         if jobs.converted == 0:
             runtime.log("  aucun document à convertir : tous repris du cache")
     runtime.log(f"{request.convention_dir.name} : terminé en {time.perf_counter() - started:.1f} s")
@@ -140,8 +140,8 @@ def _load(years: list[int], request: BuildRequest, runtime: Runtime) -> list:
     with stage("données vérifiées", runtime.log):
         loaded = [model.load(request.convention_dir, year, final=request.final) for year in years]
         seen: set[str] = set()
-        for inputs in loaded:
-            for warning in inputs.warnings:
+        for data in loaded:
+            for warning in data.warnings:
                 if warning not in seen:
                     seen.add(warning)
                     runtime.warn(f"avertissement : {warning}")
@@ -154,8 +154,8 @@ def _signed_originals(builds: list, request: BuildRequest, runtime: Runtime) -> 
     from pipeline.errors import InputError
 
     errors = []
-    for b in builds:
-        for message, breach in b.findings:
+    for job in builds:
+        for message, breach in job.findings:
             if breach and request.final:
                 errors.append(message)
             else:

@@ -31,7 +31,7 @@ class CheckReport:
         return max((code for code, _ in self.problems), default=int(ExitCode.OK))
 
 
-def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Path | None = None,
+def check_all(convention_dir: Path, templates: Path, *, final: bool = False, outputs: Path | None = None,
               annotate_into: list[Path] | None = None) -> CheckReport:
     """Every problem at once; the warnings; and what is only information: in the middle of a
     period, the later years have no data yet, which is no fault. The signed originals are
@@ -39,13 +39,13 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
     report = CheckReport()
     problems, warnings, notes = report.problems, report.warnings, report.notes
     try:
-        period = model.convention_years(inputs)
-        years = model.dossier_years(inputs)
+        period = model.convention_years(convention_dir)
+        years = model.dossier_years(convention_dir)
     except PipelineError as exc:
         return CheckReport(_lines(exc))
     if not years:  # a convention just created: its own file still says what is left to fill
         try:
-            found, said = model.convention_findings(inputs, final=final)
+            found, said = model.convention_findings(convention_dir, final=final)
         except PipelineError as exc:
             return CheckReport(_lines(exc))
         problems += [(int(ExitCode.INPUT), line) for line in found]
@@ -56,14 +56,14 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
     loaded = []
     for year in years:
         try:
-            result = model.load(inputs, year, final=final)
+            result = model.load(convention_dir, year, final=final)
             warnings.extend(w for w in result.warnings if w not in warnings)
             loaded.append(result)
             _signed_originals(result, templates, outputs, final, problems, warnings, notes)
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
     for spec in catalogue.DOCUMENTS:
-        path = places.template_for(inputs, templates, f"{spec.key}.docx")
+        path = places.template_for(convention_dir, templates, f"{spec.key}.docx")
         if not path.is_file() and spec.own_text:
             problems.append((int(ExitCode.TEMPLATE), f"{path.parent} : la convention n'a pas son propre texte "
                              f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
@@ -75,39 +75,39 @@ def check_all(inputs: Path, templates: Path, *, final: bool = False, outputs: Pa
             written = annotate(path, faults)  # a fixed template loses its stale copy
             if written is not None:
                 annotate_into.append(written)
-    warnings += _text_disagrees(inputs, templates)
+    warnings += _text_disagrees(convention_dir, templates)
     return report
 
 
-def _text_disagrees(inputs: Path, templates: Path) -> list[str]:
+def _text_disagrees(convention_dir: Path, templates: Path) -> list[str]:
     """Where convention.yaml and the convention's own text disagree (chantiers, article 3): a
     warning, since only a person can tell which is wrong."""
     from docx.opc.exceptions import PackageNotFoundError
 
     from pipeline.convention import text
 
-    path = places.template_for(inputs, templates, "convention.docx")
+    path = places.template_for(convention_dir, templates, "convention.docx")
     try:
-        conv, _ = model.load_convention(inputs)
+        conv, _ = model.load_convention(convention_dir)
         said = text.disagreements(conv, path) if path.is_file() else []
     except (PipelineError, PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile):
         return []  # a broken file or text: reported by the checks of data and templates
     return [f"{model.display(path)} : {line}" for line in said]
 
 
-def _signed_originals(inputs: model.Inputs, templates: Path, outputs: Path | None, final: bool,
+def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | None, final: bool,
                       problems: list, warnings: list, notes: list) -> None:
     """The signed originals of one dossier: a breach is an error with --final, else a warning."""
     from pipeline import publish, status
 
-    out = places.outputs_for(outputs, inputs.root) if outputs is not None else None
-    year = inputs.year.annee
-    today = out is not None and publish.up_to_date(out, inputs.root, year, templates, final=final)
-    if not today and any(places.signed_original(inputs.root, d.stem).is_file() for d in documents.plan(inputs)):
+    out = places.outputs_for(outputs, data.convention_dir) if outputs is not None else None
+    year = data.year.annee
+    today = out is not None and publish.up_to_date(out, data.convention_dir, year, templates, final=final)
+    if not today and any(places.signed_original(data.convention_dir, d.stem).is_file() for d in documents.plan(data)):
         note = f"{year} : le texte des documents signés sera comparé aux données à la construction (make dossier YEAR={year})"
         if note not in notes:
             notes.append(note)
-    for message, breach in status.signed_problems(inputs, out / str(year) if today else None):
+    for message, breach in status.signed_problems(data, out / str(year) if today else None):
         if breach and final:
             line = (int(ExitCode.SIGNATURE), message)
             if line not in problems:
@@ -123,12 +123,12 @@ def variables(convention: Path, templates: Path, template: str | None,
     from pipeline.convention import reference
 
     years = model.dossier_years(convention) or model.convention_years(convention)
-    inputs = model.load(convention, year or years[min(1, len(years) - 1)])
+    data = model.load(convention, year or years[min(1, len(years) - 1)])
     only = None
     if template:
         only = used_names(places.template_for(convention, templates, template if template.endswith(".docx")
                                               else f"{template}.docx"))
-    return inputs.year.annee, reference.rows(template_context(inputs), only)
+    return data.year.annee, reference.rows(template_context(data), only)
 
 
 def _lines(exc: PipelineError) -> list[tuple[int, str]]:

@@ -34,7 +34,7 @@ def _err(message: str) -> None:
 class Context:
     """What the group's options tell every command (as pyHanko's cli/_ctx.py)."""
 
-    inputs: Path            # the conventions' folder, or one convention's
+    conventions_dir: Path            # the conventions' folder, or one convention's
     convention: str | None  # the one named with --convention
     templates: Path
     outputs: Path
@@ -43,13 +43,13 @@ class Context:
     def conventions(self, year: int | None = None) -> list[Path]:
         """The convention a command is about, or every one when none is named and no year chosen."""
         if self.convention or year is not None:
-            return [places.choose(self.inputs, self.convention, year)]
-        found = places.convention_dirs(self.inputs)
-        return found or [places.choose(self.inputs, None)]  # none: says so
+            return [places.choose(self.conventions_dir, self.convention, year)]
+        found = places.convention_dirs(self.conventions_dir)
+        return found or [places.choose(self.conventions_dir, None)]  # none: says so
 
     def options(self) -> list[str]:
         """The group's options, for a command run again in another process."""
-        return ["--inputs", str(self.inputs), "--templates", str(self.templates), "--outputs", str(self.outputs),
+        return ["--inputs", str(self.conventions_dir), "--templates", str(self.templates), "--outputs", str(self.outputs),
                 *(["--verbose"] if self.verbose else [])]
 
 
@@ -57,7 +57,7 @@ pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--inputs", "inputs", type=click.Path(path_type=Path), default=DEFAULT_INPUTS, show_default=True,
+@click.option("--inputs", "conventions_dir", type=click.Path(path_type=Path), default=DEFAULT_INPUTS, show_default=True,
               help="Dossier des conventions (un sous-dossier par convention), ou le dossier d'une convention.")
 @click.option("--convention", "convention", default=None, metavar="NOM",
               help="La convention (nom de son dossier sous --inputs) ; inutile quand une seule couvre l'année.")
@@ -68,14 +68,14 @@ pass_context = click.make_pass_decorator(Context)
 @click.option("-v", "--verbose", is_flag=True, help="Affiche le détail technique (traceback) des erreurs.")
 @click.version_option(__version__, prog_name="pipeline")
 @click.pass_context
-def main_group(ctx: click.Context, inputs: Path, convention: str | None, templates: Path, outputs: Path,
+def main_group(ctx: click.Context, conventions_dir: Path, convention: str | None, templates: Path, outputs: Path,
                verbose: bool) -> None:
     """Produit les documents annuels et le dossier PDF des conventions de partenariat.
 
     Chaque convention est un dossier de inputs/ ; ses documents vont dans
     outputs/<convention>/<ANNÉE>/.
     """
-    ctx.obj = Context(inputs=inputs, convention=convention, templates=templates, outputs=outputs, verbose=verbose)
+    ctx.obj = Context(conventions_dir=conventions_dir, convention=convention, templates=templates, outputs=outputs, verbose=verbose)
 
 
 @main_group.command()
@@ -158,10 +158,10 @@ def new_convention(ctx: Context, folder: str, source: str | None) -> None:
     """
     from pipeline.convention import scaffold
 
-    root = ctx.inputs
+    root = ctx.conventions_dir
     if (Path(root) / "convention.yaml").is_file():
         root = Path(root).parent  # --inputs named a convention: its new sibling goes beside it
-    origin = places.choose(ctx.inputs, source) if source else None
+    origin = places.choose(ctx.conventions_dir, source) if source else None
     answers = None if origin else scaffold.questionnaire(
         lambda question: click.prompt(question, err=True, default="", show_default=False), _err)
     for line in scaffold.new_convention(Path(root) / folder, source=origin, answers=answers):

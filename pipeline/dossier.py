@@ -63,7 +63,7 @@ class Original:
 class YearBuild:
     """One year's dossier as it is made: given its data and work folder, it gathers its files."""
 
-    inputs: model.Inputs
+    data: model.DossierData
     work: Path                        # the build's temporary folder for this year
     templates: Path                   # the shared templates (the convention's own come first)
     final: bool
@@ -75,9 +75,9 @@ class YearBuild:
     findings: list[tuple[str, bool]] = field(default_factory=list)   # (message, breach) on the signed originals
 
     def __post_init__(self):
-        self.plan = documents.plan(self.inputs)
+        self.plan = documents.plan(self.data)
         for d in self.plan:
-            path = places.signed_original(self.inputs.root, d.stem)
+            path = places.signed_original(self.data.convention_dir, d.stem)
             if catalogue.signed_apart(d.key) and path.is_file():
                 self.originals[d.key] = Original(path, model.display(path))
 
@@ -87,7 +87,7 @@ class YearBuild:
 
     @property
     def year(self) -> int:
-        return self.inputs.year.annee
+        return self.data.year.annee
 
     @property
     def office_pieces(self) -> list[str]:
@@ -99,108 +99,108 @@ class YearBuild:
 
     def date_of(self, key: str) -> dt.date:
         """The date inside a PDF: a document's own; a converted piece's, the dossier's."""
-        return self.planned(key).date if key in self.keys else documents.dossier_date(self.inputs)
+        return self.planned(key).date if key in self.keys else documents.dossier_date(self.data)
 
 
-def piece_list(b: YearBuild) -> str | None:
+def piece_list(job: YearBuild) -> str | None:
     """The document that lists the pieces with their dossier pages (the bordereau), filled last;
     None in a dossier without one (the closing dossier has no call, hence no bordereau)."""
-    return next((k for k in b.keys if catalogue.lists_pieces(k)), None)
+    return next((k for k in job.keys if catalogue.lists_pieces(k)), None)
 
 
-def first_round(b: YearBuild) -> list[str]:
+def first_round(job: YearBuild) -> list[str]:
     """What is converted first: every document but the bordereau, which needs their page counts,
     and the pieces written in Word or LibreOffice."""
-    return [k for k in b.keys if not catalogue.lists_pieces(k)] + b.office_pieces
+    return [k for k in job.keys if not catalogue.lists_pieces(k)] + job.office_pieces
 
 
-def fill_first_round(b: YearBuild) -> None:
+def fill_first_round(job: YearBuild) -> None:
     """Fill every document but the bordereau, and stage the pieces LibreOffice converts; the
     signed originals are read first, since the documents may say who signed."""
-    for original in b.originals.values():
+    for original in job.originals.values():
         read_original(original)
-    stage_office_pieces(b)
-    for key in first_round(b):
-        if key in b.keys:
-            render_one(b, key, pages=None)
+    stage_office_pieces(job)
+    for key in first_round(job):
+        if key in job.keys:
+            render_one(job, key, pages=None)
 
 
-def fill_bordereau(b: YearBuild, pages: dict[str, int], length: int) -> None:
+def fill_bordereau(job: YearBuild, pages: dict[str, int], length: int) -> None:
     """Fill the bordereau with the dossier page of each piece, as laid out with the page counts
     known (``pages``: digest → count) and the bordereau ``length`` pages long."""
-    render_one(b, piece_list(b), pages=piece_pages(b, dossier_layout(b, pages, bordereau_pages=length)))
+    render_one(job, piece_list(job), pages=piece_pages(job, dossier_layout(job, pages, bordereau_pages=length)))
 
 
-def render_one(b: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
+def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     """Fill one document's template; a template error names the template and the paragraph."""
     spots: list[marks.SignatureSpot] = []
-    planned = b.planned(key)
+    planned = job.planned(key)
     # a document signed apart is signed as soon as its own data is real, before the dossier is
     # final: then it carries no PROJET mark (its signed original is compared with this rendering)
-    ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, b.inputs) is None
-    ctx = templates.template_context(b.inputs, spots, projet=not b.final and not ready, pages=pages,
-                                     signatures=signature_states(b))
+    ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, job.data) is None
+    ctx = templates.template_context(job.data, spots, projet=not job.final and not ready, pages=pages,
+                                     signatures=signature_states(job))
     images = context.images(ctx) if catalogue.SPECS[key].has_chart else None
-    template = places.template_for(b.inputs.root, b.templates, f"{key}.docx")
+    template = places.template_for(job.data.convention_dir, job.templates, f"{key}.docx")
 
     try:
-        b.files[key] = Converted(render.render(template, ctx.variables(), b.work / f"{planned.stem}.docx", images,
-                                               finish=finishing(key, planned, b.inputs)))
+        job.files[key] = Converted(render.render(template, ctx.variables(), job.work / f"{planned.stem}.docx", images,
+                                               finish=finishing(key, planned, job.data)))
     except TemplateProblem as exc:
-        raise templates.build_error(template, exc, [b.inputs]) from None  # said as check says it, located
+        raise templates.build_error(template, exc, [job.data]) from None  # said as check says it, located
     wrong = catalogue.signature_problems(key, spots)
     if wrong:
         raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
-    b.spots = [s for s in b.spots if s.document != key] + spots
+    job.spots = [s for s in job.spots if s.document != key] + spots
 
 
-def finishing(key: str, planned: documents.Planned, inputs: model.Inputs):
+def finishing(key: str, planned: documents.Planned, data: model.DossierData):
     """What the engine does to a filled document before it is saved (the build and the preview
     alike): French typography but on the approved text, the signature marks, its properties."""
     def finish(document) -> None:
         if not catalogue.SPECS[key].approved_text:
-            conv = inputs.convention
-            people = [conv.metropole.representant, conv.association.representant, *inputs.year.copil.presents]
+            conv = data.convention
+            people = [conv.metropole.representant, conv.association.representant, *data.year.copil.presents]
             whole = [conv.association.sigle, conv.metropole.sigle, *(f"{p.prenom} {p.nom}" for p in people if p.prenom)]
             typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)},
                                [w for w in whole if w and len(w) <= 30])
         marks.signature_bookmarks(document)
-        documents.set_properties(document, key, planned, inputs)
+        documents.set_properties(document, key, planned, data)
     return finish
 
 
-def stage_office_pieces(b: YearBuild) -> None:
+def stage_office_pieces(job: YearBuild) -> None:
     """A piece given as .docx or .odt (a rapport d'activité written in Word) is converted by the
     build's LibreOffice like the documents: a copy goes to the work folder, the original is untouched."""
-    for piece in b.inputs.year.pieces:
+    for piece in job.data.year.pieces:
         if piece.fichier and Path(piece.fichier).suffix.lower() in pieces.OFFICE:
-            source = (b.inputs.year_dir / piece.fichier).resolve()
-            copy = b.work / "pieces-office" / f"{piece.code}{source.suffix.lower()}"
+            source = (job.data.year_dir / piece.fichier).resolve()
+            copy = job.work / "pieces-office" / f"{piece.code}{source.suffix.lower()}"
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, copy)
-            b.files[f"piece:{piece.code}"] = Converted(copy)
+            job.files[f"piece:{piece.code}"] = Converted(copy)
 
 
-def attached_pieces(b: YearBuild) -> list[tuple[str, str, Path]]:
+def attached_pieces(job: YearBuild) -> list[tuple[str, str, Path]]:
     """The pieces the year attaches, in article 3 order: (key, title in the sommaire, source file)."""
-    year = b.inputs.year
+    year = job.data.year
     found = []
-    for spec, piece in catalogue.pieces_given(b.inputs.convention, year.pieces):
+    for spec, piece in catalogue.pieces_given(job.data.convention, year.pieces):
         if piece and piece.fichier and spec.document is None:
             title = catalogue.piece_title(spec, piece, year.annee) + (" (spécimen)" if piece.specimen else "")
-            found.append((f"piece:{spec.code}", title, (b.inputs.year_dir / piece.fichier).resolve()))
+            found.append((f"piece:{spec.code}", title, (job.data.year_dir / piece.fichier).resolve()))
     return found
 
 
-def prepare_pieces(b: YearBuild) -> None:
+def prepare_pieces(job: YearBuild) -> None:
     """The attached pieces made ready for PDF/A (a scan put on A4, fonts embedded), opened, and
     their pages counted; those written in Word are LibreOffice's."""
-    for key, title, source in attached_pieces(b):
-        if key not in b.files and source not in b.attached:
-            ready = Attached(pieces.normalise(source, b.work / "pieces", title))
+    for key, title, source in attached_pieces(job):
+        if key not in job.files and source not in job.attached:
+            ready = Attached(pieces.normalise(source, job.work / "pieces", title))
             ready.reader = assemble.open_pdf(ready.pdf, title)
             ready.pages = len(ready.reader.pages)
-            b.attached[source] = ready
+            job.attached[source] = ready
 
 
 def read_original(original: Original) -> None:
@@ -214,131 +214,131 @@ def read_original(original: Original) -> None:
         original.reader, original.unreadable = None, str(exc)
 
 
-def converting(b: YearBuild, key: str, digest: str) -> Path:
+def converting(job: YearBuild, key: str, digest: str) -> Path:
     """A document goes to its conversion, its PDF known by the cache key ``digest`` (from the
     cache, LibreOffice, or another year's identical document): where that PDF is to be put."""
-    converted = b.files[key]
+    converted = job.files[key]
     converted.pdf, converted.digest = converted.source.with_suffix(".pdf"), digest
     return converted.pdf
 
 
-def open_converted(b: YearBuild, key: str) -> None:
+def open_converted(job: YearBuild, key: str) -> None:
     """A document's PDF is in place: open it and read its signature marks now, while LibreOffice works."""
-    converted = b.files[key]
+    converted = job.files[key]
     converted.reader = assemble.open_pdf(converted.pdf, converted.pdf.name)
-    marks_of(b, key)
+    marks_of(job, key)
 
 
-def entries(b: YearBuild) -> list[assemble.Entry]:
+def entries(job: YearBuild) -> list[assemble.Entry]:
     """The dossier's parts in the order the paying officer reads them: the letter and its
     bordereau; article 3's pieces in the bordereau's order, the bilan at its place; then the
     other documents joined (the convention, the minutes)."""
-    by_key = {d.key: d for d in b.plan}
-    listed = piece_list(b) is not None  # a year's call and its bordereau; the closing letter alone
+    by_key = {d.key: d for d in job.plan}
+    listed = piece_list(job) is not None  # a year's call and its bordereau; the closing letter alone
     letter = "Lettre d'appel et bordereau" if listed else "Lettre de transmission"
 
     def document(d: documents.Planned, section: str) -> assemble.Entry:
-        original = enclosed(b, d.key)
-        return assemble.Entry(typographie(d.title + _state(b, d)),
-                              original.path if original else b.work / f"{d.stem}.pdf", "document", d.key,
+        original = enclosed(job, d.key)
+        return assemble.Entry(typographie(d.title + _state(job, d)),
+                              original.path if original else job.work / f"{d.stem}.pdf", "document", d.key,
                               typographie(section))
 
-    parts = [document(d, letter) for d in b.plan if d.spec.signed_in_dossier or d.spec.lists_pieces]
-    attached = {key: (title, source) for key, title, source in attached_pieces(b)}
-    for spec, _ in catalogue.pieces_given(b.inputs.convention, b.inputs.year.pieces) if not b.inputs.closing else []:
+    parts = [document(d, letter) for d in job.plan if d.spec.signed_in_dossier or d.spec.lists_pieces]
+    attached = {key: (title, source) for key, title, source in attached_pieces(job)}
+    for spec, _ in catalogue.pieces_given(job.data.convention, job.data.year.pieces) if not job.data.closing else []:
         pieces = "Pièces prévues à l'article 3 de la convention"
         if spec.document in by_key:
             parts.append(document(by_key[spec.document], pieces))
         elif f"piece:{spec.code}" in attached:
             key = f"piece:{spec.code}"
             title, source = attached[key]
-            pdf = b.files[key].source.with_suffix(".pdf") if key in b.files else b.attached[source].pdf
+            pdf = job.files[key].source.with_suffix(".pdf") if key in job.files else job.attached[source].pdf
             parts.append(assemble.Entry(typographie(title), pdf, "piece", key, typographie(pieces)))
     parts += [document(d, "Autres documents joints" if listed else "Documents joints")
-              for d in context.others(b.inputs)]
+              for d in context.others(job.data)]
     return parts
 
 
-def _counts(b: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
+def _counts(job: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
             bordereau_pages: int | None = None) -> list[int]:
     """Each part's page count: an attached piece's read from it, a converted one's from LibreOffice's
     PDF (``pages``: digest → count); ``bordereau_pages`` stands for a bordereau not converted yet."""
-    attached = {piece.pdf: piece.pages for piece in b.attached.values()}
+    attached = {piece.pdf: piece.pages for piece in job.attached.values()}
     counts = []
     for e in parts:
-        if enclosed(b, e.key):
-            counts.append(len(b.originals[e.key].reader.pages))
+        if enclosed(job, e.key):
+            counts.append(len(job.originals[e.key].reader.pages))
         elif catalogue.lists_pieces(e.key) and bordereau_pages is not None:
             counts.append(bordereau_pages)
-        elif e.key in b.files:
-            counts.append(pages[b.files[e.key].digest])
+        elif e.key in job.files:
+            counts.append(pages[job.files[e.key].digest])
         else:
             counts.append(attached[e.pdf])
     return counts
 
 
-def dossier_layout(b: YearBuild, pages: dict[str, int], *, bordereau_pages: int | None = None) -> assemble.Layout:
+def dossier_layout(job: YearBuild, pages: dict[str, int], *, bordereau_pages: int | None = None) -> assemble.Layout:
     """Where each part starts, from the page counts already known (the sommaire also lists the
     signed files the dossier carries)."""
-    parts = entries(b)
-    return assemble.layout(parts, _counts(b, parts, pages, bordereau_pages), len(_attachments(b)))
+    parts = entries(job)
+    return assemble.layout(parts, _counts(job, parts, pages, bordereau_pages), len(_attachments(job)))
 
 
-def piece_pages(b: YearBuild, lay: assemble.Layout) -> dict[str, int]:
+def piece_pages(job: YearBuild, placement: assemble.Layout) -> dict[str, int]:
     """Dossier page where each required piece starts (a generated one: its document), and each
     document (« document:<key> »), for the bordereau."""
-    pages = {f"document:{key}": start for key, start in lay.starts.items() if not key.startswith("piece:")}
-    for spec in b.inputs.convention.pieces_requises:
+    pages = {f"document:{key}": start for key, start in placement.starts.items() if not key.startswith("piece:")}
+    for spec in job.data.convention.pieces_requises:
         key = spec.document if spec.document else f"piece:{spec.code}"
-        if key in lay.starts:
-            pages[spec.code] = lay.starts[key]
+        if key in placement.starts:
+            pages[spec.code] = placement.starts[key]
     return pages
 
 
-def assemble_dossier(b: YearBuild, pages: dict[str, int]) -> None:
+def assemble_dossier(job: YearBuild, pages: dict[str, int]) -> None:
     """Write the year's dossier into its work folder, every page count known; then each
     document signed apart, on its own, with its empty signature fields."""
-    check_originals(b)
-    parts = entries(b)
-    words = documents.dossier_wording(b.inputs, final=b.final)
-    meta = assemble.Meta(title=typographie(words.title), author=typographie(b.inputs.convention.association.nom),
+    check_originals(job)
+    parts = entries(job)
+    words = documents.dossier_wording(job.data, final=job.final)
+    meta = assemble.Meta(title=typographie(words.title), author=typographie(job.data.convention.association.nom),
                          subject=typographie(words.subject), keywords=[typographie(k) for k in words.keywords],
-                         date=reproducible.build_date(documents.dossier_date(b.inputs)),
+                         date=reproducible.build_date(documents.dossier_date(job.data)),
                          cover_lines=[typographie(line) for line in words.cover_lines],
                          draft_mark=words.draft_mark and typographie(words.draft_mark))
-    readers = {piece.pdf: piece.reader for piece in b.attached.values()}
-    readers.update({c.pdf: c.reader for c in b.files.values() if c.reader is not None})
-    readers.update({o.path: o.reader for o in b.originals.values() if o.reader is not None})
-    assemble.assemble(parts, b.work / f"dossier-{b.year}.pdf", meta, counts=_counts(b, parts, pages),
-                      readers=readers, output_intent_from=b.files[b.plan[0].key].pdf,
-                      number_label=words.number_label, fields=lambda lay: signature_places(b, lay),
-                      mentions={d.key: mention for d in b.plan if (mention := _mention(b, d))},
-                      attachments=_attachments(b))
-    for d in b.plan:
+    readers = {piece.pdf: piece.reader for piece in job.attached.values()}
+    readers.update({c.pdf: c.reader for c in job.files.values() if c.reader is not None})
+    readers.update({o.path: o.reader for o in job.originals.values() if o.reader is not None})
+    assemble.assemble(parts, job.work / f"dossier-{job.year}.pdf", meta, counts=_counts(job, parts, pages),
+                      readers=readers, output_intent_from=job.files[job.plan[0].key].pdf,
+                      number_label=words.number_label, fields=lambda placement: signature_places(job, placement),
+                      mentions={d.key: mention for d in job.plan if (mention := _mention(job, d))},
+                      attachments=_attachments(job))
+    for d in job.plan:
         if catalogue.signed_apart(d.key):
-            signing.write_with_fields(b.work / f"{d.stem}.pdf", _places(b, d, first_page=1))
+            signing.write_with_fields(job.work / f"{d.stem}.pdf", _places(job, d, first_page=1))
 
 
-def signed_names(b: YearBuild) -> list[str]:
+def signed_names(job: YearBuild) -> list[str]:
     """The file names the dossier looks for in ``signes/``, found or not (for the manifest)."""
-    return [f"{d.stem}.pdf" for d in b.plan if catalogue.signed_apart(d.key)]
+    return [f"{d.stem}.pdf" for d in job.plan if catalogue.signed_apart(d.key)]
 
 
-def enclosed(b: YearBuild, key: str) -> Original | None:
+def enclosed(job: YearBuild, key: str) -> Original | None:
     """The signed original the dossier shows for a document, if one came back readable and
     intact (a damaged one is reported, never enclosed: the document is shown still to sign)."""
-    original = b.originals.get(key)
+    original = job.originals.get(key)
     if original is None or original.reader is None or not all(s.intact for s in original.signatures):
         return None
     return original
 
 
-def _signed_by(b: YearBuild, d: documents.Planned, original: Original, *, parties: bool = True) -> str:
+def _signed_by(job: YearBuild, d: documents.Planned, original: Original, *, parties: bool = True) -> str:
     """« le 28 février 2022 par Martine EXEMPLE, pour la Métropole …, et Pascal FRIQUET, pour
     l'AR Hlm » (the day said once when they signed the same day, else after each name)."""
-    conv = b.inputs.convention
+    conv = job.data.convention
     party_of = {s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
-                for s in documents.signatories(d, b.inputs)} if parties else {}
+                for s in documents.signatories(d, job.data)} if parties else {}
     days = {s.day for s in original.signatures}
     said = []
     for s in original.signatures:
@@ -348,128 +348,128 @@ def _signed_by(b: YearBuild, d: documents.Planned, original: Original, *, partie
     return (f"le {date_fr(next(iter(days)))} par {names}" if len(days) == 1 and None not in days else f"par {names}")
 
 
-def signature_states(b: YearBuild) -> dict[str, str]:
+def signature_states(job: YearBuild) -> dict[str, str]:
     """What the documents say of each document signed apart: signed by whom and when, or to sign."""
     states = {}
-    for d in b.plan:
+    for d in job.plan:
         if catalogue.signed_apart(d.key):
-            original = enclosed(b, d.key)
-            if original is None and _is_copy(b, d):  # as the sommaire says it (_state)
+            original = enclosed(job, d.key)
+            if original is None and _is_copy(job, d):  # as the sommaire says it (_state)
                 states[d.key] = context.SignatureState("original signé manquant, à joindre", signed=False)
             elif original is None:
-                states[d.key] = context.SignatureState(f"à signer séparément par {_signers(b, d)}", signed=False)
-            elif _is_copy(b, d):
+                states[d.key] = context.SignatureState(f"à signer séparément par {_signers(job, d)}", signed=False)
+            elif _is_copy(job, d):
                 states[d.key] = context.SignatureState(
-                    f"copie ; le fichier signé électroniquement {_signed_by(b, d, original)}, est joint pour "
+                    f"copie ; le fichier signé électroniquement {_signed_by(job, d, original)}, est joint pour "
                     "vérification", signed=True)
             else:
                 states[d.key] = context.SignatureState(
-                    f"original signé électroniquement {_signed_by(b, d, original)}", signed=True)
+                    f"original signé électroniquement {_signed_by(job, d, original)}", signed=True)
     return states
 
 
-def _signers(b: YearBuild, d: documents.Planned) -> str:
+def _signers(job: YearBuild, d: documents.Planned) -> str:
     """« le Président de l'AR Hlm et la Vice-Présidente … »: who signs a document, as a phrase."""
-    return " et ".join(s.title for s in documents.signatories(d, b.inputs))
+    return " et ".join(s.title for s in documents.signatories(d, job.data))
 
 
-def _state(b: YearBuild, d: documents.Planned) -> str:
+def _state(job: YearBuild, d: documents.Planned) -> str:
     """What the sommaire and the bookmarks add to a document signed apart: its pages reproduce
     the signed original the file carries, or it is still to sign."""
     if not catalogue.signed_apart(d.key):
         return ""
-    if enclosed(b, d.key) is not None:  # « original », masculine whatever the document's gender
-        return " (fichier signé joint)" if _is_copy(b, d) else " (original signé joint)"
-    return " (original signé manquant)" if _is_copy(b, d) else " (à signer séparément)"
+    if enclosed(job, d.key) is not None:  # « original », masculine whatever the document's gender
+        return " (fichier signé joint)" if _is_copy(job, d) else " (original signé joint)"
+    return " (original signé manquant)" if _is_copy(job, d) else " (à signer séparément)"
 
 
-def _is_copy(b: YearBuild, d: documents.Planned) -> bool:
+def _is_copy(job: YearBuild, d: documents.Planned) -> bool:
     """A document signed once (the convention) after its first year: the same signed original,
     joined as a copy."""
-    return d.spec.signed_once and not b.inputs.first
+    return d.spec.signed_once and not job.data.first
 
 
-def _mention(b: YearBuild, d: documents.Planned) -> assemble.Mention | None:
+def _mention(job: YearBuild, d: documents.Planned) -> assemble.Mention | None:
     """The line in the margin of each page of a document signed apart (and a copy's banner)."""
     if not catalogue.signed_apart(d.key):
         return None
-    original = enclosed(b, d.key)
-    who = _signers(b, d)
-    if original is None and _is_copy(b, d):  # signed the first year: its signed file is what is missing
-        signed = b.inputs.convention.convention.date_signature
+    original = enclosed(job, d.key)
+    who = _signers(job, d)
+    if original is None and _is_copy(job, d):  # signed the first year: its signed file is what is missing
+        signed = job.data.convention.convention.date_signature
         said = f"Copie de la convention signée le {date_fr(signed)}" if signed else "Copie de la convention signée"
         return assemble.Mention(typographie(f"{said} – fichier signé non joint à ce jour"),
                                 banner=typographie(f"COPIE – convention signée le {date_fr(signed)}") if signed else "COPIE")
     if original is None:
-        why = "l'original reçu est abîmé ou modifié : non joint" if d.key in b.originals else "non signé à ce jour"
+        why = "l'original reçu est abîmé ou modifié : non joint" if d.key in job.originals else "non signé à ce jour"
         return assemble.Mention(typographie(f"Document à signer séparément par {who} – {why}"))
-    signed = f"électroniquement {_signed_by(b, d, original)} – original joint au présent fichier ({original.path.name})"
-    if _is_copy(b, d):
+    signed = f"électroniquement {_signed_by(job, d, original)} – original joint au présent fichier ({original.path.name})"
+    if _is_copy(job, d):
         days = sorted(s.day for s in original.signatures if s.day)
         return assemble.Mention(typographie(f"Copie de la convention signée {signed}"),
                                 banner=typographie(f"COPIE – convention signée le {date_fr(days[-1])}") if days else "COPIE")
     return assemble.Mention(typographie(f"Signé {signed}"))
 
 
-def _attachments(b: YearBuild) -> list[assemble.Attachment]:
+def _attachments(job: YearBuild) -> list[assemble.Attachment]:
     """The signed originals, carried as files in the dossier, byte for byte."""
     found = []
-    for d in b.plan:
-        original = enclosed(b, d.key)
+    for d in job.plan:
+        original = enclosed(job, d.key)
         if original is not None:
             what = "fichier signé électroniquement, joint pour vérification (l'original a été transmis avec le " \
-                   "premier appel)" if _is_copy(b, d) else "original signé électroniquement"
+                   "premier appel)" if _is_copy(job, d) else "original signé électroniquement"
             found.append(assemble.Attachment(original.path.name, original.data, typographie(f"{d.title} – {what}"),
-                                             typographie(f"signé {_signed_by(b, d, original, parties=False)}"),
+                                             typographie(f"signé {_signed_by(job, d, original, parties=False)}"),
                                              reproducible.build_date(d.date)))
     return found
 
 
-def check_originals(b: YearBuild) -> None:
+def check_originals(job: YearBuild) -> None:
     """Each signed original against its signatories, its dates and today's rendering of the data;
     with --final, each document signed apart must have come back signed."""
-    b.findings = []
-    for d in b.plan:
+    job.findings = []
+    for d in job.plan:
         if not catalogue.signed_apart(d.key):
             continue
-        original = b.originals.get(d.key)
+        original = job.originals.get(d.key)
         if original is None:
-            if b.final:
-                who = _signers(b, d)
-                target = model.display(places.signed_original(b.inputs.root, d.stem))
-                b.findings.append((f"{target} : absent — « {d.title} » n'est pas encore revenu signé ; à faire "
+            if job.final:
+                who = _signers(job, d)
+                target = model.display(places.signed_original(job.data.convention_dir, d.stem))
+                job.findings.append((f"{target} : absent — « {d.title} » n'est pas encore revenu signé ; à faire "
                                    f"signer séparément par {who}, puis à déposer sous ce nom", True))
             continue
         if original.reader is None:
-            b.findings.append((original.unreadable or f"{original.shown} : illisible", True))
+            job.findings.append((original.unreadable or f"{original.shown} : illisible", True))
             continue
         difference = originals.compare(original.reader,
-                                       b.files[d.key].reader or assemble.open_pdf(b.files[d.key].pdf, d.stem))
-        b.findings.extend(signed.findings(d, b.inputs, original.shown, original.signatures, difference))
+                                       job.files[d.key].reader or assemble.open_pdf(job.files[d.key].pdf, d.stem))
+        job.findings.extend(signed.findings(d, job.data, original.shown, original.signatures, difference))
 
 
-def dossier_spots(b: YearBuild) -> list[marks.SignatureSpot]:
+def dossier_spots(job: YearBuild) -> list[marks.SignatureSpot]:
     """The signature blocks signed in the dossier itself: the letter's."""
-    return [spot for spot in b.spots if not catalogue.signed_apart(spot.document)]
+    return [spot for spot in job.spots if not catalogue.signed_apart(spot.document)]
 
 
-def marks_of(b: YearBuild, key: str) -> list[marks.Mark]:
+def marks_of(job: YearBuild, key: str) -> list[marks.Mark]:
     """The signature marks of a document's PDF, read once (reading text costs)."""
-    converted = b.files[key]
+    converted = job.files[key]
     if converted.marks is None:
-        expected = {spot.field_name for spot in b.spots if spot.document == key}
+        expected = {spot.field_name for spot in job.spots if spot.document == key}
         converted.marks = marks.find_marks(converted.pdf, expected=expected) if expected else []
     return converted.marks
 
 
-def _places(b: YearBuild, planned: documents.Planned, *, first_page: int,
+def _places(job: YearBuild, planned: documents.Planned, *, first_page: int,
             spots: list[marks.SignatureSpot] | None = None) -> list[marks.FieldPlace]:
     """An empty field over each signature block of one document, the document starting at
     ``first_page``; a block whose place cannot be found is a template error."""
     key = planned.key
-    labels = {spot.field_name: documents.signature_label(spot.who, planned, b.inputs)
-              for spot in (b.spots if spots is None else spots) if spot.document == key}
-    found = marks.places_for([m for m in marks_of(b, key) if m.field in labels], first_page, labels)
+    labels = {spot.field_name: documents.signature_label(spot.who, planned, job.data)
+              for spot in (job.spots if spots is None else spots) if spot.document == key}
+    found = marks.places_for([m for m in marks_of(job, key) if m.field in labels], first_page, labels)
     missing = set(labels) - {p.name for p in found}
     if missing:
         raise TemplateProblem(f"le document {key} : la place de la signature {', '.join(sorted(missing))} est "
@@ -479,9 +479,9 @@ def _places(b: YearBuild, planned: documents.Planned, *, first_page: int,
     return found
 
 
-def signature_places(b: YearBuild, lay: assemble.Layout) -> list[marks.FieldPlace]:
+def signature_places(job: YearBuild, placement: assemble.Layout) -> list[marks.FieldPlace]:
     """The dossier's empty fields: the letter's, the one signature made inside it."""
-    spots = dossier_spots(b)
+    spots = dossier_spots(job)
     signed_here = {spot.document for spot in spots}
-    return [place for d in b.plan if d.key in signed_here
-            for place in _places(b, d, first_page=lay.starts[d.key], spots=spots)]
+    return [place for d in job.plan if d.key in signed_here
+            for place in _places(job, d, first_page=placement.starts[d.key], spots=spots)]

@@ -23,12 +23,12 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
+def input_files(convention_dir: Path, year: int, templates: Path) -> list[Path]:
     """The files a year's build reads: convention.yaml, the year folders, the pieces, the templates."""
-    files = [inputs / "convention.yaml"]
-    for folder in year_folders(inputs, year):
+    files = [convention_dir / "convention.yaml"]
+    for folder in year_folders(convention_dir, year):
         files += sorted(p for p in folder.rglob("*") if p.is_file())
-    year_dir = inputs / str(year)
+    year_dir = convention_dir / str(year)
     listed = {f.resolve() for f in files}
     pieces = (cycle.peek(year_dir / "year.yaml") or {}).get("pieces")  # unreadable: the real load reports it
     try:
@@ -42,16 +42,16 @@ def input_files(inputs: Path, year: int, templates: Path) -> list[Path]:
         pass  # the real load reports it
     from pipeline.places import templates_used
 
-    files += templates_used(inputs, templates)
+    files += templates_used(convention_dir, templates)
     return files
 
 
-def year_folders(inputs: Path, year: int) -> list[Path]:
+def year_folders(convention_dir: Path, year: int) -> list[Path]:
     """The year folders a dossier is made from, in order: every year its build reads
     (``cycle.years_read``), the ones it only glances at included."""
-    period = cycle.peek_period(inputs)  # empty when convention.yaml is unreadable: the real load reports it
+    period = cycle.peek_period(convention_dir)  # empty when convention.yaml is unreadable: the real load reports it
     years = cycle.years_read(year, period, with_next=True) if period else [year]
-    return [inputs / str(y) for y in sorted(years) if (inputs / str(y)).is_dir()]
+    return [convention_dir / str(y) for y in sorted(years) if (convention_dir / str(y)).is_dir()]
 
 
 def _entries(paths: list[Path], base: Path) -> list[dict]:
@@ -65,18 +65,18 @@ def _entries(paths: list[Path], base: Path) -> list[dict]:
     return out
 
 
-def signed_entries(inputs: Path, names: list[str]) -> list[dict]:
+def signed_entries(convention_dir: Path, names: list[str]) -> list[dict]:
     """The signed originals a build looked for in ``signes/``, found or not: one that comes
     back, is replaced or is taken away makes the dossier stale."""
     from pipeline.places import signed_folder
 
-    folder = signed_folder(inputs)
+    folder = signed_folder(convention_dir)
     return [{"path": f"{folder.name}/{name}", "sha256": sha256(folder / name) if (folder / name).is_file() else None}
             for name in sorted(names)]
 
 
-def build_key(inputs: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> str:
-    entries = _entries(input_files(inputs, year, templates), Path.cwd()) + signed_entries(inputs, list(signed))
+def build_key(convention_dir: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> str:
+    entries = _entries(input_files(convention_dir, year, templates), Path.cwd()) + signed_entries(convention_dir, list(signed))
     return _key(entries, year, final=final)
 
 
@@ -87,12 +87,12 @@ def _key(entries: list[dict], year: int, *, final: bool) -> str:
     return digest.hexdigest()
 
 
-def write(folder: Path, inputs: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> None:
+def write(folder: Path, convention_dir: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> None:
     """Write the manifest of a finished build (no timestamp: it is reproducible too);
     ``signed``: the names of the signed originals the dossier looked for."""
     outputs = sorted(p for p in folder.iterdir() if p.is_file() and p.name != NAME)
-    originals = signed_entries(inputs, list(signed))
-    entries = _entries(input_files(inputs, year, templates), Path.cwd())  # hashed once for both uses
+    originals = signed_entries(convention_dir, list(signed))
+    entries = _entries(input_files(convention_dir, year, templates), Path.cwd())  # hashed once for both uses
     data = {
         "pipeline": __version__,
         "year": year,
@@ -105,20 +105,20 @@ def write(folder: Path, inputs: Path, year: int, templates: Path, *, final: bool
     (folder / NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> bool:
+def up_to_date(outputs: Path, convention_dir: Path, year: int, templates: Path, *, final: bool) -> bool:
     """True when outputs/<YEAR>/ was built from exactly these inputs and is untouched."""
     path = outputs / str(year) / NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         signed = [entry["path"].split("/", 1)[1] for entry in data.get("signes", [])]
-        if data.get("build_key") != build_key(inputs, year, templates, final=final, signed=signed):
+        if data.get("build_key") != build_key(convention_dir, year, templates, final=final, signed=signed):
             return False
         return all(sha256(outputs / str(year) / o["path"]) == o["sha256"] for o in data["outputs"])
     except (OSError, ValueError, KeyError, TypeError):
         return False
 
 
-def what_changed(outputs: Path, inputs: Path, year: int, templates: Path) -> list[str]:
+def what_changed(outputs: Path, convention_dir: Path, year: int, templates: Path) -> list[str]:
     """Why outputs/<YEAR>/ is not up to date, in staff's words: the inputs, templates or signed
     originals changed since, or the published files themselves, or the software."""
     path = outputs / str(year) / NAME
@@ -130,11 +130,11 @@ def what_changed(outputs: Path, inputs: Path, year: int, templates: Path) -> lis
     if data.get("pipeline") != __version__:
         said.append(f"nouvelle version du logiciel ({data.get('pipeline')} → {__version__})")
     def short(path: str) -> str:  # as it reads within the convention's folder, wherever it was built from
-        return path.split(f"{Path(inputs).resolve().name}/", 1)[-1]
+        return path.split(f"{Path(convention_dir).resolve().name}/", 1)[-1]
 
     before = {short(e["path"]): e["sha256"] for e in data.get("inputs", []) + data.get("signes", [])}
-    now = {short(e["path"]): e["sha256"] for e in _entries(input_files(inputs, year, templates), Path.cwd())
-           + signed_entries(inputs, [e["path"].split("/", 1)[1] for e in data.get("signes", [])])}
+    now = {short(e["path"]): e["sha256"] for e in _entries(input_files(convention_dir, year, templates), Path.cwd())
+           + signed_entries(convention_dir, [e["path"].split("/", 1)[1] for e in data.get("signes", [])])}
     said += [f"{name} modifié" if name in before and name in now else f"{name} {'ajouté' if name in now else 'retiré'}"
              for name in sorted(set(before) | set(now)) if before.get(name) != now.get(name)]
     for output in data.get("outputs", []):

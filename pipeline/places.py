@@ -16,14 +16,14 @@ from pipeline.convention import catalogue, cycle
 OWN_ONLY = tuple(f"{spec.key}.docx" for spec in catalogue.DOCUMENTS if spec.own_text)
 
 
-def convention_dirs(inputs: Path) -> list[Path]:
-    """The conventions ``inputs`` holds: itself when it is one, else its sub-folders that are."""
-    inputs = Path(inputs)
-    if (inputs / "convention.yaml").is_file():
-        return [inputs]
-    if not inputs.is_dir():
+def convention_dirs(conventions_dir: Path) -> list[Path]:
+    """The conventions ``conventions_dir`` holds: itself when it is one, else its sub-folders that are."""
+    conventions_dir = Path(conventions_dir)
+    if (conventions_dir / "convention.yaml").is_file():
+        return [conventions_dir]
+    if not conventions_dir.is_dir():
         return []
-    return sorted(d for d in inputs.iterdir() if (d / "convention.yaml").is_file())
+    return sorted(d for d in conventions_dir.iterdir() if (d / "convention.yaml").is_file())
 
 
 def template_for(convention: Path, shared: Path, name: str) -> Path:
@@ -60,14 +60,14 @@ def outputs_for(outputs: Path, convention: Path) -> Path:
     return Path(outputs) / Path(convention).resolve().name
 
 
-def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
+def choose(conventions_dir: Path, name: str | None, year: int | None = None) -> Path:
     """The convention a command is about: the one named, else the only one covering ``year``
     (or the only one there is); otherwise say which exist."""
     from pipeline.errors import InputError
 
-    found = convention_dirs(inputs)
+    found = convention_dirs(conventions_dir)
     if not found:
-        raise InputError(f"{inputs} : aucune convention (pas de convention.yaml, ni de sous-dossier qui en ait une)",
+        raise InputError(f"{conventions_dir} : aucune convention (pas de convention.yaml, ni de sous-dossier qui en ait une)",
                          hint="indiquez avec --inputs le dossier des conventions, ou celui d'une convention")
     names = [d.name for d in found]
     if name:
@@ -77,7 +77,7 @@ def choose(inputs: Path, name: str | None, year: int | None = None) -> Path:
         from pipeline.french import suggestion
 
         tip = suggestion(name, names, cutoff=0.5)
-        raise InputError(f"convention « {name} » introuvable dans {inputs}" + (f" — {tip}" if tip else ""),
+        raise InputError(f"convention « {name} » introuvable dans {conventions_dir}" + (f" — {tip}" if tip else ""),
                          hint=f"conventions : {', '.join(names)}")
     candidates = found if year is None else [d for d in found if year in cycle.dossier_years(cycle.peek_period(d))]
     if len(candidates) == 1:

@@ -28,20 +28,20 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     """Fill and convert the document once, as the build would; return the seconds it took and
     the PDF. Raises the pipeline's own errors (data, template, conversion) for the caller to say."""
     started = time.perf_counter()
-    inputs = model.load(conv_dir, year)
-    planned = next((d for d in documents.plan(inputs) if d.key == key), None)
+    data = model.load(conv_dir, year)
+    planned = next((d for d in documents.plan(data) if d.key == key), None)
     if planned is None:
-        keys = ", ".join(d.key for d in documents.plan(inputs))
+        keys = ", ".join(d.key for d in documents.plan(data))
         raise InputError(f"le dossier {year} ne contient pas de document « {key} »", hint=f"documents : {keys}")
     from pipeline import dossier  # the build's own finishing: what is previewed is what is built
 
     spots: list = []
-    ctx = template_context(inputs, spots, projet=True)
+    ctx = template_context(data, spots, projet=True)
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
         docx = render.render(template, ctx.variables(), Path(tmp) / f"{key}.docx",
                              context.images(ctx) if planned.spec.has_chart else None,
-                             finish=dossier.finishing(key, planned, inputs))
+                             finish=dossier.finishing(key, planned, data))
         pdf, = office.convert([docx], Path(tmp))
         out = into / f"{planned.stem}.pdf"
         out.parent.mkdir(parents=True, exist_ok=True)

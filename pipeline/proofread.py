@@ -22,12 +22,12 @@ _SIGNED_ON = [re.compile(rf"\b(?:Fait|Établi|Établie) à [^,\n]{{1,60}}, le {_
 _YEAR = re.compile(r"(?<![\d-])(\d{4})(?![\d-])")
 
 
-def problems(template: Path, filled: Path, inputs: model.Inputs) -> list[str]:
-    """What is wrong in ``filled``, the template ``template`` filled with the dossier ``inputs``."""
+def problems(template: Path, filled: Path, data: model.DossierData) -> list[str]:
+    """What is wrong in ``filled``, the template ``template`` filled with the dossier ``data``."""
     import docx
 
     key = template.stem
-    planned = next((d for d in documents.plan(inputs) if d.key == key), None)
+    planned = next((d for d in documents.plan(data) if d.key == key), None)
     if planned is None:
         return []
     document = docx.Document(filled)
@@ -39,21 +39,21 @@ def problems(template: Path, filled: Path, inputs: model.Inputs) -> list[str]:
             if said != own:
                 found.append(f"paragraphe « {_short(text)} » : ce document est daté du {own} (sa date propre), "
                              f"pas du {said} — utilisez la date de ce document (dates['{key}'])")
-    if planned.spec.reports_year and inputs.bilan_year is not None:
-        year = str(inputs.bilan_year.annee)
+    if planned.spec.reports_year and data.bilan_year is not None:
+        year = str(data.bilan_year.annee)
         for p in document.paragraphs:
             if p.style is not None and p.style.name.startswith(("Heading", "Title", "Titre")):
                 for other in set(_YEAR.findall(p.text)) - {year}:
                     found.append(f"titre « {_short(p.text)} » : ce bilan rend compte de {year}, pas de {other} — "
                                  "utilisez {{ bilan.annee }}")
-    if planned.spec.lists_pieces and inputs.first:  # no year before the first: nothing to report on
-        label = next((p.libelle for p in inputs.convention.pieces_requises
+    if planned.spec.lists_pieces and data.first:  # no year before the first: nothing to report on
+        label = next((p.libelle for p in data.convention.pieces_requises
                       if p.document in catalogue.SPECS and catalogue.SPECS[p.document].reports_year), None)
         for row in _rows(document):
             if label and _plain(label)[:25].casefold() in row.casefold() and "sans objet" not in row.casefold():
                 found.append(f"ligne « {_short(row)} » : la première année, le bilan est « sans objet », "
                              "pas manquant — écrivez {{ piece.sans_objet }} quand il est donné")
-    return [f"modèle {template.name} ({p}) (données {inputs.year.annee})" for p in dict.fromkeys(found)]
+    return [f"modèle {template.name} ({p}) (données {data.year.annee})" for p in dict.fromkeys(found)]
 
 
 def _paragraphs(document) -> list[str]:

@@ -14,7 +14,7 @@ from pipeline import files, manifest
 from pipeline.errors import OutputError
 
 
-def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path, *, final: bool,
+def publish(work: Path, convention_dir: Path, year: int, outputs: Path, templates: Path, *, final: bool,
             signed: list[str] = ()) -> Path:
     """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
     staging = Path(tempfile.mkdtemp(prefix=working_prefix("new", [year]), dir=outputs))
@@ -23,7 +23,7 @@ def publish(work: Path, inputs: Path, year: int, outputs: Path, templates: Path,
         for path in sorted(work.iterdir()):
             if path.suffix in (".docx", ".pdf"):
                 shutil.copy2(path, staging / path.name)
-        manifest.write(staging, inputs, year, templates, final=final, signed=signed)
+        manifest.write(staging, convention_dir, year, templates, final=final, signed=signed)
         target = outputs / str(year)
         old = None
         if target.exists():
@@ -54,8 +54,8 @@ def built_before(outputs: Path, year: int) -> bool:
     return (outputs / str(year) / manifest.NAME).is_file()
 
 
-def up_to_date(outputs: Path, inputs: Path, year: int, templates: Path, *, final: bool) -> bool:
-    return manifest.up_to_date(outputs, inputs, year, templates, final=final)
+def up_to_date(outputs: Path, convention_dir: Path, year: int, templates: Path, *, final: bool) -> bool:
+    return manifest.up_to_date(outputs, convention_dir, year, templates, final=final)
 
 
 def keep_signed(outputs: Path, year: int, signed_folder: Path) -> None:

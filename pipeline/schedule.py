@@ -127,11 +127,11 @@ class Schedule:
         """How many PDFs LibreOffice made for this build (none: all from the cache)."""
         return sum(c.state == "placed" for c in self.conversions.values())
 
-    def add(self, b: YearBuild) -> None:
+    def add(self, job: YearBuild) -> None:
         """Take in a filled year: its first-round documents are taken from the cache, or go to
         LibreOffice at once."""
-        self.years.append(YearState(b))
-        self._submit(b, dossier.first_round(b))
+        self.years.append(YearState(job))
+        self._submit(job, dossier.first_round(job))
 
     def run(self) -> None:
         """Wait for LibreOffice until every year's dossier is assembled."""
@@ -169,15 +169,15 @@ class Schedule:
         conversion = self.conversions.get(digest)
         return conversion is not None and conversion.in_place
 
-    def _submit(self, b: YearBuild, keys: list[str], *, first: bool = False) -> None:
+    def _submit(self, job: YearBuild, keys: list[str], *, first: bool = False) -> None:
         """Put each document's PDF in place from the cache, or send it to LibreOffice (once)."""
         docs = []
         # biggest first: the last to arrive, handled while LibreOffice converts the bordereau, is small
-        for k in sorted(keys, key=lambda k: -b.files[k].source.stat().st_size):
-            source = b.files[k].source
-            when = reproducible.build_date(b.date_of(k))
+        for k in sorted(keys, key=lambda k: -job.files[k].source.stat().st_size):
+            source = job.files[k].source
+            when = reproducible.build_date(job.date_of(k))
             digest = cache.key(source, when.isoformat())
-            target = dossier.converting(b, k, digest)
+            target = dossier.converting(job, k, digest)
             conversion = self.conversions.get(digest)
             if conversion is not None:
                 conversion.targets.append(target)
@@ -205,13 +205,13 @@ class Schedule:
         """Send the year's bordereau once its other documents' page counts are known; judge its
         length once it arrived, and fill it again if it is not the one assumed. True when a
         bordereau was sent: step again, it may have come from the cache and be judged at once."""
-        b = year.build
+        job = year.build
         if year.settled:
             return False
         if year.awaited is None:  # not sent yet
-            if not all(self.conversions[b.files[k].digest].pages is not None for k in dossier.first_round(b)):
+            if not all(self.conversions[job.files[k].digest].pages is not None for k in dossier.first_round(job)):
                 return False
-            if dossier.piece_list(b) is None:  # the closing dossier has no call, hence no bordereau
+            if dossier.piece_list(job) is None:  # the closing dossier has no call, hence no bordereau
                 year.settled = True
                 return False
         elif year.awaited.pages is None:
@@ -224,10 +224,10 @@ class Schedule:
         year.rounds += 1
         if year.rounds > MAX_BORDEREAU_ROUNDS:
             raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
-        dossier.fill_bordereau(b, self._pages(), year.bordereau_length)
-        key = dossier.piece_list(b)
-        self._submit(b, [key], first=True)
-        year.awaited = self.conversions[b.files[key].digest]
+        dossier.fill_bordereau(job, self._pages(), year.bordereau_length)
+        key = dossier.piece_list(job)
+        self._submit(job, [key], first=True)
+        year.awaited = self.conversions[job.files[key].digest]
         return True
 
     def _opened(self, digest: str) -> None:
@@ -240,8 +240,8 @@ class Schedule:
 
     def _assemble_ready(self) -> None:
         for year in self.years:
-            b = year.build
-            if not year.assembled and year.settled and all(self._in_place(c.digest) for c in b.files.values()):
+            job = year.build
+            if not year.assembled and year.settled and all(self._in_place(c.digest) for c in job.files.values()):
                 year.assembled = True
-                dossier.assemble_dossier(b, self._pages())
-                self.watch(Event("assembled", (str(b.year),)))
+                dossier.assemble_dossier(job, self._pages())
+                self.watch(Event("assembled", (str(job.year),)))

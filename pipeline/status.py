@@ -38,98 +38,98 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     out = places.outputs_for(outputs, convention)
     report = []
     for year in years or model.dossier_years(convention):
-        inputs = model.load(convention, year)
+        data = model.load(convention, year)
         built = out / str(year)
         stale = [] if publish.up_to_date(out, convention, year, templates, final=False) or \
             publish.up_to_date(out, convention, year, templates, final=True) else \
             manifest.what_changed(out, convention, year, templates)
         lines = []
-        for d in documents.plan(inputs):
+        for d in documents.plan(data):
             if catalogue.signed_apart(d.key):
-                lines.append(_signed_apart(d, inputs, built))
+                lines.append(_signed_apart(d, data, built))
             elif d.spec.signed_in_dossier:
-                lines.append(_in_dossier(d, inputs, convention, year, built))
-        data = inputs.year
-        heading = (f"Dossier {year} – appel du {date_fr(data.appel.date)}" if data.appel
-                   else f"Dossier de clôture {year} – lettre de transmission du {date_fr(data.transmission.date)}"
-                   if data.transmission else f"Dossier de clôture {year} – comité du {date_fr(data.copil.date)}")
+                lines.append(_in_dossier(d, data, convention, year, built))
+        annee = data.year
+        heading = (f"Dossier {year} – appel du {date_fr(annee.appel.date)}" if annee.appel
+                   else f"Dossier de clôture {year} – lettre de transmission du {date_fr(annee.transmission.date)}"
+                   if annee.transmission else f"Dossier de clôture {year} – comité du {date_fr(annee.copil.date)}")
         report.append(YearStatus(year, heading, lines, stale))
     return report
 
 
-def _who(d: documents.Planned, inputs: model.Inputs) -> str:
-    return " et ".join(s.title + (f" ({s.name})" if s.name else "") for s in documents.signatories(d, inputs))
+def _who(d: documents.Planned, data: model.DossierData) -> str:
+    return " et ".join(s.title + (f" ({s.name})" if s.name else "") for s in documents.signatories(d, data))
 
 
-def _signed_apart(d: documents.Planned, inputs: model.Inputs, built: Path) -> Line:
+def _signed_apart(d: documents.Planned, data: model.DossierData, built: Path) -> Line:
     """A document signed on its own: absent from signes/, or signed (by whom, when) and checked."""
-    path = places.signed_original(inputs.root, d.stem)
+    path = places.signed_original(data.convention_dir, d.stem)
     shown = model.display(path)
     if not path.is_file():
-        ready = documents.not_ready_to_sign(d, inputs)
-        todo = f"à faire signer par {_who(d, inputs)}"
+        ready = documents.not_ready_to_sign(d, data)
+        todo = f"à faire signer par {_who(d, data)}"
         where = model.display(built / f"{d.stem}.pdf")
         return Line(d.title, f"NON SIGNÉ – {todo}" + (f" ; pas encore prêt à signer : {ready}" if ready else
                                                      f" ; copiez {where} hors de outputs/, faites-le signer, puis "
                                                      f"déposez-le sous {shown}"))
     try:
-        signatures, found = examine(d, inputs, built)
+        signatures, found = examine(d, data, built)
     except PipelineError as exc:
         return Line(d.title, "ILLISIBLE", [str(exc)])
     problems = [message for message, _ in found]
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in signatures)
-    copy = " (joint en copie)" if d.spec.signed_once and not inputs.first else ""
+    copy = " (joint en copie)" if d.spec.signed_once and not data.first else ""
     return Line(d.title, f"signatures : {said}{copy}" if signatures else "sans signature", problems)
 
 
-def examine(d: documents.Planned, inputs: model.Inputs, built: Path | None) -> tuple[list, list[tuple[str, bool]]]:
+def examine(d: documents.Planned, data: model.DossierData, built: Path | None) -> tuple[list, list[tuple[str, bool]]]:
     """A signed original's signatures and what is wrong with it, its text compared with the
     document the last build published in ``built`` (when there is one)."""
     from pipeline.pdf import originals
 
-    path = places.signed_original(inputs.root, d.stem)
+    path = places.signed_original(data.convention_dir, d.stem)
     shown = model.display(path)
-    data = path.read_bytes()
-    signatures = originals.read_signatures(data, shown)
+    content = path.read_bytes()
+    signatures = originals.read_signatures(content, shown)
     published = built / f"{d.stem}.pdf" if built is not None else None
-    difference = originals.compare(data, published) if published is not None and published.is_file() else None
-    return signatures, signed.findings(d, inputs, shown, signatures, difference)
+    difference = originals.compare(content, published) if published is not None and published.is_file() else None
+    return signatures, signed.findings(d, data, shown, signatures, difference)
 
 
-def signed_problems(inputs: model.Inputs, built: Path | None) -> list[tuple[str, bool]]:
+def signed_problems(data: model.DossierData, built: Path | None) -> list[tuple[str, bool]]:
     """What ``check`` says of a dossier's signed originals: each one present, examined; its text
     compared with the documents in ``built`` when they are today's (else by the next build)."""
     found = []
-    for d in documents.plan(inputs):
-        if catalogue.signed_apart(d.key) and places.signed_original(inputs.root, d.stem).is_file():
+    for d in documents.plan(data):
+        if catalogue.signed_apart(d.key) and places.signed_original(data.convention_dir, d.stem).is_file():
             try:
-                found.extend(examine(d, inputs, built)[1])
+                found.extend(examine(d, data, built)[1])
             except PipelineError as exc:
                 found.append((str(exc), True))
     return found
 
 
-def _in_dossier(d: documents.Planned, inputs: model.Inputs, convention: Path, year: int, built: Path) -> Line:
+def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path, year: int, built: Path) -> Line:
     """The letter, signed last inside the dossier, whose signed copy is kept in signes/: signed
     by whom it should be, on its date, and the dossier still the one the last build made."""
     from pipeline.pdf import originals
 
     kept = places.signed_original(convention, f"dossier-{year}")
     shown = model.display(kept)
-    who = _who(d, inputs)
+    who = _who(d, data)
     if not kept.is_file():
         return Line(d.title, f"à signer en dernier, dans le dossier, par {who} ; copiez d'abord le dossier définitif "
                              f"sous {shown}, puis signez cette copie")
     try:
-        data = kept.read_bytes()
-        signatures = originals.read_signatures(data, shown)
+        content = kept.read_bytes()
+        signatures = originals.read_signatures(content, shown)
     except PipelineError as exc:
         return Line(d.title, "ILLISIBLE", [str(exc)])
-    ours = [s for s in signatures if s.field in {w.field for w in documents.signatories(d, inputs)}] or signatures
+    ours = [s for s in signatures if s.field in {w.field for w in documents.signatories(d, data)}] or signatures
     published = built / f"dossier-{year}.pdf"
-    difference = originals.compare(data, published) if published.is_file() else None
+    difference = originals.compare(content, published) if published.is_file() else None
     problems = [message.replace("ne correspond plus aux données", "n'est plus le dossier de la dernière construction")
-                for message, _ in signed.findings(d, inputs, shown, ours, difference)]
+                for message, _ in signed.findings(d, data, shown, ours, difference)]
     if not ours:
         return Line(d.title, f"{shown} : non signé – à signer par {who}", problems)
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in ours)

@@ -23,12 +23,12 @@ from pipeline.french import suggestion
 from pipeline.pdf import marks
 
 
-def template_context(inputs: model.Inputs, spots: list | None = None, *, projet: bool = True,
+def template_context(data: model.DossierData, spots: list | None = None, *, projet: bool = True,
                      pages: dict[str, int] | None = None, signatures: dict[str, str] | None = None
                      ) -> context.Context:
     """A dossier's context (a draft's by default), its signature tags noted in ``spots``:
     the trial fills of ``check`` and the build's real ones use the same."""
-    ctx = context.build_context(inputs, projet=projet, pages=pages, signatures=signatures)
+    ctx = context.build_context(data, projet=projet, pages=pages, signatures=signatures)
     ctx.signature = marks.make_signature([] if spots is None else spots)
     return ctx
 
@@ -53,8 +53,8 @@ def used_names(path: Path) -> set[str]:
     return used
 
 
-def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True,
-                   fill: list[model.Inputs] | None = None) -> list[TemplateProblem]:
+def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool = True,
+                   fill: list[model.DossierData] | None = None) -> list[TemplateProblem]:
     """The problems of one template, each naming the template, where, and what to do.
 
     ``trial=False`` skips the trial fills (a build does the real one right after); ``fill``:
@@ -97,16 +97,16 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
         return problems
     seen: set[str] = set()  # one year's fill stops at its first error: the next may show another
     with tempfile.TemporaryDirectory() as tmp:
-        for inputs in loaded if fill is None else fill:  # a trial fill with each dossier's data catches the rest
+        for data in loaded if fill is None else fill:  # a trial fill with each dossier's data catches the rest
             spots: list = []
             try:
-                ctx = template_context(inputs, spots)
+                ctx = template_context(data, spots)
                 render.render(path, ctx.variables(), Path(tmp) / path.name, context.images(ctx) or None)
             except TemplateProblem as exc:
                 located = _empty_bilan(path, exc, tpl, ctx) or with_location(path, exc, tpl)
                 if str(located) not in seen:
                     seen.add(str(located))
-                    problems.append(_in_year(located, inputs.year.annee))
+                    problems.append(_in_year(located, data.year.annee))
                 continue
             said = [str(p) for p in problems]
             problems += [TemplateProblem.at(path.name, wrong) for wrong in catalogue.signature_problems(path.stem, spots)
@@ -114,11 +114,11 @@ def check_template(path: Path, loaded: list[model.Inputs], *, trial: bool = True
             # every variable existed: does the document say what a document of this year must?
             said = [str(p) for p in problems]
             problems += [TemplateProblem(p, template=path.name)
-                         for p in proofread.problems(path, Path(tmp) / path.name, inputs) if p not in said]
+                         for p in proofread.problems(path, Path(tmp) / path.name, data) if p not in said]
     return problems
 
 
-def build_error(path: Path, error: TemplateProblem, loaded: list[model.Inputs]) -> TemplateProblem:
+def build_error(path: Path, error: TemplateProblem, loaded: list[model.DossierData]) -> TemplateProblem:
     """What a build says when a template fails to fill: the template's problems as ``check``
     finds them, else the fill's own error, located (docxtpl locates errors only roughly, its #378)."""
     problems = check_template(path, loaded, trial=False) or [with_location(path, error)]
@@ -128,10 +128,10 @@ def build_error(path: Path, error: TemplateProblem, loaded: list[model.Inputs]) 
                            template=path.name)
 
 
-def template_names(loaded: list[model.Inputs]) -> names.Names:
+def template_names(loaded: list[model.DossierData]) -> names.Names:
     """The names templates may write, from every dossier's context; with no data that loads,
     from the context's types alone, so that data errors do not hide template errors."""
-    return names.names(context.Context, [template_context(inputs) for inputs in loaded])
+    return names.names(context.Context, [template_context(data) for data in loaded])
 
 
 def _wrong_paths(ast, known: names.Names) -> list[str]:

@@ -60,10 +60,10 @@ def test_a_document_handled_may_add_more_and_the_feed_goes_on(tmp_path):
 
 def _year(tmp_path, year: int) -> dossier.YearBuild:
     """A year of the shipped convention filled as the build fills it, before any conversion."""
-    b = dossier.YearBuild(model.load(INPUTS, year), tmp_path / "work" / str(year), TEMPLATES, final=False)
-    b.work.mkdir(parents=True)
-    dossier.fill_first_round(b)
-    return b
+    job = dossier.YearBuild(model.load(INPUTS, year), tmp_path / "work" / str(year), TEMPLATES, final=False)
+    job.work.mkdir(parents=True)
+    dossier.fill_first_round(job)
+    return job
 
 
 def _run(tmp_path, office: FakeOffice, years, events: list | None = None) -> schedule.Schedule:
@@ -72,10 +72,10 @@ def _run(tmp_path, office: FakeOffice, years, events: list | None = None) -> sch
     (tmp_path / "pdf").mkdir(exist_ok=True)
     jobs = schedule.Schedule(office, cache.PdfCache(tmp_path / "cache"), tmp_path / "pdf", release=True,
                              watch=(events if events is not None else []).append)
-    for b in builds:
-        jobs.add(b)
-    for b in builds:
-        dossier.prepare_pieces(b)
+    for job in builds:
+        jobs.add(job)
+    for job in builds:
+        dossier.prepare_pieces(job)
     jobs.run()
     return jobs
 
@@ -90,9 +90,9 @@ def fills(monkeypatch) -> list[int]:
     """The lengths each bordereau was filled for, in order."""
     lengths, fill = [], dossier.fill_bordereau
 
-    def spy(b, pages, length):
+    def spy(job, pages, length):
         lengths.append(length)
-        fill(b, pages, length)
+        fill(job, pages, length)
     monkeypatch.setattr(dossier, "fill_bordereau", spy)
     return lengths
 
@@ -110,13 +110,13 @@ def test_a_bordereau_of_the_assumed_length_is_sent_once_and_the_dossier_assemble
     year, = jobs.years
     assert (year.rounds, year.settled, year.assembled) == (1, True, True) and fills == [1]
     assert jobs.converted == 5 and office.released
-    b = year.build
+    job = year.build
     assert all(c.state == "placed" and c.source is not None for c in jobs.conversions.values())
-    for converted in b.files.values():  # each document's record names its conversion
+    for converted in job.files.values():  # each document's record names its conversion
         assert jobs.conversions[converted.digest].targets == [converted.pdf]
-    assert all(b.files[key].reader is not None for key in dossier.first_round(b))  # opened as each arrived
-    dossier_pdf = b.work / "dossier-2023.pdf"
-    parts = sum(len(PdfReader(b.files[k].pdf).pages) for k in b.keys)
+    assert all(job.files[key].reader is not None for key in dossier.first_round(job))  # opened as each arrived
+    dossier_pdf = job.work / "dossier-2023.pdf"
+    parts = sum(len(PdfReader(job.files[k].pdf).pages) for k in job.keys)
     assert len(PdfReader(dossier_pdf).pages) > parts  # the cover and the sommaire before them
 
 
@@ -128,11 +128,11 @@ def test_a_bordereau_longer_than_assumed_is_filled_again_then_the_dossier_assemb
     assert (year.rounds, year.bordereau_length, year.assembled) == (2, 3, True) and fills == [1, 3]
     assert office.sent.count("bordereau-2023.docx") == 2
     assert [e.kind for e in events][-5:] == ["queued", "converted", "queued", "converted", "assembled"]
-    b = year.build
-    assert year.awaited is jobs.conversions[b.files["bordereau"].digest]  # the second round's is the one in place
-    assert len(PdfReader(b.files["bordereau"].pdf).pages) == 3
-    layout = dossier.dossier_layout(b, {d: c.pages for d, c in jobs.conversions.items()})
-    keys = [e.key for e in dossier.entries(b)]
+    job = year.build
+    assert year.awaited is jobs.conversions[job.files["bordereau"].digest]  # the second round's is the one in place
+    assert len(PdfReader(job.files["bordereau"].pdf).pages) == 3
+    layout = dossier.dossier_layout(job, {d: c.pages for d, c in jobs.conversions.items()})
+    keys = [e.key for e in dossier.entries(job)]
     after = keys[keys.index("bordereau") + 1]  # the pages the bordereau gives start after its real length
     assert layout.starts[after] == layout.starts["bordereau"] + 3
 

@@ -9,7 +9,7 @@ import sys
 import docx
 import pytest
 
-from conftest import INPUTS, ROOT, TEMPLATES, docx_text
+from conftest import ROOT, TEMPLATES, docx_text
 from pipeline import dossier
 from pipeline.convention import context, documents, model
 

@@ -188,28 +188,28 @@ class Context:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] | None = None,
+def build_context(data: model.DossierData, *, projet: bool, pages: dict[str, int] | None = None,
                   signatures: dict[str, str] | None = None) -> Context:
     """The context of one dossier's templates. ``pages``: dossier page of each piece;
     ``signatures``: the state of each document signed apart (what the build read in signes/)."""
-    conv, year = inputs.convention, inputs.year
+    conv, year = data.convention, data.year
     terms = conv.convention
-    reported = inputs.bilan_year
-    documents = plan(inputs)
+    reported = data.bilan_year
+    documents = plan(data)
     bilan = bilan_view(conv, reported, until=reported.bilan.date) if reported is not None else None
     final = None
-    if inputs.closing:
-        final = final_view(conv, [inputs.reported[y] for y in terms.annees], until=year.bilan_final.date,
+    if data.closing:
+        final = final_view(conv, [data.reported[y] for y in terms.annees], until=year.bilan_final.date,
                            established=year.bilan_final)
     signatures = signatures or {}
-    pieces = _pieces(inputs, bilan, pages, signatures)
+    pieces = _pieces(data, bilan, pages, signatures)
     programme_by_code = {c.code: (i, c) for i, c in enumerate(conv.chantiers, 1)}
     return Context(
         annee=year.annee,
         projet=projet,
-        donnees_exemple=year.donnees_exemple or any(y.donnees_exemple for y in inputs.reported.values()),
-        premiere_annee=inputs.first,
-        cloture=inputs.closing,
+        donnees_exemple=year.donnees_exemple or any(y.donnees_exemple for y in data.reported.values()),
+        premiere_annee=data.first,
+        cloture=data.closing,
         convention=terms,
         metropole=conv.metropole,
         association=conv.association,
@@ -223,35 +223,35 @@ def build_context(inputs: model.Inputs, *, projet: bool, pages: dict[str, int] |
         dates={d.key: d.date for d in documents},
         bilan=bilan,
         bilan_final=final,
-        cloture_decidee_le=inputs.reported[terms.annees[-1]].copil.date if inputs.closing else None,
+        cloture_decidee_le=data.reported[terms.annees[-1]].copil.date if data.closing else None,
         instances={"copil": {"nom": conv.copil.nom, "sigle": conv.copil.sigle,
                              "minimum": conv.copil.reunions_min_par_an},
                    "cotech": {"nom": conv.cotech.nom, "sigle": conv.cotech.sigle,
                               "minimum": conv.cotech.reunions_min_par_an}},
         copil=year.copil,
-        ordre_du_jour=agenda(inputs),
+        ordre_du_jour=agenda(data),
         programme=[{"numero": programme_by_code[p.chantier][0], "titre": programme_by_code[p.chantier][1].titre,
                     "actions": p.actions} for p in year.copil.programme],
         composition_manquante=[m.libelle for m in conv.copil.membres
                                if m.role not in {p.role for p in year.copil.presents + year.copil.excuses}],
-        signataires=_signataires(inputs),
-        seance=_seance(inputs),
+        signataires=_signataires(data),
+        seance=_seance(data),
         sigles={i.sigle: f"{i.nom[0].lower()}{i.nom[1:]} ({i.sigle})" for i in (conv.copil, conv.cotech)},
         pieces=pieces,
         signatures=signatures,
         pieces_manquantes=[p for p in pieces if not p.fournie and not p.sans_objet],
         pieces_absentes=[p for p in pieces if not p.jointe and not p.sans_objet],
-        pieces_jointes=_joined(inputs, documents, pieces),
-        pieces_article3=_joined(inputs, documents, pieces, bordereau=False, others_too=False),
+        pieces_jointes=_joined(data, documents, pieces),
+        pieces_article3=_joined(data, documents, pieces, bordereau=False, others_too=False),
         pieces_specimens=[p.nom for p in pieces if p.jointe and p.specimen],
         pieces_apres_cloture=[piece_label(spec.libelle, year.annee) for spec in conv.pieces_requises
-                              if "N-1" in spec.libelle] if inputs.closing else [],
+                              if "N-1" in spec.libelle] if data.closing else [],
         autres_documents=[{"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"),
-                           "signature": signatures.get(d.key)} for d in others(inputs)],
+                           "signature": signatures.get(d.key)} for d in others(data)],
     )
 
 
-def _joined(inputs: model.Inputs, documents: list, pieces: list[PieceRow], *, bordereau: bool = True,
+def _joined(data: model.DossierData, documents: list, pieces: list[PieceRow], *, bordereau: bool = True,
             others_too: bool = True) -> list[str]:
     """What the letter joins, in the dossier's order: the bordereau, article 3's pieces (the bilan
     among them, at its place; specimens apart), then the other documents."""
@@ -259,24 +259,24 @@ def _joined(inputs: model.Inputs, documents: list, pieces: list[PieceRow], *, bo
     joined = [by_key["bordereau"].title] if "bordereau" in by_key and bordereau else []
     joined += [by_key[p.document].title if p.document in by_key else p.nom
                for p in pieces if p.jointe and not p.specimen]
-    return joined + ([d.title for d in others(inputs)] if others_too else [])
+    return joined + ([d.title for d in others(data)] if others_too else [])
 
 
-def others(inputs: model.Inputs) -> list:
+def others(data: model.DossierData) -> list:
     """The documents a dossier joins beyond article 3's pieces, in the dossier's order: not the
     letter and its bordereau, nor a document that stands for a piece (the bilan)."""
-    as_pieces = {spec.document for spec in inputs.convention.pieces_requises if spec.document} \
-        if not inputs.closing else set()
-    return [d for d in plan(inputs) if not d.spec.signed_in_dossier and d.key != "bordereau"
+    as_pieces = {spec.document for spec in data.convention.pieces_requises if spec.document} \
+        if not data.closing else set()
+    return [d for d in plan(data) if not d.spec.signed_in_dossier and d.key != "bordereau"
             and d.key not in as_pieces]
 
 
-def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | None,
+def _pieces(data: model.DossierData, bilan: Bilan | None, pages: dict[str, int] | None,
             signatures: dict[str, str]) -> list[PieceRow]:
     """Article 3's pieces as the letter and the bordereau list them (none at the closing)."""
-    conv, year = inputs.convention, inputs.year
+    conv, year = data.convention, data.year
     pieces = []
-    for spec, piece in pieces_given(conv, year.pieces) if not inputs.closing else []:
+    for spec, piece in pieces_given(conv, year.pieces) if not data.closing else []:
         titre, sans_objet = (piece.titre if piece else None), None
         if spec.document == "bilan":
             if bilan is None:
@@ -297,12 +297,12 @@ def _pieces(inputs: model.Inputs, bilan: Bilan | None, pages: dict[str, int] | N
     return pieces
 
 
-def _signataires(inputs: model.Inputs) -> dict[str, dict[str, str]]:
+def _signataires(data: model.DossierData) -> dict[str, dict[str, str]]:
     """Who signs the minutes for each party: the first member whose role carries ``signe_pour``."""
-    conv = inputs.convention
+    conv = data.convention
     signataires = {}
     for who, party in (("metropole", conv.metropole), ("association", conv.association)):
-        member, person = minutes_signer(inputs, who)
+        member, person = minutes_signer(data, who)
         if member is not None:
             signataires[who] = {
                 "pour": party.designation,
@@ -312,9 +312,9 @@ def _signataires(inputs: model.Inputs) -> dict[str, dict[str, str]]:
     return signataires
 
 
-def _seance(inputs: model.Inputs) -> dict[str, str]:
+def _seance(data: model.DossierData) -> dict[str, str]:
     """Who chaired the meeting and who kept its minutes, as the list of those present names them."""
-    copil = inputs.year.copil
+    copil = data.year.copil
     people = {p.role: p for p in copil.presents if p.role}
 
     def named(role: str | None) -> str:
@@ -329,14 +329,14 @@ def regle(minimum: int) -> str:
     return "annuellement" if minimum == 1 else f"au moins {num2words(minimum, lang='fr')} fois par an"
 
 
-def agenda(inputs: model.Inputs) -> list[dict[str, Any]]:
+def agenda(data: model.DossierData) -> list[dict[str, Any]]:
     """The COPIL's ordre du jour, which its minutes follow item by item: the cycle decides it
     (no bilan to examine the first year, no programme at the closing COPIL)."""
-    terms, n = inputs.convention.convention, inputs.year.annee
+    terms, n = data.convention.convention, data.year.annee
     points = [("accueil", "Accueil et adoption de l'ordre du jour")]
-    if inputs.bilan_year is not None:
-        points.append(("bilan", f"Examen du bilan {inputs.bilan_year.annee}"))
-    if inputs.closing:
+    if data.bilan_year is not None:
+        points.append(("bilan", f"Examen du bilan {data.bilan_year.annee}"))
+    if data.closing:
         points.append(("bilan_final", f"Examen du bilan final de la convention {terms.periode}"))
     else:
         points.append(("programme", f"Programme de travail {n} par chantier"))

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pipeline.convention.catalogue import SPECS, DocumentSpec
-from pipeline.convention.model import Inputs
+from pipeline.convention.model import DossierData
 from pipeline.french import date_fr, de, minuscule
 
 @dataclass(frozen=True)
@@ -32,21 +32,21 @@ class Planned:
         return self.spec.title if self.spec.signed_once else self.title
 
 
-def plan(inputs: Inputs) -> list[Planned]:
+def plan(data: DossierData) -> list[Planned]:
     """The documents of a dossier, in order. Year N: the convention, the call of N and its
     bordereau, the bilan of N-1 (none the first year), the minutes of the COPIL of N. The
     closing dossier: the bilan of the last year, the final bilan, the closing COPIL's minutes."""
-    terms, year = inputs.convention.convention, inputs.year
+    terms, year = data.convention.convention, data.year
     n = year.annee
-    reported = inputs.bilan_year
-    committee = minuscule(inputs.convention.copil.nom)  # the convention's own name (« comité stratégique »)
+    reported = data.bilan_year
+    committee = minuscule(data.convention.copil.nom)  # the convention's own name (« comité stratégique »)
     copil = Planned(SPECS["pv-copil"], f"pv-copil-{n}",
-                    f"Le procès-verbal du {committee} {'de clôture ' if inputs.closing else ''}"
+                    f"Le procès-verbal du {committee} {'de clôture ' if data.closing else ''}"
                     f"du {date_fr(year.copil.date)}", year.copil.date)
     bilan = [Planned(SPECS["bilan"], f"bilan-{reported.annee}",
                      f"Le bilan {reported.annee} de la mise en œuvre de la convention", reported.bilan.date)] \
         if reported is not None else []
-    if inputs.closing:
+    if data.closing:
         final = Planned(SPECS["bilan-final"], f"bilan-final-{terms.periode}",
                         f"Le bilan final de la convention {terms.periode}", year.bilan_final.date)
         # the letter that sends the closing dossier comes first, as the call does in a year's
@@ -56,11 +56,11 @@ def plan(inputs: Inputs) -> list[Planned]:
         return [*letter, *bilan, final, copil]
     # one convention for the whole period, signed once: the first year encloses the signed
     # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
-    title = SPECS["convention"].title if inputs.first else \
+    title = SPECS["convention"].title if data.first else \
         "La copie de la convention de partenariat signée" + (f" le {date_fr(terms.date_signature)}"
                                                              if terms.date_signature else "")
     convention = [Planned(SPECS["convention"], "convention", title,
-                          terms.date_signature or terms.date_debut)] if inputs.first or terms.copie_jointe else []
+                          terms.date_signature or terms.date_debut)] if data.first or terms.copie_jointe else []
     return [
         *convention,
         Planned(SPECS["appel"], f"appel-{n}", f"L'appel de participation {n}", year.appel.date),
@@ -70,9 +70,9 @@ def plan(inputs: Inputs) -> list[Planned]:
     ]
 
 
-def dossier_date(inputs: Inputs) -> dt.date:
+def dossier_date(data: DossierData) -> dt.date:
     """The dossier's own date: the letter that sends it, or the closing COPIL (its last document)."""
-    return max(p.date for p in plan(inputs))
+    return max(p.date for p in plan(data))
 
 
 @dataclass(frozen=True)
@@ -87,15 +87,15 @@ class Wording:
     draft_mark: str | None
 
 
-def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
+def dossier_wording(data: DossierData, *, final: bool) -> Wording:
     """The dossier's cover and metadata, as a French administration titles it: the year's
     dossier (call, bordereau, bilan, minutes), or the closing one (bilans and closing COPIL)."""
-    conv, year = inputs.convention, inputs.year
+    conv, year = data.convention, data.year
     terms = conv.convention
     parties = f"{conv.metropole.nom} et {conv.association.nom_court}"
     committee = minuscule(conv.copil.nom)
-    keys = [d.key for d in plan(inputs)]
-    if inputs.closing:
+    keys = [d.key for d in plan(data)]
+    if data.closing:
         what = f"Dossier de clôture de la convention {terms.periode}"
         parts = (["lettre de transmission"] if "transmission" in keys else []) + \
             [f"bilan {terms.annees[-1]}", f"bilan final {terms.periode}", f"procès-verbal du {committee} de clôture"]
@@ -105,18 +105,18 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
     else:
         what = f"Dossier de l'année {year.annee}"
         parts = [f"appel de participation {year.annee}", "bordereau"] + \
-            ([f"bilan {inputs.bilan_year.annee}"] if "bilan" in keys else []) + [f"procès-verbal du {committee}"] + \
-            (["convention de partenariat" if inputs.first else "copie de la convention signée"] if "convention" in keys else [])
+            ([f"bilan {data.bilan_year.annee}"] if "bilan" in keys else []) + [f"procès-verbal du {committee}"] + \
+            (["convention de partenariat" if data.first else "copie de la convention signée"] if "convention" in keys else [])
         last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {date_fr(year.appel.date)}"
         label = f"Dossier {year.annee}"
     subject = (", ".join(parts[:-1]) + " et " + parts[-1])
     subject = subject[0].upper() + subject[1:] + f" – {parties}"
-    example = year.donnees_exemple or any(y.donnees_exemple for y in inputs.reported.values())
+    example = year.donnees_exemple or any(y.donnees_exemple for y in data.reported.values())
     return Wording(
-        title=f"Dossier de clôture – {terms.titre}" if inputs.closing else f"{what} – {terms.titre}",
+        title=f"Dossier de clôture – {terms.titre}" if data.closing else f"{what} – {terms.titre}",
         subject=subject,
         keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
-                  *(["bilan final", "clôture"] if inputs.closing else ["appel de participation"]),
+                  *(["bilan final", "clôture"] if data.closing else ["appel de participation"]),
                   *(["bilan"] if "bilan" in keys else []), committee],
         cover_lines=[terms.titre, what, "entre", conv.metropole.designation, "et",
                      conv.association.designation, "", last_line],
@@ -126,30 +126,30 @@ def dossier_wording(inputs: Inputs, *, final: bool) -> Wording:
     )
 
 
-def signature_label(who: str, planned: Planned, inputs: Inputs) -> str:
+def signature_label(who: str, planned: Planned, data: DossierData) -> str:
     """The label of an empty signature field: who signs, and what."""
-    conv = inputs.convention
+    conv = data.convention
     name = {"metropole": conv.metropole.nom, "association": conv.association.nom_court}.get(who, who)
     return f"Signature – {name} – {planned.own_title}"
 
 
-def issuer(key: str, inputs: Inputs) -> str:
+def issuer(key: str, data: DossierData) -> str:
     """Who issues a document (its author in the file's properties): the AR Hlm for what it
     writes, both parties for the convention and the minutes of their joint committee."""
-    conv = inputs.convention
+    conv = data.convention
     if key in ("convention", "pv-copil"):
         return f"{conv.metropole.nom} et {conv.association.nom}"
     return conv.association.nom
 
 
-def set_properties(document, key: str, planned: Planned, inputs: Inputs) -> None:
+def set_properties(document, key: str, planned: Planned, data: DossierData) -> None:
     """The file's properties tell what the document says of itself: its issuer as author,
     its own date as creation and modification date, its title (never the tool that made it)."""
     props = document.core_properties
     when = dt.datetime(planned.date.year, planned.date.month, planned.date.day, 0, 0, 0)  # before any signature that day
-    props.author = props.last_modified_by = issuer(key, inputs)
+    props.author = props.last_modified_by = issuer(key, data)
     props.title = planned.own_title
-    props.subject = inputs.convention.convention.titre
+    props.subject = data.convention.convention.titre
     props.created = props.modified = when
     props.revision = 1
     props.comments = ""
@@ -157,21 +157,21 @@ def set_properties(document, key: str, planned: Planned, inputs: Inputs) -> None
     props.category = ""
 
 
-def not_ready_to_sign(planned: Planned, inputs: Inputs) -> str | None:
+def not_ready_to_sign(planned: Planned, data: DossierData) -> str | None:
     """Why a document signed apart cannot be signed yet (None: it can, and is rendered without
     the PROJET mark even in a draft dossier): its blanks unfilled, or its data an example."""
-    terms = inputs.convention.convention
+    terms = data.convention.convention
     if planned.key == "convention":
         blanks = [what for what, value in (("le numéro de la délibération", terms.deliberation.numero),
                                            ("la date de la délibération", terms.deliberation.date),
                                            ("la date de signature", terms.date_signature)) if value is None]
         return f"{', '.join(blanks)} en blanc dans convention.yaml" if blanks else None
     if planned.key == "bilan":
-        years = [inputs.bilan_year] if inputs.bilan_year is not None else []
+        years = [data.bilan_year] if data.bilan_year is not None else []
     elif planned.key == "bilan-final":
-        years = [inputs.reported[y] for y in terms.annees if y in inputs.reported] + [inputs.year]
+        years = [data.reported[y] for y in terms.annees if y in data.reported] + [data.year]
     else:
-        years = [inputs.year]
+        years = [data.year]
     example = [str(y.annee) for y in years if y.donnees_exemple]
     return f"données d'exemple ({', '.join(example)})" if example else None
 
@@ -187,10 +187,10 @@ class Signatory:
     name: str | None  # « Pascal FRIQUET »
 
 
-def signatories(planned: Planned, inputs: Inputs) -> list[Signatory]:
+def signatories(planned: Planned, data: DossierData) -> list[Signatory]:
     """Who signs a document: the parties' representatives for the convention, the association's
     for its bilans, the members whose role carries ``signe_pour`` for the minutes."""
-    conv = inputs.convention
+    conv = data.convention
     found = []
     for who in planned.spec.signers:
         party = conv.metropole if who == "metropole" else conv.association
@@ -198,7 +198,7 @@ def signatories(planned: Planned, inputs: Inputs) -> list[Signatory]:
         title = f"{'la' if representant.feminin else 'le'} {representant.qualite} de {party.designation_courte}"
         name = representant.prenom_nom if representant.nom else None
         if planned.key == "pv-copil":
-            member, person = minutes_signer(inputs, who)
+            member, person = minutes_signer(data, who)
             if person is not None:  # as the minutes name them: « le Président de l'AR Hlm »
                 title = person.titre
                 if party.nom_court not in person.qualite and party.nom not in person.qualite:
@@ -210,24 +210,24 @@ def signatories(planned: Planned, inputs: Inputs) -> list[Signatory]:
     return found
 
 
-def minutes_signer(inputs: Inputs, who: str) -> tuple:
+def minutes_signer(data: DossierData, who: str) -> tuple:
     """Who signs the minutes for a party: the first member of the committee whose role carries
     ``signe_pour``, and the person present in that role (None for either when there is none)."""
-    member = next((m for m in inputs.convention.copil.membres if m.signe_pour == who), None)
-    people = {p.role: p for p in inputs.year.copil.presents if p.role}
+    member = next((m for m in data.convention.copil.membres if m.signe_pour == who), None)
+    people = {p.role: p for p in data.year.copil.presents if p.role}
     return member, people.get(member.role) if member else None
 
 
-def signature_window(planned: Planned, inputs: Inputs) -> tuple[dt.date | None, dt.date | None, str]:
+def signature_window(planned: Planned, data: DossierData) -> tuple[dt.date | None, dt.date | None, str]:
     """When a document may be signed: not before its own date, and before what relies on it —
     the convention before the first call, a bilan before the committee that examines it, the
     minutes before the letter they go with; a letter on its own date."""
-    year, sigle = inputs.year, inputs.convention.copil.sigle
+    year, sigle = data.year, data.convention.copil.sigle
     if planned.spec.signed_in_dossier:  # a letter is signed on the day it is dated, last of all
         return planned.date, planned.date, "la date de la lettre : une lettre se signe le jour où elle est datée"
     if planned.key == "convention":  # its date is blank until signed: then, not before its deliberation
-        terms = inputs.convention.convention
-        return terms.date_signature or terms.deliberation.date, inputs.first_call, "le premier appel de participation"
+        terms = data.convention.convention
+        return terms.date_signature or terms.deliberation.date, data.first_call, "le premier appel de participation"
     if planned.key in ("bilan", "bilan-final"):
         return planned.date, year.copil.date, f"le {sigle} du {date_fr(year.copil.date)} qui l'examine"
     if year.appel is not None:

@@ -367,14 +367,14 @@ class YearFile:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Inputs:
+class DossierData:
     """Everything one dossier needs: the convention, the dossier's year and the years it reports.
 
     The dossier of year N holds the call and the COPIL of N and the bilan of N-1 (none the
     first year); the closing dossier (the year after the period) holds the bilan of the last
     year and the final bilan of every year, with the closing COPIL."""
 
-    root: Path
+    convention_dir: Path
     convention: Convention
     year: Annee
     year_dir: Path
@@ -396,20 +396,20 @@ class Inputs:
         return self.reported.get(cycle.bilan_year(self.year.annee, self.convention.convention.annees))
 
 
-def convention_years(root: Path) -> list[int]:
+def convention_years(convention_dir: Path) -> list[int]:
     """The years of the convention's period, read from convention.yaml alone."""
-    return load_convention(root)[0].convention.annees
+    return load_convention(convention_dir)[0].convention.annees
 
 
-def dossier_years(root: Path) -> list[int]:
+def dossier_years(convention_dir: Path) -> list[int]:
     """Every dossier the convention has data for: each year of the period, then the closing one."""
-    candidates = cycle.dossier_years(convention_years(root))
-    return [y for y in candidates if (Path(root) / str(y) / "year.yaml").is_file()]
+    candidates = cycle.dossier_years(convention_years(convention_dir))
+    return [y for y in candidates if (Path(convention_dir) / str(y) / "year.yaml").is_file()]
 
 
-def load_convention(root: Path) -> tuple[Convention, LineDict]:
-    display = _display(root / "convention.yaml")
-    raw = load_yaml(root / "convention.yaml", display)
+def load_convention(convention_dir: Path) -> tuple[Convention, LineDict]:
+    display = _display(convention_dir / "convention.yaml")
+    raw = load_yaml(convention_dir / "convention.yaml", display)
     problems = Problems(display)
     conv = bind(Convention, raw, "", raw.line, problems)
     if conv is not None and not problems.items:
@@ -419,20 +419,20 @@ def load_convention(root: Path) -> tuple[Convention, LineDict]:
     return conv, raw
 
 
-def convention_findings(root: Path, *, final: bool = False) -> tuple[list[str], list[str]]:
+def convention_findings(convention_dir: Path, *, final: bool = False) -> tuple[list[str], list[str]]:
     """The problems and warnings of convention.yaml on its own, for a convention with no year yet
     (just created: its « À COMPLÉTER » are said before any dossier is loaded)."""
-    conv, raw = load_convention(root)
-    display = _display(root / "convention.yaml")
-    conv_file = YearFile(annee=0, folder=root, raw=raw, data=None, problems=Problems(display),
+    conv, raw = load_convention(convention_dir)
+    display = _display(convention_dir / "convention.yaml")
+    conv_file = YearFile(annee=0, folder=convention_dir, raw=raw, data=None, problems=Problems(display),
                          warnings=Problems(display))
     rules.check_convention(conv, conv_file, {}, final=final)
     return conv_file.problems.items, conv_file.warnings.items
 
 
-def read_year(root: Path, year: int) -> YearFile:
+def read_year(convention_dir: Path, year: int) -> YearFile:
     """One year's file, parsed and typed, its problems kept (not raised) for the rules to add to."""
-    folder = Path(root) / str(year)
+    folder = Path(convention_dir) / str(year)
     year_file = folder / "year.yaml"
     display = _display(year_file)
     problems, warnings = Problems(display), Problems(display)
@@ -459,15 +459,15 @@ def _actions_from_sheet(conv: Convention, f: YearFile) -> None:
         f.data = dataclasses.replace(f.data, actions=[Action(**row) for row in rows])
 
 
-def load(root: Path, year: int, *, final: bool = False) -> Inputs:
+def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData:
     """Load and check one dossier's data; raise InputError listing every problem of every file."""
-    root = Path(root)
-    if not (root / "convention.yaml").is_file():
+    convention_dir = Path(convention_dir)
+    if not (convention_dir / "convention.yaml").is_file():
         raise InputError(
-            f"{_display(root)}: pas de convention.yaml dans ce dossier",
+            f"{_display(convention_dir)}: pas de convention.yaml dans ce dossier",
             hint="indiquez avec --inputs le dossier d'une convention (il contient convention.yaml)",
         )
-    conv, conv_raw = load_convention(root)
+    conv, conv_raw = load_convention(convention_dir)
     period = conv.convention.annees
     if year not in cycle.dossier_years(period):
         raise InputError(
@@ -478,45 +478,45 @@ def load(root: Path, year: int, *, final: bool = False) -> Inputs:
         )
     files: dict[int, YearFile] = {}
     for y in cycle.years_read(year, period):
-        if not (root / str(y) / "year.yaml").is_file():
+        if not (convention_dir / str(y) / "year.yaml").is_file():
             why = "le dossier de l'année" if y == year else f"le bilan {y}, joint au dossier {year}, a besoin des données de"
             raise InputError(
-                f"{_display(root / str(y))}: {why} {y} n'existe pas ou n'a pas de year.yaml",
-                hint=f"créez-le avec « make new-year YEAR={y} CONVENTION={root.name} » (il reprend l'année "
+                f"{_display(convention_dir / str(y))}: {why} {y} n'existe pas ou n'a pas de year.yaml",
+                hint=f"créez-le avec « make new-year YEAR={y} CONVENTION={convention_dir.name} » (il reprend l'année "
                      "précédente et dit quoi compléter)",
             )
-        files[y] = read_year(root, y)
+        files[y] = read_year(convention_dir, y)
         _actions_from_sheet(conv, files[y])
     after = cycle.next_year(year, period)
     following = None
-    if after is not None and (root / str(after) / "year.yaml").is_file():
+    if after is not None and (convention_dir / str(after) / "year.yaml").is_file():
         try:  # only to compare the meetings announced with those held: its own check reports its problems
-            following = read_year(root, after).data
+            following = read_year(convention_dir, after).data
         except InputError:
             pass
-    display = _display(root / "convention.yaml")
-    conv_file = YearFile(annee=0, folder=root, raw=conv_raw, data=None,
+    display = _display(convention_dir / "convention.yaml")
+    conv_file = YearFile(annee=0, folder=convention_dir, raw=conv_raw, data=None,
                          problems=Problems(display), warnings=Problems(display))
     if all(f.data is not None for f in files.values()):
-        rules.check_dossier(conv, files, year, following, root, conv_file, final=final)
+        rules.check_dossier(conv, files, year, following, convention_dir, conv_file, final=final)
     every = [conv_file, *files.values()]
     problems = [item for f in every for item in f.problems.items]
     if problems:
         raise InputError(sorted(problems, key=_place))
     warnings = [item for f in every for item in f.warnings.items]
     data = files[year].data
-    return Inputs(root=root, convention=conv, year=data, year_dir=files[year].folder,
+    return DossierData(convention_dir=convention_dir, convention=conv, year=data, year_dir=files[year].folder,
                   reported={y: f.data for y, f in files.items() if y != year}, warnings=warnings,
-                  first_call=_first_call(root, period[0], files))
+                  first_call=_first_call(convention_dir, period[0], files))
 
 
-def _first_call(root: Path, first: int, files: dict[int, YearFile]) -> dt.date | None:
+def _first_call(convention_dir: Path, first: int, files: dict[int, YearFile]) -> dt.date | None:
     """The date of the convention's first call, which its signatures must precede (its own
     year's check reports a faulty file)."""
     f = files.get(first)
-    if f is None and (root / str(first) / "year.yaml").is_file():
+    if f is None and (convention_dir / str(first) / "year.yaml").is_file():
         try:
-            f = read_year(root, first)
+            f = read_year(convention_dir, first)
         except InputError:
             return None
     return f.data.appel.date if f is not None and f.data is not None and f.data.appel is not None else None

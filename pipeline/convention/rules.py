@@ -37,9 +37,9 @@ SCANS = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x8
 class _Checker:
     """The findings for one year's file, each placed at its line."""
 
-    def __init__(self, f, *, final: bool, why: str | None = None):
+    def __init__(self, year_file, *, final: bool, why: str | None = None):
         # why: for another year's file, what of it this dossier prints (« son bilan figure dans ce dossier »)
-        self.f, self.final, self.why = f, final, why
+        self.f, self.final, self.why = year_file, final, why
 
     def line(self, path: str) -> int | None:
         return line_of(self.f.raw, path) if path else None
@@ -61,7 +61,7 @@ class _Checker:
         self.f.warnings.add(self.line(path), path, self._said(message))
 
 
-def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, following: Annee | None, root: Path,
+def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, following: Annee | None, convention_dir: Path,
                   conv_file: YearFile, *, final: bool) -> None:
     """Every rule for the dossier of ``year``: each year file's own data, the years it reports,
     the order of its documents' dates, and the convention's blanks for a final version.
@@ -72,23 +72,23 @@ def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, follo
         why = None if y == year else _why(conv, y, year)
         _year_facts(conv, _Checker(yf, final=final, why=why))
         if why is None:
-            _year_data(conv, yf, root, final=final)
-    f = files[year]
-    c = _Checker(f, final=final)
+            _year_data(conv, yf, convention_dir, final=final)
+    year_file = files[year]
+    check = _Checker(year_file, final=final)
     if cycle.is_closing(year, period):
-        _closing(conv, files, f, final=final)
+        _closing(conv, files, year_file, final=final)
     else:
-        _call(conv, f, final=final)
+        _call(conv, year_file, final=final)
         reported = cycle.bilan_year(year, period)
         if reported is None:  # the first year
-            if f.data.copil.examen_bilan.strip():
-                c.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
+            if year_file.data.copil.examen_bilan.strip():
+                check.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
                                                f"encore, le premier {conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
-            _order(c, [("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
+            _order(check, [("copil", year_file, f"le {conv.copil.sigle} {year}"), ("appel", year_file, f"l'appel {year}")])
         else:
             _reported(conv, files[reported], year, final=final, why=_why(conv, reported, year))
-            _order(c, [("bilan", files[reported], f"le bilan {reported}"),
-                       ("copil", f, f"le {conv.copil.sigle} {year}"), ("appel", f, f"l'appel {year}")])
+            _order(check, [("bilan", files[reported], f"le bilan {reported}"),
+                       ("copil", year_file, f"le {conv.copil.sigle} {year}"), ("appel", year_file, f"l'appel {year}")])
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
@@ -105,96 +105,96 @@ def _why(conv: Convention, other: int, year: int) -> str:
     return "le bilan final de ce dossier en reprend les actions, les réunions et la participation"
 
 
-def _order(c: _Checker, steps: list[tuple[str, object, str]]) -> None:
+def _order(check: _Checker, steps: list[tuple[str, object, str]]) -> None:
     """Each document of a dossier is dated on or after the one before it (bilan ≤ COPIL ≤ call)."""
     dated = []
-    for key, f, label in steps:
-        part = getattr(f.data, key)
+    for key, year_file, label in steps:
+        part = getattr(year_file.data, key)
         if part is not None:
-            dated.append((key, f, label, part.date))
-    for (_, _, before, d1), (key, f, after, d2) in zip(dated, dated[1:]):
+            dated.append((key, year_file, label, part.date))
+    for (_, _, before, d1), (key, year_file, after, d2) in zip(dated, dated[1:]):
         if d2 < d1:
-            _Checker(f, final=c.final).breach(
+            _Checker(year_file, final=check.final).breach(
                 f"{key}.date", f"{after} est daté du {d2.isoformat()}, avant {before} ({d1.isoformat()}) "
                                f"qu'il doit suivre : {before} ≤ {after}")
 
 
-def _year_facts(conv, c: _Checker) -> None:
+def _year_facts(conv, check: _Checker) -> None:
     """What a bilan prints of a year — its actions, meetings, call and payment, the bilan's own
     date — and whether it is example data: checked wherever that year's bilan is printed."""
-    f = c.f
-    data, year, terms = f.data, f.annee, conv.convention
+    year_file = check.f
+    data, year, terms = year_file.data, year_file.annee, conv.convention
     if data.annee != year:
-        c.err("annee", f"le fichier dit {data.annee} mais il est dans le dossier de l'année {year}")
+        check.err("annee", f"le fichier dit {data.annee} mais il est dans le dossier de l'année {year}")
     if data.appel is not None:
-        _in_year(c, "appel.date", data.appel.date)
+        _in_year(check, "appel.date", data.appel.date)
         if data.appel.montant != terms.montant_annuel:
-            c.err("appel.montant", f"{montant(data.appel.montant)} ne correspond pas à la participation annuelle de "
+            check.err("appel.montant", f"{montant(data.appel.montant)} ne correspond pas à la participation annuelle de "
                                    f"la convention ({montant(terms.montant_annuel)}, article 3)")
     chantiers = [ch.code for ch in conv.chantiers]
     modalites = [m.code for m in conv.modalites]
     for i, action in enumerate(data.actions, 1):
-        _known(c, f"actions[{i}].chantier", action.chantier, chantiers, "chantier")
-        _known(c, f"actions[{i}].modalite", action.modalite, modalites, "modalité")
-        _in_year(c, f"actions[{i}].date", action.date)
+        _known(check, f"actions[{i}].chantier", action.chantier, chantiers, "chantier")
+        _known(check, f"actions[{i}].modalite", action.modalite, modalites, "modalité")
+        _in_year(check, f"actions[{i}].date", action.date)
     for i, meeting in enumerate(data.reunions, 1):
-        _in_year(c, f"reunions[{i}].date", meeting.date)
-        _known(c, f"reunions[{i}].instance", meeting.instance, [conv.copil.sigle, conv.cotech.sigle], "comité")
+        _in_year(check, f"reunions[{i}].date", meeting.date)
+        _known(check, f"reunions[{i}].instance", meeting.instance, [conv.copil.sigle, conv.cotech.sigle], "comité")
     if data.finances is not None:
         fin = data.finances
         if data.appel is not None:
             if fin.montant_recu > data.appel.montant:
-                c.err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
+                check.err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
             if fin.date_reception is not None and fin.date_reception < data.appel.date:
-                c.breach("finances.date_reception",
+                check.breach("finances.date_reception",
                          f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
                          f"(appel du {data.appel.date.isoformat()}) : un versement suit son appel")
         if fin.montant_recu > 0 and fin.date_reception is None:
-            c.err("finances.date_reception", "un montant est reçu : indiquez la date du versement")
+            check.err("finances.date_reception", "un montant est reçu : indiquez la date du versement")
     if data.bilan is not None:
         if data.bilan.date <= dt.date(year, 12, 31):
-            c.breach("bilan.date", f"le bilan {year} est daté du {data.bilan.date.isoformat()} : il rend compte de "
+            check.breach("bilan.date", f"le bilan {year} est daté du {data.bilan.date.isoformat()} : il rend compte de "
                                    f"toute l'année {year} et ne peut être établi qu'après le 31 décembre {year}")
-    if c.final and data.donnees_exemple:
-        c.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
+    if check.final and data.donnees_exemple:
+        check.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
                                  "ne peut pas en contenir")
     # what is shipped, not only what the flags say: of another year, only what its bilan prints
     printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances, "bilan": data.bilan}
-    for key, part in (printed.items() if c.why else [("", data)]):
-        _unfinished(part, c, key)
+    for key, part in (printed.items() if check.why else [("", data)]):
+        _unfinished(part, check, key)
 
 
-def _in_year(c: _Checker, path: str, value) -> None:
+def _in_year(check: _Checker, path: str, value) -> None:
     """A date of a year's file falls in that year."""
-    if value is not None and value.year != c.f.annee:
-        c.err(path, f"la date {value.isoformat()} n'est pas dans l'année {c.f.annee}")
+    if value is not None and value.year != check.f.annee:
+        check.err(path, f"la date {value.isoformat()} n'est pas dans l'année {check.f.annee}")
 
 
-def _known(c: _Checker, path: str, value: str, codes: list[str], what: str) -> None:
+def _known(check: _Checker, path: str, value: str, codes: list[str], what: str) -> None:
     """A code of convention.yaml (chantier, modalité, comité, rôle), or the closest one suggested."""
     if value not in codes:
         hint = suggestion(value, codes, f"codes permis : {', '.join(codes)}", cutoff=0.5)
-        c.err(path, f"{what} « {value} » inconnu(e) dans convention.yaml — {hint}")
+        check.err(path, f"{what} « {value} » inconnu(e) dans convention.yaml — {hint}")
 
 
-def _year_data(conv, f, root: Path, *, final: bool) -> None:
+def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
     """What the dossier's own year must hold besides its facts: its COPIL, its pieces, its bank."""
-    c = _Checker(f, final=final)
-    data, year, terms = f.data, f.annee, conv.convention
-    _in_year(c, "copil.date", data.copil.date)
+    check = _Checker(year_file, final=final)
+    data, year, terms = year_file.data, year_file.annee, conv.convention
+    _in_year(check, "copil.date", data.copil.date)
     chantiers = [ch.code for ch in conv.chantiers]
     for i, item in enumerate(data.copil.programme, 1):
-        _known(c, f"copil.programme[{i}].chantier", item.chantier, chantiers, "chantier")
+        _known(check, f"copil.programme[{i}].chantier", item.chantier, chantiers, "chantier")
     sigles = [conv.copil.sigle, conv.cotech.sigle]
     for i, meeting in enumerate(data.copil.prochaines_reunions, 1):
-        _known(c, f"copil.prochaines_reunions[{i}].instance", meeting.instance, sigles, "comité")
+        _known(check, f"copil.prochaines_reunions[{i}].instance", meeting.instance, sigles, "comité")
     counted = any(m.instance == conv.copil.sigle and m.date == data.copil.date for m in data.reunions)
     if not counted and not cycle.is_closing(year, terms.annees):  # the closing COPIL is in no year's bilan
-        c.err("copil.date", f"le {conv.copil.sigle} du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
+        check.err("copil.date", f"le {conv.copil.sigle} du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
                             "ajoutez-le pour que le bilan de l'année le compte")
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
         if r.date <= data.copil.date:
-            c.err(f"copil.prochaines_reunions[{i}].date",
+            check.err(f"copil.prochaines_reunions[{i}].date",
                   f"une réunion annoncée le {r.date.isoformat()} doit suivre le {conv.copil.sigle} qui l'annonce "
                   f"({data.copil.date.isoformat()})")
 
@@ -202,30 +202,30 @@ def _year_data(conv, f, root: Path, *, final: bool) -> None:
     for key, what in (("presidence", "préside la séance"), ("secretariat", "tient le procès-verbal")):
         role = getattr(data.copil, key)
         if role is not None and role not in present:
-            c.err(f"copil.{key}", f"le rôle « {role} », qui {what}, ne désigne aucun membre présent : choisissez "
+            check.err(f"copil.{key}", f"le rôle « {role} », qui {what}, ne désigne aucun membre présent : choisissez "
                                   f"parmi {', '.join(sorted(present)) or 'les rôles des présents'}")
     roles = {p.role for p in data.copil.presents + data.copil.excuses if p.role}
     for member in conv.copil.membres:
         if member.role not in roles:
-            c.breach("copil.presents", f"le {conv.copil.sigle} doit compter {member.libelle} (article 4) : "
+            check.breach("copil.presents", f"le {conv.copil.sigle} doit compter {member.libelle} (article 4) : "
                                        f"personne n'a le rôle « {member.role} » parmi les présents ou excusés")
     known_roles = [m.role for m in conv.copil.membres]
     for group in ("presents", "excuses"):
         for i, person in enumerate(getattr(data.copil, group), 1):
             if person.role is not None:
-                _known(c, f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
+                _known(check, f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
 
     if data.banque is not None:
-        _bank(conv, data.banque, c)
-    _pieces(conv, data, f, root, c)
+        _bank(conv, data.banque, check)
+    _pieces(conv, data, year_file, convention_dir, check)
     for path, day in _dates(data):
         why = _non_working(day)
         if why:
-            c.notice(path, f"le {day.isoformat()} est {why} : vérifiez la date")
+            check.notice(path, f"le {day.isoformat()} est {why} : vérifiez la date")
     if final:  # what is shipped, not only what the flags say
         for i, piece in enumerate(data.pieces, 1):
-            if piece.fichier and not piece.specimen and _says_specimen(f.folder / piece.fichier):
-                c.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
+            if piece.fichier and not piece.specimen and _says_specimen(year_file.folder / piece.fichier):
+                check.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
                                               "d'exemple, une version définitive exige la vraie pièce")
 
 
@@ -259,14 +259,14 @@ def _is_example(path: str, text: str) -> bool:
     return bool(EXAMPLE.search(text) or (key in IDENTITY and re.search(r"\bexemple\b", text, re.IGNORECASE)))
 
 
-def _unfinished(record, c: _Checker, path: str = "") -> None:
+def _unfinished(record, check: _Checker, path: str = "") -> None:
     """Values still to replace. A « À COMPLÉTER » is said in a draft and refused in a final
     version; example data only in a final version (a draft's cover already says « exemple »)."""
     for path, value in _texts(record, path):
         if PLACEHOLDER.search(value):
-            c.breach(path, f"« {value} » reste à remplir : remplacez-le par la vraie donnée")
-        elif c.final and _is_example(path, value):
-            c.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+            check.breach(path, f"« {value} » reste à remplir : remplacez-le par la vraie donnée")
+        elif check.final and _is_example(path, value):
+            check.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
 
 
 def _says_specimen(path: Path) -> bool:
@@ -281,86 +281,86 @@ def _says_specimen(path: Path) -> bool:
         return False
 
 
-def _call(conv, f, *, final: bool) -> None:
+def _call(conv, year_file, *, final: bool) -> None:
     """A year of the period sends a call: its letter and bank details are required."""
-    c = _Checker(f, final=final)
+    check = _Checker(year_file, final=final)
     for key, what in (("appel", "la lettre d'appel (date, reference, lieu, montant)"),
                       ("banque", "les coordonnées bancaires (titulaire, domiciliation, iban, bic)")):
-        if getattr(f.data, key) is None:
-            c.err("", f"clé obligatoire absente : ajoutez « {key}: » ({what})")
-    if f.data.bilan_final is not None:
-        c.err("bilan_final", "le bilan final se donne dans le dossier de l'année qui suit la convention, pas ici")
-    if f.data.transmission is not None:
-        c.err("transmission", "la lettre de transmission est celle du dossier de clôture (l'année qui suit la "
+        if getattr(year_file.data, key) is None:
+            check.err("", f"clé obligatoire absente : ajoutez « {key}: » ({what})")
+    if year_file.data.bilan_final is not None:
+        check.err("bilan_final", "le bilan final se donne dans le dossier de l'année qui suit la convention, pas ici")
+    if year_file.data.transmission is not None:
+        check.err("transmission", "la lettre de transmission est celle du dossier de clôture (l'année qui suit la "
                               "convention) : l'appel de participation transmet le dossier de cette année")
-    for spec, piece in pieces_given(conv, f.data.pieces):
+    for spec, piece in pieces_given(conv, year_file.data.pieces):
         if spec.document is not None:
             continue  # made by the pipeline (the bilan), or « sans objet » the first year
         if piece is None or not piece.fichier:
-            c.breach("pieces", f"pièce manquante : {piece_label(spec.libelle, f.annee)} (article 3)")
+            check.breach("pieces", f"pièce manquante : {piece_label(spec.libelle, year_file.annee)} (article 3)")
 
 
-def _reported(conv, f, dossier_year: int, *, final: bool, why: str | None = None) -> None:
+def _reported(conv, year_file, dossier_year: int, *, final: bool, why: str | None = None) -> None:
     """A year whose bilan a dossier holds: the bilan must be dated, the year's facts complete,
     and the meetings of article 4 held."""
-    c = _Checker(f, final=final, why=why)
-    year = f.annee
-    if f.data.bilan is None:
-        c.err("", f"le bilan {year} est joint au dossier {dossier_year} : ajoutez « bilan: » avec sa date et son "
+    check = _Checker(year_file, final=final, why=why)
+    year = year_file.annee
+    if year_file.data.bilan is None:
+        check.err("", f"le bilan {year} est joint au dossier {dossier_year} : ajoutez « bilan: » avec sa date et son "
                   f"lieu (il est établi au début de {year + 1}, après la fin de l'année)")
-    if f.data.finances is None:
-        c.err("", f"le bilan {year} rend compte de la participation {year} : ajoutez « finances: » "
+    if year_file.data.finances is None:
+        check.err("", f"le bilan {year} rend compte de la participation {year} : ajoutez « finances: » "
                   "(montant_recu, date_reception)")
     for instance in (conv.copil, conv.cotech):
-        held = sum(1 for m in f.data.reunions if m.instance == instance.sigle)
+        held = sum(1 for m in year_file.data.reunions if m.instance == instance.sigle)
         if held < instance.reunions_min_par_an:
-            c.breach("reunions", f"{instance.sigle} : {compte(held, 'réunion')} en {year}, quand l'article 4 en "
+            check.breach("reunions", f"{instance.sigle} : {compte(held, 'réunion')} en {year}, quand l'article 4 en "
                                  f"demande au moins {instance.reunions_min_par_an} par an")
 
 
-def _closing(conv: Convention, files: dict[int, YearFile], f: YearFile, *, final: bool) -> None:
+def _closing(conv: Convention, files: dict[int, YearFile], year_file: YearFile, *, final: bool) -> None:
     """The year after the period: the closing COPIL and the final bilan; no call."""
-    c = _Checker(f, final=final)
+    check = _Checker(year_file, final=final)
     period = conv.convention.annees
-    if f.data.appel is not None:
-        c.err("appel", f"la convention s'achève le 31 décembre {period[-1]} : l'année {f.annee} n'a pas d'appel "
+    if year_file.data.appel is not None:
+        check.err("appel", f"la convention s'achève le 31 décembre {period[-1]} : l'année {year_file.annee} n'a pas d'appel "
                        "de participation ; retirez « appel: »")
-    if f.data.bilan_final is None:
-        c.err("", "le dossier de clôture contient le bilan final de la convention : ajoutez « bilan_final: » "
+    if year_file.data.bilan_final is None:
+        check.err("", "le dossier de clôture contient le bilan final de la convention : ajoutez « bilan_final: » "
                   "avec sa date et son lieu")
     for y in period:
-        _reported(conv, files[y], f.annee, final=final, why=_why(conv, y, f.annee))
-    if f.data.transmission is None:
-        c.breach("", "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
+        _reported(conv, files[y], year_file.annee, final=final, why=_why(conv, y, year_file.annee))
+    if year_file.data.transmission is None:
+        check.breach("", "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
                      "ajoutez « transmission: » avec sa date (après le COPIL de clôture), sa référence et son lieu")
-    last = cycle.bilan_year(f.annee, period)
-    _order(c, [("bilan", files[last], f"le bilan {last}"), ("bilan_final", f, "le bilan final"),
-               ("copil", f, f"le {conv.copil.sigle} de clôture"),
-               ("transmission", f, "la lettre de transmission")])
+    last = cycle.bilan_year(year_file.annee, period)
+    _order(check, [("bilan", files[last], f"le bilan {last}"), ("bilan_final", year_file, "le bilan final"),
+               ("copil", year_file, f"le {conv.copil.sigle} de clôture"),
+               ("transmission", year_file, "la lettre de transmission")])
 
 
-def _announced(conv: Convention, f: YearFile, following: Annee | None) -> None:
+def _announced(conv: Convention, year_file: YearFile, following: Annee | None) -> None:
     """The meetings that a COPIL announced are the ones the data records (a notice), once the
     data can record them: the year closed (its bilan dated), or the meeting before the last one
     recorded."""
-    c = _Checker(f, final=False)
-    data = f.data
+    check = _Checker(year_file, final=False)
+    data = year_file.data
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
-        if r.date.year == f.annee:
+        if r.date.year == year_file.annee:
             held = {(m.instance, m.date) for m in data.reunions}
-            where = f"des réunions de {f.annee}"
-        elif r.date.year == f.annee + 1 and following is not None:
+            where = f"des réunions de {year_file.annee}"
+        elif r.date.year == year_file.annee + 1 and following is not None:
             held = {(m.instance, m.date) for m in following.reunions} | {(conv.copil.sigle, following.copil.date)}
-            where = f"des données de {f.annee + 1}"
+            where = f"des données de {year_file.annee + 1}"
         else:
             continue
-        year_data = data if r.date.year == f.annee else following
+        year_data = data if r.date.year == year_file.annee else following
         if year_data.bilan is None and r.date > max((m.date for m in year_data.reunions), default=year_data.copil.date):
             continue  # a year still running: a meeting announced for later cannot be recorded yet
         if (r.instance, r.date) not in held:
             dates = sorted(d.isoformat() for inst, d in held if inst == r.instance)
             seen = f" ({r.instance} tenu le {', '.join(dates)})" if dates else ""
-            c.notice(f"copil.prochaines_reunions[{i}]",
+            check.notice(f"copil.prochaines_reunions[{i}]",
                      f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent {where}{seen} : "
                      "corrigez l'annonce ou la date de la réunion")
 
@@ -369,14 +369,14 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
     """The convention's own file: the documents its pieces name, its blanks filled before a final
     version, signed once its deliberation is voted and before the first call."""
     terms = conv.convention
-    c = _Checker(conv_file, final=final)  # conv_file.raw is convention.yaml: lines come from there
+    check = _Checker(conv_file, final=final)  # conv_file.raw is convention.yaml: lines come from there
     for i, piece in enumerate(conv.pieces_requises, 1):
         if piece.document is not None and piece.document not in SPECS:
             hint = suggestion(piece.document, SPECS, f"documents produits : {', '.join(SPECS)}", cutoff=0.5)
-            c.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
+            check.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
     for party in ("metropole", "association"):  # the minutes name their signatory for each party
         if not any(m.signe_pour == party for m in conv.copil.membres):
-            c.err("copil.membres", f"aucun membre du {conv.copil.sigle} ne signe le procès-verbal pour la partie "
+            check.err("copil.membres", f"aucun membre du {conv.copil.sigle} ne signe le procès-verbal pour la partie "
                                    f"« {party} » : ajoutez « signe_pour: {party} » au membre qui signe pour elle")
     for key in ("metropole", "association"):  # the identifiers the paying officer checks the payee by
         party = getattr(conv, key)
@@ -384,11 +384,11 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
             from stdnum.fr import siret
 
             if not siret.is_valid(party.siret.replace(" ", "")):
-                c.err(f"{key}.siret", f"SIRET « {party.siret} » invalide (14 chiffres dont une clé de contrôle) : "
+                check.err(f"{key}.siret", f"SIRET « {party.siret} » invalide (14 chiffres dont une clé de contrôle) : "
                                       "recopiez-le depuis l'avis de situation Insee")
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
-            c.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
-    _unfinished(conv, c)
+            check.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
+    _unfinished(conv, check)
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:
@@ -396,18 +396,18 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
                                   ("convention.deliberation.date", terms.deliberation.date, "la date de la délibération"),
                                   ("convention.date_signature", terms.date_signature, "la date de signature")):
             if value is None:
-                c.err(path, f"{what} est en blanc : à compléter avant une version définitive")
+                check.err(path, f"{what} est en blanc : à compléter avant une version définitive")
     signed = terms.date_signature
     if signed is not None and first_call is not None and signed > first_call:
-        c.breach("convention.date_signature", f"la convention est signée le {signed.isoformat()}, après le premier "
+        check.breach("convention.date_signature", f"la convention est signée le {signed.isoformat()}, après le premier "
                                               f"appel ({first_call.isoformat()}) : elle doit l'être avant")
     voted = terms.deliberation.date
     if voted is not None and signed is not None and voted > signed:
-        c.breach("convention.deliberation.date", f"la délibération du {voted.isoformat()} suit la signature "
+        check.breach("convention.deliberation.date", f"la délibération du {voted.isoformat()} suit la signature "
                                                  f"({signed.isoformat()}) : la Présidente signe une fois habilitée")
 
 
-def _bank(conv, bank, c: _Checker) -> None:
+def _bank(conv, bank, check: _Checker) -> None:
     """An IBAN that fails its checksum or a malformed BIC would get the transfer rejected."""
     from schwifty import BIC, IBAN
     from schwifty.exceptions import SchwiftyException
@@ -416,21 +416,21 @@ def _bank(conv, bank, c: _Checker) -> None:
     try:
         iban = IBAN(bank.iban)
     except SchwiftyException as exc:
-        c.err("banque.iban", f"IBAN « {bank.iban} » invalide ({_bank_reason(exc)}) : recopiez-le depuis le RIB")
+        check.err("banque.iban", f"IBAN « {bank.iban} » invalide ({_bank_reason(exc)}) : recopiez-le depuis le RIB")
     try:
         bic = BIC(bank.bic)
     except SchwiftyException as exc:
-        c.err("banque.bic", f"BIC « {bank.bic} » invalide ({_bank_reason(exc)}) : 8 ou 11 caractères, recopiez-le "
+        check.err("banque.bic", f"BIC « {bank.bic} » invalide ({_bank_reason(exc)}) : 8 ou 11 caractères, recopiez-le "
                             "depuis le RIB")
     if iban is not None and bic is not None:
-        _same_bank(iban, bic, bank, c)
+        _same_bank(iban, bic, bank, check)
     if _plain(bank.titulaire) != _plain(conv.association.nom):
-        c.notice("banque.titulaire", f"le titulaire du compte (« {bank.titulaire} ») n'est pas l'association "
+        check.notice("banque.titulaire", f"le titulaire du compte (« {bank.titulaire} ») n'est pas l'association "
                                      f"bénéficiaire de la convention (« {conv.association.nom} ») : le comptable "
                                      "public vérifie qu'ils concordent")
 
 
-def _same_bank(iban, bic, bank, c: _Checker) -> None:
+def _same_bank(iban, bic, bank, check: _Checker) -> None:
     """The IBAN's bank code names a bank (schwifty's registry): its BIC and its name should be
     those the letter gives, or the payee's details contradict each other."""
     try:
@@ -438,14 +438,14 @@ def _same_bank(iban, bic, bank, c: _Checker) -> None:
     except Exception:  # noqa: BLE001 — a bank the registry does not know: nothing to compare
         return
     if known is not None and str(known)[:8] != str(bic)[:8]:
-        c.notice("banque.bic", f"le BIC {bic} n'est pas celui de la banque de l'IBAN (code banque {iban.bank_code} : "
+        check.notice("banque.bic", f"le BIC {bic} n'est pas celui de la banque de l'IBAN (code banque {iban.bank_code} : "
                                f"{name or 'banque inconnue'}, BIC {known}) : vérifiez le RIB")
     else:
         # a bank code has many entries in the registry (branches, subsidiaries): the bank is named
         # by its BIC's own names as well as the first entry's
         names = [n for n in [name, *_bic_names(known)] if n]
         if names and not any(_words(n) & _words(bank.domiciliation) for n in names):
-            c.notice("banque.domiciliation", f"« {bank.domiciliation} » ne nomme pas la banque de l'IBAN "
+            check.notice("banque.domiciliation", f"« {bank.domiciliation} » ne nomme pas la banque de l'IBAN "
                                              f"({' / '.join(dict.fromkeys(names))}, code banque {iban.bank_code}) : "
                                              "vérifiez le RIB")
 
@@ -479,27 +479,27 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).casefold()
 
 
-def _pieces(conv, data, f, root: Path, c: _Checker) -> None:
+def _pieces(conv, data, year_file, convention_dir: Path, check: _Checker) -> None:
     required = {p.code: p for p in conv.pieces_requises}
     given: dict[str, int] = {}
     for i, piece in enumerate(data.pieces, 1):
         path = f"pieces[{i}]"
         if piece.code not in required:
             hint = suggestion(piece.code, required, f"codes permis : {', '.join(required)}", cutoff=0.5)
-            c.err(f"{path}.code", f"pièce « {piece.code} » inconnue dans convention.yaml — {hint}")
+            check.err(f"{path}.code", f"pièce « {piece.code} » inconnue dans convention.yaml — {hint}")
         elif required[piece.code].document is not None:
-            c.err(f"{path}.code", f"la pièce « {piece.code} » est produite par la chaîne ({required[piece.code].document}) : "
+            check.err(f"{path}.code", f"la pièce « {piece.code} » est produite par la chaîne ({required[piece.code].document}) : "
                                   "retirez-la de la liste")
         if piece.code in given:
-            c.err(f"{path}.code", f"la pièce « {piece.code} » est déjà donnée en pieces[{given[piece.code]}]")
+            check.err(f"{path}.code", f"la pièce « {piece.code} » est déjà donnée en pieces[{given[piece.code]}]")
         given[piece.code] = i
         if piece.fichier:
-            _check_piece_file(f"{path}.fichier", piece.fichier, f.folder, root, c.err)
+            _check_piece_file(f"{path}.fichier", piece.fichier, year_file.folder, convention_dir, check.err)
         if re.search(r"provisoire", f"{piece.titre or ''} {piece.note or ''}", re.IGNORECASE):
-            c.notice(f"{path}.note", f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
+            check.notice(f"{path}.note", f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
                                      "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir")
-        if piece.specimen and c.final:
-            c.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
+        if piece.specimen and check.final:
+            check.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
                                       "exige la vraie pièce")
 
 
@@ -537,10 +537,10 @@ def _non_working(day: dt.date) -> str | None:
     return None
 
 
-def _check_piece_file(path: str, relative: str, year_dir: Path, root: Path, err) -> None:
+def _check_piece_file(path: str, relative: str, year_dir: Path, convention_dir: Path, err) -> None:
     """A piece must be a readable, unencrypted PDF, or a scan, inside the convention's folder."""
     candidate = (year_dir / relative).resolve()
-    if not candidate.is_relative_to(root.resolve()):
+    if not candidate.is_relative_to(convention_dir.resolve()):
         err(path, f"« {relative} » sort du dossier des données : placez la pièce dans {year_dir.name}/pieces/")
         return
     if not candidate.is_file():

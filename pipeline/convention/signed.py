@@ -10,14 +10,14 @@ from __future__ import annotations
 import unicodedata
 
 from pipeline.convention.documents import Planned, signatories, signature_window
-from pipeline.convention.model import Inputs
+from pipeline.convention.model import DossierData
 from pipeline.french import date_fr, de
 
 CHANGES = {"ANNOTATIONS": "une annotation ou un commentaire a été ajouté",
            "OTHER": "le fichier a été modifié (annotation, commentaire ou contenu ajouté)"}
 
 
-def findings(planned: Planned, inputs: Inputs, shown: str, signatures: list, difference: tuple[str, str] | None
+def findings(planned: Planned, data: DossierData, shown: str, signatures: list, difference: tuple[str, str] | None
              ) -> list[tuple[str, bool]]:
     """Every problem of one signed original (``shown``: its path as staff type it), given its
     signatures (``pdf.originals.Signature``) and the first line where it differs from today's
@@ -37,7 +37,7 @@ def findings(planned: Planned, inputs: Inputs, shown: str, signatures: list, dif
         elif s.changed_after:
             breach(f"après la signature de {s.signer}, {CHANGES.get(s.modifications, 'le fichier a été modifié')} : "
                    "seules d'autres signatures peuvent s'ajouter — redemandez l'original signé, sans annotation")
-    expected = signatories(planned, inputs)
+    expected = signatories(planned, data)
     for who in expected:
         mine = _signature_of(who, signatures)
         if mine is None:
@@ -58,7 +58,7 @@ def findings(planned: Planned, inputs: Inputs, shown: str, signatures: list, dif
         breach(f"ne correspond plus aux données : le document signé porte « {signed or '(rien)'} » où les données "
                f"d'aujourd'hui donnent « {today or '(rien)'} » — si la donnée est juste, faites signer le document "
                "reconstruit ; sinon, corrigez la donnée")
-    earliest, latest, before_what = signature_window(planned, inputs)
+    earliest, latest, before_what = signature_window(planned, data)
     for s in signatures:
         day = s.day
         if day is None:

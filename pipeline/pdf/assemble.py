@@ -127,7 +127,7 @@ def layout(entries: list[Entry], counts: list[int], attached: int = 0) -> Layout
     return Layout(starts=starts, total=page - 1, sommaire_pages=sommaire_pages)
 
 
-def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: list[Attachment]) -> bytes:
+def _front_matter(entries: list[Entry], placement: Layout, meta: Meta, attachments: list[Attachment]) -> bytes:
     """Cover page and sommaire (with, last, the signed files the PDF carries), as a small PDF."""
     fonts.register()
     buf = io.BytesIO()
@@ -153,10 +153,10 @@ def _front_matter(entries: list[Entry], lay: Layout, meta: Meta, attachments: li
     rows = []
     for e in entries:  # a long title continues on a line of its own, the page number on its last line
         parts = _title_lines(e.title)
-        rows += [(part, None if i < len(parts) - 1 else lay.starts[e.key], e.section, i > 0) for i, part in enumerate(parts)]
+        rows += [(part, None if i < len(parts) - 1 else placement.starts[e.key], e.section, i > 0) for i, part in enumerate(parts)]
     rows += [(f"{a.name} – {a.summary}", None, "Originaux signés électroniquement, joints à ce fichier (trombone du "
                                                 "lecteur PDF)", None) for a in sorted(attachments, key=lambda a: a.name)]
-    for page_index in range(lay.sommaire_pages):
+    for page_index in range(placement.sommaire_pages):
         c.setFillColor(accent)
         c.setFont(fonts.BOLD, 18)
         c.drawString(60, height - 80, "Sommaire")
@@ -466,25 +466,25 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     if counts is None:
         counts = [page_count(e.pdf, e.title) for e in entries]
     attachments = attachments or []
-    lay = layout(entries, counts, len(attachments))
+    placement = layout(entries, counts, len(attachments))
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(_front_matter(entries, lay, meta, attachments))),
+    writer.append(PdfReader(io.BytesIO(_front_matter(entries, placement, meta, attachments))),
                   outline_item="Page de garde et sommaire",
                   import_outline=False)
     for entry in entries:
         writer.append(readers.get(entry.pdf) or PdfReader(entry.pdf), outline_item=entry.title,
                       import_outline=entry.kind == "document")
-    per_page: list[Mention | None] = [None] * (lay.total)
+    per_page: list[Mention | None] = [None] * (placement.total)
     for entry, count in zip(entries, counts):
         for i in range(count):
-            per_page[lay.starts[entry.key] - 1 + i] = (mentions or {}).get(entry.key)
+            per_page[placement.starts[entry.key] - 1 + i] = (mentions or {}).get(entry.key)
     overlay = _numbers_overlay([(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages],
                                number_label, per_page)
     for page, stamp in zip(writer.pages, overlay.pages):
         page.merge_page(stamp)
     _keep_signature_appearances(writer)
     _sanitise(writer)
-    add_empty_fields(writer, fields(lay) if fields else [])
+    add_empty_fields(writer, fields(placement) if fields else [])
     _attach(writer, attachments)
     root = writer._root_object
     source_root = (readers.get(output_intent_from) or PdfReader(output_intent_from)).trailer["/Root"]
@@ -508,5 +508,5 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as handle:
         writer.write(handle)
-    return lay
+    return placement
 
