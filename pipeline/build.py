@@ -80,12 +80,12 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
     with publish.locks(out, todo), contextlib.ExitStack() as stack:
         # decided again under the lock: a build of the same year may have finished meanwhile
         todo = _stale(todo, out, request, runtime, "construit entre-temps par une autre commande")
-        builds = [dossier.YearBuild(i, _temporary(stack, publish.working_prefix("build", [i.year.annee]), out),
+        builds = [dossier.YearBuild(data, _temporary(stack, publish.working_prefix("build", [data.year.annee]), out),
                                     request.templates, request.final)
-                  for i in loaded if i.year.annee in todo]
-        jobs = schedule.Schedule(office, cache.PdfCache(request.outputs / ".cache" / "pdf"),
-                                 _temporary(stack, publish.working_prefix("pdf", todo), out), release=release,
-                                 progress=runtime.progress, watch=runtime.watch)
+                  for data in loaded if data.year.annee in todo]
+        scheduler = schedule.Schedule(office, cache.PdfCache(request.outputs / ".cache" / "pdf"),
+                                      _temporary(stack, publish.working_prefix("pdf", todo), out), release=release,
+                                      progress=runtime.progress, watch=runtime.watch)
         # a failure stops LibreOffice at once, even one another convention waits for; entered after the
         # temporary folders, so left before they are removed: an interrupted LibreOffice still writing
         # a PDF would otherwise put it back in a folder already gone
@@ -93,16 +93,16 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
         with stage("documents remplis, convertis en PDF et assemblés", runtime.log):
             for job in builds:  # LibreOffice converts a year while the next one is filled
                 dossier.fill_first_round(job)
-                jobs.add(job)
+                scheduler.add(job)
             for job in builds:  # the attached pieces made ready while LibreOffice works
                 dossier.prepare_pieces(job)
-            jobs.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive
+            scheduler.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive
         _signed_originals(builds, request, runtime)
         with stage("publication", runtime.log):
             for job in builds:
                 publish.publish(job.work, request.convention_dir, job.year, out, request.templates, final=request.final,
                                 signed=dossier.signed_names(job))
-        if jobs.converted == 0:
+        if scheduler.converted == 0:
             runtime.log("  aucun document à convertir : tous repris du cache")
     runtime.log(f"{request.convention_dir.name} : terminé en {time.perf_counter() - started:.1f} s")
     return [publish.dossier_path(out, y) for y in years]
@@ -111,9 +111,9 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
 def build_conventions(requests: list[BuildRequest], year: int | None, runtime: Runtime) -> Iterator[Path]:
     """The dossiers of ``year`` (or of every year with data) of each convention in turn, with the
     runtime's one LibreOffice for them all, released after the last."""
-    for i, request in enumerate(requests):
+    for index, request in enumerate(requests):
         years = [year] if year is not None else _years_with_data(request.convention_dir)
-        yield from build_years(years, request, runtime, release=i == len(requests) - 1)
+        yield from build_years(years, request, runtime, release=index == len(requests) - 1)
 
 
 @contextlib.contextmanager

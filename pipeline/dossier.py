@@ -145,7 +145,7 @@ def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> Non
 
     try:
         job.files[key] = Converted(render.render(template, ctx.variables(), job.work / f"{planned.stem}.docx", images,
-                                               finish=finishing(key, planned, job.data)))
+                                                 finish=finishing(key, planned, job.data)))
     except TemplateProblem as exc:
         raise templates.build_error(template, exc, [job.data]) from None  # said as check says it, located
     wrong = catalogue.signature_problems(key, spots)

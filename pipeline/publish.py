@@ -13,6 +13,11 @@ from pathlib import Path
 from pipeline import files, manifest
 from pipeline.errors import OutputError
 
+# Every working name beside outputs/<convention>/<YEAR>/ is made here, and each names the years
+# whose locks its build holds (« .pdf-2023_2024-x1y2 »), so that recovery knows whose it is:
+# a year's work folder, the PDFs of a run, a publication's staging, and the folder it replaces.
+WORKING_KINDS = ("build", "pdf", "new", "old")
+
 
 def publish(work: Path, convention_dir: Path, year: int, outputs: Path, templates: Path, *, final: bool,
             signed: list[str] = ()) -> Path:
@@ -98,7 +103,7 @@ def recover(outputs: Path) -> None:
             if previous.is_dir() and not target.exists():
                 os.rename(previous, target)
             shutil.rmtree(old, ignore_errors=True)
-    for leftover in sorted(list(outputs.glob(".new-*")) + list(outputs.glob(".build-*")) + list(outputs.glob(".pdf-*"))):
+    for leftover in sorted(p for kind in WORKING_KINDS if kind != "old" for p in outputs.glob(f".{kind}-*")):
         with _unlocked(outputs, _years_of(leftover)) as free:
             if free:
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -106,7 +111,13 @@ def recover(outputs: Path) -> None:
 
 def working_prefix(kind: str, years: list[int]) -> str:
     """The name a working folder starts with: its kind and the years whose locks its build holds."""
+    assert kind in WORKING_KINDS, kind
     return f".{kind}-{'_'.join(map(str, years))}-"
+
+
+def lock_path(outputs: Path, year: int | str) -> Path:
+    """The lock a build of ``year`` holds while it runs and publishes."""
+    return outputs / f".lock-{year}"
 
 
 def _years_of(folder: Path) -> list[str]:
@@ -123,7 +134,7 @@ def _unlocked(outputs: Path, years: list[str]):
     handles = []
     try:
         for year in years:
-            handle = files.try_lock(outputs / f".lock-{year}")
+            handle = files.try_lock(lock_path(outputs, year))
             if handle is None:
                 yield False
                 return
@@ -140,7 +151,7 @@ def locks(outputs: Path, years: list[int]):
     handles = []
     try:
         for year in years:
-            handle = files.try_lock(outputs / f".lock-{year}")
+            handle = files.try_lock(lock_path(outputs, year))
             if handle is None:
                 raise OutputError(f"une autre construction de l'année {year} est en cours",
                                   hint="attendez qu'elle se termine, puis relancez")

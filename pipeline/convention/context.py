@@ -393,7 +393,7 @@ def bilan_view(conv: model.Convention, data: model.Annee, *, until: dt.date) -> 
 
 
 def final_view(conv: model.Convention, years: list[model.Annee], *, until: dt.date,
-                established: model.Etabli) -> BilanFinal:
+               established: model.Etabli) -> BilanFinal:
     """The final bilan: every year of the period side by side, and the totals."""
     views = [bilan_view(conv, y, until=until) for y in years]
     chantiers = [{"numero": i, "titre": c.titre,

@@ -88,7 +88,7 @@ def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, follo
         else:
             _reported(conv, files[reported], year, final=final, why=_why(conv, reported, year))
             _order(check, [("bilan", files[reported], f"le bilan {reported}"),
-                       ("copil", year_file, f"le {conv.copil.sigle} {year}"), ("appel", year_file, f"l'appel {year}")])
+                           ("copil", year_file, f"le {conv.copil.sigle} {year}"), ("appel", year_file, f"l'appel {year}")])
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
@@ -147,7 +147,7 @@ def _year_facts(conv, check: _Checker) -> None:
                 check.err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
             if fin.date_reception is not None and fin.date_reception < data.appel.date:
                 check.breach("finances.date_reception",
-                         f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
+                             f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
                          f"(appel du {data.appel.date.isoformat()}) : un versement suit son appel")
         if fin.montant_recu > 0 and fin.date_reception is None:
             check.err("finances.date_reception", "un montant est reçu : indiquez la date du versement")
@@ -195,7 +195,7 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
         if r.date <= data.copil.date:
             check.err(f"copil.prochaines_reunions[{i}].date",
-                  f"une réunion annoncée le {r.date.isoformat()} doit suivre le {conv.copil.sigle} qui l'annonce "
+                      f"une réunion annoncée le {r.date.isoformat()} doit suivre le {conv.copil.sigle} qui l'annonce "
                   f"({data.copil.date.isoformat()})")
 
     present = {p.role for p in data.copil.presents if p.role}
@@ -335,7 +335,7 @@ def _closing(conv: Convention, files: dict[int, YearFile], year_file: YearFile, 
                      "ajoutez « transmission: » avec sa date (après le COPIL de clôture), sa référence et son lieu")
     last = cycle.bilan_year(year_file.annee, period)
     _order(check, [("bilan", files[last], f"le bilan {last}"), ("bilan_final", year_file, "le bilan final"),
-               ("copil", year_file, f"le {conv.copil.sigle} de clôture"),
+                   ("copil", year_file, f"le {conv.copil.sigle} de clôture"),
                ("transmission", year_file, "la lettre de transmission")])
 
 
@@ -361,7 +361,7 @@ def _announced(conv: Convention, year_file: YearFile, following: Annee | None) -
             dates = sorted(d.isoformat() for inst, d in held if inst == r.instance)
             seen = f" ({r.instance} tenu le {', '.join(dates)})" if dates else ""
             check.notice(f"copil.prochaines_reunions[{i}]",
-                     f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent {where}{seen} : "
+                         f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent {where}{seen} : "
                      "corrigez l'annonce ou la date de la réunion")
 
 

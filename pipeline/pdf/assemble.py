@@ -13,7 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Literal
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -38,7 +38,7 @@ class Entry:
 
     title: str
     pdf: Path
-    kind: str  # "document" (its own bookmarks kept) or "piece"
+    kind: Literal["document", "piece"]  # a document keeps its own bookmarks; a piece does not
     key: str
     section: str = ""  # its heading in the sommaire
 
