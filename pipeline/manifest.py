@@ -24,10 +24,17 @@ def sha256(path: Path) -> str:
 
 
 def input_files(convention_dir: Path, year: int, templates: Path) -> list[Path]:
-    """The files a year's build reads: convention.yaml, the year folders, the pieces, the templates."""
+    """The files a year's build reads: convention.yaml, the folders of the years it prints (their
+    data, sheets and pieces), the year.yaml of the years it only glances at (the next one's
+    meetings, the first one's call), the pieces named outside, the templates."""
     files = [convention_dir / "convention.yaml"]
+    period = cycle.peek_period(convention_dir)
+    printed = set(cycle.years_read(year, period)) if period else {year}
     for folder in year_folders(convention_dir, year):
-        files += sorted(p for p in folder.rglob("*") if p.is_file())
+        if int(folder.name) in printed:  # its data, its actions sheet, its pieces
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
+        elif (folder / "year.yaml").is_file():  # a year only glanced at: its year.yaml alone is read
+            files.append(folder / "year.yaml")
     year_dir = convention_dir / str(year)
     listed = {f.resolve() for f in files}
     pieces = (cycle.peek(year_dir / "year.yaml") or {}).get("pieces")  # unreadable: the real load reports it

@@ -70,15 +70,28 @@ def test_a_new_actions_sheet_rebuilds_the_dossier(published):
     assert rebuilds(inputs, outputs, 2023)
 
 
-@pytest.mark.parametrize("dossier, neighbour", [(2024, 2023), (2023, 2024)])  # N-1 (its bilan), N+1 (its meetings)
-def test_a_replaced_piece_of_a_neighbouring_year_rebuilds_the_dossier(inputs_copy, tmp_path, dossier, neighbour):
-    """The build of year N reads and validates the years beside it: a piece replaced there (a
-    corrected RIB, new accounts) is a change of dossier N's inputs too."""
+def test_a_replaced_piece_of_the_year_whose_bilan_the_dossier_holds_rebuilds_it(inputs_copy, tmp_path):
+    """The build of year N reads and validates N-1, whose bilan it holds: a piece replaced there
+    (a corrected RIB, new accounts) is a change of dossier N's inputs too."""
     outputs = tmp_path / "outputs"
-    publish(inputs_copy, outputs, dossier)
-    piece = sorted((inputs_copy / str(neighbour) / "pieces").glob("*.pdf"))[0]
+    publish(inputs_copy, outputs, 2024)
+    piece = sorted((inputs_copy / "2023" / "pieces").glob("*.pdf"))[0]
     piece.write_bytes(piece.read_bytes() + b"\n% nouvelle version de la piece\n")
-    assert rebuilds(inputs_copy, outputs, dossier)
+    assert rebuilds(inputs_copy, outputs, 2024)
+
+
+def test_the_next_year_counts_by_its_year_yaml_alone(published):
+    """Dossier N only compares the meetings its minutes announce with those N+1's year.yaml
+    lists: N+1's pieces and actions sheet, filled in during N+1, leave dossier N up to date (and
+    « make statut » says so), while its year.yaml changes it."""
+    inputs, outputs = published
+    piece = sorted((inputs / "2024" / "pieces").glob("*.pdf"))[0]
+    piece.write_bytes(piece.read_bytes() + b"\n% nouvelle version de la piece\n")
+    (inputs / "2024" / "actions.csv").write_text("Date;Chantier;Modalité;Action\n", encoding="utf-8")
+    assert not rebuilds(inputs, outputs, 2023)
+    path = inputs / "2024" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# réunions revues\n", encoding="utf-8")
+    assert rebuilds(inputs, outputs, 2023)
 
 
 def test_a_file_of_a_year_the_dossier_does_not_read_changes_nothing(published):
