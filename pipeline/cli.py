@@ -32,7 +32,7 @@ def _err(message: str) -> None:
 
 @dataclass
 class Context:
-    """What the group's options tell every command (as pyHanko's cli/_ctx.py)."""
+    """What the group's options tell every command: where the conventions, templates and outputs are."""
 
     conventions_dir: Path            # the conventions' folder, or one convention's
     convention: str | None  # the one named with --convention

@@ -83,7 +83,7 @@ def _signed(pdf: Path) -> bool:
 
     try:
         fields = PdfReader(pdf).get_fields() or {}
-    except Exception:  # noqa: BLE001 — an unreadable file is simply rebuilt
+    except Exception:  # an unreadable file is simply rebuilt
         return False
     return any(f.get("/FT") == "/Sig" and f.get("/V") is not None for f in fields.values())
 

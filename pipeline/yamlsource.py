@@ -84,7 +84,7 @@ def load_yaml(path: Path, display: str) -> LineDict:
     except OSError as exc:
         raise InputError(f"{display}: illisible ({exc.strerror})") from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 — _Loader derives from SafeLoader
+        data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""

@@ -352,8 +352,6 @@ class Annee:
 
 # --------------------------------------------------------------------------- loading
 
-# --------------------------------------------------------------------------- the whole input
-
 @dataclass
 class YearFile:
     """One year's year.yaml as loaded: its data, its raw YAML (for lines) and its problems."""

@@ -277,7 +277,7 @@ def _says_specimen(path: Path) -> bool:
 
     try:
         return any(SPECIMEN.search(page.extract_text() or "") for page in PdfReader(path).pages[:3])
-    except Exception:  # noqa: BLE001 — an unreadable piece is reported by its own check
+    except Exception:  # an unreadable piece is reported by its own check
         return False
 
 
@@ -435,7 +435,7 @@ def _same_bank(iban, bic, bank, check: _Checker) -> None:
     those the letter gives, or the payee's details contradict each other."""
     try:
         known, name = iban.bic, iban.bank_name
-    except Exception:  # noqa: BLE001 — a bank the registry does not know: nothing to compare
+    except Exception:  # a bank the registry does not know: nothing to compare
         return
     if known is not None and str(known)[:8] != str(bic)[:8]:
         check.notice("banque.bic", f"le BIC {bic} n'est pas celui de la banque de l'IBAN (code banque {iban.bank_code} : "
@@ -455,7 +455,7 @@ def _bic_names(bic) -> list[str]:
         from schwifty import BIC
 
         return list(BIC(str(bic)[:8]).bank_names) if bic is not None else []
-    except Exception:  # noqa: BLE001 — a BIC the registry does not know
+    except Exception:  # a BIC the registry does not know
         return []
 
 

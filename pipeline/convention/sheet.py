@@ -55,7 +55,7 @@ def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict],
     problems: list[str] = []
     try:
         table = rows(path)
-    except Exception as exc:  # noqa: BLE001 — any reader failure is the file's, said plainly
+    except Exception as exc:  # any reader failure is the file's, said plainly
         return [], [f"{display} : tableur illisible ({exc.__class__.__name__}) — enregistrez-le à nouveau "
                     "en .xlsx, .ods ou .csv"]
     if not table:

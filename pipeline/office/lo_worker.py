@@ -31,7 +31,7 @@ def connect(pipe_name, soffice, deadline):
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe_name};urp;StarOffice.ComponentContext")
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        except Exception:  # noqa: BLE001 — NoConnectException until LibreOffice is up
+        except Exception:  # NoConnectException until LibreOffice is up
             if soffice.poll() is not None:
                 raise SystemExit(f"LibreOffice s'est arrêté au démarrage (code {soffice.returncode})")
             if time.monotonic() > deadline:
@@ -80,7 +80,7 @@ def main():
                 try:
                     convert(desktop, source, target)
                     print(json.dumps({"ok": True, "source": source}), flush=True)
-                except Exception as exc:  # noqa: BLE001 — reported to the pipeline, which names the file
+                except Exception as exc:  # reported to the pipeline, which names the file
                     print(json.dumps({"ok": False, "source": source, "error": str(exc)[:300]}), flush=True)
     finally:
         # on every way out (asked to quit, the pipeline gone mid-answer, an error): LibreOffice
@@ -88,7 +88,7 @@ def main():
         if desktop is not None:
             try:
                 desktop.terminate()
-            except Exception:  # noqa: BLE001 — the bridge drops while LibreOffice quits
+            except Exception:  # the bridge drops while LibreOffice quits
                 pass
         try:
             soffice.wait(timeout=10)

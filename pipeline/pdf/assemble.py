@@ -283,7 +283,7 @@ def _attach(writer: PdfWriter, attachments: list[Attachment]) -> None:
             NameObject("/Params"): DictionaryObject({
                 NameObject("/Size"): NumberObject(len(a.data)),
                 NameObject("/ModDate"): TextStringObject(a.date.strftime("D:%Y%m%d%H%M%S+00'00'")),
-                NameObject("/CheckSum"): ByteStringObject(hashlib.md5(a.data).digest()),  # noqa: S324 — PDF's own checksum
+                NameObject("/CheckSum"): ByteStringObject(hashlib.md5(a.data).digest()),  # PDF's own checksum
             })})
         spec = DictionaryObject({
             NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject(a.name),
@@ -503,7 +503,7 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     xmp.set_data(_xmp(meta))
     xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
     root[NameObject("/Metadata")] = writer._add_object(xmp)
-    digest = hashlib.md5(b"".join(e.pdf.read_bytes() for e in entries) + _xmp(meta)).digest()  # noqa: S324 — an ID, not security
+    digest = hashlib.md5(b"".join(e.pdf.read_bytes() for e in entries) + _xmp(meta)).digest()  # an ID, not security
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as handle:

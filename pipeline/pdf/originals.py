@@ -234,12 +234,12 @@ def text_lines(reader) -> list[str]:
     lines = []
     try:
         pages = list(reader.pages)
-    except Exception:  # noqa: BLE001 — a damaged file (its integrity is reported apart)
+    except Exception:  # a damaged file (its integrity is reported apart)
         return ["(fichier illisible)"]
     for number, page in enumerate(pages, 1):
         try:
             text = page.extract_text() or ""
-        except Exception:  # noqa: BLE001 — a damaged page (its integrity is reported apart) reads as such
+        except Exception:  # a damaged page (its integrity is reported apart) reads as such
             text = f"(page {number} illisible)"
         for line in text.splitlines():
             line = re.sub(r"\s+", " ", line.replace("\u00a0", " ").replace("\u202f", " ")).strip()

@@ -73,7 +73,7 @@ def patch(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
         edits.append((m.start(1), m.end(1), author.group(1) if author else b"()"))
     edits.extend(_metadata_edits(data[:xref_at], when.strftime("%Y-%m-%dT%H:%M:%SZ")))
     edits.extend(_profile_edits(data[:xref_at]))
-    ident = hashlib.md5(seed).hexdigest().upper().encode()  # noqa: S324 — a file identifier, not security
+    ident = hashlib.md5(seed).hexdigest().upper().encode()  # a file identifier, not security
     trailer = data[trailer_at:found.start()]
     trailer = re.sub(rb"/ID\s*\[[^\]]*\]", b"/ID [ <" + ident + b"> <" + ident + b"> ]", trailer)
     trailer = re.sub(rb"\s*/DocChecksum\s*/[0-9A-Fa-f]+", b"", trailer)  # a digest of the clock-stamped file
@@ -189,7 +189,7 @@ def rewrite(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
             profile_data = bytearray(profile.get_data())
             profile_data[24:36] = bytes(12)  # the ICC header's creation date
             profile.set_data(bytes(profile_data))
-    ident = hashlib.md5(seed).digest()  # noqa: S324 — a file identifier, not security
+    ident = hashlib.md5(seed).digest()  # a file identifier, not security
     writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
     out = io.BytesIO()
     writer.write(out)
