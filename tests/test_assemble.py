@@ -5,7 +5,6 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 YEARS = (2022, 2023, 2024)
 
@@ -70,10 +69,10 @@ def test_convention_articles_are_bookmarked_under_the_convention(built):
         assert article in flat
 
 
-def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
+def test_piece_with_unembedded_fonts_is_normalised(office, inputs_copy, tmp_path):
     from reportlab.pdfgen import canvas
 
-    from conftest import build_years
+    from helpers import build_years
     from pipeline.pdf import pieces
 
     rib = inputs_copy / "2023" / "pieces" / "rib.pdf"
@@ -88,10 +87,10 @@ def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
     assert any("RIB SPÉCIMEN" in p.extract_text() for p in PdfReader(dossier).pages)
 
 
-def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path):
+def test_pieces_lose_javascript_actions_and_embedded_files(office, inputs_copy, tmp_path):
     from pypdf import PdfWriter
 
-    from conftest import build_years
+    from helpers import build_years
 
     statuts = inputs_copy / "2023" / "pieces" / "statuts.pdf"
     writer = PdfWriter(clone_from=statuts)
@@ -117,14 +116,14 @@ def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path
                 assert not str(action.get("/URI", "")).strip().lower().startswith("javascript:")
 
 
-def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path):
+def test_scanned_pieces_are_placed_losslessly_on_a4_pages(office, inputs_copy, tmp_path):
     """A JPEG scan keeps its bytes (no recompression), a multi-page TIFF gives a page per image, a
     transparent PNG is flattened on white: each on an A4 page of the dossier."""
     import io
 
     from PIL import Image, ImageDraw
 
-    from conftest import CONV, build_years
+    from helpers import CONV, build_years
 
     year = inputs_copy / "2023"
     page = Image.new("RGB", (2480, 3508), "white")  # A4 at 300 dpi
@@ -155,10 +154,10 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path)
     assert (tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").is_file()
 
 
-def test_a_piece_written_in_word_is_converted_with_the_documents(inputs_copy, tmp_path):
+def test_a_piece_written_in_word_is_converted_with_the_documents(office, inputs_copy, tmp_path):
     import docx as python_docx
 
-    from conftest import CONV, build_years
+    from helpers import CONV, build_years
 
     year = inputs_copy / "2023"
     report = python_docx.Document()

@@ -8,10 +8,9 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, ROOT, docx_text, run_cli
+from helpers import INPUTS, ROOT, docx_text, run_cli
 from test_errors import snapshot
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 OTHER = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
 
@@ -36,7 +35,7 @@ def test_a_year_two_conventions_cover_asks_which(both, tmp_path):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
 
 
-def test_two_conventions_build_side_by_side_at_the_same_time(both, tmp_path):
+def test_two_conventions_build_side_by_side_at_the_same_time(office, both, tmp_path):
     outputs = tmp_path / "out"
     runs = [subprocess.Popen(cli(both, outputs, "--convention", name, "build", "2025"), cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -60,7 +59,7 @@ def test_two_conventions_build_side_by_side_at_the_same_time(both, tmp_path):
     assert snapshot(outputs / INPUTS.name) == before
 
 
-def test_the_second_convention_speaks_with_its_own_text_signatories_and_committees(tmp_path):
+def test_the_second_convention_speaks_with_its_own_text_signatories_and_committees(office, tmp_path):
     result = run_cli("--inputs", str(OTHER), "--outputs", str(tmp_path / "out"), "build", "--all")
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "out" / OTHER.name / "2026"
@@ -80,7 +79,7 @@ def test_the_second_convention_speaks_with_its_own_text_signatories_and_committe
     assert "Une attestation de régularité sociale" in text  # the 7th piece
 
 
-def test_the_engine_writes_the_convention_s_own_committee_names(tmp_path):
+def test_the_engine_writes_the_convention_s_own_committee_names(office, tmp_path):
     """The sommaire, the bookmarks, the field labels, the letter's enclosures and the metadata call
     the second convention's committee « comité stratégique (CS) », never « comité de pilotage »."""
     from pipeline.pdf import signing
@@ -124,7 +123,7 @@ def test_a_piece_naming_no_document_is_refused(both):
     assert result.returncode == 2 and "document « bilann » inconnu — vouliez-vous dire « bilan » ?" in result.stderr
 
 
-def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
+def test_a_damaged_cache_is_rebuilt_never_trusted(office, tmp_path):
     outputs = tmp_path / "out"
     first = run_cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
     assert first.returncode == 0, first.stderr
@@ -185,7 +184,7 @@ def test_a_new_convention_from_the_questionnaire(tmp_path):
     assert check.returncode == 3 and "la convention n'a pas son propre texte" in check.stderr
 
 
-def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(both, tmp_path):
+def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(office, both, tmp_path):
     import os
 
     env = dict(os.environ, PIPELINE_WORKERS="2")

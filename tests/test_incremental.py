@@ -7,13 +7,11 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, build_years, run_cli
+from helpers import CONV, INPUTS, build_years, run_cli
 from pipeline import manifest
 from pipeline.convention import documents, model
 from pipeline.events import Event
 from pipeline.pdf import reproducible
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 def batches(events: list[Event]) -> list[int]:
@@ -45,7 +43,7 @@ def test_manifest_proves_what_the_dossier_was_built_from(built):
     assert data["pipeline"]
 
 
-def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_path):
+def test_rebuild_with_nothing_changed_starts_no_libreoffice(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build_years([2023], inputs_copy, outputs)
     before = {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()}
@@ -60,7 +58,7 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_pat
     assert result.returncode == 0 and f"{CONV} 2023 : déjà à jour" in result.stderr  # which convention's 2023
 
 
-def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
+def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build_years([2022, 2023, 2024], inputs_copy, outputs)
     path = inputs_copy / "2023" / "year.yaml"
@@ -75,7 +73,7 @@ def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
     assert "2e édition" in " ".join(bilan.split())  # the table cell may wrap there
 
 
-def test_convention_is_converted_once_for_all_years(tmp_path):
+def test_convention_is_converted_once_for_all_years(office, tmp_path):
     events: list[Event] = []
     build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=events.append)
     # 3 documents a year before the bordereau: the convention (converted once, the same document

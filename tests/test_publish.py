@@ -8,12 +8,10 @@ import sys
 
 import pytest
 
-from conftest import CONV, INPUTS, ROOT, TEMPLATES, build_years, run_cli
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, run_cli
 from pipeline import publish
 from pipeline.errors import OutputError
 from test_errors import snapshot
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 @pytest.fixture()
@@ -117,7 +115,7 @@ def test_a_published_folder_is_an_ordinary_folder(previous):
         {p.name: ordinary for p in (outputs / CONV / "2023").iterdir()}
 
 
-def test_two_years_of_one_convention_build_side_by_side(tmp_path):
+def test_two_years_of_one_convention_build_side_by_side(office, tmp_path):
     """The 2024 build starts (and recovers leftovers) while the 2023 one converts: neither
     touches the other's working folders, both publish."""
     import time

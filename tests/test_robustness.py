@@ -1,5 +1,4 @@
 """Hostile data that must come out intact, large inputs that must still lay out, random input."""
-import pytest
 import datetime as dt
 import shutil
 
@@ -8,19 +7,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, build_years, docx_text
+from helpers import CONV, INPUTS, build_years, docx_text
 from pipeline.convention import model
 from pipeline.errors import InputError
 from pipeline.french import typographie
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 def run_build(inputs, outputs, year=2023):
     return build_years([year], inputs, outputs)[0]
 
 
-def test_special_characters_come_out_intact(inputs_copy, tmp_path):
+def test_special_characters_come_out_intact(office, inputs_copy, tmp_path):
     title = "Atelier « A & B » <balise> \"guillemets\" 'simples' l’îlot — 100 % 🏠"
     path = inputs_copy / "2022" / "year.yaml"  # an action of 2022, reported in the bilan 2022 of the dossier 2023
     text = path.read_text(encoding="utf-8")
@@ -35,7 +32,7 @@ def test_special_characters_come_out_intact(inputs_copy, tmp_path):
     assert dossier.is_file()
 
 
-def test_hundreds_of_actions_and_long_texts_still_lay_out(inputs_copy, tmp_path):
+def test_hundreds_of_actions_and_long_texts_still_lay_out(office, inputs_copy, tmp_path):
     path = inputs_copy / "2022" / "year.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     chantiers = ["PLH", "LLS", "DEMANDE", "PUBLICS", "NPNRU", "PPA", "PV"]
@@ -69,14 +66,14 @@ def words_outside_the_text_width(pdf, margin_cm: float = 2.3) -> list[str]:
 
 
 def test_every_document_keeps_its_text_inside_the_margins(built):
-    from conftest import STEMS
+    from helpers import shipped_stems
 
-    for year, stems in STEMS.items():
+    for year, stems in shipped_stems().items():
         for stem in stems:
             assert words_outside_the_text_width(built / str(year) / f"{stem}.pdf") == [], stem
 
 
-def test_huge_piece(inputs_copy, tmp_path):
+def test_huge_piece(office, inputs_copy, tmp_path):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 

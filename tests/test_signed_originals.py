@@ -10,13 +10,12 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, TEMPLATES, build_years, make_final, run_cli
+from helpers import CONV, INPUTS, TEMPLATES, build_years, make_final, run_cli
 from pki import Pki
 from pipeline.errors import InputError
 from pipeline.french import date_fr
 from pipeline.pdf import signing
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 D = dt.date
 # who signs what, on which day: the convention before the first call (29 March 2022), the bilan
@@ -50,7 +49,7 @@ def _name_the_presidente(inputs):
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
+def scenario(office, tmp_path_factory):
     """Real data (no example, no specimen), the 2023 documents built, each signed on its day."""
     root = tmp_path_factory.mktemp("signes")
     inputs = root / "inputs" / CONV
