@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from helpers import CONV, INPUTS, build_years, shipped_stems
+from pipeline.office import libreoffice
 
 
 @pytest.fixture(scope="session")
-def office() -> None:
+def office() -> Iterator[libreoffice.Session]:
     """The real LibreOffice: asked for by every test that starts it (see the module's docstring).
-    Nothing to set up: the builds start their own, as staff's do."""
+    One for the session, started on first use and stopped at the end: the tests not about
+    LibreOffice's own start, stop or profile build with it (``build_years(…, office=office)``)
+    and save a start at each build; the others start their own, as staff's builds do."""
+    with libreoffice.Session() as session:
+        yield session
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +36,16 @@ def built(office, tmp_path_factory) -> Path:
     outputs = tmp_path_factory.mktemp("outputs")
     build_years(list(shipped_stems()), INPUTS, outputs)
     return outputs / CONV
+
+
+@pytest.fixture()
+def warm_outputs(built, tmp_path) -> Path:
+    """An outputs folder (tmp_path/out) holding the PDF cache of the session's build: a test about
+    one change has LibreOffice convert only the documents that change, not every one again (a
+    second or more per build). Not for a test about converting, starting or the cache itself."""
+    outputs = tmp_path / "out"
+    shutil.copytree(built.parent / ".cache" / "pdf", outputs / ".cache" / "pdf")
+    return outputs
 
 
 @pytest.fixture()

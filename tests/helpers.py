@@ -33,17 +33,24 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int 
 
 
 def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final: bool = False, warn=None,
-                watch=None) -> list[Path]:
-    """``build.build_years`` with the shared templates, as the CLI runs it: its own LibreOffice for
-    the run, stopped at the end; the log silenced, the warnings to ``warn`` if given."""
+                watch=None, office=None) -> list[Path]:
+    """``build.build_years`` with the shared templates, the log silenced, the warnings to ``warn``
+    if given. Its own LibreOffice for the run, stopped at the end, as the CLI runs it; or, given
+    ``office`` (the session's, see conftest), that one, left running for the next build as « build
+    --all » leaves it for the next convention: a test not about LibreOffice's start, stop or
+    profile saves a start (a second) per build. Its start is then not told to ``watch``."""
     from pipeline import build
     from pipeline.events import unwatched
 
     def quiet(message: str) -> None:
         pass
 
+    request = build.BuildRequest(convention_dir, TEMPLATES, outputs, final)
+    if office is not None:
+        runtime = build.Runtime(office, log=quiet, warn=warn or quiet, watch=watch or unwatched)
+        return build.build_years(years, request, runtime, release=False)
     with build.runtime_for(outputs, log=quiet, warn=warn or quiet, watch=watch or unwatched) as runtime:
-        return build.build_years(years, build.BuildRequest(convention_dir, TEMPLATES, outputs, final), runtime)
+        return build.build_years(years, request, runtime)
 
 
 def _real(text: str) -> str:

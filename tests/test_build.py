@@ -122,15 +122,15 @@ def test_one_libreoffice_start_serves_both_rounds(office, inputs_copy, tmp_path)
     assert "Bilan 2023 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()
 
 
-def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, inputs_copy, tmp_path):
+def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, inputs_copy, warm_outputs):
     path = inputs_copy / "2023" / "year.yaml"
     long_note = "Observation détaillée sur la pièce. " * 60
     text = path.read_text(encoding="utf-8")
     for code in ("rib", "instances", "rapport_activite", "comptes"):
         text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    titre: {long_note}\n", 1)
     path.write_text(text, encoding="utf-8")
-    build_years([2023], inputs_copy, tmp_path / "out")
-    folder = tmp_path / "out" / CONV / "2023"
+    build_years([2023], inputs_copy, warm_outputs, office=office)
+    folder = warm_outputs / CONV / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
     table = docx.Document(folder / "bordereau-2023.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
@@ -166,15 +166,15 @@ def test_final_version_requires_the_blanks_and_the_signed_originals(office, inpu
     from pipeline.errors import InputError
 
     with pytest.raises(InputError) as info:  # example data, specimens, blank deliberation: not final
-        build_years([2023], inputs_copy, tmp_path / "out", final=True)
+        build_years([2023], inputs_copy, tmp_path / "out", final=True, office=office)
     assert "délibération" in str(info.value) and "exemples" in str(info.value) and "spécimen" in str(info.value)
     make_final(inputs_copy)
     with pytest.raises(InputError) as info:
-        build_years([2023], inputs_copy, tmp_path / "out", final=True)
+        build_years([2023], inputs_copy, tmp_path / "out", final=True, office=office)
     assert [line.split(" : ")[0].rsplit("/", 1)[-1] for line in info.value.problems] == \
         ["convention.pdf", "bilan-2022.pdf", "pv-copil-2023.pdf"]
     assert not (tmp_path / "out" / CONV / "2023").exists()  # nothing published
-    build_years([2023], inputs_copy, tmp_path / "out")
+    build_years([2023], inputs_copy, tmp_path / "out", office=office)
     for stem in shipped_stems()[2023]:
         text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / f"{stem}.pdf").pages)
         assert ("PROJET" in text) == (stem.startswith(("appel", "bordereau"))), stem
@@ -199,18 +199,18 @@ def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
         assert f"rapport d’activité de l’année {year - 1}" in flat
 
 
-def test_missing_piece_is_shown_in_the_bordereau_and_warned(office, inputs_copy, tmp_path):
+def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, warm_outputs):
     path = inputs_copy / "2023" / "year.yaml"
     text = path.read_text(encoding="utf-8").replace("    specimen: true\n", "")  # real pieces, but one
     start = text.index("  - code: comptes\n")
     path.write_text(text[:start] + text[text.index("\n\n", start):], encoding="utf-8")
-    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(tmp_path / "out"), "build", "2023")
+    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(warm_outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr
-    table = docx.Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
+    table = docx.Document(warm_outputs / CONV / "2023" / "bordereau-2023.docx").tables[0]
     rows = {row.cells[1].text: (row.cells[2].text, row.cells[3].text, row.cells[4].text) for row in table.rows[1:]}
     assert rows["Les comptes de l’année 2022"] == ("Non", "–", "Pièce à fournir")
-    letter = docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx")
+    letter = docx_text(warm_outputs / CONV / "2023" / "appel-2023.docx")
     assert "La pièce suivante vous sera transmise dès que possible\u00a0: les comptes de l’année 2022." in letter
 
 

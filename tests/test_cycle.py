@@ -76,12 +76,12 @@ def test_bilan_reports_its_own_year_and_the_payment_received_by_its_date(built):
     assert "Onze actions ont été menées" in text and "(s)" not in text
 
 
-def test_a_payment_not_received_by_the_bilan_s_date_is_pending(office, inputs_copy, tmp_path):
+def test_a_payment_not_received_by_the_bilan_s_date_is_pending(office, inputs_copy, warm_outputs):
     from helpers import build_years, docx_text
 
     _edit(inputs_copy, 2022, "  date_reception: 2022-06-14", "  date_reception: 2023-03-01")
-    build_years([2023], inputs_copy, tmp_path / "out")
-    text = docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")
+    build_years([2023], inputs_copy, warm_outputs, office=office)
+    text = docx_text(warm_outputs / CONV / "2023" / "bilan-2022.docx")
     # a day and its month never part at a line's end (no-break space)
     assert "en attente" in text and "1er\u00a0mars 2023" not in text
     assert "Reste à percevoir au 14\u00a0février 2023\n20\u202f000,00\u00a0€" in text
