@@ -32,7 +32,8 @@ def office() -> Iterator[libreoffice.Session]:
 
 @pytest.fixture(scope="session")
 def built(office, tmp_path_factory) -> Path:
-    """outputs/<convention>/ after building every year of the shipped convention in one run."""
+    """outputs/<convention>/ after building every year of the shipped convention in one run, with
+    its own LibreOffice as staff's builds have (test_build looks for it, by its profile, once gone)."""
     outputs = tmp_path_factory.mktemp("outputs")
     build_years(list(shipped_stems()), INPUTS, outputs)
     return outputs / CONV
