@@ -1,58 +1,52 @@
-"""Shared fixtures: the shipped inputs, built once per session with the real LibreOffice."""
+"""Shared fixtures and the one hook; the plain helpers are in helpers.py.
+
+Which tests need the real LibreOffice is said in ONE way: by the fixture ``office``. A test that
+starts LibreOffice asks for it, directly or through a fixture that does (``built``, ``signed``…),
+and the hook below marks every test whose fixtures include it « office », so that « make
+test-fast » (``-m "not office"``) leaves it out. A module-wide mark was the other way: it also
+took out the pure tests that live beside the builds (a plan, a rule, a message), and two ways
+disagreed. A fixture goes where the need goes: a test that reads the built dossiers needs
+LibreOffice because ``built`` does, without a mark of its own to forget.
+"""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
-TEMPLATES = ROOT / "templates"
-CONV = INPUTS.name  # outputs/<convention>/<YEAR>/
-
-
-
-def _stems() -> dict[int, list[str]]:
-    """The documents of each dossier of the shipped convention, from its catalogue and plan: year
-    N holds the call and COPIL of N and the bilan of N-1 (none the first year), 2025 is the
-    closing dossier (test_build and test_cycle state these expectations on their own)."""
-    from pipeline.convention import documents, model
-
-    return {year: [d.stem for d in documents.plan(model.load(INPUTS, year))] for year in model.dossier_years(INPUTS)}
-
-
-STEMS = _stems()
-
-
-def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """The CLI as staff run it: python -m pipeline …"""
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=timeout)
-
-
-def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final: bool = False, warn=None,
-                watch=None) -> list[Path]:
-    """``build.build_years`` with the shared templates, as the CLI runs it: its own LibreOffice for
-    the run, stopped at the end; the log silenced, the warnings to ``warn`` if given."""
-    from pipeline import build
-    from pipeline.events import unwatched
-
-    def quiet(message: str) -> None:
-        pass
-
-    with build.runtime_for(outputs, log=quiet, warn=warn or quiet, watch=watch or unwatched) as runtime:
-        return build.build_years(years, build.BuildRequest(convention_dir, TEMPLATES, outputs, final), runtime)
+from helpers import CONV, INPUTS, build_years, shipped_stems
+from pipeline.office import libreoffice
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """outputs/<convention>/ after building every year of the shipped convention in one run."""
+def office() -> Iterator[libreoffice.Session]:
+    """The real LibreOffice: asked for by every test that starts it (see the module's docstring).
+    One for the session, started on first use and stopped at the end: the tests not about
+    LibreOffice's own start, stop or profile build with it (``build_years(…, office=office)``)
+    and save a start at each build; the others start their own, as staff's builds do."""
+    with libreoffice.Session() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def built(office, tmp_path_factory) -> Path:
+    """outputs/<convention>/ after building every year of the shipped convention in one run, with
+    its own LibreOffice as staff's builds have (test_build looks for it, by its profile, once gone)."""
     outputs = tmp_path_factory.mktemp("outputs")
-    build_years(list(STEMS), INPUTS, outputs)
+    build_years(list(shipped_stems()), INPUTS, outputs)
     return outputs / CONV
+
+
+@pytest.fixture()
+def warm_outputs(built, tmp_path) -> Path:
+    """An outputs folder (tmp_path/out) holding the PDF cache of the session's build: a test about
+    one change has LibreOffice convert only the documents that change, not every one again (a
+    second or more per build). Not for a test about converting, starting or the cache itself."""
+    outputs = tmp_path / "out"
+    shutil.copytree(built.parent / ".cache" / "pdf", outputs / ".cache" / "pdf")
+    return outputs
 
 
 @pytest.fixture()
@@ -63,90 +57,8 @@ def inputs_copy(tmp_path) -> Path:
     return target
 
 
-def _real(text: str) -> str:
-    """The example names and addresses replaced by others, as real data would have them."""
-    text = text.replace("donnees_exemple", "\0")  # the key itself stays
-    return text.replace("EXEMPLE", "MARTIN").replace("Exemple", "Martin").replace("exemple", "martin").replace(
-        "\0", "donnees_exemple")
-
-
-def make_final(root: Path, years=(2022, 2023)) -> None:
-    """Fill the convention's blanks and make the given years' data real (no example value, no
-    specimen: the pieces replaced by documents that say nothing of the kind), as staff do before
-    a final version."""
-    from reportlab.pdfgen import canvas
-
-    conv = root / "convention.yaml"
-    conv.write_text(_real(conv.read_text(encoding="utf-8")).replace(
-        "  date_signature: null", "  date_signature: 2022-02-28").replace(
-        "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
-    for year in years:
-        path = root / str(year) / "year.yaml"
-        text = _real(path.read_text(encoding="utf-8")).replace("donnees_exemple: true", "donnees_exemple: false")
-        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
-        for piece in (root / str(year) / "pieces").glob("*.pdf"):
-            page = canvas.Canvas(str(piece))
-            page.drawString(72, 770, f"{piece.stem} {year} — pièce fournie par l'association")
-            page.save()
-
-
-def processes_naming(folder: Path) -> list[str]:
-    """The command lines of the running processes that name ``folder`` (as a path or as a file://
-    URI): a build's LibreOffice worker and LibreOffice itself name their profile folder, so this
-    finds one build's LibreOffice and never another one running on the machine."""
-    import os
-
-    folder = Path(folder).resolve()
-    needles = (str(folder), folder.as_uri())
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:  # gone meanwhile, or not ours to read
-            continue
-        if any(needle in command for needle in needles):
-            found.append(command)
-    return found
-
-
-def edited_templates(tmp_path, name: str, old: str, new: str) -> Path:
-    """A copy of templates/ with one run of one template changed, as staff would in Word."""
-    import docx
-
-    folder = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, folder)
-    document = docx.Document(folder / name)
-    paragraphs = list(document.paragraphs)
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                paragraphs.extend(cell.paragraphs)
-    for p in paragraphs:
-        for run in p.runs:
-            if old in run.text:
-                run.text = run.text.replace(old, new, 1)
-                document.save(folder / name)
-                return folder
-    raise AssertionError(f"{old!r} not found in {name}")
-
-
-def docx_text(path) -> str:
-    """The text of a .docx as python-docx reads it: paragraphs, then table cells."""
-    import docx
-
-    document = docx.Document(path)
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
-
-
 def pytest_collection_modifyitems(items):
-    """A test that reads the built dossiers needs LibreOffice: marked « office » like the modules
-    that build (see pytestmark there), so that « make test-fast » runs the pure parts alone."""
+    """« office » on every test that asks for the fixture ``office``, directly or not."""
     for item in items:
-        if {"built", "signed"} & set(getattr(item, "fixturenames", ())):
+        if "office" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.office)

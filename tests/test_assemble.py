@@ -5,7 +5,6 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 YEARS = (2022, 2023, 2024)
 
@@ -70,10 +69,10 @@ def test_convention_articles_are_bookmarked_under_the_convention(built):
         assert article in flat
 
 
-def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
+def test_piece_with_unembedded_fonts_is_normalised(office, inputs_copy, warm_outputs):
     from reportlab.pdfgen import canvas
 
-    from conftest import build_years
+    from helpers import build_years
     from pipeline.pdf import pieces
 
     rib = inputs_copy / "2023" / "pieces" / "rib.pdf"
@@ -82,16 +81,16 @@ def test_piece_with_unembedded_fonts_is_normalised(inputs_copy, tmp_path):
     c.save()
     assert pieces.unembedded_fonts(rib) == ["Helvetica"]
     before = rib.read_bytes()
-    dossier = build_years([2023], inputs_copy, tmp_path / "out")[0]
+    dossier = build_years([2023], inputs_copy, warm_outputs, office=office)[0]
     assert pieces.unembedded_fonts(dossier) == []
     assert rib.read_bytes() == before  # the staff's file is never rewritten
     assert any("RIB SPÉCIMEN" in p.extract_text() for p in PdfReader(dossier).pages)
 
 
-def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path):
+def test_pieces_lose_javascript_actions_and_embedded_files(office, inputs_copy, warm_outputs):
     from pypdf import PdfWriter
 
-    from conftest import build_years
+    from helpers import build_years
 
     statuts = inputs_copy / "2023" / "pieces" / "statuts.pdf"
     writer = PdfWriter(clone_from=statuts)
@@ -101,7 +100,7 @@ def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path
     writer.add_uri(0, "javascript:alert(1)", [10, 10, 50, 50])
     with open(statuts, "wb") as handle:
         writer.write(handle)
-    dossier = build_years([2023], inputs_copy, tmp_path / "out")[0]
+    dossier = build_years([2023], inputs_copy, warm_outputs, office=office)[0]
     raw = dossier.read_bytes()
     root = PdfReader(dossier).trailer["/Root"]
     assert "/OpenAction" not in root
@@ -117,14 +116,14 @@ def test_pieces_lose_javascript_actions_and_embedded_files(inputs_copy, tmp_path
                 assert not str(action.get("/URI", "")).strip().lower().startswith("javascript:")
 
 
-def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path):
+def test_scanned_pieces_are_placed_losslessly_on_a4_pages(office, inputs_copy, warm_outputs):
     """A JPEG scan keeps its bytes (no recompression), a multi-page TIFF gives a page per image, a
     transparent PNG is flattened on white: each on an A4 page of the dossier."""
     import io
 
     from PIL import Image, ImageDraw
 
-    from conftest import CONV, build_years
+    from helpers import CONV, build_years
 
     year = inputs_copy / "2023"
     page = Image.new("RGB", (2480, 3508), "white")  # A4 at 300 dpi
@@ -140,7 +139,7 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path)
                      ("pieces/bureau-ca.pdf", "pieces/bureau-ca.png")):
         text = text.replace(old, new)
     (year / "year.yaml").write_text(text, encoding="utf-8")
-    dossier = PdfReader(build_years([2023], inputs_copy, tmp_path / "out")[0])
+    dossier = PdfReader(build_years([2023], inputs_copy, warm_outputs, office=office)[0])
     sizes, streams = [], []
     for page_ in dossier.pages:
         assert (round(float(page_.mediabox.width)), round(float(page_.mediabox.height))) == (595, 842)
@@ -152,13 +151,13 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(inputs_copy, tmp_path)
                 streams.append(xobj._data)
     assert jpeg.getvalue() in streams  # the scan's own JPEG bytes, not re-encoded
     assert sizes.count((1240, 1754)) == 2 and (800, 600) in sizes
-    assert (tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").is_file()
+    assert (warm_outputs / CONV / "2023" / "dossier-2023.pdf").is_file()
 
 
-def test_a_piece_written_in_word_is_converted_with_the_documents(inputs_copy, tmp_path):
+def test_a_piece_written_in_word_is_converted_with_the_documents(office, inputs_copy, tmp_path):
     import docx as python_docx
 
-    from conftest import CONV, build_years
+    from helpers import CONV, build_years
 
     year = inputs_copy / "2023"
     report = python_docx.Document()
@@ -169,7 +168,7 @@ def test_a_piece_written_in_word_is_converted_with_the_documents(inputs_copy, tm
     text = (year / "year.yaml").read_text(encoding="utf-8")
     (year / "year.yaml").write_text(text.replace("pieces/rapport-activite-2022.pdf", "pieces/rapport-activite-2022.docx"),
                                     encoding="utf-8")
-    dossier = PdfReader(build_years([2023], inputs_copy, tmp_path / "out")[0])
+    dossier = PdfReader(build_years([2023], inputs_copy, tmp_path / "out", office=office)[0])
     table = __import__("docx").Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
     row = next(r for r in table.rows if r.cells[1].text.startswith("Le rapport d’activité"))
     first = int(row.cells[3].text)

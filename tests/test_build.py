@@ -4,14 +4,13 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, STEMS, build_years, docx_text, make_final, run_cli
+from helpers import CONV, INPUTS, build_years, docx_text, make_final, run_cli, shipped_stems
 from pipeline.convention import model
 from pipeline.french import typographie
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 def test_each_dossier_holds_the_documents_of_its_place_in_the_cycle():
-    assert STEMS == {
+    assert shipped_stems() == {
         2022: ["convention", "appel-2022", "bordereau-2022", "pv-copil-2022"],
         2023: ["convention", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
         2024: ["convention", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
@@ -20,7 +19,7 @@ def test_each_dossier_holds_the_documents_of_its_place_in_the_cycle():
 
 
 def test_every_document_exists_as_docx_and_pdf(built):
-    for year, stems in STEMS.items():
+    for year, stems in shipped_stems().items():
         folder = built / str(year)
         for stem in stems:
             assert (folder / f"{stem}.docx").stat().st_size > 5000
@@ -61,7 +60,7 @@ def test_convention_keeps_the_seed_wording_with_the_data_filled(built):
 
 def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
     dossier = PdfReader(built / "2023" / "dossier-2023.pdf")
-    parts = [PdfReader(built / "2023" / f"{stem}.pdf") for stem in STEMS[2023]]
+    parts = [PdfReader(built / "2023" / f"{stem}.pdf") for stem in shipped_stems()[2023]]
     pieces = sorted((INPUTS / "2023" / "pieces").glob("*.pdf"))
     expected = 2 + sum(len(p.pages) for p in parts) + sum(len(PdfReader(p).pages) for p in pieces)
     assert len(dossier.pages) == expected
@@ -72,7 +71,7 @@ def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
     assert "La copie de la convention de partenariat signée (original signé manquant)" in titles
     assert "Le bilan 2022 de la mise en œuvre de la convention (à signer séparément)" in titles
     assert "L’appel de participation 2023" in titles
-    assert len(titles) == 1 + len(STEMS[2023]) + len(pieces)
+    assert len(titles) == 1 + len(shipped_stems()[2023]) + len(pieces)
 
 
 def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_copil(built):
@@ -89,7 +88,7 @@ def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_co
     assert "appel" not in " ".join(p.name for p in (built / "2025").iterdir())
 
 
-def test_year_outside_the_convention_is_one_clear_line():
+def test_year_outside_the_convention_is_one_clear_line(office):  # its LibreOffice starts before the year is read
     result = run_cli("build", "2031")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -99,7 +98,7 @@ def test_year_outside_the_convention_is_one_clear_line():
 def test_no_libreoffice_left_running_after_a_build(built):
     """None of the build's own LibreOffice (its profile, kept beside the cache); another
     LibreOffice running on the machine is not this build's."""
-    from conftest import processes_naming
+    from helpers import processes_naming
     from pipeline.office import libreoffice
 
     profile = libreoffice.profile_for(built.parent)
@@ -107,7 +106,7 @@ def test_no_libreoffice_left_running_after_a_build(built):
     assert processes_naming(profile) == []
 
 
-def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path):
+def test_one_libreoffice_start_serves_both_rounds(office, inputs_copy, tmp_path):
     events = []
     build_years([2024], inputs_copy, tmp_path / "out", watch=events.append)
     kinds = [e.kind for e in events]
@@ -123,15 +122,15 @@ def test_one_libreoffice_start_serves_both_rounds(inputs_copy, tmp_path):
     assert "Bilan 2023 de la mise en œuvre" in dossier.pages[bilan_page - 1].extract_text()
 
 
-def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_copy, tmp_path):
+def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, inputs_copy, warm_outputs):
     path = inputs_copy / "2023" / "year.yaml"
     long_note = "Observation détaillée sur la pièce. " * 60
     text = path.read_text(encoding="utf-8")
     for code in ("rib", "instances", "rapport_activite", "comptes"):
         text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    titre: {long_note}\n", 1)
     path.write_text(text, encoding="utf-8")
-    build_years([2023], inputs_copy, tmp_path / "out")
-    folder = tmp_path / "out" / CONV / "2023"
+    build_years([2023], inputs_copy, warm_outputs, office=office)
+    folder = warm_outputs / CONV / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
     table = docx.Document(folder / "bordereau-2023.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
@@ -141,7 +140,7 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(inputs_cop
     assert "Comptes de l'exercice 2022" not in dossier.pages[comptes_page - 2].extract_text()
 
 
-def test_staff_command_line_with_relative_folders(tmp_path):
+def test_staff_command_line_with_relative_folders(office, tmp_path):
     """As `make dossier` runs it: outputs/ given relative to the current folder."""
     result = run_cli("--inputs", str(INPUTS), "--templates", str(INPUTS.parent.parent / "templates"),
                      "--outputs", "sorties", "build", "2024", cwd=tmp_path)
@@ -150,7 +149,7 @@ def test_staff_command_line_with_relative_folders(tmp_path):
     assert "dossier : sorties/amp-arhlm-2022-2024/2024/dossier-2024.pdf" in result.stdout
 
 
-def test_a_broken_kept_libreoffice_profile_is_replaced(tmp_path):
+def test_a_broken_kept_libreoffice_profile_is_replaced(office, tmp_path):
     outputs = tmp_path / "out"
     profile = outputs / ".cache" / "libreoffice-profile"
     profile.mkdir(parents=True)
@@ -160,23 +159,23 @@ def test_a_broken_kept_libreoffice_profile_is_replaced(tmp_path):
     assert (outputs / CONV / "2023" / "dossier-2023.pdf").is_file()
 
 
-def test_final_version_requires_the_blanks_and_the_signed_originals(inputs_copy, tmp_path):
+def test_final_version_requires_the_blanks_and_the_signed_originals(office, inputs_copy, tmp_path):
     """--final refuses example data and blanks, then documents not yet signed apart; once the data
     is real, a draft build publishes those documents ready to sign, without the PROJET mark (the
     whole signed cycle is in test_signed_originals)."""
     from pipeline.errors import InputError
 
     with pytest.raises(InputError) as info:  # example data, specimens, blank deliberation: not final
-        build_years([2023], inputs_copy, tmp_path / "out", final=True)
+        build_years([2023], inputs_copy, tmp_path / "out", final=True, office=office)
     assert "délibération" in str(info.value) and "exemples" in str(info.value) and "spécimen" in str(info.value)
     make_final(inputs_copy)
     with pytest.raises(InputError) as info:
-        build_years([2023], inputs_copy, tmp_path / "out", final=True)
+        build_years([2023], inputs_copy, tmp_path / "out", final=True, office=office)
     assert [line.split(" : ")[0].rsplit("/", 1)[-1] for line in info.value.problems] == \
         ["convention.pdf", "bilan-2022.pdf", "pv-copil-2023.pdf"]
     assert not (tmp_path / "out" / CONV / "2023").exists()  # nothing published
-    build_years([2023], inputs_copy, tmp_path / "out")
-    for stem in STEMS[2023]:
+    build_years([2023], inputs_copy, tmp_path / "out", office=office)
+    for stem in shipped_stems()[2023]:
         text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / f"{stem}.pdf").pages)
         assert ("PROJET" in text) == (stem.startswith(("appel", "bordereau"))), stem
     convention = docx_text(tmp_path / "out" / CONV / "2023" / "convention.docx")
@@ -200,22 +199,22 @@ def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
         assert f"rapport d’activité de l’année {year - 1}" in flat
 
 
-def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, tmp_path):
+def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, warm_outputs):
     path = inputs_copy / "2023" / "year.yaml"
     text = path.read_text(encoding="utf-8").replace("    specimen: true\n", "")  # real pieces, but one
     start = text.index("  - code: comptes\n")
     path.write_text(text[:start] + text[text.index("\n\n", start):], encoding="utf-8")
-    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(tmp_path / "out"), "build", "2023")
+    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(warm_outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr
-    table = docx.Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
+    table = docx.Document(warm_outputs / CONV / "2023" / "bordereau-2023.docx").tables[0]
     rows = {row.cells[1].text: (row.cells[2].text, row.cells[3].text, row.cells[4].text) for row in table.rows[1:]}
     assert rows["Les comptes de l’année 2022"] == ("Non", "–", "Pièce à fournir")
-    letter = docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx")
+    letter = docx_text(warm_outputs / CONV / "2023" / "appel-2023.docx")
     assert "La pièce suivante vous sera transmise dès que possible\u00a0: les comptes de l’année 2022." in letter
 
 
-def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path):
+def test_a_year_s_dossier_does_not_wait_for_the_later_years(office, tmp_path):
     """With --all, a year's bordereau passes the later years' documents, and its dossier is
     assembled while LibreOffice converts them."""
     events = []
@@ -228,7 +227,7 @@ def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path):
 
     build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=watch)
     def last_document(year):
-        return max(events.index(stem) for stem in STEMS[year] if not stem.startswith(("bordereau", "convention")))
+        return max(events.index(stem) for stem in shipped_stems()[year] if not stem.startswith(("bordereau", "convention")))
 
     assert events.index("bordereau-2022") < events.index("bordereau-2023") < last_document(2024)
     assert events.index("dossier-2022") < last_document(2023)

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import INPUTS
+from helpers import INPUTS
 from pipeline.convention import context, model, reference
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.office  # the built convention: the real LibreOffice
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "convention-amp-arhlm-2022-2024.md"
 

@@ -3,7 +3,7 @@ French (the chantiers counted, article 3's pieces, its amounts) and a disagreeme
 import dataclasses
 from decimal import Decimal
 
-from conftest import INPUTS, TEMPLATES, ROOT
+from helpers import INPUTS, TEMPLATES, ROOT
 from pipeline import checks
 from pipeline.convention import model, text
 from pipeline.convention.model import PieceRequise

@@ -4,14 +4,14 @@ codes, a Présidente), each with its own text, outputs and locks."""
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, ROOT, docx_text, run_cli
+from helpers import INPUTS, ROOT, docx_text, run_cli
 from test_errors import snapshot
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 OTHER = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
 
@@ -36,7 +36,7 @@ def test_a_year_two_conventions_cover_asks_which(both, tmp_path):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
 
 
-def test_two_conventions_build_side_by_side_at_the_same_time(both, tmp_path):
+def test_two_conventions_build_side_by_side_at_the_same_time(office, both, tmp_path):
     outputs = tmp_path / "out"
     runs = [subprocess.Popen(cli(both, outputs, "--convention", name, "build", "2025"), cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -60,10 +60,17 @@ def test_two_conventions_build_side_by_side_at_the_same_time(both, tmp_path):
     assert snapshot(outputs / INPUTS.name) == before
 
 
-def test_the_second_convention_speaks_with_its_own_text_signatories_and_committees(tmp_path):
-    result = run_cli("--inputs", str(OTHER), "--outputs", str(tmp_path / "out"), "build", "--all")
+@pytest.fixture(scope="module")
+def other_built(office, tmp_path_factory) -> Path:
+    """outputs/<second convention>/ after « build --all » of it, for the tests that read it."""
+    outputs = tmp_path_factory.mktemp("other")
+    result = run_cli("--inputs", str(OTHER), "--outputs", str(outputs), "build", "--all")
     assert result.returncode == 0, result.stderr
-    folder = tmp_path / "out" / OTHER.name / "2026"
+    return outputs / OTHER.name
+
+
+def test_the_second_convention_speaks_with_its_own_text_signatories_and_committees(other_built):
+    folder = other_built / "2026"
     convention = docx_text(folder / "convention.docx")
     assert "Exemple-sur-Mer" in convention and "Aix-Marseille" not in convention and "FRIQUET" not in convention
     pv = docx_text(folder / "pv-copil-2026.docx").replace("\u00a0", " ")
@@ -80,26 +87,24 @@ def test_the_second_convention_speaks_with_its_own_text_signatories_and_committe
     assert "Une attestation de régularité sociale" in text  # the 7th piece
 
 
-def test_the_engine_writes_the_convention_s_own_committee_names(tmp_path):
+def test_the_engine_writes_the_convention_s_own_committee_names(other_built):
     """The sommaire, the bookmarks, the field labels, the letter's enclosures and the metadata call
     the second convention's committee « comité stratégique (CS) », never « comité de pilotage »."""
     from pipeline.pdf import signing
 
-    result = run_cli("--inputs", str(OTHER), "--outputs", str(tmp_path / "out"), "build", "--all")
-    assert result.returncode == 0, result.stderr
-    for pdf in sorted((tmp_path / "out" / OTHER.name).glob("*/*.pdf")):
+    for pdf in sorted(other_built.glob("*/*.pdf")):
         reader = PdfReader(pdf)
         titles = [item.title for item in reader.outline if not isinstance(item, list)]
         said = " ".join([*(p.extract_text() for p in reader.pages), *titles,
                          *(str(v) for v in (reader.metadata or {}).values()),
                          *(f.label for f in signing.list_fields(pdf))])
         assert "comité de pilotage" not in said.lower() and "COPIL" not in said, pdf.name
-    dossier = PdfReader(tmp_path / "out" / OTHER.name / "2026" / "dossier-2026.pdf")
+    dossier = PdfReader(other_built / "2026" / "dossier-2026.pdf")
     titles = [item.title.replace("\u00a0", " ") for item in dossier.outline if not isinstance(item, list)]
     assert any(t.startswith("Le procès-verbal du comité stratégique du 17 mars 2026") for t in titles), titles
     assert "comité stratégique" in dossier.metadata["/Keywords"]
     letter = " ".join(" ".join(p.extract_text().split()) for p in
-                      PdfReader(tmp_path / "out" / OTHER.name / "2026" / "appel-2026.pdf").pages)
+                      PdfReader(other_built / "2026" / "appel-2026.pdf").pages)
     assert "le procès-verbal du comité stratégique du 17 mars 2026" in letter.replace("\u00a0", " ").replace("- ", "-")
 
 
@@ -124,7 +129,7 @@ def test_a_piece_naming_no_document_is_refused(both):
     assert result.returncode == 2 and "document « bilann » inconnu — vouliez-vous dire « bilan » ?" in result.stderr
 
 
-def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
+def test_a_damaged_cache_is_rebuilt_never_trusted(office, tmp_path):
     outputs = tmp_path / "out"
     first = run_cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
     assert first.returncode == 0, first.stderr
@@ -185,7 +190,7 @@ def test_a_new_convention_from_the_questionnaire(tmp_path):
     assert check.returncode == 3 and "la convention n'a pas son propre texte" in check.stderr
 
 
-def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(both, tmp_path):
+def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(office, both, tmp_path):
     import os
 
     env = dict(os.environ, PIPELINE_WORKERS="2")
@@ -199,7 +204,8 @@ def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(both, t
     # one convention's bad data: its message, the command's failure, the other convention still built
     path = both / OTHER.name / "2026" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("annee: 2026", "annee: 2062"), encoding="utf-8")
-    shutil.rmtree(tmp_path / "out")
+    for name in (INPUTS.name, OTHER.name):  # built again, from the PDF cache kept: nothing converted again
+        shutil.rmtree(tmp_path / "out" / name)
     failed = subprocess.run(cli(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
                             env=env, timeout=600)
     assert failed.returncode == 2 and "2062" in failed.stderr and "Traceback" not in failed.stderr

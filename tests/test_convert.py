@@ -1,12 +1,8 @@
 """The build's one LibreOffice: documents converted in the order asked, a first one ahead of the queue."""
 import os
 
-import pytest
-
 from pipeline import schedule
 from pipeline.office import libreoffice as convert
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 def test_a_document_asked_first_passes_the_queue(built, tmp_path):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import INPUTS
+from helpers import INPUTS
 from pipeline import french
 from pipeline.convention import context, model
 

@@ -3,7 +3,7 @@ dossier holds, the years it reads; and the years that decide staleness are the y
 reads, so that a change in any of them rebuilds the dossier."""
 import pytest
 
-from conftest import INPUTS
+from helpers import INPUTS
 from pipeline import manifest
 from pipeline.convention import cycle, model
 

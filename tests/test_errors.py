@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONV, INPUTS, ROOT, TEMPLATES, processes_naming, run_cli
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, processes_naming, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -206,7 +204,7 @@ def test_libreoffice_hanging_is_killed(tmp_path, previous):
     assert subprocess.run(["pgrep", "-f", f"{tmp_path}/soffice"], capture_output=True).stdout.strip() == b""
 
 
-def test_one_document_failing_is_named(tmp_path, monkeypatch):
+def test_one_document_failing_is_named(office, tmp_path, monkeypatch):
     import tempfile
 
     from pipeline.office import libreoffice as convert
@@ -293,7 +291,7 @@ def test_two_builds_of_the_same_year(previous):
         assert snapshot(previous) == before
 
 
-def test_outputs_not_writable(tmp_path):
+def test_outputs_not_writable(office, tmp_path):  # its LibreOffice starts before the outputs are written
     blocker = tmp_path / "outputs"
     blocker.write_text("un fichier à la place du dossier")
     result = run_cli("--outputs", str(blocker), "build", "2023")

@@ -7,13 +7,11 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, build_years, run_cli
+from helpers import CONV, INPUTS, build_years, run_cli
 from pipeline import manifest
 from pipeline.convention import documents, model
 from pipeline.events import Event
 from pipeline.pdf import reproducible
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 def batches(events: list[Event]) -> list[int]:
@@ -21,12 +19,12 @@ def batches(events: list[Event]) -> list[int]:
     return [len(e.names) for e in events if e.kind == "queued"]
 
 
-def test_two_builds_give_byte_identical_outputs(built, tmp_path, monkeypatch):
+def test_two_builds_give_byte_identical_outputs(built, office, tmp_path, monkeypatch):
     def no_rewrite(*args):
         raise AssertionError("a LibreOffice PDF was rewritten by pypdf instead of patched")
 
     monkeypatch.setattr(reproducible, "rewrite", no_rewrite)
-    build_years([2023], INPUTS, tmp_path / "other")  # its own cache: converted again from scratch
+    build_years([2023], INPUTS, tmp_path / "other", office=office)  # its own cache: converted again from scratch
     first = {p.name: p.read_bytes() for p in (built / "2023").iterdir()}
     second = {p.name: p.read_bytes() for p in (tmp_path / "other" / CONV / "2023").iterdir()}
     assert first.keys() == second.keys()
@@ -45,9 +43,9 @@ def test_manifest_proves_what_the_dossier_was_built_from(built):
     assert data["pipeline"]
 
 
-def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_path):
+def test_rebuild_with_nothing_changed_starts_no_libreoffice(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
-    build_years([2023], inputs_copy, outputs)
+    build_years([2023], inputs_copy, outputs, office=office)  # the later builds, watched, start their own
     before = {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()}
     events: list[Event] = []
     build_years([2023], inputs_copy, outputs, watch=events.append)
@@ -60,22 +58,22 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(inputs_copy, tmp_pat
     assert result.returncode == 0 and f"{CONV} 2023 : déjà à jour" in result.stderr  # which convention's 2023
 
 
-def test_changed_data_reconverts_only_what_it_touches(inputs_copy, tmp_path):
+def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
-    build_years([2022, 2023, 2024], inputs_copy, outputs)
+    build_years([2022, 2023, 2024], inputs_copy, outputs, office=office)
     path = inputs_copy / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Mise à jour du guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
         encoding="utf-8")
     events: list[Event] = []
-    build_years([2022, 2023, 2024], inputs_copy, outputs, watch=events.append)
+    build_years([2022, 2023, 2024], inputs_copy, outputs, watch=events.append, office=office)
     assert sum(batches(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
     bilan = " ".join(p.extract_text() for p in PdfReader(outputs / CONV / "2024" / "bilan-2023.pdf").pages)
     assert "2e édition" in " ".join(bilan.split())  # the table cell may wrap there
 
 
-def test_convention_is_converted_once_for_all_years(tmp_path):
+def test_convention_is_converted_once_for_all_years(office, tmp_path):
     events: list[Event] = []
     build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=events.append)
     # 3 documents a year before the bordereau: the convention (converted once, the same document

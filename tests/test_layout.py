@@ -4,11 +4,10 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import STEMS
+from helpers import shipped_stems
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
-ALL = [(year, stem) for year, stems in STEMS.items() for stem in stems]
+ALL = [(year, stem) for year, stems in shipped_stems().items() for stem in stems]
 SIGNED = [(year, stem) for year, stem in ALL if stem.startswith(("convention", "bilan", "pv-copil"))]
 
 

@@ -7,7 +7,7 @@ import shutil
 import docx
 import pytest
 
-from conftest import INPUTS, TEMPLATES
+from helpers import INPUTS, TEMPLATES
 from pipeline import checks, templates
 from pipeline.convention import model
 from pipeline.errors import InputError

@@ -1,7 +1,7 @@
 """Loading and checking inputs: every problem named with file, line and key."""
 import pytest
 
-from conftest import INPUTS
+from helpers import INPUTS
 from pipeline.convention import model
 from pipeline.errors import InputError
 

@@ -6,10 +6,8 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import INPUTS, TEMPLATES
+from helpers import INPUTS, TEMPLATES
 from pipeline import preview
-
-pytestmark = pytest.mark.office  # the real LibreOffice
 
 
 def _replace(path, old, new):
@@ -23,7 +21,7 @@ def _replace(path, old, new):
     raise AssertionError(old)
 
 
-def test_each_save_rewrites_the_preview_and_an_error_is_said_at_once(tmp_path):
+def test_each_save_rewrites_the_preview_and_an_error_is_said_at_once(office, tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     outputs = tmp_path / "outputs"

@@ -3,7 +3,7 @@ exists can still print a wrong legal document, and check refuses them, naming th
 the paragraph and the year's data (no LibreOffice needed)."""
 import pytest
 
-from conftest import edited_templates, run_cli
+from helpers import edited_templates, run_cli
 
 
 CASES = [
@@ -30,7 +30,7 @@ def test_check_refuses_a_template_that_prints_a_wrong_document(tmp_path, label, 
 
 
 def test_the_shipped_templates_and_the_second_convention_s_pass_the_reading():
-    from conftest import ROOT
+    from helpers import ROOT
 
     for inputs in (ROOT / "inputs", ROOT / "tests" / "fixtures"):
         result = run_cli("--inputs", str(inputs), "check")

@@ -8,12 +8,10 @@ import sys
 
 import pytest
 
-from conftest import CONV, INPUTS, ROOT, TEMPLATES, build_years, run_cli
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, run_cli
 from pipeline import publish
 from pipeline.errors import OutputError
 from test_errors import snapshot
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 
 @pytest.fixture()
@@ -21,6 +19,8 @@ def previous(tmp_path, built):
     """outputs/ holding a previous 2023 build, and inputs changed since, so a build really publishes."""
     outputs = tmp_path / "outputs"
     shutil.copytree(built / "2023", outputs / CONV / "2023")
+    # its PDF cache too: only the two documents the change touches are converted again
+    shutil.copytree(built.parent / ".cache" / "pdf", outputs / ".cache" / "pdf")
     inputs = tmp_path / "inputs" / CONV
     shutil.copytree(INPUTS, inputs)
     path = inputs / "2023" / "year.yaml"
@@ -32,7 +32,7 @@ def leftovers(outputs):
     return [p.name for p in (outputs / CONV).iterdir() if p.name.startswith((".new-", ".old-", ".build-", ".pdf-"))]
 
 
-def test_a_write_failing_midway_through_publishing_keeps_the_previous_outputs(previous, monkeypatch):
+def test_a_write_failing_midway_through_publishing_keeps_the_previous_outputs(office, previous, monkeypatch):
     inputs, outputs = previous
     before = snapshot(outputs)
     copies = []
@@ -46,12 +46,12 @@ def test_a_write_failing_midway_through_publishing_keeps_the_previous_outputs(pr
 
     monkeypatch.setattr(publish.shutil, "copy2", disk_full_on_the_third)
     with pytest.raises(OutputError) as info:
-        build_years([2023], inputs, outputs)
+        build_years([2023], inputs, outputs, office=office)
     assert "impossible d'écrire" in str(info.value)
     assert len(copies) == 3 and snapshot(outputs) == before and leftovers(outputs) == []
 
 
-def test_a_folder_that_cannot_take_the_place_of_the_previous_one_gives_it_back(previous, monkeypatch):
+def test_a_folder_that_cannot_take_the_place_of_the_previous_one_gives_it_back(office, previous, monkeypatch):
     inputs, outputs = previous
     before = snapshot(outputs)
     renames = []
@@ -65,7 +65,7 @@ def test_a_folder_that_cannot_take_the_place_of_the_previous_one_gives_it_back(p
 
     monkeypatch.setattr(publish.os, "rename", refused_second)
     with pytest.raises(OutputError):
-        build_years([2023], inputs, outputs)
+        build_years([2023], inputs, outputs, office=office)
     assert len(renames) == 3  # the previous folder was put back at once
     assert snapshot(outputs) == before and leftovers(outputs) == []
 
@@ -104,9 +104,9 @@ def test_a_build_killed_between_the_two_renames_is_recovered_by_the_next_command
     assert snapshot(outputs) == before and leftovers(outputs) == []
 
 
-def test_a_published_folder_is_an_ordinary_folder(previous):
+def test_a_published_folder_is_an_ordinary_folder(office, previous):
     inputs, outputs = previous
-    build_years([2023], inputs, outputs)
+    build_years([2023], inputs, outputs, office=office)
     reference = outputs / "ordinaire"
     reference.mkdir()
     assert (outputs / CONV / "2023").stat().st_mode & 0o777 == reference.stat().st_mode & 0o777
@@ -117,7 +117,7 @@ def test_a_published_folder_is_an_ordinary_folder(previous):
         {p.name: ordinary for p in (outputs / CONV / "2023").iterdir()}
 
 
-def test_two_years_of_one_convention_build_side_by_side(tmp_path):
+def test_two_years_of_one_convention_build_side_by_side(office, tmp_path):
     """The 2024 build starts (and recovers leftovers) while the 2023 one converts: neither
     touches the other's working folders, both publish."""
     import time

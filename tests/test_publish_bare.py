@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from conftest import INPUTS, TEMPLATES
+from helpers import INPUTS, TEMPLATES
 from pipeline import manifest, publish
 from pipeline.errors import OutputError
 from test_errors import snapshot

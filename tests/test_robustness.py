@@ -1,5 +1,4 @@
 """Hostile data that must come out intact, large inputs that must still lay out, random input."""
-import pytest
 import datetime as dt
 import shutil
 
@@ -8,19 +7,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, build_years, docx_text
+from helpers import CONV, INPUTS, build_years, docx_text
 from pipeline.convention import model
 from pipeline.errors import InputError
 from pipeline.french import typographie
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+
+def run_build(office, inputs, outputs, year=2023):
+    return build_years([year], inputs, outputs, office=office)[0]
 
 
-def run_build(inputs, outputs, year=2023):
-    return build_years([year], inputs, outputs)[0]
-
-
-def test_special_characters_come_out_intact(inputs_copy, tmp_path):
+def test_special_characters_come_out_intact(office, inputs_copy, tmp_path):
     title = "Atelier « A & B » <balise> \"guillemets\" 'simples' l’îlot — 100 % 🏠"
     path = inputs_copy / "2022" / "year.yaml"  # an action of 2022, reported in the bilan 2022 of the dossier 2023
     text = path.read_text(encoding="utf-8")
@@ -28,14 +25,14 @@ def test_special_characters_come_out_intact(inputs_copy, tmp_path):
                         "    titre: " + yaml.safe_dump(title, allow_unicode=True).strip().removesuffix("...").strip())
     path.write_text(text, encoding="utf-8")
     assert title in [a.titre for a in model.load(inputs_copy, 2023).reported[2022].actions]
-    dossier = run_build(inputs_copy, tmp_path / "out")
+    dossier = run_build(office, inputs_copy, tmp_path / "out")
     assert typographie(title) in docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")
     pdf_text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf").pages)
     assert "A & B" in pdf_text and "<balise>" in pdf_text and "l’îlot" in pdf_text
     assert dossier.is_file()
 
 
-def test_hundreds_of_actions_and_long_texts_still_lay_out(inputs_copy, tmp_path):
+def test_hundreds_of_actions_and_long_texts_still_lay_out(office, inputs_copy, tmp_path):
     path = inputs_copy / "2022" / "year.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     chantiers = ["PLH", "LLS", "DEMANDE", "PUBLICS", "NPNRU", "PPA", "PV"]
@@ -46,7 +43,7 @@ def test_hundreds_of_actions_and_long_texts_still_lay_out(inputs_copy, tmp_path)
                         "titre": f"Action numéro {i + 1}", "partenaires": ["Partenaire A", "Partenaire B"],
                         "participants": i, "resultat": long_text if i % 50 == 0 else "Fait."} for i in range(300)]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    run_build(inputs_copy, tmp_path / "out")
+    run_build(office, inputs_copy, tmp_path / "out")
     text = docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")
     assert all(f"Action numéro {i + 1}\n" in text + "\n" for i in range(300))
     bilan = PdfReader(tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf")
@@ -69,14 +66,14 @@ def words_outside_the_text_width(pdf, margin_cm: float = 2.3) -> list[str]:
 
 
 def test_every_document_keeps_its_text_inside_the_margins(built):
-    from conftest import STEMS
+    from helpers import shipped_stems
 
-    for year, stems in STEMS.items():
+    for year, stems in shipped_stems().items():
         for stem in stems:
             assert words_outside_the_text_width(built / str(year) / f"{stem}.pdf") == [], stem
 
 
-def test_huge_piece(inputs_copy, tmp_path):
+def test_huge_piece(office, inputs_copy, warm_outputs):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -89,7 +86,7 @@ def test_huge_piece(inputs_copy, tmp_path):
         c.drawString(72, 720, f"Rapport d'activité, page {n + 1}")
         c.showPage()
     c.save()
-    dossier = PdfReader(run_build(inputs_copy, tmp_path / "out"))
+    dossier = PdfReader(run_build(office, inputs_copy, warm_outputs))
     assert len(dossier.pages) > 400
     assert "page 420 /" in dossier.pages[419].extract_text()
 

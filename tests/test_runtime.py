@@ -2,7 +2,7 @@
 build never closes it but stops it at once when it fails, before its working folders go."""
 import pytest
 
-from conftest import CONV, TEMPLATES
+from helpers import CONV, TEMPLATES
 from pipeline import build
 from pipeline.errors import ConversionError
 from pipeline.office import libreoffice

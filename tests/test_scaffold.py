@@ -5,7 +5,7 @@ import shutil
 import openpyxl
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 from pipeline.convention import model
 from pipeline.errors import InputError
 
@@ -130,7 +130,7 @@ def test_the_questionnaire_from_the_command_line(tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from helpers import ROOT
 
     replies = list(HOSTILE.values())
     replies[replies.index("2031")] = "deux mille\n2031"
@@ -142,7 +142,7 @@ def test_the_questionnaire_from_the_command_line(tmp_path):
 
 
 def test_placeholders_are_said_by_check_and_refused_by_final(tmp_path):
-    from conftest import INPUTS, run_cli
+    from helpers import INPUTS, run_cli
     from pipeline.convention import scaffold
 
     ask, tell, _ = answer(list(HOSTILE.values()))
@@ -174,7 +174,7 @@ def test_new_year_makes_a_convention_s_first_year(inputs_copy):
 
 def test_the_ambiguity_names_each_dossier_and_gives_both_commands(tmp_path):
     """Two conventions cover 2025: the closing of one, the first year of the other."""
-    from conftest import INPUTS, ROOT
+    from helpers import INPUTS, ROOT
     from pipeline import places
     from pipeline.errors import InputError
 

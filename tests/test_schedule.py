@@ -6,7 +6,7 @@ import pytest
 from fakeoffice import FakeOffice
 from pypdf import PdfReader
 
-from conftest import INPUTS, TEMPLATES
+from helpers import INPUTS, TEMPLATES
 from pipeline import cache, dossier, schedule
 from pipeline.convention import model
 from pipeline.errors import OutputError

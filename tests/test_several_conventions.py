@@ -9,7 +9,7 @@ import sys
 import docx
 import pytest
 
-from conftest import ROOT, TEMPLATES, docx_text
+from helpers import ROOT, TEMPLATES, docx_text
 from pipeline import dossier
 from pipeline.convention import context, documents, model
 
@@ -81,12 +81,12 @@ def three(tmp_path):
     return root
 
 
-@pytest.mark.office  # the erroneous convention's build may start its LibreOffice before it reads the data
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_build_all_reads_each_convention_s_own_data_and_keeps_its_failure(three, tmp_path, workers):
+def test_build_all_reads_each_convention_s_own_data_and_keeps_its_failure(office, three, tmp_path, workers):
     """One process, or one per core (the last convention shares a lane with the first): the
     wrong file is named, from its own convention, and the command fails with the data's code
-    even though another lane, finished later, succeeded."""
+    even though another lane, finished later, succeeded. (``office``: the erroneous convention's
+    build may start its LibreOffice before it reads the data.)"""
     from test_errors import no_worker_left, profile
 
     outputs = tmp_path / "out"

@@ -10,13 +10,12 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONV, INPUTS, TEMPLATES, build_years, make_final, run_cli
+from helpers import CONV, INPUTS, TEMPLATES, build_years, make_final, run_cli
 from pki import Pki
 from pipeline.errors import InputError
 from pipeline.french import date_fr
 from pipeline.pdf import signing
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 D = dt.date
 # who signs what, on which day: the convention before the first call (29 March 2022), the bilan
@@ -50,14 +49,14 @@ def _name_the_presidente(inputs):
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
+def scenario(office, tmp_path_factory):
     """Real data (no example, no specimen), the 2023 documents built, each signed on its day."""
     root = tmp_path_factory.mktemp("signes")
     inputs = root / "inputs" / CONV
     shutil.copytree(INPUTS, inputs)
     make_final(inputs)
     _name_the_presidente(inputs)
-    build_years([2023], inputs, root / "out")
+    build_years([2023], inputs, root / "out", office=office)
     pki = Pki(root / "pki")
     (inputs / "signes").mkdir()
     sign_all(pki, root / "out" / CONV / "2023", inputs / "signes")
@@ -65,10 +64,10 @@ def scenario(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def final_dossier(scenario):
+def final_dossier(office, scenario):
     root, inputs, _ = scenario
     warnings = []
-    build_years([2023], inputs, root / "out", final=True, warn=warnings.append)
+    build_years([2023], inputs, root / "out", final=True, warn=warnings.append, office=office)
     assert warnings == []
     return root / "out" / CONV / "2023" / "dossier-2023.pdf"
 
@@ -203,41 +202,41 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_each_rule_on_signed_originals_warns_in_a_draft_and_stops_a_final_build(scenario, tmp_path, case):
+def test_each_rule_on_signed_originals_warns_in_a_draft_and_stops_a_final_build(office, scenario, tmp_path, case):
     spoil, expected = CASES[case]
     inputs, pki = _case_inputs(scenario, tmp_path)
     spoil(inputs, pki, scenario[0] / "out" / CONV / "2023")
     warnings = []
-    build_years([2023], inputs, tmp_path / "out", warn=warnings.append)
+    build_years([2023], inputs, tmp_path / "out", warn=warnings.append, office=office)
     assert any(expected in w and w.endswith("(erreur avec --final)") for w in warnings), warnings
     assert (tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").is_file()  # a draft is still built
     with pytest.raises(InputError) as info:
-        build_years([2023], inputs, tmp_path / "out", final=True)
+        build_years([2023], inputs, tmp_path / "out", final=True, office=office)
     assert expected in str(info.value)
 
 
-def test_a_certificate_in_another_name_is_only_a_warning(scenario, tmp_path):
+def test_a_certificate_in_another_name_is_only_a_warning(office, scenario, tmp_path):
     inputs, pki = _case_inputs(scenario, tmp_path)
     _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "pv-copil-2023",
             [PV[0], ("pv-copil-association", "Jean DUPONT", D(2023, 3, 16))])
     warnings = []
-    build_years([2023], inputs, tmp_path / "out", final=True, warn=warnings.append)  # not refused
+    build_years([2023], inputs, tmp_path / "out", final=True, warn=warnings.append, office=office)  # not refused
     assert any("« pv-copil-association » est signé par Jean DUPONT, alors que les données nomment Pascal FRIQUET"
                in w for w in warnings), warnings
 
 
-def test_a_final_dossier_needs_every_document_signed(scenario, tmp_path):
+def test_a_final_dossier_needs_every_document_signed(office, scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
     (inputs / "signes" / "pv-copil-2023.pdf").unlink()
     with pytest.raises(InputError) as info:
-        build_years([2023], inputs, tmp_path / "out", final=True)
+        build_years([2023], inputs, tmp_path / "out", final=True, office=office)
     assert "signes/pv-copil-2023.pdf : absent" in str(info.value)
-    build_years([2023], inputs, tmp_path / "out")  # a draft shows it as still to sign
+    build_years([2023], inputs, tmp_path / "out", office=office)  # a draft shows it as still to sign
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / CONV / "2023" / "dossier-2023.pdf").pages)
     assert "Document à signer séparément par" in " ".join(text.split())
 
 
-def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(scenario, tmp_path):
+def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(office, scenario, tmp_path):
     from pipeline import publish
 
     inputs, pki = _case_inputs(scenario, tmp_path)
@@ -245,26 +244,26 @@ def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(sce
     signed = inputs / "signes" / "bilan-2022.pdf"
     kept = signed.read_bytes()
     signed.unlink()
-    build_years([2023], inputs, tmp_path / "out")
+    build_years([2023], inputs, tmp_path / "out", office=office)
     assert publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
     signed.write_bytes(kept)  # added
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
-    build_years([2023], inputs, tmp_path / "out")
+    build_years([2023], inputs, tmp_path / "out", office=office)
     assert "bilan-2022.pdf" in PdfReader(out / "2023" / "dossier-2023.pdf").attachments
     _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "bilan-2022",
             [("bilan-association", "Pascal FRIQUET", D(2023, 2, 21))])  # replaced
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
-    build_years([2023], inputs, tmp_path / "out")
+    build_years([2023], inputs, tmp_path / "out", office=office)
     signed.unlink()  # removed
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
     manifest = (out / "2023" / "manifest.json").read_text(encoding="utf-8")
     assert '"signes/bilan-2022.pdf"' in manifest
 
 
-def test_status_says_who_signed_when_and_what_is_missing(scenario, tmp_path):
+def test_status_says_who_signed_when_and_what_is_missing(office, scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
     (inputs / "signes" / "pv-copil-2023.pdf").unlink()
-    build_years([2023], inputs, tmp_path / "out")
+    build_years([2023], inputs, tmp_path / "out", office=office)
     result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert result.returncode == 0, result.stderr
     lines = {line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1] for line in result.stdout.splitlines()
@@ -279,16 +278,16 @@ def test_status_says_who_signed_when_and_what_is_missing(scenario, tmp_path):
     assert "!" not in result.stdout  # nothing wrong with what is signed
 
 
-def test_a_document_signed_in_place_is_never_replaced_by_a_build(scenario, tmp_path):
+def test_a_document_signed_in_place_is_never_replaced_by_a_build(office, scenario, tmp_path):
     from pipeline.errors import OutputError
 
     inputs, pki = _case_inputs(scenario, tmp_path)
-    build_years([2023], inputs, tmp_path / "out")
+    build_years([2023], inputs, tmp_path / "out", office=office)
     published = tmp_path / "out" / CONV / "2023" / "bilan-2022.pdf"
     pki.sign(published, published, "bilan-association", "Pascal FRIQUET", D(2023, 2, 20))
     signed = published.read_bytes()
     with pytest.raises(OutputError) as info:
-        build_years([2023], inputs, tmp_path / "out")
+        build_years([2023], inputs, tmp_path / "out", office=office)
     assert "signes/bilan-2022.pdf" in str(info.value)
     assert published.read_bytes() == signed
 
@@ -306,9 +305,9 @@ def test_check_examines_the_signed_originals_without_building(scenario, tmp_path
     assert "erreur : " in final.stderr and "n'est plus intacte" in final.stderr and "Traceback" not in final.stderr
 
 
-def test_status_says_why_published_documents_are_behind_the_data(scenario, tmp_path):
+def test_status_says_why_published_documents_are_behind_the_data(office, scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
-    build_years([2023], inputs, tmp_path / "out")
+    build_years([2023], inputs, tmp_path / "out", office=office)
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# une correction\n", encoding="utf-8")
     result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")

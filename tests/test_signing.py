@@ -11,10 +11,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pypdf import PdfReader
 
-from conftest import run_cli
+from helpers import run_cli
 from pipeline.pdf import signing
 
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
 
 PASSWORD = "secret-de-test"
 
@@ -170,7 +169,7 @@ def test_signature_places_leave_no_trace_in_text(built):
     """The blocks are found through bookmarks: nothing to see, copy or read aloud."""
     import docx
 
-    from conftest import docx_text
+    from helpers import docx_text
 
     for year in (2022, 2023):
         for pdf in (built / str(year)).glob("*.pdf"):

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import CONV, TEMPLATES
+from helpers import CONV, TEMPLATES
 from pipeline import build, manifest
 
 

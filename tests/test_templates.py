@@ -6,9 +6,7 @@ import subprocess
 import docx
 import pytest
 
-from conftest import CONV, STEMS, TEMPLATES, edited_templates, run_cli
-
-pytestmark = pytest.mark.office  # the real LibreOffice: « make test-fast » leaves these out
+from helpers import CONV, TEMPLATES, edited_templates, run_cli, shipped_stems
 
 
 broken_copy = edited_templates  # a template broken as staff would break it in Word
@@ -44,7 +42,7 @@ def test_check_names_the_template_and_the_mistake(tmp_path, label, name, old, ne
 
 
 @pytest.mark.parametrize("label, name, old, new, expected", BUILD_CASES, ids=[c[0] for c in BUILD_CASES])
-def test_build_refuses_a_broken_template_and_keeps_previous_outputs(tmp_path, label, name, old, new, expected):
+def test_build_refuses_a_broken_template_and_keeps_previous_outputs(office, tmp_path, label, name, old, new, expected):
     folder = broken_copy(tmp_path, name, old, new)
     outputs = tmp_path / "outputs"
     (outputs / CONV / "2023").mkdir(parents=True)
@@ -72,7 +70,7 @@ def pdf_texts(folder, year=2023):
         return re.sub(r"-\s+", "-", " ".join(text.split()))
 
     return {stem: [words(p.extract_text()) for p in PdfReader(folder / str(year) / f"{stem}.pdf").pages]
-            for stem in STEMS[year]}
+            for stem in shipped_stems()[year]}
 
 
 def test_templates_resaved_by_libreoffice_build_the_same_documents(tmp_path, built):
@@ -128,7 +126,7 @@ def test_variables_reference_lists_what_a_template_uses_with_values():
     assert "copil.decisions" not in result.stdout  # only what appel.docx uses
 
 
-def test_build_names_the_table_cell_of_a_wrong_attribute(tmp_path):
+def test_build_names_the_table_cell_of_a_wrong_attribute(office, tmp_path):  # its LibreOffice starts before the templates are read
     folder = broken_copy(tmp_path, "bilan.docx", "{{ a.titre }}", "{{ a.titr }}")
     result = run_cli("--templates", str(folder), "--outputs", str(tmp_path / "out"), "build", "2023")
     assert result.returncode == 3 and "Traceback" not in result.stderr

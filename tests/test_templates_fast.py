@@ -9,7 +9,7 @@ import zipfile
 import docx
 import pytest
 
-from conftest import INPUTS, TEMPLATES
+from helpers import INPUTS, TEMPLATES
 from pipeline import checks, dossier, places, render, templates
 from pipeline.convention import catalogue, context, documents, model
 from pipeline.errors import ExitCode, TemplateProblem

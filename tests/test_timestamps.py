@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 from tsa_pki import PASSWORD, TSA_CLOCK_OFFSET, LoopbackPki, free_port, is_listening
 
 ENV = dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD)
@@ -271,7 +271,7 @@ FIRST, SECOND = "convention-association", "convention-metropole"
 @pytest.fixture(scope="module")
 def two_signatures(pki, tmp_path_factory):
     """Sophie EXEMPLE signs the first field (B-T), then Pascal FRIQUET the second (B-LT); the file
-    is then verified offline. (Not named « signed »: conftest would mark it as needing LibreOffice.)"""
+    is then verified offline."""
     pki.start()
     pdf = make_pdf(tmp_path_factory.mktemp("two") / "convention.pdf", [FIRST, SECOND])
     first = sign(pdf, FIRST, pki.p12["sophie"], "--timestamp", pki.tsa_url)

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from conftest import run_cli
+from helpers import run_cli
 from pki import PASSWORD, Pki
 from test_timestamps import make_pdf
 
