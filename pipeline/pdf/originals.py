@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -230,12 +231,23 @@ def _reason(status, trusted_roots: bool) -> str | None:
 
 def text_lines(reader) -> list[str]:
     """The text of a PDF, line by line, spaces made plain: what a reader reads, whatever the
-    bytes (another version of LibreOffice writes the same text otherwise)."""
+    bytes (another version of LibreOffice writes the same text otherwise). Read once per file's
+    bytes: the signed convention is compared with every year's identical rendering of it."""
+    data = _bytes_of(reader)
+    return list(_lines_of(data) if data is not None else _read_lines(reader))
+
+
+@functools.lru_cache(maxsize=32)
+def _lines_of(data: bytes) -> tuple[str, ...]:
+    return _read_lines(_reader(data))
+
+
+def _read_lines(reader) -> tuple[str, ...]:
     lines = []
     try:
         pages = list(reader.pages)
     except Exception:  # a damaged file (its integrity is reported apart)
-        return ["(fichier illisible)"]
+        return ("(fichier illisible)",)
     for number, page in enumerate(pages, 1):
         try:
             text = page.extract_text() or ""
@@ -245,7 +257,26 @@ def text_lines(reader) -> list[str]:
             line = re.sub(r"\s+", " ", line.replace("\u00a0", " ").replace("\u202f", " ")).strip()
             if line:
                 lines.append(line)
-    return lines
+    return tuple(lines)
+
+
+def _bytes_of(pdf) -> bytes | None:
+    """A PDF's bytes, given as bytes, a path or an open reader (None if they cannot be had)."""
+    if isinstance(pdf, (bytes, bytearray)):
+        return bytes(pdf)
+    if isinstance(pdf, (str, Path)):
+        return Path(pdf).read_bytes()
+    stream = getattr(pdf, "stream", None)
+    if hasattr(stream, "getvalue"):
+        return stream.getvalue()
+    try:
+        where = stream.tell()
+        stream.seek(0)
+        data = stream.read()
+        stream.seek(where)
+        return data
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def compare(signed, fresh) -> tuple[str, str] | None:
