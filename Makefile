@@ -61,7 +61,7 @@ convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-202
 test: setup
 	$(BIN)/python -m pytest -q
 
-test-fast: setup  # the parts that need no LibreOffice: data, rules, French, sheets, scaffolding
+test-fast: setup  # the tests that need no LibreOffice (they ask for no office fixture): data, rules, templates, publishing, the scheduler with a stand-in
 	$(BIN)/python -m pytest -q -m "not office"
 
 coverage: setup  # the fast suite's coverage of the engine (pipeline/ but convention/), then of all pipeline/
