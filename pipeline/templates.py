@@ -23,6 +23,13 @@ from pipeline.french import suggestion
 from pipeline.pdf import marks
 
 
+def _images(path: Path, ctx: context.Context) -> dict | None:
+    """The pictures a trial fill gets: the chart for the document that has one, as the build
+    gives it (drawing it for every template cost check a third of its time)."""
+    spec = catalogue.SPECS.get(path.stem)
+    return (context.images(ctx) or None) if spec is not None and spec.has_chart else None
+
+
 def template_context(data: model.DossierData, spots: list | None = None, *, projet: bool = True,
                      pages: dict[str, int] | None = None, signatures: dict[str, str] | None = None
                      ) -> context.Context:
@@ -101,7 +108,7 @@ def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool =
             spots: list = []
             try:
                 ctx = template_context(data, spots)
-                render.render(path, ctx.variables(), Path(tmp) / path.name, context.images(ctx) or None)
+                render.render(path, ctx.variables(), Path(tmp) / path.name, _images(path, ctx))
             except TemplateProblem as exc:
                 located = _empty_bilan(path, exc, tpl, ctx) or with_location(path, exc, tpl)
                 if str(located) not in seen:

@@ -75,11 +75,12 @@ def years_read(year: int, period: list[int], *, with_next: bool = False) -> list
 
 def peek(path: Path) -> dict | None:
     """A YAML file's plain values, unchecked: None when it is missing or unreadable (the real
-    load, ``model``, says why, with the line). Only PyYAML: for the fast paths."""
+    load, ``model``, says why, with the line). Only PyYAML, with libyaml when it is there: for the
+    fast paths."""
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None
