@@ -140,11 +140,11 @@ def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> Non
     ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, job.data) is None
     ctx = templates.template_context(job.data, spots, projet=not job.final and not ready, pages=pages,
                                      signatures=signature_states(job))
-    images = context.images(ctx) if catalogue.SPECS[key].has_chart else None
     template = places.template_for(job.data.convention_dir, job.templates, f"{key}.docx")
 
     try:
-        job.files[key] = Converted(render.render(template, ctx.variables(), job.work / f"{planned.stem}.docx", images,
+        job.files[key] = Converted(render.render(template, ctx.variables(), job.work / f"{planned.stem}.docx",
+                                                 templates.images(key, ctx),
                                                  finish=finishing(key, planned, job.data)))
     except TemplateProblem as exc:
         raise templates.build_error(template, exc, [job.data]) from None  # said as check says it, located

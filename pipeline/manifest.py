@@ -28,9 +28,9 @@ def input_files(convention_dir: Path, year: int, templates: Path) -> list[Path]:
     data, sheets and pieces), the year.yaml of the years it only glances at (the next one's
     meetings, the first one's call), the pieces named outside, the templates."""
     files = [convention_dir / "convention.yaml"]
-    period = cycle.peek_period(convention_dir)
+    period = cycle.peek_period(convention_dir)  # empty when convention.yaml is unreadable: the real load reports it
     printed = set(cycle.years_read(year, period)) if period else {year}
-    for folder in year_folders(convention_dir, year):
+    for folder in _year_folders(convention_dir, year, period):
         if int(folder.name) in printed:  # its data, its actions sheet, its pieces
             files += sorted(p for p in folder.rglob("*") if p.is_file())
         elif (folder / "year.yaml").is_file():  # a year only glanced at: its year.yaml alone is read
@@ -56,7 +56,10 @@ def input_files(convention_dir: Path, year: int, templates: Path) -> list[Path]:
 def year_folders(convention_dir: Path, year: int) -> list[Path]:
     """The year folders a dossier is made from, in order: every year its build reads
     (``cycle.years_read``), the ones it only glances at included."""
-    period = cycle.peek_period(convention_dir)  # empty when convention.yaml is unreadable: the real load reports it
+    return _year_folders(convention_dir, year, cycle.peek_period(convention_dir))
+
+
+def _year_folders(convention_dir: Path, year: int, period: list[int]) -> list[Path]:
     years = cycle.years_read(year, period, with_next=True) if period else [year]
     return [convention_dir / str(y) for y in sorted(years) if (convention_dir / str(y)).is_dir()]
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from pipeline import files, places, render
-from pipeline.convention import catalogue, context, documents, model
+from pipeline.convention import catalogue, documents, model
 from pipeline.errors import InputError, PipelineError
 from pipeline.office.libreoffice import Session
-from pipeline.templates import template_context
+from pipeline.templates import images, template_context
 
 
 def folder(conv_dir: Path, outputs: Path) -> Path:
@@ -40,7 +40,7 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
         docx = render.render(template, ctx.variables(), Path(tmp) / f"{key}.docx",
-                             context.images(ctx) if planned.spec.has_chart else None,
+                             images(key, ctx),
                              finish=dossier.finishing(key, planned, data))
         pdf, = office.convert([docx], Path(tmp))
         out = into / f"{planned.stem}.pdf"

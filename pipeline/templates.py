@@ -23,11 +23,11 @@ from pipeline.french import suggestion
 from pipeline.pdf import marks
 
 
-def _images(path: Path, ctx: context.Context) -> dict | None:
-    """The pictures a trial fill gets: the chart for the document that has one, as the build
-    gives it (drawing it for every template cost check a third of its time)."""
-    spec = catalogue.SPECS.get(path.stem)
-    return (context.images(ctx) or None) if spec is not None and spec.has_chart else None
+def images(key: str, ctx: context.Context) -> dict | None:
+    """The pictures a fill of document ``key`` gets, the build's, the preview's and check's
+    alike: the chart, for the document that has one (drawn for no other)."""
+    spec = catalogue.SPECS.get(key)
+    return context.images(ctx) if spec is not None and spec.has_chart else None
 
 
 def template_context(data: model.DossierData, spots: list | None = None, *, projet: bool = True,
@@ -108,7 +108,7 @@ def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool =
             spots: list = []
             try:
                 ctx = template_context(data, spots)
-                render.render(path, ctx.variables(), Path(tmp) / path.name, _images(path, ctx))
+                render.render(path, ctx.variables(), Path(tmp) / path.name, images(path.stem, ctx))
             except TemplateProblem as exc:
                 located = _empty_bilan(path, exc, tpl, ctx) or with_location(path, exc, tpl)
                 if str(located) not in seen:
