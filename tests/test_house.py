@@ -74,16 +74,23 @@ def test_the_engine_asks_the_catalogue_instead_of_comparing_document_keys():
 
 
 def _imports(path: Path) -> set[str]:
-    """The pipeline modules a file imports, at its top or inside a function."""
+    """The pipeline modules a file imports when it runs, at its top or inside a function; an
+    import under ``if TYPE_CHECKING:`` is for the reader only."""
     import ast
 
+    def walk(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and getattr(child.test, "id", None) == "TYPE_CHECKING":
+                continue
+            yield child
+            yield from walk(child)
+
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
     return {name for name in found if name.startswith("pipeline.") and _module_file(name) is not None}
 
 
@@ -128,34 +135,13 @@ def test_pdf_holds_only_pdf_craft():
                 assert "docx" not in node.name, f"{path.name} defines {node.name}"
 
 
-def _runtime_imports(path: Path) -> set[str]:
-    """The pipeline modules a file imports when it runs, at its top or inside a function; an
-    import under ``if TYPE_CHECKING:`` is for the reader only."""
-    import ast
-
-    def walk(node):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and getattr(child.test, "id", None) == "TYPE_CHECKING":
-                continue
-            yield child
-            yield from walk(child)
-
-    found = set()
-    for node in walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
-    return {name for name in found if name.startswith("pipeline.") and _module_file(name) is not None}
-
-
 def test_no_import_cycle_even_counting_the_imports_inside_functions():
     """The floors hold: no module of pipeline/ reaches itself again through what it imports, at
     its top or lazily inside a function (a cycle hidden by a lazy import breaks the day someone
     moves that import up)."""
     modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
                for p in (ROOT / "pipeline").rglob("*.py")}
-    graph = {name: _runtime_imports(_module_file(name)) & modules for name in modules}
+    graph = {name: _imports(_module_file(name)) & modules for name in modules}
     for name in graph:  # a package's own __init__ is not an arrow back up
         graph[name] = {m for m in graph[name] if not name.startswith(m + ".") and m != name}
     cycles, state = [], {}
