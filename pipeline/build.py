@@ -97,6 +97,7 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
             for job in builds:  # the attached pieces made ready while LibreOffice works
                 dossier.prepare_pieces(job)
             scheduler.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive
+        _said(builds, request, runtime)
         _signed_originals(builds, request, runtime)
         with stage("publication", runtime.log):
             for job in builds:
@@ -146,6 +147,18 @@ def _load(years: list[int], request: BuildRequest, runtime: Runtime) -> list:
                     seen.add(warning)
                     runtime.warn(f"avertissement : {warning}")
     return loaded
+
+
+def _said(builds: list, request: BuildRequest, runtime: Runtime) -> None:
+    """What the fills warned of, as ``check`` says it: the documents' own warnings and where
+    convention.yaml and the convention's text disagree."""
+    from pipeline.templates import text_disagreements
+
+    said = text_disagreements(request.convention_dir, request.templates)
+    for job in builds:
+        said += [w for w in job.warnings if w not in said]
+    for warning in said:
+        runtime.warn(f"avertissement : {warning}")
 
 
 def _signed_originals(builds: list, request: BuildRequest, runtime: Runtime) -> None:

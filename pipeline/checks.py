@@ -6,14 +6,13 @@ template at once, the signed originals, the report, the commented copies of ``--
 """
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import places
 from pipeline.convention import catalogue, documents, model
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
-from pipeline.templates import check_template, template_context, used_names
+from pipeline.templates import check_template, template_context, text_disagreements, used_names
 
 
 @dataclass
@@ -53,12 +52,13 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
     missing = [y for y in period if y not in years]
     if missing:
         notes.append(f"pas encore de données pour {', '.join(map(str, missing))}")
-    loaded = []
+    loaded, states = [], {}
     for year in years:
         try:
             result = model.load(convention_dir, year, final=final)
             warnings.extend(w for w in result.warnings if w not in warnings)
             loaded.append(result)
+            states[year] = _signature_states(result)
             _signed_originals(result, templates, outputs, final, problems, warnings, notes)
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
@@ -69,30 +69,23 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
                              f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
             continue
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
-        faults = check_template(path, loaded, fill=users)
+        faults = check_template(path, loaded, users=users, final=final, states=states, warnings=warnings)
         problems.extend((int(ExitCode.TEMPLATE), str(fault)) for fault in faults)
         if annotate_into is not None and path.is_file():
             written = annotate(path, faults)  # a fixed template loses its stale copy
             if written is not None:
                 annotate_into.append(written)
-    warnings += _text_disagrees(convention_dir, templates)
+    warnings += [w for w in text_disagreements(convention_dir, templates) if w not in warnings]
     return report
 
 
-def _text_disagrees(convention_dir: Path, templates: Path) -> list[str]:
-    """Where convention.yaml and the convention's own text disagree (chantiers, article 3): a
-    warning, since only a person can tell which is wrong."""
-    from docx.opc.exceptions import PackageNotFoundError
+def _signature_states(data: model.DossierData) -> dict[str, str]:
+    """What the build's fills would say of each document signed apart, from the originals in
+    ``signes/``: the trial fills go the build's road with the build's context."""
+    from pipeline import dossier
 
-    from pipeline.convention import text
-
-    path = places.template_for(convention_dir, templates, "convention.docx")
-    try:
-        conv, _ = model.load_convention(convention_dir)
-        said = text.disagreements(conv, path) if path.is_file() else []
-    except (PipelineError, PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile):
-        return []  # a broken file or text: reported by the checks of data and templates
-    return [f"{model.display(path)} : {line}" for line in said]
+    plan = documents.plan(data)
+    return dossier.signature_states(data, plan, dossier.read_originals(data, plan))
 
 
 def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | None, final: bool,

@@ -142,6 +142,11 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
     if problems:
         _err(f"{len(problems)} erreur(s) : corrigez-les puis relancez « make check ».")
         raise SystemExit(every.exit_code)
+    if warnings:  # « tout est correct » is never said after a warning
+        n = len(warnings)
+        click.echo(f"aucune erreur, {n} avertissement{'s' if n > 1 else ''} à lire ci-dessus : les données et les "
+                   "modèles se construisent, mais relisez ce qui est signalé.")
+        return
     click.echo("tout est correct : données et modèles prêts.")
 
 

@@ -73,13 +73,11 @@ class YearBuild:
     spots: list[marks.SignatureSpot] = field(default_factory=list)  # signature blocks the templates marked
     originals: dict[str, Original] = field(default_factory=dict)     # document → its signed original, if returned
     findings: list[tuple[str, bool]] = field(default_factory=list)   # (message, breach) on the signed originals
+    warnings: list[str] = field(default_factory=list)                # what the documents' fills warned of
 
     def __post_init__(self):
         self.plan = documents.plan(self.data)
-        for d in self.plan:
-            path = places.signed_original(self.data.convention_dir, d.stem)
-            if catalogue.signed_apart(d.key) and path.is_file():
-                self.originals[d.key] = Original(path, model.display(path))
+        self.originals = returned(self.data, self.plan)
 
     @property
     def keys(self) -> list[str]:
@@ -132,41 +130,15 @@ def fill_bordereau(job: YearBuild, pages: dict[str, int], length: int) -> None:
 
 
 def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
-    """Fill one document's template; a template error names the template and the paragraph."""
-    spots: list[marks.SignatureSpot] = []
-    planned = job.planned(key)
-    # a document signed apart is signed as soon as its own data is real, before the dossier is
-    # final: then it carries no PROJET mark (its signed original is compared with this rendering)
-    ready = catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, job.data) is None
-    ctx = templates.template_context(job.data, spots, projet=not job.final and not ready, pages=pages,
-                                     signatures=signature_states(job))
-    template = places.template_for(job.data.convention_dir, job.templates, f"{key}.docx")
-
-    try:
-        job.files[key] = Converted(render.render(template, ctx.variables(), job.work / f"{planned.stem}.docx",
-                                                 templates.images(key, ctx),
-                                                 finish=finishing(key, planned, job.data)))
-    except TemplateProblem as exc:
-        raise templates.build_error(template, exc, [job.data]) from None  # said as check says it, located
-    wrong = catalogue.signature_problems(key, spots)
-    if wrong:
-        raise TemplateProblem(f"modèle {template.name} : {wrong[0]}")
-    job.spots = [s for s in job.spots if s.document != key] + spots
-
-
-def finishing(key: str, planned: documents.Planned, data: model.DossierData):
-    """What the engine does to a filled document before it is saved (the build and the preview
-    alike): French typography but on the approved text, the signature marks, its properties."""
-    def finish(document) -> None:
-        if not catalogue.SPECS[key].approved_text:
-            conv = data.convention
-            people = [conv.metropole.representant, conv.association.representant, *data.year.copil.presents]
-            whole = [conv.association.sigle, conv.metropole.sigle, *(f"{p.prenom} {p.nom}" for p in people if p.prenom)]
-            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)},
-                               [w for w in whole if w and len(w) <= 30])
-        marks.signature_bookmarks(document)
-        documents.set_properties(document, key, planned, data)
-    return finish
+    """Fill one document by the one road (``templates.fill``): its errors stop the build as
+    ``check`` would refuse it; its warnings are kept for the build to say."""
+    filled = templates.fill(job.data, places.template_for(job.data.convention_dir, job.templates, f"{key}.docx"),
+                            job.work / f"{job.planned(key).stem}.docx", final=job.final, pages=pages,
+                            signatures=signature_states(job.data, job.plan, job.originals))
+    templates.stop_on_errors(filled)
+    job.files[key] = Converted(filled.docx)
+    job.spots = [s for s in job.spots if s.document != key] + filled.spots
+    job.warnings = list(dict.fromkeys(job.warnings + [f.message for f in filled.findings if not f.error]))
 
 
 def stage_office_pieces(job: YearBuild) -> None:
@@ -201,6 +173,25 @@ def prepare_pieces(job: YearBuild) -> None:
             ready.reader = assemble.open_pdf(ready.pdf, title)
             ready.pages = len(ready.reader.pages)
             job.attached[source] = ready
+
+
+def returned(data: model.DossierData, plan: list[documents.Planned]) -> dict[str, Original]:
+    """The signed originals found in ``signes/`` for the documents of ``plan`` signed apart, not read yet."""
+    found = {}
+    for d in plan:
+        path = places.signed_original(data.convention_dir, d.stem)
+        if catalogue.signed_apart(d.key) and path.is_file():
+            found[d.key] = Original(path, model.display(path))
+    return found
+
+
+def read_originals(data: model.DossierData, plan: list[documents.Planned]) -> dict[str, Original]:
+    """The signed originals of ``plan``, found and read: what ``check`` and the preview give the
+    one road so that their fills say who signed, as the build's do."""
+    found = returned(data, plan)
+    for original in found.values():
+        read_original(original)
+    return found
 
 
 def read_original(original: Original) -> None:
@@ -238,7 +229,7 @@ def entries(job: YearBuild) -> list[assemble.Entry]:
     letter = "Lettre d'appel et bordereau" if listed else "Lettre de transmission"
 
     def document(d: documents.Planned, section: str) -> assemble.Entry:
-        original = enclosed(job, d.key)
+        original = enclosed(job.originals, d.key)
         return assemble.Entry(typographie(d.title + _state(job, d)),
                               original.path if original else job.work / f"{d.stem}.pdf", "document", d.key,
                               typographie(section))
@@ -266,7 +257,7 @@ def _counts(job: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
     attached = {piece.pdf: piece.pages for piece in job.attached.values()}
     counts = []
     for e in parts:
-        if enclosed(job, e.key):
+        if enclosed(job.originals, e.key):
             counts.append(len(job.originals[e.key].reader.pages))
         elif catalogue.lists_pieces(e.key) and bordereau_pages is not None:
             counts.append(bordereau_pages)
@@ -324,21 +315,21 @@ def signed_names(job: YearBuild) -> list[str]:
     return [f"{d.stem}.pdf" for d in job.plan if catalogue.signed_apart(d.key)]
 
 
-def enclosed(job: YearBuild, key: str) -> Original | None:
+def enclosed(originals: dict[str, Original], key: str) -> Original | None:
     """The signed original the dossier shows for a document, if one came back readable and
     intact (a damaged one is reported, never enclosed: the document is shown still to sign)."""
-    original = job.originals.get(key)
+    original = originals.get(key)
     if original is None or original.reader is None or not all(s.intact for s in original.signatures):
         return None
     return original
 
 
-def _signed_by(job: YearBuild, d: documents.Planned, original: Original, *, parties: bool = True) -> str:
+def _signed_by(data: model.DossierData, d: documents.Planned, original: Original, *, parties: bool = True) -> str:
     """« le 28 février 2022 par Martine EXEMPLE, pour la Métropole …, et Pascal FRIQUET, pour
     l'AR Hlm » (the day said once when they signed the same day, else after each name)."""
-    conv = job.data.convention
+    conv = data.convention
     party_of = {s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
-                for s in documents.signatories(d, job.data)} if parties else {}
+                for s in documents.signatories(d, data)} if parties else {}
     days = {s.day for s in original.signatures}
     said = []
     for s in original.signatures:
@@ -348,29 +339,31 @@ def _signed_by(job: YearBuild, d: documents.Planned, original: Original, *, part
     return (f"le {date_fr(next(iter(days)))} par {names}" if len(days) == 1 and None not in days else f"par {names}")
 
 
-def signature_states(job: YearBuild) -> dict[str, str]:
-    """What the documents say of each document signed apart: signed by whom and when, or to sign."""
+def signature_states(data: model.DossierData, plan: list[documents.Planned],
+                     originals: dict[str, Original]) -> dict[str, str]:
+    """What the documents say of each document signed apart: signed by whom and when, or to sign
+    (the build, ``check`` and the preview alike, from the originals they read)."""
     states = {}
-    for d in job.plan:
+    for d in plan:
         if catalogue.signed_apart(d.key):
-            original = enclosed(job, d.key)
-            if original is None and _is_copy(job, d):  # as the sommaire says it (_state)
+            original = enclosed(originals, d.key)
+            if original is None and _is_copy(data, d):  # as the sommaire says it (_state)
                 states[d.key] = context.SignatureState("original signé manquant, à joindre", signed=False)
             elif original is None:
-                states[d.key] = context.SignatureState(f"à signer séparément par {_signers(job, d)}", signed=False)
-            elif _is_copy(job, d):
+                states[d.key] = context.SignatureState(f"à signer séparément par {_signers(data, d)}", signed=False)
+            elif _is_copy(data, d):
                 states[d.key] = context.SignatureState(
-                    f"copie ; le fichier signé électroniquement {_signed_by(job, d, original)}, est joint pour "
+                    f"copie ; le fichier signé électroniquement {_signed_by(data, d, original)}, est joint pour "
                     "vérification", signed=True)
             else:
                 states[d.key] = context.SignatureState(
-                    f"original signé électroniquement {_signed_by(job, d, original)}", signed=True)
+                    f"original signé électroniquement {_signed_by(data, d, original)}", signed=True)
     return states
 
 
-def _signers(job: YearBuild, d: documents.Planned) -> str:
+def _signers(data: model.DossierData, d: documents.Planned) -> str:
     """« le Président de l'AR Hlm et la Vice-Présidente … »: who signs a document, as a phrase."""
-    return " et ".join(s.title for s in documents.signatories(d, job.data))
+    return " et ".join(s.title for s in documents.signatories(d, data))
 
 
 def _state(job: YearBuild, d: documents.Planned) -> str:
@@ -378,24 +371,24 @@ def _state(job: YearBuild, d: documents.Planned) -> str:
     the signed original the file carries, or it is still to sign."""
     if not catalogue.signed_apart(d.key):
         return ""
-    if enclosed(job, d.key) is not None:  # « original », masculine whatever the document's gender
-        return " (fichier signé joint)" if _is_copy(job, d) else " (original signé joint)"
-    return " (original signé manquant)" if _is_copy(job, d) else " (à signer séparément)"
+    if enclosed(job.originals, d.key) is not None:  # « original », masculine whatever the document's gender
+        return " (fichier signé joint)" if _is_copy(job.data, d) else " (original signé joint)"
+    return " (original signé manquant)" if _is_copy(job.data, d) else " (à signer séparément)"
 
 
-def _is_copy(job: YearBuild, d: documents.Planned) -> bool:
+def _is_copy(data: model.DossierData, d: documents.Planned) -> bool:
     """A document signed once (the convention) after its first year: the same signed original,
     joined as a copy."""
-    return d.spec.signed_once and not job.data.first
+    return d.spec.signed_once and not data.first
 
 
 def _mention(job: YearBuild, d: documents.Planned) -> assemble.Mention | None:
     """The line in the margin of each page of a document signed apart (and a copy's banner)."""
     if not catalogue.signed_apart(d.key):
         return None
-    original = enclosed(job, d.key)
-    who = _signers(job, d)
-    if original is None and _is_copy(job, d):  # signed the first year: its signed file is what is missing
+    original = enclosed(job.originals, d.key)
+    who = _signers(job.data, d)
+    if original is None and _is_copy(job.data, d):  # signed the first year: its signed file is what is missing
         signed = job.data.convention.convention.date_signature
         said = f"Copie de la convention signée le {date_fr(signed)}" if signed else "Copie de la convention signée"
         return assemble.Mention(typographie(f"{said} – fichier signé non joint à ce jour"),
@@ -403,8 +396,8 @@ def _mention(job: YearBuild, d: documents.Planned) -> assemble.Mention | None:
     if original is None:
         why = "l'original reçu est abîmé ou modifié : non joint" if d.key in job.originals else "non signé à ce jour"
         return assemble.Mention(typographie(f"Document à signer séparément par {who} – {why}"))
-    signed = f"électroniquement {_signed_by(job, d, original)} – original joint au présent fichier ({original.path.name})"
-    if _is_copy(job, d):
+    signed = f"électroniquement {_signed_by(job.data, d, original)} – original joint au présent fichier ({original.path.name})"
+    if _is_copy(job.data, d):
         days = sorted(s.day for s in original.signatures if s.day)
         return assemble.Mention(typographie(f"Copie de la convention signée {signed}"),
                                 banner=typographie(f"COPIE – convention signée le {date_fr(days[-1])}") if days else "COPIE")
@@ -415,12 +408,12 @@ def _attachments(job: YearBuild) -> list[assemble.Attachment]:
     """The signed originals, carried as files in the dossier, byte for byte."""
     found = []
     for d in job.plan:
-        original = enclosed(job, d.key)
+        original = enclosed(job.originals, d.key)
         if original is not None:
             what = "fichier signé électroniquement, joint pour vérification (l'original a été transmis avec le " \
-                   "premier appel)" if _is_copy(job, d) else "original signé électroniquement"
+                   "premier appel)" if _is_copy(job.data, d) else "original signé électroniquement"
             found.append(assemble.Attachment(original.path.name, original.data, typographie(f"{d.title} – {what}"),
-                                             typographie(f"signé {_signed_by(job, d, original, parties=False)}"),
+                                             typographie(f"signé {_signed_by(job.data, d, original, parties=False)}"),
                                              reproducible.build_date(d.date)))
     return found
 
@@ -435,7 +428,7 @@ def check_originals(job: YearBuild) -> None:
         original = job.originals.get(d.key)
         if original is None:
             if job.final:
-                who = _signers(job, d)
+                who = _signers(job.data, d)
                 target = model.display(places.signed_original(job.data.convention_dir, d.stem))
                 job.findings.append((f"{target} : absent — « {d.title} » n'est pas encore revenu signé ; à faire "
                                    f"signer séparément par {who}, puis à déposer sous ce nom", True))

@@ -2,8 +2,10 @@
 time its template or the data are saved, with a LibreOffice kept warm between saves.
 
 The PDF goes to outputs/<convention>/apercu/, apart from the published year: a preview never
-touches what a build published. A template error is said at once, in the check's words, and the
-preview waits for the next save.
+touches what a build published. It is the build's view: the document goes the build's road
+(``templates.fill``), so the preview says the same warnings and errors as the build and ``check``.
+After an error the PDF is replaced by a page saying the error, until the next good save: a PDF
+left as it was would look current.
 """
 from __future__ import annotations
 
@@ -12,11 +14,11 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pipeline import files, places, render
+from pipeline import files, places
 from pipeline.convention import catalogue, documents, model
 from pipeline.errors import InputError, PipelineError
 from pipeline.office.libreoffice import Session
-from pipeline.templates import images, template_context
+from pipeline.templates import fill, stop_on_errors
 
 
 def folder(conv_dir: Path, outputs: Path) -> Path:
@@ -24,25 +26,29 @@ def folder(conv_dir: Path, outputs: Path) -> Path:
     return places.outputs_for(outputs, conv_dir) / "apercu"
 
 
-def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Session, into: Path) -> tuple[float, Path]:
-    """Fill and convert the document once, as the build would; return the seconds it took and
-    the PDF. Raises the pipeline's own errors (data, template, conversion) for the caller to say."""
+def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Session, into: Path,
+                say: Callable[[str], None] = print) -> tuple[float, Path]:
+    """Fill and convert the document once, by the build's road (``templates.fill``: the same
+    context, signed originals included, and the same rules); say its warnings; return the
+    seconds it took and the PDF. Raises the pipeline's own errors (data, template, the rules'
+    errors, conversion) for the caller to say."""
+    from pipeline import dossier  # the signed originals' states, as the build reads them
+
     started = time.perf_counter()
     data = model.load(conv_dir, year)
-    planned = next((d for d in documents.plan(data) if d.key == key), None)
+    plan = documents.plan(data)
+    planned = next((d for d in plan if d.key == key), None)
     if planned is None:
-        keys = ", ".join(d.key for d in documents.plan(data))
+        keys = ", ".join(d.key for d in plan)
         raise InputError(f"le dossier {year} ne contient pas de document « {key} »", hint=f"documents : {keys}")
-    from pipeline import dossier  # the build's own finishing: what is previewed is what is built
-
-    spots: list = []
-    ctx = template_context(data, spots, projet=True)
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
-        docx = render.render(template, ctx.variables(), Path(tmp) / f"{key}.docx",
-                             images(key, ctx),
-                             finish=dossier.finishing(key, planned, data))
-        pdf, = office.convert([docx], Path(tmp))
+        filled = fill(data, template, Path(tmp) / f"{key}.docx", final=False,
+                      signatures=dossier.signature_states(data, plan, dossier.read_originals(data, plan)))
+        stop_on_errors(filled)
+        for warning in filled.warnings:
+            say(f"avertissement : {warning}")
+        pdf, = office.convert([filled.docx], Path(tmp))
         out = into / f"{planned.stem}.pdf"
         out.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomically(out, pdf.read_bytes())
@@ -60,12 +66,67 @@ def _relevant(changes: Iterable[tuple[object, str]]) -> bool:
     return any(not n.startswith(("~$", ".~lock")) and not n.endswith((".tmp", ".erreurs.docx")) for n in names)
 
 
+def document_key(conv_dir: Path, asked: str) -> str:
+    """The document ``DOC=`` names, under the engine's name (« pv-copil ») or the convention's own
+    (« pv-costrat », « costrat » for a convention whose steering committee is the COSTRAT)."""
+    wanted = asked.strip().lower().removesuffix(".docx")
+    if wanted in catalogue.SPECS:
+        return wanted
+    aliases = {}
+    try:
+        conv, _ = model.load_convention(conv_dir)
+        sigle = conv.copil.sigle.lower()
+        aliases = {sigle: "pv-copil", f"pv-{sigle}": "pv-copil", f"proces-verbal-{sigle}": "pv-copil"}
+    except PipelineError:
+        pass  # the data's error is said by the first render
+    if wanted in aliases:
+        return aliases[wanted]
+    own = next((a for a in aliases if a.startswith("pv-") and a != "pv-copil"), None)
+    names = ", ".join(f"{k} (ou {own})" if k == "pv-copil" and own else k for k in catalogue.SPECS)
+    raise InputError(f"document « {asked} » inconnu", hint=f"documents : {names}")
+
+
+def template_note(conv_dir: Path, templates: Path, key: str) -> str:
+    """Which template file the preview watches, and, for a shared one, who else it serves and
+    how to change it for this convention alone."""
+    template = places.template_for(conv_dir, templates, f"{key}.docx")
+    if template.parent.resolve() == (conv_dir / "templates").resolve():
+        return f"modèle suivi : {model.display(template)} (propre à la convention {conv_dir.name})"
+    others = [c.name for c in places.convention_dirs(conv_dir.parent)
+              if c.resolve() != conv_dir.resolve() and not (c / "templates" / f"{key}.docx").is_file()]
+    also = f" : il sert aussi à {', '.join(others)}" if others else ""
+    return (f"modèle suivi : {model.display(template)}, modèle commun{also} — pour ne changer que {conv_dir.name}, "
+            f"copiez-le dans {model.display(conv_dir / 'templates')}/ et modifiez la copie")
+
+
+def _year_holding(conv_dir: Path, key: str, year: int) -> str:
+    """The hint for a document the year's dossier does not hold: the years that do, and the command."""
+    held = []
+    for other in model.dossier_years(conv_dir):
+        try:
+            if key in {d.key for d in documents.plan(model.load(conv_dir, other))}:
+                held.append(other)
+        except PipelineError:
+            continue
+    if not held:
+        return "aucune année n'a encore ce document : créez l'année qui le contient (make new-year)"
+    best = min(held, key=lambda y: abs(y - year))
+    return (f"il figure dans le dossier {', '.join(map(str, held))} : « make apercu YEAR={best} DOC={key}"
+            f"{' CONVENTION=' + conv_dir.name if len(places.convention_dirs(conv_dir.parent)) > 1 else ''} »")
+
+
 def run(conv_dir: Path, templates: Path, outputs: Path, year: int, key: str, say: Callable[[str], None],
         *, saves: Iterable | None = None) -> None:
     """Render now, then again at every save, until interrupted (Ctrl-C). ``saves``: the stream
     of changes (watchfiles' by default; a test gives its own)."""
-    if key not in catalogue.SPECS:
-        raise InputError(f"document « {key} » inconnu", hint="documents : " + ", ".join(catalogue.SPECS))
+    key = document_key(conv_dir, key)
+    try:
+        plan = documents.plan(model.load(conv_dir, year))
+    except PipelineError:
+        plan = None  # the data's error is said by the first render, and the preview waits for a fix
+    if plan is not None and key not in {d.key for d in plan}:
+        raise InputError(f"le dossier {year} ne contient pas de document « {key} »",
+                         hint=_year_holding(conv_dir, key, year))
     into = folder(conv_dir, outputs)
     if saves is None:
         import watchfiles
@@ -76,6 +137,7 @@ def run(conv_dir: Path, templates: Path, outputs: Path, year: int, key: str, say
         office.prestart()
         say(f"aperçu de « {key} » du dossier {year}, dans {into} — enregistrez le modèle ou les données pour "
             "le mettre à jour (Ctrl-C pour arrêter)")
+        say(template_note(conv_dir, templates, key))
         _once(conv_dir, templates, year, key, office, into, say)
         for _ in saves:
             _once(conv_dir, templates, year, key, office, into, say)
@@ -83,8 +145,41 @@ def run(conv_dir: Path, templates: Path, outputs: Path, year: int, key: str, say
 
 def _once(conv_dir, templates, year, key, office, into, say) -> None:
     try:
-        seconds, pdf = render_once(conv_dir, templates, year, key, office, into)
+        seconds, pdf = render_once(conv_dir, templates, year, key, office, into, say)
     except PipelineError as exc:
         say(f"erreur : {exc}")
+        _stale(into, conv_dir, year, key, str(exc))
         return
     say(f"{time.strftime('%H:%M:%S')} {pdf.name} à jour en {seconds:.2f} s")
+
+
+def _stale(into: Path, conv_dir: Path, year: int, key: str, error: str) -> None:
+    """The preview's PDF replaced by a page saying the error: the last good PDF, left as it was,
+    would look current in the viewer."""
+    import textwrap
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from pipeline.pdf import fonts
+
+    try:
+        stem = next(d.stem for d in documents.plan(model.load(conv_dir, year)) if d.key == key)
+    except (PipelineError, StopIteration):
+        stem = f"{key}-{year}"
+    out = into / f"{stem}.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
+        page = canvas.Canvas(str(Path(tmp) / "erreur.pdf"), pagesize=A4)
+        fonts.register()
+        y = A4[1] - 72
+        page.setFont(fonts.BOLD, 15)
+        page.drawString(56, y, "APERÇU PÉRIMÉ : le modèle ou les données ont une erreur")
+        page.setFont(fonts.REGULAR, 10)
+        y -= 28
+        for line in textwrap.wrap(error, 95):
+            page.drawString(56, y, line)
+            y -= 14
+        page.drawString(56, y - 14, "Corrigez puis enregistrez : l'aperçu se refait aussitôt.")
+        page.save()
+        files.write_atomically(out, (Path(tmp) / "erreur.pdf").read_bytes())

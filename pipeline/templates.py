@@ -1,5 +1,10 @@
-"""The Word templates as the build and ``check`` both see them: the context they are filled with
-(signature spots noted), the Jinja text of their parts, and their problems, each located.
+"""The Word templates as the build, ``check`` and the preview all see them: the one road that
+fills a document and judges it (``fill``), the context it is filled with (signature spots noted),
+the Jinja text of their parts, and their problems, each located.
+
+One road: the build, ``check``'s trial fills and the live preview call ``fill`` with the same
+context (the signed originals' states included), the same finishing and the same rules, so that
+what ``check`` refuses is never published and what the preview shows is what is built.
 
 Templates are checked the way they will be rendered (docxtpl's own clean-up of Word's runs,
 the same sandboxed environment): syntax, unknown variables with the closest known name,
@@ -11,16 +16,106 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from jinja2 import meta, nodes
 
-from pipeline import proofread, render
-from pipeline.convention import catalogue, context, model, names
+from pipeline import proofread, render, typesetting
+from pipeline.convention import catalogue, context, documents, model, names
 from pipeline.errors import TemplateProblem
-from pipeline.french import suggestion
+from pipeline.french import minuscule, suggestion
 from pipeline.pdf import marks
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule says of a filled document: an error stops the build as it fails ``check``; a
+    warning is said by both."""
+
+    problem: TemplateProblem
+    error: bool = True
+
+    @property
+    def message(self) -> str:
+        return str(self.problem)
+
+
+@dataclass
+class Filled:
+    """One document filled by the one road: its Word file, the signature blocks it marked, and
+    what the rules found in it."""
+
+    key: str
+    template: Path
+    docx: Path
+    spots: list[marks.SignatureSpot] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[TemplateProblem]:
+        return [f.problem for f in self.findings if f.error]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f.message for f in self.findings if not f.error]
+
+
+def fill(data: model.DossierData, template: Path, out: Path, *, final: bool,
+         signatures: dict[str, str] | None = None, pages: dict[str, int] | None = None) -> Filled:
+    """The one road: fill the document ``template`` stands for (its name is the document's key)
+    with the dossier ``data``, finish it as the build does, and judge it with every rule.
+
+    A tag that cannot be filled raises its problem, located; what the filled document says
+    wrong is in ``findings``. ``signatures``: the state of each document signed apart, as read in
+    ``signes/``; ``pages``: each piece's dossier page (the bordereau's last fills)."""
+    key = template.stem
+    planned = next((d for d in documents.plan(data) if d.key == key), None)  # None: a template of no document
+    # a document signed apart is signed as soon as its own data is real, before the dossier is
+    # final: then it carries no PROJET mark (its signed original is compared with this rendering)
+    ready = planned is not None and catalogue.signed_apart(key) and documents.not_ready_to_sign(planned, data) is None
+    spots: list[marks.SignatureSpot] = []
+    ctx = template_context(data, spots, projet=not final and not ready, pages=pages, signatures=signatures)
+    try:
+        docx = render.render(template, ctx.variables(), out, images(key, ctx),
+                             finish=finishing(key, planned, data) if planned is not None else None)
+    except TemplateProblem as exc:
+        raise _located(template, exc, data, ctx) from None
+    filled = Filled(key, template, docx, spots)
+    filled.findings += [Finding(TemplateProblem.at(template.name, wrong))
+                        for wrong in catalogue.signature_problems(key, spots)]
+    # every variable existed: does the document say what a document of this year must?
+    filled.findings += [Finding(TemplateProblem(p, template=template.name))
+                        for p in proofread.problems(template, docx, data)]
+    filled.findings += [Finding(TemplateProblem(p, template=template.name), error=False)
+                        for p in getattr(proofread, "warnings", lambda *a: [])(template, docx, data)]
+    return filled
+
+
+def stop_on_errors(filled: Filled) -> None:
+    """What ``check`` refuses stops the build: the filled document's errors, all of them."""
+    errors = list(dict.fromkeys(map(str, filled.errors)))
+    if len(errors) == 1:
+        raise filled.errors[0]
+    if errors:
+        raise TemplateProblem(f"{len(errors)} problèmes dans les modèles :\n  " + "\n  ".join(errors),
+                              template=filled.template.name)
+
+
+def finishing(key: str, planned: documents.Planned, data: model.DossierData):
+    """What the engine does to a filled document before it is saved: French typography but on
+    the approved text, the signature marks, its properties."""
+    def finish(document) -> None:
+        if not catalogue.SPECS[key].approved_text:
+            conv = data.convention
+            people = [conv.metropole.representant, conv.association.representant, *data.year.copil.presents]
+            whole = [conv.association.sigle, conv.metropole.sigle, *(f"{p.prenom} {p.nom}" for p in people if p.prenom)]
+            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)},
+                               [w for w in whole if w and len(w) <= 30])
+        marks.signature_bookmarks(document)
+        documents.set_properties(document, key, planned, data)
+    return finish
 
 
 def images(key: str, ctx: context.Context) -> dict | None:
@@ -61,11 +156,15 @@ def used_names(path: Path) -> set[str]:
 
 
 def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool = True,
-                   fill: list[model.DossierData] | None = None) -> list[TemplateProblem]:
+                   users: list[model.DossierData] | None = None, final: bool = False,
+                   states: dict[int, dict[str, str]] | None = None,
+                   warnings: list[str] | None = None) -> list[TemplateProblem]:
     """The problems of one template, each naming the template, where, and what to do.
 
-    ``trial=False`` skips the trial fills (a build does the real one right after); ``fill``:
+    ``trial=False`` skips the trial fills (a build does the real one right after); ``users``:
     the dossiers the template is part of (the bilan is not in the first year's), by default all.
+    Each trial fill goes the build's road (``fill``), with ``final`` and each year's signed
+    originals' ``states``; its warnings are added to ``warnings``.
     """
     try:
         tpl = render.open_template(path)
@@ -102,37 +201,61 @@ def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool =
                     **_place(tpl, dotted, dotted.rsplit(".", 1)[-1], part=where)))
     if problems or not trial:
         return problems
-    seen: set[str] = set()  # one year's fill stops at its first error: the next may show another
+    seen: set[str] = {str(p) for p in problems}  # one year's fill stops at its first error: the next may show another
     with tempfile.TemporaryDirectory() as tmp:
-        for data in loaded if fill is None else fill:  # a trial fill with each dossier's data catches the rest
-            spots: list = []
+        for data in loaded if users is None else users:  # a trial fill with each dossier's data catches the rest
             try:
-                ctx = template_context(data, spots)
-                render.render(path, ctx.variables(), Path(tmp) / path.name, images(path.stem, ctx))
+                filled = fill(data, path, Path(tmp) / path.name, final=final,
+                              signatures=(states or {}).get(data.year.annee))
             except TemplateProblem as exc:
-                located = _empty_bilan(path, exc, tpl, ctx) or with_location(path, exc, tpl)
+                located = _in_year(exc, data.year.annee)
                 if str(located) not in seen:
                     seen.add(str(located))
-                    problems.append(_in_year(located, data.year.annee))
+                    problems.append(located)
                 continue
-            said = [str(p) for p in problems]
-            problems += [TemplateProblem.at(path.name, wrong) for wrong in catalogue.signature_problems(path.stem, spots)
-                         if f"modèle {path.name} : {wrong}" not in said]
-            # every variable existed: does the document say what a document of this year must?
-            said = [str(p) for p in problems]
-            problems += [TemplateProblem(p, template=path.name)
-                         for p in proofread.problems(path, Path(tmp) / path.name, data) if p not in said]
+            for problem in filled.errors:
+                if str(problem) not in seen:
+                    seen.add(str(problem))
+                    problems.append(problem)
+            if warnings is not None:
+                warnings += [w for w in filled.warnings if w not in warnings]
     return problems
 
 
-def build_error(path: Path, error: TemplateProblem, loaded: list[model.DossierData]) -> TemplateProblem:
-    """What a build says when a template fails to fill: the template's problems as ``check``
-    finds them, else the fill's own error, located (docxtpl locates errors only roughly, its #378)."""
-    problems = check_template(path, loaded, trial=False) or [with_location(path, error)]
+def text_disagreements(convention_dir: Path, templates: Path) -> list[str]:
+    """Where convention.yaml and the convention's own text disagree (chantiers, article 3): a
+    warning, from ``check`` and the build alike, since only a person can tell which is wrong."""
+    import zipfile
+
+    from docx.opc.exceptions import PackageNotFoundError
+
+    from pipeline import places
+    from pipeline.convention import text
+    from pipeline.errors import PipelineError
+
+    path = places.template_for(convention_dir, templates, "convention.docx")
+    try:
+        conv, _ = model.load_convention(convention_dir)
+        said = text.disagreements(conv, path) if path.is_file() else []
+    except (PipelineError, PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile):
+        return []  # a broken file or text: reported by the checks of data and templates
+    return [f"{model.display(path)} : {line}" for line in said]
+
+
+def _located(path: Path, error: TemplateProblem, data: model.DossierData, ctx: context.Context) -> TemplateProblem:
+    """A fill's error said as ``check`` says it: the template's problems as its analysis finds
+    them, else the fill's own error, located (docxtpl locates errors only roughly, its #378)."""
+    problems = check_template(path, [data], trial=False)
     if len(problems) == 1:
         return problems[0]
-    return TemplateProblem(f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(map(str, problems)),
-                           template=path.name)
+    if problems:
+        return TemplateProblem(f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(map(str, problems)),
+                               template=path.name)
+    try:
+        tpl = render.open_template(path)
+    except TemplateProblem as exc:
+        return exc
+    return _empty_bilan(path, error, tpl, ctx) or with_location(path, error, tpl)
 
 
 def template_names(loaded: list[model.DossierData]) -> names.Names:

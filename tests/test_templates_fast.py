@@ -10,8 +10,8 @@ import docx
 import pytest
 
 from helpers import INPUTS, TEMPLATES
-from pipeline import checks, dossier, places, render, templates
-from pipeline.convention import catalogue, context, documents, model
+from pipeline import checks, places, render, templates
+from pipeline.convention import catalogue, documents, model
 from pipeline.errors import ExitCode, TemplateProblem
 from pipeline.pdf import marks
 
@@ -33,21 +33,20 @@ def test_the_shipped_templates_are_the_convention_s_own_then_the_shared_ones():
 
 @pytest.mark.parametrize("year, key", FILLS, ids=[f"{y}-{k}" for y, k in FILLS])
 def test_every_shipped_template_fills_every_year_without_a_tag_left(tmp_path, loaded, year, key):
+    """By the one road (``templates.fill``): no tag left, reproducible bytes, and no rule objects."""
     inputs = loaded[year]
     planned = next(d for d in documents.plan(inputs) if d.key == key)
-    spots: list[marks.SignatureSpot] = []
-    ctx = templates.template_context(inputs, spots, projet=True)
-    out = render.render(places.template_for(INPUTS, TEMPLATES, f"{key}.docx"), ctx.variables(),
-                        tmp_path / f"{planned.stem}.docx", context.images(ctx) if key == "bilan" else None,
-                        finish=dossier.finishing(key, planned, inputs))
-    with zipfile.ZipFile(out) as filled:
-        parts = [n for n in filled.namelist() if n.startswith("word/") and n.endswith(".xml")]
-        texts = {n: "".join(docx.oxml.parse_xml(filled.read(n)).itertext()) for n in parts}
-        assert all(info.date_time == render.ZIP_TIME for info in filled.infolist())  # reproducible bytes
+    filled = templates.fill(inputs, places.template_for(INPUTS, TEMPLATES, f"{key}.docx"),
+                            tmp_path / f"{planned.stem}.docx", final=False)
+    with zipfile.ZipFile(filled.docx) as docx_file:
+        parts = [n for n in docx_file.namelist() if n.startswith("word/") and n.endswith(".xml")]
+        texts = {n: "".join(docx.oxml.parse_xml(docx_file.read(n)).itertext()) for n in parts}
+        assert all(info.date_time == render.ZIP_TIME for info in docx_file.infolist())  # reproducible bytes
     left = {n: [t for t in TAGS if t in text] for n, text in texts.items() if any(t in text for t in TAGS)}
     assert not left, left
     assert not any(marks.MARK.search(text) for text in texts.values())  # every signature mark became a bookmark
-    assert catalogue.signature_problems(key, spots) == []
+    assert catalogue.signature_problems(key, filled.spots) == []
+    assert filled.findings == []
 
 
 def test_the_shipped_convention_checks_clean():
@@ -91,7 +90,9 @@ def test_a_fill_error_is_located_by_its_name_for_the_build(tmp_path, loaded):
     assert located.paragraph == "{% for a in bilan.actions %}{{ a.titre_long }}{% endfor %}"
     assert str(located) == str(error).replace("modèle essai.docx :", f"modèle essai.docx ({located.where}) :", 1)
     assert located.where == f"paragraphe « {located.paragraph} »"
-    assert str(templates.build_error(path, error, [inputs])) == str(located)
+    with pytest.raises(TemplateProblem) as built:
+        templates.fill(inputs, path, tmp_path / "filled.docx", final=False)
+    assert str(built.value) == str(located)
 
 
 def test_annotate_anchors_each_comment_on_the_paragraph_the_problem_names(tmp_path, loaded):
@@ -138,9 +139,9 @@ def test_the_checker_s_words_and_the_build_s_are_the_same(tmp_path, loaded, para
         document.add_paragraph(text)
     document.save(path := tmp_path / "essai.docx")
     assert [str(p) for p in templates.check_template(path, list(loaded.values()))] == [expected]
-    with pytest.raises(TemplateProblem) as raised:
-        render.render(path, templates.template_context(loaded[YEARS[1]]).variables(), tmp_path / "out.docx")
-    assert str(templates.build_error(path, raised.value, [loaded[YEARS[1]]])) == expected
+    with pytest.raises(TemplateProblem) as raised:  # the build's road
+        templates.fill(loaded[YEARS[1]], path, tmp_path / "out.docx", final=False)
+    assert str(raised.value) == expected
 
 
 def test_a_problem_in_a_header_is_said_on_the_first_paragraph_as_elsewhere(tmp_path, loaded):
