@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import places
-from pipeline.convention import catalogue, documents, model
+from pipeline.convention import catalogue, documents, model, trial
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 from pipeline.templates import check_template, template_context, text_disagreements, used_names
 
@@ -23,6 +23,7 @@ class CheckReport:
     problems: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    untried: list[str] = field(default_factory=list)  # the templates no fill could try, and why
 
     @property
     def exit_code(self) -> int:
@@ -62,6 +63,11 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
             _signed_originals(result, templates, outputs, final, problems, warnings, notes)
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
+    # the roles no year with data plays yet (a bilan, the closing dossier): tried with trial data
+    tried = [t for t in trial.trials(loaded) if t.data.year.annee not in years] if len(loaded) == len(years) else []
+    if tried:
+        notes.append("modèles essayés aussi avec des données d'essai, faute d'année qui joue ce rôle : "
+                     + ", ".join(f"{t.data.year.annee} ({t.role})" for t in tried))
     for spec in catalogue.DOCUMENTS:
         path = places.template_for(convention_dir, templates, f"{spec.key}.docx")
         if not path.is_file() and spec.own_text:
@@ -70,6 +76,17 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
             continue
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
         faults = check_template(path, loaded, users=users, final=final, states=states, warnings=warnings)
+        trials = [t for t in tried if spec.key in {d.key for d in documents.plan(t.data)}]
+        if not faults and trials:
+            said: list[str] = []
+            faults = [_on_trial(fault, trials) for fault in check_template(
+                path, loaded, users=[t.data for t in trials], final=final, warnings=said)]
+            warnings += [_on_trial_line(w, trials) for w in said if _on_trial_line(w, trials) not in warnings]
+        if not users and not trials and path.is_file():
+            why = (f"aucune année n'a encore de données : il le sera dès la première (make new-year YEAR={period[0]})"
+                   if not years else "les données ne se chargent pas : il le sera une fois leurs erreurs corrigées"
+                   if len(loaded) < len(years) else "aucun dossier de cette convention ne le contient")
+            report.untried.append(f"{model.display(path)} non essayé : {why}")
         problems.extend((int(ExitCode.TEMPLATE), str(fault)) for fault in faults)
         if annotate_into is not None and path.is_file():
             written = annotate(path, faults)  # a fixed template loses its stale copy
@@ -77,6 +94,23 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
                 annotate_into.append(written)
     warnings += [w for w in text_disagreements(convention_dir, templates) if w not in warnings]
     return report
+
+
+def _on_trial_line(line: str, trials: list[trial.Trial]) -> str:
+    """A trial fill's finding, saying it was found with trial data and for which role."""
+    for t in trials:
+        year = t.data.year.annee
+        if f"(données {year})" in line:
+            return line.replace(f"(données {year})", f"(données d'essai {year}, rôle « {t.role} » : aucune année "
+                                                     "n'a encore de données pour ce rôle)")
+    return line
+
+
+def _on_trial(fault: TemplateProblem, trials: list[trial.Trial]) -> TemplateProblem:
+    said = _on_trial_line(str(fault), trials)
+    return fault if said == str(fault) else TemplateProblem(said, template=fault.template, where=fault.where,
+                                                            paragraph=fault.paragraph, name=fault.name,
+                                                            element=fault.element)
 
 
 def _signature_states(data: model.DossierData) -> dict[str, str]:

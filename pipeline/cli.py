@@ -131,7 +131,8 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
             notes.append(f"commentaires écrits dans {copy} : ouvrez-le dans Word à côté du modèle")
         name = f"{convention.name} : " if len(conventions) > 1 else ""
         warnings += [f"{name}{line}" for line in report.warnings]
-        notes += [f"{name}{line}" for line in report.notes]
+        notes += [f"{name}{line}" for line in report.notes + report.untried]
+        every.untried += report.untried
         problems += [(code, f"{name}{line}") for code, line in report.problems]
     for line in notes:
         _err(f"information : {line}")
@@ -142,6 +143,11 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
     if problems:
         _err(f"{len(problems)} erreur(s) : corrigez-les puis relancez « make check ».")
         raise SystemExit(every.exit_code)
+    if every.untried:  # nor when a template could not be tried
+        n = len(every.untried)
+        click.echo(f"aucune erreur, mais {n} modèle{'s' if n > 1 else ''} non essayé{'s' if n > 1 else ''} "
+                   "(voir ci-dessus)" + (f" et {len(warnings)} avertissement(s) à lire" if warnings else "") + ".")
+        return
     if warnings:  # « tout est correct » is never said after a warning
         n = len(warnings)
         click.echo(f"aucune erreur, {n} avertissement{'s' if n > 1 else ''} à lire ci-dessus : les données et les "

@@ -72,17 +72,17 @@ def document_key(conv_dir: Path, asked: str) -> str:
     wanted = asked.strip().lower().removesuffix(".docx")
     if wanted in catalogue.SPECS:
         return wanted
+    minutes = next(spec.key for spec in catalogue.DOCUMENTS if spec.records_meeting)
     aliases = {}
     try:
-        conv, _ = model.load_convention(conv_dir)
-        sigle = conv.copil.sigle.lower()
-        aliases = {sigle: "pv-copil", f"pv-{sigle}": "pv-copil", f"proces-verbal-{sigle}": "pv-copil"}
+        sigle = model.load_convention(conv_dir)[0].copil.sigle.lower()
+        aliases = {sigle: minutes, f"pv-{sigle}": minutes}
     except PipelineError:
         pass  # the data's error is said by the first render
     if wanted in aliases:
         return aliases[wanted]
-    own = next((a for a in aliases if a.startswith("pv-") and a != "pv-copil"), None)
-    names = ", ".join(f"{k} (ou {own})" if k == "pv-copil" and own else k for k in catalogue.SPECS)
+    own = next((a for a in aliases if a.startswith("pv-") and a != minutes), None)
+    names = ", ".join(f"{k} (ou {own})" if k == minutes and own else k for k in catalogue.SPECS)
     raise InputError(f"document « {asked} » inconnu", hint=f"documents : {names}")
 
 

@@ -163,3 +163,48 @@ def test_the_same_findings_on_every_road(tmp_path):
     assert [said in str(p) for p in filled.errors] == [True]
     problems = templates.check_template(path, [data])
     assert [str(p) for p in problems] == [str(p) for p in filled.errors]
+
+
+def _only_years(convention: Path, *keep: int) -> Path:
+    for year in (2022, 2023, 2024, 2025):
+        if year not in keep:
+            shutil.rmtree(convention / str(year))
+    return convention
+
+
+def test_in_the_first_year_check_tries_the_bilan_and_closing_templates_with_trial_data(inputs_copy):
+    """A new convention has only its first year: the bilan, the final bilan and the transmission
+    letter are still filled, with a trial dossier for each role, and a faulty one is refused."""
+    _only_years(inputs_copy, 2022)
+    clean = checks.check_all(inputs_copy, TEMPLATES)
+    assert clean.problems == [] and clean.untried == []
+    assert any("données d'essai" in n and "2023 (année intermédiaire)" in n and "2025 (clôture)" in n
+               for n in clean.notes), clean.notes
+    name, old, new, _ = MISTAKES["bilan titled with the dossier's year"]
+    own_template(inputs_copy, name, old, new)
+    report = checks.check_all(inputs_copy, TEMPLATES)
+    refused = [line for _, line in report.problems]
+    assert refused and all("bilan.docx" in line and "données d'essai" in line for line in refused), refused
+    assert any("rôle « clôture »" in line for line in refused)
+
+
+def test_a_template_no_fill_could_try_is_said_and_check_does_not_say_all_is_correct(inputs_copy):
+    _only_years(inputs_copy)
+    report = checks.check_all(inputs_copy, TEMPLATES)
+    assert len(report.untried) == 7 and all("make new-year YEAR=2022" in line for line in report.untried)
+    done = run_cli("--inputs", str(inputs_copy.parent), "check")
+    assert done.returncode == 0 and "tout est correct" not in done.stdout
+    assert "7 modèles non essayés" in done.stdout
+
+
+def test_a_trial_dossier_moves_every_date_to_its_year(inputs_copy):
+    from pipeline.convention import trial
+
+    _only_years(inputs_copy, 2022)
+    made = {t.role: t.data for t in trial.trials([model.load(inputs_copy, 2022)])}
+    middle, closing = made["année intermédiaire"], made["clôture"]
+    assert middle.year.annee == 2023 and middle.year.copil.date.year == 2023 and middle.year.appel.date.year == 2023
+    assert middle.bilan_year.annee == 2022 and middle.bilan_year.bilan.date < middle.year.copil.date
+    assert closing.closing and closing.year.appel is None and closing.year.transmission.date > closing.year.copil.date
+    assert sorted(closing.reported) == [2022, 2023, 2024]
+    assert [d.key for d in documents.plan(closing)] == ["transmission", "bilan", "bilan-final", "pv-copil"]

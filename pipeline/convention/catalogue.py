@@ -30,6 +30,9 @@ class DocumentSpec:
     # signed once for the whole period (the convention): the later years join a copy of the first
     # year's signed original, the same document converted once for every year
     signed_once: bool = False
+    # the minutes of the year's steering committee: staff may call it by that committee's own
+    # name (« pv-costrat » where convention.yaml calls its COPIL the COSTRAT)
+    records_meeting: bool = False
 
 
 DOCUMENTS = [
@@ -40,7 +43,8 @@ DOCUMENTS = [
     DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",),
                  reports_year=True, has_chart=True),
     DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",)),
-    DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association")),
+    DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association"),
+                 records_meeting=True),
     DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
                  signed_in_dossier=True),
 ]
