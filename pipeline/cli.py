@@ -43,7 +43,7 @@ class Context:
     def conventions(self, year: int | None = None) -> list[Path]:
         """The convention a command is about, or every one when none is named and no year chosen."""
         if self.convention or year is not None:
-            return [places.choose(self.conventions_dir, self.convention, year)]
+            return [places.choose(self.conventions_dir, self.convention, year, _make_line())]
         found = places.convention_dirs(self.conventions_dir)
         return found or [places.choose(self.conventions_dir, None)]  # none: says so
 
@@ -54,6 +54,18 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+# the make target staff run for each command, for a hint that names the command they ran
+MAKE_TARGETS = {"build": "dossier", "status": "statut", "apercu": "apercu", "new-year": "new-year", "check": "check"}
+
+
+def _make_line() -> str:
+    """« make statut » when staff ran ``status``: the hints repeat their command, completed."""
+    current = click.get_current_context(silent=True)
+    name = current.info_name if current is not None else "build"
+    line = f"make {MAKE_TARGETS.get(name, 'dossier')}"
+    document = current.params.get("document") if current is not None else None
+    return f"{line} DOC={document}" if name == "apercu" and document else line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

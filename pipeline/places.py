@@ -60,9 +60,10 @@ def outputs_for(outputs: Path, convention: Path) -> Path:
     return Path(outputs) / Path(convention).resolve().name
 
 
-def choose(conventions_dir: Path, name: str | None, year: int | None = None) -> Path:
+def choose(conventions_dir: Path, name: str | None, year: int | None = None, command: str = "make dossier") -> Path:
     """The convention a command is about: the one named, else the only one covering ``year``
-    (or the only one there is); otherwise say which exist."""
+    (or the only one there is); otherwise say which exist, with the ``command`` staff ran
+    (« make statut ») completed by each choice."""
     from pipeline.errors import InputError
 
     found = convention_dirs(conventions_dir)
@@ -87,7 +88,7 @@ def choose(conventions_dir: Path, name: str | None, year: int | None = None) -> 
     if not candidates:
         raise InputError(f"aucune convention ne couvre l'année {year}",
                          hint=f"conventions : {', '.join(f'{d.name} ({_span(d)})' for d in found)}")
-    choices = " ; ".join(f"« make dossier YEAR={year} CONVENTION={d.name} » pour {_which(d, year)}"
+    choices = " ; ".join(f"« {command} YEAR={year} CONVENTION={d.name} » pour {_which(d, year)}"
                          if year else f"CONVENTION={d.name}" for d in candidates)
     raise InputError(f"plusieurs conventions couvrent {'l’année ' + str(year) if year else 'ce dossier'} : "
                      f"{', '.join(d.name for d in candidates)}",

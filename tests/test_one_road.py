@@ -208,3 +208,14 @@ def test_a_trial_dossier_moves_every_date_to_its_year(inputs_copy):
     assert closing.closing and closing.year.appel is None and closing.year.transmission.date > closing.year.copil.date
     assert sorted(closing.reported) == [2022, 2023, 2024]
     assert [d.key for d in documents.plan(closing)] == ["transmission", "bilan", "bilan-final", "pv-copil"]
+
+
+def test_the_choice_of_convention_is_hinted_with_the_command_staff_ran(tmp_path):
+    from helpers import ROOT
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs / CONV)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027", inputs / "mex-arhlm-2025-2027")
+    status = run_cli("--inputs", str(inputs), "status", "2025")
+    assert status.returncode == 2 and f"« make statut YEAR=2025 CONVENTION={CONV} »" in status.stderr, status.stderr
+    assert "make dossier" not in status.stderr
