@@ -65,7 +65,8 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
     publish.recover(out)  # a build killed between its two renames is put right first
     if not all(publish.built_before(out, y) for y in years):
         office.prestart()  # a year never built needs it for sure: it boots (a second) while the inputs are hashed
-    todo = _stale(years, out, request, runtime, "rien n'a changé depuis la dernière construction")
+    taken = {y: publish.taken(out, request.convention_dir, y, request.templates, final=request.final) for y in years}
+    todo = _stale(years, out, taken, runtime, "rien n'a changé depuis la dernière construction")
     if not todo:
         return [publish.dossier_path(out, y) for y in years]
     for year in todo:  # a document signed in place in outputs/ stops the build: it belongs in signes/
@@ -79,7 +80,7 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
     out.mkdir(parents=True, exist_ok=True)
     with publish.locks(out, todo), contextlib.ExitStack() as stack:
         # decided again under the lock: a build of the same year may have finished meanwhile
-        todo = _stale(todo, out, request, runtime, "construit entre-temps par une autre commande")
+        todo = _stale(todo, out, taken, runtime, "construit entre-temps par une autre commande")
         builds = [dossier.YearBuild(data, _temporary(stack, publish.working_prefix("build", [data.year.annee]), out),
                                     request.templates, request.final)
                   for data in loaded if data.year.annee in todo]
@@ -101,8 +102,7 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
         _signed_originals(builds, request, runtime)
         with stage("publication", runtime.log):
             for job in builds:
-                publish.publish(job.work, request.convention_dir, job.year, out, request.templates, final=request.final,
-                                signed=dossier.signed_names(job))
+                publish.publish(job.work, job.year, out, taken[job.year].with_signed(dossier.signed_read(job)))
         if scheduler.converted == 0:
             runtime.log("  aucun document à convertir : tous repris du cache")
     runtime.log(f"{request.convention_dir.name} : terminé en {time.perf_counter() - started:.1f} s")
@@ -125,12 +125,12 @@ def stage(name: str, log: Log):
     log(f"  {name} ({time.perf_counter() - start:.2f} s)")
 
 
-def _stale(years: list[int], out: Path, request: BuildRequest, runtime: Runtime, reason: str) -> list[int]:
-    """The years whose outputs do not match their inputs any more; the others are said up to date."""
-    todo = [y for y in years
-            if not publish.up_to_date(out, request.convention_dir, y, request.templates, final=request.final)]
+def _stale(years: list[int], out: Path, taken: dict, runtime: Runtime, reason: str) -> list[int]:
+    """The years whose outputs do not match the inputs ``taken`` at the start; the others are said
+    up to date."""
+    todo = [y for y in years if taken[y].differs_from(out / str(y))]
     for year in sorted(set(years) - set(todo)):
-        runtime.log(f"  {request.convention_dir.name} {year} : déjà à jour ({reason})")
+        runtime.log(f"  {taken[year].convention_dir.name} {year} : déjà à jour ({reason})")
     return todo
 
 

@@ -310,9 +310,11 @@ def assemble_dossier(job: YearBuild, pages: dict[str, int]) -> None:
             signing.write_with_fields(job.work / f"{d.stem}.pdf", _places(job, d, first_page=1))
 
 
-def signed_names(job: YearBuild) -> list[str]:
-    """The file names the dossier looks for in ``signes/``, found or not (for the manifest)."""
-    return [f"{d.stem}.pdf" for d in job.plan if catalogue.signed_apart(d.key)]
+def signed_read(job: YearBuild) -> dict[str, bytes | None]:
+    """The file names the dossier looks for in ``signes/``, each with the bytes the build read
+    (None: none was there), for the manifest to record what the dossier was made of."""
+    return {f"{d.stem}.pdf": job.originals[d.key].data if d.key in job.originals else None
+            for d in job.plan if catalogue.signed_apart(d.key)}
 
 
 def enclosed(originals: dict[str, Original], key: str) -> Original | None:

@@ -5,8 +5,10 @@ a rebuild with nothing changed stop at once (this module imports nothing heavy).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
@@ -75,19 +77,134 @@ def _entries(paths: list[Path], base: Path) -> list[dict]:
     return out
 
 
-def signed_entries(convention_dir: Path, names: list[str]) -> list[dict]:
-    """The signed originals a build looked for in ``signes/``, found or not: one that comes
-    back, is replaced or is taken away makes the dossier stale."""
+def _signes(convention_dir: Path, digests: dict[str, str | None]) -> list[dict]:
+    from pipeline.places import signed_folder
+
+    folder = signed_folder(convention_dir).name
+    return [{"path": f"{folder}/{name}", "sha256": digests[name]} for name in sorted(digests)]
+
+
+def _on_disk(convention_dir: Path, names: list[str]) -> dict[str, str | None]:
+    """The digest of each signed original named, as it is in ``signes/`` now (None: absent)."""
     from pipeline.places import signed_folder
 
     folder = signed_folder(convention_dir)
-    return [{"path": f"{folder.name}/{name}", "sha256": sha256(folder / name) if (folder / name).is_file() else None}
-            for name in sorted(names)]
+    return {name: sha256(folder / name) if (folder / name).is_file() else None for name in names}
 
 
-def build_key(convention_dir: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> str:
-    entries = _entries(input_files(convention_dir, year, templates), Path.cwd()) + signed_entries(convention_dir, list(signed))
-    return _key(entries, year, final=final)
+@dataclass(frozen=True)
+class Manifest:
+    """What one year's build was made from, taken once when the build starts: every input's
+    digest (data, sheets, pieces, templates) and, once the build has read them, the digest of
+    the very bytes of each signed original it read. Nothing is hashed again at publication: an
+    input saved during the build keeps the digest the build started from, so the next build sees
+    the change and rebuilds."""
+
+    convention_dir: Path
+    year: int
+    final: bool
+    inputs: tuple[dict, ...]
+    signes: tuple[dict, ...]
+
+    @classmethod
+    def taken(cls, convention_dir: Path, year: int, templates: Path, *, final: bool,
+              signed: list[str] = ()) -> Manifest:
+        """Every input of the year hashed once; ``signed``: the signed originals looked for."""
+        return cls(convention_dir, year, final, tuple(_entries(input_files(convention_dir, year, templates), Path.cwd())),
+                   tuple(_signes(convention_dir, _on_disk(convention_dir, list(signed)))))
+
+    def with_signed(self, read: dict[str, bytes | None]) -> Manifest:
+        """The signed originals as the build read them: the digest of the bytes it enclosed and
+        checked (None: none was there), never the file as it is at publication."""
+        digests = {name: hashlib.sha256(data).hexdigest() if data is not None else None for name, data in read.items()}
+        return dataclasses.replace(self, signes=tuple(_signes(self.convention_dir, digests)))
+
+    @property
+    def key(self) -> str:
+        return _key(list(self.inputs + self.signes), self.year, final=self.final)
+
+    def differs_from(self, folder: Path) -> list[str]:
+        """Why the dossier published in ``folder`` is not what this build would make, in staff's
+        words; empty when it is, files untouched since."""
+        data = published(folder)
+        if data is None:
+            return ["jamais construit"]
+        if data is DAMAGED:
+            return [f"{NAME} abîmé : la construction le refait"]
+        if data.get("build_key") == self.key:
+            return _outputs_changed(folder, data)
+        said = []
+        if data.get("pipeline") != __version__:
+            said.append(f"nouvelle version du logiciel ({data.get('pipeline')} → {__version__})")
+        if data.get("final") != self.final:
+            said.append("construit en version définitive" if data.get("final") else "construit en version de travail")
+
+        def short(path: str) -> str:  # as it reads within the convention's folder, wherever it was built from
+            return path.split(f"{Path(self.convention_dir).resolve().name}/", 1)[-1]
+
+        before = {short(e["path"]): e["sha256"] for e in _list(data, "inputs") + _list(data, "signes")}
+        now = {short(e["path"]): e["sha256"] for e in self.inputs + self.signes}
+        said += [f"{name} modifié" if name in before and name in now else f"{name} {'ajouté' if name in now else 'retiré'}"
+                 for name in sorted(set(before) | set(now)) if before.get(name) != now.get(name)]
+        return (said or ["construit autrement"]) + _outputs_changed(folder, data)
+
+    def write(self, folder: Path) -> None:
+        """Write the manifest of a finished build into ``folder`` with its outputs' digests (no
+        timestamp: it is reproducible too)."""
+        outputs = sorted(p for p in folder.iterdir() if p.is_file() and p.name != NAME)
+        data = {
+            "pipeline": __version__,
+            "year": self.year,
+            "final": self.final,
+            "build_key": self.key,
+            "inputs": list(self.inputs),
+            "signes": list(self.signes),
+            "outputs": [{"path": p.name, "sha256": sha256(p)} for p in outputs],
+        }
+        (folder / NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+DAMAGED: dict = {}  # the answer of ``published`` for a manifest that is there but cannot be the one written
+
+
+def published(folder: Path) -> dict | None:
+    """The manifest a build left in ``folder``: None when there is none; ``DAMAGED`` when it is
+    not what a build writes (not JSON, not an object, entries of the wrong kind): the build then
+    makes the year again, never stays blocked on it."""
+    try:
+        data = json.loads((folder / NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return DAMAGED
+    if not isinstance(data, dict) or not all(isinstance(e, dict) and isinstance(e.get("path"), str)
+                                             for key in ("inputs", "signes", "outputs") for e in _list(data, key)):
+        return DAMAGED
+    return data
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key, [])
+    return value if isinstance(value, list) else [None]
+
+
+def _outputs_changed(folder: Path, data: dict) -> list[str]:
+    said = []
+    for output in _list(data, "outputs"):
+        try:
+            if sha256(folder / output["path"]) != output.get("sha256"):
+                said.append(f"{output['path']} modifié après la construction")
+        except OSError:
+            said.append(f"{output['path']} absent")
+    return said
+
+
+def looked_for(folder: Path) -> list[str]:
+    """The signed originals the published build looked for in ``signes/`` (their names)."""
+    data = published(folder)
+    if not data:
+        return []
+    return [e["path"].split("/", 1)[-1] for e in _list(data, "signes")]
 
 
 def _key(entries: list[dict], year: int, *, final: bool) -> str:
@@ -98,59 +215,21 @@ def _key(entries: list[dict], year: int, *, final: bool) -> str:
 
 
 def write(folder: Path, convention_dir: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> None:
-    """Write the manifest of a finished build (no timestamp: it is reproducible too);
-    ``signed``: the names of the signed originals the dossier looked for."""
-    outputs = sorted(p for p in folder.iterdir() if p.is_file() and p.name != NAME)
-    originals = signed_entries(convention_dir, list(signed))
-    entries = _entries(input_files(convention_dir, year, templates), Path.cwd())  # hashed once for both uses
-    data = {
-        "pipeline": __version__,
-        "year": year,
-        "final": final,
-        "build_key": _key(entries + originals, year, final=final),
-        "inputs": entries,
-        "signes": originals,
-        "outputs": [{"path": p.name, "sha256": sha256(p)} for p in outputs],
-    }
-    (folder / NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    """The manifest of a build made from the inputs as they are now (for a folder published by hand)."""
+    Manifest.taken(convention_dir, year, templates, final=final, signed=signed).write(folder)
 
 
 def up_to_date(outputs: Path, convention_dir: Path, year: int, templates: Path, *, final: bool) -> bool:
     """True when outputs/<YEAR>/ was built from exactly these inputs and is untouched."""
-    path = outputs / str(year) / NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        signed = [entry["path"].split("/", 1)[1] for entry in data.get("signes", [])]
-        if data.get("build_key") != build_key(convention_dir, year, templates, final=final, signed=signed):
-            return False
-        return all(sha256(outputs / str(year) / o["path"]) == o["sha256"] for o in data["outputs"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    folder = outputs / str(year)
+    return not Manifest.taken(convention_dir, year, templates, final=final,
+                              signed=looked_for(folder)).differs_from(folder)
 
 
 def what_changed(outputs: Path, convention_dir: Path, year: int, templates: Path) -> list[str]:
     """Why outputs/<YEAR>/ is not up to date, in staff's words: the inputs, templates or signed
     originals changed since, or the published files themselves, or the software."""
-    path = outputs / str(year) / NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ["jamais construit"]
-    said = []
-    if data.get("pipeline") != __version__:
-        said.append(f"nouvelle version du logiciel ({data.get('pipeline')} → {__version__})")
-    def short(path: str) -> str:  # as it reads within the convention's folder, wherever it was built from
-        return path.split(f"{Path(convention_dir).resolve().name}/", 1)[-1]
-
-    before = {short(e["path"]): e["sha256"] for e in data.get("inputs", []) + data.get("signes", [])}
-    now = {short(e["path"]): e["sha256"] for e in _entries(input_files(convention_dir, year, templates), Path.cwd())
-           + signed_entries(convention_dir, [e["path"].split("/", 1)[1] for e in data.get("signes", [])])}
-    said += [f"{name} modifié" if name in before and name in now else f"{name} {'ajouté' if name in now else 'retiré'}"
-             for name in sorted(set(before) | set(now)) if before.get(name) != now.get(name)]
-    for output in data.get("outputs", []):
-        try:
-            if sha256(outputs / str(year) / output["path"]) != output["sha256"]:
-                said.append(f"{output['path']} modifié après la construction")
-        except OSError:
-            said.append(f"{output['path']} absent")
-    return said
+    folder = outputs / str(year)
+    data = published(folder)
+    final = bool(data.get("final")) if data else False
+    return Manifest.taken(convention_dir, year, templates, final=final, signed=looked_for(folder)).differs_from(folder)

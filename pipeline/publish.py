@@ -19,16 +19,16 @@ from pipeline.errors import OutputError
 WORKING_KINDS = ("build", "pdf", "new", "old")
 
 
-def publish(work: Path, convention_dir: Path, year: int, outputs: Path, templates: Path, *, final: bool,
-            signed: list[str] = ()) -> Path:
-    """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after."""
+def publish(work: Path, year: int, outputs: Path, made_from: manifest.Manifest) -> Path:
+    """Replace outputs/<YEAR>/ by the new files in one step; the old folder goes only after.
+    ``made_from``: what the build read, recorded as it was read (never hashed again here)."""
     staging = Path(tempfile.mkdtemp(prefix=working_prefix("new", [year]), dir=outputs))
     os.chmod(staging, 0o777 & ~files.umask())  # an ordinary folder that colleagues can open, not mkdtemp's 700
     try:
         for path in sorted(work.iterdir()):
             if path.suffix in (".docx", ".pdf"):
                 shutil.copy2(path, staging / path.name)
-        manifest.write(staging, convention_dir, year, templates, final=final, signed=signed)
+        made_from.write(staging)
         target = outputs / str(year)
         old = None
         if target.exists():
@@ -61,6 +61,13 @@ def built_before(outputs: Path, year: int) -> bool:
 
 def up_to_date(outputs: Path, convention_dir: Path, year: int, templates: Path, *, final: bool) -> bool:
     return manifest.up_to_date(outputs, convention_dir, year, templates, final=final)
+
+
+def taken(outputs: Path, convention_dir: Path, year: int, templates: Path, *, final: bool) -> manifest.Manifest:
+    """The year's inputs hashed once, at the start of a build (the signed originals its last
+    publication looked for included): the build decides, and records, from these digests."""
+    return manifest.Manifest.taken(convention_dir, year, templates, final=final,
+                                   signed=manifest.looked_for(outputs / str(year)))
 
 
 def keep_signed(outputs: Path, year: int, signed_folder: Path) -> None:

@@ -14,6 +14,11 @@ from pipeline import manifest, publish
 from pipeline.errors import OutputError
 from test_errors import snapshot
 
+
+def taken(inputs):
+    """What a build of the year reads from ``inputs``, hashed once as a build does at its start."""
+    return manifest.Manifest.taken(inputs, YEAR, TEMPLATES, final=False)
+
 YEAR = 2023
 
 
@@ -33,7 +38,7 @@ def published(tmp_path):
     """outputs/<convention>/ holding a first publication of 2023."""
     out = tmp_path / "outputs"
     out.mkdir()
-    publish.publish(work_folder(tmp_path, "first", b"v1"), INPUTS, YEAR, out, TEMPLATES, final=False)
+    publish.publish(work_folder(tmp_path, "first", b"v1"), YEAR, out, taken(INPUTS))
     return out
 
 
@@ -50,7 +55,7 @@ def test_publishing_puts_the_documents_and_their_manifest_in_place_and_leaves_no
     assert not publish.up_to_date(published, INPUTS, YEAR, TEMPLATES, final=True)  # a draft is not the final
     assert leftovers(published) == []
     # a second publication replaces the first whole
-    publish.publish(work_folder(tmp_path, "second", b"v2"), INPUTS, YEAR, published, TEMPLATES, final=False)
+    publish.publish(work_folder(tmp_path, "second", b"v2"), YEAR, published, taken(INPUTS))
     assert publish.dossier_path(published, YEAR).read_bytes() == b"%PDF-1.7 v2" and leftovers(published) == []
 
 
@@ -59,7 +64,7 @@ def test_a_change_of_the_years_data_makes_the_publication_stale(tmp_path):
     shutil.copytree(INPUTS, inputs)
     out = tmp_path / "outputs"
     out.mkdir()
-    publish.publish(work_folder(tmp_path, "w", b"v1"), inputs, YEAR, out, TEMPLATES, final=False)
+    publish.publish(work_folder(tmp_path, "w", b"v1"), YEAR, out, taken(inputs))
     assert publish.up_to_date(out, inputs, YEAR, TEMPLATES, final=False)
     path = inputs / str(YEAR) / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n# relu\n", encoding="utf-8")
@@ -78,7 +83,7 @@ def test_a_disk_full_while_copying_keeps_the_previous_publication(tmp_path, publ
 
     monkeypatch.setattr(publish.shutil, "copy2", full_on_the_second)
     with pytest.raises(OutputError, match="impossible d'écrire"):
-        publish.publish(work_folder(tmp_path, "w", b"v2"), INPUTS, YEAR, published, TEMPLATES, final=False)
+        publish.publish(work_folder(tmp_path, "w", b"v2"), YEAR, published, taken(INPUTS))
     assert snapshot(published) == before and leftovers(published) == []
 
 
@@ -94,7 +99,7 @@ def test_a_new_folder_refused_in_place_gives_the_previous_one_back(tmp_path, pub
 
     monkeypatch.setattr(publish.os, "rename", refuse_the_second)
     with pytest.raises(OutputError):
-        publish.publish(work_folder(tmp_path, "w", b"v2"), INPUTS, YEAR, published, TEMPLATES, final=False)
+        publish.publish(work_folder(tmp_path, "w", b"v2"), YEAR, published, taken(INPUTS))
     assert len(renames) == 3 and snapshot(published) == before and leftovers(published) == []
 
 
