@@ -136,6 +136,8 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
     every = checks.CheckReport()
     problems, warnings, notes = every.problems, every.warnings, every.notes
     conventions = ctx.conventions()
+    warnings += [f"{link} est un lien vers {link.resolve()} : ignoré (une convention est un vrai dossier, pas un "
+                 "lien) — copiez ce dossier à sa place" for link in places.linked(ctx.conventions_dir)]
     for convention in conventions:
         copies: list[Path] | None = [] if annotate else None
         report = checks.check_all(convention, ctx.templates, final=final, outputs=ctx.outputs, annotate_into=copies)
@@ -184,10 +186,11 @@ def new_convention(ctx: Context, folder: str, source: str | None) -> None:
     root = ctx.conventions_dir
     if (Path(root) / "convention.yaml").is_file():
         root = Path(root).parent  # --inputs named a convention: its new sibling goes beside it
+    places.new_convention_folder(root, folder)  # a name that is not a plain folder name: said before any question
     origin = places.choose(ctx.conventions_dir, source) if source else None
     answers = None if origin else scaffold.questionnaire(
         lambda question: click.prompt(question, err=True, default="", show_default=False), _err)
-    for line in scaffold.new_convention(Path(root) / folder, source=origin, answers=answers):
+    for line in scaffold.new_convention(places.new_convention_folder(root, folder), source=origin, answers=answers):
         click.echo(f"à faire : {line}")
 
 

@@ -8,6 +8,8 @@ Kept light (no document libraries): a rebuild with nothing to do reads only this
 """
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from pipeline.convention import catalogue, cycle
@@ -17,13 +19,46 @@ OWN_ONLY = tuple(f"{spec.key}.docx" for spec in catalogue.DOCUMENTS if spec.own_
 
 
 def convention_dirs(conventions_dir: Path) -> list[Path]:
-    """The conventions ``conventions_dir`` holds: itself when it is one, else its sub-folders that are."""
+    """The conventions ``conventions_dir`` holds: itself when it is one, else its sub-folders that
+    are. A folder that is a link to another is none: its outputs would be another's (``linked``)."""
     conventions_dir = Path(conventions_dir)
     if (conventions_dir / "convention.yaml").is_file():
-        return [conventions_dir]
+        return [] if conventions_dir.is_symlink() else [conventions_dir]
     if not conventions_dir.is_dir():
         return []
-    return sorted(d for d in conventions_dir.iterdir() if (d / "convention.yaml").is_file())
+    return sorted(d for d in conventions_dir.iterdir() if (d / "convention.yaml").is_file() and not d.is_symlink())
+
+
+def linked(conventions_dir: Path) -> list[Path]:
+    """The sub-folders of ``conventions_dir`` that are links to a convention folder elsewhere."""
+    conventions_dir = Path(conventions_dir)
+    if not conventions_dir.is_dir() or (conventions_dir / "convention.yaml").is_file():
+        return [conventions_dir] if conventions_dir.is_symlink() else []
+    return sorted(d for d in conventions_dir.iterdir() if d.is_symlink() and (d / "convention.yaml").is_file())
+
+
+def _refuse_link(folder: Path) -> None:
+    from pipeline.errors import InputError
+
+    raise InputError(f"{folder} est un lien vers {Path(folder).resolve()} : une convention est un vrai dossier, "
+                     "pas un lien (ses documents seraient publiés sous le nom d'une autre)",
+                     hint=f"copiez ou déplacez ce dossier dans {Path(folder).parent}/ sous le nom voulu, "
+                          "puis retirez le lien")
+
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def new_convention_folder(conventions_dir: Path, name: str) -> Path:
+    """The folder of a convention to create: ``name`` must be a plain folder name, so that it is
+    made inside the conventions' folder and nowhere else."""
+    from pipeline.errors import InputError
+
+    if not NAME.fullmatch(name) or ".." in name:
+        raise InputError(f"« {name} » n'est pas un nom de convention : il faut un simple nom de dossier (lettres, "
+                         "chiffres, tirets, points), sans « / » ni « .. »",
+                         hint="par exemple : make convention NAME=amp-arhlm-2025-2027")
+    return Path(conventions_dir) / name
 
 
 def template_for(convention: Path, shared: Path, name: str) -> Path:
@@ -56,8 +91,9 @@ def signed_original(convention: Path, stem: str) -> Path:
 
 
 def outputs_for(outputs: Path, convention: Path) -> Path:
-    """outputs/<convention>/: where one convention's years are published, locked and recovered."""
-    return Path(outputs) / Path(convention).resolve().name
+    """outputs/<convention>/: where one convention's years are published, locked and recovered;
+    named after the convention's own folder, never after what a link points to."""
+    return Path(outputs) / Path(os.path.abspath(convention)).name
 
 
 def choose(conventions_dir: Path, name: str | None, year: int | None = None, command: str = "make dossier") -> Path:
@@ -67,6 +103,9 @@ def choose(conventions_dir: Path, name: str | None, year: int | None = None, com
     from pipeline.errors import InputError
 
     found = convention_dirs(conventions_dir)
+    for link in linked(conventions_dir):
+        if not found or name == link.name or link == Path(conventions_dir):
+            _refuse_link(link)
     if not found:
         raise InputError(f"{conventions_dir} : aucune convention (pas de convention.yaml, ni de sous-dossier qui en ait une)",
                          hint="indiquez avec --inputs le dossier des conventions, ou celui d'une convention")

@@ -9,7 +9,7 @@ import sys
 import docx
 import pytest
 
-from helpers import ROOT, TEMPLATES, docx_text
+from helpers import CONV, ROOT, TEMPLATES, docx_text, run_cli
 from pipeline import dossier
 from pipeline.convention import context, documents, model
 
@@ -97,3 +97,28 @@ def test_build_all_reads_each_convention_s_own_data_and_keeps_its_failure(office
     assert f"{three / 'c-erronee' / '2026' / 'year.yaml'}:" in result.stderr and "2062" in result.stderr
     assert "Traceback" not in result.stderr
     assert no_worker_left(profile(outputs))
+
+
+def test_a_convention_folder_that_is_a_link_is_refused_never_published_as_another(inputs_copy, tmp_path):
+    """A link to an archived copy of a convention published into the real convention's outputs
+    (named after the link's target) and overwrote its dossier: it is refused, by name and as --inputs."""
+    archive = tmp_path / "archive" / CONV
+    shutil.copytree(inputs_copy, archive)
+    link = inputs_copy.parent / "zz-archive"
+    link.symlink_to(archive, target_is_directory=True)
+    out = tmp_path / "out"
+    for args in (("--inputs", str(inputs_copy.parent), "--convention", "zz-archive"), ("--inputs", str(link))):
+        done = run_cli(*args, "--outputs", str(out), "build", "2023")
+        assert done.returncode == 2 and "est un lien vers" in done.stderr, done.stderr
+    assert not out.exists()
+    check = run_cli("--inputs", str(inputs_copy.parent), "check")
+    assert "zz-archive est un lien" in check.stderr and "tout est correct" not in check.stdout
+
+
+@pytest.mark.parametrize("name", ["../evil", "/tmp/abs-evil", "a/../../evil2", ".."])
+def test_a_new_convention_is_made_inside_the_conventions_folder_only(inputs_copy, tmp_path, name):
+    done = run_cli("--inputs", str(inputs_copy.parent), "new-convention", name, "--depuis", CONV, cwd=tmp_path)
+    assert done.returncode == 2 and "n'est pas un nom de convention" in done.stderr, done.stderr
+    assert sorted(p.name for p in inputs_copy.parent.iterdir()) == [CONV]
+    assert not (tmp_path / "evil").exists() and not (tmp_path.parent / "evil").exists()
+    assert not (tmp_path / "evil2").exists() and not os.path.exists("/tmp/abs-evil")
