@@ -22,6 +22,7 @@ from pipeline import places, render, templates, typesetting
 from pipeline.convention import catalogue, context, documents, model, signed
 from pipeline.errors import InputError, SignatureError, TemplateProblem
 from pipeline.french import date_fr, minuscule, typographie
+from pipeline.office import external
 from pipeline.pdf import assemble, marks, originals, pieces, reproducible, signing
 
 
@@ -150,6 +151,7 @@ def stage_office_pieces(job: YearBuild) -> None:
             copy = job.work / "pieces-office" / f"{piece.code}{source.suffix.lower()}"
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, copy)
+            external.strip(copy)  # what it links outside (an image at an address) is never fetched
             job.files[f"piece:{piece.code}"] = Converted(copy)
 
 

@@ -26,6 +26,7 @@ from pipeline import proofread, render, typesetting
 from pipeline.convention import catalogue, context, documents, model, names
 from pipeline.errors import TemplateProblem
 from pipeline.french import minuscule, suggestion
+from pipeline.office import external
 from pipeline.pdf import marks
 
 
@@ -82,6 +83,7 @@ def fill(data: model.DossierData, template: Path, out: Path, *, final: bool,
                              finish=finishing(key, planned, data) if planned is not None else None)
     except TemplateProblem as exc:
         raise _located(template, exc, data, ctx) from None
+    external.strip(docx)  # an image or field of the template linked to an address: never fetched
     filled = Filled(key, template, docx, spots)
     filled.findings += [Finding(TemplateProblem.at(template.name, wrong))
                         for wrong in catalogue.signature_problems(key, spots)]
