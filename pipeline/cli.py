@@ -87,6 +87,7 @@ def main_group(ctx: click.Context, conventions_dir: Path, convention: str | None
     Chaque convention est un dossier de inputs/ ; ses documents vont dans
     outputs/<convention>/<ANNÉE>/.
     """
+    settings.check()
     ctx.obj = Context(conventions_dir=conventions_dir, convention=convention, templates=templates, outputs=outputs, verbose=verbose)
 
 

@@ -50,3 +50,16 @@ def pkcs12_password() -> str | None:
 def source_date_epoch() -> str | None:
     """SOURCE_DATE_EPOCH: the date written into the PDFs when the data give none (reproducible builds)."""
     return os.environ.get("SOURCE_DATE_EPOCH") or None
+
+
+def check() -> None:
+    """Refuse, in one line, a variable set to what it cannot mean, before any work: the PDF
+    library also reads SOURCE_DATE_EPOCH, and « abc » failed deep inside it."""
+    from pipeline.errors import InputError
+
+    epoch = source_date_epoch()
+    if epoch is not None and not (epoch.isdigit() and int(epoch) < 253402300800):  # before the year 10000
+        raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} n'est pas une date : il faut un nombre de secondes depuis le "
+                         "1er janvier 1970 (ex. 1680000000)",
+                         hint="corrigez la variable ou retirez-la (unset SOURCE_DATE_EPOCH) : sans elle, les PDF "
+                              "portent la date des données")

@@ -297,3 +297,10 @@ def test_outputs_not_writable(office, tmp_path):  # its LibreOffice starts befor
     result = run_cli("--outputs", str(blocker), "build", "2023")
     assert result.returncode == 6, result.stderr
     assert "Traceback" not in result.stderr and str(blocker) in result.stderr  # the folder named, as given
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1e9", "99999999999999999"])
+def test_a_source_date_epoch_that_is_no_date_is_one_line_before_any_work(tmp_path, value):
+    done = run_cli("--outputs", str(tmp_path / "out"), "build", "2023", env=dict(os.environ, SOURCE_DATE_EPOCH=value))
+    assert done.returncode == 2 and "SOURCE_DATE_EPOCH" in done.stderr and "Traceback" not in done.stderr
+    assert "erreur inattendue" not in done.stderr and not (tmp_path / "out").exists()
