@@ -122,3 +122,15 @@ def test_an_ods_sheet(inputs_copy):
     actions = without_yaml_actions(inputs_copy)
     ods(inputs_copy / "2023" / "actions.ods", rows_of(actions))
     assert model.load(inputs_copy, 2024).reported[2023].actions == expected
+
+
+@pytest.mark.parametrize("value", ["1e400", "nan", "inf", 10 ** 38, 250000])
+def test_a_participants_cell_out_of_all_measure_is_its_cell_s_problem(inputs_copy, value):
+    """« 1e400 » in a cell (an overflow) was « erreur inattendue OverflowError » with no file nor line."""
+    actions = without_yaml_actions(inputs_copy)
+    rows = rows_of(actions)
+    rows[1][5] = value
+    xlsx(inputs_copy / "2023" / "actions.xlsx", rows)
+    with pytest.raises(InputError) as info:
+        model.load(inputs_copy, 2024)
+    assert "2023/actions.xlsx, ligne 3, colonne « Participants »" in str(info.value), info.value

@@ -17,6 +17,9 @@ from pathlib import Path
 
 from pipeline.french import suggestion
 
+# more people at one action than this is a typing slip (a date or an amount in the wrong column)
+MOST_PARTICIPANTS = 100_000
+
 NAMES = ("actions.xlsx", "actions.xls", "actions.ods", "actions.csv")
 COLUMNS = ["Date", "Chantier", "Modalité", "Action", "Partenaires", "Participants", "Résultat"]
 REQUIRED = ("Date", "Chantier", "Modalité", "Action")
@@ -95,12 +98,16 @@ def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict],
         participants = None
         value = cells.get("Participants")
         if value not in (None, ""):
-            try:
+            try:  # « 1e400 » is infinite, « nan » no number: each a problem of its cell, not a crash
                 participants = int(float(str(value).replace(",", ".").strip()))
                 if participants < 0 or participants != float(str(value).replace(",", ".").strip()):
                     raise ValueError
-            except ValueError:
+            except (ValueError, OverflowError):
                 problem("Participants", f"« {value} » n'est pas un nombre de personnes")
+            else:
+                if participants > MOST_PARTICIPANTS:
+                    problem("Participants", f"{participants} personnes pour une action : nombre invraisemblable "
+                                            f"(au plus {MOST_PARTICIPANTS}) — vérifiez la cellule")
         if len(problems) > bad:
             continue
         partners = [p.strip() for p in re.split(r"[;\n]", str(cells.get("Partenaires") or "")) if p.strip()]
