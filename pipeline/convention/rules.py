@@ -537,6 +537,29 @@ def _non_working(day: dt.date) -> str | None:
     return None
 
 
+# the most pixels a scanned page has: an A3 page at 600 dpi (7016 × 9921); an image larger than
+# that is no scan (a decompression bomb would take the machine's memory)
+SCAN_PIXELS = 70_000_000
+
+
+def scan_too_large(image: Path) -> str | None:
+    """« 30000 × 30000 » when the image (each page of a TIFF) has more pixels than a scanned page;
+    read from its header only, never decoded."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # the size is judged here, in words, not by a library's exception
+    try:
+        with Image.open(image) as picture:
+            for index in range(getattr(picture, "n_frames", 1)):
+                picture.seek(index)
+                width, height = picture.size
+                if width * height > SCAN_PIXELS:
+                    return f"{width} × {height}"
+    except (OSError, ValueError, EOFError):
+        return None  # unreadable: the conversion says so
+    return None
+
+
 def _check_piece_file(path: str, relative: str, year_dir: Path, convention_dir: Path, err) -> None:
     """A piece must be a readable, unencrypted PDF, or a scan, inside the convention's folder."""
     candidate = (year_dir / relative).resolve()
@@ -559,6 +582,10 @@ def _check_piece_file(path: str, relative: str, year_dir: Path, convention_dir: 
     if candidate.suffix.lower() in SCANS:
         if not any(head.startswith(magic) for magic in SCANS[candidate.suffix.lower()]):
             err(path, f"{relative} n'est pas une image {candidate.suffix[1:].upper()} lisible : numérisez la pièce à nouveau")
+        elif (size := scan_too_large(candidate)) is not None:
+            err(path, f"{relative} : image de {size} pixels, plus qu'une page numérisée n'en a "
+                      f"({SCAN_PIXELS // 1_000_000} millions au plus, une page A3 en 600 dpi) — numérisez-la à nouveau "
+                      "en 300 dpi")
         return
     if PDF_MAGIC not in head:
         err(path, f"{relative} n'est pas un PDF : exportez la pièce en PDF (ou numérisez-la en JPEG, PNG ou TIFF)")

@@ -55,6 +55,7 @@ def unembedded_fonts(pdf: Path) -> list[str]:
 IMAGES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 OFFICE = {".docx", ".odt"}  # converted by the build's LibreOffice, with the documents
 A4 = (595.2756, 841.8898)  # points
+MOST_PIXELS = 70_000_000  # an A3 page scanned at 600 dpi: an image larger is no scan (rules.SCAN_PIXELS)
 
 
 def from_scan(image: Path, work: Path, label: str) -> Path:
@@ -66,6 +67,18 @@ def from_scan(image: Path, work: Path, label: str) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     out = work / f"{image.stem}-scan.pdf"
     source: Path | bytes = image
+    size = None
+    try:
+        with Image.open(image) as picture:  # the header only: a decompression bomb is refused unopened
+            size = picture.size
+    except Image.DecompressionBombError:
+        size = (0, 0)
+    except (OSError, ValueError):
+        pass  # unreadable: said below, as img2pdf finds it
+    if size is not None and (size == (0, 0) or size[0] * size[1] > MOST_PIXELS):
+        shown = f"de {size[0]} × {size[1]} pixels" if size != (0, 0) else "démesurée"
+        raise ConversionError(f"la pièce « {label} » : image {shown}, plus qu'une page numérisée n'en a",
+                              hint="numérisez-la à nouveau en 300 dpi")
     try:
         with Image.open(image) as picture:
             if picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info):
