@@ -113,13 +113,12 @@ def _on_trial(fault: TemplateProblem, trials: list[trial.Trial]) -> TemplateProb
                                                             element=fault.element)
 
 
-def _signature_states(data: model.DossierData) -> dict[str, str]:
-    """What the build's fills would say of each document signed apart, from the originals in
-    ``signes/``: the trial fills go the build's road with the build's context."""
-    from pipeline import dossier
+def _signature_states(data: model.DossierData) -> dict:
+    """The state of each document signed apart, from the originals in ``signes/``: the trial
+    fills go the build's road with the build's context."""
+    from pipeline import originals_status
 
-    plan = documents.plan(data)
-    return dossier.signature_states(data, plan, dossier.read_originals(data, plan))
+    return originals_status.of_year(data)
 
 
 def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | None, final: bool,
@@ -134,13 +133,13 @@ def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | 
         note = f"{year} : le texte des documents signés sera comparé aux données à la construction (make dossier YEAR={year})"
         if note not in notes:
             notes.append(note)
-    for message, breach in status.signed_problems(data, out / str(year) if today else None):
-        if breach and final:
-            line = (int(ExitCode.SIGNATURE), message)
+    for finding in status.signed_problems(data, out / str(year) if today else None):
+        if finding.stops(final=final):
+            line = (int(ExitCode.SIGNATURE), finding.message)
             if line not in problems:
                 problems.append(line)
-        elif message + (" (erreur avec --final)" if breach else "") not in warnings:
-            warnings.append(message + (" (erreur avec --final)" if breach else ""))
+        elif finding.said(final=final) not in warnings:
+            warnings.append(finding.said(final=final))
 
 
 def variables(convention: Path, templates: Path, template: str | None,
