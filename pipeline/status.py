@@ -81,13 +81,6 @@ def _signed_apart(state: signed.OriginalStatus, data: model.DossierData, built: 
     return Line(d.title, f"signatures : {said}{copy}" if state.signatures else "sans signature", problems)
 
 
-def signed_problems(data: model.DossierData, built: Path | None) -> list[signed.Finding]:
-    """What ``check`` says of a dossier's signed originals: each one present, examined; its text
-    compared with the documents in ``built`` when they are today's (else by the next build)."""
-    return [f for state in originals_status.of_year(data, rendered=originals_status.published(built)).values()
-            for f in state.findings]
-
-
 def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path, year: int, built: Path) -> Line:
     """The letter, signed last inside the dossier, whose signed copy is kept in signes/: signed
     by whom it should be, on its date, and the dossier still the one the last build made."""
