@@ -168,11 +168,11 @@ def _signed_originals(builds: list, request: BuildRequest, runtime: Runtime) -> 
 
     errors = []
     for job in builds:
-        for message, breach in job.findings:
-            if breach and request.final:
-                errors.append(message)
+        for finding in job.findings:
+            if finding.stops(final=request.final):
+                errors.append(finding.message)
             else:
-                runtime.warn(f"avertissement : {message}" + (" (erreur avec --final)" if breach else ""))
+                runtime.warn(f"avertissement : {finding.said(final=request.final)}")
     if errors:
         raise InputError(list(dict.fromkeys(errors)), hint="les documents signés à part doivent revenir signés, "
                                                            "intacts et conformes aux données (docs/guide-signature.md)")

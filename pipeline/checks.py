@@ -59,8 +59,7 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
             result = model.load(convention_dir, year, final=final)
             warnings.extend(w for w in result.warnings if w not in warnings)
             loaded.append(result)
-            states[year] = _signature_states(result)
-            _signed_originals(result, templates, outputs, final, problems, warnings, notes)
+            states[year] = _signed_originals(result, templates, outputs, final, problems, warnings, notes)
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
     # the roles no year with data plays yet (a bilan, the closing dossier): tried with trial data
@@ -113,19 +112,13 @@ def _on_trial(fault: TemplateProblem, trials: list[trial.Trial]) -> TemplateProb
                                                             element=fault.element)
 
 
-def _signature_states(data: model.DossierData) -> dict[str, str]:
-    """What the build's fills would say of each document signed apart, from the originals in
-    ``signes/``: the trial fills go the build's road with the build's context."""
-    from pipeline import dossier
-
-    plan = documents.plan(data)
-    return dossier.signature_states(data, plan, dossier.read_originals(data, plan))
-
-
 def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | None, final: bool,
-                      problems: list, warnings: list, notes: list) -> None:
-    """The signed originals of one dossier: a breach is an error with --final, else a warning."""
-    from pipeline import publish, status
+                      problems: list, warnings: list, notes: list) -> dict:
+    """The signed originals of one dossier, examined once: their text compared with the
+    documents published in ``outputs`` when those are today's (else by the next build); a
+    breach is an error with --final, else a warning. Returns their states, which the trial
+    fills give the build's road, as the build's fills have them."""
+    from pipeline import originals_status, publish
 
     out = places.outputs_for(outputs, data.convention_dir) if outputs is not None else None
     year = data.year.annee
@@ -134,13 +127,15 @@ def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | 
         note = f"{year} : le texte des documents signés sera comparé aux données à la construction (make dossier YEAR={year})"
         if note not in notes:
             notes.append(note)
-    for message, breach in status.signed_problems(data, out / str(year) if today else None):
-        if breach and final:
-            line = (int(ExitCode.SIGNATURE), message)
+    states = originals_status.of_year(data, rendered=originals_status.published(out / str(year) if today else None))
+    for finding in (f for state in states.values() for f in state.findings):
+        if finding.stops(final=final):
+            line = (int(ExitCode.SIGNATURE), finding.message)
             if line not in problems:
                 problems.append(line)
-        elif message + (" (erreur avec --final)" if breach else "") not in warnings:
-            warnings.append(message + (" (erreur avec --final)" if breach else ""))
+        elif finding.said(final=final) not in warnings:
+            warnings.append(finding.said(final=final))
+    return states
 
 
 def variables(convention: Path, templates: Path, template: str | None,

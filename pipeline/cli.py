@@ -346,12 +346,7 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
             continue
         ok = signature.intact and signature.trusted and not signature.changed_after
         bad += not ok
-        added = "NON AUTORISÉS" if signature.changed_after else {
-            None: "aucun", "NONE": "aucun", "LTA_UPDATES": "données de validation seulement (autorisé)",
-        }.get(signature.modifications, "autres signatures (autorisé)")
-        covers = "oui" if signature.coverage == "ENTIRE_FILE" or signature.modifications == "LTA_UPDATES" \
-            else "non (d'autres signatures ont suivi)" if signature.modifications == "FORM_FILLING" \
-            else "NON (le fichier a été modifié après elle)"  # validation data after a B-LT signature is no change
+        added, covers = _said_of_changes(signature)
         line = (f"{where}{row.name} : signé par {signature.signer} {signature.said} ; niveau {signature.level} ; "
                 f"intacte : {'oui' if signature.intact else 'NON'} ; "
                 f"valide : {'oui' if signature.trusted else 'NON'} ; "
@@ -367,6 +362,23 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
             _err(f"{where}{row.name} : le fichier a été modifié après cette signature (annotation ou contenu ajouté)")
     if bad:
         raise SystemExit(int(ExitCode.SIGNATURE))
+
+
+def _said_of_changes(signature) -> tuple[str, str]:
+    """What ``verify`` says was added after a signature, and whether it covers the whole file,
+    from pyHanko's ordered levels."""
+    from pyhanko.sign.diff_analysis import ModificationLevel as Level
+    from pyhanko.sign.validation.status import SignatureCoverageLevel as Coverage
+
+    level = signature.modification_level
+    added = "NON AUTORISÉS" if signature.changed_after else "aucun" if level is None or level is Level.NONE \
+        else "données de validation seulement (autorisé)" if level is Level.LTA_UPDATES \
+        else "autres signatures (autorisé)"
+    # validation data after a B-LT signature is no change
+    covers = "oui" if signature.coverage_level is Coverage.ENTIRE_FILE or level is Level.LTA_UPDATES \
+        else "non (d'autres signatures ont suivi)" if level is Level.FORM_FILLING \
+        else "NON (le fichier a été modifié après elle)"
+    return added, covers
 
 
 def _built_beside(ctx: Context, pdf: Path) -> Path | None:

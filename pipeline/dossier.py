@@ -18,12 +18,13 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from pipeline import places, render, templates, typesetting
+from pipeline import originals_status, places, templates
 from pipeline.convention import catalogue, context, documents, model, signed
-from pipeline.errors import InputError, SignatureError, TemplateProblem
-from pipeline.french import date_fr, minuscule, typographie
+from pipeline.errors import TemplateProblem
+from pipeline.french import typographie
 from pipeline.office import external
-from pipeline.pdf import assemble, marks, originals, pieces, reproducible, signing
+from pipeline.originals_status import Original
+from pipeline.pdf import assemble, marks, pieces, reproducible, signing
 
 
 @dataclass
@@ -49,18 +50,6 @@ class Attached:
 
 
 @dataclass
-class Original:
-    """A signed original from ``signes/``, read once: enclosed unchanged, its signatures checked."""
-
-    path: Path
-    shown: str                        # its path as staff type it, in messages
-    data: bytes = b""
-    reader: PdfReader | None = None
-    signatures: list = field(default_factory=list)   # pdf.originals.Signature
-    unreadable: str | None = None     # why it cannot be enclosed
-
-
-@dataclass
 class YearBuild:
     """One year's dossier as it is made: given its data and work folder, it gathers its files."""
 
@@ -73,12 +62,13 @@ class YearBuild:
     attached: dict[Path, Attached] = field(default_factory=dict)     # a piece's source file → its ready PDF
     spots: list[marks.SignatureSpot] = field(default_factory=list)  # signature blocks the templates marked
     originals: dict[str, Original] = field(default_factory=dict)     # document → its signed original, if returned
-    findings: list[tuple[str, bool]] = field(default_factory=list)   # (message, breach) on the signed originals
+    states: dict[str, signed.OriginalStatus] = field(default_factory=dict)  # document signed apart → its state
+    findings: list[signed.Finding] = field(default_factory=list)     # what is wrong with the signed originals
     warnings: list[str] = field(default_factory=list)                # what the documents' fills warned of
 
     def __post_init__(self):
         self.plan = documents.plan(self.data)
-        self.originals = returned(self.data, self.plan)
+        self.originals = originals_status.returned(self.data, self.plan)
 
     @property
     def keys(self) -> list[str]:
@@ -117,7 +107,8 @@ def fill_first_round(job: YearBuild) -> None:
     """Fill every document but the bordereau, and stage the pieces LibreOffice converts; the
     signed originals are read first, since the documents may say who signed."""
     for original in job.originals.values():
-        read_original(original)
+        originals_status.read_original(original)
+    job.states = originals_status.statuses(job.data, job.plan, job.originals)
     stage_office_pieces(job)
     for key in first_round(job):
         if key in job.keys:
@@ -135,7 +126,7 @@ def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> Non
     ``check`` would refuse it; its warnings are kept for the build to say."""
     filled = templates.fill(job.data, places.template_for(job.data.convention_dir, job.templates, f"{key}.docx"),
                             job.work / f"{job.planned(key).stem}.docx", final=job.final, pages=pages,
-                            signatures=signature_states(job.data, job.plan, job.originals))
+                            signatures=job.states)
     templates.stop_on_errors(filled)
     job.files[key] = Converted(filled.docx)
     job.spots = [s for s in job.spots if s.document != key] + filled.spots
@@ -177,36 +168,6 @@ def prepare_pieces(job: YearBuild) -> None:
             job.attached[source] = ready
 
 
-def returned(data: model.DossierData, plan: list[documents.Planned]) -> dict[str, Original]:
-    """The signed originals found in ``signes/`` for the documents of ``plan`` signed apart, not read yet."""
-    found = {}
-    for d in plan:
-        path = places.signed_original(data.convention_dir, d.stem)
-        if catalogue.signed_apart(d.key) and path.is_file():
-            found[d.key] = Original(path, model.display(path))
-    return found
-
-
-def read_originals(data: model.DossierData, plan: list[documents.Planned]) -> dict[str, Original]:
-    """The signed originals of ``plan``, found and read: what ``check`` and the preview give the
-    one road so that their fills say who signed, as the build's do."""
-    found = returned(data, plan)
-    for original in found.values():
-        read_original(original)
-    return found
-
-
-def read_original(original: Original) -> None:
-    """A signed original opened and its signatures validated; one that cannot be read is not
-    enclosed (the dossier shows the document to sign instead) and says why."""
-    try:
-        original.data = original.path.read_bytes()
-        original.reader = assemble.open_pdf(original.path, original.shown)
-        original.signatures = originals.read_signatures(original.data, original.shown)
-    except (SignatureError, InputError, OSError) as exc:
-        original.reader, original.unreadable = None, str(exc)
-
-
 def converting(job: YearBuild, key: str, digest: str) -> Path:
     """A document goes to its conversion, its PDF known by the cache key ``digest`` (from the
     cache, LibreOffice, or another year's identical document): where that PDF is to be put."""
@@ -231,7 +192,7 @@ def entries(job: YearBuild) -> list[assemble.Entry]:
     letter = "Lettre d'appel et bordereau" if listed else "Lettre de transmission"
 
     def document(d: documents.Planned, section: str) -> assemble.Entry:
-        original = enclosed(job.originals, d.key)
+        original = _enclosed(job, d.key)
         return assemble.Entry(typographie(d.title + _state(job, d)),
                               original.path if original else job.work / f"{d.stem}.pdf", "document", d.key,
                               typographie(section))
@@ -259,7 +220,7 @@ def _counts(job: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
     attached = {piece.pdf: piece.pages for piece in job.attached.values()}
     counts = []
     for e in parts:
-        if enclosed(job.originals, e.key):
+        if _enclosed(job, e.key):
             counts.append(len(job.originals[e.key].reader.pages))
         elif catalogue.lists_pieces(e.key) and bordereau_pages is not None:
             counts.append(bordereau_pages)
@@ -319,130 +280,49 @@ def signed_read(job: YearBuild) -> dict[str, bytes | None]:
             for d in job.plan if catalogue.signed_apart(d.key)}
 
 
-def enclosed(originals: dict[str, Original], key: str) -> Original | None:
-    """The signed original the dossier shows for a document, if one came back readable and
-    intact (a damaged one is reported, never enclosed: the document is shown still to sign)."""
-    original = originals.get(key)
-    if original is None or original.reader is None or not all(s.intact for s in original.signatures):
-        return None
-    return original
-
-
-def _signed_by(data: model.DossierData, d: documents.Planned, original: Original, *, parties: bool = True) -> str:
-    """« le 28 février 2022 par Martine EXEMPLE, pour la Métropole …, et Pascal FRIQUET, pour
-    l'AR Hlm » (the day said once when they signed the same day, else after each name)."""
-    conv = data.convention
-    party_of = {s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
-                for s in documents.signatories(d, data)} if parties else {}
-    days = {s.day for s in original.signatures}
-    said = []
-    for s in original.signatures:
-        who = s.signer + (f", pour {party_of[s.field]}" if s.field in party_of else "")
-        said.append(who + (f"{',' if parties else ''} le {date_fr(s.day)}" if len(days) > 1 and s.day else ""))
-    names = (", et " if parties else " et ").join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
-    return (f"le {date_fr(next(iter(days)))} par {names}" if len(days) == 1 and None not in days else f"par {names}")
-
-
-def signature_states(data: model.DossierData, plan: list[documents.Planned],
-                     originals: dict[str, Original]) -> dict[str, str]:
-    """What the documents say of each document signed apart: signed by whom and when, or to sign
-    (the build, ``check`` and the preview alike, from the originals they read)."""
-    states = {}
-    for d in plan:
-        if catalogue.signed_apart(d.key):
-            original = enclosed(originals, d.key)
-            if original is None and _is_copy(data, d):  # as the sommaire says it (_state)
-                states[d.key] = context.SignatureState("original signé manquant, à joindre", signed=False)
-            elif original is None:
-                states[d.key] = context.SignatureState(f"à signer séparément par {_signers(data, d)}", signed=False)
-            elif _is_copy(data, d):
-                states[d.key] = context.SignatureState(
-                    f"copie ; le fichier signé électroniquement {_signed_by(data, d, original)}, est joint pour "
-                    "vérification", signed=True)
-            else:
-                states[d.key] = context.SignatureState(
-                    f"original signé électroniquement {_signed_by(data, d, original)}", signed=True)
-    return states
-
-
-def _signers(data: model.DossierData, d: documents.Planned) -> str:
-    """« le Président de l'AR Hlm et la Vice-Présidente … »: who signs a document, as a phrase."""
-    return " et ".join(s.title for s in documents.signatories(d, data))
+def _enclosed(job: YearBuild, key: str) -> Original | None:
+    """The signed original the dossier shows for a document, if its state says it is enclosed
+    (a damaged one is reported, never enclosed: the document is shown still to sign)."""
+    state = job.states.get(key)
+    return job.originals[key] if state is not None and state.enclosure.enclosed else None
 
 
 def _state(job: YearBuild, d: documents.Planned) -> str:
-    """What the sommaire and the bookmarks add to a document signed apart: its pages reproduce
-    the signed original the file carries, or it is still to sign."""
-    if not catalogue.signed_apart(d.key):
-        return ""
-    if enclosed(job.originals, d.key) is not None:  # « original », masculine whatever the document's gender
-        return " (fichier signé joint)" if _is_copy(job.data, d) else " (original signé joint)"
-    return " (original signé manquant)" if _is_copy(job.data, d) else " (à signer séparément)"
-
-
-def _is_copy(data: model.DossierData, d: documents.Planned) -> bool:
-    """A document signed once (the convention) after its first year: the same signed original,
-    joined as a copy."""
-    return d.spec.signed_once and not data.first
+    """What the sommaire and the bookmarks add to a document signed apart."""
+    return signed.suffix(job.states[d.key]) if d.key in job.states else ""
 
 
 def _mention(job: YearBuild, d: documents.Planned) -> assemble.Mention | None:
     """The line in the margin of each page of a document signed apart (and a copy's banner)."""
-    if not catalogue.signed_apart(d.key):
+    if d.key not in job.states:
         return None
-    original = enclosed(job.originals, d.key)
-    who = _signers(job.data, d)
-    if original is None and _is_copy(job.data, d):  # signed the first year: its signed file is what is missing
-        signed = job.data.convention.convention.date_signature
-        said = f"Copie de la convention signée le {date_fr(signed)}" if signed else "Copie de la convention signée"
-        return assemble.Mention(typographie(f"{said} – fichier signé non joint à ce jour"),
-                                banner=typographie(f"COPIE – convention signée le {date_fr(signed)}") if signed else "COPIE")
-    if original is None:
-        why = "l'original reçu est abîmé ou modifié : non joint" if d.key in job.originals else "non signé à ce jour"
-        return assemble.Mention(typographie(f"Document à signer séparément par {who} – {why}"))
-    signed = f"électroniquement {_signed_by(job.data, d, original)} – original joint au présent fichier ({original.path.name})"
-    if _is_copy(job.data, d):
-        days = sorted(s.day for s in original.signatures if s.day)
-        return assemble.Mention(typographie(f"Copie de la convention signée {signed}"),
-                                banner=typographie(f"COPIE – convention signée le {date_fr(days[-1])}") if days else "COPIE")
-    return assemble.Mention(typographie(f"Signé {signed}"))
+    text, banner = signed.mention(job.states[d.key], job.data)
+    return assemble.Mention(typographie(text), banner=typographie(banner) if banner else None)
 
 
 def _attachments(job: YearBuild) -> list[assemble.Attachment]:
     """The signed originals, carried as files in the dossier, byte for byte."""
     found = []
     for d in job.plan:
-        original = enclosed(job.originals, d.key)
-        if original is not None:
-            what = "fichier signé électroniquement, joint pour vérification (l'original a été transmis avec le " \
-                   "premier appel)" if _is_copy(job.data, d) else "original signé électroniquement"
-            found.append(assemble.Attachment(original.path.name, original.data, typographie(f"{d.title} – {what}"),
-                                             typographie(f"signé {_signed_by(job.data, d, original, parties=False)}"),
-                                             reproducible.build_date(d.date)))
+        state = job.states.get(d.key)
+        said = signed.attachment(state, job.data) if state is not None else None
+        if said is not None:
+            original = job.originals[d.key]
+            found.append(assemble.Attachment(original.path.name, original.data, typographie(said[0]),
+                                             typographie(said[1]), reproducible.build_date(d.date)))
     return found
 
 
 def check_originals(job: YearBuild) -> None:
-    """Each signed original against its signatories, its dates and today's rendering of the data;
-    with --final, each document signed apart must have come back signed."""
-    job.findings = []
-    for d in job.plan:
-        if not catalogue.signed_apart(d.key):
-            continue
-        original = job.originals.get(d.key)
-        if original is None:
-            if job.final:
-                who = _signers(job.data, d)
-                target = model.display(places.signed_original(job.data.convention_dir, d.stem))
-                job.findings.append((f"{target} : absent — « {d.title} » n'est pas encore revenu signé ; à faire "
-                                   f"signer séparément par {who}, puis à déposer sous ce nom", True))
-            continue
-        if original.reader is None:
-            job.findings.append((original.unreadable or f"{original.shown} : illisible", True))
-            continue
-        difference = originals.compare(original.reader,
-                                       job.files[d.key].reader or assemble.open_pdf(job.files[d.key].pdf, d.stem))
-        job.findings.extend(signed.findings(d, job.data, original.shown, original.signatures, difference))
+    """Each signed original examined against today's rendering of the data; with --final, each
+    document signed apart must have come back signed."""
+    def rendered(d: documents.Planned):
+        if d.key not in job.originals or job.originals[d.key].reader is None:
+            return None
+        return job.files[d.key].reader or assemble.open_pdf(job.files[d.key].pdf, d.stem)
+
+    job.states = originals_status.statuses(job.data, job.plan, job.originals, rendered)
+    job.findings = [f for state in job.states.values() for f in state.owed(job.data, final=job.final)]
 
 
 def dossier_spots(job: YearBuild) -> list[marks.SignatureSpot]:

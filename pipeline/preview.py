@@ -32,7 +32,7 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     context, signed originals included, and the same rules); say its warnings; return the
     seconds it took and the PDF. Raises the pipeline's own errors (data, template, the rules'
     errors, conversion) for the caller to say."""
-    from pipeline import dossier  # the signed originals' states, as the build reads them
+    from pipeline import originals_status  # the signed originals' states, as the build reads them
 
     started = time.perf_counter()
     data = model.load(conv_dir, year)
@@ -44,7 +44,7 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
         filled = fill(data, template, Path(tmp) / f"{key}.docx", final=False,
-                      signatures=dossier.signature_states(data, plan, dossier.read_originals(data, plan)))
+                      signatures=originals_status.of_year(data, plan))
         stop_on_errors(filled)
         for warning in filled.warnings:
             say(f"avertissement : {warning}")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import manifest, places, publish
-from pipeline.convention import catalogue, documents, model, signed
+from pipeline import manifest, originals_status, places, publish
+from pipeline.convention import documents, model, signed
 from pipeline.errors import PipelineError
 from pipeline.french import date_fr
 
@@ -44,9 +44,11 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
             publish.up_to_date(out, convention, year, templates, final=True) else \
             manifest.what_changed(out, convention, year, templates)
         lines = []
-        for d in documents.plan(data):
-            if catalogue.signed_apart(d.key):
-                lines.append(_signed_apart(d, data, built))
+        plan = documents.plan(data)
+        states = originals_status.of_year(data, plan, rendered=originals_status.published(built))
+        for d in plan:
+            if d.key in states:
+                lines.append(_signed_apart(states[d.key], data, built))
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, data, convention, year, built))
         annee = data.year
@@ -61,52 +63,22 @@ def _who(d: documents.Planned, data: model.DossierData) -> str:
     return " et ".join(s.title + (f" ({s.name})" if s.name else "") for s in documents.signatories(d, data))
 
 
-def _signed_apart(d: documents.Planned, data: model.DossierData, built: Path) -> Line:
+def _signed_apart(state: signed.OriginalStatus, data: model.DossierData, built: Path) -> Line:
     """A document signed on its own: absent from signes/, or signed (by whom, when) and checked."""
-    path = places.signed_original(data.convention_dir, d.stem)
-    shown = model.display(path)
-    if not path.is_file():
+    d = state.planned
+    if not state.received:
         ready = documents.not_ready_to_sign(d, data)
         todo = f"à faire signer par {_who(d, data)}"
         where = model.display(built / f"{d.stem}.pdf")
         return Line(d.title, f"NON SIGNÉ – {todo}" + (f" ; pas encore prêt à signer : {ready}" if ready else
                                                      f" ; copiez {where} hors de outputs/, faites-le signer, puis "
-                                                     f"déposez-le sous {shown}"))
-    try:
-        signatures, found = examine(d, data, built)
-    except PipelineError as exc:
-        return Line(d.title, "ILLISIBLE", [str(exc)])
-    problems = [message for message, _ in found]
-    said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in signatures)
-    copy = " (joint en copie)" if d.spec.signed_once and not data.first else ""
-    return Line(d.title, f"signatures : {said}{copy}" if signatures else "sans signature", problems)
-
-
-def examine(d: documents.Planned, data: model.DossierData, built: Path | None) -> tuple[list, list[tuple[str, bool]]]:
-    """A signed original's signatures and what is wrong with it, its text compared with the
-    document the last build published in ``built`` (when there is one)."""
-    from pipeline.pdf import originals
-
-    path = places.signed_original(data.convention_dir, d.stem)
-    shown = model.display(path)
-    content = path.read_bytes()
-    signatures = originals.read_signatures(content, shown)
-    published = built / f"{d.stem}.pdf" if built is not None else None
-    difference = originals.compare(content, published) if published is not None and published.is_file() else None
-    return signatures, signed.findings(d, data, shown, signatures, difference)
-
-
-def signed_problems(data: model.DossierData, built: Path | None) -> list[tuple[str, bool]]:
-    """What ``check`` says of a dossier's signed originals: each one present, examined; its text
-    compared with the documents in ``built`` when they are today's (else by the next build)."""
-    found = []
-    for d in documents.plan(data):
-        if catalogue.signed_apart(d.key) and places.signed_original(data.convention_dir, d.stem).is_file():
-            try:
-                found.extend(examine(d, data, built)[1])
-            except PipelineError as exc:
-                found.append((str(exc), True))
-    return found
+                                                     f"déposez-le sous {state.shown}"))
+    if state.unreadable is not None:
+        return Line(d.title, "ILLISIBLE", [state.unreadable])
+    problems = [f.message for f in state.findings]
+    said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in state.signatures)
+    copy = " (joint en copie)" if state.enclosure.copy else ""
+    return Line(d.title, f"signatures : {said}{copy}" if state.signatures else "sans signature", problems)
 
 
 def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path, year: int, built: Path) -> Line:
@@ -128,8 +100,8 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
     ours = [s for s in signatures if s.field in {w.field for w in documents.signatories(d, data)}] or signatures
     published = built / f"dossier-{year}.pdf"
     difference = originals.compare(content, published) if published.is_file() else None
-    problems = [message.replace("ne correspond plus aux données", "n'est plus le dossier de la dernière construction")
-                for message, _ in signed.findings(d, data, shown, ours, difference)]
+    problems = [f.message for f in signed.findings(d, data, shown, ours, difference,
+                                                   compared="n'est plus le dossier de la dernière construction")]
     if not ours:
         return Line(d.title, f"{shown} : non signé – à signer par {who}", problems)
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in ours)

@@ -64,7 +64,7 @@ class Filled:
 
 
 def fill(data: model.DossierData, template: Path, out: Path, *, final: bool,
-         signatures: dict[str, str] | None = None, pages: dict[str, int] | None = None) -> Filled:
+         signatures: dict[str, signed.OriginalStatus] | None = None, pages: dict[str, int] | None = None) -> Filled:
     """The one road: fill the document ``template`` stands for (its name is the document's key)
     with the dossier ``data``, finish it as the build does, and judge it with every rule.
 
@@ -128,7 +128,7 @@ def images(key: str, ctx: context.Context) -> dict | None:
 
 
 def template_context(data: model.DossierData, spots: list | None = None, *, projet: bool = True,
-                     pages: dict[str, int] | None = None, signatures: dict[str, str] | None = None
+                     pages: dict[str, int] | None = None, signatures: dict[str, signed.OriginalStatus] | None = None
                      ) -> context.Context:
     """A dossier's context (a draft's by default), its signature tags noted in ``spots``:
     the trial fills of ``check`` and the build's real ones use the same."""

@@ -16,7 +16,7 @@ from typing import Any
 from num2words import num2words
 
 from pipeline.binder import doc
-from pipeline.convention import model
+from pipeline.convention import model, signed
 from pipeline.convention.catalogue import piece_label, piece_title, pieces_given
 from pipeline.convention.documents import minutes_signer, plan
 from pipeline.french import date_fr, de
@@ -83,18 +83,6 @@ class BilanFinal:
     lieu: str = doc("lieu où il est établi")
 
 
-class SignatureState(str):
-    """What the documents say of a document signed apart (« à signer séparément par … »), and
-    whether its signed original is enclosed: a bilan still to sign is not « fournie »."""
-
-    signed: bool
-
-    def __new__(cls, text: str, *, signed: bool) -> "SignatureState":
-        state = super().__new__(cls, text)
-        state.signed = signed
-        return state
-
-
 @dataclass(frozen=True)
 class PieceRow:
     """One piece article 3 asks for, as the letter and the bordereau list it."""
@@ -109,7 +97,7 @@ class PieceRow:
     document: str | None = doc("le document du dossier qui la constitue (le bilan), s'il y en a un")
     specimen: bool = doc("la pièce jointe n'est qu'un spécimen")
     sans_objet: str | None = doc("pourquoi elle est sans objet cette année (« sans objet : première année … »)")
-    signature: SignatureState | None = doc("pour un document signé à part : son état (« à signer séparément par … »)")
+    signature: str | None = doc("pour un document signé à part : son état (« à signer séparément par … »)")
     fournie: bool = doc("fournie pour de bon : jointe, ni spécimen ni sans objet, et signée si elle se signe à part")
     jointe: bool = doc("jointe au dossier (même en spécimen)")
 
@@ -189,9 +177,10 @@ class Context:
 
 
 def build_context(data: model.DossierData, *, projet: bool, pages: dict[str, int] | None = None,
-                  signatures: dict[str, str] | None = None) -> Context:
+                  signatures: dict[str, signed.OriginalStatus] | None = None) -> Context:
     """The context of one dossier's templates. ``pages``: dossier page of each piece;
-    ``signatures``: the state of each document signed apart (what the build read in signes/)."""
+    ``signatures``: the state of each document signed apart (its original as read in signes/),
+    which the context says in words (``signed.phrase``)."""
     conv, year = data.convention, data.year
     terms = conv.convention
     reported = data.bilan_year
@@ -201,8 +190,9 @@ def build_context(data: model.DossierData, *, projet: bool, pages: dict[str, int
     if data.closing:
         final = final_view(conv, [data.reported[y] for y in terms.annees], until=year.bilan_final.date,
                            established=year.bilan_final)
-    signatures = signatures or {}
-    pieces = _pieces(data, bilan, pages, signatures)
+    states = signatures or {}
+    signatures = {key: signed.phrase(state, data) for key, state in states.items()}
+    pieces = _pieces(data, bilan, pages, states)
     programme_by_code = {c.code: (i, c) for i, c in enumerate(conv.chantiers, 1)}
     return Context(
         annee=year.annee,
@@ -272,7 +262,7 @@ def others(data: model.DossierData) -> list:
 
 
 def _pieces(data: model.DossierData, bilan: Bilan | None, pages: dict[str, int] | None,
-            signatures: dict[str, str]) -> list[PieceRow]:
+            states: dict[str, signed.OriginalStatus]) -> list[PieceRow]:
     """Article 3's pieces as the letter and the bordereau list them (none at the closing)."""
     conv, year = data.convention, data.year
     pieces = []
@@ -285,15 +275,16 @@ def _pieces(data: model.DossierData, bilan: Bilan | None, pages: dict[str, int] 
                 titre = f"Bilan {bilan.annee} établi par {conv.association.designation_courte} " \
                         f"le {date_fr(bilan.date)}"
         specimen = bool(piece and piece.specimen)
-        signature = signatures.get(spec.document) if spec.document else None
+        state = states.get(spec.document) if spec.document else None
         jointe = sans_objet is None and (spec.document is not None or bool(piece and piece.fichier))
         pieces.append(PieceRow(
             code=spec.code, libelle=piece_label(spec.libelle, year.annee), titre=titre,
             nom=piece_title(spec, piece, year.annee), note=piece.note if piece else None,
             page=(pages or {}).get(spec.code), fichier=piece.fichier if piece else None, document=spec.document,
-            specimen=specimen, sans_objet=sans_objet, signature=signature,
-            # a document signed apart counts once signed
-            fournie=jointe and not specimen and getattr(signature, "signed", True), jointe=jointe))
+            specimen=specimen, sans_objet=sans_objet,
+            signature=signed.phrase(state, data) if state is not None else None,
+            # a document signed apart counts once its signed original is enclosed
+            fournie=jointe and not specimen and (state is None or state.enclosure.enclosed), jointe=jointe))
     return pieces
 
 

@@ -13,7 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import BinaryIO, Callable, Literal
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -84,8 +84,9 @@ class Layout:
     sommaire_pages: int
 
 
-def open_pdf(path: Path, label: str) -> PdfReader:
-    """A PDF opened for reading; an unreadable or encrypted one is an error that names it."""
+def open_pdf(path: Path | BinaryIO, label: str) -> PdfReader:
+    """A PDF opened for reading (a file, or bytes already read); an unreadable or encrypted one
+    is an error that names it."""
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:

@@ -14,14 +14,24 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import SignatureError
 
+if TYPE_CHECKING:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
 PARIS = "Europe/Paris"
 
-# what a later revision may add after a signature without changing what was signed: other
-# signatures in their fields, timestamps and validation data (pyHanko's difference analysis)
-HARMLESS = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
+
+def harmless(level: ModificationLevel | None) -> bool:
+    """What a later revision may add after a signature without changing what was signed: other
+    signatures in their fields, timestamps and validation data (pyHanko's difference analysis,
+    whose levels are ordered: up to FORM_FILLING)."""
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
+    return level is None or level <= ModificationLevel.FORM_FILLING
 
 
 @dataclass(frozen=True)
@@ -35,15 +45,27 @@ class Signature:
     timestamped: bool
     intact: bool                 # the signed bytes are unchanged and the signature matches them
     trusted: bool                # the certificate chains to a given authority (and is valid then)
-    coverage: str | None         # ENTIRE_FILE, or ENTIRE_REVISION when something was added after it
-    modifications: str | None    # what later revisions changed: NONE, LTA_UPDATES, FORM_FILLING, ANNOTATIONS, OTHER
+    coverage_level: SignatureCoverageLevel | None
+    """What it covers, pyHanko's ordered level: ENTIRE_FILE, or ENTIRE_REVISION when something was added after it."""
+    modification_level: ModificationLevel | None
+    """What later revisions changed, pyHanko's ordered level: NONE < LTA_UPDATES < FORM_FILLING < ANNOTATIONS < OTHER."""
     level: str                   # PAdES level reached: B-B, B-T, B-LT, B-LTA
     reason: str | None           # why it is not valid, in plain words (None when it is)
 
     @property
     def changed_after(self) -> bool:
         """Something other than signatures, timestamps or validation data was added after it."""
-        return self.modifications is not None and self.modifications not in HARMLESS
+        return not harmless(self.modification_level)
+
+    @property
+    def coverage(self) -> str | None:
+        """The coverage level's name, as pyHanko spells it (« ENTIRE_FILE »)."""
+        return self.coverage_level.name if self.coverage_level is not None else None
+
+    @property
+    def modifications(self) -> str | None:
+        """The modification level's name, as pyHanko spells it (« FORM_FILLING »)."""
+        return self.modification_level.name if self.modification_level is not None else None
 
     @property
     def local(self) -> dt.datetime | None:
@@ -127,8 +149,8 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
                 found.append(Signature(
                     field=embedded.field_name, signer=common_name(subject), subject=subject, when=when,
                     timestamped=stamp is not None, intact=bool(status.intact and status.valid),
-                    trusted=bool(status.bottom_line), coverage=status.coverage.name if status.coverage else None,
-                    modifications=status.modification_level.name if status.modification_level else None,
+                    trusted=bool(status.bottom_line), coverage_level=status.coverage,
+                    modification_level=status.modification_level,
                     level=level, reason=_reason(status, bool(trust))))
     except (PdfError, SigningError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SignatureError(f"{label} : signatures illisibles ({exc.__class__.__name__}) — le fichier a peut-être "
@@ -216,7 +238,7 @@ def _reason(status, trusted_roots: bool) -> str | None:
     """Why a signature is not valid, as the paying officer reads it (None when it is)."""
     if not (status.intact and status.valid):
         return "le document a été modifié après cette signature, ou la signature est abîmée"
-    if status.modification_level is not None and status.modification_level.name not in HARMLESS:
+    if not harmless(status.modification_level):
         # what was signed is intact, but something else was added after it: said as such, not as a
         # certificate's fault (pyHanko's bottom line is false for either)
         return "le fichier a été modifié après cette signature (annotation ou contenu ajouté)"
