@@ -1,7 +1,12 @@
 """YAML reading that remembers where every key and item came from (file and line).
 
-Dates are kept as text here (no implicit timestamps) so that an impossible date such as
-2023-02-30 is reported by the model with its line, instead of crashing the YAML parser.
+A value means what staff wrote, never what YAML 1.1 would make of it: only ``true`` and
+``false`` are booleans (« NO », « on », « yes » stay texts), numbers are decimal (« 010 » is ten,
+never eight), « 14:30 » is not 870 minutes, and a number keeps its spelling for a text field
+(``WrittenInt``: a SIRET « 00012345600001 » or a reference « 012 » stay as written). Dates are kept
+as text here (no implicit timestamps) so that an impossible date such as 2023-02-30 is reported
+by the model with its line, instead of crashing the YAML parser. These are the rules of YAML 1.2
+for what a data file holds.
 """
 from __future__ import annotations
 
@@ -28,49 +33,144 @@ class LineList(list):
     lines: list
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """PyYAML's safe loader, through libyaml when installed (ten times faster to read a year)."""
+class WrittenInt(int):
+    """A whole number that remembers how it was written: ``010`` is ten for a number field and
+    « 010 » for a text field (a code, a reference, a postal code)."""
+
+    written: str
+
+    def __new__(cls, value, written: str | None = None):
+        number = super().__new__(cls, value)
+        number.written = str(value) if written is None else written
+        return number
 
 
-# No implicit dates: "2023-02-30" must reach the model as text, with its line.
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class WrittenFloat(float):
+    """A decimal number that remembers how it was written (« 1.10 » stays « 1.10 » in a text,
+    « 20000.00 » reaches an amount without passing through binary floating point)."""
+
+    written: str
+
+    def __new__(cls, value, written: str | None = None):
+        number = super().__new__(cls, value)
+        number.written = str(value) if written is None else written
+        return number
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+_QUOTES = "écrivez la valeur entre guillemets droits (\"…\")"
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A file the parser accepts but whose meaning would not be what staff wrote."""
+
+    def __init__(self, problem: str, todo: str, mark):
+        super().__init__(problem=problem, problem_mark=mark)
+        self.todo = todo
+
+
+# YAML 1.2's core schema, without the YAML 1.1 readings that change what staff wrote
+_RESOLVERS = [
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    ("tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")),
+    ("tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$"), list("-+.0123456789")),
+    ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]),
+]
+_TIMESTAMP = ("tag:yaml.org,2002:timestamp",
+              dict(yaml.resolver.Resolver.yaml_implicit_resolvers["2"])["tag:yaml.org,2002:timestamp"],
+              list("0123456789"))
+
+
+def _resolvers(dates: bool) -> dict:
+    table: dict = {}
+    for tag, regexp, firsts in _RESOLVERS + ([_TIMESTAMP] if dates else []):
+        for first in firsts:
+            table.setdefault(first, []).append((tag, regexp))
+    return table
+
+
+def _number(kind, written: bool):
+    def construct(loader, node):
+        text = loader.construct_scalar(node)
+        try:
+            value = int(text, 10) if kind is int else float(text)
+        except ValueError:  # only where a tag (« !!int ») asks for a number that is none
+            raise _Refused(f"« {text} » n'est pas un nombre écrit en chiffres", "retirez « !!int » ou « !!float »",
+                           node.start_mark) from None
+        return (WrittenInt if kind is int else WrittenFloat)(value, text) if written else value
+    return construct
+
+
+def _source_char(loader, mark) -> str:
+    """The character of the file at ``mark`` (libyaml's marks do not carry the text)."""
+    lines = getattr(loader, "source_lines", [])
+    if mark is None or mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if mark.column < len(line) else ""
+
+
+def _refuse_anchor(loader, node) -> None:
+    """« &Co » at the start of a value is a YAML anchor: the « &Co » is silently dropped."""
+    if _source_char(loader, node.start_mark) == "&":
+        raise _Refused("une valeur ne peut pas commencer par « & »", _QUOTES, node.start_mark)
+
+
+def _construct_mapping(loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.lines = {}
     for key_node, value_node in node.value:
+        _refuse_anchor(loader, value_node)
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if not isinstance(key, str):
-            key = str(key)
+            key = getattr(key, "written", str(key))
         if key in result:
-            raise yaml.MarkedYAMLError(
-                problem=f"la clé « {key} » apparaît deux fois (déjà ligne {result.lines[key]})",
-                problem_mark=key_node.start_mark,
-            )
+            raise _Refused(f"la clé « {key} » apparaît deux fois (déjà ligne {result.lines[key]})",
+                           "gardez une seule des deux lignes", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
     return result
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+def _construct_sequence(loader, node: yaml.SequenceNode) -> LineList:
+    for child in node.value:
+        _refuse_anchor(loader, child)
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+def loader_over(base: type) -> type:
+    """The loader of the data files on one of PyYAML's safe loaders (libyaml's, or PyYAML's own
+    where libyaml is missing): YAML 1.2's readings, lines kept, numbers as written."""
+    loader = type(f"Data{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})
+    loader.yaml_implicit_resolvers = _resolvers(dates=False)
+    loader.add_constructor("tag:yaml.org,2002:int", _number(int, written=True))
+    loader.add_constructor("tag:yaml.org,2002:float", _number(float, written=True))
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    return loader
 
 
-def load_yaml(path: Path, display: str) -> LineDict:
+def plain_loader_over(base: type) -> type:
+    """YAML 1.2's readings with plain values (dates as dates, numbers as numbers): for the light
+    reader that copies a year into the next one (``cycle.peek``)."""
+    loader = type(f"Plain{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})
+    loader.yaml_implicit_resolvers = _resolvers(dates=True)
+    loader.add_constructor("tag:yaml.org,2002:int", _number(int, written=False))
+    loader.add_constructor("tag:yaml.org,2002:float", _number(float, written=False))
+    return loader
+
+
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # through libyaml when installed (ten times faster)
+_Loader = loader_over(_FAST)
+PlainLoader = plain_loader_over(_FAST)
+
+
+def load_yaml(path: Path, display: str, *, loader: type | None = None) -> LineDict:
     """Read one YAML file; any syntax problem becomes an InputError naming file and line."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -84,7 +184,10 @@ def load_yaml(path: Path, display: str) -> LineDict:
     except OSError as exc:
         raise InputError(f"{display}: illisible ({exc.strerror})") from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
+        result = _parse(loader or _Loader, text, text.splitlines())
+    except _Refused as exc:
+        raise InputError(f"{display}:{exc.problem_mark.line + 1}: syntaxe YAML incorrecte : {exc.problem}",
+                         hint=exc.todo) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -95,13 +198,22 @@ def load_yaml(path: Path, display: str) -> LineDict:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"{display}: syntaxe YAML incorrecte : {exc}") from None
-    if data is None:
+    if result is None:
         raise InputError(f"{display}: le fichier est vide", hint="remplissez-le à partir de l'exemple fourni")
-    if not isinstance(data, LineDict):
+    if not isinstance(result, LineDict):
         raise InputError(
-            f"{display}:1: le fichier doit contenir des rubriques « clé: valeur », pas {type(data).__name__}"
+            f"{display}:1: le fichier doit contenir des rubriques « clé: valeur », pas {type(result).__name__}"
         )
-    return data
+    return result
+
+
+def _parse(loader: type, text: str, lines: list[str]):
+    reader = loader(text)
+    reader.source_lines = lines  # for the checks that look at what the file wrote (« & »)
+    try:
+        return reader.get_single_data()
+    finally:
+        reader.dispose()
 
 
 def line_of(data: LineDict, dotted: str) -> int | None:

@@ -1,0 +1,139 @@
+"""Data that cannot be misread (issue 28, item 4): what staff write in year.yaml and
+convention.yaml means what they meant, or is refused with its file, line and what to do.
+
+- YAML 1.1 traps: « NO », « on » became booleans, « 010 » became 8, « 1:30 » became 90.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing
+from decimal import Decimal
+
+import pytest
+
+from pipeline.binder import Problems, bind
+from pipeline.convention import model
+from pipeline.yamlsource import load_yaml
+
+
+def _edit(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- 1. values as written
+
+# the schema's fields, by the type of value they hold: every one is tried, none listed by hand
+def _leaf_fields():
+    seen, found = set(), []
+
+    def walk(cls):
+        if cls in seen:
+            return
+        seen.add(cls)
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            tp = hints[f.name]
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if typing.get_origin(tp) in (typing.Union, type(int | None)):
+                tp = args[0]
+            if typing.get_origin(tp) is list and dataclasses.is_dataclass(typing.get_args(tp)[0]):
+                walk(typing.get_args(tp)[0])
+            elif dataclasses.is_dataclass(tp):
+                walk(tp)
+            else:
+                found.append(pytest.param(tp, id=f"{cls.__name__}.{f.name}"))
+
+    walk(model.Convention)
+    walk(model.Annee)
+    return found
+
+
+def _kind(tp) -> str:
+    if getattr(tp, "__name__", "") == "Heure":
+        return "heure"
+    if typing.get_origin(tp) is list:
+        return "list-" + _kind(typing.get_args(tp)[0])
+    if typing.get_origin(tp) is typing.Literal:
+        return "choice"
+    return {str: "text", int: "integer", Decimal: "amount", dt.date: "date", bool: "yes/no"}[tp]
+
+
+def _bound(tmp_path, tp, written):
+    """One value written as staff would (unquoted), read and bound to the field's type."""
+    probe = dataclasses.make_dataclass("Probe", [("v", tp)])
+    path = tmp_path / "probe.yaml"
+    path.write_text(f"v: {written}\n", encoding="utf-8")
+    raw = load_yaml(path, "probe.yaml")
+    problems = Problems("probe.yaml")
+    record = bind(probe, raw, "", raw.line, problems)
+    return (record.v if record is not None else None), problems.items
+
+
+# what YAML 1.1 would have changed: booleans, octal, sexagesimal, underscores, hexadecimal
+TEXT_TRAPS = ["NO", "no", "on", "Off", "yes", "Y", "010", "0012", "00012345600001", "1:30", "1.10", "1_000", "0x1F",
+              "+33", "13007", "2023-03-15"]
+
+
+@pytest.mark.parametrize("tp", _leaf_fields())
+def test_no_yaml_1_1_trap_changes_a_value(tmp_path, tp):
+    kind = _kind(tp)
+    if kind in ("text", "list-text"):
+        for written in TEXT_TRAPS:  # a code, a SIRET, a postal code: kept as written
+            value, problems = _bound(tmp_path, tp, f"\n  - {written}" if kind == "list-text" else written)
+            assert problems == [] and value == ([written] if kind == "list-text" else written), (written, value)
+    elif kind == "choice":
+        value, problems = _bound(tmp_path, tp, "NO")
+        assert len(problems) == 1 and "« NO »" in problems[0]  # not « False »
+    elif kind == "integer":
+        assert _bound(tmp_path, tp, "12") == (12, [])
+        assert _bound(tmp_path, tp, "010") == (10, [])  # ten, as written in decimal: never eight
+        for written in ("1:30", "1_000", "0x1F"):
+            value, problems = _bound(tmp_path, tp, written)
+            assert value is None and len(problems) == 1 and f"« {written} »" in problems[0], (written, problems)
+    elif kind == "amount":
+        assert _bound(tmp_path, tp, "20000.00") == (Decimal("20000.00"), [])
+        assert _bound(tmp_path, tp, "010") == (Decimal("10.00"), [])
+        for written in ("1:30", "0x1F"):
+            value, problems = _bound(tmp_path, tp, written)
+            assert value is None and len(problems) == 1 and f"« {written} »" in problems[0], (written, problems)
+    elif kind == "date":
+        assert _bound(tmp_path, tp, "2023-03-15") == (dt.date(2023, 3, 15), [])
+        value, problems = _bound(tmp_path, tp, "1:30")
+        assert value is None and len(problems) == 1 and "« 1:30 »" in problems[0]
+    elif kind == "heure":
+        assert _bound(tmp_path, tp, "1:30") == ("1 h 30", [])  # not 90
+        assert _bound(tmp_path, tp, "14:30") == ("14 h 30", [])
+    elif kind == "yes/no":
+        for written, meant in (("true", True), ("false", False), ("oui", True), ("non", False)):
+            assert _bound(tmp_path, tp, written) == (meant, []), written
+    else:
+        raise AssertionError(f"a field of an unexpected type: {tp}")
+
+
+def test_the_schema_holds_times_and_identifiers():
+    """The walk above meets what this issue is about: a time, a SIRET, amounts, dates, codes."""
+    ids = {p.id for p in _leaf_fields()}
+    assert {"Copil.heure", "Copil.heure_fin", "Partie.siret", "Partie.telephone", "Termes.montant_annuel",
+            "Action.participants", "Chantier.code", "Piece.specimen", "Action.date"} <= ids
+
+
+def test_codes_and_numbers_of_the_shipped_files_keep_their_spelling(inputs_copy):
+    conv = inputs_copy / "convention.yaml"
+    _edit(conv, "  - code: PV\n", "  - code: NO\n")
+    _edit(conv, "telephone: 04 00 00 00 00", "telephone: 0400000000")
+    for folder in ("2022", "2023", "2024"):
+        _edit(inputs_copy / folder / "year.yaml", "chantier: PV\n", "chantier: NO\n", -1)
+    _edit(inputs_copy / "2023" / "year.yaml", "reference: AR-2023-012", "reference: 012")
+    loaded = model.load(inputs_copy, 2023)
+    assert loaded.convention.chantiers[-1].code == "NO" and loaded.convention.association.telephone == "0400000000"
+    assert loaded.year.appel.reference == "012" and loaded.year.actions[6].chantier == "NO"
+
+
+def test_a_yes_no_field_still_reads_true_and_false(inputs_copy):
+    loaded = model.load(inputs_copy, 2023)
+    assert loaded.year.donnees_exemple is True and all(p.specimen is True for p in loaded.year.pieces)
+
+
