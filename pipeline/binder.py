@@ -2,11 +2,12 @@
 ``file:line: key.path: what is wrong — what to do``: missing, unknown (with the closest name)
 and mistyped keys, impossible dates, amounts with too many decimals.
 
-Generic: it knows types (text, integer, amount, date, yes/no, list, record, choice), not the
-convention. A value is what the file wrote (``yamlsource`` reads YAML 1.2's way): a number
-given to a text field keeps its spelling (« 010 », « 00012345600001 »), a number field takes
-decimal figures only (« 1:30 » is refused, not read as 90). Field descriptions written with
-``doc()`` feed both the messages and the ``variables`` reference staff read.
+Generic: it knows types (text, integer, amount, date, time of day, yes/no, list, record,
+choice), not the convention. A value is what the file wrote (``yamlsource`` reads YAML 1.2's
+way): a number given to a text field keeps its spelling (« 010 », « 00012345600001 »), a
+number field takes decimal figures only (« 1:30 » is refused, not read as 90). Field
+descriptions written with ``doc()`` feed both the messages and the ``variables`` reference
+staff read.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from pipeline.french import suggestion
+from pipeline.french import Heure, suggestion
 
 
 def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
@@ -69,6 +70,8 @@ def _describe(tp) -> str:
         return "une date AAAA-MM-JJ"
     if tp is bool:
         return "oui/non (true/false)"
+    if tp is Heure:
+        return "une heure (ex. 14 h 30)"
     if origin is list:
         return "une liste"
     if dataclasses.is_dataclass(tp):
@@ -114,6 +117,15 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
             problems.add(line, path, "il faut un texte ; mettez-le entre guillemets")
             return None
         return str(_written(value))
+    if tp is Heure:
+        if isinstance(value, (bool, dict, list)):
+            problems.add(line, path, "il faut une heure, écrite 14 h 30 (ou 14:30, 14h30)")
+            return None
+        try:
+            return Heure.parse(value)
+        except ValueError as exc:
+            problems.add(line, path, str(exc))
+            return None
     if tp is bool:
         if isinstance(value, bool):
             return value

@@ -1,7 +1,8 @@
 """French formatting for the documents: dates, amounts, amounts in words, typography.
 
 These are the Jinja filters that templates use (see ``FILTERS``); each takes the typed
-value from the model and returns the text as a French administration writes it.
+value from the model and returns the text as a French administration writes it. Beside them,
+what the model needs of French to read the data: a time of day (``Heure``, « 14 h 30 »).
 """
 from __future__ import annotations
 
@@ -189,6 +190,32 @@ def majuscule(value) -> str:
 def typo_heure(value) -> str:
     """'10 h 00' whose spaces never break across lines."""
     return re.sub(r"\s*h\s*", f"{NBSP}h{NBSP}", str(value).strip()) if value else ""
+
+
+class Heure(str):
+    """A time of day as French typography writes it, « 14 h 30 »: the text templates print
+    (``{{ copil.heure }}``, ``{{ copil.heure|typo_heure }}``), read from what staff write —
+    « 14:30 », « 14h30 », « 14 h 30 », « 14H30 », « 14 h » (« 14 h 00 »)."""
+
+    FORM = re.compile(r"(\d{1,2})(?:\s*[hH]\s*(\d{2})?|:(\d{2})(?::00)?)?")
+
+    @classmethod
+    def parse(cls, value) -> Heure:
+        """The time ``value`` means, or ValueError saying in French why it is none."""
+        text = str(getattr(value, "written", value)).strip()
+        found = cls.FORM.fullmatch(text)
+        if found is None:
+            raise ValueError(f"il faut une heure, écrite 14 h 30 (ou 14:30, 14h30), pas « {text} »")
+        hours, minutes = int(found.group(1)), int(found.group(2) or found.group(3) or 0)
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"l'heure « {text} » n'existe pas : écrivez-la de 0 h 00 à 23 h 59 (ex. 14 h 30)")
+        return cls(f"{hours} h {minutes:02d}")
+
+    @property
+    def minutes(self) -> int:
+        """Minutes since midnight, to compare two times (a text compares « 9 h » after « 12 h »)."""
+        hours, _, minutes = self.partition(" h ")
+        return int(hours) * 60 + int(minutes)
 
 
 def suggestion(value: str, choices, otherwise: str = "", *, cutoff: float = 0.6) -> str:

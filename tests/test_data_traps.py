@@ -1,6 +1,7 @@
 """Data that cannot be misread (issue 28, item 4): what staff write in year.yaml and
 convention.yaml means what they meant, or is refused with its file, line and what to do.
 
+- times: « 14:30 » was read as 870 minutes (YAML 1.1 sexagesimal) and printed « ouverte à 870 »;
 - YAML 1.1 traps: « NO », « on » became booleans, « 010 » became 8, « 1:30 » became 90.
 """
 from __future__ import annotations
@@ -13,7 +14,8 @@ from decimal import Decimal
 import pytest
 
 from pipeline.binder import Problems, bind
-from pipeline.convention import model
+from pipeline.convention import documents, model
+from pipeline.errors import InputError
 from pipeline.yamlsource import load_yaml
 
 
@@ -23,7 +25,77 @@ def _edit(path, old, new, count=1):
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-# --------------------------------------------------------------------------- 1. values as written
+def _line(path, needle) -> int:
+    text = path.read_text(encoding="utf-8")
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def _problems(root, year, **kw) -> list[str]:
+    with pytest.raises(InputError) as info:
+        model.load(root, year, **kw)
+    return info.value.problems
+
+
+# --------------------------------------------------------------------------- 1. times and values as written
+
+@pytest.mark.parametrize("written, meant", [
+    ("14:30", "14 h 30"), ("14h30", "14 h 30"), ("14 h 30", "14 h 30"), ("14H30", "14 h 30"),
+    ('"14:30"', "14 h 30"), ("14 h", "14 h 00"), ("14h", "14 h 00"), ("09:05", "9 h 05"), ("9 h 5", None),
+])
+def test_a_time_means_what_staff_wrote(inputs_copy, written, meant):
+    from pipeline.french import typo_heure
+
+    path = inputs_copy / "2023" / "year.yaml"
+    _edit(path, 'heure: "10 h 00"', f"heure: {written}")
+    _edit(path, 'heure_fin: "12 h 00"', "heure_fin: 18 h")
+    if meant is None:  # « 9 h 5 » could be 9 h 05 or 9 h 50: asked, not guessed
+        (problem,) = _problems(inputs_copy, 2023)
+        assert f"2023/year.yaml:{_line(path, 'heure: ')}: copil.heure:" in problem and "9 h 5" in problem
+        return
+    heure = model.load(inputs_copy, 2023).year.copil.heure
+    assert heure == meant  # what {{ copil.heure }} prints
+    assert typo_heure(heure) == meant.replace(" ", "\u00a0")  # {{ copil.heure|typo_heure }}: never cut
+
+
+@pytest.mark.parametrize("written", ["25:00", "14:75", "matin", "24 h", "1430"])
+def test_an_impossible_time_is_refused_with_its_line(inputs_copy, written):
+    path = inputs_copy / "2023" / "year.yaml"
+    _edit(path, 'heure_fin: "12 h 00"', f"heure_fin: {written}")
+    (problem,) = _problems(inputs_copy, 2023)
+    assert problem.startswith(f"{_display(path)}:{_line(path, 'heure_fin: ')}: copil.heure_fin: ")
+    assert f"« {written} »" in problem and "14 h 30" in problem  # what is wrong, and how to write it
+
+
+def test_the_minutes_print_the_time_staff_meant(inputs_copy, tmp_path):
+    """Through the real template (docxtpl, no LibreOffice): « ouverte à 870 » was printed."""
+    from helpers import TEMPLATES, docx_text
+    from pipeline import dossier, places, render, templates
+
+    _edit(inputs_copy / "2023" / "year.yaml", 'heure: "10 h 00"', "heure: 14:30")
+    _edit(inputs_copy / "2023" / "year.yaml", 'heure_fin: "12 h 00"', "heure_fin: 16h")
+    loaded = model.load(inputs_copy, 2023)
+    planned = next(d for d in documents.plan(loaded) if d.key == "pv-copil")
+    out = render.render(places.template_for(inputs_copy, TEMPLATES, "pv-copil.docx"),
+                        templates.template_context(loaded, [], projet=True).variables(), tmp_path / "pv.docx",
+                        finish=dossier.finishing("pv-copil", planned, loaded))
+    text = docx_text(out)
+    assert "La séance est ouverte à 14\u00a0h\u00a030" in text and "la séance est levée à 16\u00a0h\u00a000" in text
+    assert "870" not in text
+
+
+def test_a_meeting_ends_after_it_opens(inputs_copy):
+    """Times compare as times: « 9 h 30 » is before « 12 h 00 », though its text sorts after."""
+    path = inputs_copy / "2023" / "year.yaml"
+    _edit(path, 'heure: "10 h 00"', "heure: 9:30")
+    assert model.load(inputs_copy, 2023).year.copil.heure == "9 h 30"
+    _edit(path, 'heure_fin: "12 h 00"', "heure_fin: 9h")
+    (problem,) = _problems(inputs_copy, 2023)
+    assert f"year.yaml:{_line(path, 'heure_fin')}: copil.heure_fin: la séance est levée à 9 h 00" in problem
+
+
+def _display(path) -> str:
+    return model.display(path)
+
 
 # the schema's fields, by the type of value they hold: every one is tried, none listed by hand
 def _leaf_fields():

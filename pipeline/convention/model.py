@@ -17,6 +17,7 @@ from num2words import num2words
 
 from pipeline.convention import cycle, rules, sheet
 from pipeline.binder import Problems, bind, described, doc
+from pipeline.french import Heure
 from pipeline.errors import InputError
 from pipeline.yamlsource import LineDict, line_of, load_yaml
 
@@ -286,8 +287,8 @@ class ProchaineReunion:
 class Copil:
     date: dt.date = doc("date du COPIL (jour de la réunion, date du procès-verbal)")
     lieu: str = doc("lieu du COPIL")
-    heure: str | None = doc("heure de début (« 10 h 00 »)", None)
-    heure_fin: str | None = doc("heure à laquelle la séance est levée (« 12 h 00 »)", None)
+    heure: Heure | None = doc("heure de début (« 10 h 00 » ; 10:00 et 10h00 s'écrivent « 10 h 00 »)", None)
+    heure_fin: Heure | None = doc("heure à laquelle la séance est levée (« 12 h 00 »)", None)
     presidence: str | None = doc("rôle (article 4) du membre présent qui préside la séance (« vp_habitat »)", None)
     secretariat: str | None = doc("rôle du membre présent qui tient le procès-verbal (« directeur_arhlm »)", None)
     presents: list[Participant] = doc("membres présents", factory=list)

@@ -214,6 +214,10 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
         for i, person in enumerate(getattr(data.copil, group), 1):
             if person.role is not None:
                 _known(check, f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
+    start, end = data.copil.heure, data.copil.heure_fin
+    if start is not None and end is not None and end.minutes <= start.minutes:
+        check.err("copil.heure_fin", f"la séance est levée à {end}, pas après son ouverture ({start}) : corrigez "
+                                     "heure ou heure_fin")
 
     if data.banque is not None:
         _bank(conv, data.banque, check)
