@@ -2,7 +2,8 @@
 convention.yaml means what they meant, or is refused with its file, line and what to do.
 
 - times: « 14:30 » was read as 870 minutes (YAML 1.1 sexagesimal) and printed « ouverte à 870 »;
-- YAML 1.1 traps: « NO », « on » became booleans, « 010 » became 8, « 1:30 » became 90.
+- YAML 1.1 traps: « NO », « on » became booleans, « 010 » became 8, « 1:30 » became 90;
+- civilité and fonction agree: « Madame la Président » was printed without a word.
 """
 from __future__ import annotations
 
@@ -209,3 +210,58 @@ def test_a_yes_no_field_still_reads_true_and_false(inputs_copy):
     assert loaded.year.donnees_exemple is True and all(p.specimen is True for p in loaded.year.pieces)
 
 
+# --------------------------------------------------------------------------- 2. civilité and fonction
+
+def test_a_civilite_that_contradicts_the_title_is_a_warning_then_an_error(inputs_copy):
+    conv = inputs_copy / "convention.yaml"
+    _edit(conv, "    qualite: Président\n    civilite: Monsieur\n", "    qualite: Président\n    civilite: Madame\n")
+    line = _line(conv, "qualite: Président\n")
+    said = (f"{_display(conv)}:{line}: association.representant.qualite: civilité "
+            "Madame mais fonction « Président » : écrivez « Présidente » (ou Monsieur)")
+    assert said + " (avertissement ; erreur avec --final)" in model.load(inputs_copy, 2023).warnings
+    assert said in _problems(inputs_copy, 2023, final=True)
+
+
+@pytest.mark.parametrize("civilite, qualite, fix", [
+    ("M.", "Vice-Présidente déléguée à l'Habitat", "écrivez « Vice-Président délégué … » (ou Mme)"),
+    ("Mme", "Directeur de l'Habitat", "écrivez « Directrice … » (ou M.)"),
+    ("Mme", "Conseiller métropolitain", "écrivez « Conseillère métropolitaine » (ou M.)"),
+    ("M.", "Secrétaire générale", "écrivez « Secrétaire général » (ou Mme)"),
+    ("Madame", "Président du conseil d'administration", "écrivez « Présidente … » (ou Monsieur)"),
+])
+def test_a_participant_whose_civilite_contradicts_the_title(inputs_copy, civilite, qualite, fix):
+    path = inputs_copy / "2023" / "year.yaml"
+    _edit(path, "    - civilite: M.\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: Directeur\n",
+          f"    - civilite: {civilite}\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: {qualite}\n")
+    warnings = [w for w in model.load(inputs_copy, 2023).warnings if "civilité" in w]
+    assert len(warnings) == 1, warnings
+    line = _line(path, "prenom: Jean") + 2
+    assert warnings[0].startswith(f"{_display(path)}:{line}: copil.presents[3].qualite: "
+                                  f"civilité {civilite} mais fonction « ")
+    assert fix in warnings[0]
+
+
+@pytest.mark.parametrize("civilite, qualite", [
+    ("M.", "Secrétaire"), ("Mme", "Secrétaire"), ("Mme", "Maire de Vitrolles"), ("M.", "Maire"),
+    ("Mme", "Adjoint au maire"), ("M.", "Adjointe au maire"), ("Mme", "Responsable du pôle habitat"),
+    ("Mme", "Directrice"), ("M.", "Directeur général adjoint"), ("Madame", "Présidente"),
+])
+def test_an_epicene_or_agreeing_title_is_left_alone(inputs_copy, civilite, qualite):
+    path = inputs_copy / "2023" / "year.yaml"
+    _edit(path, "    - civilite: M.\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: Directeur\n",
+          f"    - civilite: {civilite}\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: {qualite}\n")
+    assert model.load(inputs_copy, 2023).warnings == []
+
+
+def test_a_form_of_address_writes_the_civilite_out(inputs_copy):
+    conv = inputs_copy / "convention.yaml"
+    _edit(conv, "    qualite: Présidente\n    civilite: Madame\n",
+          "    qualite: Présidente\n    civilite: Mme\n    prenom: Martine\n    nom: MARTIN\n")
+    _edit(conv, "    civilite: Monsieur\n    prenom: Pascal", "    civilite: M.\n    prenom: Pascal")
+    loaded = model.load(inputs_copy, 2023)
+    assert loaded.warnings == []
+    metropole, association = loaded.convention.metropole.representant, loaded.convention.association.representant
+    assert metropole.appellation == "Madame la Présidente" and metropole.nom_complet == "Madame Martine MARTIN"
+    assert association.appellation == "Monsieur le Président" and association.possessif == "son"
+    # the list of those present keeps the abbreviation, as French usage writes it
+    assert [p.nom_complet for p in loaded.year.copil.presents][:2] == ["Mme Sophie EXEMPLE", "M. Pascal FRIQUET"]

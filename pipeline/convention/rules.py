@@ -15,6 +15,7 @@ Three kinds of finding:
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.convention import cycle
 from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
-from pipeline.french import compte, montant, suggestion
+from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, suggestion
 from pipeline.yamlsource import line_of
 
 if TYPE_CHECKING:  # the model imports this module: its types are for reading only
@@ -218,6 +219,7 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
     if start is not None and end is not None and end.minutes <= start.minutes:
         check.err("copil.heure_fin", f"la séance est levée à {end}, pas après son ouverture ({start}) : corrigez "
                                      "heure ou heure_fin")
+    _civilites(data, check)
 
     if data.banque is not None:
         _bank(conv, data.banque, check)
@@ -231,6 +233,30 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
             if piece.fichier and not piece.specimen and _says_specimen(year_file.folder / piece.fichier):
                 check.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
                                               "d'exemple, une version définitive exige la vraie pièce")
+
+
+def _civilites(record, check: _Checker, path: str = "") -> None:
+    """Each person's civilité agrees with the gender of her or his title: « Madame » with
+    « Présidente », « M. » with « Vice-Président délégué ». Only the words whose masculine and
+    feminine French knows are judged (« Secrétaire », « Maire » are left alone)."""
+    if isinstance(record, list):
+        for i, item in enumerate(record, 1):
+            _civilites(item, check, f"{path}[{i}]")
+        return
+    if not dataclasses.is_dataclass(record):
+        return
+    names = [f.name for f in dataclasses.fields(record)]
+    if "civilite" in names and "qualite" in names:
+        woman = civilite_feminine(record.civilite)
+        feminine, said, other = genre_fonction(record.qualite)
+        if woman is not None and feminine is not None and woman != feminine:
+            check.breach(f"{path}.qualite" if path else "qualite",
+                         f"civilité {record.civilite} mais fonction « {said} » : écrivez « {other} » "
+                         f"(ou {civilite_contraire(record.civilite)})")
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, list) or dataclasses.is_dataclass(value):
+            _civilites(value, check, f"{path}.{name}" if path else name)
 
 
 # the words that mark example data and specimen pieces in what this project ships
@@ -393,6 +419,7 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
             check.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
     _unfinished(conv, check)
+    _civilites(conv, check)
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:
