@@ -3,7 +3,8 @@ convention.yaml means what they meant, or is refused with its file, line and wha
 
 - times: « 14:30 » was read as 870 minutes (YAML 1.1 sexagesimal) and printed « ouverte à 870 »;
 - YAML 1.1 traps: « NO », « on » became booleans, « 010 » became 8, « 1:30 » became 90;
-- civilité and fonction agree: « Madame la Président » was printed without a word.
+- civilité and fonction agree: « Madame la Président » was printed without a word;
+- the member who signs the minutes for a party was prepared for signature while excused.
 """
 from __future__ import annotations
 
@@ -265,3 +266,26 @@ def test_a_form_of_address_writes_the_civilite_out(inputs_copy):
     assert association.appellation == "Monsieur le Président" and association.possessif == "son"
     # the list of those present keeps the abbreviation, as French usage writes it
     assert [p.nom_complet for p in loaded.year.copil.presents][:2] == ["Mme Sophie EXEMPLE", "M. Pascal FRIQUET"]
+
+
+# --------------------------------------------------------------------------- 3. who signs the minutes
+
+def test_an_excused_signatory_is_said_and_never_asked_to_sign(inputs_copy):
+    path = inputs_copy / "2023" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    - civilite: Mme\n      prenom: Sophie")
+    block = text[start:text.index("    - civilite: M.\n      prenom: Pascal")]
+    text = text[:start] + text[start + len(block):]
+    text = text.replace("  excuses:\n", "  excuses:\n" + block).replace("presidence: vp_habitat", "presidence: president_arhlm")
+    path.write_text(text, encoding="utf-8")
+    loaded = model.load(inputs_copy, 2023)
+    said = [w for w in loaded.warnings if "procès-verbal" in w and "excusée" in w]
+    assert len(said) == 1, loaded.warnings
+    line = _line(path, "prenom: Sophie") - 1
+    assert said[0].startswith(f"{_display(path)}:{line}: copil.excuses[1]: Mme Sophie EXEMPLE")
+    assert "Mme Léa EXEMPLE" in said[0] and "M. Paul EXEMPLE" in said[0]  # who could sign for the Métropole
+    assert "M. Pascal FRIQUET" not in said[0] and said[0].endswith("(avertissement ; erreur avec --final)")
+    pv = next(d for d in documents.plan(loaded) if d.key == "pv-copil")
+    assert "Sophie EXEMPLE" not in [s.name for s in documents.signatories(pv, loaded)]
+    assert any(p.startswith(f"{_display(path)}:{line}: copil.excuses[1]: Mme Sophie EXEMPLE")
+               for p in _problems(inputs_copy, 2023, final=True))

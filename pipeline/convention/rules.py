@@ -215,6 +215,7 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
         for i, person in enumerate(getattr(data.copil, group), 1):
             if person.role is not None:
                 _known(check, f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
+    _minutes_signed_by_present(conv, data.copil, check)
     start, end = data.copil.heure, data.copil.heure_fin
     if start is not None and end is not None and end.minutes <= start.minutes:
         check.err("copil.heure_fin", f"la séance est levée à {end}, pas après son ouverture ({start}) : corrigez "
@@ -233,6 +234,42 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
             if piece.fichier and not piece.specimen and _says_specimen(year_file.folder / piece.fichier):
                 check.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
                                               "d'exemple, une version définitive exige la vraie pièce")
+
+
+def _minutes_signed_by_present(conv, copil, check: _Checker) -> None:
+    """The member who signs the minutes for a party (the role with ``signe_pour``) attended: the
+    minutes are never prepared for an excused member's signature."""
+    present = {p.role for p in copil.presents if p.role}
+    for who in ("metropole", "association"):
+        member = next((m for m in conv.copil.membres if m.signe_pour == who), None)
+        if member is None or member.role in present:
+            continue
+        party = getattr(conv, who)
+        others = [p.nom_complet for p in copil.presents if _of_party(p, party)]
+        names = ", ".join(others[:-1]) + " ou " + others[-1] if len(others) > 1 else "".join(others)
+        excused = next(((i, p) for i, p in enumerate(copil.excuses, 1) if p.role == member.role), None)
+        if excused is not None:
+            i, person = excused
+            she = person.feminin
+            instead = (f"donnez ce rôle au membre présent qui signe à sa place ({names}), ou inscrivez-"
+                       f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là" if others else
+                       f"aucun membre présent de {party.designation_courte} ne peut signer à sa place : inscrivez-"
+                       f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là")
+            check.breach(f"copil.excuses[{i}]",
+                         f"{person.nom_complet} signe le procès-verbal pour {party.designation} (rôle « {member.role} ») "
+                         f"mais {'elle est excusée' if she else 'il est excusé'} : {instead}")
+        else:
+            instead = (f"donnez ce rôle au membre présent qui signe à sa place ({names})" if others else
+                       f"ajoutez aux présents le membre de {party.designation_courte} qui signe, avec ce rôle")
+            check.breach("copil.presents", f"aucun membre présent n'a le rôle « {member.role} », qui signe le procès-verbal "
+                                           f"pour {party.designation} : {instead}")
+
+
+def _of_party(person, party) -> bool:
+    """Whether a participant's organisme names the party (its name or its sigle, as words)."""
+    organisme = _plain(person.organisme)
+    names = [_plain(n) for n in (party.nom, party.sigle) if n]
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", organisme) or organisme in n for n in names if organisme)
 
 
 def _civilites(record, check: _Checker, path: str = "") -> None:
