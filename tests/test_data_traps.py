@@ -4,16 +4,19 @@ convention.yaml means what they meant, or is refused with its file, line and wha
 - times: « 14:30 » was read as 870 minutes (YAML 1.1 sexagesimal) and printed « ouverte à 870 »;
 - YAML 1.1 traps: « NO », « on » became booleans, « 010 » became 8, « 1:30 » became 90;
 - civilité and fonction agree: « Madame la Président » was printed without a word;
-- the member who signs the minutes for a party was prepared for signature while excused.
+- the member who signs the minutes for a party was prepared for signature while excused;
+- the YAML parser's messages were printed in English.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing
 from decimal import Decimal
 
 import pytest
+import yaml
 
 from pipeline.binder import Problems, bind
 from pipeline.convention import documents, model
@@ -38,7 +41,7 @@ def _problems(root, year, **kw) -> list[str]:
     return info.value.problems
 
 
-# --------------------------------------------------------------------------- 1. times and values as written
+# --------------------------------------------------------------------------- 1. times
 
 @pytest.mark.parametrize("written, meant", [
     ("14:30", "14 h 30"), ("14h30", "14 h 30"), ("14 h 30", "14 h 30"), ("14H30", "14 h 30"),
@@ -289,3 +292,65 @@ def test_an_excused_signatory_is_said_and_never_asked_to_sign(inputs_copy):
     assert "Sophie EXEMPLE" not in [s.name for s in documents.signatories(pv, loaded)]
     assert any(p.startswith(f"{_display(path)}:{line}: copil.excuses[1]: Mme Sophie EXEMPLE")
                for p in _problems(inputs_copy, 2023, final=True))
+
+
+# --------------------------------------------------------------------------- 4. the parser's messages
+
+ENGLISH = re.compile(r"\b(found|expected|mapping|allowed|character|token|scanning|parsing|stream|while|could|"
+                     r"indicator|alias|anchor|constructor|tag|escape|node)\b")
+
+
+@pytest.mark.parametrize("line, broken, said", [
+    ("  lieu: Marseille", "  lieu: Marseille: Le Pharo", "deux-points"),
+    ("  lieu: Marseille", "\tlieu: Marseille", "tabulation"),
+    ("  reference: AR-2023-012", '  reference: "AR-2023-012', "guillemet"),
+    ("  reference: AR-2023-012", "  reference: 'AR-2023-012", "guillemet"),
+    ("  reference: AR-2023-012", '  reference: "AR-2023" 012', "guillemet"),
+    ("  reference: AR-2023-012", "  reference: %AR-2023-012", "« % »"),
+    ("  reference: AR-2023-012", "  reference: @AR-2023-012", "« @ »"),
+    ("  reference: AR-2023-012", "  reference: `AR-2023-012`", "« ` »"),
+    ("  reference: AR-2023-012", "  reference: *AR-2023-012", "« * »"),
+    ("  reference: AR-2023-012", "  reference: &", "« & »"),
+    ("  reference: AR-2023-012", "  reference: !AR-2023-012", "« ! »"),
+    ("  reference: AR-2023-012", "  reference AR-2023-012", "deux-points"),
+    ("  reference: AR-2023-012", " reference: AR-2023-012", "indentation"),
+    ("  reference: AR-2023-012", "  reference: [AR-2023-012", "crochet"),
+    ("  reference: AR-2023-012", "  reference: {AR-2023-012", "accolade"),
+    ("  reference: AR-2023-012", '  reference: "AR\\2023"', "barre oblique"),
+    ("  reference: AR-2023-012", "  reference: AR-2023-012\n  reference: AR-2023-013", "deux fois"),
+])
+def test_a_syntax_error_is_said_in_french_with_its_line(inputs_copy, line, broken, said):
+    path = inputs_copy / "2023" / "year.yaml"
+    where = _line(path, line.strip() + "\n")
+    _edit(path, line + "\n", broken + "\n")
+    (problem,) = _problems(inputs_copy, 2023)
+    message = str(InputError(problem))
+    assert message.startswith(f"{_display(path)}:") and said in message, message
+    assert not ENGLISH.search(message.removeprefix(_display(path))), message
+    if said != "indentation":  # seen on this line or the next, depending on the parser
+        assert message.startswith(f"{_display(path)}:{where + (said == 'deux fois')}:"), message
+
+
+@pytest.mark.parametrize("text", ["a: b\nc\nd: e\n", "a:\n  - b\n  c: d\n", "a: b]\nc: ]\n", "a: |x\n",
+                                  "a: b\n- c\n", "a: b\x07\n", "a: [b, c\nd: e\n", "a: b\n\tc: d\n"])
+def test_no_parser_english_reaches_staff(tmp_path, text):
+    """Both parsers (libyaml, and PyYAML's own where libyaml is missing) word their problems
+    differently: neither reaches staff."""
+    from pipeline import yamlsource
+
+    path = tmp_path / "data.yaml"
+    path.write_text(text, encoding="utf-8")
+    for loader in {yamlsource._Loader, yamlsource.loader_over(yaml.SafeLoader)}:
+        with pytest.raises(InputError) as info:
+            yamlsource.load_yaml(path, "data.yaml", loader=loader)
+        message = str(info.value)
+        assert re.match(r"data\.yaml:\d+: ", message) and not ENGLISH.search(message), (loader, message)
+
+
+def test_a_file_not_in_utf8_names_the_line_of_its_first_bad_byte(inputs_copy):
+    path = inputs_copy / "2023" / "year.yaml"
+    where = _line(path, "lieu: Marseille")
+    data = path.read_bytes().replace("lieu: Marseille\n".encode(), "lieu: Marseille – Pharo\n".encode("cp1252"), 1)
+    path.write_bytes(data)
+    (problem,) = _problems(inputs_copy, 2023)
+    assert problem.startswith(f"{_display(path)}:{where}: ") and "UTF-8" in problem
