@@ -2,9 +2,12 @@
 ``file:line: key.path: what is wrong — what to do``: missing, unknown (with the closest name)
 and mistyped keys, impossible dates, amounts with too many decimals.
 
-Generic: it knows types (text, integer, amount, date, yes/no, list, record, choice), not the
-convention. Field descriptions written with ``doc()`` feed both the messages and the
-``variables`` reference staff read.
+Generic: it knows types (text, integer, amount, date, time of day, yes/no, list, record,
+choice), not the convention. A value is what the file wrote (``yamlsource`` reads YAML 1.2's
+way): a number given to a text field keeps its spelling (« 010 », « 00012345600001 »), a
+number field takes decimal figures only (« 1:30 » is refused, not read as 90). Field
+descriptions written with ``doc()`` feed both the messages and the ``variables`` reference
+staff read.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from pipeline.french import suggestion
+from pipeline.french import Heure, suggestion
 
 
 def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
@@ -67,6 +70,8 @@ def _describe(tp) -> str:
         return "une date AAAA-MM-JJ"
     if tp is bool:
         return "oui/non (true/false)"
+    if tp is Heure:
+        return "une heure (ex. 14 h 30)"
     if origin is list:
         return "une liste"
     if dataclasses.is_dataclass(tp):
@@ -102,7 +107,7 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
     if origin is Literal:
         allowed = typing.get_args(tp)
         if value not in allowed:
-            problems.add(line, path, f"« {value} » n'est pas permis : choisissez {' ou '.join(allowed)}")
+            problems.add(line, path, f"« {_written(value)} » n'est pas permis : choisissez {' ou '.join(allowed)}")
         return value
     if tp is str:
         if isinstance(value, (dict, list)):
@@ -111,28 +116,39 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
         if isinstance(value, bool):
             problems.add(line, path, "il faut un texte ; mettez-le entre guillemets")
             return None
-        return str(value)
+        return str(_written(value))
+    if tp is Heure:
+        if isinstance(value, (bool, dict, list)):
+            problems.add(line, path, "il faut une heure, écrite 14 h 30 (ou 14:30, 14h30)")
+            return None
+        try:
+            return Heure.parse(value)
+        except ValueError as exc:
+            problems.add(line, path, str(exc))
+            return None
     if tp is bool:
         if isinstance(value, bool):
             return value
-        if str(value).strip().lower() in ("oui", "vrai"):
+        word = str(value).strip().lower()
+        if word in ("oui", "vrai", "yes", "on"):  # a yes/no field: « yes » can only mean yes here
             return True
-        if str(value).strip().lower() in ("non", "faux"):
+        if word in ("non", "faux", "no", "off"):
             return False
         problems.add(line, path, f"il faut oui ou non, pas « {value} »")
         return None
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.add(line, path, f"il faut un nombre entier, pas « {value} »")
+            problems.add(line, path, f"il faut un nombre entier, pas « {_written(value)} »")
             return None
         if value < 0:
-            problems.add(line, path, f"le nombre ne peut pas être négatif ({value})")
+            problems.add(line, path, f"le nombre ne peut pas être négatif ({_written(value)})")
             return None
-        return value
+        return int(value)
     if tp is Decimal:
         if isinstance(value, bool) or isinstance(value, (dict, list)):
             problems.add(line, path, f"il faut un montant en euros (ex. 20000.00), pas « {value} »")
             return None
+        value = _written(value)
         text = str(value).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
         if isinstance(value, str):
             text = text.replace(",", ".")
@@ -149,7 +165,7 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
             return None
         return amount.quantize(Decimal("0.01"))
     if tp is dt.date:
-        text = str(value).strip()
+        text = str(_written(value)).strip()
         if not _DATE.match(text):
             problems.add(line, path, f"il faut une date AAAA-MM-JJ (ex. 2023-03-15), pas « {value} »")
             return None
@@ -159,6 +175,11 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
             problems.add(line, path, f"la date {text} n'existe pas dans le calendrier")
             return None
     raise TypeError(f"type non pris en charge dans le modèle : {tp!r}")  # a bug, not bad data
+
+
+def _written(value):
+    """A number as the file wrote it (« 010 », « 20000.00 »), anything else as it is."""
+    return getattr(value, "written", value)
 
 
 def bind(cls, data, path: str, line: int | None, problems: Problems):

@@ -1,7 +1,9 @@
 """French formatting for the documents: dates, amounts, amounts in words, typography.
 
 These are the Jinja filters that templates use (see ``FILTERS``); each takes the typed
-value from the model and returns the text as a French administration writes it.
+value from the model and returns the text as a French administration writes it. Beside them,
+what the model needs of French to read the data: a time of day (``Heure``, « 14 h 30 »), a
+civilité written out (« Mme » → « Madame ») and the gender of a title (« Présidente »).
 """
 from __future__ import annotations
 
@@ -189,6 +191,113 @@ def majuscule(value) -> str:
 def typo_heure(value) -> str:
     """'10 h 00' whose spaces never break across lines."""
     return re.sub(r"\s*h\s*", f"{NBSP}h{NBSP}", str(value).strip()) if value else ""
+
+
+class Heure(str):
+    """A time of day as French typography writes it, « 14 h 30 »: the text templates print
+    (``{{ copil.heure }}``, ``{{ copil.heure|typo_heure }}``), read from what staff write —
+    « 14:30 », « 14h30 », « 14 h 30 », « 14H30 », « 14 h » (« 14 h 00 »)."""
+
+    FORM = re.compile(r"(\d{1,2})(?:\s*[hH]\s*(\d{2})?|:(\d{2})(?::00)?)?")
+
+    @classmethod
+    def parse(cls, value) -> Heure:
+        """The time ``value`` means, or ValueError saying in French why it is none."""
+        text = str(getattr(value, "written", value)).strip()
+        found = cls.FORM.fullmatch(text)
+        if found is None:
+            raise ValueError(f"il faut une heure, écrite 14 h 30 (ou 14:30, 14h30), pas « {text} »")
+        hours, minutes = int(found.group(1)), int(found.group(2) or found.group(3) or 0)
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"l'heure « {text} » n'existe pas : écrivez-la de 0 h 00 à 23 h 59 (ex. 14 h 30)")
+        return cls(f"{hours} h {minutes:02d}")
+
+    @property
+    def minutes(self) -> int:
+        """Minutes since midnight, to compare two times (a text compares « 9 h » after « 12 h »)."""
+        hours, _, minutes = self.partition(" h ")
+        return int(hours) * 60 + int(minutes)
+
+
+# --------------------------------------------------------------------------- civilité and fonction
+
+_MADAME, _MONSIEUR = {"madame", "mme", "mme."}, {"monsieur", "m.", "m", "mr", "mr."}
+
+
+def civilite_longue(civilite: str | None) -> str | None:
+    """« Madame » or « Monsieur » written out, as a form of address prints it (« Madame la
+    Présidente »); any other civilité as written. A list of those present keeps « Mme », « M. »."""
+    word = (civilite or "").strip().casefold()
+    if word in _MADAME:
+        return "Madame"
+    if word in _MONSIEUR:
+        return "Monsieur"
+    return civilite
+
+
+def civilite_feminine(civilite: str | None) -> bool | None:
+    """True for Madame / Mme, False for Monsieur / M., None for anything else."""
+    word = (civilite or "").strip().casefold()
+    return True if word in _MADAME else False if word in _MONSIEUR else None
+
+
+def civilite_contraire(civilite: str | None) -> str | None:
+    """The other civilité, written the same way: « Madame » ↔ « Monsieur », « Mme » ↔ « M. »."""
+    feminine = civilite_feminine(civilite)
+    if feminine is None:
+        return None
+    written_out = civilite_longue(civilite).casefold() == (civilite or "").strip().casefold()
+    return ("Monsieur" if feminine else "Madame") if written_out else ("M." if feminine else "Mme")
+
+
+# the words of a title whose masculine and feminine French knows; only these are judged
+_GENRES = [("président", "présidente"), ("vice-président", "vice-présidente"), ("directeur", "directrice"),
+           ("délégué", "déléguée"), ("conseiller", "conseillère"), ("chargé", "chargée"), ("trésorier", "trésorière"),
+           ("administrateur", "administratrice"), ("inspecteur", "inspectrice"), ("coordinateur", "coordinatrice"),
+           ("coordonnateur", "coordonnatrice"), ("animateur", "animatrice"), ("sénateur", "sénatrice"),
+           ("député", "députée"), ("préfet", "préfète"), ("sous-préfet", "sous-préfète"), ("premier", "première"),
+           ("général", "générale"), ("métropolitain", "métropolitaine"), ("municipal", "municipale"),
+           ("départemental", "départementale"), ("régional", "régionale"), ("territorial", "territoriale")]
+_MASCULINE = {m: f for m, f in _GENRES}
+_FEMININE = {f: m for m, f in _GENRES} | {"cheffe": "chef"}  # « Cheffe » is only feminine, « Chef » either
+# words that leave the title's gender to the next one (« Secrétaire générale »), or that usage
+# gives to both (« Madame l'Adjoint », « la Chef de service »): never judged, never changed
+_EITHER = {"secrétaire", "maire", "ministre", "membre", "responsable", "gestionnaire", "chef", "adjoint", "adjointe"}
+_AGREEING = {"adjoint": "adjointe", "adjointe": "adjoint"}  # agree after a judged word: « Directrice adjointe »
+
+
+def genre_fonction(qualite: str | None) -> tuple[bool | None, str, str]:
+    """Whether a title is feminine (True), masculine (False) or says nothing (None), decided by
+    its first words; with those words (« Vice-Présidente déléguée ») and the same words in the
+    other gender (« Vice-Président délégué »), for the message that asks to make them agree."""
+    words = (qualite or "").split()
+    feminine, said, other = None, [], []
+    for word in words:
+        key = word.rstrip(",;:").casefold()
+        if key in _MASCULINE or key in _FEMININE:
+            if feminine is not None and feminine != (key in _FEMININE):
+                break  # « Directrice général »: the first words decide
+            feminine = key in _FEMININE
+            other.append(_same_case(word, _FEMININE.get(key) or _MASCULINE[key]))
+        elif key in _AGREEING and feminine is not None:
+            other.append(_same_case(word, _AGREEING[key] if feminine == (key == "adjointe") else key))
+        elif key in _EITHER and feminine is None:
+            other.append(word)
+        else:
+            break
+        said.append(word)
+    if feminine is None:
+        return None, "", ""
+    rest = " …" if len(said) < len(words) else ""
+    return feminine, " ".join(said) + rest, " ".join(other) + rest
+
+
+def _same_case(model: str, word: str) -> str:
+    """``word`` in the case ``model`` is written in, letter by letter (« Vice-présidente » gives
+    « Vice-président »), all capitals kept."""
+    cased = word.upper() if model.isupper() else \
+        "".join(c.upper() if i < len(model) and model[i].isupper() else c for i, c in enumerate(word))
+    return cased + model[len(model.rstrip(",;:")):]
 
 
 def suggestion(value: str, choices, otherwise: str = "", *, cutoff: float = 0.6) -> str:

@@ -17,6 +17,7 @@ from num2words import num2words
 
 from pipeline.convention import cycle, rules, sheet
 from pipeline.binder import Problems, bind, described, doc
+from pipeline.french import Heure, civilite_feminine, civilite_longue
 from pipeline.errors import InputError
 from pipeline.yamlsource import LineDict, line_of, load_yaml
 
@@ -25,16 +26,17 @@ from pipeline.yamlsource import LineDict, line_of, load_yaml
 
 @dataclass(frozen=True, kw_only=True)
 class Personne:
-    qualite: str = doc("titre de la fonction, tel qu'écrit dans les documents (« Président »)")
-    civilite: str | None = doc("Madame ou Monsieur", None)
+    qualite: str = doc("titre de la fonction, tel qu'écrit dans les documents (« Président »), accordé à la civilité")
+    civilite: str | None = doc("Madame ou Monsieur (Mme, M. : écrits en toutes lettres dans les documents)", None)
     prenom: str | None = doc("prénom", None)
     nom: str | None = doc("nom de famille, en capitales", None)
     organisme: str | None = doc("organisme de la personne", None)
 
     @described("civilité, prénom et nom (« Monsieur Pascal FRIQUET »), « … » si le nom manque")
     def nom_complet(self) -> str:
-        """'Monsieur Pascal FRIQUET', or '…' where the data leaves the name blank."""
-        parts = [p for p in (self.civilite, self.prenom, self.nom) if p]
+        """'Monsieur Pascal FRIQUET', or '…' where the data leaves the name blank: the civilité
+        written out (« Mme » in the data is « Madame » in a letter)."""
+        parts = [p for p in (civilite_longue(self.civilite), self.prenom, self.nom) if p]
         return " ".join(parts) if self.nom else "…"
 
     @described("prénom et nom (« Pascal FRIQUET »), « … » si le nom manque")
@@ -49,7 +51,7 @@ class Personne:
 
     @described("vrai si la personne est une femme (d'après la civilité)")
     def feminin(self) -> bool:
-        return (self.civilite or "").strip().lower() in ("madame", "mme")
+        return bool(civilite_feminine(self.civilite))
 
     @described("« sa » ou « son » (« représentée par sa Présidente »)")
     def possessif(self) -> str:
@@ -65,7 +67,7 @@ class Personne:
     def appellation(self) -> str:
         """'Madame la Présidente', the form of address of a letter."""
         article = "la" if self.feminin else "le"
-        civilite = self.civilite or ("Madame" if self.feminin else "Monsieur")
+        civilite = civilite_longue(self.civilite) or ("Madame" if self.feminin else "Monsieur")
         return f"{civilite} {article} {self.qualite}"
 
 
@@ -246,7 +248,7 @@ class Participant:
     civilite: str | None = doc("Mme ou M.", None)
     prenom: str | None = doc("prénom", None)
     nom: str = doc("nom de famille, en capitales")
-    qualite: str = doc("fonction")
+    qualite: str = doc("fonction, accordée à la civilité (« Directrice », « Vice-Président délégué … »)")
     organisme: str = doc("organisme")
     role: str | None = doc("rôle de l'article 4 qu'il ou elle tient (« vp_habitat »)", None)
 
@@ -262,7 +264,7 @@ class Participant:
 
     @described("vrai si la personne est une femme (d'après la civilité)")
     def feminin(self) -> bool:
-        return (self.civilite or "").strip().lower() in ("mme", "madame")
+        return bool(civilite_feminine(self.civilite))
 
     @described("la fonction précédée de son article (« la Vice-Présidente déléguée … »)")
     def titre(self) -> str:
@@ -286,8 +288,8 @@ class ProchaineReunion:
 class Copil:
     date: dt.date = doc("date du COPIL (jour de la réunion, date du procès-verbal)")
     lieu: str = doc("lieu du COPIL")
-    heure: str | None = doc("heure de début (« 10 h 00 »)", None)
-    heure_fin: str | None = doc("heure à laquelle la séance est levée (« 12 h 00 »)", None)
+    heure: Heure | None = doc("heure de début (« 10 h 00 » ; 10:00 et 10h00 s'écrivent « 10 h 00 »)", None)
+    heure_fin: Heure | None = doc("heure à laquelle la séance est levée (« 12 h 00 »)", None)
     presidence: str | None = doc("rôle (article 4) du membre présent qui préside la séance (« vp_habitat »)", None)
     secretariat: str | None = doc("rôle du membre présent qui tient le procès-verbal (« directeur_arhlm »)", None)
     presents: list[Participant] = doc("membres présents", factory=list)

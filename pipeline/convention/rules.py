@@ -15,6 +15,7 @@ Three kinds of finding:
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.convention import cycle
 from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
-from pipeline.french import compte, montant, suggestion
+from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, suggestion
 from pipeline.yamlsource import line_of
 
 if TYPE_CHECKING:  # the model imports this module: its types are for reading only
@@ -214,6 +215,12 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
         for i, person in enumerate(getattr(data.copil, group), 1):
             if person.role is not None:
                 _known(check, f"copil.{group}[{i}].role", person.role, known_roles, "rôle")
+    _minutes_signed_by_present(conv, data.copil, check)
+    start, end = data.copil.heure, data.copil.heure_fin
+    if start is not None and end is not None and end.minutes <= start.minutes:
+        check.err("copil.heure_fin", f"la séance est levée à {end}, pas après son ouverture ({start}) : corrigez "
+                                     "heure ou heure_fin")
+    _civilites(data, check)
 
     if data.banque is not None:
         _bank(conv, data.banque, check)
@@ -227,6 +234,66 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
             if piece.fichier and not piece.specimen and _says_specimen(year_file.folder / piece.fichier):
                 check.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
                                               "d'exemple, une version définitive exige la vraie pièce")
+
+
+def _minutes_signed_by_present(conv, copil, check: _Checker) -> None:
+    """The member who signs the minutes for a party (the role with ``signe_pour``) attended: the
+    minutes are never prepared for an excused member's signature."""
+    present = {p.role for p in copil.presents if p.role}
+    for who in ("metropole", "association"):
+        member = next((m for m in conv.copil.membres if m.signe_pour == who), None)
+        if member is None or member.role in present:
+            continue
+        party = getattr(conv, who)
+        others = [p.nom_complet for p in copil.presents if _of_party(p, party)]
+        names = ", ".join(others[:-1]) + " ou " + others[-1] if len(others) > 1 else "".join(others)
+        excused = next(((i, p) for i, p in enumerate(copil.excuses, 1) if p.role == member.role), None)
+        if excused is not None:
+            i, person = excused
+            she = person.feminin
+            instead = (f"donnez ce rôle au membre présent qui signe à sa place ({names}), ou inscrivez-"
+                       f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là" if others else
+                       f"aucun membre présent de {party.designation_courte} ne peut signer à sa place : inscrivez-"
+                       f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là")
+            check.breach(f"copil.excuses[{i}]",
+                         f"{person.nom_complet} signe le procès-verbal pour {party.designation} (rôle « {member.role} ») "
+                         f"mais {'elle est excusée' if she else 'il est excusé'} : {instead}")
+        else:
+            instead = (f"donnez ce rôle au membre présent qui signe à sa place ({names})" if others else
+                       f"ajoutez aux présents le membre de {party.designation_courte} qui signe, avec ce rôle")
+            check.breach("copil.presents", f"aucun membre présent n'a le rôle « {member.role} », qui signe le procès-verbal "
+                                           f"pour {party.designation} : {instead}")
+
+
+def _of_party(person, party) -> bool:
+    """Whether a participant's organisme names the party (its name or its sigle, as words)."""
+    organisme = _plain(person.organisme)
+    names = [_plain(n) for n in (party.nom, party.sigle) if n]
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", organisme) or organisme in n for n in names if organisme)
+
+
+def _civilites(record, check: _Checker, path: str = "") -> None:
+    """Each person's civilité agrees with the gender of her or his title: « Madame » with
+    « Présidente », « M. » with « Vice-Président délégué ». Only the words whose masculine and
+    feminine French knows are judged (« Secrétaire », « Maire » are left alone)."""
+    if isinstance(record, list):
+        for i, item in enumerate(record, 1):
+            _civilites(item, check, f"{path}[{i}]")
+        return
+    if not dataclasses.is_dataclass(record):
+        return
+    names = [f.name for f in dataclasses.fields(record)]
+    if "civilite" in names and "qualite" in names:
+        woman = civilite_feminine(record.civilite)
+        feminine, said, other = genre_fonction(record.qualite)
+        if woman is not None and feminine is not None and woman != feminine:
+            check.breach(f"{path}.qualite" if path else "qualite",
+                         f"civilité {record.civilite} mais fonction « {said} » : écrivez « {other} » "
+                         f"(ou {civilite_contraire(record.civilite)})")
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, list) or dataclasses.is_dataclass(value):
+            _civilites(value, check, f"{path}.{name}" if path else name)
 
 
 # the words that mark example data and specimen pieces in what this project ships
@@ -389,6 +456,7 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
             check.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
     _unfinished(conv, check)
+    _civilites(conv, check)
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:
