@@ -22,6 +22,10 @@ from typing import Any, Literal
 
 from pipeline.french import Heure, suggestion
 
+# beyond these, a value is a slip (a date in the wrong field, « 1e308 »): said, never computed with
+MOST_EUROS = 1_000_000_000
+MOST_COUNT = 1_000_000
+
 
 def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
     """A dataclass field with a French description for staff."""
@@ -143,6 +147,10 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
         if value < 0:
             problems.add(line, path, f"le nombre ne peut pas être négatif ({_written(value)})")
             return None
+        if value > MOST_COUNT:
+            problems.add(line, path, f"{_written(value)} : nombre invraisemblable (au plus {MOST_COUNT}) — vérifiez "
+                                     "la valeur")
+            return None
         return int(value)
     if tp is Decimal:
         if isinstance(value, bool) or isinstance(value, (dict, list)):
@@ -153,12 +161,18 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
         if isinstance(value, str):
             text = text.replace(",", ".")
         try:
-            amount = Decimal(text)
+            amount = Decimal(text) if "_" not in text else None  # Python reads « 1_000 »; no one writes it
         except InvalidOperation:
+            amount = None
+        if amount is None:
             problems.add(line, path, f"il faut un montant en euros (ex. 20000.00), pas « {value} »")
             return None
         if not amount.is_finite() or amount < 0:
             problems.add(line, path, f"le montant doit être positif ou nul, pas « {value} »")
+            return None
+        if amount > MOST_EUROS:  # « 1e308 », 38 digits: a slip, and more than a decimal can round
+            problems.add(line, path, f"« {value} » : montant invraisemblable (au plus {MOST_EUROS:,} €".replace(",", " ")
+                                     + ") — écrivez le montant en euros, ex. 20000.00")
             return None
         if amount != amount.quantize(Decimal("0.01")):
             problems.add(line, path, f"un montant a au plus deux décimales, pas « {value} »")

@@ -354,3 +354,14 @@ def test_a_file_not_in_utf8_names_the_line_of_its_first_bad_byte(inputs_copy):
     path.write_bytes(data)
     (problem,) = _problems(inputs_copy, 2023)
     assert problem.startswith(f"{_display(path)}:{where}: ") and "UTF-8" in problem
+
+
+@pytest.mark.parametrize("written", ["1e308", "123456789012345678901234567890123456789", "1e400", "1_000"])
+def test_an_amount_out_of_all_measure_is_its_line_s_problem(inputs_copy, written):
+    """« 1e308 » or 38 digits overflowed the rounding into « erreur inattendue InvalidOperation »
+    with no file nor line (battery C13/C14); « 1_000 » was read as a thousand."""
+    path = inputs_copy / "2023" / "year.yaml"
+    _edit(path, "  montant: 20000.00", f"  montant: {written}")
+    said = _problems(inputs_copy, 2023)
+    assert any(f"2023/year.yaml:{_line(path, 'montant:')}: appel.montant:" in line and written in line
+               for line in said), said
