@@ -116,6 +116,20 @@ def recover(outputs: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
+def in_progress(outputs: Path, year: int) -> bool:
+    """Whether a build of ``year`` holds its lock now (it may be between its two renames)."""
+    if not outputs.is_dir():
+        return False
+    try:
+        handle = files.try_lock(lock_path(outputs, year))
+    except OSError:  # an outputs folder we may not write: no build of ours runs there
+        return False
+    if handle is None:
+        return True
+    handle.close()
+    return False
+
+
 def working_prefix(kind: str, years: list[int]) -> str:
     """The name a working folder starts with: its kind and the years whose locks its build holds."""
     assert kind in WORKING_KINDS, kind

@@ -36,13 +36,17 @@ class YearStatus:
 def status(convention: Path, templates: Path, outputs: Path, years: list[int] | None = None) -> list[YearStatus]:
     """Every dossier year of ``convention`` (or those given), in order."""
     out = places.outputs_for(outputs, convention)
+    publish.recover(out)  # a build killed between its two renames: its previous dossier put back first
     report = []
     for year in years or model.dossier_years(convention):
         data = model.load(convention, year)
         built = out / str(year)
-        stale = [] if publish.up_to_date(out, convention, year, templates, final=False) or \
-            publish.up_to_date(out, convention, year, templates, final=True) else \
-            manifest.what_changed(out, convention, year, templates)
+        if not built.exists() and publish.in_progress(out, year):
+            stale = ["publication en cours : une construction remplace ce dossier — relancez dans un instant"]
+        else:  # against the published build, draft or final, its inputs hashed once
+            published = manifest.published(built) or {}
+            stale = publish.taken(out, convention, year, templates,
+                                  final=bool(published.get("final"))).differs_from(built)
         lines = []
         plan = documents.plan(data)
         states = originals_status.of_year(data, plan, rendered=originals_status.published(built))

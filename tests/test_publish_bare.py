@@ -15,11 +15,12 @@ from pipeline.errors import OutputError
 from test_errors import snapshot
 
 
+YEAR = 2023
+
+
 def taken(inputs):
     """What a build of the year reads from ``inputs``, hashed once as a build does at its start."""
     return manifest.Manifest.taken(inputs, YEAR, TEMPLATES, final=False)
-
-YEAR = 2023
 
 
 def work_folder(tmp_path, name: str, content: bytes):
@@ -168,3 +169,25 @@ def test_a_pdf_with_signature_bytes_but_no_signed_field_is_rebuilt(tmp_path):
                                          (".pdf-x1y2", []), (".new-abc-def", []), (".old-", [])])
 def test_a_working_folder_names_the_years_whose_locks_its_build_holds(tmp_path, name, years):
     assert publish._years_of(tmp_path / name) == years
+
+
+def test_status_between_the_two_renames_says_a_publication_runs_or_puts_the_dossier_back(tmp_path):
+    """Between a publication's two renames, status said « jamais construit » (battery A2)."""
+    from pipeline import files, status
+
+    outputs = tmp_path / "outputs"
+    out = outputs / INPUTS.name
+    out.mkdir(parents=True)
+    publish.publish(work_folder(tmp_path, "first", b"v1"), YEAR, out, taken(INPUTS))
+    aside = out / (publish.working_prefix("old", [YEAR]) + "x")
+    aside.mkdir()
+    os.rename(out / str(YEAR), aside / "previous")  # the build between its two renames
+    lock = files.try_lock(publish.lock_path(out, YEAR))  # … and still running
+    try:
+        said, = status.status(INPUTS, TEMPLATES, outputs, [YEAR])
+        assert said.stale == ["publication en cours : une construction remplace ce dossier — relancez dans un "
+                              "instant"]
+    finally:
+        lock.close()
+    said, = status.status(INPUTS, TEMPLATES, outputs, [YEAR])  # killed there: the dossier is put back
+    assert (out / str(YEAR) / manifest.NAME).is_file() and said.stale == []
