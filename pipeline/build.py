@@ -78,9 +78,14 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
 
     loaded = _load(todo, request, runtime)
     out.mkdir(parents=True, exist_ok=True)
-    with publish.locks(out, todo), contextlib.ExitStack() as stack:
+    with publish.locks(out, todo, skip_held=len(years) > 1) as locked, contextlib.ExitStack() as stack:
+        for year in sorted(set(todo) - set(locked)):  # several years asked: those another build holds are its own
+            runtime.warn(f"avertissement : {request.convention_dir.name} {year} non construit : une autre "
+                         "construction de cette année est en cours — relancez ensuite pour vérifier qu'il est à jour")
         # decided again under the lock: a build of the same year may have finished meanwhile
-        todo = _stale(todo, out, taken, runtime, "construit entre-temps par une autre commande")
+        todo = _stale(locked, out, taken, runtime, "construit entre-temps par une autre commande")
+        if not todo:
+            return [publish.dossier_path(out, y) for y in years]
         builds = [dossier.YearBuild(data, _temporary(stack, publish.working_prefix("build", [data.year.annee]), out),
                                     request.templates, request.final)
                   for data in loaded if data.year.annee in todo]

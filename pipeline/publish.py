@@ -167,17 +167,21 @@ def _unlocked(outputs: Path, years: list[str]):
 
 
 @contextlib.contextmanager
-def locks(outputs: Path, years: list[int]):
-    """One build per year at a time: a second one is told so at once."""
-    handles = []
+def locks(outputs: Path, years: list[int], *, skip_held: bool = False):
+    """One build per year at a time: a second one is told so at once. ``skip_held``: the years
+    another build holds are left to it (« build --all » beside a build of one year); yields the
+    years locked for this build."""
+    handles, held = [], []
     try:
         for year in years:
             handle = files.try_lock(lock_path(outputs, year))
-            if handle is None:
+            if handle is None and not skip_held:
                 raise OutputError(f"une autre construction de l'année {year} est en cours",
                                   hint="attendez qu'elle se termine, puis relancez")
-            handles.append(handle)
-        yield
+            if handle is not None:
+                handles.append(handle)
+                held.append(year)
+        yield held
     finally:
         for handle in handles:
             handle.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CONV, INPUTS, ROOT, TEMPLATES, processes_naming, run_cli
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, processes_naming, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -304,3 +304,19 @@ def test_a_source_date_epoch_that_is_no_date_is_one_line_before_any_work(tmp_pat
     done = run_cli("--outputs", str(tmp_path / "out"), "build", "2023", env=dict(os.environ, SOURCE_DATE_EPOCH=value))
     assert done.returncode == 2 and "SOURCE_DATE_EPOCH" in done.stderr and "Traceback" not in done.stderr
     assert "erreur inattendue" not in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_build_all_beside_a_build_of_one_year_builds_the_others_and_names_the_one_it_left(office, inputs_copy,
+                                                                                         warm_outputs):
+    """« build --all » beside a build of 2023 failed for every year of the convention (battery B4)."""
+    import fcntl
+
+    out = warm_outputs / CONV
+    out.mkdir(parents=True)
+    with open(out / ".lock-2023", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build of 2023 holds it
+        said: list[str] = []
+        build_years([2022, 2023, 2024], inputs_copy, warm_outputs, office=office, warn=said.append)
+    assert (out / "2022" / "dossier-2022.pdf").is_file() and (out / "2024" / "dossier-2024.pdf").is_file()
+    assert not (out / "2023").exists()
+    assert [line for line in said if "2023 non construit" in line and "en cours" in line], said
