@@ -73,7 +73,11 @@ def _entries(paths: list[Path], base: Path) -> list[dict]:
             shown = str(path.resolve().relative_to(base.resolve()))
         except ValueError:
             shown = str(path)
-        out.append({"path": shown, "sha256": sha256(path)})
+        try:
+            digest = sha256(path)
+        except OSError:  # unreadable: the load says so with its name; recorded as such, never « à jour »
+            digest = None
+        out.append({"path": shown, "sha256": digest})
     return out
 
 

@@ -83,8 +83,8 @@ def peek(path: Path) -> dict | None:
 
     try:
         data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=PlainLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return None  # « 2023-13-45 » fails in the date's constructor: the real load says it with its line
     return data if isinstance(data, dict) else None
 
 
