@@ -27,10 +27,6 @@ _DAY = r"(\d{1,2}(?:er)? \S+ \d{4})"
 _SIGNED_ON = [re.compile(rf"\b(?:Fait|Établi|Établie) à [^,\n]{{1,60}}, le {_DAY}"),
               re.compile(rf"^[^,\n]{{1,40}}, le {_DAY}$")]
 _YEAR = re.compile(r"(?<![\d-])(\d{4})(?![\d-])")
-# the tag that prints each document's own date, as « python -m pipeline variables <doc> » lists it
-DATE_TAGS = {"convention": "convention.date_signature", "appel": "appel.date", "bordereau": "appel.date",
-             "bilan": "bilan.date", "bilan-final": "bilan_final.date", "pv-copil": "copil.date",
-             "transmission": "transmission.date"}
 
 
 def problems(template: Path, filled: Path, data: model.DossierData) -> list[str]:
@@ -157,7 +153,7 @@ def _blocks(filled: Path) -> list[_Block]:
         marks = re.findall(r"§SIG:([A-Za-z0-9_-]+)§", text)
         marks += [_field_of(b.get(f"{_W}name")) for b in p.iter(f"{_W}bookmarkStart")
                   if (b.get(f"{_W}name") or "").startswith("Signature")]
-        return _Block(_plain(text), names.get(sid, sid or ""),
+        return _Block(_plain(re.sub(r"§SIG:[A-Za-z0-9_-]+§", "", text)), names.get(sid, sid or ""),
                       p.find(f"{_W}pPr/{_W}numPr") is not None or sid in numbered, cell, marks)
 
     found, tables = [], 0
@@ -212,8 +208,8 @@ def _dates(r: _Reading) -> list[str]:
     """« Fait à …, le … » and a letter's date line say the document's own date."""
     found = []
     own = _plain(date_fr(r.planned.date))
-    tag = DATE_TAGS.get(r.key)
-    whose = f", celle du {r.sigle}" if r.key == "pv-copil" else ""
+    tag = r.planned.spec.date_tag
+    whose = f", celle du {r.sigle}" if r.planned.spec.minutes else ""
     fix = f"écrivez {{{{ {tag}|date_fr }}}}{whose}" if tag else "écrivez la date de ce document"
     for text in (b.text for b in r.blocks):
         for said in (day for pattern in _SIGNED_ON for day in pattern.findall(_plain(text))):
@@ -272,25 +268,36 @@ def _items(r: _Reading) -> list[_Item]:
     not join this year (absent, or « sans objet »)."""
     ctx = r.context()
     plan = {d.key: d for d in documents.plan(r.data)}
-    loose = {"bordereau": ["bordereau"], "pv-copil": ["procès-verbal"], "bilan-final": ["bilan final"],
-             "convention": ["convention de partenariat"]}
     items, rank = [], 0
-    if "bordereau" in plan:
-        items.append(_Item(_lower(plan["bordereau"].title), [plan["bordereau"].title], rank, False, loose["bordereau"]))
+    lists = next((d for d in plan.values() if d.spec.lists_pieces), None)  # the bordereau
+    if lists is not None:
+        items.append(_Item(_lower(lists.title), [lists.title], rank, False, _loose(lists)))
     for piece in ctx.pieces:
         names = [n for n in (piece.nom, piece.libelle, piece.titre) if n]
         if piece.document in plan:
             doc = plan[piece.document]
             names.insert(0, doc.title)
-            loose_words = [f"bilan {r.data.bilan_year.annee}"] if piece.document == "bilan" and r.data.bilan_year else []
-            items.append(_Item(_lower(doc.title), names, (rank := rank + 1) if piece.jointe else None, True, loose_words))
+            items.append(_Item(_lower(doc.title), names, (rank := rank + 1) if piece.jointe else None, True,
+                               _loose(doc)))
         else:
             items.append(_Item(_lower(piece.nom), names, (rank := rank + 1) if piece.jointe else None, True))
     as_pieces = {p.document for p in ctx.pieces if p.document}
     for doc in context.others(r.data):
         if doc.key != r.key and doc.key not in as_pieces:
-            items.append(_Item(_lower(doc.title), [doc.title], rank := rank + 1, False, loose.get(doc.key, [])))
+            items.append(_Item(_lower(doc.title), [doc.title], rank := rank + 1, False, _loose(doc)))
     return items
+
+
+def _loose(doc: documents.Planned) -> list[str]:
+    """Shorter words that name a document well enough for a letter that names it in its own way:
+    « bordereau », « procès-verbal », « bilan final », « bilan 2022 »."""
+    words = re.sub(r"^(?:le|la|les|l')\s*", "", _plain(doc.title), flags=re.I).split()
+    if doc.spec.reports_year:
+        year = _YEAR.search(doc.title)
+        return [f"{words[0]} {year.group(1)}"] if year else []
+    if len(words) > 1 and words[1] not in ("de", "du", "des", "d'"):
+        return [" ".join(words[:2])]
+    return words[:1]
 
 
 def _enclosures(r: _Reading) -> list[str]:
@@ -476,7 +483,8 @@ class _Person:
 # title words that have a feminine: masculine → feminine
 _TITLES = {"président": "présidente", "vice-président": "vice-présidente", "co-président": "co-présidente",
            "coprésident": "coprésidente", "directeur": "directrice", "délégué": "déléguée", "adjoint": "adjointe",
-           "conseiller": "conseillère", "chef": "cheffe", "chargé": "chargée", "trésorier": "trésorière"}
+           "conseiller": "conseillère", "chargé": "chargée", "trésorier": "trésorière"}
+# (not « chef »: « la chef de projet » is said too)
 _GENDER = {**{m: (m, False) for m in _TITLES}, **{f: (m, True) for m, f in _TITLES.items()}}
 _WORD = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, _GENDER), key=len, reverse=True)) + r")(s?)(?![\w-])",
                    re.I)
@@ -647,7 +655,7 @@ def _holders(r: _Reading, i: int) -> list[_Person]:
         for p in r.people:
             if p.names and not any(p.names[-1] == q.names[-1] for q in named) and any(n in b.text for n in p.names):
                 named.append(p)
-    if not named and r.key == "pv-copil":
+    if not named and r.planned.spec.minutes:
         named = [p for p in r.people if p.role == "signataire"]
     return named if len(named) > 1 else []
 
@@ -711,7 +719,7 @@ def _cased(form: str, like: str) -> str:
 
 def _signers_of(r: _Reading, who: str) -> list[_Person]:
     """Who signs ``r``'s document for ``who``: the minutes' signatory, else the party's representant."""
-    role = "signataire" if r.key == "pv-copil" else "representant"
+    role = "signataire" if r.planned.spec.minutes else "representant"
     return [p for p in r.people if p.role == role and p.party == who]
 
 
@@ -742,7 +750,7 @@ def _signers(r: _Reading) -> list[str]:
             if p in signers or not p.names or own & set(p.names) or p.names[-1] not in text:
                 continue
             right = f", mais c'est {signers[0].names[-1]} qui signe" if signers and signers[0].names else ""
-            tag = f"signataires.{who}.nom" if r.key == "pv-copil" else f"{who}.representant.signature_nom"
+            tag = f"signataires.{who}.nom" if r.planned.spec.minutes else f"{who}.representant.signature_nom"
             found.append(f"paragraphe « {_short(text)} » : le bloc de signature {_for(who)} nomme "
                          f"{p.names[-1]}{right} — écrivez {{{{ {tag} }}}}")
     return found
@@ -763,11 +771,11 @@ def _signature_titles(r: _Reading) -> list[str]:
         whole = lambda t: re.sub(r"\s+", "", _plain(t).casefold())  # noqa: E731 — its article kept
         text = whole(" ".join(b.text for b in block))
         wanted = [" ".join(party.titre_signature)]
-        if r.key == "pv-copil" and who in ctx.signataires:
+        if r.planned.spec.minutes and who in ctx.signataires:
             wanted.append(ctx.signataires[who]["titre"])
         if party.titre_signature and not any(whole(w) in text for w in wanted if w):
             shown = _short(" / ".join(b.text for b in block if b.text))
-            tag = f"signataires.{who}.titre" if r.key == "pv-copil" else f"{who}.titre_signature|join('\\n')"
+            tag = f"signataires.{who}.titre" if r.planned.spec.minutes else f"{who}.titre_signature|join('\\n')"
             found.append(f"paragraphe « {shown} » : le bloc de signature {_for(who)} ne donne pas le titre du "
                          f"signataire comme les données l'écrivent (« {_plain(wanted[-1])} ») — écrivez "
                          f"{{{{ {tag} }}}}")
