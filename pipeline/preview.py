@@ -72,7 +72,7 @@ def document_key(conv_dir: Path, asked: str) -> str:
     wanted = asked.strip().lower().removesuffix(".docx")
     if wanted in catalogue.SPECS:
         return wanted
-    minutes = next(spec.key for spec in catalogue.DOCUMENTS if spec.records_meeting)
+    minutes = next(spec.key for spec in catalogue.DOCUMENTS if spec.minutes)
     aliases = {}
     try:
         sigle = model.load_convention(conv_dir)[0].copil.sigle.lower()

@@ -29,15 +29,117 @@ def _french_output(value):
     if isinstance(value, str) and not hasattr(value, "__html__"):
         return typo(value)
     if isinstance(value, (dict, list, tuple, set)) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
-        shown = str(value)
-        shown = shown if len(shown) <= 60 else shown[:59] + "…"
-        raise jinja2.TemplateRuntimeError(
-            f"une balise imprime {_KINDS.get(type(value), 'un enregistrement')} et non un texte (« {shown} ») — "
-            "imprimez l'un de ses éléments (par exemple {{ x.titre }}) ou parcourez-la avec {% for %}")
+        raise _Printed(value)
     return value
 
 
+class _Printed(jinja2.TemplateRuntimeError):
+    """A tag printed a structure: ``render`` finds which tag, and says what its elements are."""
+
+    def __init__(self, value):
+        self.value = value
+        shown = str(value)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        super().__init__(f"une balise imprime {_KINDS.get(type(value), 'un enregistrement')} et non un texte "
+                         f"(« {shown} »)")
+
+
 _KINDS = {dict: "un dictionnaire", list: "une liste", tuple: "une liste", set: "un ensemble"}
+_TEXTY = ("titre", "nom", "libelle", "sigle", "date")  # the element a reader most likely meant, first
+
+
+def _elements(value) -> list[str]:
+    """The names of a structure's elements, the likeliest to print first (« nom », « titre »…)."""
+    if isinstance(value, dict):
+        names = [k for k in value if isinstance(k, str)]
+    elif dataclasses.is_dataclass(value):
+        names = [f.name for f in dataclasses.fields(value)]
+    else:
+        return []
+    return sorted(names, key=lambda n: _TEXTY.index(n) if n in _TEXTY else len(_TEXTY))
+
+
+def _printed_problem(name: str, template: Path, ctx: dict[str, Any], value) -> TemplateProblem:
+    """What to write instead of a tag that printed a structure: its real elements (« .nom »,
+    « .sigle »), the tag and its paragraph when they can be found."""
+    expr, where, paragraph = _printing_tag(template, ctx, value)
+    shown = expr or "…"
+    what = str(_Printed(value))
+    if isinstance(value, (list, tuple, set)):
+        first = next(iter(value), None)
+        inner = _elements(first)
+        body = f"{{{{ x.{inner[0]} }}}}" if inner else "{{ x }}"
+        fix = (f"parcourez-la : {{% for x in {shown} %}}{body}{{% endfor %}}"
+               + (f" (ses éléments : {_some(inner)})" if inner else f", ou écrivez {{{{ {shown}|join(', ') }}}}"))
+    else:
+        inner = _elements(value)
+        fix = ("imprimez l'un de ses éléments : " + " ou ".join(f"{{{{ {shown}.{n} }}}}" for n in inner[:2])
+               + (f" (ses éléments : {_some(inner)})" if len(inner) > 2 else "")) if inner else \
+            "imprimez l'un de ses éléments"
+    return TemplateProblem.at(name, f"{what} — {fix}", where=where, paragraph=paragraph)
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+
+
+def _printing_tag(template: Path, ctx: dict[str, Any], value) -> tuple[str | None, str | None, str | None]:
+    """The tag (« instances.copil », « c ») that printed ``value``, and where: each « {{ … }} » of the
+    template is evaluated, a loop's name bound to its list's elements (docxtpl does not say where
+    an error is, its #378). Only when a fill failed: opening the template again costs nothing then."""
+    import docx
+
+    try:
+        document = docx.Document(template)
+    except Exception:  # noqa: BLE001 — the template opened for the fill; if not now, say it without a place
+        return None, None, None
+    places = [("paragraphe", None, p.text) for p in document.paragraphs]
+    places += [("tableau, cellule", None, p.text) for table in document.tables for row in table.rows
+               for cell in row.cells for p in cell.paragraphs]
+    for section in document.sections:
+        places += [("paragraphe", part, p.text) for part, paras in (("en-tête", section.header.paragraphs),
+                                                                     ("pied de page", section.footer.paragraphs))
+                   for p in paras]
+    plain = [(label, part, _straight(text)) for label, part, text in places]
+    loops = [(m.group(1), m.group(2)) for _l, _p, text in plain
+             for m in re.finditer(r"\{%-?\s*(?:p|tr|tc|r)?\s*for\s+(\w+)\s+in\s+(.+?)\s*-?%\}", text)]
+    env = _render_env()
+    for label, part, text in plain:
+        for expr in (m.group(1).strip() for m in re.finditer(r"\{\{-?(.+?)-?\}\}", text)):
+            if _prints(env, expr, ctx, loops, value):
+                text = text.strip()
+                shown = f"{label} « {text[:90]}{'…' if len(text) > 90 else ''} »"
+                return expr, f"{part}, {shown}" if part else shown, text
+    return None, None, None
+
+
+def _prints(env, expr: str, ctx: dict[str, Any], loops: list[tuple[str, str]], value) -> bool:
+    """Whether the tag ``expr`` gives ``value``, alone or with a loop's name bound to an element."""
+    try:
+        compiled = env.compile_expression(expr)
+    except jinja2.TemplateError:
+        return False
+    bindings = [{}]
+    for var, iterable in loops:
+        if re.match(rf"{var}\b", expr):
+            try:
+                items = env.compile_expression(iterable)(**ctx)
+            except Exception:  # noqa: BLE001 — a loop over another loop's name: not followed
+                continue
+            bindings += [{var: item} for item in list(items or [])[:50]]
+    for bound in bindings:
+        try:
+            found = compiled(**{**ctx, **bound})
+        except Exception:  # noqa: BLE001 — a name of a loop not bound here, a filter on the wrong type
+            continue
+        if found is value:
+            return True
+    return False
+
+
+def _straight(text: str) -> str:
+    """A tag as Word may have typed it, with straight quotes (docxtpl reads it so)."""
+    return text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
 def make_env() -> ImmutableSandboxedEnvironment:
@@ -138,6 +240,8 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
         raise TemplateProblem.at(
             name, f"accès interdit depuis un modèle ({exc})",
             hint="un modèle ne peut utiliser que les variables et filtres de la liste ; retirez cette balise") from None
+    except _Printed as exc:
+        raise _printed_problem(name, template, ctx, exc.value) from None
     except jinja2.TemplateError as exc:
         raise TemplateProblem.at(name, str(exc)) from None
     except (TypeError, ValueError) as exc:

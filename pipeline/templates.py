@@ -91,7 +91,7 @@ def fill(data: model.DossierData, template: Path, out: Path, *, final: bool,
     filled.findings += [Finding(TemplateProblem(p, template=template.name))
                         for p in proofread.problems(template, docx, data)]
     filled.findings += [Finding(TemplateProblem(p, template=template.name), error=False)
-                        for p in getattr(proofread, "warnings", lambda *a: [])(template, docx, data)]
+                        for p in proofread.warnings(template, docx, data)]
     return filled
 
 

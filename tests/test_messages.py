@@ -27,25 +27,43 @@ def template(tmp_path, *paragraphs: str, name: str = "essai.docx"):
     return tmp_path / name
 
 
+OLDER = "ce modèle est écrit pour une version antérieure : "
+
+
 @pytest.mark.parametrize("tag, expected", [
-    ("{{ actions|length }}", "variable « actions » inconnue — écrivez le chemin complet : « bilan.actions »"),
-    ("{{ modalites }}", "variable « modalites » inconnue — écrivez le chemin complet : « bilan.modalites »"),
-    ("{{ montant_appele|montant }}", "variable « montant_appele » inconnue — ce nom a changé : écrivez « appel.montant"),
-    ("{{ copil_sigle }}", "variable « copil_sigle » inconnue — ce nom a changé : écrivez « instances.copil.sigle »"),
+    ("{{ actions|length }}", f"variable « actions » inconnue — {OLDER}« actions » s'écrit maintenant « bilan.actions »"),
+    ("{{ modalites }}", f"variable « modalites » inconnue — {OLDER}« modalites » s'écrit maintenant « bilan.modalites »"),
+    ("{{ montant_appele|montant }}",
+     f"variable « montant_appele » inconnue — {OLDER}« montant_appele » s'écrit maintenant « appel.montant"),
+    ("{{ copil_sigle }}",
+     f"variable « copil_sigle » inconnue — {OLDER}« copil_sigle » s'écrit maintenant « instances.copil.sigle »"),
     ("{{ bilan.finances.reste|montant }}",
-     "« bilan.finances.reste » n'existe pas — ce nom a changé : écrivez « bilan.finances.en_attente »"),
+     f"« bilan.finances.reste » n'existe pas — {OLDER}« bilan.finances.reste » s'écrit maintenant "
+     "« bilan.finances.en_attente »"),
     ("{{ destinataire.appellation_adresse }}",
-     "« destinataire.appellation_adresse » n'existe pas — ce nom a changé : écrivez « destinataire.adresse »"),
+     f"« destinataire.appellation_adresse » n'existe pas — {OLDER}« destinataire.appellation_adresse » s'écrit "
+     "maintenant « destinataire.adresse »"),
+    ("{% for point in copil.ordre_du_jour %}{{ point }}{% endfor %}",
+     f"« copil.ordre_du_jour » n'existe pas — {OLDER}« copil.ordre_du_jour » s'écrit maintenant « ordre_du_jour"),
+    ("{{ copresidents.metropole.qualite }}",
+     f"variable « copresidents » inconnue — {OLDER}« copresidents » s'écrit maintenant « signataires"),
     ("{{ anne }}", "variable « anne » inconnue — vouliez-vous dire « annee » ?"),
     ("{{ bilan.finances.en_atente }}", "« bilan.finances.en_atente » n'existe pas — vouliez-vous dire "
                                        "« bilan.finances.en_attente » ?"),
+    # a juriste's word is looked up by meaning before spelling (« comite » is not « cloture »)
+    ("{{ comite }}", "variable « comite » inconnue — écrivez « instances.copil.nom » ou « instances.copil.sigle » "
+                     "pour le COPIL, « instances.cotech.nom » ou « instances.cotech.sigle » pour le COTECH, "
+                     "« copil.date » ou « copil.lieu » pour la réunion du COPIL de l'année"),
+    ("{{ somme|montant }}", "variable « somme » inconnue — écrivez « appel.montant » pour le montant appelé"),
+    ("{{ copil.president }}", "« copil.president » n'existe pas — écrivez « seance.president » pour qui préside"),
 ])
 def test_a_wrong_name_gets_the_right_one(tmp_path, loaded, tag, expected):
     found = templates.check_template(template(tmp_path, f"Texte {tag}"), loaded)
     problems = [str(p) for p in found]
     assert len(problems) == 1 and expected in problems[0], problems
     assert problems[0].startswith(f"modèle essai.docx (corps du document, paragraphe « Texte {tag} »)")
-    assert "association" not in problems[0]  # the close spelling that used to be suggested for « actions »
+    if "actions" in tag:
+        assert "association" not in problems[0]  # the close spelling that used to be suggested for « actions »
 
 
 def test_names_a_loop_defines_are_the_template_s_own(tmp_path, loaded):
@@ -112,3 +130,18 @@ def test_a_retired_data_key_says_what_replaced_it(inputs_copy, old, new, expecte
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023)
     assert expected in str(info.value) and "montant_recu »" not in str(info.value)
+
+
+def test_a_committee_is_named_by_the_convention_s_sigle(tmp_path):
+    """For a convention whose committees are the CS and the CT, a hint says « le CS », never
+    « le COPIL », and a template that writes the sigle where templates write « copil » is told so."""
+    from helpers import ROOT
+
+    fixture = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
+    loaded = [model.load(fixture, year) for year in model.dossier_years(fixture)]
+    found = [str(p) for p in templates.check_template(template(tmp_path, "{{ comite }}", "{{ cs.date|date_fr }}",
+                                                               "{{ instances.ct.nom }}"), loaded)]
+    assert any("pour le CS" in p and "pour le CT" in p for p in found), found
+    assert any("le CS s'appelle « copil » quelle que soit la convention : écrivez « copil »" in p for p in found)
+    assert any("écrivez « instances.cotech »" in p for p in found), found
+    assert not any("COPIL" in p or "COTECH" in p for p in found), found

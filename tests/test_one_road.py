@@ -86,7 +86,7 @@ def test_a_warning_of_a_fill_is_said_by_the_build_check_and_the_preview(monkeypa
     def one_warning(template, filled, data):
         return [warning] if template.stem == "pv-copil" else []
 
-    monkeypatch.setattr(templates.proofread, "warnings", one_warning, raising=False)
+    monkeypatch.setattr(templates.proofread, "warnings", one_warning)
     report = checks.check_all(inputs_copy, TEMPLATES)
     assert warning in report.warnings and not report.problems
     said: list[str] = []

@@ -30,23 +30,28 @@ class DocumentSpec:
     # signed once for the whole period (the convention): the later years join a copy of the first
     # year's signed original, the same document converted once for every year
     signed_once: bool = False
-    # the minutes of the year's steering committee: staff may call it by that committee's own
-    # name (« pv-costrat » where convention.yaml calls its COPIL the COSTRAT)
-    records_meeting: bool = False
+    # the committee's minutes: each party's signatory is the member whose role carries signe_pour
+    # (the template's « signataires »), not the party's representative; staff may call it by the
+    # committee's own name (« pv-costrat » where convention.yaml calls its COPIL the COSTRAT)
+    minutes: bool = False
+    # the tag that prints the document's own date, as « python -m pipeline variables » lists it
+    date_tag: str | None = None
 
 
 DOCUMENTS = [
     DocumentSpec("convention", "La convention de partenariat", signers=("metropole", "association"),
-                 approved_text=True, own_text=True, signed_once=True),
-    DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True),
-    DocumentSpec("bordereau", "Le bordereau des pièces jointes", lists_pieces=True),
+                 approved_text=True, own_text=True, signed_once=True, date_tag="convention.date_signature"),
+    DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True,
+                 date_tag="appel.date"),
+    DocumentSpec("bordereau", "Le bordereau des pièces jointes", lists_pieces=True, date_tag="appel.date"),
     DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",),
-                 reports_year=True, has_chart=True),
-    DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",)),
+                 reports_year=True, has_chart=True, date_tag="bilan.date"),
+    DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",),
+                 date_tag="bilan_final.date"),
     DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association"),
-                 records_meeting=True),
+                 minutes=True, date_tag="copil.date"),
     DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
-                 signed_in_dossier=True),
+                 signed_in_dossier=True, date_tag="transmission.date"),
 ]
 SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
