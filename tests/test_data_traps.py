@@ -363,3 +363,12 @@ def test_an_amount_out_of_all_measure_is_its_line_s_problem(inputs_copy, written
     said = _problems(inputs_copy, 2023)
     assert any(f"2023/year.yaml:{_line(path, 'montant:')}: appel.montant:" in line and written in line
                for line in said), said
+
+
+def test_a_date_order_warning_names_both_lines_when_the_dates_are_in_two_files(inputs_copy):
+    """The bilan 2022 moved after the COPIL 2023: the warning sat on the COPIL's line alone, a line
+    nobody had changed (third new-user trial, C6)."""
+    bilan = inputs_copy / "2022" / "year.yaml"
+    _edit(bilan, "bilan:\n  date: 2023-02-14", "bilan:\n  date: 2023-03-20")
+    warned = [w for w in model.load(inputs_copy, 2023).warnings if "avant le bilan 2022" in w]
+    assert warned and f"2022/year.yaml:{_line(bilan, 'date: 2023-03-20')}" in warned[0], warned

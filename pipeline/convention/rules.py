@@ -113,11 +113,22 @@ def _order(check: _Checker, steps: list[tuple[str, object, str]]) -> None:
         part = getattr(year_file.data, key)
         if part is not None:
             dated.append((key, year_file, label, part.date))
-    for (_, _, before, d1), (key, year_file, after, d2) in zip(dated, dated[1:]):
+    for (key1, file1, before, d1), (key, year_file, after, d2) in zip(dated, dated[1:]):
         if d2 < d1:
+            # either date may be the one that moved: when they are in two files, both are named
+            other = "" if file1 is year_file else \
+                f" — si c'est la date {_de(before)} qui a changé : {file1.problems.display}:{line_of(file1.raw, key1 + '.date')}"
             _Checker(year_file, final=check.final).breach(
                 f"{key}.date", f"{after} est daté du {d2.isoformat()}, avant {before} ({d1.isoformat()}) "
-                               f"qu'il doit suivre : {before} ≤ {after}")
+                               f"qu'il doit suivre : {before} ≤ {after}{other}")
+
+
+def _de(label: str) -> str:
+    """« du bilan 2025 », « de la lettre … »: a label after « la date »."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if label.startswith(article):
+            return contracted + label[len(article):]
+    return "de " + label
 
 
 def _year_facts(conv, check: _Checker) -> None:
@@ -399,7 +410,8 @@ def _closing(conv: Convention, files: dict[int, YearFile], year_file: YearFile, 
         _reported(conv, files[y], year_file.annee, final=final, why=_why(conv, y, year_file.annee))
     if year_file.data.transmission is None:
         check.breach("", "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
-                     "ajoutez « transmission: » avec sa date (après le COPIL de clôture), sa référence et son lieu")
+                     f"ajoutez « transmission: » avec sa date (après le {conv.copil.sigle} de clôture), sa référence "
+                     "et son lieu")
     last = cycle.bilan_year(year_file.annee, period)
     _order(check, [("bilan", files[last], f"le bilan {last}"), ("bilan_final", year_file, "le bilan final"),
                    ("copil", year_file, f"le {conv.copil.sigle} de clôture"),

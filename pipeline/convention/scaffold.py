@@ -386,7 +386,8 @@ def new_year(convention: Path, year: int) -> list[str]:
     if year != closing:
         actions_sheet(folder / "actions.xlsx", conv)
         todo.insert(0, f"actions de {year} à saisir dans {folder / 'actions.xlsx'} (listes des chantiers et modalités)")
-    todo.insert(0, f"complétez {folder / 'year.yaml'} (dates de l'appel et du COPIL, référence, programme…)")
+    todo.insert(0, f"complétez {folder / 'year.yaml'} (dates de l'appel et du {conv.copil.sigle} — sous la clé "
+                   "« copil: » —, référence, programme…)")
     return todo
 
 
