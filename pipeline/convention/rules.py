@@ -20,15 +20,13 @@ import datetime as dt
 import functools
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline.convention import cycle
 from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
+from pipeline.convention.schema import Annee, Convention, YearFile
 from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, suggestion
 from pipeline.yamlsource import line_of
 
-if TYPE_CHECKING:  # the model imports this module: its types are for reading only
-    from pipeline.convention.model import Annee, Convention, YearFile
 
 PDF_MAGIC = b"%PDF-"
 _TIFF = (b"II*\x00", b"MM\x00*")
