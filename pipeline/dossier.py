@@ -106,8 +106,9 @@ def first_round(job: YearBuild) -> list[str]:
 def fill_first_round(job: YearBuild) -> None:
     """Fill every document but the bordereau, and stage the pieces LibreOffice converts; the
     signed originals are read first, since the documents may say who signed."""
+    trust = originals_status.trusted(job.data.convention_dir) if job.originals else []
     for original in job.originals.values():
-        originals_status.read_original(original)
+        originals_status.read_original(original, trust)
     job.states = originals_status.statuses(job.data, job.plan, job.originals)
     stage_office_pieces(job)
     for key in first_round(job):

@@ -48,21 +48,31 @@ def returned(data: model.DossierData, plan: list[documents.Planned]) -> dict[str
     return found
 
 
-def read_original(original: Original) -> Original:
-    """A signed original opened and its signatures validated; one that cannot be read is not
-    enclosed (the dossier shows the document to sign instead) and says why."""
+def trusted(convention_dir: Path) -> list:
+    """The authorities the convention trusts (``autorites/``): a signature whose certificate does
+    not chain to one of them is « non vérifiable »."""
+    return originals.authorities(places.authorities_folder(convention_dir))
+
+
+def read_original(original: Original, trust: list | None = None) -> Original:
+    """A signed original opened and its signatures validated against the authorities ``trust``;
+    one that cannot be read is not enclosed (the dossier shows the document to sign instead) and
+    says why."""
     try:
         original.data = original.path.read_bytes()  # read once: what is enclosed is what was checked
         original.reader = assemble.open_pdf(io.BytesIO(original.data), original.shown)
-        original.signatures = originals.read_signatures(original.data, original.shown)
+        original.signatures = originals.read_signatures(original.data, original.shown, trust)
     except (SignatureError, InputError, OSError) as exc:
         original.reader, original.unreadable = None, str(exc)
     return original
 
 
 def read_originals(data: model.DossierData, plan: list[documents.Planned]) -> dict[str, Original]:
-    """The signed originals of ``plan``, found and read."""
-    return {key: read_original(original) for key, original in returned(data, plan).items()}
+    """The signed originals of ``plan``, found and read, their signatures checked against the
+    convention's authorities."""
+    found = returned(data, plan)
+    trust = trusted(data.convention_dir) if found else []
+    return {key: read_original(original, trust) for key, original in found.items()}
 
 
 def examine(planned: documents.Planned, data: model.DossierData, original: Original | None,

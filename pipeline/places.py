@@ -84,6 +84,12 @@ def signed_folder(convention: Path) -> Path:
     return Path(convention) / "signes"
 
 
+def authorities_folder(convention: Path) -> Path:
+    """``autorites/`` beside the years: the certificates of the authorities whose signatures the
+    convention accepts (a signature by any other certificate is « non vérifiable »)."""
+    return Path(convention) / "autorites"
+
+
 def signed_original(convention: Path, stem: str) -> Path:
     """A signed original, under the name the build gave its document (``bilan-2022.pdf``,
     ``convention.pdf``)."""

@@ -82,6 +82,10 @@ def _signed_apart(state: signed.OriginalStatus, data: model.DossierData, built: 
     problems = [f.message for f in state.findings]
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in state.signatures)
     copy = " (joint en copie)" if state.enclosure.copy else ""
+    unverified = [s for s in state.signatures if s.intact and not s.trusted]
+    if unverified:  # never « signé » for a certificate no trusted authority issued
+        who = ", ".join(f"{s.signer} (certificat émis par « {s.issuer} »)" for s in unverified)
+        return Line(d.title, f"signature non vérifiable : {who}{copy}", problems)
     return Line(d.title, f"signatures : {said}{copy}" if state.signatures else "sans signature", problems)
 
 
@@ -98,7 +102,7 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
                              f"sous {shown}, puis signez cette copie")
     try:
         content = kept.read_bytes()
-        signatures = originals.read_signatures(content, shown)
+        signatures = originals.read_signatures(content, shown, originals_status.trusted(convention))
     except PipelineError as exc:
         return Line(d.title, "ILLISIBLE", [str(exc)])
     ours = [s for s in signatures if s.field in {w.field for w in documents.signatories(d, data)}] or signatures

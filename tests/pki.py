@@ -39,6 +39,13 @@ class Pki:
         self.pem.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
         self.p12: dict[str, Path] = {}
 
+    def trusted_by(self, convention: Path) -> None:
+        """The convention trusts this authority, as staff configure theirs: its certificate in
+        ``autorites/``."""
+        folder = Path(convention) / "autorites"
+        folder.mkdir(exist_ok=True)
+        (folder / self.pem.name).write_bytes(self.pem.read_bytes())
+
     def person(self, common_name: str) -> Path:
         """The .p12 of a signatory (made once), protected by PASSWORD."""
         if common_name not in self.p12:

@@ -27,7 +27,11 @@ def pdf(path: Path, text: str) -> Path:
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    return Pki(tmp_path_factory.mktemp("pki"))
+    from pipeline.pdf import originals
+
+    made = Pki(tmp_path_factory.mktemp("pki"))
+    TRUSTED[:] = originals.authorities(made.folder)  # the tests' authority is trusted, as staff configure theirs
+    return made
 
 
 def planned(year: int, key: str):
@@ -43,8 +47,13 @@ def signed_by_all(pki, d, data, folder: Path, text: str = "Texte signe") -> Path
     return current
 
 
-def read(path: Path) -> originals_status.Original:
-    return originals_status.read_original(originals_status.Original(path, path.name))
+TRUSTED: list = []  # the test authority, as a convention's autorites/ names it (set by the pki fixture)
+
+
+def read(path: Path, trust: list | None = None) -> originals_status.Original:
+    """A signed original read as the build reads it, against the authorities the convention trusts."""
+    return originals_status.read_original(originals_status.Original(path, path.name),
+                                          TRUSTED if trust is None else trust)
 
 
 def breaches(state):
@@ -140,3 +149,25 @@ def test_a_damaged_copy_is_a_missing_one(tmp_path):
     (tmp_path / "convention.pdf").write_bytes(b"not a pdf")
     state = originals_status.examine(d, data, read(tmp_path / "convention.pdf"))
     assert state.enclosure is Enclosure.MISSING_COPY and state.received and state.unreadable
+
+
+def test_a_certificate_no_trusted_authority_issued_is_never_called_signed(pki, tmp_path):
+    """A self-made certificate in the signatory's own name (battery D6): intact, right name, right
+    day, and still « non vérifiable », an error with --final, because no trusted authority issued it."""
+    rogue = Pki(tmp_path / "rogue", authority="AC maison")
+    d, data = planned(2023, "bilan")
+    current = pdf(tmp_path / "bilan-0.pdf", "Texte signe")
+    for n, who in enumerate(documents.signatories(d, data), 1):
+        current = rogue.sign(current, tmp_path / f"bilan-{n}.pdf", who.field, who.name, d.date)
+    state = originals_status.examine(d, data, read(current))
+    untrusted = [f for f in breaches(state) if "non vérifiable" in f.message]
+    assert untrusted and "certificat émis par « AC maison »" in untrusted[0].message, state.findings
+    assert untrusted[0].stops(final=True) and not untrusted[0].stops(final=False)
+    trusted_state = originals_status.examine(d, data, read(current, trust=TRUSTED + rogue_trust(rogue)))
+    assert not [f for f in trusted_state.findings if "non vérifiable" in f.message]
+
+
+def rogue_trust(rogue: Pki) -> list:
+    from pipeline.pdf import originals
+
+    return originals.authorities(rogue.folder)

@@ -58,6 +58,7 @@ def scenario(office, tmp_path_factory):
     _name_the_presidente(inputs)
     build_years([2023], inputs, root / "out", office=office)
     pki = Pki(root / "pki")
+    pki.trusted_by(inputs)
     (inputs / "signes").mkdir()
     sign_all(pki, root / "out" / CONV / "2023", inputs / "signes")
     return root, inputs, pki
@@ -181,8 +182,19 @@ def _retitle_an_action(inputs):
     path.write_text(text[:start] + "Séminaire renommé après la signature" + text[end:], encoding="utf-8")
 
 
+def _self_made(inputs, published):
+    """The bilan signed in the right name, on the right day, with a certificate its signer made
+    himself: an authority the convention does not trust (battery D6)."""
+    rogue = Pki(inputs.parent / "rogue", authority="AC maison")
+    _resign(rogue, published, inputs / "signes", "bilan-2022", [("bilan-association", "Pascal FRIQUET",
+                                                                 D(2023, 2, 20))])
+
+
 PV = SIGNATURES["pv-copil-2023"]
 CASES = {
+    "self-made certificate": (lambda inputs, pki, pub: _self_made(inputs, pub),
+                              "bilan-2022.pdf : signature de Pascal FRIQUET non vérifiable : certificat émis par "
+                              "« AC maison », qui n'est pas une autorité de confiance de la convention"),
     "tampered": (lambda inputs, pki, pub: _tamper(inputs / "signes" / "bilan-2022.pdf"),
                  "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte"),
     "annotated": (lambda inputs, pki, pub: _add_note(inputs / "signes" / "bilan-2022.pdf"),
@@ -313,3 +325,11 @@ def test_status_says_why_published_documents_are_behind_the_data(office, scenari
     result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert "documents publiés antérieurs aux données : 2023/year.yaml modifié" in result.stdout, result.stdout
     assert "un dossier déjà signé et envoyé reste tel quel" in result.stdout
+
+
+def test_status_never_says_signed_for_a_certificate_no_trusted_authority_issued(scenario, tmp_path):
+    inputs, _ = _case_inputs(scenario, tmp_path)
+    _self_made(inputs, scenario[0] / "out" / CONV / "2023")
+    done = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    line = next(line for line in done.stdout.splitlines() if "bilan 2022" in line)
+    assert "signature non vérifiable : Pascal FRIQUET (certificat émis par « AC maison »)" in line, done.stdout

@@ -224,6 +224,11 @@ def findings(planned: Planned, data: DossierData, shown: str, signatures: list, 
         elif s.changed_after:
             breach(f"après la signature de {s.signer}, {_change(s.modification_level)} : "
                    "seules d'autres signatures peuvent s'ajouter — redemandez l'original signé, sans annotation")
+        if s.intact and not s.trusted:
+            breach(f"signature de {s.signer} non vérifiable : certificat émis par « {s.issuer} », qui n'est pas une "
+                   f"autorité de confiance de la convention — si c'est bien l'autorité du signataire, déposez son "
+                   f"certificat (.pem, .crt) dans {data.convention_dir.name}/autorites/ ; sinon, redemandez l'original "
+                   "signé avec un certificat reconnu")
     expected = signatories(planned, data)
     for who in expected:
         mine = _signature_of(who, signatures)

@@ -41,6 +41,7 @@ class Signature:
     field: str
     signer: str                  # the certificate's common name
     subject: str                 # the certificate's whole subject, for verify
+    issuer: str                  # the common name of the authority that issued the certificate
     when: dt.datetime | None     # the timestamp's time if there is one, else the time the signer's computer gave
     timestamped: bool
     intact: bool                 # the signed bytes are unchanged and the signature matches them
@@ -147,7 +148,8 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
                     level = "B-LTA" if later else "B-LT"
                 subject = status.signing_cert.subject.human_friendly
                 found.append(Signature(
-                    field=embedded.field_name, signer=common_name(subject), subject=subject, when=when,
+                    field=embedded.field_name, signer=common_name(subject), subject=subject,
+                    issuer=common_name(status.signing_cert.issuer.human_friendly), when=when,
                     timestamped=stamp is not None, intact=bool(status.intact and status.valid),
                     trusted=bool(status.bottom_line), coverage_level=status.coverage,
                     modification_level=status.modification_level,
@@ -155,6 +157,28 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
     except (PdfError, SigningError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SignatureError(f"{label} : signatures illisibles ({exc.__class__.__name__}) — le fichier a peut-être "
                              "été modifié ou abîmé", hint="demandez le fichier signé d'origine") from None
+    return found
+
+
+AUTHORITY_FILES = (".pem", ".crt", ".cer", ".der")
+
+
+def authorities(folder: Path) -> list:
+    """The certificates of the authorities a convention trusts (``autorites/``: PEM or DER files,
+    one or several certificates each): a signature counts as verified only when its certificate
+    chains to one of them. An unreadable file is an error that names it."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    found = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.suffix.lower() not in AUTHORITY_FILES or not path.is_file():
+            continue
+        try:
+            found += list(load_certs_from_pemder([str(path)]))
+        except (ValueError, TypeError, OSError) as exc:
+            raise SignatureError(f"{path} : certificat d'autorité illisible ({exc.__class__.__name__})",
+                                 hint="déposez dans ce dossier le certificat de l'autorité en PEM ou DER "
+                                      "(.pem, .crt, .cer), tel que l'autorité le publie") from None
     return found
 
 
