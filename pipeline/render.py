@@ -247,6 +247,13 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
     except (TypeError, ValueError) as exc:
         raise TemplateProblem.at(name, f"une balise applique un filtre à une valeur qui ne convient pas ({exc})",
                                  hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)") from None
+    except (OverflowError, MemoryError, RecursionError):  # the sandbox's « range too big », a runaway loop
+        located = _loop_paragraph(tpl)
+        raise TemplateProblem.at(name, "une boucle ou un calcul sans mesure : un modèle ne fait que quelques "
+                                       "dizaines de tours (une ligne par action, par pièce…)",
+                                 where=located and f"paragraphe « {located[:90]} »", paragraph=located,
+                                 hint="parcourez les données ({% for a in bilan.actions %}), pas un "
+                                      "range() : retirez cette boucle") from None
     _fit_table_grids(tpl.docx)
     if finish:
         finish(tpl.docx)
@@ -351,3 +358,11 @@ def write_docx(data: bytes, out: Path) -> None:
             info.external_attr = 0o644 << 16
             target.writestr(info, APP_XML if item.filename == "docProps/app.xml" else source.read(item.filename))
     out.write_bytes(buf.getvalue())
+
+
+def _loop_paragraph(tpl) -> str | None:
+    """The first paragraph of a template holding a range() loop, for an error that names it."""
+    for paragraph in tpl.docx.paragraphs:
+        if re.search(r"\brange\s*\(", paragraph.text):
+            return paragraph.text.strip()
+    return None

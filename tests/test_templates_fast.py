@@ -177,3 +177,13 @@ def test_a_missing_or_broken_template_is_one_problem(tmp_path, loaded):
     broken, = templates.check_template(tmp_path / "texte.docx", list(loaded.values()))
     assert str(broken) == ("modèle texte.docx : ce n'est pas un document Word (.docx) — enregistrez-le depuis Word "
                            "au format « Document Word (.docx) »")
+
+
+@pytest.mark.parametrize("loop", ["{% for i in range(100000000) %}x{% endfor %}",
+                                  "{% for i in range(10**9) %}{{ i }}{% endfor %}"])
+def test_a_runaway_loop_is_the_template_s_problem_named_with_its_paragraph(tmp_path, loaded, loop):
+    """« range(100000000) » was « erreur inattendue OverflowError » with no template named (battery C26)."""
+    path = one_paragraph(tmp_path, f"Avant {loop} après", name="appel.docx")
+    problems = templates.check_template(path, [loaded[YEARS[1]]])
+    assert problems and "boucle ou un calcul sans mesure" in str(problems[0]), problems
+    assert problems[0].template == "appel.docx" and "range(" in (problems[0].paragraph or "")
