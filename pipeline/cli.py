@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import signal
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 import click
 
-from pipeline import __version__, lanes, places, settings
+from pipeline import __version__, files, lanes, places, settings
 from pipeline.build import BuildRequest, build_conventions, runtime_for
 from pipeline.errors import ExitCode, PipelineError
 
@@ -393,6 +394,17 @@ def _built_beside(ctx: Context, pdf: Path) -> Path | None:
     return pdf.parent if (pdf.parent / "manifest.json").is_file() else None
 
 
+def _outputs_asked() -> str:
+    """The outputs folder of this run, as given on the command line (else the default)."""
+    args = sys.argv
+    for i, arg in enumerate(args):
+        if arg == "--outputs" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--outputs="):
+            return arg.split("=", 1)[1]
+    return "outputs"
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     # started from a shell or runner that ignores Ctrl-C (a background job, some CI), a build can
@@ -431,7 +443,9 @@ def main() -> None:
     except OSError as exc:
         if verbose:
             traceback.print_exc()
-        _err(f"erreur : {exc.strerror or exc} ({exc.filename or ''})")
+        full = files.full_disk_error(exc, [_outputs_asked(), tempfile.gettempdir()])
+        _err(f"erreur : {full}" if full else f"erreur : {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename
+                                                                                  else ""))
         sys.exit(int(ExitCode.OUTPUT))
     except Exception as exc:  # a bug of ours: still one line, the detail with --verbose
         if verbose:

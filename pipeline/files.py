@@ -1,5 +1,6 @@
-"""Two habits every writer of the build shares: a lock that a second process is told about at
-once (never waits on), and a write that is whole or absent (a crash never leaves half a file)."""
+"""The habits every writer of the build shares: a lock that a second process is told about at
+once (never waits on), a write that is whole or absent (a crash never leaves half a file), and a
+full disk said as such, with where."""
 from __future__ import annotations
 
 import fcntl
@@ -49,3 +50,34 @@ def umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def short_of_space(folders, need: int = 64 << 20) -> str | None:
+    """« /tmp (12 Mo libres) » for the first of ``folders`` whose disk has less than ``need``
+    bytes free: a conversion or an assembly that failed there failed for want of room, not
+    because of a document."""
+    import shutil
+
+    for folder in folders:
+        folder = Path(folder)
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            continue
+        if free < need:
+            return f"{folder} ({free >> 20} Mo libres)"
+    return None
+
+
+def full_disk_error(exc: OSError, folders) -> str | None:
+    """The one line for a disk full (or a quota reached), naming where, or None for another fault."""
+    import errno
+
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return None
+    where = short_of_space(folders) or (exc.filename and str(Path(exc.filename).parent)) or "le disque de travail"
+    return (f"plus de place sur le disque : {where} — libérez de la place (une construction demande quelques "
+            "centaines de Mo dans outputs/ et dans le dossier temporaire) puis relancez ; les documents publiés "
+            "précédemment sont intacts")

@@ -320,3 +320,47 @@ def test_build_all_beside_a_build_of_one_year_builds_the_others_and_names_the_on
     assert (out / "2022" / "dossier-2022.pdf").is_file() and (out / "2024" / "dossier-2024.pdf").is_file()
     assert not (out / "2023").exists()
     assert [line for line in said if "2023 non construit" in line and "en cours" in line], said
+
+
+def test_libreoffice_killed_mid_conversion_is_said_as_such_not_blamed_on_the_document(office, tmp_path, monkeypatch):
+    """LibreOffice killed while converting (kill -9, the machine out of memory) was blamed on the
+    document: « ouvrez ce document… abîmé » (battery A7)."""
+    import tempfile
+
+    from pipeline.errors import ConversionError
+    from pipeline.office import libreoffice as convert
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the one-off LibreOffice's profile: here, known
+    good = tmp_path / "bon.docx"
+    shutil.copy(TEMPLATES / "appel.docx", good)
+    with pytest.raises(ConversionError) as info, convert.Session() as session:
+        session.convert([good], tmp_path / "pdf")  # up and converting
+        for command in processes_naming(tmp_path):
+            if "soffice.bin" in command:
+                pid = next(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and
+                           (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command)
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        session.convert([good], tmp_path / "pdf2")
+    said = str(info.value)
+    assert "s'est arrêté" in said and "abîmé" not in info.value.message, said
+    assert no_worker_left(tmp_path)
+
+
+def test_a_full_disk_is_said_with_where_not_as_a_bare_system_error(monkeypatch, capsys):
+    """« No space left on device () » with no path nor hint (battery A8)."""
+    import errno
+
+    from pipeline import cli, files
+
+    monkeypatch.setattr(files, "short_of_space", lambda folders, need=0: "/tmp/plein (3 Mo libres)")
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli, "main_group", type("G", (), {"main": staticmethod(full)}))
+    monkeypatch.setattr(sys, "argv", ["pipeline", "build", "2023"])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    said = capsys.readouterr().err
+    assert stopped.value.code == 6 and "plus de place sur le disque : /tmp/plein (3 Mo libres)" in said, said
+    assert "No space left" not in said

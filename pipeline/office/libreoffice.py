@@ -212,6 +212,18 @@ class Session:
         if vanished:  # not the document's fault: say what happened to the folder
             raise OutputError(f"le dossier de travail {vanished[0]} a disparu pendant la conversion de {doc.name}",
                               hint="une autre commande l'a effacé, ou le disque a été démonté : relancez la construction")
+        if not answer.get("ok") or not pdf.is_file() or pdf.stat().st_size == 0:
+            full = files.short_of_space([pdf.parent, tempfile.gettempdir()])
+            if full:  # not the document's fault: no room left to write it
+                raise OutputError(f"plus de place sur le disque : {full}, pendant la conversion de {doc.name}",
+                                  hint="libérez de la place (une construction demande quelques centaines de Mo dans "
+                                       "outputs/ et dans le dossier temporaire) puis relancez")
+        if not answer.get("ok") and answer.get("crashed"):
+            self.close()  # it is gone: the next document starts a new one
+            raise ConversionError(f"LibreOffice s'est arrêté pendant la conversion de {doc.name} (arrêté de "
+                                  "l'extérieur, ou à court de mémoire) : le document n'est pas en cause",
+                                  hint="relancez ; si l'arrêt se reproduit sur ce même document, ouvrez-le dans Word "
+                                       "ou LibreOffice pour voir s'il est abîmé")
         if not answer.get("ok"):
             raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
                                   f"en PDF ({answer.get('error', '?')})",

@@ -81,7 +81,13 @@ def main():
                     convert(desktop, source, target)
                     print(json.dumps({"ok": True, "source": source}), flush=True)
                 except Exception as exc:  # reported to the pipeline, which names the file
-                    print(json.dumps({"ok": False, "source": source, "error": str(exc)[:300]}), flush=True)
+                    # LibreOffice itself gone (killed, out of memory): not the document's fault
+                    crashed = soffice.poll() is not None or "Disposed" in type(exc).__name__ or \
+                        "disposed" in str(exc).lower()
+                    print(json.dumps({"ok": False, "source": source, "error": str(exc)[:300], "crashed": crashed}),
+                          flush=True)
+                    if crashed:
+                        break
     finally:
         # on every way out (asked to quit, the pipeline gone mid-answer, an error): LibreOffice
         # must not outlive its worker
