@@ -13,6 +13,11 @@ from typing import IO
 def try_lock(path: Path) -> IO | None:
     """An exclusive lock on ``path`` (created if need be), held while the handle is open; None
     if another process holds it."""
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():  # a lock damaged into a folder: no build holds it, made again
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
     handle = open(path, "a")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

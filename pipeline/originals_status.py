@@ -59,6 +59,7 @@ def read_original(original: Original, trust: list | None = None) -> Original:
     one that cannot be read is not enclosed (the dossier shows the document to sign instead) and
     says why."""
     try:
+        places.confined(original.path, original.path.parent.parent, "document signé")
         original.data = original.path.read_bytes()  # read once: what is enclosed is what was checked
         original.reader = assemble.open_pdf(io.BytesIO(original.data), original.shown)
         original.signatures = originals.read_signatures(original.data, original.shown, trust)

@@ -62,11 +62,26 @@ def new_convention_folder(conventions_dir: Path, name: str) -> Path:
 
 
 def template_for(convention: Path, shared: Path, name: str) -> Path:
-    """The convention's own template if it has one, else the shared one (never for its text)."""
+    """The convention's own template if it has one, else the shared one (never for its text). An
+    own template that is a link to a file outside the convention's folder is refused: what a
+    convention is made of stays in its folder."""
     own = Path(convention) / "templates" / name
     if own.is_file() or name in OWN_ONLY:
+        confined(own, convention, "modèle")
         return own
     return Path(shared) / name
+
+
+def confined(path: Path, convention: Path, what: str) -> Path:
+    """``path`` itself, if it stays inside the convention's folder once its links are followed;
+    else one clear line saying where it leads."""
+    from pipeline.errors import InputError
+
+    path = Path(path)
+    if path.exists() and not path.resolve().is_relative_to(Path(convention).resolve()):
+        raise InputError(f"{path} : ce {what} est un lien vers {path.resolve()}, hors du dossier de la convention",
+                         hint=f"copiez le fichier lui-même dans {path.parent}/ à la place du lien")
+    return path
 
 
 def templates_used(convention: Path, shared: Path) -> list[Path]:

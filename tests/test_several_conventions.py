@@ -122,3 +122,32 @@ def test_a_new_convention_is_made_inside_the_conventions_folder_only(inputs_copy
     assert sorted(p.name for p in inputs_copy.parent.iterdir()) == [CONV]
     assert not (tmp_path / "evil").exists() and not (tmp_path.parent / "evil").exists()
     assert not (tmp_path / "evil2").exists() and not os.path.exists("/tmp/abs-evil")
+
+
+def test_an_own_template_or_a_signed_original_linking_outside_the_convention_is_refused(inputs_copy, tmp_path):
+    """What a convention is made of stays in its folder: a link to a file elsewhere is said, not followed."""
+    from pipeline import originals_status
+    from pipeline.convention import documents
+
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    shutil.copyfile(TEMPLATES / "appel.docx", elsewhere / "appel.docx")
+    (inputs_copy / "templates" / "appel.docx").symlink_to(elsewhere / "appel.docx")
+    check = run_cli("--inputs", str(inputs_copy.parent), "check")
+    assert check.returncode == 2 and "appel.docx : ce modèle est un lien vers" in check.stderr, check.stderr
+    (inputs_copy / "templates" / "appel.docx").unlink()
+    (elsewhere / "bilan-2022.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    (inputs_copy / "signes").mkdir()
+    (inputs_copy / "signes" / "bilan-2022.pdf").symlink_to(elsewhere / "bilan-2022.pdf")
+    data = model.load(inputs_copy, 2023)
+    state = originals_status.of_year(data, documents.plan(data))["bilan"]
+    assert state.unreadable and "ce document signé est un lien vers" in state.unreadable
+
+
+def test_a_lock_damaged_into_a_folder_is_made_again(tmp_path):
+    from pipeline import files
+
+    (tmp_path / ".lock-2023").mkdir()
+    handle = files.try_lock(tmp_path / ".lock-2023")
+    assert handle is not None and (tmp_path / ".lock-2023").is_file()
+    handle.close()
