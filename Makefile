@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu
+.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu lock
 
 SYSTEM   := $(VENV)/.system
 COMPILED := $(VENV)/.compiled
@@ -23,11 +23,20 @@ $(COMPILED): $(STAMP) $(shell find pipeline -name '*.py')
 	@$(BIN)/python -m compileall -q pipeline  # bytecode once, even where PYTHONDONTWRITEBYTECODE is set
 	@touch $@
 
-$(STAMP): pyproject.toml
+# the exact versions of requirements.lock, each checked against its hash, then the package itself:
+# the same libraries on every machine, so the same documents byte for byte (make lock updates it)
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock:  # requirements.lock again from pyproject.toml's ranges, keeping its pins (UPGRADE=1: the newest allowed)
+	$(PYTHON) -m venv .lock-tools && .lock-tools/bin/pip install --quiet pip-tools
+	.lock-tools/bin/pip-compile --quiet --generate-hashes --extra test --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) -o requirements.lock pyproject.toml
+	rm -rf .lock-tools
 
 $(SYSTEM): tools/setup-system.sh pipeline/office/packages.txt | $(STAMP)
 	@sh tools/setup-system.sh
