@@ -23,7 +23,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from pipeline import proofread, render, typesetting
-from pipeline.convention import catalogue, context, documents, model, names
+from pipeline.convention import catalogue, context, documents, model, names, signed
 from pipeline.errors import TemplateProblem
 from pipeline.french import minuscule, suggestion
 from pipeline.office import external
