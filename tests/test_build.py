@@ -13,8 +13,9 @@ def test_each_dossier_holds_the_documents_of_its_place_in_the_cycle():
     assert shipped_stems() == {
         2022: ["convention", "appel-2022", "bordereau-2022", "pv-copil-2022"],
         2023: ["convention", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
-        2024: ["convention", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
-        2025: ["transmission-2025", "bilan-2024", "bilan-final-2022-2024", "pv-copil-2025"],
+        # the compte rendu financier of N-2, drawn up in June N-1, after the call of N-1
+        2024: ["convention", "appel-2024", "bordereau-2024", "bilan-2023", "crf-2022", "pv-copil-2024"],
+        2025: ["transmission-2025", "bilan-2024", "bilan-final-2022-2024", "crf-2023", "pv-copil-2025"],
     }
 
 

@@ -204,8 +204,9 @@ def test_another_year_stops_a_final_version_only_by_what_the_dossier_prints(real
         model.load(real, 2022, final=True)
     assert "pieces/rib.pdf est un spécimen" in str(info.value)
     _edit(real, 2022, "donnees_exemple: false", "donnees_exemple: true")
-    model.load(real, 2024, final=True)  # nothing of 2022 is printed in the 2024 dossier
+    # the 2024 dossier prints the compte rendu financier of 2022, and says so
     for year, why in ((2023, "(année 2022 : son bilan figure dans ce dossier)"),
+                      (2024, "(année 2022 : son compte rendu financier figure dans ce dossier)"),
                       (2025, "(année 2022 : le bilan final de ce dossier en reprend")):
         with pytest.raises(InputError) as info:
             model.load(real, year, final=True)
