@@ -96,7 +96,7 @@ def main() -> None:
                 "dont le total réalisé s'élève à {{ crf.total_produits.realise|montant }}.", align="justify")
 
     K.para(doc, "2. Annexe : explication des écarts", "Heading 1")
-    K.para(doc, "Un écart est significatif lorsqu'il dépasse à la fois {{ crf.seuil_part|pourcentage(false) }} du "
+    K.para(doc, "Un écart est significatif lorsqu'il dépasse à la fois {{ (crf.seuil_part * 100)|int }}\u202f% du "
                 "montant prévu et {{ crf.seuil_montant|montant }}.", align="justify")
     K.para(doc, "{%p if crf.ecarts %}")
     ann = K.table(doc, 1, [5.6, 2.3, 2.0, 6.5])
