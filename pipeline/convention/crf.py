@@ -190,10 +190,13 @@ def amount(value) -> tuple[Decimal, str | None]:
             raise InvalidOperation
     except InvalidOperation:
         return Decimal("0.00"), f"« {value} » n'est pas un montant — écrivez-le comme 20000,00"
+    from pipeline.french import montant
+
     if number < 0:
-        return Decimal("0.00"), f"{value} : un montant négatif n'a pas sa place ici (une reprise se porte en produit)"
+        return Decimal("0.00"), (f"« {montant(number)} » : un montant négatif n'a pas sa place ici (une reprise se "
+                                 "porte en produit, rubrique 78)")
     if number >= Decimal("1e9"):
-        return Decimal("0.00"), f"{value} : montant invraisemblable pour une action — vérifiez la cellule"
+        return Decimal("0.00"), f"« {montant(number)} » : montant invraisemblable pour une action — vérifiez la cellule"
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), None
 
 
