@@ -81,6 +81,7 @@ def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_co
     assert titles[1:] == ["La lettre de transmission du dossier de clôture",
                           "Le bilan 2024 de la mise en œuvre de la convention (à signer séparément)",
                           "Le bilan final de la convention 2022-2024 (à signer séparément)",
+                          "Le compte rendu financier de la participation 2023 (à signer séparément)",
                           "Le procès-verbal du comité de pilotage de clôture du 11 mars 2025 (à signer séparément)"]
     final = docx_text(built / "2025" / "bilan-final-2022-2024.docx")
     assert "60\u202f000,00\u00a0€ (trois annuités de 20\u202f000,00\u00a0€)" in final
