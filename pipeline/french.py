@@ -62,6 +62,17 @@ def montant(value) -> str:
     return f"{sign}{NNBSP.join(groups)},{cents}{NBSP}€"
 
 
+def pourcentage(value, signe: bool = True) -> str:
+    """A share as French writes it, one decimal, signed as a gap is: '+12,5 %', '−3,0 %' (from a
+    fraction: 0.125); '38,9 %' unsigned (``signe=False``, a part of a whole); '–' when there is
+    none (nothing was forecast)."""
+    if value is None:
+        return "–"
+    share = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    sign = ("+" if share > 0 else ("−" if share < 0 else "")) if signe else ("-" if share < 0 else "")
+    return f"{sign}{abs(share):.1f}".replace(".", ",") + f"{NNBSP}%"
+
+
 def nombre(value) -> str:
     """An integer with French thousands separators: '1 250'."""
     digits = str(int(value))
@@ -322,6 +333,8 @@ FILTERS = {
     "montant_lettres": montant_lettres,
     "montant_complet": montant_complet,
     "nombre": nombre,
+    "pourcentage": pourcentage,
+    "de": de,
     "typo": typo,
     "liste_fr": liste_fr,
     "ordinal": ordinal,

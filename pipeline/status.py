@@ -55,12 +55,32 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
                 lines.append(_signed_apart(states[d.key], data, built))
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, data, convention, year, built))
+        lines += _crf_owed(data)
         annee = data.year
         heading = (f"Dossier {year} – appel du {date_fr(annee.appel.date)}" if annee.appel
                    else f"Dossier de clôture {year} – lettre de transmission du {date_fr(annee.transmission.date)}"
                    if annee.transmission else f"Dossier de clôture {year} – comité du {date_fr(annee.copil.date)}")
         report.append(YearStatus(year, heading, lines, stale))
     return report
+
+
+def _crf_owed(data: model.DossierData) -> list[Line]:
+    """The comptes rendus financiers the dossier does not enclose: one missing (due before its
+    letter), one still to come (due after it), each with its due date."""
+    from pipeline.convention import crf
+
+    lines = []
+    for owed in crf.owed(data):
+        title = f"Le compte rendu financier de la participation {owed.annee}"
+        if owed.state == "manquant":
+            lines.append(Line(title, f"NON JOINT – dû au plus tard le {date_fr(owed.due)}, avant la lettre de ce "
+                                     "dossier", [f"ajoutez « crf: » (date, lieu, comptes_approuves_le) à {owed.annee}"
+                                                 f"/year.yaml et ses chiffres dans {owed.annee}/compte-rendu-"
+                                                 "financier.xlsx, ou le bordereau le dit manquant"]))
+        elif owed.state == "a_venir":
+            lines.append(Line(title, f"à venir – dû au plus tard le {date_fr(owed.due)}, après l'approbation des "
+                                     f"comptes {owed.annee} ; annoncé par ce dossier"))
+    return lines
 
 
 def _who(d: documents.Planned, data: model.DossierData) -> str:

@@ -13,8 +13,9 @@ def test_each_dossier_holds_the_documents_of_its_place_in_the_cycle():
     assert shipped_stems() == {
         2022: ["convention", "appel-2022", "bordereau-2022", "pv-copil-2022"],
         2023: ["convention", "appel-2023", "bordereau-2023", "bilan-2022", "pv-copil-2023"],
-        2024: ["convention", "appel-2024", "bordereau-2024", "bilan-2023", "pv-copil-2024"],
-        2025: ["transmission-2025", "bilan-2024", "bilan-final-2022-2024", "pv-copil-2025"],
+        # the compte rendu financier of N-2, drawn up in June N-1, after the call of N-1
+        2024: ["convention", "appel-2024", "bordereau-2024", "bilan-2023", "crf-2022", "pv-copil-2024"],
+        2025: ["transmission-2025", "bilan-2024", "bilan-final-2022-2024", "crf-2023", "pv-copil-2025"],
     }
 
 
@@ -80,6 +81,7 @@ def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_co
     assert titles[1:] == ["La lettre de transmission du dossier de clôture",
                           "Le bilan 2024 de la mise en œuvre de la convention (à signer séparément)",
                           "Le bilan final de la convention 2022-2024 (à signer séparément)",
+                          "Le compte rendu financier de la participation 2023 (à signer séparément)",
                           "Le procès-verbal du comité de pilotage de clôture du 11 mars 2025 (à signer séparément)"]
     final = docx_text(built / "2025" / "bilan-final-2022-2024.docx")
     assert "60\u202f000,00\u00a0€ (trois annuités de 20\u202f000,00\u00a0€)" in final

@@ -19,7 +19,7 @@ def test_the_period_and_its_closing_year():
 @pytest.mark.parametrize("year, first, closing, bilan, printed, read", [
     (2022, True, False, None, [2022], [2022, 2023]),                      # first: no bilan yet
     (2023, False, False, 2022, [2023, 2022], [2023, 2022, 2024]),         # middle: the bilan of N-1
-    (2024, False, False, 2023, [2024, 2023], [2024, 2023, 2025, 2022]),   # last: N+1 is the closing year
+    (2024, False, False, 2023, [2024, 2023, 2022], [2024, 2023, 2022, 2025]),  # last: N-2 for its CRF; N+1 closes
     (2025, False, True, 2024, [2025, 2022, 2023, 2024], [2025, 2022, 2023, 2024]),  # closing: every year, no next
 ])
 def test_each_dossier_of_the_period(year, first, closing, bilan, printed, read):

@@ -50,6 +50,10 @@ DOCUMENTS = [
                  date_tag="bilan_final.date"),
     DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association"),
                  minutes=True, date_tag="copil.date"),
+    # the compte rendu financier of the participation N-2 (loi du 12 avril 2000, art. 10): signed
+    # apart by the association once its accounts are approved, enclosed by the next letter
+    DocumentSpec("crf", "Le compte rendu financier de la participation", signers=("association",),
+                 date_tag="crf.date"),
     DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
                  signed_in_dossier=True, date_tag="transmission.date"),
 ]

@@ -84,6 +84,59 @@ class BilanFinal:
 
 
 @dataclass(frozen=True)
+class LigneCompte:
+    """One heading of the compte rendu financier: forecast, actual, and the gap."""
+
+    code: str = doc("code de la rubrique (« achats », « personnel », « participation »…)")
+    libelle: str = doc("intitulé de la rubrique, comme le cerfa n° 15059 l'écrit (« 64 – Charges de personnel … »)")
+    prevu: Decimal = doc("montant prévu au budget de l'action")
+    realise: Decimal = doc("montant réalisé")
+    ecart: Decimal = doc("écart en euros : réalisé moins prévu")
+    ecart_part: Decimal | None = doc("écart rapporté au prévu (0,125 pour 12,5 % : filtre pourcentage) ; vide si "
+                                     "rien n'était prévu")
+    significatif: bool = doc("écart que l'annexe doit expliquer (plus de 15 % et plus de 500 €)")
+    explication: str | None = doc("l'explication de l'écart donnée par l'association")
+
+
+@dataclass(frozen=True)
+class CompteRendu:
+    """The compte rendu financier of one year's participation (arrêté du 11 octobre 2006)."""
+
+    annee: int = doc("l'année de la participation dont il rend compte")
+    date: dt.date = doc("date à laquelle il est établi et signé")
+    lieu: str = doc("lieu où il est établi")
+    comptes_approuves_le: dt.date = doc("date d'approbation des comptes de l'année par l'assemblée générale")
+    echeance: dt.date = doc("date limite de transmission : le 30 juin de l'année suivante")
+    periode: dict[str, dt.date] = doc("periode.debut et periode.fin : l'exercice dont il rend compte")
+    charges_directes: list[LigneCompte] = doc("charges directes affectées à l'action (60 à 68, engagements)")
+    charges_indirectes: list[LigneCompte] = doc("charges indirectes réparties affectées à l'action")
+    produits: list[LigneCompte] = doc("ressources affectées à l'action, par nature (la participation parmi elles)")
+    total_charges: LigneCompte = doc("total des charges : prevu, realise, ecart, ecart_part")
+    total_produits: LigneCompte = doc("total des produits : prevu, realise, ecart, ecart_part")
+    participation: LigneCompte = doc("la ligne de la participation de la Métropole")
+    participation_part: Decimal | None = doc("part de la participation dans les ressources réalisées (filtre "
+                                             "pourcentage)")
+    ecarts: list[LigneCompte] = doc("annexe : les lignes dont l'écart est significatif, avec leur explication")
+    autres_explications: list[LigneCompte] = doc("annexe : les autres lignes dont l'association explique l'écart")
+    commentaire: str | None = doc("annexe : ce que l'association dit de l'emploi de la participation")
+    seuil_part: Decimal = doc("écart significatif au-delà de cette part du prévu (0,15)")
+    seuil_montant: Decimal = doc("… et au-delà de ce montant (500 €)")
+
+
+@dataclass(frozen=True)
+class SuiviCompteRendu:
+    """Where the compte rendu financier of one year stands, on the date of the dossier's letter."""
+
+    annee: int = doc("l'année de la participation")
+    etat: str = doc("« joint » (au dossier), « manquant » (dû avant la lettre, non reçu) ou « a_venir » (dû après)")
+    echeance: dt.date = doc("date limite : le 30 juin de l'année suivante")
+    date: dt.date | None = doc("date à laquelle il a été établi et signé, s'il est joint")
+    comptes_approuves_le: dt.date | None = doc("date d'approbation des comptes dont il rend compte, s'il est joint")
+    page: int | None = doc("sa première page dans le dossier, s'il est joint")
+    signature: str | None = doc("son état de signature, s'il est joint")
+
+
+@dataclass(frozen=True)
 class PieceRow:
     """One piece article 3 asks for, as the letter and the bordereau list it."""
 
@@ -126,7 +179,7 @@ class Context:
                                       "vide à la clôture")
     dates: dict[str, dt.date] = doc("la date propre de chaque document du dossier : dates['convention'], "
                                     "dates['appel'], dates['bordereau'], dates['bilan'], dates['bilan-final'], "
-                                    "dates['pv-copil'], dates['transmission']")
+                                    "dates['crf'], dates['pv-copil'], dates['transmission']")
     bilan: Bilan | None = doc("le bilan joint au dossier, celui de l'année précédente (vide la première année) : "
                               "annee, date, lieu, periode, chantiers, chantiers_actifs, modalites, actions, tableau, "
                               "reunions, rythme, finances")
@@ -163,6 +216,18 @@ class Context:
                                                  "procès-verbal…), dans l'ordre du dossier : titre, page, signature")
     pieces_apres_cloture: list[str] = doc("dossier de clôture : les pièces de l'article 3 qui portent sur l'année "
                                           "écoulée (« les comptes de l'année 2024 »), qu'aucun appel ne joindra plus")
+    crf: CompteRendu | None = doc("le compte rendu financier joint au dossier (celui de l'année N-2 ; à la clôture, "
+                                  "de l'avant-dernière année) : annee, date, lieu, comptes_approuves_le, echeance, "
+                                  "charges_directes, charges_indirectes, produits, total_charges, total_produits, "
+                                  "participation, ecarts, commentaire")
+    comptes_rendus: list[SuiviCompteRendu] = doc("les comptes rendus financiers dont parle le dossier : celui qu'il "
+                                                 "joint (ou qui manque) et celui qu'il annonce, avec annee, etat "
+                                                 "(joint, manquant, a_venir), echeance, date, page")
+    dus_apres_cloture: list[dict[str, Any]] = doc("dossier de clôture : ce que l'association doit encore après son "
+                                                  "dernier appel (article L. 1611-4 du CGCT, article 10 de la loi du 12 "
+                                                  "avril 2000) : quoi (« les comptes de l'année 2024 »), echeance (la "
+                                                  "date limite, vide pour des comptes à approuver), quand (« au plus "
+                                                  "tard le 30 juin 2025, une fois les comptes 2024 approuvés »)")
     pieces_specimens: list[str] = doc("pièces jointes à titre de spécimen, les définitives à suivre")
     signatures: dict[str, str] = doc("l'état de chaque document signé à part joint au dossier, par document : "
                                      "signatures['bilan'] → « original signé par Pascal FRIQUET le 20 février 2023 » "
@@ -236,6 +301,9 @@ def build_context(data: model.DossierData, *, projet: bool, pages: dict[str, int
         pieces_specimens=[p.nom for p in pieces if p.jointe and p.specimen],
         pieces_apres_cloture=[piece_label(spec.libelle, year.annee) for spec in conv.pieces_requises
                               if "N-1" in spec.libelle] if data.closing else [],
+        crf=crf_view(conv, data.crf_year) if "crf" in {d.key for d in documents} else None,
+        comptes_rendus=_comptes_rendus(data, pages, signatures),
+        dus_apres_cloture=_owed_after_closing(data),
         autres_documents=[{"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"),
                            "signature": signatures.get(d.key)} for d in others(data)],
     )
@@ -286,6 +354,89 @@ def _pieces(data: model.DossierData, bilan: Bilan | None, pages: dict[str, int] 
             # a document signed apart counts once its signed original is enclosed
             fournie=jointe and not specimen and (state is None or state.enclosure.enclosed), jointe=jointe))
     return pieces
+
+
+def _comptes_rendus(data: model.DossierData, pages: dict[str, int] | None,
+                    signatures: dict[str, str]) -> list[SuiviCompteRendu]:
+    """Each compte rendu financier the dossier speaks of, where it stands on the letter's date."""
+    from pipeline.convention import crf
+
+    return [SuiviCompteRendu(annee=o.annee, etat=o.state, echeance=o.due,
+                             date=o.established.date if o.established else None,
+                             comptes_approuves_le=o.established.comptes_approuves_le if o.established else None,
+                             page=(pages or {}).get("document:crf") if o.state == "joint" else None,
+                             signature=signatures.get("crf") if o.state == "joint" else None)
+            for o in crf.owed(data)]
+
+
+def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
+    """What the association still owes once no call follows: the last year's pieces article 3 asks
+    for with a call (its accounts, its activity report: once approved by the general assembly), and
+    the compte rendu financier of its participation (by 30 June), each with when it is due, in words."""
+    from pipeline.convention import crf
+
+    if not data.closing:
+        return []
+    year, sent = data.year.annee, crf.letter_date(data)
+    last = data.reported.get(year - 1)
+    approved = last.crf.comptes_approuves_le if last is not None and last.crf is not None else None
+    assembly = f"l'assemblée générale du {date_fr(approved)}" if approved else "l'assemblée générale de l'association"
+    owed = []
+    for spec in data.convention.pieces_requises:
+        if "N-1" in spec.libelle:
+            label = piece_label(spec.libelle, year)
+            whose = "leur" if label.lower().startswith("les ") else "son"
+            owed.append({"quoi": label, "echeance": None, "code": spec.code,
+                         "quand": f"dès {whose} approbation par {assembly}"})
+    for o in crf.owed(data):
+        if o.state == "joint":
+            continue
+        late = sent is not None and o.due < sent
+        owed.append({"quoi": f"le compte rendu financier de la participation {o.annee}", "echeance": o.due,
+                     "code": "crf",
+                     "quand": (f"qui était dû au plus tard le {date_fr(o.due)} : il suivra dès que possible" if late
+                               else f"au plus tard le {date_fr(o.due)}, une fois les comptes {o.annee} approuvés")})
+    return owed
+
+
+def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
+    """The compte rendu financier of one year: the cerfa's table, its totals, its annex."""
+    from pipeline.convention import crf
+
+    def line(code: str, libelle: str, prevu: Decimal, realise: Decimal, explication: str | None = None) -> LigneCompte:
+        ecart, share = crf.gap(prevu, realise)
+        return LigneCompte(code=code, libelle=libelle, prevu=prevu, realise=realise, ecart=ecart, ecart_part=share,
+                           significatif=crf.significant(prevu, realise), explication=explication)
+
+    block = data.crf
+    given = {item.rubrique: item for item in block.lignes}
+    # every heading of the cerfa that the association filled, in its order; the participation always
+    rows = [line(r.code, crf.label(r, conv), given[r.code].prevu, given[r.code].realise, given[r.code].explication)
+            if r.code in given else line(r.code, crf.label(r, conv), Decimal("0.00"), Decimal("0.00"))
+            for r in crf.RUBRIQUES if r.code in given or r.code == crf.PARTICIPATION]
+    sections = {key: [row for row in rows if crf.BY_CODE[row.code].section == key] for key in crf.SECTIONS}
+    sums = crf.totals([model.LigneCRF(rubrique=r.code, prevu=r.prevu, realise=r.realise) for r in rows])
+    participation = next(row for row in rows if row.code == crf.PARTICIPATION)
+    produits = sums["produits"][1]
+    return CompteRendu(
+        annee=data.annee, date=block.date, lieu=block.lieu, comptes_approuves_le=block.comptes_approuves_le,
+        echeance=crf_due(data.annee),
+        periode={"debut": dt.date(data.annee, 1, 1), "fin": dt.date(data.annee, 12, 31)},
+        charges_directes=sections[crf.CHARGES_DIRECTES], charges_indirectes=sections[crf.CHARGES_INDIRECTES],
+        produits=sections[crf.PRODUITS],
+        total_charges=line("total_charges", "Total des charges", *sums["charges"]),
+        total_produits=line("total_produits", "Total des produits", *sums["produits"]),
+        participation=participation,
+        participation_part=(participation.realise / produits) if produits else None,
+        ecarts=[row for row in rows if row.significatif],
+        autres_explications=[row for row in rows if not row.significatif and row.explication],
+        commentaire=block.commentaire, seuil_part=crf.GAP_SHARE, seuil_montant=crf.GAP_AMOUNT)
+
+
+def crf_due(year: int) -> dt.date:
+    from pipeline.convention import cycle
+
+    return cycle.crf_due(year)
 
 
 def _signataires(data: model.DossierData) -> dict[str, dict[str, str]]:

@@ -53,6 +53,26 @@ def bilan_year(year: int, period: list[int]) -> int | None:
     return None if is_first(year, period) else year - 1
 
 
+def crf_year(year: int, period: list[int]) -> int | None:
+    """The year whose compte rendu financier the dossier of ``year`` encloses: N-2. The CRF of a
+    year is due by 30 June of the next one, once its accounts are approved (June): after the call
+    of N+1 (March), so the first letter that can send it is the call of N+2, or, for the last
+    years, the closing dossier. None when N-2 is not a year of the period."""
+    return year - 2 if year - 2 in period else None
+
+
+def crf_announced_year(year: int, period: list[int]) -> int | None:
+    """The year whose compte rendu financier the dossier of ``year`` can only announce: N-1, due
+    by 30 June of ``year``, after its letter."""
+    return year - 1 if year - 1 in period else None
+
+
+def crf_due(year: int) -> dt.date:
+    """When the compte rendu financier of the participation of ``year`` is due: within six months
+    of the end of that year (loi n° 2000-321 du 12 avril 2000, art. 10; arrêté du 11 octobre 2006)."""
+    return dt.date(year + 1, 6, 30)
+
+
 def next_year(year: int, period: list[int]) -> int | None:
     """The year after ``year`` if it has a dossier (the minutes of N announce meetings held in N+1)."""
     return year + 1 if year + 1 <= closing_year(period) else None
@@ -60,11 +80,13 @@ def next_year(year: int, period: list[int]) -> int | None:
 
 def years_read(year: int, period: list[int], *, with_next: bool = False) -> list[int]:
     """The years whose data the dossier of ``year`` (of the period, or the closing one) prints:
-    its own first, then the years it reports (N-1; every year of the period when closing).
+    its own first, then the years it reports (N-1, and N-2 whose compte rendu financier it
+    encloses; every year of the period when closing).
 
     ``with_next``: also the years it only glances at, the next one and the first one — every
     year folder a build reads, so the whole of what makes its dossier stale."""
-    reported = period if is_closing(year, period) else [y for y in [bilan_year(year, period)] if y is not None]
+    reported = period if is_closing(year, period) else \
+        [y for y in [bilan_year(year, period), crf_year(year, period)] if y is not None]
     years = [year, *reported]
     if with_next:
         years += [y for y in (next_year(year, period), period[0]) if y is not None]

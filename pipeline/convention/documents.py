@@ -46,6 +46,7 @@ def plan(data: DossierData) -> list[Planned]:
     bilan = [Planned(SPECS["bilan"], f"bilan-{reported.annee}",
                      f"Le bilan {reported.annee} de la mise en œuvre de la convention", reported.bilan.date)] \
         if reported is not None else []
+    crf = crf_planned(data)
     if data.closing:
         final = Planned(SPECS["bilan-final"], f"bilan-final-{terms.periode}",
                         f"Le bilan final de la convention {terms.periode}", year.bilan_final.date)
@@ -53,7 +54,7 @@ def plan(data: DossierData) -> list[Planned]:
         letter = [Planned(SPECS["transmission"], f"transmission-{n}",
                           "La lettre de transmission du dossier de clôture", year.transmission.date)] \
             if year.transmission is not None else []
-        return [*letter, *bilan, final, copil]
+        return [*letter, *bilan, final, *crf, copil]
     # one convention for the whole period, signed once: the first year encloses the signed
     # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
     title = SPECS["convention"].title if data.first else \
@@ -66,8 +67,21 @@ def plan(data: DossierData) -> list[Planned]:
         Planned(SPECS["appel"], f"appel-{n}", f"L'appel de participation {n}", year.appel.date),
         Planned(SPECS["bordereau"], f"bordereau-{n}", f"Le bordereau des pièces jointes à l'appel {n}", year.appel.date),
         *bilan,
+        *crf,
         copil,
     ]
+
+
+def crf_planned(data: DossierData) -> list[Planned]:
+    """The compte rendu financier the dossier encloses (``crf.enclosed``: that of N-2, drawn up
+    by the letter's date), or none."""
+    from pipeline.convention import crf
+
+    year = crf.enclosed(data)
+    if year is None:
+        return []
+    return [Planned(SPECS["crf"], f"crf-{year.annee}", f"Le compte rendu financier de la participation {year.annee}",
+                    year.crf.date)]
 
 
 def dossier_date(data: DossierData) -> dt.date:
@@ -98,14 +112,17 @@ def dossier_wording(data: DossierData, *, final: bool) -> Wording:
     if data.closing:
         what = f"Dossier de clôture de la convention {terms.periode}"
         parts = (["lettre de transmission"] if "transmission" in keys else []) + \
-            [f"bilan {terms.annees[-1]}", f"bilan final {terms.periode}", f"procès-verbal du {committee} de clôture"]
+            [f"bilan {terms.annees[-1]}", f"bilan final {terms.periode}"] + \
+            ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else []) + \
+            [f"procès-verbal du {committee} de clôture"]
         last_line = (f"Lettre de transmission – {year.transmission.reference} du {date_fr(year.transmission.date)}"
                      if year.transmission is not None else f"{conv.copil.nom} de clôture du {date_fr(year.copil.date)}")
         label = f"Dossier de clôture {terms.periode}"
     else:
         what = f"Dossier de l'année {year.annee}"
         parts = [f"appel de participation {year.annee}", "bordereau"] + \
-            ([f"bilan {data.bilan_year.annee}"] if "bilan" in keys else []) + [f"procès-verbal du {committee}"] + \
+            ([f"bilan {data.bilan_year.annee}"] if "bilan" in keys else []) + \
+            ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else []) + [f"procès-verbal du {committee}"] + \
             (["convention de partenariat" if data.first else "copie de la convention signée"] if "convention" in keys else [])
         last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {date_fr(year.appel.date)}"
         label = f"Dossier {year.annee}"
@@ -168,6 +185,8 @@ def not_ready_to_sign(planned: Planned, data: DossierData) -> str | None:
         return f"{', '.join(blanks)} en blanc dans convention.yaml" if blanks else None
     if planned.key == "bilan":
         years = [data.bilan_year] if data.bilan_year is not None else []
+    elif planned.key == "crf":
+        years = [data.crf_year] if data.crf_year is not None else []
     elif planned.key == "bilan-final":
         years = [data.reported[y] for y in terms.annees if y in data.reported] + [data.year]
     else:

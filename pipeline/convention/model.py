@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from pipeline.binder import Problems, bind
-from pipeline.convention import cycle, rules, sheet
+from pipeline.convention import crf, cycle, rules, sheet
 from pipeline.convention.schema import (  # noqa: F401 (re-exported: the loader's records are the schema's)
     Personne,
     Partie,
@@ -33,6 +33,8 @@ from pipeline.convention.schema import (  # noqa: F401 (re-exported: the loader'
     Copil,
     Finances,
     Etabli,
+    LigneCRF,
+    CompteRenduFinancier,
     Piece,
     Annee,
     YearFile,
@@ -105,6 +107,26 @@ def _actions_from_sheet(conv: Convention, f: YearFile) -> None:
         f.data = dataclasses.replace(f.data, actions=[Action(**row) for row in rows])
 
 
+def _crf_from_sheet(conv: Convention, f: YearFile) -> None:
+    """A year's compte rendu financier takes its figures from its spreadsheet (or from
+    « crf: lignes: » in year.yaml, not from both); a spreadsheet kept before the CRF is drawn up
+    is read all the same, so that a bad cell is said at once."""
+    path = crf.find(f.folder)
+    if path is None:
+        return
+    display = _display(path)
+    block = f.raw.get("crf") if f.raw is not None else None
+    if hasattr(block, "get") and "lignes" in block:
+        f.problems.add(line_of(f.raw, "crf.lignes"), "crf.lignes",
+                       f"les chiffres du compte rendu financier sont à la fois ici et dans {display} : gardez le "
+                       "tableur et retirez « lignes: » de year.yaml (ou effacez le tableur)")
+        return
+    rows, problems = crf.read_figures(path, display, conv)
+    f.problems.items.extend(problems)
+    if f.data is not None and f.data.crf is not None and not problems:
+        f.data = dataclasses.replace(f.data, crf=dataclasses.replace(f.data.crf, lignes=[LigneCRF(**r) for r in rows]))
+
+
 def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData:
     """Load and check one dossier's data; raise InputError listing every problem of every file."""
     convention_dir = Path(convention_dir)
@@ -125,7 +147,8 @@ def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData
     files: dict[int, YearFile] = {}
     for y in cycle.years_read(year, period):
         if not (convention_dir / str(y) / "year.yaml").is_file():
-            why = "le dossier de l'année" if y == year else f"le bilan {y}, joint au dossier {year}, a besoin des données de"
+            why = "le dossier de l'année" if y == year else \
+                f"le dossier {year}, qui rend compte de {y} (bilan ou compte rendu financier), a besoin des données de"
             raise InputError(
                 f"{_display(convention_dir / str(y))}: {why} {y} n'existe pas ou n'a pas de year.yaml",
                 hint=f"créez-le avec « make new-year YEAR={y} CONVENTION={convention_dir.name} » (il reprend l'année "
@@ -133,6 +156,7 @@ def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData
             )
         files[y] = read_year(convention_dir, y)
         _actions_from_sheet(conv, files[y])
+        _crf_from_sheet(conv, files[y])
     after = cycle.next_year(year, period)
     following = None
     if after is not None and (convention_dir / str(after) / "year.yaml").is_file():

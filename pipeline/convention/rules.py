@@ -24,7 +24,7 @@ from pathlib import Path
 from pipeline.convention import cycle
 from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
 from pipeline.convention.schema import Annee, Convention, YearFile
-from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, suggestion
+from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, pourcentage, suggestion
 from pipeline.yamlsource import line_of
 
 
@@ -91,6 +91,7 @@ def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, follo
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
+    check_crf(conv, files, year, final=final)
     check_convention(conv, conv_file, files, final=final)
 
 
@@ -98,6 +99,8 @@ def _why(conv: Convention, other: int, year: int) -> str:
     """Why another year's data is checked for this dossier: only what the dossier prints of it."""
     period = conv.convention.annees
     if not cycle.is_closing(year, period):
+        if other == cycle.crf_year(year, period) and other != cycle.bilan_year(year, period):
+            return "son compte rendu financier figure dans ce dossier"
         return "son bilan figure dans ce dossier"
     if other == cycle.bilan_year(year, period):
         return "son bilan et le bilan final figurent dans ce dossier"
@@ -169,7 +172,8 @@ def _year_facts(conv, check: _Checker) -> None:
         check.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
                                  "ne peut pas en contenir")
     # what is shipped, not only what the flags say: of another year, only what its bilan prints
-    printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances, "bilan": data.bilan}
+    printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances, "bilan": data.bilan,
+               "crf": data.crf}
     for key, part in (printed.items() if check.why else [("", data)]):
         _unfinished(part, check, key)
 
@@ -416,6 +420,109 @@ def _closing(conv: Convention, files: dict[int, YearFile], year_file: YearFile, 
                ("transmission", year_file, "la lettre de transmission")])
 
 
+def check_crf(conv: Convention, files: dict[int, YearFile], year: int, *, final: bool) -> None:
+    """The compte rendu financier (loi du 12 avril 2000, art. 10): the one of the dossier's own
+    year, where its data is kept, and the one the dossier encloses (N-2; the last year but one
+    at the closing), each dated after its accounts' approval and by 30 June of the next year,
+    its participation the one received, its totals balanced, its large gaps explained; the one
+    the dossier should enclose and does not is said (a notice: the payment does not wait on it)."""
+    from pipeline.convention import crf
+
+    period = conv.convention.annees
+    targets = {year: None} if files[year].data.crf is not None else {}
+    due_year = cycle.crf_year(year, period)
+    if due_year is not None and due_year in files:
+        if files[due_year].data.crf is not None:
+            targets[due_year] = _why(conv, due_year, year) if due_year != year else None
+        sent = files[year].data.appel or files[year].data.transmission
+        block = files[due_year].data.crf
+        if sent is not None and (block is None or block.date > sent.date):
+            letter = "l'appel" if files[year].data.appel is not None else "la lettre de transmission"
+            why = (f"il n'est pas encore établi (ajoutez « crf: » à {due_year}/year.yaml une fois les comptes "
+                   f"{due_year} approuvés)" if block is None else
+                   f"il est daté du {block.date.isoformat()}, après {letter} du {sent.date.isoformat()}")
+            _Checker(files[year], final=final).notice(
+                "", f"le compte rendu financier de la participation {due_year}, dû au plus tard le "
+                    f"{crf_due_text(due_year)}, n'est pas joint au dossier {year} : {why} ; le bordereau le dit")
+    for y, why in targets.items():
+        _crf_content(conv, _Checker(files[y], final=final, why=why))
+
+
+def crf_due_text(year: int) -> str:
+    from pipeline.convention import crf  # noqa: F401 (the due date is the cycle's)
+    from pipeline.french import date_fr
+
+    return date_fr(cycle.crf_due(year))
+
+
+def _crf_content(conv: Convention, check: _Checker) -> None:
+    """One year's CRF: its dates, its participation, its balance, its gaps."""
+    from pipeline.convention import crf
+
+    data, n = check.f.data, check.f.annee
+    block = data.crf
+    if block.comptes_approuves_le <= dt.date(n, 12, 31):
+        check.err("crf.comptes_approuves_le", f"les comptes {n} sont approuvés le "
+                                              f"{block.comptes_approuves_le.isoformat()}, avant la fin de l'année qu'ils "
+                                              f"arrêtent : ils ne le sont qu'en {n + 1}")
+    if block.date < block.comptes_approuves_le:
+        check.breach("crf.date", f"le compte rendu financier {n} est daté du {block.date.isoformat()}, avant "
+                                 f"l'approbation des comptes {n} ({block.comptes_approuves_le.isoformat()}) : il rend "
+                                 "compte des comptes approuvés, il les suit")
+    elif block.date > cycle.crf_due(n):
+        check.notice("crf.date", f"le compte rendu financier {n} est daté du {block.date.isoformat()}, après le "
+                                 f"{crf_due_text(n)} : la loi du 12 avril 2000 (article 10) le demande dans les six mois "
+                                 f"qui suivent la fin de l'année {n}")
+    sheet = crf.find(check.f.folder)
+    where = sheet.name if sheet is not None else "crf.lignes"
+    if not block.lignes:
+        check.breach("crf", f"le compte rendu financier {n} n'a aucun chiffre : remplissez {where} "
+                            "(Rubrique, Prévu, Réalisé, Explication de l'écart)")
+        return
+    lines = {line.rubrique: line for line in block.lignes}
+    unknown = [line.rubrique for line in block.lignes if line.rubrique not in crf.BY_CODE]
+    for code in unknown:
+        hint = suggestion(code, crf.BY_CODE, f"rubriques : {', '.join(crf.BY_CODE)}", cutoff=0.5)
+        check.err("crf.lignes", f"rubrique « {code} » inconnue — {hint}")
+    if unknown:
+        return
+    participation = lines.get(crf.PARTICIPATION)
+    received = data.finances.montant_recu if data.finances is not None else None
+    if participation is None:
+        check.breach("crf", f"{where} : la ligne de la participation {de_metropole(conv)} manque (rubrique « "
+                            f"{crf.label(crf.BY_CODE[crf.PARTICIPATION], conv)} »)")
+    else:
+        if received is not None and participation.realise != received:
+            check.breach("crf", f"{where} : la participation {n} réalisée ({montant(participation.realise)}) n'est pas "
+                                f"ce qui a été reçu ({montant(received)}, finances.montant_recu) : le compte rendu "
+                                "financier rend compte de la participation versée")
+        if participation.prevu != conv.convention.montant_annuel:
+            check.notice("crf", f"{where} : la participation prévue ({montant(participation.prevu)}) n'est pas celle "
+                                f"de la convention ({montant(conv.convention.montant_annuel)}, article 3)")
+    sums = crf.totals(block.lignes)
+    for i, what in ((0, "prévus"), (1, "réalisés")):
+        charges, produits = sums["charges"][i], sums["produits"][i]
+        if charges != produits:
+            check.breach("crf", f"{where} : les totaux {what} ne s'équilibrent pas (charges {montant(charges)}, "
+                                f"produits {montant(produits)}) : le compte rendu financier présente des charges "
+                                "égales aux ressources — ajoutez la ligne qui manque (ressources propres, "
+                                "engagements à réaliser…)")
+    for line in block.lignes:
+        if crf.significant(line.prevu, line.realise) and not (line.explication or "").strip():
+            ecart, share = crf.gap(line.prevu, line.realise)
+            said = f"{montant(ecart)}" + (f", {pourcentage(share)}" if share is not None else ", non prévu")
+            check.breach("crf", f"{where}, rubrique « {crf.label(crf.BY_CODE[line.rubrique], conv)} » : écart de "
+                                f"{said} sans explication (au-delà de {int(crf.GAP_SHARE * 100)} % et de "
+                                f"{montant(crf.GAP_AMOUNT)}, l'annexe l'explique) — écrivez-la dans la colonne "
+                                "« Explication de l'écart »")
+
+
+def de_metropole(conv: Convention) -> str:
+    from pipeline.french import de
+
+    return de(conv.metropole.designation)
+
+
 def _announced(conv: Convention, year_file: YearFile, following: Annee | None) -> None:
     """The meetings that a COPIL announced are the ones the data records (a notice), once the
     data can record them: the year closed (its bilan dated), or the meeting before the last one
@@ -592,7 +699,7 @@ def _dates(data) -> list[tuple[str, dt.date]]:
     found += [(f"reunions[{i}].date", r.date) for i, r in enumerate(data.reunions, 1)]
     if data.finances is not None and data.finances.date_reception is not None:
         found.append(("finances.date_reception", data.finances.date_reception))
-    for key in ("bilan", "bilan_final", "transmission"):
+    for key in ("bilan", "bilan_final", "transmission", "crf"):
         if getattr(data, key) is not None:
             found.append((f"{key}.date", getattr(data, key).date))
     return found

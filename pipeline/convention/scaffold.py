@@ -386,6 +386,9 @@ def new_year(convention: Path, year: int) -> list[str]:
     if year != closing:
         actions_sheet(folder / "actions.xlsx", conv)
         todo.insert(0, f"actions de {year} à saisir dans {folder / 'actions.xlsx'} (listes des chantiers et modalités)")
+        crf_sheet(folder / "compte-rendu-financier.xlsx", conv)
+        todo.append(f"budget prévisionnel {year} à saisir dans {folder / 'compte-rendu-financier.xlsx'} (colonne "
+                    f"« Prévu ») ; le réalisé et « crf: » dans year.yaml en {year + 1}, une fois les comptes approuvés")
     todo.insert(0, f"complétez {folder / 'year.yaml'} (dates de l'appel et du {conv.copil.sigle} — sous la clé "
                    "« copil: » —, référence, programme…)")
     return todo
@@ -423,4 +426,32 @@ def actions_sheet(path: Path, conv) -> None:
     dates.add("A2:A1000")
     for row in range(2, 1001):
         sheet[f"A{row}"].number_format = "DD/MM/YYYY"
+    book.save(path)
+
+
+def crf_sheet(path: Path, conv, figures: dict | None = None) -> None:
+    """The compte rendu financier's spreadsheet: one row per heading of the cerfa n° 15059 (the
+    participation naming the convention's payer), its nature beside it, amounts as « 20 000,00 € »;
+    ``figures``: code → (forecast, actual, explanation), for the example data."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from pipeline.convention import crf
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Compte rendu financier"
+    sheet.append([*crf.COLUMNS, "Nature"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDE", (70, 16, 16, 60, 40)):
+        sheet.column_dimensions[letter].width = width
+    for rubrique in crf.RUBRIQUES:
+        prevu, realise, explication = (figures or {}).get(rubrique.code, (None, None, None))
+        sheet.append([crf.label(rubrique, conv), prevu, realise, explication, crf.SECTIONS[rubrique.section]])
+        row = sheet.max_row
+        for column in "BC":
+            sheet[f"{column}{row}"].number_format = '#,##0.00 "€"'
+        sheet[f"D{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     book.save(path)

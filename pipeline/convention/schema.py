@@ -331,6 +331,28 @@ class Piece:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LigneCRF:
+    rubrique: str = doc("code de la rubrique du compte rendu financier (« achats », « personnel », « participation »…)")
+    prevu: Decimal = doc("montant prévu au budget de l'action, en euros")
+    realise: Decimal = doc("montant réalisé, en euros")
+    explication: str | None = doc("explication de l'écart entre prévu et réalisé (annexe du compte rendu)", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompteRenduFinancier:
+    """The compte rendu financier of the year's participation (loi n° 2000-321, art. 10; arrêté
+    du 11 octobre 2006): drawn up in the next year, once the year's accounts are approved."""
+
+    date: dt.date = doc("date à laquelle le compte rendu financier est établi et signé (au plus tard le 30 juin "
+                        "de l'année suivante)")
+    lieu: str = doc("lieu de signature (« Fait à … »)")
+    comptes_approuves_le: dt.date = doc("date à laquelle l'assemblée générale a approuvé les comptes de l'année")
+    lignes: list[LigneCRF] = doc("les charges et produits de l'action, prévus et réalisés (d'ordinaire lus dans "
+                                 "compte-rendu-financier.xlsx)", factory=list)
+    commentaire: str | None = doc("annexe : ce que l'association veut dire de l'emploi de la participation", None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Annee:
     """One year's folder. For a year of the period: its call (appel, banque, pieces), its COPIL,
     what happened during it (actions, reunions, finances) and, once drawn up early the next
@@ -346,6 +368,9 @@ class Annee:
     reunions: list[Reunion] = doc("les COPIL et COTECH tenus pendant l'année", factory=list)
     finances: Finances | None = doc("la participation de l'année reçue (rapportée dans son bilan)", None)
     bilan: Etabli | None = doc("le bilan de l'année, établi au début de l'année suivante (date et lieu)", None)
+    crf: CompteRenduFinancier | None = doc("le compte rendu financier de la participation de l'année, établi l'année "
+                                           "suivante après l'approbation des comptes (date, lieu, "
+                                           "comptes_approuves_le)", None)
     bilan_final: Etabli | None = doc("l'année de clôture seulement : le bilan final de la période (date et lieu)", None)
     transmission: Transmission | None = doc("l'année de clôture seulement : la lettre qui transmet le dossier de "
                                             "clôture à la Métropole (date, reference, lieu)", None)
@@ -393,3 +418,10 @@ class DossierData:
     def bilan_year(self) -> Annee | None:
         """The year whose bilan this dossier holds: N-1, or the last year for the closing dossier."""
         return self.reported.get(cycle.bilan_year(self.year.annee, self.convention.convention.annees))
+
+    @property
+    def crf_year(self) -> Annee | None:
+        """The year whose compte rendu financier this dossier may enclose: N-2 (``cycle.crf_year``);
+        at the closing, the last year but one."""
+        period = self.convention.convention.annees
+        return self.reported.get(cycle.crf_year(self.year.annee, period))
