@@ -223,3 +223,26 @@ def test_sign_knows_the_window_of_the_document_it_signs(real, tmp_path):
                                                                                conventions, D(2023, 3, 10))
     assert status.signing_today(minutes, "pv-copil-metropole", conventions, D(2023, 3, 15)) is None
     assert status.signing_today(tmp_path / "autre.pdf", "appel-association", conventions, D(2026, 1, 5)) is None
+
+
+def test_the_metropole_s_engagement_number_is_given_in_the_letter_when_known(real, tmp_path):
+    def letter():
+        data = model.load(real, 2022)
+        templates.fill(data, places.template_for(real, TEMPLATES, "appel.docx"), tmp_path / "appel.docx", final=False)
+        return " ".join(docx_text(tmp_path / "appel.docx").split())
+
+    assert "V/Réf." not in letter()
+    _edit(real / "2022" / "year.yaml", "  reference: AR-2022-012\n", "  reference: AR-2022-012\n  engagement: EJ 2022-0042\n")
+    assert "N/Réf. : AR-2022-012 – V/Réf. : engagement n° EJ 2022-0042" in letter()
+
+
+def test_the_words_a_template_types_get_no_break_spaces_too(inputs_copy, tmp_path):
+    data = model.load(inputs_copy, 2023)
+    templates.fill(data, places.template_for(inputs_copy, TEMPLATES, "bordereau.docx"), tmp_path / "b.docx", final=False)
+    text = docx_text(tmp_path / "b.docx")
+    assert "Les pages sont celles du dossier 2023\u00a0: le numéro «\u00a0Dossier 2023 · page n / …\u00a0» en bas" in text
+    closing = model.load(inputs_copy, 2025)
+    templates.fill(closing, places.template_for(inputs_copy, TEMPLATES, "bilan-final.docx"), tmp_path / "f.docx",
+                   final=False)
+    text = docx_text(tmp_path / "f.docx")
+    assert "en donne le détail\u00a0: celui de 2022" in text and "l’appel de participation 2024\u202f; celui de 2024" in text

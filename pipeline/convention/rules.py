@@ -691,7 +691,10 @@ def _pieces(conv, data, year_file, convention_dir: Path, check: _Checker) -> Non
             _check_piece_file(f"{path}.fichier", piece.fichier, year_file.folder, convention_dir, check.err)
         if re.search(r"provisoire", f"{piece.titre or ''} {piece.note or ''}", re.IGNORECASE):
             check.notice(f"{path}.note", f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
-                                     "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir")
+                                     "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir : "
+                                     "dites dans la note quand la définitive suivra ; une fois approuvée, transmettez-la "
+                                     "et notez-le dans la note de cette pièce l'année suivante (« comptes 2022 approuvés "
+                                     "par l'assemblée générale du 13 juin 2023, transmis le … »)")
         if piece.specimen and check.final:
             check.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
                                       "exige la vraie pièce")
