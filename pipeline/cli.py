@@ -315,6 +315,7 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
 
     from pipeline.pdf import signing
 
+    _warn_if_not_its_day(click.get_current_context().find_object(Context), dossier, field_name)
     passphrase = settings.pkcs12_password()
     if passphrase is None:
         passphrase = click.prompt("Mot de passe du certificat", hide_input=True, default="", show_default=False,
@@ -322,6 +323,24 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
     signing.sign(dossier, field_name, pkcs12, passphrase or None, reason=reason, location=location,
                  timestamp=timestamp_url, ltv=ltv, trust=list(trust))
     click.echo(f"signé : {field_name} dans {dossier}")
+
+
+def _warn_if_not_its_day(ctx: Context | None, pdf: Path, field: str) -> None:
+    """Before signing, the rule ``status`` will apply to the day of this signature (a letter on
+    its date, a document within its window), said at once; the signature is still made."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from pipeline import status as signatures
+    from pipeline.pdf import originals
+
+    today = dt.datetime.now(ZoneInfo(originals.PARIS)).date()
+    conventions = places.convention_dirs(ctx.conventions_dir) if ctx is not None else []
+    if ctx is not None and ctx.convention:
+        conventions = [c for c in conventions if c.name == ctx.convention]
+    problem = signatures.signing_today(pdf, field, conventions, today)
+    if problem is not None:
+        _err(f"avertissement : {problem} (make statut le signalera)")
 
 
 @main_group.command()
@@ -339,7 +358,8 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
     from pipeline.pdf import signing
 
     bad = 0
-    for row in signing.verify(dossier, list(trust), built=_built_beside(ctx, dossier)):
+    built, unbuilt = _built_beside(ctx, dossier)
+    for row in signing.verify(dossier, list(trust), built=built):
         where = f"{row.document} › " if row.document else ""
         signature = row.signature
         if signature is None:
@@ -354,7 +374,7 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
                 f"ajouts après signature : {added} ; couvre tout le fichier : {covers}")
         if row.document:
             line += " ; conforme aux données : " + (
-                "non vérifié (document du jour non construit)" if row.matches is None
+                _not_compared(built, unbuilt, row.document) if row.matches is None
                 else "oui" if row.matches == "" else f"NON, {row.matches}")
         click.echo(line)
         if signature.reason:
@@ -382,16 +402,49 @@ def _said_of_changes(signature) -> tuple[str, str]:
     return added, covers
 
 
-def _built_beside(ctx: Context, pdf: Path) -> Path | None:
+def _built_beside(ctx: Context, pdf: Path) -> tuple[Path | None, str]:
     """Where today's documents of a dossier are built: beside it in outputs/, or, for a dossier
-    kept in a convention's signes/, in that convention's outputs/<convention>/<YEAR>/."""
+    kept in a convention's signes/, in that convention's outputs/<convention>/<YEAR>/; for a copy
+    kept elsewhere, the one convention that has that year built. None, and why, when none is."""
     import re
 
     pdf = pdf.resolve()
+    year = re.search(r"(\d{4})", pdf.stem)
     if pdf.parent.name == "signes" and (pdf.parent.parent / "convention.yaml").is_file():
-        year = re.search(r"(\d{4})", pdf.stem)
-        return places.outputs_for(ctx.outputs, pdf.parent.parent) / year.group(1) if year else None
-    return pdf.parent if (pdf.parent / "manifest.json").is_file() else None
+        if year is None:
+            return None, f"non vérifié : le nom {pdf.name} ne dit pas de quelle année est ce dossier"
+        return places.outputs_for(ctx.outputs, pdf.parent.parent) / year.group(1), ""
+    if (pdf.parent / "manifest.json").is_file():
+        return pdf.parent, ""
+    if year is None:
+        return None, (f"non vérifié : {pdf.name} n'est ni dans le dossier signes/ d'une convention, ni à côté de sa "
+                      "construction, et son nom ne dit pas son année")
+    conventions = [c for c in places.convention_dirs(ctx.conventions_dir) if not ctx.convention or c.name == ctx.convention]
+    built = [places.outputs_for(ctx.outputs, c) / year.group(1) for c in conventions]
+    built = [b for b in built if (b / "manifest.json").is_file()]
+    if len(built) == 1:
+        return built[0], ""
+    if not built:
+        return None, (f"non vérifié : aucune convention de {ctx.conventions_dir} n'a de dossier {year.group(1)} construit "
+                      f"dans {ctx.outputs}/ pour le comparer — construisez l'année (make dossier YEAR={year.group(1)}), "
+                      "ou vérifiez la copie gardée dans inputs/<convention>/signes/")
+    return None, (f"non vérifié : plusieurs conventions ont un dossier {year.group(1)} construit — précisez laquelle avec "
+                  "--convention")
+
+
+def _not_compared(built: Path | None, unbuilt: str, name: str) -> str:
+    """Why a signed original was not compared with today's document, said so that it can be."""
+    if built is None:
+        return unbuilt
+    if not (built / name).is_file():
+        return f"non vérifié : {name} n'est pas construit dans {model_display(built)}/ (make dossier YEAR={built.name})"
+    return "non vérifié (le document construit est cet original même)"
+
+
+def model_display(path: Path) -> str:
+    from pipeline.convention import model
+
+    return model.display(path)
 
 
 def _outputs_asked() -> str:

@@ -134,3 +134,35 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
         return Line(d.title, f"{shown} : non signé – à signer par {who}", problems)
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in ours)
     return Line(d.title, f"signature dans le dossier : {said}", problems)
+
+
+def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str | None:
+    """What ``status`` will say of a signature made today in ``field`` of ``pdf`` (a document
+    signed apart, or a dossier whose letter is signed in it), found among ``conventions`` by its
+    file name — or the one whose ``signes/`` holds it. None when nothing is wrong with that day, or
+    when the file is none of these conventions' documents (nothing to compare with)."""
+    pdf = Path(pdf).resolve()
+    if pdf.parent.name == "signes" and (pdf.parent.parent / "convention.yaml").is_file():
+        conventions = [pdf.parent.parent]
+    for convention in conventions:
+        try:
+            years = model.dossier_years(convention)
+        except PipelineError:
+            continue
+        for year in years:
+            try:
+                data = model.load(convention, year)
+            except PipelineError:
+                continue
+            for d in documents.plan(data):
+                letter = d.spec.signed_in_dossier and pdf.stem == f"dossier-{year}"
+                if (letter or (not d.spec.signed_in_dossier and pdf.stem == d.stem)) and \
+                        any(s.field == field for s in documents.signatories(d, data)):
+                    who = next(s for s in documents.signatories(d, data) if s.field == field)
+                    problem = signed.out_of_window(d, data, "vous", today, who.who)
+                    if problem is None:
+                        return None
+                    problem = problem.replace(f"signé par vous le {date_fr(today)}",
+                                              f"signé aujourd'hui, {date_fr(today)}", 1)
+                    return f"{pdf.name} ({d.title}) : {problem}"
+    return None

@@ -2,7 +2,8 @@
 
 The values a template prints are spaced by ``french.typo`` as they are printed; the words the
 juriste typed around them are not, and they carry the keyboard's straight apostrophe. This pass
-gives the whole document — body, headers and footers — the typographic apostrophe ’, a no-break
+gives the whole document — body, headers and footers — the typographic apostrophe ’, no-break
+spaces before « : ; ! ? » and inside « » where the template's words have ordinary ones, a no-break
 space between a number and the word it counts (even where the number is a value and the word the
 template's), « 1er » with a superscript « er », and each committee's sigle spelled out where the
 body first uses it (« en COTECH » in a decision typed by the chargée de mission). The convention is
@@ -16,7 +17,7 @@ import re
 from docx.oxml.ns import qn
 from docx.text.run import Run
 
-from pipeline.french import NBSP, NUMBER_WORD
+from pipeline.french import NBSP, NNBSP, NUMBER_WORD
 
 APOSTROPHE = "\u2019"
 # « 1er » before a month or a word: its « er » goes up
@@ -83,6 +84,7 @@ def _paragraph(paragraph, names: list[re.Pattern] = ()) -> None:
     for name in names:
         fixed = name.sub(lambda m: m.group().replace(" ", NBSP), fixed)
     fixed = fixed.replace("'", APOSTROPHE)
+    fixed = _spaced(fixed)
     fixed = NUMBER_WORD.sub(lambda m: m.group(1) + NBSP, fixed)
     fixed = _WORD_NUMBER.sub(lambda m: m.group(1) + NBSP, fixed)
     if fixed != joined:
@@ -95,6 +97,21 @@ def _paragraph(paragraph, names: list[re.Pattern] = ()) -> None:
     for t in texts:
         if _FIRST.search(t.text or ""):
             _superscript_first(t)
+
+
+# the template's own punctuation, as ``french.typo`` spaces the values: the space the juriste typed
+# before « : ; ! ? » and inside « » becomes a no-break one (one character for one: lengths kept)
+_SPACE_BEFORE_COLON = re.compile(r" (?=:(?:\s|$))")
+_SPACE_BEFORE_HIGH = re.compile(r" (?=[;!?](?:\s|$|[»)]))")
+_SPACE_AFTER_OPEN = re.compile(r"(?<=«) ")
+_SPACE_BEFORE_CLOSE = re.compile(r" (?=»)")
+
+
+def _spaced(text: str) -> str:
+    text = _SPACE_BEFORE_COLON.sub(NBSP, text)
+    text = _SPACE_BEFORE_HIGH.sub(NNBSP, text)
+    text = _SPACE_AFTER_OPEN.sub(NBSP, text)
+    return _SPACE_BEFORE_CLOSE.sub(NBSP, text)
 
 
 def _texts(paragraph) -> list:

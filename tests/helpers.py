@@ -60,19 +60,29 @@ def _real(text: str) -> str:
         "\0", "donnees_exemple")
 
 
-def make_final(root: Path, years=(2022, 2023)) -> None:
+def replaced(text: str) -> str:
+    """A file whose example values listed under ``a_remplacer`` are replaced, as staff do: the
+    list gone, the placeholder telephone number a real-looking one."""
+    import re
+
+    text = re.sub(r"^a_remplacer:\n(?:  - .*\n)+", "", text, flags=re.M)
+    return text.replace("04 00 00 00 00", "04 88 77 31 52")
+
+
+def make_final(root: Path, years=(2022, 2023), *, listed: bool = False) -> None:
     """Fill the convention's blanks and make the given years' data real (no example value, no
     specimen: the pieces replaced by documents that say nothing of the kind), as staff do before
-    a final version."""
+    a final version; ``listed``: but the values listed under ``a_remplacer`` left as they are."""
     from reportlab.pdfgen import canvas
 
+    real = (lambda text: _real(text)) if listed else (lambda text: replaced(_real(text)))
     conv = root / "convention.yaml"
-    conv.write_text(_real(conv.read_text(encoding="utf-8")).replace(
+    conv.write_text(real(conv.read_text(encoding="utf-8")).replace(
         "  date_signature: null", "  date_signature: 2022-02-28").replace(
         "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
     for year in years:
         path = root / str(year) / "year.yaml"
-        text = _real(path.read_text(encoding="utf-8")).replace("donnees_exemple: true", "donnees_exemple: false")
+        text = real(path.read_text(encoding="utf-8")).replace("donnees_exemple: true", "donnees_exemple: false")
         path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
         for piece in (root / str(year) / "pieces").glob("*.pdf"):
             page = canvas.Canvas(str(piece))

@@ -253,7 +253,7 @@ def test_the_dossier_reads_as_the_paying_officer_reads_it(built):
     assert [sommaire.index(s) for s in sections] == sorted(sommaire.index(s) for s in sections)
     bordereau = " ".join(PdfReader(built / "2023" / "bordereau-2023.pdf").pages[0].extract_text().split())
     assert "Autres documents joints au dossier, hors article 3" in bordereau
-    assert "Le procès-verbal du comité de pilotage du 14 mars 2023, page 26" in bordereau
+    assert "Le procès-verbal du comité de pilotage du 14 mars 2023, page 25" in bordereau  # the letter: one page
 
 
 def test_the_letter_and_its_bordereau_word_the_enclosures_as_article_3_does(built):

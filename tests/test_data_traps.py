@@ -93,7 +93,7 @@ def test_a_meeting_ends_after_it_opens(inputs_copy):
     assert model.load(inputs_copy, 2023).year.copil.heure == "9 h 30"
     _edit(path, 'heure_fin: "12 h 00"', "heure_fin: 9h")
     (problem,) = _problems(inputs_copy, 2023)
-    assert f"year.yaml:{_line(path, 'heure_fin')}: copil.heure_fin: la séance est levée à 9 h 00" in problem
+    assert f"year.yaml:{_line(path, 'heure_fin:')}: copil.heure_fin: la séance est levée à 9 h 00" in problem
 
 
 def _display(path) -> str:

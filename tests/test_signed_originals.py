@@ -135,6 +135,84 @@ def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_origin
             check.stdout
 
 
+def test_verify_finds_the_built_documents_of_a_copy_kept_elsewhere(scenario, final_dossier, tmp_path):
+    root, inputs, pki = scenario
+    copy = tmp_path / "envoi" / "dossier-2023.pdf"  # the file that went to the Métropole, kept anywhere
+    copy.parent.mkdir()
+    shutil.copy(final_dossier, copy)
+    args = ["--inputs", str(inputs.parent), "verify", str(copy), "--trust", str(pki.pem)]
+    found = run_cli("--outputs", str(root / "out"), *args)
+    originals = [line for line in found.stdout.splitlines() if " › " in line]
+    assert originals and all(line.endswith("conforme aux données : oui") for line in originals), found.stdout
+    (tmp_path / "vide").mkdir()
+    unbuilt = run_cli("--outputs", str(tmp_path / "vide"), *args)
+    assert "conforme aux données : non vérifié : aucune convention de" in unbuilt.stdout, unbuilt.stdout
+    assert "n'a de dossier 2023 construit" in unbuilt.stdout and "document du jour" not in unbuilt.stdout
+
+
+# the convention signed in turn: the association on 24 February 2022, the Métropole on the 28th,
+# the convention dated the 28th; the minutes of the COPIL 2022 (15 March) on the 16th and 17th
+IN_TURN = {
+    "convention": [("convention-association", "Pascal FRIQUET", D(2022, 2, 24)),
+                   ("convention-metropole", "Martine MARTIN", D(2022, 2, 28))],
+    "pv-copil-2022": [("pv-copil-metropole", "Sophie MARTIN", D(2022, 3, 16)),
+                      ("pv-copil-association", "Pascal FRIQUET", D(2022, 3, 17))],
+}
+
+
+@pytest.fixture(scope="module")
+def in_turn(office, tmp_path_factory):
+    """Real data, the convention's days given per party, the 2022 documents each signed on its day."""
+    root = tmp_path_factory.mktemp("tour")
+    inputs = root / "inputs" / CONV
+    shutil.copytree(INPUTS, inputs)
+    make_final(inputs)
+    _name_the_presidente(inputs)
+    path = inputs / "convention.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  date_signature: 2022-02-28\n",
+        "  signatures:\n    association: 2022-02-24\n    metropole: 2022-02-28\n"), encoding="utf-8")
+    build_years([2022], inputs, root / "out", office=office)
+    pki = Pki(root / "pki")
+    pki.trusted_by(inputs)
+    (inputs / "signes").mkdir()
+    sign_all(pki, root / "out" / CONV / "2022", inputs / "signes", IN_TURN)
+    return root, inputs, pki
+
+
+def test_a_convention_signed_on_two_days_passes_a_final_build(office, in_turn):
+    root, inputs, _ = in_turn
+    warnings = []
+    build_years([2022], inputs, root / "out", final=True, warn=warnings.append, office=office)
+    assert warnings == []
+    folder = root / "out" / CONV / "2022"
+    letter = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(folder / "appel-2022.pdf").pages)
+    assert "Convention de partenariat 2022-2024 signée le 28 février 2022" in letter  # the last signature
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(folder / "dossier-2022.pdf").pages)
+    assert ("Signé électroniquement par Pascal FRIQUET, pour l’AR Hlm, le 24 février 2022, et Martine MARTIN, pour "
+            "la Métropole Aix-Marseille-Provence, le 28 février 2022 – original joint au présent fichier "
+            "(convention.pdf)") in text
+    assert "Fait à Marseille, le 28 février 2022" in " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(inputs / "signes" / "convention.pdf").pages)
+    done = run_cli("--inputs", str(inputs), "--outputs", str(root / "out"), "status", "2022")
+    assert "Pascal FRIQUET le 24 février 2022, Martine MARTIN le 28 février 2022" in done.stdout, done.stdout
+    assert "!" not in done.stdout
+
+
+def test_a_party_that_signs_on_another_day_than_the_data_gives_stops_a_final_build(office, in_turn, tmp_path):
+    root, inputs, _ = in_turn
+    copy = tmp_path / "inputs" / CONV
+    shutil.copytree(inputs, copy)
+    shutil.copytree(root / "out" / ".cache", tmp_path / "out" / ".cache")
+    path = copy / "convention.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("association: 2022-02-24", "association: 2022-02-25"),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        build_years([2022], copy, tmp_path / "out", final=True, office=office)
+    assert ("convention.pdf : signé par Pascal FRIQUET le 24 février 2022, quand convention.yaml date cette signature "
+            "du 25 février 2022 (signatures.association)") in str(info.value)
+
+
 def _case_inputs(scenario, tmp_path):
     """A copy of the signed scenario a test may spoil, with the PDFs already converted."""
     root, inputs, pki = scenario

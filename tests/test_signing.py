@@ -165,6 +165,20 @@ def test_signing_an_unknown_field_is_one_clear_line(built, certificate, tmp_path
     assert "nulle-part" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_sign_warns_at_once_when_today_is_not_the_letter_s_date(built, certificate, tmp_path):
+    """A letter dated 29 March 2022 signed today: said before signing, as status will say it."""
+    import os
+
+    p12, _ = certificate
+    pdf = tmp_path / "dossier-2022.pdf"  # a copy anywhere: known by its name
+    shutil.copy(built / "2022" / "dossier-2022.pdf", pdf)
+    result = run_cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
+                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    assert result.returncode == 0, result.stderr  # signed all the same: a warning, as in a draft
+    assert "avertissement : dossier-2022.pdf (L'appel de participation 2022) : signé aujourd'hui, " in result.stderr
+    assert "et non le jour de sa date (29 mars 2022) : une lettre se signe le jour où elle est datée" in result.stderr
+
+
 def test_signature_places_leave_no_trace_in_text(built):
     """The blocks are found through bookmarks: nothing to see, copy or read aloud."""
     import docx

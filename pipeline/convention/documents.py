@@ -243,10 +243,11 @@ def signature_window(planned: Planned, data: DossierData) -> tuple[dt.date | Non
     minutes before the letter they go with; a letter on its own date."""
     year, sigle = data.year, data.convention.copil.sigle
     if planned.spec.signed_in_dossier:  # a letter is signed on the day it is dated, last of all
-        return planned.date, planned.date, "la date de la lettre : une lettre se signe le jour où elle est datée"
-    if planned.key == "convention":  # its date is blank until signed: then, not before its deliberation
+        return planned.date, planned.date, "la date de la lettre"
+    if planned.key == "convention":  # each party, in turn, between its deliberation and the first call
         terms = data.convention.convention
-        return terms.date_signature or terms.deliberation.date, data.first_call, "le premier appel de participation"
+        return terms.deliberation.date, data.first_call, "le premier appel de participation" + (
+            f" du {date_fr(data.first_call)}" if data.first_call else "")
     if planned.key in ("bilan", "bilan-final"):
         return planned.date, year.copil.date, f"le {sigle} du {date_fr(year.copil.date)} qui l'examine"
     if year.appel is not None:
@@ -254,3 +255,12 @@ def signature_window(planned: Planned, data: DossierData) -> tuple[dt.date | Non
     if year.transmission is not None:
         return planned.date, year.transmission.date, f"la lettre de transmission du {date_fr(year.transmission.date)}"
     return planned.date, None, ""
+
+
+def signature_day(planned: Planned, data: DossierData, who: str) -> dt.date | None:
+    """The day the data gives a party's signature of a document signed once by both (the
+    convention, dated at its last signature; each party's own day when they sign in turn);
+    None for other documents, or while the data leaves it blank."""
+    if planned.key != "convention" or who not in ("metropole", "association"):
+        return None
+    return data.convention.convention.signee_le(who)

@@ -20,6 +20,7 @@ from pipeline.convention.schema import (  # noqa: F401 (re-exported: the loader'
     Membre,
     Instance,
     Deliberation,
+    JoursSignature,
     Termes,
     Convention,
     Banque,
@@ -62,9 +63,29 @@ def load_convention(convention_dir: Path) -> tuple[Convention, LineDict]:
     conv = bind(Convention, raw, "", raw.line, problems)
     if conv is not None and not problems.items:
         _check_convention(conv, raw, problems)
+        conv = _dated_at_last_signature(conv, raw, problems)
     if problems.items:
         raise InputError(problems.items)
     return conv, raw
+
+
+def _dated_at_last_signature(conv: Convention, raw: LineDict, problems: Problems) -> Convention:
+    """A convention signed in turn is dated, and concluded, at its last signature: given each
+    party's day, its date is the later one (written, it must be that one)."""
+    terms = conv.convention
+    if terms.signatures is None:
+        return conv
+    days = {"metropole": terms.signatures.metropole, "association": terms.signatures.association}
+    last = max(days.values())
+    if terms.date_signature is None:
+        return dataclasses.replace(conv, convention=dataclasses.replace(terms, date_signature=last))
+    if terms.date_signature != last:
+        who = max(days, key=lambda k: days[k])
+        problems.add(line_of(raw, "convention.date_signature"), "convention.date_signature",
+                     f"la convention est datée de sa dernière signature, le {last.isoformat()} (signatures.{who}), "
+                     f"pas le {terms.date_signature.isoformat()} : écrivez « date_signature: {last.isoformat()} », ou "
+                     "retirez la ligne (elle se déduit des signatures)")
+    return conv
 
 
 def convention_findings(convention_dir: Path, *, final: bool = False) -> tuple[list[str], list[str]]:

@@ -175,7 +175,8 @@ def _year_facts(conv, check: _Checker) -> None:
     printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances, "bilan": data.bilan,
                "crf": data.crf}
     for key, part in (printed.items() if check.why else [("", data)]):
-        _unfinished(part, check, key)
+        _unfinished(part, check, key, listed=data.a_remplacer)
+    _to_replace(data.a_remplacer, check, within=list(printed) if check.why else None)
 
 
 def _in_year(check: _Checker, path: str, value) -> None:
@@ -339,14 +340,95 @@ def _is_example(path: str, text: str) -> bool:
     return bool(EXAMPLE.search(text) or (key in IDENTITY and re.search(r"\bexemple\b", text, re.IGNORECASE)))
 
 
-def _unfinished(record, check: _Checker, path: str = "") -> None:
+def _unfinished(record, check: _Checker, path: str = "", listed: list[str] = ()) -> None:
     """Values still to replace. A « À COMPLÉTER » is said in a draft and refused in a final
-    version; example data only in a final version (a draft's cover already says « exemple »)."""
+    version; example data only in a final version (a draft's cover already says « exemple »);
+    a placeholder telephone number in a final version, and in a draft unless ``listed`` (the
+    file's ``a_remplacer``) already says it is an example."""
     for path, value in _texts(record, path):
+        if path.startswith("a_remplacer") or _is_listed(path, listed):
+            continue  # said once, by _to_replace
         if PLACEHOLDER.search(value):
             check.breach(path, f"« {value} » reste à remplir : remplacez-le par la vraie donnée")
         elif check.final and _is_example(path, value):
             check.err(path, f"« {value} » est une valeur d'exemple : une version définitive exige la vraie donnée")
+        elif (_is_phone(path, value)) and (fake := placeholder_phone(value)) is not None:
+            number, why = fake
+            said = f"« {number} » est un numéro de téléphone fictif ({why}) : saisissez le vrai numéro"
+            check.err(path, said) if check.final else check.notice(path, said + " avant une version définitive")
+
+
+def _is_phone(path: str, text: str) -> bool:
+    """A telephone field, or a text that gives a number after « tél. » (« chargée de mission – tél. … »)."""
+    return path.rsplit(".", 1)[-1] in ("telephone", "tel") or bool(re.search(r"\bt[ée]l(?:[ée]phone)?\b", text, re.I))
+
+
+def _is_listed(path: str, listed) -> bool:
+    """Whether a value's key path is one ``a_remplacer`` names, or inside one (« association.directeur »)."""
+    return any(path == item or path.startswith(item + ".") or path.startswith(item + "[") for item in listed)
+
+
+def _to_replace(listed: list[str], check: _Checker, within: list[str] | None = None) -> None:
+    """The example values a file lists under ``a_remplacer``: each names a key of the file
+    (always checked), and a final version refuses each one, at its own line. ``within``: for
+    another year's file, only the keys its bilan prints."""
+    for i, item in enumerate(listed, 1):
+        item = item.strip()
+        found, value = _lookup(check.f.raw, item)
+        if not found:
+            check.err(f"a_remplacer[{i}]", f"« {item} » ne désigne aucune valeur de ce fichier : écrivez la clé telle "
+                                           "qu'elle y figure, parties séparées par des points (« association.telephone », "
+                                           "« banque.iban », « copil.presents[2].nom »)")
+        elif check.final and (within is None or re.split(r"[.\[]", item, 1)[0] in within):
+            shown = "cette rubrique est une donnée" if isinstance(value, (dict, list)) else f"« {value} » est une valeur"
+            check.err(item, f"{shown} d'exemple (listée sous a_remplacer, ligne "
+                            f"{line_of(check.f.raw, f'a_remplacer[{i}]')}) : saisissez la vraie valeur, puis retirez "
+                            f"« {item} » de la liste")
+
+
+def _lookup(raw, dotted: str) -> tuple[bool, object]:
+    """Whether a 'a.b[2].c' path names a value of the loaded YAML, and that value."""
+    node = raw
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", dotted)
+    if not parts or "".join(p if p.startswith("[") else "." + p for p in parts).lstrip(".") != dotted:
+        return False, None
+    for part in parts:
+        if part.startswith("["):
+            index = int(part[1:-1]) - 1
+            if not isinstance(node, list) or not 0 <= index < len(node):
+                return False, None
+            node = node[index]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
+# a French telephone number as letters write it: « 04 91 00 00 00 », « 04.91.00.00.00 », « +33 4 91 … »
+PHONE = re.compile(r"(?<![\d+])(?:\+33[ .\-\u00a0\u202f]?(?:\(0\))?|0)\d(?:[ .\-\u00a0\u202f]?\d\d){4}(?!\d)")
+# the ranges ARCEP keeps for films and books: never anyone's number
+FICTION = ("0199 00", "0261 91", "0353 01", "0465 71", "0536 49", "0639 98")
+
+
+def placeholder_phone(text: str) -> tuple[str, str] | None:
+    """The first telephone number of ``text`` that no one can answer, and why (None: none):
+    « 04 00 00 00 00 », « 00 00 00 00 00 », « 01 23 45 67 89 », « 06 12 34 56 78 », one digit or
+    one pair repeated, a range reserved for fiction."""
+    for match in PHONE.finditer(text or ""):
+        digits = re.sub(r"\D", "", match.group())
+        digits = "0" + digits[2:] if digits.startswith("33") else digits
+        digits = digits[-10:]
+        rest = digits[2:]
+        why = ("aucun numéro ne commence par 00" if digits[1] == "0" else
+               "un seul chiffre répété" if len(set(rest)) == 1 else
+               "une paire de chiffres répétée" if len({rest[i:i + 2] for i in range(0, 8, 2)}) == 1 else
+               "des chiffres qui se suivent" if digits in "01234567890123456789" or rest in "0123456789" or
+               rest in "9876543210" or rest in "12345678901" else
+               "plage réservée aux œuvres de fiction" if f"{digits[:4]} {digits[4:6]}" in FICTION else None)
+        if why is not None:
+            return match.group(), why
+    return None
 
 
 def _says_specimen(path: Path) -> bool:
@@ -564,15 +646,13 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
                                    f"« {party} » : ajoutez « signe_pour: {party} » au membre qui signe pour elle")
     for key in ("metropole", "association"):  # the identifiers the paying officer checks the payee by
         party = getattr(conv, key)
-        if party.siret is not None:
-            from stdnum.fr import siret
-
-            if not siret.is_valid(party.siret.replace(" ", "")):
-                check.err(f"{key}.siret", f"SIRET « {party.siret} » invalide (14 chiffres dont une clé de contrôle) : "
-                                      "recopiez-le depuis l'avis de situation Insee")
+        if party.siret is not None and (why := siret_problem(party.siret)) is not None:
+            check.err(f"{key}.siret", f"SIRET « {party.siret} » invalide ({why}) : recopiez-le depuis l'avis de "
+                                      "situation Insee")
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
             check.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
-    _unfinished(conv, check)
+    _unfinished(conv, check, listed=conv.a_remplacer)
+    _to_replace(conv.a_remplacer, check)
     _civilites(conv, check)
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
@@ -586,10 +666,46 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
     if signed is not None and first_call is not None and signed > first_call:
         check.breach("convention.date_signature", f"la convention est signée le {signed.isoformat()}, après le premier "
                                               f"appel ({first_call.isoformat()}) : elle doit l'être avant")
-    voted = terms.deliberation.date
-    if voted is not None and signed is not None and voted > signed:
-        check.breach("convention.deliberation.date", f"la délibération du {voted.isoformat()} suit la signature "
-                                                 f"({signed.isoformat()}) : la Présidente signe une fois habilitée")
+    _signed_after_deliberation(conv, check)
+
+
+def _signed_after_deliberation(conv: Convention, check: _Checker) -> None:
+    """Each party signs the approved text once the délibération has authorised it: with the
+    parties' own days (signed in turn), each one; else the convention's date."""
+    terms = conv.convention
+    voted, signed = terms.deliberation.date, terms.date_signature
+    if voted is None:
+        return
+    if terms.signatures is None:
+        if signed is not None and voted > signed:
+            check.breach("convention.deliberation.date", f"la délibération du {voted.isoformat()} suit la signature "
+                                                     f"({signed.isoformat()}) : la Présidente signe une fois habilitée")
+        return
+    for who in ("metropole", "association"):
+        day = terms.signee_le(who)
+        if day < voted:
+            check.breach(f"convention.signatures.{who}",
+                         f"{getattr(conv, who).designation_courte} signe le {day.isoformat()}, avant la délibération du "
+                         f"{voted.isoformat()} qui autorise la convention : chaque partie signe le texte approuvé, "
+                         "après la délibération")
+
+
+def siret_problem(value: str) -> str | None:
+    """Why a SIRET is wrong, said so that it can be fixed (None: it is right). It has two keys:
+    its first nine digits, the SIREN, pass their own check (Luhn), and so do all fourteen."""
+    from stdnum.fr import siren, siret
+
+    compact = re.sub(r"[\s.\u00a0\u202f-]", "", value)
+    if not compact.isdigit() or len(compact) != 14:
+        said = f"{len(compact)} chiffres" if compact.isdigit() else "autre chose que des chiffres"
+        return f"{said} : un SIRET s'écrit en 14 chiffres, les 9 du SIREN puis les 5 du NIC"
+    if not siren.is_valid(compact[:9]):
+        return (f"la clé du SIREN ne correspond pas : ses 9 premiers chiffres ({siren.format(compact[:9])}) forment le "
+                "SIREN, qui a sa propre clé de contrôle, en plus de celle du SIRET entier")
+    if not siret.is_valid(compact):
+        return ("le SIREN est juste, mais la clé du SIRET entier (ses 14 chiffres) ne correspond pas : vérifiez les "
+                "5 derniers chiffres (le NIC de l'établissement)")
+    return None
 
 
 def _bank(conv, bank, check: _Checker) -> None:
@@ -682,7 +798,10 @@ def _pieces(conv, data, year_file, convention_dir: Path, check: _Checker) -> Non
             _check_piece_file(f"{path}.fichier", piece.fichier, year_file.folder, convention_dir, check.err)
         if re.search(r"provisoire", f"{piece.titre or ''} {piece.note or ''}", re.IGNORECASE):
             check.notice(f"{path}.note", f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
-                                     "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir")
+                                     "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir : "
+                                     "dites dans la note quand la définitive suivra ; une fois approuvée, transmettez-la "
+                                     "et notez-le dans la note de cette pièce l'année suivante (« comptes 2022 approuvés "
+                                     "par l'assemblée générale du 13 juin 2023, transmis le … »)")
         if piece.specimen and check.final:
             check.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
                                       "exige la vraie pièce")

@@ -376,6 +376,10 @@ def new_year(convention: Path, year: int) -> list[str]:
                 todo.append(f"pièce à déposer : {folder / name} — {piece_label(piece.libelle, year)}")
         data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
         data["finances"] = {"montant_recu": Decimal("0.00"), "date_reception": None}
+    carried = _still_examples(previous, data)
+    if carried:  # an example value copied from the previous year is still one
+        data = {"annee": data.pop("annee"), "donnees_exemple": data.pop("donnees_exemple"), "a_remplacer": carried,
+                **data}
     folder.mkdir(parents=True)
     (folder / "pieces").mkdir(exist_ok=year == closing)
     origin = (f"la première année de la convention : les membres du {conv.copil.sigle} viennent de convention.yaml"
@@ -455,3 +459,25 @@ def crf_sheet(path: Path, conv, figures: dict | None = None) -> None:
             sheet[f"{column}{row}"].number_format = '#,##0.00 "€"'
         sheet[f"D{row}"].alignment = Alignment(wrap_text=True, vertical="top")
     book.save(path)
+
+
+def _still_examples(previous: dict, data: dict) -> list[str]:
+    """The previous year's ``a_remplacer`` keys whose value the new year copies unchanged."""
+    import re
+
+    def value(tree, dotted):
+        for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
+            if part.startswith("["):
+                index = int(part[1:-1]) - 1
+                if not isinstance(tree, list) or not 0 <= index < len(tree):
+                    return None
+                tree = tree[index]
+            elif isinstance(tree, dict) and part in tree:
+                tree = tree[part]
+            else:
+                return None
+        return tree
+
+    listed = previous.get("a_remplacer") or []
+    return [str(k) for k in listed if isinstance(k, str) and value(data, k) is not None and
+            value(data, k) == value(previous, k)]

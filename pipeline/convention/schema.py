@@ -23,6 +23,10 @@ from pipeline.yamlsource import LineDict
 
 # --------------------------------------------------------------------------- the convention
 
+A_REMPLACER = ("valeurs d'exemple encore à remplacer, par leur clé (« association.telephone », « banque.iban ») : "
+               "une version définitive (--final) refuse chacune ; retirez la clé de la liste une fois la vraie "
+               "valeur saisie")
+
 @dataclass(frozen=True, kw_only=True)
 class Personne:
     qualite: str = doc("titre de la fonction, tel qu'écrit dans les documents (« Président »), accordé à la civilité")
@@ -154,6 +158,14 @@ class Deliberation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class JoursSignature:
+    """The day each party signs the convention, when they sign it in turn."""
+
+    metropole: dt.date = doc("jour où la Métropole signe (sa Présidente, ou son délégataire)")
+    association: dt.date = doc("jour où l'association signe (son Président)")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Termes:
     titre: str = doc("titre de la convention")
     titre_court: str = doc("titre court (en-têtes, objet des courriers)")
@@ -161,10 +173,19 @@ class Termes:
     duree_annees: int = doc("durée en années")
     montant_annuel: Decimal = doc("participation annuelle en euros")
     lieu_signature: str = doc("lieu de signature (« Fait à … »)")
-    date_signature: dt.date | None = doc("date de signature (blanc tant qu'elle n'est pas signée)", None)
+    date_signature: dt.date | None = doc("date de la convention, celle de sa dernière signature (« Fait à …, le ») ; "
+                                         "blanc tant qu'elle n'est pas fixée", None)
+    signatures: JoursSignature | None = doc("quand les parties signent à des jours différents : le jour de chacune "
+                                            "(metropole, association) ; la convention est datée de la dernière, "
+                                            "date_signature peut alors être omise", None)
     deliberation: Deliberation = doc("délibération qui habilite la Présidente", factory=Deliberation)
     copie_jointe: bool = doc("joindre aux dossiers des années suivantes une copie de la convention signée "
                              "(faux : la Métropole détient l'original, la copie n'est pas jointe)", True)
+
+    def signee_le(self, partie: str) -> dt.date | None:
+        """The day ``partie`` ('metropole' or 'association') signs: its own day when the data gives
+        the parties' days, else the convention's date (both the same day)."""
+        return getattr(self.signatures, partie) if self.signatures is not None else self.date_signature
 
     @described("liste des années de la convention")
     def annees(self) -> list[int]:
@@ -189,6 +210,7 @@ class Convention:
     pieces_requises: list[PieceRequise] = doc("les pièces à joindre à l'appel (article 3)")
     copil: Instance = doc("le comité de pilotage (article 4)")
     cotech: Instance = doc("le comité technique (article 4)")
+    a_remplacer: list[str] = doc(A_REMPLACER, factory=list)
 
 
 # --------------------------------------------------------------------------- one year
@@ -213,6 +235,9 @@ class Appel:
     lieu: str = doc("lieu d'envoi de la lettre (« Marseille, le … »)")
     montant: Decimal = doc("montant appelé (égal à la participation annuelle)")
     dossier_suivi_par: str | None = doc("personne qui suit le dossier", None)
+    engagement: str | None = doc("numéro d'engagement de la participation que la Métropole a communiqué, s'il est "
+                                 "connu : la lettre le donne en « V/Réf. » (le service qui prépare le mandat s'y "
+                                 "retrouve)", None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -360,6 +385,7 @@ class Annee:
 
     annee: int = doc("l'année du dossier")
     donnees_exemple: bool = doc("vrai si les données sont des exemples, pas des faits", False)
+    a_remplacer: list[str] = doc(A_REMPLACER, factory=list)
     appel: Appel | None = doc("la lettre d'appel de la participation de l'année", None)
     banque: Banque | None = doc("coordonnées bancaires (RIB) données dans l'appel", None)
     copil: Copil = doc("le COPIL de l'année : il examine le bilan de l'année précédente et adopte le programme")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.convention.documents import Planned, signatories, signature_window
+from pipeline.convention.documents import Planned, signatories, signature_day, signature_window
 from pipeline.convention.model import DossierData
 from pipeline.french import date_fr, de
 
@@ -251,17 +251,45 @@ def findings(planned: Planned, data: DossierData, shown: str, signatures: list, 
         breach(f"{compared} : le document signé porte « {signed or '(rien)'} » où les données "
                f"d'aujourd'hui donnent « {today or '(rien)'} » — si la donnée est juste, faites signer le document "
                "reconstruit ; sinon, corrigez la donnée")
-    earliest, latest, before_what = signature_window(planned, data)
+    fields = {who.field: who.who for who in expected}
     for s in signatures:
-        day = s.day
-        if day is None:
+        if s.day is None:
             breach(f"la signature de {s.signer} ne porte pas de date")
-        elif earliest is not None and day < earliest:
-            breach(f"signé par {s.signer} le {date_fr(day)}, avant la date du document ({date_fr(earliest)}) : "
-                   "une signature ne peut pas précéder le document")
-        elif latest is not None and day > latest:
-            breach(f"signé par {s.signer} le {date_fr(day)}, après {before_what} : il doit être signé avant")
+            continue
+        message = out_of_window(planned, data, s.signer, s.day, fields.get(s.field))
+        if message is not None:
+            breach(message)
     return found
+
+
+def out_of_window(planned: Planned, data: DossierData, signer: str, day, who: str | None = None) -> str | None:
+    """What is wrong with ``signer`` signing ``planned`` on ``day`` (None: nothing), for the party
+    ``who`` signs for when known: a letter on its own date; a document not before its own date
+    and before what relies on it; the convention between the délibération and the first call, on
+    the day the data gives that party's signature (it is dated at its last one)."""
+    earliest, latest, before_what = signature_window(planned, data)
+    said = f"signé par {signer} le {date_fr(day)}"
+    if planned.spec.signed_in_dossier and day != planned.date:
+        return (f"{said}, et non le jour de sa date ({date_fr(planned.date)}) : une lettre se signe le jour où elle est "
+                "datée — signez-la ce jour-là, ou corrigez sa date dans year.yaml, reconstruisez et signez à nouveau")
+    if earliest is not None and day < earliest:
+        if planned.key == "convention":
+            return (f"{said}, avant la délibération du {date_fr(earliest)} qui autorise la convention : chaque partie "
+                    "signe le texte approuvé, après la délibération")
+        return f"{said}, avant la date du document ({date_fr(earliest)}) : une signature ne peut pas précéder le document"
+    if latest is not None and day > latest:
+        return f"{said}, après {before_what} : il doit être signé au plus tard ce jour-là"
+    expected = signature_day(planned, data, who) if who else None
+    if expected is not None and day != expected:
+        if data.convention.convention.signatures is not None:
+            todo = f"si c'est la donnée qui est fausse, corrigez signatures.{who} ; sinon, faites signer à nouveau"
+        else:
+            todo = ("si les parties ont signé à des jours différents, donnez le jour de chacune sous « signatures: » "
+                    "(metropole, association) ; sinon, faites signer à nouveau")
+        key = f"signatures.{who}" if data.convention.convention.signatures is not None else "date_signature"
+        return (f"{said}, quand convention.yaml date cette signature du {date_fr(expected)} ({key}) : la convention "
+                f"est datée de sa dernière signature — {todo}")
+    return None
 
 
 def _signature_of(who, signatures: list):
