@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu lock
+.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu lock lint
 
 SYSTEM   := $(VENV)/.system
 COMPILED := $(VENV)/.compiled
@@ -69,6 +69,9 @@ convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-202
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+lint: setup  # ruff over the engine (pipeline/): the rules of pyproject.toml's [tool.ruff]
+	$(BIN)/python -m ruff check pipeline
 
 test-fast: setup  # the tests that need no LibreOffice (they ask for no office fixture): data, rules, templates, publishing, the scheduler with a stand-in
 	$(BIN)/python -m pytest -q -m "not office"

@@ -6,9 +6,8 @@ import signal
 import sys
 import tempfile
 import traceback
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
@@ -89,7 +88,8 @@ def main_group(ctx: click.Context, conventions_dir: Path, convention: str | None
     outputs/<convention>/<ANNÉE>/.
     """
     settings.check()
-    ctx.obj = Context(conventions_dir=conventions_dir, convention=convention, templates=templates, outputs=outputs, verbose=verbose)
+    ctx.obj = Context(conventions_dir=conventions_dir, convention=convention, templates=templates, outputs=outputs,
+                      verbose=verbose)
 
 
 @main_group.command()
@@ -233,7 +233,8 @@ def apercu(ctx: Context, year: int, document: str) -> None:
 
 @main_group.command()
 @click.argument("template", required=False)
-@click.option("--year", type=int, default=None, help="Année dont on montre les valeurs (par défaut la deuxième, la première qui joint un bilan).")
+@click.option("--year", type=int, default=None,
+              help="Année dont on montre les valeurs (par défaut la deuxième, la première qui joint un bilan).")
 @pass_context
 def variables(ctx: Context, template: str | None, year: int | None) -> None:
     """Liste les variables et filtres utilisables dans les modèles, avec leur valeur.

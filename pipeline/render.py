@@ -205,7 +205,8 @@ def open_template(path: Path):
         tpl.render_init()
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise TemplateProblem.at(name, f"fichier Word abîmé ({exc.__class__.__name__})",
-                                 hint="rouvrez-le dans Word et enregistrez-le à nouveau, ou restaurez la version précédente") from None
+                                 hint="rouvrez-le dans Word et enregistrez-le à nouveau, ou restaurez la version "
+                                      "précédente") from None
     return tpl
 
 

@@ -90,10 +90,16 @@ def test_the_shipped_dossiers_enclose_and_announce_their_crfs():
             assert ctx.crf.total_charges.realise == ctx.crf.total_produits.realise
 
 
+def _without_crf(path):
+    """A year whose compte rendu financier is not drawn up yet: no « crf: » block, nor its example marks."""
+    text = path.read_text(encoding="utf-8")
+    text = text[:text.index("\n# --- Le compte rendu financier")] + "\n"
+    path.write_text(text.replace("  - crf.date\n", "").replace("  - crf.comptes_approuves_le\n", ""),
+                    encoding="utf-8")
+
+
 def test_a_crf_not_drawn_up_is_missing_said_and_not_enclosed(inputs_copy):
-    text = (inputs_copy / "2022" / "year.yaml").read_text(encoding="utf-8")
-    (inputs_copy / "2022" / "year.yaml").write_text(text[:text.index("\n# --- Le compte rendu financier")] + "\n",
-                                                    encoding="utf-8")
+    _without_crf(inputs_copy / "2022" / "year.yaml")
     data = model.load(inputs_copy, 2024)
     assert "crf" not in [d.key for d in documents.plan(data)]
     assert any("compte rendu financier de la participation 2022, dû au plus tard le 30 juin 2023, n'est pas joint"
@@ -254,9 +260,7 @@ def test_the_closing_letter_rests_on_the_cgct_and_the_law_of_2000(tmp_path):
 
 
 def test_the_closing_letter_says_an_overdue_crf_is_overdue(inputs_copy, tmp_path):
-    text = (inputs_copy / "2023" / "year.yaml").read_text(encoding="utf-8")
-    (inputs_copy / "2023" / "year.yaml").write_text(text[:text.index("\n# --- Le compte rendu financier")] + "\n",
-                                                    encoding="utf-8")
+    _without_crf(inputs_copy / "2023" / "year.yaml")
     owed = context.build_context(model.load(inputs_copy, 2025), projet=True).dus_apres_cloture
     said = {o["quoi"]: o["quand"] for o in owed}
     assert said["le compte rendu financier de la participation 2023"].startswith(

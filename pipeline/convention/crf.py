@@ -148,7 +148,7 @@ def read_figures(path: Path, display: str, conv) -> tuple[list[dict], list[str]]
         if _plain(text).startswith("total"):
             continue  # a total row staff added: the CRF computes its own
 
-        def problem(column: str, message: str) -> None:
+        def problem(column: str, message: str, number: int = number) -> None:  # this row's number, bound now
             problems.append(f"{display}, ligne {number}, colonne « {column} » : {message}")
 
         bad = len(problems)

@@ -12,6 +12,7 @@ from pipeline.convention.catalogue import SPECS, DocumentSpec
 from pipeline.convention.model import DossierData
 from pipeline.french import date_fr, de, minuscule
 
+
 @dataclass(frozen=True)
 class Planned:
     """One document of one dossier: its template, its file name, its title and its own date."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from pipeline.french import FILTER_HELP
 
+
 def type_name(value: Any) -> str:
     if value is None:
         return "vide"

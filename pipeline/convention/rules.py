@@ -27,7 +27,6 @@ from pipeline.convention.schema import Annee, Convention, YearFile
 from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, pourcentage, suggestion
 from pipeline.yamlsource import line_of
 
-
 PDF_MAGIC = b"%PDF-"
 _TIFF = (b"II*\x00", b"MM\x00*")
 SCANS = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG",), ".tif": _TIFF, ".tiff": _TIFF}
@@ -81,8 +80,9 @@ def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, follo
         reported = cycle.bilan_year(year, period)
         if reported is None:  # the first year
             if year_file.data.copil.examen_bilan.strip():
-                check.breach("copil.examen_bilan", f"{year} est la première année de la convention : aucun bilan n'existe "
-                                               f"encore, le premier {conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
+                check.breach("copil.examen_bilan",
+                             f"{year} est la première année de la convention : aucun bilan n'existe encore, le premier "
+                             f"{conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
             _order(check, [("copil", year_file, f"le {conv.copil.sigle} {year}"), ("appel", year_file, f"l'appel {year}")])
         else:
             _reported(conv, files[reported], year, final=final, why=_why(conv, reported, year))
@@ -345,7 +345,8 @@ def _unfinished(record, check: _Checker, path: str = "", listed: list[str] = ())
     version; example data only in a final version (a draft's cover already says « exemple »);
     a placeholder telephone number in a final version, and in a draft unless ``listed`` (the
     file's ``a_remplacer``) already says it is an example."""
-    for path, value in _texts(record, path):
+    for where, value in _texts(record, path):
+        path = where
         if path.startswith("a_remplacer") or _is_listed(path, listed):
             continue  # said once, by _to_replace
         if PLACEHOLDER.search(value):
@@ -379,7 +380,7 @@ def _to_replace(listed: list[str], check: _Checker, within: list[str] | None = N
             check.err(f"a_remplacer[{i}]", f"« {item} » ne désigne aucune valeur de ce fichier : écrivez la clé telle "
                                            "qu'elle y figure, parties séparées par des points (« association.telephone », "
                                            "« banque.iban », « copil.presents[2].nom »)")
-        elif check.final and (within is None or re.split(r"[.\[]", item, 1)[0] in within):
+        elif check.final and (within is None or re.split(r"[.\[]", item, maxsplit=1)[0] in within):
             shown = "cette rubrique est une donnée" if isinstance(value, (dict, list)) else f"« {value} » est une valeur"
             check.err(item, f"{shown} d'exemple (listée sous a_remplacer, ligne "
                             f"{line_of(check.f.raw, f'a_remplacer[{i}]')}) : saisissez la vraie valeur, puis retirez "
@@ -508,7 +509,6 @@ def check_crf(conv: Convention, files: dict[int, YearFile], year: int, *, final:
     at the closing), each dated after its accounts' approval and by 30 June of the next year,
     its participation the one received, its totals balanced, its large gaps explained; the one
     the dossier should enclose and does not is said (a notice: the payment does not wait on it)."""
-    from pipeline.convention import crf
 
     period = conv.convention.annees
     targets = {year: None} if files[year].data.crf is not None else {}

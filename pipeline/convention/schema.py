@@ -20,7 +20,6 @@ from pipeline.convention import cycle
 from pipeline.french import Heure, civilite_feminine, civilite_longue
 from pipeline.yamlsource import LineDict
 
-
 # --------------------------------------------------------------------------- the convention
 
 A_REMPLACER = ("valeurs d'exemple encore à remplacer, par leur clé (« association.telephone », « banque.iban ») : "

@@ -82,7 +82,7 @@ def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict],
             continue  # a blank row (the end of the sheet, or a spacer)
         bad = len(problems)
 
-        def problem(column: str, message: str) -> None:
+        def problem(column: str, message: str, number: int = number) -> None:  # this row's number, bound now
             problems.append(f"{display}, ligne {number}, colonne « {column} » : {message}")
 
         day = _date(cells["Date"])

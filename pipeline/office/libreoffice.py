@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from pipeline import files, settings
+from pipeline.errors import ConversionError, OutputError, ToolMissing
 from pipeline.office import programs
-from pipeline.errors import OutputError, ConversionError, ToolMissing
 
 START_TIMEOUT = 90.0
 SECONDS_PER_DOCUMENT = 60.0

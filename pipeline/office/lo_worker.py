@@ -33,9 +33,9 @@ def connect(pipe_name, soffice, deadline):
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except Exception:  # NoConnectException until LibreOffice is up
             if soffice.poll() is not None:
-                raise SystemExit(f"LibreOffice s'est arrêté au démarrage (code {soffice.returncode})")
+                raise SystemExit(f"LibreOffice s'est arrêté au démarrage (code {soffice.returncode})") from None
             if time.monotonic() > deadline:
-                raise SystemExit("LibreOffice n'a pas démarré à temps")
+                raise SystemExit("LibreOffice n'a pas démarré à temps") from None
             time.sleep(0.02)  # LibreOffice opens its pipe about a second after it starts
 
 

@@ -24,8 +24,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
-from pipeline.pdf import fonts
 from pipeline.errors import InputError
+from pipeline.pdf import fonts
 from pipeline.pdf.marks import FieldPlace, is_signature_bookmark
 from pipeline.pdf.signing import add_empty_fields
 
@@ -94,7 +94,8 @@ def open_pdf(path: Path | BinaryIO, label: str) -> PdfReader:
         len(reader.pages)  # reads the page tree: a broken one fails here, not halfway through assembling
         return reader
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
-        raise InputError(f"{label} : PDF illisible ({exc.__class__.__name__})", hint="demandez un nouvel export de la pièce") from None
+        raise InputError(f"{label} : PDF illisible ({exc.__class__.__name__})",
+                         hint="demandez un nouvel export de la pièce") from None
 
 
 def page_count(path: Path, label: str) -> int:
@@ -154,7 +155,8 @@ def _front_matter(entries: list[Entry], placement: Layout, meta: Meta, attachmen
     rows = []
     for e in entries:  # a long title continues on a line of its own, the page number on its last line
         parts = _title_lines(e.title)
-        rows += [(part, None if i < len(parts) - 1 else placement.starts[e.key], e.section, i > 0) for i, part in enumerate(parts)]
+        rows += [(part, None if i < len(parts) - 1 else placement.starts[e.key], e.section, i > 0)
+                 for i, part in enumerate(parts)]
     rows += [(f"{a.name} – {a.summary}", None, "Originaux signés électroniquement, joints à ce fichier (trombone du "
                                                 "lecteur PDF)", None) for a in sorted(attachments, key=lambda a: a.name)]
     for page_index in range(placement.sommaire_pages):

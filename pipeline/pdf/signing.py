@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from dataclasses import dataclass
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -55,8 +55,7 @@ def _unique(places: list[FieldPlace]) -> None:
 def _empty_field(place: FieldPlace, page_ref, add):
     """The widget of an empty signature field over ``place``, with the print flag and an (empty)
     appearance stream as PDF/A wants; ``add`` makes an object indirect and gives its reference."""
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject, \
-        TextStringObject
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject, TextStringObject
 
     llx, lly, urx, ury = place.box
     appearance = StreamObject()
@@ -323,11 +322,10 @@ def stamp_style(signer_name: str, when=None):
     """How a signature looks on its page (« Signé électroniquement par … le … »), drawn with an
     embedded font so that the document stays PDF/A; pyHanko reads it while signing."""
     import datetime as dt
+    from zoneinfo import ZoneInfo
 
     from pyhanko.stamp import StaticStampStyle
     from reportlab.pdfgen import canvas
-
-    from zoneinfo import ZoneInfo
 
     fonts.register()
     when = (when or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(originals.PARIS))  # as France reads it
