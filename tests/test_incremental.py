@@ -78,8 +78,8 @@ def test_convention_is_converted_once_for_all_years(office, tmp_path):
     build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=events.append)
     # 3 documents a year before the bordereau: the convention (converted once, the same document
     # every year: signed apart once, joined as a copy later), the call, the minutes and, from 2023,
-    # the bilan of the year before; then the 3 bordereaux
-    assert batches(events) == [3, 3, 3, 1, 1, 1]
+    # the bilan of the year before; in 2024 also the compte rendu financier of 2022; then the 3 bordereaux
+    assert batches(events) == [3, 3, 4, 1, 1, 1]
     assert [e.kind for e in events].count("started") == 1
     conventions = {(tmp_path / "out" / CONV / str(y) / "convention.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1

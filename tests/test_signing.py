@@ -84,7 +84,7 @@ def test_only_the_signed_documents_and_the_dossier_have_fields(built):
     """The letter is signed inside the dossier; its bordereau and its own PDF carry no field."""
     signed_apart = {"convention": {"convention-metropole", "convention-association"},
                     "bilan-final": {"bilan-final-association"}, "bilan": {"bilan-association"},
-                    "pv-copil": {"pv-copil-metropole", "pv-copil-association"}}
+                    "pv-copil": {"pv-copil-metropole", "pv-copil-association"}, "crf": {"crf-association"}}
     for year in (2022, 2023, 2024, 2025):
         for pdf in (built / str(year)).glob("*.pdf"):
             names = {f.name for f in signing.list_fields(pdf)}

@@ -170,9 +170,15 @@ def test_words_and_names_are_not_cut_inside_in_narrow_columns(built):
 
 
 def test_the_closing_letter_announces_what_no_call_will_join_and_cites_its_basis(built):
-    """The last year's accounts and activity report used to come with the next call: the closing
-    letter says they will follow, and names the decision the closing rests on."""
+    """The last year's accounts, activity report and compte rendu financier used to come with the
+    next call: the closing letter says they will follow, on their true legal basis (not article 3,
+    which asks them only in support of a call), each with when it is due, and names the decision
+    the closing rests on."""
     letter = flat(built / "2025" / "transmission-2025.pdf").replace("- ", "-")
-    assert ("Le rapport d’activité de l’année 2024 et les comptes de l’année 2024, que l’article 3 demande pour "
-            "l’année écoulée et qu’aucun appel ne joindra plus, vous seront transmis") in letter
+    assert ("Au titre de l’article L. 1611-4 du code général des collectivités territoriales (comptes et résultats "
+            "de l’activité de l’association subventionnée) et de l’article 10 de la loi n° 2000-321 du 12 avril 2000 "
+            "(compte rendu financier de la subvention affectée), je vous transmettrai encore") in letter
+    assert "le rapport d’activité de l’année 2024, dès son approbation" in letter
+    assert "le compte rendu financier de la participation 2024, au plus tard le 30 juin 2025" in letter
+    assert "article 3" not in letter.split("Au titre de l’article L. 1611-4")[1]
     assert "réuni conformément au relevé de décisions du comité de pilotage du 12 mars 2024" in letter
