@@ -73,6 +73,13 @@ def pourcentage(value, signe: bool = True) -> str:
     return f"{sign}{abs(share):.1f}".replace(".", ",") + f"{NNBSP}%"
 
 
+def ecart(value) -> str:
+    """A gap in euros, signed as its percentage is: '+850,00 €', '−600,00 €', '0,00 €'."""
+    amount = _to_decimal(value)
+    sign = "+" if amount > 0 else ("−" if amount < 0 else "")
+    return sign + montant(abs(amount))
+
+
 def nombre(value) -> str:
     """An integer with French thousands separators: '1 250'."""
     digits = str(int(value))
@@ -334,6 +341,7 @@ FILTERS = {
     "montant_complet": montant_complet,
     "nombre": nombre,
     "pourcentage": pourcentage,
+    "ecart": ecart,
     "de": de,
     "typo": typo,
     "liste_fr": liste_fr,
@@ -353,6 +361,9 @@ FILTER_HELP = {
     "montant_lettres": "un montant en lettres : « vingt mille euros »",
     "montant_complet": "lettres et chiffres : « vingt mille euros (20 000,00 €) »",
     "nombre": "un nombre avec séparateur de milliers : « 1 250 »",
+    "ecart": "un écart en euros, signé : « +850,00 € », « −600,00 € »",
+    "pourcentage": "une part en pour cent, signée comme un écart : « +21,3 % », « −10,0 % » ; "
+                   "{{ x|pourcentage(false) }} pour une part d'un tout : « 38,9 % »",
     "typo": "applique les espaces insécables françaises avant : ; ! ? et dans « »",
     "liste_fr": "une liste en phrase : « a, b et c »",
     "ordinal": "un ordinal : « 1er », « 2e »",

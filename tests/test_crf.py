@@ -94,7 +94,8 @@ def _without_crf(path):
     """A year whose compte rendu financier is not drawn up yet: no « crf: » block, nor its example marks."""
     text = path.read_text(encoding="utf-8")
     text = text[:text.index("\n# --- Le compte rendu financier")] + "\n"
-    path.write_text(text.replace("  - crf.date\n", "").replace("  - crf.comptes_approuves_le\n", ""),
+    path.write_text(text.replace("  - crf.date\n", "").replace("  - crf.comptes_approuves_le\n", "").replace(
+        "  - crf.regle_repartition\n", ""),
                     encoding="utf-8")
 
 
@@ -265,3 +266,24 @@ def test_the_closing_letter_says_an_overdue_crf_is_overdue(inputs_copy, tmp_path
     said = {o["quoi"]: o["quand"] for o in owed}
     assert said["le compte rendu financier de la participation 2023"].startswith(
         "qui était dû au plus tard le 30 juin 2024")
+
+
+def test_shared_charges_need_their_allocation_rule_in_the_annex(inputs_copy):
+    """Staff and indirect charges put on the action without saying how they are shared out: the
+    cerfa's annex asks for the rule (fresh reading, P2)."""
+    path = inputs_copy / "2022" / "year.yaml"
+    text = path.read_text(encoding="utf-8").replace("  - crf.regle_repartition\n", "")
+    start = text.index("  regle_repartition:")
+    path.write_text(text[:start] + text[text.index("\n", start) + 1:], encoding="utf-8")
+    warned = [w for w in model.load(inputs_copy, 2024).warnings if "règle de répartition" in w]
+    assert warned and "crf.regle_repartition" in warned[0] and warned[0].endswith("erreur avec --final)"), warned
+    with pytest.raises(InputError) as info:
+        model.load(inputs_copy, 2024, final=True)
+    assert "règle de répartition" in str(info.value)
+
+
+def test_a_gap_in_euros_is_signed_as_its_percentage():
+    from pipeline.french import ecart, pourcentage
+
+    assert (ecart(-600), pourcentage(-0.1)) == ("−600,00\u00a0€", "−10,0\u202f%")
+    assert ecart(850).startswith("+850,00") and ecart(0) == "0,00\u00a0€"

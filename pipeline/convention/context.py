@@ -119,6 +119,7 @@ class CompteRendu:
     ecarts: list[LigneCompte] = doc("annexe : les lignes dont l'écart est significatif, avec leur explication")
     autres_explications: list[LigneCompte] = doc("annexe : les autres lignes dont l'association explique l'écart")
     commentaire: str | None = doc("annexe : ce que l'association dit de l'emploi de la participation")
+    regle_repartition: str | None = doc("annexe : la règle de répartition des charges indirectes et de personnel")
     seuil_part: Decimal = doc("écart significatif au-delà de cette part du prévu (0,15)")
     seuil_montant: Decimal = doc("… et au-delà de ce montant (500 €)")
 
@@ -219,7 +220,7 @@ class Context:
     crf: CompteRendu | None = doc("le compte rendu financier joint au dossier (celui de l'année N-2 ; à la clôture, "
                                   "de l'avant-dernière année) : annee, date, lieu, comptes_approuves_le, echeance, "
                                   "charges_directes, charges_indirectes, produits, total_charges, total_produits, "
-                                  "participation, ecarts, commentaire")
+                                  "participation, ecarts, commentaire, regle_repartition")
     comptes_rendus: list[SuiviCompteRendu] = doc("les comptes rendus financiers dont parle le dossier : celui qu'il "
                                                  "joint (ou qui manque) et celui qu'il annonce, avec annee, etat "
                                                  "(joint, manquant, a_venir), echeance, date, page")
@@ -430,7 +431,8 @@ def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
         participation_part=(participation.realise / produits) if produits else None,
         ecarts=[row for row in rows if row.significatif],
         autres_explications=[row for row in rows if not row.significatif and row.explication],
-        commentaire=block.commentaire, seuil_part=crf.GAP_SHARE, seuil_montant=crf.GAP_AMOUNT)
+        commentaire=block.commentaire, regle_repartition=block.regle_repartition, seuil_part=crf.GAP_SHARE,
+        seuil_montant=crf.GAP_AMOUNT)
 
 
 def crf_due(year: int) -> dt.date:

@@ -581,6 +581,13 @@ def _crf_content(conv: Convention, check: _Checker) -> None:
         if participation.prevu != conv.convention.montant_annuel:
             check.notice("crf", f"{where} : la participation prévue ({montant(participation.prevu)}) n'est pas celle "
                                 f"de la convention ({montant(conv.convention.montant_annuel)}, article 3)")
+    shared = [line for line in block.lignes if line.rubrique in ("charges_indirectes", "personnel") and line.realise]
+    if shared and not (block.regle_repartition or "").strip():
+        check.breach("crf.regle_repartition",
+                     f"le compte rendu financier {n} affecte à l'action des charges "
+                     f"{' et '.join(crf.BY_CODE[line.rubrique].libelle.split(' (')[0].lower() for line in shared)} "
+                     "sans dire comment elles sont réparties : le cerfa n° 15059 demande en annexe la règle de "
+                     "répartition (temps passé, prorata des loyers…) — écrivez-la dans crf.regle_repartition")
     sums = crf.totals(block.lignes)
     for i, what in ((0, "prévus"), (1, "réalisés")):
         charges, produits = sums["charges"][i], sums["produits"][i]

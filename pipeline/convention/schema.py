@@ -374,6 +374,10 @@ class CompteRenduFinancier:
     lignes: list[LigneCRF] = doc("les charges et produits de l'action, prévus et réalisés (d'ordinaire lus dans "
                                  "compte-rendu-financier.xlsx)", factory=list)
     commentaire: str | None = doc("annexe : ce que l'association veut dire de l'emploi de la participation", None)
+    regle_repartition: str | None = doc("annexe : la règle de répartition des charges indirectes et des charges de "
+                                        "personnel affectées à l'action (« au prorata du temps passé par les "
+                                        "salariés, relevé mensuel ; loyers et frais généraux au prorata… »), que le "
+                                        "cerfa n° 15059 demande dès qu'il y en a", None)
 
 
 @dataclass(frozen=True, kw_only=True)
