@@ -236,7 +236,7 @@ def dossier_layout(job: YearBuild, pages: dict[str, int], *, bordereau_pages: in
     """Where each part starts, from the page counts already known (the sommaire also lists the
     signed files the dossier carries)."""
     parts = entries(job)
-    return assemble.layout(parts, _counts(job, parts, pages, bordereau_pages), len(_attachments(job)))
+    return assemble.layout(parts, _counts(job, parts, pages, bordereau_pages), _attachments(job))
 
 
 def piece_pages(job: YearBuild, placement: assemble.Layout) -> dict[str, int]:

@@ -175,3 +175,24 @@ def test_a_piece_written_in_word_is_converted_with_the_documents(office, inputs_
     assert "Rapport d'activité 2022 de l'association" in dossier.pages[first - 1].extract_text()
     assert "Activité numéro 60" in " ".join(p.extract_text() for p in dossier.pages[first - 1:first + 2])
     assert (year / "pieces" / "rapport-activite-2022.docx").is_file()  # the original is untouched
+
+
+def test_a_carried_file_s_long_list_of_signatories_wraps_in_the_sommaire_never_cut(tmp_path):
+    """« … et Pascal FRIQUET le 18 ma… »: a long but real signatory's name cut the line (fresh reading, P3)."""
+    import datetime as dt
+    import io
+
+    from pipeline.pdf import assemble
+
+    long = assemble.Attachment("pv-copil-2022.pdf", b"%PDF", "procès-verbal", "signé par Sophie ROUSSEL-AUDIBERT "
+                               "le 17 mars 2022 et Pascal FRIQUET le 18 mars 2022", dt.datetime(2022, 3, 18))
+    short = assemble.Attachment("bilan-2022.pdf", b"%PDF", "bilan", "signé le 20 février 2023 par Pascal FRIQUET",
+                                dt.datetime(2023, 2, 20))
+    entry = assemble.Entry("La lettre d'appel", tmp_path / "a.pdf", "document", "appel", "Lettre")
+    meta = assemble.Meta("t", "a", "s", [], dt.datetime(2022, 3, 29), ["Dossier"], None)
+    placement = assemble.layout([entry], [1], [long, short])
+    assert placement.starts["appel"] == 3
+    text = " ".join(PdfReader(io.BytesIO(assemble._front_matter([entry], placement, meta, [long, short])))
+                    .pages[1].extract_text().split())
+    assert "Pascal FRIQUET le 18 mars 2022" in text and "…" not in text, text
+    assert len(assemble._attached_lines(long)) == 2 and len(assemble._attached_lines(short)) == 1

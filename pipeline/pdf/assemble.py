@@ -115,11 +115,19 @@ def _title_lines(title: str) -> list[str]:
     return _wrap(title, fonts.REGULAR, 11, TITLE_WIDTH)
 
 
-def layout(entries: list[Entry], counts: list[int], attached: int = 0) -> Layout:
+ATTACHED_WIDTH = A4[0] - 135  # a carried file's line in the sommaire
+
+
+def _attached_lines(attachment: Attachment) -> list[str]:
+    """A carried file's line in the sommaire, on as many lines as its signatories take (never cut)."""
+    return _wrap(f"{attachment.name} – {attachment.summary}", fonts.REGULAR, 9.5, ATTACHED_WIDTH)
+
+
+def layout(entries: list[Entry], counts: list[int], attached: list[Attachment] = ()) -> Layout:
     """Where each entry starts, the sommaire listing the entries (a long title on two lines) and
-    the ``attached`` files."""
+    the ``attached`` files (a long list of signatories on two lines)."""
     fonts.register()
-    lines = sum(len(_title_lines(e.title)) for e in entries) + attached
+    lines = sum(len(_title_lines(e.title)) for e in entries) + sum(len(_attached_lines(a)) for a in attached)
     sommaire_pages = max(1, math.ceil(lines / SOMMAIRE_LINES_PER_PAGE))
     page = 1 + sommaire_pages + 1
     starts = {}
@@ -157,8 +165,10 @@ def _front_matter(entries: list[Entry], placement: Layout, meta: Meta, attachmen
         parts = _title_lines(e.title)
         rows += [(part, None if i < len(parts) - 1 else placement.starts[e.key], e.section, i > 0)
                  for i, part in enumerate(parts)]
-    rows += [(f"{a.name} – {a.summary}", None, "Originaux signés électroniquement, joints à ce fichier (trombone du "
-                                                "lecteur PDF)", None) for a in sorted(attachments, key=lambda a: a.name)]
+    carried = "Originaux signés électroniquement, joints à ce fichier (trombone du lecteur PDF)"
+    for a in sorted(attachments, key=lambda a: a.name):  # a file carried, not a page: no leaders, never cut
+        parts = _attached_lines(a)
+        rows += [(part, None, carried, "file-more" if i < len(parts) - 1 else "file") for i, part in enumerate(parts)]
     for page_index in range(placement.sommaire_pages):
         c.setFillColor(accent)
         c.setFont(fonts.BOLD, 18)
@@ -174,10 +184,10 @@ def _front_matter(entries: list[Entry], placement: Layout, meta: Meta, attachmen
                 y -= 20
                 previous_section = section
             c.setFillColor(Color(0, 0, 0))
-            if start is None and continued is None:  # a file carried, not a page: no leaders
+            if continued in ("file", "file-more"):  # a file carried, not a page: no leaders
                 c.setFont(fonts.REGULAR, 9.5)
-                c.drawString(75, y, _fit(title, fonts.REGULAR, 9.5, width - 135))
-                y -= 22
+                c.drawString(75, y, title)
+                y -= 13 if continued == "file-more" else 22
                 continue
             if start is None:  # a title's first line, continued below
                 c.setFont(fonts.REGULAR, 11)
@@ -469,7 +479,7 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     if counts is None:
         counts = [page_count(e.pdf, e.title) for e in entries]
     attachments = attachments or []
-    placement = layout(entries, counts, len(attachments))
+    placement = layout(entries, counts, attachments)
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(_front_matter(entries, placement, meta, attachments))),
                   outline_item="Page de garde et sommaire",
