@@ -94,9 +94,9 @@ def _without_crf(path):
     """A year whose compte rendu financier is not drawn up yet: no « crf: » block, nor its example marks."""
     text = path.read_text(encoding="utf-8")
     text = text[:text.index("\n# --- Le compte rendu financier")] + "\n"
-    path.write_text(text.replace("  - crf.date\n", "").replace("  - crf.comptes_approuves_le\n", "").replace(
-        "  - crf.regle_repartition\n", ""),
-                    encoding="utf-8")
+    for key in ("date", "comptes_approuves_le", "regle_repartition", "transmis_le"):
+        text = text.replace(f"  - crf.{key}\n", "")
+    path.write_text(text, encoding="utf-8")
 
 
 def test_a_crf_not_drawn_up_is_missing_said_and_not_enclosed(inputs_copy):
@@ -117,6 +117,7 @@ def test_a_crf_not_drawn_up_is_missing_said_and_not_enclosed(inputs_copy):
 
 def test_a_crf_dated_after_the_letter_waits_for_the_next_one(inputs_copy):
     _edit(inputs_copy, 2022, "  date: 2023-06-20", "  date: 2024-04-02")
+    _crf_line(inputs_copy / "2022" / "year.yaml", "transmis_le", "2024-04-03")
     said = _said(inputs_copy, 2024, final=False)
     assert "après l'appel du 2024-03-26" in said and "après le 30 juin 2023" in said
     assert "crf" not in [d.key for d in documents.plan(model.load(inputs_copy, 2024))]
@@ -155,6 +156,7 @@ def test_a_small_gap_needs_no_explanation_and_a_large_unforecast_one_does():
 ])
 def test_its_dates_follow_the_accounts_and_the_law(inputs_copy, old, new, words, error_always):
     _edit(inputs_copy, 2022, old, new)
+    _crf_line(inputs_copy / "2022" / "year.yaml", "transmis_le", "2023-07-05")  # deposited once drawn up
     draft = _said(inputs_copy, 2022, final=False)
     assert words in draft
     if error_always is None:  # a late CRF is a fact to note, not to undo
@@ -241,7 +243,7 @@ def test_the_bordereau_says_when_the_crf_was_drawn_up_or_that_it_is_due(tmp_path
 
     text = _filled(model.load(INPUTS, 2024), "bordereau", tmp_path)
     assert "Participation 2022 : établi le 20 juin 2023, après l'approbation des comptes 2022 le 15 juin 2023, " \
-           "joint au présent dossier" in text
+           "déposé auprès de la Métropole le 22 juin 2023, copie jointe au présent dossier" in text
     assert "Participation 2023 : à transmettre au plus tard le 30 juin 2024" in text
     text = _filled(model.load(INPUTS, 2023), "bordereau", tmp_path)
     assert "Participation 2022 : à transmettre au plus tard le 30 juin 2023" in text
@@ -287,3 +289,36 @@ def test_a_gap_in_euros_is_signed_as_its_percentage():
 
     assert (ecart(-600), pourcentage(-0.1)) == ("−600,00\u00a0€", "−10,0\u202f%")
     assert ecart(850).startswith("+850,00") and ecart(0) == "0,00\u00a0€"
+
+
+def _crf_line(path, key, value):
+    """The year's « crf: » block with ``key`` set to ``value`` (None: taken out, with its example mark)."""
+    text = path.read_text(encoding="utf-8").replace(f"  - crf.{key}\n", "")
+    block = text.index("\ncrf:\n") + len("\ncrf:\n")
+    start = text.find(f"  {key}:", block)
+    start, end = (start, text.index("\n", start) + 1) if start != -1 else (block, block)
+    path.write_text(text[:start] + (f"  {key}: {value}\n" if value is not None else "") + text[end:], encoding="utf-8")
+
+
+def test_a_crf_is_deposited_by_30_june_not_with_the_next_call(inputs_copy):
+    """The CRF reached the Métropole only with the call N+2, nine months late (fresh reading, P2):
+    its deposit is data, said late or missing, and the bordereau N+2 joins a copy of what was sent."""
+    path = inputs_copy / "2022" / "year.yaml"
+    _crf_line(path, "transmis_le", None)
+    warned = [w for w in model.load(inputs_copy, 2024).warnings if "crf.transmis_le" in w]
+    assert warned and "au plus tard le 30 juin 2023" in warned[0] and warned[0].endswith("erreur avec --final)")
+    _crf_line(path, "transmis_le", "2023-09-14")
+    late = [w for w in model.load(inputs_copy, 2024).warnings if "crf.transmis_le" in w]
+    assert late and "déposé le 2023-09-14, après le 30 juin 2023" in late[0], late
+    _crf_line(path, "transmis_le", "2023-06-01")
+    with pytest.raises(InputError, match="avant d'être établi"):
+        model.load(inputs_copy, 2024)
+
+
+def test_the_bordereau_says_when_the_crf_was_deposited_and_joins_a_copy(tmp_path):
+    from helpers import INPUTS
+
+    data = model.load(INPUTS, 2024)
+    filled = templates.fill(data, TEMPLATES / "bordereau.docx", tmp_path / "bordereau.docx", final=False)
+    text = " ".join(docx_text(filled.docx).split())
+    assert "déposé auprès de la Métropole le 22 juin 2023, copie jointe au présent dossier" in text, text

@@ -133,6 +133,7 @@ class SuiviCompteRendu:
     echeance: dt.date = doc("date limite : le 30 juin de l'année suivante")
     date: dt.date | None = doc("date à laquelle il a été établi et signé, s'il est joint")
     comptes_approuves_le: dt.date | None = doc("date d'approbation des comptes dont il rend compte, s'il est joint")
+    transmis_le: dt.date | None = doc("date à laquelle il a été déposé auprès de la Métropole, si les données la disent")
     page: int | None = doc("sa première page dans le dossier, s'il est joint")
     signature: str | None = doc("son état de signature, s'il est joint")
 
@@ -365,6 +366,7 @@ def _comptes_rendus(data: model.DossierData, pages: dict[str, int] | None,
     return [SuiviCompteRendu(annee=o.annee, etat=o.state, echeance=o.due,
                              date=o.established.date if o.established else None,
                              comptes_approuves_le=o.established.comptes_approuves_le if o.established else None,
+                             transmis_le=o.established.transmis_le if o.established else None,
                              page=(pages or {}).get("document:crf") if o.state == "joint" else None,
                              signature=signatures.get("crf") if o.state == "joint" else None)
             for o in crf.owed(data)]

@@ -555,6 +555,18 @@ def _crf_content(conv: Convention, check: _Checker) -> None:
         check.notice("crf.date", f"le compte rendu financier {n} est daté du {block.date.isoformat()}, après le "
                                  f"{crf_due_text(n)} : la loi du 12 avril 2000 (article 10) le demande dans les six mois "
                                  f"qui suivent la fin de l'année {n}")
+    if block.transmis_le is None:
+        check.breach("crf.transmis_le", f"dites quand le compte rendu financier {n} a été déposé auprès "
+                                        f"{de_metropole(conv)} (crf.transmis_le) : la loi du 12 avril 2000 (article 10) "
+                                        f"demande de le déposer au plus tard le {crf_due_text(n)}, sans attendre "
+                                        "l'appel qui en joindra une copie")
+    elif block.transmis_le < block.date:
+        check.err("crf.transmis_le", f"déposé le {block.transmis_le.isoformat()}, avant d'être établi "
+                                     f"({block.date.isoformat()}) : vérifiez les deux dates")
+    elif block.transmis_le > cycle.crf_due(n):
+        check.notice("crf.transmis_le", f"le compte rendu financier {n} a été déposé le "
+                                        f"{block.transmis_le.isoformat()}, après le {crf_due_text(n)} : la loi du 12 "
+                                        f"avril 2000 (article 10) le demande dans les six mois qui suivent la fin de {n}")
     sheet = crf.find(check.f.folder)
     where = sheet.name if sheet is not None else "crf.lignes"
     if not block.lignes:

@@ -374,6 +374,9 @@ class CompteRenduFinancier:
     lignes: list[LigneCRF] = doc("les charges et produits de l'action, prévus et réalisés (d'ordinaire lus dans "
                                  "compte-rendu-financier.xlsx)", factory=list)
     commentaire: str | None = doc("annexe : ce que l'association veut dire de l'emploi de la participation", None)
+    transmis_le: dt.date | None = doc("date à laquelle il a été déposé auprès de la Métropole : au plus tard le 30 juin "
+                                      "de l'année suivante (loi du 12 avril 2000, article 10), sans attendre l'appel "
+                                      "qui en joint une copie", None)
     regle_repartition: str | None = doc("annexe : la règle de répartition des charges indirectes et des charges de "
                                         "personnel affectées à l'action (« au prorata du temps passé par les "
                                         "salariés, relevé mensuel ; loyers et frais généraux au prorata… »), que le "
