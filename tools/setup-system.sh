@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the pipeline needs from Debian's packages when it is missing:
-# LibreOffice Writer (conversion), metric-compatible fonts, qpdf, poppler and Ghostscript.
+# LibreOffice Writer (conversion), metric-compatible fonts, qpdf, poppler and Ghostscript;
+# Chromium and its driver, with which the tests open the bureau (make bureau) as staff do.
 # As root it installs them; otherwise it prints the one command to run.
 set -eu
 # the one list, which the engine's install hints read too
@@ -12,6 +13,8 @@ command -v qpdf >/dev/null 2>&1 || missing="$missing qpdf"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing pdftoppm"
 command -v gs >/dev/null 2>&1 || missing="$missing gs"
 command -v fc-list >/dev/null 2>&1 || missing="$missing fc-list"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v chromedriver >/dev/null 2>&1 || missing="$missing chromedriver"
 if command -v fc-list >/dev/null 2>&1; then
   fc-list | grep -q "LiberationSans-Regular" || missing="$missing fonts-liberation2"
   fc-list | grep -q "Carlito" || missing="$missing fonts-crosextra-carlito"
