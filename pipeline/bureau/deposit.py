@@ -44,6 +44,7 @@ class Deposit:
     stale: list[str] = field(default_factory=list)  # why the year is now to rebuild (empty: it is not)
     kept: str | None = None                  # where the previous file went
     unchanged: bool = False                  # the very bytes already there
+    report: status.YearStatus | None = None  # the year as status says it after the drop
 
     @property
     def changed(self) -> str:
@@ -96,7 +97,7 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, stem: str
     if target.is_file() and target.read_bytes() == content:
         report = year_status(convention, templates, outputs, year)
         line = line_for(report, slot)
-        return Deposit(slot, shown, line, line, report.stale, unchanged=True)
+        return Deposit(slot, shown, line, line, report.stale, unchanged=True, report=report)
     before = line_for(year_status(convention, templates, outputs, year), slot)
     handle, temporary = tempfile.mkstemp(prefix=f".depot-{stem}-", suffix=".pdf", dir=folder)
     try:
@@ -117,7 +118,7 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, stem: str
         Path(temporary).unlink(missing_ok=True)
         raise
     report = year_status(convention, templates, outputs, year)
-    return Deposit(slot, shown, before, line_for(report, slot), report.stale, kept=kept)
+    return Deposit(slot, shown, before, line_for(report, slot), report.stale, kept=kept, report=report)
 
 
 def _keep_previous(target: Path) -> str:

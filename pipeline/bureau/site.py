@@ -278,7 +278,8 @@ async def drop_signed(request: Request) -> Response:
                else f"le dossier {year} est à jour : rien à reconstruire")
     said = {"ok": True, "document": result.slot.title, "stem": result.slot.stem, "fichier": result.stored,
             "etat": result.after.state if result.after else "", "problemes": result.after.problems if result.after else [],
-            "changement": result.changed, "reconstruire": rebuild, "a_reconstruire": bool(result.stale)}
+            "changement": result.changed, "reconstruire": rebuild, "a_reconstruire": bool(result.stale),
+            "etat_annee": year_state(result.report, places.outputs_for(state.outputs, convention))[1]}
     if _wants_json(request):
         return JSONResponse(said)
     return await year_page(request, {"ok": True, "text": f"{result.stored} déposé — {result.changed}",

@@ -41,7 +41,11 @@ async function deposer(form, fichier) {
     verdict.className = "verdict avis-ok";
     texte(verdict, `Déposé : ${reponse.fichier}. ${reponse.changement}. ${reponse.reconstruire}.`);
     const etatAnnee = document.querySelector('[data-role="etat-annee"]');
-    if (etatAnnee && reponse.a_reconstruire) etatAnnee.dataset.aReconstruire = "oui";
+    if (etatAnnee && reponse.a_reconstruire) {  // the year's state as the board now says it
+      const jamais = reponse.etat_annee === "jamais construit";
+      etatAnnee.className = "badge " + (jamais ? "badge-jamais" : "badge-a-refaire");
+      texte(etatAnnee, (jamais ? "○ " : "↻ ") + reponse.etat_annee);
+    }
   } else {
     verdict.className = "verdict refus";
     texte(verdict, `Refusé : ${reponse.erreur}`);
