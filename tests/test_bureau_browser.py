@@ -5,7 +5,7 @@ link, drop the signed bilan on its slot and see its state change; the screenshot
 and of the year's page in docs/ are taken here."""
 from __future__ import annotations
 
-import shutil
+import os
 import threading
 from pathlib import Path
 
@@ -50,7 +50,12 @@ def site(office, tmp_path_factory):
     thread.start()
     while not server.started:
         threading.Event().wait(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", inputs, outputs, pki, root
+    here = os.getcwd()
+    os.chdir(root)  # the paths the pages show read as staff's do (inputs/…), the screenshots the same at each run
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", inputs, outputs, pki, root
+    finally:
+        os.chdir(here)
     server.should_exit = True
     thread.join(10)
     sock.close()
