@@ -341,3 +341,41 @@ def test_the_server_takes_another_port_when_its_own_is_taken():
         second.close()
     finally:
         first.close()
+
+
+def test_the_command_prints_its_address_serves_on_127_0_0_1_and_stops_on_ctrl_c(place):
+    """« python -m pipeline bureau » as staff start it: the address with its token, the page at
+    that address, then Ctrl-C stops it cleanly."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    from helpers import ROOT
+
+    inputs, outputs = place
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "--inputs", str(inputs), "--outputs", str(outputs),
+                                "bureau", "--sans-navigateur", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        first = process.stdout.readline()
+        url = re.search(r"(http://127\.0\.0\.1:\d+/)\?jeton=(\S+)", first)
+        assert url, first
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = opener.open(url.group(0), timeout=10)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert page.status == 200 and "Où en est chaque dossier" in page.read().decode()
+        assert page.url == url.group(1)  # the token left the address, the cookie keeps the session
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and out.strip().endswith("bureau arrêté"), out

@@ -54,6 +54,8 @@ def run(conventions_dir: Path, templates: Path, outputs: Path, *, host: str = "1
         threading.Thread(target=open_when_ready, daemon=True).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn stopped gracefully, then passed the signal on
+        pass
     finally:
         sock.close()
     say("bureau arrêté")
