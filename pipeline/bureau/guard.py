@@ -11,7 +11,7 @@ import secrets
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 COOKIE = "bureau-jeton"
 PARAM = "jeton"
@@ -38,6 +38,8 @@ class Guard:
             return await self.app(scope, receive, send)
         request = Request(scope)
         refusal = self.refusal(request)
+        if refusal is not None and "application/json" in request.headers.get("accept", ""):
+            refusal = JSONResponse({"ok": False, "erreur": refusal.why}, status_code=refusal.status_code)
         if refusal is not None:
             return await refusal(scope, receive, send)
         if request.query_params.get(PARAM) is not None:  # the address with the token: the cookie, then the page
@@ -88,6 +90,8 @@ def posted_token_ok(request: Request, form=None) -> bool:
 def _refused(code: int, title: str, why: str) -> HTMLResponse:
     from html import escape
 
-    return HTMLResponse(f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Bureau – {escape(title)}</title>
+    page = HTMLResponse(f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Bureau – {escape(title)}</title>
 <link rel="stylesheet" href="/static/bureau.css"></head><body><main id="contenu"><h1>{escape(title.capitalize())}</h1>
 <p class="refus" role="alert">{escape(why)}</p></main></body></html>""", status_code=code)
+    page.why = why  # said as JSON to the page's scripts
+    return page

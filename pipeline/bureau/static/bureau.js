@@ -34,7 +34,7 @@ async function deposer(form, fichier) {
       headers: {"Accept": "application/json", "X-Jeton": jeton()}, credentials: "same-origin"});
     reponse = await r.json();
   } catch (e) {
-    reponse = {ok: false, erreur: "le bureau ne répond pas (a-t-il été arrêté ?)"};
+    reponse = {ok: false, erreur: "le bureau ne répond pas (a-t-il été arrêté ? relancez « make bureau » et ouvrez l'adresse qu'il affiche)"};
   }
   if (reponse.ok) {
     montrerLigne(caseEl, reponse);
