@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu lock lint
+.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu lock lint bureau
 
 SYSTEM   := $(VENV)/.system
 COMPILED := $(VENV)/.compiled
@@ -60,6 +60,9 @@ statut: setup  # make statut [YEAR=2023]: who must sign what, who signed and whe
 
 apercu: setup  # make apercu YEAR=2023 DOC=bilan: the document's PDF rewritten at each save of its template or data
 	$(RUN) apercu $(YEAR) $(DOC)
+
+bureau: setup  # make bureau: the local web page (board, signed originals, builds); Ctrl-C to stop it
+	$(BIN)/python -m pipeline --inputs $(INPUTS) bureau
 
 new-year: setup  # make new-year YEAR=2024: the year's folder from the previous one
 	$(RUN) new-year $(YEAR)

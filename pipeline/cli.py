@@ -281,6 +281,21 @@ def status(ctx: Context, year: int | None) -> None:
 
 
 @main_group.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adresse d'écoute : cette machine seulement, sauf si vous en donnez une autre.")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port (un autre, libre, s'il est pris).")
+@click.option("--sans-navigateur", "no_browser", is_flag=True, help="N'ouvre pas le navigateur.")
+@pass_context
+def bureau(ctx: Context, host: str, port: int, no_browser: bool) -> None:
+    """Le bureau : une page web locale qui montre où en est chaque dossier, reçoit les originaux
+    signés et construit les dossiers. Ctrl-C pour l'arrêter."""
+    from pipeline.bureau import serve
+
+    serve.run(ctx.conventions_dir, ctx.templates, ctx.outputs, host=host, port=port, browser=not no_browser,
+              say=click.echo)
+
+
+@main_group.command()
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def fields(dossier: Path) -> None:
     """Liste les champs de signature d'un dossier PDF."""

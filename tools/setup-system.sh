@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the pipeline needs from Debian's packages when it is missing:
-# LibreOffice Writer (conversion), metric-compatible fonts, qpdf, poppler and Ghostscript.
+# LibreOffice Writer (conversion), metric-compatible fonts, qpdf, poppler and Ghostscript;
+# Chromium and its driver, with which the tests open the bureau (make bureau) as staff do.
 # As root it installs them; otherwise it prints the one command to run.
 set -eu
 # the one list, which the engine's install hints read too
@@ -12,12 +13,16 @@ command -v qpdf >/dev/null 2>&1 || missing="$missing qpdf"
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing pdftoppm"
 command -v gs >/dev/null 2>&1 || missing="$missing gs"
 command -v fc-list >/dev/null 2>&1 || missing="$missing fc-list"
+# the browser serves only the bureau's tests: without root, its absence alone stops nothing
+browser=""
+command -v chromium >/dev/null 2>&1 || browser="$browser chromium"
+command -v chromedriver >/dev/null 2>&1 || browser="$browser chromedriver"
 if command -v fc-list >/dev/null 2>&1; then
   fc-list | grep -q "LiberationSans-Regular" || missing="$missing fonts-liberation2"
   fc-list | grep -q "Carlito" || missing="$missing fonts-crosextra-carlito"
 fi
-[ -z "$missing" ] && exit 0
-echo "outils manquants :$missing" >&2
+[ -z "$missing$browser" ] && exit 0
+echo "outils manquants :$missing$browser" >&2
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installation avec apt-get (quelques minutes la première fois)…" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -26,4 +31,5 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 echo "lancez : sudo apt-get install -y --no-install-recommends $PACKAGES" >&2
+[ -z "$missing" ] && exit 0  # only the tests' browser is missing: the dossiers build without it
 exit 1

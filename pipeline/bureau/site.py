@@ -1,0 +1,342 @@
+"""The bureau's pages and actions (Starlette): the board, a year's page, its files, a signed file
+dropped on its slot, a build and its progress (server-sent events).
+
+Every name in an address is looked up, never joined to a path: a convention among the
+conventions' folders, a year among its dossier years, a file among those its year's folder
+holds, a slot among the year's planned documents.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from pathlib import Path
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from pipeline import places, publish, status
+from pipeline.bureau import deposit, guard, jobs
+from pipeline.convention import documents, model
+from pipeline.errors import PipelineError
+
+HERE = Path(__file__).parent
+MAX_UPLOAD = 25 * 1024 * 1024  # a signed original, timestamps and revocation data included, is far smaller
+FORM_SLACK = 64 * 1024         # the multipart envelope around the file
+FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.(pdf|docx)")
+
+PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "pages"), autoescape=True,
+                           trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+class TooLarge(Exception):
+    pass
+
+
+def create_app(conventions_dir: Path, templates: Path, outputs: Path, *, token: str | None = None,
+               hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), max_upload: int = MAX_UPLOAD,
+               runtime: jobs.RuntimeFactory | None = None) -> Starlette:
+    """The bureau for the conventions of ``conventions_dir``; ``token`` opens its session."""
+    builds = jobs.Builds(Path(templates), Path(outputs), runtime)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await run_in_threadpool(builds.stop)  # Ctrl-C: a running build stops as an interrupted one
+
+    app = Starlette(routes=[
+        Route("/", board),
+        Route("/c/{convention}/{year:int}", year_page),
+        Route("/c/{convention}/{year:int}/f/{name}", output_file),
+        Route("/c/{convention}/{year:int}/signe/{stem}", signed_file, methods=["GET", "HEAD"]),
+        Route("/c/{convention}/{year:int}/signe/{stem}", drop_signed, methods=["POST"]),
+        Route("/c/{convention}/{year:int}/construire", start_build, methods=["POST"]),
+        Route("/travaux/{job}", job_state),
+        Route("/travaux/{job}/flux", job_stream),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ], lifespan=lifespan, exception_handlers={HTTPException: _http_error})
+    app.state.token = token or guard.new_token()
+    app.state.conventions_dir = Path(conventions_dir)
+    app.state.templates = Path(templates)
+    app.state.outputs = Path(outputs)
+    app.state.max_upload = max_upload
+    app.state.builds = builds
+    app.add_middleware(guard.Guard, token=app.state.token, hosts=set(hosts))
+    return app
+
+
+# ---------------------------------------------------------------------------------------------- lookups
+
+def _conventions(request: Request) -> dict[str, Path]:
+    return {c.name: c for c in places.convention_dirs(request.app.state.conventions_dir)}
+
+
+def _convention(request: Request) -> Path:
+    found = _conventions(request).get(request.path_params["convention"])
+    if found is None:
+        raise HTTPException(404, "cette convention n'existe pas dans le dossier des conventions")
+    return found
+
+
+def _year(request: Request, convention: Path) -> int:
+    year = request.path_params["year"]
+    try:
+        years = model.dossier_years(convention)
+    except PipelineError as exc:
+        raise HTTPException(422, str(exc)) from None
+    if year not in years:
+        raise HTTPException(404, f"{convention.name} n'a pas de dossier {year}")
+    return year
+
+
+def _built(request: Request, convention: Path, year: int) -> Path:
+    return places.outputs_for(request.app.state.outputs, convention) / str(year)
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def render(request: Request, page: str, code: int = 200, **values) -> HTMLResponse:
+    return HTMLResponse(PAGES.get_template(page).render(token=request.app.state.token, **values), status_code=code)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"ok": False, "erreur": exc.detail}, status_code=exc.status_code)
+    return render(request, "refus.html", exc.status_code, title="Introuvable" if exc.status_code == 404 else "Refusé",
+                  why=exc.detail)
+
+
+# ---------------------------------------------------------------------------------------------- the board
+
+def year_state(report: status.YearStatus, out: Path) -> tuple[str, str]:
+    """The dossier's state at a glance (its class, its words), from ``status``'s own reasons."""
+    if not report.stale:
+        return "a-jour", "à jour"
+    if publish.in_progress(out, report.year):
+        return "en-cours", "construction en cours"
+    if not publish.built_before(out, report.year):
+        return "jamais", "jamais construit"
+    return "a-refaire", "à reconstruire"
+
+
+def _board(state) -> list[dict]:
+    rows = []
+    for convention in places.convention_dirs(state.conventions_dir):
+        out = places.outputs_for(state.outputs, convention)
+        try:
+            reports = status.status(convention, state.templates, state.outputs)
+        except PipelineError as exc:
+            rows.append({"convention": convention, "error": str(exc), "years": []})
+            continue
+        rows.append({"convention": convention, "error": None,
+                     "years": [{"report": r, "state": year_state(r, out)} for r in reports]})
+    return rows
+
+
+async def board(request: Request) -> Response:
+    rows = await run_in_threadpool(_board, request.app.state)
+    return render(request, "tableau.html", conventions=rows)
+
+
+# ---------------------------------------------------------------------------------------------- a year
+
+def _year_view(state, convention: Path, year: int) -> dict:
+    out = places.outputs_for(state.outputs, convention)
+    built = out / str(year)
+    report = deposit.year_status(convention, state.templates, state.outputs, year)
+    data = model.load(convention, year)
+    planned = documents.plan(data)
+    present = {p.name for p in built.iterdir() if p.is_file()} if built.is_dir() else set()
+    files = []
+    for d in planned:
+        if {f"{d.stem}.pdf", f"{d.stem}.docx"} & present:
+            files.append({"title": d.title, "stem": d.stem, "pdf": f"{d.stem}.pdf" in present,
+                          "docx": f"{d.stem}.docx" in present})
+    named = {f["stem"] for f in files} | {f"dossier-{year}"}
+    for stem in sorted({Path(n).stem for n in present if FILE_NAME.fullmatch(n)} - named):
+        files.append({"title": stem, "stem": stem, "pdf": f"{stem}.pdf" in present, "docx": f"{stem}.docx" in present})
+    slots = []
+    for slot in deposit.slots(convention, year):
+        line = deposit.line_for(report, slot)
+        slots.append({"slot": slot, "line": line,
+                      "has_file": places.signed_original(convention, slot.stem).is_file()})
+    return {"report": report, "state": year_state(report, out), "files": files, "slots": slots,
+            "dossier": f"dossier-{year}.pdf" in present}
+
+
+async def year_page(request: Request, notice: dict | None = None, code: int = 200) -> Response:
+    convention = _convention(request)
+    year = _year(request, convention)
+    try:
+        view = await run_in_threadpool(_year_view, request.app.state, convention, year)
+    except PipelineError as exc:
+        return render(request, "refus.html", 422, title=f"{convention.name} {year}", why=str(exc))
+    job = request.app.state.builds.latest(convention, year)
+    return render(request, "annee.html", code, convention=convention, year=year, job=job, notice=notice, **view)
+
+
+async def output_file(request: Request) -> Response:
+    convention = _convention(request)
+    year = _year(request, convention)
+    name = request.path_params["name"]
+    folder = _built(request, convention, year)
+    if not FILE_NAME.fullmatch(name) or not (folder / name).is_file() or name not in {p.name for p in folder.iterdir()}:
+        raise HTTPException(404, f"aucun document « {name} » dans le dossier {year} publié")
+    path = folder / name
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise HTTPException(404, f"aucun document « {name} » dans le dossier {year} publié")
+    inline = name.endswith(".pdf") and request.query_params.get("telecharger") is None
+    return FileResponse(path, filename=name, content_disposition_type="inline" if inline else "attachment",
+                        media_type="application/pdf" if name.endswith(".pdf") else None)
+
+
+def _slot(convention: Path, year: int, stem: str) -> deposit.Slot:
+    slot = next((s for s in deposit.slots(convention, year) if s.stem == stem), None)
+    if slot is None:
+        raise HTTPException(404, f"le dossier {year} n'attend aucun document signé nommé « {stem} »")
+    return slot
+
+
+async def signed_file(request: Request) -> Response:
+    convention = _convention(request)
+    year = _year(request, convention)
+    slot = await run_in_threadpool(_slot, convention, year, request.path_params["stem"])
+    path = places.signed_original(convention, slot.stem)
+    if not path.is_file() or not path.resolve().is_relative_to(convention.resolve()):
+        raise HTTPException(404, f"aucun original signé de « {slot.title} » n'a encore été déposé")
+    return FileResponse(path, filename=path.name, content_disposition_type="attachment",
+                        media_type="application/pdf")
+
+
+async def _limited_form(request: Request, limit: int):
+    """The multipart form, refused as soon as the body passes ``limit`` bytes (a file part is
+    otherwise unbounded in Starlette)."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise TooLarge()
+
+    async def stream():
+        total = 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise TooLarge()
+            yield chunk
+
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise MultiPartException("formulaire attendu (multipart/form-data)")
+    return await MultiPartParser(request.headers, stream(), max_files=1, max_fields=8, max_part_size=4096).parse()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} Mo"
+
+
+async def drop_signed(request: Request) -> Response:
+    """A signed file dropped on its slot: checked, stored, and what changed said."""
+    state = request.app.state
+    convention = _convention(request)
+    year = _year(request, convention)
+    stem = (await run_in_threadpool(_slot, convention, year, request.path_params["stem"])).stem  # else 404
+
+    async def refuse(code: int, message: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"ok": False, "erreur": message, "document": stem}, status_code=code)
+        return await year_page(request, {"ok": False, "text": message, "stem": stem}, code)
+
+    try:
+        form = await _limited_form(request, state.max_upload + FORM_SLACK)
+    except TooLarge:
+        return await refuse(413, f"fichier trop gros : le bureau accepte au plus {_megabytes(state.max_upload)}")
+    except MultiPartException as exc:
+        return await refuse(400, f"envoi illisible : {exc.message}")
+    if not guard.posted_token_ok(request, form):
+        return await refuse(403, "jeton absent ou faux : rechargez la page du bureau, puis déposez à nouveau")
+    upload = form.get("fichier")
+    if not isinstance(upload, UploadFile):
+        return await refuse(400, "aucun fichier reçu : choisissez le PDF signé, puis « Déposer »")
+    content = await upload.read()
+    await form.close()
+    if len(content) > state.max_upload:
+        return await refuse(413, f"fichier trop gros : le bureau accepte au plus {_megabytes(state.max_upload)}")
+    try:
+        result = await run_in_threadpool(deposit.store, convention, state.templates, state.outputs, year, stem, content)
+    except PipelineError as exc:
+        return await refuse(422, str(exc))
+    rebuild = (f"le dossier {year} est à reconstruire : {'; '.join(result.stale[:4])}"
+               f"{' …' if len(result.stale) > 4 else ''}" if result.stale
+               else f"le dossier {year} est à jour : rien à reconstruire")
+    said = {"ok": True, "document": result.slot.title, "stem": result.slot.stem, "fichier": result.stored,
+            "etat": result.after.state if result.after else "", "problemes": result.after.problems if result.after else [],
+            "changement": result.changed, "reconstruire": rebuild, "a_reconstruire": bool(result.stale),
+            "etat_annee": year_state(result.report, places.outputs_for(state.outputs, convention))[1]}
+    if _wants_json(request):
+        return JSONResponse(said)
+    return await year_page(request, {"ok": True, "text": f"{result.stored} déposé — {result.changed}",
+                                     "more": rebuild, "stem": stem})
+
+
+# ---------------------------------------------------------------------------------------------- builds
+
+async def start_build(request: Request) -> Response:
+    convention = _convention(request)
+    year = _year(request, convention)
+    try:
+        form = await request.form(max_files=0, max_fields=4, max_part_size=1024)
+    except HTTPException:
+        raise HTTPException(400, "formulaire illisible") from None
+    if not guard.posted_token_ok(request, form):
+        raise HTTPException(403, "jeton absent ou faux : rechargez la page du bureau, puis relancez")
+    final = form.get("version") == "definitive"
+    job = request.app.state.builds.start(convention, year, final)
+    if _wants_json(request):
+        return JSONResponse({"ok": True, "travail": job.id, "flux": f"/travaux/{job.id}/flux"}, status_code=202)
+    return RedirectResponse(f"/c/{convention.name}/{year}?travail={job.id}#construction", status_code=303)
+
+
+def _job(request: Request) -> jobs.Job:
+    job = request.app.state.builds.get(request.path_params["job"])
+    if job is None:
+        raise HTTPException(404, "cette construction n'est pas connue de ce bureau")
+    return job
+
+
+async def job_state(request: Request) -> Response:
+    job = _job(request)
+    said, done = job.since(0)
+    return JSONResponse({"travail": job.id, "convention": job.convention.name, "annee": job.year,
+                         "definitive": job.final, "fini": done, "reussi": job.ok,
+                         "dossier": f"/c/{job.convention.name}/{job.year}/f/{job.dossier.name}"
+                         if job.ok and job.dossier is not None else None,
+                         "messages": [{"type": s.kind, "texte": s.text} for s in said]})
+
+
+async def job_stream(request: Request) -> Response:
+    """The build's progress as server-sent events, from its start (a page opened late sees it all)."""
+    job = _job(request)
+
+    async def events():
+        index = 0
+        while True:
+            said, done = job.since(index)
+            for s in said:
+                data = "\n".join(f"data: {line}" for line in s.text.splitlines() or [""])
+                yield f"event: {s.kind}\n{data}\n\n"
+            index += len(said)
+            if done:
+                return
+            await asyncio.sleep(0.1)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
