@@ -170,7 +170,10 @@ def _year_view(state, convention: Path, year: int) -> dict:
         line = deposit.line_for(report, slot)
         slots.append({"slot": slot, "line": line,
                       "has_file": places.signed_original(convention, slot.stem).is_file()})
-    return {"report": report, "state": year_state(report, out), "files": files, "slots": slots,
+    # what status says of documents this dossier has no slot for (a compte rendu financier still to
+    # come, announced by the dossier): the same facts as « make statut », none left out
+    others = [line for line in report.lines if not any(item["line"] is line for item in slots)]
+    return {"report": report, "state": year_state(report, out), "files": files, "slots": slots, "others": others,
             "dossier": f"dossier-{year}.pdf" in present}
 
 
