@@ -112,16 +112,11 @@ def _plain(text) -> str:
 def read_figures(path: Path, display: str, conv) -> tuple[list[dict], list[str]]:
     """(lines, problems): each valid line with the fields of a ``LigneCRF``, and a line per
     problem, with the file, the row and the column."""
-    from pipeline.convention.sheet import rows
+    from pipeline.convention.sheet import table_of
 
-    try:
-        table = rows(path)
-    except Exception as exc:  # any reader failure is the file's, said plainly
-        return [], [f"{display} : tableur illisible ({exc.__class__.__name__}) — enregistrez-le à nouveau "
-                    "en .xlsx, .ods ou .csv"]
-    if not table:
-        return [], [f"{display} : le tableur est vide — la première ligne doit nommer les colonnes "
-                    f"({', '.join(COLUMNS)})"]
+    table, unreadable = table_of(path, display, COLUMNS)
+    if unreadable:
+        return [], unreadable
     where: dict[str, int] = {}
     for i, name in enumerate(table[0]):
         plain = _plain(name)

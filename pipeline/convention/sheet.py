@@ -52,10 +52,9 @@ def rows(path: Path) -> list[list]:
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 
 
-def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict], list[str]]:
-    """(actions, problems): the valid rows, each with the fields of a model Action, and a line
-    per problem."""
-    problems: list[str] = []
+def table_of(path: Path, display: str, columns) -> tuple[list[list], list[str]]:
+    """(rows, problems) of a sheet staff keep: a file no reader opens, or an empty one, is one
+    line saying so and which columns its first row must name (the actions' sheet, the CRF's)."""
     try:
         table = rows(path)
     except Exception as exc:  # any reader failure is the file's, said plainly
@@ -63,7 +62,17 @@ def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict],
                     "en .xlsx, .ods ou .csv"]
     if not table:
         return [], [f"{display} : le tableur est vide — la première ligne doit nommer les colonnes "
-                    f"({', '.join(COLUMNS)})"]
+                    f"({', '.join(columns)})"]
+    return table, []
+
+
+def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict], list[str]]:
+    """(actions, problems): the valid rows, each with the fields of a model Action, and a line
+    per problem."""
+    problems: list[str] = []
+    table, unreadable = table_of(path, display, COLUMNS)
+    if unreadable:
+        return [], unreadable
     header = {_plain(name): i for i, name in enumerate(table[0]) if str(name or "").strip()}
     where: dict[str, int] = {}
     for column in COLUMNS:
