@@ -73,8 +73,9 @@ convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-202
 test: setup
 	$(BIN)/python -m pytest -q
 
-lint: setup  # ruff over the engine (pipeline/): the rules of pyproject.toml's [tool.ruff]
+lint: setup  # ruff over the engine (pipeline/), mypy over the modules pyproject.toml's [tool.mypy] holds clean
 	$(BIN)/python -m ruff check pipeline
+	$(BIN)/python -m mypy
 
 test-fast: setup  # the tests that need no LibreOffice (they ask for no office fixture): data, rules, templates, publishing, the scheduler with a stand-in
 	$(BIN)/python -m pytest -q -m "not office"

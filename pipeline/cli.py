@@ -62,7 +62,7 @@ MAKE_TARGETS = {"build": "dossier", "status": "statut", "apercu": "apercu", "new
 def _make_line() -> str:
     """« make statut » when staff ran ``status``: the hints repeat their command, completed."""
     current = click.get_current_context(silent=True)
-    name = current.info_name if current is not None else "build"
+    name = (current.info_name if current is not None else None) or "build"
     line = f"make {MAKE_TARGETS.get(name, 'dossier')}"
     document = current.params.get("document") if current is not None else None
     return f"{line} DOC={document}" if name == "apercu" and document else line

@@ -77,7 +77,7 @@ class TemplateProblem(PipelineError):
     def placed(self, where: str, paragraph: str | None = None) -> TemplateProblem:
         """The same problem, said with the place found for it."""
         what = self.message.removeprefix(_opening(self.template, self.where))
-        return TemplateProblem.at(self.template, what, where=where, paragraph=paragraph, hint=self.hint,
+        return TemplateProblem.at(self.template or "", what, where=where, paragraph=paragraph, hint=self.hint,
                                   name=self.name, element=self.element)
 
     @property

@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from pipeline import __version__
 from pipeline.convention import cycle
@@ -112,7 +113,7 @@ class Manifest:
 
     @classmethod
     def taken(cls, convention_dir: Path, year: int, templates: Path, *, final: bool,
-              signed: list[str] = ()) -> Manifest:
+              signed: Sequence[str] = ()) -> Manifest:
         """Every input of the year hashed once; ``signed``: the signed originals looked for."""
         return cls(convention_dir, year, final, tuple(_entries(input_files(convention_dir, year, templates), Path.cwd())),
                    tuple(_signes(convention_dir, _on_disk(convention_dir, list(signed)))))
@@ -218,7 +219,7 @@ def _key(entries: list[dict], year: int, *, final: bool) -> str:
     return digest.hexdigest()
 
 
-def write(folder: Path, convention_dir: Path, year: int, templates: Path, *, final: bool, signed: list[str] = ()) -> None:
+def write(folder: Path, convention_dir: Path, year: int, templates: Path, *, final: bool, signed: Sequence[str] = ()) -> None:
     """The manifest of a build made from the inputs as they are now (for a folder published by hand)."""
     Manifest.taken(convention_dir, year, templates, final=final, signed=signed).write(folder)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Sequence
 
 from docx.oxml.ns import qn
 from docx.text.run import Run
@@ -73,7 +74,7 @@ def _parts(document):
                 yield part._element
 
 
-def _paragraph(paragraph, names: list[re.Pattern] = ()) -> None:
+def _paragraph(paragraph, names: Sequence[re.Pattern] = ()) -> None:
     """Rewrite the paragraph's text runs as one text, so a number printed by a tag and the word the
     template writes after it are seen together; each replacement keeps the text's length."""
     texts = _texts(paragraph)

@@ -114,6 +114,8 @@ def peek_period(convention: Path) -> list[int]:
     """The period of the convention in folder ``convention``, read from its convention.yaml
     without checking it; empty when it cannot be read (the real load reports why)."""
     terms = (peek(Path(convention) / "convention.yaml") or {}).get("convention")
+    if not isinstance(terms, dict):
+        return []
     try:
         start = terms["date_debut"]
         start = start.year if isinstance(start, dt.date) else int(str(start)[:4])

@@ -32,7 +32,7 @@ CHANGES = {"ANNOTATIONS": "une annotation ou un commentaire a été ajouté",
 
 def _change(level) -> str:
     """What a later revision did, said from pyHanko's ``ModificationLevel``."""
-    return CHANGES.get(level.name if level is not None else None, "le fichier a été modifié")
+    return CHANGES.get(level.name, "le fichier a été modifié") if level is not None else "le fichier a été modifié"
 
 FINAL = " (erreur avec --final)"
 

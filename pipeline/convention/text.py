@@ -26,7 +26,7 @@ def paragraphs(path: Path) -> list[tuple[str, bool]]:
     """The text's paragraphs, body and tables, each with whether it is an item of a list."""
     import docx
 
-    document = docx.Document(path)
+    document = docx.Document(str(path))
     found = [(p.text, _listed(p)) for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
@@ -62,7 +62,7 @@ def disagreements(conv, path: Path) -> list[str]:
     plain = [(text, listed) for text, listed in found if "{" not in text]  # a tag follows the data by itself
     said = []
     counts = {_count(m.group(1)) for text, _ in plain for m in re.finditer(r"\b(\d+|\w+)\s+chantiers\b", text, re.I)}
-    for count in sorted(c for c in counts - {None} if c != len(conv.chantiers)):
+    for count in sorted(c for c in counts if c is not None and c != len(conv.chantiers)):
         said.append(f"le texte compte {count} chantiers, convention.yaml en liste {len(conv.chantiers)} "
                     "(chantiers) : corrigez l'un ou l'autre")
     items = [text for text, listed in article(plain, 3) if listed and text.strip()]

@@ -44,7 +44,7 @@ def missing_roles(loaded: list[DossierData]) -> list[tuple[str, int]]:
         return []
     period = loaded[0].convention.convention.annees
     played = {role_of(d.year.annee, period) for d in loaded}
-    wanted = {}
+    wanted: dict[str, int] = {}
     for year in cycle.dossier_years(period):
         wanted.setdefault(role_of(year, period), year)
     return [(role, year) for role, year in wanted.items() if role not in played]
@@ -97,7 +97,7 @@ def _dossier(source: DossierData, year: int) -> DossierData:
 def _call_from(moved: Annee, source: DossierData, copil: dt.date) -> Annee:
     """A year of the period made from the closing year: its call, from a year that had one."""
     donor = next((y for y in source.reported.values() if y.appel is not None), None)
-    if donor is None:
+    if donor is None or donor.appel is None:
         return moved
     appel = dataclasses.replace(donor.appel, date=copil + dt.timedelta(days=14))
     return dataclasses.replace(moved, appel=appel, banque=donor.banque, pieces=donor.pieces,
