@@ -145,6 +145,7 @@ def main() -> None:
     print(f"  {'trois années / une année':<58} {all_years / cold:6.2f} ×       (objectif ≤ 1.6 ×)")
     print(f"  {'mémoire maximale du processus Python':<58} {peak_kb / 1024:6.0f} Mo     (objectif ≤ 200 Mo)")
     preview()
+    bureau()
     if CONVENTIONS:
         at_scale(CONVENTIONS)
 
@@ -234,6 +235,48 @@ def at_scale(count: int) -> None:
         print(f"  {'dossiers par minute':<58} {dossiers / build * 60:6.0f}")
         print(f"  {'mémoire maximale des processus Python (tous à la fois)':<58} {peaks.total_kb() / 1024:6.0f} Mo     "
               f"(objectif ≤ 300 Mo)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bureau(runs: int = 15) -> None:
+    """Le bureau (make bureau), warm, as staff use it: the board, a year's page, and from a signed
+    bilan dropped on its slot to the verdict in status's words (the file is read, its signatures
+    validated against the convention's authorities, stored, and status said again)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from bureau_helpers import CONV, app_for, convention_copy
+    from pki import Pki
+    from starlette.testclient import TestClient
+    from test_bureau import CHANGE, _signed_bilan
+
+    work = Path(tempfile.mkdtemp(prefix="bench-bureau-"))
+    try:
+        inputs, outputs = convention_copy(work)
+        pki = Pki(work / "pki")
+        pki.trusted_by(inputs / CONV)
+        signed = _signed_bilan(pki, work).read_bytes()
+        with TestClient(app_for(inputs, outputs)) as client:
+            client.get("/?jeton=jeton-de-test")
+
+            def timed(call) -> list[float]:
+                call()  # warm
+                times = []
+                for _ in range(runs):
+                    start = time.perf_counter()
+                    answer = call()
+                    times.append(time.perf_counter() - start)
+                    assert answer.status_code == 200, answer.text[:200]
+                return times
+
+            board = timed(lambda: client.get("/"))
+            page = timed(lambda: client.get(f"/c/{CONV}/2023"))
+            drop = timed(lambda: client.post(f"/c/{CONV}/2023/signe/bilan-2022", headers=CHANGE,
+                                             files={"fichier": ("bilan.pdf", signed, "application/pdf")}))
+        print(f"le bureau (médiane de {runs} requêtes, à chaud)")
+        for label, times, goal in (("le tableau de bord", board, " (objectif ≤ 0,20 s)"),
+                                   ("la page d'une année", page, ""),
+                                   ("un bilan signé déposé, jusqu'au verdict", drop, " (objectif ≤ 1 s)")):
+            print(f"  {label:<58} {statistics.median(times):6.3f} s [{min(times):.3f}–{max(times):.3f}]{goal}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
