@@ -97,12 +97,19 @@ def fill(data: model.DossierData, template: Path, out: Path, *, final: bool,
 
 def stop_on_errors(filled: Filled) -> None:
     """What ``check`` refuses stops the build: the filled document's errors, all of them."""
-    errors = list(dict.fromkeys(map(str, filled.errors)))
-    if len(errors) == 1:
-        raise filled.errors[0]
-    if errors:
-        raise TemplateProblem(f"{len(errors)} problèmes dans les modèles :\n  " + "\n  ".join(errors),
-                              template=filled.template.name)
+    error = _as_one(filled.errors, filled.template.name)
+    if error is not None:
+        raise error
+
+
+def _as_one(problems: list[TemplateProblem], template: str) -> TemplateProblem | None:
+    """One template's problems as the one error a build raises: the problem itself when there is
+    one, else all of them listed (each said once)."""
+    unique = list({str(p): p for p in problems}.values())
+    if len(unique) <= 1:
+        return unique[0] if unique else None
+    return TemplateProblem(f"{len(unique)} problèmes dans les modèles :\n  " + "\n  ".join(map(str, unique)),
+                           template=template)
 
 
 def finishing(key: str, planned: documents.Planned, data: model.DossierData):
@@ -247,12 +254,9 @@ def text_disagreements(convention_dir: Path, templates: Path) -> list[str]:
 def _located(path: Path, error: TemplateProblem, data: model.DossierData, ctx: context.Context) -> TemplateProblem:
     """A fill's error said as ``check`` says it: the template's problems as its analysis finds
     them, else the fill's own error, located (docxtpl locates errors only roughly, its #378)."""
-    problems = check_template(path, [data], trial=False)
-    if len(problems) == 1:
-        return problems[0]
-    if problems:
-        return TemplateProblem(f"{len(problems)} problèmes dans les modèles :\n  " + "\n  ".join(map(str, problems)),
-                               template=path.name)
+    analysed = _as_one(check_template(path, [data], trial=False), path.name)
+    if analysed is not None:
+        return analysed
     try:
         tpl = render.open_template(path)
     except TemplateProblem as exc:

@@ -142,3 +142,21 @@ def docx_text(path) -> str:
         for row in table.rows:
             parts.extend(cell.text for cell in row.cells)
     return "\n".join(parts)
+
+
+def line_of_text(path: Path, needle: str) -> int:
+    """The line number (from 1) where ``needle`` first stands in a text file: the line a message names."""
+    text = path.read_text(encoding="utf-8")
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def load_problems(root: Path, year: int, **kw) -> list[str]:
+    """The problems ``model.load`` refuses a year with (it must refuse it)."""
+    import pytest
+
+    from pipeline.convention import model
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        model.load(root, year, **kw)
+    return info.value.problems

@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
+from helpers import line_of_text, load_problems
 from pipeline.binder import Problems, bind
 from pipeline.convention import documents, model
 from pipeline.errors import InputError
@@ -30,15 +31,6 @@ def _edit(path, old, new, count=1):
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-def _line(path, needle) -> int:
-    text = path.read_text(encoding="utf-8")
-    return text[:text.index(needle)].count("\n") + 1
-
-
-def _problems(root, year, **kw) -> list[str]:
-    with pytest.raises(InputError) as info:
-        model.load(root, year, **kw)
-    return info.value.problems
 
 
 # --------------------------------------------------------------------------- 1. times
@@ -54,8 +46,8 @@ def test_a_time_means_what_staff_wrote(inputs_copy, written, meant):
     _edit(path, 'heure: "10 h 00"', f"heure: {written}")
     _edit(path, 'heure_fin: "12 h 00"', "heure_fin: 18 h")
     if meant is None:  # « 9 h 5 » could be 9 h 05 or 9 h 50: asked, not guessed
-        (problem,) = _problems(inputs_copy, 2023)
-        assert f"2023/year.yaml:{_line(path, 'heure: ')}: copil.heure:" in problem and "9 h 5" in problem
+        (problem,) = load_problems(inputs_copy, 2023)
+        assert f"2023/year.yaml:{line_of_text(path, 'heure: ')}: copil.heure:" in problem and "9 h 5" in problem
         return
     heure = model.load(inputs_copy, 2023).year.copil.heure
     assert heure == meant  # what {{ copil.heure }} prints
@@ -66,8 +58,8 @@ def test_a_time_means_what_staff_wrote(inputs_copy, written, meant):
 def test_an_impossible_time_is_refused_with_its_line(inputs_copy, written):
     path = inputs_copy / "2023" / "year.yaml"
     _edit(path, 'heure_fin: "12 h 00"', f"heure_fin: {written}")
-    (problem,) = _problems(inputs_copy, 2023)
-    assert problem.startswith(f"{_display(path)}:{_line(path, 'heure_fin: ')}: copil.heure_fin: ")
+    (problem,) = load_problems(inputs_copy, 2023)
+    assert problem.startswith(f"{_display(path)}:{line_of_text(path, 'heure_fin: ')}: copil.heure_fin: ")
     assert f"« {written} »" in problem and "14 h 30" in problem  # what is wrong, and how to write it
 
 
@@ -92,8 +84,8 @@ def test_a_meeting_ends_after_it_opens(inputs_copy):
     _edit(path, 'heure: "10 h 00"', "heure: 9:30")
     assert model.load(inputs_copy, 2023).year.copil.heure == "9 h 30"
     _edit(path, 'heure_fin: "12 h 00"', "heure_fin: 9h")
-    (problem,) = _problems(inputs_copy, 2023)
-    assert f"year.yaml:{_line(path, 'heure_fin:')}: copil.heure_fin: la séance est levée à 9 h 00" in problem
+    (problem,) = load_problems(inputs_copy, 2023)
+    assert f"year.yaml:{line_of_text(path, 'heure_fin:')}: copil.heure_fin: la séance est levée à 9 h 00" in problem
 
 
 def _display(path) -> str:
@@ -217,11 +209,11 @@ def test_a_yes_no_field_still_reads_true_and_false(inputs_copy):
 def test_a_civilite_that_contradicts_the_title_is_a_warning_then_an_error(inputs_copy):
     conv = inputs_copy / "convention.yaml"
     _edit(conv, "    qualite: Président\n    civilite: Monsieur\n", "    qualite: Président\n    civilite: Madame\n")
-    line = _line(conv, "qualite: Président\n")
+    line = line_of_text(conv, "qualite: Président\n")
     said = (f"{_display(conv)}:{line}: association.representant.qualite: civilité "
             "Madame mais fonction « Président » : écrivez « Présidente » (ou Monsieur)")
     assert said + " (avertissement ; erreur avec --final)" in model.load(inputs_copy, 2023).warnings
-    assert said in _problems(inputs_copy, 2023, final=True)
+    assert said in load_problems(inputs_copy, 2023, final=True)
 
 
 @pytest.mark.parametrize("civilite, qualite, fix", [
@@ -237,7 +229,7 @@ def test_a_participant_whose_civilite_contradicts_the_title(inputs_copy, civilit
           f"    - civilite: {civilite}\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: {qualite}\n")
     warnings = [w for w in model.load(inputs_copy, 2023).warnings if "civilité" in w]
     assert len(warnings) == 1, warnings
-    line = _line(path, "prenom: Jean") + 2
+    line = line_of_text(path, "prenom: Jean") + 2
     assert warnings[0].startswith(f"{_display(path)}:{line}: copil.presents[3].qualite: "
                                   f"civilité {civilite} mais fonction « ")
     assert fix in warnings[0]
@@ -282,14 +274,14 @@ def test_an_excused_signatory_is_said_and_never_asked_to_sign(inputs_copy):
     loaded = model.load(inputs_copy, 2023)
     said = [w for w in loaded.warnings if "procès-verbal" in w and "excusée" in w]
     assert len(said) == 1, loaded.warnings
-    line = _line(path, "prenom: Sophie") - 1
+    line = line_of_text(path, "prenom: Sophie") - 1
     assert said[0].startswith(f"{_display(path)}:{line}: copil.excuses[1]: Mme Sophie EXEMPLE")
     assert "Mme Léa EXEMPLE" in said[0] and "M. Paul EXEMPLE" in said[0]  # who could sign for the Métropole
     assert "M. Pascal FRIQUET" not in said[0] and said[0].endswith("(avertissement ; erreur avec --final)")
     pv = next(d for d in documents.plan(loaded) if d.key == "pv-copil")
     assert "Sophie EXEMPLE" not in [s.name for s in documents.signatories(pv, loaded)]
     assert any(p.startswith(f"{_display(path)}:{line}: copil.excuses[1]: Mme Sophie EXEMPLE")
-               for p in _problems(inputs_copy, 2023, final=True))
+               for p in load_problems(inputs_copy, 2023, final=True))
 
 
 # --------------------------------------------------------------------------- 4. the parser's messages
@@ -319,9 +311,9 @@ ENGLISH = re.compile(r"\b(found|expected|mapping|allowed|character|token|scannin
 ])
 def test_a_syntax_error_is_said_in_french_with_its_line(inputs_copy, line, broken, said):
     path = inputs_copy / "2023" / "year.yaml"
-    where = _line(path, line.strip() + "\n")
+    where = line_of_text(path, line.strip() + "\n")
     _edit(path, line + "\n", broken + "\n")
-    (problem,) = _problems(inputs_copy, 2023)
+    (problem,) = load_problems(inputs_copy, 2023)
     message = str(InputError(problem))
     assert message.startswith(f"{_display(path)}:") and said in message, message
     assert not ENGLISH.search(message.removeprefix(_display(path))), message
@@ -347,10 +339,10 @@ def test_no_parser_english_reaches_staff(tmp_path, text):
 
 def test_a_file_not_in_utf8_names_the_line_of_its_first_bad_byte(inputs_copy):
     path = inputs_copy / "2023" / "year.yaml"
-    where = _line(path, "lieu: Marseille")
+    where = line_of_text(path, "lieu: Marseille")
     data = path.read_bytes().replace("lieu: Marseille\n".encode(), "lieu: Marseille – Pharo\n".encode("cp1252"), 1)
     path.write_bytes(data)
-    (problem,) = _problems(inputs_copy, 2023)
+    (problem,) = load_problems(inputs_copy, 2023)
     assert problem.startswith(f"{_display(path)}:{where}: ") and "UTF-8" in problem
 
 
@@ -360,8 +352,8 @@ def test_an_amount_out_of_all_measure_is_its_line_s_problem(inputs_copy, written
     with no file nor line (battery C13/C14); « 1_000 » was read as a thousand."""
     path = inputs_copy / "2023" / "year.yaml"
     _edit(path, "  montant: 20000.00", f"  montant: {written}")
-    said = _problems(inputs_copy, 2023)
-    assert any(f"2023/year.yaml:{_line(path, 'montant:')}: appel.montant:" in line and written in line
+    said = load_problems(inputs_copy, 2023)
+    assert any(f"2023/year.yaml:{line_of_text(path, 'montant:')}: appel.montant:" in line and written in line
                for line in said), said
 
 
@@ -371,4 +363,4 @@ def test_a_date_order_warning_names_both_lines_when_the_dates_are_in_two_files(i
     bilan = inputs_copy / "2022" / "year.yaml"
     _edit(bilan, "bilan:\n  date: 2023-02-14", "bilan:\n  date: 2023-03-20")
     warned = [w for w in model.load(inputs_copy, 2023).warnings if "avant le bilan 2022" in w]
-    assert warned and f"2022/year.yaml:{_line(bilan, 'date: 2023-03-20')}" in warned[0], warned
+    assert warned and f"2022/year.yaml:{line_of_text(bilan, 'date: 2023-03-20')}" in warned[0], warned

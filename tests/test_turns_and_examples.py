@@ -9,10 +9,9 @@ import re
 
 import pytest
 
-from helpers import TEMPLATES, docx_text, make_final, replaced
+from helpers import TEMPLATES, docx_text, line_of_text, load_problems, make_final
 from pipeline import places, status, templates
 from pipeline.convention import documents, model, rules, signed
-from pipeline.errors import InputError
 from pipeline.yamlsource import line_of, load_yaml
 
 D = dt.date
@@ -24,15 +23,6 @@ def _edit(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _line(path, needle) -> int:
-    text = path.read_text(encoding="utf-8")
-    return text[:text.index(needle)].count("\n") + 1
-
-
-def _problems(root, year, **kw) -> list[str]:
-    with pytest.raises(InputError) as info:
-        model.load(root, year, **kw)
-    return info.value.problems if hasattr(info.value, "problems") else str(info.value).splitlines()
 
 
 IN_TURN = "  date_signature: null\n  signatures:\n    association: 2022-02-24\n    metropole: 2022-02-28\n"
@@ -93,8 +83,8 @@ def test_one_date_for_both_still_means_both_the_same_day(real):
 def test_a_written_date_must_be_the_last_signature(in_turn):
     path = in_turn / "convention.yaml"
     _edit(path, "  date_signature: null\n", "  date_signature: 2022-02-24\n")
-    (problem,) = _problems(in_turn, 2023)
-    assert f"convention.yaml:{_line(path, 'date_signature:')}: convention.date_signature: la convention est datée de " \
+    (problem,) = load_problems(in_turn, 2023)
+    assert f"convention.yaml:{line_of_text(path, 'date_signature:')}: convention.date_signature: la convention est datée de " \
            "sa dernière signature, le 2022-02-28 (signatures.metropole)" in problem
 
 
@@ -102,15 +92,15 @@ def test_a_signature_before_the_deliberation_warns_a_draft_and_stops_a_final_ver
     path = in_turn / "convention.yaml"
     _edit(path, "    association: 2022-02-24", "    association: 2022-02-10")
     words = "l'AR Hlm signe le 2022-02-10, avant la délibération du 2022-02-17 qui autorise la convention"
-    assert any(words in w and w.startswith(f"{path}:{_line(path, 'association: 2022')}")
+    assert any(words in w and w.startswith(f"{path}:{line_of_text(path, 'association: 2022')}")
                for w in model.load(in_turn, 2023).warnings)
-    assert any(words in p for p in _problems(in_turn, 2023, final=True))
+    assert any(words in p for p in load_problems(in_turn, 2023, final=True))
 
 
 def test_the_last_signature_after_the_first_call_is_refused(in_turn):
     _edit(in_turn / "convention.yaml", "    metropole: 2022-02-28", "    metropole: 2022-04-05")
     assert any("la convention est signée le 2022-04-05, après le premier appel" in p
-               for p in _problems(in_turn, 2023, final=True))
+               for p in load_problems(in_turn, 2023, final=True))
 
 
 # --------------------------------------------------------------------------- example values
@@ -144,7 +134,7 @@ def test_each_listed_example_value_is_refused_by_a_final_version_at_its_line(inp
     make_final(inputs_copy, years=(2022, 2023, 2024, 2025), listed=True)
     path = inputs_copy / where
     year = int(path.parent.name) if path.parent.name.isdigit() else 2022
-    problems = _problems(inputs_copy, year, final=True)
+    problems = load_problems(inputs_copy, year, final=True)
     line = line_of(load_yaml(path, str(path)), key)
     mine = [p for p in problems if p.startswith(f"{path}:{line}: {key}: ") and "(listée sous a_remplacer" in p]
     assert len(mine) == 1, problems
@@ -154,7 +144,7 @@ def test_each_listed_example_value_is_refused_by_a_final_version_at_its_line(inp
 def test_a_key_the_list_names_must_exist(inputs_copy):
     path = inputs_copy / "convention.yaml"
     _edit(path, "  - association.telephone\n", "  - association.telefone\n")
-    (problem,) = _problems(inputs_copy, 2023)  # a draft too: the mark would never be seen
+    (problem,) = load_problems(inputs_copy, 2023)  # a draft too: the mark would never be seen
     assert "a_remplacer[3]: « association.telefone » ne désigne aucune valeur de ce fichier" in problem
 
 
@@ -164,13 +154,13 @@ def test_a_placeholder_telephone_number_is_refused_as_such(real, number):
     _edit(real / "convention.yaml", "  telephone: 04 88 77 31 52", f"  telephone: {number}")
     words = f"association.telephone: « {number} » est un numéro de téléphone fictif"
     assert any(words in w for w in model.load(real, 2023).warnings)  # a draft: a warning, when not listed
-    assert any(words in p for p in _problems(real, 2023, final=True))
+    assert any(words in p for p in load_problems(real, 2023, final=True))
 
 
 def test_a_number_given_in_a_text_after_tel_is_judged_too(real):
     _edit(real / "2023" / "year.yaml", "chargée de mission\n", "chargée de mission – tél. 01 23 45 67 89\n")
     assert any("appel.dossier_suivi_par: « 01 23 45 67 89 » est un numéro de téléphone fictif (des chiffres qui se "
-               "suivent)" in p for p in _problems(real, 2023, final=True))
+               "suivent)" in p for p in load_problems(real, 2023, final=True))
 
 
 @pytest.mark.parametrize("number", ["04 88 77 31 52", "04 91 13 76 20", "+33 4 91 57 50 57", "06 84 21 93 07"])
