@@ -73,9 +73,10 @@ convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-202
 test: setup
 	$(BIN)/python -m pytest -q
 
-lint: setup  # ruff over the engine (pipeline/), mypy over the modules pyproject.toml's [tool.mypy] holds clean
+lint: setup  # ruff over the engine (pipeline/), mypy over the modules pyproject.toml's [tool.mypy] holds clean, commit messages
 	$(BIN)/python -m ruff check pipeline
 	$(BIN)/python -m mypy
+	$(BIN)/python tools/check_commits.py
 
 test-fast: setup  # the tests that need no LibreOffice (they ask for no office fixture): data, rules, templates, publishing, the scheduler with a stand-in
 	$(BIN)/python -m pytest -q -m "not office"
