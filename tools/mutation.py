@@ -164,6 +164,23 @@ MUTANTS = [
      "FieldPlace(name, labels.get(name, name), first_page",
      'FieldPlace(name, labels.get(name.replace("metropole", "%").replace("association", "metropole")'
      '.replace("%", "association"), name), first_page', ["tests/test_signing.py::test_fields_sit_on_every_signature_block"]),
+    # the survivors of issue 31's audit: the signed originals and their windows
+    ("pipeline/convention/signed.py", "a signature on the last allowed day refused",
+     "if latest is not None and day > latest:", "if latest is not None and day >= latest:",
+     ["tests/test_signing_windows.py"]),
+    ("pipeline/convention/signed.py", "a signature on the first allowed day refused",
+     "if earliest is not None and day < earliest:", "if earliest is not None and day <= earliest:",
+     ["tests/test_signing_windows.py"]),
+    ("pipeline/convention/signed.py", "the letter's own signature date never checked",
+     "if planned.spec.signed_in_dossier and day != planned.date:", "if False:", ["tests/test_signing_windows.py"]),
+    ("pipeline/convention/documents.py", "the convention's window ends at this year's call, not the first",
+     "return terms.deliberation.date, data.first_call,",
+     "return terms.deliberation.date, year.appel.date if year.appel else data.first_call,",
+     ["tests/test_signing_windows.py"]),
+    ("pipeline/convention/documents.py", "a bilan may be signed after the committee that examines it",
+     'return planned.date, year.copil.date, f"le {sigle}',
+     'return planned.date, year.appel.date if year.appel else None, f"le {sigle}', ["tests/test_signing_windows.py"]),
+    # (end of issue 31's survivors)
 ]
 
 
