@@ -236,6 +236,17 @@ MUTANTS = [
      "if day.weekday() == 6:", ["tests/test_final_blanks.py"]),
     ("pipeline/convention/rules.py", "a holiday is a working day", "    if name:\n        return f\"un jour férié",
      "    if False:\n        return f\"un jour férié", ["tests/test_final_blanks.py"]),
+    ("pipeline/convention/context.py", "the letter lists specimen pieces among what it joins",
+     "for p in pieces if p.jointe and not p.specimen]", "for p in pieces if p.jointe]",
+     ["tests/test_letter_wording.py"]),
+    ("pipeline/typesetting.py", "« n° 22 » may break across lines",
+     '_WORD_NUMBER = re.compile(r"(?<![\\w-])(articles?|pages?|n°) (?=\\d)")',
+     '_WORD_NUMBER = re.compile(r"(?<![\\w-])(articles?|pages?) (?=\\d)")', ["tests/test_letter_wording.py"]),
+    ("pipeline/proofread.py", "check no longer reads the letter's « Marseille, le … » date line",
+     '\n              re.compile(rf"^[^,\\n]{{1,40}}, le {_DAY}$")]', "]", ["tests/test_letter_wording.py"]),
+    ("pipeline/render.py", "a template tag printing a list or a record reaches the document",
+     "if isinstance(value, (dict, list, tuple, set)) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):",
+     "if isinstance(value, dict):", ["tests/test_letter_wording.py"]),
     # (end of issue 31's survivors)
 ]
 
