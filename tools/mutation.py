@@ -247,6 +247,13 @@ MUTANTS = [
     ("pipeline/render.py", "a template tag printing a list or a record reaches the document",
      "if isinstance(value, (dict, list, tuple, set)) or (dataclasses.is_dataclass(value) and not isinstance(value, type)):",
      "if isinstance(value, dict):", ["tests/test_letter_wording.py"]),
+    ("pipeline/publish.py", "recovery puts an old folder back over a newer publication (and crashes)",
+     "if previous.is_dir() and not target.exists():", "if previous.is_dir():", ["tests/test_recover_newer.py"]),
+    ("pipeline/lanes.py", "several failing lanes exit with the last failure's code",
+     "code = code or proc.returncode", "code = proc.returncode or code", ["tests/test_lanes.py"]),
+    ("pipeline/templates.py", "the preview skips the build's finishing",
+     "finish=finishing(key, planned, data) if planned is not None else None)", "finish=None)",
+     ["tests/test_preview_finishing.py"]),
     # (end of issue 31's survivors)
 ]
 
