@@ -73,8 +73,9 @@ def store(convention: Path, templates: Path, outputs: Path, key: str, content: b
     convention = Path(convention)
     row = row_for(convention, templates, key)
     if pieces.recognised(content) != ".docx":
-        what = "vide" if not content else "pas un document Word (.docx) : son contenu ne le dit pas, quel que soit son nom"
-        raise InputError(f"le fichier déposé pour le modèle {row.name} est {what}",
+        what = "est vide" if not content else "n'est pas un document Word (.docx) : son contenu ne le dit pas, quel " \
+                                              "que soit son nom"
+        raise InputError(f"le fichier déposé pour le modèle {row.name} {what}",
                          hint="enregistrez le modèle dans Word (ou LibreOffice) au format .docx, puis déposez-le")
     verdict = Verdict(was_shared=not row.own)
     with tempfile.TemporaryDirectory(prefix="modele-") as work:

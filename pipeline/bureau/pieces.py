@@ -186,8 +186,10 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
             raise _unusual(f"la ligne {number} de year.yaml (pièce « {shown} ») est écrite d'une façon que le "
                            f"bureau ne modifie pas", f"remplacez-la par « {want} »")
         end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
+        before = lines[number - 1]
         lines[number - 1] = f"{match['lead']}fichier:{match['gap'] or ' '}{name}{match['rest']}{end}"
-        where.insert(0, f"ligne {number} : « {want} »")
+        if lines[number - 1] != before:
+            where.insert(0, f"ligne {number} : « {want} »")
     elif isinstance(item, LineDict) and "code" in item:
         number = item.lines["code"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "code")
@@ -202,7 +204,7 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         first_line = lines[last.lines["code"] - 1] if last.lines["code"] == pieces.lines[-1] else None
         match = _scalar(first_line.rstrip("\r\n"), "code") if first_line else None
         if match is None or "-" not in match["lead"]:
-            raise _unusual(f"la liste « pieces: » de year.yaml est écrite d'une façon que le bureau ne complète pas",
+            raise _unusual("la liste « pieces: » de year.yaml est écrite d'une façon que le bureau ne complète pas",
                            f"ajoutez-y « - code: {slot.code} » puis, en dessous, « {want} »")
         dash = match["lead"]
         depth = len(dash)
@@ -297,9 +299,9 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, code: str
                          "il n'y a pas de fichier à déposer")
     suffix = recognised(content)
     if suffix is None:
-        what = "vide" if not content else ("ni un PDF, ni une image numérisée (JPEG, PNG, TIFF), ni un document "
-                                           "Word ou OpenDocument (son contenu le dit, quel que soit son nom)")
-        raise InputError(f"le fichier déposé pour « {slot.label} » est {what}",
+        what = "est vide" if not content else ("n'est ni un PDF, ni une image numérisée (JPEG, PNG, TIFF), ni un "
+                                               "document Word ou OpenDocument (son contenu le dit, quel que soit son nom)")
+        raise InputError(f"le fichier déposé pour « {slot.label} » {what}",
                          hint="déposez le PDF de la pièce, sa numérisation, ou son document Word")
     year_dir = convention / str(year)
     folder = year_dir / FOLDER
