@@ -170,12 +170,15 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
     pieces = raw.get("pieces")
     item = pieces[slot.index - 1] if slot.index and isinstance(pieces, LineList) else None
     where: list[str] = []
+    todo = f"« {want} »" + (", « specimen: false »" if real and isinstance(item, LineDict)
+                            and item.get("specimen") is True else "")
+    at = f" (ligne {item.line})" if isinstance(item, LineDict) else ""
     if real and isinstance(item, LineDict) and item.get("specimen") is True:  # same count of lines: first
         number = item.lines["specimen"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "specimen")
         if match is None:
-            raise _unusual(f"la ligne {number} de year.yaml (pièce « {shown} ») est écrite d'une façon que le "
-                           "bureau ne modifie pas", "remplacez-la par « specimen: false »")
+            raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne "
+                           "modifie pas", f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}")
         end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
         lines[number - 1] = f"{match['lead']}specimen:{match['gap'] or ' '}false{match['rest']}{end}"
         where.append(f"ligne {number} : « specimen: false »")
@@ -183,8 +186,8 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         number = item.lines["fichier"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "fichier")
         if match is None:
-            raise _unusual(f"la ligne {number} de year.yaml (pièce « {shown} ») est écrite d'une façon que le "
-                           f"bureau ne modifie pas", f"remplacez-la par « {want} »")
+            raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne "
+                           "modifie pas", f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}")
         end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
         before = lines[number - 1]
         lines[number - 1] = f"{match['lead']}fichier:{match['gap'] or ' '}{name}{match['rest']}{end}"
@@ -194,8 +197,8 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         number = item.lines["code"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "code")
         if match is None:
-            raise _unusual(f"la pièce « {shown} » (ligne {number} de year.yaml) n'a pas de ligne « fichier: »",
-                           f"ajoutez-lui la ligne « {want} »")
+            raise _unusual(f"la pièce « {shown} » (ligne {number}) est écrite d'une façon que le bureau ne "
+                           "complète pas", f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}")
         indent = " " * len(match["lead"])
         lines.insert(number, f"{indent}{want}\n")
         where.insert(0, f"ligne {number + 1} ajoutée : « {want} »")
@@ -204,7 +207,7 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         first_line = lines[last.lines["code"] - 1] if last.lines["code"] == pieces.lines[-1] else None
         match = _scalar(first_line.rstrip("\r\n"), "code") if first_line else None
         if match is None or "-" not in match["lead"]:
-            raise _unusual("la liste « pieces: » de year.yaml est écrite d'une façon que le bureau ne complète pas",
+            raise _unusual("la liste « pieces: » est écrite d'une façon que le bureau ne complète pas",
                            f"ajoutez-y « - code: {slot.code} » puis, en dessous, « {want} »")
         dash = match["lead"]
         depth = len(dash)
@@ -217,7 +220,7 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         lines[after:after] = [f"{dash}code: {slot.code}\n", f"{' ' * depth}{want}\n"]
         where.insert(0, f"lignes {after + 1} et {after + 2} ajoutées : « - code: {slot.code} », « {want} »")
     else:
-        raise _unusual("year.yaml n'a pas de liste « pieces: » que le bureau sache compléter",
+        raise _unusual("pas de liste « pieces: » que le bureau sache compléter",
                        f"ajoutez à year.yaml : « pieces: », puis « - code: {slot.code} » et « {want} »")
     return "".join(lines), " ; ".join(where)
 
@@ -252,7 +255,8 @@ def _verify(new_text: str, raw: LineDict, slot: Slot, name: str, real: bool, fol
     expected["pieces"] = pieces
     if again is None or _plain(again) != expected:
         raise _unusual(f"la modification de la pièce « {slot.code} » ne se relit pas comme prévu",
-                       f"écrivez vous-même « fichier: {name} » dans la pièce « {slot.code} » de « pieces: »")
+                       f"écrivez la pièce « {slot.code} » une clé par ligne : « - code: {slot.code} », puis "
+                       f"« fichier: {name} »")
 
 
 # ---------------------------------------------------------------------------------------------- the drop

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from starlette.applications import Starlette
@@ -46,9 +47,11 @@ class TooLarge(Exception):
 
 def create_app(conventions_dir: Path, templates: Path, outputs: Path, *, token: str | None = None,
                hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), max_upload: int = MAX_UPLOAD,
-               runtime: jobs.RuntimeFactory | None = None, office=None) -> Starlette:
+               runtime: jobs.RuntimeFactory | None = None, office=None,
+               today: Callable[[], dt.date] = dt.date.today) -> Starlette:
     """The bureau for the conventions of ``conventions_dir``; ``token`` opens its session.
-    ``office``: how the previews get their LibreOffice (a ``Session`` by default)."""
+    ``office``: how the previews get their LibreOffice (a ``Session`` by default); ``today``: the
+    day the calendar is read on."""
     builds = jobs.Builds(Path(templates), Path(outputs), runtime)
     previews = apercu.Previews(Path(templates), Path(outputs), office)
 
@@ -83,6 +86,7 @@ def create_app(conventions_dir: Path, templates: Path, outputs: Path, *, token: 
     app.state.max_upload = max_upload
     app.state.builds = builds
     app.state.previews = previews
+    app.state.today = today
     app.add_middleware(guard.Guard, token=app.state.token, hosts=set(hosts))
     return app
 
@@ -152,7 +156,7 @@ def _board(state) -> list[dict]:
         except PipelineError as exc:
             rows.append({"convention": convention, "error": str(exc), "years": []})
             continue
-        dated = status.calendar(reports)
+        dated = status.calendar(reports, state.today())
         rows.append({"convention": convention, "error": None, "calendar": dated, "next": status.due_next(dated),
                      "late": [d for d in dated if d.mark == status.LATE],
                      "years": [{"report": r, "state": year_state(r, out)} for r in reports]})
@@ -161,7 +165,7 @@ def _board(state) -> list[dict]:
 
 async def board(request: Request) -> Response:
     rows = await run_in_threadpool(_board, request.app.state)
-    return render(request, "tableau.html", conventions=rows, today=dt.date.today())
+    return render(request, "tableau.html", conventions=rows, today=request.app.state.today())
 
 
 # ---------------------------------------------------------------------------------------------- a year
