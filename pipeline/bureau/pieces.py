@@ -173,12 +173,13 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
     todo = f"« {want} »" + (", « specimen: false »" if real and isinstance(item, LineDict)
                             and item.get("specimen") is True else "")
     at = f" (ligne {item.line})" if isinstance(item, LineDict) else ""
+    rewrite = f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}"
     if real and isinstance(item, LineDict) and item.get("specimen") is True:  # same count of lines: first
         number = item.lines["specimen"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "specimen")
         if match is None:
             raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne "
-                           "modifie pas", f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}")
+                           "modifie pas", rewrite)
         end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
         lines[number - 1] = f"{match['lead']}specimen:{match['gap'] or ' '}false{match['rest']}{end}"
         where.append(f"ligne {number} : « specimen: false »")
@@ -187,7 +188,7 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         match = _scalar(lines[number - 1].rstrip("\r\n"), "fichier")
         if match is None:
             raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne "
-                           "modifie pas", f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}")
+                           "modifie pas", rewrite)
         end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
         before = lines[number - 1]
         lines[number - 1] = f"{match['lead']}fichier:{match['gap'] or ' '}{name}{match['rest']}{end}"
@@ -198,7 +199,7 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         match = _scalar(lines[number - 1].rstrip("\r\n"), "code")
         if match is None:
             raise _unusual(f"la pièce « {shown} » (ligne {number}) est écrite d'une façon que le bureau ne "
-                           "complète pas", f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}")
+                           "complète pas", rewrite)
         indent = " " * len(match["lead"])
         lines.insert(number, f"{indent}{want}\n")
         where.insert(0, f"ligne {number + 1} ajoutée : « {want} »")
