@@ -202,7 +202,8 @@ def test_a_faulty_template_uploaded_shows_check_s_error_and_changes_nothing(brow
     faulty.save(tmp_path / "appel.docx")
     browser.find_element(By.ID, "modele-fichier-appel").send_keys(str(tmp_path / "appel.docx"))
     verdict = _verdict(browser, "modele-appel")
-    assert verdict.text.startswith("Refusé : appel.docx refusé"), verdict.text
+    assert verdict.text.startswith("Refusé : la vérification (make check) trouve 1 erreur dans cette version de "
+                                   "appel.docx ; le modèle en place n'a pas changé"), verdict.text
     assert "« appel.montnat » n'existe pas — vouliez-vous dire « appel.montant » ?" in verdict.text
     assert verdict.get_attribute("role") == "alert"
     assert not (inputs / CONV / "templates" / "appel.docx").exists()

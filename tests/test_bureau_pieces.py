@@ -76,6 +76,8 @@ def test_each_article_3_piece_has_its_slot_with_what_is_there(client, place):
         assert f'id="piece-{spec.code}"' in page.text
         if spec.document is None:
             assert f'for="piece-fichier-{spec.code}"' in page.text  # a label for each drop
+    assert f"<title>Bureau – {CONV} {YEAR}</title>" in page.text  # each block holds its own, and only that
+    assert page.text.count('id="apercu"') == 1
     assert "2023/pieces/rib.pdf" in text and "spécimen" in text
     assert "produite par la chaîne" in text  # the bilan: nothing to drop
     assert client.get(f"{PAGE}/piece/rib").content == (inputs / CONV / "2023" / "pieces" / "rib.pdf").read_bytes()

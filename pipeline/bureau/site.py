@@ -444,8 +444,9 @@ async def drop_template(request: Request) -> Response:
     except PipelineError as exc:
         return await refuse(422, str(exc))
     if verdict.problems:
-        return await refuse(422, f"{row.name} refusé : {len(verdict.problems)} erreur(s) trouvée(s) par la "
-                                 f"vérification (make check) ; le modèle en place n'a pas changé", verdict.problems)
+        count = len(verdict.problems)
+        return await refuse(422, f"la vérification (make check) trouve {count} erreur{'s' if count > 1 else ''} dans "
+                                 f"cette version de {row.name} ; le modèle en place n'a pas changé", verdict.problems)
     said = (f"{row.name} vérifié et enregistré sous {verdict.stored}"
             + (f" ; l'ancienne version est gardée sous {verdict.kept}" if verdict.kept else "")
             + (" ; le modèle commun reste inchangé pour les autres conventions" if verdict.was_shared else "")
