@@ -1,8 +1,10 @@
 """Le bureau in a real browser, as staff use it: Debian's headless Chromium (installed by « make
 setup », never downloaded) driven by Selenium through Debian's chromedriver, one browser for the
 module. Open the board, build a year from its page and see the progress and the dossier's
-link, drop the signed bilan on its slot and see its state change; the screenshots of the board
-and of the year's page in docs/ are taken here."""
+link, drop the signed bilan on its slot and see its state change, read what is due next and the
+cycle's calendar, upload a faulty template and see check's error, drop a scan on a piece's slot
+and see the page change, follow a document's preview as its template is saved; the screenshots
+of the board, the calendar, a year's page and the templates page in docs/ are taken here."""
 from __future__ import annotations
 
 import datetime as dt
@@ -46,8 +48,15 @@ def site(office, tmp_path_factory):
     def with_session_office(**told):
         yield build.Runtime(office, **told)
 
+    class Borrowed:  # the previews convert with the session's LibreOffice, and leave it running
+        def convert(self, docs, outdir):
+            return office.convert(docs, outdir)
+
+        def close(self):
+            pass
+
     app = create_app(inputs, TEMPLATES, outputs, token=TOKEN, hosts=("127.0.0.1",), runtime=with_session_office,
-                     today=lambda: TODAY)  # the calendar read on a fixed day: the same screenshots at each run
+                     today=lambda: TODAY, office=Borrowed)  # the calendar read on a fixed day: the same screenshots at each run
     sock = serve.listening("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -232,3 +241,31 @@ def test_a_piece_dropped_on_its_slot_changes_the_page(browser, site, tmp_path):
     assert "fichier: pieces/rib.png" in (inputs / CONV / "2023" / "year.yaml").read_text(encoding="utf-8")
     browser.get(f"{url}/c/{CONV}/{YEAR}")  # the page again: the year says so too
     assert "2023/pieces/rib.png" in browser.find_element(By.ID, "piece-rib").text
+
+
+def test_the_preview_shows_the_document_and_follows_a_saved_template(browser, site):
+    import shutil
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    url, inputs, *_ = site
+    browser.get(f"{url}/c/{CONV}/{YEAR}")
+    Select(browser.find_element(By.ID, "apercu-document")).select_by_value("bordereau")
+    browser.find_element(By.CSS_SELECTOR, "form.apercu button").click()
+    frame = browser.find_element(By.ID, "apercu-cadre")
+    _wait(browser, lambda d: "?v=" in (frame.get_attribute("src") or ""))
+    first = frame.get_attribute("src")
+    assert first.startswith(f"{url}/c/{CONV}/{YEAR}/apercu/bordereau?v=")
+    assert browser.find_element(By.ID, "apercu-etat").text.startswith("Aperçu à jour")
+    own = inputs / CONV / "templates" / "bordereau.docx"
+    shutil.copy(TEMPLATES / "bordereau.docx", own)  # a template saved for this convention: the preview follows
+    try:
+        _wait(browser, lambda d: frame.get_attribute("src") != first, seconds=30)
+    finally:
+        own.unlink()
+    import urllib.request
+
+    opener = urllib.request.build_opener()
+    opener.addheaders = [("Cookie", f"bureau-jeton={TOKEN}")]
+    assert opener.open(frame.get_attribute("src"), timeout=120).read().startswith(b"%PDF-")
