@@ -14,7 +14,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from pipeline import preview
 from pipeline.errors import PipelineError
@@ -57,7 +57,7 @@ class Previews:
 
         self.templates, self.outputs = templates, outputs
         self.make_office = office or Session
-        self.office = None
+        self.office: Any = None
         self.lock = threading.Lock()
         self.done: dict[tuple[str, int, str], Rendered] = {}
 

@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import files, places, publish, status
 from pipeline.bureau import deposit
@@ -152,7 +153,7 @@ def _scalar(line: str, key: str) -> re.Match | None:
                         line)
 
 
-def _plain(value) -> object:
+def _plain(value) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
