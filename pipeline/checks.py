@@ -32,10 +32,13 @@ class CheckReport:
 
 
 def check_all(convention_dir: Path, templates: Path, *, final: bool = False, outputs: Path | None = None,
-              annotate_into: list[Path] | None = None) -> CheckReport:
+              annotate_into: list[Path] | None = None, candidate: Path | None = None) -> CheckReport:
     """Every problem at once; the warnings; and what is only information: in the middle of a
     period, the later years have no data yet, which is no fault. The signed originals are
-    checked too, their text against the documents published in ``outputs`` when those are today's."""
+    checked too, their text against the documents published in ``outputs`` when those are today's.
+
+    ``candidate``: a new version of one template (named as the template it would replace, e.g.
+    ``appel.docx``), judged alone in its place, before it replaces anything (le bureau)."""
     report = CheckReport()
     problems, warnings, notes = report.problems, report.warnings, report.notes
     try:
@@ -68,7 +71,9 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
         notes.append("modèles essayés aussi avec des données d'essai, faute d'année qui joue ce rôle : "
                      + ", ".join(f"{t.data.year.annee} ({t.role})" for t in tried))
     for spec in catalogue.DOCUMENTS:
-        path = places.template_for(convention_dir, templates, f"{spec.key}.docx")
+        if candidate is not None and candidate.name != f"{spec.key}.docx":
+            continue
+        path = candidate or places.template_for(convention_dir, templates, f"{spec.key}.docx")
         if not path.is_file() and spec.own_text:
             problems.append((int(ExitCode.TEMPLATE), f"{path.parent} : la convention n'a pas son propre texte "
                              f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
@@ -91,7 +96,8 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
             written = annotate(path, faults)  # a fixed template loses its stale copy
             if written is not None:
                 annotate_into.append(written)
-    warnings += [w for w in text_disagreements(convention_dir, templates) if w not in warnings]
+    if candidate is None:
+        warnings += [w for w in text_disagreements(convention_dir, templates) if w not in warnings]
     return report
 
 

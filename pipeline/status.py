@@ -7,6 +7,7 @@ nothing. The signed text is compared with the documents published by the last bu
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +26,25 @@ class Line:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One dated step of the cycle (le bureau's timeline): a document on its date, signed or not
+    yet; a compte rendu financier's due date; the participation received."""
+
+    day: dt.date
+    what: str
+    year: int          # the dossier that speaks of it
+    done: bool
+    state: str = ""    # status's own words for it, when it has a line
+
+
 @dataclass
 class YearStatus:
     year: int
     heading: str
     lines: list[Line]
     stale: list[str]  # why the published documents are not those of today's data (empty: they are)
+    steps: list[Step] = field(default_factory=list)  # the dossier's dated steps (``calendar``)
 
 
 def status(convention: Path, templates: Path, outputs: Path, years: list[int] | None = None) -> list[YearStatus]:
@@ -56,11 +70,12 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, data, convention, year, built))
         lines += _crf_owed(data)
+        steps = _steps(data, plan, states, lines, convention)
         annee = data.year
         heading = (f"Dossier {year} – appel du {date_fr(annee.appel.date)}" if annee.appel
                    else f"Dossier de clôture {year} – lettre de transmission du {date_fr(annee.transmission.date)}"
                    if annee.transmission else f"Dossier de clôture {year} – comité du {date_fr(annee.copil.date)}")
-        report.append(YearStatus(year, heading, lines, stale))
+        report.append(YearStatus(year, heading, lines, stale, steps))
     return report
 
 
@@ -166,3 +181,66 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
                                               f"signé aujourd'hui, {date_fr(today)}", 1)
                     return f"{pdf.name} ({d.title}) : {problem}"
     return None
+
+
+# ---------------------------------------------------------------------------------------------- the calendar
+# The cycle's dated steps, for le bureau's timeline and its « what is due next »: from the same
+# reading as the lines above (the plan, the signed originals' states, the CRFs owed), never
+# computed again by a page.
+
+def _steps(data: model.DossierData, plan: list, states: dict, lines: list[Line], convention: Path) -> list[Step]:
+    from pipeline.convention import crf
+
+    said = {line.title: line.state for line in lines}
+    year = data.year.annee
+    steps = []
+    for d in plan:
+        if not d.spec.signers:
+            continue  # the bordereau: nobody signs it, it has no step of its own
+        if d.key in states:
+            done = states[d.key].received and states[d.key].unreadable is None and bool(states[d.key].signatures)
+        else:
+            done = places.signed_original(convention, f"dossier-{year}").is_file()
+        steps.append(Step(d.date, d.own_title, year, done, said.get(d.title, "")))  # the convention: once
+    for owed in crf.owed(data):
+        steps.append(Step(owed.due, f"Échéance du compte rendu financier de la participation {owed.annee}", year,
+                          owed.state == "joint", f"établi, joint au dossier {year}" if owed.state == "joint" else
+                          "à venir" if owed.state == "a_venir" else "non joint"))
+    money = data.year.finances
+    if money is not None and money.date_reception is not None:
+        steps.append(Step(money.date_reception, f"Participation {year} reçue", year, True))
+    return steps
+
+
+LATE, TODAY, DONE, COMING = "en retard", "aujourd'hui", "fait", "à venir"
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A step as of ``today``: its mark (« fait », « en retard », « aujourd'hui », « à venir »)."""
+
+    step: Step
+    mark: str
+
+
+def calendar(reports: list[YearStatus], today: dt.date | None = None) -> list[Dated]:
+    """A convention's steps in date order, each once (the convention, or a CRF, appears in more
+    than one dossier: done if done in any), marked as of ``today``."""
+    today = today or dt.date.today()
+    merged: dict[tuple[dt.date, str], Step] = {}
+    for report in reports:
+        for step in report.steps:
+            key = (step.day, step.what)
+            seen = merged.get(key)
+            if seen is None or (step.done and not seen.done):
+                merged[key] = step
+    dated = []
+    for step in sorted(merged.values(), key=lambda s: (s.day, s.year)):
+        mark = DONE if step.done else LATE if step.day < today else TODAY if step.day == today else COMING
+        dated.append(Dated(step, mark))
+    return dated
+
+
+def due_next(dated: list[Dated]) -> Dated | None:
+    """What is due next: the first step not done from today on (the late ones are said apart)."""
+    return next((d for d in dated if d.mark in (TODAY, COMING)), None)
