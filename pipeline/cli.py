@@ -56,7 +56,8 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 # the make target staff run for each command, for a hint that names the command they ran
-MAKE_TARGETS = {"build": "dossier", "crf": "crf", "status": "statut", "apercu": "apercu", "new-year": "new-year", "check": "check"}
+MAKE_TARGETS = {"build": "dossier", "crf": "crf", "status": "statut", "apercu": "apercu", "new-year": "new-year",
+                "check": "check"}
 
 
 def _make_line() -> str:

@@ -56,6 +56,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, data, convention, year, built))
         lines += _crf_owed(data)
+        lines += _crf_sending(data, out, templates)
         annee = data.year
         heading = (f"Dossier {year} – appel du {date_fr(annee.appel.date)}" if annee.appel
                    else f"Dossier de clôture {year} – lettre de transmission du {date_fr(annee.transmission.date)}"
@@ -81,6 +82,53 @@ def _crf_owed(data: model.DossierData) -> list[Line]:
             lines.append(Line(title, f"à venir – dû au plus tard le {date_fr(owed.due)}, après l'approbation des "
                                      f"comptes {owed.annee} ; annoncé par ce dossier"))
     return lines
+
+
+def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Line]:
+    """The dossier year's own compte rendu financier, sent apart by 30 June of the next year
+    (``make crf``): still to draw up, to sign, signed, or sent — each with its date; then the
+    dossier that will enclose its signed original, if any."""
+    from pipeline.convention import cycle
+
+    period, n = data.convention.convention.annees, data.year.annee
+    if n not in period:
+        return []
+    due = date_fr(cycle.crf_due(n))
+    title = f"Le compte rendu financier {n} (envoi à part)"
+    later = cycle.crf_enclosed_by(n, period)
+    then = (f" ; son original signé sera joint au dossier {later}" if later is not None else
+            " ; dernière année : aucun dossier ne le joindra, seul cet envoi le transmet")
+    if data.year.crf is None:
+        return [Line(title, f"à établir – dû au plus tard le {due}, une fois les comptes {n} approuvés : ajoutez « crf: » "
+                            f"(date, lieu, comptes_approuves_le, transmis_le) à {n}/year.yaml et ses chiffres dans "
+                            f"{n}/compte-rendu-financier.xlsx, puis make crf YEAR={n}{then}")]
+    try:
+        sending = model.load_sending(data.convention_dir, n)
+    except PipelineError as exc:
+        return [Line(title, f"données à corriger avant make crf YEAR={n} – dû au plus tard le {due}",
+                     str(exc).splitlines())]
+    built = places.crf_outputs(out) / str(n)
+    plan = documents.plan(sending)
+    states = originals_status.of_year(sending, plan, rendered=originals_status.published(built))
+    lines = [_signed_apart(states[d.key], sending, built) for d in plan]
+    signed_all = len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan)
+    block = sending.year.crf
+    assert block is not None  # load_sending refuses a year without one
+    if block.transmis_le is None:
+        state = f"lettre d'envoi à dater : ajoutez crf.transmis_le à {n}/year.yaml – à envoyer au plus tard le {due}"
+    elif signed_all:
+        state = f"envoyé le {date_fr(block.transmis_le)} avec sa lettre d'envoi, signés tous deux{then}"
+    elif states["crf"].received:
+        state = (f"signé, à envoyer le {date_fr(block.transmis_le)} (au plus tard le {due}) avec sa lettre d'envoi, "
+                 "à faire signer ce jour-là")
+    else:
+        state = (f"à faire signer (make crf YEAR={n} le prépare), puis à envoyer le {date_fr(block.transmis_le)} "
+                 f"(au plus tard le {due}) avec sa lettre d'envoi")
+    problems = []
+    if not built.exists() or publish.taken(places.crf_outputs(out), data.convention_dir, n, templates,
+                                           final=False).differs_from(built):
+        problems.append(f"make crf YEAR={n} {'le prépare' if not built.exists() else 'le refait : les données ont changé'}")
+    return [Line(title, state, problems), *lines]
 
 
 def _who(d: documents.Planned, data: model.DossierData) -> str:
@@ -138,9 +186,9 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
 
 def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str | None:
     """What ``status`` will say of a signature made today in ``field`` of ``pdf`` (a document
-    signed apart, or a dossier whose letter is signed in it), found among ``conventions`` by its
-    file name — or the one whose ``signes/`` holds it. None when nothing is wrong with that day, or
-    when the file is none of these conventions' documents (nothing to compare with)."""
+    signed apart, a compte rendu financier's sending, or a dossier whose letter is signed in it),
+    found among ``conventions`` by its file name — or the one whose ``signes/`` holds it. None
+    when nothing is wrong with that day, or when the file is none of these conventions' documents (nothing to compare with)."""
     pdf = Path(pdf).resolve()
     if pdf.parent.name == "signes" and (pdf.parent.parent / "convention.yaml").is_file():
         conventions = [pdf.parent.parent]
@@ -149,9 +197,9 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
             years = model.dossier_years(convention)
         except PipelineError:
             continue
-        for year in years:
+        for year, load in [(y, model.load) for y in years] + [(y, model.load_sending) for y in model.crf_years(convention)]:
             try:
-                data = model.load(convention, year)
+                data = load(convention, year)
             except PipelineError:
                 continue
             for d in documents.plan(data):
