@@ -125,9 +125,10 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Li
         state = (f"à faire signer (make crf YEAR={n} le prépare), puis à envoyer le {date_fr(block.transmis_le)} "
                  f"(au plus tard le {due}) avec sa lettre d'envoi")
     problems = []
-    if not built.exists() or publish.taken(places.crf_outputs(out), data.convention_dir, n, templates,
-                                           final=False).differs_from(built):
-        problems.append(f"make crf YEAR={n} {'le prépare' if not built.exists() else 'le refait : les données ont changé'}")
+    published = manifest.published(built) or {}  # draft or final, as it was built
+    if built.exists() and publish.taken(places.crf_outputs(out), data.convention_dir, n, templates,
+                                        final=bool(published.get("final"))).differs_from(built):
+        problems.append(f"les documents publiés sont antérieurs aux données : make crf YEAR={n} les refait")
     return [Line(title, state, problems), *lines]
 
 

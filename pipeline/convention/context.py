@@ -389,6 +389,8 @@ def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
     year, sent = data.year.annee, crf.letter_date(data)
     last = data.reported.get(year - 1)
     approved = last.crf.comptes_approuves_le if last is not None and last.crf is not None else None
+    if approved is not None and sent is not None and approved > sent:
+        approved = None  # an assembly after the letter: the letter cannot report it
     assembly = f"l'assemblée générale du {date_fr(approved)}" if approved else "l'assemblée générale de l'association"
     owed = []
     for spec in data.convention.pieces_requises:
