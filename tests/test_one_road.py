@@ -114,7 +114,8 @@ def _fills(monkeypatch) -> dict[str, list[bytes]]:
 
     def spy(data, template, out, **kwargs):
         filled = real(data, template, out, **kwargs)
-        made.setdefault(f"{template.stem}-{data.year.annee}", []).append(filled.docx.read_bytes())
+        sending = "-envoi" if data.sending else ""  # the CRF N's own sending, apart from dossier N's CRF N-2
+        made.setdefault(f"{template.stem}-{data.year.annee}{sending}", []).append(filled.docx.read_bytes())
         return filled
 
     monkeypatch.setattr(templates, "fill", spy)
