@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu lock lint bureau
+.PHONY: setup system dossier dossiers crf check statut test test-fast coverage clean bench convention new-year apercu lock lint bureau
 
 SYSTEM   := $(VENV)/.system
 COMPILED := $(VENV)/.compiled
@@ -51,6 +51,9 @@ dossier: setup
 
 dossiers: setup
 	$(RUN) build --all
+
+crf: setup  # make crf YEAR=2024: the compte rendu financier 2024 and its covering letter, each to sign apart
+	$(RUN) crf $(YEAR)
 
 check: setup  # ANNOTATE=1: a commented copy beside each faulty template
 	$(RUN) check $(if $(ANNOTATE),--annotate)

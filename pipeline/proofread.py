@@ -619,7 +619,7 @@ def _genders(r: _Reading) -> list[str]:
             if _title_base(holder.qualite) == (base, feminine):
                 continue  # the data's own title for this person: a civilité to mend in the data
             whom = f"{holder.label} ({'une femme' if holder.feminine else 'un homme'} d'après sa civilité)"
-            civility = _CIVILITY.search(before) if r.planned.spec.signed_in_dossier else None
+            civility = _CIVILITY.search(before) if r.planned.spec.letter else None
             if civility:  # a letter's form of address: the data word it whole
                 wrong = f"{civility.group(0).strip()} {word}"
                 found.append(f"paragraphe « {said} » : « {wrong} » pour {whom} — écrivez "
@@ -681,7 +681,7 @@ def _holder(r: _Reading, b: _Block, before: str, after: str, base: str,
     if b.cell is not None and (b.cell[0], b.cell[2]) in owners:
         who = owners[(b.cell[0], b.cell[2])]
         return next((p for p in _signers_of(r, who) if (_title_base(p.qualite) or ("",))[0] == base), None)
-    if r.planned.spec.signed_in_dossier and _CIVILITY.search(before):
+    if r.planned.spec.letter and _CIVILITY.search(before):
         rep = next(p for p in r.people if p.party == "metropole" and p.role == "representant")
         return rep if (_title_base(rep.qualite) or ("",))[0] == base else None
     return None
