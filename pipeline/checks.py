@@ -97,7 +97,7 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
         users += sent
         trials = [t for t in tried if spec.key in {d.key for d in documents.plan(t.data)}]
         if not faults and trials:
-            said: list[str] = []
+            said = []
             faults = [_on_trial(fault, trials) for fault in check_template(
                 path, loaded, users=[t.data for t in trials], final=final, warnings=said)]
             warnings += [_on_trial_line(w, trials) for w in said if _on_trial_line(w, trials) not in warnings]
@@ -152,7 +152,8 @@ def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | 
         note = f"{what} : le texte des documents signés sera comparé aux données à la construction ({make})"
         if note not in notes:
             notes.append(note)
-    states = originals_status.of_year(data, rendered=originals_status.published(out / str(year) if today else None))
+    states = originals_status.of_year(data, rendered=originals_status.published(
+        out / str(year) if today and out is not None else None))
     for finding in (f for state in states.values() for f in state.findings):
         if finding.stops(final=final):
             line = (int(ExitCode.SIGNATURE), finding.message)
@@ -198,7 +199,7 @@ def annotate(path: Path, problems: list[TemplateProblem]) -> Path | None:
     if not problems:
         target.unlink(missing_ok=True)
         return None
-    document = docx.Document(path)
+    document = docx.Document(str(path))
     body = list(_all_paragraphs(document))
     for problem in problems:
         anchor = _anchor(body, problem)
@@ -209,7 +210,7 @@ def annotate(path: Path, problems: list[TemplateProblem]) -> Path | None:
         if anchor is None:
             continue
         document.add_comment(anchor.runs, text=said, author=ANNOTATOR, initials="VM")
-    document.save(target)
+    document.save(str(target))
     return target
 
 

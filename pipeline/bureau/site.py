@@ -127,7 +127,8 @@ def render(request: Request, page: str, code: int = 200, **values) -> HTMLRespon
     return HTMLResponse(PAGES.get_template(page).render(token=request.app.state.token, **values), status_code=code)
 
 
-async def _http_error(request: Request, exc: HTTPException) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)  # the only exception this handler is given
     if _wants_json(request):
         return JSONResponse({"ok": False, "erreur": exc.detail}, status_code=exc.status_code)
     return render(request, "refus.html", exc.status_code, title="Introuvable" if exc.status_code == 404 else "Refusé",
@@ -319,6 +320,7 @@ async def drop_signed(request: Request) -> Response:
     except PipelineError as exc:
         return await refuse(422, str(exc))
     rebuild = _rebuild(year, result.stale)
+    assert result.report is not None  # store always says the year after the drop
     said = {"ok": True, "document": result.slot.title, "stem": result.slot.stem, "fichier": result.stored,
             "etat": result.after.state if result.after else "", "problemes": result.after.problems if result.after else [],
             "changement": result.changed, "reconstruire": rebuild, "a_reconstruire": bool(result.stale),

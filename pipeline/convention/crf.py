@@ -162,7 +162,7 @@ def read_figures(path: Path, display: str, conv) -> tuple[list[dict], list[str]]
             if why:
                 problem(column, why)
             amounts[key] = value
-        if len(problems) > bad:
+        if len(problems) > bad or code is None:  # a bad line is said above, and skipped
             continue
         seen[code] = number
         explication = str(cells.get("Explication de l'écart") or "").strip() or None

@@ -137,7 +137,7 @@ def _crf_from_sheet(conv: Convention, f: YearFile) -> None:
         return
     display = _display(path)
     block = f.raw.get("crf") if f.raw is not None else None
-    if hasattr(block, "get") and "lignes" in block:
+    if isinstance(block, dict) and "lignes" in block and f.raw is not None:
         f.problems.add(line_of(f.raw, "crf.lignes"), "crf.lignes",
                        f"les chiffres du compte rendu financier sont à la fois ici et dans {display} : gardez le "
                        "tableur et retirez « lignes: » de year.yaml (ou effacez le tableur)")
@@ -196,8 +196,9 @@ def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData
         raise InputError(sorted(problems, key=_place))
     warnings = [item for f in every for item in f.warnings.items]
     data = files[year].data
+    assert data is not None  # a year that did not load has its problems raised above
     return DossierData(convention_dir=convention_dir, convention=conv, year=data, year_dir=files[year].folder,
-                  reported={y: f.data for y, f in files.items() if y != year}, warnings=warnings,
+                  reported={y: f.data for y, f in files.items() if y != year and f.data is not None}, warnings=warnings,
                   first_call=_first_call(convention_dir, period[0], files))
 
 
@@ -234,6 +235,7 @@ def load_sending(convention_dir: Path, year: int, *, final: bool = False) -> Dos
     problems = f.problems.items + conv_file.problems.items
     if problems:
         raise InputError(sorted(problems, key=_place))
+    assert f.data is not None  # a year that did not load has its problems raised above
     return DossierData(convention_dir=convention_dir, convention=conv, year=f.data, year_dir=folder, reported={},
                        warnings=conv_file.warnings.items + f.warnings.items,
                        first_call=_first_call(convention_dir, period[0], {year: f}), sending=True)

@@ -453,7 +453,8 @@ class DossierData:
     @property
     def bilan_year(self) -> Annee | None:
         """The year whose bilan this dossier holds: N-1, or the last year for the closing dossier."""
-        return self.reported.get(cycle.bilan_year(self.year.annee, self.convention.convention.annees))
+        reported = cycle.bilan_year(self.year.annee, self.convention.convention.annees)
+        return self.reported.get(reported) if reported is not None else None
 
     @property
     def crf_year(self) -> Annee | None:
@@ -462,4 +463,5 @@ class DossierData:
         if self.sending:
             return self.year
         period = self.convention.convention.annees
-        return self.reported.get(cycle.crf_year(self.year.annee, period))
+        reported = cycle.crf_year(self.year.annee, period)
+        return self.reported.get(reported) if reported is not None else None
