@@ -46,17 +46,20 @@ system:  # check the system packages again, whatever the stamp says
 	@sh tools/setup-system.sh
 	@touch $(SYSTEM)
 
+# FINAL=1: the final version (« --final »): real data only, every document signed apart back signed
+FINAL_FLAG = $(if $(filter-out 0 non no,$(FINAL)),--final)
+
 dossier: setup
-	$(RUN) build $(YEAR)
+	$(RUN) build $(YEAR) $(FINAL_FLAG)
 
 dossiers: setup
-	$(RUN) build --all
+	$(RUN) build --all $(FINAL_FLAG)
 
 crf: setup  # make crf YEAR=2024: the compte rendu financier 2024 and its covering letter, each to sign apart
-	$(RUN) crf $(YEAR)
+	$(RUN) crf $(YEAR) $(FINAL_FLAG)
 
-check: setup  # ANNOTATE=1: a commented copy beside each faulty template
-	$(RUN) check $(if $(ANNOTATE),--annotate)
+check: setup  # ANNOTATE=1: a commented copy beside each faulty template; FINAL=1: what a final version requires
+	$(RUN) check $(if $(ANNOTATE),--annotate) $(FINAL_FLAG)
 
 statut: setup  # make statut [YEAR=2023]: who must sign what, who signed and when, what is missing
 	$(RUN) status $(if $(filter command line,$(origin YEAR)),$(YEAR))
