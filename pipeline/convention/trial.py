@@ -73,14 +73,15 @@ def sending(loaded: list[DossierData]) -> Trial | None:
     if not years:
         return None
     source = min(years, key=lambda d: d.year.annee)
-    year = source.year
+    year, appel = source.year, source.year.appel
+    assert appel is not None  # a year of the period: its call
     n = year.annee
-    amount = year.appel.montant
+    amount = appel.montant
     received = year.finances.montant_recu if year.finances is not None and year.finances.montant_recu else amount
     approved = dt.date(n + 1, 6, 15)  # the general assembly, in June N+1
     block = CompteRenduFinancier(
-        date=approved + dt.timedelta(days=5), lieu=year.appel.lieu, comptes_approuves_le=approved,
-        transmis_le=approved + dt.timedelta(days=8), reference=year.appel.reference,
+        date=approved + dt.timedelta(days=5), lieu=appel.lieu, comptes_approuves_le=approved,
+        transmis_le=approved + dt.timedelta(days=8), reference=appel.reference,
         lignes=[LigneCRF(rubrique="personnel", prevu=amount, realise=received),  # totals that balance
                 LigneCRF(rubrique=crf.PARTICIPATION, prevu=amount, realise=received)],
         commentaire="Données d'essai : commentaire de l'annexe.",
