@@ -78,6 +78,9 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
             problems.extend(line for line in _lines(exc) if line not in problems)
     # the roles no year with data plays yet (a bilan, the closing dossier): tried with trial data
     tried = [t for t in trial.trials(loaded) if t.data.year.annee not in years] if len(loaded) == len(years) else []
+    # no year has drawn up its compte rendu financier yet (it waits for June N+1): a trial sending
+    crf_trial = trial.sending(loaded) if len(loaded) == len(years) and not model.crf_years(convention_dir) else None
+    tried += [crf_trial] if crf_trial is not None else []
     if tried:
         notes.append("modèles essayés aussi avec des données d'essai, faute d'année qui joue ce rôle : "
                      + ", ".join(f"{t.data.year.annee} ({t.role})" for t in tried))
@@ -121,8 +124,9 @@ def _on_trial_line(line: str, trials: list[trial.Trial]) -> str:
     for t in trials:
         year = t.data.year.annee
         if f"(données {year})" in line:
-            return line.replace(f"(données {year})", f"(données d'essai {year}, rôle « {t.role} » : aucune année "
-                                                     "n'a encore de données pour ce rôle)")
+            why = ("aucune année n'a encore de compte rendu financier établi" if t.data.sending
+                   else "aucune année n'a encore de données pour ce rôle")
+            return line.replace(f"(données {year})", f"(données d'essai {year}, rôle « {t.role} » : {why})")
     return line
 
 

@@ -35,12 +35,7 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     from pipeline import originals_status  # the signed originals' states, as the build reads them
 
     started = time.perf_counter()
-    data = model.load(conv_dir, year)
-    plan = documents.plan(data)
-    planned = next((d for d in plan if d.key == key), None)
-    if planned is None:
-        keys = ", ".join(d.key for d in plan)
-        raise InputError(f"le dossier {year} ne contient pas de document « {key} »", hint=f"documents : {keys}")
+    data, plan, planned = locate(conv_dir, year, key)
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
         filled = fill(data, template, Path(tmp) / f"{key}.docx", final=False,
@@ -53,6 +48,42 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
         out.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomically(out, pdf.read_bytes())
     return time.perf_counter() - started, out
+
+
+class NotHeld(InputError):
+    """The year holds no such document, whatever its data says: the preview stops at once."""
+
+
+def locate(conv_dir: Path, year: int, key: str) -> tuple[model.DossierData, list[documents.Planned],
+                                                        documents.Planned]:
+    """The document ``key`` of ``year``, with the data and plan its build fills it with: in the
+    year's dossier, else in the year's sending of its compte rendu financier (``make crf``: the
+    CRF N, which the dossier N+2 encloses, and its letter, which no dossier holds). Raises the
+    data's own errors, or one line naming where the document is."""
+    if key not in documents.SENDING or not catalogue.SPECS[key].letter:
+        data = model.load(conv_dir, year)
+        plan = documents.plan(data)
+        planned = next((d for d in plan if d.key == key), None)
+        if planned is not None:
+            return data, plan, planned
+        if key not in documents.SENDING:
+            raise NotHeld(f"le dossier {year} ne contient pas de document « {key} »",
+                          hint=_year_holding(conv_dir, key, year))
+    data = model.load_sending(conv_dir, year)  # says what the year lacks to have its CRF
+    plan = documents.plan(data)
+    planned = next((d for d in plan if d.key == key), None)
+    if planned is None:  # the letter, while the data does not say when it leaves
+        raise InputError(f"{model.display(data.year_dir / 'year.yaml')}: le compte rendu financier {year} n'a pas "
+                         "encore de lettre d'envoi", hint="ajoutez sous « crf: » la date de son dépôt : "
+                                                          "« transmis_le: AAAA-MM-JJ »")
+    return data, plan, planned
+
+
+def source(data: model.DossierData) -> str:
+    """What the preview shows a document of, as its first line says it."""
+    if data.sending:
+        return f"de l'envoi du compte rendu financier {data.year.annee} (make crf)"
+    return f"du dossier {data.year.annee}"
 
 
 def watched(conv_dir: Path, templates: Path, key: str) -> list[Path]:
@@ -120,13 +151,13 @@ def run(conv_dir: Path, templates: Path, outputs: Path, year: int, key: str, say
     """Render now, then again at every save, until interrupted (Ctrl-C). ``saves``: the stream
     of changes (watchfiles' by default; a test gives its own)."""
     key = document_key(conv_dir, key)
+    where = f"du dossier {year}"
     try:
-        plan = documents.plan(model.load(conv_dir, year))
+        where = source(locate(conv_dir, year, key)[0])
+    except NotHeld:
+        raise  # said once: no save of the data's would make the year hold it
     except PipelineError:
-        plan = None  # the data's error is said by the first render, and the preview waits for a fix
-    if plan is not None and key not in {d.key for d in plan}:
-        raise InputError(f"le dossier {year} ne contient pas de document « {key} »",
-                         hint=_year_holding(conv_dir, key, year))
+        pass  # the data's error is said by the first render, and the preview waits for a fix
     into = folder(conv_dir, outputs)
     if saves is None:
         import watchfiles
@@ -135,7 +166,7 @@ def run(conv_dir: Path, templates: Path, outputs: Path, year: int, key: str, say
                  if _relevant(c))
     with Session() as office:
         office.prestart()
-        say(f"aperçu de « {key} » du dossier {year}, dans {into} — enregistrez le modèle ou les données pour "
+        say(f"aperçu de « {key} » {where}, dans {into} — enregistrez le modèle ou les données pour "
             "le mettre à jour (Ctrl-C pour arrêter)")
         say(template_note(conv_dir, templates, key))
         _once(conv_dir, templates, year, key, office, into, say)
@@ -164,8 +195,8 @@ def _stale(into: Path, conv_dir: Path, year: int, key: str, error: str) -> None:
     from pipeline.pdf import fonts
 
     try:
-        stem = next(d.stem for d in documents.plan(model.load(conv_dir, year)) if d.key == key)
-    except (PipelineError, StopIteration):
+        stem = locate(conv_dir, year, key)[2].stem
+    except PipelineError:
         stem = f"{key}-{year}"
     out = into / f"{stem}.pdf"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -256,10 +256,36 @@ def test_the_closing_letter_rests_on_the_cgct_and_the_law_of_2000(tmp_path):
     assert "que l'article 3 demande pour l'année écoulée" not in text
     assert "l'article L. 1611-4 du code général des collectivités territoriales" in text
     assert "l'article 10 de la loi n° 2000-321 du 12 avril 2000" in text
-    assert "les comptes de l'année 2024, dès leur approbation par l'assemblée générale" in text
-    assert "le rapport d'activité de l'année 2024, dès son approbation" in text
+    assert "les comptes de l'année 2024, dès leur approbation par l'assemblée générale de l'association, et au " \
+           "plus tard le 30 juin 2025 ;" in text
+    assert "le rapport d'activité de l'année 2024, dès son approbation par l'assemblée générale de " \
+           "l'association, et au plus tard le 30 juin 2025 ;" in text
+    assert "12 juin 2025" not in text  # the assembly the data gives is after the letter of 25 March
     assert "le compte rendu financier de la participation 2024, au plus tard le 30 juin 2025" in text
     assert "le compte rendu financier de la participation 2023" in text  # enclosed, among « ci-joint »
+
+
+def test_the_closing_letter_dates_each_piece_it_still_owes_and_cites_only_what_precedes_it(inputs_copy):
+    """Each piece owed after the closing has its due date: the last year's accounts and activity
+    report, like its CRF, by 30 June of the next year; an assembly held by the letter's date is
+    named, one held after it is not; past that date the letter says the due date is passed."""
+    def owed():
+        return {o["code"]: o for o in context.build_context(model.load(inputs_copy, 2025), projet=True).dus_apres_cloture}
+
+    said = owed()
+    assert {code: o["echeance"] for code, o in said.items()} == {
+        "rapport_activite": dt.date(2025, 6, 30), "comptes": dt.date(2025, 6, 30), "crf": dt.date(2025, 6, 30)}
+    path = inputs_copy / "2024" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("comptes_approuves_le: 2025-06-12",
+                                                             "comptes_approuves_le: 2025-03-20"), encoding="utf-8")
+    assert owed()["comptes"]["quand"] == "au plus tard le 30 juin 2025 (approbation par l'assemblée générale du " \
+                                         "20 mars 2025)"
+    path = inputs_copy / "2025" / "year.yaml"  # the closing letter sent after the 30 June it announces
+    path.write_text(path.read_text(encoding="utf-8").replace("  date: 2025-03-25", "  date: 2025-07-03"),
+                    encoding="utf-8")
+    said = owed()
+    assert said["comptes"]["quand"] == "dans les meilleurs délais (échéance du 30 juin 2025 dépassée)"
+    assert said["crf"]["quand"].startswith("qui était dû au plus tard le 30 juin 2025")
 
 
 def test_the_closing_letter_says_an_overdue_crf_is_overdue(inputs_copy, tmp_path):

@@ -189,6 +189,41 @@ def test_in_the_first_year_check_tries_the_bilan_and_closing_templates_with_tria
     assert any("rôle « clôture »" in line for line in refused)
 
 
+def _no_crf_yet(convention: Path, year: int) -> None:
+    """The year as it stands before its accounts are approved: no « crf: » block yet."""
+    path = convention / str(year) / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text[:text.index("\n# --- Le compte rendu financier")] + "\n"
+    for field in ("date", "comptes_approuves_le", "regle_repartition", "transmis_le"):
+        text = text.replace(f"  - crf.{field}\n", "")
+    path.write_text(text, encoding="utf-8")
+
+
+def test_before_any_crf_check_tries_the_sending_s_templates_with_a_trial_sending(inputs_copy):
+    """A fresh convention has no compte rendu financier until June of its second year: its two
+    templates are still filled, with a trial sending labelled as such, and a faulty one is refused."""
+    from pipeline.convention import cycle, trial
+
+    _only_years(inputs_copy, 2022)
+    _no_crf_yet(inputs_copy, 2022)
+    assert model.crf_years(inputs_copy) == []
+    clean = checks.check_all(inputs_copy, TEMPLATES)
+    assert clean.problems == [] and clean.untried == [], (clean.problems, clean.untried)
+    assert any("2022 (envoi du compte rendu financier)" in n for n in clean.notes), clean.notes
+    made = trial.sending([model.load(inputs_copy, 2022)])
+    block = made.data.year.crf
+    assert [d.stem for d in documents.plan(made.data)] == ["crf-2022", "lettre-crf-2022"]
+    assert block.comptes_approuves_le.year == 2023 and block.comptes_approuves_le.month == 6
+    assert block.comptes_approuves_le < block.date < block.transmis_le <= cycle.crf_due(2022)
+    # the letter dated with the CRF's date, not the day it leaves: only a fill with data sees it
+    own_template(inputs_copy, "lettre-crf.docx", "{{ crf.lieu }}, le {{ crf.transmis_le|date_fr }}",
+                 "{{ crf.lieu }}, le {{ crf.date|date_fr }}")
+    refused = [line for _, line in checks.check_all(inputs_copy, TEMPLATES).problems]
+    assert refused and all("lettre-crf.docx" in line and "données d'essai 2022, rôle « envoi du compte rendu "
+                           "financier » : aucune année n'a encore de compte rendu financier établi" in line
+                           for line in refused), refused
+
+
 def test_a_template_no_fill_could_try_is_said_and_check_does_not_say_all_is_correct(inputs_copy):
     _only_years(inputs_copy)
     report = checks.check_all(inputs_copy, TEMPLATES)

@@ -61,6 +61,19 @@ def test_a_convention_signed_in_turn_is_dated_at_its_last_signature(in_turn, tmp
     assert letter.date == D(2022, 3, 29)
 
 
+def test_the_approved_text_keeps_its_one_line_dated_at_the_last_signature(in_turn, tmp_path):
+    """The approved text has one « Fait à Marseille, le » for both parties: signed in turn, it is
+    dated there at the last signature and nowhere else — no date line added under either block
+    (that would change the text the délibération approved); each party's own day is that of its
+    electronic signature, which ``verify`` compares with the data."""
+    data = model.load(in_turn, 2022, final=True)
+    filled = templates.fill(data, places.template_for(in_turn, TEMPLATES, "convention.docx"),
+                            tmp_path / "convention.docx", final=True)
+    text = " ".join(docx_text(filled.docx).split())
+    assert text.count("Fait à") == 1 and "Fait à Marseille, le 28 février 2022" in text
+    assert re.findall(r"\d+ février 2022", text) == ["17 février 2022", "28 février 2022"]  # the délibération's, then it
+
+
 def test_each_party_signs_on_its_own_day_between_the_deliberation_and_the_first_call(in_turn):
     data = model.load(in_turn, 2022, final=True)
     convention = next(d for d in documents.plan(data) if d.key == "convention")

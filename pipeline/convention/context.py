@@ -234,7 +234,7 @@ class Context:
     dus_apres_cloture: list[dict[str, Any]] = doc("dossier de clôture : ce que l'association doit encore après son "
                                                   "dernier appel (article L. 1611-4 du CGCT, article 10 de la loi du 12 "
                                                   "avril 2000) : quoi (« les comptes de l'année 2024 »), echeance (la "
-                                                  "date limite, vide pour des comptes à approuver), quand (« au plus "
+                                                  "date limite : le 30 juin de l'année qui suit la dernière), quand (« au plus "
                                                   "tard le 30 juin 2025, une fois les comptes 2024 approuvés »)")
     pieces_specimens: list[str] = doc("pièces jointes à titre de spécimen, les définitives à suivre")
     signatures: dict[str, str] = doc("l'état de chaque document signé à part joint au dossier, par document : "
@@ -380,9 +380,11 @@ def _comptes_rendus(data: model.DossierData, pages: dict[str, int] | None,
 
 def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
     """What the association still owes once no call follows: the last year's pieces article 3 asks
-    for with a call (its accounts, its activity report: once approved by the general assembly), and
-    the compte rendu financier of its participation (by 30 June), each with when it is due, in words."""
-    from pipeline.convention import crf
+    for with a call (its accounts, its activity report: once approved by the general assembly, which
+    approves the accounts within six months of the year's end, so by 30 June), and the compte rendu
+    financier of its participation (by 30 June), each with when it is due, in words. The letter
+    names the assembly only once held by its own date: it cannot report what follows it."""
+    from pipeline.convention import crf, cycle
 
     if not data.closing:
         return []
@@ -391,14 +393,20 @@ def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
     approved = last.crf.comptes_approuves_le if last is not None and last.crf is not None else None
     if approved is not None and sent is not None and approved > sent:
         approved = None  # an assembly after the letter: the letter cannot report it
-    assembly = f"l'assemblée générale du {date_fr(approved)}" if approved else "l'assemblée générale de l'association"
+    due = cycle.crf_due(year - 1)
     owed = []
     for spec in data.convention.pieces_requises:
         if "N-1" in spec.libelle:
             label = piece_label(spec.libelle, year)
             whose = "leur" if label.lower().startswith("les ") else "son"
-            owed.append({"quoi": label, "echeance": None, "code": spec.code,
-                         "quand": f"dès {whose} approbation par {assembly}"})
+            if sent is not None and due < sent:
+                when = f"dans les meilleurs délais (échéance du {date_fr(due)} dépassée)"
+            elif approved is not None:  # held by the letter's date: the piece waits only to be sent
+                when = f"au plus tard le {date_fr(due)} (approbation par l'assemblée générale du {date_fr(approved)})"
+            else:
+                when = (f"dès {whose} approbation par l'assemblée générale de l'association, et au plus tard le "
+                        f"{date_fr(due)}")
+            owed.append({"quoi": label, "echeance": due, "code": spec.code, "quand": when})
     for o in crf.owed(data):
         if o.state == "joint":
             continue

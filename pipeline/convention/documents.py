@@ -88,6 +88,11 @@ def crf_planned(data: DossierData) -> list[Planned]:
                     year.crf.date)]
 
 
+# what a year's sending holds (``sending_plan``): its CRF, which a later dossier encloses too, and
+# the letter that sends it, which no dossier holds
+SENDING = ("crf", "lettre-crf")
+
+
 def sending_plan(data: DossierData) -> list[Planned]:
     """The compte rendu financier N sent on its own by 30 June N+1, once the accounts of N are
     approved: the CRF (the same document, same file name, that the dossier N+2 or the closing one

@@ -8,6 +8,11 @@ would wait a year before anyone saw it fail. A trial dossier stands for a missin
 nearest year that has data, its dates moved to the missing year, and what that role adds (a
 bilan, a final bilan, a transmission letter) drawn up a few weeks before the committee that
 examines it. It is never built nor checked against the cycle's rules: it is only filled.
+
+The compte rendu financier's sending (``make crf``) waits for a year whose accounts are approved,
+the June after it: until then a trial sending stands for it, the nearest year's data with a CRF
+drawn up on trial dates (accounts approved in June N+1, the CRF a few days later, its letter
+after, all before the 30 June it is due).
 """
 from __future__ import annotations
 
@@ -15,10 +20,11 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from pipeline.convention import cycle
-from pipeline.convention.model import Annee, DossierData, Etabli, Transmission
+from pipeline.convention import crf, cycle
+from pipeline.convention.model import Annee, CompteRenduFinancier, DossierData, Etabli, LigneCRF, Transmission
 
 ROLES = ("première année", "année intermédiaire", "dernière année", "clôture")
+SENDING = "envoi du compte rendu financier"
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,31 @@ def trials(loaded: list[DossierData]) -> list[Trial]:
         source = min(loaded, key=lambda d: (abs(d.year.annee - year), -d.year.annee))
         found.append(Trial(role, _dossier(source, year)))
     return found
+
+
+def sending(loaded: list[DossierData]) -> Trial | None:
+    """A trial sending of the compte rendu financier, for a convention none of whose years has
+    drawn one up yet: the year of the period nearest its start that has data (the first CRF
+    due), its CRF on trial dates and figures. None when no year of the period has data."""
+    years = [d for d in loaded if not d.closing and d.year.appel is not None]
+    if not years:
+        return None
+    source = min(years, key=lambda d: d.year.annee)
+    year, appel = source.year, source.year.appel
+    assert appel is not None  # a year of the period: its call
+    n = year.annee
+    amount = appel.montant
+    received = year.finances.montant_recu if year.finances is not None and year.finances.montant_recu else amount
+    approved = dt.date(n + 1, 6, 15)  # the general assembly, in June N+1
+    block = CompteRenduFinancier(
+        date=approved + dt.timedelta(days=5), lieu=appel.lieu, comptes_approuves_le=approved,
+        transmis_le=approved + dt.timedelta(days=8), reference=appel.reference,
+        lignes=[LigneCRF(rubrique="personnel", prevu=amount, realise=received),  # totals that balance
+                LigneCRF(rubrique=crf.PARTICIPATION, prevu=amount, realise=received)],
+        commentaire="Données d'essai : commentaire de l'annexe.",
+        regle_repartition="Données d'essai : règle de répartition des charges.")
+    moved = dataclasses.replace(year, crf=block)
+    return Trial(SENDING, dataclasses.replace(source, year=moved, reported={}, warnings=[], sending=True))
 
 
 def _dossier(source: DossierData, year: int) -> DossierData:
