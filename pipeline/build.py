@@ -36,7 +36,7 @@ class Runtime:
     """Who the build works with and reports to; ``office`` is opened and stopped by the caller
     (``runtime_for``), never by the build."""
 
-    office: libreoffice.Session
+    office: libreoffice.Pool | libreoffice.Session
     log: Log = print
     warn: Log = print
     watch: Watch = unwatched  # told each step of the conversions and assemblies (events.Event)
@@ -45,12 +45,13 @@ class Runtime:
 
 @contextlib.contextmanager
 def runtime_for(outputs: Path, *, log: Log = print, warn: Log = print, watch: Watch = unwatched,
-                progress: bool = False) -> Iterator[Runtime]:
-    """A runtime with a LibreOffice for every build of this run, not started yet (a build with
-    nothing to do never starts it), its profile kept beside the cache; stopped however the run
-    ends. The one owner of that LibreOffice."""
-    with libreoffice.Session(profile=libreoffice.profile_for(outputs),
-                             on_start=lambda: watch(Event("started", ("libreoffice",)))) as office:
+                progress: bool = False, workers: int | None = None) -> Iterator[Runtime]:
+    """A runtime with its LibreOffice workers (two where there are two cores) for every build of
+    this run, not started yet (a build with nothing to do never starts them), their profiles kept
+    beside the cache; stopped however the run ends. The one owner of those LibreOffice.
+    ``workers``: how many (a lane, one of several processes building side by side, takes one)."""
+    with libreoffice.Pool(profile=libreoffice.profile_for(outputs), size=workers,
+                          on_start=lambda: watch(Event("started", ("libreoffice",)))) as office:
         yield Runtime(office, log=log, warn=warn, watch=watch, progress=progress)
 
 
