@@ -183,10 +183,147 @@ def main() -> None:
           "rapports de chaque tour)")
     print(f"  {'tous les dossiers / une année':<58} {all_years / cold:6.2f} ×")
     print(f"  {'mémoire maximale du processus Python':<58} {peak_kb / 1024:6.0f} Mo     (objectif ≤ 200 Mo)")
+    second_ways()
     preview()
     bureau()
     if CONVENTIONS:
         at_scale(CONVENTIONS)
+
+
+def second_ways(runs: int = 7) -> None:
+    """What each faster second way saves against the plain way it stands for (tests/test_plain_ways.py
+    proves them equivalent on the shipped data), on the shipped convention, median of ``runs``."""
+    sys.path.insert(0, str(ROOT))
+    import datetime as dt
+    import io
+
+    import jinja2
+    from pypdf import PdfReader
+
+    from pipeline import render
+    from pipeline.convention import documents, model
+    from pipeline.pdf import originals, reproducible, signing
+
+    work = Path(tempfile.mkdtemp(prefix="bench-secondes-"))
+    try:
+        outputs = work / "outputs"
+        cli(INPUTS.parent, outputs, "--convention", INPUTS.name, "build", "--all")
+        year = outputs / INPUTS.name / YEAR
+        docs = sorted(year.glob("*.docx"))
+        soffice_batch(docs, work / "profil")  # warmed
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["soffice", "--headless", "--norestore",
+                            f"-env:UserInstallation={(work / 'profil').as_uri()}", "--convert-to", PDFA,
+                            "--outdir", tmp, *map(str, docs)], check=True, capture_output=True)
+            raw = [p.read_bytes() for p in sorted(Path(tmp).glob("*.pdf"))]
+
+        def timed(call) -> float:
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - start)
+            return statistics.median(times)
+
+        rows = []
+        when = dt.datetime(2023, 1, 1)
+        rows.append((f"PDF de LibreOffice rendus reproductibles ({len(raw)}, une année)",
+                     timed(lambda: [reproducible.patch(d, when, b"x") for d in raw]),
+                     timed(lambda: [reproducible.rewrite(d, when, b"x") for d in raw]), "réécrits par pypdf"))
+
+        signed_apart = [p for p in sorted(year.glob("*.pdf")) if not p.name.startswith("dossier")
+                        and signing.list_fields(p)]
+        bases = [(p.read_bytes()[:p.read_bytes().index(b"%%EOF") + 6], p) for p in signed_apart]
+        spots = {p: _field_places(p) for p in signed_apart}
+
+        def by_hand():
+            for base, p in bases:
+                target = work / p.name
+                target.write_bytes(base)
+                signing.write_with_fields(target, spots[p])
+
+        def by_pyhanko():
+            from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+            from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
+            for base, p in bases:
+                writer = IncrementalPdfFileWriter(io.BytesIO(base), strict=False)
+                for place in spots[p]:
+                    append_signature_field(writer, SigFieldSpec(place.name, on_page=place.page, box=place.box))
+                writer.write(io.BytesIO())
+
+        hand = timed(by_hand)
+        imported = subprocess.run([sys.executable, "-X", "importtime", "-c", "import pypdf; "
+                                   "import pyhanko.pdf_utils.incremental_writer, pyhanko.sign.fields"],
+                                  capture_output=True, text=True).stderr
+        cost = sum(int(line.split("|")[1]) for line in imported.splitlines()
+                   if line.startswith("import time:") and line.split("|")[2].strip() in
+                   ("pyhanko.pdf_utils.incremental_writer", "pyhanko.sign.fields")) / 1e6
+        rows.append((f"champs de signature vides ({len(bases)} documents signés à part)", hand,
+                     timed(by_pyhanko) + cost, f"par pyHanko, dont {cost:.2f} s de son import, que le build évite"))
+
+        datas = [model.load(INPUTS, y) for y in model.dossier_years(INPUTS)]
+
+        def fill_all():
+            from pipeline import places, templates
+
+            for data in datas:
+                for d in documents.plan(data):
+                    templates.fill(data, places.template_for(INPUTS, ROOT / "templates", f"{d.key}.docx"),
+                                   work / "remplis" / f"{data.year.annee}-{d.stem}.docx", final=False)
+
+        def kept():
+            render._render_env.cache_clear()
+            render._PATCHED.clear()
+            fill_all()
+
+        def parsed_each_time():
+            compiling, patching = render._CompilingOnce.from_string, render._template_class().patch_xml
+            render._CompilingOnce.from_string = lambda self, source, globals=None, template_class=None: \
+                jinja2.Environment.from_string(self, source, globals, template_class)
+            render._template_class().patch_xml = render._template_class().__mro__[1].patch_xml
+            try:
+                fill_all()
+            finally:
+                render._CompilingOnce.from_string, render._template_class().patch_xml = compiling, patching
+
+        fill_all()  # the libraries loaded
+        rows.append((f"documents remplis, toutes les années ({sum(len(documents.plan(d)) for d in datas)})",
+                     timed(kept), timed(parsed_each_time), "modèles analysés à chaque fois"))
+
+        convention = (year / "convention.pdf").read_bytes()
+        years = len(datas)
+
+        def read_once():
+            originals._lines_of.cache_clear()
+            for _ in range(years):
+                originals.compare(convention, convention)
+
+        def read_each_time():
+            for _ in range(years):
+                originals.first_difference(list(originals._read_lines(PdfReader(io.BytesIO(convention)))),
+                                           list(originals._read_lines(PdfReader(io.BytesIO(convention)))))
+
+        rows.append((f"convention signée comparée, chaque année ({years})", timed(read_once), timed(read_each_time),
+                     "texte relu à chaque comparaison"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"secondes implémentations gardées, contre la voie simple (médiane de {runs})")
+    for label, fast, plain, how in rows:
+        print(f"  {label:<58} {fast:6.3f} s contre {plain:6.3f} s ({how}) : {plain - fast:+.3f} s")
+
+
+def _field_places(pdf: Path) -> list:
+    """The empty signature fields of a published document, as the build placed them."""
+    from pypdf import PdfReader
+
+    from pipeline.pdf.marks import FieldPlace
+
+    reader = PdfReader(pdf)
+    pages = [p.indirect_reference.idnum for p in reader.pages]
+    return [FieldPlace(str(f["/T"]), str(f.get("/TU", "")), pages.index(f.raw_get("/P").idnum),
+                       tuple(float(v) for v in f["/Rect"]))
+            for f in (ref.get_object() for ref in reader.trailer["/Root"]["/AcroForm"]["/Fields"])]
 
 
 def filled(key: str, out: Path) -> Path:
