@@ -8,6 +8,7 @@ This module stays light: a rebuild with nothing to do loads no document library.
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 import time
 from dataclasses import dataclass
@@ -98,8 +99,8 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
         # a PDF would otherwise put it back in a folder already gone
         stack.enter_context(office.stopped_on_failure())
         with stage("documents remplis, convertis en PDF et assemblés", runtime.log):
-            for job in builds:  # LibreOffice converts a year while the next one is filled
-                dossier.fill_first_round(job)
+            for job in builds:  # LibreOffice converts each document while the next one is filled
+                dossier.fill_first_round(job, ready=functools.partial(scheduler.filled, job))
                 scheduler.add(job)
             for job in builds:  # the attached pieces made ready while LibreOffice works
                 dossier.prepare_pieces(job)

@@ -128,11 +128,16 @@ class Schedule:
         """How many PDFs LibreOffice made for this build (none: all from the cache)."""
         return sum(c.state == "placed" for c in self.conversions.values())
 
+    def filled(self, job: YearBuild, key: str) -> None:
+        """One document of a year being filled: taken from the cache, or sent to LibreOffice at
+        once, so that it converts while the next one is filled."""
+        self._submit(job, [key])
+
     def add(self, job: YearBuild) -> None:
-        """Take in a filled year: its first-round documents are taken from the cache, or go to
-        LibreOffice at once."""
+        """Take in a filled year: its first-round documents not handed in one by one (``filled``)
+        are taken from the cache, or go to LibreOffice at once."""
         self.years.append(YearState(job))
-        self._submit(job, dossier.first_round(job))
+        self._submit(job, [k for k in dossier.first_round(job) if job.files[k].digest is None])
 
     def run(self) -> None:
         """Wait for LibreOffice until every year's dossier is assembled."""

@@ -77,10 +77,13 @@ def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_p
 def test_convention_is_converted_once_for_all_years(office, tmp_path):
     events: list[Event] = []
     build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=events.append)
-    # 3 documents a year before the bordereau: the convention (converted once, the same document
-    # every year: signed apart once, joined as a copy later), the call, the minutes and, from 2023,
-    # the bilan of the year before; in 2024 also the compte rendu financier of 2022; then the 3 bordereaux
-    assert batches(events) == [3, 3, 4, 1, 1, 1]
+    # 3 documents a year before the bordereau, each sent as soon as it is filled: the convention
+    # (converted once, the same document every year: signed apart once, joined as a copy later),
+    # the call, the minutes and, from 2023, the bilan of the year before; in 2024 also the compte
+    # rendu financier of 2022; then the 3 bordereaux
+    queued = [name for e in events if e.kind == "queued" for name in e.names]
+    assert batches(events) == [1] * 13 and len(set(queued)) == 13
+    assert sorted(queued[-3:]) == ["bordereau-2022", "bordereau-2023", "bordereau-2024"]
     assert [e.kind for e in events].count("started") == libreoffice.workers()  # each worker once, for every year
     conventions = {(tmp_path / "out" / CONV / str(y) / "convention.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1
