@@ -74,8 +74,9 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
     for year in todo:  # a document signed in place in outputs/ stops the build: it belongs in signes/
         publish.keep_signed(out, year, places.signed_folder(request.convention_dir))
     # a year built before but stale is known only now: it boots while the libraries load and the
-    # data is read (already started above, or by the convention before: nothing more)
-    office.prestart()
+    # data is read (already started above, or by the convention before: nothing more); one worker
+    # for what is likely a document or two, a second starting if more come at once (``Pool.send``)
+    office.prestart(workers=1)
     from pipeline import cache, dossier, schedule  # the document libraries: loaded only when there is work
 
     loaded = _load(todo, request, runtime)

@@ -59,6 +59,19 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(office, inputs_copy,
     assert result.returncode == 0 and f"{CONV} 2023 : déjà à jour" in result.stderr  # which convention's 2023
 
 
+def test_a_rebuild_of_one_document_starts_one_libreoffice(office, inputs_copy, tmp_path):
+    """The call's reference changed: the call and its bordereau, one after the other, on one
+    worker (a second would only slow the first's start)."""
+    outputs = tmp_path / "out"
+    build_years([2023], inputs_copy, outputs, office=office)
+    path = inputs_copy / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("AR-2023-012", "AR-2023-099"), encoding="utf-8")
+    events: list[Event] = []
+    build_years([2023], inputs_copy, outputs, watch=events.append)
+    assert [e.kind for e in events].count("started") == 1
+    assert [e.names for e in events if e.kind == "queued"] == [("appel-2023",), ("bordereau-2023",)]
+
+
 def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build_years([2022, 2023, 2024], inputs_copy, outputs, office=office)

@@ -72,10 +72,10 @@ class Session:
             self.close()
             raise
 
-    def prestart(self) -> None:
+    def prestart(self, workers: int | None = None) -> None:
         """Start LibreOffice now, without waiting: it boots while the data is read and the
         documents are filled. A missing LibreOffice is reported when it is needed, so that
-        data errors come first."""
+        data errors come first. (``workers``: a ``Pool``'s; one here.)"""
         if self.proc is None:
             try:
                 self._spawn()
@@ -362,14 +362,19 @@ class Pool:
             self.close()
             raise
 
-    def prestart(self) -> None:
-        """Start every worker now, without waiting (``Session.prestart``)."""
-        for session in self.sessions:
+    def prestart(self, workers: int | None = None) -> None:
+        """Start ``workers`` of them (all by default) now, without waiting (``Session.prestart``):
+        a rebuild of a document or two needs one, and a second would slow its start."""
+        for session in self.sessions[:workers]:
             session.prestart()
 
     def send(self, doc: Path, pdf: Path) -> None:
-        """To the worker with the fewest documents in hand, a started one first (no new start)."""
-        live = [s for s in self.sessions if s.live] or self.sessions
+        """To the worker with the fewest documents in hand, a started one first (no new start),
+        unless every started one already holds two: then another one starts for it."""
+        live = [s for s in self.sessions if s.live]
+        idle = [s for s in self.sessions if s.proc is None]
+        if not live or (idle and all(len(s.pending) >= 2 for s in live)):
+            live.append(idle[0] if idle else self.sessions[0])
         min(live, key=lambda s: len(s.pending)).send(doc, pdf)
 
     def receive(self) -> tuple[Path, Path]:
