@@ -115,8 +115,9 @@ def fill_first_round(job: YearBuild, ready: Callable[[str], None] = lambda key: 
     stage_office_pieces(job)
     for key in job.office_pieces:
         ready(key)
-    # the biggest template first: its conversion is the longest, and must not end last
-    for key in sorted((k for k in first_round(job) if k in job.keys), key=lambda k: -_template(job, k).stat().st_size):
+    # the biggest template first: its conversion is the longest, and must not end last (a missing
+    # one is said by its fill)
+    for key in sorted((k for k in first_round(job) if k in job.keys), key=lambda k: -_size(_template(job, k))):
         render_one(job, key, pages=None)
         ready(key)
 
@@ -129,6 +130,10 @@ def fill_bordereau(job: YearBuild, pages: dict[str, int], length: int) -> None:
 
 def _template(job: YearBuild, key: str) -> Path:
     return places.template_for(job.data.convention_dir, job.templates, f"{key}.docx")
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
 
 
 def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
