@@ -118,7 +118,7 @@ def finishing(key: str, planned: documents.Planned, data: model.DossierData):
     def finish(document) -> None:
         if not catalogue.SPECS[key].approved_text:
             conv = data.convention
-            people = [conv.metropole.representant, conv.association.representant, *data.year.copil.presents]
+            people: list = [conv.metropole.representant, conv.association.representant, *data.year.copil.presents]
             whole = [conv.association.sigle, conv.metropole.sigle, *(f"{p.prenom} {p.nom}" for p in people if p.prenom)]
             typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)},
                                [w for w in whole if w and len(w) <= 30])
@@ -166,7 +166,7 @@ def used_names(path: Path) -> set[str]:
 
 def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool = True,
                    users: list[model.DossierData] | None = None, final: bool = False,
-                   states: dict[int, dict[str, str]] | None = None,
+                   states: dict[int, dict[str, signed.OriginalStatus]] | None = None,
                    warnings: list[str] | None = None) -> list[TemplateProblem]:
     """The problems of one template, each naming the template, where, and what to do.
 
@@ -319,7 +319,7 @@ def with_location(path: Path, problem: TemplateProblem, tpl=None) -> TemplatePro
     except TemplateProblem:
         return problem
     place = _place(tpl, problem.name)
-    return problem.placed(**place) if place["paragraph"] is not None else problem
+    return problem.placed(place["where"] or "", place["paragraph"]) if place["paragraph"] is not None else problem
 
 
 def _in_year(problem: TemplateProblem, year: int) -> TemplateProblem:

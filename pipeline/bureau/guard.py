@@ -93,5 +93,5 @@ def _refused(code: int, title: str, why: str) -> HTMLResponse:
     page = HTMLResponse(f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Bureau – {escape(title)}</title>
 <link rel="stylesheet" href="/static/bureau.css"></head><body><main id="contenu"><h1>{escape(title.capitalize())}</h1>
 <p class="refus" role="alert">{escape(why)}</p></main></body></html>""", status_code=code)
-    page.why = why  # said as JSON to the page's scripts
+    page.why = why  # type: ignore[attr-defined]  # said as JSON to the page's scripts
     return page
