@@ -8,6 +8,7 @@ This module stays light: a rebuild with nothing to do loads no document library.
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 import time
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class Runtime:
     """Who the build works with and reports to; ``office`` is opened and stopped by the caller
     (``runtime_for``), never by the build."""
 
-    office: libreoffice.Session
+    office: libreoffice.Pool | libreoffice.Session
     log: Log = print
     warn: Log = print
     watch: Watch = unwatched  # told each step of the conversions and assemblies (events.Event)
@@ -45,12 +46,13 @@ class Runtime:
 
 @contextlib.contextmanager
 def runtime_for(outputs: Path, *, log: Log = print, warn: Log = print, watch: Watch = unwatched,
-                progress: bool = False) -> Iterator[Runtime]:
-    """A runtime with a LibreOffice for every build of this run, not started yet (a build with
-    nothing to do never starts it), its profile kept beside the cache; stopped however the run
-    ends. The one owner of that LibreOffice."""
-    with libreoffice.Session(profile=libreoffice.profile_for(outputs),
-                             on_start=lambda: watch(Event("started", ("libreoffice",)))) as office:
+                progress: bool = False, workers: int | None = None) -> Iterator[Runtime]:
+    """A runtime with its LibreOffice workers (two where there are two cores) for every build of
+    this run, not started yet (a build with nothing to do never starts them), their profiles kept
+    beside the cache; stopped however the run ends. The one owner of those LibreOffice.
+    ``workers``: how many (a lane, one of several processes building side by side, takes one)."""
+    with libreoffice.Pool(profile=libreoffice.profile_for(outputs), size=workers,
+                          on_start=lambda: watch(Event("started", ("libreoffice",)))) as office:
         yield Runtime(office, log=log, warn=warn, watch=watch, progress=progress)
 
 
@@ -80,8 +82,9 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
     for year in todo:  # a document signed in place in outputs/ stops the build: it belongs in signes/
         publish.keep_signed(out, year, places.signed_folder(request.convention_dir))
     # a year built before but stale is known only now: it boots while the libraries load and the
-    # data is read (already started above, or by the convention before: nothing more)
-    office.prestart()
+    # data is read (already started above, or by the convention before: nothing more); one worker
+    # for what is likely a document or two, a second starting if more come at once (``Pool.send``)
+    office.prestart(workers=1)
     from pipeline import cache, dossier, schedule  # the document libraries: loaded only when there is work
 
     loaded = _load(todo, request, runtime, sending=sending)
@@ -105,8 +108,8 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
         # a PDF would otherwise put it back in a folder already gone
         stack.enter_context(office.stopped_on_failure())
         with stage("documents remplis, convertis en PDF et assemblés", runtime.log):
-            for job in builds:  # LibreOffice converts a year while the next one is filled
-                dossier.fill_first_round(job)
+            for job in builds:  # LibreOffice converts each document while the next one is filled
+                dossier.fill_first_round(job, ready=functools.partial(scheduler.filled, job))
                 scheduler.add(job)
             for job in builds:  # the attached pieces made ready while LibreOffice works
                 dossier.prepare_pieces(job)

@@ -121,7 +121,9 @@ def build(ctx: Context, year: int | None, all_years: bool, final: bool, lot: str
             raise SystemExit(code)
         return
     requests = [BuildRequest(convention, ctx.templates, ctx.outputs, final) for convention in conventions]
-    with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty()) as runtime:
+    # a lane is one of several processes side by side, one per core: one LibreOffice each
+    with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty(),
+                     workers=1 if lot else None) as runtime:
         for path in build_conventions(requests, year, runtime):
             click.echo(f"dossier : {path}")
 

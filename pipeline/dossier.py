@@ -15,6 +15,7 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pypdf import PdfReader
 
@@ -103,18 +104,23 @@ def first_round(job: YearBuild) -> list[str]:
     return [k for k in job.keys if not catalogue.lists_pieces(k)] + job.office_pieces
 
 
-def fill_first_round(job: YearBuild) -> None:
+def fill_first_round(job: YearBuild, ready: Callable[[str], None] = lambda key: None) -> None:
     """Fill every document but the bordereau, and stage the pieces LibreOffice converts; the
-    signed originals are read first, since the documents may say who signed."""
+    signed originals are read first, since the documents may say who signed. ``ready(key)``
+    is told of each as soon as it is there, for LibreOffice to start on it."""
     trust = originals_status.trusted(job.data.convention_dir) if job.originals else []
     for original in job.originals.values():
         originals_status.read_original(original, trust)
     job.states = originals_status.statuses(job.data, job.plan, job.originals)
     if not job.data.sending:  # the CRF's own sending has no pieces
         stage_office_pieces(job)
-    for key in first_round(job):
-        if key in job.keys:
-            render_one(job, key, pages=None)
+    for key in job.office_pieces:
+        ready(key)
+    # the biggest template first: its conversion is the longest, and must not end last (a missing
+    # one is said by its fill)
+    for key in sorted((k for k in first_round(job) if k in job.keys), key=lambda k: -_size(_template(job, k))):
+        render_one(job, key, pages=None)
+        ready(key)
 
 
 def fill_bordereau(job: YearBuild, pages: dict[str, int], length: int) -> None:
@@ -123,10 +129,18 @@ def fill_bordereau(job: YearBuild, pages: dict[str, int], length: int) -> None:
     render_one(job, piece_list(job), pages=piece_pages(job, dossier_layout(job, pages, bordereau_pages=length)))
 
 
+def _template(job: YearBuild, key: str) -> Path:
+    return places.template_for(job.data.convention_dir, job.templates, f"{key}.docx")
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
+
+
 def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     """Fill one document by the one road (``templates.fill``): its errors stop the build as
     ``check`` would refuse it; its warnings are kept for the build to say."""
-    filled = templates.fill(job.data, places.template_for(job.data.convention_dir, job.templates, f"{key}.docx"),
+    filled = templates.fill(job.data, _template(job, key),
                             job.work / f"{job.planned(key).stem}.docx", final=job.final, pages=pages,
                             signatures=job.states)
     templates.stop_on_errors(filled)

@@ -42,7 +42,7 @@ class Feed:
     """LibreOffice kept busy: WINDOW documents in its hands, the others queued in order, a
     document asked ``first`` ahead of the queue."""
 
-    def __init__(self, office: libreoffice.Session, *, progress: bool = False):
+    def __init__(self, office: libreoffice.Pool | libreoffice.Session, *, progress: bool = False):
         self.office, self.progress = office, progress
         self.queue: list[tuple[Path, Path]] = []  # not sent yet
 
@@ -74,7 +74,8 @@ class Feed:
                 bar.render_finish()
 
     def _top_up(self) -> None:
-        while self.queue and len(self.office.pending) < WINDOW:
+        # one more per other worker: each converts one while one waits, whichever frees first
+        while self.queue and len(self.office.pending) < WINDOW + self.office.size - 1:
             self.office.send(*self.queue.pop(0))
 
 
@@ -113,7 +114,7 @@ class YearState:
 class Schedule:
     """One build's conversions and assemblies, driven by LibreOffice's answers."""
 
-    def __init__(self, office: libreoffice.Session, store: cache.PdfCache, tmp: Path, *, release: bool,
+    def __init__(self, office: libreoffice.Pool | libreoffice.Session, store: cache.PdfCache, tmp: Path, *, release: bool,
                  progress: bool = False, watch: Watch = unwatched):
         """``release``: let LibreOffice go as soon as nothing is left for it (no other
         convention waits for it). ``progress``: a progress bar on the terminal."""
@@ -127,11 +128,16 @@ class Schedule:
         """How many PDFs LibreOffice made for this build (none: all from the cache)."""
         return sum(c.state == "placed" for c in self.conversions.values())
 
+    def filled(self, job: YearBuild, key: str) -> None:
+        """One document of a year being filled: taken from the cache, or sent to LibreOffice at
+        once, so that it converts while the next one is filled."""
+        self._submit(job, [key])
+
     def add(self, job: YearBuild) -> None:
-        """Take in a filled year: its first-round documents are taken from the cache, or go to
-        LibreOffice at once."""
+        """Take in a filled year: its first-round documents not handed in one by one (``filled``)
+        are taken from the cache, or go to LibreOffice at once."""
         self.years.append(YearState(job))
-        self._submit(job, dossier.first_round(job))
+        self._submit(job, [k for k in dossier.first_round(job) if job.files[k].digest is None])
 
     def run(self) -> None:
         """Wait for LibreOffice until every year's dossier is assembled."""

@@ -23,7 +23,7 @@ SIGNED_BILAN = [("bilan-association", "Pascal FRIQUET", dt.date(2023, 2, 20))]
 class StandInSession(FakeOffice):
     """FakeOffice with the rest of a ``libreoffice.Session``'s face that the build uses."""
 
-    def prestart(self) -> None:
+    def prestart(self, workers=None) -> None:
         pass
 
     @contextlib.contextmanager

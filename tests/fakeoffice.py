@@ -18,6 +18,8 @@ Pages = Callable[[Path, int], int]
 
 
 class FakeOffice:
+    size = 1  # documents converted at once, as a lone ``Session``
+
     def __init__(self, pages: Pages = lambda doc, before: 1):
         self.pages = pages
         self.pending: list[tuple[Path, Path]] = []  # sent, answers awaited in this order

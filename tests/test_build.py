@@ -4,7 +4,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, INPUTS, build_years, docx_text, make_final, run_cli, shipped_stems
+from helpers import CONV, INPUTS, TEMPLATES, build_years, docx_text, make_final, run_cli, shipped_stems
 from pipeline.convention import model
 from pipeline.french import typographie
 
@@ -109,10 +109,16 @@ def test_no_libreoffice_left_running_after_a_build(built):
 
 
 def test_one_libreoffice_start_serves_both_rounds(office, inputs_copy, tmp_path):
+    from pipeline.office import libreoffice
+
     events = []
     build_years([2024], inputs_copy, tmp_path / "out", watch=events.append)
     kinds = [e.kind for e in events]
-    assert kinds.count("started") == 1 and kinds.count("queued") == 2  # the documents, then the bordereau
+    # each worker started once (two where there are two cores); each document as soon as it is
+    # filled, the bordereau last
+    queued = [e.names for e in events if e.kind == "queued"]
+    assert kinds.count("started") == libreoffice.workers() and all(len(names) == 1 for names in queued)
+    assert queued[-1] == ("bordereau-2024",) and len(queued) == len(set(queued))
     table = docx.Document(tmp_path / "out" / CONV / "2024" / "bordereau-2024.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
     rib_page = int(rows["Un relevé d’identité bancaire (RIB)"])
@@ -216,9 +222,12 @@ def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, warm_ou
     assert "La pièce suivante vous sera transmise dès que possible\u00a0: les comptes de l’année 2022." in letter
 
 
-def test_a_year_s_dossier_does_not_wait_for_the_later_years(office, tmp_path):
+def test_a_year_s_dossier_does_not_wait_for_the_later_years(tmp_path):
     """With --all, a year's bordereau passes the later years' documents, and its dossier is
-    assembled while LibreOffice converts them."""
+    assembled while LibreOffice converts them: one LibreOffice, whose answers come in the order
+    sent (two answer in either order)."""
+    from pipeline.office import libreoffice
+
     events = []
 
     def watch(event):
@@ -227,7 +236,9 @@ def test_a_year_s_dossier_does_not_wait_for_the_later_years(office, tmp_path):
         elif event.kind == "assembled":
             events.append(f"dossier-{event.names[0]}")
 
-    build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=watch)
+    with libreoffice.Session() as one:
+        build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=watch, office=one)
+
     def last_document(year):
         return max(events.index(stem) for stem in shipped_stems()[year] if not stem.startswith(("bordereau", "convention")))
 
@@ -284,3 +295,27 @@ def test_the_minutes_say_who_chaired_who_kept_them_and_when_the_meeting_closed(b
     assert "L’ordre du jour étant épuisé, la séance est levée à 12 h 00." in pv
     assert "Comité technique (COTECH) : mardi 26 septembre 2023" in pv  # a sigle spelled out where it first appears
     assert "Pour la Métropole Aix-Marseille-Provence, la Vice-Présidente déléguée" in pv
+
+
+def test_two_libreoffice_workers_make_the_same_files_as_one(office, tmp_path):
+    """A year converted on two LibreOffice side by side, byte for byte the year converted on one;
+    each worker on its own kept profile."""
+    from pipeline import build
+    from pipeline.office import libreoffice
+
+    class Counted(libreoffice.Pool):
+        def send(self, doc, pdf):
+            super().send(doc, pdf)
+            sent.append(next(i for i, s in enumerate(self.sessions) if s.pending and s.pending[-1][0] == doc))
+
+    one = build_years([2023], INPUTS, tmp_path / "un", office=office)[0].parent
+    events, sent = [], []
+    with Counted(profile=libreoffice.profile_for(tmp_path / "deux"), size=2,
+                 on_start=lambda: events.append("started")) as pool:
+        runtime = build.Runtime(pool, log=lambda m: None, warn=lambda m: None)
+        two = build.build_years([2023], build.BuildRequest(INPUTS, TEMPLATES, tmp_path / "deux"), runtime)[0].parent
+    assert events == ["started", "started"] and set(sent) == {0, 1}  # both converted
+    assert libreoffice.profile_for(tmp_path / "deux").with_name("libreoffice-profile-2").is_dir()
+    files = sorted(p.name for p in one.iterdir())
+    assert files == sorted(p.name for p in two.iterdir())
+    assert [n for n in files if (one / n).read_bytes() != (two / n).read_bytes()] == []

@@ -364,3 +364,29 @@ def test_a_full_disk_is_said_with_where_not_as_a_bare_system_error(monkeypatch, 
     said = capsys.readouterr().err
     assert stopped.value.code == 6 and "plus de place sur le disque : /tmp/plein (3 Mo libres)" in said, said
     assert "No space left" not in said
+
+
+def test_one_of_two_workers_killed_mid_conversion_is_said_as_a_lone_one_is(tmp_path):
+    """Two LibreOffice side by side, the second killed while converting (kill -9, out of memory):
+    the same words as for a lone one, never blamed on the document; the first is stopped too."""
+    from pipeline.errors import ConversionError
+    from pipeline.office import libreoffice
+
+    good = tmp_path / "bon.docx"
+    shutil.copy(TEMPLATES / "appel.docx", good)
+    profile = tmp_path / "profil"
+    with pytest.raises(ConversionError) as info, libreoffice.Pool(profile=profile, size=2) as pool:
+        pool.prestart()
+        pool.convert([good, good], tmp_path / "pdf")  # both up and converting
+        assert all(s.ready for s in pool.sessions)
+        second = profile.with_name("profil-2").resolve().as_uri()
+        for command in processes_naming(profile.with_name("profil-2")):
+            if "soffice.bin" in command and second in command:
+                pid = next(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and
+                           (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command)
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        pool.convert([good, good, good, good], tmp_path / "pdf2")
+    said = str(info.value)
+    assert "s'est arrêté" in said and "abîmé" not in info.value.message, said
+    assert no_worker_left(profile)  # the first too (its profile's name begins the second's)

@@ -11,6 +11,7 @@ from helpers import CONV, INPUTS, build_years, run_cli
 from pipeline import manifest
 from pipeline.convention import documents, model
 from pipeline.events import Event
+from pipeline.office import libreoffice
 from pipeline.pdf import reproducible
 
 
@@ -58,6 +59,19 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(office, inputs_copy,
     assert result.returncode == 0 and f"{CONV} 2023 : déjà à jour" in result.stderr  # which convention's 2023
 
 
+def test_a_rebuild_of_one_document_starts_one_libreoffice(office, inputs_copy, tmp_path):
+    """The call's reference changed: the call and its bordereau, one after the other, on one
+    worker (a second would only slow the first's start)."""
+    outputs = tmp_path / "out"
+    build_years([2023], inputs_copy, outputs, office=office)
+    path = inputs_copy / "2023" / "year.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("AR-2023-012", "AR-2023-099"), encoding="utf-8")
+    events: list[Event] = []
+    build_years([2023], inputs_copy, outputs, watch=events.append)
+    assert [e.kind for e in events].count("started") == 1
+    assert [e.names for e in events if e.kind == "queued"] == [("appel-2023",), ("bordereau-2023",)]
+
+
 def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build_years([2022, 2023, 2024], inputs_copy, outputs, office=office)
@@ -76,11 +90,14 @@ def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_p
 def test_convention_is_converted_once_for_all_years(office, tmp_path):
     events: list[Event] = []
     build_years([2022, 2023, 2024], INPUTS, tmp_path / "out", watch=events.append)
-    # 3 documents a year before the bordereau: the convention (converted once, the same document
-    # every year: signed apart once, joined as a copy later), the call, the minutes and, from 2023,
-    # the bilan of the year before; in 2024 also the compte rendu financier of 2022; then the 3 bordereaux
-    assert batches(events) == [3, 3, 4, 1, 1, 1]
-    assert [e.kind for e in events].count("started") == 1
+    # 3 documents a year before the bordereau, each sent as soon as it is filled: the convention
+    # (converted once, the same document every year: signed apart once, joined as a copy later),
+    # the call, the minutes and, from 2023, the bilan of the year before; in 2024 also the compte
+    # rendu financier of 2022; then the 3 bordereaux
+    queued = [name for e in events if e.kind == "queued" for name in e.names]
+    assert batches(events) == [1] * 13 and len(set(queued)) == 13
+    assert sorted(queued[-3:]) == ["bordereau-2022", "bordereau-2023", "bordereau-2024"]
+    assert [e.kind for e in events].count("started") == libreoffice.workers()  # each worker once, for every year
     conventions = {(tmp_path / "out" / CONV / str(y) / "convention.pdf").read_bytes() for y in (2022, 2023, 2024)}
     assert len(conventions) == 1
 

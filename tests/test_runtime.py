@@ -20,7 +20,7 @@ class Recorded(libreoffice.Session):
         self.outputs = outputs
         self.closed: list[set] = []  # at each close, the folders under outputs/ then
 
-    def prestart(self) -> None:
+    def prestart(self, workers=None) -> None:
         pass
 
     def send(self, doc, pdf) -> None:
@@ -63,7 +63,7 @@ def test_the_owner_stops_libreoffice_however_the_run_ends(tmp_path, monkeypatch)
         assert runtime.office.proc is None  # not started: a build with nothing to do never starts it
     with pytest.raises(RuntimeError), build.runtime_for(tmp_path):
         raise RuntimeError()
-    assert len(closed) == 2
+    assert len(closed) == 2 * libreoffice.workers()  # every worker, each time
 
 
 def test_each_convention_is_built_from_its_own_request_and_libreoffice_released_after_the_last(monkeypatch):
@@ -89,3 +89,42 @@ def test_a_hang_is_said_so_with_the_hint_of_its_moment():
     assert starting.value.hung and converting.value.hung
     assert "réinstallez LibreOffice" in starting.value.hint and "abîmé" in converting.value.hint
     assert not ConversionError("LibreOffice s'est arrêté").hung
+
+
+class Held:
+    """A worker of a pool, without LibreOffice: started or not, and what it was sent."""
+
+    def __init__(self, started: bool):
+        self.proc, self.pending = (object() if started else None), []
+
+    @property
+    def live(self) -> bool:
+        return self.proc is not None
+
+    def send(self, doc, pdf) -> None:
+        self.proc = self.proc or object()  # a worker not started starts on its first document
+        self.pending.append(doc)
+
+
+def test_a_second_worker_starts_only_when_the_first_holds_two_documents():
+    """A rebuild of a document or two keeps to the one worker started (a second start would slow
+    it); more documents at once start the second."""
+    pool = libreoffice.Pool(size=2)
+    pool.sessions = [Held(started=True), Held(started=False)]
+    pool.send("appel", None)
+    pool.send("bordereau", None)
+    assert [s.pending for s in pool.sessions] == [["appel", "bordereau"], []] and pool.sessions[1].proc is None
+    pool.send("bilan", None)
+    assert [s.pending for s in pool.sessions] == [["appel", "bordereau"], ["bilan"]]
+    pool.send("convention", None)  # both started: to the one with fewer in hand
+    assert [len(s.pending) for s in pool.sessions] == [2, 2]
+
+
+def test_prestarting_one_worker_leaves_the_others_for_later(monkeypatch):
+    started = []
+    monkeypatch.setattr(libreoffice.Session, "prestart", lambda self, workers=None: started.append(self))
+    pool = libreoffice.Pool(size=2)
+    pool.prestart(workers=1)
+    assert started == pool.sessions[:1]
+    pool.prestart()
+    assert started == [pool.sessions[0], *pool.sessions]

@@ -251,3 +251,29 @@ def test_verify_says_valid_only_for_an_intact_trusted_signature(signed, certific
     assert result.returncode == 0, result.stderr
     assert "appel-association : signé par Signataire de test le " in result.stdout and "valide : oui" in result.stdout
     assert result.stderr == ""
+
+
+def test_an_ec_key_signs_the_dossier_as_pdf_1_7(built, tmp_path):
+    """ECDSA on P-256 (a French signature card's key) made pyHanko declare the dossier PDF 2.0
+    (ISO 32002) while it claims PDF/A-2b, founded on PDF 1.7: it stays 1.7, PAdES's extension
+    declared, and the signature holds."""
+    import os
+
+    from pypdf import PdfReader
+
+    from pki import PASSWORD, Pki
+    from pipeline.pdf import originals
+
+    pki = Pki(tmp_path / "pki")
+    pdf = tmp_path / "dossier.pdf"
+    shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
+    result = run_cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(pki.person("Pascal FRIQUET")),
+                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(pdf)
+    assert str(reader.trailer["/Root"]["/Version"]) == "/1.7"  # PAdES's extension is of PDF 1.7; not /2.0
+    assert list(reader.trailer["/Root"]["/Extensions"]) == ["/ESIC"]
+    assert 'pdfaid:part="2"' in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode() or \
+        "<pdfaid:part>2</pdfaid:part>" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    signature, = originals.read_signatures(pdf.read_bytes(), pdf.name)
+    assert signature.intact and signature.signer == "Pascal FRIQUET"

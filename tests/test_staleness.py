@@ -17,7 +17,7 @@ class WouldBuild(Exception):
 class NoOffice:
     """Stands for the build's LibreOffice: starting it means there is work to do."""
 
-    def prestart(self):
+    def prestart(self, workers=None):
         raise WouldBuild()
 
 

@@ -18,9 +18,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NoReturn
 
 from pipeline import files, settings
 from pipeline.errors import ConversionError, OutputError, ToolMissing
@@ -50,6 +51,9 @@ class Session:
         self.booted = False
         self.pending: list[tuple[Path, Path]] = []  # sent to LibreOffice, answers awaited in this order
         self.spawn_error: Exception | None = None
+        self.on_answer: Callable[[], None] | None = None  # told of each line it says (a ``Pool`` waits on several)
+
+    size = 1  # one LibreOffice: how many documents it converts at once
 
     def __enter__(self) -> "Session":
         return self
@@ -68,10 +72,10 @@ class Session:
             self.close()
             raise
 
-    def prestart(self) -> None:
+    def prestart(self, workers: int | None = None) -> None:
         """Start LibreOffice now, without waiting: it boots while the data is read and the
         documents are filled. A missing LibreOffice is reported when it is needed, so that
-        data errors come first."""
+        data errors come first. (``workers``: a ``Pool``'s; one here.)"""
         if self.proc is None:
             try:
                 self._spawn()
@@ -84,7 +88,7 @@ class Session:
         if self.proc is None:
             self._spawn()
 
-    def _await_ready(self) -> None:
+    def await_ready(self) -> None:
         """The worker says it is ready once LibreOffice answers; requests wait in its stdin."""
         while not self.ready:
             pending = list(self.pending)  # to send again to a fresh start (closing forgets them)
@@ -126,7 +130,8 @@ class Session:
         # a fresh queue per worker: a dead worker's last words must not be read as the new one's
         self.lines = queue.Queue()
         self.stderr = []
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines, None), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines, None, self.on_answer),
+                         daemon=True).start()
         threading.Thread(target=self._read, args=(self.proc.stderr, None, self.stderr), daemon=True).start()
         if self.on_start is not None:
             self.on_start()
@@ -146,26 +151,46 @@ class Session:
         return self.profile.name
 
     @staticmethod
-    def _read(stream, answers: queue.Queue | None, errors: list[str] | None) -> None:
+    def _read(stream, answers: queue.Queue | None, errors: list[str] | None,
+              told: Callable[[], None] | None = None) -> None:
         for line in stream:
             if answers is not None:
                 answers.put(line)
+                if told is not None:
+                    told()
             else:
                 errors.append(line.rstrip())
         if answers is not None:
             answers.put(None)
+            if told is not None:  # gone: its next receive says why
+                told()
 
     def _next(self, timeout: float, what: str, *, starting: bool = False) -> dict:
         """The worker's next answer; ``starting``: awaited from LibreOffice's start, not a document."""
         try:
             line = self.lines.get(timeout=timeout)
         except queue.Empty:
-            self.close()
-            raise ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
-                                  hint=_hint(starting), hung=True) from None
+            self.hung(timeout, what, starting=starting)
         if line is None:
             self._died(what, starting=starting)
         return json.loads(line)
+
+    def hung(self, timeout: float, what: str, *, starting: bool = False) -> NoReturn:
+        """Stop a LibreOffice that gave no answer for ``timeout`` seconds, and say so."""
+        self.close()
+        raise ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
+                              hint=_hint(starting), hung=True) from None
+
+    @property
+    def awaiting(self) -> str:
+        """What its next answer is about, for a message: its start, or the oldest document sent."""
+        return f"la conversion de {self.pending[0][0].name}" if self.ready and self.pending else \
+            "le démarrage de LibreOffice"
+
+    @property
+    def live(self) -> bool:
+        """Started and not released: a document sent now costs no new start."""
+        return self.proc is not None and self.proc.poll() is None and not self.proc.stdin.closed
 
     def _died(self, what: str, *, starting: bool = False) -> None:
         """Raise the error of a worker that is gone, with its last words."""
@@ -190,7 +215,7 @@ class Session:
         except OSError:  # the worker is gone
             if self.ready:  # it was converting: it crashed, on this document or the one before
                 self._died(f"la conversion de {doc.name}")
-            self._await_ready()  # it never started: says why (or starts afresh and sends again)
+            self.await_ready()  # it never started: says why (or starts afresh and sends again)
             if not self.ready:
                 raise ConversionError("LibreOffice s'est arrêté avant de convertir les documents") from None
 
@@ -203,7 +228,7 @@ class Session:
     def receive(self) -> tuple[Path, Path]:
         """Wait for the answer about the oldest document sent; return it with its PDF, or raise
         an error that names it."""
-        self._await_ready()
+        self.await_ready()
         doc, pdf = self.pending[0]
         answer = self._next(settings.convert_timeout(SECONDS_PER_DOCUMENT),
                             f"la conversion de {doc.name}")
@@ -284,6 +309,125 @@ class Session:
             self.profile_lock = None
 
 
+def workers() -> int:
+    """How many LibreOffice convert at once: two where there are two cores (a LibreOffice
+    converts on one), else one."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+class Pool:
+    """Several LibreOffice (``Session``), each on its own profile, with one session's face: a
+    document sent goes to the one with the fewest in hand, and answers are received as they come,
+    whichever converted them. Every worker's failure is said as a lone session says it; any
+    failure stops them all."""
+
+    def __init__(self, *, profile: Path | None = None, on_start: Callable[[], None] | None = None,
+                 size: int | None = None):
+        """``profile``: the first worker's kept profile, the others' beside it (« -2 »…)."""
+        count = size or workers()
+        self.arrivals: queue.Queue[Session] = queue.Queue()  # a worker that answered (or died)
+        self.sessions = [Session(profile=profile if i == 0 or profile is None else
+                                 profile.with_name(f"{profile.name}-{i + 1}"), on_start=on_start)
+                         for i in range(count)]
+        for session in self.sessions:
+            session.on_answer = lambda session=session: self.arrivals.put(session)
+        self.since: dict[int, float] = {}  # a busy worker → when the pool began waiting for it
+
+    @property
+    def size(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def pending(self) -> list[tuple[Path, Path]]:
+        """Every document sent and not answered yet, whichever worker holds it."""
+        return [pair for session in self.sessions for pair in session.pending]
+
+    @property
+    def proc(self):
+        """The first worker's process (None: none started)."""
+        return self.sessions[0].proc
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def stopped_on_failure(self) -> Iterator["Pool"]:
+        """As ``Session.stopped_on_failure``, for every worker."""
+        try:
+            yield self
+        except BaseException:
+            self.close()
+            raise
+
+    def prestart(self, workers: int | None = None) -> None:
+        """Start ``workers`` of them (all by default) now, without waiting (``Session.prestart``):
+        a rebuild of a document or two needs one, and a second would slow its start."""
+        for session in self.sessions[:workers]:
+            session.prestart()
+
+    def send(self, doc: Path, pdf: Path) -> None:
+        """To the worker with the fewest documents in hand, a started one first (no new start),
+        unless every started one already holds two: then another one starts for it."""
+        live = [s for s in self.sessions if s.live]
+        idle = [s for s in self.sessions if s.proc is None]
+        if not live or (idle and all(len(s.pending) >= 2 for s in live)):
+            live.append(idle[0] if idle else self.sessions[0])
+        min(live, key=lambda s: len(s.pending)).send(doc, pdf)
+
+    def receive(self) -> tuple[Path, Path]:
+        """The next answer of any worker, in the order they come: the document and its PDF, or
+        the error that names it. Each worker has the time a lone session has: to start, then for
+        each document, counted from when it was first waited for."""
+        while True:
+            busy = [s for s in self.sessions if s.pending]
+            if not busy:
+                raise RuntimeError("nothing sent to LibreOffice")
+            now = time.monotonic()
+            for session in busy:
+                self.since.setdefault(id(session), now)
+            late = min(busy, key=lambda s: self.since[id(s)] + _allowed(s))
+            wait = self.since[id(late)] + _allowed(late) - now
+            try:
+                session = self.arrivals.get(timeout=max(wait, 0.0))
+            except queue.Empty:
+                late.hung(_allowed(late), late.awaiting, starting=not late.ready)
+            if not session.ready:  # its start said (or its end before it): taken in, then on
+                session.await_ready()
+                self.since.pop(id(session), None)
+            elif session.pending:  # else a released worker gone quietly
+                self.since.pop(id(session), None)
+                return session.receive()
+
+    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
+        """Convert ``docs`` into ``outdir`` and wait; a failure names the document."""
+        pdfs = [(outdir / f"{d.stem}.pdf").resolve() for d in docs]
+        for doc, pdf in zip(docs, pdfs):
+            self.send(doc, pdf)
+        for _ in docs:
+            self.receive()
+        return pdfs
+
+    def release(self) -> None:
+        """Let every worker with nothing in hand quit (``Session.release``)."""
+        for session in self.sessions:
+            session.release()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for session in self.sessions:
+            session.close()
+
+
+def _allowed(session: Session) -> float:
+    """How long a worker may be waited for: its start, or one document."""
+    if session.ready:
+        return settings.convert_timeout(SECONDS_PER_DOCUMENT)
+    return settings.start_timeout(START_TIMEOUT)
+
+
 def _hint(starting: bool) -> str:
     """What to do about a LibreOffice that stopped or hung: while starting, or on a document."""
     if starting:
@@ -292,5 +436,6 @@ def _hint(starting: bool) -> str:
 
 
 def profile_for(outputs: Path) -> Path:
-    """LibreOffice's own profile, kept between builds beside the PDF cache: a second start is faster."""
+    """LibreOffice's own profile, kept between builds beside the PDF cache: a second start is
+    faster (a second worker's is beside it, « -2 »)."""
     return outputs / ".cache" / "libreoffice-profile"

@@ -287,8 +287,8 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
         with open(pdf, "rb") as source, open(tmp, "wb") as out, originals.quiet_validation(), \
                 stamp_style(common_name) as style:
             writer = IncrementalPdfFileWriter(source, strict=False)
-            signers.PdfSigner(meta, signer=signer, stamp_style=style,
-                              timestamper=HTTPTimeStamper(timestamp) if timestamp else None).sign_pdf(writer, output=out)
+            _pdf_a2_signer()(meta, signer=signer, stamp_style=style,
+                             timestamper=HTTPTimeStamper(timestamp) if timestamp else None).sign_pdf(writer, output=out)
         files.ordinary_mode(tmp, like=pdf)
         os.replace(tmp, pdf)
     except TimestampRequestError as exc:
@@ -300,6 +300,25 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
                                   "l'autorité avec --trust") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _pdf_a2_signer() -> type:
+    from pyhanko.sign import signers
+    from pyhanko.sign.signers import constants
+
+    class PdfA2Signer(signers.PdfSigner):
+        """pyHanko's signer, the file kept PDF 1.7. Signing with an EC key (ECDSA on P-256, as
+        French signature cards do), pyHanko declares ISO 32002 and sets the catalog's /Version
+        to 2.0: the dossier then says it is PDF 2.0 while its metadata claim PDF/A-2b, which
+        ISO 19005-2 founds on PDF 1.7 (PDF 2.0 is PDF/A-4's), and older readers warn about a
+        newer version. PAdES needs no PDF 2.0: ETSI EN 319 142-1 allows ECDSA in PDF 1.7 under
+        the ESIC extension, declared here as for any PAdES signature."""
+
+        def register_extensions(self, pdf_out, *, md_algorithm: str) -> None:
+            pdf_out.ensure_output_version(version=(1, 7))
+            pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+    return PdfA2Signer
 
 
 def _first_line(exc: Exception) -> str:
