@@ -32,6 +32,52 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int 
                           env=env, timeout=timeout)
 
 
+def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None
+        ) -> subprocess.CompletedProcess:
+    """The CLI run in this process (``python -m pipeline``'s own ``main``, its errors turned into a
+    line and an exit code), through Click's test runner: as ``run_cli`` says it, without starting
+    Python again (a second or more per call). ``env``: the variables changed for this run only
+    (None removes one); ``cwd``: the folder it runs in. What ``main`` changes of the process (signal
+    handlers, loggers' levels, warning filters, a frozen collector) is put back afterwards, so
+    that tests run in any order. For the process itself (exit codes as a shell sees them,
+    signals, LibreOffice's life, make), run_cli."""
+    import gc
+    import logging
+    import os
+    import signal
+    import warnings
+
+    from click.testing import CliRunner
+
+    from pipeline import cli as command
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    loggers = {name: logging.getLogger(name).level for name in ("pypdf", "pyhanko", "pyhanko_certvalidator",
+                                                                "fontTools", "PIL")}
+    root_handlers = list(logging.getLogger().handlers)
+    filters, argv, here = list(warnings.filters), sys.argv, os.getcwd()
+    code = 0
+    with CliRunner().isolation(input=input, env=env) as (out, err, _):
+        sys.argv = ["python -m pipeline", *args]
+        try:
+            os.chdir(cwd or ROOT)
+            command.main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = argv
+            os.chdir(here)
+            gc.unfreeze()
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+            for name, level in loggers.items():
+                logging.getLogger(name).setLevel(level)
+            logging.getLogger().handlers[:] = root_handlers
+            warnings.filters[:] = filters
+            stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return subprocess.CompletedProcess(["python", "-m", "pipeline", *args], code, stdout, stderr)
+
+
 def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final: bool = False, warn=None,
                 watch=None, office=None) -> list[Path]:
     """``build.build_years`` with the shared templates, the log silenced, the warnings to ``warn``
