@@ -220,11 +220,11 @@ def test_another_year_stops_a_final_version_only_by_what_the_dossier_prints(real
 def test_check_tells_which_years_have_no_data_yet(inputs_copy):
     import shutil
 
-    from helpers import run_cli
+    from helpers import cli
 
     shutil.rmtree(inputs_copy / "2024")
     shutil.rmtree(inputs_copy / "2025")
-    result = run_cli("--inputs", str(inputs_copy), "check")
+    result = cli("--inputs", str(inputs_copy), "check")
     assert result.returncode == 0, result.stderr
     assert "pas encore de données pour 2024" in result.stderr
 

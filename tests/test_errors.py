@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, processes_naming, run_cli
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli, processes_naming, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -29,9 +29,12 @@ def previous(tmp_path, built) -> Path:
     return outputs
 
 
-def build_cli(inputs: Path, outputs: Path, *extra: str, env=None, templates: Path = TEMPLATES, year="2023"):
-    return run_cli("--inputs", str(inputs), "--templates", str(templates), "--outputs", str(outputs),
-                   "build", year, *extra, env=env)
+def build_cli(inputs: Path, outputs: Path, *extra: str, env=None, templates: Path = TEMPLATES, year="2023",
+              process: bool = False):
+    """A build through the CLI, in this process; ``process``: as its own ``python -m pipeline``, for
+    a test about LibreOffice's life or the process itself (``env`` is then its whole environment)."""
+    return (run_cli if process else cli)("--inputs", str(inputs), "--templates", str(templates),
+                                         "--outputs", str(outputs), "build", year, *extra, env=env)
 
 
 def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: dict):
@@ -173,14 +176,14 @@ def profile(outputs: Path) -> Path:
 def test_libreoffice_missing(previous):
     before = snapshot(previous)
     env = dict(os.environ, PIPELINE_SOFFICE="/nonexistent/soffice")
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert_clean_failure(result, 4, "LibreOffice", "apt-get install", outputs=previous, before=before)
 
 
 def test_libreoffice_bridge_missing(previous):
     before = snapshot(previous)
     env = dict(os.environ, PIPELINE_UNO_PYTHON=sys.executable)  # the venv's Python has no uno module
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert_clean_failure(result, 4, "uno", "apt-get install", outputs=previous, before=before)
     assert no_worker_left(profile(previous))
 
@@ -188,7 +191,7 @@ def test_libreoffice_bridge_missing(previous):
 def test_libreoffice_crashing(tmp_path, previous):
     before = snapshot(previous)
     env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exit 3")))
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert_clean_failure(result, 5, "LibreOffice", outputs=previous, before=before)
     assert no_worker_left(profile(previous))
 
@@ -198,7 +201,7 @@ def test_libreoffice_hanging_is_killed(tmp_path, previous):
     env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exec sleep 300")),
                PIPELINE_START_TIMEOUT="3", LO_START_TIMEOUT="300")
     started = time.monotonic()
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert time.monotonic() - started < 60
     assert_clean_failure(result, 5, "ne répond plus", outputs=previous, before=before)
     assert subprocess.run(["pgrep", "-f", f"{tmp_path}/soffice"], capture_output=True).stdout.strip() == b""
@@ -229,7 +232,7 @@ def test_own_libreoffice_running_does_not_interfere(tmp_path, previous):
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         time.sleep(2)
-        result = build_cli(INPUTS, previous)
+        result = build_cli(INPUTS, previous, process=True)
         assert result.returncode == 0, result.stderr
         assert own.poll() is None  # the user's LibreOffice is still running
     finally:
@@ -274,7 +277,7 @@ def test_killed_build_is_recovered_by_the_next(previous):
     proc.wait()
     assert {k: v for k, v in snapshot(previous).items()
             if not any(part.startswith(".") for part in Path(k).parts)} == before
-    result = run_cli("--outputs", str(previous), "build", "2023")
+    result = cli("--outputs", str(previous), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (previous / CONV).iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
 
@@ -285,7 +288,7 @@ def test_two_builds_of_the_same_year(previous):
     with open(previous / CONV / ".lock-2023", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
         before = snapshot(previous)
-        result = run_cli("--outputs", str(previous), "build", "2023")
+        result = cli("--outputs", str(previous), "build", "2023")
         assert result.returncode == 6
         assert "une autre construction de l'année 2023 est en cours" in result.stderr
         assert snapshot(previous) == before
@@ -294,14 +297,14 @@ def test_two_builds_of_the_same_year(previous):
 def test_outputs_not_writable(office, tmp_path):  # its LibreOffice starts before the outputs are written
     blocker = tmp_path / "outputs"
     blocker.write_text("un fichier à la place du dossier")
-    result = run_cli("--outputs", str(blocker), "build", "2023")
+    result = cli("--outputs", str(blocker), "build", "2023")
     assert result.returncode == 6, result.stderr
     assert "Traceback" not in result.stderr and str(blocker) in result.stderr  # the folder named, as given
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "1e9", "99999999999999999"])
 def test_a_source_date_epoch_that_is_no_date_is_one_line_before_any_work(tmp_path, value):
-    done = run_cli("--outputs", str(tmp_path / "out"), "build", "2023", env=dict(os.environ, SOURCE_DATE_EPOCH=value))
+    done = cli("--outputs", str(tmp_path / "out"), "build", "2023", env={"SOURCE_DATE_EPOCH": value})
     assert done.returncode == 2 and "SOURCE_DATE_EPOCH" in done.stderr and "Traceback" not in done.stderr
     assert "erreur inattendue" not in done.stderr and not (tmp_path / "out").exists()
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, INPUTS, build_years, run_cli
+from helpers import CONV, INPUTS, build_years, cli
 from pipeline import manifest
 from pipeline.convention import documents, model
 from pipeline.events import Event
@@ -54,7 +54,7 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(office, inputs_copy,
     build_years([2023], inputs_copy, outputs, watch=events.append)
     assert [e.kind for e in events if e.kind != "started"] == ["assembled"]
     assert {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()} == before
-    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
+    result = cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 0 and f"{CONV} 2023 : déjà à jour" in result.stderr  # which convention's 2023
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, run_cli
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli
 from pipeline import publish
 from pipeline.errors import OutputError
 from test_errors import snapshot
@@ -99,7 +99,7 @@ def test_a_build_killed_between_the_two_renames_is_recovered_by_the_next_command
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  reference: AR-2023-013", "  reference: [oups"),
                     encoding="utf-8")
-    result = run_cli("--inputs", str(inputs), "--outputs", str(outputs), "build", "2023")
+    result = cli("--inputs", str(inputs), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 2, result.stderr
     assert snapshot(outputs) == before and leftovers(outputs) == []
 
@@ -128,7 +128,7 @@ def test_two_years_of_one_convention_build_side_by_side(office, tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any((outputs / CONV).glob(".pdf-2023-*")):
         time.sleep(0.02)
-    second = run_cli("--outputs", str(outputs), "build", "2024")
+    second = cli("--outputs", str(outputs), "build", "2024")
     _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert second.returncode == 0, second.stderr

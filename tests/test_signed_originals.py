@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, INPUTS, TEMPLATES, build_years, make_final, run_cli
+from helpers import CONV, INPUTS, TEMPLATES, build_years, make_final, cli
 from pki import Pki
 from pipeline.errors import InputError
 from pipeline.french import date_fr
@@ -117,7 +117,7 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
 
 def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_original(scenario, final_dossier, tmp_path):
     _, _, pki = scenario
-    result = run_cli("verify", str(final_dossier), "--trust", str(pki.pem))
+    result = cli("verify", str(final_dossier), "--trust", str(pki.pem))
     lines = result.stdout.splitlines()
     assert any(line.startswith("appel-association : vide") for line in lines), result.stdout
     for stem, steps in SIGNATURES.items():
@@ -141,11 +141,11 @@ def test_verify_finds_the_built_documents_of_a_copy_kept_elsewhere(scenario, fin
     copy.parent.mkdir()
     shutil.copy(final_dossier, copy)
     args = ["--inputs", str(inputs.parent), "verify", str(copy), "--trust", str(pki.pem)]
-    found = run_cli("--outputs", str(root / "out"), *args)
+    found = cli("--outputs", str(root / "out"), *args)
     originals = [line for line in found.stdout.splitlines() if " › " in line]
     assert originals and all(line.endswith("conforme aux données : oui") for line in originals), found.stdout
     (tmp_path / "vide").mkdir()
-    unbuilt = run_cli("--outputs", str(tmp_path / "vide"), *args)
+    unbuilt = cli("--outputs", str(tmp_path / "vide"), *args)
     assert "conforme aux données : non vérifié : aucune convention de" in unbuilt.stdout, unbuilt.stdout
     assert "n'a de dossier 2023 construit" in unbuilt.stdout and "document du jour" not in unbuilt.stdout
 
@@ -194,7 +194,7 @@ def test_a_convention_signed_on_two_days_passes_a_final_build(office, in_turn):
             "(convention.pdf)") in text
     assert "Fait à Marseille, le 28 février 2022" in " ".join(
         " ".join(p.extract_text().split()) for p in PdfReader(inputs / "signes" / "convention.pdf").pages)
-    done = run_cli("--inputs", str(inputs), "--outputs", str(root / "out"), "status", "2022")
+    done = cli("--inputs", str(inputs), "--outputs", str(root / "out"), "status", "2022")
     assert "Pascal FRIQUET le 24 février 2022, Martine MARTIN le 28 février 2022" in done.stdout, done.stdout
     assert "!" not in done.stdout
 
@@ -354,7 +354,7 @@ def test_status_says_who_signed_when_and_what_is_missing(office, scenario, tmp_p
     inputs, _ = _case_inputs(scenario, tmp_path)
     (inputs / "signes" / "pv-copil-2023.pdf").unlink()
     build_years([2023], inputs, tmp_path / "out", office=office)
-    result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    result = cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert result.returncode == 0, result.stderr
     lines = {line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1] for line in result.stdout.splitlines()
              if " : " in line and line.startswith("  ")}
@@ -386,11 +386,11 @@ def test_check_examines_the_signed_originals_without_building(scenario, tmp_path
     inputs, _ = _case_inputs(scenario, tmp_path)
     _tamper(inputs / "signes" / "bilan-2022.pdf")
     args = ["--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "check"]
-    draft = run_cli(*args)
+    draft = cli(*args)
     assert draft.returncode == 0, draft.stderr
     assert "avertissement : " in draft.stderr and "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte" \
         in draft.stderr and "(erreur avec --final)" in draft.stderr
-    final = run_cli(*args, "--final")
+    final = cli(*args, "--final")
     assert final.returncode == 7, final.stderr
     assert "erreur : " in final.stderr and "n'est plus intacte" in final.stderr and "Traceback" not in final.stderr
 
@@ -400,7 +400,7 @@ def test_status_says_why_published_documents_are_behind_the_data(office, scenari
     build_years([2023], inputs, tmp_path / "out", office=office)
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# une correction\n", encoding="utf-8")
-    result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    result = cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert "documents publiés antérieurs aux données : 2023/year.yaml modifié" in result.stdout, result.stdout
     assert "un dossier déjà signé et envoyé reste tel quel" in result.stdout
 
@@ -408,6 +408,6 @@ def test_status_says_why_published_documents_are_behind_the_data(office, scenari
 def test_status_never_says_signed_for_a_certificate_no_trusted_authority_issued(scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
     _self_made(inputs, scenario[0] / "out" / CONV / "2023")
-    done = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    done = cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     line = next(line for line in done.stdout.splitlines() if "bilan 2022" in line)
     assert "signature non vérifiable : Pascal FRIQUET (certificat émis par « AC maison »)" in line, done.stdout
