@@ -16,6 +16,7 @@ the text instead.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import shutil
 from pathlib import Path
@@ -77,6 +78,11 @@ def _written(tag: str):
 
 _Dumper.add_representer(yamlsource.WrittenInt, _written("tag:yaml.org,2002:int"))
 _Dumper.add_representer(yamlsource.WrittenFloat, _written("tag:yaml.org,2002:float"))
+_Dumper.add_representer(dt.date, lambda dumper, day: dumper.represent_str(day.isoformat()))
+# a date is text to the engine's reader: written as staff write it (2023-03-28), not quoted
+_Dumper.yaml_implicit_resolvers = {first: [(tag, regexp) for tag, regexp in resolvers
+                                           if tag != "tag:yaml.org,2002:timestamp"]
+                                   for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()}
 
 
 def dump(data: dict) -> str:
@@ -88,6 +94,7 @@ class Sample:
 
     def __init__(self, conv: dict, years: dict[int, dict], changed: set):
         self.conv, self.years, self.changed = conv, years, changed
+        self.real_pieces: set[int] = set()
 
     def convention(self, **changes) -> Sample:
         """convention.yaml changed: ``convention(metropole={"nom": …})``."""
@@ -101,6 +108,51 @@ class Sample:
         self.changed.add(year)
         return self
 
+    def everywhere(self, year: int | None, old: Any, new: Any) -> Sample:
+        """Every value ``old`` of year.yaml of ``year`` (None: convention.yaml) becomes ``new``: a
+        date moved with the list of meetings that repeats it."""
+        def swap(value):
+            if isinstance(value, dict):
+                return {key: swap(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [swap(item) for item in value]
+            return new if value == old and type(value) is type(old) else value
+        if year is None:
+            self.conv = swap(self.conv)
+        else:
+            self.years[year] = swap(self.years[year])
+        self.changed.add(year)
+        return self
+
+    def final(self, years=(2022, 2023), *, listed: bool = False) -> Sample:
+        """The convention's blanks filled and the given years' data made real (no example value,
+        no specimen; their pieces replaced at ``write`` by documents that say nothing of the
+        kind), as staff do before a final version; ``listed``: but the values listed under
+        ``a_remplacer`` left as they are."""
+        def real(value):
+            if isinstance(value, dict):
+                return {key: real(item) for key, item in value.items() if listed or key != "a_remplacer"}
+            if isinstance(value, list):
+                return [real(item) for item in value]
+            if isinstance(value, str):
+                value = value.replace("EXEMPLE", "MARTIN").replace("Exemple", "Martin").replace("exemple", "martin")
+                return value if listed else value.replace("04 00 00 00 00", "04 88 77 31 52")
+            return value
+
+        self.conv = real(self.conv)
+        merged(self.conv, {"convention": {"date_signature": "2022-02-28",
+                                          "deliberation": {"numero": "22-0456", "date": "2022-02-17"}}})
+        self.changed.add(None)
+        for year in years:
+            data = real(self.years[year])
+            data["donnees_exemple"] = False
+            for piece in data.get("pieces") or []:
+                piece.pop("specimen", None)
+            self.years[year] = data
+            self.changed.add(year)
+            self.real_pieces.add(year)
+        return self
+
     def write(self, folder: Path) -> Path:
         """The convention's folder at ``folder``: a copy of the example's (pieces, spreadsheets,
         templates) unless one is there already, then the changed files. Returns ``folder``."""
@@ -110,7 +162,19 @@ class Sample:
         for year in self.changed:
             path = folder / "convention.yaml" if year is None else folder / str(year) / "year.yaml"
             path.write_text(dump(self.conv if year is None else self.years[year]), encoding="utf-8")
+        for year in self.real_pieces:
+            for piece in (folder / str(year) / "pieces").glob("*.pdf"):
+                _real_piece(piece, year)
         return folder
+
+
+def _real_piece(path: Path, year: int) -> None:
+    """A piece that says nothing of a specimen: as the association provides it."""
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(path))
+    page.drawString(72, 770, f"{path.stem} {year} — pièce fournie par l'association")
+    page.save()
 
 
 def convention(**changes) -> Sample:

@@ -99,41 +99,13 @@ def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final:
         return build.build_years(years, request, runtime)
 
 
-def _real(text: str) -> str:
-    """The example names and addresses replaced by others, as real data would have them."""
-    text = text.replace("donnees_exemple", "\0")  # the key itself stays
-    return text.replace("EXEMPLE", "MARTIN").replace("Exemple", "Martin").replace("exemple", "martin").replace(
-        "\0", "donnees_exemple")
-
-
-def replaced(text: str) -> str:
-    """A file whose example values listed under ``a_remplacer`` are replaced, as staff do: the
-    list gone, the placeholder telephone number a real-looking one."""
-    import re
-
-    text = re.sub(r"^a_remplacer:\n(?:  - .*\n)+", "", text, flags=re.M)
-    return text.replace("04 00 00 00 00", "04 88 77 31 52")
-
-
 def make_final(root: Path, years=(2022, 2023), *, listed: bool = False) -> None:
-    """Fill the convention's blanks and make the given years' data real (no example value, no
-    specimen: the pieces replaced by documents that say nothing of the kind), as staff do before
-    a final version; ``listed``: but the values listed under ``a_remplacer`` left as they are."""
-    from reportlab.pdfgen import canvas
+    """The shipped convention made final at ``root`` (its files replaced): blanks filled, the given
+    years' data real, their pieces documents that say nothing of a specimen; ``listed``: but the
+    values listed under ``a_remplacer`` left as they are (``builder.Sample.final``)."""
+    from builder import convention
 
-    real = (lambda text: _real(text)) if listed else (lambda text: replaced(_real(text)))
-    conv = root / "convention.yaml"
-    conv.write_text(real(conv.read_text(encoding="utf-8")).replace(
-        "  date_signature: null", "  date_signature: 2022-02-28").replace(
-        "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
-    for year in years:
-        path = root / str(year) / "year.yaml"
-        text = real(path.read_text(encoding="utf-8")).replace("donnees_exemple: true", "donnees_exemple: false")
-        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
-        for piece in (root / str(year) / "pieces").glob("*.pdf"):
-            page = canvas.Canvas(str(piece))
-            page.drawString(72, 770, f"{piece.stem} {year} — pièce fournie par l'association")
-            page.save()
+    convention().final(years, listed=listed).write(root)
 
 
 def processes_naming(folder: Path) -> list[str]:
