@@ -1,15 +1,17 @@
 """The yearly cycle as signatories live it: each dossier's documents dated in the order
 bilan N-1 ≤ COPIL N ≤ call N, none reporting an event after its own date, and every
-coherence rule biting (a warning for a draft, an error with --final)."""
+coherence rule biting (a warning for a draft, an error with --final), at its edges too."""
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
 from builder import DROP, convention
-from helpers import CONV, shipped_stems
-from pipeline.convention import model
+from helpers import CONV, INPUTS, shipped_stems
+from pipeline import french
+from pipeline.convention import context, model
 from pipeline.errors import InputError
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -345,3 +347,120 @@ def test_the_chair_of_the_meeting_is_one_of_those_present(inputs_copy):
         model.load(inputs_copy, 2023)
     assert "copil.presidence: le rôle « equipes_metropol », qui préside la séance, ne désigne aucun membre présent" \
         in str(info.value)
+
+
+# --------------------------------------------------------------------------- at the edges
+# where an off-by-one goes unseen: the day before, the day itself, 31 December, a Saturday, the
+# first year of a total, half a cent; the bilan's figures read from the data as the templates get them
+
+def said(inputs, words: str) -> bool:
+    return any(words in w for w in inputs.warnings)
+
+
+def edge(year: int, **change):
+    """The shipped convention with one year changed, written where a test reads it."""
+    return convention().year(year, **change)
+
+
+# --------------------------------------------------------------------- bilan ≤ COPIL ≤ call
+
+
+def test_a_call_dated_the_day_before_its_copil_is_a_breach(inputs_copy):
+    edge(2023, appel={"date": "2023-03-13"}).write(inputs_copy)  # a Monday; the COPIL is on the 14th
+    assert said(model.load(inputs_copy, 2023), "l'appel 2023 est daté du 2023-03-13, avant le COPIL 2023")
+
+
+def test_a_call_sent_the_day_of_its_copil_is_in_order(inputs_copy):
+    edge(2023, appel={"date": "2023-03-14"}).write(inputs_copy)
+    assert model.load(inputs_copy, 2023).warnings == []
+
+
+def test_a_bilan_dated_the_day_after_the_copil_that_examines_it_is_a_breach(inputs_copy):
+    edge(2022, bilan={"date": "2023-03-15"}).write(inputs_copy)
+    assert said(model.load(inputs_copy, 2023), "le COPIL 2023 est daté du 2023-03-14, avant le bilan 2022")
+
+
+# --------------------------------------------------------------------- the payment and its call
+
+
+def test_a_payment_received_after_the_copil_but_before_the_call_is_a_breach(inputs_copy):
+    """A payment follows its call, not the committee: received on 20 March for a call of 28 March."""
+    edge(2023, finances={"date_reception": "2023-03-20"}).write(inputs_copy)
+    assert said(model.load(inputs_copy, 2024), "reçue le 2023-03-20, avant d'être appelée (appel du 2023-03-28)")
+
+
+def test_a_payment_received_on_the_call_s_day_is_in_order(inputs_copy):
+    edge(2023, finances={"date_reception": "2023-03-28"}).write(inputs_copy)
+    assert not said(model.load(inputs_copy, 2024), "avant d'être appelée")
+
+
+def test_a_payment_received_on_the_bilan_s_own_day_is_reported_received(inputs_copy):
+    """The bilan of 2022 is dated 14 February 2023: money that arrived that day is not pending."""
+    edge(2022, finances={"date_reception": "2023-02-14"}).write(inputs_copy)
+    finances = context.build_context(model.load(inputs_copy, 2023), projet=True).bilan.finances
+    assert finances.date_reception == dt.date(2023, 2, 14)
+    assert finances.montant_recu == Decimal("20000.00") and finances.en_attente == Decimal("0.00")
+
+
+def test_a_payment_received_the_day_after_the_bilan_is_pending(inputs_copy):
+    edge(2022, finances={"date_reception": "2023-02-15"}).write(inputs_copy)
+    finances = context.build_context(model.load(inputs_copy, 2023), projet=True).bilan.finances
+    assert finances.date_reception is None and finances.en_attente == Decimal("20000.00")
+
+
+# --------------------------------------------------------------------- the bilan looks back
+
+
+def test_a_bilan_dated_31_december_of_its_own_year_is_a_breach(inputs_copy):
+    """The year is not over until the 31st is: the bilan is drawn up after it."""
+    edge(2022, bilan={"date": "2022-12-31"}).write(inputs_copy)
+    assert said(model.load(inputs_copy, 2023), "le bilan 2022 est daté du 2022-12-31")
+
+
+def test_a_bilan_dated_the_first_working_day_after_the_year_is_in_order(inputs_copy):
+    edge(2022, bilan={"date": "2023-01-02"}).write(inputs_copy)
+    assert not said(model.load(inputs_copy, 2023), "le bilan 2022 est daté")
+
+
+# --------------------------------------------------------------------- the COPIL's own day
+
+
+def test_a_copil_on_a_saturday_is_said_at_its_own_date(inputs_copy):
+    """The warning points at copil.date, the line staff edit, not only at the list of meetings."""
+    convention().everywhere(2023, "2023-03-14", "2023-03-11").write(inputs_copy)  # the COPIL and its meeting
+    assert said(model.load(inputs_copy, 2023), "copil.date: le 2023-03-11 est un samedi")
+
+
+def test_a_copil_on_a_public_holiday_is_said_at_its_own_date(inputs_copy):
+    convention().everywhere(2023, "2023-03-14", "2023-05-08").write(inputs_copy)
+    assert said(model.load(inputs_copy, 2023), "copil.date: le 2023-05-08 est un jour férié")
+
+
+# --------------------------------------------------------------------- the final bilan's totals
+
+
+def test_the_final_bilan_counts_every_year_of_the_period_the_first_included():
+    final = context.build_context(model.load(INPUTS, 2025), projet=True).bilan_final
+    per_year = [len(model.load(INPUTS, year).year.actions) for year in (2022, 2023, 2024)]
+    assert final.annees == [2022, 2023, 2024]
+    assert final.actions_par_annee == per_year and final.actions_total == sum(per_year)
+    assert sum(c["total"] for c in final.chantiers) == sum(per_year)
+    assert all(c["total"] == sum(c["par_annee"]) and len(c["par_annee"]) == 3 for c in final.chantiers)
+    assert final.appele_total == final.prevu_total == Decimal("60000.00")
+
+
+# --------------------------------------------------------------------- half a cent
+
+
+@pytest.mark.parametrize("value, figures", [
+    (Decimal("0.125"), "0,13\u00a0€"),
+    (Decimal("1234.565"), "1\u202f234,57\u00a0€"),
+    (2.675, "2,68\u00a0€"),       # a float as written, not as stored
+    (Decimal("0.124"), "0,12\u00a0€"),
+])
+def test_half_a_cent_is_rounded_up_as_accounts_do(value, figures):
+    assert french.montant(value) == figures
+
+
+def test_an_amount_in_words_rounds_half_a_cent_up_too():
+    assert french.montant_lettres(Decimal("2.005")) == "deux euros et un centime"
