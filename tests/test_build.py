@@ -4,6 +4,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
+from builder import convention
 from helpers import CONV, INPUTS, build_years, docx_text, make_final, cli, shipped_stems
 from pipeline.convention import model
 from pipeline.french import typographie
@@ -125,12 +126,10 @@ def test_one_libreoffice_start_serves_both_rounds(office, inputs_copy, tmp_path)
 
 
 def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, inputs_copy, warm_outputs):
-    path = inputs_copy / "2023" / "year.yaml"
     long_note = "Observation détaillée sur la pièce. " * 60
-    text = path.read_text(encoding="utf-8")
-    for code in ("rib", "instances", "rapport_activite", "comptes"):
-        text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    titre: {long_note}\n", 1)
-    path.write_text(text, encoding="utf-8")
+    long = ("rib", "instances", "rapport_activite", "comptes")
+    convention().year(2023, pieces=lambda pieces: [dict(p, titre=long_note.strip()) if p["code"] in long else p
+                                                   for p in pieces]).write(inputs_copy)
     build_years([2023], inputs_copy, warm_outputs, office=office)
     folder = warm_outputs / CONV / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
@@ -202,10 +201,8 @@ def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
 
 
 def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, warm_outputs):
-    path = inputs_copy / "2023" / "year.yaml"
-    text = path.read_text(encoding="utf-8").replace("    specimen: true\n", "")  # real pieces, but one
-    start = text.index("  - code: comptes\n")
-    path.write_text(text[:start] + text[text.index("\n\n", start):], encoding="utf-8")
+    convention().year(2023, pieces=lambda pieces: [{k: v for k, v in p.items() if k != "specimen"}  # real pieces,
+                                                   for p in pieces if p["code"] != "comptes"]).write(inputs_copy)  # but one
     result = cli("--inputs", str(inputs_copy), "--outputs", str(warm_outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from builder import convention
 from helpers import CONV, INPUTS, build_years, cli
 from pipeline import manifest
 from pipeline.convention import documents, model
@@ -61,10 +62,9 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(office, inputs_copy,
 def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build_years([2022, 2023, 2024], inputs_copy, outputs, office=office)
-    path = inputs_copy / "2023" / "year.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Mise à jour du guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
-        encoding="utf-8")
+    guide = "Mise à jour du guide « Acquisition-amélioration en centre ancien »"
+    convention().year(2023, actions=lambda actions: [dict(a, titre="Guide « Acquisition-amélioration », 2e édition")
+                                                     if a["titre"] == guide else a for a in actions]).write(inputs_copy)
     events: list[Event] = []
     build_years([2022, 2023, 2024], inputs_copy, outputs, watch=events.append, office=office)
     assert sum(batches(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache

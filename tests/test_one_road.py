@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from builder import convention
 from helpers import CONV, INPUTS, TEMPLATES, build_years, cli
 from pipeline import checks, preview, templates
 from pipeline.convention import documents, model
@@ -98,10 +99,7 @@ def test_a_warning_of_a_fill_is_said_by_the_build_check_and_the_preview(monkeypa
 
 
 def test_check_says_nothing_is_correct_after_a_warning(inputs_copy):
-    year = inputs_copy / "2023" / "year.yaml"  # the call dated before the COPIL: a warning in a draft
-    text = year.read_text(encoding="utf-8")
-    called = next(line for line in text.splitlines() if line.strip().startswith("date:"))
-    year.write_text(text.replace(called, called.split(":")[0] + ": 2023-03-01", 1), encoding="utf-8")
+    convention().year(2023, appel={"date": "2023-03-01"}).write(inputs_copy)  # before the COPIL: a draft's warning
     done = cli("--inputs", str(inputs_copy.parent), "check")
     assert done.returncode == 0 and "avertissement" in done.stderr, done.stderr
     assert "tout est correct" not in done.stdout and "avertissement" in done.stdout
