@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from builder import convention
 from helpers import INPUTS, ROOT, docx_text, cli
 from test_errors import snapshot
 
@@ -148,14 +149,9 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(office, tmp_path):
 
 def test_the_renewal_starts_from_the_previous_convention(tmp_path):
     root = tmp_path / "inputs"
-    shutil.copytree(INPUTS, root / INPUTS.name)
-    source = root / INPUTS.name / "convention.yaml"  # the previous convention signed, its deliberation voted
-    text = source.read_text(encoding="utf-8")
-    for old, new in (("  date_signature: null", "  date_signature: 2022-02-28"),
-                     ("    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17")):
-        assert old in text
-        text = text.replace(old, new)
-    source.write_text(text, encoding="utf-8")
+    # the previous convention signed, its deliberation voted
+    convention(convention={"date_signature": "2022-02-28", "deliberation": {"numero": "22-0456", "date": "2022-02-17"}}
+               ).write(root / INPUTS.name)
     result = cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
     assert result.returncode == 0, result.stderr
     new = root / "amp-arhlm-2025-2027"
@@ -179,8 +175,7 @@ def test_a_new_convention_from_the_questionnaire(tmp_path):
     answers = "\n".join(["Métropole Exemple", "Madame", "", "", "Présidente", "Association Régionale Exemple", "ARE",
                          "Monsieur", "Jean", "EXEMPLE", "Président", "2026", "3", "15000.50", "Exempleville",
                          "Comité de pilotage", "CP", "1", "Comité technique", "CT", "2"]) + "\n"
-    result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(root), "new-convention", "mex-are"],
-                            cwd=ROOT, input=answers, capture_output=True, text=True, timeout=60)
+    result = cli("--inputs", str(root), "new-convention", "mex-are", input=answers)
     assert result.returncode == 0, result.stderr
     from pipeline.convention import model
 

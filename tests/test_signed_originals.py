@@ -10,7 +10,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, INPUTS, TEMPLATES, build_years, make_final, cli
+from builder import DROP, convention
+from helpers import CONV, TEMPLATES, build_years, cli
 from pki import Pki
 from pipeline.errors import InputError
 from pipeline.french import date_fr
@@ -39,23 +40,23 @@ def sign_all(pki, published, signes, which=SIGNATURES):
         shutil.move(current, signes / f"{stem}.pdf")
 
 
-def _name_the_presidente(inputs):
-    """The convention names its Métropole signatory's office only: the data gives her name, so
-    that her certificate can be checked against it."""
-    path = inputs / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "    qualite: Présidente\n    civilite: Madame\n",
-        "    qualite: Présidente\n    civilite: Madame\n    prenom: Martine\n    nom: MARTIN\n"), encoding="utf-8")
+def _final():
+    """Real data (no example, no specimen). The convention names its Métropole signatory's office
+    only: the data gives her name, so that her certificate can be checked against it."""
+    return convention(metropole={"representant": {"prenom": "Martine", "nom": "MARTIN"}}).final()
+
+
+def _in_turn():
+    """Real data, the convention's days given per party: the association's first."""
+    return _final().convention(convention={"date_signature": DROP,
+                                           "signatures": {"association": "2022-02-24", "metropole": "2022-02-28"}})
 
 
 @pytest.fixture(scope="module")
 def scenario(office, tmp_path_factory):
     """Real data (no example, no specimen), the 2023 documents built, each signed on its day."""
     root = tmp_path_factory.mktemp("signes")
-    inputs = root / "inputs" / CONV
-    shutil.copytree(INPUTS, inputs)
-    make_final(inputs)
-    _name_the_presidente(inputs)
+    inputs = _final().write(root / "inputs" / CONV)
     build_years([2023], inputs, root / "out", office=office)
     pki = Pki(root / "pki")
     pki.trusted_by(inputs)
@@ -164,14 +165,7 @@ IN_TURN = {
 def in_turn(office, tmp_path_factory):
     """Real data, the convention's days given per party, the 2022 documents each signed on its day."""
     root = tmp_path_factory.mktemp("tour")
-    inputs = root / "inputs" / CONV
-    shutil.copytree(INPUTS, inputs)
-    make_final(inputs)
-    _name_the_presidente(inputs)
-    path = inputs / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "  date_signature: 2022-02-28\n",
-        "  signatures:\n    association: 2022-02-24\n    metropole: 2022-02-28\n"), encoding="utf-8")
+    inputs = _in_turn().write(root / "inputs" / CONV)
     build_years([2022], inputs, root / "out", office=office)
     pki = Pki(root / "pki")
     pki.trusted_by(inputs)
@@ -204,9 +198,7 @@ def test_a_party_that_signs_on_another_day_than_the_data_gives_stops_a_final_bui
     copy = tmp_path / "inputs" / CONV
     shutil.copytree(inputs, copy)
     shutil.copytree(root / "out" / ".cache", tmp_path / "out" / ".cache")
-    path = copy / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("association: 2022-02-24", "association: 2022-02-25"),
-                    encoding="utf-8")
+    _in_turn().convention(convention={"signatures": {"association": "2022-02-25"}}).write(copy)
     with pytest.raises(InputError) as info:
         build_years([2022], copy, tmp_path / "out", final=True, office=office)
     assert ("convention.pdf : signé par Pascal FRIQUET le 24 février 2022, quand convention.yaml date cette signature "
