@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from builder import DROP, convention
 from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli, processes_naming, run_cli
 
 
@@ -49,28 +50,42 @@ def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: 
 
 
 def edit(root: Path, old: str, new: str, year: int = 2023):
+    """A change of the YAML text itself (its syntax): not of the data."""
     path = root / str(year) / "year.yaml"
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _index(items: list, **values) -> int:
+    """The index of the first item of the example that has these values."""
+    return next(i for i, item in enumerate(items) if all(item.get(k) == v for k, v in values.items()))
+
+
+_ACTIONS, _PIECES = convention().years[2023]["actions"], convention().years[2023]["pieces"]
+_PARTICIPANTS, _RIB = _index(_ACTIONS, participants=21), _index(_PIECES, fichier="pieces/rib.pdf")
+
+# (what is wrong: the YAML text as typed, or the data, words of the message)
 INPUT_CASES = [
-    ("malformed yaml", "  reference: AR-2023-012", "  reference: 'AR-2023-012", ["year.yaml:", "syntaxe YAML"]),
-    ("wrong type", "    participants: 21", "    participants: beaucoup", ["actions[4].participants", "nombre entier"]),
-    ("missing key", "  reference: AR-2023-012\n", "", ["appel.reference", "clé obligatoire absente"]),
-    ("unknown key", "  lieu: Marseille\n  montant", "  lieux: Marseille\n  montant", ["appel.lieux", "« lieu »"]),
-    ("impossible date", "  date: 2023-03-28", "  date: 2023-13-45", ["appel.date", "2023-13-45"]),
-    ("non-numeric amount", "  montant_recu: 20000.00", "  montant_recu: vingt mille", ["finances.montant_recu", "montant"]),
-    ("negative amount", "  montant_recu: 20000.00", "  montant_recu: -20000", ["finances.montant_recu", "positif"]),
-    ("missing piece file", "fichier: pieces/rib.pdf", "fichier: pieces/rib-absent.pdf", ["pieces[1].fichier", "introuvable"]),
-    ("piece escaping inputs", "fichier: pieces/rib.pdf", "fichier: ../../../../etc/hostname", ["sort du dossier"]),
+    ("malformed yaml", ("  reference: AR-2023-012", "  reference: 'AR-2023-012"), ["year.yaml:", "syntaxe YAML"]),
+    ("wrong type", dict(actions={_PARTICIPANTS: {"participants": "beaucoup"}}),
+     ["actions[4].participants", "nombre entier"]),
+    ("missing key", dict(appel={"reference": DROP}), ["appel.reference", "clé obligatoire absente"]),
+    ("unknown key", dict(appel={"lieu": DROP, "lieux": "Marseille"}), ["appel.lieux", "« lieu »"]),
+    ("impossible date", dict(appel={"date": "2023-13-45"}), ["appel.date", "2023-13-45"]),
+    ("non-numeric amount", dict(finances={"montant_recu": "vingt mille"}), ["finances.montant_recu", "montant"]),
+    ("negative amount", dict(finances={"montant_recu": -20000}), ["finances.montant_recu", "positif"]),
+    ("missing piece file", dict(pieces={_RIB: {"fichier": "pieces/rib-absent.pdf"}}), ["pieces[1].fichier", "introuvable"]),
+    ("piece escaping inputs", dict(pieces={_RIB: {"fichier": "../../../../etc/hostname"}}), ["sort du dossier"]),
 ]
 
 
-@pytest.mark.parametrize("label, old, new, words", INPUT_CASES, ids=[c[0] for c in INPUT_CASES])
-def test_bad_inputs(inputs_copy, previous, label, old, new, words):
-    edit(inputs_copy, old, new)
+@pytest.mark.parametrize("label, change, words", INPUT_CASES, ids=[c[0] for c in INPUT_CASES])
+def test_bad_inputs(inputs_copy, previous, label, change, words):
+    if isinstance(change, tuple):
+        edit(inputs_copy, *change)
+    else:
+        convention().year(2023, **change).write(inputs_copy)
     before = snapshot(previous)
     result = build_cli(inputs_copy, previous)
     assert_clean_failure(result, 2, "2023/year.yaml", *words, outputs=previous, before=before)
