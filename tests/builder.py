@@ -155,16 +155,21 @@ class Sample:
 
     def write(self, folder: Path) -> Path:
         """The convention's folder at ``folder``: a copy of the example's (pieces, spreadsheets,
-        templates) unless one is there already, then the changed files. Returns ``folder``."""
+        templates) unless one is there already, then the changed files (a file already as the
+        sample says, a piece already real, are left as they are). Returns ``folder``."""
         folder = Path(folder)
         if not (folder / "convention.yaml").is_file():
             shutil.copytree(INPUTS, folder, dirs_exist_ok=True)
         for year in self.changed:
             path = folder / "convention.yaml" if year is None else folder / str(year) / "year.yaml"
-            path.write_text(dump(self.conv if year is None else self.years[year]), encoding="utf-8")
+            text = dump(self.conv if year is None else self.years[year])
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:  # a file left as it was stays
+                path.write_text(text, encoding="utf-8")
         for year in self.real_pieces:
             for piece in (folder / str(year) / "pieces").glob("*.pdf"):
-                _real_piece(piece, year)
+                shipped = INPUTS / str(year) / "pieces" / piece.name
+                if shipped.is_file() and piece.read_bytes() == shipped.read_bytes():  # a specimen still
+                    _real_piece(piece, year)
         return folder
 
 

@@ -55,9 +55,9 @@ def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str
     loggers = {name: logging.getLogger(name).level for name in ("pypdf", "pyhanko", "pyhanko_certvalidator",
                                                                 "fontTools", "PIL")}
     root_handlers = list(logging.getLogger().handlers)
-    filters, argv, here = list(warnings.filters), sys.argv, os.getcwd()
+    argv, here = sys.argv, os.getcwd()
     code = 0
-    with CliRunner().isolation(input=input, env=env) as (out, err, _):
+    with CliRunner().isolation(input=input, env=env) as (out, err, _), warnings.catch_warnings():
         sys.argv = ["python -m pipeline", *args]
         try:
             os.chdir(cwd or ROOT)
@@ -73,7 +73,6 @@ def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str
             for name, level in loggers.items():
                 logging.getLogger(name).setLevel(level)
             logging.getLogger().handlers[:] = root_handlers
-            warnings.filters[:] = filters
             stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
     return subprocess.CompletedProcess(["python", "-m", "pipeline", *args], code, stdout, stderr)
 

@@ -245,11 +245,7 @@ def _resign(pki, published, signes, stem, steps):
 
 
 def _retitle_an_action(inputs):
-    path = inputs / "2022" / "year.yaml"
-    text = path.read_text(encoding="utf-8")
-    start = text.index("    titre: ", text.index("actions:")) + len("    titre: ")
-    end = text.index("\n", start)
-    path.write_text(text[:start] + "Séminaire renommé après la signature" + text[end:], encoding="utf-8")
+    _final().year(2022, actions={0: {"titre": "Séminaire renommé après la signature"}}).write(inputs)
 
 
 def _self_made(inputs, published):
