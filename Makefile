@@ -11,7 +11,7 @@ CONVENTION ?=
 STAMP  := $(VENV)/.installed
 RUN    := $(BIN)/python -m pipeline --inputs $(INPUTS) $(if $(CONVENTION),--convention $(CONVENTION))
 
-.PHONY: setup system dossier dossiers check statut test test-fast coverage clean bench convention new-year apercu lock lint bureau
+.PHONY: setup system dossier dossiers crf check statut test test-fast coverage clean bench convention new-year apercu lock lint bureau
 
 SYSTEM   := $(VENV)/.system
 COMPILED := $(VENV)/.compiled
@@ -52,6 +52,9 @@ dossier: setup
 dossiers: setup
 	$(RUN) build --all
 
+crf: setup  # make crf YEAR=2024: the compte rendu financier 2024 and its covering letter, each to sign apart
+	$(RUN) crf $(YEAR)
+
 check: setup  # ANNOTATE=1: a commented copy beside each faulty template
 	$(RUN) check $(if $(ANNOTATE),--annotate)
 
@@ -73,9 +76,10 @@ convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-202
 test: setup
 	$(BIN)/python -m pytest -q
 
-lint: setup  # ruff over the engine (pipeline/), mypy over the modules pyproject.toml's [tool.mypy] holds clean
+lint: setup  # ruff over the engine (pipeline/), mypy over the modules pyproject.toml's [tool.mypy] holds clean, commit messages
 	$(BIN)/python -m ruff check pipeline
 	$(BIN)/python -m mypy
+	$(BIN)/python tools/check_commits.py
 
 test-fast: setup  # the tests that need no LibreOffice (they ask for no office fixture): data, rules, templates, publishing, the scheduler with a stand-in
 	$(BIN)/python -m pytest -q -m "not office"

@@ -54,21 +54,29 @@ def runtime_for(outputs: Path, *, log: Log = print, warn: Log = print, watch: Wa
         yield Runtime(office, log=log, warn=warn, watch=watch, progress=progress)
 
 
-def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, release: bool = True) -> list[Path]:
+def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, release: bool = True,
+                sending: bool = False) -> list[Path]:
     """Build the dossiers of ``years`` that are not up to date; return every year's path.
 
     ``release``: LibreOffice is told to quit as soon as nothing is left for it (False when
-    another convention waits for it)."""
+    another convention waits for it). ``sending``: not the dossiers, but the sending of each
+    year's own compte rendu financier with its letter (``make crf``), published apart in
+    outputs/<convention>/crf/<YEAR>/, by the same road."""
     started = time.perf_counter()
     office = runtime.office
     out = places.outputs_for(request.outputs, request.convention_dir)  # this convention's years, apart from the others'
+    if sending:
+        out = places.crf_outputs(out)
+
+    def result(y: int) -> Path:
+        return out / str(y) / f"crf-{y}.pdf" if sending else publish.dossier_path(out, y)
     publish.recover(out)  # a build killed between its two renames is put right first
     if not all(publish.built_before(out, y) for y in years):
         office.prestart()  # a year never built needs it for sure: it boots (a second) while the inputs are hashed
     taken = {y: publish.taken(out, request.convention_dir, y, request.templates, final=request.final) for y in years}
     todo = _stale(years, out, taken, runtime, "rien n'a changé depuis la dernière construction")
     if not todo:
-        return [publish.dossier_path(out, y) for y in years]
+        return [result(y) for y in years]
     for year in todo:  # a document signed in place in outputs/ stops the build: it belongs in signes/
         publish.keep_signed(out, year, places.signed_folder(request.convention_dir))
     # a year built before but stale is known only now: it boots while the libraries load and the
@@ -76,7 +84,7 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
     office.prestart()
     from pipeline import cache, dossier, schedule  # the document libraries: loaded only when there is work
 
-    loaded = _load(todo, request, runtime)
+    loaded = _load(todo, request, runtime, sending=sending)
     out.mkdir(parents=True, exist_ok=True)
     with publish.locks(out, todo, skip_held=len(years) > 1) as locked, contextlib.ExitStack() as stack:
         for year in sorted(set(todo) - set(locked)):  # several years asked: those another build holds are its own
@@ -85,7 +93,7 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
         # decided again under the lock: a build of the same year may have finished meanwhile
         todo = _stale(locked, out, taken, runtime, "construit entre-temps par une autre commande")
         if not todo:
-            return [publish.dossier_path(out, y) for y in years]
+            return [result(y) for y in years]
         builds = [dossier.YearBuild(data, _temporary(stack, publish.working_prefix("build", [data.year.annee]), out),
                                     request.templates, request.final)
                   for data in loaded if data.year.annee in todo]
@@ -111,7 +119,7 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
         if scheduler.converted == 0:
             runtime.log("  aucun document à convertir : tous repris du cache")
     runtime.log(f"{request.convention_dir.name} : terminé en {time.perf_counter() - started:.1f} s")
-    return [publish.dossier_path(out, y) for y in years]
+    return [result(y) for y in years]
 
 
 def build_conventions(requests: list[BuildRequest], year: int | None, runtime: Runtime) -> Iterator[Path]:
@@ -139,12 +147,13 @@ def _stale(years: list[int], out: Path, taken: dict, runtime: Runtime, reason: s
     return todo
 
 
-def _load(years: list[int], request: BuildRequest, runtime: Runtime) -> list:
+def _load(years: list[int], request: BuildRequest, runtime: Runtime, *, sending: bool = False) -> list:
     """Each year's data, checked; a warning about a year read by two dossiers is given once."""
     from pipeline.convention import model
 
+    load = model.load_sending if sending else model.load
     with stage("données vérifiées", runtime.log):
-        loaded = [model.load(request.convention_dir, year, final=request.final) for year in years]
+        loaded = [load(request.convention_dir, year, final=request.final) for year in years]
         seen: set[str] = set()
         for data in loaded:
             for warning in data.warnings:

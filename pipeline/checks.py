@@ -32,10 +32,13 @@ class CheckReport:
 
 
 def check_all(convention_dir: Path, templates: Path, *, final: bool = False, outputs: Path | None = None,
-              annotate_into: list[Path] | None = None) -> CheckReport:
+              annotate_into: list[Path] | None = None, candidate: Path | None = None) -> CheckReport:
     """Every problem at once; the warnings; and what is only information: in the middle of a
     period, the later years have no data yet, which is no fault. The signed originals are
-    checked too, their text against the documents published in ``outputs`` when those are today's."""
+    checked too, their text against the documents published in ``outputs`` when those are today's.
+
+    ``candidate``: a new version of one template (named as the template it would replace, e.g.
+    ``appel.docx``), judged alone in its place, before it replaces anything (le bureau)."""
     report = CheckReport()
     problems, warnings, notes = report.problems, report.warnings, report.notes
     try:
@@ -62,19 +65,36 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
             states[year] = _signed_originals(result, templates, outputs, final, problems, warnings, notes)
         except PipelineError as exc:
             problems.extend(line for line in _lines(exc) if line not in problems)
+    # each year's own compte rendu financier, sent apart with its letter (make crf): its data and
+    # signed originals checked, and its templates tried with it, as its build will fill them
+    sendings, sending_states = [], {}
+    for year in model.crf_years(convention_dir) if len(loaded) == len(years) else []:
+        try:
+            result = model.load_sending(convention_dir, year, final=final)
+            warnings.extend(w for w in result.warnings if w not in warnings)
+            sendings.append(result)
+            sending_states[year] = _signed_originals(result, templates, outputs, final, problems, warnings, notes)
+        except PipelineError as exc:
+            problems.extend(line for line in _lines(exc) if line not in problems)
     # the roles no year with data plays yet (a bilan, the closing dossier): tried with trial data
     tried = [t for t in trial.trials(loaded) if t.data.year.annee not in years] if len(loaded) == len(years) else []
     if tried:
         notes.append("modèles essayés aussi avec des données d'essai, faute d'année qui joue ce rôle : "
                      + ", ".join(f"{t.data.year.annee} ({t.role})" for t in tried))
     for spec in catalogue.DOCUMENTS:
-        path = places.template_for(convention_dir, templates, f"{spec.key}.docx")
+        if candidate is not None and candidate.name != f"{spec.key}.docx":
+            continue
+        path = candidate or places.template_for(convention_dir, templates, f"{spec.key}.docx")
         if not path.is_file() and spec.own_text:
             problems.append((int(ExitCode.TEMPLATE), f"{path.parent} : la convention n'a pas son propre texte "
                              f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
             continue
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
         faults = check_template(path, loaded, users=users, final=final, states=states, warnings=warnings)
+        sent = [i for i in sendings if spec.key in {d.key for d in documents.plan(i)}]
+        if not faults and sent:
+            faults = check_template(path, loaded, users=sent, final=final, states=sending_states, warnings=warnings)
+        users += sent
         trials = [t for t in tried if spec.key in {d.key for d in documents.plan(t.data)}]
         if not faults and trials:
             said: list[str] = []
@@ -91,7 +111,8 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
             written = annotate(path, faults)  # a fixed template loses its stale copy
             if written is not None:
                 annotate_into.append(written)
-    warnings += [w for w in text_disagreements(convention_dir, templates) if w not in warnings]
+    if candidate is None:
+        warnings += [w for w in text_disagreements(convention_dir, templates) if w not in warnings]
     return report
 
 
@@ -121,10 +142,14 @@ def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | 
     from pipeline import originals_status, publish
 
     out = places.outputs_for(outputs, data.convention_dir) if outputs is not None else None
+    if out is not None and data.sending:
+        out = places.crf_outputs(out)
     year = data.year.annee
     today = out is not None and publish.up_to_date(out, data.convention_dir, year, templates, final=final)
     if not today and any(places.signed_original(data.convention_dir, d.stem).is_file() for d in documents.plan(data)):
-        note = f"{year} : le texte des documents signés sera comparé aux données à la construction (make dossier YEAR={year})"
+        make = f"make crf YEAR={year}" if data.sending else f"make dossier YEAR={year}"
+        what = f"{year} (compte rendu financier envoyé à part)" if data.sending else str(year)
+        note = f"{what} : le texte des documents signés sera comparé aux données à la construction ({make})"
         if note not in notes:
             notes.append(note)
     states = originals_status.of_year(data, rendered=originals_status.published(out / str(year) if today else None))

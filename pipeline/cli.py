@@ -56,7 +56,8 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 # the make target staff run for each command, for a hint that names the command they ran
-MAKE_TARGETS = {"build": "dossier", "status": "statut", "apercu": "apercu", "new-year": "new-year", "check": "check"}
+MAKE_TARGETS = {"build": "dossier", "crf": "crf", "status": "statut", "apercu": "apercu", "new-year": "new-year",
+                "check": "check"}
 
 
 def _make_line() -> str:
@@ -123,6 +124,30 @@ def build(ctx: Context, year: int | None, all_years: bool, final: bool, lot: str
     with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty()) as runtime:
         for path in build_conventions(requests, year, runtime):
             click.echo(f"dossier : {path}")
+
+
+@main_group.command()
+@click.argument("year", type=int)
+@click.option("--final", is_flag=True, help="Version définitive : exige les vraies données et les deux documents "
+                                            "revenus signés.")
+@pass_context
+def crf(ctx: Context, year: int, final: bool) -> None:
+    """Construit l'envoi du compte rendu financier de la participation YEAR : le compte rendu
+    et sa lettre d'envoi, chacun prêt à signer à part par l'association, à adresser à la
+    Métropole au plus tard le 30 juin YEAR+1 (loi du 12 avril 2000, article 10), dans
+    outputs/<convention>/crf/YEAR/. Il suffit du « crf: » de YEAR/year.yaml et de ses chiffres :
+    le dossier YEAR+2 (ou celui de clôture), qui en joindra l'original signé, n'est pas attendu.
+    """
+    from pipeline.build import build_years
+
+    convention = ctx.conventions(year)[0]
+    request = BuildRequest(convention, ctx.templates, ctx.outputs, final)
+    with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty()) as runtime:
+        for path in build_years([year], request, runtime, sending=True):
+            click.echo(f"compte rendu financier : {path}")
+            letter = path.with_name(f"lettre-crf-{year}.pdf")
+            if letter.is_file():
+                click.echo(f"lettre d'envoi : {letter}")
 
 
 @main_group.command()

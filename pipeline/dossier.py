@@ -110,7 +110,8 @@ def fill_first_round(job: YearBuild) -> None:
     for original in job.originals.values():
         originals_status.read_original(original, trust)
     job.states = originals_status.statuses(job.data, job.plan, job.originals)
-    stage_office_pieces(job)
+    if not job.data.sending:  # the CRF's own sending has no pieces
+        stage_office_pieces(job)
     for key in first_round(job):
         if key in job.keys:
             render_one(job, key, pages=None)
@@ -151,7 +152,7 @@ def attached_pieces(job: YearBuild) -> list[tuple[str, str, Path]]:
     """The pieces the year attaches, in article 3 order: (key, title in the sommaire, source file)."""
     year = job.data.year
     found = []
-    for spec, piece in catalogue.pieces_given(job.data.convention, year.pieces):
+    for spec, piece in catalogue.pieces_given(job.data.convention, year.pieces) if not job.data.sending else []:
         if piece and piece.fichier and spec.document is None:
             title = catalogue.piece_title(spec, piece, year.annee) + (" (spécimen)" if piece.specimen else "")
             found.append((f"piece:{spec.code}", title, (job.data.year_dir / piece.fichier).resolve()))
@@ -252,8 +253,13 @@ def piece_pages(job: YearBuild, placement: assemble.Layout) -> dict[str, int]:
 
 def assemble_dossier(job: YearBuild, pages: dict[str, int]) -> None:
     """Write the year's dossier into its work folder, every page count known; then each
-    document signed apart, on its own, with its empty signature fields."""
+    document signed apart, on its own, with its empty signature fields. The sending of a
+    compte rendu financier is no dossier: its two documents only, each to sign apart."""
     check_originals(job)
+    if job.data.sending:
+        for d in job.plan:
+            signing.write_with_fields(job.work / f"{d.stem}.pdf", _places(job, d, first_page=1))
+        return
     parts = entries(job)
     words = documents.dossier_wording(job.data, final=job.final)
     meta = assemble.Meta(title=typographie(words.title), author=typographie(job.data.convention.association.nom),

@@ -55,7 +55,7 @@ def montant(value) -> str:
     amount = _to_decimal(value)
     sign = "-" if amount < 0 else ""
     units, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]
@@ -83,7 +83,7 @@ def ecart(value) -> str:
 def nombre(value) -> str:
     """An integer with French thousands separators: '1 250'."""
     digits = str(int(value))
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -264,7 +264,7 @@ def civilite_contraire(civilite: str | None) -> str | None:
     feminine = civilite_feminine(civilite)
     if feminine is None:
         return None
-    written_out = civilite_longue(civilite).casefold() == (civilite or "").strip().casefold()
+    written_out = (civilite_longue(civilite) or "").casefold() == (civilite or "").strip().casefold()
     return ("Monsieur" if feminine else "Madame") if written_out else ("M." if feminine else "Mme")
 
 

@@ -33,9 +33,15 @@ class Original:
     unreadable: str | None = None     # why it cannot be enclosed
 
     @property
+    def signed(self) -> bool:
+        """Readable and signed: a file without a signature (the published PDF deposited as it
+        was) is a document still to sign, never an original."""
+        return self.reader is not None and bool(self.signatures)
+
+    @property
     def intact(self) -> bool:
-        """Readable, and every signature intact: the dossier may enclose it."""
-        return self.reader is not None and all(s.intact for s in self.signatures)
+        """Signed, and every signature intact: the dossier may enclose it."""
+        return self.signed and all(s.intact for s in self.signatures)
 
 
 def returned(data: model.DossierData, plan: list[documents.Planned]) -> dict[str, Original]:
@@ -82,7 +88,8 @@ def examine(planned: documents.Planned, data: model.DossierData, original: Origi
     already, None when absent), its text compared with ``rendered`` (an open reader, a path or
     bytes: the build's fresh rendering, the published document; None: not compared)."""
     path = original.path if original is not None else places.signed_original(data.convention_dir, planned.stem)
-    state = signed.enclosure(planned, data, received=original is not None,
+    unsigned = original is not None and original.reader is not None and not original.signed
+    state = signed.enclosure(planned, data, received=original is not None and not unsigned,
                              intact=original is not None and original.intact)
     if original is None:
         return signed.OriginalStatus(planned, state, path, model.display(path), received=False)

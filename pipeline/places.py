@@ -94,6 +94,12 @@ def templates_used(convention: Path, shared: Path) -> list[Path]:
     return own + [p for p in templates(Path(shared)) if p.name not in names and p.name not in OWN_ONLY]
 
 
+def crf_outputs(out: Path) -> Path:
+    """Where a convention's comptes rendus financiers are published, each year's sending in its
+    own folder (``crf/2024/``), apart from the dossiers: outputs/<convention>/crf/."""
+    return out / "crf"
+
+
 def signed_folder(convention: Path) -> Path:
     """``signes/`` beside the years: where documents signed apart come back once signed."""
     return Path(convention) / "signes"

@@ -470,14 +470,14 @@ def _same_title(a: str, b: str) -> bool:
 class _Person:
     names: list[str]         # as a text may write them: « Mme Sophie EXEMPLE », « Sophie EXEMPLE »
     feminine: bool | None    # from the civilité; None when the data do not say
-    qualite: str
+    qualite: str | None
     party: str | None        # « metropole », « association »: the party the person represents, directs or signs for
     role: str                # « representant », « directeur », « signataire », « membre »
     tag: str                 # the tag that prints the person's title, for the message
     label: str = ""          # as a message names the person: the name, else the title
 
     def __post_init__(self):
-        self.label = self.label or (self.names[-1] if self.names else self.qualite)
+        self.label = self.label or (self.names[-1] if self.names else self.qualite or "")
 
 
 # title words that have a feminine: masculine → feminine
@@ -519,9 +519,9 @@ def _people(data: model.DossierData) -> list[_Person]:
         if person is not None:
             signers[id(person)] = who
     for p in copil.presents + copil.excuses:
-        who = signers.get(id(p))
-        people.append(_Person(_names(p.civilite, p.prenom, p.nom), _civility(p.civilite), p.qualite, who,
-                              "signataire" if who else "membre", f"signataires.{who}" if who else "p"))
+        signs_for = signers.get(id(p))
+        people.append(_Person(_names(p.civilite, p.prenom, p.nom), _civility(p.civilite), p.qualite, signs_for,
+                              "signataire" if signs_for else "membre", f"signataires.{signs_for}" if signs_for else "p"))
     return people
 
 
@@ -532,9 +532,9 @@ def _names(civilite: str | None, prenom: str | None, nom: str | None) -> list[st
     return [n for n in dict.fromkeys([" ".join(x for x in (civilite, prenom, nom) if x), whole]) if len(n) > 3]
 
 
-def _title_base(qualite: str) -> tuple[str, bool] | None:
+def _title_base(qualite: str | None) -> tuple[str, bool] | None:
     """« Vice-Présidente déléguée à … » → (« vice-président », feminine)."""
-    m = _WORD.match(_plain(qualite))
+    m = _WORD.match(_plain(qualite or ""))
     return _GENDER[m.group(1).casefold()] if m and not m.group(2) else None
 
 
@@ -600,12 +600,12 @@ def _genders(r: _Reading) -> list[str]:
                     continue  # « les chargés de mission »: whom it is about, the text does not say
                 holders = _holders(r, i)
                 if holders and all(p.feminine is not None for p in holders):
-                    right = all(p.feminine for p in holders)
-                    if right != feminine:
-                        form = (_TITLES[base] if right else base) + "s"
+                    all_women = all(p.feminine for p in holders)
+                    if all_women != feminine:
+                        form = (_TITLES[base] if all_women else base) + "s"
                         found.append(f"paragraphe « {said} » : « {m.group(0)} » pour "
                                      f"{_liste([p.label for p in holders])} — écrivez « {_cased(form, word)} »"
-                                     + (" (toutes des femmes)" if right else ""))
+                                     + (" (toutes des femmes)" if all_women else ""))
                 continue
             if article and article.group(1).casefold() in _ARTICLE_GENDER \
                     and _ARTICLE_GENDER[article.group(1).casefold()] != feminine:
@@ -619,7 +619,7 @@ def _genders(r: _Reading) -> list[str]:
             if _title_base(holder.qualite) == (base, feminine):
                 continue  # the data's own title for this person: a civilité to mend in the data
             whom = f"{holder.label} ({'une femme' if holder.feminine else 'un homme'} d'après sa civilité)"
-            civility = _CIVILITY.search(before) if r.planned.spec.signed_in_dossier else None
+            civility = _CIVILITY.search(before) if r.planned.spec.letter else None
             if civility:  # a letter's form of address: the data word it whole
                 wrong = f"{civility.group(0).strip()} {word}"
                 found.append(f"paragraphe « {said} » : « {wrong} » pour {whom} — écrivez "
@@ -648,7 +648,7 @@ def _mask(text: str, spans: list[str]) -> str:
 def _holders(r: _Reading, i: int) -> list[_Person]:
     """Whom a plural title (« les co-présidents ») is about: the people named in its paragraph and in
     what follows it up to the next heading, else, in minutes, those who sign them."""
-    named = []
+    named: list[_Person] = []
     for b in r.blocks[i:i + 12]:
         if b is not r.blocks[i] and b.heading:
             break
@@ -681,7 +681,7 @@ def _holder(r: _Reading, b: _Block, before: str, after: str, base: str,
     if b.cell is not None and (b.cell[0], b.cell[2]) in owners:
         who = owners[(b.cell[0], b.cell[2])]
         return next((p for p in _signers_of(r, who) if (_title_base(p.qualite) or ("",))[0] == base), None)
-    if r.planned.spec.signed_in_dossier and _CIVILITY.search(before):
+    if r.planned.spec.letter and _CIVILITY.search(before):
         rep = next(p for p in r.people if p.party == "metropole" and p.role == "representant")
         return rep if (_title_base(rep.qualite) or ("",))[0] == base else None
     return None

@@ -7,6 +7,7 @@ nothing. The signed text is compared with the documents published by the last bu
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +26,25 @@ class Line:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One dated step of the cycle (le bureau's timeline): a document on its date, signed or not
+    yet; a compte rendu financier's due date; the participation received."""
+
+    day: dt.date
+    what: str
+    year: int          # the dossier that speaks of it
+    done: bool
+    state: str = ""    # status's own words for it, when it has a line
+
+
 @dataclass
 class YearStatus:
     year: int
     heading: str
     lines: list[Line]
     stale: list[str]  # why the published documents are not those of today's data (empty: they are)
+    steps: list[Step] = field(default_factory=list)  # the dossier's dated steps (``calendar``)
 
 
 def status(convention: Path, templates: Path, outputs: Path, years: list[int] | None = None) -> list[YearStatus]:
@@ -56,11 +70,13 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, data, convention, year, built))
         lines += _crf_owed(data)
+        lines += _crf_sending(data, out, templates)
+        steps = _steps(data, plan, states, lines, convention)
         annee = data.year
         heading = (f"Dossier {year} – appel du {date_fr(annee.appel.date)}" if annee.appel
                    else f"Dossier de clôture {year} – lettre de transmission du {date_fr(annee.transmission.date)}"
                    if annee.transmission else f"Dossier de clôture {year} – comité du {date_fr(annee.copil.date)}")
-        report.append(YearStatus(year, heading, lines, stale))
+        report.append(YearStatus(year, heading, lines, stale, steps))
     return report
 
 
@@ -81,6 +97,59 @@ def _crf_owed(data: model.DossierData) -> list[Line]:
             lines.append(Line(title, f"à venir – dû au plus tard le {date_fr(owed.due)}, après l'approbation des "
                                      f"comptes {owed.annee} ; annoncé par ce dossier"))
     return lines
+
+
+def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Line]:
+    """The dossier year's own compte rendu financier, sent apart by 30 June of the next year
+    (``make crf``): still to draw up, to sign, signed, or sent — each with its date; then the
+    dossier that will enclose its signed original, if any."""
+    from pipeline.convention import cycle
+
+    period, n = data.convention.convention.annees, data.year.annee
+    if n not in period:
+        return []
+    due = date_fr(cycle.crf_due(n))
+    title = _sending_title(n)
+    later = cycle.crf_enclosed_by(n, period)
+    then = (f" ; son original signé sera joint au dossier {later}" if later is not None else
+            " ; dernière année : aucun dossier ne le joindra, seul cet envoi le transmet")
+    if data.year.crf is None:
+        return [Line(title, f"à établir – dû au plus tard le {due}, une fois les comptes {n} approuvés : ajoutez « crf: » "
+                            f"(date, lieu, comptes_approuves_le, transmis_le) à {n}/year.yaml et ses chiffres dans "
+                            f"{n}/compte-rendu-financier.xlsx, puis make crf YEAR={n}{then}")]
+    try:
+        sending = model.load_sending(data.convention_dir, n)
+    except PipelineError as exc:
+        return [Line(title, f"données à corriger avant make crf YEAR={n} – dû au plus tard le {due}",
+                     str(exc).splitlines())]
+    built = places.crf_outputs(out) / str(n)
+    plan = documents.plan(sending)
+    states = originals_status.of_year(sending, plan, rendered=originals_status.published(built))
+    lines = [_signed_apart(states[d.key], sending, built) for d in plan]
+    signed_all = len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan)
+    block = sending.year.crf
+    assert block is not None  # load_sending refuses a year without one
+    if block.transmis_le is None:
+        state = f"lettre d'envoi à dater : ajoutez crf.transmis_le à {n}/year.yaml – à envoyer au plus tard le {due}"
+    elif signed_all:
+        state = f"envoyé le {date_fr(block.transmis_le)} avec sa lettre d'envoi, signés tous deux{then}"
+    elif states["crf"].received:
+        state = (f"signé, à envoyer le {date_fr(block.transmis_le)} (au plus tard le {due}) avec sa lettre d'envoi, "
+                 "à faire signer ce jour-là")
+    else:
+        state = (f"à faire signer (make crf YEAR={n} le prépare), puis à envoyer le {date_fr(block.transmis_le)} "
+                 f"(au plus tard le {due}) avec sa lettre d'envoi")
+    problems = []
+    published = manifest.published(built) or {}  # draft or final, as it was built
+    if built.exists() and publish.taken(places.crf_outputs(out), data.convention_dir, n, templates,
+                                        final=bool(published.get("final"))).differs_from(built):
+        problems.append(f"les documents publiés sont antérieurs aux données : make crf YEAR={n} les refait")
+    return [Line(title, state, problems), *lines]
+
+
+def _sending_title(year: int) -> str:
+    """The status line of a year's own CRF sending (the calendar reads its state)."""
+    return f"Le compte rendu financier {year} (envoi à part)"
 
 
 def _who(d: documents.Planned, data: model.DossierData) -> str:
@@ -138,9 +207,9 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
 
 def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str | None:
     """What ``status`` will say of a signature made today in ``field`` of ``pdf`` (a document
-    signed apart, or a dossier whose letter is signed in it), found among ``conventions`` by its
-    file name — or the one whose ``signes/`` holds it. None when nothing is wrong with that day, or
-    when the file is none of these conventions' documents (nothing to compare with)."""
+    signed apart, a compte rendu financier's sending, or a dossier whose letter is signed in it),
+    found among ``conventions`` by its file name — or the one whose ``signes/`` holds it. None
+    when nothing is wrong with that day, or when the file is none of these conventions' documents (nothing to compare with)."""
     pdf = Path(pdf).resolve()
     if pdf.parent.name == "signes" and (pdf.parent.parent / "convention.yaml").is_file():
         conventions = [pdf.parent.parent]
@@ -149,9 +218,9 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
             years = model.dossier_years(convention)
         except PipelineError:
             continue
-        for year in years:
+        for year, load in [(y, model.load) for y in years] + [(y, model.load_sending) for y in model.crf_years(convention)]:
             try:
-                data = model.load(convention, year)
+                data = load(convention, year)
             except PipelineError:
                 continue
             for d in documents.plan(data):
@@ -166,3 +235,66 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
                                               f"signé aujourd'hui, {date_fr(today)}", 1)
                     return f"{pdf.name} ({d.title}) : {problem}"
     return None
+
+
+# ---------------------------------------------------------------------------------------------- the calendar
+# The cycle's dated steps, for le bureau's timeline and its « what is due next »: from the same
+# reading as the lines above (the plan, the signed originals' states, the CRF sent apart), never
+# computed again by a page.
+
+def _steps(data: model.DossierData, plan: list, states: dict, lines: list[Line], convention: Path) -> list[Step]:
+    from pipeline.convention import cycle
+
+    said = {line.title: line.state for line in lines}
+    year = data.year.annee
+    steps = []
+    for d in plan:
+        if not d.spec.signers:
+            continue  # the bordereau: nobody signs it, it has no step of its own
+        if d.key in states:
+            done = states[d.key].received and states[d.key].unreadable is None and bool(states[d.key].signatures)
+        else:
+            done = places.signed_original(convention, f"dossier-{year}").is_file()
+        steps.append(Step(d.date, d.own_title, year, done, said.get(d.title, "")))  # the convention: once
+    if year in data.convention.convention.annees:  # the year's own CRF, sent apart (``make crf``): done once sent
+        sent = said.get(_sending_title(year), "")
+        steps.append(Step(cycle.crf_due(year), f"Échéance du compte rendu financier de la participation {year}",
+                          year, sent.startswith("envoyé"), sent))
+    money = data.year.finances
+    if money is not None and money.date_reception is not None:
+        steps.append(Step(money.date_reception, f"Participation {year} reçue", year, True))
+    return steps
+
+
+LATE, TODAY, DONE, COMING = "en retard", "aujourd'hui", "fait", "à venir"
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A step as of ``today``: its mark (« fait », « en retard », « aujourd'hui », « à venir »)."""
+
+    step: Step
+    mark: str
+
+
+def calendar(reports: list[YearStatus], today: dt.date | None = None) -> list[Dated]:
+    """A convention's steps in date order, each once (the convention, or a CRF, appears in more
+    than one dossier: done if done in any), marked as of ``today``."""
+    today = today or dt.date.today()
+    merged: dict[tuple[dt.date, str], Step] = {}
+    for report in reports:
+        for step in report.steps:
+            key = (step.day, step.what)
+            seen = merged.get(key)
+            if seen is None or (step.done and not seen.done):
+                merged[key] = step
+    dated = []
+    for step in sorted(merged.values(), key=lambda s: (s.day, s.year)):
+        mark = DONE if step.done else LATE if step.day < today else TODAY if step.day == today else COMING
+        dated.append(Dated(step, mark))
+    return dated
+
+
+def due_next(dated: list[Dated]) -> Dated | None:
+    """What is due next: the first step not done from today on (the late ones are said apart)."""
+    return next((d for d in dated if d.mark in (TODAY, COMING)), None)

@@ -150,7 +150,8 @@ def _superscript_first(t) -> None:
         new_t.text = piece
         _preserve(new_t)
         if i % 2 == 1:
-            Run(new, None).font.superscript = True  # python-docx puts vertAlign where Word expects it
+            # python-docx puts vertAlign where Word expects it; a font needs no parent paragraph
+            Run(new, None).font.superscript = True  # type: ignore[arg-type]
         anchor.addnext(new)
         anchor = new
 

@@ -146,10 +146,10 @@ def _construct_sequence(loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
-def loader_over(base: type) -> type:
+def loader_over(base: Any) -> Any:
     """The loader of the data files on one of PyYAML's safe loaders (libyaml's, or PyYAML's own
     where libyaml is missing): YAML 1.2's readings, lines kept, numbers as written."""
-    loader = type(f"Data{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})
+    loader: Any = type(f"Data{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})
     loader.yaml_implicit_resolvers = _resolvers(dates=False)
     loader.add_constructor("tag:yaml.org,2002:int", _number(int, written=True))
     loader.add_constructor("tag:yaml.org,2002:float", _number(float, written=True))
@@ -158,10 +158,10 @@ def loader_over(base: type) -> type:
     return loader
 
 
-def plain_loader_over(base: type) -> type:
+def plain_loader_over(base: Any) -> Any:
     """YAML 1.2's readings with plain values (dates as dates, numbers as numbers): for the light
     reader that copies a year into the next one (``cycle.peek``)."""
-    loader = type(f"Plain{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})
+    loader: Any = type(f"Plain{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})
     loader.yaml_implicit_resolvers = _resolvers(dates=True)
     loader.add_constructor("tag:yaml.org,2002:int", _number(int, written=False))
     loader.add_constructor("tag:yaml.org,2002:float", _number(float, written=False))
@@ -247,7 +247,7 @@ def _french(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str, str]
         return at, f"guillemet « {q} » ouvert et jamais fermé", f"fermez-le à la fin de la valeur, sur la même ligne ({q}…{q})"
     if "mapping values are not allowed" in problem:
         return line, "deux-points suivi d'une espace au milieu d'une valeur", _QUOTES
-    indent = re.match(r"\s*", lines[mark.line]).group() if mark and mark.line < len(lines) else ""
+    indent = re.sub(r"^(\s*).*$", r"\1", lines[mark.line], flags=re.S) if mark and mark.line < len(lines) else ""
     if "tab character" in problem or char == "\t" or "\t" in indent:
         return line, "tabulation dans l'indentation", "indentez avec des espaces, comme les lignes voisines"
     if ("cannot start any token" in problem or "node content" in problem) and char.strip():

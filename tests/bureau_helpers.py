@@ -33,6 +33,15 @@ class StandInSession(FakeOffice):
     def close(self) -> None:
         pass
 
+    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
+        """As ``Session.convert``: each document sent, then each answer awaited (the preview's call)."""
+        pdfs = [(outdir / f"{d.stem}.pdf").resolve() for d in docs]
+        for doc, pdf in zip(docs, pdfs):
+            self.send(doc, pdf)
+        for _ in docs:
+            self.receive()
+        return pdfs
+
 
 @contextlib.contextmanager
 def stand_in_runtime(**told):
@@ -48,6 +57,7 @@ def convention_copy(root: Path) -> tuple[Path, Path]:
 
 def app_for(inputs: Path, outputs: Path, **options):
     options.setdefault("runtime", stand_in_runtime)
+    options.setdefault("office", StandInSession)
     return create_app(inputs, TEMPLATES, outputs, token=TOKEN, hosts=(HOST,), **options)
 
 

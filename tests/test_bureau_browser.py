@@ -1,10 +1,14 @@
 """Le bureau in a real browser, as staff use it: Debian's headless Chromium (installed by « make
 setup », never downloaded) driven by Selenium through Debian's chromedriver, one browser for the
 module. Open the board, build a year from its page and see the progress and the dossier's
-link, drop the signed bilan on its slot and see its state change; the screenshots of the board
-and of the year's page in docs/ are taken here."""
+link, drop the signed bilan on its slot and see its state change, read what is due next and the
+cycle's calendar, upload a faulty template and see check's error, drop a scan on a piece's slot
+and see the page change, follow a document's preview as its template is saved; the screenshots
+of the board, the calendar, a year's page and the templates page in docs/ are taken here."""
 from __future__ import annotations
 
+import datetime as dt
+import io
 import os
 import threading
 from pathlib import Path
@@ -20,6 +24,7 @@ from pki import Pki
 
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 YEAR = 2023
+TODAY = dt.date(2024, 1, 10)
 SHOTS = ROOT / "docs"
 
 pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and DRIVER.exists()),
@@ -43,7 +48,15 @@ def site(office, tmp_path_factory):
     def with_session_office(**told):
         yield build.Runtime(office, **told)
 
-    app = create_app(inputs, TEMPLATES, outputs, token=TOKEN, hosts=("127.0.0.1",), runtime=with_session_office)
+    class Borrowed:  # the previews convert with the session's LibreOffice, and leave it running
+        def convert(self, docs, outdir):
+            return office.convert(docs, outdir)
+
+        def close(self):
+            pass
+
+    app = create_app(inputs, TEMPLATES, outputs, token=TOKEN, hosts=("127.0.0.1",), runtime=with_session_office,
+                     today=lambda: TODAY, office=Borrowed)  # the calendar read on a fixed day: the same screenshots at each run
     sock = serve.listening("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -165,3 +178,94 @@ def test_a_file_that_is_no_pdf_is_refused_in_the_page(browser, site, tmp_path):
                     .text.startswith(("Déposé", "Refusé")) and v)
     assert verdict.text.startswith("Refusé : ") and "pas un PDF" in verdict.text
     assert not (inputs / CONV / "signes" / "pv-copil-2023.pdf").exists()
+
+
+def test_the_board_says_what_is_due_next_and_draws_the_cycle(browser, site):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{site[0]}/")
+    due = browser.find_element(By.CSS_SELECTOR, '[data-role="prochaine"]').text
+    assert due.startswith("Prochaine échéance : ") and "2024" in due
+    assert browser.find_element(By.CSS_SELECTOR, '[data-role="retards"]').text.startswith("⚠ En retard : ")
+    browser.find_element(By.CSS_SELECTOR, "details.calendrier summary").click()  # opened as staff open it
+    steps = browser.find_element(By.CSS_SELECTOR, "ol.frise").text
+    assert "Aujourd'hui, 10 janvier 2024" in steps and "en retard" in steps and "à venir" in steps
+    _shot(browser, "bureau-calendrier.png")
+
+
+def _verdict(browser, case: str):
+    from selenium.webdriver.common.by import By
+
+    return _wait(browser, lambda d: (v := d.find_element(By.CSS_SELECTOR, f'#{case} [data-role="verdict"]'))
+                 .text.startswith(("Déposé", "Refusé", "Accepté")) and v)
+
+
+def test_a_faulty_template_uploaded_shows_check_s_error_and_changes_nothing(browser, site, tmp_path):
+    import docx
+    from selenium.webdriver.common.by import By
+
+    url, inputs, *_ = site
+    browser.get(f"{url}/c/{CONV}/modeles")
+    faulty = docx.Document(TEMPLATES / "appel.docx")
+    faulty.add_paragraph("Montant : {{ appel.montnat }}")
+    faulty.save(tmp_path / "appel.docx")
+    browser.find_element(By.ID, "modele-fichier-appel").send_keys(str(tmp_path / "appel.docx"))
+    verdict = _verdict(browser, "modele-appel")
+    assert verdict.text.startswith("Refusé : la vérification (make check) trouve 1 erreur dans cette version de "
+                                   "appel.docx ; le modèle en place n'a pas changé"), verdict.text
+    assert "« appel.montnat » n'existe pas — vouliez-vous dire « appel.montant » ?" in verdict.text
+    assert verdict.get_attribute("role") == "alert"
+    assert not (inputs / CONV / "templates" / "appel.docx").exists()
+    _shot(browser, "bureau-modeles.png")
+
+
+def test_a_piece_dropped_on_its_slot_changes_the_page(browser, site, tmp_path):
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    url, inputs, *_ = site
+    browser.get(f"{url}/c/{CONV}/{YEAR}")
+    slot = browser.find_element(By.ID, "piece-rib")
+    assert slot.find_element(By.CSS_SELECTOR, '[data-role="piece-fichier"]').text.startswith("2023/pieces/rib.pdf")
+    assert "spécimen" in slot.find_element(By.CSS_SELECTOR, '[data-role="piece-specimen"]').text
+    scan = io.BytesIO()
+    Image.new("RGB", (850, 1100), "white").save(scan, "PNG", dpi=(100, 100))
+    (tmp_path / "RIB scanné.png").write_bytes(scan.getvalue())
+    slot.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(tmp_path / "RIB scanné.png"))
+    verdict = _verdict(browser, "piece-rib")
+    assert verdict.text.startswith("Déposé : "), verdict.text
+    assert "« fichier: pieces/rib.png »" in verdict.text and "à reconstruire" in verdict.text
+    assert slot.find_element(By.CSS_SELECTOR, '[data-role="piece-fichier"]').text.startswith("2023/pieces/rib.png")
+    assert "vraie pièce" in slot.find_element(By.CSS_SELECTOR, '[data-role="piece-specimen"]').text
+    assert (inputs / CONV / "2023" / "pieces" / "rib.png").read_bytes() == scan.getvalue()
+    assert "fichier: pieces/rib.png" in (inputs / CONV / "2023" / "year.yaml").read_text(encoding="utf-8")
+    browser.get(f"{url}/c/{CONV}/{YEAR}")  # the page again: the year says so too
+    assert "2023/pieces/rib.png" in browser.find_element(By.ID, "piece-rib").text
+
+
+def test_the_preview_shows_the_document_and_follows_a_saved_template(browser, site):
+    import shutil
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    url, inputs, *_ = site
+    browser.get(f"{url}/c/{CONV}/{YEAR}")
+    Select(browser.find_element(By.ID, "apercu-document")).select_by_value("bordereau")
+    browser.find_element(By.CSS_SELECTOR, "form.apercu button").click()
+    frame = browser.find_element(By.ID, "apercu-cadre")
+    _wait(browser, lambda d: "?v=" in (frame.get_attribute("src") or ""))
+    first = frame.get_attribute("src")
+    assert first.startswith(f"{url}/c/{CONV}/{YEAR}/apercu/bordereau?v=")
+    assert browser.find_element(By.ID, "apercu-etat").text.startswith("Aperçu à jour")
+    own = inputs / CONV / "templates" / "bordereau.docx"
+    shutil.copy(TEMPLATES / "bordereau.docx", own)  # a template saved for this convention: the preview follows
+    try:
+        _wait(browser, lambda d: frame.get_attribute("src") != first, seconds=30)
+    finally:
+        own.unlink()
+    import urllib.request
+
+    opener = urllib.request.build_opener()
+    opener.addheaders = [("Cookie", f"bureau-jeton={TOKEN}")]
+    assert opener.open(frame.get_attribute("src"), timeout=120).read().startswith(b"%PDF-")

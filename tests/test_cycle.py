@@ -313,8 +313,11 @@ def test_meetings_announced_for_later_in_a_running_year_are_not_missed_yet(input
     year runs (no bilan, no later meeting recorded); once the year is closed, a missing one is said."""
     from pipeline.convention import model
 
-    # the two meetings held by March; nothing after them yet (the payment, the bilan)
-    convention().year(2024, reunions=lambda meetings: meetings[:2], finances=DROP, bilan=DROP).write(inputs_copy)
+    # the two meetings held by March; nothing after them yet (the payment, the bilan, no CRF)
+    sample = convention()
+    later = list(sample.years[2024])[list(sample.years[2024]).index("reunions") + 1:]
+    sample.year(2024, reunions=lambda meetings: meetings[:2], **{key: DROP for key in later},
+                a_remplacer=lambda keys: [k for k in keys if not k.startswith("crf.")]).write(inputs_copy)
     data = model.load(inputs_copy, 2024)
     assert not any("absent des réunions de 2024" in w for w in data.warnings), data.warnings
     september = {"instance": "COTECH", "date": "2024-09-24", "lieu": "Le Saint-Georges, Marseille",

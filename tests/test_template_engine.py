@@ -16,13 +16,16 @@ from pipeline.errors import ExitCode, TemplateProblem
 from pipeline.pdf import marks
 
 YEARS = model.dossier_years(INPUTS)
-FILLS = [(year, planned.key) for year in YEARS for planned in documents.plan(model.load(INPUTS, year))]
+SENT = model.crf_years(INPUTS)  # each year's own CRF, sent apart with its letter (make crf)
+FILLS = [(year, planned.key) for year in YEARS for planned in documents.plan(model.load(INPUTS, year))] + \
+    [(f"crf-{year}", planned.key) for year in SENT for planned in documents.plan(model.load_sending(INPUTS, year))]
 TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return {year: model.load(INPUTS, year) for year in YEARS}
+    return {**{year: model.load(INPUTS, year) for year in YEARS},
+            **{f"crf-{year}": model.load_sending(INPUTS, year) for year in SENT}}
 
 
 def test_the_shipped_templates_are_the_convention_s_own_then_the_shared_ones():

@@ -242,7 +242,9 @@ def at_scale(count: int) -> None:
 def bureau(runs: int = 15) -> None:
     """Le bureau (make bureau), warm, as staff use it: the board, a year's page, and from a signed
     bilan dropped on its slot to the verdict in status's words (the file is read, its signatures
-    validated against the convention's authorities, stored, and status said again)."""
+    validated against the convention's authorities, stored, and status said again); a scanned
+    piece dropped (checked, stored, its year.yaml line rewritten) and a template checked as
+    ``make check`` checks it before it replaces the old one."""
     sys.path.insert(0, str(ROOT / "tests"))
     from bureau_helpers import CONV, app_for, convention_copy
     from pki import Pki
@@ -255,6 +257,17 @@ def bureau(runs: int = 15) -> None:
         pki = Pki(work / "pki")
         pki.trusted_by(inputs / CONV)
         signed = _signed_bilan(pki, work).read_bytes()
+        import io
+
+        from PIL import Image
+
+        scans = []
+        for shade in ("white", "lightgray"):  # two scans in turn: each drop replaces the piece
+            out = io.BytesIO()
+            Image.new("RGB", (1240, 1754), shade).save(out, "PNG", dpi=(150, 150))
+            scans.append(out.getvalue())
+        turn = iter(range(10**6))
+        template = (ROOT / "templates" / "appel.docx").read_bytes()
         with TestClient(app_for(inputs, outputs)) as client:
             client.get("/?jeton=jeton-de-test")
 
@@ -272,10 +285,16 @@ def bureau(runs: int = 15) -> None:
             page = timed(lambda: client.get(f"/c/{CONV}/2023"))
             drop = timed(lambda: client.post(f"/c/{CONV}/2023/signe/bilan-2022", headers=CHANGE,
                                              files={"fichier": ("bilan.pdf", signed, "application/pdf")}))
+            piece = timed(lambda: client.post(f"/c/{CONV}/2023/piece/rib", headers=CHANGE,
+                                              files={"fichier": ("rib.png", scans[next(turn) % 2], "image/png")}))
+            model = timed(lambda: client.post(f"/c/{CONV}/modeles/appel", headers=CHANGE,
+                                              files={"fichier": ("appel.docx", template, "application/octet-stream")}))
         print(f"le bureau (médiane de {runs} requêtes, à chaud)")
         for label, times, goal in (("le tableau de bord", board, " (objectif ≤ 0,20 s)"),
                                    ("la page d'une année", page, ""),
-                                   ("un bilan signé déposé, jusqu'au verdict", drop, " (objectif ≤ 1 s)")):
+                                   ("un bilan signé déposé, jusqu'au verdict", drop, " (objectif ≤ 1 s)"),
+                                   ("une pièce numérisée déposée, jusqu'au verdict", piece, ""),
+                                   ("un modèle déposé, vérifié comme make check", model, "")):
             print(f"  {label:<58} {statistics.median(times):6.3f} s [{min(times):.3f}–{max(times):.3f}]{goal}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -113,7 +113,7 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, stem: str
                              hint="redemandez l'original signé au signataire")
         kept = _keep_previous(target) if target.is_file() else None
         os.replace(temporary, target)
-        _sync(folder)
+        sync(folder)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -123,19 +123,24 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, stem: str
 
 def _keep_previous(target: Path) -> str:
     """The file about to be replaced, copied to signes/precedents/ with the time of replacement."""
-    keep = target.parent / KEPT
+    return keep_previous(target, target.parent / KEPT)
+
+
+def keep_previous(target: Path, keep: Path) -> str:
+    """``target`` copied into ``keep`` under its name and the time it is replaced (its suffix
+    kept), before a new file takes its place: nothing staff dropped is ever lost."""
     keep.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
-    copy = keep / f"{target.stem}-remplace-le-{stamp}.pdf"
+    copy = keep / f"{target.stem}-remplace-le-{stamp}{target.suffix}"
     n = 1
     while copy.exists():
         n += 1
-        copy = keep / f"{target.stem}-remplace-le-{stamp}-{n}.pdf"
+        copy = keep / f"{target.stem}-remplace-le-{stamp}-{n}{target.suffix}"
     shutil.copy2(target, copy)
     return model.display(copy)
 
 
-def _sync(folder: Path) -> None:
+def sync(folder: Path) -> None:
     """The rename made durable (the folder's entry written)."""
     try:
         fd = os.open(folder, os.O_RDONLY)

@@ -34,6 +34,8 @@ class DocumentSpec:
     # (the template's « signataires »), not the party's representative; staff may call it by the
     # committee's own name (« pv-costrat » where convention.yaml calls its COPIL the COSTRAT)
     minutes: bool = False
+    # a letter: signed on the day it is dated, never before nor after
+    letter: bool = False
     # the tag that prints the document's own date, as « python -m pipeline variables » lists it
     date_tag: str | None = None
 
@@ -42,7 +44,7 @@ DOCUMENTS = [
     DocumentSpec("convention", "La convention de partenariat", signers=("metropole", "association"),
                  approved_text=True, own_text=True, signed_once=True, date_tag="convention.date_signature"),
     DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True,
-                 date_tag="appel.date"),
+                 letter=True, date_tag="appel.date"),
     DocumentSpec("bordereau", "Le bordereau des pièces jointes", lists_pieces=True, date_tag="appel.date"),
     DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",),
                  reports_year=True, has_chart=True, date_tag="bilan.date"),
@@ -55,7 +57,11 @@ DOCUMENTS = [
     DocumentSpec("crf", "Le compte rendu financier de la participation", signers=("association",),
                  date_tag="crf.date"),
     DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
-                 signed_in_dossier=True, date_tag="transmission.date"),
+                 signed_in_dossier=True, letter=True, date_tag="transmission.date"),
+    # the letter that sends the compte rendu financier N to the Métropole by 30 June N+1, signed
+    # apart with it: the two make the CRF's own sending (``make crf``), no dossier around them
+    DocumentSpec("lettre-crf", "La lettre d'envoi du compte rendu financier", signers=("association",),
+                 letter=True, date_tag="crf.transmis_le"),
 ]
 SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}

@@ -56,7 +56,7 @@ def stacked_bars(rows: list[tuple[str, list[int]]], legend: list[str], *, scale:
         text_top = y + (row_h - len(lines) * line_h) // 2
         for k, line in enumerate(lines):
             draw.text((px(10), text_top + k * line_h), line, fill="black", font=small)
-        x = label_w
+        x: float = label_w
         bar_top, bar_bottom = y + row_h // 2 - px(11), y + row_h // 2 + px(11)
         for j, n in enumerate(counts):
             if n:

@@ -107,6 +107,11 @@ class CompteRendu:
     lieu: str = doc("lieu où il est établi")
     comptes_approuves_le: dt.date = doc("date d'approbation des comptes de l'année par l'assemblée générale")
     echeance: dt.date = doc("date limite de transmission : le 30 juin de l'année suivante")
+    transmis_le: dt.date | None = doc("date à laquelle il est déposé auprès de la Métropole : celle de sa lettre "
+                                      "d'envoi")
+    reference: str | None = doc("référence de sa lettre d'envoi (« N/Réf. »), si les données la donnent")
+    derniere_annee: bool = doc("vrai pour le compte rendu de la dernière année de la convention (aucun dossier ne "
+                               "le joindra plus)")
     periode: dict[str, dt.date] = doc("periode.debut et periode.fin : l'exercice dont il rend compte")
     charges_directes: list[LigneCompte] = doc("charges directes affectées à l'action (60 à 68, engagements)")
     charges_indirectes: list[LigneCompte] = doc("charges indirectes réparties affectées à l'action")
@@ -219,7 +224,8 @@ class Context:
     pieces_apres_cloture: list[str] = doc("dossier de clôture : les pièces de l'article 3 qui portent sur l'année "
                                           "écoulée (« les comptes de l'année 2024 »), qu'aucun appel ne joindra plus")
     crf: CompteRendu | None = doc("le compte rendu financier joint au dossier (celui de l'année N-2 ; à la clôture, "
-                                  "de l'avant-dernière année) : annee, date, lieu, comptes_approuves_le, echeance, "
+                                  "de l'avant-dernière année), ou celui qu'envoie sa lettre d'envoi (make crf) : "
+                                  "annee, date, lieu, comptes_approuves_le, echeance, transmis_le, reference, "
                                   "charges_directes, charges_indirectes, produits, total_charges, total_produits, "
                                   "participation, ecarts, commentaire, regle_repartition")
     comptes_rendus: list[SuiviCompteRendu] = doc("les comptes rendus financiers dont parle le dossier : celui qu'il "
@@ -383,6 +389,8 @@ def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
     year, sent = data.year.annee, crf.letter_date(data)
     last = data.reported.get(year - 1)
     approved = last.crf.comptes_approuves_le if last is not None and last.crf is not None else None
+    if approved is not None and sent is not None and approved > sent:
+        approved = None  # an assembly after the letter: the letter cannot report it
     assembly = f"l'assemblée générale du {date_fr(approved)}" if approved else "l'assemblée générale de l'association"
     owed = []
     for spec in data.convention.pieces_requises:
@@ -423,7 +431,8 @@ def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
     produits = sums["produits"][1]
     return CompteRendu(
         annee=data.annee, date=block.date, lieu=block.lieu, comptes_approuves_le=block.comptes_approuves_le,
-        echeance=crf_due(data.annee),
+        echeance=crf_due(data.annee), transmis_le=block.transmis_le, reference=block.reference,
+        derniere_annee=data.annee == conv.convention.annees[-1],
         periode={"debut": dt.date(data.annee, 1, 1), "fin": dt.date(data.annee, 12, 31)},
         charges_directes=sections[crf.CHARGES_DIRECTES], charges_indirectes=sections[crf.CHARGES_INDIRECTES],
         produits=sections[crf.PRODUITS],

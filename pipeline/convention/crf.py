@@ -255,6 +255,8 @@ def owed(data) -> list[Owed]:
     """The CRFs a dossier speaks of, in year order: N-2's (enclosed, or missing) and N-1's
     (announced: due after the letter, unless already drawn up; the closing dossier's N-1 is the
     last year)."""
+    if data.sending:  # the CRF's own sending speaks of no other
+        return []
     period = data.convention.convention.annees
     n, sent = data.year.annee, letter_date(data)
     found = []

@@ -61,6 +61,13 @@ def crf_year(year: int, period: list[int]) -> int | None:
     return year - 2 if year - 2 in period else None
 
 
+def crf_enclosed_by(year: int, period: list[int]) -> int | None:
+    """The dossier that encloses the compte rendu financier of ``year`` (N+2, the closing one for
+    the last year but one); None for the last year, whose CRF only its own sending carries."""
+    later = [y for y in dossier_years(period) if crf_year(y, period) == year]
+    return later[0] if later else None
+
+
 def crf_announced_year(year: int, period: list[int]) -> int | None:
     """The year whose compte rendu financier the dossier of ``year`` can only announce: N-1, due
     by 30 June of ``year``, after its letter."""

@@ -36,7 +36,10 @@ class Planned:
 def plan(data: DossierData) -> list[Planned]:
     """The documents of a dossier, in order. Year N: the convention, the call of N and its
     bordereau, the bilan of N-1 (none the first year), the minutes of the COPIL of N. The
-    closing dossier: the bilan of the last year, the final bilan, the closing COPIL's minutes."""
+    closing dossier: the bilan of the last year, the final bilan, the closing COPIL's minutes.
+    The sending of a year's compte rendu financier: the CRF and its covering letter."""
+    if data.sending:
+        return sending_plan(data)
     terms, year = data.convention.convention, data.year
     n = year.annee
     reported = data.bilan_year
@@ -83,6 +86,20 @@ def crf_planned(data: DossierData) -> list[Planned]:
         return []
     return [Planned(SPECS["crf"], f"crf-{year.annee}", f"Le compte rendu financier de la participation {year.annee}",
                     year.crf.date)]
+
+
+def sending_plan(data: DossierData) -> list[Planned]:
+    """The compte rendu financier N sent on its own by 30 June N+1, once the accounts of N are
+    approved: the CRF (the same document, same file name, that the dossier N+2 or the closing one
+    encloses once signed) and the letter that sends it, dated ``crf.transmis_le`` (none while the
+    data does not say when it leaves)."""
+    year = data.year
+    n, block = year.annee, year.crf
+    found = [Planned(SPECS["crf"], f"crf-{n}", f"Le compte rendu financier de la participation {n}", block.date)]
+    if block.transmis_le is not None:
+        found.append(Planned(SPECS["lettre-crf"], f"lettre-crf-{n}",
+                             f"La lettre d'envoi du compte rendu financier {n}", block.transmis_le))
+    return found
 
 
 def dossier_date(data: DossierData) -> dt.date:
@@ -243,8 +260,11 @@ def signature_window(planned: Planned, data: DossierData) -> tuple[dt.date | Non
     the convention before the first call, a bilan before the committee that examines it, the
     minutes before the letter they go with; a letter on its own date."""
     year, sigle = data.year, data.convention.copil.sigle
-    if planned.spec.signed_in_dossier:  # a letter is signed on the day it is dated, last of all
+    if planned.spec.letter:  # a letter is signed on the day it is dated (a dossier's, last of all)
         return planned.date, planned.date, "la date de la lettre"
+    if data.sending:  # the compte rendu financier, before the letter that sends it
+        sent = year.crf.transmis_le
+        return planned.date, sent, f"la lettre d'envoi du {date_fr(sent)}" if sent else ""
     if planned.key == "convention":  # each party, in turn, between its deliberation and the first call
         terms = data.convention.convention
         return terms.deliberation.date, data.first_call, "le premier appel de participation" + (

@@ -201,6 +201,55 @@ def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData
                   first_call=_first_call(convention_dir, period[0], files))
 
 
+def load_sending(convention_dir: Path, year: int, *, final: bool = False) -> DossierData:
+    """The sending of the compte rendu financier of ``year`` (with its letter), read from that
+    year's folder alone: it does not wait for the dossier of N+2, nor for the closing one, which
+    enclose it later. Raise InputError, every problem listed, as ``load`` does."""
+    convention_dir = Path(convention_dir)
+    if not (convention_dir / "convention.yaml").is_file():
+        raise InputError(f"{_display(convention_dir)}: pas de convention.yaml dans ce dossier",
+                         hint="indiquez avec --inputs le dossier d'une convention (il contient convention.yaml)")
+    conv, conv_raw = load_convention(convention_dir)
+    period = conv.convention.annees
+    if year not in period:
+        raise InputError(f"l'année {year} n'a pas de participation dans la convention {conv.convention.titre} "
+                         f"({conv.convention.periode}) : pas de compte rendu financier {year}",
+                         hint=f"choisissez une année parmi {', '.join(map(str, period))}")
+    folder = convention_dir / str(year)
+    if not (folder / "year.yaml").is_file():
+        raise InputError(f"{_display(folder)}: le dossier de l'année {year} n'existe pas ou n'a pas de year.yaml",
+                         hint=f"créez-le avec « make new-year YEAR={year} CONVENTION={convention_dir.name} »")
+    f = read_year(convention_dir, year)
+    _actions_from_sheet(conv, f)
+    _crf_from_sheet(conv, f)
+    if f.data is not None and f.data.crf is None:
+        f.problems.add(None, "crf", f"le compte rendu financier {year} n'est pas encore établi : ajoutez « crf: » "
+                                    f"(date, lieu, comptes_approuves_le, transmis_le) une fois les comptes {year} "
+                                    "approuvés, et ses chiffres dans compte-rendu-financier.xlsx, à côté de ce fichier")
+    display = _display(convention_dir / "convention.yaml")
+    conv_file = YearFile(annee=0, folder=convention_dir, raw=conv_raw, data=None,
+                         problems=Problems(display), warnings=Problems(display))
+    if f.data is not None and not f.problems.items:
+        rules.check_sending(conv, f, conv_file, final=final)
+    problems = f.problems.items + conv_file.problems.items
+    if problems:
+        raise InputError(sorted(problems, key=_place))
+    return DossierData(convention_dir=convention_dir, convention=conv, year=f.data, year_dir=folder, reported={},
+                       warnings=conv_file.warnings.items + f.warnings.items,
+                       first_call=_first_call(convention_dir, period[0], {year: f}), sending=True)
+
+
+def crf_years(convention_dir: Path) -> list[int]:
+    """The years of the period whose compte rendu financier is drawn up (a « crf: » in their
+    year.yaml, read without checking): each has its sending (``make crf``)."""
+    years = []
+    for y in convention_years(convention_dir):
+        raw = cycle.peek(Path(convention_dir) / str(y) / "year.yaml") or {}
+        if isinstance(raw.get("crf"), dict):
+            years.append(y)
+    return years
+
+
 def _first_call(convention_dir: Path, first: int, files: dict[int, YearFile]) -> dt.date | None:
     """The date of the convention's first call, which its signatures must precede (its own
     year's check reports a faulty file)."""

@@ -530,6 +530,17 @@ def check_crf(conv: Convention, files: dict[int, YearFile], year: int, *, final:
         _crf_content(conv, _Checker(files[y], final=final, why=why))
 
 
+def check_sending(conv: Convention, year_file: YearFile, conv_file: YearFile, *, final: bool) -> None:
+    """The sending of a year's own compte rendu financier (``make crf``): what it prints of the
+    year (its participation received, its CRF block and figures) and the CRF's rules — dated on or
+    after the accounts' approval, sent (its letter's date) on or after that — and, for a final
+    version, the convention's blanks and no example value among what it prints."""
+    check = _Checker(year_file, final=final, why="son compte rendu financier est envoyé")
+    _year_facts(conv, check)
+    _crf_content(conv, _Checker(year_file, final=final))
+    check_convention(conv, conv_file, {year_file.annee: year_file}, final=final)
+
+
 def crf_due_text(year: int) -> str:
     from pipeline.convention import crf  # noqa: F401 (the due date is the cycle's)
     from pipeline.french import date_fr

@@ -66,7 +66,7 @@ def renewed(text: str) -> str:
     try:
         terms = _child(yaml.compose(text), "convention")
         start_node = _child(terms, "date_debut")
-        start, length = _value(start_node), int(_value(_child(terms, "duree_annees")))
+        start, length = _value(start_node), int(str(_value(_child(terms, "duree_annees"))))
         if not isinstance(start, dt.date):
             raise ValueError(start)
     except (yaml.YAMLError, TypeError, ValueError):
@@ -74,7 +74,7 @@ def renewed(text: str) -> str:
                          "« convention: »", hint="lancez « make check » sur la convention source") from None
     before, after = cycle.period(start.year, length), cycle.period(start.year + length, length)
     moved = start.replace(year=after[0], day=28) if (start.month, start.day) == (2, 29) else start.replace(year=after[0])
-    changes = {start_node: moved}
+    changes: dict[yaml.Node, dt.date | None] = {start_node: moved}  # start_node is a scalar: _value read it
     deliberation = _child(terms, "deliberation")
     blanks = [_child(terms, "date_signature"), _child(deliberation, "numero"), _child(deliberation, "date")]
     changes.update((node, None) for node in blanks if node is not None and node.tag != "tag:yaml.org,2002:null")
@@ -341,7 +341,7 @@ def new_year(convention: Path, year: int) -> list[str]:
     previous = cycle.peek(Path(convention) / str(year - 1) / "year.yaml") or {}
     before = previous.get("copil") or {}
     announced = [r for r in before.get("prochaines_reunions") or [] if str(r.get("date", ""))[:4] == str(year)]
-    copil_meeting = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
+    copil_meeting: dict = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
     first = cycle.is_first(year, period)  # nothing to carry over: the convention's own members and the payee's name
     members = [{"civilite": None, "prenom": None, "nom": None, "qualite": None, "organisme": None, "role": m.role}
                for m in conv.copil.membres]

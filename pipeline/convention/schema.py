@@ -377,6 +377,7 @@ class CompteRenduFinancier:
     transmis_le: dt.date | None = doc("date à laquelle il a été déposé auprès de la Métropole : au plus tard le 30 juin "
                                       "de l'année suivante (loi du 12 avril 2000, article 10), sans attendre l'appel "
                                       "qui en joint une copie", None)
+    reference: str | None = doc("référence de la lettre d'envoi du compte rendu financier (« N/Réf. »)", None)
     regle_repartition: str | None = doc("annexe : la règle de répartition des charges indirectes et des charges de "
                                         "personnel affectées à l'action (« au prorata du temps passé par les "
                                         "salariés, relevé mensuel ; loyers et frais généraux au prorata… »), que le "
@@ -437,6 +438,9 @@ class DossierData:
     reported: dict[int, Annee]
     warnings: list[str]
     first_call: dt.date | None = None  # the first year's call: the convention is signed before it
+    # the sending of the year's own compte rendu financier (and its covering letter), signed and
+    # sent apart by 30 June of the next year, before any dossier can enclose it (``model.load_sending``)
+    sending: bool = False
 
     @property
     def closing(self) -> bool:
@@ -454,6 +458,8 @@ class DossierData:
     @property
     def crf_year(self) -> Annee | None:
         """The year whose compte rendu financier this dossier may enclose: N-2 (``cycle.crf_year``);
-        at the closing, the last year but one."""
+        at the closing, the last year but one; the year's own in its sending."""
+        if self.sending:
+            return self.year
         period = self.convention.convention.annees
         return self.reported.get(cycle.crf_year(self.year.annee, period))

@@ -269,7 +269,7 @@ def out_of_window(planned: Planned, data: DossierData, signer: str, day, who: st
     the day the data gives that party's signature (it is dated at its last one)."""
     earliest, latest, before_what = signature_window(planned, data)
     said = f"signé par {signer} le {date_fr(day)}"
-    if planned.spec.signed_in_dossier and day != planned.date:
+    if planned.spec.letter and day != planned.date:
         return (f"{said}, et non le jour de sa date ({date_fr(planned.date)}) : une lettre se signe le jour où elle est "
                 "datée — signez-la ce jour-là, ou corrigez sa date dans year.yaml, reconstruisez et signez à nouveau")
     if earliest is not None and day < earliest:

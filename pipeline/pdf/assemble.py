@@ -13,7 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Literal
+from typing import Any, BinaryIO, Callable, Literal, Sequence
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -123,7 +123,7 @@ def _attached_lines(attachment: Attachment) -> list[str]:
     return _wrap(f"{attachment.name} – {attachment.summary}", fonts.REGULAR, 9.5, ATTACHED_WIDTH)
 
 
-def layout(entries: list[Entry], counts: list[int], attached: list[Attachment] = ()) -> Layout:
+def layout(entries: list[Entry], counts: list[int], attached: Sequence[Attachment] = ()) -> Layout:
     """Where each entry starts, the sommaire listing the entries (a long title on two lines) and
     the ``attached`` files (a long list of signatories on two lines)."""
     fonts.register()
@@ -160,7 +160,7 @@ def _front_matter(entries: list[Entry], placement: Layout, meta: Meta, attachmen
         c.setFillColor(Color(0.75, 0, 0))
         c.drawCentredString(width / 2, 120, meta.draft_mark)
     c.showPage()
-    rows = []
+    rows: list[tuple[str, int | None, str, bool | str]] = []  # text, page, section, continued (or a file's line)
     for e in entries:  # a long title continues on a line of its own, the page number on its last line
         parts = _title_lines(e.title)
         rows += [(part, None if i < len(parts) - 1 else placement.starts[e.key], e.section, i > 0)
@@ -308,7 +308,7 @@ def _attach(writer: PdfWriter, attachments: list[Attachment]) -> None:
         names.extend([TextStringObject(a.name), ref])
         refs.append(ref)
     root = writer._root_object
-    tree = root.get("/Names")
+    tree: Any = root.get("/Names")
     if tree is None:
         tree = DictionaryObject()
         root[NameObject("/Names")] = writer._add_object(tree)
@@ -392,7 +392,7 @@ def _keep_signature_appearances(writer: PdfWriter) -> None:
 
     for page in writer.pages:
         annots = page.get("/Annots")
-        drawn = []
+        drawn: list[str] = []
         for ref in annots.get_object() if annots is not None else []:
             annot = ref.get_object()
             field = annot.get("/Parent", annot).get_object() if "/FT" not in annot else annot
@@ -417,7 +417,7 @@ def _keep_signature_appearances(writer: PdfWriter) -> None:
             stream = DecodedStreamObject()
             stream.set_data(b"q\n" + (content.get_data() if content is not None else b"") + b"\nQ\n" +
                             "\n".join(drawn).encode() + b"\n")
-            page.replace_contents(stream)
+            page.replace_contents(stream)  # type: ignore[arg-type]  # pypdf writes any stream object here
 
 
 def _fonts_embedded(xobject, depth: int = 0) -> bool:
@@ -500,18 +500,18 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     add_empty_fields(writer, fields(placement) if fields else [])
     _attach(writer, attachments)
     root = writer._root_object
-    source_root = (readers.get(output_intent_from) or PdfReader(output_intent_from)).trailer["/Root"]
+    source_root: Any = (readers.get(output_intent_from) or PdfReader(output_intent_from)).trailer["/Root"]
     if "/OutputIntents" in source_root:
         root[NameObject("/OutputIntents")] = source_root["/OutputIntents"].clone(writer)
     root[NameObject("/Lang")] = TextStringObject("fr-FR")
     root[NameObject("/PageMode")] = NameObject("/UseOutlines")
     prefs = writer.create_viewer_preferences()
     prefs[NameObject("/DisplayDocTitle")] = BooleanObject(True)
-    stamp = meta.date.strftime("D:%Y%m%d%H%M%S+00'00'")
+    when = meta.date.strftime("D:%Y%m%d%H%M%S+00'00'")
     writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Subject": meta.subject,
                          "/Keywords": ", ".join(meta.keywords), "/Creator": meta.author,
                          "/Producer": meta.author,  # the issuer, never the tool (what staff send is theirs)
-                         "/CreationDate": stamp, "/ModDate": stamp})
+                         "/CreationDate": when, "/ModDate": when})
     xmp = StreamObject()
     xmp.set_data(_xmp(meta))
     xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})

@@ -118,9 +118,12 @@ def find_marks(pdf: Path, expected: set[str]) -> list[Mark]:
     wanted = {"/" + bookmark_name(name): name for name in expected}
     found = []
     for dest_name, dest in reader.named_destinations.items():
-        if dest_name in wanted and dest.get("/Left") is not None and dest.get("/Top") is not None:
-            found.append(Mark(wanted[dest_name], reader.get_destination_page_number(dest),
-                              float(dest["/Left"]), float(dest["/Top"]) - 1))  # the top of a one-point line
+        if dest_name not in wanted:
+            continue
+        page = reader.get_destination_page_number(dest)
+        left, top = dest.get("/Left"), dest.get("/Top")
+        if page is not None and left is not None and top is not None:
+            found.append(Mark(wanted[dest_name], page, float(left), float(top) - 1))  # the top of a one-point line
     return sorted(found, key=lambda mark: (mark.page, -mark.y, mark.x))
 
 
