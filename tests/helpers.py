@@ -32,6 +32,51 @@ def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int 
                           env=env, timeout=timeout)
 
 
+def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None
+        ) -> subprocess.CompletedProcess:
+    """The CLI run in this process (``python -m pipeline``'s own ``main``, its errors turned into a
+    line and an exit code), through Click's test runner: as ``run_cli`` says it, without starting
+    Python again (a second or more per call). ``env``: the variables changed for this run only
+    (None removes one); ``cwd``: the folder it runs in. What ``main`` changes of the process (signal
+    handlers, loggers' levels, warning filters, a frozen collector) is put back afterwards, so
+    that tests run in any order. For the process itself (exit codes as a shell sees them,
+    signals, LibreOffice's life, make), run_cli."""
+    import gc
+    import logging
+    import os
+    import signal
+    import warnings
+
+    from click.testing import CliRunner
+
+    from pipeline import cli as command
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    loggers = {name: logging.getLogger(name).level for name in ("pypdf", "pyhanko", "pyhanko_certvalidator",
+                                                                "fontTools", "PIL")}
+    root_handlers = list(logging.getLogger().handlers)
+    argv, here = sys.argv, os.getcwd()
+    code = 0
+    with CliRunner().isolation(input=input, env=env) as (out, err, _), warnings.catch_warnings():
+        sys.argv = ["python -m pipeline", *args]
+        try:
+            os.chdir(cwd or ROOT)
+            command.main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = argv
+            os.chdir(here)
+            gc.unfreeze()
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
+            for name, level in loggers.items():
+                logging.getLogger(name).setLevel(level)
+            logging.getLogger().handlers[:] = root_handlers
+            stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return subprocess.CompletedProcess(["python", "-m", "pipeline", *args], code, stdout, stderr)
+
+
 def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final: bool = False, warn=None,
                 watch=None, office=None) -> list[Path]:
     """``build.build_years`` with the shared templates, the log silenced, the warnings to ``warn``
@@ -53,41 +98,13 @@ def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final:
         return build.build_years(years, request, runtime)
 
 
-def _real(text: str) -> str:
-    """The example names and addresses replaced by others, as real data would have them."""
-    text = text.replace("donnees_exemple", "\0")  # the key itself stays
-    return text.replace("EXEMPLE", "MARTIN").replace("Exemple", "Martin").replace("exemple", "martin").replace(
-        "\0", "donnees_exemple")
-
-
-def replaced(text: str) -> str:
-    """A file whose example values listed under ``a_remplacer`` are replaced, as staff do: the
-    list gone, the placeholder telephone number a real-looking one."""
-    import re
-
-    text = re.sub(r"^a_remplacer:\n(?:  - .*\n)+", "", text, flags=re.M)
-    return text.replace("04 00 00 00 00", "04 88 77 31 52")
-
-
 def make_final(root: Path, years=(2022, 2023), *, listed: bool = False) -> None:
-    """Fill the convention's blanks and make the given years' data real (no example value, no
-    specimen: the pieces replaced by documents that say nothing of the kind), as staff do before
-    a final version; ``listed``: but the values listed under ``a_remplacer`` left as they are."""
-    from reportlab.pdfgen import canvas
+    """The shipped convention made final at ``root`` (its files replaced): blanks filled, the given
+    years' data real, their pieces documents that say nothing of a specimen; ``listed``: but the
+    values listed under ``a_remplacer`` left as they are (``builder.Sample.final``)."""
+    from builder import convention
 
-    real = (lambda text: _real(text)) if listed else (lambda text: replaced(_real(text)))
-    conv = root / "convention.yaml"
-    conv.write_text(real(conv.read_text(encoding="utf-8")).replace(
-        "  date_signature: null", "  date_signature: 2022-02-28").replace(
-        "    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17"), encoding="utf-8")
-    for year in years:
-        path = root / str(year) / "year.yaml"
-        text = real(path.read_text(encoding="utf-8")).replace("donnees_exemple: true", "donnees_exemple: false")
-        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
-        for piece in (root / str(year) / "pieces").glob("*.pdf"):
-            page = canvas.Canvas(str(piece))
-            page.drawString(72, 770, f"{piece.stem} {year} — pièce fournie par l'association")
-            page.save()
+    convention().final(years, listed=listed).write(root)
 
 
 def processes_naming(folder: Path) -> list[str]:

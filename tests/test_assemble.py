@@ -5,6 +5,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from builder import convention
+
 
 YEARS = (2022, 2023, 2024)
 
@@ -134,11 +136,10 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(office, inputs_copy, w
     frames = [Image.new("L", (1240, 1754), shade) for shade in (255, 230)]
     frames[0].save(year / "pieces" / "statuts.tiff", save_all=True, append_images=frames[1:], dpi=(150, 150))
     Image.new("RGBA", (800, 600), (0, 0, 0, 0)).save(year / "pieces" / "bureau-ca.png")
-    text = (year / "year.yaml").read_text(encoding="utf-8")
-    for old, new in (("pieces/rib.pdf", "pieces/rib.jpg"), ("pieces/statuts.pdf", "pieces/statuts.tiff"),
-                     ("pieces/bureau-ca.pdf", "pieces/bureau-ca.png")):
-        text = text.replace(old, new)
-    (year / "year.yaml").write_text(text, encoding="utf-8")
+    scans = {"pieces/rib.pdf": "pieces/rib.jpg", "pieces/statuts.pdf": "pieces/statuts.tiff",
+             "pieces/bureau-ca.pdf": "pieces/bureau-ca.png"}
+    convention().year(2023, pieces=lambda pieces: [dict(p, fichier=scans.get(p["fichier"], p["fichier"]))
+                                                   for p in pieces]).write(inputs_copy)
     dossier = PdfReader(build_years([2023], inputs_copy, warm_outputs, office=office)[0])
     sizes, streams = [], []
     for page_ in dossier.pages:
@@ -165,9 +166,9 @@ def test_a_piece_written_in_word_is_converted_with_the_documents(office, inputs_
     for n in range(60):
         report.add_paragraph(f"Activité numéro {n + 1} : une ligne du rapport écrit dans Word.")
     report.save(year / "pieces" / "rapport-activite-2022.docx")
-    text = (year / "year.yaml").read_text(encoding="utf-8")
-    (year / "year.yaml").write_text(text.replace("pieces/rapport-activite-2022.pdf", "pieces/rapport-activite-2022.docx"),
-                                    encoding="utf-8")
+    convention().year(2023, pieces=lambda pieces: [
+        dict(p, fichier="pieces/rapport-activite-2022.docx") if p["fichier"] == "pieces/rapport-activite-2022.pdf" else p
+        for p in pieces]).write(inputs_copy)
     dossier = PdfReader(build_years([2023], inputs_copy, tmp_path / "out", office=office)[0])
     table = __import__("docx").Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
     row = next(r for r in table.rows if r.cells[1].text.startswith("Le rapport d’activité"))

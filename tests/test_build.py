@@ -4,7 +4,8 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, INPUTS, TEMPLATES, build_years, docx_text, make_final, run_cli, shipped_stems
+from builder import convention
+from helpers import CONV, INPUTS, TEMPLATES, build_years, cli, docx_text, make_final, shipped_stems
 from pipeline.convention import model
 from pipeline.french import typographie
 
@@ -91,7 +92,7 @@ def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_co
 
 
 def test_year_outside_the_convention_is_one_clear_line(office):  # its LibreOffice starts before the year is read
-    result = run_cli("build", "2031")
+    result = cli("build", "2031")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "2031" in lines[0] and "Traceback" not in result.stderr
@@ -131,12 +132,10 @@ def test_one_libreoffice_start_serves_both_rounds(office, inputs_copy, tmp_path)
 
 
 def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, inputs_copy, warm_outputs):
-    path = inputs_copy / "2023" / "year.yaml"
     long_note = "Observation détaillée sur la pièce. " * 60
-    text = path.read_text(encoding="utf-8")
-    for code in ("rib", "instances", "rapport_activite", "comptes"):
-        text = text.replace(f"  - code: {code}\n", f"  - code: {code}\n    titre: {long_note}\n", 1)
-    path.write_text(text, encoding="utf-8")
+    long = ("rib", "instances", "rapport_activite", "comptes")
+    convention().year(2023, pieces=lambda pieces: [dict(p, titre=long_note.strip()) if p["code"] in long else p
+                                                   for p in pieces]).write(inputs_copy)
     build_years([2023], inputs_copy, warm_outputs, office=office)
     folder = warm_outputs / CONV / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
@@ -150,7 +149,7 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, in
 
 def test_staff_command_line_with_relative_folders(office, tmp_path):
     """As `make dossier` runs it: outputs/ given relative to the current folder."""
-    result = run_cli("--inputs", str(INPUTS), "--templates", str(INPUTS.parent.parent / "templates"),
+    result = cli("--inputs", str(INPUTS), "--templates", str(INPUTS.parent.parent / "templates"),
                      "--outputs", "sorties", "build", "2024", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sorties" / CONV / "2024" / "dossier-2024.pdf").is_file()
@@ -162,7 +161,7 @@ def test_a_broken_kept_libreoffice_profile_is_replaced(office, tmp_path):
     profile = outputs / ".cache" / "libreoffice-profile"
     profile.mkdir(parents=True)
     (profile / "user").write_text("not a folder")  # LibreOffice cannot use this profile
-    result = run_cli("--outputs", str(outputs), "build", "2023")
+    result = cli("--outputs", str(outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert (outputs / CONV / "2023" / "dossier-2023.pdf").is_file()
 
@@ -208,11 +207,9 @@ def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
 
 
 def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, warm_outputs):
-    path = inputs_copy / "2023" / "year.yaml"
-    text = path.read_text(encoding="utf-8").replace("    specimen: true\n", "")  # real pieces, but one
-    start = text.index("  - code: comptes\n")
-    path.write_text(text[:start] + text[text.index("\n\n", start):], encoding="utf-8")
-    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(warm_outputs), "build", "2023")
+    convention().year(2023, pieces=lambda pieces: [{k: v for k, v in p.items() if k != "specimen"}  # real pieces,
+                                                   for p in pieces if p["code"] != "comptes"]).write(inputs_copy)  # but one
+    result = cli("--inputs", str(inputs_copy), "--outputs", str(warm_outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr
     table = docx.Document(warm_outputs / CONV / "2023" / "bordereau-2023.docx").tables[0]

@@ -3,6 +3,7 @@ French (the chantiers counted, article 3's pieces, its amounts) and a disagreeme
 import dataclasses
 from decimal import Decimal
 
+from builder import convention
 from helpers import INPUTS, TEMPLATES, ROOT
 from pipeline import checks
 from pipeline.convention import model, text
@@ -34,10 +35,8 @@ def test_each_disagreement_is_named():
 
 
 def test_check_warns_of_a_disagreement_and_names_the_text(inputs_copy):
-    path = inputs_copy / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "    document: bilan\n", "    document: bilan\n  - code: urssaf\n    libelle: Une attestation URSSAF\n", 1),
-        encoding="utf-8")
+    convention(pieces_requises=lambda pieces: [*pieces, {"code": "urssaf", "libelle": "Une attestation URSSAF"}]
+               ).write(inputs_copy)
     warnings = checks.check_all(inputs_copy, TEMPLATES).warnings
     assert any(w.endswith("templates/convention.docx : la pièce « Une attestation URSSAF » (pieces_requises) n'est "
                           "pas dans la liste de l'article 3 du texte : retirez-la de convention.yaml, ou demandez au "

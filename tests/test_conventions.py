@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from helpers import INPUTS, ROOT, docx_text, run_cli
+from builder import convention
+from helpers import INPUTS, ROOT, docx_text, cli
 from test_errors import snapshot
 
 
@@ -25,12 +26,12 @@ def both(tmp_path):
     return root
 
 
-def cli(root, outputs, *args):
+def command(root, outputs, *args):
     return [sys.executable, "-m", "pipeline", "--inputs", str(root), "--outputs", str(outputs), *args]
 
 
 def test_a_year_two_conventions_cover_asks_which(both, tmp_path):
-    result = run_cli("--inputs", str(both), "--outputs", str(tmp_path / "out"), "build", "2025")
+    result = cli("--inputs", str(both), "--outputs", str(tmp_path / "out"), "build", "2025")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert INPUTS.name in result.stderr and OTHER.name in result.stderr and "CONVENTION=" in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.pdf"))
@@ -38,7 +39,7 @@ def test_a_year_two_conventions_cover_asks_which(both, tmp_path):
 
 def test_two_conventions_build_side_by_side_at_the_same_time(office, both, tmp_path):
     outputs = tmp_path / "out"
-    runs = [subprocess.Popen(cli(both, outputs, "--convention", name, "build", "2025"), cwd=ROOT,
+    runs = [subprocess.Popen(command(both, outputs, "--convention", name, "build", "2025"), cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for name in (INPUTS.name, OTHER.name)]
     for run in runs:
@@ -49,13 +50,13 @@ def test_two_conventions_build_side_by_side_at_the_same_time(office, both, tmp_p
     assert "appel-2025.pdf" in {p.name for p in theirs.iterdir()}
     # the same bytes as a build of one convention alone: the other one's build touched nothing
     alone = tmp_path / "alone"
-    result = run_cli("--inputs", str(both), "--outputs", str(alone), "--convention", INPUTS.name, "build", "2025")
+    result = cli("--inputs", str(both), "--outputs", str(alone), "--convention", INPUTS.name, "build", "2025")
     assert result.returncode == 0, result.stderr
     assert snapshot(alone / INPUTS.name) == snapshot(outputs / INPUTS.name)
     before = snapshot(outputs / INPUTS.name)
     path = both / OTHER.name / "2025" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("ARH-EX-2025", "ARH-EX-2025-bis"), encoding="utf-8")
-    result = run_cli("--inputs", str(both), "--outputs", str(outputs), "--convention", OTHER.name, "build", "2025")
+    result = cli("--inputs", str(both), "--outputs", str(outputs), "--convention", OTHER.name, "build", "2025")
     assert result.returncode == 0, result.stderr
     assert snapshot(outputs / INPUTS.name) == before
 
@@ -64,7 +65,7 @@ def test_two_conventions_build_side_by_side_at_the_same_time(office, both, tmp_p
 def other_built(office, tmp_path_factory) -> Path:
     """outputs/<second convention>/ after « build --all » of it, for the tests that read it."""
     outputs = tmp_path_factory.mktemp("other")
-    result = run_cli("--inputs", str(OTHER), "--outputs", str(outputs), "build", "--all")
+    result = cli("--inputs", str(OTHER), "--outputs", str(outputs), "build", "--all")
     assert result.returncode == 0, result.stderr
     return outputs / OTHER.name
 
@@ -110,14 +111,14 @@ def test_the_engine_writes_the_convention_s_own_committee_names(other_built):
 
 def test_check_in_the_middle_of_a_period(both):
     shutil.rmtree(both / INPUTS.name / "2025")  # no closing data yet either
-    result = run_cli("--inputs", str(both), "check")
+    result = cli("--inputs", str(both), "check")
     assert result.returncode == 0, result.stderr
     assert f"information : {OTHER.name} : pas encore de données pour 2027" in result.stderr
 
 
 def test_check_refuses_a_convention_without_its_own_text(both):
     (both / OTHER.name / "templates" / "convention.docx").unlink()
-    result = run_cli("--inputs", str(both), "--convention", OTHER.name, "check")
+    result = cli("--inputs", str(both), "--convention", OTHER.name, "check")
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "la convention n'a pas son propre texte (convention.docx)" in result.stderr
 
@@ -125,13 +126,13 @@ def test_check_refuses_a_convention_without_its_own_text(both):
 def test_a_piece_naming_no_document_is_refused(both):
     conv = both / OTHER.name / "convention.yaml"
     conv.write_text(conv.read_text(encoding="utf-8").replace("document: bilan", "document: bilann"), encoding="utf-8")
-    result = run_cli("--inputs", str(both), "--convention", OTHER.name, "check")
+    result = cli("--inputs", str(both), "--convention", OTHER.name, "check")
     assert result.returncode == 2 and "document « bilann » inconnu — vouliez-vous dire « bilan » ?" in result.stderr
 
 
 def test_a_damaged_cache_is_rebuilt_never_trusted(office, tmp_path):
     outputs = tmp_path / "out"
-    first = run_cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
+    first = cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
     assert first.returncode == 0, first.stderr
     before = snapshot(outputs / INPUTS.name)
     cached = [p for p in (outputs / ".cache" / "pdf").rglob("*") if p.is_file()]
@@ -140,7 +141,7 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(office, tmp_path):
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2])
     shutil.rmtree(outputs / INPUTS.name / "2023")
-    again = run_cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
+    again = cli("--inputs", str(INPUTS), "--outputs", str(outputs), "build", "2023")
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr and "illisible" not in again.stderr
     assert snapshot(outputs / INPUTS.name) == before
@@ -148,15 +149,10 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(office, tmp_path):
 
 def test_the_renewal_starts_from_the_previous_convention(tmp_path):
     root = tmp_path / "inputs"
-    shutil.copytree(INPUTS, root / INPUTS.name)
-    source = root / INPUTS.name / "convention.yaml"  # the previous convention signed, its deliberation voted
-    text = source.read_text(encoding="utf-8")
-    for old, new in (("  date_signature: null", "  date_signature: 2022-02-28"),
-                     ("    numero: null\n    date: null", "    numero: 22-0456\n    date: 2022-02-17")):
-        assert old in text
-        text = text.replace(old, new)
-    source.write_text(text, encoding="utf-8")
-    result = run_cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
+    # the previous convention signed, its deliberation voted
+    convention(convention={"date_signature": "2022-02-28", "deliberation": {"numero": "22-0456", "date": "2022-02-17"}}
+               ).write(root / INPUTS.name)
+    result = cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
     assert result.returncode == 0, result.stderr
     new = root / "amp-arhlm-2025-2027"
     from pipeline.convention import model
@@ -167,9 +163,9 @@ def test_the_renewal_starts_from_the_previous_convention(tmp_path):
     assert conv.convention.date_signature is None and conv.convention.deliberation.numero is None
     assert conv.convention.deliberation.date is None
     assert (new / "templates" / "convention.docx").is_file() and "texte approuvé" in result.stdout
-    check = run_cli("--inputs", str(root), "check")
+    check = cli("--inputs", str(root), "check")
     assert check.returncode == 0 and "pas encore de données pour 2025, 2026, 2027" in check.stderr
-    again = run_cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
+    again = cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
     assert again.returncode == 2 and "existe déjà" in again.stderr  # never overwritten
 
 
@@ -179,14 +175,13 @@ def test_a_new_convention_from_the_questionnaire(tmp_path):
     answers = "\n".join(["Métropole Exemple", "Madame", "", "", "Présidente", "Association Régionale Exemple", "ARE",
                          "Monsieur", "Jean", "EXEMPLE", "Président", "2026", "3", "15000.50", "Exempleville",
                          "Comité de pilotage", "CP", "1", "Comité technique", "CT", "2"]) + "\n"
-    result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(root), "new-convention", "mex-are"],
-                            cwd=ROOT, input=answers, capture_output=True, text=True, timeout=60)
+    result = cli("--inputs", str(root), "new-convention", "mex-are", input=answers)
     assert result.returncode == 0, result.stderr
     from pipeline.convention import model
 
     conv, _ = model.load_convention(root / "mex-are")
     assert conv.convention.annees == [2026, 2027, 2028] and str(conv.convention.montant_annuel) == "15000.50"
-    check = run_cli("--inputs", str(root), "check")
+    check = cli("--inputs", str(root), "check")
     assert check.returncode == 3 and "la convention n'a pas son propre texte" in check.stderr
 
 
@@ -194,7 +189,7 @@ def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(office,
     import os
 
     env = dict(os.environ, PIPELINE_WORKERS="2")
-    result = subprocess.run(cli(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
+    result = subprocess.run(command(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
                             env=env, timeout=600)
     assert result.returncode == 0, result.stderr
     built = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").glob("*/*/dossier-*.pdf"))
@@ -206,7 +201,7 @@ def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(office,
     path.write_text(path.read_text(encoding="utf-8").replace("annee: 2026", "annee: 2062"), encoding="utf-8")
     for name in (INPUTS.name, OTHER.name):  # built again, from the PDF cache kept: nothing converted again
         shutil.rmtree(tmp_path / "out" / name)
-    failed = subprocess.run(cli(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
+    failed = subprocess.run(command(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
                             env=env, timeout=600)
     assert failed.returncode == 2 and "2062" in failed.stderr and "Traceback" not in failed.stderr
     assert (tmp_path / "out" / INPUTS.name / "2024" / "dossier-2024.pdf").is_file()

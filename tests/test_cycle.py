@@ -1,14 +1,17 @@
 """The yearly cycle as signatories live it: each dossier's documents dated in the order
 bilan N-1 ≤ COPIL N ≤ call N, none reporting an event after its own date, and every
-coherence rule biting (a warning for a draft, an error with --final)."""
+coherence rule biting (a warning for a draft, an error with --final), at its edges too."""
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, make_final, shipped_stems
-from pipeline.convention import model
+from builder import DROP, convention
+from helpers import CONV, INPUTS, shipped_stems
+from pipeline import french
+from pipeline.convention import context, model
 from pipeline.errors import InputError
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -82,7 +85,7 @@ def test_bilan_reports_its_own_year_and_the_payment_received_by_its_date(built):
 def test_a_payment_not_received_by_the_bilan_s_date_is_pending(office, inputs_copy, warm_outputs):
     from helpers import build_years, docx_text
 
-    _edit(inputs_copy, 2022, "  date_reception: 2022-06-14", "  date_reception: 2023-03-01")
+    convention().year(2022, finances={"date_reception": "2023-03-01"}).write(inputs_copy)
     build_years([2023], inputs_copy, warm_outputs, office=office)
     text = docx_text(warm_outputs / CONV / "2023" / "bilan-2022.docx")
     # a day and its month never part at a line's end (no-break space)
@@ -92,97 +95,94 @@ def test_a_payment_not_received_by_the_bilan_s_date_is_pending(office, inputs_co
 
 # --------------------------------------------------------------------------- the rules bite
 
-def _edit(root, year, old, new):
-    path = root / str(year) / "year.yaml" if year else root / "convention.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.fixture()
-def real(inputs_copy):
-    """The shipped data made final-ready (blanks filled, no example, no specimen): any
-    problem a test finds is the one it made."""
-    make_final(inputs_copy, years=(2022, 2023, 2024))
+def real(tmp_path):
+    """The shipped data made final-ready (blanks filled, no example, no specimen), as a sample a
+    test changes then writes to ``tmp_path/<convention>``: any problem it finds is the one it made."""
+    sample = convention().final((2022, 2023, 2024))
     for year in (2023,):
-        assert model.load(inputs_copy, year, final=True).warnings == []
-    return inputs_copy
+        assert model.load(sample.write(tmp_path / CONV), year, final=True).warnings == []
+    return sample
 
 
-# (what is edited, year loaded, words of the finding)
+def specimen_rib(pieces: list) -> list:
+    """The pieces, the RIB marked a specimen."""
+    next(p for p in pieces if p["fichier"] == "pieces/rib.pdf")["specimen"] = True
+    return pieces
+
+
+# (what differs, year loaded, words of the finding)
 BREACHES = {
-    "bilan before the year's end": ((2022, "  date: 2023-02-14\n  lieu:", "  date: 2022-12-15\n  lieu:"), 2023,
+    "bilan before the year's end": (lambda s: s.year(2022, bilan={"date": "2022-12-15"}), 2023,
                                     "ne peut être établi qu'après le 31 décembre 2022"),
-    "call before the COPIL": ((2023, "  date: 2023-03-28", "  date: 2023-03-10"), 2023,
+    "call before the COPIL": (lambda s: s.year(2023, appel={"date": "2023-03-10"}), 2023,
                               "l'appel 2023 est daté du 2023-03-10, avant le COPIL 2023"),
-    "COPIL before the bilan": ((2022, "  date: 2023-02-14\n  lieu:", "  date: 2023-03-20\n  lieu:"), 2023,
+    "COPIL before the bilan": (lambda s: s.year(2022, bilan={"date": "2023-03-20"}), 2023,
                                "le COPIL 2023 est daté du 2023-03-14, avant le bilan 2022"),
-    "payment received before called": ((2023, "  date_reception: 2023-06-13", "  date_reception: 2023-03-01"), 2024,
+    "payment received before called": (lambda s: s.year(2023, finances={"date_reception": "2023-03-01"}), 2024,
                                        "reçue le 2023-03-01, avant d'être appelée"),
-    "article 4 rhythm": ((None, "  sigle: COTECH\n  reunions_min_par_an: 2", "  sigle: COTECH\n  reunions_min_par_an: 4"),
+    "article 4 rhythm": (lambda s: s.convention(cotech={"reunions_min_par_an": 4}),
                          2023, "COTECH : trois réunions en 2022, quand l'article 4 en demande au moins 4"),
-    "signed after the first call": ((None, "  date_signature: 2022-02-28", "  date_signature: 2022-04-05"), 2023,
+    "signed after the first call": (lambda s: s.convention(convention={"date_signature": "2022-04-05"}), 2023,
                                     "après le premier appel"),
-    "first call before its COPIL": ((2022, "  date: 2022-03-29", "  date: 2022-03-10"), 2022,
+    "first call before its COPIL": (lambda s: s.year(2022, appel={"date": "2022-03-10"}), 2022,
                                     "l'appel 2022 est daté du 2022-03-10, avant le COPIL 2022 (2022-03-15)"),
-    "a bilan examined the first year": ((2022, "  programme:", "  examen_bilan: Le bilan est approuvé.\n  programme:"),
+    "a bilan examined the first year": (lambda s: s.year(2022, copil={"examen_bilan": "Le bilan est approuvé."}),
                                         2022, "aucun bilan n'existe encore"),
 }
 
 
 @pytest.mark.parametrize("case", list(BREACHES))
-def test_each_coherence_rule_warns_a_draft_and_stops_a_final_version(real, case):
-    (year, old, new), loaded, words = BREACHES[case]
-    _edit(real, year, old, new)
-    draft = model.load(real, loaded)
+def test_each_coherence_rule_warns_a_draft_and_stops_a_final_version(real, tmp_path, case):
+    change, loaded, words = BREACHES[case]
+    root = change(real).write(tmp_path / CONV)
+    draft = model.load(root, loaded)
     assert any(words in w and "avertissement" in w for w in draft.warnings), draft.warnings
     with pytest.raises(InputError) as info:
-        model.load(real, loaded, final=True)
+        model.load(root, loaded, final=True)
     assert words in str(info.value)
 
 
 # always warnings: they may be right (a meeting held on a Saturday), the reader decides
 NOTICES = {
-    "Saturday": ((2023, "  date: 2023-03-28", "  date: 2023-04-01"), 2023, "le 2023-04-01 est un samedi"),
-    "public holiday": ((2023, "  date: 2023-03-28", "  date: 2023-05-08"), 2023,
+    "Saturday": (lambda s: s.year(2023, appel={"date": "2023-04-01"}), 2023, "le 2023-04-01 est un samedi"),
+    "public holiday": (lambda s: s.year(2023, appel={"date": "2023-05-08"}), 2023,
                        "le 2023-05-08 est un jour férié (Fête de la Victoire)"),
-    "account holder": ((2023, "  titulaire: Association Régionale des Organismes Hlm des régions",
-                        "  titulaire: AR Hlm PACA et Corse, ex-Association Régionale des Organismes Hlm des régions"), 2023,
+    "account holder": (lambda s: s.year(2023, banque={"titulaire": lambda old: "AR Hlm PACA et Corse, ex-" + old}), 2023,
                        "n'est pas l'association bénéficiaire"),
-    "announced meeting not held": ((2023, "      date: 2024-03-12", "      date: 2024-03-19"), 2023,
-                                   "annonce un COPIL le 2024-03-19, absent des données de 2024"),
+    "announced meeting not held": (lambda s: s.year(2023, copil={"prochaines_reunions": {-1: {"date": "2024-03-19"}}}),
+                                   2023, "annonce un COPIL le 2024-03-19, absent des données de 2024"),
 }
 
 
 @pytest.mark.parametrize("case", list(NOTICES))
-def test_notices_are_warnings_even_for_a_final_version(real, case):
-    (year, old, new), loaded, words = NOTICES[case]
-    _edit(real, year, old, new)
+def test_notices_are_warnings_even_for_a_final_version(real, tmp_path, case):
+    change, loaded, words = NOTICES[case]
+    root = change(real).write(tmp_path / CONV)
     for final in (False, True):
-        assert any(words in w for w in model.load(real, loaded, final=final).warnings)
+        assert any(words in w for w in model.load(root, loaded, final=final).warnings)
 
 
 ERRORS = {
-    "IBAN checksum": ((2023, "  iban: FR76 3000 4000 0000 0123 4567 845", "  iban: FR76 3000 4000 0500 0012 3456 789"),
+    "IBAN checksum": (lambda s: s.year(2023, banque={"iban": "FR76 3000 4000 0500 0012 3456 789"}),
                       2023, "la clé de contrôle ne correspond pas"),
-    "BIC format": ((2023, "  bic: BNPAFRPPXXX", "  bic: BEXA-FR"), 2023, "BIC « BEXA-FR » invalide"),
-    "SIRET checksum": ((None, "  siret: 775 000 003 00001", "  siret: 775 000 003 00002"), 2023,
+    "BIC format": (lambda s: s.year(2023, banque={"bic": "BEXA-FR"}), 2023, "BIC « BEXA-FR » invalide"),
+    "SIRET checksum": (lambda s: s.convention(association={"siret": "775 000 003 00002"}), 2023,
                        "SIRET « 775 000 003 00002 » invalide"),
-    "RNA format": ((None, "  rna: W133000000", "  rna: 133000000"), 2023, "numéro RNA « 133000000 » invalide"),
-    "bilan not dated": ((2022, "bilan:\n  date: 2023-02-14\n  lieu: Marseille", "# bilan à venir"), 2023,
-                        "le bilan 2022 est joint au dossier 2023"),
-    "call in the closing year": ((2025, "\nbilan_final:", "\nappel:\n  date: 2025-03-25\n  reference: X\n  lieu: Marseille\n"
-                                                           "  montant: 20000.00\nbilan_final:"), 2025,
+    "RNA format": (lambda s: s.convention(association={"rna": "133000000"}), 2023, "numéro RNA « 133000000 » invalide"),
+    "bilan not dated": (lambda s: s.year(2022, bilan=DROP), 2023, "le bilan 2022 est joint au dossier 2023"),
+    "call in the closing year": (lambda s: s.year(2025, appel={"date": "2025-03-25", "reference": "X", "lieu": "Marseille",
+                                                               "montant": 20000.0}), 2025,
                                  "l'année 2025 n'a pas d'appel"),
 }
 
 
 @pytest.mark.parametrize("case", list(ERRORS))
-def test_impossible_data_is_an_error_even_for_a_draft(real, case):
-    (year, old, new), loaded, words = ERRORS[case]
-    _edit(real, year, old, new)
+def test_impossible_data_is_an_error_even_for_a_draft(real, tmp_path, case):
+    change, loaded, words = ERRORS[case]
+    root = change(real).write(tmp_path / CONV)
     with pytest.raises(InputError) as info:
-        model.load(real, loaded)
+        model.load(root, loaded)
     assert words in str(info.value)
 
 
@@ -195,24 +195,24 @@ def test_a_final_version_refuses_example_data_and_specimens(inputs_copy):
     assert "la date de signature est en blanc" in message
 
 
-def test_another_year_stops_a_final_version_only_by_what_the_dossier_prints(real):
+def test_another_year_stops_a_final_version_only_by_what_the_dossier_prints(real, tmp_path):
     """A year's pieces go in its own dossier only; its facts are printed wherever its bilan is
     (the next dossier, the closing one), and the refusal says so. The same rule whatever year
     is built: the reviewer saw a 2022 RIB block 2023 and 2025, not 2024."""
-    make_final(real, years=(2025,))
-    _edit(real, 2022, "    fichier: pieces/rib.pdf\n", "    fichier: pieces/rib.pdf\n    specimen: true\n")
+    real.final((2025,)).year(2022, pieces=specimen_rib)
+    root = real.write(tmp_path / CONV)
     for year in (2023, 2024, 2025):
-        model.load(real, year, final=True)
+        model.load(root, year, final=True)
     with pytest.raises(InputError) as info:
-        model.load(real, 2022, final=True)
+        model.load(root, 2022, final=True)
     assert "pieces/rib.pdf est un spécimen" in str(info.value)
-    _edit(real, 2022, "donnees_exemple: false", "donnees_exemple: true")
+    real.year(2022, donnees_exemple=True).write(root)
     # the 2024 dossier prints the compte rendu financier of 2022, and says so
     for year, why in ((2023, "(année 2022 : son bilan figure dans ce dossier)"),
                       (2024, "(année 2022 : son compte rendu financier figure dans ce dossier)"),
                       (2025, "(année 2022 : le bilan final de ce dossier en reprend")):
         with pytest.raises(InputError) as info:
-            model.load(real, year, final=True)
+            model.load(root, year, final=True)
         lines = [line for line in str(info.value).splitlines() if "2022/year.yaml" in line]
         assert lines and all(why in line for line in lines) and "rib.pdf" not in str(info.value), info.value
 
@@ -220,11 +220,11 @@ def test_another_year_stops_a_final_version_only_by_what_the_dossier_prints(real
 def test_check_tells_which_years_have_no_data_yet(inputs_copy):
     import shutil
 
-    from helpers import run_cli
+    from helpers import cli
 
     shutil.rmtree(inputs_copy / "2024")
     shutil.rmtree(inputs_copy / "2025")
-    result = run_cli("--inputs", str(inputs_copy), "check")
+    result = cli("--inputs", str(inputs_copy), "check")
     assert result.returncode == 0, result.stderr
     assert "pas encore de données pour 2024" in result.stderr
 
@@ -244,10 +244,7 @@ def test_later_dossiers_may_leave_out_the_signed_convention(inputs_copy):
     later calls; the first year's dossier still encloses the original."""
     from pipeline.convention import context, documents, model
 
-    path = inputs_copy / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  lieu_signature: Marseille\n",
-                                                             "  lieu_signature: Marseille\n  copie_jointe: false\n"),
-                    encoding="utf-8")
+    convention(convention={"copie_jointe": False}).write(inputs_copy)
     assert [d.key for d in documents.plan(model.load(inputs_copy, 2022))][0] == "convention"
     later = model.load(inputs_copy, 2023)
     assert "convention" not in [d.key for d in documents.plan(later)]
@@ -260,10 +257,10 @@ def test_final_reads_what_it_ships_not_only_the_flags(inputs_copy):
     from pipeline.convention import model
     from pipeline.errors import InputError
 
+    sample = convention()
     for year in (2022, 2023):
-        path = inputs_copy / str(year) / "year.yaml"
-        text = path.read_text(encoding="utf-8").replace("donnees_exemple: true", "donnees_exemple: false")
-        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
+        sample.year(year, donnees_exemple=False, pieces={i: {"specimen": DROP} for i in range(len(sample.years[year]["pieces"]))})
+    sample.write(inputs_copy)
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023, final=True)
     problems = "\n".join(info.value.problems)
@@ -278,17 +275,17 @@ def test_details_that_contradict_each_other_or_wait_for_a_value_are_said(inputs_
     from pipeline.convention import model
     from pipeline.errors import InputError
 
-    path = inputs_copy / "2023" / "year.yaml"
-    text = path.read_text(encoding="utf-8")
-    old, new, expected, final = {
-        "bic of another bank": ("  bic: BNPAFRPPXXX", "  bic: AGRIFRPPXXX",
+    comptes = next(i for i, p in enumerate(convention().years[2023]["pieces"]) if p["code"] == "comptes")
+    change, expected, final = {
+        "bic of another bank": (dict(banque={"bic": "AGRIFRPPXXX"}),
                                 "le BIC AGRIFRPPXXX n'est pas celui de la banque de l'IBAN (code banque 30004", False),
-        "bank name": ("BNP Paribas – Agence EXEMPLE", "Caisse d'Épargne – Agence EXEMPLE",
+        "bank name": (dict(banque={"domiciliation": "Caisse d'Épargne – Agence EXEMPLE Marseille Prado"}),
                       "ne nomme pas la banque de l'IBAN", False),
-        "placeholder": ("  lieu: Marseille\n", "  lieu: À COMPLÉTER\n", "« À COMPLÉTER » reste à remplir", True),
-        "provisional accounts": ("arrêtés par le conseil d'administration", "provisoires", "pièce provisoire", False),
+        "placeholder": (dict(appel={"lieu": "À COMPLÉTER"}), "« À COMPLÉTER » reste à remplir", True),
+        "provisional accounts": (dict(pieces={comptes: {"note": "Comptes 2022 provisoires, soumis à l'assemblée "
+                                                                "générale de juin 2023"}}), "pièce provisoire", False),
     }[case]
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    convention().year(2023, **change).write(inputs_copy)
     if final:
         with pytest.raises(InputError) as info:
             model.load(inputs_copy, 2023, final=True)
@@ -304,14 +301,9 @@ def test_a_bank_is_recognised_by_its_bic_s_name_too(inputs_copy):
 
     from pipeline.convention import model
 
-    path = inputs_copy / "2023" / "year.yaml"
-    text = path.read_text(encoding="utf-8")
     iban = str(IBAN.generate("FR", bank_code="30003", account_code="00012345678"))
-    for line in text.splitlines():
-        if line.strip().startswith("iban:"):
-            text = text.replace(line, f"  iban: {iban}")
-    path.write_text(text.replace("  bic: BNPAFRPPXXX", "  bic: SOGEFRPPXXX")
-                    .replace("BNP Paribas – Agence EXEMPLE", "Société Générale – Agence EXEMPLE"), encoding="utf-8")
+    convention().year(2023, banque={"iban": iban, "bic": "SOGEFRPPXXX",
+                                    "domiciliation": "Société Générale – Agence EXEMPLE Marseille Prado"}).write(inputs_copy)
     warnings = model.load(inputs_copy, 2023).warnings
     assert not any("banque.domiciliation" in w or "banque.bic" in w for w in warnings), warnings
 
@@ -321,18 +313,18 @@ def test_meetings_announced_for_later_in_a_running_year_are_not_missed_yet(input
     year runs (no bilan, no later meeting recorded); once the year is closed, a missing one is said."""
     from pipeline.convention import model
 
-    path = inputs_copy / "2024" / "year.yaml"
-    text = path.read_text(encoding="utf-8")
-    head, meetings = text.split("\nreunions:", 1)
-    head = head.replace("  - crf.date\n  - crf.comptes_approuves_le\n  - crf.regle_repartition\n  - crf.transmis_le\n", "")
-    held = meetings.split("\n  - instance:")[:3]  # the header and the two meetings held by March (no CRF yet)
-    path.write_text(head + "\nreunions:" + "\n  - instance:".join(held) + "\n", encoding="utf-8")
+    # the two meetings held by March; nothing after them yet (the payment, the bilan, no CRF)
+    sample = convention()
+    later = list(sample.years[2024])[list(sample.years[2024]).index("reunions") + 1:]
+    sample.year(2024, reunions=lambda meetings: meetings[:2], **{key: DROP for key in later},
+                a_remplacer=lambda keys: [k for k in keys if not k.startswith("crf.")]).write(inputs_copy)
     data = model.load(inputs_copy, 2024)
     assert not any("absent des réunions de 2024" in w for w in data.warnings), data.warnings
-    september = "\n  - instance: COTECH\n    date: 2024-09-24\n    lieu: Le Saint-Georges, Marseille\n" \
-                "    objet: Point d'étape du programme 2024"
-    assert september in text
-    path.write_text(text.replace(september, ""), encoding="utf-8")
+    september = {"instance": "COTECH", "date": "2024-09-24", "lieu": "Le Saint-Georges, Marseille",
+                 "objet": "Point d'étape du programme 2024"}
+    sample = convention()
+    assert september in sample.years[2024]["reunions"]
+    sample.year(2024, reunions=lambda meetings: [m for m in meetings if m != september]).write(inputs_copy)
     data = model.load(inputs_copy, 2024)  # the year closed, its bilan dated: the September COTECH is missed
     assert any("annonce un COTECH le 2024-09-24, absent des réunions de 2024" in w for w in data.warnings), data.warnings
 
@@ -353,10 +345,125 @@ def test_the_chair_of_the_meeting_is_one_of_those_present(inputs_copy):
     from pipeline.convention import model
     from pipeline.errors import InputError
 
-    path = inputs_copy / "2023" / "year.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  presidence: vp_habitat", "  presidence: equipes_metropol"),
-                    encoding="utf-8")
+    convention().year(2023, copil={"presidence": "equipes_metropol"}).write(inputs_copy)
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023)
     assert "copil.presidence: le rôle « equipes_metropol », qui préside la séance, ne désigne aucun membre présent" \
         in str(info.value)
+
+
+# --------------------------------------------------------------------------- at the edges
+# where an off-by-one goes unseen: the day before, the day itself, 31 December, a Saturday, the
+# first year of a total, half a cent; the bilan's figures read from the data as the templates get them
+
+def said(inputs, words: str) -> bool:
+    return any(words in w for w in inputs.warnings)
+
+
+def edge(year: int, **change):
+    """The shipped convention with one year changed, written where a test reads it."""
+    return convention().year(year, **change)
+
+
+# --------------------------------------------------------------------- bilan ≤ COPIL ≤ call
+
+
+def test_a_call_dated_the_day_before_its_copil_is_a_breach(inputs_copy):
+    edge(2023, appel={"date": "2023-03-13"}).write(inputs_copy)  # a Monday; the COPIL is on the 14th
+    assert said(model.load(inputs_copy, 2023), "l'appel 2023 est daté du 2023-03-13, avant le COPIL 2023")
+
+
+def test_a_call_sent_the_day_of_its_copil_is_in_order(inputs_copy):
+    edge(2023, appel={"date": "2023-03-14"}).write(inputs_copy)
+    assert model.load(inputs_copy, 2023).warnings == []
+
+
+def test_a_bilan_dated_the_day_after_the_copil_that_examines_it_is_a_breach(inputs_copy):
+    edge(2022, bilan={"date": "2023-03-15"}).write(inputs_copy)
+    assert said(model.load(inputs_copy, 2023), "le COPIL 2023 est daté du 2023-03-14, avant le bilan 2022")
+
+
+# --------------------------------------------------------------------- the payment and its call
+
+
+def test_a_payment_received_after_the_copil_but_before_the_call_is_a_breach(inputs_copy):
+    """A payment follows its call, not the committee: received on 20 March for a call of 28 March."""
+    edge(2023, finances={"date_reception": "2023-03-20"}).write(inputs_copy)
+    assert said(model.load(inputs_copy, 2024), "reçue le 2023-03-20, avant d'être appelée (appel du 2023-03-28)")
+
+
+def test_a_payment_received_on_the_call_s_day_is_in_order(inputs_copy):
+    edge(2023, finances={"date_reception": "2023-03-28"}).write(inputs_copy)
+    assert not said(model.load(inputs_copy, 2024), "avant d'être appelée")
+
+
+def test_a_payment_received_on_the_bilan_s_own_day_is_reported_received(inputs_copy):
+    """The bilan of 2022 is dated 14 February 2023: money that arrived that day is not pending."""
+    edge(2022, finances={"date_reception": "2023-02-14"}).write(inputs_copy)
+    finances = context.build_context(model.load(inputs_copy, 2023), projet=True).bilan.finances
+    assert finances.date_reception == dt.date(2023, 2, 14)
+    assert finances.montant_recu == Decimal("20000.00") and finances.en_attente == Decimal("0.00")
+
+
+def test_a_payment_received_the_day_after_the_bilan_is_pending(inputs_copy):
+    edge(2022, finances={"date_reception": "2023-02-15"}).write(inputs_copy)
+    finances = context.build_context(model.load(inputs_copy, 2023), projet=True).bilan.finances
+    assert finances.date_reception is None and finances.en_attente == Decimal("20000.00")
+
+
+# --------------------------------------------------------------------- the bilan looks back
+
+
+def test_a_bilan_dated_31_december_of_its_own_year_is_a_breach(inputs_copy):
+    """The year is not over until the 31st is: the bilan is drawn up after it."""
+    edge(2022, bilan={"date": "2022-12-31"}).write(inputs_copy)
+    assert said(model.load(inputs_copy, 2023), "le bilan 2022 est daté du 2022-12-31")
+
+
+def test_a_bilan_dated_the_first_working_day_after_the_year_is_in_order(inputs_copy):
+    edge(2022, bilan={"date": "2023-01-02"}).write(inputs_copy)
+    assert not said(model.load(inputs_copy, 2023), "le bilan 2022 est daté")
+
+
+# --------------------------------------------------------------------- the COPIL's own day
+
+
+def test_a_copil_on_a_saturday_is_said_at_its_own_date(inputs_copy):
+    """The warning points at copil.date, the line staff edit, not only at the list of meetings."""
+    convention().everywhere(2023, "2023-03-14", "2023-03-11").write(inputs_copy)  # the COPIL and its meeting
+    assert said(model.load(inputs_copy, 2023), "copil.date: le 2023-03-11 est un samedi")
+
+
+def test_a_copil_on_a_public_holiday_is_said_at_its_own_date(inputs_copy):
+    convention().everywhere(2023, "2023-03-14", "2023-05-08").write(inputs_copy)
+    assert said(model.load(inputs_copy, 2023), "copil.date: le 2023-05-08 est un jour férié")
+
+
+# --------------------------------------------------------------------- the final bilan's totals
+
+
+def test_the_final_bilan_counts_every_year_of_the_period_the_first_included():
+    final = context.build_context(model.load(INPUTS, 2025), projet=True).bilan_final
+    per_year = [len(model.load(INPUTS, year).year.actions) for year in (2022, 2023, 2024)]
+    assert final.annees == [2022, 2023, 2024]
+    assert final.actions_par_annee == per_year and final.actions_total == sum(per_year)
+    assert sum(c["total"] for c in final.chantiers) == sum(per_year)
+    assert all(c["total"] == sum(c["par_annee"]) and len(c["par_annee"]) == 3 for c in final.chantiers)
+    assert final.appele_total == final.prevu_total == Decimal("60000.00")
+
+
+# --------------------------------------------------------------------- half a cent
+
+
+@pytest.mark.parametrize("value, figures", [
+    (Decimal("0.125"), "0,13\u00a0€"),
+    (Decimal("1234.565"), "1\u202f234,57\u00a0€"),
+    (2.675, "2,68\u00a0€"),       # a float as written, not as stored
+    (Decimal("0.124"), "0,12\u00a0€"),
+])
+def test_half_a_cent_is_rounded_up_as_accounts_do(value, figures):
+    assert french.montant(value) == figures
+
+
+def test_an_amount_in_words_rounds_half_a_cent_up_too():
+    assert french.montant_lettres(Decimal("2.005")) == "deux euros et un centime"

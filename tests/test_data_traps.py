@@ -18,6 +18,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
+from builder import convention
 from helpers import line_of_text, load_problems
 from pipeline.binder import Problems, bind
 from pipeline.convention import documents, model
@@ -26,6 +27,7 @@ from pipeline.yamlsource import load_yaml
 
 
 def _edit(path, old, new, count=1):
+    """A change of the YAML text itself, as staff type it (how a value is written is the trap)."""
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, count), encoding="utf-8")
@@ -207,13 +209,19 @@ def test_a_yes_no_field_still_reads_true_and_false(inputs_copy):
 # --------------------------------------------------------------------------- 2. civilité and fonction
 
 def test_a_civilite_that_contradicts_the_title_is_a_warning_then_an_error(inputs_copy):
-    conv = inputs_copy / "convention.yaml"
-    _edit(conv, "    qualite: Président\n    civilite: Monsieur\n", "    qualite: Président\n    civilite: Madame\n")
+    conv = convention(association={"representant": {"civilite": "Madame"}}).write(inputs_copy) / "convention.yaml"
     line = line_of_text(conv, "qualite: Président\n")
     said = (f"{_display(conv)}:{line}: association.representant.qualite: civilité "
             "Madame mais fonction « Président » : écrivez « Présidente » (ou Monsieur)")
     assert said + " (avertissement ; erreur avec --final)" in model.load(inputs_copy, 2023).warnings
     assert said in load_problems(inputs_copy, 2023, final=True)
+
+
+def jean_as(civilite: str, qualite: str):
+    """The example with Jean, present at the 2023 COPIL as « Directeur », given another civilité and title."""
+    presents = convention().years[2023]["copil"]["presents"]
+    jean = next(i for i, p in enumerate(presents) if p["prenom"] == "Jean")
+    return convention().year(2023, copil={"presents": {jean: {"civilite": civilite, "qualite": qualite}}})
 
 
 @pytest.mark.parametrize("civilite, qualite, fix", [
@@ -224,9 +232,7 @@ def test_a_civilite_that_contradicts_the_title_is_a_warning_then_an_error(inputs
     ("Madame", "Président du conseil d'administration", "écrivez « Présidente … » (ou Monsieur)"),
 ])
 def test_a_participant_whose_civilite_contradicts_the_title(inputs_copy, civilite, qualite, fix):
-    path = inputs_copy / "2023" / "year.yaml"
-    _edit(path, "    - civilite: M.\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: Directeur\n",
-          f"    - civilite: {civilite}\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: {qualite}\n")
+    path = jean_as(civilite, qualite).write(inputs_copy) / "2023" / "year.yaml"
     warnings = [w for w in model.load(inputs_copy, 2023).warnings if "civilité" in w]
     assert len(warnings) == 1, warnings
     line = line_of_text(path, "prenom: Jean") + 2
@@ -241,17 +247,13 @@ def test_a_participant_whose_civilite_contradicts_the_title(inputs_copy, civilit
     ("Mme", "Directrice"), ("M.", "Directeur général adjoint"), ("Madame", "Présidente"),
 ])
 def test_an_epicene_or_agreeing_title_is_left_alone(inputs_copy, civilite, qualite):
-    path = inputs_copy / "2023" / "year.yaml"
-    _edit(path, "    - civilite: M.\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: Directeur\n",
-          f"    - civilite: {civilite}\n      prenom: Jean\n      nom: EXEMPLE\n      qualite: {qualite}\n")
+    jean_as(civilite, qualite).write(inputs_copy)
     assert model.load(inputs_copy, 2023).warnings == []
 
 
 def test_a_form_of_address_writes_the_civilite_out(inputs_copy):
-    conv = inputs_copy / "convention.yaml"
-    _edit(conv, "    qualite: Présidente\n    civilite: Madame\n",
-          "    qualite: Présidente\n    civilite: Mme\n    prenom: Martine\n    nom: MARTIN\n")
-    _edit(conv, "    civilite: Monsieur\n    prenom: Pascal", "    civilite: M.\n    prenom: Pascal")
+    convention(metropole={"representant": {"civilite": "Mme", "prenom": "Martine", "nom": "MARTIN"}},
+               association={"representant": {"civilite": "M."}}).write(inputs_copy)
     loaded = model.load(inputs_copy, 2023)
     assert loaded.warnings == []
     metropole, association = loaded.convention.metropole.representant, loaded.convention.association.representant
@@ -264,13 +266,11 @@ def test_a_form_of_address_writes_the_civilite_out(inputs_copy):
 # --------------------------------------------------------------------------- 3. who signs the minutes
 
 def test_an_excused_signatory_is_said_and_never_asked_to_sign(inputs_copy):
-    path = inputs_copy / "2023" / "year.yaml"
-    text = path.read_text(encoding="utf-8")
-    start = text.index("    - civilite: Mme\n      prenom: Sophie")
-    block = text[start:text.index("    - civilite: M.\n      prenom: Pascal")]
-    text = text[:start] + text[start + len(block):]
-    text = text.replace("  excuses:\n", "  excuses:\n" + block).replace("presidence: vp_habitat", "presidence: president_arhlm")
-    path.write_text(text, encoding="utf-8")
+    copil = convention().years[2023]["copil"]
+    sophie = next(p for p in copil["presents"] if p["prenom"] == "Sophie")
+    path = convention().year(2023, copil={"presents": [p for p in copil["presents"] if p is not sophie],
+                                          "excuses": [sophie, *copil["excuses"]], "presidence": "president_arhlm"}
+                             ).write(inputs_copy) / "2023" / "year.yaml"
     loaded = model.load(inputs_copy, 2023)
     said = [w for w in loaded.warnings if "procès-verbal" in w and "excusée" in w]
     assert len(said) == 1, loaded.warnings
@@ -360,7 +360,6 @@ def test_an_amount_out_of_all_measure_is_its_line_s_problem(inputs_copy, written
 def test_a_date_order_warning_names_both_lines_when_the_dates_are_in_two_files(inputs_copy):
     """The bilan 2022 moved after the COPIL 2023: the warning sat on the COPIL's line alone, a line
     nobody had changed (third new-user trial, C6)."""
-    bilan = inputs_copy / "2022" / "year.yaml"
-    _edit(bilan, "bilan:\n  date: 2023-02-14", "bilan:\n  date: 2023-03-20")
+    bilan = convention().year(2022, bilan={"date": "2023-03-20"}).write(inputs_copy) / "2022" / "year.yaml"
     warned = [w for w in model.load(inputs_copy, 2023).warnings if "avant le bilan 2022" in w]
     assert warned and f"2022/year.yaml:{line_of_text(bilan, 'date: 2023-03-20')}" in warned[0], warned

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, processes_naming, run_cli
+from builder import DROP, convention
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli, processes_naming, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -29,9 +30,12 @@ def previous(tmp_path, built) -> Path:
     return outputs
 
 
-def build_cli(inputs: Path, outputs: Path, *extra: str, env=None, templates: Path = TEMPLATES, year="2023"):
-    return run_cli("--inputs", str(inputs), "--templates", str(templates), "--outputs", str(outputs),
-                   "build", year, *extra, env=env)
+def build_cli(inputs: Path, outputs: Path, *extra: str, env=None, templates: Path = TEMPLATES, year="2023",
+              process: bool = False):
+    """A build through the CLI, in this process; ``process``: as its own ``python -m pipeline``, for
+    a test about LibreOffice's life or the process itself (``env`` is then its whole environment)."""
+    return (run_cli if process else cli)("--inputs", str(inputs), "--templates", str(templates),
+                                         "--outputs", str(outputs), "build", year, *extra, env=env)
 
 
 def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: dict):
@@ -46,28 +50,42 @@ def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: 
 
 
 def edit(root: Path, old: str, new: str, year: int = 2023):
+    """A change of the YAML text itself (its syntax): not of the data."""
     path = root / str(year) / "year.yaml"
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _index(items: list, **values) -> int:
+    """The index of the first item of the example that has these values."""
+    return next(i for i, item in enumerate(items) if all(item.get(k) == v for k, v in values.items()))
+
+
+_ACTIONS, _PIECES = convention().years[2023]["actions"], convention().years[2023]["pieces"]
+_PARTICIPANTS, _RIB = _index(_ACTIONS, participants=21), _index(_PIECES, fichier="pieces/rib.pdf")
+
+# (what is wrong: the YAML text as typed, or the data, words of the message)
 INPUT_CASES = [
-    ("malformed yaml", "  reference: AR-2023-012", "  reference: 'AR-2023-012", ["year.yaml:", "syntaxe YAML"]),
-    ("wrong type", "    participants: 21", "    participants: beaucoup", ["actions[4].participants", "nombre entier"]),
-    ("missing key", "  reference: AR-2023-012\n", "", ["appel.reference", "clé obligatoire absente"]),
-    ("unknown key", "  lieu: Marseille\n  montant", "  lieux: Marseille\n  montant", ["appel.lieux", "« lieu »"]),
-    ("impossible date", "  date: 2023-03-28", "  date: 2023-13-45", ["appel.date", "2023-13-45"]),
-    ("non-numeric amount", "  montant_recu: 20000.00", "  montant_recu: vingt mille", ["finances.montant_recu", "montant"]),
-    ("negative amount", "  montant_recu: 20000.00", "  montant_recu: -20000", ["finances.montant_recu", "positif"]),
-    ("missing piece file", "fichier: pieces/rib.pdf", "fichier: pieces/rib-absent.pdf", ["pieces[1].fichier", "introuvable"]),
-    ("piece escaping inputs", "fichier: pieces/rib.pdf", "fichier: ../../../../etc/hostname", ["sort du dossier"]),
+    ("malformed yaml", ("  reference: AR-2023-012", "  reference: 'AR-2023-012"), ["year.yaml:", "syntaxe YAML"]),
+    ("wrong type", dict(actions={_PARTICIPANTS: {"participants": "beaucoup"}}),
+     ["actions[4].participants", "nombre entier"]),
+    ("missing key", dict(appel={"reference": DROP}), ["appel.reference", "clé obligatoire absente"]),
+    ("unknown key", dict(appel={"lieu": DROP, "lieux": "Marseille"}), ["appel.lieux", "« lieu »"]),
+    ("impossible date", dict(appel={"date": "2023-13-45"}), ["appel.date", "2023-13-45"]),
+    ("non-numeric amount", dict(finances={"montant_recu": "vingt mille"}), ["finances.montant_recu", "montant"]),
+    ("negative amount", dict(finances={"montant_recu": -20000}), ["finances.montant_recu", "positif"]),
+    ("missing piece file", dict(pieces={_RIB: {"fichier": "pieces/rib-absent.pdf"}}), ["pieces[1].fichier", "introuvable"]),
+    ("piece escaping inputs", dict(pieces={_RIB: {"fichier": "../../../../etc/hostname"}}), ["sort du dossier"]),
 ]
 
 
-@pytest.mark.parametrize("label, old, new, words", INPUT_CASES, ids=[c[0] for c in INPUT_CASES])
-def test_bad_inputs(inputs_copy, previous, label, old, new, words):
-    edit(inputs_copy, old, new)
+@pytest.mark.parametrize("label, change, words", INPUT_CASES, ids=[c[0] for c in INPUT_CASES])
+def test_bad_inputs(inputs_copy, previous, label, change, words):
+    if isinstance(change, tuple):
+        edit(inputs_copy, *change)
+    else:
+        convention().year(2023, **change).write(inputs_copy)
     before = snapshot(previous)
     result = build_cli(inputs_copy, previous)
     assert_clean_failure(result, 2, "2023/year.yaml", *words, outputs=previous, before=before)
@@ -173,14 +191,14 @@ def profile(outputs: Path) -> Path:
 def test_libreoffice_missing(previous):
     before = snapshot(previous)
     env = dict(os.environ, PIPELINE_SOFFICE="/nonexistent/soffice")
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert_clean_failure(result, 4, "LibreOffice", "apt-get install", outputs=previous, before=before)
 
 
 def test_libreoffice_bridge_missing(previous):
     before = snapshot(previous)
     env = dict(os.environ, PIPELINE_UNO_PYTHON=sys.executable)  # the venv's Python has no uno module
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert_clean_failure(result, 4, "uno", "apt-get install", outputs=previous, before=before)
     assert no_worker_left(profile(previous))
 
@@ -188,7 +206,7 @@ def test_libreoffice_bridge_missing(previous):
 def test_libreoffice_crashing(tmp_path, previous):
     before = snapshot(previous)
     env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exit 3")))
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert_clean_failure(result, 5, "LibreOffice", outputs=previous, before=before)
     assert no_worker_left(profile(previous))
 
@@ -198,7 +216,7 @@ def test_libreoffice_hanging_is_killed(tmp_path, previous):
     env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exec sleep 300")),
                PIPELINE_START_TIMEOUT="3", LO_START_TIMEOUT="300")
     started = time.monotonic()
-    result = build_cli(INPUTS, previous, env=env)
+    result = build_cli(INPUTS, previous, env=env, process=True)
     assert time.monotonic() - started < 60
     assert_clean_failure(result, 5, "ne répond plus", outputs=previous, before=before)
     assert subprocess.run(["pgrep", "-f", f"{tmp_path}/soffice"], capture_output=True).stdout.strip() == b""
@@ -229,7 +247,7 @@ def test_own_libreoffice_running_does_not_interfere(tmp_path, previous):
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         time.sleep(2)
-        result = build_cli(INPUTS, previous)
+        result = build_cli(INPUTS, previous, process=True)
         assert result.returncode == 0, result.stderr
         assert own.poll() is None  # the user's LibreOffice is still running
     finally:
@@ -274,7 +292,7 @@ def test_killed_build_is_recovered_by_the_next(previous):
     proc.wait()
     assert {k: v for k, v in snapshot(previous).items()
             if not any(part.startswith(".") for part in Path(k).parts)} == before
-    result = run_cli("--outputs", str(previous), "build", "2023")
+    result = cli("--outputs", str(previous), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (previous / CONV).iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
 
@@ -285,7 +303,7 @@ def test_two_builds_of_the_same_year(previous):
     with open(previous / CONV / ".lock-2023", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
         before = snapshot(previous)
-        result = run_cli("--outputs", str(previous), "build", "2023")
+        result = cli("--outputs", str(previous), "build", "2023")
         assert result.returncode == 6
         assert "une autre construction de l'année 2023 est en cours" in result.stderr
         assert snapshot(previous) == before
@@ -294,14 +312,14 @@ def test_two_builds_of_the_same_year(previous):
 def test_outputs_not_writable(office, tmp_path):  # its LibreOffice starts before the outputs are written
     blocker = tmp_path / "outputs"
     blocker.write_text("un fichier à la place du dossier")
-    result = run_cli("--outputs", str(blocker), "build", "2023")
+    result = cli("--outputs", str(blocker), "build", "2023")
     assert result.returncode == 6, result.stderr
     assert "Traceback" not in result.stderr and str(blocker) in result.stderr  # the folder named, as given
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "1e9", "99999999999999999"])
 def test_a_source_date_epoch_that_is_no_date_is_one_line_before_any_work(tmp_path, value):
-    done = run_cli("--outputs", str(tmp_path / "out"), "build", "2023", env=dict(os.environ, SOURCE_DATE_EPOCH=value))
+    done = cli("--outputs", str(tmp_path / "out"), "build", "2023", env={"SOURCE_DATE_EPOCH": value})
     assert done.returncode == 2 and "SOURCE_DATE_EPOCH" in done.stderr and "Traceback" not in done.stderr
     assert "erreur inattendue" not in done.stderr and not (tmp_path / "out").exists()
 

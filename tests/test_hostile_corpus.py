@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from pypdf import PdfWriter
 
-from helpers import CONV, build_years, run_cli
+from helpers import CONV, build_years, cli
 from pipeline.errors import PipelineError
 from test_hostile_pieces import png_header
 from test_nothing_fetched import linked_piece
@@ -63,7 +63,7 @@ def _as_rib(inputs, name):
 def test_each_hostile_file_is_one_clear_line_from_check_and_the_build(office, inputs_copy, warm_outputs, name):
     _as_rib(inputs_copy, name)
     said = CORPUS[name][1]
-    done = run_cli("--inputs", str(inputs_copy.parent), "check")
+    done = cli("--inputs", str(inputs_copy.parent), "check")
     lines = [line for line in done.stderr.splitlines() if line.startswith("erreur")]
     assert done.returncode == 2 and any(name in line and said in line for line in lines), done.stderr
     assert "Traceback" not in done.stderr and "inattendue" not in done.stderr
@@ -77,7 +77,7 @@ def test_each_hostile_file_is_one_clear_line_from_check_and_the_build(office, in
 def test_a_hostile_word_piece_is_checked_clean_and_built_or_refused_in_one_line(office, inputs_copy, warm_outputs,
                                                                                 name):
     _as_rib(inputs_copy, name)
-    done = run_cli("--inputs", str(inputs_copy.parent), "check")
+    done = cli("--inputs", str(inputs_copy.parent), "check")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     try:
         build_years([2023], inputs_copy, warm_outputs, office=office)

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from helpers import run_cli
+from helpers import cli
 from pipeline.convention import model
 from pipeline.errors import ConversionError, InputError
 from pipeline.pdf import pieces
@@ -40,7 +40,7 @@ def test_a_bomb_image_piece_is_one_line_from_check_and_the_build(inputs_copy, tm
         model.load(inputs_copy, 2023)
     assert f"pieces/rib.png : image de {size[0]} × {size[1]} pixels" in str(info.value)
     for command in (("check",), ("build", "2023")):
-        done = run_cli("--inputs", str(inputs_copy.parent), "--outputs", str(tmp_path / "out"), *command)
+        done = cli("--inputs", str(inputs_copy.parent), "--outputs", str(tmp_path / "out"), *command)
         assert done.returncode == 2 and "rib.png : image de" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr and "inattendue" not in done.stderr
 

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, INPUTS, build_years, run_cli
+from builder import convention
+from helpers import CONV, INPUTS, build_years, cli
 from pipeline import manifest
 from pipeline.convention import documents, model
 from pipeline.events import Event
@@ -55,7 +56,7 @@ def test_rebuild_with_nothing_changed_starts_no_libreoffice(office, inputs_copy,
     build_years([2023], inputs_copy, outputs, watch=events.append)
     assert [e.kind for e in events if e.kind != "started"] == ["assembled"]
     assert {p.name: p.read_bytes() for p in (outputs / CONV / "2023").iterdir()} == before
-    result = run_cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
+    result = cli("--inputs", str(inputs_copy), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 0 and f"{CONV} 2023 : déjà à jour" in result.stderr  # which convention's 2023
 
 
@@ -75,10 +76,9 @@ def test_a_rebuild_of_one_document_starts_one_libreoffice(office, inputs_copy, t
 def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_path):
     outputs = tmp_path / "out"
     build_years([2022, 2023, 2024], inputs_copy, outputs, office=office)
-    path = inputs_copy / "2023" / "year.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "Mise à jour du guide « Acquisition-amélioration en centre ancien »", "Guide « Acquisition-amélioration », 2e édition"),
-        encoding="utf-8")
+    guide = "Mise à jour du guide « Acquisition-amélioration en centre ancien »"
+    convention().year(2023, actions=lambda actions: [dict(a, titre="Guide « Acquisition-amélioration », 2e édition")
+                                                     if a["titre"] == guide else a for a in actions]).write(inputs_copy)
     events: list[Event] = []
     build_years([2022, 2023, 2024], inputs_copy, outputs, watch=events.append, office=office)
     assert sum(batches(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache

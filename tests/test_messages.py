@@ -1,12 +1,12 @@
 """Template and data messages that point the right way, all in one round: the full path of a
 name that exists deeper, the new name of a renamed one, the empty first-year bilan, a missing
 signe_pour blamed on convention.yaml. No LibreOffice: templates are only filled."""
-import re
 import shutil
 
 import docx
 import pytest
 
+from builder import convention
 from helpers import INPUTS, TEMPLATES
 from pipeline import checks, templates
 from pipeline.convention import model
@@ -107,26 +107,22 @@ def test_every_template_s_errors_come_in_one_round(tmp_path):
 
 
 def test_a_missing_signe_pour_is_blamed_on_convention_yaml(inputs_copy):
-    path = inputs_copy / "convention.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"\n +signe_pour: metropole.*", "", text), encoding="utf-8")
+    convention(copil={"membres": lambda members: [{k: v for k, v in m.items() if (k, v) != ("signe_pour", "metropole")}
+                                                  for m in members]}).write(inputs_copy)
     lines = [text for _code, text in checks.check_all(inputs_copy, TEMPLATES).problems]
     assert any("convention.yaml:" in text and "copil.membres: aucun membre du COPIL ne signe le procès-verbal pour la "
                "partie « metropole » : ajoutez « signe_pour: metropole »" in text for text in lines), lines
     assert not any("modèle" in text for text in lines)  # no template the user never touched is blamed
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("\nfinances:\n", "\nfinances:\n  montant_appele: 20000.00\n",
+@pytest.mark.parametrize("change, expected", [
+    (dict(finances={"montant_appele": 20000.0}),
      "finances.montant_appele: clé retirée — le montant appelé est celui de la lettre d'appel (appel.montant)"),
-    ("\ncopil:\n", "\ncopil:\n  ordre_du_jour: [Accueil]\n",
+    (dict(copil={"ordre_du_jour": ["Accueil"]}),
      "copil.ordre_du_jour: clé retirée — l'ordre du jour est maintenant établi d'après les données"),
 ])
-def test_a_retired_data_key_says_what_replaced_it(inputs_copy, old, new, expected):
-    path = inputs_copy / "2023" / "year.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def test_a_retired_data_key_says_what_replaced_it(inputs_copy, change, expected):
+    convention().year(2023, **change).write(inputs_copy)
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023)
     assert expected in str(info.value) and "montant_recu »" not in str(info.value)

@@ -1,6 +1,7 @@
 """Loading and checking inputs: every problem named with file, line and key."""
 import pytest
 
+from builder import convention
 from helpers import INPUTS
 from pipeline.convention import model
 from pipeline.errors import InputError
@@ -14,10 +15,24 @@ def test_shipped_years_load_without_warning():
 
 
 def _edit(root, year, old, new):
+    """A change of the YAML text itself (its syntax, a key's spelling and line): not of the data."""
     path = root / str(year) / "year.yaml"
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_builder_s_example_loads_as_the_shipped_one(tmp_path):
+    """Every file of the example dumped again by the test builder (no comments, other lines) loads
+    as the shipped file: a test that changes one value through it changes only that."""
+    sample = convention()
+    sample.changed |= {None, *sample.years}
+    root = sample.write(tmp_path / INPUTS.name)
+    for year in sample.years:
+        shipped, rebuilt = model.load(INPUTS, year), model.load(root, year)
+        assert (rebuilt.year, rebuilt.convention, rebuilt.warnings) == (shipped.year, shipped.convention, shipped.warnings)
+    assert (root / "2023" / "year.yaml").read_text(encoding="utf-8") != (INPUTS / "2023" / "year.yaml").read_text(
+        encoding="utf-8")
 
 
 def _error(root, year, **kw) -> str:
@@ -42,15 +57,16 @@ def test_unknown_key_suggests_the_closest(inputs_copy):
 
 
 def test_impossible_date_and_negative_amount_are_reported_together(inputs_copy):
-    _edit(inputs_copy, 2023, "  date: 2023-03-28", "  date: 2023-02-30")
-    _edit(inputs_copy, 2023, "  montant_recu: 20000.00", "  montant_recu: -5")
+    convention().year(2023, appel={"date": "2023-02-30"}, finances={"montant_recu": -5}).write(inputs_copy)
     message = _error(inputs_copy, 2023)
     assert "appel.date: la date 2023-02-30 n'existe pas" in message
     assert "finances.montant_recu" in message and "positif" in message
 
 
 def test_unknown_chantier_code_is_named(inputs_copy):
-    _edit(inputs_copy, 2023, "    chantier: PLH\n    modalite: GROUPES", "    chantier: PHL\n    modalite: GROUPES")
+    sample = convention()
+    plh = next(i for i, a in enumerate(sample.years[2023]["actions"]) if (a["chantier"], a["modalite"]) == ("PLH", "GROUPES"))
+    sample.year(2023, actions={plh: {"chantier": "PHL"}}).write(inputs_copy)
     message = _error(inputs_copy, 2023)
     assert "actions[4].chantier" in message and "« PLH »" in message
 
@@ -69,15 +85,14 @@ def test_missing_year_folder(inputs_copy):
 
 
 def test_missing_piece_is_a_warning(inputs_copy):
-    text = (inputs_copy / "2023" / "year.yaml").read_text(encoding="utf-8")
-    start = text.index("  - code: comptes\n")
-    _edit(inputs_copy, 2023, text[start:text.index("\n\n", start)], "")
+    convention().year(2023, pieces=lambda pieces: [p for p in pieces if p["code"] != "comptes"]).write(inputs_copy)
     loaded = model.load(inputs_copy, 2023)
     assert any("pièce manquante : Les comptes de l'année 2022" in w for w in loaded.warnings)
 
 
 def test_piece_outside_inputs_is_refused(inputs_copy):
-    _edit(inputs_copy, 2023, "fichier: pieces/rib.pdf", "fichier: ../../../etc/passwd")
+    convention().year(2023, pieces=lambda pieces: [dict(p, fichier="../../../etc/passwd") if p["fichier"] == "pieces/rib.pdf"
+                                                   else p for p in pieces]).write(inputs_copy)
     assert "sort du dossier des données" in _error(inputs_copy, 2023)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from helpers import CONV, INPUTS, TEMPLATES, build_years, run_cli
+from builder import convention
+from helpers import CONV, INPUTS, TEMPLATES, build_years, cli
 from pipeline import checks, preview, templates
 from pipeline.convention import documents, model
 from pipeline.errors import TemplateProblem
@@ -70,8 +71,8 @@ def test_the_command_line_build_exits_3_on_what_check_refuses(inputs_copy, tmp_p
     name, old, new, said = MISTAKES["minutes dated with the call's date"]
     own_template(inputs_copy, name, old, new)
     args = ("--inputs", str(inputs_copy.parent), "--outputs", str(tmp_path / "out"))
-    check = run_cli(*args, "check")
-    built = run_cli(*args, "build", "2022")
+    check = cli(*args, "check")
+    built = cli(*args, "build", "2022")
     assert check.returncode == built.returncode == 3, (check.stderr, built.stderr)
     assert said in check.stderr and said in built.stderr
     assert "Traceback" not in built.stderr
@@ -98,11 +99,8 @@ def test_a_warning_of_a_fill_is_said_by_the_build_check_and_the_preview(monkeypa
 
 
 def test_check_says_nothing_is_correct_after_a_warning(inputs_copy):
-    year = inputs_copy / "2023" / "year.yaml"  # the call dated before the COPIL: a warning in a draft
-    text = year.read_text(encoding="utf-8")
-    called = next(line for line in text.splitlines() if line.strip().startswith("date:"))
-    year.write_text(text.replace(called, called.split(":")[0] + ": 2023-03-01", 1), encoding="utf-8")
-    done = run_cli("--inputs", str(inputs_copy.parent), "check")
+    convention().year(2023, appel={"date": "2023-03-01"}).write(inputs_copy)  # before the COPIL: a draft's warning
+    done = cli("--inputs", str(inputs_copy.parent), "check")
     assert done.returncode == 0 and "avertissement" in done.stderr, done.stderr
     assert "tout est correct" not in done.stdout and "avertissement" in done.stdout
 
@@ -228,7 +226,7 @@ def test_a_template_no_fill_could_try_is_said_and_check_does_not_say_all_is_corr
     _only_years(inputs_copy)
     report = checks.check_all(inputs_copy, TEMPLATES)
     assert len(report.untried) == 9 and all("make new-year YEAR=2022" in line for line in report.untried)
-    done = run_cli("--inputs", str(inputs_copy.parent), "check")
+    done = cli("--inputs", str(inputs_copy.parent), "check")
     assert done.returncode == 0 and "tout est correct" not in done.stdout
     assert "9 modèles non essayés" in done.stdout
 
@@ -252,6 +250,6 @@ def test_the_choice_of_convention_is_hinted_with_the_command_staff_ran(tmp_path)
     inputs = tmp_path / "inputs"
     shutil.copytree(INPUTS, inputs / CONV)
     shutil.copytree(ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027", inputs / "mex-arhlm-2025-2027")
-    status = run_cli("--inputs", str(inputs), "status", "2025")
+    status = cli("--inputs", str(inputs), "status", "2025")
     assert status.returncode == 2 and f"« make statut YEAR=2025 CONVENTION={CONV} »" in status.stderr, status.stderr
     assert "make dossier" not in status.stderr

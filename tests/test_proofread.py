@@ -3,7 +3,7 @@ exists can still print a wrong legal document, and check refuses them, naming th
 the paragraph and the year's data (no LibreOffice needed)."""
 import pytest
 
-from helpers import edited_templates, run_cli
+from helpers import cli, edited_templates
 
 
 CASES = [
@@ -22,7 +22,7 @@ CASES = [
 
 @pytest.mark.parametrize("label, name, old, new, expected", CASES, ids=[c[0] for c in CASES])
 def test_check_refuses_a_template_that_prints_a_wrong_document(tmp_path, label, name, old, new, expected):
-    result = run_cli("--templates", str(edited_templates(tmp_path, name, old, new)), "check")
+    result = cli("--templates", str(edited_templates(tmp_path, name, old, new)), "check")
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
     for words in expected:
@@ -33,6 +33,6 @@ def test_the_shipped_templates_and_the_second_convention_s_pass_the_reading():
     from helpers import ROOT
 
     for inputs in (ROOT / "inputs", ROOT / "tests" / "fixtures"):
-        result = run_cli("--inputs", str(inputs), "check")
+        result = cli("--inputs", str(inputs), "check")
         said = [line for line in result.stderr.splitlines() if line.startswith(("erreur", "avertissement : modèle"))]
         assert result.returncode == 0 and not said, result.stderr

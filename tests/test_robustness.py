@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from builder import convention
 from helpers import CONV, INPUTS, build_years, docx_text
 from pipeline.convention import model
 from pipeline.errors import InputError
@@ -19,11 +20,9 @@ def run_build(office, inputs, outputs, year=2023):
 
 def test_special_characters_come_out_intact(office, inputs_copy, tmp_path):
     title = "Atelier « A & B » <balise> \"guillemets\" 'simples' l’îlot — 100 % 🏠"
-    path = inputs_copy / "2022" / "year.yaml"  # an action of 2022, reported in the bilan 2022 of the dossier 2023
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("    titre: Atelier « Bail réel solidaire » du PLH métropolitain",
-                        "    titre: " + yaml.safe_dump(title, allow_unicode=True).strip().removesuffix("...").strip())
-    path.write_text(text, encoding="utf-8")
+    atelier = "Atelier « Bail réel solidaire » du PLH métropolitain"  # an action of 2022, in the dossier 2023's bilan 2022
+    convention().year(2022, actions=lambda actions: [dict(a, titre=title) if a["titre"] == atelier else a
+                                                     for a in actions]).write(inputs_copy)
     assert title in [a.titre for a in model.load(inputs_copy, 2023).reported[2022].actions]
     dossier = run_build(office, inputs_copy, tmp_path / "out")
     assert typographie(title) in docx_text(tmp_path / "out" / CONV / "2023" / "bilan-2022.docx")

@@ -5,14 +5,14 @@ import shutil
 import openpyxl
 import pytest
 
-from helpers import run_cli
+from helpers import cli
 from pipeline.convention import model
 from pipeline.errors import InputError
 
 
 def test_next_year_from_the_previous_one(inputs_copy):
     shutil.rmtree(inputs_copy / "2024")
-    result = run_cli("--inputs", str(inputs_copy), "new-year", "2024")
+    result = cli("--inputs", str(inputs_copy), "new-year", "2024")
     assert result.returncode == 0, result.stderr
     assert "pièce à déposer" in result.stdout and "Le rapport d'activité de l'année 2023" in result.stdout
     folder = inputs_copy / "2024"
@@ -37,13 +37,13 @@ def test_next_year_from_the_previous_one(inputs_copy):
     assert {(r.instance, r.date) for r in loaded.year.reunions} == \
         {(r.instance, r.date) for r in before.copil.prochaines_reunions if r.date.year == 2024}
     assert loaded.year.actions == []
-    again = run_cli("--inputs", str(inputs_copy), "new-year", "2024")
+    again = cli("--inputs", str(inputs_copy), "new-year", "2024")
     assert again.returncode == 2 and "existe déjà" in again.stderr
 
 
 def test_the_closing_year_gets_the_closing_copil(inputs_copy):
     shutil.rmtree(inputs_copy / "2025")
-    result = run_cli("--inputs", str(inputs_copy), "new-year", "2025")
+    result = cli("--inputs", str(inputs_copy), "new-year", "2025")
     assert result.returncode == 0, result.stderr
     text = (inputs_copy / "2025" / "year.yaml").read_text(encoding="utf-8")
     assert "bilan_final:" in text and "appel:" not in text and "date: 2025-03-11" in text
@@ -127,31 +127,25 @@ def test_hostile_names_reach_convention_yaml_as_typed(tmp_path):
 
 
 def test_the_questionnaire_from_the_command_line(tmp_path):
-    import subprocess
-    import sys
-
-    from helpers import ROOT
-
     replies = list(HOSTILE.values())
     replies[replies.index("2031")] = "deux mille\n2031"
-    result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(tmp_path), "new-convention", "levant"],
-                            cwd=ROOT, input="\n".join(replies) + "\n", capture_output=True, text=True, timeout=120)
+    result = cli("--inputs", str(tmp_path), "new-convention", "levant", input="\n".join(replies) + "\n")
     assert result.returncode == 0, result.stderr
     assert "réponse refusée : « deux mille » n'est pas une année" in result.stderr
     assert model.load_convention(tmp_path / "levant")[0].convention.date_debut.year == 2031
 
 
 def test_placeholders_are_said_by_check_and_refused_by_final(tmp_path):
-    from helpers import INPUTS, run_cli
+    from helpers import INPUTS, cli
     from pipeline.convention import scaffold
 
     ask, tell, _ = answer(list(HOSTILE.values()))
     scaffold.new_convention(tmp_path / "conv", answers=scaffold.questionnaire(ask, tell))
     shutil.copy(INPUTS / "templates" / "convention.docx", tmp_path / "conv" / "templates")
-    draft = run_cli("--inputs", str(tmp_path / "conv"), "check")
+    draft = cli("--inputs", str(tmp_path / "conv"), "check")
     assert "avertissement : " in draft.stderr and "chantiers[1].titre: « À COMPLÉTER » reste à remplir" in draft.stderr
     assert "convention.yaml:" in draft.stderr
-    final = run_cli("--inputs", str(tmp_path / "conv"), "check", "--final")
+    final = cli("--inputs", str(tmp_path / "conv"), "check", "--final")
     assert final.returncode == 2
     assert "erreur : " in final.stderr and "metropole.adresse[1]: « À COMPLÉTER » reste à remplir" in final.stderr
 
@@ -161,7 +155,7 @@ def test_new_year_makes_a_convention_s_first_year(inputs_copy):
     is there to fill, and the header does not speak of a year before the convention."""
     for year in ("2022", "2023", "2024", "2025"):
         shutil.rmtree(inputs_copy / year)
-    result = run_cli("--inputs", str(inputs_copy), "new-year", "2022")
+    result = cli("--inputs", str(inputs_copy), "new-year", "2022")
     assert result.returncode == 0, result.stderr
     text = (inputs_copy / "2022" / "year.yaml").read_text(encoding="utf-8")
     assert "première année de la convention" in text and "2021" not in text
@@ -189,9 +183,9 @@ def test_the_ambiguity_names_each_dossier_and_gives_both_commands(tmp_path):
 
 
 def test_the_variables_default_year_is_the_one_its_help_names():
-    result = run_cli("variables", "--help")
+    result = cli("variables", "--help")
     assert "par défaut la deuxième, la première qui joint un bilan" in " ".join(result.stdout.split())
-    listing = run_cli("variables", "appel")
+    listing = cli("variables", "appel")
     assert listing.returncode == 0 and listing.stdout.startswith("Variables (valeurs de l'année 2023)")
 
 

@@ -9,7 +9,7 @@ import sys
 import docx
 import pytest
 
-from helpers import CONV, ROOT, TEMPLATES, docx_text, run_cli
+from helpers import CONV, ROOT, TEMPLATES, cli, docx_text
 from pipeline import dossier
 from pipeline.convention import context, documents, model
 
@@ -108,16 +108,16 @@ def test_a_convention_folder_that_is_a_link_is_refused_never_published_as_anothe
     link.symlink_to(archive, target_is_directory=True)
     out = tmp_path / "out"
     for args in (("--inputs", str(inputs_copy.parent), "--convention", "zz-archive"), ("--inputs", str(link))):
-        done = run_cli(*args, "--outputs", str(out), "build", "2023")
+        done = cli(*args, "--outputs", str(out), "build", "2023")
         assert done.returncode == 2 and "est un lien vers" in done.stderr, done.stderr
     assert not out.exists()
-    check = run_cli("--inputs", str(inputs_copy.parent), "check")
+    check = cli("--inputs", str(inputs_copy.parent), "check")
     assert "zz-archive est un lien" in check.stderr and "tout est correct" not in check.stdout
 
 
 @pytest.mark.parametrize("name", ["../evil", "/tmp/abs-evil", "a/../../evil2", ".."])
 def test_a_new_convention_is_made_inside_the_conventions_folder_only(inputs_copy, tmp_path, name):
-    done = run_cli("--inputs", str(inputs_copy.parent), "new-convention", name, "--depuis", CONV, cwd=tmp_path)
+    done = cli("--inputs", str(inputs_copy.parent), "new-convention", name, "--depuis", CONV, cwd=tmp_path)
     assert done.returncode == 2 and "n'est pas un nom de convention" in done.stderr, done.stderr
     assert sorted(p.name for p in inputs_copy.parent.iterdir()) == [CONV]
     assert not (tmp_path / "evil").exists() and not (tmp_path.parent / "evil").exists()
@@ -133,7 +133,7 @@ def test_an_own_template_or_a_signed_original_linking_outside_the_convention_is_
     elsewhere.mkdir()
     shutil.copyfile(TEMPLATES / "appel.docx", elsewhere / "appel.docx")
     (inputs_copy / "templates" / "appel.docx").symlink_to(elsewhere / "appel.docx")
-    check = run_cli("--inputs", str(inputs_copy.parent), "check")
+    check = cli("--inputs", str(inputs_copy.parent), "check")
     assert check.returncode == 2 and "appel.docx : ce modèle est un lien vers" in check.stderr, check.stderr
     (inputs_copy / "templates" / "appel.docx").unlink()
     (elsewhere / "bilan-2022.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")

@@ -10,7 +10,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from helpers import CONV, INPUTS, TEMPLATES, build_years, make_final, run_cli
+from builder import DROP, convention
+from helpers import CONV, TEMPLATES, build_years, cli
 from pki import Pki
 from pipeline.errors import InputError
 from pipeline.french import date_fr
@@ -39,23 +40,23 @@ def sign_all(pki, published, signes, which=SIGNATURES):
         shutil.move(current, signes / f"{stem}.pdf")
 
 
-def _name_the_presidente(inputs):
-    """The convention names its Métropole signatory's office only: the data gives her name, so
-    that her certificate can be checked against it."""
-    path = inputs / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "    qualite: Présidente\n    civilite: Madame\n",
-        "    qualite: Présidente\n    civilite: Madame\n    prenom: Martine\n    nom: MARTIN\n"), encoding="utf-8")
+def _final():
+    """Real data (no example, no specimen). The convention names its Métropole signatory's office
+    only: the data gives her name, so that her certificate can be checked against it."""
+    return convention(metropole={"representant": {"prenom": "Martine", "nom": "MARTIN"}}).final()
+
+
+def _in_turn():
+    """Real data, the convention's days given per party: the association's first."""
+    return _final().convention(convention={"date_signature": DROP,
+                                           "signatures": {"association": "2022-02-24", "metropole": "2022-02-28"}})
 
 
 @pytest.fixture(scope="module")
 def scenario(office, tmp_path_factory):
     """Real data (no example, no specimen), the 2023 documents built, each signed on its day."""
     root = tmp_path_factory.mktemp("signes")
-    inputs = root / "inputs" / CONV
-    shutil.copytree(INPUTS, inputs)
-    make_final(inputs)
-    _name_the_presidente(inputs)
+    inputs = _final().write(root / "inputs" / CONV)
     build_years([2023], inputs, root / "out", office=office)
     pki = Pki(root / "pki")
     pki.trusted_by(inputs)
@@ -117,7 +118,7 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
 
 def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_original(scenario, final_dossier, tmp_path):
     _, _, pki = scenario
-    result = run_cli("verify", str(final_dossier), "--trust", str(pki.pem))
+    result = cli("verify", str(final_dossier), "--trust", str(pki.pem))
     lines = result.stdout.splitlines()
     assert any(line.startswith("appel-association : vide") for line in lines), result.stdout
     for stem, steps in SIGNATURES.items():
@@ -141,11 +142,11 @@ def test_verify_finds_the_built_documents_of_a_copy_kept_elsewhere(scenario, fin
     copy.parent.mkdir()
     shutil.copy(final_dossier, copy)
     args = ["--inputs", str(inputs.parent), "verify", str(copy), "--trust", str(pki.pem)]
-    found = run_cli("--outputs", str(root / "out"), *args)
+    found = cli("--outputs", str(root / "out"), *args)
     originals = [line for line in found.stdout.splitlines() if " › " in line]
     assert originals and all(line.endswith("conforme aux données : oui") for line in originals), found.stdout
     (tmp_path / "vide").mkdir()
-    unbuilt = run_cli("--outputs", str(tmp_path / "vide"), *args)
+    unbuilt = cli("--outputs", str(tmp_path / "vide"), *args)
     assert "conforme aux données : non vérifié : aucune convention de" in unbuilt.stdout, unbuilt.stdout
     assert "n'a de dossier 2023 construit" in unbuilt.stdout and "document du jour" not in unbuilt.stdout
 
@@ -164,14 +165,7 @@ IN_TURN = {
 def in_turn(office, tmp_path_factory):
     """Real data, the convention's days given per party, the 2022 documents each signed on its day."""
     root = tmp_path_factory.mktemp("tour")
-    inputs = root / "inputs" / CONV
-    shutil.copytree(INPUTS, inputs)
-    make_final(inputs)
-    _name_the_presidente(inputs)
-    path = inputs / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "  date_signature: 2022-02-28\n",
-        "  signatures:\n    association: 2022-02-24\n    metropole: 2022-02-28\n"), encoding="utf-8")
+    inputs = _in_turn().write(root / "inputs" / CONV)
     build_years([2022], inputs, root / "out", office=office)
     pki = Pki(root / "pki")
     pki.trusted_by(inputs)
@@ -194,7 +188,7 @@ def test_a_convention_signed_on_two_days_passes_a_final_build(office, in_turn):
             "(convention.pdf)") in text
     assert "Fait à Marseille, le 28 février 2022" in " ".join(
         " ".join(p.extract_text().split()) for p in PdfReader(inputs / "signes" / "convention.pdf").pages)
-    done = run_cli("--inputs", str(inputs), "--outputs", str(root / "out"), "status", "2022")
+    done = cli("--inputs", str(inputs), "--outputs", str(root / "out"), "status", "2022")
     assert "Pascal FRIQUET le 24 février 2022, Martine MARTIN le 28 février 2022" in done.stdout, done.stdout
     assert "!" not in done.stdout
 
@@ -204,9 +198,7 @@ def test_a_party_that_signs_on_another_day_than_the_data_gives_stops_a_final_bui
     copy = tmp_path / "inputs" / CONV
     shutil.copytree(inputs, copy)
     shutil.copytree(root / "out" / ".cache", tmp_path / "out" / ".cache")
-    path = copy / "convention.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("association: 2022-02-24", "association: 2022-02-25"),
-                    encoding="utf-8")
+    _in_turn().convention(convention={"signatures": {"association": "2022-02-25"}}).write(copy)
     with pytest.raises(InputError) as info:
         build_years([2022], copy, tmp_path / "out", final=True, office=office)
     assert ("convention.pdf : signé par Pascal FRIQUET le 24 février 2022, quand convention.yaml date cette signature "
@@ -253,11 +245,7 @@ def _resign(pki, published, signes, stem, steps):
 
 
 def _retitle_an_action(inputs):
-    path = inputs / "2022" / "year.yaml"
-    text = path.read_text(encoding="utf-8")
-    start = text.index("    titre: ", text.index("actions:")) + len("    titre: ")
-    end = text.index("\n", start)
-    path.write_text(text[:start] + "Séminaire renommé après la signature" + text[end:], encoding="utf-8")
+    _final().year(2022, actions={0: {"titre": "Séminaire renommé après la signature"}}).write(inputs)
 
 
 def _self_made(inputs, published):
@@ -354,7 +342,7 @@ def test_status_says_who_signed_when_and_what_is_missing(office, scenario, tmp_p
     inputs, _ = _case_inputs(scenario, tmp_path)
     (inputs / "signes" / "pv-copil-2023.pdf").unlink()
     build_years([2023], inputs, tmp_path / "out", office=office)
-    result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    result = cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert result.returncode == 0, result.stderr
     lines = {line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1] for line in result.stdout.splitlines()
              if " : " in line and line.startswith("  ")}
@@ -386,11 +374,11 @@ def test_check_examines_the_signed_originals_without_building(scenario, tmp_path
     inputs, _ = _case_inputs(scenario, tmp_path)
     _tamper(inputs / "signes" / "bilan-2022.pdf")
     args = ["--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "check"]
-    draft = run_cli(*args)
+    draft = cli(*args)
     assert draft.returncode == 0, draft.stderr
     assert "avertissement : " in draft.stderr and "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte" \
         in draft.stderr and "(erreur avec --final)" in draft.stderr
-    final = run_cli(*args, "--final")
+    final = cli(*args, "--final")
     assert final.returncode == 7, final.stderr
     assert "erreur : " in final.stderr and "n'est plus intacte" in final.stderr and "Traceback" not in final.stderr
 
@@ -400,7 +388,7 @@ def test_status_says_why_published_documents_are_behind_the_data(office, scenari
     build_years([2023], inputs, tmp_path / "out", office=office)
     path = inputs / "2023" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# une correction\n", encoding="utf-8")
-    result = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    result = cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert "documents publiés antérieurs aux données : 2023/year.yaml modifié" in result.stdout, result.stdout
     assert "un dossier déjà signé et envoyé reste tel quel" in result.stdout
 
@@ -408,6 +396,6 @@ def test_status_says_why_published_documents_are_behind_the_data(office, scenari
 def test_status_never_says_signed_for_a_certificate_no_trusted_authority_issued(scenario, tmp_path):
     inputs, _ = _case_inputs(scenario, tmp_path)
     _self_made(inputs, scenario[0] / "out" / CONV / "2023")
-    done = run_cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
+    done = cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     line = next(line for line in done.stdout.splitlines() if "bilan 2022" in line)
     assert "signature non vérifiable : Pascal FRIQUET (certificat émis par « AC maison »)" in line, done.stdout

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pypdf import PdfReader
 
-from helpers import run_cli
+from helpers import cli
 from pipeline.pdf import signing
 
 
@@ -139,10 +139,8 @@ def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
     shutil.copy(built / "2022" / "pv-copil-2022.pdf", pdf)
     names = [f.name for f in signing.list_fields(pdf)]
     env = {"PIPELINE_PKCS12_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"}
-    import os
-    env = dict(os.environ, **env)
     for name in names:
-        result = run_cli("sign", str(pdf), "--field", name, "--pkcs12", str(p12), env=env)
+        result = cli("sign", str(pdf), "--field", name, "--pkcs12", str(p12), env=env)
         assert result.returncode == 0, result.stderr
     report = signing.verify(pdf, [ca])
     assert [r.name for r in report] == names
@@ -150,7 +148,7 @@ def test_every_field_signed_in_turn_stays_valid(built, certificate, tmp_path):
     # each signature covers its own revision; only the last one covers the whole file
     assert [r.signature.coverage for r in report] == ["ENTIRE_REVISION"] * (len(names) - 1) + ["ENTIRE_FILE"]
     assert all("Signataire de test" in r.signature.signer for r in report)
-    result = run_cli("verify", str(pdf), "--trust", str(ca))
+    result = cli("verify", str(pdf), "--trust", str(ca))
     assert result.returncode == 0 and result.stdout.count("valide : oui") == len(names)
 
 
@@ -158,22 +156,20 @@ def test_signing_an_unknown_field_is_one_clear_line(built, certificate, tmp_path
     p12, _ = certificate
     pdf = tmp_path / "dossier.pdf"
     shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
-    import os
-    result = run_cli("sign", str(pdf), "--field", "nulle-part", "--pkcs12", str(p12),
-                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    result = cli("sign", str(pdf), "--field", "nulle-part", "--pkcs12", str(p12),
+                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
     assert result.returncode == 7
     assert "nulle-part" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_sign_warns_at_once_when_today_is_not_the_letter_s_date(built, certificate, tmp_path):
     """A letter dated 29 March 2022 signed today: said before signing, as status will say it."""
-    import os
 
     p12, _ = certificate
     pdf = tmp_path / "dossier-2022.pdf"  # a copy anywhere: known by its name
     shutil.copy(built / "2022" / "dossier-2022.pdf", pdf)
-    result = run_cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
-                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    result = cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
+                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
     assert result.returncode == 0, result.stderr  # signed all the same: a warning, as in a draft
     assert "avertissement : dossier-2022.pdf (L'appel de participation 2022) : signé aujourd'hui, " in result.stderr
     assert "et non le jour de sa date (29 mars 2022) : une lettre se signe le jour où elle est datée" in result.stderr
@@ -199,13 +195,12 @@ def test_signature_places_leave_no_trace_in_text(built):
 @pytest.fixture(scope="module")
 def signed(built, certificate, tmp_path_factory):
     """The 2023 dossier with the letter signed."""
-    import os
 
     p12, _ = certificate
     pdf = tmp_path_factory.mktemp("signed") / "dossier.pdf"
     shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
-    result = run_cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
-                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    result = cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
+                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
     assert result.returncode == 0, result.stderr
     return pdf
 
@@ -236,7 +231,7 @@ def test_verify_reports_a_bad_signature_in_one_plain_line(signed, certificate, t
         "untrusted authority": (lambda: signed, ["--trust", str(other_authority(tmp_path))], ["autorité de confiance"]),
         "no --trust": (lambda: signed, [], ["--trust"]),
     }[case]
-    result = run_cli("verify", str(pdf()), *trust)
+    result = cli("verify", str(pdf()), *trust)
     assert result.returncode == 7, result.stdout + result.stderr
     if case == "tampered byte":  # the paying officer reads that the signed content changed
         assert "intacte : NON" in result.stdout and "valide : NON" in result.stdout
@@ -247,7 +242,7 @@ def test_verify_reports_a_bad_signature_in_one_plain_line(signed, certificate, t
 
 def test_verify_says_valid_only_for_an_intact_trusted_signature(signed, certificate):
     _, ca = certificate
-    result = run_cli("verify", str(signed), "--trust", str(ca))
+    result = cli("verify", str(signed), "--trust", str(ca))
     assert result.returncode == 0, result.stderr
     assert "appel-association : signé par Signataire de test le " in result.stdout and "valide : oui" in result.stdout
     assert result.stderr == ""

@@ -6,7 +6,7 @@ import subprocess
 import docx
 import pytest
 
-from helpers import CONV, TEMPLATES, edited_templates, run_cli, shipped_stems
+from helpers import CONV, TEMPLATES, edited_templates, cli, shipped_stems
 
 
 broken_copy = edited_templates  # a template broken as staff would break it in Word
@@ -34,7 +34,7 @@ BUILD_CASES = CASES[:2] + CASES[5:6]
 @pytest.mark.parametrize("label, name, old, new, expected", CASES, ids=[c[0] for c in CASES])
 def test_check_names_the_template_and_the_mistake(tmp_path, label, name, old, new, expected):
     folder = broken_copy(tmp_path, name, old, new)
-    result = run_cli("--templates", str(folder), "check")
+    result = cli("--templates", str(folder), "check")
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
     for words in expected:
@@ -47,7 +47,7 @@ def test_build_refuses_a_broken_template_and_keeps_previous_outputs(office, tmp_
     outputs = tmp_path / "outputs"
     (outputs / CONV / "2023").mkdir(parents=True)
     (outputs / CONV / "2023" / "dossier-2023.pdf").write_bytes(b"previous")
-    result = run_cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
+    result = cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert name in result.stderr
     assert (outputs / CONV / "2023" / "dossier-2023.pdf").read_bytes() == b"previous"
@@ -55,7 +55,7 @@ def test_build_refuses_a_broken_template_and_keeps_previous_outputs(office, tmp_
 
 
 def test_shipped_templates_pass_check():
-    result = run_cli("check")
+    result = cli("check")
     assert result.returncode == 0, result.stderr
 
 
@@ -80,7 +80,7 @@ def test_templates_resaved_by_libreoffice_build_the_same_documents(tmp_path, bui
                              *map(str, sorted(TEMPLATES.glob("*.docx")))], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and len(list(resaved.glob("*.docx"))) == len(list(TEMPLATES.glob("*.docx"))), result.stderr
     outputs = tmp_path / "outputs"
-    build = run_cli("--templates", str(resaved), "--outputs", str(outputs), "build", "2023")
+    build = cli("--templates", str(resaved), "--outputs", str(outputs), "build", "2023")
     assert build.returncode == 0, build.stderr
     assert pdf_texts(outputs / CONV) == pdf_texts(built)
 
@@ -113,13 +113,13 @@ def test_templates_survive_word_style_runs_and_smart_quotes(tmp_path, built):
                 anchor = clone
         document.save(path)
     outputs = tmp_path / "outputs"
-    build = run_cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
+    build = cli("--templates", str(folder), "--outputs", str(outputs), "build", "2023")
     assert build.returncode == 0, build.stderr
     assert pdf_texts(outputs / CONV) == pdf_texts(built)
 
 
 def test_variables_reference_lists_what_a_template_uses_with_values():
-    result = run_cli("variables", "appel", "--year", "2023")
+    result = cli("variables", "appel", "--year", "2023")
     assert result.returncode == 0, result.stderr
     assert "appel.reference  [texte]" in result.stdout and "= AR-2023-012" in result.stdout
     assert "montant_lettres" in result.stdout  # filters listed
@@ -128,7 +128,7 @@ def test_variables_reference_lists_what_a_template_uses_with_values():
 
 def test_build_names_the_table_cell_of_a_wrong_attribute(office, tmp_path):  # its LibreOffice starts before the templates are read
     folder = broken_copy(tmp_path, "bilan.docx", "{{ a.titre }}", "{{ a.titr }}")
-    result = run_cli("--templates", str(folder), "--outputs", str(tmp_path / "out"), "build", "2023")
+    result = cli("--templates", str(folder), "--outputs", str(tmp_path / "out"), "build", "2023")
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "bilan.docx (tableau, cellule « {{ a.titr }} »)" in result.stderr
 
@@ -139,7 +139,7 @@ def test_annotate_shows_the_errors_inside_word_and_never_touches_the_template(tm
     folder = broken_copy(tmp_path, "appel.docx", "{{ annee }}", "{{ anne }}")
     template = folder / "appel.docx"
     before = hashlib.sha256(template.read_bytes()).hexdigest()
-    result = run_cli("--templates", str(folder), "check", "--annotate")
+    result = cli("--templates", str(folder), "check", "--annotate")
     assert result.returncode == 3 and "appel.erreurs.docx" in result.stderr
     assert hashlib.sha256(template.read_bytes()).hexdigest() == before
     copy = docx.Document(folder / "appel.erreurs.docx")
@@ -149,6 +149,6 @@ def test_annotate_shows_the_errors_inside_word_and_never_touches_the_template(tm
     anchored = [p.text for p in copy.paragraphs if p._p.xpath(".//w:commentRangeStart")]
     assert anchored and "{{ anne }}" in anchored[0]
     shutil.copy(TEMPLATES / "appel.docx", template)  # fixed: the commented copy goes away
-    result = run_cli("--templates", str(folder), "check", "--annotate")
+    result = cli("--templates", str(folder), "check", "--annotate")
     assert result.returncode == 0, result.stderr
     assert not (folder / "appel.erreurs.docx").exists()

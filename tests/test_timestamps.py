@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from helpers import run_cli
+from helpers import cli
 from tsa_pki import PASSWORD, TSA_CLOCK_OFFSET, LoopbackPki, free_port, is_listening
 
-ENV = dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD)
+ENV = {"PIPELINE_PKCS12_PASSWORD": PASSWORD}  # for the run only
 SLACK = dt.timedelta(seconds=30)   # between the test's clock readings and a subprocess's
 
 LINE = re.compile(r"^(?P<field>\S+) : signé par (?P<subject>.*?) le (?P<day>\d+)(?:er)? (?P<month>\S+) (?P<year>\d{4}) "
@@ -87,14 +86,14 @@ def now() -> dt.datetime:
 
 
 def sign(pdf: Path, field: str, p12: Path, *options: str):
-    return run_cli("sign", str(pdf), "--field", field, "--pkcs12", str(p12), *options, env=ENV, timeout=60)
+    return cli("sign", str(pdf), "--field", field, "--pkcs12", str(p12), *options, env=ENV)
 
 
 def verify_offline(pki: LoopbackPki, pdf: Path):
     """``verify --trust root.pem`` with the PKI's server stopped (connections refused)."""
     with pki.offline():
         assert not is_listening(pki.port), "the PKI's server still answers: this would not be offline"
-        return run_cli("verify", str(pdf), "--trust", str(pki.root_pem), env=ENV, timeout=60)
+        return cli("verify", str(pdf), "--trust", str(pki.root_pem), env=ENV)
 
 
 def verified_offline(pki: LoopbackPki, pdf: Path, field: str, *, level: str, signer: str) -> dict:

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from builder import convention
 from helpers import TEMPLATES, docx_text, line_of_text, load_problems, make_final
 from pipeline import places, status, templates
 from pipeline.convention import documents, model, rules, signed
@@ -17,28 +18,24 @@ from pipeline.yamlsource import line_of, load_yaml
 D = dt.date
 
 
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-
-
-IN_TURN = "  date_signature: null\n  signatures:\n    association: 2022-02-24\n    metropole: 2022-02-28\n"
+IN_TURN = {"date_signature": None, "signatures": {"association": "2022-02-24", "metropole": "2022-02-28"}}
 
 
 @pytest.fixture
-def real(inputs_copy):
-    make_final(inputs_copy, years=(2022, 2023, 2024))
-    return inputs_copy
+def final():
+    """The shipped data made final (2022 to 2024), as a sample a test may change further."""
+    return convention().final((2022, 2023, 2024))
 
 
 @pytest.fixture
-def in_turn(real):
+def real(final, inputs_copy):
+    return final.write(inputs_copy)
+
+
+@pytest.fixture
+def in_turn(final, real):
     """The association signs on 24 February 2022, the Métropole on the 28th."""
-    _edit(real / "convention.yaml", "  date_signature: 2022-02-28\n", IN_TURN)
-    return real
+    return final.convention(convention=IN_TURN).write(real)
 
 
 # --------------------------------------------------------------------------- signed in turn
@@ -93,25 +90,25 @@ def test_one_date_for_both_still_means_both_the_same_day(real):
         signed.out_of_window(convention, data, "X", D(2022, 2, 25), "association")
 
 
-def test_a_written_date_must_be_the_last_signature(in_turn):
+def test_a_written_date_must_be_the_last_signature(final, in_turn):
     path = in_turn / "convention.yaml"
-    _edit(path, "  date_signature: null\n", "  date_signature: 2022-02-24\n")
+    final.convention(convention={"date_signature": "2022-02-24"}).write(in_turn)
     (problem,) = load_problems(in_turn, 2023)
     assert f"convention.yaml:{line_of_text(path, 'date_signature:')}: convention.date_signature: la convention est datée de " \
            "sa dernière signature, le 2022-02-28 (signatures.metropole)" in problem
 
 
-def test_a_signature_before_the_deliberation_warns_a_draft_and_stops_a_final_version(in_turn):
+def test_a_signature_before_the_deliberation_warns_a_draft_and_stops_a_final_version(final, in_turn):
     path = in_turn / "convention.yaml"
-    _edit(path, "    association: 2022-02-24", "    association: 2022-02-10")
+    final.convention(convention={"signatures": {"association": "2022-02-10"}}).write(in_turn)
     words = "l'AR Hlm signe le 2022-02-10, avant la délibération du 2022-02-17 qui autorise la convention"
     assert any(words in w and w.startswith(f"{path}:{line_of_text(path, 'association: 2022')}")
                for w in model.load(in_turn, 2023).warnings)
     assert any(words in p for p in load_problems(in_turn, 2023, final=True))
 
 
-def test_the_last_signature_after_the_first_call_is_refused(in_turn):
-    _edit(in_turn / "convention.yaml", "    metropole: 2022-02-28", "    metropole: 2022-04-05")
+def test_the_last_signature_after_the_first_call_is_refused(final, in_turn):
+    final.convention(convention={"signatures": {"metropole": "2022-04-05"}}).write(in_turn)
     assert any("la convention est signée le 2022-04-05, après le premier appel" in p
                for p in load_problems(in_turn, 2023, final=True))
 
@@ -155,23 +152,23 @@ def test_each_listed_example_value_is_refused_by_a_final_version_at_its_line(inp
 
 
 def test_a_key_the_list_names_must_exist(inputs_copy):
-    path = inputs_copy / "convention.yaml"
-    _edit(path, "  - association.telephone\n", "  - association.telefone\n")
+    convention(a_remplacer=lambda keys: ["association.telefone" if k == "association.telephone" else k for k in keys]
+               ).write(inputs_copy)
     (problem,) = load_problems(inputs_copy, 2023)  # a draft too: the mark would never be seen
     assert "a_remplacer[3]: « association.telefone » ne désigne aucune valeur de ce fichier" in problem
 
 
 @pytest.mark.parametrize("number", ["04 00 00 00 00", "01 23 45 67 89", "00 00 00 00 00", "06 12 34 56 78",
                                     "04 11 11 11 11", "+33 4 00 00 00 00", "04.12.12.12.12", "04 65 71 20 30"])
-def test_a_placeholder_telephone_number_is_refused_as_such(real, number):
-    _edit(real / "convention.yaml", "  telephone: 04 88 77 31 52", f"  telephone: {number}")
+def test_a_placeholder_telephone_number_is_refused_as_such(final, real, number):
+    final.convention(association={"telephone": number}).write(real)
     words = f"association.telephone: « {number} » est un numéro de téléphone fictif"
     assert any(words in w for w in model.load(real, 2023).warnings)  # a draft: a warning, when not listed
     assert any(words in p for p in load_problems(real, 2023, final=True))
 
 
-def test_a_number_given_in_a_text_after_tel_is_judged_too(real):
-    _edit(real / "2023" / "year.yaml", "chargée de mission\n", "chargée de mission – tél. 01 23 45 67 89\n")
+def test_a_number_given_in_a_text_after_tel_is_judged_too(final, real):
+    final.year(2023, appel={"dossier_suivi_par": lambda who: who + " – tél. 01 23 45 67 89"}).write(real)
     assert any("appel.dossier_suivi_par: « 01 23 45 67 89 » est un numéro de téléphone fictif (des chiffres qui se "
                "suivent)" in p for p in load_problems(real, 2023, final=True))
 
@@ -228,14 +225,14 @@ def test_sign_knows_the_window_of_the_document_it_signs(real, tmp_path):
     assert status.signing_today(tmp_path / "autre.pdf", "appel-association", conventions, D(2026, 1, 5)) is None
 
 
-def test_the_metropole_s_engagement_number_is_given_in_the_letter_when_known(real, tmp_path):
+def test_the_metropole_s_engagement_number_is_given_in_the_letter_when_known(final, real, tmp_path):
     def letter():
         data = model.load(real, 2022)
         templates.fill(data, places.template_for(real, TEMPLATES, "appel.docx"), tmp_path / "appel.docx", final=False)
         return " ".join(docx_text(tmp_path / "appel.docx").split())
 
     assert "V/Réf." not in letter()
-    _edit(real / "2022" / "year.yaml", "  reference: AR-2022-012\n", "  reference: AR-2022-012\n  engagement: EJ 2022-0042\n")
+    final.year(2022, appel={"engagement": "EJ 2022-0042"}).write(real)
     assert "N/Réf. : AR-2022-012 – V/Réf. : engagement n° EJ 2022-0042" in letter()
 
 

@@ -4,15 +4,14 @@ as it is. The signing-lifecycle work relies on these lines. No LibreOffice: a on
 two empty fields, signed with the tests' own authority, changed with pyHanko as any tool would."""
 import datetime as dt
 import io
-import os
 
 import pytest
 
-from helpers import run_cli
+from helpers import cli
 from pki import PASSWORD, Pki
 from test_timestamps import make_pdf
 
-ENV = dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD)
+ENV = {"PIPELINE_PKCS12_PASSWORD": PASSWORD}  # for the run only
 FIRST, SECOND = "pv-copil-metropole", "pv-copil-association"
 
 
@@ -71,7 +70,7 @@ def lines(result) -> dict[str, str]:
 
 
 def verify(pki, pdf):
-    return run_cli("verify", str(pdf), "--trust", str(pki.pem), env=ENV, timeout=60)
+    return cli("verify", str(pdf), "--trust", str(pki.pem), env=ENV)
 
 
 def test_signed_and_left_alone_covers_the_whole_file(minutes):
