@@ -90,10 +90,10 @@ def _printing_tag(template: Path, ctx: dict[str, Any], value) -> tuple[str | Non
     import docx
 
     try:
-        document = docx.Document(template)
+        document = docx.Document(str(template))
     except Exception:  # noqa: BLE001 — the template opened for the fill; if not now, say it without a place
         return None, None, None
-    places = [("paragraphe", None, p.text) for p in document.paragraphs]
+    places: list[tuple[str, str | None, str]] = [("paragraphe", None, p.text) for p in document.paragraphs]
     places += [("tableau, cellule", None, p.text) for table in document.tables for row in table.rows
                for cell in row.cells for p in cell.paragraphs]
     for section in document.sections:
@@ -119,7 +119,7 @@ def _prints(env, expr: str, ctx: dict[str, Any], loops: list[tuple[str, str]], v
         compiled = env.compile_expression(expr)
     except jinja2.TemplateError:
         return False
-    bindings = [{}]
+    bindings: list[dict] = [{}]
     for var, iterable in loops:
         if re.match(rf"{var}\b", expr):
             try:
@@ -226,10 +226,10 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
     try:
         tpl.render(ctx, _render_env(), autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
-        unknown = re.search(r"no filter named '([^']+)'", exc.message or "")
+        filter_named = re.search(r"no filter named '([^']+)'", exc.message or "")
         raise TemplateProblem.at(
             name, f"balise mal formée près de « {_excerpt(exc)} » ({_syntax_reason(exc)})",
-            name=unknown.group(1) if unknown else None,
+            name=filter_named.group(1) if filter_named else None,
             hint="corrigez la balise dans Word : chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, "
                  "chaque {% for %} par {% endfor %}") from None
     except jinja2.UndefinedError as exc:
@@ -278,7 +278,7 @@ def _fit_table_grids(document) -> None:
         first = tbl.find(qn("w:tr"))
         if grid is None or first is None:
             continue
-        widths = []
+        widths: list[int] = []
         for tc in first.findall(qn("w:tc")):
             w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
             span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")

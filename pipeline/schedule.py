@@ -66,7 +66,7 @@ class Feed:
                 doc, pdf = self.office.receive()
                 self._top_up()  # LibreOffice goes on while this PDF is handled
                 if bar:
-                    bar.length = max(bar.length, bar.pos + 1 + len(self.office.pending) + len(self.queue))
+                    bar.length = max(bar.length or 0, bar.pos + 1 + len(self.office.pending) + len(self.queue))
                     bar.update(1)
                 on_done(doc, pdf)
         finally:
@@ -172,7 +172,7 @@ class Schedule:
         return {digest: c.pages for digest, c in self.conversions.items() if c.pages is not None}
 
     def _in_place(self, digest: str | None) -> bool:
-        conversion = self.conversions.get(digest)
+        conversion = self.conversions.get(digest) if digest is not None else None
         return conversion is not None and conversion.in_place
 
     def _submit(self, job: YearBuild, keys: list[str], *, first: bool = False) -> None:
@@ -215,7 +215,7 @@ class Schedule:
         if year.settled:
             return False
         if year.awaited is None:  # not sent yet
-            if not all(self.conversions[job.files[k].digest].pages is not None for k in dossier.first_round(job)):
+            if not all(self._conversion(job, k).pages is not None for k in dossier.first_round(job)):
                 return False
             if dossier.piece_list(job) is None:  # the closing dossier has no call, hence no bordereau
                 year.settled = True
@@ -232,9 +232,16 @@ class Schedule:
             raise OutputError("la longueur du bordereau ne se stabilise pas", hint="signalez-le à l'équipe technique")
         dossier.fill_bordereau(job, self._pages(), year.bordereau_length)
         key = dossier.piece_list(job)
+        assert key is not None  # a dossier without a bordereau was settled above
         self._submit(job, [key], first=True)
-        year.awaited = self.conversions[job.files[key].digest]
+        year.awaited = self._conversion(job, key)
         return True
+
+    def _conversion(self, job: YearBuild, key: str) -> Conversion:
+        """The conversion a document was sent to (its digest is known once it is sent)."""
+        digest = job.files[key].digest
+        assert digest is not None
+        return self.conversions[digest]
 
     def _opened(self, digest: str) -> None:
         """A PDF is in place: the years that use it open it now, while LibreOffice works."""

@@ -262,8 +262,8 @@ def test_an_ec_key_signs_the_dossier_as_pdf_1_7(built, tmp_path):
     pki = Pki(tmp_path / "pki")
     pdf = tmp_path / "dossier.pdf"
     shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
-    result = run_cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(pki.person("Pascal FRIQUET")),
-                     env=dict(os.environ, PIPELINE_PKCS12_PASSWORD=PASSWORD))
+    result = cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(pki.person("Pascal FRIQUET")),
+                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
     assert result.returncode == 0, result.stderr
     reader = PdfReader(pdf)
     assert str(reader.trailer["/Root"]["/Version"]) == "/1.7"  # PAdES's extension is of PDF 1.7; not /2.0

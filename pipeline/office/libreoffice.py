@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn
+from typing import IO, Any, Callable, Iterator, NoReturn
 
 from pipeline import files, settings
 from pipeline.errors import ConversionError, OutputError, ToolMissing
@@ -42,7 +42,7 @@ class Session:
         told each time a LibreOffice process is started."""
         self.on_start = on_start
         self.keep_profile = profile
-        self.profile_lock = None
+        self.profile_lock: IO[Any] | None = None
         self.proc: subprocess.Popen | None = None
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.profile: tempfile.TemporaryDirectory | None = None
@@ -158,7 +158,7 @@ class Session:
                 answers.put(line)
                 if told is not None:
                     told()
-            else:
+            elif errors is not None:
                 errors.append(line.rstrip())
         if answers is not None:
             answers.put(None)
@@ -182,6 +182,12 @@ class Session:
                               hint=_hint(starting), hung=True) from None
 
     @property
+    def _stdin(self) -> IO[str]:
+        """The started worker's input (a worker is started with a pipe to it)."""
+        assert self.proc is not None and self.proc.stdin is not None
+        return self.proc.stdin
+
+    @property
     def awaiting(self) -> str:
         """What its next answer is about, for a message: its start, or the oldest document sent."""
         return f"la conversion de {self.pending[0][0].name}" if self.ready and self.pending else \
@@ -190,9 +196,9 @@ class Session:
     @property
     def live(self) -> bool:
         """Started and not released: a document sent now costs no new start."""
-        return self.proc is not None and self.proc.poll() is None and not self.proc.stdin.closed
+        return self.proc is not None and self.proc.poll() is None and not self._stdin.closed
 
-    def _died(self, what: str, *, starting: bool = False) -> None:
+    def _died(self, what: str, *, starting: bool = False) -> NoReturn:
         """Raise the error of a worker that is gone, with its last words."""
         detail = next((e for e in reversed(self.stderr) if e.strip()), "")
         try:
@@ -206,7 +212,7 @@ class Session:
     def send(self, doc: Path, pdf: Path) -> None:
         """Ask LibreOffice to convert ``doc`` into ``pdf`` and return at once (a released
         LibreOffice is followed by a new one)."""
-        if self.proc is not None and self.proc.stdin.closed:
+        if self.proc is not None and self._stdin.closed:
             self.close()
         self._ensure_spawned()
         pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -222,8 +228,8 @@ class Session:
     def _write(self, pairs: list[tuple[Path, Path]]) -> None:
         self.pending.extend(pairs)
         if pairs:
-            self.proc.stdin.write(json.dumps({"convert": [(str(d.resolve()), str(t)) for d, t in pairs]}) + "\n")
-            self.proc.stdin.flush()
+            self._stdin.write(json.dumps({"convert": [(str(d.resolve()), str(t)) for d, t in pairs]}) + "\n")
+            self._stdin.flush()
 
     def receive(self) -> tuple[Path, Path]:
         """Wait for the answer about the oldest document sent; return it with its PDF, or raise
@@ -272,9 +278,9 @@ class Session:
         Should more documents come after all, ``send`` starts a new one."""
         if self.proc is not None and self.proc.poll() is None and not self.pending:
             try:
-                self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
-                self.proc.stdin.flush()
-                self.proc.stdin.close()
+                self._stdin.write(json.dumps({"quit": True}) + "\n")
+                self._stdin.flush()
+                self._stdin.close()
             except (OSError, ValueError):
                 pass
 
@@ -283,15 +289,15 @@ class Session:
         if self.proc is not None:
             try:
                 # a LibreOffice that never answered cannot be asked to quit: it is stopped at once
-                if self.booted and self.proc.poll() is None and not self.proc.stdin.closed:
-                    self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
-                    self.proc.stdin.flush()
+                if self.booted and self.proc.poll() is None and not self._stdin.closed:
+                    self._stdin.write(json.dumps({"quit": True}) + "\n")
+                    self._stdin.flush()
                 if self.booted:
                     self.proc.wait(timeout=15)
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 pass
             try:
-                self.proc.stdin.close()
+                self._stdin.close()
             except OSError:
                 pass  # nothing more can reach a worker that is gone
             programs.kill_group(self.proc)

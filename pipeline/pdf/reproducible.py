@@ -12,6 +12,7 @@ import io
 import re
 import zlib
 from pathlib import Path
+from typing import Any
 
 from pipeline import files, settings
 
@@ -169,7 +170,7 @@ def rewrite(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     stamp = when.strftime("D:%Y%m%d%H%M%SZ")
     iso = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    info = writer._info.get_object() if writer._info is not None else None
+    info: Any = writer._info.get_object() if writer._info is not None else None
     if info is not None:
         for key in ("/CreationDate", "/ModDate"):
             if key in info:

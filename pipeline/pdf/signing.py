@@ -13,6 +13,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -92,7 +93,8 @@ def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
     data = pdf.read_bytes()
     reader = PdfReader(io.BytesIO(data))
     found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data)
-    if found and data[int(found.group(1)):int(found.group(1)) + 4] == b"xref" and "/AcroForm" not in reader.trailer["/Root"]:
+    root: Any = reader.trailer["/Root"]
+    if found and data[int(found.group(1)):int(found.group(1)) + 4] == b"xref" and "/AcroForm" not in root:
         files.write_atomically(pdf, data + _fields_update(reader, places, len(data), int(found.group(1))))
         return
     writer = PdfWriter(clone_from=reader)  # not laid out as LibreOffice writes: rewritten whole
@@ -110,7 +112,7 @@ def _fields_update(reader, places: list[FieldPlace], length: int, previous_xref:
     from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject, NumberObject
 
     trailer = reader.trailer
-    objects: dict[int, object] = {}
+    objects: dict[int, Any] = {}  # pypdf objects, each written again under its own number
     next_number = int(trailer["/Size"])
 
     def new(obj) -> IndirectObject:
@@ -122,7 +124,7 @@ def _fields_update(reader, places: list[FieldPlace], length: int, previous_xref:
     def rewritten(ref: IndirectObject):
         """An object of the file, copied to be written again under its own number."""
         if ref.idnum not in objects:
-            value = ref.get_object()
+            value: Any = ref.get_object()
             objects[ref.idnum] = DictionaryObject(dict.items(value)) if isinstance(value, dict) else ArrayObject(value)
         return objects[ref.idnum]
 
