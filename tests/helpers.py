@@ -4,6 +4,7 @@ the real LibreOffice, data made final, documents' text. Plain functions, importe
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import subprocess
 import sys
@@ -83,7 +84,7 @@ def make_final(root: Path, years=(2022, 2023), *, listed: bool = False) -> None:
     for year in years:
         path = root / str(year) / "year.yaml"
         text = real(path.read_text(encoding="utf-8")).replace("donnees_exemple: true", "donnees_exemple: false")
-        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^ +specimen: true\n", "", text), encoding="utf-8")  # the CRF's pieces too
         for piece in (root / str(year) / "pieces").glob("*.pdf"):
             page = canvas.Canvas(str(piece))
             page.drawString(72, 770, f"{piece.stem} {year} — pièce fournie par l'association")

@@ -100,14 +100,17 @@ class CrfPiece:
 
     code: str
     libelle: str      # {n}: the year; {approuves}: the general assembly's day, in words
+    mention: str      # as the letter's sentence names it, whatever its own title
     required: bool    # the commissaire aux comptes' report only where the association has one
 
 
 CRF_PIECES = [
     CrfPiece("comptes", "les comptes annuels de l'exercice {n}, approuvés par l'assemblée générale le {approuves}",
+             "les comptes de l'exercice {n} approuvés par l'assemblée générale", required=True),
+    CrfPiece("rapport_cac", "le rapport du commissaire aux comptes sur les comptes de l'exercice {n}",
+             "le rapport du commissaire aux comptes", required=False),
+    CrfPiece("rapport_activite", "le rapport d'activité de l'année {n}", "le rapport d'activité de l'année {n}",
              required=True),
-    CrfPiece("rapport_cac", "le rapport du commissaire aux comptes sur les comptes de l'exercice {n}", required=False),
-    CrfPiece("rapport_activite", "le rapport d'activité de l'année {n}", required=True),
 ]
 
 
