@@ -142,7 +142,7 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Li
     else:
         state = (f"à faire signer (make crf YEAR={n} le prépare), puis à envoyer le {date_fr(block.transmis_le)} "
                  f"(au plus tard le {due}) avec sa lettre d'envoi")
-    problems = []
+    problems = [w for w in sending.warnings if "crf.pieces" in w]  # a piece the letter should enclose and cannot
     published = manifest.published(built) or {}  # draft or final, as it was built
     if built.exists() and publish.taken(places.crf_outputs(out), data.convention_dir, n, templates,
                                         final=bool(published.get("final"))).differs_from(built):

@@ -174,6 +174,9 @@ def test_a_piece_missing_from_the_sending_is_a_warning_then_an_error_when_final(
     with pytest.raises(InputError, match="pièce manquante à l'envoi du compte rendu financier 2024 : le rapport "
                                          "d'activité de l'année 2024"):
         model.load_sending(inputs_copy, 2024, final=True)
+    [said] = [line for line in status.status(inputs_copy, TEMPLATES, tmp_path / "out", [2024])[0].lines
+              if line.title == "Le compte rendu financier 2024 (envoi à part)"]
+    assert any("pièce manquante" in problem for problem in said.problems), said  # make statut says it before sending
     # the letter encloses what is there, and no more
     filled = road.fill(model.load_sending(inputs_copy, 2024), TEMPLATES / "lettre-crf.docx", tmp_path / "l.docx",
                        final=False)
