@@ -1,5 +1,7 @@
 """The real pipeline on the shipped inputs: documents, PDFs and dossier with their data."""
 
+import re
+
 import docx
 import pytest
 from pypdf import PdfReader
@@ -203,7 +205,7 @@ def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
 
 def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, warm_outputs):
     path = inputs_copy / "2023" / "year.yaml"
-    text = path.read_text(encoding="utf-8").replace("    specimen: true\n", "")  # real pieces, but one
+    text = re.sub(r"(?m)^ +specimen: true\n", "", path.read_text(encoding="utf-8"))  # real pieces, but one
     start = text.index("  - code: comptes\n")
     path.write_text(text[:start] + text[text.index("\n\n", start):], encoding="utf-8")
     result = run_cli("--inputs", str(inputs_copy), "--outputs", str(warm_outputs), "build", "2023")

@@ -263,7 +263,7 @@ def test_final_reads_what_it_ships_not_only_the_flags(inputs_copy):
     for year in (2022, 2023):
         path = inputs_copy / str(year) / "year.yaml"
         text = path.read_text(encoding="utf-8").replace("donnees_exemple: true", "donnees_exemple: false")
-        path.write_text(text.replace("    specimen: true\n", ""), encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^ +specimen: true\n", "", text), encoding="utf-8")
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023, final=True)
     problems = "\n".join(info.value.problems)
