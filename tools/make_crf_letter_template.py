@@ -73,8 +73,8 @@ def main() -> None:
                 "expliqués en annexe.{% else %}Il ne présente aucun écart significatif entre le budget prévisionnel "
                 "et le réalisé.{% endif %}", align="justify")
     K.para(doc, "{% if crf.derniere_annee %}Ce compte rendu porte sur la dernière année de la convention, arrivée à "
-                "son terme le 31 décembre {{ convention.annees[-1] }}.{% else %}L'original signé en sera en outre joint, "
-                "pour mémoire, au prochain dossier que l'association vous adressera au titre de la convention."
+                "son terme le 31 décembre {{ convention.annees[-1] }}.{% else %}L'original signé de ce compte rendu sera en "
+                "outre joint, pour mémoire, au prochain dossier que l'association vous adressera au titre de la convention."
                 "{% endif %}", align="justify")
     K.para(doc, "Je vous prie d'agréer, {{ destinataire.appellation }}, l'expression de ma haute considération.",
            align="justify", before=6, after=18, keep_next=True)
