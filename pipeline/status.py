@@ -69,7 +69,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
                 lines.append(_signed_apart(states[d.key], data, built))
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, data, convention, year, built))
-        lines += _crf_owed(data)
+        lines += _crf_owed(data, out, templates)
         lines += _crf_sending(data, out, templates)
         steps = _steps(data, plan, states, lines, convention)
         annee = data.year
@@ -80,15 +80,20 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     return report
 
 
-def _crf_owed(data: model.DossierData) -> list[Line]:
+def _crf_owed(data: model.DossierData, out: Path, templates: Path) -> list[Line]:
     """The comptes rendus financiers the dossier does not enclose: one missing (due before its
-    letter), one still to come (due after it), each with its due date."""
+    letter), one still to come (due after it), each with its due date — or, once its own sending
+    went (signed, with its letter), when it was sent, read as that sending's status line reads it."""
     from pipeline.convention import crf
 
     lines = []
     for owed in crf.owed(data):
         title = f"Le compte rendu financier de la participation {owed.annee}"
-        if owed.state == "manquant":
+        sent = _sent_on(data.convention_dir, owed.annee, out, templates) if owed.state == "a_venir" else None
+        if sent is not None:
+            lines.append(Line(title, f"envoyé le {date_fr(sent)} avec sa lettre d'envoi, après ce dossier qui "
+                                     f"l'annonçait (dû au plus tard le {date_fr(owed.due)})"))
+        elif owed.state == "manquant":
             lines.append(Line(title, f"NON JOINT – dû au plus tard le {date_fr(owed.due)}, avant la lettre de ce "
                                      "dossier", [f"ajoutez « crf: » (date, lieu, comptes_approuves_le) à {owed.annee}"
                                                  f"/year.yaml et ses chiffres dans {owed.annee}/compte-rendu-"
@@ -123,10 +128,8 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Li
         return [Line(title, f"données à corriger avant make crf YEAR={n} – dû au plus tard le {due}",
                      str(exc).splitlines())]
     built = places.crf_outputs(out) / str(n)
-    plan = documents.plan(sending)
-    states = originals_status.of_year(sending, plan, rendered=originals_status.published(built))
+    plan, states, signed_all = _sending_states(sending, built)
     lines = [_signed_apart(states[d.key], sending, built) for d in plan]
-    signed_all = len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan)
     block = sending.year.crf
     assert block is not None  # load_sending refuses a year without one
     if block.transmis_le is None:
@@ -139,12 +142,32 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Li
     else:
         state = (f"à faire signer (make crf YEAR={n} le prépare), puis à envoyer le {date_fr(block.transmis_le)} "
                  f"(au plus tard le {due}) avec sa lettre d'envoi")
-    problems = []
+    problems = [w for w in sending.warnings if "crf.pieces" in w]  # a piece the letter should enclose and cannot
     published = manifest.published(built) or {}  # draft or final, as it was built
     if built.exists() and publish.taken(places.crf_outputs(out), data.convention_dir, n, templates,
                                         final=bool(published.get("final"))).differs_from(built):
         problems.append(f"les documents publiés sont antérieurs aux données : make crf YEAR={n} les refait")
     return [Line(title, state, problems), *lines]
+
+
+def _sending_states(sending: model.DossierData, built: Path) -> tuple[list, dict, bool]:
+    """A CRF sending's documents, their signed originals' states, and whether both came back signed."""
+    plan = documents.plan(sending)
+    states = originals_status.of_year(sending, plan, rendered=originals_status.published(built))
+    return plan, states, len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan)
+
+
+def _sent_on(convention: Path, n: int, out: Path, templates: Path) -> dt.date | None:
+    """The day the CRF N left with its letter, both signed (its sending's « envoyé le … »); None
+    while it has not, or while its data cannot say."""
+    try:
+        sending = model.load_sending(convention, n)
+    except PipelineError:
+        return None
+    block = sending.year.crf
+    if block is None or block.transmis_le is None:
+        return None
+    return block.transmis_le if _sending_states(sending, places.crf_outputs(out) / str(n))[2] else None
 
 
 def _sending_title(year: int) -> str:

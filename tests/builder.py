@@ -146,7 +146,8 @@ class Sample:
         for year in years:
             data = real(self.years[year])
             data["donnees_exemple"] = False
-            for piece in data.get("pieces") or []:
+            crf = data.get("crf") if isinstance(data.get("crf"), dict) else {}
+            for piece in [*(data.get("pieces") or []), *(crf.get("pieces") or [])]:  # the call's and the CRF's
                 piece.pop("specimen", None)
             self.years[year] = data
             self.changed.add(year)

@@ -1,5 +1,6 @@
 """The real pipeline on the shipped inputs: documents, PDFs and dossier with their data."""
 
+
 import docx
 import pytest
 from pypdf import PdfReader
@@ -63,7 +64,8 @@ def test_convention_keeps_the_seed_wording_with_the_data_filled(built):
 def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
     dossier = PdfReader(built / "2023" / "dossier-2023.pdf")
     parts = [PdfReader(built / "2023" / f"{stem}.pdf") for stem in shipped_stems()[2023]]
-    pieces = sorted((INPUTS / "2023" / "pieces").glob("*.pdf"))
+    # the call's pieces only: pieces/ also holds those the CRF 2023's own sending encloses (crf.pieces)
+    pieces = [INPUTS / "2023" / p.fichier for p in model.load(INPUTS, 2023).year.pieces if p.fichier]
     expected = 2 + sum(len(p.pages) for p in parts) + sum(len(PdfReader(p).pages) for p in pieces)
     assert len(dossier.pages) == expected
     titles = [item.title for item in dossier.outline if not isinstance(item, list)]

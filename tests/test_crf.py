@@ -243,7 +243,7 @@ def test_the_bordereau_says_when_the_crf_was_drawn_up_or_that_it_is_due(tmp_path
 
     text = _filled(model.load(INPUTS, 2024), "bordereau", tmp_path)
     assert "Participation 2022 : établi le 20 juin 2023, après l'approbation des comptes 2022 le 15 juin 2023, " \
-           "déposé auprès de la Métropole le 22 juin 2023, copie jointe au présent dossier" in text
+           "joint au présent dossier (déjà déposé auprès de la Métropole le 22 juin 2023)" in text
     assert "Participation 2023 : à transmettre au plus tard le 30 juin 2024" in text
     text = _filled(model.load(INPUTS, 2023), "bordereau", tmp_path)
     assert "Participation 2022 : à transmettre au plus tard le 30 juin 2023" in text
@@ -341,10 +341,13 @@ def test_a_crf_is_deposited_by_30_june_not_with_the_next_call(inputs_copy):
         model.load(inputs_copy, 2024)
 
 
-def test_the_bordereau_says_when_the_crf_was_deposited_and_joins_a_copy(tmp_path):
+def test_the_bordereau_says_when_the_crf_was_deposited_and_that_the_dossier_joins_it(tmp_path):
+    """The dossier encloses the signed original, not a copy: the bordereau says one thing (the
+    fourth reading, P3-3: « original signé » on one line, « copie jointe » two lines below)."""
     from helpers import INPUTS
 
     data = model.load(INPUTS, 2024)
     filled = templates.fill(data, TEMPLATES / "bordereau.docx", tmp_path / "bordereau.docx", final=False)
     text = " ".join(docx_text(filled.docx).split())
-    assert "déposé auprès de la Métropole le 22 juin 2023, copie jointe au présent dossier" in text, text
+    assert "joint au présent dossier (déjà déposé auprès de la Métropole le 22 juin 2023)" in text, text
+    assert "copie" not in text.split("Participation 2022 :")[1].split(";")[0], text

@@ -10,6 +10,7 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
+from builder import convention
 from helpers import CONV, INPUTS, TEMPLATES, docx_text, make_final
 from pipeline import build, status
 from pipeline import templates as road
@@ -135,6 +136,83 @@ def test_status_says_each_crf_to_draw_up_to_sign_and_when_it_is_due(inputs_copy,
     assert "22 juin 2023 (au plus tard le 30 juin 2023)" in said
 
 
+def _without_piece(folder, code: str) -> None:
+    """The convention at ``folder`` made final for 2024, its crf.pieces without the entry of ``code``."""
+    convention().final((2024,)).year(2024, crf={"pieces": lambda pieces: [p for p in pieces if p["code"] != code]}
+                                     ).write(folder)
+
+
+def test_the_letter_encloses_the_approved_accounts_and_the_activity_report(tmp_path):
+    """The cerfa n° 15059 wants the CRF accompanied by the approved accounts and the rapport
+    d'activité: the letter lists each piece it encloses, and says why (fourth reading, P2-1)."""
+    data = model.load_sending(INPUTS, 2024)
+    assert data.warnings == []
+    filled = road.fill(data, TEMPLATES / "lettre-crf.docx", tmp_path / "lettre-crf.docx", final=False)
+    assert filled.errors == []
+    text = " ".join(docx_text(filled.docx).replace("\u00a0", " ").split()).replace("’", "'")
+    assert ("Pièces jointes : le compte rendu financier de la participation 2024, établi le 17 juin 2025 ; "
+            "les comptes annuels de l'exercice 2024, approuvés par l'assemblée générale le 12 juin 2025 (spécimen) ; "
+            "le rapport du commissaire aux comptes sur les comptes de l'exercice 2024 (spécimen) ; "
+            "le rapport d'activité de l'année 2024 (spécimen)") in text, text
+    assert ("Comme le demande la notice du compte rendu financier (cerfa n° 15059), je vous adresse avec lui les "
+            "comptes de l'exercice 2024 approuvés par l'assemblée générale, le rapport du commissaire aux comptes et "
+            "le rapport d'activité de l'année 2024.") in text, text
+
+
+def test_a_piece_missing_from_the_sending_is_a_warning_then_an_error_when_final(inputs_copy, tmp_path):
+    make_final(inputs_copy, years=(2024,))
+    model.load_sending(inputs_copy, 2024, final=True)  # real data, every piece there: nothing to say
+    path = inputs_copy / "2024" / "year.yaml"
+    _without_piece(inputs_copy, "rapport_activite")
+    [said] = model.load_sending(inputs_copy, 2024).warnings
+    assert said.startswith(f"{model.display(path)}:")  # the crf.pieces line
+    for words in ("crf.pieces: pièce manquante à l'envoi du compte rendu financier 2024 : le rapport d'activité de "
+                  "l'année 2024", "déposez le fichier dans 2024/pieces/ et citez-le sous crf.pieces (code: "
+                  "rapport_activite", "(avertissement ; erreur avec --final)"):
+        assert words in said, said
+    with pytest.raises(InputError, match="pièce manquante à l'envoi du compte rendu financier 2024 : le rapport "
+                                         "d'activité de l'année 2024"):
+        model.load_sending(inputs_copy, 2024, final=True)
+    [said] = [line for line in status.status(inputs_copy, TEMPLATES, tmp_path / "out", [2024])[0].lines
+              if line.title == "Le compte rendu financier 2024 (envoi à part)"]
+    assert any("pièce manquante" in problem for problem in said.problems), said  # make statut says it before sending
+    # the letter encloses what is there, and no more
+    filled = road.fill(model.load_sending(inputs_copy, 2024), TEMPLATES / "lettre-crf.docx", tmp_path / "l.docx",
+                       final=False)
+    assert "rapport d'activité" not in docx_text(filled.docx).replace("’", "'")
+    # a piece named whose file is not there yet (the accounts approved, not yet scanned)
+    (inputs_copy / "2024" / "pieces" / "comptes-2024-approuves.pdf").unlink()
+    said = " ".join(model.load_sending(inputs_copy, 2024).warnings)
+    assert "crf.pieces[1].fichier: fichier introuvable : pieces/comptes-2024-approuves.pdf — vérifiez le nom ou " \
+           "déposez le PDF dans 2024/pieces/ (avertissement ; erreur avec --final)" in said, said
+    with pytest.raises(InputError, match="fichier introuvable : pieces/comptes-2024-approuves.pdf"):
+        model.load_sending(inputs_copy, 2024, final=True)
+
+
+def test_an_example_piece_never_leaves_with_a_final_sending(inputs_copy):
+    shipped = (inputs_copy / "2024" / "pieces" / "rapport-cac-2024.pdf").read_bytes()
+    with pytest.raises(InputError, match=r"crf.pieces\[2\].specimen: pieces/rapport-cac-2024.pdf est un spécimen"):
+        model.load_sending(inputs_copy, 2024, final=True)
+    make_final(inputs_copy, years=(2024,))  # the flags gone: the file itself still says SPÉCIMEN
+    (inputs_copy / "2024" / "pieces" / "rapport-cac-2024.pdf").write_bytes(shipped)
+    with pytest.raises(InputError, match="pieces/rapport-cac-2024.pdf porte la mention « spécimen »"):
+        model.load_sending(inputs_copy, 2024, final=True)
+
+
+def test_a_sending_piece_is_sent_as_a_pdf_under_a_known_code(inputs_copy):
+    path = inputs_copy / "2024" / "year.yaml"
+    _set(path, "fichier: pieces/rapport-activite-2024.pdf", "fichier: pieces/rapport-activite-2024.docx")
+    (inputs_copy / "2024" / "pieces" / "rapport-activite-2024.docx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(InputError, match="l'envoi joint chaque pièce telle quelle, sans la convertir — enregistrez-la "
+                                         "en PDF"):
+        model.load_sending(inputs_copy, 2024)
+    _set(path, "fichier: pieces/rapport-activite-2024.docx", "fichier: pieces/rapport-activite-2024.pdf")
+    _set(path, "    - code: rapport_cac\n", "    - code: rapport_commissaire\n")
+    with pytest.raises(InputError, match="pièce « rapport_commissaire » inconnue parmi les pièces du compte rendu "
+                                         "financier — .*rapport_cac"):
+        model.load_sending(inputs_copy, 2024)
+
+
 # --------------------------------------------------------------------------- with LibreOffice
 
 @pytest.fixture(scope="module")
@@ -188,6 +266,47 @@ def test_the_last_year_s_crf_is_built_signed_and_sent_on_its_own(office, real, t
     assert lines["La lettre d'envoi du compte rendu financier 2024"] == "signatures : Pascal FRIQUET le 19 juin 2025"
     _build([2024], work, out, office, sending=True, final=True, warn=warnings.append)
     assert warnings == []
+
+
+def test_the_pieces_leave_as_they_are_and_the_closing_status_says_the_crf_went(office, real, tmp_path):
+    """The sending encloses the approved accounts, the auditor's report and the rapport d'activité
+    as their own files, byte for byte (recorded in its manifest); once it went, signed, the
+    closing dossier's status says so instead of « à venir » (fourth reading, P2-1 and P3-7)."""
+    import hashlib
+    import json
+
+    _, inputs, pki = real
+    work = tmp_path / "inputs" / CONV
+    shutil.copytree(inputs, work)
+    out = tmp_path / "out"
+    warnings: list[str] = []
+    _build([2024], work, out, office, sending=True, warn=warnings.append)  # real data: ready to sign
+    assert warnings == []
+    folder = out / CONV / "crf" / "2024"
+    reader = PdfReader(folder / "lettre-crf-2024.pdf")
+    assert len(reader.pages) == 1  # still one page, its signature on it
+    text = " ".join(reader.pages[0].extract_text().replace("\u00a0", " ").replace("\u202f", " ").split())
+    text = text.replace("’", "'")
+    for words in ("Pièces jointes : le compte rendu financier de la participation 2024, établi le 17 juin 2025 ; les "
+                  "comptes annuels de l'exercice 2024, approuvés par l'assemblée générale le 12 juin 2025 ;",
+                  "le rapport du commissaire aux comptes sur les comptes de l'exercice 2024 ; le rapport d'activité de "
+                  "l'année 2024"):
+        assert words in text, text
+    assert "spécimen" not in text
+    recorded = {entry["path"]: entry["sha256"] for entry in json.loads((folder / "manifest.json").read_text())["inputs"]}
+    for name in ("comptes-2024-approuves.pdf", "rapport-cac-2024.pdf", "rapport-activite-2024.pdf"):
+        piece = work / "2024" / "pieces" / name
+        [path] = [p for p in recorded if p.endswith(f"2024/pieces/{name}")]
+        assert recorded[path] == hashlib.sha256(piece.read_bytes()).hexdigest()
+    title = "Le compte rendu financier de la participation 2024"
+    assert _status(work, out, 2025)[title].startswith("à venir – dû au plus tard le 30 juin 2025")
+    _sign(pki, folder / "crf-2024.pdf", work / "signes", "crf-association", D(2025, 6, 17))
+    assert _status(work, out, 2025)[title].startswith("à venir")  # signed, its letter not yet: not sent
+    _sign(pki, folder / "lettre-crf-2024.pdf", work / "signes", "lettre-crf-association", D(2025, 6, 19))
+    said = _status(work, out, 2025)[title]
+    assert said == ("envoyé le 19 juin 2025 avec sa lettre d'envoi, après ce dossier qui l'annonçait (dû au plus tard "
+                    "le 30 juin 2025)"), said
+    assert _status(work, out, 2024)["Le compte rendu financier 2024 (envoi à part)"].startswith("envoyé le 19 juin 2025")
 
 
 def test_a_letter_signed_the_day_after_its_date_stops_a_final_sending(office, real, tmp_path):

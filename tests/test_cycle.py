@@ -260,6 +260,9 @@ def test_final_reads_what_it_ships_not_only_the_flags(inputs_copy):
     sample = convention()
     for year in (2022, 2023):
         sample.year(year, donnees_exemple=False, pieces={i: {"specimen": DROP} for i in range(len(sample.years[year]["pieces"]))})
+        crf = sample.years[year].get("crf")
+        if crf and crf.get("pieces"):  # the CRF's own pieces, real too
+            sample.year(year, crf={"pieces": {i: {"specimen": DROP} for i in range(len(crf["pieces"]))}})
     sample.write(inputs_copy)
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023, final=True)

@@ -52,14 +52,18 @@ def main() -> None:
                 "par délibération n° {{ convention.deliberation.numero or '…' }} du "
                 "{{ convention.deliberation.organe }} du {{ convention.deliberation.date|date_fr }}, article 3 ; "
                 "article 10 de la loi n° 2000-321 du 12 avril 2000", after=0, align="justify")
-    K.para(doc, "**P. J.** : compte rendu financier de la participation {{ crf.annee }}, établi le "
-                "{{ crf.date|date_fr }}", after=16)
-    K.para(doc, "{{ destinataire.appellation }},", after=10)
+    # what the letter encloses: the CRF, then the pieces the cerfa n° 15059 wants with it (crf.pieces)
+    K.para(doc, "**Pièces jointes** : le compte rendu financier de la participation {{ crf.annee }}, établi le "
+                "{{ crf.date|date_fr }}{% for p in crf.pieces %} ; {{ p.nom }}{% if p.specimen %} (spécimen)"
+                "{% endif %}{% endfor %}", after=0, align="justify")
+    K.para(doc, "{{ destinataire.appellation }},", before=14, after=10)
     K.para(doc, "Conformément à l'article 10 de la loi n° 2000-321 du 12 avril 2000 relative aux droits des citoyens "
                 "dans leurs relations avec les administrations et à l'arrêté du 11 octobre 2006, j'ai l'honneur de "
                 "vous adresser le compte rendu financier de la participation {{ metropole.designation|de }} au titre "
                 "de l'année {{ crf.annee }}, versée en application de l'article 3 de la convention de partenariat "
-                "{{ convention.periode }} qui lie {{ metropole.designation }} et {{ association.designation }}.",
+                "{{ convention.periode }} qui lie {{ metropole.designation }} et {{ association.designation }}."
+                "{% if crf.pieces %} Comme le demande la notice du compte rendu financier (cerfa n° 15059), je vous "
+                "adresse avec lui {{ crf.pieces|map(attribute='mention')|liste_fr }}.{% endif %}",
            align="justify")
     K.para(doc, "Établi le {{ crf.date|date_fr }} d'après les comptes de l'exercice {{ crf.annee }}, approuvés par "
                 "l'assemblée générale le {{ crf.comptes_approuves_le|date_fr }}, il retrace l'emploi de la "
@@ -69,8 +73,8 @@ def main() -> None:
                 "expliqués en annexe.{% else %}Il ne présente aucun écart significatif entre le budget prévisionnel "
                 "et le réalisé.{% endif %}", align="justify")
     K.para(doc, "{% if crf.derniere_annee %}Ce compte rendu porte sur la dernière année de la convention, arrivée à "
-                "son terme le 31 décembre {{ convention.annees[-1] }}.{% else %}L'original signé en sera en outre joint, "
-                "pour mémoire, au prochain dossier que l'association vous adressera au titre de la convention."
+                "son terme le 31 décembre {{ convention.annees[-1] }}.{% else %}L'original signé de ce compte rendu sera en "
+                "outre joint, pour mémoire, au prochain dossier que l'association vous adressera au titre de la convention."
                 "{% endif %}", align="justify")
     K.para(doc, "Je vous prie d'agréer, {{ destinataire.appellation }}, l'expression de ma haute considération.",
            align="justify", before=6, after=18, keep_next=True)

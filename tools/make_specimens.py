@@ -1,4 +1,5 @@
-"""Write the SPÉCIMEN attachments shipped in inputs/ (RIB, statuts, Bureau/CA, rapport, comptes).
+"""Write the SPÉCIMEN attachments shipped in inputs/ (RIB, statuts, Bureau/CA, rapport, comptes; and
+those the compte rendu financier's sending encloses: approved accounts, auditor's report, rapport).
 
 Run once by a developer: `python -m tools.make_specimens inputs/amp-arhlm-2022-2024`.
 They stand in for the real PDFs the AR Hlm provides, and say SPÉCIMEN on every page.
@@ -86,6 +87,31 @@ def main(root: Path) -> None:
             f"Bilan et compte de résultat de l'exercice {year - 1} (exemple).",
             "Total des produits : … €", "Total des charges : … €"], ["Annexe aux comptes …"]], who)
         print(f"{year_dir.name}: pièces d'exemple écrites dans {out}")
+    for year_dir, data in crf_years(root):
+        year, approved = data["annee"], data["crf"]["comptes_approuves_le"]
+        titles = {"comptes": (f"Comptes annuels de l'exercice {year}", [
+                      [f"Bilan et compte de résultat de l'exercice {year} (exemple).", "Total des produits : … €",
+                       "Total des charges : … €"], ["Annexe aux comptes …", "",
+                       f"Comptes approuvés par l'assemblée générale du {approved:%d/%m/%Y}."]]),
+                  "rapport_cac": (f"Rapport du commissaire aux comptes – exercice {year}", [
+                      ["Opinion sur les comptes annuels …", "Fondement de l'opinion …",
+                       "Justification des appréciations …"]]),
+                  "rapport_activite": (f"Rapport d'activité {year}", [
+                      [f"Rapport d'activité de l'{assoc['sigle']} pour l'année {year}.", "1. Vie du réseau …"],
+                      ["2. Partenariats territoriaux …"], ["3. Perspectives …"]])}
+        for piece in data["crf"].get("pieces") or []:
+            if piece.get("specimen") and piece["code"] in titles:
+                (year_dir / piece["fichier"]).parent.mkdir(exist_ok=True)
+                specimen(year_dir / piece["fichier"], *titles[piece["code"]], who)
+        print(f"{year_dir.name}: pièces d'exemple du compte rendu financier écrites")
+
+
+def crf_years(root: Path):
+    """(year's folder, year's data) of each year whose compte rendu financier lists its pieces."""
+    for year_dir in sorted(p for p in root.iterdir() if (p / "year.yaml").is_file()):
+        data = yaml.safe_load((year_dir / "year.yaml").read_text(encoding="utf-8"))
+        if isinstance(data.get("crf"), dict) and data["crf"].get("pieces"):
+            yield year_dir, data
 
 
 if __name__ == "__main__":

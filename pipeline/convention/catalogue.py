@@ -82,8 +82,44 @@ def lists_pieces(key: str) -> bool:
 
 def pieces_given(conv, pieces: list) -> list[tuple]:
     """Article 3's pieces in its order, each with what the year provides for it (None: nothing)."""
+    return given_in_order(conv.pieces_requises, pieces)
+
+
+def given_in_order(required: list, pieces: list) -> list[tuple]:
+    """Each piece asked for (a call's article 3, a CRF's cerfa), in its order, with what the data
+    provides for it (None: nothing)."""
     given = {p.code: p for p in pieces}
-    return [(spec, given.get(spec.code)) for spec in conv.pieces_requises]
+    return [(spec, given.get(spec.code)) for spec in required]
+
+
+@dataclass(frozen=True)
+class CrfPiece:
+    """A piece that goes with the compte rendu financier N: the cerfa n° 15059's notice says it
+    « doit être accompagné du dernier rapport annuel d'activité et des comptes approuvés du
+    dernier exercice clos » (the law's words, the same for every convention)."""
+
+    code: str
+    libelle: str      # {n}: the year; {approuves}: the general assembly's day, in words
+    mention: str      # as the letter's sentence names it, whatever its own title
+    required: bool    # the commissaire aux comptes' report only where the association has one
+
+
+CRF_PIECES = [
+    CrfPiece("comptes", "les comptes annuels de l'exercice {n}, approuvés par l'assemblée générale le {approuves}",
+             "les comptes de l'exercice {n} approuvés par l'assemblée générale", required=True),
+    CrfPiece("rapport_cac", "le rapport du commissaire aux comptes sur les comptes de l'exercice {n}",
+             "le rapport du commissaire aux comptes", required=False),
+    CrfPiece("rapport_activite", "le rapport d'activité de l'année {n}", "le rapport d'activité de l'année {n}",
+             required=True),
+]
+
+
+def crf_piece_label(spec: CrfPiece, piece, year: int, approved) -> str:
+    """How the sending's letter names a piece: its own title, else what the cerfa asks for."""
+    from pipeline.french import date_fr
+
+    return (piece.titre if piece is not None and piece.titre else None) or \
+        spec.libelle.format(n=year, approuves=date_fr(approved))
 
 
 def piece_title(spec, piece, year: int) -> str:

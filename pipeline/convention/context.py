@@ -17,7 +17,14 @@ from num2words import num2words
 
 from pipeline.binder import doc
 from pipeline.convention import model, signed
-from pipeline.convention.catalogue import piece_label, piece_title, pieces_given
+from pipeline.convention.catalogue import (
+    CRF_PIECES,
+    crf_piece_label,
+    given_in_order,
+    piece_label,
+    piece_title,
+    pieces_given,
+)
 from pipeline.convention.documents import minutes_signer, plan
 from pipeline.french import date_fr, de
 
@@ -99,6 +106,19 @@ class LigneCompte:
 
 
 @dataclass(frozen=True)
+class PieceEnvoi:
+    """One piece the sending of a compte rendu financier encloses (cerfa n° 15059)."""
+
+    code: str = doc("comptes, rapport_cac ou rapport_activite")
+    nom: str = doc("son titre, sinon ce que le cerfa demande (« les comptes annuels de l'exercice 2024, approuvés "
+                   "par l'assemblée générale le 12 juin 2025 »)")
+    mention: str = doc("comme la phrase de la lettre la nomme (« les comptes de l'exercice 2024 approuvés par "
+                       "l'assemblée générale »)")
+    fichier: str = doc("son fichier, dans pieces/ de l'année")
+    specimen: bool = doc("le fichier n'est qu'un spécimen (une version définitive le refuse)")
+
+
+@dataclass(frozen=True)
 class CompteRendu:
     """The compte rendu financier of one year's participation (arrêté du 11 octobre 2006)."""
 
@@ -127,6 +147,9 @@ class CompteRendu:
     regle_repartition: str | None = doc("annexe : la règle de répartition des charges indirectes et de personnel")
     seuil_part: Decimal = doc("écart significatif au-delà de cette part du prévu (0,15)")
     seuil_montant: Decimal = doc("… et au-delà de ce montant (500 €)")
+    pieces: list[PieceEnvoi] = doc("ce que sa lettre d'envoi joint avec lui, dans l'ordre du cerfa (comptes approuvés, "
+                                   "rapport du commissaire aux comptes, rapport d'activité) : code, nom, fichier, "
+                                   "specimen ; une pièce sans fichier n'y est pas")
 
 
 @dataclass(frozen=True)
@@ -227,7 +250,8 @@ class Context:
                                   "de l'avant-dernière année), ou celui qu'envoie sa lettre d'envoi (make crf) : "
                                   "annee, date, lieu, comptes_approuves_le, echeance, transmis_le, reference, "
                                   "charges_directes, charges_indirectes, produits, total_charges, total_produits, "
-                                  "participation, ecarts, commentaire, regle_repartition")
+                                  "participation, ecarts, commentaire, regle_repartition, pieces (ce que sa lettre d'envoi "
+                                  "joint avec lui)")
     comptes_rendus: list[SuiviCompteRendu] = doc("les comptes rendus financiers dont parle le dossier : celui qu'il "
                                                  "joint (ou qui manque) et celui qu'il annonce, avec annee, etat "
                                                  "(joint, manquant, a_venir), echeance, date, page")
@@ -451,7 +475,15 @@ def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
         ecarts=[row for row in rows if row.significatif],
         autres_explications=[row for row in rows if not row.significatif and row.explication],
         commentaire=block.commentaire, regle_repartition=block.regle_repartition, seuil_part=crf.GAP_SHARE,
-        seuil_montant=crf.GAP_AMOUNT)
+        seuil_montant=crf.GAP_AMOUNT, pieces=_crf_pieces(data))
+
+
+def _crf_pieces(data: model.Annee) -> list[PieceEnvoi]:
+    """The pieces that go with a year's compte rendu financier, in the cerfa's order, as given."""
+    block = data.crf
+    return [PieceEnvoi(code=spec.code, nom=crf_piece_label(spec, piece, data.annee, block.comptes_approuves_le),
+                       mention=spec.mention.format(n=data.annee), fichier=piece.fichier, specimen=piece.specimen)
+            for spec, piece in given_in_order(CRF_PIECES, block.pieces) if piece is not None and piece.fichier]
 
 
 def crf_due(year: int) -> dt.date:

@@ -243,11 +243,6 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
         why = _non_working(day)
         if why:
             check.notice(path, f"le {day.isoformat()} est {why} : vérifiez la date")
-    if final:  # what is shipped, not only what the flags say
-        for i, piece in enumerate(data.pieces, 1):
-            if piece.fichier and not piece.specimen and _says_specimen(year_file.folder / piece.fichier):
-                check.err(f"pieces[{i}].fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
-                                              "d'exemple, une version définitive exige la vraie pièce")
 
 
 def _minutes_signed_by_present(conv, copil, check: _Checker) -> None:
@@ -538,7 +533,35 @@ def check_sending(conv: Convention, year_file: YearFile, conv_file: YearFile, *,
     check = _Checker(year_file, final=final, why="son compte rendu financier est envoyé")
     _year_facts(conv, check)
     _crf_content(conv, _Checker(year_file, final=final))
+    _crf_pieces(_Checker(year_file, final=final))
     check_convention(conv, conv_file, {year_file.annee: year_file}, final=final)
+
+
+def _crf_pieces(check: _Checker) -> None:
+    """What the sending encloses with the CRF N (cerfa n° 15059): the accounts N approved and the
+    rapport d'activité N, each a file of the year's folder sent as it is (a signed report stays
+    byte for byte the one signed) — one missing is a warning in a draft, an error when final."""
+    from pipeline.convention.catalogue import CRF_PIECES, crf_piece_label
+
+    block, n, folder = check.f.data.crf, check.f.annee, check.f.folder
+    known = {spec.code: spec for spec in CRF_PIECES}
+    _listed_pieces(block.pieces, "crf.pieces", known, "parmi les pièces du compte rendu financier", folder,
+                   folder.parent, check, check.breach)
+    for i, piece in enumerate(block.pieces, 1):
+        if piece.fichier and Path(piece.fichier).suffix.lower() in (".docx", ".odt"):
+            check.err(f"crf.pieces[{i}].fichier", f"{piece.fichier} : l'envoi joint chaque pièce telle quelle, sans la "
+                                                  "convertir — enregistrez-la en PDF et citez le PDF")
+    given = {piece.code: piece for piece in block.pieces}
+    for spec in CRF_PIECES:
+        piece = given.get(spec.code)
+        if spec.required and (piece is None or not piece.fichier):
+            label = crf_piece_label(spec, None, n, block.comptes_approuves_le)
+            where = f"crf.pieces[{block.pieces.index(piece) + 1}]" if piece is not None else \
+                "crf.pieces" if "pieces" in (check.f.raw.get("crf") or {}) else "crf"
+            check.breach(where, f"pièce manquante à l'envoi du compte rendu financier {n} : {label} (le cerfa "
+                                "n° 15059 demande que le compte rendu soit accompagné des comptes approuvés et du "
+                                f"rapport d'activité) — déposez le fichier dans {folder.name}/pieces/ et citez-le sous "
+                                f"crf.pieces (code: {spec.code}, fichier: pieces/…)")
 
 
 def crf_due_text(year: int) -> str:
@@ -812,29 +835,48 @@ def _plain(text: str) -> str:
 
 def _pieces(conv, data, year_file, convention_dir: Path, check: _Checker) -> None:
     required = {p.code: p for p in conv.pieces_requises}
-    given: dict[str, int] = {}
+    _listed_pieces(data.pieces, "pieces", required, "dans convention.yaml", year_file.folder, convention_dir, check,
+                   check.err)
     for i, piece in enumerate(data.pieces, 1):
         path = f"pieces[{i}]"
-        if piece.code not in required:
-            hint = suggestion(piece.code, required, f"codes permis : {', '.join(required)}", cutoff=0.5)
-            check.err(f"{path}.code", f"pièce « {piece.code} » inconnue dans convention.yaml — {hint}")
-        elif required[piece.code].document is not None:
+        if piece.code in required and required[piece.code].document is not None:
             check.err(f"{path}.code", f"la pièce « {piece.code} » est produite par la chaîne ({required[piece.code].document}) : "
                                   "retirez-la de la liste")
-        if piece.code in given:
-            check.err(f"{path}.code", f"la pièce « {piece.code} » est déjà donnée en pieces[{given[piece.code]}]")
-        given[piece.code] = i
-        if piece.fichier:
-            _check_piece_file(f"{path}.fichier", piece.fichier, year_file.folder, convention_dir, check.err)
+    for i, piece in enumerate(data.pieces, 1):
+        path = f"pieces[{i}]"
         if re.search(r"provisoire", f"{piece.titre or ''} {piece.note or ''}", re.IGNORECASE):
             check.notice(f"{path}.note", f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
                                      "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir : "
                                      "dites dans la note quand la définitive suivra ; une fois approuvée, transmettez-la "
                                      "et notez-le dans la note de cette pièce l'année suivante (« comptes 2022 approuvés "
                                      "par l'assemblée générale du 13 juin 2023, transmis le … »)")
+
+
+def _listed_pieces(pieces: list, prefix: str, known: dict, where: str, folder: Path, convention_dir: Path,
+                   check: _Checker, unfound) -> None:
+    """A list of pieces (a call's ``pieces``, a CRF's ``crf.pieces``): known codes, each once, a
+    readable file inside the convention's folder (``unfound`` says one that is not there), no
+    specimen in a final version — flagged, or saying so on its pages."""
+    given: dict[str, int] = {}
+    for i, piece in enumerate(pieces, 1):
+        path = f"{prefix}[{i}]"
+        if piece.code not in known:
+            hint = suggestion(piece.code, known, f"codes permis : {', '.join(known)}", cutoff=0.5)
+            check.err(f"{path}.code", f"pièce « {piece.code} » inconnue {where} — {hint}")
+        if piece.code in given:
+            check.err(f"{path}.code", f"la pièce « {piece.code} » est déjà donnée en {prefix}[{given[piece.code]}]")
+        given[piece.code] = i
+        if piece.fichier:
+            missing = not (folder / piece.fichier).resolve().is_file() and \
+                (folder / piece.fichier).resolve().is_relative_to(convention_dir.resolve())
+            _check_piece_file(f"{path}.fichier", piece.fichier, folder, convention_dir,
+                              unfound if missing else check.err)
         if piece.specimen and check.final:
             check.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
                                       "exige la vraie pièce")
+        elif check.final and piece.fichier and _says_specimen(folder / piece.fichier):
+            check.err(f"{path}.fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
+                                         "d'exemple, une version définitive exige la vraie pièce")
 
 
 def _dates(data) -> list[tuple[str, dt.date]]:

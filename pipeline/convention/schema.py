@@ -382,6 +382,10 @@ class CompteRenduFinancier:
                                         "personnel affectées à l'action (« au prorata du temps passé par les "
                                         "salariés, relevé mensuel ; loyers et frais généraux au prorata… »), que le "
                                         "cerfa n° 15059 demande dès qu'il y en a", None)
+    pieces: list[Piece] = doc("ce que la lettre d'envoi joint au compte rendu financier (cerfa n° 15059) : les comptes "
+                              "approuvés (code comptes), le rapport du commissaire aux comptes s'il y en a un "
+                              "(rapport_cac), le rapport d'activité (rapport_activite), chacun avec son fichier dans "
+                              "pieces/", factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
