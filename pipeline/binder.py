@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import types
 import typing
@@ -196,13 +197,19 @@ def _written(value):
     return getattr(value, "written", value)
 
 
+@functools.cache
+def _shape(cls) -> tuple[dict, dict]:
+    """A record's field types and fields, read once per class: resolving the annotations was a
+    quarter of loading a year (a record class never changes while the program runs)."""
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+
+
 def bind(cls, data, path: str, line: int | None, problems: Problems):
     """Build a dataclass from a mapping: missing, unknown and mistyped keys all reported."""
     if not isinstance(data, dict):
         problems.add(line, path, f"il faut une rubrique avec des sous-clés, pas « {data} »")
         return None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints, fields = _shape(cls)
     lines = getattr(data, "lines", {})
     own_line = getattr(data, "line", line)
     retired = getattr(cls, "retired_keys", {})
