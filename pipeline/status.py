@@ -52,6 +52,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     out = places.outputs_for(outputs, convention)
     publish.recover(out)  # a build killed between its two renames: its previous dossier put back first
     report = []
+    sendings: dict = {}  # each year's CRF sending, loaded once (_sending)
     for year in years or model.dossier_years(convention):
         data = model.load(convention, year)
         built = out / str(year)
@@ -69,8 +70,8 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
                 lines.append(_signed_apart(states[d.key], data, built))
             elif d.spec.signed_in_dossier:
                 lines.append(_in_dossier(d, data, convention, year, built))
-        lines += _crf_owed(data, out, templates)
-        lines += _crf_sending(data, out, templates)
+        lines += _crf_owed(data, out, templates, sendings)
+        lines += _crf_sending(data, out, templates, sendings)
         steps = _steps(data, plan, states, lines, convention)
         annee = data.year
         heading = (f"Dossier {year} – appel du {date_fr(annee.appel.date)}" if annee.appel
@@ -80,7 +81,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     return report
 
 
-def _crf_owed(data: model.DossierData, out: Path, templates: Path) -> list[Line]:
+def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: dict) -> list[Line]:
     """The comptes rendus financiers the dossier does not enclose: one missing (due before its
     letter), one still to come (due after it), each with its due date — or, once its own sending
     went (signed, with its letter), when it was sent, read as that sending's status line reads it."""
@@ -89,7 +90,7 @@ def _crf_owed(data: model.DossierData, out: Path, templates: Path) -> list[Line]
     lines = []
     for owed in crf.owed(data):
         title = f"Le compte rendu financier de la participation {owed.annee}"
-        sent = _sent_on(data.convention_dir, owed.annee, out, templates) if owed.state == "a_venir" else None
+        sent = _sent_on(data.convention_dir, owed.annee, out, sendings) if owed.state == "a_venir" else None
         if sent is not None:
             lines.append(Line(title, f"envoyé le {date_fr(sent)} avec sa lettre d'envoi, après ce dossier qui "
                                      f"l'annonçait (dû au plus tard le {date_fr(owed.due)})"))
@@ -104,7 +105,7 @@ def _crf_owed(data: model.DossierData, out: Path, templates: Path) -> list[Line]
     return lines
 
 
-def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Line]:
+def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: dict) -> list[Line]:
     """The dossier year's own compte rendu financier, sent apart by 30 June of the next year
     (``make crf``): still to draw up, to sign, signed, or sent — each with its date; then the
     dossier that will enclose its signed original, if any."""
@@ -123,7 +124,7 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path) -> list[Li
                             f"(date, lieu, comptes_approuves_le, transmis_le) à {n}/year.yaml et ses chiffres dans "
                             f"{n}/compte-rendu-financier.xlsx, puis make crf YEAR={n}{then}")]
     try:
-        sending = model.load_sending(data.convention_dir, n)
+        sending = _sending(data.convention_dir, n, sendings)
     except PipelineError as exc:
         return [Line(title, f"données à corriger avant make crf YEAR={n} – dû au plus tard le {due}",
                      str(exc).splitlines())]
@@ -157,11 +158,24 @@ def _sending_states(sending: model.DossierData, built: Path) -> tuple[list, dict
     return plan, states, len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan)
 
 
-def _sent_on(convention: Path, n: int, out: Path, templates: Path) -> dt.date | None:
+def _sending(convention: Path, n: int, sendings: dict) -> model.DossierData:
+    """Year ``n``'s CRF sending, loaded once per ``status`` (its own line and the dossiers that
+    announce it read the same), or its loading error again."""
+    if n not in sendings:
+        try:
+            sendings[n] = model.load_sending(convention, n)
+        except PipelineError as exc:
+            sendings[n] = exc
+    if isinstance(sendings[n], PipelineError):
+        raise sendings[n]
+    return sendings[n]
+
+
+def _sent_on(convention: Path, n: int, out: Path, sendings: dict) -> dt.date | None:
     """The day the CRF N left with its letter, both signed (its sending's « envoyé le … »); None
     while it has not, or while its data cannot say."""
     try:
-        sending = model.load_sending(convention, n)
+        sending = _sending(convention, n, sendings)
     except PipelineError:
         return None
     block = sending.year.crf
