@@ -457,6 +457,15 @@ def bureau(runs: int = 15) -> None:
                 return times
 
             board = timed(lambda: client.get("/"))
+            year_file = inputs / CONV / "2023" / "year.yaml"
+            edits = iter(range(10**6))
+
+            def after_an_edit():  # a note added to a year: status reads every year again
+                year_file.write_text(year_file.read_text(encoding="utf-8") + f"# note {next(edits)}\n",
+                                     encoding="utf-8")
+                return client.get("/")
+
+            board_changed = timed(after_an_edit)
             page = timed(lambda: client.get(f"/c/{CONV}/2023"))
             drop = timed(lambda: client.post(f"/c/{CONV}/2023/signe/bilan-2022", headers=CHANGE,
                                              files={"fichier": ("bilan.pdf", signed, "application/pdf")}))
@@ -465,7 +474,8 @@ def bureau(runs: int = 15) -> None:
             model = timed(lambda: client.post(f"/c/{CONV}/modeles/appel", headers=CHANGE,
                                               files={"fichier": ("appel.docx", template, "application/octet-stream")}))
         print(f"le bureau (médiane de {runs} requêtes, à chaud)")
-        for label, times, goal in (("le tableau de bord", board, " (objectif ≤ 0,20 s)"),
+        for label, times, goal in (("le tableau de bord, rien n'ayant changé", board, " (objectif ≤ 0,20 s)"),
+                                   ("le tableau de bord après une donnée changée", board_changed, ""),
                                    ("la page d'une année", page, ""),
                                    ("un bilan signé déposé, jusqu'au verdict", drop, " (objectif ≤ 1 s)"),
                                    ("une pièce numérisée déposée, jusqu'au verdict", piece, ""),

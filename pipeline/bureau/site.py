@@ -87,6 +87,7 @@ def create_app(conventions_dir: Path, templates: Path, outputs: Path, *, token: 
     app.state.builds = builds
     app.state.previews = previews
     app.state.today = today
+    app.state.reports = {}  # convention → (its files' fingerprint, status' reports): see _reports
     app.add_middleware(guard.Guard, token=app.state.token, hosts=set(hosts))
     return app
 
@@ -148,12 +149,42 @@ def year_state(report: status.YearStatus, out: Path) -> tuple[str, str]:
     return "a-refaire", "à reconstruire"
 
 
+def _fingerprint(*folders: Path) -> tuple:
+    """Every file and folder under ``folders`` with its size and time: what ``status`` reads. A
+    few milliseconds, where status itself loads and checks every year."""
+    import os
+
+    found = []
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            for name in sorted(dirs) + sorted(files):
+                try:
+                    st = os.stat(os.path.join(root, name))
+                except OSError:
+                    continue  # removed while walked: the next request sees it gone
+                found.append((root, name, st.st_mtime_ns, st.st_size))
+    return tuple(found)
+
+
+def _reports(state, convention: Path) -> list[status.YearStatus]:
+    """``status``'s reports of a convention, computed again only when one of the files it reads
+    changed (its data, signed originals, templates, published outputs): the board answers at once
+    while nothing moves."""
+    key = _fingerprint(convention, places.outputs_for(state.outputs, convention), state.templates)
+    kept = state.reports.get(convention)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    reports = status.status(convention, state.templates, state.outputs)
+    state.reports[convention] = (key, reports)
+    return reports
+
+
 def _board(state) -> list[dict]:
     rows = []
     for convention in places.convention_dirs(state.conventions_dir):
         out = places.outputs_for(state.outputs, convention)
         try:
-            reports = status.status(convention, state.templates, state.outputs)
+            reports = _reports(state, convention)
         except PipelineError as exc:
             rows.append({"convention": convention, "error": str(exc), "years": []})
             continue
