@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpers import TEMPLATES
 from reportlab.pdfgen import canvas
 
-from helpers import TEMPLATES
 from pipeline import status
 
 

@@ -4,8 +4,8 @@ blanks in a final version, a letter not dated yet, and its publication gone stal
 from __future__ import annotations
 
 import pytest
-
 from helpers import INPUTS, TEMPLATES
+
 from pipeline import manifest, places, status
 from pipeline.convention import documents, model
 from pipeline.errors import InputError
