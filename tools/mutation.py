@@ -422,7 +422,7 @@ MUTANTS = [
     ("pipeline/cli.py", "make crf builds the dossier, not the sending",
      "        for path in build_years([year], request, runtime, sending=True):",
      "        for path in build_years([year], request, runtime):",
-     ["tests/test_crf_sending.py", "tests/test_crf.py"]),
+     ["tests/test_crf_command.py", "tests/test_crf_sending.py", "tests/test_crf.py"]),
     ("pipeline/checks.py", "check tries no trial sending when no year has its CRF",
      "    tried += [crf_trial] if crf_trial is not None else []\n", "",
      ["tests/test_crf.py", "tests/test_template_engine.py", "tests/test_crf_sending.py"]),
