@@ -1,6 +1,6 @@
 """A convention none of whose years has drawn up its compte rendu financier yet (before June of
 its second year): ``check`` still tries the CRF's two templates, on a trial sending whose dates
-keep the CRF's own rules."""
+keep the CRF's own rules; and each year's own sending read."""
 from __future__ import annotations
 
 import re
@@ -37,3 +37,13 @@ def test_the_trial_sending_keeps_the_crf_s_dates_in_order():
 
 def dt_order(*days) -> bool:
     return all(a <= b for a, b in zip(days, days[1:]))
+
+
+def test_check_reads_each_year_s_own_sending(inputs_copy, tmp_path):
+    """The last year's CRF goes in no dossier: only its sending says its letter predates it."""
+    assert checks.check_all(inputs_copy, TEMPLATES, outputs=tmp_path / "out").untried == []  # lettre-crf too
+    path = inputs_copy / "2024" / "year.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("transmis_le: 2025-06-19", "transmis_le: 2025-06-16"), encoding="utf-8")
+    report = checks.check_all(inputs_copy, TEMPLATES, outputs=tmp_path / "out")
+    assert any("déposé le 2025-06-16, avant d'être établi" in line for _, line in report.problems)

@@ -428,7 +428,7 @@ MUTANTS = [
      ["tests/test_crf_trial.py", "tests/test_crf.py", "tests/test_template_engine.py", "tests/test_crf_sending.py"]),
     ("pipeline/checks.py", "check never loads the years' own sendings",
      "    for year in model.crf_years(convention_dir) if len(loaded) == len(years) else []:", "    for year in []:",
-     ["tests/test_crf.py", "tests/test_crf_sending.py", "tests/test_template_engine.py"]),
+     ["tests/test_crf_trial.py", "tests/test_crf.py", "tests/test_crf_sending.py", "tests/test_template_engine.py"]),
     ("pipeline/convention/trial.py", "the trial sending's letter dated before its CRF",
      "transmis_le=approved + dt.timedelta(days=8)", "transmis_le=approved + dt.timedelta(days=2)",
      ["tests/test_crf_trial.py", "tests/test_crf.py", "tests/test_template_engine.py", "tests/test_crf_sending.py"]),
