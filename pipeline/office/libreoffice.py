@@ -21,18 +21,60 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator, NoReturn
+from typing import IO, Any, Callable, Iterator, NoReturn, TypeVar
 
 from pipeline import files, settings
 from pipeline.errors import ConversionError, OutputError, ToolMissing
 from pipeline.office import programs
+
+_O = TypeVar("_O", bound="_Office")
 
 START_TIMEOUT = 90.0
 SECONDS_PER_DOCUMENT = 60.0
 WORKER = Path(__file__).with_name("lo_worker.py")
 
 
-class Session:
+class _Office:
+    """What a lone LibreOffice (``Session``) and several (``Pool``) share: a context that stops
+    them, and a batch conversion made of their own ``send`` and ``receive``."""
+
+    def send(self, doc: Path, pdf: Path) -> None:
+        raise NotImplementedError
+
+    def receive(self) -> tuple[Path, Path]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _O) -> _O:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def stopped_on_failure(self: _O) -> Iterator[_O]:
+        """Stop LibreOffice at once if the block fails, even if its owner would keep it for more:
+        entered after a build's temporary folders, so that a LibreOffice interrupted mid-write
+        cannot put a PDF back into a folder being removed."""
+        try:
+            yield self
+        except BaseException:
+            self.close()
+            raise
+
+    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
+        """Convert ``docs`` into ``outdir`` and wait; a failure names the document."""
+        pdfs = [(outdir / f"{d.stem}.pdf").resolve() for d in docs]
+        for doc, pdf in zip(docs, pdfs):
+            self.send(doc, pdf)
+        for _ in docs:
+            self.receive()
+        return pdfs
+
+
+class Session(_Office):
     """A LibreOffice started on first use and stopped on exit: documents are sent to it one by
     one and its answers received in the same order."""
 
@@ -54,23 +96,6 @@ class Session:
         self.on_answer: Callable[[], None] | None = None  # told of each line it says (a ``Pool`` waits on several)
 
     size = 1  # one LibreOffice: how many documents it converts at once
-
-    def __enter__(self) -> "Session":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    @contextlib.contextmanager
-    def stopped_on_failure(self) -> Iterator["Session"]:
-        """Stop LibreOffice at once if the block fails, even if its owner would keep it for more:
-        entered after a build's temporary folders, so that a LibreOffice interrupted mid-write
-        cannot put a PDF back into a folder being removed."""
-        try:
-            yield self
-        except BaseException:
-            self.close()
-            raise
 
     def prestart(self, workers: int | None = None) -> None:
         """Start LibreOffice now, without waiting: it boots while the data is read and the
@@ -263,15 +288,6 @@ class Session:
             raise ConversionError(f"LibreOffice n'a rien écrit pour {doc.name}")
         return doc, pdf
 
-    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
-        """Convert ``docs`` into ``outdir`` and wait; a failure names the document."""
-        pdfs = [(outdir / f"{d.stem}.pdf").resolve() for d in docs]
-        for doc, pdf in zip(docs, pdfs):
-            self.send(doc, pdf)
-        for _ in docs:
-            self.receive()
-        return pdfs
-
     def release(self) -> None:
         """Tell LibreOffice to quit without waiting: it shuts down while the dossier is assembled.
 
@@ -321,7 +337,7 @@ def workers() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
-class Pool:
+class Pool(_Office):
     """Several LibreOffice (``Session``), each on its own profile, with one session's face: a
     document sent goes to the one with the fewest in hand, and answers are received as they come,
     whichever converted them. Every worker's failure is said as a lone session says it; any
@@ -352,21 +368,6 @@ class Pool:
     def proc(self):
         """The first worker's process (None: none started)."""
         return self.sessions[0].proc
-
-    def __enter__(self) -> "Pool":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    @contextlib.contextmanager
-    def stopped_on_failure(self) -> Iterator["Pool"]:
-        """As ``Session.stopped_on_failure``, for every worker."""
-        try:
-            yield self
-        except BaseException:
-            self.close()
-            raise
 
     def prestart(self, workers: int | None = None) -> None:
         """Start ``workers`` of them (all by default) now, without waiting (``Session.prestart``):
@@ -406,15 +407,6 @@ class Pool:
             elif session.pending:  # else a released worker gone quietly
                 self.since.pop(id(session), None)
                 return session.receive()
-
-    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
-        """Convert ``docs`` into ``outdir`` and wait; a failure names the document."""
-        pdfs = [(outdir / f"{d.stem}.pdf").resolve() for d in docs]
-        for doc, pdf in zip(docs, pdfs):
-            self.send(doc, pdf)
-        for _ in docs:
-            self.receive()
-        return pdfs
 
     def release(self) -> None:
         """Let every worker with nothing in hand quit (``Session.release``)."""
