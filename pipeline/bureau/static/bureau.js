@@ -182,22 +182,7 @@ function brancherApercu() {
 function brancherCases() {
   brancherDepots("form.depot-piece", deposerPiece);
   brancherDepots("form.depot-modele", deposerModele);
-  for (const form of document.querySelectorAll("form.depot:not(.depot-piece):not(.depot-modele)")) {
-    const entree = form.querySelector('input[type="file"]');
-    form.addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      if (entree.files.length) deposer(form, entree.files[0]);
-    });
-    entree.addEventListener("change", () => { if (entree.files.length) deposer(form, entree.files[0]); });
-    const zone = form.closest(".case");
-    zone.addEventListener("dragover", (ev) => { ev.preventDefault(); zone.classList.add("survol"); });
-    zone.addEventListener("dragleave", () => zone.classList.remove("survol"));
-    zone.addEventListener("drop", (ev) => {
-      ev.preventDefault();
-      zone.classList.remove("survol");
-      if (ev.dataTransfer.files.length) deposer(form, ev.dataTransfer.files[0]);
-    });
-  }
+  brancherDepots("form.depot:not(.depot-piece):not(.depot-modele)", deposer);  // the signed originals
 }
 
 function suivre(travail) {
