@@ -124,12 +124,11 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: 
                             f"(date, lieu, comptes_approuves_le, transmis_le) à {n}/year.yaml et ses chiffres dans "
                             f"{n}/compte-rendu-financier.xlsx, puis make crf YEAR={n}{then}")]
     try:
-        sending = _sending(data.convention_dir, n, sendings)
+        sending, plan, states, signed_all = _sending(data.convention_dir, n, out, sendings)
     except PipelineError as exc:
         return [Line(title, f"données à corriger avant make crf YEAR={n} – dû au plus tard le {due}",
                      str(exc).splitlines())]
     built = places.crf_outputs(out) / str(n)
-    plan, states, signed_all = _sending_states(sending, built)
     lines = [_signed_apart(states[d.key], sending, built) for d in plan]
     block = sending.year.crf
     assert block is not None  # load_sending refuses a year without one
@@ -151,21 +150,21 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: 
     return [Line(title, state, problems), *lines]
 
 
-def _sending_states(sending: model.DossierData, built: Path) -> tuple[list, dict, bool]:
-    """A CRF sending's documents, their signed originals' states, and whether both came back signed."""
-    plan = documents.plan(sending)
-    states = originals_status.of_year(sending, plan, rendered=originals_status.published(built))
-    return plan, states, len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan)
-
-
-def _sending(convention: Path, n: int, sendings: dict) -> model.DossierData:
-    """Year ``n``'s CRF sending, loaded once per ``status`` (its own line and the dossiers that
-    announce it read the same), or its loading error again."""
+def _sending(convention: Path, n: int, out: Path, sendings: dict) -> tuple[model.DossierData, list, dict, bool]:
+    """Year ``n``'s CRF sending: its data, documents, their signed originals' states, and whether
+    both came back signed — loaded and examined once per ``status`` (its own line and the dossier
+    that announces it read the same), or its loading error again."""
     if n not in sendings:
         try:
-            sendings[n] = model.load_sending(convention, n)
+            sending = model.load_sending(convention, n)
         except PipelineError as exc:
             sendings[n] = exc
+        else:
+            plan = documents.plan(sending)
+            states = originals_status.of_year(sending, plan, rendered=originals_status.published(
+                places.crf_outputs(out) / str(n)))
+            sendings[n] = (sending, plan, states, len(plan) == 2 and all(
+                states[d.key].received and states[d.key].signatures for d in plan))
     if isinstance(sendings[n], PipelineError):
         raise sendings[n]
     return sendings[n]
@@ -175,13 +174,13 @@ def _sent_on(convention: Path, n: int, out: Path, sendings: dict) -> dt.date | N
     """The day the CRF N left with its letter, both signed (its sending's « envoyé le … »); None
     while it has not, or while its data cannot say."""
     try:
-        sending = _sending(convention, n, sendings)
+        sending, _plan, _states, signed_all = _sending(convention, n, out, sendings)
     except PipelineError:
         return None
     block = sending.year.crf
     if block is None or block.transmis_le is None:
         return None
-    return block.transmis_le if _sending_states(sending, places.crf_outputs(out) / str(n))[2] else None
+    return block.transmis_le if signed_all else None
 
 
 def _sending_title(year: int) -> str:
