@@ -390,12 +390,13 @@ def test_one_of_two_workers_killed_mid_conversion_is_said_as_a_lone_one_is(tmp_p
     from pipeline.errors import ConversionError
     from pipeline.office import libreoffice
 
-    good = tmp_path / "bon.docx"
-    shutil.copy(TEMPLATES / "appel.docx", good)
+    goods = [tmp_path / f"bon-{i}.docx" for i in range(4)]  # each its own PDF: two workers never write one file
+    for good in goods:
+        shutil.copy(TEMPLATES / "appel.docx", good)
     profile = tmp_path / "profil"
     with pytest.raises(ConversionError) as info, libreoffice.Pool(profile=profile, size=2) as pool:
         pool.prestart()
-        pool.convert([good, good], tmp_path / "pdf")  # both up and converting
+        pool.convert(goods[:2], tmp_path / "pdf")  # both up and converting
         assert all(s.ready for s in pool.sessions)
         second = profile.with_name("profil-2").resolve().as_uri()
         for command in processes_naming(profile.with_name("profil-2")):
@@ -404,7 +405,7 @@ def test_one_of_two_workers_killed_mid_conversion_is_said_as_a_lone_one_is(tmp_p
                            (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command)
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
-        pool.convert([good, good, good, good], tmp_path / "pdf2")
+        pool.convert(goods, tmp_path / "pdf2")
     said = str(info.value)
     assert "s'est arrêté" in said and "abîmé" not in info.value.message, said
     assert no_worker_left(profile)  # the first too (its profile's name begins the second's)
