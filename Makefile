@@ -79,8 +79,9 @@ convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-202
 test: setup
 	$(BIN)/python -m pytest -q
 
-lint: setup  # ruff over the engine (pipeline/), mypy over the modules pyproject.toml's [tool.mypy] holds clean, commit messages
-	$(BIN)/python -m ruff check pipeline
+lint: setup  # ruff (lint, and the format « ruff format » writes) over pipeline/, tests/, tools/; mypy over the modules pyproject.toml's [tool.mypy] holds clean, commit messages
+	$(BIN)/python -m ruff check pipeline tests tools
+	$(BIN)/python -m ruff format --check pipeline tests tools
 	$(BIN)/python -m mypy
 	$(BIN)/python tools/check_commits.py
 

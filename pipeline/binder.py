@@ -9,6 +9,7 @@ number field takes decimal figures only (« 1:30 » is refused, not read as 90).
 descriptions written with ``doc()`` feed both the messages and the ``variables`` reference
 staff read.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,10 +45,12 @@ class Described(property):
 def described(text: str):
     """Decorator: a form computed from a record's fields (« Madame la Présidente »), read-only,
     described for staff like a field is with ``doc()``."""
+
     def wrap(compute):
         prop = Described(compute)
         prop.description = text
         return prop
+
     return wrap
 
 
@@ -149,8 +152,7 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
             problems.add(line, path, f"le nombre ne peut pas être négatif ({_written(value)})")
             return None
         if value > MOST_COUNT:
-            problems.add(line, path, f"{_written(value)} : nombre invraisemblable (au plus {MOST_COUNT}) — vérifiez "
-                                     "la valeur")
+            problems.add(line, path, f"{_written(value)} : nombre invraisemblable (au plus {MOST_COUNT}) — vérifiez la valeur")
             return None
         return int(value)
     if tp is Decimal:
@@ -172,8 +174,12 @@ def _convert(tp, value, path: str, line: int | None, problems: Problems):
             problems.add(line, path, f"le montant doit être positif ou nul, pas « {value} »")
             return None
         if amount > MOST_EUROS:  # « 1e308 », 38 digits: a slip, and more than a decimal can round
-            problems.add(line, path, f"« {value} » : montant invraisemblable (au plus {MOST_EUROS:,} €".replace(",", " ")
-                                     + ") — écrivez le montant en euros, ex. 20000.00")
+            problems.add(
+                line,
+                path,
+                f"« {value} » : montant invraisemblable (au plus {MOST_EUROS:,} €".replace(",", " ")
+                + ") — écrivez le montant en euros, ex. 20000.00",
+            )
             return None
         if amount != amount.quantize(Decimal("0.01")):
             problems.add(line, path, f"un montant a au plus deux décimales, pas « {value} »")

@@ -5,6 +5,7 @@ Every build works in a temporary folder beside outputs/ and publishes at the end
 step: a failed or interrupted build leaves outputs/<convention>/<YEAR>/ exactly as it was.
 This module stays light: a rebuild with nothing to do loads no document library.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,7 +28,7 @@ class BuildRequest:
     """What to build: one convention's dossiers, from which templates, into which outputs."""
 
     convention_dir: Path  # one convention's folder
-    templates: Path       # the shared templates (the convention's own templates/ comes first)
+    templates: Path  # the shared templates (the convention's own templates/ comes first)
     outputs: Path
     final: bool = False
 
@@ -45,19 +46,28 @@ class Runtime:
 
 
 @contextlib.contextmanager
-def runtime_for(outputs: Path, *, log: Log = print, warn: Log = print, watch: Watch = unwatched,
-                progress: bool = False, workers: int | None = None) -> Iterator[Runtime]:
+def runtime_for(
+    outputs: Path,
+    *,
+    log: Log = print,
+    warn: Log = print,
+    watch: Watch = unwatched,
+    progress: bool = False,
+    workers: int | None = None,
+) -> Iterator[Runtime]:
     """A runtime with its LibreOffice workers (two where there are two cores) for every build of
     this run, not started yet (a build with nothing to do never starts them), their profiles kept
     beside the cache; stopped however the run ends. The one owner of those LibreOffice.
     ``workers``: how many (a lane, one of several processes building side by side, takes one)."""
-    with libreoffice.Pool(profile=libreoffice.profile_for(outputs), size=workers,
-                          on_start=lambda: watch(Event("started", ("libreoffice",)))) as office:
+    with libreoffice.Pool(
+        profile=libreoffice.profile_for(outputs), size=workers, on_start=lambda: watch(Event("started", ("libreoffice",)))
+    ) as office:
         yield Runtime(office, log=log, warn=warn, watch=watch, progress=progress)
 
 
-def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, release: bool = True,
-                sending: bool = False) -> list[Path]:
+def build_years(
+    years: list[int], request: BuildRequest, runtime: Runtime, *, release: bool = True, sending: bool = False
+) -> list[Path]:
     """Build the dossiers of ``years`` that are not up to date; return every year's path.
 
     ``release``: LibreOffice is told to quit as soon as nothing is left for it (False when
@@ -72,6 +82,7 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
 
     def result(y: int) -> Path:
         return out / str(y) / f"crf-{y}.pdf" if sending else publish.dossier_path(out, y)
+
     publish.recover(out)  # a build killed between its two renames is put right first
     if not all(publish.built_before(out, y) for y in years):
         office.prestart()  # a year never built needs it for sure: it boots (a second) while the inputs are hashed
@@ -91,18 +102,29 @@ def build_years(years: list[int], request: BuildRequest, runtime: Runtime, *, re
     out.mkdir(parents=True, exist_ok=True)
     with publish.locks(out, todo, skip_held=len(years) > 1) as locked, contextlib.ExitStack() as stack:
         for year in sorted(set(todo) - set(locked)):  # several years asked: those another build holds are its own
-            runtime.warn(f"avertissement : {request.convention_dir.name} {year} non construit : une autre "
-                         "construction de cette année est en cours — relancez ensuite pour vérifier qu'il est à jour")
+            runtime.warn(
+                f"avertissement : {request.convention_dir.name} {year} non construit : une autre "
+                "construction de cette année est en cours — relancez ensuite pour vérifier qu'il est à jour"
+            )
         # decided again under the lock: a build of the same year may have finished meanwhile
         todo = _stale(locked, out, taken, runtime, "construit entre-temps par une autre commande")
         if not todo:
             return [result(y) for y in years]
-        builds = [dossier.YearBuild(data, _temporary(stack, publish.working_prefix("build", [data.year.annee]), out),
-                                    request.templates, request.final)
-                  for data in loaded if data.year.annee in todo]
-        scheduler = schedule.Schedule(office, cache.PdfCache(request.outputs / ".cache" / "pdf"),
-                                      _temporary(stack, publish.working_prefix("pdf", todo), out), release=release,
-                                      progress=runtime.progress, watch=runtime.watch)
+        builds = [
+            dossier.YearBuild(
+                data, _temporary(stack, publish.working_prefix("build", [data.year.annee]), out), request.templates, request.final
+            )
+            for data in loaded
+            if data.year.annee in todo
+        ]
+        scheduler = schedule.Schedule(
+            office,
+            cache.PdfCache(request.outputs / ".cache" / "pdf"),
+            _temporary(stack, publish.working_prefix("pdf", todo), out),
+            release=release,
+            progress=runtime.progress,
+            watch=runtime.watch,
+        )
         # a failure stops LibreOffice at once, even one another convention waits for; entered after the
         # temporary folders, so left before they are removed: an interrupted LibreOffice still writing
         # a PDF would otherwise put it back in a folder already gone
@@ -191,8 +213,10 @@ def _signed_originals(builds: list, request: BuildRequest, runtime: Runtime) -> 
             else:
                 runtime.warn(f"avertissement : {finding.said(final=request.final)}")
     if errors:
-        raise InputError(list(dict.fromkeys(errors)), hint="les documents signés à part doivent revenir signés, "
-                                                           "intacts et conformes aux données (docs/guide-signature.md)")
+        raise InputError(
+            list(dict.fromkeys(errors)),
+            hint="les documents signés à part doivent revenir signés, intacts et conformes aux données (docs/guide-signature.md)",
+        )
 
 
 def _years_with_data(convention: Path) -> list[int]:

@@ -8,6 +8,7 @@ dropped and converted again, never trusted; so is one whose bytes and digest agr
 no PDF (emptied and its digest rewritten), and one that is a folder: a damaged cache costs a
 conversion, never a blocked build nor a healthy document blamed.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ The templates' own questions (their context, their problems, where each one is) 
 templates room's, shared with the build; here, what the command adds: every year and every
 template at once, the signed originals, the report, the commented copies of ``--annotate``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,8 +32,15 @@ class CheckReport:
         return max((code for code, _ in self.problems), default=int(ExitCode.OK))
 
 
-def check_all(convention_dir: Path, templates: Path, *, final: bool = False, outputs: Path | None = None,
-              annotate_into: list[Path] | None = None, candidate: Path | None = None) -> CheckReport:
+def check_all(
+    convention_dir: Path,
+    templates: Path,
+    *,
+    final: bool = False,
+    outputs: Path | None = None,
+    annotate_into: list[Path] | None = None,
+    candidate: Path | None = None,
+) -> CheckReport:
     """Every problem at once; the warnings; and what is only information: in the middle of a
     period, the later years have no data yet, which is no fault. The signed originals are
     checked too, their text against the documents published in ``outputs`` when those are today's.
@@ -82,15 +90,22 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
     crf_trial = trial.sending(loaded) if len(loaded) == len(years) and not model.crf_years(convention_dir) else None
     tried += [crf_trial] if crf_trial is not None else []
     if tried:
-        notes.append("modèles essayés aussi avec des données d'essai, faute d'année qui joue ce rôle : "
-                     + ", ".join(f"{t.data.year.annee} ({t.role})" for t in tried))
+        notes.append(
+            "modèles essayés aussi avec des données d'essai, faute d'année qui joue ce rôle : "
+            + ", ".join(f"{t.data.year.annee} ({t.role})" for t in tried)
+        )
     for spec in catalogue.DOCUMENTS:
         if candidate is not None and candidate.name != f"{spec.key}.docx":
             continue
         path = candidate or places.template_for(convention_dir, templates, f"{spec.key}.docx")
         if not path.is_file() and spec.own_text:
-            problems.append((int(ExitCode.TEMPLATE), f"{path.parent} : la convention n'a pas son propre texte "
-                             f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word"))
+            problems.append(
+                (
+                    int(ExitCode.TEMPLATE),
+                    f"{path.parent} : la convention n'a pas son propre texte "
+                    f"(convention.docx) — chaque convention a le sien : placez-y le texte approuvé en Word",
+                )
+            )
             continue
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
         faults = check_template(path, loaded, users=users, final=final, states=states, warnings=warnings)
@@ -101,13 +116,19 @@ def check_all(convention_dir: Path, templates: Path, *, final: bool = False, out
         trials = [t for t in tried if spec.key in {d.key for d in documents.plan(t.data)}]
         if not faults and trials:
             said = []
-            faults = [_on_trial(fault, trials) for fault in check_template(
-                path, loaded, users=[t.data for t in trials], final=final, warnings=said)]
+            faults = [
+                _on_trial(fault, trials)
+                for fault in check_template(path, loaded, users=[t.data for t in trials], final=final, warnings=said)
+            ]
             warnings += [_on_trial_line(w, trials) for w in said if _on_trial_line(w, trials) not in warnings]
         if not users and not trials and path.is_file():
-            why = (f"aucune année n'a encore de données : il le sera dès la première (make new-year YEAR={period[0]})"
-                   if not years else "les données ne se chargent pas : il le sera une fois leurs erreurs corrigées"
-                   if len(loaded) < len(years) else "aucun dossier de cette convention ne le contient")
+            why = (
+                f"aucune année n'a encore de données : il le sera dès la première (make new-year YEAR={period[0]})"
+                if not years
+                else "les données ne se chargent pas : il le sera une fois leurs erreurs corrigées"
+                if len(loaded) < len(years)
+                else "aucun dossier de cette convention ne le contient"
+            )
             report.untried.append(f"{model.display(path)} non essayé : {why}")
         problems.extend((int(ExitCode.TEMPLATE), str(fault)) for fault in faults)
         if annotate_into is not None and path.is_file():
@@ -124,21 +145,29 @@ def _on_trial_line(line: str, trials: list[trial.Trial]) -> str:
     for t in trials:
         year = t.data.year.annee
         if f"(données {year})" in line:
-            why = ("aucune année n'a encore de compte rendu financier établi" if t.data.sending
-                   else "aucune année n'a encore de données pour ce rôle")
+            why = (
+                "aucune année n'a encore de compte rendu financier établi"
+                if t.data.sending
+                else "aucune année n'a encore de données pour ce rôle"
+            )
             return line.replace(f"(données {year})", f"(données d'essai {year}, rôle « {t.role} » : {why})")
     return line
 
 
 def _on_trial(fault: TemplateProblem, trials: list[trial.Trial]) -> TemplateProblem:
     said = _on_trial_line(str(fault), trials)
-    return fault if said == str(fault) else TemplateProblem(said, template=fault.template, where=fault.where,
-                                                            paragraph=fault.paragraph, name=fault.name,
-                                                            element=fault.element)
+    return (
+        fault
+        if said == str(fault)
+        else TemplateProblem(
+            said, template=fault.template, where=fault.where, paragraph=fault.paragraph, name=fault.name, element=fault.element
+        )
+    )
 
 
-def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | None, final: bool,
-                      problems: list, warnings: list, notes: list) -> dict:
+def _signed_originals(
+    data: model.DossierData, templates: Path, outputs: Path | None, final: bool, problems: list, warnings: list, notes: list
+) -> dict:
     """The signed originals of one dossier, examined once: their text compared with the
     documents published in ``outputs`` when those are today's (else by the next build); a
     breach is an error with --final, else a warning. Returns their states, which the trial
@@ -156,8 +185,9 @@ def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | 
         note = f"{what} : le texte des documents signés sera comparé aux données à la construction ({make})"
         if note not in notes:
             notes.append(note)
-    states = originals_status.of_year(data, rendered=originals_status.published(
-        out / str(year) if today and out is not None else None))
+    states = originals_status.of_year(
+        data, rendered=originals_status.published(out / str(year) if today and out is not None else None)
+    )
     for finding in (f for state in states.values() for f in state.findings):
         if finding.stops(final=final):
             line = (int(ExitCode.SIGNATURE), finding.message)
@@ -168,8 +198,9 @@ def _signed_originals(data: model.DossierData, templates: Path, outputs: Path | 
     return states
 
 
-def variables(convention: Path, templates: Path, template: str | None,
-              year: int | None) -> tuple[int, list[tuple[str, str, str, str]]]:
+def variables(
+    convention: Path, templates: Path, template: str | None, year: int | None
+) -> tuple[int, list[tuple[str, str, str, str]]]:
     """What ``variables`` lists: (name, type, meaning, value) of every variable, with the values of
     ``year`` (by default the first with a bilan); with ``template``, only those it uses."""
     from pipeline.convention import reference
@@ -178,8 +209,9 @@ def variables(convention: Path, templates: Path, template: str | None,
     data = model.load(convention, year or years[min(1, len(years) - 1)])
     only = None
     if template:
-        only = used_names(places.template_for(convention, templates, template if template.endswith(".docx")
-                                              else f"{template}.docx"))
+        only = used_names(
+            places.template_for(convention, templates, template if template.endswith(".docx") else f"{template}.docx")
+        )
     return data.year.annee, reference.rows(template_context(data), only)
 
 

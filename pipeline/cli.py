@@ -1,4 +1,5 @@
 """Command line: parse options, call the library, turn its errors into one line and an exit code."""
+
 from __future__ import annotations
 
 import gc
@@ -34,7 +35,7 @@ def _err(message: str) -> None:
 class Context:
     """What the group's options tell every command: where the conventions, templates and outputs are."""
 
-    conventions_dir: Path            # the conventions' folder, or one convention's
+    conventions_dir: Path  # the conventions' folder, or one convention's
     convention: str | None  # the one named with --convention
     templates: Path
     outputs: Path
@@ -49,15 +50,28 @@ class Context:
 
     def options(self) -> list[str]:
         """The group's options, for a command run again in another process."""
-        return ["--inputs", str(self.conventions_dir), "--templates", str(self.templates), "--outputs", str(self.outputs),
-                *(["--verbose"] if self.verbose else [])]
+        return [
+            "--inputs",
+            str(self.conventions_dir),
+            "--templates",
+            str(self.templates),
+            "--outputs",
+            str(self.outputs),
+            *(["--verbose"] if self.verbose else []),
+        ]
 
 
 pass_context = click.make_pass_decorator(Context)
 
 # the make target staff run for each command, for a hint that names the command they ran
-MAKE_TARGETS = {"build": "dossier", "crf": "crf", "status": "statut", "apercu": "apercu", "new-year": "new-year",
-                "check": "check"}
+MAKE_TARGETS = {
+    "build": "dossier",
+    "crf": "crf",
+    "status": "statut",
+    "apercu": "apercu",
+    "new-year": "new-year",
+    "check": "check",
+}
 
 
 def _make_line() -> str:
@@ -70,34 +84,61 @@ def _make_line() -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--inputs", "conventions_dir", type=click.Path(path_type=Path), default=DEFAULT_INPUTS, show_default=True,
-              help="Dossier des conventions (un sous-dossier par convention), ou le dossier d'une convention.")
-@click.option("--convention", "convention", default=None, metavar="NOM",
-              help="La convention (nom de son dossier sous --inputs) ; inutile quand une seule couvre l'année.")
-@click.option("--templates", type=click.Path(path_type=Path), default=Path("templates"), show_default=True,
-              help="Dossier des modèles Word communs (ceux du dossier templates/ d'une convention passent avant).")
-@click.option("--outputs", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
-              help="Dossier où les documents sont publiés.")
+@click.option(
+    "--inputs",
+    "conventions_dir",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_INPUTS,
+    show_default=True,
+    help="Dossier des conventions (un sous-dossier par convention), ou le dossier d'une convention.",
+)
+@click.option(
+    "--convention",
+    "convention",
+    default=None,
+    metavar="NOM",
+    help="La convention (nom de son dossier sous --inputs) ; inutile quand une seule couvre l'année.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path),
+    default=Path("templates"),
+    show_default=True,
+    help="Dossier des modèles Word communs (ceux du dossier templates/ d'une convention passent avant).",
+)
+@click.option(
+    "--outputs",
+    type=click.Path(path_type=Path),
+    default=Path("outputs"),
+    show_default=True,
+    help="Dossier où les documents sont publiés.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Affiche le détail technique (traceback) des erreurs.")
 @click.version_option(__version__, prog_name="pipeline")
 @click.pass_context
-def main_group(ctx: click.Context, conventions_dir: Path, convention: str | None, templates: Path, outputs: Path,
-               verbose: bool) -> None:
+def main_group(
+    ctx: click.Context, conventions_dir: Path, convention: str | None, templates: Path, outputs: Path, verbose: bool
+) -> None:
     """Produit les documents annuels et le dossier PDF des conventions de partenariat.
 
     Chaque convention est un dossier de inputs/ ; ses documents vont dans
     outputs/<convention>/<ANNÉE>/.
     """
     settings.check()
-    ctx.obj = Context(conventions_dir=conventions_dir, convention=convention, templates=templates, outputs=outputs,
-                      verbose=verbose)
+    ctx.obj = Context(
+        conventions_dir=conventions_dir, convention=convention, templates=templates, outputs=outputs, verbose=verbose
+    )
 
 
 @main_group.command()
 @click.argument("year", type=int, required=False)
-@click.option("--all", "all_years", is_flag=True,
-              help="Toutes les années qui ont des données, et le dossier de clôture s'il a les siennes ; "
-                   "de chaque convention, ou de celle de --convention.")
+@click.option(
+    "--all",
+    "all_years",
+    is_flag=True,
+    help="Toutes les années qui ont des données, et le dossier de clôture s'il a les siennes ; "
+    "de chaque convention, ou de celle de --convention.",
+)
 @click.option("--final", is_flag=True, help="Version définitive : règles de la convention et pièces exigées, sans marque PROJET.")
 @click.option("--lot", default=None, hidden=True, help="i/n : la part i des conventions (travail en parallèle)")
 @pass_context
@@ -115,23 +156,26 @@ def build(ctx: Context, year: int | None, all_years: bool, final: bool, lot: str
         index, count = (int(n) for n in lot.split("/"))
         conventions = conventions[index::count]
     elif min(len(conventions), lanes.cores()) > 1:  # several conventions, several cores: a LibreOffice per core
-        code = lanes.run(ctx.options(), min(len(conventions), lanes.cores()),
-                         ["build", "--all", *(["--final"] if final else [])], out=click.echo, err=_err)
+        code = lanes.run(
+            ctx.options(),
+            min(len(conventions), lanes.cores()),
+            ["build", "--all", *(["--final"] if final else [])],
+            out=click.echo,
+            err=_err,
+        )
         if code:
             raise SystemExit(code)
         return
     requests = [BuildRequest(convention, ctx.templates, ctx.outputs, final) for convention in conventions]
     # a lane is one of several processes side by side, one per core: one LibreOffice each
-    with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty(),
-                     workers=1 if lot else None) as runtime:
+    with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty(), workers=1 if lot else None) as runtime:
         for path in build_conventions(requests, year, runtime):
             click.echo(f"dossier : {path}")
 
 
 @main_group.command()
 @click.argument("year", type=int)
-@click.option("--final", is_flag=True, help="Version définitive : exige les vraies données et les deux documents "
-                                            "revenus signés.")
+@click.option("--final", is_flag=True, help="Version définitive : exige les vraies données et les deux documents revenus signés.")
 @pass_context
 def crf(ctx: Context, year: int, final: bool) -> None:
     """Construit l'envoi du compte rendu financier de la participation YEAR : le compte rendu
@@ -154,9 +198,12 @@ def crf(ctx: Context, year: int, final: bool) -> None:
 
 @main_group.command()
 @click.option("--final", is_flag=True, help="Vérifie aussi ce qu'exige une version définitive.")
-@click.option("--annotate", is_flag=True,
-              help="Écrit à côté de chaque modèle fautif une copie <nom>.erreurs.docx, avec un commentaire Word "
-                   "sur chaque balise fautive (le modèle n'est jamais modifié).")
+@click.option(
+    "--annotate",
+    is_flag=True,
+    help="Écrit à côté de chaque modèle fautif une copie <nom>.erreurs.docx, avec un commentaire Word "
+    "sur chaque balise fautive (le modèle n'est jamais modifié).",
+)
 @pass_context
 def check(ctx: Context, final: bool, annotate: bool) -> None:
     """Vérifie les données et les modèles sans rien construire."""
@@ -165,8 +212,11 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
     every = checks.CheckReport()
     problems, warnings, notes = every.problems, every.warnings, every.notes
     conventions = ctx.conventions()
-    warnings += [f"{link} est un lien vers {link.resolve()} : ignoré (une convention est un vrai dossier, pas un "
-                 "lien) — copiez ce dossier à sa place" for link in places.linked(ctx.conventions_dir)]
+    warnings += [
+        f"{link} est un lien vers {link.resolve()} : ignoré (une convention est un vrai dossier, pas un "
+        "lien) — copiez ce dossier à sa place"
+        for link in places.linked(ctx.conventions_dir)
+    ]
     for convention in conventions:
         copies: list[Path] | None = [] if annotate else None
         report = checks.check_all(convention, ctx.templates, final=final, outputs=ctx.outputs, annotate_into=copies)
@@ -188,21 +238,30 @@ def check(ctx: Context, final: bool, annotate: bool) -> None:
         raise SystemExit(every.exit_code)
     if every.untried:  # nor when a template could not be tried
         n = len(every.untried)
-        click.echo(f"aucune erreur, mais {n} modèle{'s' if n > 1 else ''} non essayé{'s' if n > 1 else ''} "
-                   "(voir ci-dessus)" + (f" et {len(warnings)} avertissement(s) à lire" if warnings else "") + ".")
+        click.echo(
+            f"aucune erreur, mais {n} modèle{'s' if n > 1 else ''} non essayé{'s' if n > 1 else ''} "
+            "(voir ci-dessus)" + (f" et {len(warnings)} avertissement(s) à lire" if warnings else "") + "."
+        )
         return
     if warnings:  # « tout est correct » is never said after a warning
         n = len(warnings)
-        click.echo(f"aucune erreur, {n} avertissement{'s' if n > 1 else ''} à lire ci-dessus : les données et les "
-                   "modèles se construisent, mais relisez ce qui est signalé.")
+        click.echo(
+            f"aucune erreur, {n} avertissement{'s' if n > 1 else ''} à lire ci-dessus : les données et les "
+            "modèles se construisent, mais relisez ce qui est signalé."
+        )
         return
     click.echo("tout est correct : données et modèles prêts.")
 
 
 @main_group.command("new-convention")
 @click.argument("folder")
-@click.option("--depuis", "source", default=None, metavar="CONVENTION",
-              help="Partir d'une convention existante (renouvellement) : nom de son dossier sous --inputs.")
+@click.option(
+    "--depuis",
+    "source",
+    default=None,
+    metavar="CONVENTION",
+    help="Partir d'une convention existante (renouvellement) : nom de son dossier sous --inputs.",
+)
 @pass_context
 def new_convention(ctx: Context, folder: str, source: str | None) -> None:
     """Crée le dossier d'une nouvelle convention sous --inputs (FOLDER : son nom).
@@ -217,8 +276,11 @@ def new_convention(ctx: Context, folder: str, source: str | None) -> None:
         root = Path(root).parent  # --inputs named a convention: its new sibling goes beside it
     places.new_convention_folder(root, folder)  # a name that is not a plain folder name: said before any question
     origin = places.choose(ctx.conventions_dir, source) if source else None
-    answers = None if origin else scaffold.questionnaire(
-        lambda question: click.prompt(question, err=True, default="", show_default=False), _err)
+    answers = (
+        None
+        if origin
+        else scaffold.questionnaire(lambda question: click.prompt(question, err=True, default="", show_default=False), _err)
+    )
     for line in scaffold.new_convention(places.new_convention_folder(root, folder), source=origin, answers=answers):
         click.echo(f"à faire : {line}")
 
@@ -260,8 +322,12 @@ def apercu(ctx: Context, year: int, document: str) -> None:
 
 @main_group.command()
 @click.argument("template", required=False)
-@click.option("--year", type=int, default=None,
-              help="Année dont on montre les valeurs (par défaut la deuxième, la première qui joint un bilan).")
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    help="Année dont on montre les valeurs (par défaut la deuxième, la première qui joint un bilan).",
+)
 @pass_context
 def variables(ctx: Context, template: str | None, year: int | None) -> None:
     """Liste les variables et filtres utilisables dans les modèles, avec leur valeur.
@@ -297,10 +363,12 @@ def status(ctx: Context, year: int | None) -> None:
         for report in signatures.status(convention, ctx.templates, ctx.outputs, [year] if year else None):
             click.echo(f"{convention.name} – {report.heading}")
             if report.stale:
-                click.echo(f"  (documents publiés antérieurs aux données : {'; '.join(report.stale[:4])}"
-                           f"{' …' if len(report.stale) > 4 else ''} — make dossier YEAR={report.year} les refait ; "
-                           "un dossier déjà signé et envoyé reste tel quel : ne le remplacez que par une nouvelle "
-                           "version à signer)")
+                click.echo(
+                    f"  (documents publiés antérieurs aux données : {'; '.join(report.stale[:4])}"
+                    f"{' …' if len(report.stale) > 4 else ''} — make dossier YEAR={report.year} les refait ; "
+                    "un dossier déjà signé et envoyé reste tel quel : ne le remplacez que par une nouvelle "
+                    "version à signer)"
+                )
             for line in report.lines:
                 click.echo(f"  {line.title} : {line.state}")
                 for problem in line.problems:
@@ -308,8 +376,12 @@ def status(ctx: Context, year: int | None) -> None:
 
 
 @main_group.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Adresse d'écoute : cette machine seulement, sauf si vous en donnez une autre.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Adresse d'écoute : cette machine seulement, sauf si vous en donnez une autre.",
+)
 @click.option("--port", type=int, default=8765, show_default=True, help="Port (un autre, libre, s'il est pris).")
 @click.option("--sans-navigateur", "no_browser", is_flag=True, help="N'ouvre pas le navigateur.")
 @pass_context
@@ -318,8 +390,7 @@ def bureau(ctx: Context, host: str, port: int, no_browser: bool) -> None:
     signés et construit les dossiers. Ctrl-C pour l'arrêter."""
     from pipeline.bureau import serve
 
-    serve.run(ctx.conventions_dir, ctx.templates, ctx.outputs, host=host, port=port, browser=not no_browser,
-              say=click.echo)
+    serve.run(ctx.conventions_dir, ctx.templates, ctx.outputs, host=host, port=port, browser=not no_browser, say=click.echo)
 
 
 @main_group.command()
@@ -336,19 +407,43 @@ def fields(dossier: Path) -> None:
 @main_group.command()
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--field", "field_name", required=True, help="Nom du champ (voir la commande fields).")
-@click.option("--pkcs12", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
-              help="Certificat et clé du signataire (.p12 / .pfx).")
+@click.option(
+    "--pkcs12",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="Certificat et clé du signataire (.p12 / .pfx).",
+)
 @click.option("--reason", default=None, help="Motif de la signature.")
 @click.option("--location", default=None, help="Lieu de la signature.")
-@click.option("--timestamp", "timestamp_url", default=None, metavar="URL",
-              help="Adresse d'une autorité d'horodatage : signature horodatée (PAdES B-T).")
-@click.option("--ltv", is_flag=True,
-              help="Avec --timestamp : joint certificats et données de révocation (PAdES B-LT), pour une "
-                   "vérification possible dans des années, sans réseau.")
-@click.option("--trust", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
-              help="Avec --ltv : certificat de l'autorité racine (PEM ou DER), répétable.")
-def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, location: str | None,
-         timestamp_url: str | None, ltv: bool, trust: tuple[Path, ...]) -> None:
+@click.option(
+    "--timestamp",
+    "timestamp_url",
+    default=None,
+    metavar="URL",
+    help="Adresse d'une autorité d'horodatage : signature horodatée (PAdES B-T).",
+)
+@click.option(
+    "--ltv",
+    is_flag=True,
+    help="Avec --timestamp : joint certificats et données de révocation (PAdES B-LT), pour une "
+    "vérification possible dans des années, sans réseau.",
+)
+@click.option(
+    "--trust",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    multiple=True,
+    help="Avec --ltv : certificat de l'autorité racine (PEM ou DER), répétable.",
+)
+def sign(
+    dossier: Path,
+    field_name: str,
+    pkcs12: Path,
+    reason: str | None,
+    location: str | None,
+    timestamp_url: str | None,
+    ltv: bool,
+    trust: tuple[Path, ...],
+) -> None:
     """Signe DOSSIER (un document ou un dossier PDF) dans un champ : signature PAdES, ajoutée
     sans modifier ce qui est déjà signé.
 
@@ -361,10 +456,18 @@ def sign(dossier: Path, field_name: str, pkcs12: Path, reason: str | None, locat
     _warn_if_not_its_day(click.get_current_context().find_object(Context), dossier, field_name)
     passphrase = settings.pkcs12_password()
     if passphrase is None:
-        passphrase = click.prompt("Mot de passe du certificat", hide_input=True, default="", show_default=False,
-                                  err=True)
-    signing.sign(dossier, field_name, pkcs12, passphrase or None, reason=reason, location=location,
-                 timestamp=timestamp_url, ltv=ltv, trust=list(trust))
+        passphrase = click.prompt("Mot de passe du certificat", hide_input=True, default="", show_default=False, err=True)
+    signing.sign(
+        dossier,
+        field_name,
+        pkcs12,
+        passphrase or None,
+        reason=reason,
+        location=location,
+        timestamp=timestamp_url,
+        ltv=ltv,
+        trust=list(trust),
+    )
     click.echo(f"signé : {field_name} dans {dossier}")
 
 
@@ -388,8 +491,12 @@ def _warn_if_not_its_day(ctx: Context | None, pdf: Path, field: str) -> None:
 
 @main_group.command()
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--trust", type=click.Path(path_type=Path, exists=True, dir_okay=False), multiple=True,
-              help="Certificat d'autorité de confiance (PEM ou DER), répétable.")
+@click.option(
+    "--trust",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    multiple=True,
+    help="Certificat d'autorité de confiance (PEM ou DER), répétable.",
+)
 @pass_context
 def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
     """Vérifie les signatures de DOSSIER et celles des originaux signés qu'il contient :
@@ -411,14 +518,20 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
         ok = signature.intact and signature.trusted and not signature.changed_after
         bad += not ok
         added, covers = _said_of_changes(signature)
-        line = (f"{where}{row.name} : signé par {signature.signer} {signature.said} ; niveau {signature.level} ; "
-                f"intacte : {'oui' if signature.intact else 'NON'} ; "
-                f"valide : {'oui' if signature.trusted else 'NON'} ; "
-                f"ajouts après signature : {added} ; couvre tout le fichier : {covers}")
+        line = (
+            f"{where}{row.name} : signé par {signature.signer} {signature.said} ; niveau {signature.level} ; "
+            f"intacte : {'oui' if signature.intact else 'NON'} ; "
+            f"valide : {'oui' if signature.trusted else 'NON'} ; "
+            f"ajouts après signature : {added} ; couvre tout le fichier : {covers}"
+        )
         if row.document:
             line += " ; conforme aux données : " + (
-                _not_compared(built, unbuilt, row.document) if row.matches is None
-                else "oui" if row.matches == "" else f"NON, {row.matches}")
+                _not_compared(built, unbuilt, row.document)
+                if row.matches is None
+                else "oui"
+                if row.matches == ""
+                else f"NON, {row.matches}"
+            )
         click.echo(line)
         if signature.reason:
             _err(f"{where}{row.name} : {signature.reason}")
@@ -435,13 +548,23 @@ def _said_of_changes(signature) -> tuple[str, str]:
     from pyhanko.sign.validation.status import SignatureCoverageLevel as Coverage
 
     level = signature.modification_level
-    added = "NON AUTORISÉS" if signature.changed_after else "aucun" if level is None or level is Level.NONE \
-        else "données de validation seulement (autorisé)" if level is Level.LTA_UPDATES \
+    added = (
+        "NON AUTORISÉS"
+        if signature.changed_after
+        else "aucun"
+        if level is None or level is Level.NONE
+        else "données de validation seulement (autorisé)"
+        if level is Level.LTA_UPDATES
         else "autres signatures (autorisé)"
+    )
     # validation data after a B-LT signature is no change
-    covers = "oui" if signature.coverage_level is Coverage.ENTIRE_FILE or level is Level.LTA_UPDATES \
-        else "non (d'autres signatures ont suivi)" if level is Level.FORM_FILLING \
+    covers = (
+        "oui"
+        if signature.coverage_level is Coverage.ENTIRE_FILE or level is Level.LTA_UPDATES
+        else "non (d'autres signatures ont suivi)"
+        if level is Level.FORM_FILLING
         else "NON (le fichier a été modifié après elle)"
+    )
     return added, covers
 
 
@@ -460,19 +583,24 @@ def _built_beside(ctx: Context, pdf: Path) -> tuple[Path | None, str]:
     if (pdf.parent / "manifest.json").is_file():
         return pdf.parent, ""
     if year is None:
-        return None, (f"non vérifié : {pdf.name} n'est ni dans le dossier signes/ d'une convention, ni à côté de sa "
-                      "construction, et son nom ne dit pas son année")
+        return None, (
+            f"non vérifié : {pdf.name} n'est ni dans le dossier signes/ d'une convention, ni à côté de sa "
+            "construction, et son nom ne dit pas son année"
+        )
     conventions = [c for c in places.convention_dirs(ctx.conventions_dir) if not ctx.convention or c.name == ctx.convention]
     built = [places.outputs_for(ctx.outputs, c) / year.group(1) for c in conventions]
     built = [b for b in built if (b / "manifest.json").is_file()]
     if len(built) == 1:
         return built[0], ""
     if not built:
-        return None, (f"non vérifié : aucune convention de {ctx.conventions_dir} n'a de dossier {year.group(1)} construit "
-                      f"dans {ctx.outputs}/ pour le comparer — construisez l'année (make dossier YEAR={year.group(1)}), "
-                      "ou vérifiez la copie gardée dans inputs/<convention>/signes/")
-    return None, (f"non vérifié : plusieurs conventions ont un dossier {year.group(1)} construit — précisez laquelle avec "
-                  "--convention")
+        return None, (
+            f"non vérifié : aucune convention de {ctx.conventions_dir} n'a de dossier {year.group(1)} construit "
+            f"dans {ctx.outputs}/ pour le comparer — construisez l'année (make dossier YEAR={year.group(1)}), "
+            "ou vérifiez la copie gardée dans inputs/<convention>/signes/"
+        )
+    return None, (
+        f"non vérifié : plusieurs conventions ont un dossier {year.group(1)} construit — précisez laquelle avec --convention"
+    )
 
 
 def _not_compared(built: Path | None, unbuilt: str, name: str) -> str:
@@ -540,12 +668,13 @@ def main() -> None:
         if verbose:
             traceback.print_exc()
         full = files.full_disk_error(exc, [_outputs_asked(), tempfile.gettempdir()])
-        _err(f"erreur : {full}" if full else f"erreur : {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename
-                                                                                  else ""))
+        _err(f"erreur : {full}" if full else f"erreur : {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""))
         sys.exit(int(ExitCode.OUTPUT))
     except Exception as exc:  # a bug of ours: still one line, the detail with --verbose
         if verbose:
             traceback.print_exc()
-        _err(f"erreur inattendue : {exc.__class__.__name__}: {exc} — relancez avec --verbose et transmettez "
-             "le message à l'équipe technique ; les documents publiés précédemment sont intacts")
+        _err(
+            f"erreur inattendue : {exc.__class__.__name__}: {exc} — relancez avec --verbose et transmettez "
+            "le message à l'équipe technique ; les documents publiés précédemment sont intacts"
+        )
         sys.exit(1)

@@ -9,6 +9,7 @@ field is the letter's, signed last.
 The order in which this happens, while LibreOffice converts, is ``schedule``'s; what is
 written, ``convention.documents``'.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,18 +35,18 @@ class Converted:
     is a new one. Written by this module's functions only: ``schedule`` says when (``converting``,
     ``open_converted``)."""
 
-    source: Path                      # what LibreOffice converts: the filled .docx, or the piece's .docx/.odt
-    pdf: Path | None = None           # its PDF in the work folder, once sent
-    digest: str | None = None         # the cache key of that PDF (schedule.Conversion's)
-    reader: PdfReader | None = None   # the PDF opened as soon as it is in place, ahead of the assembly
-    marks: list | None = None         # its signature marks, read once
+    source: Path  # what LibreOffice converts: the filled .docx, or the piece's .docx/.odt
+    pdf: Path | None = None  # its PDF in the work folder, once sent
+    digest: str | None = None  # the cache key of that PDF (schedule.Conversion's)
+    reader: PdfReader | None = None  # the PDF opened as soon as it is in place, ahead of the assembly
+    marks: list | None = None  # its signature marks, read once
 
 
 @dataclass
 class Attached:
     """A piece attached as a file (a PDF or a scan), made ready for PDF/A."""
 
-    pdf: Path                         # the piece itself if fit, else its PDF/A-ready copy
+    pdf: Path  # the piece itself if fit, else its PDF/A-ready copy
     reader: PdfReader | None = None
     pages: int = 0
 
@@ -55,17 +56,17 @@ class YearBuild:
     """One year's dossier as it is made: given its data and work folder, it gathers its files."""
 
     data: model.DossierData
-    work: Path                        # the build's temporary folder for this year
-    templates: Path                   # the shared templates (the convention's own come first)
+    work: Path  # the build's temporary folder for this year
+    templates: Path  # the shared templates (the convention's own come first)
     final: bool
-    plan: list[documents.Planned] = field(default_factory=list)     # the dossier's documents, in order
-    files: dict[str, Converted] = field(default_factory=dict)        # document, or « piece:code » → its conversion
-    attached: dict[Path, Attached] = field(default_factory=dict)     # a piece's source file → its ready PDF
+    plan: list[documents.Planned] = field(default_factory=list)  # the dossier's documents, in order
+    files: dict[str, Converted] = field(default_factory=dict)  # document, or « piece:code » → its conversion
+    attached: dict[Path, Attached] = field(default_factory=dict)  # a piece's source file → its ready PDF
     spots: list[marks.SignatureSpot] = field(default_factory=list)  # signature blocks the templates marked
-    originals: dict[str, Original] = field(default_factory=dict)     # document → its signed original, if returned
+    originals: dict[str, Original] = field(default_factory=dict)  # document → its signed original, if returned
     states: dict[str, signed.OriginalStatus] = field(default_factory=dict)  # document signed apart → its state
-    findings: list[signed.Finding] = field(default_factory=list)     # what is wrong with the signed originals
-    warnings: list[str] = field(default_factory=list)                # what the documents' fills warned of
+    findings: list[signed.Finding] = field(default_factory=list)  # what is wrong with the signed originals
+    warnings: list[str] = field(default_factory=list)  # what the documents' fills warned of
 
     def __post_init__(self):
         self.plan = documents.plan(self.data)
@@ -140,9 +141,14 @@ def _size(path: Path) -> int:
 def render_one(job: YearBuild, key: str, *, pages: dict[str, int] | None) -> None:
     """Fill one document by the one road (``templates.fill``): its errors stop the build as
     ``check`` would refuse it; its warnings are kept for the build to say."""
-    filled = templates.fill(job.data, _template(job, key),
-                            job.work / f"{job.planned(key).stem}.docx", final=job.final, pages=pages,
-                            signatures=job.states)
+    filled = templates.fill(
+        job.data,
+        _template(job, key),
+        job.work / f"{job.planned(key).stem}.docx",
+        final=job.final,
+        pages=pages,
+        signatures=job.states,
+    )
     templates.stop_on_errors(filled)
     job.files[key] = Converted(filled.docx)
     job.spots = [s for s in job.spots if s.document != key] + filled.spots
@@ -209,9 +215,13 @@ def entries(job: YearBuild) -> list[assemble.Entry]:
 
     def document(d: documents.Planned, section: str) -> assemble.Entry:
         original = _enclosed(job, d.key)
-        return assemble.Entry(typographie(d.title + _state(job, d)),
-                              original.path if original else job.work / f"{d.stem}.pdf", "document", d.key,
-                              typographie(section))
+        return assemble.Entry(
+            typographie(d.title + _state(job, d)),
+            original.path if original else job.work / f"{d.stem}.pdf",
+            "document",
+            d.key,
+            typographie(section),
+        )
 
     parts = [document(d, letter) for d in job.plan if d.spec.signed_in_dossier or d.spec.lists_pieces]
     attached = {key: (title, source) for key, title, source in attached_pieces(job)}
@@ -224,13 +234,11 @@ def entries(job: YearBuild) -> list[assemble.Entry]:
             title, source = attached[key]
             pdf = job.files[key].source.with_suffix(".pdf") if key in job.files else job.attached[source].pdf
             parts.append(assemble.Entry(typographie(title), pdf, "piece", key, typographie(pieces)))
-    parts += [document(d, "Autres documents joints" if listed else "Documents joints")
-              for d in context.others(job.data)]
+    parts += [document(d, "Autres documents joints" if listed else "Documents joints") for d in context.others(job.data)]
     return parts
 
 
-def _counts(job: YearBuild, parts: list[assemble.Entry], pages: dict[str, int],
-            bordereau_pages: int | None = None) -> list[int]:
+def _counts(job: YearBuild, parts: list[assemble.Entry], pages: dict[str, int], bordereau_pages: int | None = None) -> list[int]:
     """Each part's page count: an attached piece's read from it, a converted one's from LibreOffice's
     PDF (``pages``: digest → count); ``bordereau_pages`` stands for a bordereau not converted yet."""
     attached = {piece.pdf: piece.pages for piece in job.attached.values()}
@@ -276,19 +284,30 @@ def assemble_dossier(job: YearBuild, pages: dict[str, int]) -> None:
         return
     parts = entries(job)
     words = documents.dossier_wording(job.data, final=job.final)
-    meta = assemble.Meta(title=typographie(words.title), author=typographie(job.data.convention.association.nom),
-                         subject=typographie(words.subject), keywords=[typographie(k) for k in words.keywords],
-                         date=reproducible.build_date(documents.dossier_date(job.data)),
-                         cover_lines=[typographie(line) for line in words.cover_lines],
-                         draft_mark=words.draft_mark and typographie(words.draft_mark))
+    meta = assemble.Meta(
+        title=typographie(words.title),
+        author=typographie(job.data.convention.association.nom),
+        subject=typographie(words.subject),
+        keywords=[typographie(k) for k in words.keywords],
+        date=reproducible.build_date(documents.dossier_date(job.data)),
+        cover_lines=[typographie(line) for line in words.cover_lines],
+        draft_mark=words.draft_mark and typographie(words.draft_mark),
+    )
     readers = {piece.pdf: piece.reader for piece in job.attached.values()}
     readers.update({c.pdf: c.reader for c in job.files.values() if c.reader is not None})
     readers.update({o.path: o.reader for o in job.originals.values() if o.reader is not None})
-    assemble.assemble(parts, job.work / f"dossier-{job.year}.pdf", meta, counts=_counts(job, parts, pages),
-                      readers=readers, output_intent_from=job.files[job.plan[0].key].pdf,
-                      number_label=words.number_label, fields=lambda placement: signature_places(job, placement),
-                      mentions={d.key: mention for d in job.plan if (mention := _mention(job, d))},
-                      attachments=_attachments(job))
+    assemble.assemble(
+        parts,
+        job.work / f"dossier-{job.year}.pdf",
+        meta,
+        counts=_counts(job, parts, pages),
+        readers=readers,
+        output_intent_from=job.files[job.plan[0].key].pdf,
+        number_label=words.number_label,
+        fields=lambda placement: signature_places(job, placement),
+        mentions={d.key: mention for d in job.plan if (mention := _mention(job, d))},
+        attachments=_attachments(job),
+    )
     for d in job.plan:
         if catalogue.signed_apart(d.key):
             signing.write_with_fields(job.work / f"{d.stem}.pdf", _places(job, d, first_page=1))
@@ -297,8 +316,11 @@ def assemble_dossier(job: YearBuild, pages: dict[str, int]) -> None:
 def signed_read(job: YearBuild) -> dict[str, bytes | None]:
     """The file names the dossier looks for in ``signes/``, each with the bytes the build read
     (None: none was there), for the manifest to record what the dossier was made of."""
-    return {f"{d.stem}.pdf": job.originals[d.key].data if d.key in job.originals else None
-            for d in job.plan if catalogue.signed_apart(d.key)}
+    return {
+        f"{d.stem}.pdf": job.originals[d.key].data if d.key in job.originals else None
+        for d in job.plan
+        if catalogue.signed_apart(d.key)
+    }
 
 
 def _enclosed(job: YearBuild, key: str) -> Original | None:
@@ -329,14 +351,18 @@ def _attachments(job: YearBuild) -> list[assemble.Attachment]:
         said = signed.attachment(state, job.data) if state is not None else None
         if said is not None:
             original = job.originals[d.key]
-            found.append(assemble.Attachment(original.path.name, original.data, typographie(said[0]),
-                                             typographie(said[1]), reproducible.build_date(d.date)))
+            found.append(
+                assemble.Attachment(
+                    original.path.name, original.data, typographie(said[0]), typographie(said[1]), reproducible.build_date(d.date)
+                )
+            )
     return found
 
 
 def check_originals(job: YearBuild) -> None:
     """Each signed original examined against today's rendering of the data; with --final, each
     document signed apart must have come back signed."""
+
     def rendered(d: documents.Planned):
         if d.key not in job.originals or job.originals[d.key].reader is None:
             return None
@@ -360,20 +386,25 @@ def marks_of(job: YearBuild, key: str) -> list[marks.Mark]:
     return converted.marks
 
 
-def _places(job: YearBuild, planned: documents.Planned, *, first_page: int,
-            spots: list[marks.SignatureSpot] | None = None) -> list[marks.FieldPlace]:
+def _places(
+    job: YearBuild, planned: documents.Planned, *, first_page: int, spots: list[marks.SignatureSpot] | None = None
+) -> list[marks.FieldPlace]:
     """An empty field over each signature block of one document, the document starting at
     ``first_page``; a block whose place cannot be found is a template error."""
     key = planned.key
-    labels = {spot.field_name: documents.signature_label(spot.who, planned, job.data)
-              for spot in (job.spots if spots is None else spots) if spot.document == key}
+    labels = {
+        spot.field_name: documents.signature_label(spot.who, planned, job.data)
+        for spot in (job.spots if spots is None else spots)
+        if spot.document == key
+    }
     found = marks.places_for([m for m in marks_of(job, key) if m.field in labels], first_page, labels)
     missing = set(labels) - {p.name for p in found}
     if missing:
-        raise TemplateProblem(f"le document {key} : la place de la signature {', '.join(sorted(missing))} est "
-                              f"introuvable dans son PDF",
-                              hint=f"dans le modèle {key}.docx, la balise {{{{ signature(…) }}}} doit rester "
-                                   "dans le corps du document, seule dans son paragraphe du bloc de signature")
+        raise TemplateProblem(
+            f"le document {key} : la place de la signature {', '.join(sorted(missing))} est introuvable dans son PDF",
+            hint=f"dans le modèle {key}.docx, la balise {{{{ signature(…) }}}} doit rester "
+            "dans le corps du document, seule dans son paragraphe du bloc de signature",
+        )
     return found
 
 
@@ -381,5 +412,9 @@ def signature_places(job: YearBuild, placement: assemble.Layout) -> list[marks.F
     """The dossier's empty fields: the letter's, the one signature made inside it."""
     spots = dossier_spots(job)
     signed_here = {spot.document for spot in spots}
-    return [place for d in job.plan if d.key in signed_here
-            for place in _places(job, d, first_page=placement.starts[d.key], spots=spots)]
+    return [
+        place
+        for d in job.plan
+        if d.key in signed_here
+        for place in _places(job, d, first_page=placement.starts[d.key], spots=spots)
+    ]

@@ -2,6 +2,7 @@
 
 The CLI prints ``str(error)`` as one line; a traceback only appears with ``--verbose``.
 """
+
 from __future__ import annotations
 
 from enum import IntEnum
@@ -11,12 +12,12 @@ class ExitCode(IntEnum):
     """Exit codes, documented in the README; distinct by kind of failure."""
 
     OK = 0
-    INPUT = 2        # bad data in inputs/ (YAML, values, pieces)
-    TEMPLATE = 3     # a Word template is missing, corrupt or has a bad tag
-    TOOL = 4         # an external program (LibreOffice, qpdf…) is missing
-    CONVERSION = 5   # LibreOffice failed, crashed or hung
-    OUTPUT = 6       # outputs/ cannot be written, or another build holds the lock
-    SIGNATURE = 7    # signing or verifying failed
+    INPUT = 2  # bad data in inputs/ (YAML, values, pieces)
+    TEMPLATE = 3  # a Word template is missing, corrupt or has a bad tag
+    TOOL = 4  # an external program (LibreOffice, qpdf…) is missing
+    CONVERSION = 5  # LibreOffice failed, crashed or hung
+    OUTPUT = 6  # outputs/ cannot be written, or another build holds the lock
+    SIGNATURE = 7  # signing or verifying failed
     INTERRUPTED = 130
 
 
@@ -44,9 +45,7 @@ class InputError(PipelineError):
         if len(self.problems) == 1:
             message = self.problems[0]
         else:
-            message = f"{len(self.problems)} problèmes dans les données :\n" + "\n".join(
-                f"  {p}" for p in self.problems
-            )
+            message = f"{len(self.problems)} problèmes dans les données :\n" + "\n".join(f"  {p}" for p in self.problems)
         super().__init__(message, hint=hint)
 
 
@@ -62,9 +61,17 @@ class TemplateProblem(PipelineError):
 
     exit_code = ExitCode.TEMPLATE
 
-    def __init__(self, message: str, *, hint: str | None = None, template: str | None = None,
-                 where: str | None = None, paragraph: str | None = None, name: str | None = None,
-                 element: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        template: str | None = None,
+        where: str | None = None,
+        paragraph: str | None = None,
+        name: str | None = None,
+        element: bool = False,
+    ):
         self.template, self.where, self.paragraph = template, where, paragraph
         self.name, self.element = name, element
         super().__init__(message, hint=hint)
@@ -77,8 +84,9 @@ class TemplateProblem(PipelineError):
     def placed(self, where: str, paragraph: str | None = None) -> TemplateProblem:
         """The same problem, said with the place found for it."""
         what = self.message.removeprefix(_opening(self.template, self.where))
-        return TemplateProblem.at(self.template or "", what, where=where, paragraph=paragraph, hint=self.hint,
-                                  name=self.name, element=self.element)
+        return TemplateProblem.at(
+            self.template or "", what, where=where, paragraph=paragraph, hint=self.hint, name=self.name, element=self.element
+        )
 
     @property
     def said(self) -> str:

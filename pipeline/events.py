@@ -3,6 +3,7 @@
 Kept apart and light: the recipe creates LibreOffice with a watcher before any document
 library is loaded.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,6 +1,7 @@
 """The habits every writer of the build shares: a lock that a second process is told about at
 once (never waits on), a write that is whole or absent (a crash never leaves half a file), and a
 full disk said as such, with where."""
+
 from __future__ import annotations
 
 import fcntl
@@ -83,6 +84,8 @@ def full_disk_error(exc: OSError, folders) -> str | None:
     if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
         return None
     where = short_of_space(folders) or (exc.filename and str(Path(exc.filename).parent)) or "le disque de travail"
-    return (f"plus de place sur le disque : {where} — libérez de la place (une construction demande quelques "
-            "centaines de Mo dans outputs/ et dans le dossier temporaire) puis relancez ; les documents publiés "
-            "précédemment sont intacts")
+    return (
+        f"plus de place sur le disque : {where} — libérez de la place (une construction demande quelques "
+        "centaines de Mo dans outputs/ et dans le dossier temporaire) puis relancez ; les documents publiés "
+        "précédemment sont intacts"
+    )

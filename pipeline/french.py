@@ -5,6 +5,7 @@ value from the model and returns the text as a French administration writes it. 
 what the model needs of French to read the data: a time of day (``Heure``, « 14 h 30 »), a
 civilité written out (« Mme » → « Madame ») and the gender of a title (« Présidente »).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.dates import format_date
 from num2words import num2words
 
-NBSP = "\u00a0"          # before € and inside « guillemets »
-NNBSP = "\u202f"         # narrow no-break space: thousands, before ; ! ?
+NBSP = "\u00a0"  # before € and inside « guillemets »
+NNBSP = "\u202f"  # narrow no-break space: thousands, before ; ! ?
 
 _CENT = Decimal("0.01")
 
@@ -189,7 +190,7 @@ def de(phrase: str) -> str:
     équipes », « de la Présidente », « de l'AR Hlm »."""
     for article, contracted in (("le ", "du "), ("les ", "des ")):
         if phrase.startswith(article):
-            return contracted + phrase[len(article):]
+            return contracted + phrase[len(article) :]
     return f"de {phrase}"
 
 
@@ -269,13 +270,31 @@ def civilite_contraire(civilite: str | None) -> str | None:
 
 
 # the words of a title whose masculine and feminine French knows; only these are judged
-_GENRES = [("président", "présidente"), ("vice-président", "vice-présidente"), ("directeur", "directrice"),
-           ("délégué", "déléguée"), ("conseiller", "conseillère"), ("chargé", "chargée"), ("trésorier", "trésorière"),
-           ("administrateur", "administratrice"), ("inspecteur", "inspectrice"), ("coordinateur", "coordinatrice"),
-           ("coordonnateur", "coordonnatrice"), ("animateur", "animatrice"), ("sénateur", "sénatrice"),
-           ("député", "députée"), ("préfet", "préfète"), ("sous-préfet", "sous-préfète"), ("premier", "première"),
-           ("général", "générale"), ("métropolitain", "métropolitaine"), ("municipal", "municipale"),
-           ("départemental", "départementale"), ("régional", "régionale"), ("territorial", "territoriale")]
+_GENRES = [
+    ("président", "présidente"),
+    ("vice-président", "vice-présidente"),
+    ("directeur", "directrice"),
+    ("délégué", "déléguée"),
+    ("conseiller", "conseillère"),
+    ("chargé", "chargée"),
+    ("trésorier", "trésorière"),
+    ("administrateur", "administratrice"),
+    ("inspecteur", "inspectrice"),
+    ("coordinateur", "coordinatrice"),
+    ("coordonnateur", "coordonnatrice"),
+    ("animateur", "animatrice"),
+    ("sénateur", "sénatrice"),
+    ("député", "députée"),
+    ("préfet", "préfète"),
+    ("sous-préfet", "sous-préfète"),
+    ("premier", "première"),
+    ("général", "générale"),
+    ("métropolitain", "métropolitaine"),
+    ("municipal", "municipale"),
+    ("départemental", "départementale"),
+    ("régional", "régionale"),
+    ("territorial", "territoriale"),
+]
 _MASCULINE = {m: f for m, f in _GENRES}
 _FEMININE = {f: m for m, f in _GENRES} | {"cheffe": "chef"}  # « Cheffe » is only feminine, « Chef » either
 # words that leave the title's gender to the next one (« Secrétaire générale »), or that usage
@@ -313,9 +332,12 @@ def genre_fonction(qualite: str | None) -> tuple[bool | None, str, str]:
 def _same_case(model: str, word: str) -> str:
     """``word`` in the case ``model`` is written in, letter by letter (« Vice-présidente » gives
     « Vice-président »), all capitals kept."""
-    cased = word.upper() if model.isupper() else \
-        "".join(c.upper() if i < len(model) and model[i].isupper() else c for i, c in enumerate(word))
-    return cased + model[len(model.rstrip(",;:")):]
+    cased = (
+        word.upper()
+        if model.isupper()
+        else "".join(c.upper() if i < len(model) and model[i].isupper() else c for i, c in enumerate(word))
+    )
+    return cased + model[len(model.rstrip(",;:")) :]
 
 
 def suggestion(value: str, choices, otherwise: str = "", *, cutoff: float = 0.6) -> str:
@@ -363,7 +385,7 @@ FILTER_HELP = {
     "nombre": "un nombre avec séparateur de milliers : « 1 250 »",
     "ecart": "un écart en euros, signé : « +850,00 € », « −600,00 € »",
     "pourcentage": "une part en pour cent, signée comme un écart : « +21,3 % », « −10,0 % » ; "
-                   "{{ x|pourcentage(false) }} pour une part d'un tout : « 38,9 % »",
+    "{{ x|pourcentage(false) }} pour une part d'un tout : « 38,9 % »",
     "typo": "applique les espaces insécables françaises avant : ; ! ? et dans « »",
     "liste_fr": "une liste en phrase : « a, b et c »",
     "ordinal": "un ordinal : « 1er », « 2e »",
@@ -371,7 +393,7 @@ FILTER_HELP = {
     "majuscule": "première lettre en majuscule (début de phrase) : « L'AR Hlm »",
     "typo_heure": "une heure qui ne se coupe pas en fin de ligne : « 10 h 00 »",
     "compte": "un nombre accordé avec son nom : {{ n|compte('action') }} → « aucune action », « une action », "
-              "« deux actions », « onze actions » ; pour un nom masculin : {{ n|compte('chantier', feminin=false) }}",
+    "« deux actions », « onze actions » ; pour un nom masculin : {{ n|compte('chantier', feminin=false) }}",
     "en_lettres": "un nombre en lettres, en chiffres à partir de 100 : {{ 7|en_lettres }} → « sept » ; "
-                  "{{ n|en_lettres(feminin=true) }} → « une », « vingt et une »",
+    "{{ n|en_lettres(feminin=true) }} → « une », « vingt et une »",
 }

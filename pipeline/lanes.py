@@ -4,6 +4,7 @@ Each lane is the same command on its share of the conventions (``build --all --l
 its lines are passed on as they are once it ends, and the first failure's exit code is the
 command's.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,7 @@ def cores() -> int:
     return settings.workers() or len(os.sched_getaffinity(0)) or 1
 
 
-def run(options: list[str], lanes: int, command: list[str], out: Callable[[str], None],
-        err: Callable[[str], None]) -> int:
+def run(options: list[str], lanes: int, command: list[str], out: Callable[[str], None], err: Callable[[str], None]) -> int:
     """Run ``command`` (with the group's ``options``) in ``lanes`` processes, lane i of n given
     ``--lot i/n``; return the first failing lane's exit code, else 0."""
     base = [sys.executable, "-m", "pipeline", *options]
@@ -30,8 +30,13 @@ def run(options: list[str], lanes: int, command: list[str], out: Callable[[str],
         runs = []
         for i in range(lanes):
             stdout, stderr = open(Path(tmp) / f"{i}.out", "w+"), open(Path(tmp) / f"{i}.err", "w+")
-            runs.append((subprocess.Popen(base + command + ["--lot", f"{i}/{lanes}"], stdout=stdout, stderr=stderr,
-                                          text=True), stdout, stderr))
+            runs.append(
+                (
+                    subprocess.Popen(base + command + ["--lot", f"{i}/{lanes}"], stdout=stdout, stderr=stderr, text=True),
+                    stdout,
+                    stderr,
+                )
+            )
         code = 0
         for proc, stdout, stderr in runs:
             proc.wait()

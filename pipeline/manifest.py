@@ -3,6 +3,7 @@
 ``outputs/<YEAR>/manifest.json`` lets anyone prove what a dossier was made of, and lets
 a rebuild with nothing changed stop at once (this module imports nothing heavy).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -112,11 +113,15 @@ class Manifest:
     signes: tuple[dict, ...]
 
     @classmethod
-    def taken(cls, convention_dir: Path, year: int, templates: Path, *, final: bool,
-              signed: Sequence[str] = ()) -> Manifest:
+    def taken(cls, convention_dir: Path, year: int, templates: Path, *, final: bool, signed: Sequence[str] = ()) -> Manifest:
         """Every input of the year hashed once; ``signed``: the signed originals looked for."""
-        return cls(convention_dir, year, final, tuple(_entries(input_files(convention_dir, year, templates), Path.cwd())),
-                   tuple(_signes(convention_dir, _on_disk(convention_dir, list(signed)))))
+        return cls(
+            convention_dir,
+            year,
+            final,
+            tuple(_entries(input_files(convention_dir, year, templates), Path.cwd())),
+            tuple(_signes(convention_dir, _on_disk(convention_dir, list(signed)))),
+        )
 
     def with_signed(self, read: dict[str, bytes | None]) -> Manifest:
         """The signed originals as the build read them: the digest of the bytes it enclosed and
@@ -149,8 +154,11 @@ class Manifest:
 
         before = {short(e["path"]): e["sha256"] for e in _list(data, "inputs") + _list(data, "signes")}
         now = {short(e["path"]): e["sha256"] for e in self.inputs + self.signes}
-        said += [f"{name} modifié" if name in before and name in now else f"{name} {'ajouté' if name in now else 'retiré'}"
-                 for name in sorted(set(before) | set(now)) if before.get(name) != now.get(name)]
+        said += [
+            f"{name} modifié" if name in before and name in now else f"{name} {'ajouté' if name in now else 'retiré'}"
+            for name in sorted(set(before) | set(now))
+            if before.get(name) != now.get(name)
+        ]
         return (said or ["construit autrement"]) + _outputs_changed(folder, data)
 
     def write(self, folder: Path) -> None:
@@ -182,8 +190,11 @@ def published(folder: Path) -> dict | None:
         return None
     except (OSError, ValueError):
         return DAMAGED
-    if not isinstance(data, dict) or not all(isinstance(e, dict) and isinstance(e.get("path"), str)
-                                             for key in ("inputs", "signes", "outputs") for e in _list(data, key)):
+    if not isinstance(data, dict) or not all(
+        isinstance(e, dict) and isinstance(e.get("path"), str)
+        for key in ("inputs", "signes", "outputs")
+        for e in _list(data, key)
+    ):
         return DAMAGED
     return data
 
@@ -227,8 +238,7 @@ def write(folder: Path, convention_dir: Path, year: int, templates: Path, *, fin
 def up_to_date(outputs: Path, convention_dir: Path, year: int, templates: Path, *, final: bool) -> bool:
     """True when outputs/<YEAR>/ was built from exactly these inputs and is untouched."""
     folder = outputs / str(year)
-    return not Manifest.taken(convention_dir, year, templates, final=final,
-                              signed=looked_for(folder)).differs_from(folder)
+    return not Manifest.taken(convention_dir, year, templates, final=final, signed=looked_for(folder)).differs_from(folder)
 
 
 def what_changed(outputs: Path, convention_dir: Path, year: int, templates: Path) -> list[str]:

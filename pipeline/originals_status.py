@@ -7,6 +7,7 @@ Each caller gives what the signed text is compared with: the build its fresh ren
 preview nothing. The state and its words are the convention's (``convention.signed``); the
 reading of the PDF is ``pdf.originals``'.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,11 +27,11 @@ class Original:
     """A signed original from ``signes/``, read once: enclosed unchanged, its signatures checked."""
 
     path: Path
-    shown: str                        # its path as staff type it, in messages
+    shown: str  # its path as staff type it, in messages
     data: bytes = b""
     reader: PdfReader | None = None
-    signatures: list = field(default_factory=list)   # pdf.originals.Signature
-    unreadable: str | None = None     # why it cannot be enclosed
+    signatures: list = field(default_factory=list)  # pdf.originals.Signature
+    unreadable: str | None = None  # why it cannot be enclosed
 
     @property
     def signed(self) -> bool:
@@ -82,37 +83,54 @@ def read_originals(data: model.DossierData, plan: list[documents.Planned]) -> di
     return {key: read_original(original, trust) for key, original in found.items()}
 
 
-def examine(planned: documents.Planned, data: model.DossierData, original: Original | None,
-            rendered=None) -> signed.OriginalStatus:
+def examine(
+    planned: documents.Planned, data: model.DossierData, original: Original | None, rendered=None
+) -> signed.OriginalStatus:
     """One document signed apart: its state, and what is wrong with its signed original (read
     already, None when absent), its text compared with ``rendered`` (an open reader, a path or
     bytes: the build's fresh rendering, the published document; None: not compared)."""
     path = original.path if original is not None else places.signed_original(data.convention_dir, planned.stem)
     unsigned = original is not None and original.reader is not None and not original.signed
-    state = signed.enclosure(planned, data, received=original is not None and not unsigned,
-                             intact=original is not None and original.intact)
+    state = signed.enclosure(
+        planned, data, received=original is not None and not unsigned, intact=original is not None and original.intact
+    )
     if original is None:
         return signed.OriginalStatus(planned, state, path, model.display(path), received=False)
     if original.reader is None:
         why = original.unreadable or f"{original.shown} : illisible"
-        return signed.OriginalStatus(planned, state, path, original.shown, received=True,
-                                     findings=(signed.Finding(why, signed.Severity.BREACH),), unreadable=why)
+        return signed.OriginalStatus(
+            planned,
+            state,
+            path,
+            original.shown,
+            received=True,
+            findings=(signed.Finding(why, signed.Severity.BREACH),),
+            unreadable=why,
+        )
     difference = originals.compare(original.reader, rendered) if rendered is not None else None
     return signed.OriginalStatus(
-        planned, state, path, original.shown, received=True, signatures=tuple(original.signatures),
+        planned,
+        state,
+        path,
+        original.shown,
+        received=True,
+        signatures=tuple(original.signatures),
         findings=tuple(signed.findings(planned, data, original.shown, original.signatures, difference)),
-        difference=difference)
+        difference=difference,
+    )
 
 
-def statuses(data: model.DossierData, plan: list[documents.Planned], found: dict[str, Original],
-             rendered=lambda planned: None) -> dict[str, signed.OriginalStatus]:
+def statuses(
+    data: model.DossierData, plan: list[documents.Planned], found: dict[str, Original], rendered=lambda planned: None
+) -> dict[str, signed.OriginalStatus]:
     """Every document of ``plan`` signed apart, examined (``found``: its originals, read;
     ``rendered``: what each one's text is compared with, by its planned document)."""
     return {d.key: examine(d, data, found.get(d.key), rendered(d)) for d in plan if catalogue.signed_apart(d.key)}
 
 
-def of_year(data: model.DossierData, plan: list[documents.Planned] | None = None,
-            rendered=lambda planned: None) -> dict[str, signed.OriginalStatus]:
+def of_year(
+    data: model.DossierData, plan: list[documents.Planned] | None = None, rendered=lambda planned: None
+) -> dict[str, signed.OriginalStatus]:
     """A dossier's documents signed apart, their originals found, read and examined: what
     ``check``, ``status`` and the preview ask."""
     plan = documents.plan(data) if plan is None else plan
@@ -122,7 +140,9 @@ def of_year(data: model.DossierData, plan: list[documents.Planned] | None = None
 def published(built: Path | None):
     """What ``check`` and ``status`` compare a signed original with: the document the last
     build published in ``built``, when there is one."""
+
     def document(planned: documents.Planned) -> Path | None:
         pdf = built / f"{planned.stem}.pdf" if built is not None else None
         return pdf if pdf is not None and pdf.is_file() else None
+
     return document

@@ -6,6 +6,7 @@ and the convention's text (convention.docx) is always its own. Outputs go to
 ``outputs/<convention>/<YEAR>/``, so that two conventions covering the same year never meet.
 Kept light (no document libraries): a rebuild with nothing to do reads only this.
 """
+
 from __future__ import annotations
 
 import os
@@ -40,10 +41,11 @@ def linked(conventions_dir: Path) -> list[Path]:
 def _refuse_link(folder: Path) -> None:
     from pipeline.errors import InputError
 
-    raise InputError(f"{folder} est un lien vers {Path(folder).resolve()} : une convention est un vrai dossier, "
-                     "pas un lien (ses documents seraient publiés sous le nom d'une autre)",
-                     hint=f"copiez ou déplacez ce dossier dans {Path(folder).parent}/ sous le nom voulu, "
-                          "puis retirez le lien")
+    raise InputError(
+        f"{folder} est un lien vers {Path(folder).resolve()} : une convention est un vrai dossier, "
+        "pas un lien (ses documents seraient publiés sous le nom d'une autre)",
+        hint=f"copiez ou déplacez ce dossier dans {Path(folder).parent}/ sous le nom voulu, puis retirez le lien",
+    )
 
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -55,9 +57,11 @@ def new_convention_folder(conventions_dir: Path, name: str) -> Path:
     from pipeline.errors import InputError
 
     if not NAME.fullmatch(name) or ".." in name:
-        raise InputError(f"« {name} » n'est pas un nom de convention : il faut un simple nom de dossier (lettres, "
-                         "chiffres, tirets, points), sans « / » ni « .. »",
-                         hint="par exemple : make convention NAME=amp-arhlm-2025-2027")
+        raise InputError(
+            f"« {name} » n'est pas un nom de convention : il faut un simple nom de dossier (lettres, "
+            "chiffres, tirets, points), sans « / » ni « .. »",
+            hint="par exemple : make convention NAME=amp-arhlm-2025-2027",
+        )
     return Path(conventions_dir) / name
 
 
@@ -79,13 +83,16 @@ def confined(path: Path, convention: Path, what: str) -> Path:
 
     path = Path(path)
     if path.exists() and not path.resolve().is_relative_to(Path(convention).resolve()):
-        raise InputError(f"{path} : ce {what} est un lien vers {path.resolve()}, hors du dossier de la convention",
-                         hint=f"copiez le fichier lui-même dans {path.parent}/ à la place du lien")
+        raise InputError(
+            f"{path} : ce {what} est un lien vers {path.resolve()}, hors du dossier de la convention",
+            hint=f"copiez le fichier lui-même dans {path.parent}/ à la place du lien",
+        )
     return path
 
 
 def templates_used(convention: Path, shared: Path) -> list[Path]:
     """Every template a convention's builds read: its own, then the shared ones it does not replace."""
+
     def templates(folder: Path) -> list[Path]:  # not the commented copies that « check --annotate » writes
         return sorted(p for p in folder.glob("*.docx") if not p.name.endswith(".erreurs.docx"))
 
@@ -134,8 +141,10 @@ def choose(conventions_dir: Path, name: str | None, year: int | None = None, com
         if not found or name == link.name or link == Path(conventions_dir):
             _refuse_link(link)
     if not found:
-        raise InputError(f"{conventions_dir} : aucune convention (pas de convention.yaml, ni de sous-dossier qui en ait une)",
-                         hint="indiquez avec --inputs le dossier des conventions, ou celui d'une convention")
+        raise InputError(
+            f"{conventions_dir} : aucune convention (pas de convention.yaml, ni de sous-dossier qui en ait une)",
+            hint="indiquez avec --inputs le dossier des conventions, ou celui d'une convention",
+        )
     names = [d.name for d in found]
     if name:
         for d in found:
@@ -144,21 +153,29 @@ def choose(conventions_dir: Path, name: str | None, year: int | None = None, com
         from pipeline.french import suggestion
 
         tip = suggestion(name, names, cutoff=0.5)
-        raise InputError(f"convention « {name} » introuvable dans {conventions_dir}" + (f" — {tip}" if tip else ""),
-                         hint=f"conventions : {', '.join(names)}")
+        raise InputError(
+            f"convention « {name} » introuvable dans {conventions_dir}" + (f" — {tip}" if tip else ""),
+            hint=f"conventions : {', '.join(names)}",
+        )
     candidates = found if year is None else [d for d in found if year in cycle.dossier_years(cycle.peek_period(d))]
     if len(candidates) == 1:
         return candidates[0]
     if len(found) == 1:  # the only convention: its own loading says which years it has
         return found[0]
     if not candidates:
-        raise InputError(f"aucune convention ne couvre l'année {year}",
-                         hint=f"conventions : {', '.join(f'{d.name} ({_span(d)})' for d in found)}")
-    choices = " ; ".join(f"« {command} YEAR={year} CONVENTION={d.name} » pour {_which(d, year)}"
-                         if year else f"CONVENTION={d.name}" for d in candidates)
-    raise InputError(f"plusieurs conventions couvrent {'l’année ' + str(year) if year else 'ce dossier'} : "
-                     f"{', '.join(d.name for d in candidates)}",
-                     hint=f"choisissez-en une : {choices} (en direct : --convention NOM)")
+        raise InputError(
+            f"aucune convention ne couvre l'année {year}",
+            hint=f"conventions : {', '.join(f'{d.name} ({_span(d)})' for d in found)}",
+        )
+    choices = " ; ".join(
+        f"« {command} YEAR={year} CONVENTION={d.name} » pour {_which(d, year)}" if year else f"CONVENTION={d.name}"
+        for d in candidates
+    )
+    raise InputError(
+        f"plusieurs conventions couvrent {'l’année ' + str(year) if year else 'ce dossier'} : "
+        f"{', '.join(d.name for d in candidates)}",
+        hint=f"choisissez-en une : {choices} (en direct : --convention NOM)",
+    )
 
 
 def _which(convention: Path, year: int) -> str:

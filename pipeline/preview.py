@@ -7,6 +7,7 @@ touches what a build published. It is the build's view: the document goes the bu
 After an error the PDF is replaced by a page saying the error, until the next good save: a PDF
 left as it was would look current.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -26,8 +27,9 @@ def folder(conv_dir: Path, outputs: Path) -> Path:
     return places.outputs_for(outputs, conv_dir) / "apercu"
 
 
-def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Session, into: Path,
-                say: Callable[[str], None] = print) -> tuple[float, Path]:
+def render_once(
+    conv_dir: Path, templates: Path, year: int, key: str, office: Session, into: Path, say: Callable[[str], None] = print
+) -> tuple[float, Path]:
     """Fill and convert the document once, by the build's road (``templates.fill``: the same
     context, signed originals included, and the same rules); say its warnings; return the
     seconds it took and the PDF. Raises the pipeline's own errors (data, template, the rules'
@@ -38,12 +40,11 @@ def render_once(conv_dir: Path, templates: Path, year: int, key: str, office: Se
     data, plan, planned = locate(conv_dir, year, key)
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     with tempfile.TemporaryDirectory(prefix="apercu-") as tmp:
-        filled = fill(data, template, Path(tmp) / f"{key}.docx", final=False,
-                      signatures=originals_status.of_year(data, plan))
+        filled = fill(data, template, Path(tmp) / f"{key}.docx", final=False, signatures=originals_status.of_year(data, plan))
         stop_on_errors(filled)
         for warning in filled.warnings:
             say(f"avertissement : {warning}")
-        pdf, = office.convert([filled.docx], Path(tmp))
+        (pdf,) = office.convert([filled.docx], Path(tmp))
         out = into / f"{planned.stem}.pdf"
         out.parent.mkdir(parents=True, exist_ok=True)
         files.write_atomically(out, pdf.read_bytes())
@@ -54,8 +55,7 @@ class NotHeld(InputError):
     """The year holds no such document, whatever its data says: the preview stops at once."""
 
 
-def locate(conv_dir: Path, year: int, key: str) -> tuple[model.DossierData, list[documents.Planned],
-                                                        documents.Planned]:
+def locate(conv_dir: Path, year: int, key: str) -> tuple[model.DossierData, list[documents.Planned], documents.Planned]:
     """The document ``key`` of ``year``, with the data and plan its build fills it with: in the
     year's dossier, else in the year's sending of its compte rendu financier (``make crf``: the
     CRF N, which the dossier N+2 encloses, and its letter, which no dossier holds). Raises the
@@ -67,15 +67,15 @@ def locate(conv_dir: Path, year: int, key: str) -> tuple[model.DossierData, list
         if planned is not None:
             return data, plan, planned
         if key not in documents.SENDING:
-            raise NotHeld(f"le dossier {year} ne contient pas de document « {key} »",
-                          hint=_year_holding(conv_dir, key, year))
+            raise NotHeld(f"le dossier {year} ne contient pas de document « {key} »", hint=_year_holding(conv_dir, key, year))
     data = model.load_sending(conv_dir, year)  # says what the year lacks to have its CRF
     plan = documents.plan(data)
     planned = next((d for d in plan if d.key == key), None)
     if planned is None:  # the letter, while the data does not say when it leaves
-        raise InputError(f"{model.display(data.year_dir / 'year.yaml')}: le compte rendu financier {year} n'a pas "
-                         "encore de lettre d'envoi", hint="ajoutez sous « crf: » la date de son dépôt : "
-                                                          "« transmis_le: AAAA-MM-JJ »")
+        raise InputError(
+            f"{model.display(data.year_dir / 'year.yaml')}: le compte rendu financier {year} n'a pas encore de lettre d'envoi",
+            hint="ajoutez sous « crf: » la date de son dépôt : « transmis_le: AAAA-MM-JJ »",
+        )
     return data, plan, planned
 
 
@@ -123,11 +123,16 @@ def template_note(conv_dir: Path, templates: Path, key: str) -> str:
     template = places.template_for(conv_dir, templates, f"{key}.docx")
     if template.parent.resolve() == (conv_dir / "templates").resolve():
         return f"modèle suivi : {model.display(template)} (propre à la convention {conv_dir.name})"
-    others = [c.name for c in places.convention_dirs(conv_dir.parent)
-              if c.resolve() != conv_dir.resolve() and not (c / "templates" / f"{key}.docx").is_file()]
+    others = [
+        c.name
+        for c in places.convention_dirs(conv_dir.parent)
+        if c.resolve() != conv_dir.resolve() and not (c / "templates" / f"{key}.docx").is_file()
+    ]
     also = f" : il sert aussi à {', '.join(others)}" if others else ""
-    return (f"modèle suivi : {model.display(template)}, modèle commun{also} — pour ne changer que {conv_dir.name}, "
-            f"copiez-le dans {model.display(conv_dir / 'templates')}/ et modifiez la copie")
+    return (
+        f"modèle suivi : {model.display(template)}, modèle commun{also} — pour ne changer que {conv_dir.name}, "
+        f"copiez-le dans {model.display(conv_dir / 'templates')}/ et modifiez la copie"
+    )
 
 
 def _year_holding(conv_dir: Path, key: str, year: int) -> str:
@@ -142,12 +147,22 @@ def _year_holding(conv_dir: Path, key: str, year: int) -> str:
     if not held:
         return "aucune année n'a encore ce document : créez l'année qui le contient (make new-year)"
     best = min(held, key=lambda y: abs(y - year))
-    return (f"il figure dans le dossier {', '.join(map(str, held))} : « make apercu YEAR={best} DOC={key}"
-            f"{' CONVENTION=' + conv_dir.name if len(places.convention_dirs(conv_dir.parent)) > 1 else ''} »")
+    return (
+        f"il figure dans le dossier {', '.join(map(str, held))} : « make apercu YEAR={best} DOC={key}"
+        f"{' CONVENTION=' + conv_dir.name if len(places.convention_dirs(conv_dir.parent)) > 1 else ''} »"
+    )
 
 
-def run(conv_dir: Path, templates: Path, outputs: Path, year: int, key: str, say: Callable[[str], None],
-        *, saves: Iterable | None = None) -> None:
+def run(
+    conv_dir: Path,
+    templates: Path,
+    outputs: Path,
+    year: int,
+    key: str,
+    say: Callable[[str], None],
+    *,
+    saves: Iterable | None = None,
+) -> None:
     """Render now, then again at every save, until interrupted (Ctrl-C). ``saves``: the stream
     of changes (watchfiles' by default; a test gives its own)."""
     key = document_key(conv_dir, key)
@@ -162,12 +177,13 @@ def run(conv_dir: Path, templates: Path, outputs: Path, year: int, key: str, say
     if saves is None:
         import watchfiles
 
-        saves = (c for c in watchfiles.watch(*watched(conv_dir, templates, key), debounce=50, step=20)
-                 if _relevant(c))
+        saves = (c for c in watchfiles.watch(*watched(conv_dir, templates, key), debounce=50, step=20) if _relevant(c))
     with Session() as office:
         office.prestart()
-        say(f"aperçu de « {key} » {where}, dans {into} — enregistrez le modèle ou les données pour "
-            "le mettre à jour (Ctrl-C pour arrêter)")
+        say(
+            f"aperçu de « {key} » {where}, dans {into} — enregistrez le modèle ou les données pour "
+            "le mettre à jour (Ctrl-C pour arrêter)"
+        )
         say(template_note(conv_dir, templates, key))
         _once(conv_dir, templates, year, key, office, into, say)
         for _ in saves:

@@ -12,6 +12,7 @@ structure (« {'numero': 1, …} ») is refused earlier, as it is printed (``ren
 
 ``problems`` are errors (the build stops); ``warnings`` are said and let the build go on.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,7 @@ from pipeline.french import date_fr, de
 _DAY = r"(\d{1,2}(?:er)? \S+ \d{4})"
 # « Fait à Marseille, le 14 mars 2023 », « Établi à Marseille, le 28 mars 2023. », and a letter's
 # date line, alone in its paragraph: « Marseille, le 28 mars 2023 »
-_SIGNED_ON = [re.compile(rf"\b(?:Fait|Établi|Établie) à [^,\n]{{1,60}}, le {_DAY}"),
-              re.compile(rf"^[^,\n]{{1,40}}, le {_DAY}$")]
+_SIGNED_ON = [re.compile(rf"\b(?:Fait|Établi|Établie) à [^,\n]{{1,60}}, le {_DAY}"), re.compile(rf"^[^,\n]{{1,40}}, le {_DAY}$")]
 _YEAR = re.compile(r"(?<![\d-])(\d{4})(?![\d-])")
 
 
@@ -34,8 +34,15 @@ def problems(template: Path, filled: Path, data: model.DossierData) -> list[str]
     reading = _reading(template, filled, data)
     if reading is None:
         return []
-    found = [*_dates(reading), *_bilan_year(reading), *_first_bordereau(reading), *_enclosures(reading),
-             *_agenda(reading), *_genders(reading), *_signers(reading)]
+    found = [
+        *_dates(reading),
+        *_bilan_year(reading),
+        *_first_bordereau(reading),
+        *_enclosures(reading),
+        *_agenda(reading),
+        *_genders(reading),
+        *_signers(reading),
+    ]
     return _said(template, data, found)
 
 
@@ -54,13 +61,14 @@ def _said(template: Path, data: model.DossierData, found: list[str]) -> list[str
 
 # --------------------------------------------------------------------------- the filled document
 
+
 @dataclass
 class _Block:
     """A paragraph of the body, in reading order (a table's cells in theirs)."""
 
-    text: str                      # plain: no-break spaces as spaces, typographic apostrophes straight
+    text: str  # plain: no-break spaces as spaces, typographic apostrophes straight
     style: str
-    numbered: bool                 # Word numbers it (a list or a heading with numbering)
+    numbered: bool  # Word numbers it (a list or a heading with numbering)
     cell: tuple[int, int, int] | None = None  # (table, row, column) for a table's cell
     marks: list[str] = field(default_factory=list)  # signature fields marked here (« pv-copil-metropole »)
 
@@ -131,14 +139,20 @@ def _blocks(filled: Path) -> list[_Block]:
         body = etree.fromstring(z.read("word/document.xml")).find(f"{_W}body")
         styles = etree.fromstring(z.read("word/styles.xml")) if "word/styles.xml" in z.namelist() else None
     names, numbered = {}, set()
-    for style in (styles.iterfind(f"{_W}style") if styles is not None else ()):
+    for style in styles.iterfind(f"{_W}style") if styles is not None else ():
         sid = style.get(f"{_W}styleId")
         name = style.find(f"{_W}name")
         names[sid] = name.get(f"{_W}val") if name is not None else sid
         if style.find(f"{_W}pPr/{_W}numPr") is not None:
             numbered.add(sid)
-    default = next((s.get(f"{_W}styleId") for s in (styles.iterfind(f"{_W}style") if styles is not None else ())
-                    if s.get(f"{_W}type") == "paragraph" and s.get(f"{_W}default") == "1"), None)
+    default = next(
+        (
+            s.get(f"{_W}styleId")
+            for s in (styles.iterfind(f"{_W}style") if styles is not None else ())
+            if s.get(f"{_W}type") == "paragraph" and s.get(f"{_W}default") == "1"
+        ),
+        None,
+    )
 
     def block(p, cell=None) -> _Block:
         parts = []
@@ -151,10 +165,18 @@ def _blocks(filled: Path) -> list[_Block]:
         sid = p.find(f"{_W}pPr/{_W}pStyle")
         sid = sid.get(f"{_W}val") if sid is not None else default
         marks = re.findall(r"§SIG:([A-Za-z0-9_-]+)§", text)
-        marks += [_field_of(b.get(f"{_W}name")) for b in p.iter(f"{_W}bookmarkStart")
-                  if (b.get(f"{_W}name") or "").startswith("Signature")]
-        return _Block(_plain(re.sub(r"§SIG:[A-Za-z0-9_-]+§", "", text)), names.get(sid, sid or ""),
-                      p.find(f"{_W}pPr/{_W}numPr") is not None or sid in numbered, cell, marks)
+        marks += [
+            _field_of(b.get(f"{_W}name"))
+            for b in p.iter(f"{_W}bookmarkStart")
+            if (b.get(f"{_W}name") or "").startswith("Signature")
+        ]
+        return _Block(
+            _plain(re.sub(r"§SIG:[A-Za-z0-9_-]+§", "", text)),
+            names.get(sid, sid or ""),
+            p.find(f"{_W}pPr/{_W}numPr") is not None or sid in numbered,
+            cell,
+            marks,
+        )
 
     found, tables = [], 0
     for element in body:
@@ -204,6 +226,7 @@ def _key(text: str) -> str:
 
 # --------------------------------------------------------------------------- dates and years
 
+
 def _dates(r: _Reading) -> list[str]:
     """« Fait à …, le … » and a letter's date line say the document's own date."""
     found = []
@@ -214,8 +237,9 @@ def _dates(r: _Reading) -> list[str]:
     for text in (b.text for b in r.blocks):
         for said in (day for pattern in _SIGNED_ON for day in pattern.findall(_plain(text))):
             if said != own:
-                found.append(f"paragraphe « {_short(text)} » : ce document est daté du {own} (sa date propre), "
-                             f"pas du {said} — {fix}")
+                found.append(
+                    f"paragraphe « {_short(text)} » : ce document est daté du {own} (sa date propre), pas du {said} — {fix}"
+                )
     return found
 
 
@@ -227,8 +251,10 @@ def _bilan_year(r: _Reading) -> list[str]:
         for b in r.blocks:
             if b.cell is None and (b.heading or b.style.casefold().startswith("title")):
                 for other in set(_YEAR.findall(b.text)) - {year}:
-                    found.append(f"titre « {_short(b.text)} » : ce bilan rend compte de {year}, pas de {other} — "
-                                 "utilisez {{ bilan.annee }}")
+                    found.append(
+                        f"titre « {_short(b.text)} » : ce bilan rend compte de {year}, pas de {other} — "
+                        "utilisez {{ bilan.annee }}"
+                    )
     return found
 
 
@@ -236,25 +262,34 @@ def _first_bordereau(r: _Reading) -> list[str]:
     """The first year, the bilan is « sans objet » in the bordereau, not missing."""
     found = []
     if r.planned.spec.lists_pieces and r.data.first:  # no year before the first: nothing to report on
-        label = next((p.libelle for p in r.data.convention.pieces_requises
-                      if p.document in catalogue.SPECS and catalogue.SPECS[p.document].reports_year), None)
+        label = next(
+            (
+                p.libelle
+                for p in r.data.convention.pieces_requises
+                if p.document in catalogue.SPECS and catalogue.SPECS[p.document].reports_year
+            ),
+            None,
+        )
         for row in _rows(r):
             if label and _plain(label)[:25].casefold() in row.casefold() and "sans objet" not in row.casefold():
-                found.append(f"ligne « {_short(row)} » : la première année, le bilan est « sans objet », "
-                             "pas manquant — écrivez {{ piece.sans_objet }} quand il est donné")
+                found.append(
+                    f"ligne « {_short(row)} » : la première année, le bilan est « sans objet », "
+                    "pas manquant — écrivez {{ piece.sans_objet }} quand il est donné"
+                )
     return found
 
 
 # --------------------------------------------------------------------------- a letter's enclosures
 
+
 @dataclass
 class _Item:
     """Something a letter may name as enclosed: a document of the dossier or an article 3 piece."""
 
-    label: str                  # as a message says it
-    names: list[str]            # as a text may name it (compared by _key)
-    rank: int | None            # its place in the dossier; None: the dossier does not join it
-    piece: bool                 # article 3 asks for it
+    label: str  # as a message says it
+    names: list[str]  # as a text may name it (compared by _key)
+    rank: int | None  # its place in the dossier; None: the dossier does not join it
+    piece: bool  # article 3 asks for it
     loose: list[str] = field(default_factory=list)  # shorter words enough to count it as named
 
 
@@ -277,8 +312,7 @@ def _items(r: _Reading) -> list[_Item]:
         if piece.document in plan:
             doc = plan[piece.document]
             names.insert(0, doc.title)
-            items.append(_Item(_lower(doc.title), names, (rank := rank + 1) if piece.jointe else None, True,
-                               _loose(doc)))
+            items.append(_Item(_lower(doc.title), names, (rank := rank + 1) if piece.jointe else None, True, _loose(doc)))
         else:
             items.append(_Item(_lower(piece.nom), names, (rank := rank + 1) if piece.jointe else None, True))
     as_pieces = {p.document for p in ctx.pieces if p.document}
@@ -313,27 +347,35 @@ def _enclosures(r: _Reading) -> list[str]:
         shown = _short(head)
         named = _named(region, items)
         for item in (i for _at, i in named if i.rank is None):
-            found.append(f"paragraphe « {shown} » : la lettre dit joindre « {item.label} », que le dossier ne joint "
-                         "pas cette année — écrivez la liste des pièces jointes avec {{ pieces_article3 }} et "
-                         "{{ pieces_specimens }}, celles qui suivront avec {{ pieces_absentes }}")
+            found.append(
+                f"paragraphe « {shown} » : la lettre dit joindre « {item.label} », que le dossier ne joint "
+                "pas cette année — écrivez la liste des pièces jointes avec {{ pieces_article3 }} et "
+                "{{ pieces_specimens }}, celles qui suivront avec {{ pieces_absentes }}"
+            )
         ranks = [i.rank for _at, i in named if i.rank is not None]
         if ranks != sorted(ranks):
-            found.append(f"paragraphe « {shown} » : la lettre énumère les pièces jointes dans un autre ordre que le "
-                         "dossier (le bordereau, les pièces de l'article 3 dans son ordre, puis les autres documents) "
-                         "— écrivez-les avec {{ pieces_article3 }} puis {{ autres_documents }}")
+            found.append(
+                f"paragraphe « {shown} » : la lettre énumère les pièces jointes dans un autre ordre que le "
+                "dossier (le bordereau, les pièces de l'article 3 dans son ordre, puis les autres documents) "
+                "— écrivez-les avec {{ pieces_article3 }} puis {{ autres_documents }}"
+            )
         if re.search(r"article\s+3\b", intro, re.I):
             for item in (i for _at, i in named if not i.piece and i.rank is not None):
-                found.append(f"paragraphe « {shown} » : la lettre range « {item.label} » parmi les pièces de "
-                             "l'article 3, qui ne le demande pas — écrivez les pièces de l'article 3 avec "
-                             "{{ pieces_article3 }} et les autres documents à part avec {{ autres_documents }}")
+                found.append(
+                    f"paragraphe « {shown} » : la lettre range « {item.label} » parmi les pièces de "
+                    "l'article 3, qui ne le demande pas — écrivez les pièces de l'article 3 avec "
+                    "{{ pieces_article3 }} et les autres documents à part avec {{ autres_documents }}"
+                )
     text = _key(" ".join(b.text for b in body))
     left_out = [i.label for i in items if i.rank is not None and not any(_key(n) in text for n in i.names + i.loose)]
     if left_out:
         where = next((h for _i, _r, h in _joined_lists(body)), None)
-        found.append((f"paragraphe « {_short(where)} » : " if where else "")
-                     + f"la lettre ne nomme pas {_liste([f'« {x} »' for x in left_out])}, que le dossier joint — "
-                     "écrivez les pièces jointes avec {{ pieces_article3 }}, {{ pieces_specimens }} et "
-                     "{{ autres_documents }}")
+        found.append(
+            (f"paragraphe « {_short(where)} » : " if where else "")
+            + f"la lettre ne nomme pas {_liste([f'« {x} »' for x in left_out])}, que le dossier joint — "
+            "écrivez les pièces jointes avec {{ pieces_article3 }}, {{ pieces_specimens }} et "
+            "{{ autres_documents }}"
+        )
     return found
 
 
@@ -349,11 +391,11 @@ def _joined_lists(body: list[_Block]):
         sentence = b.text.rfind(". ", 0, m.start()) + 1
         colon = b.text.find(":", m.end())
         if colon < 0:
-            intro, region = b.text[sentence:m.end()], b.text[m.end():]
+            intro, region = b.text[sentence : m.end()], b.text[m.end() :]
         else:
-            intro, region = b.text[sentence:colon], b.text[colon + 1:]
+            intro, region = b.text[sentence:colon], b.text[colon + 1 :]
         if b.text.rstrip().endswith(":"):
-            for nxt in body[i + 1:]:
+            for nxt in body[i + 1 :]:
                 if not nxt.text:
                     continue
                 if not (nxt.listed or nxt.text.endswith((";", ","))):
@@ -403,8 +445,14 @@ def _agenda(r: _Reading) -> list[str]:
     order, under the same numbers. The agenda is the list under « Ordre du jour », the body's the
     numbered headings after it."""
     body = [b for b in r.blocks if b.cell is None]
-    at = next((i for i, b in enumerate(body) if re.fullmatch(r"ordre du jour\s*:?", b.text, re.I)
-               or re.match(r"ordre du jour\s*:\s*\S", b.text, re.I)), None)
+    at = next(
+        (
+            i
+            for i, b in enumerate(body)
+            if re.fullmatch(r"ordre du jour\s*:?", b.text, re.I) or re.match(r"ordre du jour\s*:\s*\S", b.text, re.I)
+        ),
+        None,
+    )
     if at is None:
         return []
     head = body[at]
@@ -440,10 +488,12 @@ def _agenda(r: _Reading) -> list[str]:
     if len(agenda) == len(sections) and all(n == m and _same_title(a, b) for (n, a), (m, b) in zip(agenda, sections)):
         return []
     said = lambda points: ", ".join(f"{n}. {_short(t)}" for n, t in points)  # noqa: E731
-    return [f"paragraphe « {_short(head.text)} » : l'ordre du jour annonce « {said(agenda)} » mais le corps du "
-            f"procès-verbal est numéroté « {said(sections)} » — faites suivre au procès-verbal l'ordre du jour point "
-            "par point : écrivez l'un et l'autre avec {% for point in ordre_du_jour %} et "
-            "{{ point.numero }}. {{ point.titre }}"]
+    return [
+        f"paragraphe « {_short(head.text)} » : l'ordre du jour annonce « {said(agenda)} » mais le corps du "
+        f"procès-verbal est numéroté « {said(sections)} » — faites suivre au procès-verbal l'ordre du jour point "
+        "par point : écrivez l'un et l'autre avec {% for point in ordre_du_jour %} et "
+        "{{ point.numero }}. {{ point.titre }}"
+    ]
 
 
 def _inline_items(text: str) -> list[tuple[int, str]]:
@@ -466,32 +516,53 @@ def _same_title(a: str, b: str) -> bool:
 
 # --------------------------------------------------------------------------- people: gender and number
 
+
 @dataclass
 class _Person:
-    names: list[str]         # as a text may write them: « Mme Sophie EXEMPLE », « Sophie EXEMPLE »
-    feminine: bool | None    # from the civilité; None when the data do not say
+    names: list[str]  # as a text may write them: « Mme Sophie EXEMPLE », « Sophie EXEMPLE »
+    feminine: bool | None  # from the civilité; None when the data do not say
     qualite: str | None
-    party: str | None        # « metropole », « association »: the party the person represents, directs or signs for
-    role: str                # « representant », « directeur », « signataire », « membre »
-    tag: str                 # the tag that prints the person's title, for the message
-    label: str = ""          # as a message names the person: the name, else the title
+    party: str | None  # « metropole », « association »: the party the person represents, directs or signs for
+    role: str  # « representant », « directeur », « signataire », « membre »
+    tag: str  # the tag that prints the person's title, for the message
+    label: str = ""  # as a message names the person: the name, else the title
 
     def __post_init__(self):
         self.label = self.label or (self.names[-1] if self.names else self.qualite or "")
 
 
 # title words that have a feminine: masculine → feminine
-_TITLES = {"président": "présidente", "vice-président": "vice-présidente", "co-président": "co-présidente",
-           "coprésident": "coprésidente", "directeur": "directrice", "délégué": "déléguée", "adjoint": "adjointe",
-           "conseiller": "conseillère", "chargé": "chargée", "trésorier": "trésorière"}
+_TITLES = {
+    "président": "présidente",
+    "vice-président": "vice-présidente",
+    "co-président": "co-présidente",
+    "coprésident": "coprésidente",
+    "directeur": "directrice",
+    "délégué": "déléguée",
+    "adjoint": "adjointe",
+    "conseiller": "conseillère",
+    "chargé": "chargée",
+    "trésorier": "trésorière",
+}
 # (not « chef »: « la chef de projet » is said too)
 _GENDER = {**{m: (m, False) for m in _TITLES}, **{f: (m, True) for m, f in _TITLES.items()}}
-_WORD = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, _GENDER), key=len, reverse=True)) + r")(s?)(?![\w-])",
-                   re.I)
+_WORD = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, _GENDER), key=len, reverse=True)) + r")(s?)(?![\w-])", re.I)
 _ARTICLE = re.compile(r"(?:^|(?<=[\s(]))(de la|à la|le|la|du|au|les|des|aux)\s+$", re.I)
 _ARTICLE_GENDER = {"le": False, "du": False, "au": False, "la": True, "de la": True, "à la": True}
-_SWAP = {"le": "la", "la": "le", "Le": "La", "La": "Le", "du": "de la", "de la": "du", "au": "à la", "à la": "au",
-         "Du": "De la", "De la": "Du", "Au": "À la", "À la": "Au"}
+_SWAP = {
+    "le": "la",
+    "la": "le",
+    "Le": "La",
+    "La": "Le",
+    "du": "de la",
+    "de la": "du",
+    "au": "à la",
+    "à la": "au",
+    "Du": "De la",
+    "De la": "Du",
+    "Au": "À la",
+    "À la": "Au",
+}
 _CIVILITY = re.compile(r"(?:^|(?<=[\s(]))(Madame|Monsieur)\s+(?:la|le|l')\s*$")
 
 
@@ -506,13 +577,24 @@ def _people(data: model.DossierData) -> list[_Person]:
     people = []
     for who, party in (("metropole", conv.metropole), ("association", conv.association)):
         rep = party.representant
-        people.append(_Person(_names(rep.civilite, rep.prenom, rep.nom), _civility(rep.civilite), rep.qualite, who,
-                              "representant", f"{who}.representant",
-                              "" if rep.nom else f"{'la' if rep.feminin else 'le'} {rep.qualite} {de(party.designation)}"))
+        people.append(
+            _Person(
+                _names(rep.civilite, rep.prenom, rep.nom),
+                _civility(rep.civilite),
+                rep.qualite,
+                who,
+                "representant",
+                f"{who}.representant",
+                "" if rep.nom else f"{'la' if rep.feminin else 'le'} {rep.qualite} {de(party.designation)}",
+            )
+        )
         if party.directeur is not None:
             d = party.directeur
-            people.append(_Person(_names(d.civilite, d.prenom, d.nom), _civility(d.civilite), d.qualite, who,
-                                  "directeur", f"{who}.directeur"))
+            people.append(
+                _Person(
+                    _names(d.civilite, d.prenom, d.nom), _civility(d.civilite), d.qualite, who, "directeur", f"{who}.directeur"
+                )
+            )
     signers = {}
     for who in ("metropole", "association"):
         _member, person = documents.minutes_signer(data, who)
@@ -520,8 +602,16 @@ def _people(data: model.DossierData) -> list[_Person]:
             signers[id(person)] = who
     for p in copil.presents + copil.excuses:
         signs_for = signers.get(id(p))
-        people.append(_Person(_names(p.civilite, p.prenom, p.nom), _civility(p.civilite), p.qualite, signs_for,
-                              "signataire" if signs_for else "membre", f"signataires.{signs_for}" if signs_for else "p"))
+        people.append(
+            _Person(
+                _names(p.civilite, p.prenom, p.nom),
+                _civility(p.civilite),
+                p.qualite,
+                signs_for,
+                "signataire" if signs_for else "membre",
+                f"signataires.{signs_for}" if signs_for else "p",
+            )
+        )
     return people
 
 
@@ -542,13 +632,23 @@ def _data_spans(r: _Reading) -> list[str]:
     """The texts the data give whole, where a title is the data's, not the template's: the title
     blocks, the forms of address and each person's title with its article."""
     conv, ctx = r.data.convention, r.context()
-    texts = [*conv.metropole.titre_signature, *conv.association.titre_signature,
-             ctx.destinataire["appellation"], ctx.destinataire["adresse"],
-             *(s.get("titre", "") for s in ctx.signataires.values()), *ctx.seance.values()]
+    texts = [
+        *conv.metropole.titre_signature,
+        *conv.association.titre_signature,
+        ctx.destinataire["appellation"],
+        ctx.destinataire["adresse"],
+        *(s.get("titre", "") for s in ctx.signataires.values()),
+        *ctx.seance.values(),
+    ]
     texts += [p.titre for p in r.data.year.copil.presents + r.data.year.copil.excuses]
     copil = r.data.year.copil
-    texts += [*copil.decisions, copil.examen_bilan, copil.examen_bilan_final, copil.questions_diverses,
-              *(a for p in copil.programme for a in p.actions)]
+    texts += [
+        *copil.decisions,
+        copil.examen_bilan,
+        copil.examen_bilan_final,
+        copil.questions_diverses,
+        *(a for p in copil.programme for a in p.actions),
+    ]
     for year in [r.data.year, *r.data.reported.values()]:  # what the bilans tell of the year's actions
         texts += [x for a in year.actions for x in (a.titre, a.resultat, *a.partenaires) if x]
         texts += [x.objet for x in year.reunions if x.objet]
@@ -562,7 +662,7 @@ def _self_contradicting(text: str) -> bool:
     """« Madame la Président », « le Présidente »: an article or a civilité of the other gender."""
     for m in _WORD.finditer(text):
         feminine = _GENDER[m.group(1).casefold()][1]
-        before = text[:m.start()]
+        before = text[: m.start()]
         article = _ARTICLE.search(before)
         civility = re.search(r"(Madame|Monsieur|Mme|M\.)\s+(?:la|le|l')?\s*$", before)
         if article and _ARTICLE_GENDER.get(article.group(1).casefold(), feminine) != feminine:
@@ -592,7 +692,7 @@ def _genders(r: _Reading) -> list[str]:
                 continue  # the data's own words: a wrong civilité is the data's to mend
             word, plural = m.group(1), bool(m.group(2))
             base, feminine = _GENDER[word.casefold()]
-            before = b.text[:m.start()]
+            before = b.text[: m.start()]
             article = _ARTICLE.search(before)
             said = _short(b.text)
             if plural:
@@ -603,17 +703,24 @@ def _genders(r: _Reading) -> list[str]:
                     all_women = all(p.feminine for p in holders)
                     if all_women != feminine:
                         form = (_TITLES[base] if all_women else base) + "s"
-                        found.append(f"paragraphe « {said} » : « {m.group(0)} » pour "
-                                     f"{_liste([p.label for p in holders])} — écrivez « {_cased(form, word)} »"
-                                     + (" (toutes des femmes)" if all_women else ""))
+                        found.append(
+                            f"paragraphe « {said} » : « {m.group(0)} » pour "
+                            f"{_liste([p.label for p in holders])} — écrivez « {_cased(form, word)} »"
+                            + (" (toutes des femmes)" if all_women else "")
+                        )
                 continue
-            if article and article.group(1).casefold() in _ARTICLE_GENDER \
-                    and _ARTICLE_GENDER[article.group(1).casefold()] != feminine:
-                found.append(f"paragraphe « {said} » : « {article.group(1)} {word} » — l'article et le titre ne "
-                             f"s'accordent pas ; écrivez le titre avec son article d'après la civilité "
-                             f"(« {{{{ …titre }}}} », ou {{% if ….feminin %}}la{{% else %}}le{{% endif %}})")
+            if (
+                article
+                and article.group(1).casefold() in _ARTICLE_GENDER
+                and _ARTICLE_GENDER[article.group(1).casefold()] != feminine
+            ):
+                found.append(
+                    f"paragraphe « {said} » : « {article.group(1)} {word} » — l'article et le titre ne "
+                    f"s'accordent pas ; écrivez le titre avec son article d'après la civilité "
+                    f"(« {{{{ …titre }}}} », ou {{% if ….feminin %}}la{{% else %}}le{{% endif %}})"
+                )
                 continue
-            holder = _holder(r, b, before, b.text[m.end():], base, owners)
+            holder = _holder(r, b, before, b.text[m.end() :], base, owners)
             if holder is None or holder.feminine is None or holder.feminine == feminine:
                 continue
             if _title_base(holder.qualite) == (base, feminine):
@@ -622,8 +729,10 @@ def _genders(r: _Reading) -> list[str]:
             civility = _CIVILITY.search(before) if r.planned.spec.letter else None
             if civility:  # a letter's form of address: the data word it whole
                 wrong = f"{civility.group(0).strip()} {word}"
-                found.append(f"paragraphe « {said} » : « {wrong} » pour {whom} — écrivez "
-                             f"{{{{ destinataire.appellation }}}} (« {r.context().destinataire['appellation']} »)")
+                found.append(
+                    f"paragraphe « {said} » : « {wrong} » pour {whom} — écrivez "
+                    f"{{{{ destinataire.appellation }}}} (« {r.context().destinataire['appellation']} »)"
+                )
                 continue
             right = _cased(_TITLES[base] if holder.feminine else base, word)
             wrong = word
@@ -631,8 +740,10 @@ def _genders(r: _Reading) -> list[str]:
                 wrong = f"{article.group(1)} {word}"
                 right = f"{_SWAP.get(article.group(1), article.group(1))} {right}"
             tag = f"{holder.tag}.titre" if holder.role == "signataire" else f"{holder.tag}.qualite"
-            found.append(f"paragraphe « {said} » : « {wrong} » pour {whom} — écrivez « {right} », ou mieux "
-                         f"le titre que donnent les données : {{{{ {tag} }}}}")
+            found.append(
+                f"paragraphe « {said} » : « {wrong} » pour {whom} — écrivez « {right} », ou mieux "
+                f"le titre que donnent les données : {{{{ {tag} }}}}"
+            )
     return found
 
 
@@ -641,7 +752,7 @@ def _mask(text: str, spans: list[str]) -> str:
     out = text
     for span in spans:
         for m in re.finditer(re.escape(span), text):
-            out = out[:m.start()] + "\0" * (m.end() - m.start()) + out[m.end():]
+            out = out[: m.start()] + "\0" * (m.end() - m.start()) + out[m.end() :]
     return out
 
 
@@ -649,7 +760,7 @@ def _holders(r: _Reading, i: int) -> list[_Person]:
     """Whom a plural title (« les co-présidents ») is about: the people named in its paragraph and in
     what follows it up to the next heading, else, in minutes, those who sign them."""
     named: list[_Person] = []
-    for b in r.blocks[i:i + 12]:
+    for b in r.blocks[i : i + 12]:
         if b is not r.blocks[i] and b.heading:
             break
         for p in r.people:
@@ -660,8 +771,7 @@ def _holders(r: _Reading, i: int) -> list[_Person]:
     return named if len(named) > 1 else []
 
 
-def _holder(r: _Reading, b: _Block, before: str, after: str, base: str,
-            owners: dict[tuple[int, int], str]) -> _Person | None:
+def _holder(r: _Reading, b: _Block, before: str, after: str, base: str, owners: dict[tuple[int, int], str]) -> _Person | None:
     """Whose title this is, when the text's structure says it."""
     for p in r.people:  # « Mme Sophie EXEMPLE, Vice-Présidente … »
         if any(re.search(re.escape(n) + r"\s*,\s*(?:\w+\s+)?$", before) for n in p.names):
@@ -676,8 +786,14 @@ def _holder(r: _Reading, b: _Block, before: str, after: str, base: str,
             if any(ref and following.startswith(ref.casefold()) for ref in refs):
                 party = who
     if party is not None:
-        return next((p for p in r.people if p.party == party and p.role in ("representant", "directeur")
-                     and (_title_base(p.qualite) or ("",))[0] == base), None)
+        return next(
+            (
+                p
+                for p in r.people
+                if p.party == party and p.role in ("representant", "directeur") and (_title_base(p.qualite) or ("",))[0] == base
+            ),
+            None,
+        )
     if b.cell is not None and (b.cell[0], b.cell[2]) in owners:
         who = owners[(b.cell[0], b.cell[2])]
         return next((p for p in _signers_of(r, who) if (_title_base(p.qualite) or ("",))[0] == base), None)
@@ -711,11 +827,13 @@ def _liste(names: list[str]) -> str:
 def _cased(form: str, like: str) -> str:
     """``form`` written with the capitals of ``like`` (« Vice-Président » → « Vice-Présidente »)."""
     parts, model_parts = form.split("-"), like.split("-")
-    return "-".join(p[:1].upper() + p[1:] if i < len(model_parts) and model_parts[i][:1].isupper() else p
-                    for i, p in enumerate(parts))
+    return "-".join(
+        p[:1].upper() + p[1:] if i < len(model_parts) and model_parts[i][:1].isupper() else p for i, p in enumerate(parts)
+    )
 
 
 # --------------------------------------------------------------------------- signature blocks
+
 
 def _signers_of(r: _Reading, who: str) -> list[_Person]:
     """Who signs ``r``'s document for ``who``: the minutes' signatory, else the party's representant."""
@@ -731,10 +849,13 @@ def _blocks_of(r: _Reading) -> dict[str, list[_Block]]:
         for mark in b.marks:
             who = mark.rsplit("-", 1)[-1]
             if b.cell is not None:
-                found[who] = [c for c in r.blocks if c.cell is not None and c.cell[1] <= b.cell[1]
-                              and (c.cell[0], c.cell[2]) == (b.cell[0], b.cell[2])]
+                found[who] = [
+                    c
+                    for c in r.blocks
+                    if c.cell is not None and c.cell[1] <= b.cell[1] and (c.cell[0], c.cell[2]) == (b.cell[0], b.cell[2])
+                ]
             else:
-                found[who] = [c for c in r.blocks[max(0, i - 3):i + 2] if c.cell is None]
+                found[who] = [c for c in r.blocks[max(0, i - 3) : i + 2] if c.cell is None]
     return found
 
 
@@ -751,8 +872,10 @@ def _signers(r: _Reading) -> list[str]:
                 continue
             right = f", mais c'est {signers[0].names[-1]} qui signe" if signers and signers[0].names else ""
             tag = f"signataires.{who}.nom" if r.planned.spec.minutes else f"{who}.representant.signature_nom"
-            found.append(f"paragraphe « {_short(text)} » : le bloc de signature {_for(who)} nomme "
-                         f"{p.names[-1]}{right} — écrivez {{{{ {tag} }}}}")
+            found.append(
+                f"paragraphe « {_short(text)} » : le bloc de signature {_for(who)} nomme "
+                f"{p.names[-1]}{right} — écrivez {{{{ {tag} }}}}"
+            )
     return found
 
 
@@ -776,7 +899,9 @@ def _signature_titles(r: _Reading) -> list[str]:
         if party.titre_signature and not any(whole(w) in text for w in wanted if w):
             shown = _short(" / ".join(b.text for b in block if b.text))
             tag = f"signataires.{who}.titre" if r.planned.spec.minutes else f"{who}.titre_signature|join('\\n')"
-            found.append(f"paragraphe « {shown} » : le bloc de signature {_for(who)} ne donne pas le titre du "
-                         f"signataire comme les données l'écrivent (« {_plain(wanted[-1])} ») — écrivez "
-                         f"{{{{ {tag} }}}}")
+            found.append(
+                f"paragraphe « {shown} » : le bloc de signature {_for(who)} ne donne pas le titre du "
+                f"signataire comme les données l'écrivent (« {_plain(wanted[-1])} ») — écrivez "
+                f"{{{{ {tag} }}}}"
+            )
     return found

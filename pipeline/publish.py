@@ -2,6 +2,7 @@
 
 Kept light (no document libraries) so that a rebuild with nothing to do stays instant.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -45,8 +46,10 @@ def publish(work: Path, year: int, outputs: Path, made_from: manifest.Manifest) 
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"impossible d'écrire dans {outputs} ({exc.strerror})",
-                          hint="vérifiez les droits d'écriture et la place libre sur le disque") from None
+        raise OutputError(
+            f"impossible d'écrire dans {outputs} ({exc.strerror})",
+            hint="vérifiez les droits d'écriture et la place libre sur le disque",
+        ) from None
     return dossier_path(outputs, year)
 
 
@@ -66,8 +69,7 @@ def up_to_date(outputs: Path, convention_dir: Path, year: int, templates: Path, 
 def taken(outputs: Path, convention_dir: Path, year: int, templates: Path, *, final: bool) -> manifest.Manifest:
     """The year's inputs hashed once, at the start of a build (the signed originals its last
     publication looked for included): the build decides, and records, from these digests."""
-    return manifest.Manifest.taken(convention_dir, year, templates, final=final,
-                                   signed=manifest.looked_for(outputs / str(year)))
+    return manifest.Manifest.taken(convention_dir, year, templates, final=final, signed=manifest.looked_for(outputs / str(year)))
 
 
 def keep_signed(outputs: Path, year: int, signed_folder: Path) -> None:
@@ -76,9 +78,11 @@ def keep_signed(outputs: Path, year: int, signed_folder: Path) -> None:
     folder = outputs / str(year)
     for pdf in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
         if _signed(pdf):
-            raise OutputError(f"{pdf} porte une signature : une nouvelle construction le remplacerait",
-                              hint=f"déplacez-le dans {signed_folder / pdf.name} (les documents signés y sont "
-                                   "gardés et joints au dossier), puis relancez")
+            raise OutputError(
+                f"{pdf} porte une signature : une nouvelle construction le remplacerait",
+                hint=f"déplacez-le dans {signed_folder / pdf.name} (les documents signés y sont "
+                "gardés et joints au dossier), puis relancez",
+            )
 
 
 def _signed(pdf: Path) -> bool:
@@ -176,8 +180,9 @@ def locks(outputs: Path, years: list[int], *, skip_held: bool = False):
         for year in years:
             handle = files.try_lock(lock_path(outputs, year))
             if handle is None and not skip_held:
-                raise OutputError(f"une autre construction de l'année {year} est en cours",
-                                  hint="attendez qu'elle se termine, puis relancez")
+                raise OutputError(
+                    f"une autre construction de l'année {year} est en cours", hint="attendez qu'elle se termine, puis relancez"
+                )
             if handle is not None:
                 handles.append(handle)
                 held.append(year)

@@ -5,6 +5,7 @@ Sandboxed: a template cannot reach Python internals, files or the environment.
 Autoescaping: an '&' or '<' in the data reaches the document intact (docxtpl #105).
 Reproducible: the filled .docx is written with fixed zip times (``write_docx``), same data, same bytes.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,8 +41,7 @@ class _Printed(jinja2.TemplateRuntimeError):
         self.value = value
         shown = str(value)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
-        super().__init__(f"une balise imprime {_KINDS.get(type(value), 'un enregistrement')} et non un texte "
-                         f"(« {shown} »)")
+        super().__init__(f"une balise imprime {_KINDS.get(type(value), 'un enregistrement')} et non un texte (« {shown} »)")
 
 
 _KINDS = {dict: "un dictionnaire", list: "une liste", tuple: "une liste", set: "un ensemble"}
@@ -69,13 +69,20 @@ def _printed_problem(name: str, template: Path, ctx: dict[str, Any], value) -> T
         first = next(iter(value), None)
         inner = _elements(first)
         body = f"{{{{ x.{inner[0]} }}}}" if inner else "{{ x }}"
-        fix = (f"parcourez-la : {{% for x in {shown} %}}{body}{{% endfor %}}"
-               + (f" (ses éléments : {_some(inner)})" if inner else f", ou écrivez {{{{ {shown}|join(', ') }}}}"))
+        fix = f"parcourez-la : {{% for x in {shown} %}}{body}{{% endfor %}}" + (
+            f" (ses éléments : {_some(inner)})" if inner else f", ou écrivez {{{{ {shown}|join(', ') }}}}"
+        )
     else:
         inner = _elements(value)
-        fix = ("imprimez l'un de ses éléments : " + " ou ".join(f"{{{{ {shown}.{n} }}}}" for n in inner[:2])
-               + (f" (ses éléments : {_some(inner)})" if len(inner) > 2 else "")) if inner else \
-            "imprimez l'un de ses éléments"
+        fix = (
+            (
+                "imprimez l'un de ses éléments : "
+                + " ou ".join(f"{{{{ {shown}.{n} }}}}" for n in inner[:2])
+                + (f" (ses éléments : {_some(inner)})" if len(inner) > 2 else "")
+            )
+            if inner
+            else "imprimez l'un de ses éléments"
+        )
     return TemplateProblem.at(name, f"{what} — {fix}", where=where, paragraph=paragraph)
 
 
@@ -94,15 +101,25 @@ def _printing_tag(template: Path, ctx: dict[str, Any], value) -> tuple[str | Non
     except Exception:  # noqa: BLE001 — the template opened for the fill; if not now, say it without a place
         return None, None, None
     places: list[tuple[str, str | None, str]] = [("paragraphe", None, p.text) for p in document.paragraphs]
-    places += [("tableau, cellule", None, p.text) for table in document.tables for row in table.rows
-               for cell in row.cells for p in cell.paragraphs]
+    places += [
+        ("tableau, cellule", None, p.text)
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for p in cell.paragraphs
+    ]
     for section in document.sections:
-        places += [("paragraphe", part, p.text) for part, paras in (("en-tête", section.header.paragraphs),
-                                                                     ("pied de page", section.footer.paragraphs))
-                   for p in paras]
+        places += [
+            ("paragraphe", part, p.text)
+            for part, paras in (("en-tête", section.header.paragraphs), ("pied de page", section.footer.paragraphs))
+            for p in paras
+        ]
     plain = [(label, part, _straight(text)) for label, part, text in places]
-    loops = [(m.group(1), m.group(2)) for _l, _p, text in plain
-             for m in re.finditer(r"\{%-?\s*(?:p|tr|tc|r)?\s*for\s+(\w+)\s+in\s+(.+?)\s*-?%\}", text)]
+    loops = [
+        (m.group(1), m.group(2))
+        for _l, _p, text in plain
+        for m in re.finditer(r"\{%-?\s*(?:p|tr|tc|r)?\s*for\s+(\w+)\s+in\s+(.+?)\s*-?%\}", text)
+    ]
     env = _render_env()
     for label, part, text in plain:
         for expr in (m.group(1).strip() for m in re.finditer(r"\{\{-?(.+?)-?\}\}", text)):
@@ -195,23 +212,34 @@ def open_template(path: Path):
 
     name = path.name
     if not path.is_file():
-        raise TemplateProblem(f"modèle {name} introuvable dans {path.parent}", template=name,
-                              hint="restaurez-le depuis l'historique (git) ou indiquez le bon dossier --templates")
+        raise TemplateProblem(
+            f"modèle {name} introuvable dans {path.parent}",
+            template=name,
+            hint="restaurez-le depuis l'historique (git) ou indiquez le bon dossier --templates",
+        )
     if not zipfile.is_zipfile(path):
-        raise TemplateProblem.at(name, "ce n'est pas un document Word (.docx)",
-                                 hint="enregistrez-le depuis Word au format « Document Word (.docx) »")
+        raise TemplateProblem.at(
+            name, "ce n'est pas un document Word (.docx)", hint="enregistrez-le depuis Word au format « Document Word (.docx) »"
+        )
     tpl = _template_class()(path)
     try:
         tpl.render_init()
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise TemplateProblem.at(name, f"fichier Word abîmé ({exc.__class__.__name__})",
-                                 hint="rouvrez-le dans Word et enregistrez-le à nouveau, ou restaurez la version "
-                                      "précédente") from None
+        raise TemplateProblem.at(
+            name,
+            f"fichier Word abîmé ({exc.__class__.__name__})",
+            hint="rouvrez-le dans Word et enregistrez-le à nouveau, ou restaurez la version précédente",
+        ) from None
     return tpl
 
 
-def render(template: Path, context: dict[str, Any], out: Path, images: dict[str, tuple[bytes, float]] | None = None,
-           finish: Callable[[Any], None] | None = None) -> Path:
+def render(
+    template: Path,
+    context: dict[str, Any],
+    out: Path,
+    images: dict[str, tuple[bytes, float]] | None = None,
+    finish: Callable[[Any], None] | None = None,
+) -> Path:
     """Render one template to ``out``; every Jinja failure becomes a TemplateProblem.
 
     ``finish(document)`` last touches the filled python-docx document before it is saved."""
@@ -228,33 +256,47 @@ def render(template: Path, context: dict[str, Any], out: Path, images: dict[str,
     except jinja2.TemplateSyntaxError as exc:
         filter_named = re.search(r"no filter named '([^']+)'", exc.message or "")
         raise TemplateProblem.at(
-            name, f"balise mal formée près de « {_excerpt(exc)} » ({_syntax_reason(exc)})",
+            name,
+            f"balise mal formée près de « {_excerpt(exc)} » ({_syntax_reason(exc)})",
             name=filter_named.group(1) if filter_named else None,
             hint="corrigez la balise dans Word : chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, "
-                 "chaque {% for %} par {% endfor %}") from None
+            "chaque {% for %} par {% endfor %}",
+        ) from None
     except jinja2.UndefinedError as exc:
         what, unknown, element = undefined_message(str(exc), ctx)
         raise TemplateProblem.at(
-            name, what, name=unknown, element=element,
-            hint="vérifiez l'orthographe ; « python -m pipeline variables » liste les noms permis") from None
+            name,
+            what,
+            name=unknown,
+            element=element,
+            hint="vérifiez l'orthographe ; « python -m pipeline variables » liste les noms permis",
+        ) from None
     except SecurityError as exc:
         raise TemplateProblem.at(
-            name, f"accès interdit depuis un modèle ({exc})",
-            hint="un modèle ne peut utiliser que les variables et filtres de la liste ; retirez cette balise") from None
+            name,
+            f"accès interdit depuis un modèle ({exc})",
+            hint="un modèle ne peut utiliser que les variables et filtres de la liste ; retirez cette balise",
+        ) from None
     except _Printed as exc:
         raise _printed_problem(name, template, ctx, exc.value) from None
     except jinja2.TemplateError as exc:
         raise TemplateProblem.at(name, str(exc)) from None
     except (TypeError, ValueError) as exc:
-        raise TemplateProblem.at(name, f"une balise applique un filtre à une valeur qui ne convient pas ({exc})",
-                                 hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)") from None
+        raise TemplateProblem.at(
+            name,
+            f"une balise applique un filtre à une valeur qui ne convient pas ({exc})",
+            hint="vérifiez le filtre utilisé (date_fr sur une date, montant sur un montant…)",
+        ) from None
     except (OverflowError, MemoryError, RecursionError):  # the sandbox's « range too big », a runaway loop
         located = _loop_paragraph(tpl)
-        raise TemplateProblem.at(name, "une boucle ou un calcul sans mesure : un modèle ne fait que quelques "
-                                       "dizaines de tours (une ligne par action, par pièce…)",
-                                 where=located and f"paragraphe « {located[:90]} »", paragraph=located,
-                                 hint="parcourez les données ({% for a in bilan.actions %}), pas un "
-                                      "range() : retirez cette boucle") from None
+        raise TemplateProblem.at(
+            name,
+            "une boucle ou un calcul sans mesure : un modèle ne fait que quelques "
+            "dizaines de tours (une ligne par action, par pièce…)",
+            where=located and f"paragraphe « {located[:90]} »",
+            paragraph=located,
+            hint="parcourez les données ({% for a in bilan.actions %}), pas un range() : retirez cette boucle",
+        ) from None
     _fit_table_grids(tpl.docx)
     if finish:
         finish(tpl.docx)
@@ -341,10 +383,12 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # the template's application properties (« Microsoft Macintosh Word », its Normal.dotm) would be
 # untrue of the filled document: it says nothing of the software that made it
-APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-           b'<DocSecurity>0</DocSecurity></Properties>')
+APP_XML = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<DocSecurity>0</DocSecurity></Properties>"
+)
 
 
 def write_docx(data: bytes, out: Path) -> None:

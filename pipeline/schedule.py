@@ -13,6 +13,7 @@ length, at most MAX_BORDEREAU_ROUNDS times.
 The recipe hands each year in with ``Schedule.add`` as soon as it is filled, then makes one
 call, ``Schedule.run``; its ``events.Event``s say what happened, in order, to whoever watches.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,11 @@ class Feed:
     def run(self, on_done: Callable[[Path, Path], None]) -> None:
         """Until every document is converted: ``on_done(docx, pdf)`` runs as each PDF arrives,
         while LibreOffice goes on with the next one, and may add more."""
-        bar = click.progressbar(length=len(self.office.pending) + len(self.queue), label="Conversion PDF",
-                                file=sys.stderr) if self.progress and not self.idle else None
+        bar = (
+            click.progressbar(length=len(self.office.pending) + len(self.queue), label="Conversion PDF", file=sys.stderr)
+            if self.progress and not self.idle
+            else None
+        )
         try:
             while self.office.pending:
                 doc, pdf = self.office.receive()
@@ -86,11 +90,11 @@ class Conversion:
     queued or in LibreOffice's hands; ``placed``: converted, normalised, cached and put in place
     for every year that asked for it meanwhile."""
 
-    digest: str                     # the cache key: the .docx and the date its PDF carries
-    date: dt.datetime               # the date its PDF carries
-    source: Path | None             # the document sent to LibreOffice (None: taken from the cache)
-    targets: list[Path]             # where its PDF goes, in every year that uses it
-    pages: int | None = None        # its length, read from the cache or as soon as LibreOffice answers
+    digest: str  # the cache key: the .docx and the date its PDF carries
+    date: dt.datetime  # the date its PDF carries
+    source: Path | None  # the document sent to LibreOffice (None: taken from the cache)
+    targets: list[Path]  # where its PDF goes, in every year that uses it
+    pages: int | None = None  # its length, read from the cache or as soon as LibreOffice answers
     state: Literal["cached", "sent", "placed"] = "sent"
 
     @property
@@ -104,18 +108,26 @@ class YearState:
     """Where one year stands on its way to its dossier."""
 
     build: YearBuild
-    bordereau_length: int = 1            # the length the bordereau was last filled for
-    rounds: int = 0                      # how many times it was filled
-    awaited: Conversion | None = None    # the last bordereau sent
-    settled: bool = False                # its length is the one it was filled for (or the dossier has none)
+    bordereau_length: int = 1  # the length the bordereau was last filled for
+    rounds: int = 0  # how many times it was filled
+    awaited: Conversion | None = None  # the last bordereau sent
+    settled: bool = False  # its length is the one it was filled for (or the dossier has none)
     assembled: bool = False
 
 
 class Schedule:
     """One build's conversions and assemblies, driven by LibreOffice's answers."""
 
-    def __init__(self, office: libreoffice.Pool | libreoffice.Session, store: cache.PdfCache, tmp: Path, *, release: bool,
-                 progress: bool = False, watch: Watch = unwatched):
+    def __init__(
+        self,
+        office: libreoffice.Pool | libreoffice.Session,
+        store: cache.PdfCache,
+        tmp: Path,
+        *,
+        release: bool,
+        progress: bool = False,
+        watch: Watch = unwatched,
+    ):
         """``release``: let LibreOffice go as soon as nothing is left for it (no other
         convention waits for it). ``progress``: a progress bar on the terminal."""
         self.office, self.store, self.tmp, self.release, self.watch = office, store, tmp, release, watch
@@ -191,8 +203,9 @@ class Schedule:
                     self.store.get(digest, target)
                 continue  # else on its way: put in place when it arrives
             if self.store.get(digest, target):
-                self.conversions[digest] = Conversion(digest, when, None, [target],
-                                                      assemble.page_count(target, target.name), "cached")
+                self.conversions[digest] = Conversion(
+                    digest, when, None, [target], assemble.page_count(target, target.name), "cached"
+                )
                 continue
             self.conversions[digest] = Conversion(digest, when, source, [target])
             docs.append(source)

@@ -3,6 +3,7 @@
 Each is read when asked, so a test or a lane may set it for one run. One more, LO_START_TIMEOUT,
 is read by office/lo_worker.py itself: it runs in LibreOffice's own Python, apart from this package.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,7 +60,8 @@ def check() -> None:
 
     epoch = source_date_epoch()
     if epoch is not None and not (epoch.isdigit() and int(epoch) < 253402300800):  # before the year 10000
-        raise InputError(f"SOURCE_DATE_EPOCH={epoch!r} n'est pas une date : il faut un nombre de secondes depuis le "
-                         "1er janvier 1970 (ex. 1680000000)",
-                         hint="corrigez la variable ou retirez-la (unset SOURCE_DATE_EPOCH) : sans elle, les PDF "
-                              "portent la date des données")
+        raise InputError(
+            f"SOURCE_DATE_EPOCH={epoch!r} n'est pas une date : il faut un nombre de secondes depuis le "
+            "1er janvier 1970 (ex. 1680000000)",
+            hint="corrigez la variable ou retirez-la (unset SOURCE_DATE_EPOCH) : sans elle, les PDF portent la date des données",
+        )

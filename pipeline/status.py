@@ -5,6 +5,7 @@ It reads the data, the signed originals in ``signes/`` and the published documen
 nothing. The signed text is compared with the documents published by the last build, which
 ``status`` says to redo when the data changed since.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,9 +34,9 @@ class Step:
 
     day: dt.date
     what: str
-    year: int          # the dossier that speaks of it
+    year: int  # the dossier that speaks of it
     done: bool
-    state: str = ""    # status's own words for it, when it has a line
+    state: str = ""  # status's own words for it, when it has a line
 
 
 @dataclass
@@ -60,8 +61,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
             stale = ["publication en cours : une construction remplace ce dossier — relancez dans un instant"]
         else:  # against the published build, draft or final, its inputs hashed once
             published = manifest.published(built) or {}
-            stale = publish.taken(out, convention, year, templates,
-                                  final=bool(published.get("final"))).differs_from(built)
+            stale = publish.taken(out, convention, year, templates, final=bool(published.get("final"))).differs_from(built)
         lines = []
         plan = documents.plan(data)
         states = originals_status.of_year(data, plan, rendered=originals_status.published(built))
@@ -74,9 +74,13 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
         lines += _crf_sending(data, out, templates, sendings)
         steps = _steps(data, plan, states, lines, convention)
         annee = data.year
-        heading = (f"Dossier {year} – appel du {date_fr(annee.appel.date)}" if annee.appel
-                   else f"Dossier de clôture {year} – lettre de transmission du {date_fr(annee.transmission.date)}"
-                   if annee.transmission else f"Dossier de clôture {year} – comité du {date_fr(annee.copil.date)}")
+        heading = (
+            f"Dossier {year} – appel du {date_fr(annee.appel.date)}"
+            if annee.appel
+            else f"Dossier de clôture {year} – lettre de transmission du {date_fr(annee.transmission.date)}"
+            if annee.transmission
+            else f"Dossier de clôture {year} – comité du {date_fr(annee.copil.date)}"
+        )
         report.append(YearStatus(year, heading, lines, stale, steps))
     return report
 
@@ -92,16 +96,33 @@ def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: dic
         title = f"Le compte rendu financier de la participation {owed.annee}"
         sent = _sent_on(data.convention_dir, owed.annee, out, sendings) if owed.state == "a_venir" else None
         if sent is not None:
-            lines.append(Line(title, f"envoyé le {date_fr(sent)} avec sa lettre d'envoi, après ce dossier qui "
-                                     f"l'annonçait (dû au plus tard le {date_fr(owed.due)})"))
+            lines.append(
+                Line(
+                    title,
+                    f"envoyé le {date_fr(sent)} avec sa lettre d'envoi, après ce dossier qui "
+                    f"l'annonçait (dû au plus tard le {date_fr(owed.due)})",
+                )
+            )
         elif owed.state == "manquant":
-            lines.append(Line(title, f"NON JOINT – dû au plus tard le {date_fr(owed.due)}, avant la lettre de ce "
-                                     "dossier", [f"ajoutez « crf: » (date, lieu, comptes_approuves_le) à {owed.annee}"
-                                                 f"/year.yaml et ses chiffres dans {owed.annee}/compte-rendu-"
-                                                 "financier.xlsx, ou le bordereau le dit manquant"]))
+            lines.append(
+                Line(
+                    title,
+                    f"NON JOINT – dû au plus tard le {date_fr(owed.due)}, avant la lettre de ce dossier",
+                    [
+                        f"ajoutez « crf: » (date, lieu, comptes_approuves_le) à {owed.annee}"
+                        f"/year.yaml et ses chiffres dans {owed.annee}/compte-rendu-"
+                        "financier.xlsx, ou le bordereau le dit manquant"
+                    ],
+                )
+            )
         elif owed.state == "a_venir":
-            lines.append(Line(title, f"à venir – dû au plus tard le {date_fr(owed.due)}, après l'approbation des "
-                                     f"comptes {owed.annee} ; annoncé par ce dossier"))
+            lines.append(
+                Line(
+                    title,
+                    f"à venir – dû au plus tard le {date_fr(owed.due)}, après l'approbation des "
+                    f"comptes {owed.annee} ; annoncé par ce dossier",
+                )
+            )
     return lines
 
 
@@ -117,17 +138,24 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: 
     due = date_fr(cycle.crf_due(n))
     title = _sending_title(n)
     later = cycle.crf_enclosed_by(n, period)
-    then = (f" ; son original signé sera joint au dossier {later}" if later is not None else
-            " ; dernière année : aucun dossier ne le joindra, seul cet envoi le transmet")
+    then = (
+        f" ; son original signé sera joint au dossier {later}"
+        if later is not None
+        else " ; dernière année : aucun dossier ne le joindra, seul cet envoi le transmet"
+    )
     if data.year.crf is None:
-        return [Line(title, f"à établir – dû au plus tard le {due}, une fois les comptes {n} approuvés : ajoutez « crf: » "
-                            f"(date, lieu, comptes_approuves_le, transmis_le) à {n}/year.yaml et ses chiffres dans "
-                            f"{n}/compte-rendu-financier.xlsx, puis make crf YEAR={n}{then}")]
+        return [
+            Line(
+                title,
+                f"à établir – dû au plus tard le {due}, une fois les comptes {n} approuvés : ajoutez « crf: » "
+                f"(date, lieu, comptes_approuves_le, transmis_le) à {n}/year.yaml et ses chiffres dans "
+                f"{n}/compte-rendu-financier.xlsx, puis make crf YEAR={n}{then}",
+            )
+        ]
     try:
         sending, plan, states, signed_all = _sending(data.convention_dir, n, out, sendings)
     except PipelineError as exc:
-        return [Line(title, f"données à corriger avant make crf YEAR={n} – dû au plus tard le {due}",
-                     str(exc).splitlines())]
+        return [Line(title, f"données à corriger avant make crf YEAR={n} – dû au plus tard le {due}", str(exc).splitlines())]
     built = places.crf_outputs(out) / str(n)
     lines = [_signed_apart(states[d.key], sending, built) for d in plan]
     block = sending.year.crf
@@ -137,15 +165,20 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: 
     elif signed_all:
         state = f"envoyé le {date_fr(block.transmis_le)} avec sa lettre d'envoi, signés tous deux{then}"
     elif states["crf"].received:
-        state = (f"signé, à envoyer le {date_fr(block.transmis_le)} (au plus tard le {due}) avec sa lettre d'envoi, "
-                 "à faire signer ce jour-là")
+        state = (
+            f"signé, à envoyer le {date_fr(block.transmis_le)} (au plus tard le {due}) avec sa lettre d'envoi, "
+            "à faire signer ce jour-là"
+        )
     else:
-        state = (f"à faire signer (make crf YEAR={n} le prépare), puis à envoyer le {date_fr(block.transmis_le)} "
-                 f"(au plus tard le {due}) avec sa lettre d'envoi")
+        state = (
+            f"à faire signer (make crf YEAR={n} le prépare), puis à envoyer le {date_fr(block.transmis_le)} "
+            f"(au plus tard le {due}) avec sa lettre d'envoi"
+        )
     problems = [w for w in sending.warnings if "crf.pieces" in w]  # a piece the letter should enclose and cannot
     published = manifest.published(built) or {}  # draft or final, as it was built
-    if built.exists() and publish.taken(places.crf_outputs(out), data.convention_dir, n, templates,
-                                        final=bool(published.get("final"))).differs_from(built):
+    if built.exists() and publish.taken(
+        places.crf_outputs(out), data.convention_dir, n, templates, final=bool(published.get("final"))
+    ).differs_from(built):
         problems.append(f"les documents publiés sont antérieurs aux données : make crf YEAR={n} les refait")
     return [Line(title, state, problems), *lines]
 
@@ -161,10 +194,15 @@ def _sending(convention: Path, n: int, out: Path, sendings: dict) -> tuple[model
             sendings[n] = exc
         else:
             plan = documents.plan(sending)
-            states = originals_status.of_year(sending, plan, rendered=originals_status.published(
-                places.crf_outputs(out) / str(n)))
-            sendings[n] = (sending, plan, states, len(plan) == 2 and all(
-                states[d.key].received and states[d.key].signatures for d in plan))
+            states = originals_status.of_year(
+                sending, plan, rendered=originals_status.published(places.crf_outputs(out) / str(n))
+            )
+            sendings[n] = (
+                sending,
+                plan,
+                states,
+                len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan),
+            )
     if isinstance(sendings[n], PipelineError):
         raise sendings[n]
     return sendings[n]
@@ -199,9 +237,15 @@ def _signed_apart(state: signed.OriginalStatus, data: model.DossierData, built: 
         ready = documents.not_ready_to_sign(d, data)
         todo = f"à faire signer par {_who(d, data)}"
         where = model.display(built / f"{d.stem}.pdf")
-        return Line(d.title, f"NON SIGNÉ – {todo}" + (f" ; pas encore prêt à signer : {ready}" if ready else
-                                                     f" ; copiez {where} hors de outputs/, faites-le signer, puis "
-                                                     f"déposez-le sous {state.shown}"))
+        return Line(
+            d.title,
+            f"NON SIGNÉ – {todo}"
+            + (
+                f" ; pas encore prêt à signer : {ready}"
+                if ready
+                else f" ; copiez {where} hors de outputs/, faites-le signer, puis déposez-le sous {state.shown}"
+            ),
+        )
     if state.unreadable is not None:
         return Line(d.title, "ILLISIBLE", [state.unreadable])
     problems = [f.message for f in state.findings]
@@ -223,8 +267,11 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
     shown = model.display(kept)
     who = _who(d, data)
     if not kept.is_file():
-        return Line(d.title, f"à signer en dernier, dans le dossier, par {who} ; copiez d'abord le dossier définitif "
-                             f"sous {shown}, puis signez cette copie")
+        return Line(
+            d.title,
+            f"à signer en dernier, dans le dossier, par {who} ; copiez d'abord le dossier définitif "
+            f"sous {shown}, puis signez cette copie",
+        )
     try:
         content = kept.read_bytes()
         signatures = originals.read_signatures(content, shown, originals_status.trusted(convention))
@@ -233,8 +280,10 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
     ours = [s for s in signatures if s.field in {w.field for w in documents.signatories(d, data)}] or signatures
     published = built / f"dossier-{year}.pdf"
     difference = originals.compare(content, published) if published.is_file() else None
-    problems = [f.message for f in signed.findings(d, data, shown, ours, difference,
-                                                   compared="n'est plus le dossier de la dernière construction")]
+    problems = [
+        f.message
+        for f in signed.findings(d, data, shown, ours, difference, compared="n'est plus le dossier de la dernière construction")
+    ]
     if not ours:
         return Line(d.title, f"{shown} : non signé – à signer par {who}", problems)
     said = ", ".join(f"{s.signer} le {date_fr(s.day)}" if s.day else s.signer for s in ours)
@@ -261,14 +310,14 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
                 continue
             for d in documents.plan(data):
                 letter = d.spec.signed_in_dossier and pdf.stem == f"dossier-{year}"
-                if (letter or (not d.spec.signed_in_dossier and pdf.stem == d.stem)) and \
-                        any(s.field == field for s in documents.signatories(d, data)):
+                if (letter or (not d.spec.signed_in_dossier and pdf.stem == d.stem)) and any(
+                    s.field == field for s in documents.signatories(d, data)
+                ):
                     who = next(s for s in documents.signatories(d, data) if s.field == field)
                     problem = signed.out_of_window(d, data, "vous", today, who.who)
                     if problem is None:
                         return None
-                    problem = problem.replace(f"signé par vous le {date_fr(today)}",
-                                              f"signé aujourd'hui, {date_fr(today)}", 1)
+                    problem = problem.replace(f"signé par vous le {date_fr(today)}", f"signé aujourd'hui, {date_fr(today)}", 1)
                     return f"{pdf.name} ({d.title}) : {problem}"
     return None
 
@@ -277,6 +326,7 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
 # The cycle's dated steps, for le bureau's timeline and its « what is due next »: from the same
 # reading as the lines above (the plan, the signed originals' states, the CRF sent apart), never
 # computed again by a page.
+
 
 def _steps(data: model.DossierData, plan: list, states: dict, lines: list[Line], convention: Path) -> list[Step]:
     from pipeline.convention import cycle
@@ -294,8 +344,15 @@ def _steps(data: model.DossierData, plan: list, states: dict, lines: list[Line],
         steps.append(Step(d.date, d.own_title, year, done, said.get(d.title, "")))  # the convention: once
     if year in data.convention.convention.annees:  # the year's own CRF, sent apart (``make crf``): done once sent
         sent = said.get(_sending_title(year), "")
-        steps.append(Step(cycle.crf_due(year), f"Échéance du compte rendu financier de la participation {year}",
-                          year, sent.startswith("envoyé"), sent))
+        steps.append(
+            Step(
+                cycle.crf_due(year),
+                f"Échéance du compte rendu financier de la participation {year}",
+                year,
+                sent.startswith("envoyé"),
+                sent,
+            )
+        )
     money = data.year.finances
     if money is not None and money.date_reception is not None:
         steps.append(Step(money.date_reception, f"Participation {year} reçue", year, True))

@@ -12,6 +12,7 @@ unknown filters, then a trial fill with each year's data, which catches the rest
 that fails to fill a template asks the same questions, so its error names the paragraph.
 Each problem is a ``TemplateProblem`` whose place is in its attributes, not only in its words.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,8 +64,15 @@ class Filled:
         return [f.message for f in self.findings if not f.error]
 
 
-def fill(data: model.DossierData, template: Path, out: Path, *, final: bool,
-         signatures: dict[str, signed.OriginalStatus] | None = None, pages: dict[str, int] | None = None) -> Filled:
+def fill(
+    data: model.DossierData,
+    template: Path,
+    out: Path,
+    *,
+    final: bool,
+    signatures: dict[str, signed.OriginalStatus] | None = None,
+    pages: dict[str, int] | None = None,
+) -> Filled:
     """The one road: fill the document ``template`` stands for (its name is the document's key)
     with the dossier ``data``, finish it as the build does, and judge it with every rule.
 
@@ -79,19 +87,23 @@ def fill(data: model.DossierData, template: Path, out: Path, *, final: bool,
     spots: list[marks.SignatureSpot] = []
     ctx = template_context(data, spots, projet=not final and not ready, pages=pages, signatures=signatures)
     try:
-        docx = render.render(template, ctx.variables(), out, images(key, ctx),
-                             finish=finishing(key, planned, data) if planned is not None else None)
+        docx = render.render(
+            template,
+            ctx.variables(),
+            out,
+            images(key, ctx),
+            finish=finishing(key, planned, data) if planned is not None else None,
+        )
     except TemplateProblem as exc:
         raise _located(template, exc, data, ctx) from None
     external.strip(docx)  # an image or field of the template linked to an address: never fetched
     filled = Filled(key, template, docx, spots)
-    filled.findings += [Finding(TemplateProblem.at(template.name, wrong))
-                        for wrong in catalogue.signature_problems(key, spots)]
+    filled.findings += [Finding(TemplateProblem.at(template.name, wrong)) for wrong in catalogue.signature_problems(key, spots)]
     # every variable existed: does the document say what a document of this year must?
-    filled.findings += [Finding(TemplateProblem(p, template=template.name))
-                        for p in proofread.problems(template, docx, data)]
-    filled.findings += [Finding(TemplateProblem(p, template=template.name), error=False)
-                        for p in proofread.warnings(template, docx, data)]
+    filled.findings += [Finding(TemplateProblem(p, template=template.name)) for p in proofread.problems(template, docx, data)]
+    filled.findings += [
+        Finding(TemplateProblem(p, template=template.name), error=False) for p in proofread.warnings(template, docx, data)
+    ]
     return filled
 
 
@@ -108,22 +120,24 @@ def _as_one(problems: list[TemplateProblem], template: str) -> TemplateProblem |
     unique = list({str(p): p for p in problems}.values())
     if len(unique) <= 1:
         return unique[0] if unique else None
-    return TemplateProblem(f"{len(unique)} problèmes dans les modèles :\n  " + "\n  ".join(map(str, unique)),
-                           template=template)
+    return TemplateProblem(f"{len(unique)} problèmes dans les modèles :\n  " + "\n  ".join(map(str, unique)), template=template)
 
 
 def finishing(key: str, planned: documents.Planned, data: model.DossierData):
     """What the engine does to a filled document before it is saved: French typography but on
     the approved text, the signature marks, its properties."""
+
     def finish(document) -> None:
         if not catalogue.SPECS[key].approved_text:
             conv = data.convention
             people: list = [conv.metropole.representant, conv.association.representant, *data.year.copil.presents]
             whole = [conv.association.sigle, conv.metropole.sigle, *(f"{p.prenom} {p.nom}" for p in people if p.prenom)]
-            typesetting.french(document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)},
-                               [w for w in whole if w and len(w) <= 30])
+            typesetting.french(
+                document, {i.sigle: minuscule(i.nom) for i in (conv.copil, conv.cotech)}, [w for w in whole if w and len(w) <= 30]
+            )
         marks.signature_bookmarks(document)
         documents.set_properties(document, key, planned, data)
+
     return finish
 
 
@@ -134,9 +148,14 @@ def images(key: str, ctx: context.Context) -> dict | None:
     return context.images(ctx) if spec is not None and spec.has_chart else None
 
 
-def template_context(data: model.DossierData, spots: list | None = None, *, projet: bool = True,
-                     pages: dict[str, int] | None = None, signatures: dict[str, signed.OriginalStatus] | None = None
-                     ) -> context.Context:
+def template_context(
+    data: model.DossierData,
+    spots: list | None = None,
+    *,
+    projet: bool = True,
+    pages: dict[str, int] | None = None,
+    signatures: dict[str, signed.OriginalStatus] | None = None,
+) -> context.Context:
     """A dossier's context (a draft's by default), its signature tags noted in ``spots``:
     the trial fills of ``check`` and the build's real ones use the same."""
     ctx = context.build_context(data, projet=projet, pages=pages, signatures=signatures)
@@ -164,10 +183,16 @@ def used_names(path: Path) -> set[str]:
     return used
 
 
-def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool = True,
-                   users: list[model.DossierData] | None = None, final: bool = False,
-                   states: dict[int, dict[str, signed.OriginalStatus]] | None = None,
-                   warnings: list[str] | None = None) -> list[TemplateProblem]:
+def check_template(
+    path: Path,
+    loaded: list[model.DossierData],
+    *,
+    trial: bool = True,
+    users: list[model.DossierData] | None = None,
+    final: bool = False,
+    states: dict[int, dict[str, signed.OriginalStatus]] | None = None,
+    warnings: list[str] | None = None,
+) -> list[TemplateProblem]:
     """The problems of one template, each naming the template, where, and what to do.
 
     ``trial=False`` skips the trial fills (a build does the real one right after); ``users``:
@@ -188,34 +213,50 @@ def check_template(path: Path, loaded: list[model.DossierData], *, trial: bool =
         except jinja2.TemplateSyntaxError as exc:
             line = xml.splitlines()[max(0, (exc.lineno or 1) - 1)] if xml else ""
             text = re.sub(r"<[^>]+>", "", line).strip()[:120]
-            problems.append(TemplateProblem.at(
-                path.name, f"balise mal formée ({render._syntax_reason(exc)}) — chaque {{{{ se ferme par }}}}, "
-                           f"chaque {{% if %}} par {{% endif %}}, chaque {{% for %}} par {{% endfor %}}",
-                where=f"{where}, paragraphe « {text} »", paragraph=text))
+            problems.append(
+                TemplateProblem.at(
+                    path.name,
+                    f"balise mal formée ({render._syntax_reason(exc)}) — chaque {{{{ se ferme par }}}}, "
+                    f"chaque {{% if %}} par {{% endif %}}, chaque {{% for %}} par {{% endfor %}}",
+                    where=f"{where}, paragraphe « {text} »",
+                    paragraph=text,
+                )
+            )
             continue
         unknown_filters = sorted({n.name for n in ast.find_all(nodes.Filter)} - set(env.filters))
         for flt in unknown_filters:
             tip = suggestion(flt, sorted(env.filters))
             tip = f" — {tip}" if tip else ""
-            problems.append(TemplateProblem.at(path.name, f"filtre « {flt} » inconnu{tip}", name=flt,
-                                               **_place(tpl, flt, part=where)))
+            problems.append(
+                TemplateProblem.at(path.name, f"filtre « {flt} » inconnu{tip}", name=flt, **_place(tpl, flt, part=where))
+            )
         if not unknown_filters:  # the variable analysis compiles, which needs known filters
             top = {p for p in known.known if "." not in p}
             for name in sorted(meta.find_undeclared_variables(ast) - top):
-                problems.append(TemplateProblem.at(path.name, f"variable « {name} » inconnue — {known.hint(name)}",
-                                                   name=name, **_place(tpl, name, part=where)))
+                problems.append(
+                    TemplateProblem.at(
+                        path.name,
+                        f"variable « {name} » inconnue — {known.hint(name)}",
+                        name=name,
+                        **_place(tpl, name, part=where),
+                    )
+                )
             for dotted in _wrong_paths(ast, known):
-                problems.append(TemplateProblem.at(
-                    path.name, f"« {dotted} » n'existe pas — {known.hint(dotted)}", name=dotted,
-                    **_place(tpl, dotted, dotted.rsplit(".", 1)[-1], part=where)))
+                problems.append(
+                    TemplateProblem.at(
+                        path.name,
+                        f"« {dotted} » n'existe pas — {known.hint(dotted)}",
+                        name=dotted,
+                        **_place(tpl, dotted, dotted.rsplit(".", 1)[-1], part=where),
+                    )
+                )
     if problems or not trial:
         return problems
     seen: set[str] = {str(p) for p in problems}  # one year's fill stops at its first error: the next may show another
     with tempfile.TemporaryDirectory() as tmp:
         for data in loaded if users is None else users:  # a trial fill with each dossier's data catches the rest
             try:
-                filled = fill(data, path, Path(tmp) / path.name, final=final,
-                              signatures=(states or {}).get(data.year.annee))
+                filled = fill(data, path, Path(tmp) / path.name, final=final, signatures=(states or {}).get(data.year.annee))
             except TemplateProblem as exc:
                 located = _in_year(exc, data.year.annee)
                 if str(located) not in seen:
@@ -302,9 +343,13 @@ def _empty_bilan(path: Path, error: TemplateProblem, tpl, ctx) -> TemplateProble
     if not any(re.search(rf"\bbilan\s*\.\s*{error.name}\b", xml) for _where, xml in template_sources(tpl)):
         return None
     place = _place(tpl, dotted)
-    return TemplateProblem.at(path.name, "le bilan est vide la première année : entourez ce passage de "
-                                         "{% if bilan %} … {% endif %}",
-                              where=place["where"] or "corps du document", paragraph=place["paragraph"], name=dotted)
+    return TemplateProblem.at(
+        path.name,
+        "le bilan est vide la première année : entourez ce passage de {% if bilan %} … {% endif %}",
+        where=place["where"] or "corps du document",
+        paragraph=place["paragraph"],
+        name=dotted,
+    )
 
 
 def with_location(path: Path, problem: TemplateProblem, tpl=None) -> TemplateProblem:
@@ -324,8 +369,14 @@ def with_location(path: Path, problem: TemplateProblem, tpl=None) -> TemplatePro
 
 def _in_year(problem: TemplateProblem, year: int) -> TemplateProblem:
     """A trial fill's problem, saying with which year's data it appeared."""
-    return TemplateProblem(f"{problem} (données {year})", template=problem.template, where=problem.where,
-                           paragraph=problem.paragraph, name=problem.name, element=problem.element)
+    return TemplateProblem(
+        f"{problem} (données {year})",
+        template=problem.template,
+        where=problem.where,
+        paragraph=problem.paragraph,
+        name=problem.name,
+        element=problem.element,
+    )
 
 
 def _place(tpl, *names: str, part: str | None = None) -> dict[str, str | None]:

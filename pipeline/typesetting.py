@@ -9,6 +9,7 @@ template's), « 1er » with a superscript « er », and each committee's sigle s
 body first uses it (« en COTECH » in a decision typed by the chargée de mission). The convention is
 never passed here: its approved text is reproduced as it was signed.
 """
+
 from __future__ import annotations
 
 import copy
@@ -49,7 +50,7 @@ def _spell_out(body, sigle: str, name: str) -> None:
         found = word.search(joined)
         if not found:
             continue
-        if joined[:found.start()].rstrip().endswith("("):
+        if joined[: found.start()].rstrip().endswith("("):
             return
         at = 0
         for t in texts:
@@ -67,8 +68,14 @@ def _parts(document):
     yield document.element.body
     seen = set()
     for section in document.sections:
-        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer,
-                     section.even_page_header, section.even_page_footer):
+        for part in (
+            section.header,
+            section.footer,
+            section.first_page_header,
+            section.first_page_footer,
+            section.even_page_header,
+            section.even_page_footer,
+        ):
             if not part.is_linked_to_previous and id(part._element) not in seen:
                 seen.add(id(part._element))
                 yield part._element
@@ -92,7 +99,7 @@ def _paragraph(paragraph, names: Sequence[re.Pattern] = ()) -> None:
         at = 0
         for t in texts:
             n = len(t.text or "")
-            t.text = fixed[at:at + n]
+            t.text = fixed[at : at + n]
             at += n
             _preserve(t)
     for t in texts:

@@ -11,6 +11,7 @@ for what a data file holds.
 A file the parser refuses is said in French, at its line, with what to do (``_french``): the
 parser's own English never reaches staff.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,7 @@ class WrittenFloat(float):
         return number
 
 
-_QUOTES = "écrivez la valeur entre guillemets droits (\"…\")"
+_QUOTES = 'écrivez la valeur entre guillemets droits ("…")'
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -78,9 +79,11 @@ _RESOLVERS = [
     ("tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$"), list("-+.0123456789")),
     ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]),
 ]
-_TIMESTAMP = ("tag:yaml.org,2002:timestamp",
-              dict(yaml.resolver.Resolver.yaml_implicit_resolvers["2"])["tag:yaml.org,2002:timestamp"],
-              list("0123456789"))
+_TIMESTAMP = (
+    "tag:yaml.org,2002:timestamp",
+    dict(yaml.resolver.Resolver.yaml_implicit_resolvers["2"])["tag:yaml.org,2002:timestamp"],
+    list("0123456789"),
+)
 
 
 def _resolvers(dates: bool) -> dict:
@@ -97,9 +100,11 @@ def _number(kind, written: bool):
         try:
             value = int(text, 10) if kind is int else float(text)
         except ValueError:  # only where a tag (« !!int ») asks for a number that is none
-            raise _Refused(f"« {text} » n'est pas un nombre écrit en chiffres", "retirez « !!int » ou « !!float »",
-                           node.start_mark) from None
+            raise _Refused(
+                f"« {text} » n'est pas un nombre écrit en chiffres", "retirez « !!int » ou « !!float »", node.start_mark
+            ) from None
         return (WrittenInt if kind is int else WrittenFloat)(value, text) if written else value
+
     return construct
 
 
@@ -130,8 +135,11 @@ def _construct_mapping(loader, node: yaml.MappingNode) -> LineDict:
         if not isinstance(key, str):
             key = getattr(key, "written", str(key))
         if key in result:
-            raise _Refused(f"la clé « {key} » apparaît deux fois (déjà ligne {result.lines[key]})",
-                           "gardez une seule des deux lignes", key_node.start_mark)
+            raise _Refused(
+                f"la clé « {key} » apparaît deux fois (déjà ligne {result.lines[key]})",
+                "gardez une seule des deux lignes",
+                key_node.start_mark,
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
     return result
@@ -184,11 +192,11 @@ def load_yaml(path: Path, display: str, *, loader: type | None = None) -> LineDi
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise InputError(
             f"{display}:{line}: le fichier n'est pas en UTF-8 (un caractère de cette ligne est illisible)",
             hint="enregistrez-le en UTF-8 depuis votre éditeur (« Enregistrer sous », codage UTF-8), puis vérifiez "
-                 "les accents de cette ligne",
+            "les accents de cette ligne",
         ) from None
     lines = text.splitlines()
     try:
@@ -202,9 +210,7 @@ def load_yaml(path: Path, display: str, *, loader: type | None = None) -> LineDi
     if result is None:
         raise InputError(f"{display}: le fichier est vide", hint="remplissez-le à partir de l'exemple fourni")
     if not isinstance(result, LineDict):
-        raise InputError(
-            f"{display}:1: le fichier doit contenir des rubriques « clé: valeur », pas {type(result).__name__}"
-        )
+        raise InputError(f"{display}:1: le fichier doit contenir des rubriques « clé: valeur », pas {type(result).__name__}")
     return result
 
 
@@ -227,9 +233,12 @@ def _unreadable(text: str) -> tuple[int, str, str]:
     found = _CONTROL.search(text)
     if found is None:
         return 1, "le fichier contient un caractère que YAML refuse", "enregistrez-le à nouveau en texte UTF-8"
-    line = text[:found.start()].count("\n") + 1
-    return line, f"caractère invisible (U+{ord(found.group()):04X}) dans cette ligne", \
-        "effacez-le (il vient souvent d'un copier-coller) et retapez les caractères autour"
+    line = text[: found.start()].count("\n") + 1
+    return (
+        line,
+        f"caractère invisible (U+{ord(found.group()):04X}) dans cette ligne",
+        "effacez-le (il vient souvent d'un copier-coller) et retapez les caractères autour",
+    )
 
 
 def _french(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str, str]:
@@ -253,37 +262,57 @@ def _french(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str, str]
     if ("cannot start any token" in problem or "node content" in problem) and char.strip():
         return line, f"une valeur ne peut pas commencer par « {char} »", _QUOTES
     if "could not find expected ':'" in problem:
-        return start, "ligne sans deux-points après sa clé", \
-            "écrivez « clé: valeur » ; un texte qui continue à la ligne suivante s'indente davantage que sa clé"
+        return (
+            start,
+            "ligne sans deux-points après sa clé",
+            "écrivez « clé: valeur » ; un texte qui continue à la ligne suivante s'indente davantage que sa clé",
+        )
     if "alias" in problem or "alias" in context or "anchor" in context:
         first = _char(lines, opened) if "anchor" in context or "alias" in context else char
         return line, f"une valeur ne peut pas commencer par « {first or '*'} »", _QUOTES
     if "tag" in problem:
         return line, "une valeur ne peut pas commencer par « ! »", _QUOTES
     if "escape" in problem:
-        return line, "barre oblique inverse « \\ » entre guillemets doubles", \
-            "doublez-la (\\\\) ou mettez la valeur entre guillemets simples ('…')"
+        return (
+            line,
+            "barre oblique inverse « \\ » entre guillemets doubles",
+            "doublez-la (\\\\) ou mettez la valeur entre guillemets simples ('…')",
+        )
     if "']'" in problem:
-        return start, "crochet « [ » ouvert et jamais fermé", \
-            "fermez la liste par « ] » sur la même ligne ; si le crochet fait partie du texte, " + _QUOTES
+        return (
+            start,
+            "crochet « [ » ouvert et jamais fermé",
+            "fermez la liste par « ] » sur la même ligne ; si le crochet fait partie du texte, " + _QUOTES,
+        )
     if "'}'" in problem:
-        return start, "accolade « { » ouverte et jamais fermée", \
-            "fermez-la par « } » sur la même ligne ; si l'accolade fait partie du texte, " + _QUOTES
+        return (
+            start,
+            "accolade « { » ouverte et jamais fermée",
+            "fermez-la par « } » sur la même ligne ; si l'accolade fait partie du texte, " + _QUOTES,
+        )
     if "block scalar" in context:
-        return line, "après « | » ou « > », le texte commence à la ligne suivante", \
-            "passez à la ligne après le signe, ou " + _QUOTES
+        return (
+            line,
+            "après « | » ou « > », le texte commence à la ligne suivante",
+            "passez à la ligne après le signe, ou " + _QUOTES,
+        )
     if "block collection" in context or "'-' indicator" in problem:
-        return line, "indentation incorrecte dans une liste", \
-            "chaque élément commence par « - », aligné sur les autres éléments"
+        return line, "indentation incorrecte dans une liste", "chaque élément commence par « - », aligné sur les autres éléments"
     if "expected key" in problem or "block end" in problem:
         if char == "-":
             return line, "élément de liste « - » mal placé", "indentez-le sous la clé de sa liste"
-        before = lines[mark.line][:mark.column].rstrip() if mark and mark.line < len(lines) else ""
+        before = lines[mark.line][: mark.column].rstrip() if mark and mark.line < len(lines) else ""
         if before.endswith(('"', "'")):
-            return line, "du texte suit le guillemet fermant", \
-                "mettez toute la valeur entre guillemets, ou retirez les guillemets"
-        return line, "indentation incorrecte", \
-            "alignez cette ligne sur les clés de sa rubrique (le même nombre d'espaces en début de ligne)"
+            return (
+                line,
+                "du texte suit le guillemet fermant",
+                "mettez toute la valeur entre guillemets, ou retirez les guillemets",
+            )
+        return (
+            line,
+            "indentation incorrecte",
+            "alignez cette ligne sur les clés de sa rubrique (le même nombre d'espaces en début de ligne)",
+        )
     return line, "ligne mal écrite", "vérifiez l'indentation, les deux-points et les guillemets de cette ligne"
 
 
@@ -306,7 +335,7 @@ def _closes(quote: str, text: str) -> int | None:
             i += 2
             continue
         if text[i] == quote:
-            if quote == "'" and text[i + 1:i + 2] == "'":
+            if quote == "'" and text[i + 1 : i + 2] == "'":
                 i += 2
                 continue
             return i + 1
@@ -319,7 +348,7 @@ def _open_quote(lines: list[str], problem_line: int) -> tuple[int, str] | None:
     when the parser's problem comes from it: the value ran on to the next quote of the file (or to
     its end), and what followed no longer made sense."""
     opened: tuple[int, str] | None = None
-    for number, text in enumerate(lines[:problem_line + 1]):
+    for number, text in enumerate(lines[: problem_line + 1]):
         if opened is not None:
             if _closes(opened[1], text) is None:
                 continue

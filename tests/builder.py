@@ -13,6 +13,7 @@ are written (dumped with yaml: no comments, other lines); the others stay the ex
 A test about the YAML text itself (a typo, a tab, a comment, a message's line number) edits
 the text instead.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from helpers import INPUTS
+
 from pipeline import yamlsource
 
 DROP = object()  # a change that removes its key
@@ -43,8 +44,11 @@ def _plain(value: Any) -> Any:
 def _example() -> tuple[dict, dict[int, dict]]:
     """The shipped convention.yaml and every year.yaml, read once. Never mutated: copied per use."""
     conv = _plain(yamlsource.load_yaml(INPUTS / "convention.yaml", "convention.yaml"))
-    years = {int(folder.name): _plain(yamlsource.load_yaml(folder / "year.yaml", "year.yaml"))
-             for folder in sorted(INPUTS.iterdir()) if (folder / "year.yaml").is_file()}
+    years = {
+        int(folder.name): _plain(yamlsource.load_yaml(folder / "year.yaml", "year.yaml"))
+        for folder in sorted(INPUTS.iterdir())
+        if (folder / "year.yaml").is_file()
+    }
     return conv, years
 
 
@@ -73,6 +77,7 @@ class _Dumper(yaml.SafeDumper):
 def _written(tag: str):
     def represent(dumper, number):
         return dumper.represent_scalar(tag, number.written)
+
     return represent
 
 
@@ -80,9 +85,10 @@ _Dumper.add_representer(yamlsource.WrittenInt, _written("tag:yaml.org,2002:int")
 _Dumper.add_representer(yamlsource.WrittenFloat, _written("tag:yaml.org,2002:float"))
 _Dumper.add_representer(dt.date, lambda dumper, day: dumper.represent_str(day.isoformat()))
 # a date is text to the engine's reader: written as staff write it (2023-03-28), not quoted
-_Dumper.yaml_implicit_resolvers = {first: [(tag, regexp) for tag, regexp in resolvers
-                                           if tag != "tag:yaml.org,2002:timestamp"]
-                                   for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()}
+_Dumper.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
+}
 
 
 def dump(data: dict) -> str:
@@ -111,12 +117,14 @@ class Sample:
     def everywhere(self, year: int | None, old: Any, new: Any) -> Sample:
         """Every value ``old`` of year.yaml of ``year`` (None: convention.yaml) becomes ``new``: a
         date moved with the list of meetings that repeats it."""
+
         def swap(value):
             if isinstance(value, dict):
                 return {key: swap(item) for key, item in value.items()}
             if isinstance(value, list):
                 return [swap(item) for item in value]
             return new if value == old and type(value) is type(old) else value
+
         if year is None:
             self.conv = swap(self.conv)
         else:
@@ -129,6 +137,7 @@ class Sample:
         no specimen; their pieces replaced at ``write`` by documents that say nothing of the
         kind), as staff do before a final version; ``listed``: but the values listed under
         ``a_remplacer`` left as they are."""
+
         def real(value):
             if isinstance(value, dict):
                 return {key: real(item) for key, item in value.items() if listed or key != "a_remplacer"}
@@ -140,8 +149,10 @@ class Sample:
             return value
 
         self.conv = real(self.conv)
-        merged(self.conv, {"convention": {"date_signature": "2022-02-28",
-                                          "deliberation": {"numero": "22-0456", "date": "2022-02-17"}}})
+        merged(
+            self.conv,
+            {"convention": {"date_signature": "2022-02-28", "deliberation": {"numero": "22-0456", "date": "2022-02-17"}}},
+        )
         self.changed.add(None)
         for year in years:
             data = real(self.years[year])

@@ -1,6 +1,7 @@
 """The bureau under test: the shipped convention copied, its app with a known token, and a build
 runtime whose LibreOffice is the scheduler's stand-in (tests/fakeoffice.py), so that a build
 from a page takes a second, not LibreOffice's start and conversions."""
+
 from __future__ import annotations
 
 import contextlib
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from fakeoffice import FakeOffice
 from helpers import CONV, INPUTS, TEMPLATES
+
 from pipeline import build
 from pipeline.bureau.site import create_app
 

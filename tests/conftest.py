@@ -8,6 +8,7 @@ took out the pure tests that live beside the builds (a plan, a rule, a message),
 disagreed. A fixture goes where the need goes: a test that reads the built dossiers needs
 LibreOffice because ``built`` does, without a mark of its own to forget.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from helpers import CONV, INPUTS, build_years, shipped_stems
+
 from pipeline.office import libreoffice
 
 

@@ -2,6 +2,7 @@
 scheduler in milliseconds: the same calls (``pending``, ``send``, ``receive``, ``release``), answers
 in the order sent, and a PDF of the length the test chooses, carrying each signature block as
 LibreOffice exports it (a named destination), so that the dossier can be assembled."""
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,9 @@ class FakeOffice:
     def __init__(self, pages: Pages = lambda doc, before: 1):
         self.pages = pages
         self.pending: list[tuple[Path, Path]] = []  # sent, answers awaited in this order
-        self.sent: list[str] = []                   # every document's name, in the order sent
+        self.sent: list[str] = []  # every document's name, in the order sent
         self.received: list[str] = []
-        self.most_pending = 0                        # the most documents it held at once
+        self.most_pending = 0  # the most documents it held at once
         self.released = False
 
     def send(self, doc: Path, pdf: Path) -> None:
@@ -58,10 +59,14 @@ def write_pdf(path: Path, pages: int, bookmarks: list[str] = ()) -> None:
     for _ in range(pages):
         writer.add_blank_page(595.28, 841.89)
     last = writer.pages[-1].indirect_reference
-    writer._root_object[NameObject("/Dests")] = DictionaryObject({
-        NameObject(f"/{name}"): ArrayObject([last, NameObject("/XYZ"), FloatObject(300), FloatObject(400 - 80 * i),
-                                             NullObject()])
-        for i, name in enumerate(bookmarks)})
+    writer._root_object[NameObject("/Dests")] = DictionaryObject(
+        {
+            NameObject(f"/{name}"): ArrayObject(
+                [last, NameObject("/XYZ"), FloatObject(300), FloatObject(400 - 80 * i), NullObject()]
+            )
+            for i, name in enumerate(bookmarks)
+        }
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         writer.write(out)

@@ -1,6 +1,7 @@
 """The tests' shared helpers: the shipped inputs' places, the CLI as staff run it, a build with
 the real LibreOffice, data made final, documents' text. Plain functions, imported by name
 (``from helpers import …``); the fixtures and hooks stay in conftest.py."""
+
 from __future__ import annotations
 
 import functools
@@ -28,12 +29,12 @@ def shipped_stems() -> dict[int, list[str]]:
 
 def run_cli(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """The CLI as staff run it: python -m pipeline …"""
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=timeout
+    )
 
 
-def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None
-        ) -> subprocess.CompletedProcess:
+def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """The CLI run in this process (``python -m pipeline``'s own ``main``, its errors turned into a
     line and an exit code), through Click's test runner: as ``run_cli`` says it, without starting
     Python again (a second or more per call). ``env``: the variables changed for this run only
@@ -52,8 +53,7 @@ def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str
     from pipeline import cli as command
 
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    loggers = {name: logging.getLogger(name).level for name in ("pypdf", "pyhanko", "pyhanko_certvalidator",
-                                                                "fontTools", "PIL")}
+    loggers = {name: logging.getLogger(name).level for name in ("pypdf", "pyhanko", "pyhanko_certvalidator", "fontTools", "PIL")}
     root_handlers = list(logging.getLogger().handlers)
     argv, here = sys.argv, os.getcwd()
     code = 0
@@ -77,8 +77,9 @@ def cli(*args: str, cwd: Path | None = None, env: dict | None = None, input: str
     return subprocess.CompletedProcess(["python", "-m", "pipeline", *args], code, stdout, stderr)
 
 
-def build_years(years: list[int], convention_dir: Path, outputs: Path, *, final: bool = False, warn=None,
-                watch=None, office=None) -> list[Path]:
+def build_years(
+    years: list[int], convention_dir: Path, outputs: Path, *, final: bool = False, warn=None, watch=None, office=None
+) -> list[Path]:
     """``build.build_years`` with the shared templates, the log silenced, the warnings to ``warn``
     if given. Its own LibreOffice for the run, stopped at the end, as the CLI runs it; or, given
     ``office`` (the session's, see conftest), that one, left running for the next build as « build
@@ -164,7 +165,7 @@ def docx_text(path) -> str:
 def line_of_text(path: Path, needle: str) -> int:
     """The line number (from 1) where ``needle`` first stands in a text file: the line a message names."""
     text = path.read_text(encoding="utf-8")
-    return text[:text.index(needle)].count("\n") + 1
+    return text[: text.index(needle)].count("\n") + 1
 
 
 def load_problems(root: Path, year: int, **kw) -> list[str]:

@@ -1,5 +1,6 @@
 """A certification authority and signatories made by the tests, and signing as each signatory
 does on their own day (the time their computer gives), into a document's own field."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,13 +29,18 @@ class Pki:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.key = ec.generate_private_key(ec.SECP256R1())  # fast to make, as RGS cards' keys
         start = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
-        self.cert = (x509.CertificateBuilder().subject_name(_name(authority)).issuer_name(_name(authority))
-                     .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
-                     .not_valid_before(start).not_valid_after(start + dt.timedelta(days=365 * 20))
-                     .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                     .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
-                                    critical=True)
-                     .sign(self.key, hashes.SHA256()))
+        self.cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name(authority))
+            .issuer_name(_name(authority))
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(start + dt.timedelta(days=365 * 20))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+            .sign(self.key, hashes.SHA256())
+        )
         self.pem = self.folder / f"{authority.replace(' ', '-')}.pem"
         self.pem.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
         self.p12: dict[str, Path] = {}
@@ -50,15 +56,23 @@ class Pki:
         """The .p12 of a signatory (made once), protected by PASSWORD."""
         if common_name not in self.p12:
             key = ec.generate_private_key(ec.SECP256R1())
-            cert = (x509.CertificateBuilder().subject_name(_name(common_name)).issuer_name(self.cert.subject)
-                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                    .not_valid_before(self.cert.not_valid_before_utc).not_valid_after(self.cert.not_valid_after_utc)
-                    .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-                                   critical=True)
-                    .sign(self.key, hashes.SHA256()))
+            cert = (
+                x509.CertificateBuilder()
+                .subject_name(_name(common_name))
+                .issuer_name(self.cert.subject)
+                .public_key(key.public_key())
+                .serial_number(x509.random_serial_number())
+                .not_valid_before(self.cert.not_valid_before_utc)
+                .not_valid_after(self.cert.not_valid_after_utc)
+                .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+                .sign(self.key, hashes.SHA256())
+            )
             path = self.folder / f"{common_name.replace(' ', '-')}.p12"
-            path.write_bytes(pkcs12.serialize_key_and_certificates(
-                common_name.encode(), key, cert, [self.cert], serialization.BestAvailableEncryption(PASSWORD.encode())))
+            path.write_bytes(
+                pkcs12.serialize_key_and_certificates(
+                    common_name.encode(), key, cert, [self.cert], serialization.BestAvailableEncryption(PASSWORD.encode())
+                )
+            )
             self.p12[common_name] = path
         return self.p12[common_name]
 
@@ -76,15 +90,15 @@ class Pki:
                 session.system_time = when
                 return session
 
-        meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES,
-                                            md_algorithm="sha256")
+        meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
         data = Path(pdf).read_bytes()
         import io
 
         buffer = io.BytesIO()
         with stamp_style(who, when) as style:  # the look the project's « sign » gives
             OnThatDay(meta, signer=signer, stamp_style=style).sign_pdf(
-                IncrementalPdfFileWriter(io.BytesIO(data), strict=False), output=buffer)
+                IncrementalPdfFileWriter(io.BytesIO(data), strict=False), output=buffer
+            )
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_bytes(buffer.getvalue())
         return Path(out)

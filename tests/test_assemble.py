@@ -1,12 +1,11 @@
 """The dossier as an archive: PDF/A identification, fonts, metadata, sommaire, page numbers."""
+
 import re
 import subprocess
 
 import pytest
-from pypdf import PdfReader
-
 from builder import convention
-
+from pypdf import PdfReader
 
 YEARS = (2022, 2023, 2024)
 
@@ -34,8 +33,9 @@ def test_dossier_is_identified_as_pdfa_in_french(built, year):
     assert root["/Lang"] == "fr-FR"
     intents = root["/OutputIntents"]
     assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
-    assert "sRGB" in str(intents[0].get_object().get("/OutputConditionIdentifier", "")) + \
-        str(intents[0].get_object().get("/Info", ""))
+    assert "sRGB" in str(intents[0].get_object().get("/OutputConditionIdentifier", "")) + str(
+        intents[0].get_object().get("/Info", "")
+    )
     info = reader.metadata
     assert str(year) in info.title and "Convention" in info.title
     assert info.author and info.subject and "appel de participation" in info["/Keywords"]
@@ -53,7 +53,7 @@ def test_every_page_is_numbered_and_the_sommaire_matches_the_bookmarks(built, ye
             continue
         start = reader.get_destination_page_number(item) + 1
         title = item.title.replace("\u00a0", " ")
-        after = sommaire[sommaire.index(title) + len(title):]
+        after = sommaire[sommaire.index(title) + len(title) :]
         assert re.search(r"\d+", after).group(0) == str(start), (item.title, start)
 
 
@@ -63,18 +63,20 @@ def test_convention_articles_are_bookmarked_under_the_convention(built):
     children = titles[titles.index("La convention de partenariat (à signer séparément)") + 1]
     assert isinstance(children, list)
     flat = []
+
     def walk(items):
         for i in items:
             walk(i) if isinstance(i, list) else flat.append(i.title)
+
     walk(children)
     for article in ("PREAMBULE", "ARTICLE 1 - OBJET DE LA CONVENTION", "ARTICLE 6 – RESILIATION DE LA CONVENTION"):
         assert article in flat
 
 
 def test_piece_with_unembedded_fonts_is_normalised(office, inputs_copy, warm_outputs):
+    from helpers import build_years
     from reportlab.pdfgen import canvas
 
-    from helpers import build_years
     from pipeline.pdf import pieces
 
     rib = inputs_copy / "2023" / "pieces" / "rib.pdf"
@@ -90,13 +92,13 @@ def test_piece_with_unembedded_fonts_is_normalised(office, inputs_copy, warm_out
 
 
 def test_pieces_lose_javascript_actions_and_embedded_files(office, inputs_copy, warm_outputs):
-    from pypdf import PdfWriter
-
     from helpers import build_years
+    from pypdf import PdfWriter
 
     statuts = inputs_copy / "2023" / "pieces" / "statuts.pdf"
     writer = PdfWriter(clone_from=statuts)
     from pypdf.actions import JavaScript
+
     writer.add_open_action(JavaScript("app.alert('bonjour');"))
     writer.add_attachment("cache.txt", b"contenu cache")
     writer.add_uri(0, "javascript:alert(1)", [10, 10, 50, 50])
@@ -123,9 +125,8 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(office, inputs_copy, w
     transparent PNG is flattened on white: each on an A4 page of the dossier."""
     import io
 
-    from PIL import Image, ImageDraw
-
     from helpers import CONV, build_years
+    from PIL import Image, ImageDraw
 
     year = inputs_copy / "2023"
     page = Image.new("RGB", (2480, 3508), "white")  # A4 at 300 dpi
@@ -136,10 +137,14 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(office, inputs_copy, w
     frames = [Image.new("L", (1240, 1754), shade) for shade in (255, 230)]
     frames[0].save(year / "pieces" / "statuts.tiff", save_all=True, append_images=frames[1:], dpi=(150, 150))
     Image.new("RGBA", (800, 600), (0, 0, 0, 0)).save(year / "pieces" / "bureau-ca.png")
-    scans = {"pieces/rib.pdf": "pieces/rib.jpg", "pieces/statuts.pdf": "pieces/statuts.tiff",
-             "pieces/bureau-ca.pdf": "pieces/bureau-ca.png"}
-    convention().year(2023, pieces=lambda pieces: [dict(p, fichier=scans.get(p["fichier"], p["fichier"]))
-                                                   for p in pieces]).write(inputs_copy)
+    scans = {
+        "pieces/rib.pdf": "pieces/rib.jpg",
+        "pieces/statuts.pdf": "pieces/statuts.tiff",
+        "pieces/bureau-ca.pdf": "pieces/bureau-ca.png",
+    }
+    convention().year(2023, pieces=lambda pieces: [dict(p, fichier=scans.get(p["fichier"], p["fichier"])) for p in pieces]).write(
+        inputs_copy
+    )
     dossier = PdfReader(build_years([2023], inputs_copy, warm_outputs, office=office)[0])
     sizes, streams = [], []
     for page_ in dossier.pages:
@@ -157,7 +162,6 @@ def test_scanned_pieces_are_placed_losslessly_on_a4_pages(office, inputs_copy, w
 
 def test_a_piece_written_in_word_is_converted_with_the_documents(office, inputs_copy, tmp_path):
     import docx as python_docx
-
     from helpers import CONV, build_years
 
     year = inputs_copy / "2023"
@@ -166,15 +170,19 @@ def test_a_piece_written_in_word_is_converted_with_the_documents(office, inputs_
     for n in range(60):
         report.add_paragraph(f"Activité numéro {n + 1} : une ligne du rapport écrit dans Word.")
     report.save(year / "pieces" / "rapport-activite-2022.docx")
-    convention().year(2023, pieces=lambda pieces: [
-        dict(p, fichier="pieces/rapport-activite-2022.docx") if p["fichier"] == "pieces/rapport-activite-2022.pdf" else p
-        for p in pieces]).write(inputs_copy)
+    convention().year(
+        2023,
+        pieces=lambda pieces: [
+            dict(p, fichier="pieces/rapport-activite-2022.docx") if p["fichier"] == "pieces/rapport-activite-2022.pdf" else p
+            for p in pieces
+        ],
+    ).write(inputs_copy)
     dossier = PdfReader(build_years([2023], inputs_copy, tmp_path / "out", office=office)[0])
     table = __import__("docx").Document(tmp_path / "out" / CONV / "2023" / "bordereau-2023.docx").tables[0]
     row = next(r for r in table.rows if r.cells[1].text.startswith("Le rapport d’activité"))
     first = int(row.cells[3].text)
     assert "Rapport d'activité 2022 de l'association" in dossier.pages[first - 1].extract_text()
-    assert "Activité numéro 60" in " ".join(p.extract_text() for p in dossier.pages[first - 1:first + 2])
+    assert "Activité numéro 60" in " ".join(p.extract_text() for p in dossier.pages[first - 1 : first + 2])
     assert (year / "pieces" / "rapport-activite-2022.docx").is_file()  # the original is untouched
 
 
@@ -185,15 +193,22 @@ def test_a_carried_file_s_long_list_of_signatories_wraps_in_the_sommaire_never_c
 
     from pipeline.pdf import assemble
 
-    long = assemble.Attachment("pv-copil-2022.pdf", b"%PDF", "procès-verbal", "signé par Sophie ROUSSEL-AUDIBERT "
-                               "le 17 mars 2022 et Pascal FRIQUET le 18 mars 2022", dt.datetime(2022, 3, 18))
-    short = assemble.Attachment("bilan-2022.pdf", b"%PDF", "bilan", "signé le 20 février 2023 par Pascal FRIQUET",
-                                dt.datetime(2023, 2, 20))
+    long = assemble.Attachment(
+        "pv-copil-2022.pdf",
+        b"%PDF",
+        "procès-verbal",
+        "signé par Sophie ROUSSEL-AUDIBERT le 17 mars 2022 et Pascal FRIQUET le 18 mars 2022",
+        dt.datetime(2022, 3, 18),
+    )
+    short = assemble.Attachment(
+        "bilan-2022.pdf", b"%PDF", "bilan", "signé le 20 février 2023 par Pascal FRIQUET", dt.datetime(2023, 2, 20)
+    )
     entry = assemble.Entry("La lettre d'appel", tmp_path / "a.pdf", "document", "appel", "Lettre")
     meta = assemble.Meta("t", "a", "s", [], dt.datetime(2022, 3, 29), ["Dossier"], None)
     placement = assemble.layout([entry], [1], [long, short])
     assert placement.starts["appel"] == 3
-    text = " ".join(PdfReader(io.BytesIO(assemble._front_matter([entry], placement, meta, [long, short])))
-                    .pages[1].extract_text().split())
+    text = " ".join(
+        PdfReader(io.BytesIO(assemble._front_matter([entry], placement, meta, [long, short]))).pages[1].extract_text().split()
+    )
     assert "Pascal FRIQUET le 18 mars 2022" in text and "…" not in text, text
     assert len(assemble._attached_lines(long)) == 2 and len(assemble._attached_lines(short)) == 1

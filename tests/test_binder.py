@@ -1,4 +1,5 @@
 """The generic YAML binder, alone: types, every problem at once with its line, no domain words."""
+
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,16 +36,19 @@ def bound(tmp_path, text):
 
 
 def test_good_data_is_typed(tmp_path):
-    record, problems = bound(tmp_path, "title: T\nday: 2024-02-29\namount: 12345.67\nkind: b\ndone: oui\n"
-                                       "items:\n  - name: x\n    count: 3\n")
+    record, problems = bound(
+        tmp_path, "title: T\nday: 2024-02-29\namount: 12345.67\nkind: b\ndone: oui\nitems:\n  - name: x\n    count: 3\n"
+    )
     assert problems == []
-    assert record == Record(title="T", day=dt.date(2024, 2, 29), amount=Decimal("12345.67"), kind="b", done=True,
-                            items=[Item(name="x", count=3)])
+    assert record == Record(
+        title="T", day=dt.date(2024, 2, 29), amount=Decimal("12345.67"), kind="b", done=True, items=[Item(name="x", count=3)]
+    )
 
 
 def test_every_problem_at_once_with_its_line(tmp_path):
-    record, problems = bound(tmp_path, "titel: T\nday: 2023-02-30\namount: 1.234\nkind: c\n"
-                                       "items:\n  - name: x\n    count: -2\n  - count: 1\n")
+    record, problems = bound(
+        tmp_path, "titel: T\nday: 2023-02-30\namount: 1.234\nkind: c\nitems:\n  - name: x\n    count: -2\n  - count: 1\n"
+    )
     assert record is None
     assert problems == [
         "data.yaml:1: titel: clé inconnue — vouliez-vous dire « title » ?",

@@ -1,12 +1,11 @@
 """The real pipeline on the shipped inputs: documents, PDFs and dossier with their data."""
 
-
 import docx
 import pytest
-from pypdf import PdfReader
-
 from builder import convention
 from helpers import CONV, INPUTS, TEMPLATES, build_years, cli, docx_text, make_final, shipped_stems
+from pypdf import PdfReader
+
 from pipeline.convention import model
 from pipeline.french import typographie
 
@@ -81,11 +80,13 @@ def test_dossier_joins_documents_and_pieces_with_bookmarks(built):
 def test_closing_dossier_holds_the_last_bilan_the_final_bilan_and_the_closing_copil(built):
     dossier = PdfReader(built / "2025" / "dossier-2025.pdf")
     titles = [item.title.replace("\u00a0", " ") for item in dossier.outline if not isinstance(item, list)]
-    assert titles[1:] == ["La lettre de transmission du dossier de clôture",
-                          "Le bilan 2024 de la mise en œuvre de la convention (à signer séparément)",
-                          "Le bilan final de la convention 2022-2024 (à signer séparément)",
-                          "Le compte rendu financier de la participation 2023 (à signer séparément)",
-                          "Le procès-verbal du comité de pilotage de clôture du 11 mars 2025 (à signer séparément)"]
+    assert titles[1:] == [
+        "La lettre de transmission du dossier de clôture",
+        "Le bilan 2024 de la mise en œuvre de la convention (à signer séparément)",
+        "Le bilan final de la convention 2022-2024 (à signer séparément)",
+        "Le compte rendu financier de la participation 2023 (à signer séparément)",
+        "Le procès-verbal du comité de pilotage de clôture du 11 mars 2025 (à signer séparément)",
+    ]
     final = docx_text(built / "2025" / "bilan-final-2022-2024.docx")
     assert "60\u202f000,00\u00a0€ (trois annuités de 20\u202f000,00\u00a0€)" in final
     total = [row for row in docx.Document(built / "2025" / "bilan-final-2022-2024.docx").tables[2].rows][-1]
@@ -104,6 +105,7 @@ def test_no_libreoffice_left_running_after_a_build(built):
     """None of the build's own LibreOffice (its profile, kept beside the cache); another
     LibreOffice running on the machine is not this build's."""
     from helpers import processes_naming
+
     from pipeline.office import libreoffice
 
     profile = libreoffice.profile_for(built.parent)
@@ -136,8 +138,9 @@ def test_one_libreoffice_start_serves_both_rounds(office, inputs_copy, tmp_path)
 def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, inputs_copy, warm_outputs):
     long_note = "Observation détaillée sur la pièce. " * 60
     long = ("rib", "instances", "rapport_activite", "comptes")
-    convention().year(2023, pieces=lambda pieces: [dict(p, titre=long_note.strip()) if p["code"] in long else p
-                                                   for p in pieces]).write(inputs_copy)
+    convention().year(
+        2023, pieces=lambda pieces: [dict(p, titre=long_note.strip()) if p["code"] in long else p for p in pieces]
+    ).write(inputs_copy)
     build_years([2023], inputs_copy, warm_outputs, office=office)
     folder = warm_outputs / CONV / "2023"
     assert len(PdfReader(folder / "bordereau-2023.pdf").pages) >= 2
@@ -151,8 +154,17 @@ def test_a_bordereau_longer_than_one_page_still_gives_the_right_pages(office, in
 
 def test_staff_command_line_with_relative_folders(office, tmp_path):
     """As `make dossier` runs it: outputs/ given relative to the current folder."""
-    result = cli("--inputs", str(INPUTS), "--templates", str(INPUTS.parent.parent / "templates"),
-                     "--outputs", "sorties", "build", "2024", cwd=tmp_path)
+    result = cli(
+        "--inputs",
+        str(INPUTS),
+        "--templates",
+        str(INPUTS.parent.parent / "templates"),
+        "--outputs",
+        "sorties",
+        "build",
+        "2024",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sorties" / CONV / "2024" / "dossier-2024.pdf").is_file()
     assert "dossier : sorties/amp-arhlm-2022-2024/2024/dossier-2024.pdf" in result.stdout
@@ -180,8 +192,11 @@ def test_final_version_requires_the_blanks_and_the_signed_originals(office, inpu
     make_final(inputs_copy)
     with pytest.raises(InputError) as info:
         build_years([2023], inputs_copy, tmp_path / "out", final=True, office=office)
-    assert [line.split(" : ")[0].rsplit("/", 1)[-1] for line in info.value.problems] == \
-        ["convention.pdf", "bilan-2022.pdf", "pv-copil-2023.pdf"]
+    assert [line.split(" : ")[0].rsplit("/", 1)[-1] for line in info.value.problems] == [
+        "convention.pdf",
+        "bilan-2022.pdf",
+        "pv-copil-2023.pdf",
+    ]
     assert not (tmp_path / "out" / CONV / "2023").exists()  # nothing published
     build_years([2023], inputs_copy, tmp_path / "out", office=office)
     for stem in shipped_stems()[2023]:
@@ -192,8 +207,10 @@ def test_final_version_requires_the_blanks_and_the_signed_originals(office, inpu
     assert "n° 22-0456 du Conseil de la Métropole du 17\u00a0février 2022." in convention
     assert "Fait à Marseille, le 28\u00a0février 2022" in convention
     letter = " ".join(docx_text(tmp_path / "out" / CONV / "2023" / "appel-2023.docx").split())
-    assert ("Convention de partenariat 2022-2024 signée le 28 février 2022, approuvée par délibération n° 22-0456 "
-            "du Conseil de la Métropole du 17 février 2022, article 3") in letter
+    assert (
+        "Convention de partenariat 2022-2024 signée le 28 février 2022, approuvée par délibération n° 22-0456 "
+        "du Conseil de la Métropole du 17 février 2022, article 3"
+    ) in letter
 
 
 def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
@@ -209,8 +226,14 @@ def test_letter_pdf_carries_amount_date_and_bank_details_for_two_years(built):
 
 
 def test_missing_piece_is_shown_in_the_bordereau_and_warned(inputs_copy, warm_outputs):
-    convention().year(2023, pieces=lambda pieces: [{k: v for k, v in p.items() if k != "specimen"}  # real pieces,
-                                                   for p in pieces if p["code"] != "comptes"]).write(inputs_copy)  # but one
+    convention().year(
+        2023,
+        pieces=lambda pieces: [
+            {k: v for k, v in p.items() if k != "specimen"}  # real pieces,
+            for p in pieces
+            if p["code"] != "comptes"
+        ],
+    ).write(inputs_copy)  # but one
     result = cli("--inputs", str(inputs_copy), "--outputs", str(warm_outputs), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert "avertissement" in result.stderr and "pièce manquante : Les comptes de l'année 2022" in result.stderr
@@ -253,11 +276,17 @@ def test_the_dossier_reads_as_the_paying_officer_reads_it(built):
     reader = PdfReader(built / "2023" / "dossier-2023.pdf")
     titles = [item.title.replace("\u00a0", " ") for item in reader.outline if not isinstance(item, list)]
     assert [t.split(" (")[0] for t in titles[1:]] == [
-        "L’appel de participation 2023", "Le bordereau des pièces jointes à l’appel 2023",
-        "Un relevé d’identité bancaire", "Les statuts de l’association et leur mise à jour",
-        "La liste des membres du Bureau et du Conseil d’Administration", "Le rapport d’activité de l’année 2022",
-        "Les comptes de l’année 2022", "Le bilan 2022 de la mise en œuvre de la convention",
-        "La copie de la convention de partenariat signée", "Le procès-verbal du comité de pilotage du 14 mars 2023"]
+        "L’appel de participation 2023",
+        "Le bordereau des pièces jointes à l’appel 2023",
+        "Un relevé d’identité bancaire",
+        "Les statuts de l’association et leur mise à jour",
+        "La liste des membres du Bureau et du Conseil d’Administration",
+        "Le rapport d’activité de l’année 2022",
+        "Les comptes de l’année 2022",
+        "Le bilan 2022 de la mise en œuvre de la convention",
+        "La copie de la convention de partenariat signée",
+        "Le procès-verbal du comité de pilotage du 14 mars 2023",
+    ]
     sommaire = reader.pages[1].extract_text()
     sections = ["Lettre d’appel et bordereau", "Pièces prévues à l’article 3 de la convention", "Autres documents joints"]
     assert [sommaire.index(s) for s in sections] == sorted(sommaire.index(s) for s in sections)
@@ -276,14 +305,17 @@ def test_the_letter_and_its_bordereau_word_the_enclosures_as_article_3_does(buil
     assert "Objet : appel de la participation annuelle 2023 – convention de partenariat 2022-2024 (article 3)" in letter
     assert "Madame la Présidente de la Métropole Aix-" in letter  # the address names her office
     assert "Dossier suivi par : Mme Claire EXEMPLE, chargée de mission – tél. 04 00 00 00 00 – " in letter
-    assert ("vous trouverez ci-joint les pièces prévues à l’article 3 de la convention, énumérées au bordereau :"
-            in letter)
+    assert "vous trouverez ci-joint les pièces prévues à l’article 3 de la convention, énumérées au bordereau :" in letter
     # what article 3 does not ask for is joined apart, not under its name
-    assert ("Vous trouverez également ci-joint la copie de la convention de partenariat signée et le procès-verbal du "
-            "comité de pilotage du 14 mars 2023.") in letter
+    assert (
+        "Vous trouverez également ci-joint la copie de la convention de partenariat signée et le procès-verbal du "
+        "comité de pilotage du 14 mars 2023."
+    ) in letter
     assert "Destinataire : Madame la Présidente de la Métropole Aix-Marseille-Provence, Direction de l’Habitat" in bordereau
-    assert ("Établi à Marseille, le 28 mars 2023. Ce bordereau accompagne la lettre d’appel, signée par le Président "
-            "de l’AR Hlm ; il n’est pas signé séparément.") in bordereau
+    assert (
+        "Établi à Marseille, le 28 mars 2023. Ce bordereau accompagne la lettre d’appel, signée par le Président "
+        "de l’AR Hlm ; il n’est pas signé séparément."
+    ) in bordereau
 
 
 def test_the_minutes_say_who_chaired_who_kept_them_and_when_the_meeting_closed(built):
@@ -309,8 +341,7 @@ def test_two_libreoffice_workers_make_the_same_files_as_one(office, tmp_path):
 
     one = build_years([2023], INPUTS, tmp_path / "un", office=office)[0].parent
     events, sent = [], []
-    with Counted(profile=libreoffice.profile_for(tmp_path / "deux"), size=2,
-                 on_start=lambda: events.append("started")) as pool:
+    with Counted(profile=libreoffice.profile_for(tmp_path / "deux"), size=2, on_start=lambda: events.append("started")) as pool:
         runtime = build.Runtime(pool, log=lambda m: None, warn=lambda m: None)
         two = build.build_years([2023], build.BuildRequest(INPUTS, TEMPLATES, tmp_path / "deux"), runtime)[0].parent
     assert events == ["started", "started"] and set(sent) == {0, 1}  # both converted

@@ -2,6 +2,7 @@
 no token or a wrong one, a change from another site, an oversized or disguised upload, path
 tricks, a build of a year another build holds. The facts it shows are ``status``'s own words;
 a build from a page runs ``build.build_years`` with the scheduler's stand-in for LibreOffice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,15 +10,15 @@ import threading
 import time
 
 import pytest
+from bureau_helpers import ORIGIN, SIGNED_BILAN, TOKEN, app_for, convention_copy, wait_for
+from helpers import CONV, TEMPLATES
+from pki import Pki
 from reportlab.pdfgen import canvas
 from starlette.testclient import TestClient
 
-from bureau_helpers import ORIGIN, SIGNED_BILAN, TOKEN, app_for, convention_copy, wait_for
-from helpers import CONV, TEMPLATES
 from pipeline import places, publish, status
 from pipeline.bureau import jobs, serve
 from pipeline.events import Event
-from pki import Pki
 
 YEAR = 2023
 PAGE = f"/c/{CONV}/{YEAR}"
@@ -58,11 +59,11 @@ def _signed_bilan(pki, folder):
 
 
 def _drop(client, stem, content, name="scan.pdf", headers=CHANGE, year=YEAR):
-    return client.post(f"/c/{CONV}/{year}/signe/{stem}", files={"fichier": (name, content, "application/pdf")},
-                       headers=headers)
+    return client.post(f"/c/{CONV}/{year}/signe/{stem}", files={"fichier": (name, content, "application/pdf")}, headers=headers)
 
 
 # ---------------------------------------------------------------------------------------------- the token
+
 
 def test_the_token_opens_the_session_then_the_cookie_keeps_it(place):
     inputs, outputs = place
@@ -86,6 +87,7 @@ def test_a_wrong_cookie_or_host_is_refused(place):
 
 
 # ---------------------------------------------------------------------------------------------- the board
+
 
 def test_the_board_says_what_status_says_for_every_year(client, place):
     inputs, outputs = place
@@ -114,6 +116,7 @@ def test_the_board_tells_up_to_date_and_to_rebuild_with_why(client, place):
 
 # ---------------------------------------------------------------------------------------------- a year
 
+
 def test_a_year_page_lists_its_slots_with_status_words(client, place):
     inputs, outputs = place
     page = client.get(PAGE)
@@ -138,9 +141,14 @@ def test_unknown_convention_year_or_slot_is_404(client):
 def test_path_tricks_are_refused(client, place):
     inputs, outputs = place
     secret = inputs / CONV / "convention.yaml"
-    for path in (f"{PAGE}/f/..%2F..%2F..%2Finputs%2F{CONV}%2Fconvention.yaml", f"{PAGE}/f/%2E%2E",
-                 f"{PAGE}/f/.lock-2023", f"/c/..%2F..%2Finputs/{YEAR}", f"{PAGE}/f/manifest.json",
-                 f"{PAGE}/signe/..%2F..%2Fconvention"):
+    for path in (
+        f"{PAGE}/f/..%2F..%2F..%2Finputs%2F{CONV}%2Fconvention.yaml",
+        f"{PAGE}/f/%2E%2E",
+        f"{PAGE}/f/.lock-2023",
+        f"/c/..%2F..%2Finputs/{YEAR}",
+        f"{PAGE}/f/manifest.json",
+        f"{PAGE}/signe/..%2F..%2Fconvention",
+    ):
         answer = client.get(path)
         assert answer.status_code == 404, path
         assert secret.read_text(encoding="utf-8")[:40] not in answer.text
@@ -153,6 +161,7 @@ def test_path_tricks_are_refused(client, place):
 
 # ---------------------------------------------------------------------------------------------- drops
 
+
 def test_a_signed_bilan_dropped_is_checked_stored_and_its_state_changes(client, place, pki, tmp_path):
     inputs, outputs = place
     pki.trusted_by(inputs / CONV)
@@ -162,8 +171,9 @@ def test_a_signed_bilan_dropped_is_checked_stored_and_its_state_changes(client, 
     said = answer.json()
     stored = inputs / CONV / "signes" / "bilan-2022.pdf"
     assert stored.read_bytes() == signed.read_bytes()  # under the document's name, whatever the file's name
-    line = next(line for line in status.status(inputs / CONV, TEMPLATES, outputs, [YEAR])[0].lines
-                if line.title == said["document"])
+    line = next(
+        line for line in status.status(inputs / CONV, TEMPLATES, outputs, [YEAR])[0].lines if line.title == said["document"]
+    )
     assert said["etat"] == line.state and said["problemes"] == line.problems  # status's words, not ours
     assert said["etat"].startswith("signatures : Pascal FRIQUET le 20 février 2023")
     assert "avant : NON SIGNÉ" in said["changement"]
@@ -182,8 +192,9 @@ def test_a_replaced_original_is_kept_and_the_same_file_twice_changes_nothing(cli
     assert again["ok"] and "rien n'a changé" in again["changement"]
     other = tmp_path / "other"
     other.mkdir()
-    second = pki.sign(_pdf(other / "b.pdf", "Autre texte"), other / "b1.pdf", "bilan-association", "Pascal FRIQUET",
-                      dt.date(2023, 2, 21))
+    second = pki.sign(
+        _pdf(other / "b.pdf", "Autre texte"), other / "b1.pdf", "bilan-association", "Pascal FRIQUET", dt.date(2023, 2, 21)
+    )
     said = _drop(client, "bilan-2022", second.read_bytes()).json()
     kept = list((inputs / CONV / "signes" / "precedents").glob("bilan-2022-remplace-le-*.pdf"))
     assert len(kept) == 1 and kept[0].read_bytes() == first.read_bytes()
@@ -216,13 +227,14 @@ def test_an_oversized_upload_is_refused_before_it_is_read(place):
         assert answer.status_code == 413 and "trop gros" in answer.json()["erreur"]
 
         def chunked():  # no Content-Length: the stream itself is cut
-            yield b"--b\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"x.pdf\"\r\n\r\n%PDF-"
+            yield b'--b\r\nContent-Disposition: form-data; name="fichier"; filename="x.pdf"\r\n\r\n%PDF-'
             for _ in range(40):
                 yield b"0" * 10_000
             yield b"\r\n--b--\r\n"
 
-        answer = c.post(f"{PAGE}/signe/bilan-2022", content=chunked(),
-                        headers={**CHANGE, "Content-Type": "multipart/form-data; boundary=b"})
+        answer = c.post(
+            f"{PAGE}/signe/bilan-2022", content=chunked(), headers={**CHANGE, "Content-Type": "multipart/form-data; boundary=b"}
+        )
         assert answer.status_code == 413
     assert not (inputs / CONV / "signes" / "bilan-2022.pdf").exists()
 
@@ -240,16 +252,25 @@ def test_a_change_without_the_token_or_from_another_site_is_refused(client, plac
     assert _drop(client, "bilan-2022", content, headers=without).status_code == 403
     build = client.post(f"{PAGE}/construire", data={"version": "travail"}, headers={**CHANGE, "X-Jeton": "faux"})
     assert build.status_code == 403
-    assert client.post(f"{PAGE}/construire", data={"version": "travail"},
-                       headers={**CHANGE, "Origin": "http://evil.example"}).status_code == 403
+    assert (
+        client.post(
+            f"{PAGE}/construire", data={"version": "travail"}, headers={**CHANGE, "Origin": "http://evil.example"}
+        ).status_code
+        == 403
+    )
     assert not (inputs / CONV / "signes" / "bilan-2022.pdf").exists()
     # the page's own form, without script: the token in its field, the Referer of the page
-    form = client.post(f"{PAGE}/signe/bilan-2022", files={"fichier": ("b.pdf", content, "application/pdf")},
-                       data={"jeton": TOKEN}, headers={"Referer": f"{ORIGIN}{PAGE}"})
+    form = client.post(
+        f"{PAGE}/signe/bilan-2022",
+        files={"fichier": ("b.pdf", content, "application/pdf")},
+        data={"jeton": TOKEN},
+        headers={"Referer": f"{ORIGIN}{PAGE}"},
+    )
     assert form.status_code == 200 and "déposé" in form.text
 
 
 # ---------------------------------------------------------------------------------------------- builds
+
 
 def test_a_build_from_the_page_streams_its_events_and_publishes(client, place):
     inputs, outputs = place
@@ -279,8 +300,10 @@ def test_a_build_of_a_year_another_build_holds_gets_the_terminal_s_refusal(clien
     with publish.locks(out, [YEAR]):  # a terminal building 2023
         state = wait_for(client.post(f"{PAGE}/construire", data={"version": "travail"}, headers=CHANGE).json(), client)
     assert not state["reussi"]
-    assert state["messages"][-1] == {"type": "erreur", "texte": f"erreur : une autre construction de l'année {YEAR} "
-                                     "est en cours — attendez qu'elle se termine, puis relancez"}
+    assert state["messages"][-1] == {
+        "type": "erreur",
+        "texte": f"erreur : une autre construction de l'année {YEAR} est en cours — attendez qu'elle se termine, puis relancez",
+    }
 
 
 def test_two_builds_from_two_tabs_one_is_refused_as_in_two_terminals(place, monkeypatch):
@@ -318,13 +341,17 @@ def test_a_build_error_is_said_as_the_command_line_says_it(client, place):
 
     said = run_cli("--inputs", str(inputs), "--outputs", str(place[1]), "build", str(YEAR), "--final")
     last = state["messages"][-1]
-    assert last["type"] == "erreur" and last["texte"] == said.stderr.strip().splitlines()[-1] or \
-        said.stderr.strip().startswith(last["texte"].splitlines()[0])
+    assert (
+        last["type"] == "erreur"
+        and last["texte"] == said.stderr.strip().splitlines()[-1]
+        or said.stderr.strip().startswith(last["texte"].splitlines()[0])
+    )
 
 
 def test_the_form_without_script_redirects_to_the_page_that_follows_the_build(client):
-    answer = client.post(f"{PAGE}/construire", data={"version": "travail", "jeton": TOKEN},
-                         headers={"Origin": ORIGIN}, follow_redirects=False)
+    answer = client.post(
+        f"{PAGE}/construire", data={"version": "travail", "jeton": TOKEN}, headers={"Origin": ORIGIN}, follow_redirects=False
+    )
     assert answer.status_code == 303 and answer.headers["location"].startswith(f"{PAGE}?travail=")
     assert client.get("/travaux/999").status_code == 404
 
@@ -357,9 +384,25 @@ def test_the_command_prints_its_address_serves_on_127_0_0_1_and_stops_on_ctrl_c(
     from helpers import ROOT
 
     inputs, outputs = place
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "--inputs", str(inputs), "--outputs", str(outputs),
-                                "bureau", "--sans-navigateur", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "--inputs",
+            str(inputs),
+            "--outputs",
+            str(outputs),
+            "bureau",
+            "--sans-navigateur",
+            "--port",
+            "0",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         first = process.stdout.readline()
         url = re.search(r"(http://127\.0\.0\.1:\d+/)\?jeton=(\S+)", first)

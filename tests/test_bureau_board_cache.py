@@ -1,12 +1,13 @@
 """The board reads status once while nothing moves, and again as soon as a file it reads changes."""
+
 from __future__ import annotations
 
 import contextlib
 
-from starlette.testclient import TestClient
-
 from bureau_helpers import TOKEN, app_for, convention_copy
 from helpers import CONV
+from starlette.testclient import TestClient
+
 from pipeline import status
 
 

@@ -5,6 +5,7 @@ link, drop the signed bilan on its slot and see its state change, read what is d
 cycle's calendar, upload a faulty template and see check's error, drop a scan on a piece's slot
 and see the page change, follow a document's preview as its template is saved; the screenshots
 of the board, the calendar, a year's page and the templates page in docs/ are taken here."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,21 +15,22 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from bureau_helpers import SIGNED_BILAN, TOKEN, convention_copy
 from helpers import CONV, ROOT, TEMPLATES
+from pki import Pki
+
 from pipeline import build
 from pipeline.bureau import serve
 from pipeline.bureau.site import create_app
-from pki import Pki
 
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 YEAR = 2023
 TODAY = dt.date(2024, 1, 10)
 SHOTS = ROOT / "docs"
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and DRIVER.exists()),
-                                reason="Chromium et chromedriver de Debian absents : « make setup » les installe")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and DRIVER.exists()), reason="Chromium et chromedriver de Debian absents : « make setup » les installe"
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +57,16 @@ def site(office, tmp_path_factory):
         def close(self):
             pass
 
-    app = create_app(inputs, TEMPLATES, outputs, token=TOKEN, hosts=("127.0.0.1",), runtime=with_session_office,
-                     today=lambda: TODAY, office=Borrowed)  # the calendar read on a fixed day: the same screenshots at each run
+    app = create_app(
+        inputs,
+        TEMPLATES,
+        outputs,
+        token=TOKEN,
+        hosts=("127.0.0.1",),
+        runtime=with_session_office,
+        today=lambda: TODAY,
+        office=Borrowed,
+    )  # the calendar read on a fixed day: the same screenshots at each run
     sock = serve.listening("127.0.0.1", 0)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -81,10 +91,19 @@ def browser(site, tmp_path_factory):
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}", "--window-size=1280,1000",
-                 "--lang=fr-FR"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        "--window-size=1280,1000",
+        "--lang=fr-FR",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
     driver.implicitly_wait(0)
@@ -126,8 +145,9 @@ def test_a_build_from_the_year_page_shows_its_progress_and_the_dossier_link(brow
     browser.find_element(By.LINK_TEXT, "Dossier 2023 – appel du 28 mars 2023").click()
     _wait(browser, lambda d: d.current_url.endswith(f"/c/{CONV}/{YEAR}"))
     browser.find_element(By.CSS_SELECTOR, 'button[value="travail"]').click()
-    link = _wait(browser, lambda d: d.find_elements(By.ID, "lien-dossier") or
-                 d.find_elements(By.CSS_SELECTOR, "#messages .m-erreur"))[0]
+    link = _wait(
+        browser, lambda d: d.find_elements(By.ID, "lien-dossier") or d.find_elements(By.CSS_SELECTOR, "#messages .m-erreur")
+    )[0]
     said = browser.find_element(By.ID, "messages").text
     assert link.get_attribute("id") == "lien-dossier", said
     assert "converti en PDF : bilan-2022" in said and "dossier assemblé : 2023" in said
@@ -149,8 +169,13 @@ def test_a_signed_bilan_dropped_on_its_slot_changes_its_state(browser, site):
     before = slot.find_element(By.CSS_SELECTOR, '[data-role="etat"]').text
     assert before.startswith("NON SIGNÉ")
     slot.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(current))  # chosen: sent at once
-    verdict = _wait(browser, lambda d: (v := d.find_element(By.CSS_SELECTOR, '#case-bilan-2022 [data-role="verdict"]'))
-                    .text.startswith(("Déposé", "Refusé")) and v)
+    verdict = _wait(
+        browser,
+        lambda d: (
+            (v := d.find_element(By.CSS_SELECTOR, '#case-bilan-2022 [data-role="verdict"]')).text.startswith(("Déposé", "Refusé"))
+            and v
+        ),
+    )
     assert verdict.text.startswith("Déposé : "), verdict.text
     assert "à reconstruire" in verdict.text  # a new signed original: the dossier is to build again
     assert "à reconstruire" in browser.find_element(By.CSS_SELECTOR, '[data-role="etat-annee"]').text
@@ -158,8 +183,9 @@ def test_a_signed_bilan_dropped_on_its_slot_changes_its_state(browser, site):
     assert state.startswith("signatures : Pascal FRIQUET le 20 février 2023"), state
     assert (inputs / CONV / "signes" / "bilan-2022.pdf").read_bytes() == current.read_bytes()
     # the build's log (its durations change at each run) left out of the picture, the verdict kept
-    browser.execute_script("document.getElementById('messages').replaceChildren();"
-                           "document.getElementById('resultat').replaceChildren();")
+    browser.execute_script(
+        "document.getElementById('messages').replaceChildren();document.getElementById('resultat').replaceChildren();"
+    )
     _shot(browser, "bureau-annee.png")
     browser.get(f"{url}/")
     assert "Pascal FRIQUET le 20 février 2023" in browser.find_element(By.TAG_NAME, "main").text
@@ -174,8 +200,15 @@ def test_a_file_that_is_no_pdf_is_refused_in_the_page(browser, site, tmp_path):
     fake = tmp_path / "pv-copil-2023.pdf"
     fake.write_bytes(b"PK\x03\x04 un document Word renomme")
     browser.find_element(By.ID, "fichier-pv-copil-2023").send_keys(str(fake))
-    verdict = _wait(browser, lambda d: (v := d.find_element(By.CSS_SELECTOR, '#case-pv-copil-2023 [data-role="verdict"]'))
-                    .text.startswith(("Déposé", "Refusé")) and v)
+    verdict = _wait(
+        browser,
+        lambda d: (
+            (v := d.find_element(By.CSS_SELECTOR, '#case-pv-copil-2023 [data-role="verdict"]')).text.startswith(
+                ("Déposé", "Refusé")
+            )
+            and v
+        ),
+    )
     assert verdict.text.startswith("Refusé : ") and "pas un PDF" in verdict.text
     assert not (inputs / CONV / "signes" / "pv-copil-2023.pdf").exists()
 
@@ -196,8 +229,15 @@ def test_the_board_says_what_is_due_next_and_draws_the_cycle(browser, site):
 def _verdict(browser, case: str):
     from selenium.webdriver.common.by import By
 
-    return _wait(browser, lambda d: (v := d.find_element(By.CSS_SELECTOR, f'#{case} [data-role="verdict"]'))
-                 .text.startswith(("Déposé", "Refusé", "Accepté")) and v)
+    return _wait(
+        browser,
+        lambda d: (
+            (v := d.find_element(By.CSS_SELECTOR, f'#{case} [data-role="verdict"]')).text.startswith(
+                ("Déposé", "Refusé", "Accepté")
+            )
+            and v
+        ),
+    )
 
 
 def test_a_faulty_template_uploaded_shows_check_s_error_and_changes_nothing(browser, site, tmp_path):
@@ -211,8 +251,10 @@ def test_a_faulty_template_uploaded_shows_check_s_error_and_changes_nothing(brow
     faulty.save(tmp_path / "appel.docx")
     browser.find_element(By.ID, "modele-fichier-appel").send_keys(str(tmp_path / "appel.docx"))
     verdict = _verdict(browser, "modele-appel")
-    assert verdict.text.startswith("Refusé : la vérification (make check) trouve 1 erreur dans cette version de "
-                                   "appel.docx ; le modèle en place n'a pas changé"), verdict.text
+    assert verdict.text.startswith(
+        "Refusé : la vérification (make check) trouve 1 erreur dans cette version de "
+        "appel.docx ; le modèle en place n'a pas changé"
+    ), verdict.text
     assert "« appel.montnat » n'existe pas — vouliez-vous dire « appel.montant » ?" in verdict.text
     assert verdict.get_attribute("role") == "alert"
     assert not (inputs / CONV / "templates" / "appel.docx").exists()

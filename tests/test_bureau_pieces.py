@@ -2,6 +2,7 @@
 and action, and every refusal — a disguised or hostile file, an oversized one, path tricks, no
 token or another site, a year.yaml laid out unusually, a build holding the year, a faulty
 template (refused with check's own lines, the old one untouched)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,15 +13,15 @@ import re
 import zipfile
 
 import pytest
+from bureau_helpers import ORIGIN, TOKEN, app_for, convention_copy
+from helpers import CONV, TEMPLATES, run_cli
 from PIL import Image
 from pypdf import PdfWriter
 from starlette.testclient import TestClient
+from test_hostile_pieces import png_header
 
-from bureau_helpers import ORIGIN, TOKEN, app_for, convention_copy
-from helpers import CONV, TEMPLATES, run_cli
 from pipeline import places, publish, status
 from pipeline.convention import model
-from test_hostile_pieces import png_header
 
 YEAR = 2023
 PAGE = f"/c/{CONV}/{YEAR}"
@@ -52,8 +53,9 @@ def _png(width=850, height=1100) -> bytes:
 
 
 def _drop(client, code, content, name="piece.pdf", headers=CHANGE, data=None):
-    return client.post(f"{PAGE}/piece/{code}", files={"fichier": (name, content, "application/pdf")},
-                       headers=headers, data=data or {})
+    return client.post(
+        f"{PAGE}/piece/{code}", files={"fichier": (name, content, "application/pdf")}, headers=headers, data=data or {}
+    )
 
 
 def _snapshot(folder):
@@ -65,6 +67,7 @@ def _text(page) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- pieces
+
 
 def test_each_article_3_piece_has_its_slot_with_what_is_there(client, place):
     inputs, _ = place
@@ -99,8 +102,10 @@ def test_a_scan_dropped_replaces_the_piece_and_changes_one_line_of_year_yaml(cli
     assert len(kept) == 1 and kept[0].read_bytes() == old and kept[0].name in said["changement"]
     after = year_yaml.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before, after) if a != b]
-    assert len(before) == len(after) and changed == [("    fichier: pieces/rib.pdf", "    fichier: pieces/rib.png"),
-                                                     ("    specimen: true", "    specimen: false")]
+    assert len(before) == len(after) and changed == [
+        ("    fichier: pieces/rib.pdf", "    fichier: pieces/rib.png"),
+        ("    specimen: true", "    specimen: false"),
+    ]
     assert "ligne 140 : « fichier: pieces/rib.png »" in said["changement"]
     data = model.load(inputs / CONV, YEAR)  # the year loads, as check reads it
     rib = next(p for p in data.year.pieces if p.code == "rib")
@@ -137,12 +142,15 @@ def test_a_piece_the_year_does_not_give_yet_is_added_to_its_list(client, place):
     assert year_yaml.read_text(encoding="utf-8").startswith(cut.split("pieces:")[0])  # comments before, untouched
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"MZ\x90\x00\x03 un programme Windows", "n'est ni un PDF"),
-    (b"", "est vide"),
-    (b"<html>%PDF-1.7</html>", "n'est ni un PDF"),
-    (None, "n'est ni un PDF"),  # a zip archive that is no Word document, named .pdf
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"MZ\x90\x00\x03 un programme Windows", "n'est ni un PDF"),
+        (b"", "est vide"),
+        (b"<html>%PDF-1.7</html>", "n'est ni un PDF"),
+        (None, "n'est ni un PDF"),  # a zip archive that is no Word document, named .pdf
+    ],
+)
 def test_a_disguised_piece_is_refused_and_nothing_changes(client, place, content, words):
     inputs, _ = place
     if content is None:
@@ -171,12 +179,15 @@ def _bomb(tmp_path) -> bytes:
     return (tmp_path / "bombe.png").read_bytes()
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda tmp: _encrypted_pdf(), "est protégé par un mot de passe : fournissez une version non chiffrée"),
-    (_bomb, "image de 30000 × 30000 pixels, plus qu'une page numérisée n'en a"),
-    (lambda tmp: b"%PDF-1.7\n1 0 obj garbage\n%%EOF\n", "est un PDF abîmé ou illisible"),
-    (lambda tmp: b"\x89PNG\r\n\x1a\n tronquee", "image illisible"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda tmp: _encrypted_pdf(), "est protégé par un mot de passe : fournissez une version non chiffrée"),
+        (_bomb, "image de 30000 × 30000 pixels, plus qu'une page numérisée n'en a"),
+        (lambda tmp: b"%PDF-1.7\n1 0 obj garbage\n%%EOF\n", "est un PDF abîmé ou illisible"),
+        (lambda tmp: b"\x89PNG\r\n\x1a\n tronquee", "image illisible"),
+    ],
+)
 def test_a_hostile_piece_gets_check_s_own_words_and_nothing_is_written(client, place, tmp_path, make, words):
     inputs, _ = place
     folder = inputs / CONV / "2023"
@@ -197,8 +208,7 @@ def test_the_same_bomb_is_what_check_refuses(place, tmp_path):
     pieces = inputs / CONV / "2023" / "pieces"
     (pieces / "rib.png").write_bytes(bomb)
     year_yaml = inputs / CONV / "2023" / "year.yaml"
-    year_yaml.write_text(year_yaml.read_text(encoding="utf-8").replace("pieces/rib.pdf", "pieces/rib.png"),
-                         encoding="utf-8")
+    year_yaml.write_text(year_yaml.read_text(encoding="utf-8").replace("pieces/rib.pdf", "pieces/rib.png"), encoding="utf-8")
     done = run_cli("--inputs", str(inputs), "--outputs", str(outputs), "check")
     line = next(x for x in done.stderr.splitlines() if "rib.png" in x)
     assert line.split("pieces[1].fichier", 1)[1].strip(" :") in said
@@ -221,8 +231,12 @@ def test_a_piece_without_token_or_from_another_site_is_refused(client, place):
     assert _drop(client, "rib", png, headers={**CHANGE, "X-Jeton": "faux"}).status_code == 403
     assert _drop(client, "rib", png, headers={k: v for k, v in CHANGE.items() if k != "X-Jeton"}).status_code == 403
     assert _snapshot(folder) == before
-    form = client.post(f"{PAGE}/piece/rib", files={"fichier": ("scan.png", png, "image/png")},
-                       data={"jeton": TOKEN}, headers={"Referer": f"{ORIGIN}{PAGE}"})  # the page's form, no script
+    form = client.post(
+        f"{PAGE}/piece/rib",
+        files={"fichier": ("scan.png", png, "image/png")},
+        data={"jeton": TOKEN},
+        headers={"Referer": f"{ORIGIN}{PAGE}"},
+    )  # the page's form, no script
     assert form.status_code == 200 and "2023/pieces/rib.png" in _text(form)
 
 
@@ -243,8 +257,10 @@ def test_a_piece_pointing_outside_the_convention_is_not_served(client, place, tm
     inputs, _ = place
     (tmp_path / "secret.pdf").write_bytes(b"%PDF-1.7 secret")
     year_yaml = inputs / CONV / "2023" / "year.yaml"
-    year_yaml.write_text(year_yaml.read_text(encoding="utf-8").replace(
-        "fichier: pieces/rib.pdf", f"fichier: {tmp_path / 'secret.pdf'}"), encoding="utf-8")
+    year_yaml.write_text(
+        year_yaml.read_text(encoding="utf-8").replace("fichier: pieces/rib.pdf", f"fichier: {tmp_path / 'secret.pdf'}"),
+        encoding="utf-8",
+    )
     assert client.get(f"{PAGE}/piece/rib").status_code == 404
     said = _drop(client, "rib", _png()).json()  # stored inside, the line pointed back in
     assert said["ok"] and said["fichier"] == "pieces/rib.png" and (tmp_path / "secret.pdf").exists()
@@ -254,8 +270,10 @@ def test_an_unusual_year_yaml_is_left_alone_with_the_line_to_write(client, place
     inputs, _ = place
     year_yaml = inputs / CONV / "2023" / "year.yaml"
     text = year_yaml.read_text(encoding="utf-8")
-    odd = text.replace("  - code: rib\n    fichier: pieces/rib.pdf\n    specimen: true\n",
-                       "  - {code: rib, fichier: pieces/rib.pdf, specimen: true}\n")
+    odd = text.replace(
+        "  - code: rib\n    fichier: pieces/rib.pdf\n    specimen: true\n",
+        "  - {code: rib, fichier: pieces/rib.pdf, specimen: true}\n",
+    )
     assert odd != text
     year_yaml.write_text(odd, encoding="utf-8")
     before = _snapshot(inputs / CONV / "2023")
@@ -273,8 +291,9 @@ def test_a_piece_dropped_while_a_build_holds_the_year_gets_the_terminal_s_refusa
     with publish.locks(out, [YEAR]):
         answer = _drop(client, "rib", _png())
     assert answer.status_code == 422
-    assert answer.json()["erreur"] == (f"une autre construction de l'année {YEAR} est en cours — attendez qu'elle se "
-                                       "termine, puis relancez")
+    assert answer.json()["erreur"] == (
+        f"une autre construction de l'année {YEAR} est en cours — attendez qu'elle se termine, puis relancez"
+    )
     assert _snapshot(inputs / CONV / "2023") == before
 
 
@@ -290,6 +309,7 @@ def test_a_year_whose_piece_is_missing_still_shows_its_slots_and_a_drop_mends_it
 
 # ---------------------------------------------------------------------------------------------- templates
 
+
 def _faulty_appel(tmp_path) -> bytes:
     import docx
 
@@ -300,8 +320,9 @@ def _faulty_appel(tmp_path) -> bytes:
 
 
 def _drop_template(client, key, content, name="modele.docx", headers=CHANGE):
-    return client.post(f"/c/{CONV}/modeles/{key}", files={"fichier": (name, content, "application/octet-stream")},
-                       headers=headers)
+    return client.post(
+        f"/c/{CONV}/modeles/{key}", files={"fichier": (name, content, "application/octet-stream")}, headers=headers
+    )
 
 
 def test_the_templates_page_says_which_template_serves_each_document(client, place):
@@ -336,13 +357,16 @@ def test_a_faulty_template_is_refused_with_check_s_lines_and_the_old_one_untouch
     assert done.returncode != 0
     for line in said["problemes"]:
         assert line in done.stderr, (line, done.stderr)
-    assert any("« appel.montnat » n'existe pas — vouliez-vous dire « appel.montant » ?" in line
-               for line in said["problemes"])
+    assert any("« appel.montnat » n'existe pas — vouliez-vous dire « appel.montant » ?" in line for line in said["problemes"])
 
 
 def test_a_faulty_template_refused_in_the_page_without_script(client, tmp_path):
-    answer = client.post(f"/c/{CONV}/modeles/appel", files={"fichier": ("a.docx", _faulty_appel(tmp_path))},
-                         data={"jeton": TOKEN}, headers={"Referer": f"{ORIGIN}/c/{CONV}/modeles"})
+    answer = client.post(
+        f"/c/{CONV}/modeles/appel",
+        files={"fichier": ("a.docx", _faulty_appel(tmp_path))},
+        data={"jeton": TOKEN},
+        headers={"Referer": f"{ORIGIN}/c/{CONV}/modeles"},
+    )
     assert answer.status_code == 422 and "appel.montnat" in _text(answer) and 'role="alert"' in answer.text
 
 
@@ -354,8 +378,9 @@ def test_a_good_template_becomes_the_convention_s_own_copy_the_previous_kept(cli
     assert said["ok"], said
     assert "le modèle commun reste inchangé pour les autres conventions" in said["changement"]
     assert (own / "appel.docx").read_bytes() == content
-    assert "propre à la convention" in re.search(r'id="modele-appel".*?</li>', client.get(f"/c/{CONV}/modeles").text,
-                                                 re.S).group(0)
+    assert "propre à la convention" in re.search(r'id="modele-appel".*?</li>', client.get(f"/c/{CONV}/modeles").text, re.S).group(
+        0
+    )
     again = _drop_template(client, "convention", (own / "convention.docx").read_bytes()).json()
     assert again["ok"], again
     kept = list((own / "precedents").glob("convention-remplace-le-*.docx"))
@@ -381,6 +406,7 @@ def test_a_template_that_is_no_word_file_or_comes_from_elsewhere_is_refused(clie
 
 # ---------------------------------------------------------------------------------------------- preview
 
+
 def test_the_preview_is_the_document_filled_and_its_version_follows_a_template_drop(client, place):
     inputs, _ = place
     pdf = client.get(f"{PAGE}/apercu/appel")
@@ -399,13 +425,15 @@ def test_a_preview_of_broken_data_says_the_error_and_an_unknown_document_is_404(
     assert client.get(f"{PAGE}/apercu/..%2F..%2Fx").status_code == 404
     assert client.get(f"{PAGE}/apercu/appel").status_code == 200
     year_yaml = inputs / CONV / "2023" / "year.yaml"
-    year_yaml.write_text(year_yaml.read_text(encoding="utf-8").replace("montant: 20000.00", "montant: beaucoup"),
-                         encoding="utf-8")
+    year_yaml.write_text(
+        year_yaml.read_text(encoding="utf-8").replace("montant: 20000.00", "montant: beaucoup"), encoding="utf-8"
+    )
     broken = client.get(f"{PAGE}/apercu/appel")
     assert broken.status_code == 422 and "appel.montant" in _text(broken)
 
 
 # ---------------------------------------------------------------------------------------------- calendar
+
 
 def test_the_board_says_what_is_due_next_and_what_is_late_from_status(place):
     inputs, outputs = place

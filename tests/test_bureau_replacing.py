@@ -1,6 +1,7 @@
 """Le bureau replacing what is there, without HTTP: a piece dropped over its own file keeps the
 old one in precedents/; a template's drop refuses any file that is not Word by its content; the
 preview renders again once a file it is made of changes, and only then."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """The PDF cache heals itself: an entry cut short, emptied with its digest rewritten to agree, or
 replaced by a folder is dropped and converted again (battery A13, A14), never trusted and never
 a build blocked until someone deletes a file by hand."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,9 @@ def test_an_intact_entry_is_taken(store, tmp_path):
     assert store.get("ab" * 32, tmp_path / "out.pdf") and (tmp_path / "out.pdf").read_bytes() == PDF
 
 
-@pytest.mark.parametrize("damage", ["cut short", "emptied, digest agreeing", "not a pdf, digest agreeing",
-                                    "a folder", "its digest a folder"])
+@pytest.mark.parametrize(
+    "damage", ["cut short", "emptied, digest agreeing", "not a pdf, digest agreeing", "a folder", "its digest a folder"]
+)
 def test_a_damaged_entry_is_dropped_then_stored_again(store, tmp_path, damage):
     entry = store._path("ab" * 32)
     digest = entry.with_suffix(".sha256")

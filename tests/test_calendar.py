@@ -1,5 +1,6 @@
 """Le bureau's calendar of the cycle (``status.calendar``): a step met in several dossiers said
 once, done if done in any; a document is done only once it comes back signed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,9 @@ def test_a_step_done_in_one_dossier_is_done_whichever_comes_first():
     owed = status.Step(day, "Échéance du compte rendu financier de la participation 2023", 2023, False)
     sent = status.Step(day, owed.what, 2024, True)
     for reports in ([owed], [sent]), ([sent], [owed]):
-        dated = status.calendar([status.YearStatus(2023 + i, "Dossier", [], [], steps)
-                                 for i, steps in enumerate(reports)], dt.date(2024, 7, 1))
+        dated = status.calendar(
+            [status.YearStatus(2023 + i, "Dossier", [], [], steps) for i, steps in enumerate(reports)], dt.date(2024, 7, 1)
+        )
         assert [(d.step.what, d.mark) for d in dated] == [(owed.what, status.DONE)]
 
 

@@ -1,4 +1,5 @@
 """The commit-message rule ``make lint`` enforces (tools/check_commits.py), on a throw-away repository."""
+
 import subprocess
 
 from tools import check_commits

@@ -1,6 +1,7 @@
 """The commit-message rule (tools/check_commits.py) at its edges: a subject of exactly 72
 characters, a body glued to its subject, a change of exactly the lines allowed without a body,
 and a merge, whose changes were said by the commits it joins."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,8 +10,9 @@ from tools import check_commits
 
 
 def _git(repo, *args):
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def _commit(repo, name, lines, message):

@@ -1,9 +1,10 @@
 """The template context: every variable described once, where it is made (no LibreOffice)."""
+
 import re
 
 import pytest
-
 from helpers import INPUTS
+
 from pipeline.convention import context, model, reference
 
 
@@ -44,8 +45,9 @@ def test_the_reference_lists_the_fields_the_templates_get():
 
 
 def test_computed_forms_carry_their_own_description():
-    rows = {name: text for name, _kind, text, _value in
-            reference.rows(context.build_context(model.load(INPUTS, 2023), projet=True))}
+    rows = {
+        name: text for name, _kind, text, _value in reference.rows(context.build_context(model.load(INPUTS, 2023), projet=True))
+    }
     assert rows["metropole.representant.appellation"] == "formule d'adresse (« Madame la Présidente »)"
     assert rows["banque.iban_groupes"] == "IBAN en groupes de quatre caractères"
     assert rows["bilan.rythme.copil.regle"].startswith("la règle comme la convention l'écrit")

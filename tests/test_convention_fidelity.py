@@ -1,13 +1,13 @@
 """convention-fidelity: the convention printed every year is its approved text, character for
 character — its words, punctuation, own mix of ' and ’, footnotes — with only its blanks filled.
 The approved text is kept as the juriste received it (Markdown), in tests/fixtures/seed/."""
+
 import html
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
-
 
 SEED = Path(__file__).parent / "fixtures" / "seed" / "convention-amp-arhlm-2022-2024.md"
 
@@ -21,10 +21,11 @@ def approved() -> tuple[str, str]:
 
     def chars(t: str) -> str:
         t = re.sub(r"<sup>\d+</sup>", "", t)
-        t = re.sub(r"<li>\s*(?:\*|-|&gt;)?", " ", t)          # a list item's own bullet
+        t = re.sub(r"<li>\s*(?:\*|-|&gt;)?", " ", t)  # a list item's own bullet
         t = html.unescape(re.sub(r"<[^>]+>", " ", t))
         t = re.sub(r"^#+\s*|\*\*|^\s*(?:[-*]\s+)?(?:o\s+)?", " ", t, flags=re.M)  # headings, bold, bullets
         return re.sub(r"\s+", "", t.replace("|", " "))
+
     return chars(body), chars(notes)
 
 
@@ -45,5 +46,7 @@ def test_the_convention_is_its_approved_text_character_for_character(built):
     text = text.replace("PROJET–versiondetravail,nonsignée", "")
     if text != body:
         at = next(i for i, (a, b) in enumerate(zip(body, text)) if a != b) if len(text) > 0 else 0
-        pytest.fail(f"the convention departs from its approved text at « {body[max(0, at - 40):at + 40]} » "
-                    f"(printed: « {text[max(0, at - 40):at + 40]} »)")
+        pytest.fail(
+            f"the convention departs from its approved text at « {body[max(0, at - 40) : at + 40]} » "
+            f"(printed: « {text[max(0, at - 40) : at + 40]} »)"
+        )

@@ -1,10 +1,12 @@
 """convention.yaml against the convention's own text: what can be compared without reading
 French (the chantiers counted, article 3's pieces, its amounts) and a disagreement is a warning."""
+
 import dataclasses
 from decimal import Decimal
 
 from builder import convention
-from helpers import INPUTS, TEMPLATES, ROOT
+from helpers import INPUTS, ROOT, TEMPLATES
+
 from pipeline import checks
 from pipeline.convention import model, text
 from pipeline.convention.model import PieceRequise
@@ -21,9 +23,11 @@ def test_the_shipped_conventions_agree_with_their_text():
 def test_each_disagreement_is_named():
     conv, _ = model.load_convention(INPUTS)
     other = dataclasses.replace(
-        conv, chantiers=conv.chantiers[:5],
+        conv,
+        chantiers=conv.chantiers[:5],
         pieces_requises=[*conv.pieces_requises, PieceRequise(code="urssaf", libelle="Une attestation URSSAF")],
-        convention=dataclasses.replace(conv.convention, montant_annuel=Decimal("12345.67")))
+        convention=dataclasses.replace(conv.convention, montant_annuel=Decimal("12345.67")),
+    )
     said = text.disagreements(other, INPUTS / "templates" / "convention.docx")
     assert "le texte compte 7 chantiers, convention.yaml en liste 5 (chantiers) : corrigez l'un ou l'autre" in said
     assert any("« Une attestation URSSAF » (pieces_requises) n'est pas dans la liste de l'article 3" in s for s in said)
@@ -31,13 +35,20 @@ def test_each_disagreement_is_named():
     fewer = dataclasses.replace(conv, pieces_requises=[p for p in conv.pieces_requises if p.code != "statuts"])
     assert text.disagreements(fewer, INPUTS / "templates" / "convention.docx") == [
         "l'article 3 du texte demande « les statuts de l'association et leur mise à jour, », qu'aucune pièce "
-        "de pieces_requises ne nomme : ajoutez-la à convention.yaml"]
+        "de pieces_requises ne nomme : ajoutez-la à convention.yaml"
+    ]
 
 
 def test_check_warns_of_a_disagreement_and_names_the_text(inputs_copy):
-    convention(pieces_requises=lambda pieces: [*pieces, {"code": "urssaf", "libelle": "Une attestation URSSAF"}]
-               ).write(inputs_copy)
+    convention(pieces_requises=lambda pieces: [*pieces, {"code": "urssaf", "libelle": "Une attestation URSSAF"}]).write(
+        inputs_copy
+    )
     warnings = checks.check_all(inputs_copy, TEMPLATES).warnings
-    assert any(w.endswith("templates/convention.docx : la pièce « Une attestation URSSAF » (pieces_requises) n'est "
-                          "pas dans la liste de l'article 3 du texte : retirez-la de convention.yaml, ou demandez au "
-                          "juriste si le texte l'oublie") for w in warnings), warnings
+    assert any(
+        w.endswith(
+            "templates/convention.docx : la pièce « Une attestation URSSAF » (pieces_requises) n'est "
+            "pas dans la liste de l'article 3 du texte : retirez-la de convention.yaml, ou demandez au "
+            "juriste si le texte l'oublie"
+        )
+        for w in warnings
+    ), warnings

@@ -1,18 +1,17 @@
 """Several conventions side by side: the shipped one and a second, deliberately different
 (tests/fixtures/mex-arhlm-2025-2027: 5 chantiers, 12 345,67 €, committees CS/CT, other role
 codes, a Présidente), each with its own text, outputs and locks."""
+
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from builder import convention
-from helpers import INPUTS, ROOT, docx_text, cli
+from helpers import INPUTS, ROOT, cli, docx_text
+from pypdf import PdfReader
 from test_errors import snapshot
-
 
 OTHER = ROOT / "tests" / "fixtures" / "mex-arhlm-2025-2027"
 
@@ -39,9 +38,16 @@ def test_a_year_two_conventions_cover_asks_which(both, tmp_path):
 
 def test_two_conventions_build_side_by_side_at_the_same_time(office, both, tmp_path):
     outputs = tmp_path / "out"
-    runs = [subprocess.Popen(command(both, outputs, "--convention", name, "build", "2025"), cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for name in (INPUTS.name, OTHER.name)]
+    runs = [
+        subprocess.Popen(
+            command(both, outputs, "--convention", name, "build", "2025"),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in (INPUTS.name, OTHER.name)
+    ]
     for run in runs:
         _, err = run.communicate(timeout=300)
         assert run.returncode == 0, err
@@ -96,16 +102,20 @@ def test_the_engine_writes_the_convention_s_own_committee_names(other_built):
     for pdf in sorted(other_built.glob("*/*.pdf")):
         reader = PdfReader(pdf)
         titles = [item.title for item in reader.outline if not isinstance(item, list)]
-        said = " ".join([*(p.extract_text() for p in reader.pages), *titles,
-                         *(str(v) for v in (reader.metadata or {}).values()),
-                         *(f.label for f in signing.list_fields(pdf))])
+        said = " ".join(
+            [
+                *(p.extract_text() for p in reader.pages),
+                *titles,
+                *(str(v) for v in (reader.metadata or {}).values()),
+                *(f.label for f in signing.list_fields(pdf)),
+            ]
+        )
         assert "comité de pilotage" not in said.lower() and "COPIL" not in said, pdf.name
     dossier = PdfReader(other_built / "2026" / "dossier-2026.pdf")
     titles = [item.title.replace("\u00a0", " ") for item in dossier.outline if not isinstance(item, list)]
     assert any(t.startswith("Le procès-verbal du comité stratégique du 17 mars 2026") for t in titles), titles
     assert "comité stratégique" in dossier.metadata["/Keywords"]
-    letter = " ".join(" ".join(p.extract_text().split()) for p in
-                      PdfReader(other_built / "2026" / "appel-2026.pdf").pages)
+    letter = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(other_built / "2026" / "appel-2026.pdf").pages)
     assert "le procès-verbal du comité stratégique du 17 mars 2026" in letter.replace("\u00a0", " ").replace("- ", "-")
 
 
@@ -150,8 +160,9 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(office, tmp_path):
 def test_the_renewal_starts_from_the_previous_convention(tmp_path):
     root = tmp_path / "inputs"
     # the previous convention signed, its deliberation voted
-    convention(convention={"date_signature": "2022-02-28", "deliberation": {"numero": "22-0456", "date": "2022-02-17"}}
-               ).write(root / INPUTS.name)
+    convention(convention={"date_signature": "2022-02-28", "deliberation": {"numero": "22-0456", "date": "2022-02-17"}}).write(
+        root / INPUTS.name
+    )
     result = cli("--inputs", str(root), "new-convention", "amp-arhlm-2025-2027", "--depuis", INPUTS.name)
     assert result.returncode == 0, result.stderr
     new = root / "amp-arhlm-2025-2027"
@@ -172,9 +183,34 @@ def test_the_renewal_starts_from_the_previous_convention(tmp_path):
 def test_a_new_convention_from_the_questionnaire(tmp_path):
     root = tmp_path / "inputs"
     root.mkdir()
-    answers = "\n".join(["Métropole Exemple", "Madame", "", "", "Présidente", "Association Régionale Exemple", "ARE",
-                         "Monsieur", "Jean", "EXEMPLE", "Président", "2026", "3", "15000.50", "Exempleville",
-                         "Comité de pilotage", "CP", "1", "Comité technique", "CT", "2"]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "Métropole Exemple",
+                "Madame",
+                "",
+                "",
+                "Présidente",
+                "Association Régionale Exemple",
+                "ARE",
+                "Monsieur",
+                "Jean",
+                "EXEMPLE",
+                "Président",
+                "2026",
+                "3",
+                "15000.50",
+                "Exempleville",
+                "Comité de pilotage",
+                "CP",
+                "1",
+                "Comité technique",
+                "CT",
+                "2",
+            ]
+        )
+        + "\n"
+    )
     result = cli("--inputs", str(root), "new-convention", "mex-are", input=answers)
     assert result.returncode == 0, result.stderr
     from pipeline.convention import model
@@ -189,19 +225,22 @@ def test_all_conventions_are_built_side_by_side_one_libreoffice_per_core(office,
     import os
 
     env = dict(os.environ, PIPELINE_WORKERS="2")
-    result = subprocess.run(command(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
-                            env=env, timeout=600)
+    result = subprocess.run(
+        command(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True, env=env, timeout=600
+    )
     assert result.returncode == 0, result.stderr
     built = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").glob("*/*/dossier-*.pdf"))
-    assert built == [f"{INPUTS.name}/{y}/dossier-{y}.pdf" for y in (2022, 2023, 2024, 2025)] + \
-        [f"{OTHER.name}/{y}/dossier-{y}.pdf" for y in (2025, 2026)]
+    assert built == [f"{INPUTS.name}/{y}/dossier-{y}.pdf" for y in (2022, 2023, 2024, 2025)] + [
+        f"{OTHER.name}/{y}/dossier-{y}.pdf" for y in (2025, 2026)
+    ]
     assert result.stdout.count("dossier : ") == 6
     # one convention's bad data: its message, the command's failure, the other convention still built
     path = both / OTHER.name / "2026" / "year.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("annee: 2026", "annee: 2062"), encoding="utf-8")
     for name in (INPUTS.name, OTHER.name):  # built again, from the PDF cache kept: nothing converted again
         shutil.rmtree(tmp_path / "out" / name)
-    failed = subprocess.run(command(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True,
-                            env=env, timeout=600)
+    failed = subprocess.run(
+        command(both, tmp_path / "out", "build", "--all"), cwd=ROOT, capture_output=True, text=True, env=env, timeout=600
+    )
     assert failed.returncode == 2 and "2062" in failed.stderr and "Traceback" not in failed.stderr
     assert (tmp_path / "out" / INPUTS.name / "2024" / "dossier-2024.pdf").is_file()

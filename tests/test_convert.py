@@ -1,4 +1,5 @@
 """The build's one LibreOffice: documents converted in the order asked, a first one ahead of the queue."""
+
 import os
 
 from pipeline import schedule
@@ -31,10 +32,15 @@ def test_libreoffice_does_not_outlive_a_pipeline_killed_mid_answer(built, tmp_pa
 
     name = f"pipeline-{uuid.uuid4().hex}"
     env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(tmp_path), PYTHONPATH="")
-    worker = subprocess.Popen([str(programs.uno_python_path()), str(convert.WORKER), str(programs.soffice_path()),
-                               str(tmp_path / "profile"), name],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                              env=env, start_new_session=True)
+    worker = subprocess.Popen(
+        [str(programs.uno_python_path()), str(convert.WORKER), str(programs.soffice_path()), str(tmp_path / "profile"), name],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
         assert json.loads(worker.stdout.readline()) == {"ready": True}
         docx = str(built / "2024" / "bilan-2023.docx")

@@ -1,6 +1,7 @@
 """``make crf YEAR=N`` (the ``crf`` command): the sending of the compte rendu financier N — its
 CRF and its letter — never the dossier N; the build itself stands in here (its documents are
 tested in test_crf_sending)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -23,8 +24,9 @@ def test_crf_builds_the_year_s_sending_and_names_its_two_files(inputs_copy, tmp_
 
     monkeypatch.setattr(build, "build_years", build_years)
     monkeypatch.setattr(command, "runtime_for", lambda *args, **options: contextlib.nullcontext(None))
-    done = cli("--inputs", str(inputs_copy), "--templates", str(TEMPLATES), "--outputs", str(tmp_path / "out"),
-               "crf", "2024", "--final")
+    done = cli(
+        "--inputs", str(inputs_copy), "--templates", str(TEMPLATES), "--outputs", str(tmp_path / "out"), "crf", "2024", "--final"
+    )
     assert done.returncode == 0, done.stderr
     assert asked == [([2024], inputs_copy, True, True)]
     assert "compte rendu financier : " in done.stdout and "lettre d'envoi : " in done.stdout

@@ -1,6 +1,7 @@
 """The rules a year's own compte rendu financier sent apart (``make crf``) is held to, at their
 edges: its date against the accounts' approval, what it prints of the year, the convention's
 blanks in a final version, a letter not dated yet, and its publication gone stale."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """A convention none of whose years has drawn up its compte rendu financier yet (before June of
 its second year): ``check`` still tries the CRF's two templates, on a trial sending whose dates
 keep the CRF's own rules; and each year's own sending read."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ def _without_crf(convention) -> None:
     for year in (2022, 2023, 2024):
         path = convention / str(year) / "year.yaml"
         text = path.read_text(encoding="utf-8")
-        text = text[:text.index("\n# --- Le compte rendu financier")] + "\n"
+        text = text[: text.index("\n# --- Le compte rendu financier")] + "\n"
         path.write_text(re.sub(r"  - crf\.[a-z_]+\n", "", text), encoding="utf-8")
 
 

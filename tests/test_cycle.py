@@ -1,21 +1,21 @@
 """The yearly cycle as signatories live it: each dossier's documents dated in the order
 bilan N-1 ≤ COPIL N ≤ call N, none reporting an event after its own date, and every
 coherence rule biting (a warning for a draft, an error with --final), at its edges too."""
+
 import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
-from pypdf import PdfReader
-
 from builder import DROP, convention
 from helpers import CONV, INPUTS, shipped_stems
+from pypdf import PdfReader
+
 from pipeline import french
 from pipeline.convention import context, model
 from pipeline.errors import InputError
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 LONG = re.compile(r"\b(1er|\d{1,2})\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b")
 SHORT = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
 
@@ -56,8 +56,7 @@ def test_no_document_reports_an_event_after_its_own_date(built, year):
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_bilan_then_copil_then_call(built, year):
     folder = built / str(year)
-    bilan, copil, call = (own_date(folder / f"{stem}.pdf") for stem in
-                          (f"bilan-{year - 1}", f"pv-copil-{year}", f"appel-{year}"))
+    bilan, copil, call = (own_date(folder / f"{stem}.pdf") for stem in (f"bilan-{year - 1}", f"pv-copil-{year}", f"appel-{year}"))
     assert dt.date(year - 1, 12, 31) < bilan <= copil <= call
 
 
@@ -95,6 +94,7 @@ def test_a_payment_not_received_by_the_bilan_s_date_is_pending(office, inputs_co
 
 # --------------------------------------------------------------------------- the rules bite
 
+
 @pytest.fixture()
 def real(tmp_path):
     """The shipped data made final-ready (blanks filled, no example, no specimen), as a sample a
@@ -113,22 +113,46 @@ def specimen_rib(pieces: list) -> list:
 
 # (what differs, year loaded, words of the finding)
 BREACHES = {
-    "bilan before the year's end": (lambda s: s.year(2022, bilan={"date": "2022-12-15"}), 2023,
-                                    "ne peut être établi qu'après le 31 décembre 2022"),
-    "call before the COPIL": (lambda s: s.year(2023, appel={"date": "2023-03-10"}), 2023,
-                              "l'appel 2023 est daté du 2023-03-10, avant le COPIL 2023"),
-    "COPIL before the bilan": (lambda s: s.year(2022, bilan={"date": "2023-03-20"}), 2023,
-                               "le COPIL 2023 est daté du 2023-03-14, avant le bilan 2022"),
-    "payment received before called": (lambda s: s.year(2023, finances={"date_reception": "2023-03-01"}), 2024,
-                                       "reçue le 2023-03-01, avant d'être appelée"),
-    "article 4 rhythm": (lambda s: s.convention(cotech={"reunions_min_par_an": 4}),
-                         2023, "COTECH : trois réunions en 2022, quand l'article 4 en demande au moins 4"),
-    "signed after the first call": (lambda s: s.convention(convention={"date_signature": "2022-04-05"}), 2023,
-                                    "après le premier appel"),
-    "first call before its COPIL": (lambda s: s.year(2022, appel={"date": "2022-03-10"}), 2022,
-                                    "l'appel 2022 est daté du 2022-03-10, avant le COPIL 2022 (2022-03-15)"),
-    "a bilan examined the first year": (lambda s: s.year(2022, copil={"examen_bilan": "Le bilan est approuvé."}),
-                                        2022, "aucun bilan n'existe encore"),
+    "bilan before the year's end": (
+        lambda s: s.year(2022, bilan={"date": "2022-12-15"}),
+        2023,
+        "ne peut être établi qu'après le 31 décembre 2022",
+    ),
+    "call before the COPIL": (
+        lambda s: s.year(2023, appel={"date": "2023-03-10"}),
+        2023,
+        "l'appel 2023 est daté du 2023-03-10, avant le COPIL 2023",
+    ),
+    "COPIL before the bilan": (
+        lambda s: s.year(2022, bilan={"date": "2023-03-20"}),
+        2023,
+        "le COPIL 2023 est daté du 2023-03-14, avant le bilan 2022",
+    ),
+    "payment received before called": (
+        lambda s: s.year(2023, finances={"date_reception": "2023-03-01"}),
+        2024,
+        "reçue le 2023-03-01, avant d'être appelée",
+    ),
+    "article 4 rhythm": (
+        lambda s: s.convention(cotech={"reunions_min_par_an": 4}),
+        2023,
+        "COTECH : trois réunions en 2022, quand l'article 4 en demande au moins 4",
+    ),
+    "signed after the first call": (
+        lambda s: s.convention(convention={"date_signature": "2022-04-05"}),
+        2023,
+        "après le premier appel",
+    ),
+    "first call before its COPIL": (
+        lambda s: s.year(2022, appel={"date": "2022-03-10"}),
+        2022,
+        "l'appel 2022 est daté du 2022-03-10, avant le COPIL 2022 (2022-03-15)",
+    ),
+    "a bilan examined the first year": (
+        lambda s: s.year(2022, copil={"examen_bilan": "Le bilan est approuvé."}),
+        2022,
+        "aucun bilan n'existe encore",
+    ),
 }
 
 
@@ -146,12 +170,21 @@ def test_each_coherence_rule_warns_a_draft_and_stops_a_final_version(real, tmp_p
 # always warnings: they may be right (a meeting held on a Saturday), the reader decides
 NOTICES = {
     "Saturday": (lambda s: s.year(2023, appel={"date": "2023-04-01"}), 2023, "le 2023-04-01 est un samedi"),
-    "public holiday": (lambda s: s.year(2023, appel={"date": "2023-05-08"}), 2023,
-                       "le 2023-05-08 est un jour férié (Fête de la Victoire)"),
-    "account holder": (lambda s: s.year(2023, banque={"titulaire": lambda old: "AR Hlm PACA et Corse, ex-" + old}), 2023,
-                       "n'est pas l'association bénéficiaire"),
-    "announced meeting not held": (lambda s: s.year(2023, copil={"prochaines_reunions": {-1: {"date": "2024-03-19"}}}),
-                                   2023, "annonce un COPIL le 2024-03-19, absent des données de 2024"),
+    "public holiday": (
+        lambda s: s.year(2023, appel={"date": "2023-05-08"}),
+        2023,
+        "le 2023-05-08 est un jour férié (Fête de la Victoire)",
+    ),
+    "account holder": (
+        lambda s: s.year(2023, banque={"titulaire": lambda old: "AR Hlm PACA et Corse, ex-" + old}),
+        2023,
+        "n'est pas l'association bénéficiaire",
+    ),
+    "announced meeting not held": (
+        lambda s: s.year(2023, copil={"prochaines_reunions": {-1: {"date": "2024-03-19"}}}),
+        2023,
+        "annonce un COPIL le 2024-03-19, absent des données de 2024",
+    ),
 }
 
 
@@ -164,16 +197,24 @@ def test_notices_are_warnings_even_for_a_final_version(real, tmp_path, case):
 
 
 ERRORS = {
-    "IBAN checksum": (lambda s: s.year(2023, banque={"iban": "FR76 3000 4000 0500 0012 3456 789"}),
-                      2023, "la clé de contrôle ne correspond pas"),
+    "IBAN checksum": (
+        lambda s: s.year(2023, banque={"iban": "FR76 3000 4000 0500 0012 3456 789"}),
+        2023,
+        "la clé de contrôle ne correspond pas",
+    ),
     "BIC format": (lambda s: s.year(2023, banque={"bic": "BEXA-FR"}), 2023, "BIC « BEXA-FR » invalide"),
-    "SIRET checksum": (lambda s: s.convention(association={"siret": "775 000 003 00002"}), 2023,
-                       "SIRET « 775 000 003 00002 » invalide"),
+    "SIRET checksum": (
+        lambda s: s.convention(association={"siret": "775 000 003 00002"}),
+        2023,
+        "SIRET « 775 000 003 00002 » invalide",
+    ),
     "RNA format": (lambda s: s.convention(association={"rna": "133000000"}), 2023, "numéro RNA « 133000000 » invalide"),
     "bilan not dated": (lambda s: s.year(2022, bilan=DROP), 2023, "le bilan 2022 est joint au dossier 2023"),
-    "call in the closing year": (lambda s: s.year(2025, appel={"date": "2025-03-25", "reference": "X", "lieu": "Marseille",
-                                                               "montant": 20000.0}), 2025,
-                                 "l'année 2025 n'a pas d'appel"),
+    "call in the closing year": (
+        lambda s: s.year(2025, appel={"date": "2025-03-25", "reference": "X", "lieu": "Marseille", "montant": 20000.0}),
+        2025,
+        "l'année 2025 n'a pas d'appel",
+    ),
 }
 
 
@@ -208,9 +249,11 @@ def test_another_year_stops_a_final_version_only_by_what_the_dossier_prints(real
     assert "pieces/rib.pdf est un spécimen" in str(info.value)
     real.year(2022, donnees_exemple=True).write(root)
     # the 2024 dossier prints the compte rendu financier of 2022, and says so
-    for year, why in ((2023, "(année 2022 : son bilan figure dans ce dossier)"),
-                      (2024, "(année 2022 : son compte rendu financier figure dans ce dossier)"),
-                      (2025, "(année 2022 : le bilan final de ce dossier en reprend")):
+    for year, why in (
+        (2023, "(année 2022 : son bilan figure dans ce dossier)"),
+        (2024, "(année 2022 : son compte rendu financier figure dans ce dossier)"),
+        (2025, "(année 2022 : le bilan final de ce dossier en reprend"),
+    ):
         with pytest.raises(InputError) as info:
             model.load(root, year, final=True)
         lines = [line for line in str(info.value).splitlines() if "2022/year.yaml" in line]
@@ -280,13 +323,22 @@ def test_details_that_contradict_each_other_or_wait_for_a_value_are_said(inputs_
 
     comptes = next(i for i, p in enumerate(convention().years[2023]["pieces"]) if p["code"] == "comptes")
     change, expected, final = {
-        "bic of another bank": (dict(banque={"bic": "AGRIFRPPXXX"}),
-                                "le BIC AGRIFRPPXXX n'est pas celui de la banque de l'IBAN (code banque 30004", False),
-        "bank name": (dict(banque={"domiciliation": "Caisse d'Épargne – Agence EXEMPLE Marseille Prado"}),
-                      "ne nomme pas la banque de l'IBAN", False),
+        "bic of another bank": (
+            dict(banque={"bic": "AGRIFRPPXXX"}),
+            "le BIC AGRIFRPPXXX n'est pas celui de la banque de l'IBAN (code banque 30004",
+            False,
+        ),
+        "bank name": (
+            dict(banque={"domiciliation": "Caisse d'Épargne – Agence EXEMPLE Marseille Prado"}),
+            "ne nomme pas la banque de l'IBAN",
+            False,
+        ),
         "placeholder": (dict(appel={"lieu": "À COMPLÉTER"}), "« À COMPLÉTER » reste à remplir", True),
-        "provisional accounts": (dict(pieces={comptes: {"note": "Comptes 2022 provisoires, soumis à l'assemblée "
-                                                                "générale de juin 2023"}}), "pièce provisoire", False),
+        "provisional accounts": (
+            dict(pieces={comptes: {"note": "Comptes 2022 provisoires, soumis à l'assemblée générale de juin 2023"}}),
+            "pièce provisoire",
+            False,
+        ),
     }[case]
     convention().year(2023, **change).write(inputs_copy)
     if final:
@@ -305,8 +357,9 @@ def test_a_bank_is_recognised_by_its_bic_s_name_too(inputs_copy):
     from pipeline.convention import model
 
     iban = str(IBAN.generate("FR", bank_code="30003", account_code="00012345678"))
-    convention().year(2023, banque={"iban": iban, "bic": "SOGEFRPPXXX",
-                                    "domiciliation": "Société Générale – Agence EXEMPLE Marseille Prado"}).write(inputs_copy)
+    convention().year(
+        2023, banque={"iban": iban, "bic": "SOGEFRPPXXX", "domiciliation": "Société Générale – Agence EXEMPLE Marseille Prado"}
+    ).write(inputs_copy)
     warnings = model.load(inputs_copy, 2023).warnings
     assert not any("banque.domiciliation" in w or "banque.bic" in w for w in warnings), warnings
 
@@ -318,13 +371,21 @@ def test_meetings_announced_for_later_in_a_running_year_are_not_missed_yet(input
 
     # the two meetings held by March; nothing after them yet (the payment, the bilan, no CRF)
     sample = convention()
-    later = list(sample.years[2024])[list(sample.years[2024]).index("reunions") + 1:]
-    sample.year(2024, reunions=lambda meetings: meetings[:2], **{key: DROP for key in later},
-                a_remplacer=lambda keys: [k for k in keys if not k.startswith("crf.")]).write(inputs_copy)
+    later = list(sample.years[2024])[list(sample.years[2024]).index("reunions") + 1 :]
+    sample.year(
+        2024,
+        reunions=lambda meetings: meetings[:2],
+        **{key: DROP for key in later},
+        a_remplacer=lambda keys: [k for k in keys if not k.startswith("crf.")],
+    ).write(inputs_copy)
     data = model.load(inputs_copy, 2024)
     assert not any("absent des réunions de 2024" in w for w in data.warnings), data.warnings
-    september = {"instance": "COTECH", "date": "2024-09-24", "lieu": "Le Saint-Georges, Marseille",
-                 "objet": "Point d'étape du programme 2024"}
+    september = {
+        "instance": "COTECH",
+        "date": "2024-09-24",
+        "lieu": "Le Saint-Georges, Marseille",
+        "objet": "Point d'étape du programme 2024",
+    }
     sample = convention()
     assert september in sample.years[2024]["reunions"]
     sample.year(2024, reunions=lambda meetings: [m for m in meetings if m != september]).write(inputs_copy)
@@ -339,8 +400,7 @@ def test_final_refusals_read_file_by_file_line_by_line(inputs_copy):
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023, final=True)
     places = [p.split(": ", 1)[0] for p in info.value.problems]
-    keys = [(p.rpartition(":")[0], int(p.rpartition(":")[2])) if p.rpartition(":")[2].isdigit() else (p, 0)
-            for p in places]
+    keys = [(p.rpartition(":")[0], int(p.rpartition(":")[2])) if p.rpartition(":")[2].isdigit() else (p, 0) for p in places]
     assert keys == sorted(keys) and len(set(k[0] for k in keys)) > 1, places
 
 
@@ -351,13 +411,15 @@ def test_the_chair_of_the_meeting_is_one_of_those_present(inputs_copy):
     convention().year(2023, copil={"presidence": "equipes_metropol"}).write(inputs_copy)
     with pytest.raises(InputError) as info:
         model.load(inputs_copy, 2023)
-    assert "copil.presidence: le rôle « equipes_metropol », qui préside la séance, ne désigne aucun membre présent" \
-        in str(info.value)
+    assert "copil.presidence: le rôle « equipes_metropol », qui préside la séance, ne désigne aucun membre présent" in str(
+        info.value
+    )
 
 
 # --------------------------------------------------------------------------- at the edges
 # where an off-by-one goes unseen: the day before, the day itself, 31 December, a Saturday, the
 # first year of a total, half a cent; the bilan's figures read from the data as the templates get them
+
 
 def said(inputs, words: str) -> bool:
     return any(words in w for w in inputs.warnings)
@@ -458,12 +520,15 @@ def test_the_final_bilan_counts_every_year_of_the_period_the_first_included():
 # --------------------------------------------------------------------- half a cent
 
 
-@pytest.mark.parametrize("value, figures", [
-    (Decimal("0.125"), "0,13\u00a0€"),
-    (Decimal("1234.565"), "1\u202f234,57\u00a0€"),
-    (2.675, "2,68\u00a0€"),       # a float as written, not as stored
-    (Decimal("0.124"), "0,12\u00a0€"),
-])
+@pytest.mark.parametrize(
+    "value, figures",
+    [
+        (Decimal("0.125"), "0,13\u00a0€"),
+        (Decimal("1234.565"), "1\u202f234,57\u00a0€"),
+        (2.675, "2,68\u00a0€"),  # a float as written, not as stored
+        (Decimal("0.124"), "0,12\u00a0€"),
+    ],
+)
 def test_half_a_cent_is_rounded_up_as_accounts_do(value, figures):
     assert french.montant(value) == figures
 

@@ -1,9 +1,10 @@
 """The yearly cycle stated once (convention/cycle.py): the period, the closing year, the bilan a
 dossier holds, the years it reads; and the years that decide staleness are the years the load
 reads, so that a change in any of them rebuilds the dossier."""
-import pytest
 
+import pytest
 from helpers import INPUTS
+
 from pipeline import manifest
 from pipeline.convention import cycle, model
 
@@ -16,12 +17,15 @@ def test_the_period_and_its_closing_year():
     assert cycle.dossier_years(PERIOD) == [2022, 2023, 2024, 2025] and cycle.dossier_years([]) == []
 
 
-@pytest.mark.parametrize("year, first, closing, bilan, printed, read", [
-    (2022, True, False, None, [2022], [2022, 2023]),                      # first: no bilan yet
-    (2023, False, False, 2022, [2023, 2022], [2023, 2022, 2024]),         # middle: the bilan of N-1
-    (2024, False, False, 2023, [2024, 2023, 2022], [2024, 2023, 2022, 2025]),  # last: N-2 for its CRF; N+1 closes
-    (2025, False, True, 2024, [2025, 2022, 2023, 2024], [2025, 2022, 2023, 2024]),  # closing: every year, no next
-])
+@pytest.mark.parametrize(
+    "year, first, closing, bilan, printed, read",
+    [
+        (2022, True, False, None, [2022], [2022, 2023]),  # first: no bilan yet
+        (2023, False, False, 2022, [2023, 2022], [2023, 2022, 2024]),  # middle: the bilan of N-1
+        (2024, False, False, 2023, [2024, 2023, 2022], [2024, 2023, 2022, 2025]),  # last: N-2 for its CRF; N+1 closes
+        (2025, False, True, 2024, [2025, 2022, 2023, 2024], [2025, 2022, 2023, 2024]),  # closing: every year, no next
+    ],
+)
 def test_each_dossier_of_the_period(year, first, closing, bilan, printed, read):
     assert cycle.is_first(year, PERIOD) is first and cycle.is_closing(year, PERIOD) is closing
     assert cycle.bilan_year(year, PERIOD) == bilan
@@ -71,8 +75,10 @@ def test_the_fast_paths_bind_nothing_and_load_no_document_library():
     import subprocess
     import sys
 
-    code = ("import sys; from pipeline import build, manifest, places; "
-            "print(' '.join(m for m in ('pipeline.convention.model', 'docx', 'docxtpl', 'pypdf', 'num2words') "
-            "if m in sys.modules))")
+    code = (
+        "import sys; from pipeline import build, manifest, places; "
+        "print(' '.join(m for m in ('pipeline.convention.model', 'docx', 'docxtpl', 'pypdf', 'num2words') "
+        "if m in sys.modules))"
+    )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=INPUTS.parent.parent)
     assert shown.returncode == 0 and shown.stdout.strip() == "", shown.stdout + shown.stderr

@@ -7,6 +7,7 @@ convention.yaml means what they meant, or is refused with its file, line and wha
 - the member who signs the minutes for a party was prepared for signature while excused;
 - the YAML parser's messages were printed in English.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,9 +18,9 @@ from decimal import Decimal
 
 import pytest
 import yaml
-
 from builder import convention
 from helpers import line_of_text, load_problems
+
 from pipeline.binder import Problems, bind
 from pipeline.convention import documents, model
 from pipeline.errors import InputError
@@ -33,14 +34,23 @@ def _edit(path, old, new, count=1):
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-
-
 # --------------------------------------------------------------------------- 1. times
 
-@pytest.mark.parametrize("written, meant", [
-    ("14:30", "14 h 30"), ("14h30", "14 h 30"), ("14 h 30", "14 h 30"), ("14H30", "14 h 30"),
-    ('"14:30"', "14 h 30"), ("14 h", "14 h 00"), ("14h", "14 h 00"), ("09:05", "9 h 05"), ("9 h 5", None),
-])
+
+@pytest.mark.parametrize(
+    "written, meant",
+    [
+        ("14:30", "14 h 30"),
+        ("14h30", "14 h 30"),
+        ("14 h 30", "14 h 30"),
+        ("14H30", "14 h 30"),
+        ('"14:30"', "14 h 30"),
+        ("14 h", "14 h 00"),
+        ("14h", "14 h 00"),
+        ("09:05", "9 h 05"),
+        ("9 h 5", None),
+    ],
+)
 def test_a_time_means_what_staff_wrote(inputs_copy, written, meant):
     from pipeline.french import typo_heure
 
@@ -68,13 +78,15 @@ def test_an_impossible_time_is_refused_with_its_line(inputs_copy, written):
 def test_the_minutes_print_the_time_staff_meant(inputs_copy, tmp_path):
     """Through the real template (docxtpl, no LibreOffice): « ouverte à 870 » was printed."""
     from helpers import TEMPLATES, docx_text
+
     from pipeline import places, templates
 
     _edit(inputs_copy / "2023" / "year.yaml", 'heure: "10 h 00"', "heure: 14:30")
     _edit(inputs_copy / "2023" / "year.yaml", 'heure_fin: "12 h 00"', "heure_fin: 16h")
     loaded = model.load(inputs_copy, 2023)
-    filled = templates.fill(loaded, places.template_for(inputs_copy, TEMPLATES, "pv-copil.docx"),
-                            tmp_path / "pv.docx", final=False)  # the build's road
+    filled = templates.fill(
+        loaded, places.template_for(inputs_copy, TEMPLATES, "pv-copil.docx"), tmp_path / "pv.docx", final=False
+    )  # the build's road
     text = docx_text(filled.docx)
     assert "La séance est ouverte à 14\u00a0h\u00a030" in text and "la séance est levée à 16\u00a0h\u00a000" in text
     assert "870" not in text
@@ -142,8 +154,24 @@ def _bound(tmp_path, tp, written):
 
 
 # what YAML 1.1 would have changed: booleans, octal, sexagesimal, underscores, hexadecimal
-TEXT_TRAPS = ["NO", "no", "on", "Off", "yes", "Y", "010", "0012", "00012345600001", "1:30", "1.10", "1_000", "0x1F",
-              "+33", "13007", "2023-03-15"]
+TEXT_TRAPS = [
+    "NO",
+    "no",
+    "on",
+    "Off",
+    "yes",
+    "Y",
+    "010",
+    "0012",
+    "00012345600001",
+    "1:30",
+    "1.10",
+    "1_000",
+    "0x1F",
+    "+33",
+    "13007",
+    "2023-03-15",
+]
 
 
 @pytest.mark.parametrize("tp", _leaf_fields())
@@ -185,8 +213,17 @@ def test_no_yaml_1_1_trap_changes_a_value(tmp_path, tp):
 def test_the_schema_holds_times_and_identifiers():
     """The walk above meets what this issue is about: a time, a SIRET, amounts, dates, codes."""
     ids = {p.id for p in _leaf_fields()}
-    assert {"Copil.heure", "Copil.heure_fin", "Partie.siret", "Partie.telephone", "Termes.montant_annuel",
-            "Action.participants", "Chantier.code", "Piece.specimen", "Action.date"} <= ids
+    assert {
+        "Copil.heure",
+        "Copil.heure_fin",
+        "Partie.siret",
+        "Partie.telephone",
+        "Termes.montant_annuel",
+        "Action.participants",
+        "Chantier.code",
+        "Piece.specimen",
+        "Action.date",
+    } <= ids
 
 
 def test_codes_and_numbers_of_the_shipped_files_keep_their_spelling(inputs_copy):
@@ -208,11 +245,14 @@ def test_a_yes_no_field_still_reads_true_and_false(inputs_copy):
 
 # --------------------------------------------------------------------------- 2. civilité and fonction
 
+
 def test_a_civilite_that_contradicts_the_title_is_a_warning_then_an_error(inputs_copy):
     conv = convention(association={"representant": {"civilite": "Madame"}}).write(inputs_copy) / "convention.yaml"
     line = line_of_text(conv, "qualite: Président\n")
-    said = (f"{_display(conv)}:{line}: association.representant.qualite: civilité "
-            "Madame mais fonction « Président » : écrivez « Présidente » (ou Monsieur)")
+    said = (
+        f"{_display(conv)}:{line}: association.representant.qualite: civilité "
+        "Madame mais fonction « Président » : écrivez « Présidente » (ou Monsieur)"
+    )
     assert said + " (avertissement ; erreur avec --final)" in model.load(inputs_copy, 2023).warnings
     assert said in load_problems(inputs_copy, 2023, final=True)
 
@@ -224,36 +264,50 @@ def jean_as(civilite: str, qualite: str):
     return convention().year(2023, copil={"presents": {jean: {"civilite": civilite, "qualite": qualite}}})
 
 
-@pytest.mark.parametrize("civilite, qualite, fix", [
-    ("M.", "Vice-Présidente déléguée à l'Habitat", "écrivez « Vice-Président délégué … » (ou Mme)"),
-    ("Mme", "Directeur de l'Habitat", "écrivez « Directrice … » (ou M.)"),
-    ("Mme", "Conseiller métropolitain", "écrivez « Conseillère métropolitaine » (ou M.)"),
-    ("M.", "Secrétaire générale", "écrivez « Secrétaire général » (ou Mme)"),
-    ("Madame", "Président du conseil d'administration", "écrivez « Présidente … » (ou Monsieur)"),
-])
+@pytest.mark.parametrize(
+    "civilite, qualite, fix",
+    [
+        ("M.", "Vice-Présidente déléguée à l'Habitat", "écrivez « Vice-Président délégué … » (ou Mme)"),
+        ("Mme", "Directeur de l'Habitat", "écrivez « Directrice … » (ou M.)"),
+        ("Mme", "Conseiller métropolitain", "écrivez « Conseillère métropolitaine » (ou M.)"),
+        ("M.", "Secrétaire générale", "écrivez « Secrétaire général » (ou Mme)"),
+        ("Madame", "Président du conseil d'administration", "écrivez « Présidente … » (ou Monsieur)"),
+    ],
+)
 def test_a_participant_whose_civilite_contradicts_the_title(inputs_copy, civilite, qualite, fix):
     path = jean_as(civilite, qualite).write(inputs_copy) / "2023" / "year.yaml"
     warnings = [w for w in model.load(inputs_copy, 2023).warnings if "civilité" in w]
     assert len(warnings) == 1, warnings
     line = line_of_text(path, "prenom: Jean") + 2
-    assert warnings[0].startswith(f"{_display(path)}:{line}: copil.presents[3].qualite: "
-                                  f"civilité {civilite} mais fonction « ")
+    assert warnings[0].startswith(f"{_display(path)}:{line}: copil.presents[3].qualite: civilité {civilite} mais fonction « ")
     assert fix in warnings[0]
 
 
-@pytest.mark.parametrize("civilite, qualite", [
-    ("M.", "Secrétaire"), ("Mme", "Secrétaire"), ("Mme", "Maire de Vitrolles"), ("M.", "Maire"),
-    ("Mme", "Adjoint au maire"), ("M.", "Adjointe au maire"), ("Mme", "Responsable du pôle habitat"),
-    ("Mme", "Directrice"), ("M.", "Directeur général adjoint"), ("Madame", "Présidente"),
-])
+@pytest.mark.parametrize(
+    "civilite, qualite",
+    [
+        ("M.", "Secrétaire"),
+        ("Mme", "Secrétaire"),
+        ("Mme", "Maire de Vitrolles"),
+        ("M.", "Maire"),
+        ("Mme", "Adjoint au maire"),
+        ("M.", "Adjointe au maire"),
+        ("Mme", "Responsable du pôle habitat"),
+        ("Mme", "Directrice"),
+        ("M.", "Directeur général adjoint"),
+        ("Madame", "Présidente"),
+    ],
+)
 def test_an_epicene_or_agreeing_title_is_left_alone(inputs_copy, civilite, qualite):
     jean_as(civilite, qualite).write(inputs_copy)
     assert model.load(inputs_copy, 2023).warnings == []
 
 
 def test_a_form_of_address_writes_the_civilite_out(inputs_copy):
-    convention(metropole={"representant": {"civilite": "Mme", "prenom": "Martine", "nom": "MARTIN"}},
-               association={"representant": {"civilite": "M."}}).write(inputs_copy)
+    convention(
+        metropole={"representant": {"civilite": "Mme", "prenom": "Martine", "nom": "MARTIN"}},
+        association={"representant": {"civilite": "M."}},
+    ).write(inputs_copy)
     loaded = model.load(inputs_copy, 2023)
     assert loaded.warnings == []
     metropole, association = loaded.convention.metropole.representant, loaded.convention.association.representant
@@ -265,12 +319,24 @@ def test_a_form_of_address_writes_the_civilite_out(inputs_copy):
 
 # --------------------------------------------------------------------------- 3. who signs the minutes
 
+
 def test_an_excused_signatory_is_said_and_never_asked_to_sign(inputs_copy):
     copil = convention().years[2023]["copil"]
     sophie = next(p for p in copil["presents"] if p["prenom"] == "Sophie")
-    path = convention().year(2023, copil={"presents": [p for p in copil["presents"] if p is not sophie],
-                                          "excuses": [sophie, *copil["excuses"]], "presidence": "president_arhlm"}
-                             ).write(inputs_copy) / "2023" / "year.yaml"
+    path = (
+        convention()
+        .year(
+            2023,
+            copil={
+                "presents": [p for p in copil["presents"] if p is not sophie],
+                "excuses": [sophie, *copil["excuses"]],
+                "presidence": "president_arhlm",
+            },
+        )
+        .write(inputs_copy)
+        / "2023"
+        / "year.yaml"
+    )
     loaded = model.load(inputs_copy, 2023)
     said = [w for w in loaded.warnings if "procès-verbal" in w and "excusée" in w]
     assert len(said) == 1, loaded.warnings
@@ -280,35 +346,42 @@ def test_an_excused_signatory_is_said_and_never_asked_to_sign(inputs_copy):
     assert "M. Pascal FRIQUET" not in said[0] and said[0].endswith("(avertissement ; erreur avec --final)")
     pv = next(d for d in documents.plan(loaded) if d.key == "pv-copil")
     assert "Sophie EXEMPLE" not in [s.name for s in documents.signatories(pv, loaded)]
-    assert any(p.startswith(f"{_display(path)}:{line}: copil.excuses[1]: Mme Sophie EXEMPLE")
-               for p in load_problems(inputs_copy, 2023, final=True))
+    assert any(
+        p.startswith(f"{_display(path)}:{line}: copil.excuses[1]: Mme Sophie EXEMPLE")
+        for p in load_problems(inputs_copy, 2023, final=True)
+    )
 
 
 # --------------------------------------------------------------------------- 4. the parser's messages
 
-ENGLISH = re.compile(r"\b(found|expected|mapping|allowed|character|token|scanning|parsing|stream|while|could|"
-                     r"indicator|alias|anchor|constructor|tag|escape|node)\b")
+ENGLISH = re.compile(
+    r"\b(found|expected|mapping|allowed|character|token|scanning|parsing|stream|while|could|"
+    r"indicator|alias|anchor|constructor|tag|escape|node)\b"
+)
 
 
-@pytest.mark.parametrize("line, broken, said", [
-    ("  lieu: Marseille", "  lieu: Marseille: Le Pharo", "deux-points"),
-    ("  lieu: Marseille", "\tlieu: Marseille", "tabulation"),
-    ("  reference: AR-2023-012", '  reference: "AR-2023-012', "guillemet"),
-    ("  reference: AR-2023-012", "  reference: 'AR-2023-012", "guillemet"),
-    ("  reference: AR-2023-012", '  reference: "AR-2023" 012', "guillemet"),
-    ("  reference: AR-2023-012", "  reference: %AR-2023-012", "« % »"),
-    ("  reference: AR-2023-012", "  reference: @AR-2023-012", "« @ »"),
-    ("  reference: AR-2023-012", "  reference: `AR-2023-012`", "« ` »"),
-    ("  reference: AR-2023-012", "  reference: *AR-2023-012", "« * »"),
-    ("  reference: AR-2023-012", "  reference: &", "« & »"),
-    ("  reference: AR-2023-012", "  reference: !AR-2023-012", "« ! »"),
-    ("  reference: AR-2023-012", "  reference AR-2023-012", "deux-points"),
-    ("  reference: AR-2023-012", " reference: AR-2023-012", "indentation"),
-    ("  reference: AR-2023-012", "  reference: [AR-2023-012", "crochet"),
-    ("  reference: AR-2023-012", "  reference: {AR-2023-012", "accolade"),
-    ("  reference: AR-2023-012", '  reference: "AR\\2023"', "barre oblique"),
-    ("  reference: AR-2023-012", "  reference: AR-2023-012\n  reference: AR-2023-013", "deux fois"),
-])
+@pytest.mark.parametrize(
+    "line, broken, said",
+    [
+        ("  lieu: Marseille", "  lieu: Marseille: Le Pharo", "deux-points"),
+        ("  lieu: Marseille", "\tlieu: Marseille", "tabulation"),
+        ("  reference: AR-2023-012", '  reference: "AR-2023-012', "guillemet"),
+        ("  reference: AR-2023-012", "  reference: 'AR-2023-012", "guillemet"),
+        ("  reference: AR-2023-012", '  reference: "AR-2023" 012', "guillemet"),
+        ("  reference: AR-2023-012", "  reference: %AR-2023-012", "« % »"),
+        ("  reference: AR-2023-012", "  reference: @AR-2023-012", "« @ »"),
+        ("  reference: AR-2023-012", "  reference: `AR-2023-012`", "« ` »"),
+        ("  reference: AR-2023-012", "  reference: *AR-2023-012", "« * »"),
+        ("  reference: AR-2023-012", "  reference: &", "« & »"),
+        ("  reference: AR-2023-012", "  reference: !AR-2023-012", "« ! »"),
+        ("  reference: AR-2023-012", "  reference AR-2023-012", "deux-points"),
+        ("  reference: AR-2023-012", " reference: AR-2023-012", "indentation"),
+        ("  reference: AR-2023-012", "  reference: [AR-2023-012", "crochet"),
+        ("  reference: AR-2023-012", "  reference: {AR-2023-012", "accolade"),
+        ("  reference: AR-2023-012", '  reference: "AR\\2023"', "barre oblique"),
+        ("  reference: AR-2023-012", "  reference: AR-2023-012\n  reference: AR-2023-013", "deux fois"),
+    ],
+)
 def test_a_syntax_error_is_said_in_french_with_its_line(inputs_copy, line, broken, said):
     path = inputs_copy / "2023" / "year.yaml"
     where = line_of_text(path, line.strip() + "\n")
@@ -321,8 +394,19 @@ def test_a_syntax_error_is_said_in_french_with_its_line(inputs_copy, line, broke
         assert message.startswith(f"{_display(path)}:{where + (said == 'deux fois')}:"), message
 
 
-@pytest.mark.parametrize("text", ["a: b\nc\nd: e\n", "a:\n  - b\n  c: d\n", "a: b]\nc: ]\n", "a: |x\n",
-                                  "a: b\n- c\n", "a: b\x07\n", "a: [b, c\nd: e\n", "a: b\n\tc: d\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: b\nc\nd: e\n",
+        "a:\n  - b\n  c: d\n",
+        "a: b]\nc: ]\n",
+        "a: |x\n",
+        "a: b\n- c\n",
+        "a: b\x07\n",
+        "a: [b, c\nd: e\n",
+        "a: b\n\tc: d\n",
+    ],
+)
 def test_no_parser_english_reaches_staff(tmp_path, text):
     """Both parsers (libyaml, and PyYAML's own where libyaml is missing) word their problems
     differently: neither reaches staff."""
@@ -353,8 +437,9 @@ def test_an_amount_out_of_all_measure_is_its_line_s_problem(inputs_copy, written
     path = inputs_copy / "2023" / "year.yaml"
     _edit(path, "  montant: 20000.00", f"  montant: {written}")
     said = load_problems(inputs_copy, 2023)
-    assert any(f"2023/year.yaml:{line_of_text(path, 'montant:')}: appel.montant:" in line and written in line
-               for line in said), said
+    assert any(f"2023/year.yaml:{line_of_text(path, 'montant:')}: appel.montant:" in line and written in line for line in said), (
+        said
+    )
 
 
 def test_a_date_order_warning_names_both_lines_when_the_dates_are_in_two_files(inputs_copy):

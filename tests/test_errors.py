@@ -1,4 +1,5 @@
 """Bad input and faults: a clear message, a distinct exit code, and previous outputs intact."""
+
 import hashlib
 import os
 import shutil
@@ -9,16 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
-
 from builder import DROP, convention
 from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli, processes_naming, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every published file and its hash; locks and the .cache folder are not outputs."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".lock-") and ".cache" not in p.relative_to(folder).parts}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".lock-") and ".cache" not in p.relative_to(folder).parts
+    }
 
 
 @pytest.fixture()
@@ -30,12 +32,14 @@ def previous(tmp_path, built) -> Path:
     return outputs
 
 
-def build_cli(inputs: Path, outputs: Path, *extra: str, env=None, templates: Path = TEMPLATES, year="2023",
-              process: bool = False):
+def build_cli(
+    inputs: Path, outputs: Path, *extra: str, env=None, templates: Path = TEMPLATES, year="2023", process: bool = False
+):
     """A build through the CLI, in this process; ``process``: as its own ``python -m pipeline``, for
     a test about LibreOffice's life or the process itself (``env`` is then its whole environment)."""
-    return (run_cli if process else cli)("--inputs", str(inputs), "--templates", str(templates),
-                                         "--outputs", str(outputs), "build", year, *extra, env=env)
+    return (run_cli if process else cli)(
+        "--inputs", str(inputs), "--templates", str(templates), "--outputs", str(outputs), "build", year, *extra, env=env
+    )
 
 
 def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: dict):
@@ -44,8 +48,13 @@ def assert_clean_failure(result, code: int, *words: str, outputs: Path, before: 
     for word in words:
         assert word in result.stderr, (word, result.stderr)
     assert snapshot(outputs) == before
-    leftovers = [p.name for folder in (outputs, outputs / CONV) if folder.is_dir() for p in folder.iterdir()
-                 if p.name.startswith(".") and not p.name.startswith((".lock", ".cache"))]
+    leftovers = [
+        p.name
+        for folder in (outputs, outputs / CONV)
+        if folder.is_dir()
+        for p in folder.iterdir()
+        if p.name.startswith(".") and not p.name.startswith((".lock", ".cache"))
+    ]
     assert leftovers == []
 
 
@@ -68,8 +77,7 @@ _PARTICIPANTS, _RIB = _index(_ACTIONS, participants=21), _index(_PIECES, fichier
 # (what is wrong: the YAML text as typed, or the data, words of the message)
 INPUT_CASES = [
     ("malformed yaml", ("  reference: AR-2023-012", "  reference: 'AR-2023-012"), ["year.yaml:", "syntaxe YAML"]),
-    ("wrong type", dict(actions={_PARTICIPANTS: {"participants": "beaucoup"}}),
-     ["actions[4].participants", "nombre entier"]),
+    ("wrong type", dict(actions={_PARTICIPANTS: {"participants": "beaucoup"}}), ["actions[4].participants", "nombre entier"]),
     ("missing key", dict(appel={"reference": DROP}), ["appel.reference", "clé obligatoire absente"]),
     ("unknown key", dict(appel={"lieu": DROP, "lieux": "Marseille"}), ["appel.lieux", "« lieu »"]),
     ("impossible date", dict(appel={"date": "2023-13-45"}), ["appel.date", "2023-13-45"]),
@@ -99,11 +107,13 @@ def test_empty_file(inputs_copy, previous):
 
 def test_year_outside_and_missing_folder(inputs_copy, previous):
     before = snapshot(previous)
-    assert_clean_failure(build_cli(inputs_copy, previous, year="2019"), 2, "2019", "2022, 2023, 2024",
-                         outputs=previous, before=before)
+    assert_clean_failure(
+        build_cli(inputs_copy, previous, year="2019"), 2, "2019", "2022, 2023, 2024", outputs=previous, before=before
+    )
     shutil.rmtree(inputs_copy / "2024")
-    assert_clean_failure(build_cli(inputs_copy, previous, year="2024"), 2, "2024", "n'existe pas",
-                         outputs=previous, before=before)
+    assert_clean_failure(
+        build_cli(inputs_copy, previous, year="2024"), 2, "2024", "n'existe pas", outputs=previous, before=before
+    )
 
 
 @pytest.mark.parametrize("kind", ["corrupt", "encrypted"])
@@ -114,6 +124,7 @@ def test_bad_piece_pdf(inputs_copy, previous, kind):
         words = ["rib.pdf", "abîmé"]
     else:
         from pypdf import PdfReader, PdfWriter
+
         writer = PdfWriter(clone_from=PdfReader(INPUTS / "2023" / "pieces" / "rib.pdf"))
         writer.encrypt("motdepasse")
         with open(rib, "wb") as handle:
@@ -134,6 +145,7 @@ def test_bad_template(tmp_path, previous, kind):
         target.write_text("ceci n'est pas un document Word")
     else:
         import zipfile
+
         with zipfile.ZipFile(target, "w") as z:
             z.writestr("bonjour.txt", "rien")
     before = snapshot(previous)
@@ -163,7 +175,7 @@ def test_signature_tag_outside_the_body_is_named(tmp_path, previous):
 
 def fake_soffice(tmp_path: Path, body: str) -> Path:
     script = tmp_path / "soffice"
-    script.write_text(f"#!/bin/sh\nif [ \"$1\" = \"--version\" ]; then echo 'LibreOffice 7.4.7.2'; exit 0; fi\n{body}\n")
+    script.write_text(f'#!/bin/sh\nif [ "$1" = "--version" ]; then echo \'LibreOffice 7.4.7.2\'; exit 0; fi\n{body}\n')
     script.chmod(0o755)
     return script
 
@@ -213,8 +225,12 @@ def test_libreoffice_crashing(tmp_path, previous):
 
 def test_libreoffice_hanging_is_killed(tmp_path, previous):
     before = snapshot(previous)
-    env = dict(os.environ, PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exec sleep 300")),
-               PIPELINE_START_TIMEOUT="3", LO_START_TIMEOUT="300")
+    env = dict(
+        os.environ,
+        PIPELINE_SOFFICE=str(fake_soffice(tmp_path, "exec sleep 300")),
+        PIPELINE_START_TIMEOUT="3",
+        LO_START_TIMEOUT="300",
+    )
     started = time.monotonic()
     result = build_cli(INPUTS, previous, env=env, process=True)
     assert time.monotonic() - started < 60
@@ -225,8 +241,8 @@ def test_libreoffice_hanging_is_killed(tmp_path, previous):
 def test_one_document_failing_is_named(office, tmp_path, monkeypatch):
     import tempfile
 
-    from pipeline.office import libreoffice as convert
     from pipeline.errors import ConversionError
+    from pipeline.office import libreoffice as convert
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the one-off LibreOffice's profile: here, known
 
@@ -242,9 +258,18 @@ def test_one_document_failing_is_named(office, tmp_path, monkeypatch):
 
 def test_own_libreoffice_running_does_not_interfere(tmp_path, previous):
     profile = tmp_path / "user-profile"
-    own = subprocess.Popen(["soffice", "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-                            "--accept=socket,host=127.0.0.1,port=2099;urp;"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    own = subprocess.Popen(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--accept=socket,host=127.0.0.1,port=2099;urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         time.sleep(2)
         result = build_cli(INPUTS, previous, process=True)
@@ -257,8 +282,7 @@ def test_own_libreoffice_running_does_not_interfere(tmp_path, previous):
 
 def start_build_and_wait_for_documents(outputs: Path, **popen) -> subprocess.Popen:
     """A build of 2023 in the background, returned once its first documents are filled."""
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(outputs), "build", "2023"],
-                            cwd=ROOT, **popen)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(outputs), "build", "2023"], cwd=ROOT, **popen)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(outputs.glob("*/.build-*/*.docx")):
         time.sleep(0.05)
@@ -270,8 +294,9 @@ def test_interrupted_build_leaves_outputs_and_no_process(previous, parent):
     """Also when started by a parent that ignores SIGINT (a background job, some CI runners)."""
     before = snapshot(previous)
     ignore = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if parent == "ignoring Ctrl-C" else None
-    proc = start_build_and_wait_for_documents(previous, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                              preexec_fn=ignore)
+    proc = start_build_and_wait_for_documents(
+        previous, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(previous.glob("*/.pdf-*/*.pdf")):
         time.sleep(0.01)  # signalled on an event, the first PDF from LibreOffice, not after a fixed delay
@@ -286,12 +311,12 @@ def test_interrupted_build_leaves_outputs_and_no_process(previous, parent):
 
 def test_killed_build_is_recovered_by_the_next(previous):
     before = snapshot(previous)
-    proc = start_build_and_wait_for_documents(previous, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                              start_new_session=True)
+    proc = start_build_and_wait_for_documents(
+        previous, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert {k: v for k, v in snapshot(previous).items()
-            if not any(part.startswith(".") for part in Path(k).parts)} == before
+    assert {k: v for k, v in snapshot(previous).items() if not any(part.startswith(".") for part in Path(k).parts)} == before
     result = cli("--outputs", str(previous), "build", "2023")
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (previous / CONV).iterdir() if p.name.startswith(".") and not p.name.startswith(".lock")] == []
@@ -324,8 +349,7 @@ def test_a_source_date_epoch_that_is_no_date_is_one_line_before_any_work(tmp_pat
     assert "erreur inattendue" not in done.stderr and not (tmp_path / "out").exists()
 
 
-def test_build_all_beside_a_build_of_one_year_builds_the_others_and_names_the_one_it_left(office, inputs_copy,
-                                                                                         warm_outputs):
+def test_build_all_beside_a_build_of_one_year_builds_the_others_and_names_the_one_it_left(office, inputs_copy, warm_outputs):
     """« build --all » beside a build of 2023 failed for every year of the convention (battery B4)."""
     import fcntl
 
@@ -355,8 +379,11 @@ def test_libreoffice_killed_mid_conversion_is_said_as_such_not_blamed_on_the_doc
         session.convert([good], tmp_path / "pdf")  # up and converting
         for command in processes_naming(tmp_path):
             if "soffice.bin" in command:
-                pid = next(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and
-                           (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command)
+                pid = next(
+                    int(p.name)
+                    for p in Path("/proc").iterdir()
+                    if p.name.isdigit() and (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command
+                )
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
         session.convert([good], tmp_path / "pdf2")
@@ -372,6 +399,7 @@ def test_a_full_disk_is_said_with_where_not_as_a_bare_system_error(monkeypatch, 
     from pipeline import cli, files
 
     monkeypatch.setattr(files, "short_of_space", lambda folders, need=0: "/tmp/plein (3 Mo libres)")
+
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -401,8 +429,11 @@ def test_one_of_two_workers_killed_mid_conversion_is_said_as_a_lone_one_is(tmp_p
         second = profile.with_name("profil-2").resolve().as_uri()
         for command in processes_naming(profile.with_name("profil-2")):
             if "soffice.bin" in command and second in command:
-                pid = next(int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and
-                           (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command)
+                pid = next(
+                    int(p.name)
+                    for p in Path("/proc").iterdir()
+                    if p.name.isdigit() and (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command
+                )
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
         pool.convert(goods, tmp_path / "pdf2")

@@ -3,6 +3,7 @@ it stands, a blank left « à compléter » in any case, an account holder who i
 association, a bilan whose year is still example data while its dossier's is real, a convention
 without its signature date; and the notice for a meeting held on a Saturday or a holiday. The
 data is read as the build reads it (``model.load``), no LibreOffice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ import shutil
 
 import pytest
 import yaml
-
 from helpers import INPUTS, load_problems, make_final
+
 from pipeline.convention import documents, model
 
 
@@ -46,6 +47,7 @@ def warned(root, year=2023) -> str:
 def test_a_final_version_refuses_exemple_in_any_text_not_only_names(real):
     def retitle(data):
         data["actions"][0]["titre"] = "Réunion EXEMPLE des bailleurs"
+
     edit_yaml(year_file(real), retitle)
     problems = "\n".join(load_problems(real, 2023, final=True))
     assert "actions[1].titre" in problems and "« Réunion EXEMPLE des bailleurs » est une valeur d'exemple" in problems
@@ -54,6 +56,7 @@ def test_a_final_version_refuses_exemple_in_any_text_not_only_names(real):
 def test_a_lower_case_a_completer_is_a_blank(real):
     def blank(data):
         data["actions"][0]["resultat"] = "à compléter"
+
     edit_yaml(year_file(real), blank)
     assert "« à compléter » reste à remplir" in warned(real)
     assert any("« à compléter » reste à remplir" in p for p in load_problems(real, 2023, final=True))
@@ -65,6 +68,7 @@ def test_an_account_holder_named_by_part_of_the_association_s_name_is_said(real)
 
     def holder(data):
         data["banque"]["titulaire"] = part
+
     edit_yaml(year_file(real), holder)
     assert f"le titulaire du compte (« {part} ») n'est pas l'association" in warned(real)
 
@@ -108,6 +112,7 @@ def test_a_convention_signed_on_two_days_is_ready_to_sign_without_a_date_signatu
     def in_turn(conv):
         conv["convention"].pop("date_signature")
         conv["convention"]["signatures"] = {"association": dt.date(2022, 2, 24), "metropole": dt.date(2022, 2, 28)}
+
     edit_yaml(real / "convention.yaml", in_turn)
     plan, data = _documents(real, 2022)
     assert documents.not_ready_to_sign(plan["convention"], data) is None
@@ -116,8 +121,14 @@ def test_a_convention_signed_on_two_days_is_ready_to_sign_without_a_date_signatu
 # --------------------------------------------------------------------- meetings on a day off
 
 
-@pytest.mark.parametrize("day,why", [(dt.date(2023, 2, 11), "un samedi"), (dt.date(2023, 2, 12), "un dimanche"),
-                                     (dt.date(2023, 5, 8), "un jour férié (Fête de la Victoire)")])
+@pytest.mark.parametrize(
+    "day,why",
+    [
+        (dt.date(2023, 2, 11), "un samedi"),
+        (dt.date(2023, 2, 12), "un dimanche"),
+        (dt.date(2023, 5, 8), "un jour férié (Fête de la Victoire)"),
+    ],
+)
 def test_a_meeting_held_on_a_day_off_gets_a_notice(real, day, why):
     edit_yaml(year_file(real), lambda data: data["reunions"][0].update(date=day))
     said = [w for w in model.load(real, 2023).warnings if "reunions[1].date" in w]

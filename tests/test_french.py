@@ -19,18 +19,21 @@ def test_amounts_in_figures_use_narrow_and_plain_no_break_spaces():
     assert french.montant(Decimal("0.05")) == "0,05\u00a0€"
 
 
-@pytest.mark.parametrize("value, words", [
-    (20000, "vingt mille euros"),
-    (1, "un euro"),
-    (80, "quatre-vingts euros"),
-    (1000000, "un million d’euros"),
-    (0, "zéro euro"),
-    (2000000, "deux millions d’euros"),
-    (1000000000, "un milliard d’euros"),
-    (2500000, "deux millions cinq cent mille euros"),
-    (Decimal("20000.50"), "vingt mille euros et cinquante centimes"),
-    (Decimal("2.01"), "deux euros et un centime"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (20000, "vingt mille euros"),
+        (1, "un euro"),
+        (80, "quatre-vingts euros"),
+        (1000000, "un million d’euros"),
+        (0, "zéro euro"),
+        (2000000, "deux millions d’euros"),
+        (1000000000, "un milliard d’euros"),
+        (2500000, "deux millions cinq cent mille euros"),
+        (Decimal("20000.50"), "vingt mille euros et cinquante centimes"),
+        (Decimal("2.01"), "deux euros et un centime"),
+    ],
+)
 def test_amounts_in_words(value, words):
     assert french.montant_lettres(value) == words
 
@@ -45,19 +48,22 @@ def test_typography_inserts_no_break_spaces():
     assert french.typo("https://exemple.fr à 14:30") == "https://exemple.fr à 14:30"
 
 
-@pytest.mark.parametrize("n, singular, kwargs, text", [
-    (0, "action", {}, "aucune action"),
-    (1, "action", {}, "une action"),
-    (2, "réunion", {}, "deux réunions"),
-    (11, "action", {}, "onze actions"),
-    (33, "action menée", {"pluriel": "actions menées"}, "trente-trois actions menées"),
-    (21, "action", {}, "vingt et une actions"),
-    (21, "chantier", {"feminin": False}, "vingt et un chantiers"),
-    (148, "participant", {"feminin": False}, "148 participants"),
-    (1, "chantier", {"feminin": False}, "un chantier"),
-    (0, "chantier", {"feminin": False}, "aucun chantier"),
-    (3, "fois", {}, "trois fois"),
-])
+@pytest.mark.parametrize(
+    "n, singular, kwargs, text",
+    [
+        (0, "action", {}, "aucune action"),
+        (1, "action", {}, "une action"),
+        (2, "réunion", {}, "deux réunions"),
+        (11, "action", {}, "onze actions"),
+        (33, "action menée", {"pluriel": "actions menées"}, "trente-trois actions menées"),
+        (21, "action", {}, "vingt et une actions"),
+        (21, "chantier", {"feminin": False}, "vingt et un chantiers"),
+        (148, "participant", {"feminin": False}, "148 participants"),
+        (1, "chantier", {"feminin": False}, "un chantier"),
+        (0, "chantier", {"feminin": False}, "aucun chantier"),
+        (3, "fois", {}, "trois fois"),
+    ],
+)
 def test_counts_agree_with_their_noun(n, singular, kwargs, text):
     """In words below 100, so that « onze actions sur six chantiers » never mixes figures and words."""
     assert french.compte(n, singular, **kwargs) == text

@@ -2,6 +2,7 @@
 line from ``check`` (naming the file, no traceback, no « erreur inattendue ») and the build stops
 on it with the same words, publishing nothing; or, for what is only dangerous and not wrong (a
 Word piece linking an image at an address), builds without touching the network."""
+
 from __future__ import annotations
 
 import io
@@ -9,12 +10,12 @@ import re
 import zipfile
 
 import pytest
-from pypdf import PdfWriter
-
 from helpers import CONV, build_years, cli
-from pipeline.errors import PipelineError
+from pypdf import PdfWriter
 from test_hostile_pieces import png_header
 from test_nothing_fetched import linked_piece
+
+from pipeline.errors import PipelineError
 
 
 def _pdf(path, *, encrypt=False):
@@ -74,8 +75,7 @@ def test_each_hostile_file_is_one_clear_line_from_check_and_the_build(office, in
 
 
 @pytest.mark.parametrize("name", [n for n, (_, said) in CORPUS.items() if said is None])
-def test_a_hostile_word_piece_is_checked_clean_and_built_or_refused_in_one_line(office, inputs_copy, warm_outputs,
-                                                                                name):
+def test_a_hostile_word_piece_is_checked_clean_and_built_or_refused_in_one_line(office, inputs_copy, warm_outputs, name):
     _as_rib(inputs_copy, name)
     done = cli("--inputs", str(inputs_copy.parent), "check")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

@@ -1,6 +1,7 @@
 """Hostile pieces get one clear line from check and from the build: an image claiming more pixels
 than any scanned page (a decompression bomb) was let through by check and failed the build as
 « erreur inattendue DecompressionBombError » (battery C35)."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ import struct
 import zlib
 
 import pytest
-
 from helpers import cli
+
 from pipeline.convention import model
 from pipeline.errors import ConversionError, InputError
 from pipeline.pdf import pieces
@@ -18,11 +19,16 @@ from pipeline.pdf import pieces
 def png_header(path, width: int, height: int) -> None:
     """A PNG whose header claims ``width`` × ``height`` (its pixels never written: a bomb needs none
     to be refused by its size)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\0"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _rib_as(inputs, name: str) -> None:

@@ -1,6 +1,7 @@
 """House rules a newcomer relies on: one home for the environment settings, listed in the
 README; one list of system packages, read by the install script and the engine's hints; the
 engine asks the catalogue about a document instead of comparing its key."""
+
 import ast
 import re
 import subprocess
@@ -29,13 +30,20 @@ def test_every_environment_variable_is_read_in_settings_and_listed_in_the_readme
 
 
 def test_one_list_of_system_packages():
-    listed = [line.strip() for line in (ROOT / "pipeline" / "office" / "packages.txt").read_text().splitlines()
-              if line.strip() and not line.startswith("#")]
+    listed = [
+        line.strip()
+        for line in (ROOT / "pipeline" / "office" / "packages.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert "libreoffice-writer-nogui" in listed and programs.APT_PACKAGES.split() == listed
     script = (ROOT / "tools" / "setup-system.sh").read_text(encoding="utf-8")
     assert "packages.txt" in script and "libreoffice-writer-nogui" not in script
-    shown = subprocess.run(["sh", "-c", ". /dev/stdin; echo $PACKAGES"], input=script.split("missing=")[0]
-                           .replace('"$(dirname "$0")', f'"{ROOT}/tools'), capture_output=True, text=True)
+    shown = subprocess.run(
+        ["sh", "-c", ". /dev/stdin; echo $PACKAGES"],
+        input=script.split("missing=")[0].replace('"$(dirname "$0")', f'"{ROOT}/tools'),
+        capture_output=True,
+        text=True,
+    )
     assert shown.stdout.split() == listed, shown.stderr
 
 
@@ -61,8 +69,7 @@ def test_the_engine_asks_the_catalogue_instead_of_comparing_document_keys():
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn))
-                                                     for op in node.ops):
+            if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in node.ops):
                 said = next((s for side in (node.left, *node.comparators) if (s := _key_literal(side, literals))), None)
                 if said:
                     found.append(f"{where}:{node.lineno} compares with « {said} »")
@@ -133,8 +140,9 @@ def test_no_import_cycle_even_counting_the_imports_inside_functions():
     """The floors hold: no module of pipeline/ reaches itself again through what it imports, at
     its top or lazily inside a function (a cycle hidden by a lazy import breaks the day someone
     moves that import up)."""
-    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-               for p in (ROOT / "pipeline").rglob("*.py")}
+    modules = {
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__") for p in (ROOT / "pipeline").rglob("*.py")
+    }
     graph = {name: _imports(_module_file(name)) & modules for name in modules}
     for name in graph:  # a package's own __init__ is not an arrow back up
         graph[name] = {m for m in graph[name] if not name.startswith(m + ".") and m != name}
@@ -144,7 +152,7 @@ def test_no_import_cycle_even_counting_the_imports_inside_functions():
         state[name] = "open"
         for nxt in sorted(graph[name]):
             if state.get(nxt) == "open":
-                cycles.append(" → ".join(path[path.index(nxt):] + [nxt]))
+                cycles.append(" → ".join(path[path.index(nxt) :] + [nxt]))
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[name] = "done"

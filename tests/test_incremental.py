@@ -1,14 +1,15 @@
 """Reproducible outputs, the manifest, and rebuilds that redo only what changed."""
+
 import json
 import re
 import shutil
 import subprocess
 
 import pytest
-from pypdf import PdfReader
-
 from builder import convention
 from helpers import CONV, INPUTS, build_years, cli
+from pypdf import PdfReader
+
 from pipeline import manifest
 from pipeline.convention import documents, model
 from pipeline.events import Event
@@ -77,12 +78,17 @@ def test_changed_data_reconverts_only_what_it_touches(office, inputs_copy, tmp_p
     outputs = tmp_path / "out"
     build_years([2022, 2023, 2024], inputs_copy, outputs, office=office)
     guide = "Mise à jour du guide « Acquisition-amélioration en centre ancien »"
-    convention().year(2023, actions=lambda actions: [dict(a, titre="Guide « Acquisition-amélioration », 2e édition")
-                                                     if a["titre"] == guide else a for a in actions]).write(inputs_copy)
+    convention().year(
+        2023,
+        actions=lambda actions: [
+            dict(a, titre="Guide « Acquisition-amélioration », 2e édition") if a["titre"] == guide else a for a in actions
+        ],
+    ).write(inputs_copy)
     events: list[Event] = []
     build_years([2022, 2023, 2024], inputs_copy, outputs, watch=events.append, office=office)
     assert sum(batches(events)) == 1  # the bilan 2023 alone, in the dossier 2024; the others come from the cache
     from pypdf import PdfReader
+
     bilan = " ".join(p.extract_text() for p in PdfReader(outputs / CONV / "2024" / "bilan-2023.pdf").pages)
     assert "2e édition" in " ".join(bilan.split())  # the table cell may wrap there
 

@@ -1,6 +1,7 @@
 """Several lanes, several failures: the command's exit code is the first failing lane's (in
 lane order), whatever the later ones say, and every lane's lines are passed on. The lanes are a
 stand-in for ``python -m pipeline`` that exits with the code the test gives each lane."""
+
 from __future__ import annotations
 
 import stat

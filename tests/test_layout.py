@@ -1,11 +1,10 @@
 """What a reader would see on the pages: no heading left alone at a page bottom, no
 signature block torn from its « Fait à », every page of every document A4 portrait."""
+
 import docx
 import pytest
-from pypdf import PdfReader
-
 from helpers import shipped_stems
-
+from pypdf import PdfReader
 
 ALL = [(year, stem) for year, stems in shipped_stems().items() for stem in stems]
 SIGNED = [(year, stem) for year, stem in ALL if stem.startswith(("convention", "bilan", "pv-copil"))]
@@ -18,8 +17,7 @@ def body_lines(page) -> list[str]:
 
 # the documents that run over several pages (a one-page document has no page bottom to check)
 # the documents of more than one page (the call letter fits on one page with its closing formula)
-LONG = [(year, stem) for year, stem in ALL
-        if not stem.startswith(("bordereau", "bilan-final", "transmission", "appel"))]
+LONG = [(year, stem) for year, stem in ALL if not stem.startswith(("bordereau", "bilan-final", "transmission", "appel"))]
 
 
 @pytest.mark.parametrize("year,stem", LONG)
@@ -39,8 +37,7 @@ def test_signature_block_stays_with_its_fait_a(built, year, stem):
     its title where the approved text writes no name (the convention)."""
     pages = PdfReader(built / str(year) / f"{stem}.pdf").pages
     fait_a = [n for n, page in enumerate(pages) if "Fait à" in page.extract_text()]
-    signature = [n for n, page in enumerate(pages)
-                 if any("FRIQUET" in line or "Corse" in line for line in body_lines(page)[-3:])]
+    signature = [n for n, page in enumerate(pages) if any("FRIQUET" in line or "Corse" in line for line in body_lines(page)[-3:])]
     assert fait_a and signature and fait_a[-1] == signature[-1]
 
 
@@ -56,12 +53,11 @@ def test_tables_with_a_column_per_modalite_keep_the_widths_the_template_gives(bu
     import subprocess
 
     def layout_text(pdf):
-        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
     bilan = layout_text(built / "2023" / "bilan-2022.pdf")
-    assert any(line.split()[:4] == ["1.", "Le", "PLH", "métropolitain"] and line.split()[-1].isdigit()
-               for line in bilan.splitlines()), "the chantier × modalité table squeezed its first column"
+    assert any(
+        line.split()[:4] == ["1.", "Le", "PLH", "métropolitain"] and line.split()[-1].isdigit() for line in bilan.splitlines()
+    ), "the chantier × modalité table squeezed its first column"
     final = layout_text(built / "2025" / "bilan-final-2022-2024.pdf")
-    assert any(line.split()[:4] == ["1.", "Le", "PLH", "métropolitain"] and len(line.split()) == 8
-               for line in final.splitlines())
+    assert any(line.split()[:4] == ["1.", "Le", "PLH", "métropolitain"] and len(line.split()) == 8 for line in final.splitlines())

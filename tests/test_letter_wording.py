@@ -2,14 +2,15 @@
 reading ``check`` gives it), read in its .docx, no LibreOffice: what it joins leaves the specimens
 to their own sentence, « n° 22-0456 » never breaks after « n° », its « Marseille, le … » line is
 read against its own date, and a tag that prints a list or a record never reaches it."""
+
 from __future__ import annotations
 
 import dataclasses
 import shutil
 
 import pytest
-
 from helpers import INPUTS, TEMPLATES, docx_text, edited_templates, make_final
+
 from pipeline import render, templates
 from pipeline.convention import context, model
 from pipeline.errors import TemplateProblem
@@ -49,20 +50,21 @@ def test_a_deliberation_number_never_breaks_after_n_degree(real, tmp_path):
 
 
 def test_check_reads_the_letter_s_date_line(real, tmp_path):
-    folder = edited_templates(tmp_path, "appel.docx", "{{ appel.lieu }}, le {{ appel.date|date_fr }}",
-                              "{{ appel.lieu }}, le {{ copil.date|date_fr }}")
+    folder = edited_templates(
+        tmp_path, "appel.docx", "{{ appel.lieu }}, le {{ appel.date|date_fr }}", "{{ appel.lieu }}, le {{ copil.date|date_fr }}"
+    )
     filled = fill(model.load(real, 2023), folder, tmp_path)
     said = [f.message for f in filled.errors]
-    assert any("« Marseille, le 14 mars 2023 »" in m and "daté du 28 mars 2023 (sa date propre)" in m
-               for m in said), said
+    assert any("« Marseille, le 14 mars 2023 »" in m and "daté du 28 mars 2023 (sa date propre)" in m for m in said), said
 
 
 def test_the_shipped_letter_s_date_line_passes_the_reading(real, tmp_path):
     assert fill(model.load(real, 2023), TEMPLATES, tmp_path).errors == []
 
 
-@pytest.mark.parametrize("tag,kind", [("{{ pieces_specimens }}", "une liste"), ("{{ appel }}", "un enregistrement"),
-                                      ("{{ signataires }}", None)])
+@pytest.mark.parametrize(
+    "tag,kind", [("{{ pieces_specimens }}", "une liste"), ("{{ appel }}", "un enregistrement"), ("{{ signataires }}", None)]
+)
 def test_a_tag_printing_a_structure_never_reaches_the_document(tmp_path, tag, kind):
     data = model.load(INPUTS, 2023)
     folder = edited_templates(tmp_path, "appel.docx", "{{ appel.lieu }}, le", f"{tag}, le")

@@ -1,4 +1,5 @@
 """What the make targets staff type pass to the command line (``make -n`` prints it, runs nothing)."""
+
 import subprocess
 from pathlib import Path
 

@@ -2,6 +2,7 @@
 build runs keeps the digest the build started from, so the next build sees the change and
 rebuilds (it used to hash the inputs again at publication, record the new state and call the
 dossier made from the old one « déjà à jour »). A damaged manifest never blocks a build."""
+
 from __future__ import annotations
 
 import json
@@ -9,15 +10,14 @@ import shutil
 
 import docx
 import pytest
-
 from helpers import CONV, TEMPLATES, build_years
+
 from pipeline import manifest, publish
 
 
 def _edit_yaml(inputs):
     path = inputs / "2023" / "year.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "# une remarque ajoutée pendant la construction\n",
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "# une remarque ajoutée pendant la construction\n", encoding="utf-8")
     return path
 
 
@@ -36,8 +36,7 @@ def _deposit_original(inputs):
     return path
 
 
-CHANGES = {"year.yaml edited": _edit_yaml, "template saved": _save_template, "signed original deposited":
-           _deposit_original}
+CHANGES = {"year.yaml edited": _edit_yaml, "template saved": _save_template, "signed original deposited": _deposit_original}
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -73,7 +72,8 @@ def test_a_damaged_manifest_is_rebuilt_never_a_block(office, inputs_copy, warm_o
     else:
         path.write_text(damage, encoding="utf-8")
     assert manifest.what_changed(warm_outputs / CONV, inputs_copy, 2023, TEMPLATES) == [
-        f"{manifest.NAME} abîmé : la construction le refait"]
+        f"{manifest.NAME} abîmé : la construction le refait"
+    ]
     build_years([2023], inputs_copy, warm_outputs, office=office)
     assert json.loads(path.read_text(encoding="utf-8"))["year"] == 2023
     assert publish.up_to_date(warm_outputs / CONV, inputs_copy, 2023, TEMPLATES, final=False)

@@ -1,8 +1,9 @@
 """Loading and checking inputs: every problem named with file, line and key."""
-import pytest
 
+import pytest
 from builder import convention
 from helpers import INPUTS
+
 from pipeline.convention import model
 from pipeline.errors import InputError
 
@@ -32,7 +33,8 @@ def test_the_builder_s_example_loads_as_the_shipped_one(tmp_path):
         shipped, rebuilt = model.load(INPUTS, year), model.load(root, year)
         assert (rebuilt.year, rebuilt.convention, rebuilt.warnings) == (shipped.year, shipped.convention, shipped.warnings)
     assert (root / "2023" / "year.yaml").read_text(encoding="utf-8") != (INPUTS / "2023" / "year.yaml").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
 
 
 def _error(root, year, **kw) -> str:
@@ -51,7 +53,7 @@ def test_unknown_key_suggests_the_closest(inputs_copy):
     _edit(inputs_copy, 2023, "  reference: AR-2023-012", "  referense: AR-2023-012")
     message = _error(inputs_copy, 2023)
     text = (inputs_copy / "2023" / "year.yaml").read_text(encoding="utf-8")
-    line = text[:text.index("referense")].count("\n") + 1
+    line = text[: text.index("referense")].count("\n") + 1
     assert f"year.yaml:{line}: appel.referense: clé inconnue" in message
     assert "« reference »" in message
 
@@ -78,6 +80,7 @@ def test_year_outside_the_convention():
 
 def test_missing_year_folder(inputs_copy):
     import shutil
+
     shutil.rmtree(inputs_copy / "2024")
     message = _error(inputs_copy, 2024)
     assert "2024" in message and "n'existe pas" in message
@@ -91,8 +94,10 @@ def test_missing_piece_is_a_warning(inputs_copy):
 
 
 def test_piece_outside_inputs_is_refused(inputs_copy):
-    convention().year(2023, pieces=lambda pieces: [dict(p, fichier="../../../etc/passwd") if p["fichier"] == "pieces/rib.pdf"
-                                                   else p for p in pieces]).write(inputs_copy)
+    convention().year(
+        2023,
+        pieces=lambda pieces: [dict(p, fichier="../../../etc/passwd") if p["fichier"] == "pieces/rib.pdf" else p for p in pieces],
+    ).write(inputs_copy)
     assert "sort du dossier des données" in _error(inputs_copy, 2023)
 
 

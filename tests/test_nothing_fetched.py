@@ -2,6 +2,7 @@
 and which holds an INCLUDEPICTURE field made LibreOffice request that address during the build
 (battery C37). A listener on 127.0.0.1 must receive nothing; the file written without the
 stripping shows the listener would see the request."""
+
 from __future__ import annotations
 
 import io
@@ -13,9 +14,9 @@ import zipfile
 import docx
 import pytest
 from docx.shared import Cm
+from helpers import build_years
 from PIL import Image
 
-from helpers import build_years
 from pipeline.office import external
 
 
@@ -65,21 +66,33 @@ def linked_piece(path, url: str) -> None:
     document.add_picture(io.BytesIO(png.getvalue()), width=Cm(3))
     paragraph = document.add_paragraph()
     run = paragraph.add_run()
-    run._r.append(docx.oxml.parse_xml(
-        '<w:fldChar xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:fldCharType="begin"/>'))
-    run._r.append(docx.oxml.parse_xml(
-        '<w:instrText xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xml:space="preserve">'
-        f' INCLUDEPICTURE "{url}/field.png" \\d </w:instrText>'))
-    run._r.append(docx.oxml.parse_xml(
-        '<w:fldChar xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:fldCharType="end"/>'))
+    run._r.append(
+        docx.oxml.parse_xml(
+            '<w:fldChar xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:fldCharType="begin"/>'
+        )
+    )
+    run._r.append(
+        docx.oxml.parse_xml(
+            '<w:instrText xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xml:space="preserve">'
+            f' INCLUDEPICTURE "{url}/field.png" \\d </w:instrText>'
+        )
+    )
+    run._r.append(
+        docx.oxml.parse_xml(
+            '<w:fldChar xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:fldCharType="end"/>'
+        )
+    )
     buffer = io.BytesIO()
     document.save(buffer)
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "word/_rels/document.xml.rels":
-                data = re.sub(rb'(Type="[^"]*/image" )Target="[^"]*"', rb'\1Target="' + url.encode() +
-                              rb'/linked.png" TargetMode="External"', data)
+                data = re.sub(
+                    rb'(Type="[^"]*/image" )Target="[^"]*"',
+                    rb'\1Target="' + url.encode() + rb'/linked.png" TargetMode="External"',
+                    data,
+                )
             elif info.filename == "word/document.xml":
                 data = data.replace(b"r:embed=", b"r:link=")
             target.writestr(info, data)
@@ -89,8 +102,7 @@ def _with_the_piece(inputs, port: int) -> None:
     linked_piece(inputs / "2023" / "pieces" / "rapport.docx", f"http://127.0.0.1:{port}")
     year = inputs / "2023" / "year.yaml"
     text = year.read_text(encoding="utf-8")
-    year.write_text(re.sub(r"fichier: pieces/rapport-activite-2022\.pdf", "fichier: pieces/rapport.docx", text),
-                    encoding="utf-8")
+    year.write_text(re.sub(r"fichier: pieces/rapport-activite-2022\.pdf", "fichier: pieces/rapport.docx", text), encoding="utf-8")
     assert "pieces/rapport.docx" in year.read_text(encoding="utf-8")
 
 

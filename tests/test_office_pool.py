@@ -1,5 +1,6 @@
 """The pool of LibreOffice workers (``office.libreoffice.Pool``) without LibreOffice: how many
 there are, each on its own profile, and every one of them stopped."""
+
 from __future__ import annotations
 
 from pipeline.office import libreoffice
@@ -15,8 +16,11 @@ def test_two_workers_where_there_are_two_cores(monkeypatch):
 def test_each_worker_keeps_its_own_profile(tmp_path):
     profile = tmp_path / "libreoffice-profile"
     pool = libreoffice.Pool(profile=profile, size=3)
-    assert [s.keep_profile for s in pool.sessions] == [profile, tmp_path / "libreoffice-profile-2",
-                                                       tmp_path / "libreoffice-profile-3"]
+    assert [s.keep_profile for s in pool.sessions] == [
+        profile,
+        tmp_path / "libreoffice-profile-2",
+        tmp_path / "libreoffice-profile-3",
+    ]
 
 
 def test_closing_the_pool_stops_every_worker():

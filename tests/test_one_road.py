@@ -1,6 +1,7 @@
 """One road to each document: the build, ``check`` and the preview fill a document by the same
 function (``templates.fill``) and judge it by the same rules, so that what ``check`` refuses is
 never published and what they make of a template is the same bytes."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from builder import convention
 from helpers import CONV, INPUTS, TEMPLATES, build_years, cli
+
 from pipeline import checks, preview, templates
 from pipeline.convention import documents, model
 from pipeline.errors import TemplateProblem
@@ -18,13 +19,17 @@ from pipeline.errors import TemplateProblem
 # mistakes staff make in their own copy of a template: the shared text, then what they wrote
 MISTAKES = {
     "minutes dated with the call's date": (
-        "pv-copil.docx", "Fait à {{ convention.lieu_signature }}, le {{ copil.date|date_fr }}",
+        "pv-copil.docx",
+        "Fait à {{ convention.lieu_signature }}, le {{ copil.date|date_fr }}",
         "Fait à {{ convention.lieu_signature }}, le {{ appel.date|date_fr }}",
-        "ce document est daté du"),
+        "ce document est daté du",
+    ),
     "bilan titled with the dossier's year": (
-        "bilan.docx", "Bilan {{ bilan.annee }} de la mise en œuvre de la convention",
+        "bilan.docx",
+        "Bilan {{ bilan.annee }} de la mise en œuvre de la convention",
         "Bilan {{ annee }} de la mise en œuvre de la convention",
-        "ce bilan rend compte de 2022, pas de 2023"),
+        "ce bilan rend compte de 2022, pas de 2023",
+    ),
 }
 
 
@@ -43,8 +48,7 @@ def own_template(convention: Path, name: str, old: str, new: str) -> Path:
 
 
 @pytest.mark.parametrize("mistake", MISTAKES)
-def test_check_refuses_the_mistake_and_the_build_stops_on_it_publishing_nothing(office, inputs_copy, warm_outputs,
-                                                                                mistake):
+def test_check_refuses_the_mistake_and_the_build_stops_on_it_publishing_nothing(office, inputs_copy, warm_outputs, mistake):
     name, old, new, said = MISTAKES[mistake]
     own_template(inputs_copy, name, old, new)
     report = checks.check_all(inputs_copy, TEMPLATES)
@@ -79,8 +83,7 @@ def test_the_command_line_build_exits_3_on_what_check_refuses(inputs_copy, tmp_p
     assert not (tmp_path / "out" / CONV / "2022").exists()
 
 
-def test_a_warning_of_a_fill_is_said_by_the_build_check_and_the_preview(monkeypatch, office, inputs_copy,
-                                                                         warm_outputs, tmp_path):
+def test_a_warning_of_a_fill_is_said_by_the_build_check_and_the_preview(monkeypatch, office, inputs_copy, warm_outputs, tmp_path):
     """A rule's warning (not an error) goes the same road: the three say it, none stops."""
     warning = "modèle pv-copil.docx : avertissement d'essai"
 
@@ -121,8 +124,7 @@ def _fills(monkeypatch) -> dict[str, list[bytes]]:
     return made
 
 
-def test_build_check_and_preview_fill_the_same_bytes_for_every_shipped_template_and_year(monkeypatch, office,
-                                                                                        tmp_path):
+def test_build_check_and_preview_fill_the_same_bytes_for_every_shipped_template_and_year(monkeypatch, office, tmp_path):
     """The published Word files are the build's fills; check's and the preview's fills of the same
     document are the same bytes (the bordereau aside: only the build knows its pages)."""
     made = _fills(monkeypatch)
@@ -177,8 +179,9 @@ def test_in_the_first_year_check_tries_the_bilan_and_closing_templates_with_tria
     _only_years(inputs_copy, 2022)
     clean = checks.check_all(inputs_copy, TEMPLATES)
     assert clean.problems == [] and clean.untried == []
-    assert any("données d'essai" in n and "2023 (année intermédiaire)" in n and "2025 (clôture)" in n
-               for n in clean.notes), clean.notes
+    assert any("données d'essai" in n and "2023 (année intermédiaire)" in n and "2025 (clôture)" in n for n in clean.notes), (
+        clean.notes
+    )
     name, old, new, _ = MISTAKES["bilan titled with the dossier's year"]
     own_template(inputs_copy, name, old, new)
     report = checks.check_all(inputs_copy, TEMPLATES)
@@ -191,7 +194,7 @@ def _no_crf_yet(convention: Path, year: int) -> None:
     """The year as it stands before its accounts are approved: no « crf: » block yet."""
     path = convention / str(year) / "year.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text[:text.index("\n# --- Le compte rendu financier")] + "\n"
+    text = text[: text.index("\n# --- Le compte rendu financier")] + "\n"
     for field in ("date", "comptes_approuves_le", "regle_repartition", "transmis_le"):
         text = text.replace(f"  - crf.{field}\n", "")
     path.write_text(text, encoding="utf-8")
@@ -214,12 +217,20 @@ def test_before_any_crf_check_tries_the_sending_s_templates_with_a_trial_sending
     assert block.comptes_approuves_le.year == 2023 and block.comptes_approuves_le.month == 6
     assert block.comptes_approuves_le < block.date < block.transmis_le <= cycle.crf_due(2022)
     # the letter dated with the CRF's date, not the day it leaves: only a fill with data sees it
-    own_template(inputs_copy, "lettre-crf.docx", "{{ crf.lieu }}, le {{ crf.transmis_le|date_fr }}",
-                 "{{ crf.lieu }}, le {{ crf.date|date_fr }}")
+    own_template(
+        inputs_copy,
+        "lettre-crf.docx",
+        "{{ crf.lieu }}, le {{ crf.transmis_le|date_fr }}",
+        "{{ crf.lieu }}, le {{ crf.date|date_fr }}",
+    )
     refused = [line for _, line in checks.check_all(inputs_copy, TEMPLATES).problems]
-    assert refused and all("lettre-crf.docx" in line and "données d'essai 2022, rôle « envoi du compte rendu "
-                           "financier » : aucune année n'a encore de compte rendu financier établi" in line
-                           for line in refused), refused
+    assert refused and all(
+        "lettre-crf.docx" in line
+        and "données d'essai 2022, rôle « envoi du compte rendu "
+        "financier » : aucune année n'a encore de compte rendu financier établi"
+        in line
+        for line in refused
+    ), refused
 
 
 def test_a_template_no_fill_could_try_is_said_and_check_does_not_say_all_is_correct(inputs_copy):

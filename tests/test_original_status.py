@@ -2,16 +2,16 @@
 reportlab stands for the rendering, signed with the test PKI, and ``examine`` says its state
 (to sign, signed copy missing, signed, signed copy, damaged), what is wrong with it, and the
 words each state is said with."""
-import datetime as dt
+
 from pathlib import Path
 
 import pytest
+from pki import Pki
 from reportlab.pdfgen import canvas
 
 from pipeline import originals_status
 from pipeline.convention import documents, model, signed
 from pipeline.convention.signed import Enclosure, Severity
-from pki import Pki
 
 ROOT = Path(__file__).resolve().parent.parent
 CONVENTION = ROOT / "inputs" / "amp-arhlm-2022-2024"
@@ -52,8 +52,7 @@ TRUSTED: list = []  # the test authority, as a convention's autorites/ names it 
 
 def read(path: Path, trust: list | None = None) -> originals_status.Original:
     """A signed original read as the build reads it, against the authorities the convention trusts."""
-    return originals_status.read_original(originals_status.Original(path, path.name),
-                                          TRUSTED if trust is None else trust)
+    return originals_status.read_original(originals_status.Original(path, path.name), TRUSTED if trust is None else trust)
 
 
 def breaches(state):
@@ -92,14 +91,17 @@ def test_signed_by_its_signatories_it_is_enclosed(pki, tmp_path):
     assert signed.phrase(state, data).startswith("original signé électroniquement le ")
     description, subject = signed.attachment(state, data)
     assert description.endswith("original signé électroniquement") and subject.startswith("signé le ")
-    assert signed.mention(state, data) == (f"Signé électroniquement {signed.signed_by(state, data)} – original "
-                                           f"joint au présent fichier ({original.path.name})", None)
+    assert signed.mention(state, data) == (
+        f"Signé électroniquement {signed.signed_by(state, data)} – original joint au présent fichier ({original.path.name})",
+        None,
+    )
 
 
 def test_signed_but_no_longer_the_data_it_is_a_breach_yet_enclosed(pki, tmp_path):
     d, data = planned(2023, "bilan")
-    state = originals_status.examine(d, data, read(signed_by_all(pki, d, data, tmp_path)),
-                                     pdf(tmp_path / "today.pdf", "Autre texte"))
+    state = originals_status.examine(
+        d, data, read(signed_by_all(pki, d, data, tmp_path)), pdf(tmp_path / "today.pdf", "Autre texte")
+    )
     assert state.enclosure is Enclosure.SIGNED and state.difference == ("Texte signe", "Autre texte")
     [finding] = breaches(state)
     assert "ne correspond plus aux données" in finding.message

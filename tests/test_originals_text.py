@@ -1,5 +1,6 @@
 """The text a signed original is compared by: read once per file's bytes (the signed convention
 is compared with each year's identical rendering of it), whatever form the PDF is given in."""
+
 from __future__ import annotations
 
 import io

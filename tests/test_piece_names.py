@@ -1,5 +1,6 @@
 """The name a piece dropped in le bureau is stored under: the one the year already gives it (its
 suffix the new file's), else one made from its code; never the browser's."""
+
 from __future__ import annotations
 
 from pipeline.bureau import pieces

@@ -7,6 +7,7 @@ shipped data: the same result (make bench measures what each saves).
 - Jinja templates and docxtpl's patched XML kept per text (``render``) / parsed at each fill;
 - a signed original's text read once per file's bytes (``originals.text_lines``) / read each time.
 """
+
 from __future__ import annotations
 
 import io
@@ -14,9 +15,9 @@ import subprocess
 from pathlib import Path
 
 import jinja2
+from helpers import INPUTS, TEMPLATES
 from pypdf import PdfReader
 
-from helpers import INPUTS, TEMPLATES
 from pipeline import places, render, templates
 from pipeline.convention import documents, model
 from pipeline.pdf import originals, reproducible, signing
@@ -33,8 +34,9 @@ def _same_pdf(a: bytes, b: bytes, name: str) -> None:
         return reader.trailer["/Root"][key].get_object()
 
     assert root_stream(ra, "/Metadata").get_data() == root_stream(rb, "/Metadata").get_data(), name
-    profiles = [r.trailer["/Root"]["/OutputIntents"][0].get_object()["/DestOutputProfile"].get_object().get_data()
-                for r in (ra, rb)]
+    profiles = [
+        r.trailer["/Root"]["/OutputIntents"][0].get_object()["/DestOutputProfile"].get_object().get_data() for r in (ra, rb)
+    ]
     assert profiles[0] == profiles[1] and profiles[0][24:36] == bytes(12), name
     assert len(ra.pages) == len(rb.pages), name
     for pa, pb in zip(ra.pages, rb.pages):
@@ -80,7 +82,7 @@ def test_fields_appended_by_hand_are_pyhanko_s_fields(built, tmp_path):
         fields = signing.list_fields(published)
         if published.name.startswith("dossier") or not fields:
             continue
-        converted = data[:data.index(b"%%EOF") + len(b"%%EOF\n")]  # the revision before the fields
+        converted = data[: data.index(b"%%EOF") + len(b"%%EOF\n")]  # the revision before the fields
         ours = _boxes(data)
         writer = IncrementalPdfFileWriter(io.BytesIO(converted), strict=False)
         for name, (page, box) in ours.items():

@@ -1,12 +1,13 @@
 """The live preview: one document rewritten at each save with LibreOffice kept warm, a template
 error said at once, the published years never touched."""
+
 import shutil
 
 import docx
 import pytest
+from helpers import INPUTS, TEMPLATES
 from pypdf import PdfReader
 
-from helpers import INPUTS, TEMPLATES
 from pipeline import preview
 
 
@@ -34,15 +35,18 @@ def test_each_save_rewrites_the_preview_and_an_error_is_said_at_once(office, tmp
         yield "saved"
         _replace(templates / "bilan.docx", "{{ bilan.annee }}", "{{ bilan.annee }")  # a tag broken while typing
         yield "saved"
-        stale = " ".join(PdfReader(pdf).pages[0].extract_text().split())  # the broken save: the PDF says so, not the last good one
+        stale = " ".join(
+            PdfReader(pdf).pages[0].extract_text().split()
+        )  # the broken save: the PDF says so, not the last good one
         assert "APERÇU PÉRIMÉ" in stale and "balise mal formée" in stale and "Les actions menées" not in stale
         _replace(templates / "bilan.docx", "{{ bilan.annee }", "{{ bilan.annee }}")
         yield "saved"
 
     preview.run(INPUTS, templates, outputs, 2023, "bilan", said.append, saves=saves())
     assert said[1].startswith(f"modèle suivi : {templates / 'bilan.docx'}, modèle commun"), said[1]
-    assert [line.split(" ", 1)[1].startswith("bilan-2022.pdf à jour en") for line in said[2:] if
-            not line.startswith("erreur")] == [True, True, True]
+    assert [
+        line.split(" ", 1)[1].startswith("bilan-2022.pdf à jour en") for line in said[2:] if not line.startswith("erreur")
+    ] == [True, True, True]
     errors = [line for line in said if line.startswith("erreur")]
     assert len(errors) == 1 and "bilan.docx" in errors[0] and "balise mal formée" in errors[0], said
     assert "Les actions menées, chantier par chantier" in PdfReader(pdf).pages[0].extract_text()
@@ -57,6 +61,8 @@ def test_a_document_the_year_does_not_hold_is_one_clear_line_naming_the_year_tha
         preview.run(INPUTS, TEMPLATES, tmp_path, 2023, "bilans", said.append, saves=[])
     with pytest.raises(InputError) as raised:  # no bilan the first year: it stops, and says where one is
         preview.run(INPUTS, TEMPLATES, tmp_path, 2022, "bilan", said.append, saves=[])
-    assert str(raised.value).startswith("le dossier 2022 ne contient pas de document « bilan » — il figure dans le "
-                                        "dossier 2023, 2024, 2025 : « make apercu YEAR=2023 DOC=bilan »"), raised.value
+    assert str(raised.value).startswith(
+        "le dossier 2022 ne contient pas de document « bilan » — il figure dans le "
+        "dossier 2023, 2024, 2025 : « make apercu YEAR=2023 DOC=bilan »"
+    ), raised.value
     assert said == []

@@ -1,6 +1,7 @@
 """The preview goes the build's road to its last step: the .docx it hands LibreOffice is finished
 as the build's (French typography, the signature marks made bookmarks, the document's properties).
 A stand-in for LibreOffice keeps that .docx, so no LibreOffice is needed."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,8 +9,8 @@ import zipfile
 
 import docx
 import pytest
-
 from helpers import INPUTS, TEMPLATES, docx_text
+
 from pipeline import preview, templates
 from pipeline.convention import documents, model
 from pipeline.errors import InputError
@@ -38,8 +39,7 @@ def test_the_preview_s_document_is_finished_as_the_build_s(tmp_path, year, key):
     [shown] = office.kept
     data = model.load(INPUTS, year)
     planned = next(d for d in documents.plan(data) if d.key == key)
-    built = templates.fill(data, TEMPLATES / f"{key}.docx", tmp_path / "build" / f"{key}.docx", final=False,
-                           signatures={}).docx
+    built = templates.fill(data, TEMPLATES / f"{key}.docx", tmp_path / "build" / f"{key}.docx", final=False, signatures={}).docx
     assert docx_text(shown) == docx_text(built)
     text = docx_text(shown)
     assert "\u2019" in text and "'" not in text  # the typographic apostrophe
@@ -50,8 +50,9 @@ def test_the_preview_s_document_is_finished_as_the_build_s(tmp_path, year, key):
     assert 'w:name="Signature' in body and "{{" not in body
 
 
-@pytest.mark.parametrize("year,key,stem", [(2024, "lettre-crf", "lettre-crf-2024"), (2022, "crf", "crf-2022"),
-                                           (2024, "crf", "crf-2022")])
+@pytest.mark.parametrize(
+    "year,key,stem", [(2024, "lettre-crf", "lettre-crf-2024"), (2022, "crf", "crf-2022"), (2024, "crf", "crf-2022")]
+)
 def test_the_crf_sending_is_previewed_as_make_crf_fills_it(tmp_path, year, key, stem):
     """The letter that sends the CRF N is in no dossier, nor is the CRF N before the dossier N+2:
     the preview finds them in the year's sending (make crf) and fills them as it does; a dossier
@@ -61,14 +62,12 @@ def test_the_crf_sending_is_previewed_as_make_crf_fills_it(tmp_path, year, key, 
     assert pdf == tmp_path / "apercu" / f"{stem}.pdf"
     [shown] = office.kept
     data = model.load_sending(INPUTS, int(stem.rsplit("-", 1)[1]))
-    built = templates.fill(data, TEMPLATES / f"{key}.docx", tmp_path / "build" / f"{key}.docx", final=False,
-                           signatures={}).docx
+    built = templates.fill(data, TEMPLATES / f"{key}.docx", tmp_path / "build" / f"{key}.docx", final=False, signatures={}).docx
     assert docx_text(shown) == docx_text(built)
 
 
 def test_the_sending_s_preview_says_what_it_shows_and_what_the_year_lacks(tmp_path, inputs_copy):
-    assert preview.source(preview.locate(INPUTS, 2024, "lettre-crf")[0]) == \
-        "de l'envoi du compte rendu financier 2024 (make crf)"
+    assert preview.source(preview.locate(INPUTS, 2024, "lettre-crf")[0]) == "de l'envoi du compte rendu financier 2024 (make crf)"
     assert preview.source(preview.locate(INPUTS, 2024, "crf")[0]) == "du dossier 2024"
     path = inputs_copy / "2024" / "year.yaml"
     text = path.read_text(encoding="utf-8")

@@ -1,22 +1,39 @@
 """check reads each trial-filled document as its reader would: templates whose every variable
 exists can still print a wrong legal document, and check refuses them, naming the template,
 the paragraph and the year's data (no LibreOffice needed)."""
-import pytest
 
+import pytest
 from helpers import cli, edited_templates
 
-
 CASES = [
-    ("a structure printed", "bilan.docx", "{{ c.titre }}", "{{ c }}",
-     ["bilan.docx", "imprime un dictionnaire et non un texte", "{'numero': 1"]),
-    ("another date in the signature line", "pv-copil.docx", "le {{ copil.date|date_fr }}",
-     "le {% if appel %}{{ appel.date|date_fr }}{% else %}{{ copil.date|date_fr }}{% endif %}",
-     ["pv-copil.docx", "« Fait à Marseille, le 28 mars 2023 »", "daté du 14 mars 2023 (sa date propre)",
-      "(données 2023)"]),
-    ("another year in a bilan's title", "bilan.docx", "Bilan {{ bilan.annee }}", "Bilan {{ annee }}",
-     ["bilan.docx", "« Bilan 2023 de la mise en œuvre de la convention »", "rend compte de 2022, pas de 2023"]),
-    ("a first-year bordereau calling the bilan missing", "bordereau.docx", "{{ piece.sans_objet|majuscule }}",
-     "MANQUANTE", ["bordereau.docx", "MANQUANTE", "le bilan est « sans objet », pas manquant", "(données 2022)"]),
+    (
+        "a structure printed",
+        "bilan.docx",
+        "{{ c.titre }}",
+        "{{ c }}",
+        ["bilan.docx", "imprime un dictionnaire et non un texte", "{'numero': 1"],
+    ),
+    (
+        "another date in the signature line",
+        "pv-copil.docx",
+        "le {{ copil.date|date_fr }}",
+        "le {% if appel %}{{ appel.date|date_fr }}{% else %}{{ copil.date|date_fr }}{% endif %}",
+        ["pv-copil.docx", "« Fait à Marseille, le 28 mars 2023 »", "daté du 14 mars 2023 (sa date propre)", "(données 2023)"],
+    ),
+    (
+        "another year in a bilan's title",
+        "bilan.docx",
+        "Bilan {{ bilan.annee }}",
+        "Bilan {{ annee }}",
+        ["bilan.docx", "« Bilan 2023 de la mise en œuvre de la convention »", "rend compte de 2022, pas de 2023"],
+    ),
+    (
+        "a first-year bordereau calling the bilan missing",
+        "bordereau.docx",
+        "{{ piece.sans_objet|majuscule }}",
+        "MANQUANTE",
+        ["bordereau.docx", "MANQUANTE", "le bilan est « sans objet », pas manquant", "(données 2022)"],
+    ),
 ]
 
 

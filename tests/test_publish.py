@@ -2,6 +2,7 @@
 renames, never costs the previous outputs; recovery and the locks too. Each promise of
 publish.py is first checked on bare folders (a work folder of plain files stands for a build, in
 milliseconds, without LibreOffice), then the same promises through a real build."""
+
 from __future__ import annotations
 
 import errno
@@ -11,12 +12,12 @@ import subprocess
 import sys
 
 import pytest
-
 from builder import convention
 from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli
+from test_errors import snapshot
+
 from pipeline import manifest, publish
 from pipeline.errors import OutputError
-from test_errors import snapshot
 
 YEAR = 2023
 
@@ -168,8 +169,16 @@ def test_a_pdf_with_signature_bytes_but_no_signed_field_is_rebuilt(tmp_path):
     publish.keep_signed(out, YEAR + 1, tmp_path / "signes")  # a year never built: nothing to keep
 
 
-@pytest.mark.parametrize("name, years", [(".pdf-2023_2024-ab12", ["2023", "2024"]), (".build-2023-x", ["2023"]),
-                                         (".pdf-x1y2", []), (".new-abc-def", []), (".old-", [])])
+@pytest.mark.parametrize(
+    "name, years",
+    [
+        (".pdf-2023_2024-ab12", ["2023", "2024"]),
+        (".build-2023-x", ["2023"]),
+        (".pdf-x1y2", []),
+        (".new-abc-def", []),
+        (".old-", []),
+    ],
+)
 def test_a_working_folder_names_the_years_whose_locks_its_build_holds(tmp_path, name, years):
     assert publish._years_of(tmp_path / name) == years
 
@@ -187,16 +196,16 @@ def test_status_between_the_two_renames_says_a_publication_runs_or_puts_the_doss
     os.rename(out / str(YEAR), aside / "previous")  # the build between its two renames
     lock = files.try_lock(publish.lock_path(out, YEAR))  # … and still running
     try:
-        said, = status.status(INPUTS, TEMPLATES, outputs, [YEAR])
-        assert said.stale == ["publication en cours : une construction remplace ce dossier — relancez dans un "
-                              "instant"]
+        (said,) = status.status(INPUTS, TEMPLATES, outputs, [YEAR])
+        assert said.stale == ["publication en cours : une construction remplace ce dossier — relancez dans un instant"]
     finally:
         lock.close()
-    said, = status.status(INPUTS, TEMPLATES, outputs, [YEAR])  # killed there: the dossier is put back
+    (said,) = status.status(INPUTS, TEMPLATES, outputs, [YEAR])  # killed there: the dossier is put back
     assert (out / str(YEAR) / manifest.NAME).is_file() and said.stale == []
 
 
 # --------------------------------------------------------------------------- through a real build
+
 
 @pytest.fixture()
 def previous(tmp_path, built):
@@ -268,14 +277,18 @@ with build.runtime_for(request.outputs, log=lambda m: None, warn=lambda m: None)
 def test_a_build_killed_between_the_two_renames_is_recovered_by_the_next_command(previous):
     inputs, outputs = previous
     before = snapshot(outputs)
-    killed = subprocess.run([sys.executable, "-c", KILLED_BETWEEN_RENAMES, str(inputs), str(TEMPLATES), str(outputs)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BETWEEN_RENAMES, str(inputs), str(TEMPLATES), str(outputs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert killed.returncode == 9, killed.stderr
     assert not (outputs / CONV / "2023").exists()  # between the two renames: the previous folder is aside
     # the next command fails on bad data, before building: it still puts the previous outputs back
     path = inputs / "2023" / "year.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  reference: AR-2023-013", "  reference: [oups"),
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("  reference: AR-2023-013", "  reference: [oups"), encoding="utf-8")
     result = cli("--inputs", str(inputs), "--outputs", str(outputs), "build", "2023")
     assert result.returncode == 2, result.stderr
     assert snapshot(outputs) == before and leftovers(outputs / CONV) == []
@@ -290,8 +303,9 @@ def test_a_published_folder_is_an_ordinary_folder(office, previous):
     # and ordinary files in it: a colleague copies the documents to have them signed
     (outputs / "ordinaire.txt").write_text("")
     ordinary = (outputs / "ordinaire.txt").stat().st_mode & 0o777
-    assert {p.name: p.stat().st_mode & 0o777 for p in (outputs / CONV / "2023").iterdir()} == \
-        {p.name: ordinary for p in (outputs / CONV / "2023").iterdir()}
+    assert {p.name: p.stat().st_mode & 0o777 for p in (outputs / CONV / "2023").iterdir()} == {
+        p.name: ordinary for p in (outputs / CONV / "2023").iterdir()
+    }
 
 
 def test_two_years_of_one_convention_build_side_by_side(office, tmp_path):
@@ -300,8 +314,13 @@ def test_two_years_of_one_convention_build_side_by_side(office, tmp_path):
     import time
 
     outputs = tmp_path / "outputs"
-    first = subprocess.Popen([sys.executable, "-m", "pipeline", "--outputs", str(outputs), "build", "2023"],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--outputs", str(outputs), "build", "2023"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any((outputs / CONV).glob(".pdf-2023-*")):
         time.sleep(0.02)

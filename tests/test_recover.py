@@ -1,6 +1,7 @@
 """Recovery after a killed build touches only what dead builds left: the working folders of a
 build still running (another year of the same convention) or publishing are never removed.
 Bare folders and a lock held by another process: no LibreOffice, milliseconds."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,13 +18,16 @@ def holder():
     started = []
 
     def hold(outputs, *years):
-        code = ("import fcntl, sys, time\n"
-                "handles = [open(p, 'a') for p in sys.argv[1:]]\n"
-                "[fcntl.flock(h, fcntl.LOCK_EX) for h in handles]\n"
-                "print('held', flush=True)\n"
-                "time.sleep(60)\n")
-        process = subprocess.Popen([sys.executable, "-c", code, *(str(outputs / f".lock-{y}") for y in years)],
-                                   stdout=subprocess.PIPE, text=True)
+        code = (
+            "import fcntl, sys, time\n"
+            "handles = [open(p, 'a') for p in sys.argv[1:]]\n"
+            "[fcntl.flock(h, fcntl.LOCK_EX) for h in handles]\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, *(str(outputs / f".lock-{y}") for y in years)], stdout=subprocess.PIPE, text=True
+        )
         assert process.stdout.readline().strip() == "held"
         started.append(process)
         return process
@@ -43,8 +47,7 @@ def _working(outputs, kind, years):
 
 def test_a_running_build_of_another_year_keeps_its_working_folders(tmp_path, holder):
     outputs = tmp_path / "conv"
-    running = [_working(outputs, "build", [2023]), _working(outputs, "pdf", [2023]),
-               _working(outputs, "pdf", [2022, 2023])]
+    running = [_working(outputs, "build", [2023]), _working(outputs, "pdf", [2023]), _working(outputs, "pdf", [2022, 2023])]
     dead = [_working(outputs, "build", [2024]), _working(outputs, "new", [2024])]
     build_2023 = holder(outputs, 2023)
     publish.recover(outputs)  # what a build of 2024 does first

@@ -1,6 +1,7 @@
 """Recovery after a build killed between its two renames puts the previous folder back only where
 nothing took its place: a newer publication (made meanwhile by a later build) is never replaced by
 an older folder, and recovery does not fail on it. Bare folders, no lock held, milliseconds."""
+
 from __future__ import annotations
 
 from pipeline import publish

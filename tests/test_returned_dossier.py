@@ -5,6 +5,7 @@ document signed in its field and the minutes signed without their last page, whi
 ``status`` must find by comparing the text with the published documents; and the letter signed
 in the dossier the day after its date. One LibreOffice build of the documents to sign, then
 draft builds that take every document from its cache: only the dossier is assembled again."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,10 @@ import shutil
 import pytest
 import yaml
 from click.testing import CliRunner
-from pypdf import PdfReader, PdfWriter
-
 from helpers import CONV, INPUTS, TEMPLATES, build_years, make_final
 from pki import Pki
+from pypdf import PdfReader, PdfWriter
+
 from pipeline import cli
 from pipeline.pdf import signing
 
@@ -48,8 +49,9 @@ def scenario(office, tmp_path_factory):
     signes = inputs / "signes"
     signes.mkdir()
     current = published / "convention.pdf"
-    for n, (field, who, day) in enumerate([("convention-association", "Pascal FRIQUET", D(2022, 2, 24)),
-                                           ("convention-metropole", "Martine MARTIN", D(2022, 2, 28))]):
+    for n, (field, who, day) in enumerate(
+        [("convention-association", "Pascal FRIQUET", D(2022, 2, 24)), ("convention-metropole", "Martine MARTIN", D(2022, 2, 28))]
+    ):
         current = pki.sign(current, root / f"convention-{n}.pdf", field, who, day)
     shutil.copy(current, signes / "convention.pdf")
     return root, inputs, published, pki
@@ -69,8 +71,8 @@ def draft(office, scenario):
     shutil.copy(published / "bilan-2022.pdf", signes / "bilan-2022.pdf")
     minutes = _signed_minutes(root, pki, published / "pv-copil-2023.pdf", "pv").read_bytes()
     at = minutes.index(b"/StemV ") + len(b"/StemV ")  # a font's stem width, which the signatures cover
-    digit = b"1" if minutes[at:at + 1] != b"1" else b"2"
-    (signes / "pv-copil-2023.pdf").write_bytes(minutes[:at] + digit + minutes[at + 1:])
+    digit = b"1" if minutes[at : at + 1] != b"1" else b"2"
+    (signes / "pv-copil-2023.pdf").write_bytes(minutes[:at] + digit + minutes[at + 1 :])
     warnings: list[str] = []
     build_years([2023], inputs, root / "out", warn=warnings.append, office=office)
     dossier = root / "out" / CONV / "2023" / "dossier-2023.pdf"
@@ -98,8 +100,9 @@ def test_a_convention_signed_on_two_days_is_copied_under_its_last_day(draft):
     _, text, _ = draft
     assert "COPIE – convention signée le 28 février 2022" in text
     assert "COPIE – convention signée le 24 février 2022" not in text
-    assert ("Copie de la convention signée électroniquement par Pascal FRIQUET, pour l’AR Hlm, le 24 février 2022, "
-            "et Martine MARTIN") in text
+    assert (
+        "Copie de la convention signée électroniquement par Pascal FRIQUET, pour l’AR Hlm, le 24 février 2022, et Martine MARTIN"
+    ) in text
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +111,7 @@ def compared(office, scenario, draft):
     minutes signed without their last page; a draft build publishes what they are compared with."""
     root, inputs, published, pki = scenario
     signes = inputs / "signes"
-    pki.sign(published / "pv-copil-2023.pdf", signes / "bilan-2022.pdf", "bilan-association", "Pascal FRIQUET",
-             D(2023, 2, 20))
+    pki.sign(published / "pv-copil-2023.pdf", signes / "bilan-2022.pdf", "bilan-association", "Pascal FRIQUET", D(2023, 2, 20))
     reader = PdfReader(published / "pv-copil-2023.pdf")
     assert len(reader.pages) > 1
     writer = PdfWriter(clone_from=reader)
@@ -123,8 +125,9 @@ def compared(office, scenario, draft):
 
 
 def _run(root, inputs, *args):
-    result = CliRunner().invoke(cli.main_group, ["--inputs", str(inputs), "--templates", str(TEMPLATES),
-                                                 "--outputs", str(root / "out"), *args])
+    result = CliRunner().invoke(
+        cli.main_group, ["--inputs", str(inputs), "--templates", str(TEMPLATES), "--outputs", str(root / "out"), *args]
+    )
     return result.output
 
 
@@ -147,7 +150,6 @@ def test_status_compares_each_signed_original_with_the_published_document(compar
 def test_status_says_a_letter_signed_the_day_after_its_date(compared):
     root, inputs, pki = compared
     kept = inputs / "signes" / "dossier-2023.pdf"
-    pki.sign(root / "out" / CONV / "2023" / "dossier-2023.pdf", kept, "appel-association", "Pascal FRIQUET",
-             D(2023, 3, 29))
+    pki.sign(root / "out" / CONV / "2023" / "dossier-2023.pdf", kept, "appel-association", "Pascal FRIQUET", D(2023, 3, 29))
     said = _run(root, inputs, "status", "2023")
     assert "signé par Pascal FRIQUET le 29 mars 2023, et non le jour de sa date (28 mars 2023)" in said, said

@@ -3,21 +3,22 @@ signed, a signed working version, a signed text shorter than today's, a conventi
 days, a dossier whose originals no longer all match the data. Each is examined as the build,
 ``check`` and ``status`` examine it (``originals_status.examine``) or as ``verify`` reads it,
 without LibreOffice: PDFs made with reportlab stand for the renderings, signed with the test PKI."""
+
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import INPUTS
+from pki import Pki
 from pypdf import PdfWriter
 from reportlab.pdfgen import canvas
 
-from helpers import INPUTS
 from pipeline import originals_status
 from pipeline.convention import documents, model, signed
 from pipeline.convention.signed import Enclosure, Severity
 from pipeline.pdf import originals, signing
-from pki import Pki
 
 D = dt.date
 
@@ -53,8 +54,7 @@ def sign_in_turn(pki, source: Path, d, data, days: dict[str, dt.date] | None = N
 
 
 def examined(pki, original: Path, d, data, today: Path | None = None):
-    read = originals_status.read_original(originals_status.Original(original, original.name),
-                                          originals.authorities(pki.folder))
+    read = originals_status.read_original(originals_status.Original(original, original.name), originals.authorities(pki.folder))
     return originals_status.examine(d, data, read, today)
 
 
@@ -104,13 +104,16 @@ def test_a_signed_original_missing_its_last_page_differs_from_today_s(pki, tmp_p
     assert examined(pki, short, d, data, today).difference == ("", "Page deux")
 
 
-@pytest.mark.parametrize("signed_lines,today_lines,expected", [
-    (["a", "b"], ["a", "b"], None),
-    (["a", "b"], ["a", "b", "c"], ("", "c")),
-    (["a", "b", "c"], ["a", "b"], ("c", "")),
-    (["a", "x", "c"], ["a", "b", "c"], ("x", "b")),
-    ([], ["a"], ("", "a")),
-])
+@pytest.mark.parametrize(
+    "signed_lines,today_lines,expected",
+    [
+        (["a", "b"], ["a", "b"], None),
+        (["a", "b"], ["a", "b", "c"], ("", "c")),
+        (["a", "b", "c"], ["a", "b"], ("c", "")),
+        (["a", "x", "c"], ["a", "b", "c"], ("x", "b")),
+        ([], ["a"], ("", "a")),
+    ],
+)
 def test_the_first_difference_counts_a_missing_line_at_either_end(signed_lines, today_lines, expected):
     assert originals.first_difference(signed_lines, today_lines) == expected
 

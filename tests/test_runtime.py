@@ -1,8 +1,9 @@
 """Who owns LibreOffice during a run, without starting one: the caller opens it and stops it, a
 build never closes it but stops it at once when it fails, before its working folders go."""
-import pytest
 
+import pytest
 from helpers import CONV, TEMPLATES
+
 from pipeline import build
 from pipeline.errors import ConversionError
 from pipeline.office import libreoffice
@@ -38,8 +39,9 @@ def test_a_failing_build_stops_libreoffice_before_its_working_folders_are_remove
     outputs = tmp_path / "out"
     office = Recorded(outputs)
     with pytest.raises(KeyboardInterrupt):
-        build.build_years([2023], build.BuildRequest(inputs_copy, TEMPLATES, outputs),
-                          build.Runtime(office, log=quiet, warn=quiet))
+        build.build_years(
+            [2023], build.BuildRequest(inputs_copy, TEMPLATES, outputs), build.Runtime(office, log=quiet, warn=quiet)
+        )
     assert len(office.closed) == 1  # stopped once, by the build, as it failed
     working = office.closed[0] - folders(outputs)
     assert working  # its working folders were still there when it was stopped, and are gone now
@@ -68,14 +70,21 @@ def test_the_owner_stops_libreoffice_however_the_run_ends(tmp_path, monkeypatch)
 
 def test_each_convention_is_built_from_its_own_request_and_libreoffice_released_after_the_last(monkeypatch):
     calls = []
-    monkeypatch.setattr(build, "build_years",
-                        lambda years, request, runtime, release: calls.append((years, request.convention_dir, release))
-                        or [request.convention_dir / str(years[0])])
+    monkeypatch.setattr(
+        build,
+        "build_years",
+        lambda years, request, runtime, release: (
+            calls.append((years, request.convention_dir, release)) or [request.convention_dir / str(years[0])]
+        ),
+    )
     requests = [build.BuildRequest(TEMPLATES.parent / name, TEMPLATES, TEMPLATES.parent / "out") for name in "abc"]
     runtime = build.Runtime(Recorded(), log=quiet, warn=quiet)
     paths = list(build.build_conventions(requests, 2023, runtime))
-    assert [(years, folder.name, release) for years, folder, release in calls] == \
-        [([2023], "a", False), ([2023], "b", False), ([2023], "c", True)]
+    assert [(years, folder.name, release) for years, folder, release in calls] == [
+        ([2023], "a", False),
+        ([2023], "b", False),
+        ([2023], "c", True),
+    ]
     assert [p.parent.name for p in paths] == ["a", "b", "c"]
     assert runtime.office.closed == []  # the caller's to stop
 

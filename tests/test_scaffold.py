@@ -1,11 +1,12 @@
 """Next year in one command: what carries over, the actions sheet with the convention's lists,
 the pieces to provide; never an existing year overwritten."""
+
 import shutil
 
 import openpyxl
 import pytest
-
 from helpers import cli
+
 from pipeline.convention import model
 from pipeline.errors import InputError
 
@@ -18,24 +19,30 @@ def test_next_year_from_the_previous_one(inputs_copy):
     folder = inputs_copy / "2024"
     sheet = openpyxl.load_workbook(folder / "actions.xlsx")
     actions = sheet["Actions"]
-    assert [c.value for c in actions[1]] == ["Date", "Chantier", "Modalité", "Action", "Partenaires", "Participants",
-                                             "Résultat"]
+    assert [c.value for c in actions[1]] == ["Date", "Chantier", "Modalité", "Action", "Partenaires", "Participants", "Résultat"]
     assert actions.freeze_panes == "A2"
     lists = {str(rule.formula1) for rule in actions.data_validations.dataValidation if rule.type == "list"}
     assert lists == {"=Listes!$A$2:$A$8", "=Listes!$B$2:$B$8"}
     assert sheet["Listes"]["A2"].value == "Le PLH métropolitain"
     # staff complete the call and drop the pieces: the year then loads, with what carried over
     text = (folder / "year.yaml").read_text(encoding="utf-8")
-    (folder / "year.yaml").write_text(text.replace("  date: null\n  reference: null", "  date: 2024-03-26\n  reference: AR-2024-012", 1),
-                                      encoding="utf-8")
-    for source, target in (("rib", "rib"), ("statuts", "statuts"), ("bureau-ca", "instances"),
-                           ("rapport-activite-2022", "rapport-activite"), ("comptes-2022", "comptes")):
+    (folder / "year.yaml").write_text(
+        text.replace("  date: null\n  reference: null", "  date: 2024-03-26\n  reference: AR-2024-012", 1), encoding="utf-8"
+    )
+    for source, target in (
+        ("rib", "rib"),
+        ("statuts", "statuts"),
+        ("bureau-ca", "instances"),
+        ("rapport-activite-2022", "rapport-activite"),
+        ("comptes-2022", "comptes"),
+    ):
         shutil.copy(inputs_copy / "2023" / "pieces" / f"{source}.pdf", folder / "pieces" / f"{target}.pdf")
     loaded = model.load(inputs_copy, 2024)
     before = model.load(inputs_copy, 2023).year
     assert loaded.year.banque == before.banque and loaded.year.copil.presents == before.copil.presents
-    assert {(r.instance, r.date) for r in loaded.year.reunions} == \
-        {(r.instance, r.date) for r in before.copil.prochaines_reunions if r.date.year == 2024}
+    assert {(r.instance, r.date) for r in loaded.year.reunions} == {
+        (r.instance, r.date) for r in before.copil.prochaines_reunions if r.date.year == 2024
+    }
     assert loaded.year.actions == []
     again = cli("--inputs", str(inputs_copy), "new-year", "2024")
     assert again.returncode == 2 and "existe déjà" in again.stderr
@@ -52,13 +59,27 @@ def test_the_closing_year_gets_the_closing_copil(inputs_copy):
 
 # the questionnaire's answers, in its order: names with the characters YAML treats apart
 HOSTILE = {
-    "metropole": "Métropole du Levant #ML", "metropole_civilite": "M.", "metropole_prenom": "Hugo",
-    "metropole_nom": "DURAND", "metropole_qualite": "Président",
-    "association": "Union : régionale <Hlm> & Îles", "sigle": "&UR Hlm", "association_civilite": "mme",
-    "association_prenom": "Anne-Laure", "association_nom": "D'ARCY & Cie", "association_qualite": "Présidente",
-    "debut": "2031", "duree": "4", "montant": "12 345,67", "lieu": "Port-Levant",
-    "copil_nom": "Comité stratégique", "copil_sigle": "COSTRAT", "copil_reunions": "1",
-    "cotech_nom": "Comité de suivi technique", "cotech_sigle": "CST", "cotech_reunions": "2",
+    "metropole": "Métropole du Levant #ML",
+    "metropole_civilite": "M.",
+    "metropole_prenom": "Hugo",
+    "metropole_nom": "DURAND",
+    "metropole_qualite": "Président",
+    "association": "Union : régionale <Hlm> & Îles",
+    "sigle": "&UR Hlm",
+    "association_civilite": "mme",
+    "association_prenom": "Anne-Laure",
+    "association_nom": "D'ARCY & Cie",
+    "association_qualite": "Présidente",
+    "debut": "2031",
+    "duree": "4",
+    "montant": "12 345,67",
+    "lieu": "Port-Levant",
+    "copil_nom": "Comité stratégique",
+    "copil_sigle": "COSTRAT",
+    "copil_reunions": "1",
+    "cotech_nom": "Comité de suivi technique",
+    "cotech_sigle": "CST",
+    "cotech_reunions": "2",
 }
 
 
@@ -93,8 +114,16 @@ def test_the_questionnaire_asks_again_until_each_answer_is_right():
     assert "déjà le sigle de l'autre comité" in told[-1]
 
 
-@pytest.mark.parametrize("typed, amount", [("12 345,67", "12345.67"), ("12\u202f345,67 €", "12345.67"),
-                                           ("20000.00", "20000.00"), ("20 000", "20000.00"), ("7,5", "7.50")])
+@pytest.mark.parametrize(
+    "typed, amount",
+    [
+        ("12 345,67", "12345.67"),
+        ("12\u202f345,67 €", "12345.67"),
+        ("20000.00", "20000.00"),
+        ("20 000", "20000.00"),
+        ("7,5", "7.50"),
+    ],
+)
 def test_an_amount_is_read_as_staff_write_it(typed, amount):
     from pipeline.convention import scaffold
 
@@ -137,6 +166,7 @@ def test_the_questionnaire_from_the_command_line(tmp_path):
 
 def test_placeholders_are_said_by_check_and_refused_by_final(tmp_path):
     from helpers import INPUTS, cli
+
     from pipeline.convention import scaffold
 
     ask, tell, _ = answer(list(HOSTILE.values()))
@@ -161,14 +191,16 @@ def test_new_year_makes_a_convention_s_first_year(inputs_copy):
     assert "première année de la convention" in text and "2021" not in text
     assert "banque:\n  titulaire: Association Régionale" in text and "  iban: null" in text
     conv, _ = model.load_convention(inputs_copy)
-    assert [line.split(": ")[1] for line in text.splitlines() if line.strip().startswith("role:")] == \
-        [m.role for m in conv.copil.membres]
+    assert [line.split(": ")[1] for line in text.splitlines() if line.strip().startswith("role:")] == [
+        m.role for m in conv.copil.membres
+    ]
     assert "  montant: 20000.00\n" in text  # an amount, as staff write it, not a quoted text
 
 
 def test_the_ambiguity_names_each_dossier_and_gives_both_commands(tmp_path):
     """Two conventions cover 2025: the closing of one, the first year of the other."""
     from helpers import INPUTS, ROOT
+
     from pipeline import places
     from pipeline.errors import InputError
 
@@ -194,16 +226,20 @@ def test_a_renewal_keeps_staff_s_comments_and_blanks_what_the_new_text_has_not_y
     the layout and the values that carry over stay as staff wrote them."""
     from pipeline.convention import scaffold
 
-    text = ("# Convention 2022-2024 : nos notes\nconvention:\n  titre: Convention 2022-2024  # du texte\n"
-            "  date_debut: 2022-01-01\n  duree_annees: 3\n  date_signature: 2022-02-28  # signée au Pharo\n"
-            "  deliberation: {numero: '22-0456', date: 2022-02-17, organe: Conseil}\n"
-            "association:\n  nom: 'date_signature: 2022 & Cie'  # un nom qui ressemble à une clé\n")
+    text = (
+        "# Convention 2022-2024 : nos notes\nconvention:\n  titre: Convention 2022-2024  # du texte\n"
+        "  date_debut: 2022-01-01\n  duree_annees: 3\n  date_signature: 2022-02-28  # signée au Pharo\n"
+        "  deliberation: {numero: '22-0456', date: 2022-02-17, organe: Conseil}\n"
+        "association:\n  nom: 'date_signature: 2022 & Cie'  # un nom qui ressemble à une clé\n"
+    )
     renewed = scaffold.renewed(text)
     body = renewed.split("\n", 2)[2]
-    assert body == ("# Convention 2025-2027 : nos notes\nconvention:\n  titre: Convention 2025-2027  # du texte\n"
-                    "  date_debut: 2025-01-01\n  duree_annees: 3\n  date_signature: null  # signée au Pharo\n"
-                    "  deliberation: {numero: null, date: null, organe: Conseil}\n"
-                    "association:\n  nom: 'date_signature: 2022 & Cie'  # un nom qui ressemble à une clé\n")
+    assert body == (
+        "# Convention 2025-2027 : nos notes\nconvention:\n  titre: Convention 2025-2027  # du texte\n"
+        "  date_debut: 2025-01-01\n  duree_annees: 3\n  date_signature: null  # signée au Pharo\n"
+        "  deliberation: {numero: null, date: null, organe: Conseil}\n"
+        "association:\n  nom: 'date_signature: 2022 & Cie'  # un nom qui ressemble à une clé\n"
+    )
     assert renewed.startswith("# Renouvellement 2025-2027 préparé à partir de la convention 2022-2024")
     with pytest.raises(InputError, match="date_debut"):
         scaffold.renewed("convention:\n  titre: sans dates\n")

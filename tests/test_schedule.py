@@ -2,11 +2,12 @@
 converted by a stand-in (tests/fakeoffice.py) that answers with a PDF of the length the test
 chooses, and assembled for real. The feed's window and priority, the bordereau's rounds and their
 limit, a document converted once for two years, the cache."""
+
 import pytest
 from fakeoffice import FakeOffice
+from helpers import INPUTS, TEMPLATES
 from pypdf import PdfReader
 
-from helpers import INPUTS, TEMPLATES
 from pipeline import cache, dossier, schedule
 from pipeline.convention import model
 from pipeline.errors import OutputError
@@ -32,21 +33,31 @@ def test_the_feed_keeps_at_most_window_documents_in_libreoffice_s_hands(tmp_path
     feed.run(lambda docx, pdf: arrived.append((docx.name, pdf.name, len(office.pending))))
     assert office.most_pending == schedule.WINDOW and feed.idle
     # the next one is sent as soon as a PDF arrives, before it is handled: LibreOffice never idles
-    assert arrived == [("a.docx", "a.pdf", 2), ("b.docx", "b.pdf", 2), ("c.docx", "c.pdf", 2),
-                       ("d.docx", "d.pdf", 1), ("e.docx", "e.pdf", 0)]
+    assert arrived == [
+        ("a.docx", "a.pdf", 2),
+        ("b.docx", "b.pdf", 2),
+        ("c.docx", "c.pdf", 2),
+        ("d.docx", "d.pdf", 1),
+        ("e.docx", "e.pdf", 0),
+    ]
 
 
 def test_a_document_added_first_passes_the_queue(tmp_path):
     office = FakeOffice()
     feed = schedule.Feed(office)
     docs = _docs(tmp_path, "convention", "appel-2023", "bilan-2022", "pv-copil-2023")
-    urgent, = _docs(tmp_path, "bordereau-2024")
+    (urgent,) = _docs(tmp_path, "bordereau-2024")
     feed.add(docs, tmp_path)
     feed.add([urgent], tmp_path, first=True)
     feed.run(lambda docx, pdf: None)
     # the first two are already in LibreOffice's hands (WINDOW); the urgent one comes next
-    assert office.received == ["convention.docx", "appel-2023.docx", "bordereau-2024.docx", "bilan-2022.docx",
-                               "pv-copil-2023.docx"]
+    assert office.received == [
+        "convention.docx",
+        "appel-2023.docx",
+        "bordereau-2024.docx",
+        "bilan-2022.docx",
+        "pv-copil-2023.docx",
+    ]
 
 
 def test_a_document_handled_may_add_more_and_the_feed_goes_on(tmp_path):
@@ -70,8 +81,13 @@ def _run(tmp_path, office: FakeOffice, years, events: list | None = None) -> sch
     """The recipe's calls: each year filled and handed in, the pieces made ready, one run."""
     builds = [_year(tmp_path, year) for year in years]
     (tmp_path / "pdf").mkdir(exist_ok=True)
-    jobs = schedule.Schedule(office, cache.PdfCache(tmp_path / "cache"), tmp_path / "pdf", release=True,
-                             watch=(events if events is not None else []).append)
+    jobs = schedule.Schedule(
+        office,
+        cache.PdfCache(tmp_path / "cache"),
+        tmp_path / "pdf",
+        release=True,
+        watch=(events if events is not None else []).append,
+    )
     for job in builds:
         jobs.add(job)
     for job in builds:
@@ -93,6 +109,7 @@ def fills(monkeypatch) -> list[int]:
     def spy(job, pages, length):
         lengths.append(length)
         fill(job, pages, length)
+
     monkeypatch.setattr(dossier, "fill_bordereau", spy)
     return lengths
 
@@ -102,12 +119,17 @@ def test_a_bordereau_of_the_assumed_length_is_sent_once_and_the_dossier_assemble
     office = FakeOffice(_bordereau_of(lambda before: 1))
     jobs = _run(tmp_path, office, [2023], events)
     # the biggest first; the bordereau once the others' lengths are known, ahead of what is queued
-    assert events == [Event("queued", ("bilan-2022", "convention", "pv-copil-2023", "appel-2023")),
-                      Event("converted", ("bilan-2022",)), Event("converted", ("convention",)),
-                      Event("converted", ("pv-copil-2023",)), Event("converted", ("appel-2023",)),
-                      Event("queued", ("bordereau-2023",)), Event("converted", ("bordereau-2023",)),
-                      Event("assembled", ("2023",))]
-    year, = jobs.years
+    assert events == [
+        Event("queued", ("bilan-2022", "convention", "pv-copil-2023", "appel-2023")),
+        Event("converted", ("bilan-2022",)),
+        Event("converted", ("convention",)),
+        Event("converted", ("pv-copil-2023",)),
+        Event("converted", ("appel-2023",)),
+        Event("queued", ("bordereau-2023",)),
+        Event("converted", ("bordereau-2023",)),
+        Event("assembled", ("2023",)),
+    ]
+    (year,) = jobs.years
     assert (year.rounds, year.settled, year.assembled) == (1, True, True) and fills == [1]
     assert jobs.converted == 5 and office.released
     job = year.build
@@ -124,7 +146,7 @@ def test_a_bordereau_longer_than_assumed_is_filled_again_then_the_dossier_assemb
     events = []
     office = FakeOffice(_bordereau_of(lambda before: 3))
     jobs = _run(tmp_path, office, [2023], events)
-    year, = jobs.years
+    (year,) = jobs.years
     assert (year.rounds, year.bordereau_length, year.assembled) == (2, 3, True) and fills == [1, 3]
     assert office.sent.count("bordereau-2023.docx") == 2
     assert [e.kind for e in events][-5:] == ["queued", "converted", "queued", "converted", "assembled"]
@@ -151,7 +173,7 @@ def test_a_document_identical_in_two_years_is_converted_once(tmp_path):
     assert office.sent.count("convention.docx") == 1
     # 2023's bordereau, which its dossier waits for, passes 2024's documents still queued
     assert office.sent.index("bordereau-2023.docx") < office.sent.index("appel-2024.docx")
-    convention, = [c for c in jobs.conversions.values() if c.source and c.source.name == "convention.docx"]
+    (convention,) = [c for c in jobs.conversions.values() if c.source and c.source.name == "convention.docx"]
     assert [t.parent.name for t in convention.targets] == ["2023", "2024"]
     first, second = (y.build.work / "convention.pdf" for y in jobs.years)
     assert first.read_bytes() == second.read_bytes()
@@ -177,6 +199,6 @@ def test_a_pdf_in_the_cache_is_not_sent_again(tmp_path):
 def test_the_closing_dossier_has_no_bordereau_to_wait_for(tmp_path):
     events = []
     jobs = _run(tmp_path, FakeOffice(), [2025], events)
-    year, = jobs.years
+    (year,) = jobs.years
     assert year.rounds == 0 and year.assembled and dossier.piece_list(year.build) is None
     assert events[-1] == Event("assembled", ("2025",))

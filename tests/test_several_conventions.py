@@ -1,6 +1,7 @@
 """Several conventions, each with its own templates, data and signatories (README « Où sont les
 choses », « plusieurs conventions »): what one convention says never comes from another's files,
 and a failure in one of them is never lost among the others."""
+
 import os
 import shutil
 import subprocess
@@ -8,8 +9,8 @@ import sys
 
 import docx
 import pytest
-
 from helpers import CONV, ROOT, TEMPLATES, cli, docx_text
+
 from pipeline import dossier
 from pipeline.convention import context, documents, model
 
@@ -90,9 +91,14 @@ def test_build_all_reads_each_convention_s_own_data_and_keeps_its_failure(office
     from test_errors import no_worker_left, profile
 
     outputs = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "pipeline", "--inputs", str(three), "--outputs", str(outputs),
-                             "build", "--all"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, PIPELINE_WORKERS=workers))
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--inputs", str(three), "--outputs", str(outputs), "build", "--all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PIPELINE_WORKERS=workers),
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"{three / 'c-erronee' / '2026' / 'year.yaml'}:" in result.stderr and "2062" in result.stderr
     assert "Traceback" not in result.stderr

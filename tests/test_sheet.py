@@ -1,5 +1,6 @@
 """A year's actions from the chargée de mission's spreadsheet: xlsx, ods or csv as French office
 software writes them, every problem at once with its row and column."""
+
 import datetime as dt
 
 import openpyxl
@@ -23,8 +24,18 @@ def without_yaml_actions(root, year=2023):
 
 
 def rows_of(actions):
-    return [[a["date"], a["chantier"], a["modalite"], a["titre"], "; ".join(a.get("partenaires", [])),
-             a.get("participants"), a.get("resultat")] for a in actions]
+    return [
+        [
+            a["date"],
+            a["chantier"],
+            a["modalite"],
+            a["titre"],
+            "; ".join(a.get("partenaires", [])),
+            a.get("participants"),
+            a.get("resultat"),
+        ]
+        for a in actions
+    ]
 
 
 def xlsx(path, rows):
@@ -94,23 +105,31 @@ def ods(path, rows):
         if value is None:
             return "<table:table-cell/>"
         if isinstance(value, dt.date):
-            return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
-                    f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>")
+            return (
+                f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+                f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+            )
         if isinstance(value, (int, float)):
-            return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+            )
         return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
 
     body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in [HEADER] + rows)
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
-               f'<office:body><office:spreadsheet><table:table table:name="Actions">{body}</table:table>'
-               "</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
-                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+        f'<office:body><office:spreadsheet><table:table table:name="Actions">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
         archive.writestr("content.xml", content)
@@ -124,7 +143,7 @@ def test_an_ods_sheet(inputs_copy):
     assert model.load(inputs_copy, 2024).reported[2023].actions == expected
 
 
-@pytest.mark.parametrize("value", ["1e400", "nan", "inf", 10 ** 38, 250000])
+@pytest.mark.parametrize("value", ["1e400", "nan", "inf", 10**38, 250000])
 def test_a_participants_cell_out_of_all_measure_is_its_cell_s_problem(inputs_copy, value):
     """« 1e400 » in a cell (an overflow) was « erreur inattendue OverflowError » with no file nor line."""
     actions = without_yaml_actions(inputs_copy)

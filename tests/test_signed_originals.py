@@ -1,5 +1,6 @@
 """Each document signed on its own date, by its own signatories, then enclosed unchanged: the
 2023 dossier built with the signed convention, bilan 2022 and minutes of the COPIL 2023."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,26 +9,29 @@ import shutil
 import subprocess
 
 import pytest
-from pypdf import PdfReader
-
 from builder import DROP, convention
 from helpers import CONV, TEMPLATES, build_years, cli
 from pki import Pki
+from pypdf import PdfReader
+
 from pipeline.errors import InputError
 from pipeline.french import date_fr
 from pipeline.pdf import signing
-
 
 D = dt.date
 # who signs what, on which day: the convention before the first call (29 March 2022), the bilan
 # 2022 after its own date (14 February 2023) and before the COPIL that approves it (14 March),
 # the minutes after the meeting and before the call (28 March 2023)
 SIGNATURES = {
-    "convention": [("convention-metropole", "Martine MARTIN", D(2022, 2, 28)),
-                   ("convention-association", "Pascal FRIQUET", D(2022, 2, 28))],
+    "convention": [
+        ("convention-metropole", "Martine MARTIN", D(2022, 2, 28)),
+        ("convention-association", "Pascal FRIQUET", D(2022, 2, 28)),
+    ],
     "bilan-2022": [("bilan-association", "Pascal FRIQUET", D(2023, 2, 20))],
-    "pv-copil-2023": [("pv-copil-metropole", "Sophie MARTIN", D(2023, 3, 15)),
-                      ("pv-copil-association", "Pascal FRIQUET", D(2023, 3, 16))],
+    "pv-copil-2023": [
+        ("pv-copil-metropole", "Sophie MARTIN", D(2023, 3, 15)),
+        ("pv-copil-association", "Pascal FRIQUET", D(2023, 3, 16)),
+    ],
 }
 
 
@@ -48,8 +52,9 @@ def _final():
 
 def _in_turn():
     """Real data, the convention's days given per party: the association's first."""
-    return _final().convention(convention={"date_signature": DROP,
-                                           "signatures": {"association": "2022-02-24", "metropole": "2022-02-28"}})
+    return _final().convention(
+        convention={"date_signature": DROP, "signatures": {"association": "2022-02-24", "metropole": "2022-02-28"}}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +96,14 @@ def test_the_final_dossier_encloses_the_signed_originals_unchanged(scenario, fin
     # their pages are the signed ones, with the margin mention, and the only empty field is the letter's
     assert [f.name for f in signing.list_fields(final_dossier)] == ["appel-association"]
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-    assert ("Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l’AR Hlm – original joint au "
-            "présent fichier (bilan-2022.pdf)") in text
-    assert ("Signé électroniquement par Sophie MARTIN, pour la Métropole Aix-Marseille-Provence, le 15 mars 2023, "
-            "et Pascal FRIQUET, pour l’AR Hlm, le 16 mars 2023 – original joint au présent fichier (pv-copil-2023.pdf)"
-            in text)
+    assert (
+        "Signé électroniquement le 20 février 2023 par Pascal FRIQUET, pour l’AR Hlm – original joint au "
+        "présent fichier (bilan-2022.pdf)"
+    ) in text
+    assert (
+        "Signé électroniquement par Sophie MARTIN, pour la Métropole Aix-Marseille-Provence, le 15 mars 2023, "
+        "et Pascal FRIQUET, pour l’AR Hlm, le 16 mars 2023 – original joint au présent fichier (pv-copil-2023.pdf)" in text
+    )
     assert "COPIE – convention signée le 28 février 2022" in text  # a copy says so at the top of each page
     assert "Copie de la convention signée électroniquement le 28 février 2022 par Martine MARTIN" in text
     titles = [i.title.replace("\u00a0", " ") for i in reader.outline if not isinstance(i, list)]
@@ -132,8 +140,7 @@ def test_verify_reports_the_embedded_signatures_and_pdfsig_validates_each_origin
         original = tmp_path / name
         original.write_bytes(data[0])
         check = subprocess.run(["pdfsig", "-nocert", str(original)], capture_output=True, text=True)
-        assert check.stdout.count("Signature Validation: Signature is Valid.") == len(SIGNATURES[original.stem]), \
-            check.stdout
+        assert check.stdout.count("Signature Validation: Signature is Valid.") == len(SIGNATURES[original.stem]), check.stdout
 
 
 def test_verify_finds_the_built_documents_of_a_copy_kept_elsewhere(scenario, final_dossier, tmp_path):
@@ -154,10 +161,14 @@ def test_verify_finds_the_built_documents_of_a_copy_kept_elsewhere(scenario, fin
 # the convention signed in turn: the association on 24 February 2022, the Métropole on the 28th,
 # the convention dated the 28th; the minutes of the COPIL 2022 (15 March) on the 16th and 17th
 IN_TURN = {
-    "convention": [("convention-association", "Pascal FRIQUET", D(2022, 2, 24)),
-                   ("convention-metropole", "Martine MARTIN", D(2022, 2, 28))],
-    "pv-copil-2022": [("pv-copil-metropole", "Sophie MARTIN", D(2022, 3, 16)),
-                      ("pv-copil-association", "Pascal FRIQUET", D(2022, 3, 17))],
+    "convention": [
+        ("convention-association", "Pascal FRIQUET", D(2022, 2, 24)),
+        ("convention-metropole", "Martine MARTIN", D(2022, 2, 28)),
+    ],
+    "pv-copil-2022": [
+        ("pv-copil-metropole", "Sophie MARTIN", D(2022, 3, 16)),
+        ("pv-copil-association", "Pascal FRIQUET", D(2022, 3, 17)),
+    ],
 }
 
 
@@ -183,11 +194,14 @@ def test_a_convention_signed_on_two_days_passes_a_final_build(office, in_turn):
     letter = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(folder / "appel-2022.pdf").pages)
     assert "Convention de partenariat 2022-2024 signée le 28 février 2022" in letter  # the last signature
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(folder / "dossier-2022.pdf").pages)
-    assert ("Signé électroniquement par Pascal FRIQUET, pour l’AR Hlm, le 24 février 2022, et Martine MARTIN, pour "
-            "la Métropole Aix-Marseille-Provence, le 28 février 2022 – original joint au présent fichier "
-            "(convention.pdf)") in text
+    assert (
+        "Signé électroniquement par Pascal FRIQUET, pour l’AR Hlm, le 24 février 2022, et Martine MARTIN, pour "
+        "la Métropole Aix-Marseille-Provence, le 28 février 2022 – original joint au présent fichier "
+        "(convention.pdf)"
+    ) in text
     assert "Fait à Marseille, le 28 février 2022" in " ".join(
-        " ".join(p.extract_text().split()) for p in PdfReader(inputs / "signes" / "convention.pdf").pages)
+        " ".join(p.extract_text().split()) for p in PdfReader(inputs / "signes" / "convention.pdf").pages
+    )
     done = cli("--inputs", str(inputs), "--outputs", str(root / "out"), "status", "2022")
     assert "Pascal FRIQUET le 24 février 2022, Martine MARTIN le 28 février 2022" in done.stdout, done.stdout
     assert "!" not in done.stdout
@@ -201,8 +215,10 @@ def test_a_party_that_signs_on_another_day_than_the_data_gives_stops_a_final_bui
     _in_turn().convention(convention={"signatures": {"association": "2022-02-25"}}).write(copy)
     with pytest.raises(InputError) as info:
         build_years([2022], copy, tmp_path / "out", final=True, office=office)
-    assert ("convention.pdf : signé par Pascal FRIQUET le 24 février 2022, quand convention.yaml date cette signature "
-            "du 25 février 2022 (signatures.association)") in str(info.value)
+    assert (
+        "convention.pdf : signé par Pascal FRIQUET le 24 février 2022, quand convention.yaml date cette signature "
+        "du 25 février 2022 (signatures.association)"
+    ) in str(info.value)
 
 
 def _case_inputs(scenario, tmp_path):
@@ -221,10 +237,14 @@ def _add_note(pdf):
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf.read_bytes()), strict=False)
     page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
-    note = generic.DictionaryObject({
-        generic.pdf_name("/Type"): generic.pdf_name("/Annot"), generic.pdf_name("/Subtype"): generic.pdf_name("/Text"),
-        generic.pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (100, 100, 120, 120)]),
-        generic.pdf_name("/Contents"): generic.TextStringObject("à revoir")})
+    note = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Text"),
+            generic.pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (100, 100, 120, 120)]),
+            generic.pdf_name("/Contents"): generic.TextStringObject("à revoir"),
+        }
+    )
     writer.register_annotation(page_ref, writer.add_object(note))
     out = io.BytesIO()
     writer.write(out)
@@ -252,30 +272,41 @@ def _self_made(inputs, published):
     """The bilan signed in the right name, on the right day, with a certificate its signer made
     himself: an authority the convention does not trust (battery D6)."""
     rogue = Pki(inputs.parent / "rogue", authority="AC maison")
-    _resign(rogue, published, inputs / "signes", "bilan-2022", [("bilan-association", "Pascal FRIQUET",
-                                                                 D(2023, 2, 20))])
+    _resign(rogue, published, inputs / "signes", "bilan-2022", [("bilan-association", "Pascal FRIQUET", D(2023, 2, 20))])
 
 
 PV = SIGNATURES["pv-copil-2023"]
 CASES = {
-    "self-made certificate": (lambda inputs, pki, pub: _self_made(inputs, pub),
-                              "bilan-2022.pdf : signature de Pascal FRIQUET non vérifiable : certificat émis par "
-                              "« AC maison », qui n'est pas une autorité de confiance de la convention"),
-    "tampered": (lambda inputs, pki, pub: _tamper(inputs / "signes" / "bilan-2022.pdf"),
-                 "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte"),
-    "annotated": (lambda inputs, pki, pub: _add_note(inputs / "signes" / "bilan-2022.pdf"),
-                  "bilan-2022.pdf : après la signature de Pascal FRIQUET, le fichier a été modifié (annotation"),
-    "missing signatory": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "pv-copil-2023", PV[:1]),
-                          "pv-copil-2023.pdf : la signature du Président de l'AR Hlm (Pascal FRIQUET) manque"),
-    "data changed": (lambda inputs, pki, pub: _retitle_an_action(inputs),
-                     "bilan-2022.pdf : ne correspond plus aux données"),
-    "before its date": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "bilan-2022",
-                                                         [("bilan-association", "Pascal FRIQUET", D(2023, 2, 1))]),
-                        "signé par Pascal FRIQUET le 1er février 2023, avant la date du document (14 février 2023)"),
-    "after the letter": (lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "pv-copil-2023",
-                                                          [PV[0], ("pv-copil-association", "Pascal FRIQUET",
-                                                                   D(2023, 4, 3))]),
-                         "signé par Pascal FRIQUET le 3 avril 2023, après l'appel de participation du 28 mars 2023"),
+    "self-made certificate": (
+        lambda inputs, pki, pub: _self_made(inputs, pub),
+        "bilan-2022.pdf : signature de Pascal FRIQUET non vérifiable : certificat émis par "
+        "« AC maison », qui n'est pas une autorité de confiance de la convention",
+    ),
+    "tampered": (
+        lambda inputs, pki, pub: _tamper(inputs / "signes" / "bilan-2022.pdf"),
+        "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte",
+    ),
+    "annotated": (
+        lambda inputs, pki, pub: _add_note(inputs / "signes" / "bilan-2022.pdf"),
+        "bilan-2022.pdf : après la signature de Pascal FRIQUET, le fichier a été modifié (annotation",
+    ),
+    "missing signatory": (
+        lambda inputs, pki, pub: _resign(pki, pub, inputs / "signes", "pv-copil-2023", PV[:1]),
+        "pv-copil-2023.pdf : la signature du Président de l'AR Hlm (Pascal FRIQUET) manque",
+    ),
+    "data changed": (lambda inputs, pki, pub: _retitle_an_action(inputs), "bilan-2022.pdf : ne correspond plus aux données"),
+    "before its date": (
+        lambda inputs, pki, pub: _resign(
+            pki, pub, inputs / "signes", "bilan-2022", [("bilan-association", "Pascal FRIQUET", D(2023, 2, 1))]
+        ),
+        "signé par Pascal FRIQUET le 1er février 2023, avant la date du document (14 février 2023)",
+    ),
+    "after the letter": (
+        lambda inputs, pki, pub: _resign(
+            pki, pub, inputs / "signes", "pv-copil-2023", [PV[0], ("pv-copil-association", "Pascal FRIQUET", D(2023, 4, 3))]
+        ),
+        "signé par Pascal FRIQUET le 3 avril 2023, après l'appel de participation du 28 mars 2023",
+    ),
 }
 
 
@@ -295,12 +326,18 @@ def test_each_rule_on_signed_originals_warns_in_a_draft_and_stops_a_final_build(
 
 def test_a_certificate_in_another_name_is_only_a_warning(office, scenario, tmp_path):
     inputs, pki = _case_inputs(scenario, tmp_path)
-    _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "pv-copil-2023",
-            [PV[0], ("pv-copil-association", "Jean DUPONT", D(2023, 3, 16))])
+    _resign(
+        pki,
+        scenario[0] / "out" / CONV / "2023",
+        inputs / "signes",
+        "pv-copil-2023",
+        [PV[0], ("pv-copil-association", "Jean DUPONT", D(2023, 3, 16))],
+    )
     warnings = []
     build_years([2023], inputs, tmp_path / "out", final=True, warn=warnings.append, office=office)  # not refused
-    assert any("« pv-copil-association » est signé par Jean DUPONT, alors que les données nomment Pascal FRIQUET"
-               in w for w in warnings), warnings
+    assert any(
+        "« pv-copil-association » est signé par Jean DUPONT, alors que les données nomment Pascal FRIQUET" in w for w in warnings
+    ), warnings
 
 
 def test_a_final_dossier_needs_every_document_signed(office, scenario, tmp_path):
@@ -328,8 +365,13 @@ def test_a_signed_original_added_replaced_or_removed_makes_the_dossier_stale(off
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
     build_years([2023], inputs, tmp_path / "out", office=office)
     assert "bilan-2022.pdf" in PdfReader(out / "2023" / "dossier-2023.pdf").attachments
-    _resign(pki, scenario[0] / "out" / CONV / "2023", inputs / "signes", "bilan-2022",
-            [("bilan-association", "Pascal FRIQUET", D(2023, 2, 21))])  # replaced
+    _resign(
+        pki,
+        scenario[0] / "out" / CONV / "2023",
+        inputs / "signes",
+        "bilan-2022",
+        [("bilan-association", "Pascal FRIQUET", D(2023, 2, 21))],
+    )  # replaced
     assert not publish.up_to_date(out, inputs, 2023, TEMPLATES, final=False)
     build_years([2023], inputs, tmp_path / "out", office=office)
     signed.unlink()  # removed
@@ -344,11 +386,16 @@ def test_status_says_who_signed_when_and_what_is_missing(office, scenario, tmp_p
     build_years([2023], inputs, tmp_path / "out", office=office)
     result = cli("--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "status", "2023")
     assert result.returncode == 0, result.stderr
-    lines = {line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1] for line in result.stdout.splitlines()
-             if " : " in line and line.startswith("  ")}
+    lines = {
+        line.split(" : ", 1)[0].strip(): line.split(" : ", 1)[1]
+        for line in result.stdout.splitlines()
+        if " : " in line and line.startswith("  ")
+    }
     assert lines["Le bilan 2022 de la mise en œuvre de la convention"] == "signatures : Pascal FRIQUET le 20 février 2023"
-    assert lines["La copie de la convention de partenariat signée le 28 février 2022"] == \
-        "signatures : Martine MARTIN le 28 février 2022, Pascal FRIQUET le 28 février 2022 (joint en copie)"
+    assert (
+        lines["La copie de la convention de partenariat signée le 28 février 2022"]
+        == "signatures : Martine MARTIN le 28 février 2022, Pascal FRIQUET le 28 février 2022 (joint en copie)"
+    )
     minutes = lines["Le procès-verbal du comité de pilotage du 14 mars 2023"]
     assert minutes.startswith("NON SIGNÉ – à faire signer par la Vice-Présidente déléguée") and "(Sophie MARTIN)" in minutes
     assert "signes/pv-copil-2023.pdf" in minutes
@@ -376,8 +423,11 @@ def test_check_examines_the_signed_originals_without_building(scenario, tmp_path
     args = ["--inputs", str(inputs), "--outputs", str(tmp_path / "out"), "check"]
     draft = cli(*args)
     assert draft.returncode == 0, draft.stderr
-    assert "avertissement : " in draft.stderr and "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte" \
-        in draft.stderr and "(erreur avec --final)" in draft.stderr
+    assert (
+        "avertissement : " in draft.stderr
+        and "bilan-2022.pdf : la signature de Pascal FRIQUET n'est plus intacte" in draft.stderr
+        and "(erreur avec --final)" in draft.stderr
+    )
     final = cli(*args, "--final")
     assert final.returncode == 7, final.stderr
     assert "erreur : " in final.stderr and "n'est plus intacte" in final.stderr and "Traceback" not in final.stderr

@@ -1,4 +1,5 @@
 """Signature fields in the dossier, signed in turn with a certificate the test creates."""
+
 import datetime as dt
 import shutil
 import subprocess
@@ -9,11 +10,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from helpers import cli
 from pypdf import PdfReader
 
-from helpers import cli
 from pipeline.pdf import signing
-
 
 PASSWORD = "secret-de-test"
 
@@ -23,12 +23,18 @@ def authority(common_name: str, serial: int):
     now = dt.datetime.now(dt.timezone.utc)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     return key, cert
 
 
@@ -41,13 +47,21 @@ def certificate(tmp_path_factory):
     ca_name = ca.subject
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Signataire de test")])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(2).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     p12 = folder / "signataire.p12"
-    p12.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"test", key, cert, [ca], serialization.BestAvailableEncryption(PASSWORD.encode())))
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(b"test", key, cert, [ca], serialization.BestAvailableEncryption(PASSWORD.encode()))
+    )
     ca_pem = folder / "ac.pem"
     ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     return p12, ca_pem
@@ -82,16 +96,19 @@ FIELDS = {
 
 def test_only_the_signed_documents_and_the_dossier_have_fields(built):
     """The letter is signed inside the dossier; its bordereau and its own PDF carry no field."""
-    signed_apart = {"convention": {"convention-metropole", "convention-association"},
-                    "bilan-final": {"bilan-final-association"}, "bilan": {"bilan-association"},
-                    "pv-copil": {"pv-copil-metropole", "pv-copil-association"}, "crf": {"crf-association"}}
+    signed_apart = {
+        "convention": {"convention-metropole", "convention-association"},
+        "bilan-final": {"bilan-final-association"},
+        "bilan": {"bilan-association"},
+        "pv-copil": {"pv-copil-metropole", "pv-copil-association"},
+        "crf": {"crf-association"},
+    }
     for year in (2022, 2023, 2024, 2025):
         for pdf in (built / str(year)).glob("*.pdf"):
             names = {f.name for f in signing.list_fields(pdf)}
             kind = next((k for k in signed_apart if pdf.stem.startswith(k)), None)
             letter = "appel" if year < 2025 else "transmission"  # the closing dossier's letter transmits it
-            expected = {f"{letter}-association"} if pdf.stem == f"dossier-{year}" else \
-                signed_apart[kind] if kind else set()
+            expected = {f"{letter}-association"} if pdf.stem == f"dossier-{year}" else signed_apart[kind] if kind else set()
             assert names == expected, pdf.name
 
 
@@ -107,7 +124,7 @@ def test_fields_sit_on_every_signature_block(built, year, stem):
         llx, lly, urx, ury = (float(v) for v in widget["/Rect"])
         pieces = []
 
-        def visit(text, cm, tm, _font, _size):
+        def visit(text, cm, tm, _font, _size, pieces=pieces):
             if text.strip():
                 pieces.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text))
 
@@ -156,8 +173,7 @@ def test_signing_an_unknown_field_is_one_clear_line(built, certificate, tmp_path
     p12, _ = certificate
     pdf = tmp_path / "dossier.pdf"
     shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
-    result = cli("sign", str(pdf), "--field", "nulle-part", "--pkcs12", str(p12),
-                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
+    result = cli("sign", str(pdf), "--field", "nulle-part", "--pkcs12", str(p12), env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
     assert result.returncode == 7
     assert "nulle-part" in result.stderr and "Traceback" not in result.stderr
 
@@ -168,8 +184,9 @@ def test_sign_warns_at_once_when_today_is_not_the_letter_s_date(built, certifica
     p12, _ = certificate
     pdf = tmp_path / "dossier-2022.pdf"  # a copy anywhere: known by its name
     shutil.copy(built / "2022" / "dossier-2022.pdf", pdf)
-    result = cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
-                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
+    result = cli(
+        "sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12), env={"PIPELINE_PKCS12_PASSWORD": PASSWORD}
+    )
     assert result.returncode == 0, result.stderr  # signed all the same: a warning, as in a draft
     assert "avertissement : dossier-2022.pdf (L'appel de participation 2022) : signé aujourd'hui, " in result.stderr
     assert "et non le jour de sa date (29 mars 2022) : une lettre se signe le jour où elle est datée" in result.stderr
@@ -178,7 +195,6 @@ def test_sign_warns_at_once_when_today_is_not_the_letter_s_date(built, certifica
 def test_signature_places_leave_no_trace_in_text(built):
     """The blocks are found through bookmarks: nothing to see, copy or read aloud."""
     import docx
-
     from helpers import docx_text
 
     for year in (2022, 2023):
@@ -187,8 +203,10 @@ def test_signature_places_leave_no_trace_in_text(built):
             assert "§" not in text and "SIG:" not in text, pdf.name
         for path in (built / str(year)).glob("*.docx"):
             assert "§" not in docx_text(path), path.name
-    names = [b.get(docx.oxml.ns.qn("w:name")) for b in
-             docx.Document(built / "2022" / "pv-copil-2022.docx").element.body.iter(docx.oxml.ns.qn("w:bookmarkStart"))]
+    names = [
+        b.get(docx.oxml.ns.qn("w:name"))
+        for b in docx.Document(built / "2022" / "pv-copil-2022.docx").element.body.iter(docx.oxml.ns.qn("w:bookmarkStart"))
+    ]
     assert names == ["SignaturePvCopilMetropole", "SignaturePvCopilAssociation"]
 
 
@@ -199,8 +217,9 @@ def signed(built, certificate, tmp_path_factory):
     p12, _ = certificate
     pdf = tmp_path_factory.mktemp("signed") / "dossier.pdf"
     shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
-    result = cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12),
-                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
+    result = cli(
+        "sign", str(pdf), "--field", "appel-association", "--pkcs12", str(p12), env={"PIPELINE_PKCS12_PASSWORD": PASSWORD}
+    )
     assert result.returncode == 0, result.stderr
     return pdf
 
@@ -252,23 +271,31 @@ def test_an_ec_key_signs_the_dossier_as_pdf_1_7(built, tmp_path):
     """ECDSA on P-256 (a French signature card's key) made pyHanko declare the dossier PDF 2.0
     (ISO 32002) while it claims PDF/A-2b, founded on PDF 1.7: it stays 1.7, PAdES's extension
     declared, and the signature holds."""
-    import os
-
-    from pypdf import PdfReader
 
     from pki import PASSWORD, Pki
+    from pypdf import PdfReader
+
     from pipeline.pdf import originals
 
     pki = Pki(tmp_path / "pki")
     pdf = tmp_path / "dossier.pdf"
     shutil.copy(built / "2023" / "dossier-2023.pdf", pdf)
-    result = cli("sign", str(pdf), "--field", "appel-association", "--pkcs12", str(pki.person("Pascal FRIQUET")),
-                     env={"PIPELINE_PKCS12_PASSWORD": PASSWORD})
+    result = cli(
+        "sign",
+        str(pdf),
+        "--field",
+        "appel-association",
+        "--pkcs12",
+        str(pki.person("Pascal FRIQUET")),
+        env={"PIPELINE_PKCS12_PASSWORD": PASSWORD},
+    )
     assert result.returncode == 0, result.stderr
     reader = PdfReader(pdf)
     assert str(reader.trailer["/Root"]["/Version"]) == "/1.7"  # PAdES's extension is of PDF 1.7; not /2.0
     assert list(reader.trailer["/Root"]["/Extensions"]) == ["/ESIC"]
-    assert 'pdfaid:part="2"' in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode() or \
-        "<pdfaid:part>2</pdfaid:part>" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
-    signature, = originals.read_signatures(pdf.read_bytes(), pdf.name)
+    assert (
+        'pdfaid:part="2"' in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+        or "<pdfaid:part>2</pdfaid:part>" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    )
+    (signature,) = originals.read_signatures(pdf.read_bytes(), pdf.name)
     assert signature.intact and signature.signer == "Pascal FRIQUET"

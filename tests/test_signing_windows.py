@@ -3,6 +3,7 @@ day, and one day outside. The windows are the convention's (``documents.signatur
 judged by ``signed.out_of_window``, the one place the build, ``check``, ``status`` and ``sign``
 ask; no LibreOffice, no PDF: the rule is asked directly, with the data of the shipped convention
 (its deliberation dated, and the convention signed on two days where a test says so)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ import shutil
 
 import pytest
 import yaml
-
 from helpers import INPUTS
+
 from pipeline.convention import documents, model, signed
 
 ONE = dt.timedelta(days=1)

@@ -2,11 +2,12 @@
 tout de suite »; anything else is rebuilt). The build's own decision is observed, without
 LibreOffice: a published year is faked by its manifest, and the LibreOffice the build would
 start is a stand-in that stops it the moment it has decided to work."""
+
 import shutil
 
 import pytest
-
 from helpers import CONV, TEMPLATES
+
 from pipeline import build, manifest
 
 

@@ -2,14 +2,15 @@
 year's data, through the templates room, leaves no tag unfilled; ``check`` finds the shipped
 convention clean; a template's problem says where it is in attributes, which the build's error
 and the Word annotator read (never the French text)."""
+
 from __future__ import annotations
 
 import zipfile
 
 import docx
 import pytest
-
 from helpers import INPUTS, TEMPLATES
+
 from pipeline import checks, places, render, templates
 from pipeline.convention import catalogue, documents, model
 from pipeline.errors import ExitCode, TemplateProblem
@@ -17,15 +18,18 @@ from pipeline.pdf import marks
 
 YEARS = model.dossier_years(INPUTS)
 SENT = model.crf_years(INPUTS)  # each year's own CRF, sent apart with its letter (make crf)
-FILLS = [(year, planned.key) for year in YEARS for planned in documents.plan(model.load(INPUTS, year))] + \
-    [(f"crf-{year}", planned.key) for year in SENT for planned in documents.plan(model.load_sending(INPUTS, year))]
+FILLS = [(year, planned.key) for year in YEARS for planned in documents.plan(model.load(INPUTS, year))] + [
+    (f"crf-{year}", planned.key) for year in SENT for planned in documents.plan(model.load_sending(INPUTS, year))
+]
 TAGS = ("{{", "}}", "{%", "%}", "{#", "#}")
 
 
 @pytest.fixture(scope="module")
 def loaded():
-    return {**{year: model.load(INPUTS, year) for year in YEARS},
-            **{f"crf-{year}": model.load_sending(INPUTS, year) for year in SENT}}
+    return {
+        **{year: model.load(INPUTS, year) for year in YEARS},
+        **{f"crf-{year}": model.load_sending(INPUTS, year) for year in SENT},
+    }
 
 
 def test_the_shipped_templates_are_the_convention_s_own_then_the_shared_ones():
@@ -39,8 +43,9 @@ def test_every_shipped_template_fills_every_year_without_a_tag_left(tmp_path, lo
     """By the one road (``templates.fill``): no tag left, reproducible bytes, and no rule objects."""
     inputs = loaded[year]
     planned = next(d for d in documents.plan(inputs) if d.key == key)
-    filled = templates.fill(inputs, places.template_for(INPUTS, TEMPLATES, f"{key}.docx"),
-                            tmp_path / f"{planned.stem}.docx", final=False)
+    filled = templates.fill(
+        inputs, places.template_for(INPUTS, TEMPLATES, f"{key}.docx"), tmp_path / f"{planned.stem}.docx", final=False
+    )
     with zipfile.ZipFile(filled.docx) as docx_file:
         parts = [n for n in docx_file.namelist() if n.startswith("word/") and n.endswith(".xml")]
         texts = {n: "".join(docx.oxml.parse_xml(docx_file.read(n)).itertext()) for n in parts}
@@ -72,7 +77,7 @@ def one_paragraph(tmp_path, text: str, name: str = "essai.docx"):
 
 def test_an_unknown_variable_is_a_problem_that_says_where_it_is(tmp_path, loaded):
     path = one_paragraph(tmp_path, "Le montant : {{ montant_inconnu }} euros")
-    problem, = templates.check_template(path, list(loaded.values()))
+    (problem,) = templates.check_template(path, list(loaded.values()))
     assert isinstance(problem, TemplateProblem) and problem.exit_code == ExitCode.TEMPLATE
     assert (problem.template, problem.name) == ("essai.docx", "montant_inconnu")
     assert problem.paragraph == "Le montant : {{ montant_inconnu }} euros"
@@ -103,7 +108,7 @@ def test_annotate_anchors_each_comment_on_the_paragraph_the_problem_names(tmp_pa
     problems = templates.check_template(path, list(loaded.values()))
     copy = checks.annotate(path, problems)
     document = docx.Document(copy)
-    comment, = document.comments
+    (comment,) = document.comments
     assert comment.text == problems[0].said and not comment.text.startswith("modèle")
     anchored = [p.text for p in document.paragraphs if p._p.xpath(".//w:commentRangeStart")]
     assert anchored == ["Le montant : {{ montant_inconnu }} euros"]
@@ -114,28 +119,42 @@ def test_a_problem_without_a_place_is_said_whole_on_the_first_paragraph(tmp_path
     path = one_paragraph(tmp_path, "rien")
     problem = TemplateProblem.at("essai.docx", "quelque chose ne va pas")
     copy = checks.annotate(path, [problem])
-    comment, = docx.Document(copy).comments
+    (comment,) = docx.Document(copy).comments
     assert comment.text == "(ailleurs dans le modèle) modèle essai.docx : quelque chose ne va pas"
 
 
-@pytest.mark.parametrize("paragraphs, expected", [
-    (["Texte {{ annee }", "Autre"],
-     "modèle essai.docx (corps du document, paragraphe « Texte {{ annee }Autre ») : balise mal formée (accolades "
-     "déséquilibrées) — chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, chaque {% for %} par {% endfor %}"),
-    (["{% if bilan %} rien"],
-     "modèle essai.docx (corps du document, paragraphe « {% if bilan %} rien ») : balise mal formée (une balise "
-     "ouvrante n'est jamais fermée) — chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, chaque {% for %} "
-     "par {% endfor %}"),
-    (["Montant {{ annee|montan }}"],
-     "modèle essai.docx (corps du document, paragraphe « Montant {{ annee|montan }} ») : filtre « montan » inconnu — "
-     "vouliez-vous dire « montant » ?"),
-    (["{{ dates['appel-x'].jour }}"],
-     "modèle essai.docx (corps du document, paragraphe « {{ dates['appel-x'].jour }} ») : « dates.appel-x » "
-     "n'existe pas — vouliez-vous dire « dates.appel » ?"),
-    (["Un très long paragraphe " * 6 + "{{ inconnue_longue }}"],
-     "modèle essai.docx (corps du document, paragraphe « Un très long paragraphe Un très long paragraphe Un très long "
-     "paragraphe Un très long parag… ») : variable « inconnue_longue » inconnue — voir « python -m pipeline variables »"),
-], ids=["syntax", "unclosed", "filter", "dotted", "long"])
+@pytest.mark.parametrize(
+    "paragraphs, expected",
+    [
+        (
+            ["Texte {{ annee }", "Autre"],
+            "modèle essai.docx (corps du document, paragraphe « Texte {{ annee }Autre ») : balise mal formée (accolades "
+            "déséquilibrées) — chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, chaque {% for %} par {% endfor %}",
+        ),
+        (
+            ["{% if bilan %} rien"],
+            "modèle essai.docx (corps du document, paragraphe « {% if bilan %} rien ») : balise mal formée (une balise "
+            "ouvrante n'est jamais fermée) — chaque {{ se ferme par }}, chaque {% if %} par {% endif %}, chaque {% for %} "
+            "par {% endfor %}",
+        ),
+        (
+            ["Montant {{ annee|montan }}"],
+            "modèle essai.docx (corps du document, paragraphe « Montant {{ annee|montan }} ») : filtre « montan » inconnu — "
+            "vouliez-vous dire « montant » ?",
+        ),
+        (
+            ["{{ dates['appel-x'].jour }}"],
+            "modèle essai.docx (corps du document, paragraphe « {{ dates['appel-x'].jour }} ») : « dates.appel-x » "
+            "n'existe pas — vouliez-vous dire « dates.appel » ?",
+        ),
+        (
+            ["Un très long paragraphe " * 6 + "{{ inconnue_longue }}"],
+            "modèle essai.docx (corps du document, paragraphe « Un très long paragraphe Un très long paragraphe Un très long "
+            "paragraphe Un très long parag… ») : variable « inconnue_longue » inconnue — voir « python -m pipeline variables »",
+        ),
+    ],
+    ids=["syntax", "unclosed", "filter", "dotted", "long"],
+)
 def test_the_checker_s_words_and_the_build_s_are_the_same(tmp_path, loaded, paragraphs, expected):
     document = docx.Document()
     for text in paragraphs:
@@ -153,17 +172,17 @@ def test_a_problem_in_a_header_is_said_on_the_first_paragraph_as_elsewhere(tmp_p
     document.add_paragraph("corps")
     document.add_paragraph("suite {{ annee }}")
     document.save(path := tmp_path / "essai.docx")
-    problem, = templates.check_template(path, list(loaded.values()))
+    (problem,) = templates.check_template(path, list(loaded.values()))
     assert problem.where == "en-tête, paragraphe « En-tête {{ annee_x }} »"
-    comment, = docx.Document(checks.annotate(path, [problem])).comments
+    (comment,) = docx.Document(checks.annotate(path, [problem])).comments
     assert comment.text == f"(ailleurs dans le modèle) {problem}"  # never on the paragraph of the name it suggests
 
 
 def test_a_comment_drops_the_place_even_when_the_paragraph_has_brackets(tmp_path, loaded):
     """The place was once cut off the message with a pattern that a « ) » in the paragraph broke."""
     path = one_paragraph(tmp_path, "Fait (à Lyon) : {{ anne }}")
-    problem, = templates.check_template(path, list(loaded.values()))
-    comment, = docx.Document(checks.annotate(path, [problem])).comments
+    (problem,) = templates.check_template(path, list(loaded.values()))
+    (comment,) = docx.Document(checks.annotate(path, [problem])).comments
     assert comment.text == "variable « anne » inconnue — vouliez-vous dire « annee » ?"
 
 
@@ -174,16 +193,19 @@ def test_variables_lists_only_the_names_a_template_uses():
 
 
 def test_a_missing_or_broken_template_is_one_problem(tmp_path, loaded):
-    missing, = templates.check_template(tmp_path / "absent.docx", list(loaded.values()))
+    (missing,) = templates.check_template(tmp_path / "absent.docx", list(loaded.values()))
     assert missing.template == "absent.docx" and str(missing).startswith("modèle absent.docx introuvable dans ")
     (tmp_path / "texte.docx").write_text("pas un document Word")
-    broken, = templates.check_template(tmp_path / "texte.docx", list(loaded.values()))
-    assert str(broken) == ("modèle texte.docx : ce n'est pas un document Word (.docx) — enregistrez-le depuis Word "
-                           "au format « Document Word (.docx) »")
+    (broken,) = templates.check_template(tmp_path / "texte.docx", list(loaded.values()))
+    assert str(broken) == (
+        "modèle texte.docx : ce n'est pas un document Word (.docx) — enregistrez-le depuis Word "
+        "au format « Document Word (.docx) »"
+    )
 
 
-@pytest.mark.parametrize("loop", ["{% for i in range(100000000) %}x{% endfor %}",
-                                  "{% for i in range(10**9) %}{{ i }}{% endfor %}"])
+@pytest.mark.parametrize(
+    "loop", ["{% for i in range(100000000) %}x{% endfor %}", "{% for i in range(10**9) %}{{ i }}{% endfor %}"]
+)
 def test_a_runaway_loop_is_the_template_s_problem_named_with_its_paragraph(tmp_path, loaded, loop):
     """« range(100000000) » was « erreur inattendue OverflowError » with no template named (battery C26)."""
     path = one_paragraph(tmp_path, f"Avant {loop} après", name="appel.docx")

@@ -1,13 +1,12 @@
 """Templates edited by staff: every mistake caught by check, refused by a build, no traceback."""
+
 import re
 import shutil
 import subprocess
 
 import docx
 import pytest
-
-from helpers import CONV, TEMPLATES, edited_templates, cli, shipped_stems
-
+from helpers import CONV, TEMPLATES, cli, edited_templates, shipped_stems
 
 broken_copy = edited_templates  # a template broken as staff would break it in Word
 
@@ -16,17 +15,30 @@ CASES = [
     ("typo'd variable", "appel.docx", "{{ annee }}", "{{ anne }}", ["appel.docx", "« anne »", "« annee »"]),
     ("broken tag", "bilan.docx", "{{ a.titre }}", "{{ a.titre }", ["bilan.docx", "balise mal formée"]),
     ("unknown filter", "appel.docx", "|montant_complet", "|montant_complé", ["appel.docx", "filtre", "montant_complet"]),
-    ("python internals", "bordereau.docx", "{{ loop.index }}", "{{ piece.__class__.__mro__ }}",
-     ["bordereau.docx", "interdit"]),
+    ("python internals", "bordereau.docx", "{{ loop.index }}", "{{ piece.__class__.__mro__ }}", ["bordereau.docx", "interdit"]),
     ("typo in a table", "bilan.docx", "{{ a.titre }}", "{{ a.titr }}", ["bilan.docx", "tableau, cellule", "titr"]),
     # the tag is white one-point text in Word: easily deleted with the block around it
-    ("signature tag deleted", "appel.docx", "{{ signature('appel', 'association') }}", "",
-     ["appel.docx", "signature('appel', 'association')", "manque", "champ de signature"]),
-    ("signature tag misspelt", "bilan.docx", "signature('bilan'", "signature('bilna'",
-     ["bilan.docx", "signature('bilna', 'association')", "écrivez signature('bilan', 'association')"]),
-    ("signature block twice", "appel.docx", "{{ signature('appel', 'association') }}",
-     "{{ signature('appel', 'association') }}{{ signature('appel', 'association') }}",
-     ["appel.docx", "signature('appel', 'association') }} apparaît 2 fois"]),
+    (
+        "signature tag deleted",
+        "appel.docx",
+        "{{ signature('appel', 'association') }}",
+        "",
+        ["appel.docx", "signature('appel', 'association')", "manque", "champ de signature"],
+    ),
+    (
+        "signature tag misspelt",
+        "bilan.docx",
+        "signature('bilan'",
+        "signature('bilna'",
+        ["bilan.docx", "signature('bilna', 'association')", "écrivez signature('bilan', 'association')"],
+    ),
+    (
+        "signature block twice",
+        "appel.docx",
+        "{{ signature('appel', 'association') }}",
+        "{{ signature('appel', 'association') }}{{ signature('appel', 'association') }}",
+        ["appel.docx", "signature('appel', 'association') }} apparaît 2 fois"],
+    ),
 ]
 BUILD_CASES = CASES[:2] + CASES[5:6]
 
@@ -69,15 +81,29 @@ def pdf_texts(folder, year=2023):
     def words(text: str) -> str:
         return re.sub(r"-\s+", "-", " ".join(text.split()))
 
-    return {stem: [words(p.extract_text()) for p in PdfReader(folder / str(year) / f"{stem}.pdf").pages]
-            for stem in shipped_stems()[year]}
+    return {
+        stem: [words(p.extract_text()) for p in PdfReader(folder / str(year) / f"{stem}.pdf").pages]
+        for stem in shipped_stems()[year]
+    }
 
 
 def test_templates_resaved_by_libreoffice_build_the_same_documents(tmp_path, built):
     resaved = tmp_path / "resaved"
-    result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                             "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(resaved),
-                             *map(str, sorted(TEMPLATES.glob("*.docx")))], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(resaved),
+            *map(str, sorted(TEMPLATES.glob("*.docx"))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0 and len(list(resaved.glob("*.docx"))) == len(list(TEMPLATES.glob("*.docx"))), result.stderr
     outputs = tmp_path / "outputs"
     build = cli("--templates", str(resaved), "--outputs", str(outputs), "build", "2023")
@@ -102,7 +128,7 @@ def test_templates_survive_word_style_runs_and_smart_quotes(tmp_path, built):
             if t is None or not t.text or "{" not in t.text or len(content) != 1:
                 continue  # runs holding a tab or a break are left whole
             text = re.sub(r"\{[{%].*?[%}]\}", lambda m: m.group(0).replace("'", "’"), t.text)
-            pieces = [text[i:i + 3] for i in range(0, len(text), 3)]
+            pieces = [text[i : i + 3] for i in range(0, len(text), 3)]
             t.text = pieces[0]
             t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             anchor = run
@@ -126,7 +152,9 @@ def test_variables_reference_lists_what_a_template_uses_with_values():
     assert "copil.decisions" not in result.stdout  # only what appel.docx uses
 
 
-def test_build_names_the_table_cell_of_a_wrong_attribute(office, tmp_path):  # its LibreOffice starts before the templates are read
+def test_build_names_the_table_cell_of_a_wrong_attribute(
+    office, tmp_path
+):  # its LibreOffice starts before the templates are read
     folder = broken_copy(tmp_path, "bilan.docx", "{{ a.titre }}", "{{ a.titr }}")
     result = cli("--templates", str(folder), "--outputs", str(tmp_path / "out"), "build", "2023")
     assert result.returncode == 3 and "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ verify from what it carries, years later, without any network.
 
 No LibreOffice here: a one-page PDF with empty signature fields is made in a few milliseconds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,19 +14,19 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import cli
 from tsa_pki import PASSWORD, TSA_CLOCK_OFFSET, LoopbackPki, free_port, is_listening
 
 ENV = {"PIPELINE_PKCS12_PASSWORD": PASSWORD}  # for the run only
-SLACK = dt.timedelta(seconds=30)   # between the test's clock readings and a subprocess's
+SLACK = dt.timedelta(seconds=30)  # between the test's clock readings and a subprocess's
 
-LINE = re.compile(r"^(?P<field>\S+) : signé par (?P<subject>.*?) le (?P<day>\d+)(?:er)? (?P<month>\S+) (?P<year>\d{4}) "
-                  r"à (?P<hour>\d\d) h (?P<minute>\d\d) \(heure de Paris, (?P<source>[^)]*)\) ; "
-                  r"niveau (?P<level>\S+) ; intacte : (?P<intact>\S+) ; valide : (?P<valid>\S+) ; "
-                  r"ajouts après signature : (?P<after>.*?) ; couvre tout le fichier : (?P<covers>.*)$")
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+LINE = re.compile(
+    r"^(?P<field>\S+) : signé par (?P<subject>.*?) le (?P<day>\d+)(?:er)? (?P<month>\S+) (?P<year>\d{4}) "
+    r"à (?P<hour>\d\d) h (?P<minute>\d\d) \(heure de Paris, (?P<source>[^)]*)\) ; "
+    r"niveau (?P<level>\S+) ; intacte : (?P<intact>\S+) ; valide : (?P<valid>\S+) ; "
+    r"ajouts après signature : (?P<after>.*?) ; couvre tout le fichier : (?P<covers>.*)$"
+)
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
 STAMPED, COMPUTER = "horodatage d'une autorité", "heure donnée par le poste du signataire"
 
 
@@ -33,8 +34,14 @@ def shown_time(line: dict) -> dt.datetime:
     """The time verify gives, in France, to the minute."""
     from zoneinfo import ZoneInfo
 
-    return dt.datetime(int(line["year"]), MONTHS.index(line["month"]) + 1, int(line["day"]), int(line["hour"]),
-                       int(line["minute"]), tzinfo=ZoneInfo("Europe/Paris"))
+    return dt.datetime(
+        int(line["year"]),
+        MONTHS.index(line["month"]) + 1,
+        int(line["day"]),
+        int(line["hour"]),
+        int(line["minute"]),
+        tzinfo=ZoneInfo("Europe/Paris"),
+    )
 
 
 def to_the_minute(when: dt.datetime) -> dt.datetime:
@@ -73,9 +80,13 @@ def make_pdf(path: Path, fields: list[str]) -> Path:
     page.showPage()
     page.save()
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buffer.getvalue())))
-    signing.add_empty_fields(writer, [
-        marks.FieldPlace(name, f"Signature : {name}", 0, (72.0, 600.0 - 80 * i, 287.0, 660.0 - 80 * i))
-        for i, name in enumerate(fields)])
+    signing.add_empty_fields(
+        writer,
+        [
+            marks.FieldPlace(name, f"Signature : {name}", 0, (72.0, 600.0 - 80 * i, 287.0, 660.0 - 80 * i))
+            for i, name in enumerate(fields)
+        ],
+    )
     with open(path, "wb") as out:
         writer.write(out)
     return path
@@ -184,8 +195,7 @@ def test_long_term_signature_carries_its_validation_data_and_verifies_offline(on
     pki = online
     pdf = make_pdf(tmp_path / "lettre.pdf", ["lettre-president"])
     asked = len(pki.requests)
-    result = sign(pdf, "lettre-president", pki.p12["pascal"], "--timestamp", pki.tsa_url, "--ltv",
-                  "--trust", str(pki.root_pem))
+    result = sign(pdf, "lettre-president", pki.p12["pascal"], "--timestamp", pki.tsa_url, "--ltv", "--trust", str(pki.root_pem))
     assert result.returncode == 0, result.stderr
     during = pki.requests[asked:]
     assert ("POST", path_of(pki.tsa_url)) in during
@@ -200,15 +210,20 @@ def test_long_term_signature_carries_its_validation_data_and_verifies_offline(on
     about_pascal = []
     for ref in dss.ocsps:
         basic = asn1_ocsp.OCSPResponse.load(ref.get_object().data)["response_bytes"]["response"].parsed
-        about_pascal += [single["cert_status"].name for single in basic["tbs_response_data"]["responses"]
-                         if single["cert_id"]["serial_number"].native == pki.cert("pascal").serial_number]
+        about_pascal += [
+            single["cert_status"].name
+            for single in basic["tbs_response_data"]["responses"]
+            if single["cert_id"]["serial_number"].native == pki.cert("pascal").serial_number
+        ]
     crl_issuers = {asn1_crl.CertificateList.load(ref.get_object().data).issuer.dump() for ref in dss.crls}
-    assert about_pascal == ["good"] or pki.cert("interm").subject.dump() in crl_issuers, \
+    assert about_pascal == ["good"] or pki.cert("interm").subject.dump() in crl_issuers, (
         f"no revocation data for the signer in the /DSS (OCSP: {about_pascal}, {len(dss.crls)} CRL)"
+    )
 
     # what the /DSS holds suffices on its own: revocation checks made mandatory, nothing fetched
-    context = dss.as_validation_context({"trust_roots": [pki.cert("root")], "allow_fetching": False,
-                                         "revocation_mode": "hard-fail"})
+    context = dss.as_validation_context(
+        {"trust_roots": [pki.cert("root")], "allow_fetching": False, "revocation_mode": "hard-fail"}
+    )
     status = validate_pdf_signature(embedded(pdf, "lettre-president"), context)
     assert status.bottom_line, status.summary()
 

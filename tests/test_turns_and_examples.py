@@ -2,15 +2,16 @@
 values the engine recognises: listed under ``a_remplacer`` or a telephone number no one answers,
 each refused by a final version at its own line. No LibreOffice: the real signed scenario is in
 test_signed_originals.py."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 
 import pytest
-
 from builder import convention
 from helpers import TEMPLATES, docx_text, line_of_text, load_problems, make_final
+
 from pipeline import places, status, templates
 from pipeline.convention import documents, model, rules, signed
 from pipeline.yamlsource import line_of, load_yaml
@@ -40,6 +41,7 @@ def in_turn(final, real):
 
 # --------------------------------------------------------------------------- signed in turn
 
+
 def test_a_convention_signed_in_turn_is_dated_at_its_last_signature(in_turn, tmp_path):
     data = model.load(in_turn, 2023, final=True)
     terms = data.convention.convention
@@ -51,8 +53,7 @@ def test_a_convention_signed_in_turn_is_dated_at_its_last_signature(in_turn, tmp
     # the letters say « signée le » the last day
     first = model.load(in_turn, 2022, final=True)
     letter = next(d for d in documents.plan(first) if d.key == "appel")
-    filled = templates.fill(first, places.template_for(in_turn, TEMPLATES, "appel.docx"), tmp_path / "appel.docx",
-                            final=True)
+    filled = templates.fill(first, places.template_for(in_turn, TEMPLATES, "appel.docx"), tmp_path / "appel.docx", final=True)
     text = " ".join(docx_text(filled.path if hasattr(filled, "path") else tmp_path / "appel.docx").split())
     assert "2022-2024 signée le 28 février 2022, approuvée par délibération" in text, text
     assert letter.date == D(2022, 3, 29)
@@ -64,8 +65,9 @@ def test_the_approved_text_keeps_its_one_line_dated_at_the_last_signature(in_tur
     (that would change the text the délibération approved); each party's own day is that of its
     electronic signature, which ``verify`` compares with the data."""
     data = model.load(in_turn, 2022, final=True)
-    filled = templates.fill(data, places.template_for(in_turn, TEMPLATES, "convention.docx"),
-                            tmp_path / "convention.docx", final=True)
+    filled = templates.fill(
+        data, places.template_for(in_turn, TEMPLATES, "convention.docx"), tmp_path / "convention.docx", final=True
+    )
     text = " ".join(docx_text(filled.docx).split())
     assert text.count("Fait à") == 1 and "Fait à Marseille, le 28 février 2022" in text
     assert re.findall(r"\d+ février 2022", text) == ["17 février 2022", "28 février 2022"]  # the délibération's, then it
@@ -76,8 +78,9 @@ def test_each_party_signs_on_its_own_day_between_the_deliberation_and_the_first_
     convention = next(d for d in documents.plan(data) if d.key == "convention")
     said = lambda who, day: signed.out_of_window(convention, data, "X", day, who)  # noqa: E731
     assert said("association", D(2022, 2, 24)) is None and said("metropole", D(2022, 2, 28)) is None
-    assert "quand convention.yaml date cette signature du 24 février 2022 (signatures.association)" in \
-        said("association", D(2022, 2, 28))
+    assert "quand convention.yaml date cette signature du 24 février 2022 (signatures.association)" in said(
+        "association", D(2022, 2, 28)
+    )
     assert "avant la délibération du 17 février 2022 qui autorise la convention" in said("association", D(2022, 2, 16))
     assert "après le premier appel de participation du 29 mars 2022" in said("metropole", D(2022, 3, 30))
 
@@ -86,34 +89,41 @@ def test_one_date_for_both_still_means_both_the_same_day(real):
     data = model.load(real, 2022, final=True)
     convention = next(d for d in documents.plan(data) if d.key == "convention")
     assert signed.out_of_window(convention, data, "X", D(2022, 2, 28), "association") is None
-    assert "donnez le jour de chacune sous « signatures: »" in \
-        signed.out_of_window(convention, data, "X", D(2022, 2, 25), "association")
+    assert "donnez le jour de chacune sous « signatures: »" in signed.out_of_window(
+        convention, data, "X", D(2022, 2, 25), "association"
+    )
 
 
 def test_a_written_date_must_be_the_last_signature(final, in_turn):
     path = in_turn / "convention.yaml"
     final.convention(convention={"date_signature": "2022-02-24"}).write(in_turn)
     (problem,) = load_problems(in_turn, 2023)
-    assert f"convention.yaml:{line_of_text(path, 'date_signature:')}: convention.date_signature: la convention est datée de " \
-           "sa dernière signature, le 2022-02-28 (signatures.metropole)" in problem
+    assert (
+        f"convention.yaml:{line_of_text(path, 'date_signature:')}: convention.date_signature: la convention est datée de "
+        "sa dernière signature, le 2022-02-28 (signatures.metropole)" in problem
+    )
 
 
 def test_a_signature_before_the_deliberation_warns_a_draft_and_stops_a_final_version(final, in_turn):
     path = in_turn / "convention.yaml"
     final.convention(convention={"signatures": {"association": "2022-02-10"}}).write(in_turn)
     words = "l'AR Hlm signe le 2022-02-10, avant la délibération du 2022-02-17 qui autorise la convention"
-    assert any(words in w and w.startswith(f"{path}:{line_of_text(path, 'association: 2022')}")
-               for w in model.load(in_turn, 2023).warnings)
+    assert any(
+        words in w and w.startswith(f"{path}:{line_of_text(path, 'association: 2022')}")
+        for w in model.load(in_turn, 2023).warnings
+    )
     assert any(words in p for p in load_problems(in_turn, 2023, final=True))
 
 
 def test_the_last_signature_after_the_first_call_is_refused(final, in_turn):
     final.convention(convention={"signatures": {"metropole": "2022-04-05"}}).write(in_turn)
-    assert any("la convention est signée le 2022-04-05, après le premier appel" in p
-               for p in load_problems(in_turn, 2023, final=True))
+    assert any(
+        "la convention est signée le 2022-04-05, après le premier appel" in p for p in load_problems(in_turn, 2023, final=True)
+    )
 
 
 # --------------------------------------------------------------------------- example values
+
 
 def _listed(root):
     """Every (file, key) the shipped inputs list under a_remplacer."""
@@ -129,16 +139,22 @@ SHIPPED = _listed(__import__("helpers").INPUTS)
 
 def test_the_shipped_inputs_mark_their_example_values_as_data():
     keys = {(p.parent.name, k) for p, k in SHIPPED}
-    assert {("amp-arhlm-2022-2024", "association.telephone"), ("amp-arhlm-2022-2024", "metropole.service"),
-            ("2022", "copil.heure_fin"), ("2025", "copil.heure_fin"), ("2023", "banque.iban")} <= keys
+    assert {
+        ("amp-arhlm-2022-2024", "association.telephone"),
+        ("amp-arhlm-2022-2024", "metropole.service"),
+        ("2022", "copil.heure_fin"),
+        ("2025", "copil.heure_fin"),
+        ("2023", "banque.iban"),
+    } <= keys
     from helpers import INPUTS
 
     for path in [INPUTS / "convention.yaml", *INPUTS.glob("20*/year.yaml")]:  # no mark left in a comment
         assert not re.search(r"#\s*EXEMPLE", path.read_text(encoding="utf-8")), path
 
 
-@pytest.mark.parametrize("where,key", [(str(p.relative_to(p.parents[1] if p.parent.name.isdigit() else p.parent)), k)
-                                       for p, k in SHIPPED], ids=str)
+@pytest.mark.parametrize(
+    "where,key", [(str(p.relative_to(p.parents[1] if p.parent.name.isdigit() else p.parent)), k) for p, k in SHIPPED], ids=str
+)
 def test_each_listed_example_value_is_refused_by_a_final_version_at_its_line(inputs_copy, where, key):
     """The data made real everywhere but for the a_remplacer lists: each listed value is still an example."""
     make_final(inputs_copy, years=(2022, 2023, 2024, 2025), listed=True)
@@ -152,14 +168,26 @@ def test_each_listed_example_value_is_refused_by_a_final_version_at_its_line(inp
 
 
 def test_a_key_the_list_names_must_exist(inputs_copy):
-    convention(a_remplacer=lambda keys: ["association.telefone" if k == "association.telephone" else k for k in keys]
-               ).write(inputs_copy)
+    convention(a_remplacer=lambda keys: ["association.telefone" if k == "association.telephone" else k for k in keys]).write(
+        inputs_copy
+    )
     (problem,) = load_problems(inputs_copy, 2023)  # a draft too: the mark would never be seen
     assert "a_remplacer[3]: « association.telefone » ne désigne aucune valeur de ce fichier" in problem
 
 
-@pytest.mark.parametrize("number", ["04 00 00 00 00", "01 23 45 67 89", "00 00 00 00 00", "06 12 34 56 78",
-                                    "04 11 11 11 11", "+33 4 00 00 00 00", "04.12.12.12.12", "04 65 71 20 30"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "04 00 00 00 00",
+        "01 23 45 67 89",
+        "00 00 00 00 00",
+        "06 12 34 56 78",
+        "04 11 11 11 11",
+        "+33 4 00 00 00 00",
+        "04.12.12.12.12",
+        "04 65 71 20 30",
+    ],
+)
 def test_a_placeholder_telephone_number_is_refused_as_such(final, real, number):
     final.convention(association={"telephone": number}).write(real)
     words = f"association.telephone: « {number} » est un numéro de téléphone fictif"
@@ -169,8 +197,10 @@ def test_a_placeholder_telephone_number_is_refused_as_such(final, real, number):
 
 def test_a_number_given_in_a_text_after_tel_is_judged_too(final, real):
     final.year(2023, appel={"dossier_suivi_par": lambda who: who + " – tél. 01 23 45 67 89"}).write(real)
-    assert any("appel.dossier_suivi_par: « 01 23 45 67 89 » est un numéro de téléphone fictif (des chiffres qui se "
-               "suivent)" in p for p in load_problems(real, 2023, final=True))
+    assert any(
+        "appel.dossier_suivi_par: « 01 23 45 67 89 » est un numéro de téléphone fictif (des chiffres qui se suivent)" in p
+        for p in load_problems(real, 2023, final=True)
+    )
 
 
 @pytest.mark.parametrize("number", ["04 88 77 31 52", "04 91 13 76 20", "+33 4 91 57 50 57", "06 84 21 93 07"])
@@ -190,24 +220,34 @@ def test_a_new_year_keeps_the_example_values_it_copies_listed(inputs_copy):
     assert raw["a_remplacer"] == ["banque.iban", "banque.bic", "copil.heure_fin"]
 
 
-@pytest.mark.parametrize("siret,words", [
-    ("775 000 004 00001", "la clé du SIREN ne correspond pas : ses 9 premiers chiffres (775 000 004) forment le SIREN, "
-                          "qui a sa propre clé de contrôle"),
-    ("775 000 003 00002", "le SIREN est juste, mais la clé du SIRET entier"),
-    ("775 000 003", "9 chiffres : un SIRET s'écrit en 14 chiffres, les 9 du SIREN puis les 5 du NIC")])
+@pytest.mark.parametrize(
+    "siret,words",
+    [
+        (
+            "775 000 004 00001",
+            "la clé du SIREN ne correspond pas : ses 9 premiers chiffres (775 000 004) forment le SIREN, "
+            "qui a sa propre clé de contrôle",
+        ),
+        ("775 000 003 00002", "le SIREN est juste, mais la clé du SIRET entier"),
+        ("775 000 003", "9 chiffres : un SIRET s'écrit en 14 chiffres, les 9 du SIREN puis les 5 du NIC"),
+    ],
+)
 def test_the_siret_message_says_which_key_fails(siret, words):
     assert words in rules.siret_problem(siret)
 
 
 # --------------------------------------------------------------------------- the day of a signature
 
+
 def test_a_letter_is_signed_on_its_date_said_without_contradiction(real):
     data = model.load(real, 2022, final=True)
     letter = next(d for d in documents.plan(data) if d.key == "appel")
     said = signed.out_of_window(letter, data, "Pascal FRIQUET", D(2026, 12, 6))
-    assert said == ("signé par Pascal FRIQUET le 6 décembre 2026, et non le jour de sa date (29 mars 2022) : une "
-                    "lettre se signe le jour où elle est datée — signez-la ce jour-là, ou corrigez sa date dans "
-                    "year.yaml, reconstruisez et signez à nouveau")
+    assert said == (
+        "signé par Pascal FRIQUET le 6 décembre 2026, et non le jour de sa date (29 mars 2022) : une "
+        "lettre se signe le jour où elle est datée — signez-la ce jour-là, ou corrigez sa date dans "
+        "year.yaml, reconstruisez et signez à nouveau"
+    )
     assert signed.out_of_window(letter, data, "Pascal FRIQUET", D(2022, 3, 29)) is None
 
 
@@ -215,12 +255,15 @@ def test_sign_knows_the_window_of_the_document_it_signs(real, tmp_path):
     conventions = [real]
     letter = tmp_path / "dossier-2022.pdf"  # a copy anywhere: found by its name
     said = status.signing_today(letter, "appel-association", conventions, D(2026, 12, 6))
-    assert said.startswith("dossier-2022.pdf (L'appel de participation 2022) : signé aujourd'hui, 6 décembre 2026, "
-                           "et non le jour de sa date (29 mars 2022)"), said
+    assert said.startswith(
+        "dossier-2022.pdf (L'appel de participation 2022) : signé aujourd'hui, 6 décembre 2026, "
+        "et non le jour de sa date (29 mars 2022)"
+    ), said
     assert status.signing_today(letter, "appel-association", conventions, D(2022, 3, 29)) is None
     minutes = tmp_path / "pv-copil-2023.pdf"
-    assert "avant la date du document (14 mars 2023)" in status.signing_today(minutes, "pv-copil-metropole",
-                                                                               conventions, D(2023, 3, 10))
+    assert "avant la date du document (14 mars 2023)" in status.signing_today(
+        minutes, "pv-copil-metropole", conventions, D(2023, 3, 10)
+    )
     assert status.signing_today(minutes, "pv-copil-metropole", conventions, D(2023, 3, 15)) is None
     assert status.signing_today(tmp_path / "autre.pdf", "appel-association", conventions, D(2026, 1, 5)) is None
 
@@ -242,7 +285,6 @@ def test_the_words_a_template_types_get_no_break_spaces_too(inputs_copy, tmp_pat
     text = docx_text(tmp_path / "b.docx")
     assert "Les pages sont celles du dossier 2023\u00a0: le numéro «\u00a0Dossier 2023 · page n / …\u00a0» en bas" in text
     closing = model.load(inputs_copy, 2025)
-    templates.fill(closing, places.template_for(inputs_copy, TEMPLATES, "bilan-final.docx"), tmp_path / "f.docx",
-                   final=False)
+    templates.fill(closing, places.template_for(inputs_copy, TEMPLATES, "bilan-final.docx"), tmp_path / "f.docx", final=False)
     text = docx_text(tmp_path / "f.docx")
     assert "en donne le détail\u00a0: celui de 2022" in text and "l’appel de participation 2024\u202f; celui de 2024" in text

@@ -2,11 +2,11 @@
 signature, portée »): an annotation, a page's content, or only a second signature, each reported
 as it is. The signing-lifecycle work relies on these lines. No LibreOffice: a one-page PDF with
 two empty fields, signed with the tests' own authority, changed with pyHanko as any tool would."""
+
 import datetime as dt
 import io
 
 import pytest
-
 from helpers import cli
 from pki import PASSWORD, Pki
 from test_timestamps import make_pdf
@@ -43,11 +43,14 @@ def with_annotation(signed_pdf, out):
     from pyhanko.pdf_utils import generic
 
     def add(writer, page):
-        note = generic.DictionaryObject({
-            generic.NameObject("/Type"): generic.NameObject("/Annot"),
-            generic.NameObject("/Subtype"): generic.NameObject("/Text"),
-            generic.NameObject("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (400, 700, 420, 720)]),
-            generic.NameObject("/Contents"): generic.TextStringObject("Montant à revoir")})
+        note = generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Annot"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Text"),
+                generic.NameObject("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (400, 700, 420, 720)]),
+                generic.NameObject("/Contents"): generic.TextStringObject("Montant à revoir"),
+            }
+        )
         page["/Annots"].append(writer.add_object(note))
 
     return _updated(signed_pdf, out, add)
@@ -108,8 +111,10 @@ def test_only_a_second_signature_after_the_first_is_reported_as_such(minutes):
     assert result.returncode == 0, result.stdout + result.stderr
     first, second = lines(result)[FIRST], lines(result)[SECOND]
     assert "signé par Sophie MARTIN" in first and "signé par Pascal MARTIN" in second
-    assert "intacte : oui ; valide : oui ; ajouts après signature : autres signatures (autorisé) ; " \
-           "couvre tout le fichier : non (d'autres signatures ont suivi)" in first
+    assert (
+        "intacte : oui ; valide : oui ; ajouts après signature : autres signatures (autorisé) ; "
+        "couvre tout le fichier : non (d'autres signatures ont suivi)" in first
+    )
     assert "intacte : oui ; valide : oui ; ajouts après signature : aucun ; couvre tout le fichier : oui" in second
     assert result.stderr == ""
 

@@ -1,15 +1,14 @@
 """French as an administration prints it, read from the generated documents (Word XML and PDF
 text), never from the data: apostrophes, no-break spaces, « 1er », sigles spelled out, counts in
 words, the closing dossier's legal basis, and pages a reader can follow."""
+
 import re
 import subprocess
 import zipfile
 
 import pytest
-from pypdf import PdfReader
-
 from helpers import shipped_stems
-
+from pypdf import PdfReader
 
 NBSP = "\u00a0"
 GENERATED = [(year, stem) for year, stems in shipped_stems().items() for stem in stems if stem != "convention"]
@@ -28,8 +27,7 @@ def paragraphs(docx_path, parts: str = r"document|header\d*|footer\d*") -> list[
 
 
 def pdf_text(pdf) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def flat(pdf) -> str:
@@ -55,8 +53,11 @@ def test_the_convention_keeps_its_approved_apostrophes(built):
 
 def test_the_first_of_a_month_has_a_superscript_er(built):
     xml = zipfile.ZipFile(built / "2023" / "bilan-2022.docx").read("word/document.xml").decode()
-    raised = re.search(r"<w:t[^>]*>[^<]*1</w:t></w:r><w:r><w:rPr>(?:(?!</w:rPr>).)*"
-                       r"<w:vertAlign w:val=\"superscript\"/>(?:(?!</w:rPr>).)*</w:rPr><w:t[^>]*>er</w:t>", xml)
+    raised = re.search(
+        r"<w:t[^>]*>[^<]*1</w:t></w:r><w:r><w:rPr>(?:(?!</w:rPr>).)*"
+        r"<w:vertAlign w:val=\"superscript\"/>(?:(?!</w:rPr>).)*</w:rPr><w:t[^>]*>er</w:t>",
+        xml,
+    )
     assert raised, "« 1er janvier 2022 » has no superscript « er »"
     assert "du 1er janvier 2022 au 31 décembre 2022" in flat(built / "2023" / "bilan-2022.pdf")
 
@@ -74,8 +75,9 @@ def test_names_are_never_cut_on_the_cover_or_in_the_address(built):
     assert re.search(r"Madame la Présidente\s*\n.*\s+de la Métropole Aix-Marseille-Provence\s*\n", letter), letter
 
 
-@pytest.mark.parametrize("year,stem", [(y, s) for y, stems in shipped_stems().items() for s in stems
-                                       if s.startswith(("appel", "transmission"))])
+@pytest.mark.parametrize(
+    "year,stem", [(y, s) for y, stems in shipped_stems().items() for s in stems if s.startswith(("appel", "transmission"))]
+)
 def test_a_letter_never_leaves_its_closing_alone_on_a_page(built, year, stem):
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(built / str(year) / f"{stem}.pdf").pages]
     last = pages[-1]
@@ -84,8 +86,9 @@ def test_a_letter_never_leaves_its_closing_alone_on_a_page(built, year, stem):
     assert len(body) > 40, f"{stem}: the closing formula opens page {len(pages)} alone"
 
 
-@pytest.mark.parametrize("year,stem", [(y, s) for y, s in GENERATED
-                                       if s.startswith(("pv-copil", "bilan", "appel", "transmission"))])
+@pytest.mark.parametrize(
+    "year,stem", [(y, s) for y, s in GENERATED if s.startswith(("pv-copil", "bilan", "appel", "transmission"))]
+)
 def test_a_committee_s_sigle_is_spelled_out_where_the_body_first_uses_it(built, year, stem):
     """« en COTECH » typed in a decision reads « en COTECH (comité technique) » the first time."""
     words = {"COPIL": "comité de pilotage", "COTECH": "comité technique"}
@@ -94,9 +97,10 @@ def test_a_committee_s_sigle_is_spelled_out_where_the_body_first_uses_it(built, 
         first = re.search(rf"(?<![\w-]){sigle}(?![\w-])", text)
         if first is None:
             continue
-        before, after = text[:first.start()], text[first.end():]
-        assert before.rstrip().endswith("(") or after.startswith(f" ({name})"), \
-            f"{stem}: « {sigle} » used before it is spelled out: « …{text[max(0, first.start() - 60):first.end() + 20]} »"
+        before, after = text[: first.start()], text[first.end() :]
+        assert before.rstrip().endswith("(") or after.startswith(f" ({name})"), (
+            f"{stem}: « {sigle} » used before it is spelled out: « …{text[max(0, first.start() - 60) : first.end() + 20]} »"
+        )
 
 
 def test_the_bilans_count_actions_and_chantiers_alike_in_words(built):
@@ -155,8 +159,11 @@ def test_an_unsigned_copy_of_the_convention_says_it_is_a_copy_of_a_signed_text(b
     """Later years join the convention signed the first year: without its signed file yet, each
     page says « copie » and what is missing, never « à signer séparément »."""
     reader = PdfReader(built / "2023" / "dossier-2023.pdf")
-    start = next(reader.get_destination_page_number(i) for i in reader.outline
-                 if not isinstance(i, list) and i.title.startswith("La copie de la convention"))
+    start = next(
+        reader.get_destination_page_number(i)
+        for i in reader.outline
+        if not isinstance(i, list) and i.title.startswith("La copie de la convention")
+    )
     page = " ".join(reader.pages[start].extract_text().split())
     assert "COPIE" in page and "fichier signé non joint à ce jour" in page
     assert "à signer séparément" not in page
@@ -175,9 +182,11 @@ def test_the_closing_letter_announces_what_no_call_will_join_and_cites_its_basis
     which asks them only in support of a call), each with when it is due, and names the decision
     the closing rests on."""
     letter = flat(built / "2025" / "transmission-2025.pdf").replace("- ", "-")
-    assert ("Au titre de l’article L. 1611-4 du code général des collectivités territoriales (comptes et résultats "
-            "de l’activité de l’association subventionnée) et de l’article 10 de la loi n° 2000-321 du 12 avril 2000 "
-            "(compte rendu financier de la subvention affectée), je vous transmettrai encore") in letter
+    assert (
+        "Au titre de l’article L. 1611-4 du code général des collectivités territoriales (comptes et résultats "
+        "de l’activité de l’association subventionnée) et de l’article 10 de la loi n° 2000-321 du 12 avril 2000 "
+        "(compte rendu financier de la subvention affectée), je vous transmettrai encore"
+    ) in letter
     assert "le rapport d’activité de l’année 2024, dès son approbation" in letter
     assert "le compte rendu financier de la participation 2024, au plus tard le 30 juin 2025" in letter
     assert "article 3" not in letter.split("Au titre de l’article L. 1611-4")[1]

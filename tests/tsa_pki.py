@@ -23,6 +23,7 @@ the TSA's included (certomancer's TSA signs with any key). Validity periods are 
 from today, so the PKI never expires. The TSA's clock runs ``TSA_CLOCK_OFFSET`` behind the
 computer's: the time a timestamp gives is then told apart from the signer's own.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,8 +67,9 @@ def write_keys(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for label in KEY_LABELS:
         key = ec.generate_private_key(ec.SECP256R1())
-        (folder / f"{label}.key.pem").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        (folder / f"{label}.key.pem").write_bytes(
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        )
 
 
 def config(url_prefix: str, key_dir: Path, now: dt.datetime) -> dict:
@@ -79,39 +81,60 @@ def config(url_prefix: str, key_dir: Path, now: dt.datetime) -> dict:
 
     ca = {"valid-from": stamp(day - dt.timedelta(days=365)), "valid-to": stamp(day + dt.timedelta(days=3650))}
     person = {"valid-from": stamp(day - dt.timedelta(days=30)), "valid-to": stamp(day + dt.timedelta(days=730))}
-    entities = {"root": {"common-name": "AC Racine de test"},
-                "interm": {"common-name": "AC Signature de test"},
-                "interm-ocsp": {"common-name": "Répondeur OCSP de test"},
-                "tsa": {"common-name": "Autorité d'horodatage de test"}}
+    entities = {
+        "root": {"common-name": "AC Racine de test"},
+        "interm": {"common-name": "AC Signature de test"},
+        "interm-ocsp": {"common-name": "Répondeur OCSP de test"},
+        "tsa": {"common-name": "Autorité d'horodatage de test"},
+    }
     for label, (cn, given, surname) in SIGNERS.items():
         entities[label] = {"common-name": cn, "given-name": given, "surname": surname}
     certs = {
-        "root": {"subject": "root", "issuer": "root", "validity": ca,
-                 "profiles": [{"id": "simple-ca", "params": {"crl-repo": "root"}}]},
-        "interm": {"issuer": "root", "validity": ca,
-                   "profiles": [{"id": "simple-ca",
-                                 "params": {"max-path-len": 0, "crl-repo": "interm", "ocsp-service": "interm"}}]},
+        "root": {
+            "subject": "root",
+            "issuer": "root",
+            "validity": ca,
+            "profiles": [{"id": "simple-ca", "params": {"crl-repo": "root"}}],
+        },
+        "interm": {
+            "issuer": "root",
+            "validity": ca,
+            "profiles": [{"id": "simple-ca", "params": {"max-path-len": 0, "crl-repo": "interm", "ocsp-service": "interm"}}],
+        },
         "interm-ocsp": {"issuer": "interm", "validity": person, "profiles": ["ocsp-responder"]},
-        "tsa": {"issuer": "root", "validity": ca, "extensions": [
-            {"id": "key_usage", "critical": True,
-             "smart-value": {"schema": "key-usage", "params": ["digital_signature"]}},
-            {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]}]},
+        "tsa": {
+            "issuer": "root",
+            "validity": ca,
+            "extensions": [
+                {"id": "key_usage", "critical": True, "smart-value": {"schema": "key-usage", "params": ["digital_signature"]}},
+                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
+            ],
+        },
         "pascal": {"issuer": "interm", "validity": person, "profiles": ["digsig-commitment"]},
         "sophie": {"template": "pascal", "subject": "sophie", "subject-key": "sophie"},
     }
     services = {
         "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "interm-ocsp", "signing-key": "interm-ocsp"}},
-        "crl-repo": {"root": {"for-issuer": "root", "signing-key": "root", "simulated-update-schedule": "P7D"},
-                     "interm": {"for-issuer": "interm", "signing-key": "interm", "simulated-update-schedule": "P1D"}},
+        "crl-repo": {
+            "root": {"for-issuer": "root", "signing-key": "root", "simulated-update-schedule": "P7D"},
+            "interm": {"for-issuer": "interm", "signing-key": "interm", "simulated-update-schedule": "P1D"},
+        },
         "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
     }
     return {
         "external-url-prefix": url_prefix,
-        "keysets": {ARCH: {"path-prefix": os.fspath(key_dir),
-                           "keys": {label: {"path": f"{label}.key.pem"} for label in KEY_LABELS}}},
-        "pki-architectures": {ARCH: {
-            "keyset": ARCH, "entity-defaults": {"country-name": "FR", "organization-name": "PKI de test"},
-            "entities": entities, "certs": certs, "services": services}},
+        "keysets": {
+            ARCH: {"path-prefix": os.fspath(key_dir), "keys": {label: {"path": f"{label}.key.pem"} for label in KEY_LABELS}}
+        },
+        "pki-architectures": {
+            ARCH: {
+                "keyset": ARCH,
+                "entity-defaults": {"country-name": "FR", "organization-name": "PKI de test"},
+                "entities": entities,
+                "certs": certs,
+                "services": services,
+            }
+        },
     }
 
 
@@ -186,8 +209,11 @@ class LoopbackPki:
         cert = x509.load_der_x509_certificate(self.cert(label).dump())
         chain = [x509.load_der_x509_certificate(self.cert(ca).dump()) for ca in ("interm", "root")]
         path = self.folder / f"{label}.p12"
-        path.write_bytes(pkcs12.serialize_key_and_certificates(
-            label.encode(), key, cert, chain, serialization.BestAvailableEncryption(PASSWORD.encode())))
+        path.write_bytes(
+            pkcs12.serialize_key_and_certificates(
+                label.encode(), key, cert, chain, serialization.BestAvailableEncryption(PASSWORD.encode())
+            )
+        )
         return path
 
     # -- the server ---------------------------------------------------------------------
@@ -239,8 +265,7 @@ class LoopbackPki:
                 sock.close()
                 await runner.cleanup()
                 if exc.errno == errno.EADDRINUSE:
-                    raise RuntimeError(f"le port {self.port} de la PKI de test est pris par un autre programme") \
-                        from exc
+                    raise RuntimeError(f"le port {self.port} de la PKI de test est pris par un autre programme") from exc
                 raise
             await aiohttp.web.SockSite(runner, sock).start()
             return runner

@@ -1,6 +1,6 @@
 """Small python-docx helpers used only to author the starting templates (tools/)."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -71,8 +71,12 @@ def _styles(doc: Document) -> None:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
     normal.paragraph_format.widow_control = True
-    for name, size, before, after in (("Title", 16, 0, 12), ("Heading 1", 12.5, 14, 6),
-                                      ("Heading 2", 11, 10, 4), ("Heading 3", 10.5, 8, 4)):
+    for name, size, before, after in (
+        ("Title", 16, 0, 12),
+        ("Heading 1", 12.5, 14, 6),
+        ("Heading 2", 11, 10, 4),
+        ("Heading 3", 10.5, 8, 4),
+    ):
         style = styles[name]
         _set_font(style, size, bold=True, color=ACCENT if name != "Heading 3" else BLACK, italic=False)
         fmt = style.paragraph_format
@@ -84,8 +88,19 @@ def _styles(doc: Document) -> None:
     ppr = title.element.get_or_add_pPr()
     for border in ppr.findall(qn("w:pBdr")):
         ppr.remove(border)
-    for name in ("List Bullet", "List Bullet 2", "List Number", "Header", "Footer", "Subtitle",
-                 "Caption", "No Spacing", "Body Text", "Quote", "Intense Quote"):
+    for name in (
+        "List Bullet",
+        "List Bullet 2",
+        "List Number",
+        "Header",
+        "Footer",
+        "Subtitle",
+        "Caption",
+        "No Spacing",
+        "Body Text",
+        "Quote",
+        "Intense Quote",
+    ):
         _set_font(styles[name], 9 if name in ("Header", "Footer", "Caption") else 10.5)
     for name in ("Header", "Footer"):  # their built-in tab stops would pull "Page x / y" to the middle
         styles[name].paragraph_format.tab_stops.clear_all()
@@ -124,9 +139,21 @@ def _styles(doc: Document) -> None:
     mark.paragraph_format.line_spacing = 1.0
 
 
-def para(container, text: str = "", style: str | None = None, *, bold: bool = False,
-         italic: bool = False, align=None, keep_next: bool = False, size: float | None = None,
-         before: float | None = None, after: float | None = None, color=None, raw: bool = False):
+def para(
+    container,
+    text: str = "",
+    style: str | None = None,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    align=None,
+    keep_next: bool = False,
+    size: float | None = None,
+    before: float | None = None,
+    after: float | None = None,
+    color=None,
+    raw: bool = False,
+):
     p = container.add_paragraph(style=style)
     if text:
         add_rich(p, text, bold=bold, italic=italic, size=size, color=color, raw=raw)
@@ -199,6 +226,7 @@ def page_footer(doc: Document, left_text: str) -> None:
     tabs = p.paragraph_format.tab_stops
     tabs.clear_all()
     from docx.enum.text import WD_TAB_ALIGNMENT
+
     tabs.add_tab_stop(Cm(16.4), WD_TAB_ALIGNMENT.RIGHT)
     p.add_run(left_text + "\t")
     p.add_run("Page ")
@@ -285,8 +313,16 @@ def header_row(t, labels: list[str], fill: str = "D9E2F3") -> None:
         cell.paragraphs[0].paragraph_format.keep_with_next = True
 
 
-def signature_block(doc, left: list[str], right: list[str] | None, *, left_mark: str, right_mark: str | None,
-                    left_name: str = "", right_name: str = "") -> None:
+def signature_block(
+    doc,
+    left: list[str],
+    right: list[str] | None,
+    *,
+    left_mark: str,
+    right_mark: str | None,
+    left_name: str = "",
+    right_name: str = "",
+) -> None:
     """Two signatories side by side (or one on the right): titles, room to sign, name.
 
     Titles sit in a first row and the signing room in a second, so both signatures and
@@ -322,22 +358,47 @@ def signature_block(doc, left: list[str], right: list[str] | None, *, left_mark:
 def convention_signatures(doc) -> None:
     """The two parties' blocks under a convention: each party's title and room to sign, no name
     (as the approved texts write them), both sides alike."""
-    signature_block(doc, ["{{ metropole.titre_signature|join('\\n') }}"], ["{{ association.titre_signature|join('\\n') }}"],
-                    left_mark="{{ signature('convention', 'metropole') }}",
-                    right_mark="{{ signature('convention', 'association') }}")
+    signature_block(
+        doc,
+        ["{{ metropole.titre_signature|join('\\n') }}"],
+        ["{{ association.titre_signature|join('\\n') }}"],
+        left_mark="{{ signature('convention', 'metropole') }}",
+        right_mark="{{ signature('convention', 'association') }}",
+    )
 
 
 def association_signature(doc, document: str) -> None:
     """The association's representative signing ``document`` alone, on the right: title, room, name."""
-    signature_block(doc, ["{{ association.titre_signature|join('\\n') }}"], None,
-                    left_mark=f"{{{{ signature('{document}', 'association') }}}}", right_mark=None,
-                    left_name="{{ association.representant.signature_nom }}")
+    signature_block(
+        doc,
+        ["{{ association.titre_signature|join('\\n') }}"],
+        None,
+        left_mark=f"{{{{ signature('{document}', 'association') }}}}",
+        right_mark=None,
+        left_name="{{ association.representant.signature_nom }}",
+    )
 
 
 # styles the kit gives a look to (see _styles): kept even when a template does not use them yet,
 # so that staff who apply them in Word get the house look
-STYLED = {"normal", "title", "subtitle", "heading 1", "heading 2", "heading 3", "list bullet", "list bullet 2",
-          "list number", "header", "footer", "caption", "no spacing", "body text", "quote", "intense quote"}
+STYLED = {
+    "normal",
+    "title",
+    "subtitle",
+    "heading 1",
+    "heading 2",
+    "heading 3",
+    "list bullet",
+    "list bullet 2",
+    "list number",
+    "header",
+    "footer",
+    "caption",
+    "no spacing",
+    "body text",
+    "quote",
+    "intense quote",
+}
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -387,10 +448,15 @@ def slim(path) -> None:
     parts["word/styles.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     dropped = {"word/stylesWithEffects.xml", "docProps/thumbnail.jpeg"}
     for rels in ("_rels/.rels", "word/_rels/document.xml.rels"):
-        parts[rels] = re.sub(rb'<Relationship [^>]*Target="[^"]*(?:stylesWithEffects\.xml|thumbnail\.jpeg)"[^>]*/>', b"",
-                             parts[rels])
-    parts["[Content_Types].xml"] = re.sub(rb'<Override PartName="/(?:word/stylesWithEffects\.xml|docProps/thumbnail\.jpeg)"'
-                                          rb'[^>]*/>', b"", parts["[Content_Types].xml"])
+        parts[rels] = re.sub(
+            rb'<Relationship [^>]*Target="[^"]*(?:stylesWithEffects\.xml|thumbnail\.jpeg)"[^>]*/>', b"", parts[rels]
+        )
+    parts["[Content_Types].xml"] = re.sub(
+        rb'<Override PartName="/(?:word/stylesWithEffects\.xml|docProps/thumbnail\.jpeg)"'
+        rb"[^>]*/>",
+        b"",
+        parts["[Content_Types].xml"],
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for info, _ in items:
             if info.filename not in dropped:

@@ -4,6 +4,7 @@ resources), with the same layout ``new-year`` gives (``scaffold.crf_sheet``).
 
     .venv/bin/python -m tools.make_crf_examples
 """
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -18,8 +19,11 @@ ZERO = (D("0"), D("0"), None)
 EXAMPLES = {
     2022: {
         "achats": (D("6000"), D("5400"), None),
-        "autres_services_exterieurs": (D("4000"), D("4850"), "Séminaire annuel des trois métropoles "
-                                       "(location de salle, déplacements des intervenants) plus coûteux que prévu."),
+        "autres_services_exterieurs": (
+            D("4000"),
+            D("4850"),
+            "Séminaire annuel des trois métropoles (location de salle, déplacements des intervenants) plus coûteux que prévu.",
+        ),
         "personnel": (D("34000"), D("35200"), None),
         "charges_indirectes": (D("6000"), D("6000"), None),
         "participation": (D("20000"), D("20000"), None),
@@ -27,16 +31,18 @@ EXAMPLES = {
     },
     2023: {
         "achats": (D("6000"), D("6300"), None),
-        "autres_services_exterieurs": (D("4500"), D("4200"), "Deux réunions du réseau accueillies "
-                                       "gracieusement par des bailleurs."),
+        "autres_services_exterieurs": (
+            D("4500"),
+            D("4200"),
+            "Deux réunions du réseau accueillies gracieusement par des bailleurs.",
+        ),
         "personnel": (D("35000"), D("36400"), None),
         "charges_indirectes": (D("6500"), D("6500"), None),
         "participation": (D("20000"), D("20000"), None),
         "ressources_propres": (D("32000"), D("33400"), None),
     },
     2024: {
-        "achats": (D("6000"), D("4200"), "Publication du guide des attributions reportée au premier "
-                                         "trimestre 2025."),
+        "achats": (D("6000"), D("4200"), "Publication du guide des attributions reportée au premier trimestre 2025."),
         "autres_services_exterieurs": (D("4500"), D("4650"), None),
         "personnel": (D("36000"), D("36900"), None),
         "charges_indirectes": (D("6500"), D("6500"), None),

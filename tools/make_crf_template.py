@@ -7,11 +7,10 @@ percent), the annex that explains the gaps, the association's attestation and si
 
 Staff may then edit it in Word like any other template (docs/guide-modeles.md).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
-
-from docx.shared import Cm
 
 from tools import docxkit as K
 
@@ -57,18 +56,29 @@ def main() -> None:
     K.page_header(doc, "{{ convention.titre_court }}")
     K.page_footer(doc, "Compte rendu financier {{ crf.annee }} – {{ association.sigle }}")
     K.para(doc, "Compte rendu financier de la participation {{ crf.annee }}", "Title")
-    K.para(doc, "Subvention affectée – exercice du {{ crf.periode.debut|date_fr }} au {{ crf.periode.fin|date_fr }}"
-                "{{ '\\n' }}Article 10 de la loi n° 2000-321 du 12 avril 2000 – arrêté du 11 octobre 2006 "
-                "(cerfa n° 15059)", align="center", after=12)
+    K.para(
+        doc,
+        "Subvention affectée – exercice du {{ crf.periode.debut|date_fr }} au {{ crf.periode.fin|date_fr }}"
+        "{{ '\\n' }}Article 10 de la loi n° 2000-321 du 12 avril 2000 – arrêté du 11 octobre 2006 "
+        "(cerfa n° 15059)",
+        align="center",
+        after=12,
+    )
 
     ident = K.table(doc, 5, [5.0, 11.4], header=False)
     rows = [
-        ("Bénéficiaire", "{{ association.nom }}{% if association.siret %} – SIRET {{ association.siret }}{% endif %}"
-                         "{% if association.rna %} – RNA {{ association.rna }}{% endif %}"),
+        (
+            "Bénéficiaire",
+            "{{ association.nom }}{% if association.siret %} – SIRET {{ association.siret }}{% endif %}"
+            "{% if association.rna %} – RNA {{ association.rna }}{% endif %}",
+        ),
         ("Financeur", "{{ metropole.nom }}"),
-        ("Objet de la subvention", "la participation de {{ metropole.designation_courte }} prévue à l'article 3 de "
-                                   "la {{ convention.titre|minuscule }}, affectée aux frais engendrés par ce "
-                                   "partenariat"),
+        (
+            "Objet de la subvention",
+            "la participation de {{ metropole.designation_courte }} prévue à l'article 3 de "
+            "la {{ convention.titre|minuscule }}, affectée aux frais engendrés par ce "
+            "partenariat",
+        ),
         ("Montant reçu pour l'exercice", "{{ crf.participation.realise|montant }}"),
         ("Comptes de l'exercice", "approuvés par l'assemblée générale le {{ crf.comptes_approuves_le|date_fr }}"),
     ]
@@ -78,8 +88,12 @@ def main() -> None:
         K.cell_text(row.cells[1], value)
 
     K.para(doc, "1. Tableau de synthèse : charges et ressources affectées à l'action", "Heading 1")
-    K.para(doc, "Montants en euros. L'écart est le réalisé moins le prévu, rapporté au prévu en pourcentage ; "
-                "« * » signale un écart significatif, expliqué en annexe.", size=9)
+    K.para(
+        doc,
+        "Montants en euros. L'écart est le réalisé moins le prévu, rapporté au prévu en pourcentage ; "
+        "« * » signale un écart significatif, expliqué en annexe.",
+        size=9,
+    )
     t = K.table(doc, 1, WIDTHS)
     K.header_row(t, ["Rubrique", "Prévu", "Réalisé", "Écart (€)", "Écart (%)"])
     section_row(t, "Charges directes affectées à l'action")
@@ -91,13 +105,21 @@ def main() -> None:
     loop_rows(t, "crf.produits")
     total_row(t, "total_produits")
     K.para(doc, "")
-    K.para(doc, "La participation {{ crf.annee }} {{ metropole.designation|de }}, {{ crf.participation.realise|montant }}, "
-                "représente {{ crf.participation_part|pourcentage(false) }} des ressources affectées à l'action, "
-                "dont le total réalisé s'élève à {{ crf.total_produits.realise|montant }}.", align="justify")
+    K.para(
+        doc,
+        "La participation {{ crf.annee }} {{ metropole.designation|de }}, {{ crf.participation.realise|montant }}, "
+        "représente {{ crf.participation_part|pourcentage(false) }} des ressources affectées à l'action, "
+        "dont le total réalisé s'élève à {{ crf.total_produits.realise|montant }}.",
+        align="justify",
+    )
 
     K.para(doc, "2. Annexe : explication des écarts", "Heading 1")
-    K.para(doc, "Un écart est significatif lorsqu'il dépasse à la fois {{ (crf.seuil_part * 100)|int }}\u202f% du "
-                "montant prévu et {{ crf.seuil_montant|montant }}.", align="justify")
+    K.para(
+        doc,
+        "Un écart est significatif lorsqu'il dépasse à la fois {{ (crf.seuil_part * 100)|int }}\u202f% du "
+        "montant prévu et {{ crf.seuil_montant|montant }}.",
+        align="justify",
+    )
     K.para(doc, "{%p if crf.ecarts %}")
     ann = K.table(doc, 1, [5.6, 2.3, 2.0, 6.5])
     K.header_row(ann, ["Rubrique", "Écart (€)", "Écart (%)", "Explication"])
@@ -122,13 +144,17 @@ def main() -> None:
     K.para(doc, "{%p endif %}")
 
     K.para(doc, "3. Attestation", "Heading 1")
-    K.para(doc, "Je soussigné{{ association.representant.accord }}, {{ association.representant.nom_complet }}, "
-                "{{ association.representant.qualite }} {{ association.designation_courte|de }}, représentant "
-                "légal de l'association, certifie exactes les informations du présent compte rendu financier, "
-                "conformes aux comptes de l'exercice {{ crf.annee }} approuvés par l'assemblée générale le "
-                "{{ crf.comptes_approuves_le|date_fr }}, et atteste que la participation {{ crf.annee }} "
-                "{{ metropole.designation|de }} a été employée conformément à l'objet pour lequel elle a été "
-                "versée.", align="justify")
+    K.para(
+        doc,
+        "Je soussigné{{ association.representant.accord }}, {{ association.representant.nom_complet }}, "
+        "{{ association.representant.qualite }} {{ association.designation_courte|de }}, représentant "
+        "légal de l'association, certifie exactes les informations du présent compte rendu financier, "
+        "conformes aux comptes de l'exercice {{ crf.annee }} approuvés par l'assemblée générale le "
+        "{{ crf.comptes_approuves_le|date_fr }}, et atteste que la participation {{ crf.annee }} "
+        "{{ metropole.designation|de }} a été employée conformément à l'objet pour lequel elle a été "
+        "versée.",
+        align="justify",
+    )
     K.para(doc, "Fait à {{ crf.lieu }}, le {{ crf.date|date_fr }}", keep_next=True, before=12, after=12)
     K.association_signature(doc, "crf")
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ Run once by a developer: `python -m tools.make_specimens inputs/amp-arhlm-2022-2
 They stand in for the real PDFs the AR Hlm provides, and say SPÉCIMEN on every page.
 The text comes from the inputs (names, addresses, bank details), not from this script.
 """
+
 from __future__ import annotations
 
 import sys
@@ -60,9 +61,19 @@ def calling_years(root: Path):
 
 def rib(out: Path, bank: dict, who: str) -> None:
     """The RIB specimen, with the very bank details the year's data gives the letter."""
-    specimen(out / "rib.pdf", "Relevé d'identité bancaire", [[
-        f"Titulaire : {bank['titulaire']}", f"Domiciliation : {bank['domiciliation']}",
-        f"IBAN : {bank['iban']}", f"BIC : {bank['bic']}"]], who)
+    specimen(
+        out / "rib.pdf",
+        "Relevé d'identité bancaire",
+        [
+            [
+                f"Titulaire : {bank['titulaire']}",
+                f"Domiciliation : {bank['domiciliation']}",
+                f"IBAN : {bank['iban']}",
+                f"BIC : {bank['bic']}",
+            ]
+        ],
+        who,
+    )
 
 
 def main(root: Path) -> None:
@@ -72,33 +83,82 @@ def main(root: Path) -> None:
     for out, data in calling_years(root):
         year_dir, year = out.parent, data["annee"]
         rib(out, data["banque"], who)
-        specimen(out / "statuts.pdf", f"Statuts de l'{assoc['sigle']}", [
-            [who, *assoc["adresse"], "", "Article 1 – Dénomination …", "Article 2 – Objet …"],
-            ["Article 3 – Siège …", "Article 4 – Membres …"],
-            ["Article 12 – Dissolution …", "", f"Mise à jour approuvée par l'assemblée générale de {year - 1}."]], who)
-        specimen(out / "bureau-ca.pdf", "Membres du Bureau et du Conseil d'Administration", [[
-            f"{assoc['representant']['qualite']} : {assoc['representant']['prenom']} {assoc['representant']['nom']}",
-            "Vice-président(e) : (exemple)", "Trésorier(e) : (exemple)", "Secrétaire : (exemple)",
-            "", "Conseil d'Administration : (liste d'exemple)"]], who)
-        specimen(out / f"rapport-activite-{year - 1}.pdf", f"Rapport d'activité {year - 1}", [
-            [f"Rapport d'activité de l'{assoc['sigle']} pour l'année {year - 1}.", "1. Vie du réseau …"],
-            ["2. Partenariats territoriaux …"], ["3. Perspectives …"]], who)
-        specimen(out / f"comptes-{year - 1}.pdf", f"Comptes de l'exercice {year - 1}", [[
-            f"Bilan et compte de résultat de l'exercice {year - 1} (exemple).",
-            "Total des produits : … €", "Total des charges : … €"], ["Annexe aux comptes …"]], who)
+        specimen(
+            out / "statuts.pdf",
+            f"Statuts de l'{assoc['sigle']}",
+            [
+                [who, *assoc["adresse"], "", "Article 1 – Dénomination …", "Article 2 – Objet …"],
+                ["Article 3 – Siège …", "Article 4 – Membres …"],
+                ["Article 12 – Dissolution …", "", f"Mise à jour approuvée par l'assemblée générale de {year - 1}."],
+            ],
+            who,
+        )
+        specimen(
+            out / "bureau-ca.pdf",
+            "Membres du Bureau et du Conseil d'Administration",
+            [
+                [
+                    f"{assoc['representant']['qualite']} : {assoc['representant']['prenom']} {assoc['representant']['nom']}",
+                    "Vice-président(e) : (exemple)",
+                    "Trésorier(e) : (exemple)",
+                    "Secrétaire : (exemple)",
+                    "",
+                    "Conseil d'Administration : (liste d'exemple)",
+                ]
+            ],
+            who,
+        )
+        specimen(
+            out / f"rapport-activite-{year - 1}.pdf",
+            f"Rapport d'activité {year - 1}",
+            [
+                [f"Rapport d'activité de l'{assoc['sigle']} pour l'année {year - 1}.", "1. Vie du réseau …"],
+                ["2. Partenariats territoriaux …"],
+                ["3. Perspectives …"],
+            ],
+            who,
+        )
+        specimen(
+            out / f"comptes-{year - 1}.pdf",
+            f"Comptes de l'exercice {year - 1}",
+            [
+                [
+                    f"Bilan et compte de résultat de l'exercice {year - 1} (exemple).",
+                    "Total des produits : … €",
+                    "Total des charges : … €",
+                ],
+                ["Annexe aux comptes …"],
+            ],
+            who,
+        )
         print(f"{year_dir.name}: pièces d'exemple écrites dans {out}")
     for year_dir, data in crf_years(root):
         year, approved = data["annee"], data["crf"]["comptes_approuves_le"]
-        titles = {"comptes": (f"Comptes annuels de l'exercice {year}", [
-                      [f"Bilan et compte de résultat de l'exercice {year} (exemple).", "Total des produits : … €",
-                       "Total des charges : … €"], ["Annexe aux comptes …", "",
-                       f"Comptes approuvés par l'assemblée générale du {approved:%d/%m/%Y}."]]),
-                  "rapport_cac": (f"Rapport du commissaire aux comptes – exercice {year}", [
-                      ["Opinion sur les comptes annuels …", "Fondement de l'opinion …",
-                       "Justification des appréciations …"]]),
-                  "rapport_activite": (f"Rapport d'activité {year}", [
-                      [f"Rapport d'activité de l'{assoc['sigle']} pour l'année {year}.", "1. Vie du réseau …"],
-                      ["2. Partenariats territoriaux …"], ["3. Perspectives …"]])}
+        titles = {
+            "comptes": (
+                f"Comptes annuels de l'exercice {year}",
+                [
+                    [
+                        f"Bilan et compte de résultat de l'exercice {year} (exemple).",
+                        "Total des produits : … €",
+                        "Total des charges : … €",
+                    ],
+                    ["Annexe aux comptes …", "", f"Comptes approuvés par l'assemblée générale du {approved:%d/%m/%Y}."],
+                ],
+            ),
+            "rapport_cac": (
+                f"Rapport du commissaire aux comptes – exercice {year}",
+                [["Opinion sur les comptes annuels …", "Fondement de l'opinion …", "Justification des appréciations …"]],
+            ),
+            "rapport_activite": (
+                f"Rapport d'activité {year}",
+                [
+                    [f"Rapport d'activité de l'{assoc['sigle']} pour l'année {year}.", "1. Vie du réseau …"],
+                    ["2. Partenariats territoriaux …"],
+                    ["3. Perspectives …"],
+                ],
+            ),
+        }
         for piece in data["crf"].get("pieces") or []:
             if piece.get("specimen") and piece["code"] in titles:
                 (year_dir / piece["fichier"]).parent.mkdir(exist_ok=True)

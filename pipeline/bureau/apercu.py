@@ -7,6 +7,7 @@ convention's data and own templates, the shared template's folder, ``preview.wat
 changes (a template dropped on the templates page, a year.yaml saved), the page reloads the PDF,
 which is rendered again only then.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,8 +73,9 @@ class Previews:
                 self.office = self.make_office()
             said: list[str] = []
             try:
-                _, pdf = preview.render_once(convention, self.templates, year, key, self.office,
-                                             preview.folder(convention, self.outputs), say=said.append)
+                _, pdf = preview.render_once(
+                    convention, self.templates, year, key, self.office, preview.folder(convention, self.outputs), say=said.append
+                )
                 result = Rendered(now, pdf=pdf, warnings=[s.removeprefix("avertissement : ") for s in said])
             except PipelineError as exc:
                 result = Rendered(now, error=str(exc))

@@ -6,6 +6,7 @@ chosen from the year's plan, so nothing can be written outside the convention's 
 What the page then says comes from ``status.status`` before and after: the same words as
 ``make statut``, and whether the year is now to rebuild.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,12 +39,12 @@ class Deposit:
     """What a drop did, in the words of ``status``."""
 
     slot: Slot
-    stored: str                              # signes/bilan-2022.pdf, as staff type it
+    stored: str  # signes/bilan-2022.pdf, as staff type it
     before: status.Line | None
     after: status.Line | None
     stale: list[str] = field(default_factory=list)  # why the year is now to rebuild (empty: it is not)
-    kept: str | None = None                  # where the previous file went
-    unchanged: bool = False                  # the very bytes already there
+    kept: str | None = None  # where the previous file went
+    unchanged: bool = False  # the very bytes already there
     report: status.YearStatus | None = None  # the year as status says it after the drop
 
     @property
@@ -53,8 +54,7 @@ class Deposit:
             return "ce fichier est déjà celui déposé : rien n'a changé"
         was = self.before.state if self.before else "?"
         now = self.after.state if self.after else "?"
-        return f"avant : {was} — maintenant : {now}" + (f" (l'ancien fichier est gardé sous {self.kept})"
-                                                        if self.kept else "")
+        return f"avant : {was} — maintenant : {now}" + (f" (l'ancien fichier est gardé sous {self.kept})" if self.kept else "")
 
 
 def slots(convention: Path, year: int) -> list[Slot]:
@@ -86,8 +86,10 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, stem: str
         raise InputError(f"le dossier {year} n'attend aucun document signé nommé « {stem} »")
     if not content.startswith(PDF_MAGIC):
         what = "vide" if not content else "pas un PDF (son contenu ne commence pas par %PDF-)"
-        raise InputError(f"le fichier déposé pour « {slot.title} » est {what}",
-                         hint="déposez le PDF signé lui-même, tel que le signataire l'a renvoyé")
+        raise InputError(
+            f"le fichier déposé pour « {slot.title} » est {what}",
+            hint="déposez le PDF signé lui-même, tel que le signataire l'a renvoyé",
+        )
     folder = places.signed_folder(convention)
     places.confined(folder, convention, "dossier signes")
     target = places.signed_original(convention, stem)
@@ -106,11 +108,11 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, stem: str
             out.flush()
             os.fsync(out.fileno())
         # read as status reads it, under the name it will have: unreadable, it is not stored
-        original = originals_status.read_original(originals_status.Original(Path(temporary), shown),
-                                                  originals_status.trusted(convention))
+        original = originals_status.read_original(
+            originals_status.Original(Path(temporary), shown), originals_status.trusted(convention)
+        )
         if original.reader is None:
-            raise InputError(original.unreadable or f"{shown} : illisible",
-                             hint="redemandez l'original signé au signataire")
+            raise InputError(original.unreadable or f"{shown} : illisible", hint="redemandez l'original signé au signataire")
         kept = _keep_previous(target) if target.is_file() else None
         os.replace(temporary, target)
         sync(folder)

@@ -4,6 +4,7 @@ must also carry the token itself and come from the bureau's own pages (its Origi
 another site open in the same browser can change nothing. The Host is checked too: a page of
 another site that renames itself 127.0.0.1 (DNS rebinding) is not served.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -53,27 +54,41 @@ class Guard:
     def refusal(self, request: Request) -> Response | None:
         host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
         if host not in self.hosts:
-            return _refused(400, "adresse inconnue",
-                            f"le bureau ne répond qu'à son adresse ({', '.join(sorted(self.hosts))})")
+            return _refused(400, "adresse inconnue", f"le bureau ne répond qu'à son adresse ({', '.join(sorted(self.hosts))})")
         if request.url.path.startswith("/static/"):
             return None
         asked = request.query_params.get(PARAM)
         if asked is not None:
-            return None if same(asked, self.token) and request.method in SAFE else _refused(
-                403, "jeton refusé", "ce jeton n'est pas celui de ce bureau : ouvrez l'adresse que le terminal a "
-                                     "affichée au lancement de « make bureau »")
+            return (
+                None
+                if same(asked, self.token) and request.method in SAFE
+                else _refused(
+                    403,
+                    "jeton refusé",
+                    "ce jeton n'est pas celui de ce bureau : ouvrez l'adresse que le terminal a "
+                    "affichée au lancement de « make bureau »",
+                )
+            )
         if not same(request.cookies.get(COOKIE), self.token):
-            return _refused(403, "accès refusé", "ouvrez l'adresse que le terminal a affichée au lancement de "
-                                                 "« make bureau » (elle contient le jeton de la session)")
+            return _refused(
+                403,
+                "accès refusé",
+                "ouvrez l'adresse que le terminal a affichée au lancement de "
+                "« make bureau » (elle contient le jeton de la session)",
+            )
         if request.method not in SAFE:
             origin = request.headers.get("origin")
             own = f"{request.url.scheme}://{request.headers.get('host')}"
             if origin is not None and origin != own:
-                return _refused(403, "requête d'un autre site refusée",
-                                f"cette modification vient de {origin}, pas des pages du bureau")
+                return _refused(
+                    403, "requête d'un autre site refusée", f"cette modification vient de {origin}, pas des pages du bureau"
+                )
             if origin is None and not (request.headers.get("referer") or "").startswith(own + "/"):
-                return _refused(403, "requête d'un autre site refusée",
-                                "cette modification ne dit pas venir des pages du bureau (ni Origin ni Referer)")
+                return _refused(
+                    403,
+                    "requête d'un autre site refusée",
+                    "cette modification ne dit pas venir des pages du bureau (ni Origin ni Referer)",
+                )
         return None
 
 
@@ -90,8 +105,11 @@ def posted_token_ok(request: Request, form=None) -> bool:
 def _refused(code: int, title: str, why: str) -> HTMLResponse:
     from html import escape
 
-    page = HTMLResponse(f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Bureau – {escape(title)}</title>
+    page = HTMLResponse(
+        f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Bureau – {escape(title)}</title>
 <link rel="stylesheet" href="/static/bureau.css"></head><body><main id="contenu"><h1>{escape(title.capitalize())}</h1>
-<p class="refus" role="alert">{escape(why)}</p></main></body></html>""", status_code=code)
+<p class="refus" role="alert">{escape(why)}</p></main></body></html>""",
+        status_code=code,
+    )
     page.why = why  # type: ignore[attr-defined]  # said as JSON to the page's scripts
     return page

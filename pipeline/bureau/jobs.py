@@ -3,6 +3,7 @@ terminal runs it — the same locks (a second build of the same year gets the sa
 in a second terminal), the same log and warnings, the same one-line error — with its progress
 events (``events.Event``, told to ``Runtime.watch``) kept in order for the pages that follow it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -99,12 +100,13 @@ class Builds:
 
     def _run(self, job: Job) -> None:
         request = build.BuildRequest(job.convention, self.templates, self.outputs, job.final)
-        job.say("journal", f"construction {'définitive' if job.final else 'de travail'} de {job.convention.name} "
-                           f"{job.year}")
+        job.say("journal", f"construction {'définitive' if job.final else 'de travail'} de {job.convention.name} {job.year}")
         try:
-            with self.runtime(log=lambda line: job.say("journal", line.strip()),
-                              warn=lambda line: job.say("avertissement", line.removeprefix("avertissement : ")),
-                              watch=lambda event: job.say("progression", event_line(event))) as runtime:
+            with self.runtime(
+                log=lambda line: job.say("journal", line.strip()),
+                warn=lambda line: job.say("avertissement", line.removeprefix("avertissement : ")),
+                watch=lambda event: job.say("progression", event_line(event)),
+            ) as runtime:
                 job.runtime = runtime
                 paths = build.build_years([job.year], request, runtime)
             job.dossier = paths[0] if paths else None
@@ -114,11 +116,18 @@ class Builds:
             job.say("erreur", f"erreur : {exc}")
         except OSError as exc:
             full = files.full_disk_error(exc, [str(self.outputs)])
-            job.say("erreur", f"erreur : {full}" if full else f"erreur : {exc.strerror or exc}"
-                    + (f" ({exc.filename})" if exc.filename else ""))
+            job.say(
+                "erreur",
+                f"erreur : {full}"
+                if full
+                else f"erreur : {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else ""),
+            )
         except Exception as exc:  # a bug of ours: one line still, the page stays up
-            job.say("erreur", f"erreur inattendue : {exc.__class__.__name__}: {exc} — transmettez le message à "
-                              "l'équipe technique ; les documents publiés précédemment sont intacts")
+            job.say(
+                "erreur",
+                f"erreur inattendue : {exc.__class__.__name__}: {exc} — transmettez le message à "
+                "l'équipe technique ; les documents publiés précédemment sont intacts",
+            )
         finally:
             job.runtime = None
             with job.changed:

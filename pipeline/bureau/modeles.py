@@ -7,6 +7,7 @@ A new version always becomes the convention's own copy (``inputs/<convention>/te
 the shared template serves every convention and is never changed from the bureau. The own copy
 it replaces is kept in ``templates/precedents/``.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,11 +29,11 @@ class Row:
 
     key: str
     title: str
-    name: str                 # appel.docx
-    path: Path                # the file the builds read
-    own: bool                 # the convention's own copy (else the shared one)
+    name: str  # appel.docx
+    path: Path  # the file the builds read
+    own: bool  # the convention's own copy (else the shared one)
     exists: bool
-    only_own: bool            # the convention's text: never a shared one
+    only_own: bool  # the convention's text: never a shared one
 
 
 @dataclass
@@ -73,17 +74,21 @@ def store(convention: Path, templates: Path, outputs: Path, key: str, content: b
     convention = Path(convention)
     row = row_for(convention, templates, key)
     if pieces.recognised(content) != ".docx":
-        what = "est vide" if not content else "n'est pas un document Word (.docx) : son contenu ne le dit pas, quel " \
-                                              "que soit son nom"
-        raise InputError(f"le fichier déposé pour le modèle {row.name} {what}",
-                         hint="enregistrez le modèle dans Word (ou LibreOffice) au format .docx, puis déposez-le")
+        what = (
+            "est vide" if not content else "n'est pas un document Word (.docx) : son contenu ne le dit pas, quel que soit son nom"
+        )
+        raise InputError(
+            f"le fichier déposé pour le modèle {row.name} {what}",
+            hint="enregistrez le modèle dans Word (ou LibreOffice) au format .docx, puis déposez-le",
+        )
     verdict = Verdict(was_shared=not row.own)
     with tempfile.TemporaryDirectory(prefix="modele-") as work:
         candidate = Path(work) / row.name
         candidate.write_bytes(content)
         report = checks.check_all(convention, templates, outputs=outputs, candidate=candidate)
-    verdict.problems = [line.replace(str(candidate), row.name) for code, line in report.problems
-                        if code == int(ExitCode.TEMPLATE)]
+    verdict.problems = [
+        line.replace(str(candidate), row.name) for code, line in report.problems if code == int(ExitCode.TEMPLATE)
+    ]
     verdict.warnings = [w for w in report.warnings if row.name in w]
     verdict.untried = report.untried
     if verdict.problems:

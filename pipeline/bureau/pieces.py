@@ -8,6 +8,7 @@ name the year already gives the piece (or its code), never from the browser's. W
 is laid out in a way one line cannot be changed safely, nothing is written and the message says
 which line to write.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,14 @@ from pipeline.yamlsource import LineDict, LineList, load_yaml
 FOLDER = "pieces"
 KEPT = "precedents"  # <year>/pieces/precedents/: each replaced piece, under its name and the time it was replaced
 ODT = b"application/vnd.oasis.opendocument.text"
-KINDS = {".pdf": "PDF", ".jpg": "image numérisée (JPEG)", ".png": "image numérisée (PNG)",
-         ".tif": "image numérisée (TIFF)", ".docx": "document Word", ".odt": "document OpenDocument"}
+KINDS = {
+    ".pdf": "PDF",
+    ".jpg": "image numérisée (JPEG)",
+    ".png": "image numérisée (PNG)",
+    ".tif": "image numérisée (TIFF)",
+    ".docx": "document Word",
+    ".odt": "document OpenDocument",
+}
 
 
 @dataclass(frozen=True)
@@ -38,14 +45,14 @@ class Slot:
     """One piece article 3 asks for, and what the year's ``year.yaml`` gives for it now."""
 
     code: str
-    label: str                   # what article 3 asks for, this year's words (« Les comptes de l'année 2022 »)
-    made_by: str | None = None   # the engine's document standing for it (the bilan): no file to drop
-    index: int | None = None     # its place in « pieces: » (1-based), None when the year gives nothing
+    label: str  # what article 3 asks for, this year's words (« Les comptes de l'année 2022 »)
+    made_by: str | None = None  # the engine's document standing for it (the bilan): no file to drop
+    index: int | None = None  # its place in « pieces: » (1-based), None when the year gives nothing
     fichier: str | None = None
     titre: str | None = None
     note: str | None = None
     specimen: bool = False
-    present: bool = False        # the file named exists (inside the convention's folder)
+    present: bool = False  # the file named exists (inside the convention's folder)
 
 
 @dataclass
@@ -53,9 +60,9 @@ class Dropped:
     """What a drop did."""
 
     slot: Slot
-    stored: str                         # 2023/pieces/rib.png, as staff type it
-    line: str                           # year.yaml:34 : fichier: pieces/rib.png
-    kept: str | None = None             # where the previous file went
+    stored: str  # 2023/pieces/rib.png, as staff type it
+    line: str  # year.yaml:34 : fichier: pieces/rib.png
+    kept: str | None = None  # where the previous file went
     unchanged: bool = False
     stale: list[str] = field(default_factory=list)
     report: status.YearStatus | None = None
@@ -64,8 +71,7 @@ class Dropped:
     def changed(self) -> str:
         if self.unchanged:
             return "ce fichier est déjà celui de la pièce : rien n'a changé"
-        return (f"{self.stored} rangé ; {self.line}"
-                + (f" ; l'ancien fichier est gardé sous {self.kept}" if self.kept else ""))
+        return f"{self.stored} rangé ; {self.line}" + (f" ; l'ancien fichier est gardé sous {self.kept}" if self.kept else "")
 
 
 def _year_file(convention: Path, year: int):
@@ -92,8 +98,11 @@ def slots(convention: Path, year: int) -> list[Slot]:
         if piece.fichier:
             path = (found.folder / piece.fichier).resolve()
             present = path.is_file() and path.is_relative_to(convention.resolve())
-        result.append(Slot(spec.code, label, spec.document, index[id(piece)], piece.fichier, piece.titre, piece.note,
-                           piece.specimen, present))
+        result.append(
+            Slot(
+                spec.code, label, spec.document, index[id(piece)], piece.fichier, piece.titre, piece.note, piece.specimen, present
+            )
+        )
     return result
 
 
@@ -128,8 +137,11 @@ def recognised(content: bytes) -> str | None:
                 names = set(archive.namelist())
                 if "word/document.xml" in names:
                     return ".docx"
-                if "mimetype" in names and archive.getinfo("mimetype").file_size < 100 \
-                        and archive.read("mimetype").strip() == ODT:
+                if (
+                    "mimetype" in names
+                    and archive.getinfo("mimetype").file_size < 100
+                    and archive.read("mimetype").strip() == ODT
+                ):
                     return ".odt"
         except (zipfile.BadZipFile, OSError, ValueError, KeyError):
             return None
@@ -147,10 +159,10 @@ def _target_name(slot: Slot, suffix: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- year.yaml
 
+
 def _scalar(line: str, key: str) -> re.Match | None:
     """« <indent>[- ]key: value  # comment » on one line, its parts kept."""
-    return re.fullmatch(rf"(?P<lead>\s*(?:-\s+)?){key}:(?P<gap>\s*)(?P<value>[^#\s][^#]*?|)(?P<rest>\s+#.*|\s*)",
-                        line)
+    return re.fullmatch(rf"(?P<lead>\s*(?:-\s+)?){key}:(?P<gap>\s*)(?P<value>[^#\s][^#]*?|)(?P<rest>\s+#.*|\s*)", line)
 
 
 def _plain(value) -> Any:
@@ -171,26 +183,25 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
     pieces = raw.get("pieces")
     item = pieces[slot.index - 1] if slot.index and isinstance(pieces, LineList) else None
     where: list[str] = []
-    todo = f"« {want} »" + (", « specimen: false »" if real and isinstance(item, LineDict)
-                            and item.get("specimen") is True else "")
+    todo = f"« {want} »" + (
+        ", « specimen: false »" if real and isinstance(item, LineDict) and item.get("specimen") is True else ""
+    )
     at = f" (ligne {item.line})" if isinstance(item, LineDict) else ""
     rewrite = f"écrivez la pièce « {shown} »{at} une clé par ligne : « - code: {shown} », puis {todo}"
     if real and isinstance(item, LineDict) and item.get("specimen") is True:  # same count of lines: first
         number = item.lines["specimen"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "specimen")
         if match is None:
-            raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne "
-                           "modifie pas", rewrite)
-        end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
+            raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne modifie pas", rewrite)
+        end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")) :]
         lines[number - 1] = f"{match['lead']}specimen:{match['gap'] or ' '}false{match['rest']}{end}"
         where.append(f"ligne {number} : « specimen: false »")
     if isinstance(item, LineDict) and "fichier" in item:
         number = item.lines["fichier"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "fichier")
         if match is None:
-            raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne "
-                           "modifie pas", rewrite)
-        end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
+            raise _unusual(f"la ligne {number} (pièce « {shown} ») est écrite d'une façon que le bureau ne modifie pas", rewrite)
+        end = lines[number - 1][len(lines[number - 1].rstrip("\r\n")) :]
         before = lines[number - 1]
         lines[number - 1] = f"{match['lead']}fichier:{match['gap'] or ' '}{name}{match['rest']}{end}"
         if lines[number - 1] != before:
@@ -199,8 +210,7 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         number = item.lines["code"]
         match = _scalar(lines[number - 1].rstrip("\r\n"), "code")
         if match is None:
-            raise _unusual(f"la pièce « {shown} » (ligne {number}) est écrite d'une façon que le bureau ne "
-                           "complète pas", rewrite)
+            raise _unusual(f"la pièce « {shown} » (ligne {number}) est écrite d'une façon que le bureau ne complète pas", rewrite)
         indent = " " * len(match["lead"])
         lines.insert(number, f"{indent}{want}\n")
         where.insert(0, f"ligne {number + 1} ajoutée : « {want} »")
@@ -209,21 +219,29 @@ def edited_year(text: str, raw: LineDict, slot: Slot, name: str, real: bool) -> 
         first_line = lines[last.lines["code"] - 1] if last.lines["code"] == pieces.lines[-1] else None
         match = _scalar(first_line.rstrip("\r\n"), "code") if first_line else None
         if match is None or "-" not in match["lead"]:
-            raise _unusual("la liste « pieces: » est écrite d'une façon que le bureau ne complète pas",
-                           f"ajoutez-y « - code: {slot.code} » puis, en dessous, « {want} »")
+            raise _unusual(
+                "la liste « pieces: » est écrite d'une façon que le bureau ne complète pas",
+                f"ajoutez-y « - code: {slot.code} » puis, en dessous, « {want} »",
+            )
         dash = match["lead"]
         depth = len(dash)
         after = max(last.lines.values())
-        while after < len(lines) and lines[after].strip() and not lines[after].lstrip().startswith("#") \
-                and len(lines[after]) - len(lines[after].lstrip()) >= depth:
+        while (
+            after < len(lines)
+            and lines[after].strip()
+            and not lines[after].lstrip().startswith("#")
+            and len(lines[after]) - len(lines[after].lstrip()) >= depth
+        ):
             after += 1  # the last piece's folded note, if it runs over several lines
         if after and not lines[after - 1].endswith("\n"):
             lines[after - 1] += "\n"
         lines[after:after] = [f"{dash}code: {slot.code}\n", f"{' ' * depth}{want}\n"]
         where.insert(0, f"lignes {after + 1} et {after + 2} ajoutées : « - code: {slot.code} », « {want} »")
     else:
-        raise _unusual("pas de liste « pieces: » que le bureau sache compléter",
-                       f"ajoutez à year.yaml : « pieces: », puis « - code: {slot.code} » et « {want} »")
+        raise _unusual(
+            "pas de liste « pieces: » que le bureau sache compléter",
+            f"ajoutez à year.yaml : « pieces: », puis « - code: {slot.code} » et « {want} »",
+        )
     return "".join(lines), " ; ".join(where)
 
 
@@ -256,12 +274,14 @@ def _verify(new_text: str, raw: LineDict, slot: Slot, name: str, real: bool, fol
         pieces.append({"code": slot.code, "fichier": name})
     expected["pieces"] = pieces
     if again is None or _plain(again) != expected:
-        raise _unusual(f"la modification de la pièce « {slot.code} » ne se relit pas comme prévu",
-                       f"écrivez la pièce « {slot.code} » une clé par ligne : « - code: {slot.code} », puis "
-                       f"« fichier: {name} »")
+        raise _unusual(
+            f"la modification de la pièce « {slot.code} » ne se relit pas comme prévu",
+            f"écrivez la pièce « {slot.code} » une clé par ligne : « - code: {slot.code} », puis « fichier: {name} »",
+        )
 
 
 # ---------------------------------------------------------------------------------------------- the drop
+
 
 def _referenced_elsewhere(convention: Path, year: int, path: Path) -> bool:
     """Whether another year (or another piece) names ``path`` too: then it stays where it is."""
@@ -270,7 +290,7 @@ def _referenced_elsewhere(convention: Path, year: int, path: Path) -> bool:
             found = model.read_year(convention, other)
         except PipelineError:
             return True  # unknown: kept in place, in doubt
-        for piece in (found.data.pieces if found.data is not None else []):
+        for piece in found.data.pieces if found.data is not None else []:
             if piece.fichier and (found.folder / piece.fichier).resolve() == path.resolve() and other != year:
                 return True
     return False
@@ -280,8 +300,9 @@ def _checked(temporary: Path, relative: str, shown: str, year_dir: Path, convent
     """The piece judged by the rules of ``check`` (readable, unencrypted, pages, a scan's size)
     and, for a scan, by the build's own placing on A4: InputError in their words."""
     said: list[str] = []
-    rules._check_piece_file(f"pieces[{slot.index or '+'}].fichier", relative, year_dir, convention,
-                            lambda _path, message: said.append(message))
+    rules._check_piece_file(
+        f"pieces[{slot.index or '+'}].fichier", relative, year_dir, convention, lambda _path, message: said.append(message)
+    )
     if said:
         raise InputError(f"la pièce « {slot.label} » : {said[0].replace(relative, shown)}")
     if temporary.suffix in pdf_pieces.IMAGES:
@@ -292,8 +313,9 @@ def _checked(temporary: Path, relative: str, shown: str, year_dir: Path, convent
                 raise InputError(str(exc).replace(temporary.name, Path(shown).name)) from None
 
 
-def store(convention: Path, templates: Path, outputs: Path, year: int, code: str, content: bytes, *,
-          real: bool = True) -> Dropped:
+def store(
+    convention: Path, templates: Path, outputs: Path, year: int, code: str, content: bytes, *, real: bool = True
+) -> Dropped:
     """``content`` checked and stored as the piece ``code`` of ``year``, its year.yaml line
     rewritten; InputError, with nothing written, for a file the rules refuse or a year.yaml
     whose layout the bureau does not change. Under the year's build lock: a build running
@@ -301,14 +323,23 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, code: str
     convention = Path(convention)
     slot = slot_for(convention, year, code)
     if slot.made_by:
-        raise InputError(f"la pièce « {slot.label} » est produite par la chaîne ({slot.made_by}) : "
-                         "il n'y a pas de fichier à déposer")
+        raise InputError(
+            f"la pièce « {slot.label} » est produite par la chaîne ({slot.made_by}) : il n'y a pas de fichier à déposer"
+        )
     suffix = recognised(content)
     if suffix is None:
-        what = "est vide" if not content else ("n'est ni un PDF, ni une image numérisée (JPEG, PNG, TIFF), ni un "
-                                               "document Word ou OpenDocument (son contenu le dit, quel que soit son nom)")
-        raise InputError(f"le fichier déposé pour « {slot.label} » {what}",
-                         hint="déposez le PDF de la pièce, sa numérisation, ou son document Word")
+        what = (
+            "est vide"
+            if not content
+            else (
+                "n'est ni un PDF, ni une image numérisée (JPEG, PNG, TIFF), ni un "
+                "document Word ou OpenDocument (son contenu le dit, quel que soit son nom)"
+            )
+        )
+        raise InputError(
+            f"le fichier déposé pour « {slot.label} » {what}",
+            hint="déposez le PDF de la pièce, sa numérisation, ou son document Word",
+        )
     year_dir = convention / str(year)
     folder = year_dir / FOLDER
     places.confined(year_dir, convention, "dossier de l'année")
@@ -323,8 +354,7 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, code: str
     with publish.locks(out, [year]):
         found = _year_file(convention, year)
         old = current_file(convention, year, slot)
-        if old is not None and old.resolve() == target.resolve() and old.read_bytes() == content \
-                and not (real and slot.specimen):
+        if old is not None and old.resolve() == target.resolve() and old.read_bytes() == content and not (real and slot.specimen):
             report = deposit.year_status(convention, templates, outputs, year)
             return Dropped(slot, shown, "year.yaml inchangé", unchanged=True, stale=report.stale, report=report)
         text = year_yaml.read_text(encoding="utf-8")
@@ -341,8 +371,12 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, code: str
             _checked(Path(temporary), f"{FOLDER}/{Path(temporary).name}", name, year_dir, convention, slot)
             if target.is_file():
                 kept = deposit.keep_previous(target, folder / KEPT)
-            if old is not None and old.resolve() != target.resolve() and old.parent.resolve() == folder.resolve() \
-                    and not _referenced_elsewhere(convention, year, old):
+            if (
+                old is not None
+                and old.resolve() != target.resolve()
+                and old.parent.resolve() == folder.resolve()
+                and not _referenced_elsewhere(convention, year, old)
+            ):
                 kept = deposit.keep_previous(old, folder / KEPT)  # the piece's former file, now named no more
                 old.unlink()
             files.ordinary_mode(Path(temporary), like=target if target.exists() else None)
@@ -353,8 +387,11 @@ def store(convention: Path, templates: Path, outputs: Path, year: int, code: str
             raise
         if new_text != text:
             files.write_atomically(year_yaml, new_text.encode("utf-8"))
-    line = f"{model.display(year_yaml)}, {where}" if new_text != text else \
-        f"{model.display(year_yaml)} inchangé (il nommait déjà {name})"
+    line = (
+        f"{model.display(year_yaml)}, {where}"
+        if new_text != text
+        else f"{model.display(year_yaml)} inchangé (il nommait déjà {name})"
+    )
     try:
         report = deposit.year_status(convention, templates, outputs, year)
     except PipelineError as exc:  # the piece is in; what else the year lacks is said as check says it

@@ -1,6 +1,7 @@
 """``python -m pipeline bureau``: the bureau served by uvicorn on this machine only (127.0.0.1
 unless told otherwise), its address with the session's token printed and opened in the
 browser; Ctrl-C stops it (a build still running stops as an interrupted one)."""
+
 from __future__ import annotations
 
 import socket
@@ -26,8 +27,16 @@ def listening(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(conventions_dir: Path, templates: Path, outputs: Path, *, host: str = "127.0.0.1", port: int = 8765,
-        browser: bool = True, say: Callable[[str], None] = print) -> None:
+def run(
+    conventions_dir: Path,
+    templates: Path,
+    outputs: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    browser: bool = True,
+    say: Callable[[str], None] = print,
+) -> None:
     import uvicorn
 
     from pipeline.bureau.site import create_app
@@ -46,11 +55,13 @@ def run(conventions_dir: Path, templates: Path, outputs: Path, *, host: str = "1
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=3, lifespan="on")
     server = uvicorn.Server(config)
     if browser:
+
         def open_when_ready():
             while not server.started and not server.should_exit:
                 threading.Event().wait(0.05)
             if server.started:
                 webbrowser.open(url)
+
         threading.Thread(target=open_when_ready, daemon=True).start()
     try:
         server.run(sockets=[sock])

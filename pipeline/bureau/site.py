@@ -5,6 +5,7 @@ Every name in an address is looked up, never joined to a path: a convention amon
 conventions' folders, a year among its dossier years, a file among those its year's folder
 holds, a slot among the year's planned documents.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,11 +34,16 @@ from pipeline.french import date_fr
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 25 * 1024 * 1024  # a signed original, timestamps and revocation data included, is far smaller
-FORM_SLACK = 64 * 1024         # the multipart envelope around the file
+FORM_SLACK = 64 * 1024  # the multipart envelope around the file
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.(pdf|docx)")
 
-PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "pages"), autoescape=True,
-                           trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+PAGES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "pages"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
 PAGES.filters["date_fr"] = date_fr
 
 
@@ -45,10 +51,18 @@ class TooLarge(Exception):
     pass
 
 
-def create_app(conventions_dir: Path, templates: Path, outputs: Path, *, token: str | None = None,
-               hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), max_upload: int = MAX_UPLOAD,
-               runtime: jobs.RuntimeFactory | None = None, office=None,
-               today: Callable[[], dt.date] = dt.date.today) -> Starlette:
+def create_app(
+    conventions_dir: Path,
+    templates: Path,
+    outputs: Path,
+    *,
+    token: str | None = None,
+    hosts: tuple[str, ...] = ("127.0.0.1", "localhost"),
+    max_upload: int = MAX_UPLOAD,
+    runtime: jobs.RuntimeFactory | None = None,
+    office=None,
+    today: Callable[[], dt.date] = dt.date.today,
+) -> Starlette:
     """The bureau for the conventions of ``conventions_dir``; ``token`` opens its session.
     ``office``: how the previews get their LibreOffice (a ``Session`` by default); ``today``: the
     day the calendar is read on."""
@@ -61,24 +75,28 @@ def create_app(conventions_dir: Path, templates: Path, outputs: Path, *, token: 
         await run_in_threadpool(builds.stop)  # Ctrl-C: a running build stops as an interrupted one
         await run_in_threadpool(previews.stop)
 
-    app = Starlette(routes=[
-        Route("/", board),
-        Route("/c/{convention}/{year:int}", year_page),
-        Route("/c/{convention}/{year:int}/f/{name}", output_file),
-        Route("/c/{convention}/{year:int}/signe/{stem}", signed_file, methods=["GET", "HEAD"]),
-        Route("/c/{convention}/{year:int}/signe/{stem}", drop_signed, methods=["POST"]),
-        Route("/c/{convention}/{year:int}/construire", start_build, methods=["POST"]),
-        Route("/c/{convention}/{year:int}/piece/{code}", piece_file, methods=["GET", "HEAD"]),
-        Route("/c/{convention}/{year:int}/piece/{code}", drop_piece, methods=["POST"]),
-        Route("/c/{convention}/{year:int}/apercu/{key}", preview_pdf),
-        Route("/c/{convention}/{year:int}/apercu/{key}/version", preview_version),
-        Route("/c/{convention}/modeles", templates_page),
-        Route("/c/{convention}/modeles/{key}", template_file, methods=["GET", "HEAD"]),
-        Route("/c/{convention}/modeles/{key}", drop_template, methods=["POST"]),
-        Route("/travaux/{job}", job_state),
-        Route("/travaux/{job}/flux", job_stream),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ], lifespan=lifespan, exception_handlers={HTTPException: _http_error})
+    app = Starlette(
+        routes=[
+            Route("/", board),
+            Route("/c/{convention}/{year:int}", year_page),
+            Route("/c/{convention}/{year:int}/f/{name}", output_file),
+            Route("/c/{convention}/{year:int}/signe/{stem}", signed_file, methods=["GET", "HEAD"]),
+            Route("/c/{convention}/{year:int}/signe/{stem}", drop_signed, methods=["POST"]),
+            Route("/c/{convention}/{year:int}/construire", start_build, methods=["POST"]),
+            Route("/c/{convention}/{year:int}/piece/{code}", piece_file, methods=["GET", "HEAD"]),
+            Route("/c/{convention}/{year:int}/piece/{code}", drop_piece, methods=["POST"]),
+            Route("/c/{convention}/{year:int}/apercu/{key}", preview_pdf),
+            Route("/c/{convention}/{year:int}/apercu/{key}/version", preview_version),
+            Route("/c/{convention}/modeles", templates_page),
+            Route("/c/{convention}/modeles/{key}", template_file, methods=["GET", "HEAD"]),
+            Route("/c/{convention}/modeles/{key}", drop_template, methods=["POST"]),
+            Route("/travaux/{job}", job_state),
+            Route("/travaux/{job}/flux", job_stream),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+    )
     app.state.token = token or guard.new_token()
     app.state.conventions_dir = Path(conventions_dir)
     app.state.templates = Path(templates)
@@ -93,6 +111,7 @@ def create_app(conventions_dir: Path, templates: Path, outputs: Path, *, token: 
 
 
 # ---------------------------------------------------------------------------------------------- lookups
+
 
 def _conventions(request: Request) -> dict[str, Path]:
     return {c.name: c for c in places.convention_dirs(request.app.state.conventions_dir)}
@@ -132,11 +151,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)  # the only exception this handler is given
     if _wants_json(request):
         return JSONResponse({"ok": False, "erreur": exc.detail}, status_code=exc.status_code)
-    return render(request, "refus.html", exc.status_code, title="Introuvable" if exc.status_code == 404 else "Refusé",
-                  why=exc.detail)
+    return render(
+        request, "refus.html", exc.status_code, title="Introuvable" if exc.status_code == 404 else "Refusé", why=exc.detail
+    )
 
 
 # ---------------------------------------------------------------------------------------------- the board
+
 
 def year_state(report: status.YearStatus, out: Path) -> tuple[str, str]:
     """The dossier's state at a glance (its class, its words), from ``status``'s own reasons."""
@@ -189,9 +210,16 @@ def _board(state) -> list[dict]:
             rows.append({"convention": convention, "error": str(exc), "years": []})
             continue
         dated = status.calendar(reports, state.today())
-        rows.append({"convention": convention, "error": None, "calendar": dated, "next": status.due_next(dated),
-                     "late": [d for d in dated if d.mark == status.LATE],
-                     "years": [{"report": r, "state": year_state(r, out)} for r in reports]})
+        rows.append(
+            {
+                "convention": convention,
+                "error": None,
+                "calendar": dated,
+                "next": status.due_next(dated),
+                "late": [d for d in dated if d.mark == status.LATE],
+                "years": [{"report": r, "state": year_state(r, out)} for r in reports],
+            }
+        )
     return rows
 
 
@@ -201,6 +229,7 @@ async def board(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------------------------- a year
+
 
 def _year_view(state, convention: Path, year: int) -> dict:
     out = places.outputs_for(state.outputs, convention)
@@ -212,28 +241,37 @@ def _year_view(state, convention: Path, year: int) -> dict:
     files = []
     for d in planned:
         if {f"{d.stem}.pdf", f"{d.stem}.docx"} & present:
-            files.append({"title": d.title, "stem": d.stem, "pdf": f"{d.stem}.pdf" in present,
-                          "docx": f"{d.stem}.docx" in present})
+            files.append(
+                {"title": d.title, "stem": d.stem, "pdf": f"{d.stem}.pdf" in present, "docx": f"{d.stem}.docx" in present}
+            )
     named = {f["stem"] for f in files} | {f"dossier-{year}"}
     for stem in sorted({Path(n).stem for n in present if FILE_NAME.fullmatch(n)} - named):
         files.append({"title": stem, "stem": stem, "pdf": f"{stem}.pdf" in present, "docx": f"{stem}.docx" in present})
     slots = []
     for slot in deposit.slots(convention, year):
         line = deposit.line_for(report, slot)
-        slots.append({"slot": slot, "line": line,
-                      "has_file": places.signed_original(convention, slot.stem).is_file()})
+        slots.append({"slot": slot, "line": line, "has_file": places.signed_original(convention, slot.stem).is_file()})
     # what status says of documents this dossier has no slot for (a compte rendu financier still to
     # come, announced by the dossier): the same facts as « make statut », none left out
     others = [line for line in report.lines if not any(item["line"] is line for item in slots)]
-    return {"report": report, "state": year_state(report, out), "files": files, "slots": slots, "others": others,
-            "dossier": f"dossier-{year}.pdf" in present, "pieces": _pieces_view(convention, year),
-            "previewable": [{"key": d.key, "title": d.title} for d in planned]}
+    return {
+        "report": report,
+        "state": year_state(report, out),
+        "files": files,
+        "slots": slots,
+        "others": others,
+        "dossier": f"dossier-{year}.pdf" in present,
+        "pieces": _pieces_view(convention, year),
+        "previewable": [{"key": d.key, "title": d.title} for d in planned],
+    }
 
 
 def _pieces_view(convention: Path, year: int) -> list[dict]:
     """Article 3's slots of a year, as the year's file gives them now."""
-    return [{"slot": slot, "has_file": pieces.current_file(convention, year, slot) is not None}
-            for slot in pieces.slots(convention, year)]
+    return [
+        {"slot": slot, "has_file": pieces.current_file(convention, year, slot) is not None}
+        for slot in pieces.slots(convention, year)
+    ]
 
 
 async def year_page(request: Request, notice: dict | None = None, code: int = 200) -> Response:
@@ -246,8 +284,16 @@ async def year_page(request: Request, notice: dict | None = None, code: int = 20
             slots = await run_in_threadpool(_pieces_view, convention, year)
         except PipelineError:
             slots = None
-        return render(request, "annee-erreur.html", 422 if code == 200 else code, convention=convention, year=year,
-                      why=str(exc), pieces=slots, notice=notice)
+        return render(
+            request,
+            "annee-erreur.html",
+            422 if code == 200 else code,
+            convention=convention,
+            year=year,
+            why=str(exc),
+            pieces=slots,
+            notice=notice,
+        )
     job = request.app.state.builds.latest(convention, year)
     return render(request, "annee.html", code, convention=convention, year=year, job=job, notice=notice, **view)
 
@@ -263,8 +309,12 @@ async def output_file(request: Request) -> Response:
     if not path.resolve().is_relative_to(folder.resolve()):
         raise HTTPException(404, f"aucun document « {name} » dans le dossier {year} publié")
     inline = name.endswith(".pdf") and request.query_params.get("telecharger") is None
-    return FileResponse(path, filename=name, content_disposition_type="inline" if inline else "attachment",
-                        media_type="application/pdf" if name.endswith(".pdf") else None)
+    return FileResponse(
+        path,
+        filename=name,
+        content_disposition_type="inline" if inline else "attachment",
+        media_type="application/pdf" if name.endswith(".pdf") else None,
+    )
 
 
 def _slot(convention: Path, year: int, stem: str) -> deposit.Slot:
@@ -281,8 +331,7 @@ async def signed_file(request: Request) -> Response:
     path = places.signed_original(convention, slot.stem)
     if not path.is_file() or not path.resolve().is_relative_to(convention.resolve()):
         raise HTTPException(404, f"aucun original signé de « {slot.title} » n'a encore été déposé")
-    return FileResponse(path, filename=path.name, content_disposition_type="attachment",
-                        media_type="application/pdf")
+    return FileResponse(path, filename=path.name, content_disposition_type="attachment", media_type="application/pdf")
 
 
 async def _limited_form(request: Request, limit: int):
@@ -352,14 +401,23 @@ async def drop_signed(request: Request) -> Response:
         return await refuse(422, str(exc))
     rebuild = _rebuild(year, result.stale)
     assert result.report is not None  # store always says the year after the drop
-    said = {"ok": True, "document": result.slot.title, "stem": result.slot.stem, "fichier": result.stored,
-            "etat": result.after.state if result.after else "", "problemes": result.after.problems if result.after else [],
-            "changement": result.changed, "reconstruire": rebuild, "a_reconstruire": bool(result.stale),
-            "etat_annee": year_state(result.report, places.outputs_for(state.outputs, convention))[1]}
+    said = {
+        "ok": True,
+        "document": result.slot.title,
+        "stem": result.slot.stem,
+        "fichier": result.stored,
+        "etat": result.after.state if result.after else "",
+        "problemes": result.after.problems if result.after else [],
+        "changement": result.changed,
+        "reconstruire": rebuild,
+        "a_reconstruire": bool(result.stale),
+        "etat_annee": year_state(result.report, places.outputs_for(state.outputs, convention))[1],
+    }
     if _wants_json(request):
         return JSONResponse(said)
-    return await year_page(request, {"ok": True, "text": f"{result.stored} déposé — {result.changed}",
-                                     "more": rebuild, "stem": stem})
+    return await year_page(
+        request, {"ok": True, "text": f"{result.stored} déposé — {result.changed}", "more": rebuild, "stem": stem}
+    )
 
 
 def _rebuild(year: int, stale: list[str]) -> str:
@@ -370,6 +428,7 @@ def _rebuild(year: int, stale: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- pieces
+
 
 def _piece(convention: Path, year: int, code: str) -> pieces.Slot:
     try:
@@ -406,23 +465,34 @@ async def drop_piece(request: Request) -> Response:
         return content
     real = request.state.fields.get("specimen") != "oui"
     try:
-        result = await run_in_threadpool(pieces.store, convention, state.templates, state.outputs, year, slot.code,
-                                         content, real=real)
+        result = await run_in_threadpool(
+            pieces.store, convention, state.templates, state.outputs, year, slot.code, content, real=real
+        )
     except PipelineError as exc:
         return await refuse(422, str(exc))
     rebuild = _rebuild(year, result.stale)
     now = await run_in_threadpool(_piece, convention, year, slot.code)
     if _wants_json(request):
-        return JSONResponse({"ok": True, "piece": now.code, "fichier": now.fichier, "specimen": now.specimen,
-                             "rangee": result.stored, "changement": result.changed, "reconstruire": rebuild,
-                             "a_reconstruire": bool(result.stale),
-                             "etat_annee": year_state(result.report, places.outputs_for(state.outputs, convention))[1]
-                             if result.report else "à reconstruire"})
-    return await year_page(request, {"ok": True, "text": f"{slot.label} : {result.changed}", "more": rebuild,
-                                     "piece": slot.code})
+        return JSONResponse(
+            {
+                "ok": True,
+                "piece": now.code,
+                "fichier": now.fichier,
+                "specimen": now.specimen,
+                "rangee": result.stored,
+                "changement": result.changed,
+                "reconstruire": rebuild,
+                "a_reconstruire": bool(result.stale),
+                "etat_annee": year_state(result.report, places.outputs_for(state.outputs, convention))[1]
+                if result.report
+                else "à reconstruire",
+            }
+        )
+    return await year_page(request, {"ok": True, "text": f"{slot.label} : {result.changed}", "more": rebuild, "piece": slot.code})
 
 
 # ---------------------------------------------------------------------------------------------- templates
+
 
 def _template_row(request: Request, convention: Path) -> modeles.Row:
     key = request.path_params["key"].removesuffix(".docx")
@@ -442,8 +512,16 @@ async def templates_page(request: Request, notice: dict | None = None, code: int
         years = model.dossier_years(convention)
     except PipelineError:
         years = []
-    return render(request, "modeles.html", code, convention=convention, rows=rows, notice=notice,
-                  shared=request.app.state.templates, years=years)
+    return render(
+        request,
+        "modeles.html",
+        code,
+        convention=convention,
+        rows=rows,
+        notice=notice,
+        shared=request.app.state.templates,
+        years=years,
+    )
 
 
 async def template_file(request: Request) -> Response:
@@ -451,8 +529,12 @@ async def template_file(request: Request) -> Response:
     row = _template_row(request, convention)
     if not row.exists:
         raise HTTPException(404, f"le modèle {row.name} n'existe pas encore")
-    return FileResponse(row.path, filename=row.name, content_disposition_type="attachment",
-                        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return FileResponse(
+        row.path,
+        filename=row.name,
+        content_disposition_type="attachment",
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
 
 
 async def drop_template(request: Request) -> Response:
@@ -464,10 +546,8 @@ async def drop_template(request: Request) -> Response:
 
     async def refuse(code: int, message: str, lines: list[str] | None = None) -> Response:
         if _wants_json(request):
-            return JSONResponse({"ok": False, "erreur": message, "modele": row.name, "problemes": lines or []},
-                                status_code=code)
-        return await templates_page(request, {"ok": False, "text": message, "lines": lines or [], "key": row.key},
-                                    code)
+            return JSONResponse({"ok": False, "erreur": message, "modele": row.name, "problemes": lines or []}, status_code=code)
+        return await templates_page(request, {"ok": False, "text": message, "lines": lines or [], "key": row.key}, code)
 
     content = await _received(request, refuse, "le modèle Word (.docx)")
     if isinstance(content, Response):
@@ -478,19 +558,33 @@ async def drop_template(request: Request) -> Response:
         return await refuse(422, str(exc))
     if verdict.problems:
         count = len(verdict.problems)
-        return await refuse(422, f"la vérification (make check) trouve {count} erreur{'s' if count > 1 else ''} dans "
-                                 f"cette version de {row.name} ; le modèle en place n'a pas changé", verdict.problems)
-    said = (f"{row.name} vérifié et enregistré sous {verdict.stored}"
-            + (f" ; l'ancienne version est gardée sous {verdict.kept}" if verdict.kept else "")
-            + (" ; le modèle commun reste inchangé pour les autres conventions" if verdict.was_shared else "")
-            + " — reconstruisez les dossiers pour qu'ils en tiennent compte")
+        return await refuse(
+            422,
+            f"la vérification (make check) trouve {count} erreur{'s' if count > 1 else ''} dans "
+            f"cette version de {row.name} ; le modèle en place n'a pas changé",
+            verdict.problems,
+        )
+    said = (
+        f"{row.name} vérifié et enregistré sous {verdict.stored}"
+        + (f" ; l'ancienne version est gardée sous {verdict.kept}" if verdict.kept else "")
+        + (" ; le modèle commun reste inchangé pour les autres conventions" if verdict.was_shared else "")
+        + " — reconstruisez les dossiers pour qu'ils en tiennent compte"
+    )
     if _wants_json(request):
-        return JSONResponse({"ok": True, "modele": row.name, "changement": said, "avertissements": verdict.warnings,
-                             "non_essaye": verdict.untried})
+        return JSONResponse(
+            {
+                "ok": True,
+                "modele": row.name,
+                "changement": said,
+                "avertissements": verdict.warnings,
+                "non_essaye": verdict.untried,
+            }
+        )
     return await templates_page(request, {"ok": True, "text": said, "lines": verdict.warnings, "key": row.key})
 
 
 # ---------------------------------------------------------------------------------------------- preview
+
 
 def _previewed(request: Request) -> tuple[Path, int, str]:
     convention = _convention(request)
@@ -518,11 +612,17 @@ async def preview_pdf(request: Request) -> Response:
     done = await run_in_threadpool(request.app.state.previews.render, convention, year, key)
     if done.error is not None:
         return render(request, "apercu-erreur.html", 422, title="Aperçu impossible", why=f"erreur : {done.error}")
-    return FileResponse(done.pdf, media_type="application/pdf", content_disposition_type="inline",
-                        filename=done.pdf.name, headers={"Cache-Control": "no-store", "X-Version": done.version})
+    return FileResponse(
+        done.pdf,
+        media_type="application/pdf",
+        content_disposition_type="inline",
+        filename=done.pdf.name,
+        headers={"Cache-Control": "no-store", "X-Version": done.version},
+    )
 
 
 # ---------------------------------------------------------------------------------------------- builds
+
 
 async def start_build(request: Request) -> Response:
     convention = _convention(request)
@@ -550,11 +650,20 @@ def _job(request: Request) -> jobs.Job:
 async def job_state(request: Request) -> Response:
     job = _job(request)
     said, done = job.since(0)
-    return JSONResponse({"travail": job.id, "convention": job.convention.name, "annee": job.year,
-                         "definitive": job.final, "fini": done, "reussi": job.ok,
-                         "dossier": f"/c/{job.convention.name}/{job.year}/f/{job.dossier.name}"
-                         if job.ok and job.dossier is not None else None,
-                         "messages": [{"type": s.kind, "texte": s.text} for s in said]})
+    return JSONResponse(
+        {
+            "travail": job.id,
+            "convention": job.convention.name,
+            "annee": job.year,
+            "definitive": job.final,
+            "fini": done,
+            "reussi": job.ok,
+            "dossier": f"/c/{job.convention.name}/{job.year}/f/{job.dossier.name}"
+            if job.ok and job.dossier is not None
+            else None,
+            "messages": [{"type": s.kind, "texte": s.text} for s in said],
+        }
+    )
 
 
 async def job_stream(request: Request) -> Response:
@@ -573,6 +682,6 @@ async def job_stream(request: Request) -> Response:
                 return
             await asyncio.sleep(0.1)
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )

@@ -3,6 +3,7 @@ cycle (a convention's own words — parties, pieces, committees — stay in its 
 
 Kept free of imports so that the rules, the context and the checks can all read it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DocumentSpec:
-    key: str          # also the template's file name, without .docx
-    title: str        # as in the sommaire and the bookmarks
+    key: str  # also the template's file name, without .docx
+    title: str  # as in the sommaire and the bookmarks
     signers: tuple[str, ...] = ()  # who signs it: each needs its signature('key', 'who') tag
     # signed inside the dossier it sends (the call letter, the last signature); every other
     # signed document is signed on its own date, as its own file, and enclosed signed
@@ -41,27 +42,55 @@ class DocumentSpec:
 
 
 DOCUMENTS = [
-    DocumentSpec("convention", "La convention de partenariat", signers=("metropole", "association"),
-                 approved_text=True, own_text=True, signed_once=True, date_tag="convention.date_signature"),
-    DocumentSpec("appel", "L'appel de participation", signers=("association",), signed_in_dossier=True,
-                 letter=True, date_tag="appel.date"),
+    DocumentSpec(
+        "convention",
+        "La convention de partenariat",
+        signers=("metropole", "association"),
+        approved_text=True,
+        own_text=True,
+        signed_once=True,
+        date_tag="convention.date_signature",
+    ),
+    DocumentSpec(
+        "appel", "L'appel de participation", signers=("association",), signed_in_dossier=True, letter=True, date_tag="appel.date"
+    ),
     DocumentSpec("bordereau", "Le bordereau des pièces jointes", lists_pieces=True, date_tag="appel.date"),
-    DocumentSpec("bilan", "Le bilan de la mise en œuvre de la convention", signers=("association",),
-                 reports_year=True, has_chart=True, date_tag="bilan.date"),
-    DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",),
-                 date_tag="bilan_final.date"),
-    DocumentSpec("pv-copil", "Le procès-verbal du comité de pilotage", signers=("metropole", "association"),
-                 minutes=True, date_tag="copil.date"),
+    DocumentSpec(
+        "bilan",
+        "Le bilan de la mise en œuvre de la convention",
+        signers=("association",),
+        reports_year=True,
+        has_chart=True,
+        date_tag="bilan.date",
+    ),
+    DocumentSpec("bilan-final", "Le bilan final de la convention", signers=("association",), date_tag="bilan_final.date"),
+    DocumentSpec(
+        "pv-copil",
+        "Le procès-verbal du comité de pilotage",
+        signers=("metropole", "association"),
+        minutes=True,
+        date_tag="copil.date",
+    ),
     # the compte rendu financier of the participation N-2 (loi du 12 avril 2000, art. 10): signed
     # apart by the association once its accounts are approved, enclosed by the next letter
-    DocumentSpec("crf", "Le compte rendu financier de la participation", signers=("association",),
-                 date_tag="crf.date"),
-    DocumentSpec("transmission", "La lettre de transmission du dossier de clôture", signers=("association",),
-                 signed_in_dossier=True, letter=True, date_tag="transmission.date"),
+    DocumentSpec("crf", "Le compte rendu financier de la participation", signers=("association",), date_tag="crf.date"),
+    DocumentSpec(
+        "transmission",
+        "La lettre de transmission du dossier de clôture",
+        signers=("association",),
+        signed_in_dossier=True,
+        letter=True,
+        date_tag="transmission.date",
+    ),
     # the letter that sends the compte rendu financier N to the Métropole by 30 June N+1, signed
     # apart with it: the two make the CRF's own sending (``make crf``), no dossier around them
-    DocumentSpec("lettre-crf", "La lettre d'envoi du compte rendu financier", signers=("association",),
-                 letter=True, date_tag="crf.transmis_le"),
+    DocumentSpec(
+        "lettre-crf",
+        "La lettre d'envoi du compte rendu financier",
+        signers=("association",),
+        letter=True,
+        date_tag="crf.transmis_le",
+    ),
 ]
 SPECS = {spec.key: spec for spec in DOCUMENTS}
 SIGNERS = {"metropole": "la Métropole", "association": "l'association"}
@@ -99,18 +128,25 @@ class CrfPiece:
     dernier exercice clos » (the law's words, the same for every convention)."""
 
     code: str
-    libelle: str      # {n}: the year; {approuves}: the general assembly's day, in words
-    mention: str      # as the letter's sentence names it, whatever its own title
-    required: bool    # the commissaire aux comptes' report only where the association has one
+    libelle: str  # {n}: the year; {approuves}: the general assembly's day, in words
+    mention: str  # as the letter's sentence names it, whatever its own title
+    required: bool  # the commissaire aux comptes' report only where the association has one
 
 
 CRF_PIECES = [
-    CrfPiece("comptes", "les comptes annuels de l'exercice {n}, approuvés par l'assemblée générale le {approuves}",
-             "les comptes de l'exercice {n} approuvés par l'assemblée générale", required=True),
-    CrfPiece("rapport_cac", "le rapport du commissaire aux comptes sur les comptes de l'exercice {n}",
-             "le rapport du commissaire aux comptes", required=False),
-    CrfPiece("rapport_activite", "le rapport d'activité de l'année {n}", "le rapport d'activité de l'année {n}",
-             required=True),
+    CrfPiece(
+        "comptes",
+        "les comptes annuels de l'exercice {n}, approuvés par l'assemblée générale le {approuves}",
+        "les comptes de l'exercice {n} approuvés par l'assemblée générale",
+        required=True,
+    ),
+    CrfPiece(
+        "rapport_cac",
+        "le rapport du commissaire aux comptes sur les comptes de l'exercice {n}",
+        "le rapport du commissaire aux comptes",
+        required=False,
+    ),
+    CrfPiece("rapport_activite", "le rapport d'activité de l'année {n}", "le rapport d'activité de l'année {n}", required=True),
 ]
 
 
@@ -118,8 +154,9 @@ def crf_piece_label(spec: CrfPiece, piece, year: int, approved) -> str:
     """How the sending's letter names a piece: its own title, else what the cerfa asks for."""
     from pipeline.french import date_fr
 
-    return (piece.titre if piece is not None and piece.titre else None) or \
-        spec.libelle.format(n=year, approuves=date_fr(approved))
+    return (piece.titre if piece is not None and piece.titre else None) or spec.libelle.format(
+        n=year, approuves=date_fr(approved)
+    )
 
 
 def piece_title(spec, piece, year: int) -> str:
@@ -147,15 +184,18 @@ def signature_problems(key: str, spots: list) -> list[str]:
             fix = "écrivez " + " ou ".join(f"signature('{key}', '{who}')" for who in spec.signers)
         else:
             fix = "personne ne signe ce document : retirez-la"
-        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} ne convient pas à ce document "
-                        f"— {fix}")
+        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} ne convient pas à ce document — {fix}")
     for spot in sorted({s for s in spots if spots.count(s) > 1}, key=lambda s: s.field_name):
-        problems.append(f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} apparaît "
-                        f"{spots.count(spot)} fois : un seul bloc de signature par signataire, retirez les autres")
+        problems.append(
+            f"la balise {{{{ signature('{spot.document}', '{spot.who}') }}}} apparaît "
+            f"{spots.count(spot)} fois : un seul bloc de signature par signataire, retirez les autres"
+        )
     called = {spot.who for spot in spots}  # a tag naming another document is reported above
     for who in spec.signers:
         if who not in called:
-            problems.append(f"la balise {{{{ signature('{key}', '{who}') }}}} manque : sans elle, le dossier n'a pas "
-                            f"de champ de signature pour {SIGNERS.get(who, who)} ; remettez-la dans le bloc de "
-                            f"signature, seule dans un paragraphe en style « Marque de signature »")
+            problems.append(
+                f"la balise {{{{ signature('{key}', '{who}') }}}} manque : sans elle, le dossier n'a pas "
+                f"de champ de signature pour {SIGNERS.get(who, who)} ; remettez-la dans le bloc de "
+                f"signature, seule dans un paragraphe en style « Marque de signature »"
+            )
     return problems

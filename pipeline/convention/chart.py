@@ -7,6 +7,7 @@ and ``pdf/`` knows no convention. Imported only when a bilan is filled.
 Pillow is already a dependency (reportlab) and draws this in milliseconds, with the same
 Liberation font as the documents; the picture is reproducible byte for byte.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,6 +34,7 @@ def _wrap(draw, text: str, font, width: int) -> list[str]:
 
 def stacked_bars(rows: list[tuple[str, list[int]]], legend: list[str], *, scale: float = 1.5) -> bytes:
     """rows: (label, counts per modalité). Returns PNG bytes, about 225 dpi at 16 cm wide."""
+
     def px(value: float) -> int:
         return int(round(value * scale))
 

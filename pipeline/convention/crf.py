@@ -14,6 +14,7 @@ The figures live in a spreadsheet of the year's folder (compte-rendu-financier.x
 every bad cell is said with its row and column. The headings are the arrêté's, for every
 convention; only the participation's label names the convention's payer, from its data.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,9 +33,11 @@ GAP_SHARE = Decimal("0.15")
 GAP_AMOUNT = Decimal("500")
 
 CHARGES_DIRECTES, CHARGES_INDIRECTES, PRODUITS = "charges_directes", "charges_indirectes", "produits"
-SECTIONS = {CHARGES_DIRECTES: "Charges directes affectées à l'action",
-            CHARGES_INDIRECTES: "Charges indirectes réparties affectées à l'action",
-            PRODUITS: "Ressources affectées à l'action"}
+SECTIONS = {
+    CHARGES_DIRECTES: "Charges directes affectées à l'action",
+    CHARGES_INDIRECTES: "Charges indirectes réparties affectées à l'action",
+    PRODUITS: "Ressources affectées à l'action",
+}
 
 PARTICIPATION = "participation"
 
@@ -48,10 +51,14 @@ class Rubrique:
 
 RUBRIQUES = [
     Rubrique("achats", CHARGES_DIRECTES, "60 – Achats (prestations de services, matières et fournitures)"),
-    Rubrique("services_exterieurs", CHARGES_DIRECTES, "61 – Services extérieurs (locations, entretien, assurances, "
-                                                      "documentation)"),
-    Rubrique("autres_services_exterieurs", CHARGES_DIRECTES, "62 – Autres services extérieurs (honoraires, "
-                                                             "publications, déplacements, missions)"),
+    Rubrique(
+        "services_exterieurs", CHARGES_DIRECTES, "61 – Services extérieurs (locations, entretien, assurances, documentation)"
+    ),
+    Rubrique(
+        "autres_services_exterieurs",
+        CHARGES_DIRECTES,
+        "62 – Autres services extérieurs (honoraires, publications, déplacements, missions)",
+    ),
     Rubrique("impots_taxes", CHARGES_DIRECTES, "63 – Impôts et taxes"),
     Rubrique("personnel", CHARGES_DIRECTES, "64 – Charges de personnel (rémunérations, charges sociales)"),
     Rubrique("gestion_courante", CHARGES_DIRECTES, "65 – Autres charges de gestion courante"),
@@ -62,8 +69,11 @@ RUBRIQUES = [
     Rubrique("charges_indirectes", CHARGES_INDIRECTES, "Charges fixes de fonctionnement et frais généraux répartis"),
     Rubrique("ventes", PRODUITS, "70 – Ventes de produits finis, prestations de services, marchandises"),
     Rubrique(PARTICIPATION, PRODUITS, "74 – Subvention d'exploitation : participation de la collectivité"),
-    Rubrique("autres_subventions", PRODUITS, "74 – Autres subventions d'exploitation (État, Région, Département, "
-                                             "communes, fonds européens…)"),
+    Rubrique(
+        "autres_subventions",
+        PRODUITS,
+        "74 – Autres subventions d'exploitation (État, Région, Département, communes, fonds européens…)",
+    ),
     Rubrique("cotisations", PRODUITS, "75 – Autres produits de gestion courante (dont cotisations des membres)"),
     Rubrique("produits_financiers", PRODUITS, "76 – Produits financiers"),
     Rubrique("produits_exceptionnels", PRODUITS, "77 – Produits exceptionnels"),
@@ -77,8 +87,10 @@ BY_CODE = {r.code: r for r in RUBRIQUES}
 def label(rubrique: Rubrique, conv) -> str:
     """The heading as the CRF prints it: the participation names the payer and the convention."""
     if rubrique.code == PARTICIPATION:
-        return (f"74 – Subvention d'exploitation : participation {_de(conv.metropole.designation)} "
-                f"(convention {conv.convention.periode})")
+        return (
+            f"74 – Subvention d'exploitation : participation {_de(conv.metropole.designation)} "
+            f"(convention {conv.convention.periode})"
+        )
     return rubrique.libelle
 
 
@@ -125,8 +137,10 @@ def read_figures(path: Path, display: str, conv) -> tuple[list[dict], list[str]]
                 where[column] = i
     missing = [c for c in COLUMNS[:3] if c not in where]
     if missing:
-        return [], [f"{display}, ligne 1 : colonne{'s' if len(missing) > 1 else ''} « {' », « '.join(missing)} » "
-                    f"absente{'s' if len(missing) > 1 else ''} — la première ligne doit nommer : {', '.join(COLUMNS)}"]
+        return [], [
+            f"{display}, ligne 1 : colonne{'s' if len(missing) > 1 else ''} « {' », « '.join(missing)} » "
+            f"absente{'s' if len(missing) > 1 else ''} — la première ligne doit nommer : {', '.join(COLUMNS)}"
+        ]
     known = {}
     for r in RUBRIQUES:
         known[_plain(r.code)] = r.code
@@ -151,8 +165,12 @@ def read_figures(path: Path, display: str, conv) -> tuple[list[dict], list[str]]
         if not text:
             problem("Rubrique", "la rubrique manque — recopiez-la depuis la liste de la première colonne")
         elif code is None:
-            tip = suggestion(_plain(text), sorted(k for k in known if " " in k), "les rubriques sont celles du "
-                             "cerfa n° 15059 que new-year écrit dans le tableur", cutoff=0.5)
+            tip = suggestion(
+                _plain(text),
+                sorted(k for k in known if " " in k),
+                "les rubriques sont celles du cerfa n° 15059 que new-year écrit dans le tableur",
+                cutoff=0.5,
+            )
             problem("Rubrique", f"« {text} » n'est pas une rubrique du compte rendu financier — {tip}")
         elif code in seen:
             problem("Rubrique", f"« {text} » est déjà donnée ligne {seen[code]} : une ligne par rubrique")
@@ -188,14 +206,16 @@ def amount(value) -> tuple[Decimal, str | None]:
     from pipeline.french import montant
 
     if number < 0:
-        return Decimal("0.00"), (f"« {montant(number)} » : un montant négatif n'a pas sa place ici (une reprise se "
-                                 "porte en produit, rubrique 78)")
+        return Decimal("0.00"), (
+            f"« {montant(number)} » : un montant négatif n'a pas sa place ici (une reprise se porte en produit, rubrique 78)"
+        )
     if number >= Decimal("1e9"):
         return Decimal("0.00"), f"« {montant(number)} » : montant invraisemblable pour une action — vérifiez la cellule"
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), None
 
 
 # --------------------------------------------------------------------------- gaps
+
 
 def gap(prevu: Decimal, realise: Decimal) -> tuple[Decimal, Decimal | None]:
     """The gap in euros (actual minus forecast) and as a share of the forecast (None when
@@ -223,6 +243,7 @@ def totals(lines) -> dict[str, tuple[Decimal, Decimal]]:
 
 # --------------------------------------------------------------------------- in the dossiers
 
+
 @dataclass(frozen=True)
 class Owed:
     """One CRF as a dossier deals with it: enclosed, missing (due before the letter and not
@@ -230,7 +251,7 @@ class Owed:
 
     annee: int
     due: dt.date
-    state: str                  # "joint", "manquant" or "a_venir"
+    state: str  # "joint", "manquant" or "a_venir"
     established: object | None  # the year's ``crf`` block, if drawn up (schema.CompteRenduFinancier)
 
 

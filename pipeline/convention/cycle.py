@@ -14,6 +14,7 @@ Pure functions on years, plus one light reader (``peek``) for the paths that mus
 library; the real load (``model``) checks everything. It imports nothing of the project, so
 ``places`` and ``manifest``, below the convention in the floors, may ask it too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -92,8 +93,9 @@ def years_read(year: int, period: list[int], *, with_next: bool = False) -> list
 
     ``with_next``: also the years it only glances at, the next one and the first one — every
     year folder a build reads, so the whole of what makes its dossier stale."""
-    reported = period if is_closing(year, period) else \
-        [y for y in [bilan_year(year, period), crf_year(year, period)] if y is not None]
+    reported = (
+        period if is_closing(year, period) else [y for y in [bilan_year(year, period), crf_year(year, period)] if y is not None]
+    )
     years = [year, *reported]
     if with_next:
         years += [y for y in (next_year(year, period), period[0]) if y is not None]
@@ -101,6 +103,7 @@ def years_read(year: int, period: list[int], *, with_next: bool = False) -> list
 
 
 # --------------------------------------------------------------------------- the light reader
+
 
 def peek(path: Path) -> dict | None:
     """A YAML file's plain values, unchecked: None when it is missing or unreadable (the real

@@ -3,6 +3,7 @@ the dossier says of itself (cover, metadata, signature labels).
 
 What their templates are filled with is ``context``'s.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,28 +45,59 @@ def plan(data: DossierData) -> list[Planned]:
     n = year.annee
     reported = data.bilan_year
     committee = minuscule(data.convention.copil.nom)  # the convention's own name (« comité stratégique »)
-    copil = Planned(SPECS["pv-copil"], f"pv-copil-{n}",
-                    f"Le procès-verbal du {committee} {'de clôture ' if data.closing else ''}"
-                    f"du {date_fr(year.copil.date)}", year.copil.date)
-    bilan = [Planned(SPECS["bilan"], f"bilan-{reported.annee}",
-                     f"Le bilan {reported.annee} de la mise en œuvre de la convention", reported.bilan.date)] \
-        if reported is not None else []
+    copil = Planned(
+        SPECS["pv-copil"],
+        f"pv-copil-{n}",
+        f"Le procès-verbal du {committee} {'de clôture ' if data.closing else ''}du {date_fr(year.copil.date)}",
+        year.copil.date,
+    )
+    bilan = (
+        [
+            Planned(
+                SPECS["bilan"],
+                f"bilan-{reported.annee}",
+                f"Le bilan {reported.annee} de la mise en œuvre de la convention",
+                reported.bilan.date,
+            )
+        ]
+        if reported is not None
+        else []
+    )
     crf = crf_planned(data)
     if data.closing:
-        final = Planned(SPECS["bilan-final"], f"bilan-final-{terms.periode}",
-                        f"Le bilan final de la convention {terms.periode}", year.bilan_final.date)
+        final = Planned(
+            SPECS["bilan-final"],
+            f"bilan-final-{terms.periode}",
+            f"Le bilan final de la convention {terms.periode}",
+            year.bilan_final.date,
+        )
         # the letter that sends the closing dossier comes first, as the call does in a year's
-        letter = [Planned(SPECS["transmission"], f"transmission-{n}",
-                          "La lettre de transmission du dossier de clôture", year.transmission.date)] \
-            if year.transmission is not None else []
+        letter = (
+            [
+                Planned(
+                    SPECS["transmission"],
+                    f"transmission-{n}",
+                    "La lettre de transmission du dossier de clôture",
+                    year.transmission.date,
+                )
+            ]
+            if year.transmission is not None
+            else []
+        )
         return [*letter, *bilan, final, *crf, copil]
     # one convention for the whole period, signed once: the first year encloses the signed
     # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
-    title = SPECS["convention"].title if data.first else \
-        "La copie de la convention de partenariat signée" + (f" le {date_fr(terms.date_signature)}"
-                                                             if terms.date_signature else "")
-    convention = [Planned(SPECS["convention"], "convention", title,
-                          terms.date_signature or terms.date_debut)] if data.first or terms.copie_jointe else []
+    title = (
+        SPECS["convention"].title
+        if data.first
+        else "La copie de la convention de partenariat signée"
+        + (f" le {date_fr(terms.date_signature)}" if terms.date_signature else "")
+    )
+    convention = (
+        [Planned(SPECS["convention"], "convention", title, terms.date_signature or terms.date_debut)]
+        if data.first or terms.copie_jointe
+        else []
+    )
     return [
         *convention,
         Planned(SPECS["appel"], f"appel-{n}", f"L'appel de participation {n}", year.appel.date),
@@ -84,8 +116,9 @@ def crf_planned(data: DossierData) -> list[Planned]:
     year = crf.enclosed(data)
     if year is None:
         return []
-    return [Planned(SPECS["crf"], f"crf-{year.annee}", f"Le compte rendu financier de la participation {year.annee}",
-                    year.crf.date)]
+    return [
+        Planned(SPECS["crf"], f"crf-{year.annee}", f"Le compte rendu financier de la participation {year.annee}", year.crf.date)
+    ]
 
 
 # what a year's sending holds (``sending_plan``): its CRF, which a later dossier encloses too, and
@@ -102,8 +135,9 @@ def sending_plan(data: DossierData) -> list[Planned]:
     n, block = year.annee, year.crf
     found = [Planned(SPECS["crf"], f"crf-{n}", f"Le compte rendu financier de la participation {n}", block.date)]
     if block.transmis_le is not None:
-        found.append(Planned(SPECS["lettre-crf"], f"lettre-crf-{n}",
-                             f"La lettre d'envoi du compte rendu financier {n}", block.transmis_le))
+        found.append(
+            Planned(SPECS["lettre-crf"], f"lettre-crf-{n}", f"La lettre d'envoi du compte rendu financier {n}", block.transmis_le)
+        )
     return found
 
 
@@ -134,35 +168,49 @@ def dossier_wording(data: DossierData, *, final: bool) -> Wording:
     keys = [d.key for d in plan(data)]
     if data.closing:
         what = f"Dossier de clôture de la convention {terms.periode}"
-        parts = (["lettre de transmission"] if "transmission" in keys else []) + \
-            [f"bilan {terms.annees[-1]}", f"bilan final {terms.periode}"] + \
-            ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else []) + \
-            [f"procès-verbal du {committee} de clôture"]
-        last_line = (f"Lettre de transmission – {year.transmission.reference} du {date_fr(year.transmission.date)}"
-                     if year.transmission is not None else f"{conv.copil.nom} de clôture du {date_fr(year.copil.date)}")
+        parts = (
+            (["lettre de transmission"] if "transmission" in keys else [])
+            + [f"bilan {terms.annees[-1]}", f"bilan final {terms.periode}"]
+            + ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else [])
+            + [f"procès-verbal du {committee} de clôture"]
+        )
+        last_line = (
+            f"Lettre de transmission – {year.transmission.reference} du {date_fr(year.transmission.date)}"
+            if year.transmission is not None
+            else f"{conv.copil.nom} de clôture du {date_fr(year.copil.date)}"
+        )
         label = f"Dossier de clôture {terms.periode}"
     else:
         what = f"Dossier de l'année {year.annee}"
-        parts = [f"appel de participation {year.annee}", "bordereau"] + \
-            ([f"bilan {data.bilan_year.annee}"] if "bilan" in keys else []) + \
-            ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else []) + [f"procès-verbal du {committee}"] + \
-            (["convention de partenariat" if data.first else "copie de la convention signée"] if "convention" in keys else [])
+        parts = (
+            [f"appel de participation {year.annee}", "bordereau"]
+            + ([f"bilan {data.bilan_year.annee}"] if "bilan" in keys else [])
+            + ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else [])
+            + [f"procès-verbal du {committee}"]
+            + (["convention de partenariat" if data.first else "copie de la convention signée"] if "convention" in keys else [])
+        )
         last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {date_fr(year.appel.date)}"
         label = f"Dossier {year.annee}"
-    subject = (", ".join(parts[:-1]) + " et " + parts[-1])
+    subject = ", ".join(parts[:-1]) + " et " + parts[-1]
     subject = subject[0].upper() + subject[1:] + f" – {parties}"
     example = year.donnees_exemple or any(y.donnees_exemple for y in data.reported.values())
     return Wording(
         title=f"Dossier de clôture – {terms.titre}" if data.closing else f"{what} – {terms.titre}",
         subject=subject,
-        keywords=[terms.titre, str(year.annee), conv.metropole.nom, conv.association.nom_court,
-                  *(["bilan final", "clôture"] if data.closing else ["appel de participation"]),
-                  *(["bilan"] if "bilan" in keys else []), committee],
-        cover_lines=[terms.titre, what, "entre", conv.metropole.designation, "et",
-                     conv.association.designation, "", last_line],
+        keywords=[
+            terms.titre,
+            str(year.annee),
+            conv.metropole.nom,
+            conv.association.nom_court,
+            *(["bilan final", "clôture"] if data.closing else ["appel de participation"]),
+            *(["bilan"] if "bilan" in keys else []),
+            committee,
+        ],
+        cover_lines=[terms.titre, what, "entre", conv.metropole.designation, "et", conv.association.designation, "", last_line],
         number_label=label,
-        draft_mark=None if final else ("PROJET – données d'exemple, version de travail" if example
-                                       else "PROJET – version de travail"),
+        draft_mark=None
+        if final
+        else ("PROJET – données d'exemple, version de travail" if example else "PROJET – version de travail"),
     )
 
 
@@ -202,9 +250,15 @@ def not_ready_to_sign(planned: Planned, data: DossierData) -> str | None:
     the PROJET mark even in a draft dossier): its blanks unfilled, or its data an example."""
     terms = data.convention.convention
     if planned.key == "convention":
-        blanks = [what for what, value in (("le numéro de la délibération", terms.deliberation.numero),
-                                           ("la date de la délibération", terms.deliberation.date),
-                                           ("la date de signature", terms.date_signature)) if value is None]
+        blanks = [
+            what
+            for what, value in (
+                ("le numéro de la délibération", terms.deliberation.numero),
+                ("la date de la délibération", terms.deliberation.date),
+                ("la date de signature", terms.date_signature),
+            )
+            if value is None
+        ]
         return f"{', '.join(blanks)} en blanc dans convention.yaml" if blanks else None
     if planned.key == "bilan":
         years = [data.bilan_year] if data.bilan_year is not None else []
@@ -223,9 +277,9 @@ class Signatory:
     """Who must sign a document signed apart: the party, the field under their block, and the
     person as the data names them (None when it does not)."""
 
-    who: str          # 'metropole' or 'association'
-    field: str        # the signature field: '<document>-<who>'
-    title: str        # « le Président de l'AR Hlm »
+    who: str  # 'metropole' or 'association'
+    field: str  # the signature field: '<document>-<who>'
+    title: str  # « le Président de l'AR Hlm »
     name: str | None  # « Pascal FRIQUET »
 
 
@@ -272,8 +326,11 @@ def signature_window(planned: Planned, data: DossierData) -> tuple[dt.date | Non
         return planned.date, sent, f"la lettre d'envoi du {date_fr(sent)}" if sent else ""
     if planned.key == "convention":  # each party, in turn, between its deliberation and the first call
         terms = data.convention.convention
-        return terms.deliberation.date, data.first_call, "le premier appel de participation" + (
-            f" du {date_fr(data.first_call)}" if data.first_call else "")
+        return (
+            terms.deliberation.date,
+            data.first_call,
+            "le premier appel de participation" + (f" du {date_fr(data.first_call)}" if data.first_call else ""),
+        )
     if planned.key in ("bilan", "bilan-final"):
         return planned.date, year.copil.date, f"le {sigle} du {date_fr(year.copil.date)} qui l'examine"
     if year.appel is not None:

@@ -3,6 +3,7 @@ schema (``schema``) and checked by ``rules``, every problem of every file at onc
 
 The schema's types are re-exported here, so that ``model.DossierData`` reads as it always has.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -81,10 +82,13 @@ def _dated_at_last_signature(conv: Convention, raw: LineDict, problems: Problems
         return dataclasses.replace(conv, convention=dataclasses.replace(terms, date_signature=last))
     if terms.date_signature != last:
         who = max(days, key=lambda k: days[k])
-        problems.add(line_of(raw, "convention.date_signature"), "convention.date_signature",
-                     f"la convention est datée de sa dernière signature, le {last.isoformat()} (signatures.{who}), "
-                     f"pas le {terms.date_signature.isoformat()} : écrivez « date_signature: {last.isoformat()} », ou "
-                     "retirez la ligne (elle se déduit des signatures)")
+        problems.add(
+            line_of(raw, "convention.date_signature"),
+            "convention.date_signature",
+            f"la convention est datée de sa dernière signature, le {last.isoformat()} (signatures.{who}), "
+            f"pas le {terms.date_signature.isoformat()} : écrivez « date_signature: {last.isoformat()} », ou "
+            "retirez la ligne (elle se déduit des signatures)",
+        )
     return conv
 
 
@@ -93,8 +97,9 @@ def convention_findings(convention_dir: Path, *, final: bool = False) -> tuple[l
     (just created: its « À COMPLÉTER » are said before any dossier is loaded)."""
     conv, raw = load_convention(convention_dir)
     display = _display(convention_dir / "convention.yaml")
-    conv_file = YearFile(annee=0, folder=convention_dir, raw=raw, data=None, problems=Problems(display),
-                         warnings=Problems(display))
+    conv_file = YearFile(
+        annee=0, folder=convention_dir, raw=raw, data=None, problems=Problems(display), warnings=Problems(display)
+    )
     rules.check_convention(conv, conv_file, {}, final=final)
     return conv_file.problems.items, conv_file.warnings.items
 
@@ -107,8 +112,9 @@ def read_year(convention_dir: Path, year: int) -> YearFile:
     problems, warnings = Problems(display), Problems(display)
     raw = load_yaml(year_file, display)
     data = bind(Annee, raw, "", raw.line, problems)
-    return YearFile(annee=year, folder=folder, raw=raw, data=data if not problems.items else None,
-                    problems=problems, warnings=warnings)
+    return YearFile(
+        annee=year, folder=folder, raw=raw, data=data if not problems.items else None, problems=problems, warnings=warnings
+    )
 
 
 def _actions_from_sheet(conv: Convention, f: YearFile) -> None:
@@ -118,9 +124,12 @@ def _actions_from_sheet(conv: Convention, f: YearFile) -> None:
         return
     display = _display(path)
     if f.raw is not None and "actions" in f.raw:
-        f.problems.add(f.raw.lines.get("actions"), "actions",
-                       f"les actions sont à la fois ici et dans {display} : gardez le tableur et retirez "
-                       "« actions: » de year.yaml (ou effacez le tableur)")
+        f.problems.add(
+            f.raw.lines.get("actions"),
+            "actions",
+            f"les actions sont à la fois ici et dans {display} : gardez le tableur et retirez "
+            "« actions: » de year.yaml (ou effacez le tableur)",
+        )
         return
     rows, problems = sheet.read_actions(path, display, conv, f.annee)
     f.problems.items.extend(problems)
@@ -138,9 +147,12 @@ def _crf_from_sheet(conv: Convention, f: YearFile) -> None:
     display = _display(path)
     block = f.raw.get("crf") if f.raw is not None else None
     if isinstance(block, dict) and "lignes" in block and f.raw is not None:
-        f.problems.add(line_of(f.raw, "crf.lignes"), "crf.lignes",
-                       f"les chiffres du compte rendu financier sont à la fois ici et dans {display} : gardez le "
-                       "tableur et retirez « lignes: » de year.yaml (ou effacez le tableur)")
+        f.problems.add(
+            line_of(f.raw, "crf.lignes"),
+            "crf.lignes",
+            f"les chiffres du compte rendu financier sont à la fois ici et dans {display} : gardez le "
+            "tableur et retirez « lignes: » de year.yaml (ou effacez le tableur)",
+        )
         return
     rows, problems = crf.read_figures(path, display, conv)
     f.problems.items.extend(problems)
@@ -160,20 +172,22 @@ def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData
     period = conv.convention.annees
     if year not in cycle.dossier_years(period):
         raise InputError(
-            f"l'année {year} est hors de la convention {conv.convention.titre} "
-            f"({conv.convention.periode})",
+            f"l'année {year} est hors de la convention {conv.convention.titre} ({conv.convention.periode})",
             hint=f"choisissez une année parmi {', '.join(map(str, period))}, ou {cycle.closing_year(period)} pour "
-                 "le dossier de clôture",
+            "le dossier de clôture",
         )
     files: dict[int, YearFile] = {}
     for y in cycle.years_read(year, period):
         if not (convention_dir / str(y) / "year.yaml").is_file():
-            why = "le dossier de l'année" if y == year else \
-                f"le dossier {year}, qui rend compte de {y} (bilan ou compte rendu financier), a besoin des données de"
+            why = (
+                "le dossier de l'année"
+                if y == year
+                else f"le dossier {year}, qui rend compte de {y} (bilan ou compte rendu financier), a besoin des données de"
+            )
             raise InputError(
                 f"{_display(convention_dir / str(y))}: {why} {y} n'existe pas ou n'a pas de year.yaml",
                 hint=f"créez-le avec « make new-year YEAR={y} CONVENTION={convention_dir.name} » (il reprend l'année "
-                     "précédente et dit quoi compléter)",
+                "précédente et dit quoi compléter)",
             )
         files[y] = read_year(convention_dir, y)
         _actions_from_sheet(conv, files[y])
@@ -186,8 +200,9 @@ def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData
         except InputError:
             pass
     display = _display(convention_dir / "convention.yaml")
-    conv_file = YearFile(annee=0, folder=convention_dir, raw=conv_raw, data=None,
-                         problems=Problems(display), warnings=Problems(display))
+    conv_file = YearFile(
+        annee=0, folder=convention_dir, raw=conv_raw, data=None, problems=Problems(display), warnings=Problems(display)
+    )
     if all(f.data is not None for f in files.values()):
         rules.check_dossier(conv, files, year, following, convention_dir, conv_file, final=final)
     every = [conv_file, *files.values()]
@@ -197,9 +212,15 @@ def load(convention_dir: Path, year: int, *, final: bool = False) -> DossierData
     warnings = [item for f in every for item in f.warnings.items]
     data = files[year].data
     assert data is not None  # a year that did not load has its problems raised above
-    return DossierData(convention_dir=convention_dir, convention=conv, year=data, year_dir=files[year].folder,
-                  reported={y: f.data for y, f in files.items() if y != year and f.data is not None}, warnings=warnings,
-                  first_call=_first_call(convention_dir, period[0], files))
+    return DossierData(
+        convention_dir=convention_dir,
+        convention=conv,
+        year=data,
+        year_dir=files[year].folder,
+        reported={y: f.data for y, f in files.items() if y != year and f.data is not None},
+        warnings=warnings,
+        first_call=_first_call(convention_dir, period[0], files),
+    )
 
 
 def load_sending(convention_dir: Path, year: int, *, final: bool = False) -> DossierData:
@@ -208,37 +229,55 @@ def load_sending(convention_dir: Path, year: int, *, final: bool = False) -> Dos
     enclose it later. Raise InputError, every problem listed, as ``load`` does."""
     convention_dir = Path(convention_dir)
     if not (convention_dir / "convention.yaml").is_file():
-        raise InputError(f"{_display(convention_dir)}: pas de convention.yaml dans ce dossier",
-                         hint="indiquez avec --inputs le dossier d'une convention (il contient convention.yaml)")
+        raise InputError(
+            f"{_display(convention_dir)}: pas de convention.yaml dans ce dossier",
+            hint="indiquez avec --inputs le dossier d'une convention (il contient convention.yaml)",
+        )
     conv, conv_raw = load_convention(convention_dir)
     period = conv.convention.annees
     if year not in period:
-        raise InputError(f"l'année {year} n'a pas de participation dans la convention {conv.convention.titre} "
-                         f"({conv.convention.periode}) : pas de compte rendu financier {year}",
-                         hint=f"choisissez une année parmi {', '.join(map(str, period))}")
+        raise InputError(
+            f"l'année {year} n'a pas de participation dans la convention {conv.convention.titre} "
+            f"({conv.convention.periode}) : pas de compte rendu financier {year}",
+            hint=f"choisissez une année parmi {', '.join(map(str, period))}",
+        )
     folder = convention_dir / str(year)
     if not (folder / "year.yaml").is_file():
-        raise InputError(f"{_display(folder)}: le dossier de l'année {year} n'existe pas ou n'a pas de year.yaml",
-                         hint=f"créez-le avec « make new-year YEAR={year} CONVENTION={convention_dir.name} »")
+        raise InputError(
+            f"{_display(folder)}: le dossier de l'année {year} n'existe pas ou n'a pas de year.yaml",
+            hint=f"créez-le avec « make new-year YEAR={year} CONVENTION={convention_dir.name} »",
+        )
     f = read_year(convention_dir, year)
     _actions_from_sheet(conv, f)
     _crf_from_sheet(conv, f)
     if f.data is not None and f.data.crf is None:
-        f.problems.add(None, "crf", f"le compte rendu financier {year} n'est pas encore établi : ajoutez « crf: » "
-                                    f"(date, lieu, comptes_approuves_le, transmis_le) une fois les comptes {year} "
-                                    "approuvés, et ses chiffres dans compte-rendu-financier.xlsx, à côté de ce fichier")
+        f.problems.add(
+            None,
+            "crf",
+            f"le compte rendu financier {year} n'est pas encore établi : ajoutez « crf: » "
+            f"(date, lieu, comptes_approuves_le, transmis_le) une fois les comptes {year} "
+            "approuvés, et ses chiffres dans compte-rendu-financier.xlsx, à côté de ce fichier",
+        )
     display = _display(convention_dir / "convention.yaml")
-    conv_file = YearFile(annee=0, folder=convention_dir, raw=conv_raw, data=None,
-                         problems=Problems(display), warnings=Problems(display))
+    conv_file = YearFile(
+        annee=0, folder=convention_dir, raw=conv_raw, data=None, problems=Problems(display), warnings=Problems(display)
+    )
     if f.data is not None and not f.problems.items:
         rules.check_sending(conv, f, conv_file, final=final)
     problems = f.problems.items + conv_file.problems.items
     if problems:
         raise InputError(sorted(problems, key=_place))
     assert f.data is not None  # a year that did not load has its problems raised above
-    return DossierData(convention_dir=convention_dir, convention=conv, year=f.data, year_dir=folder, reported={},
-                       warnings=conv_file.warnings.items + f.warnings.items,
-                       first_call=_first_call(convention_dir, period[0], {year: f}), sending=True)
+    return DossierData(
+        convention_dir=convention_dir,
+        convention=conv,
+        year=f.data,
+        year_dir=folder,
+        reported={},
+        warnings=conv_file.warnings.items + f.warnings.items,
+        first_call=_first_call(convention_dir, period[0], {year: f}),
+        sending=True,
+    )
 
 
 def crf_years(convention_dir: Path) -> list[int]:
@@ -276,8 +315,11 @@ def _check_convention(conv: Convention, raw: LineDict, problems: Problems) -> No
         seen: set[str] = set()
         for i, item in enumerate(getattr(conv, list_name)):
             if item.code in seen:
-                problems.add(line_of(raw, f"{list_name}[{i + 1}]"), f"{list_name}[{i + 1}].code",
-                             f"le code « {item.code} » est déjà utilisé : chaque code doit être unique")
+                problems.add(
+                    line_of(raw, f"{list_name}[{i + 1}]"),
+                    f"{list_name}[{i + 1}].code",
+                    f"le code « {item.code} » est déjà utilisé : chaque code doit être unique",
+                )
             seen.add(item.code)
     if conv.convention.duree_annees < 1:
         problems.add(line_of(raw, "convention.duree_annees"), "convention.duree_annees", "la durée doit être d'au moins un an")

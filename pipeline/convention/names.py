@@ -8,6 +8,7 @@ then in a glossary of the words a juriste would write (« comite », « presiden
 then deeper in the context (a name that exists under a record), and only then by spelling. A
 committee is named by the convention's own sigle (« le CS »), never by the internal « copil ».
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,46 +33,74 @@ RENAMED = {
 }
 # names the first templates wrote at the top, which live under the bilan since a dossier holds
 # the bilan of the year before (``git log -S`` on the context): today's path is found deeper
-MOVED = {"actions", "chantiers", "chantiers_actifs", "finances", "modalites", "periode", "reunions", "rythme",
-         "tableau"}
+MOVED = {"actions", "chantiers", "chantiers_actifs", "finances", "modalites", "periode", "reunions", "rythme", "tableau"}
 DICT_METHODS = {"items", "keys", "values", "get"}
 
 # the words a juriste writes for what the context names otherwise, each with what it may mean:
 # (what, paths); « {copil} » and « {cotech} » are the convention's sigles. Keys are plain: lower
 # case, no accents, « _ » between words, singular.
-_COMMITTEES = [("pour le {copil}", ["instances.copil.nom", "instances.copil.sigle"]),
-               ("pour le {cotech}", ["instances.cotech.nom", "instances.cotech.sigle"]),
-               ("pour la réunion du {copil} de l'année", ["copil.date", "copil.lieu"])]
-_CHAIR = [("pour qui préside la séance", ["seance.president"]),
-          ("pour qui signe le procès-verbal", ["signataires.metropole.titre", "signataires.association.titre"]),
-          ("pour qui représente une partie", ["metropole.representant.qualite", "association.representant.qualite"])]
+_COMMITTEES = [
+    ("pour le {copil}", ["instances.copil.nom", "instances.copil.sigle"]),
+    ("pour le {cotech}", ["instances.cotech.nom", "instances.cotech.sigle"]),
+    ("pour la réunion du {copil} de l'année", ["copil.date", "copil.lieu"]),
+]
+_CHAIR = [
+    ("pour qui préside la séance", ["seance.president"]),
+    ("pour qui signe le procès-verbal", ["signataires.metropole.titre", "signataires.association.titre"]),
+    ("pour qui représente une partie", ["metropole.representant.qualite", "association.representant.qualite"]),
+]
 _MONEY = [("pour le montant appelé", ["appel.montant"]), ("pour la participation annuelle", ["convention.montant_annuel"])]
 _BANK = [("pour le compte", ["banque.iban_groupes", "banque.bic", "banque.titulaire", "banque.domiciliation"])]
 _ENCLOSED = [("pour ce que la lettre joint", ["pieces_article3", "autres_documents", "pieces_specimens", "pieces_jointes"])]
 _PEOPLE = [("pour les membres", ["copil.presents", "copil.excuses"])]
 GLOSSARY: dict[str, list[tuple[str, list[str]]]] = {
-    "comite": _COMMITTEES, "instance": _COMMITTEES, "comite_pilotage": _COMMITTEES, "comite_de_pilotage": _COMMITTEES,
+    "comite": _COMMITTEES,
+    "instance": _COMMITTEES,
+    "comite_pilotage": _COMMITTEES,
+    "comite_de_pilotage": _COMMITTEES,
     "comite_technique": [("pour le {cotech}", ["instances.cotech.nom", "instances.cotech.sigle"])],
-    "reunion": [("pour la réunion du {copil} de l'année", ["copil.date", "copil.lieu"]),
-                ("pour les réunions annoncées", ["copil.prochaines_reunions"]),
-                ("pour celles de l'année du bilan", ["bilan.reunions"])],
+    "reunion": [
+        ("pour la réunion du {copil} de l'année", ["copil.date", "copil.lieu"]),
+        ("pour les réunions annoncées", ["copil.prochaines_reunions"]),
+        ("pour celles de l'année du bilan", ["bilan.reunions"]),
+    ],
     "pv": [("pour la réunion du {copil} de l'année", ["copil"])],
     "proces_verbal": [("pour la réunion du {copil} de l'année", ["copil"])],
-    "president": _CHAIR, "presidente": _CHAIR, "presidence": _CHAIR, "copresident": _CHAIR,
-    "copresidente": _CHAIR, "co_president": _CHAIR, "co_presidente": _CHAIR,
+    "president": _CHAIR,
+    "presidente": _CHAIR,
+    "presidence": _CHAIR,
+    "copresident": _CHAIR,
+    "copresidente": _CHAIR,
+    "co_president": _CHAIR,
+    "co_presidente": _CHAIR,
     "secretaire": [("pour qui tient le procès-verbal", ["seance.secretaire"])],
     "secretariat": [("pour qui tient le procès-verbal", ["seance.secretaire"])],
     "signataire": [("pour qui signe le procès-verbal", ["signataires.metropole", "signataires.association"])],
     "signature": [("pour qui signe le procès-verbal", ["signataires.metropole", "signataires.association"])],
-    "membre": _PEOPLE, "participant": _PEOPLE, "present": _PEOPLE, "presence": _PEOPLE,
+    "membre": _PEOPLE,
+    "participant": _PEOPLE,
+    "present": _PEOPLE,
+    "presence": _PEOPLE,
     "absent": [("pour les membres excusés", ["copil.excuses"])],
     "decision": [("pour le relevé de décisions", ["copil.decisions"])],
     "releve": [("pour le relevé de décisions", ["copil.decisions"])],
     "releve_decision": [("pour le relevé de décisions", ["copil.decisions"])],
-    "agenda": [("pour l'ordre du jour", ["ordre_du_jour"])], "odj": [("pour l'ordre du jour", ["ordre_du_jour"])],
-    "montant": _MONEY, "somme": _MONEY, "participation": _MONEY, "subvention": _MONEY, "contribution": _MONEY,
-    "rib": _BANK, "iban": _BANK, "bic": _BANK, "compte": _BANK, "coordonnees_bancaire": _BANK,
-    "piece_jointe": _ENCLOSED, "pj": _ENCLOSED, "annexe": _ENCLOSED, "document_joint": _ENCLOSED,
+    "agenda": [("pour l'ordre du jour", ["ordre_du_jour"])],
+    "odj": [("pour l'ordre du jour", ["ordre_du_jour"])],
+    "montant": _MONEY,
+    "somme": _MONEY,
+    "participation": _MONEY,
+    "subvention": _MONEY,
+    "contribution": _MONEY,
+    "rib": _BANK,
+    "iban": _BANK,
+    "bic": _BANK,
+    "compte": _BANK,
+    "coordonnees_bancaire": _BANK,
+    "piece_jointe": _ENCLOSED,
+    "pj": _ENCLOSED,
+    "annexe": _ENCLOSED,
+    "document_joint": _ENCLOSED,
     "reference": [("pour la référence de la lettre", ["appel.reference", "transmission.reference"])],
     "ref": [("pour la référence de la lettre", ["appel.reference", "transmission.reference"])],
     "exercice": [("pour l'année du dossier", ["annee"]), ("pour celle du bilan", ["bilan.annee"])],
@@ -99,7 +128,7 @@ class Names:
         """The first part of ``path`` that cannot exist, or None when it may."""
         parts = path.split(".")
         for i in range(1, len(parts) + 1):
-            head, parent = ".".join(parts[:i]), ".".join(parts[:i - 1])
+            head, parent = ".".join(parts[:i]), ".".join(parts[: i - 1])
             if head in self.known:
                 continue
             if i == 1 or parent in self.closed:
@@ -112,15 +141,16 @@ class Names:
         version, the convention's committee under its internal name, what a juriste's word
         means in the context, its full path, or a close spelling."""
         last = path.rsplit(".", 1)[-1]
-        deeper = sorted((p for p in self.known if p.endswith(f".{last}") and p != path),
-                        key=lambda p: (p.count("."), p))[:3]
+        deeper = sorted((p for p in self.known if p.endswith(f".{last}") and p != path), key=lambda p: (p.count("."), p))[:3]
         older = RENAMED.get(path) or (RENAMED.get(last) if "." not in path else None)
         if older is not None or (path in MOVED and deeper):
             today = f"« {older} »" if older is not None else _either(deeper)
             return f"ce modèle est écrit pour une version antérieure : « {path} » s'écrit maintenant {today}"
         if path in self.retired:  # a key the data no longer have (year.yaml says why)
-            return (f"ce modèle est écrit pour une version antérieure : « {path} » n'existe plus — "
-                    "voir « python -m pipeline variables »")
+            return (
+                f"ce modèle est écrit pour une version antérieure : « {path} » n'existe plus — "
+                "voir « python -m pipeline variables »"
+            )
         committee = self._committee(path)
         if committee:
             return committee
@@ -147,15 +177,19 @@ class Names:
         key = next(by_sigle[_plain_word(p)] for p in parts if _plain_word(p) in by_sigle)
         fixed = ".".join(renamed)
         if fixed in self.known or self.missing(fixed) is None:
-            return (f"dans les modèles, le {self.committee(key)} s'appelle « {key} » quelle que soit la convention : "
-                    f"écrivez « {fixed} »")
+            return (
+                f"dans les modèles, le {self.committee(key)} s'appelle « {key} » quelle que soit la convention : "
+                f"écrivez « {fixed} »"
+            )
         return None
 
     def _meaning(self, path: str) -> str | None:
         """The context's names for what a French word (« comite », « president ») means."""
         word = _plain_word(path.rsplit(".", 1)[-1])
-        entries = next((GLOSSARY[k] for k in (word, word.rstrip("s"), word.removesuffix("es"), word.removesuffix("x"))
-                        if k in GLOSSARY), None)
+        entries = next(
+            (GLOSSARY[k] for k in (word, word.rstrip("s"), word.removesuffix("es"), word.removesuffix("x")) if k in GLOSSARY),
+            None,
+        )
         if entries is None:
             return None
         said = []
@@ -191,8 +225,7 @@ def _walk(prefix: str, tp: Any, values: list[Any], found: Names, depth: int) -> 
             found.retired[_join(prefix, key)] = why
         hints = typing.get_type_hints(tp)
         for field in dataclasses.fields(tp):
-            _walk(_join(prefix, field.name), hints[field.name], [getattr(v, field.name) for v in values],
-                  found, depth + 1)
+            _walk(_join(prefix, field.name), hints[field.name], [getattr(v, field.name) for v in values], found, depth + 1)
         for attr, member in vars(tp).items():
             if not attr.startswith("_") and (isinstance(member, property) or callable(member)):
                 found.known.add(_join(prefix, attr))
@@ -205,8 +238,11 @@ def _walk(prefix: str, tp: Any, values: list[Any], found: Names, depth: int) -> 
         args = typing.get_args(tp)
         for key in dict.fromkeys(k for t in tables for k in t):
             subs = [t[key] for t in tables if key in t]
-            item = args[1] if len(args) == 2 and dataclasses.is_dataclass(_plain(args[1])) else \
-                type(next((s for s in subs if s is not None), None))
+            item = (
+                args[1]
+                if len(args) == 2 and dataclasses.is_dataclass(_plain(args[1]))
+                else type(next((s for s in subs if s is not None), None))
+            )
             _walk(_join(prefix, str(key)), item, subs, found, depth + 1)
 
 

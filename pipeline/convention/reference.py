@@ -3,6 +3,7 @@
 Nothing is described here: the context's fields (context.py), the schema's (model.py) and
 their computed forms (``described``) carry their own French description.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -49,8 +50,7 @@ def preview(value: Any) -> str:
 def rows(context: Any, only: set[str] | None = None) -> list[tuple[str, str, str, str]]:
     """(name, type, meaning, value) for every variable of a template context, with the fields
     of its records; ``only``: the names a template uses."""
-    return [row for row in _fields("", context, depth=0)
-            if only is None or row[0].split(".")[0] in only]
+    return [row for row in _fields("", context, depth=0) if only is None or row[0].split(".")[0] in only]
 
 
 def _fields(prefix: str, value: Any, depth: int) -> list[tuple[str, str, str, str]]:

@@ -13,6 +13,7 @@ Three kinds of finding:
 - notices, always warnings: what may be legitimate but deserves a look (a meeting on a
   Saturday, an account holder that is not the association, announced meetings not held).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -59,8 +60,16 @@ class _Checker:
         self.f.warnings.add(self.line(path), path, self._said(message))
 
 
-def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, following: Annee | None, convention_dir: Path,
-                  conv_file: YearFile, *, final: bool) -> None:
+def check_dossier(
+    conv: Convention,
+    files: dict[int, YearFile],
+    year: int,
+    following: Annee | None,
+    convention_dir: Path,
+    conv_file: YearFile,
+    *,
+    final: bool,
+) -> None:
     """Every rule for the dossier of ``year``: each year file's own data, the years it reports,
     the order of its documents' dates, and the convention's blanks for a final version.
     ``files``: the years it prints (``cycle.years_read``), its own first; ``following``: the next
@@ -80,14 +89,22 @@ def check_dossier(conv: Convention, files: dict[int, YearFile], year: int, follo
         reported = cycle.bilan_year(year, period)
         if reported is None:  # the first year
             if year_file.data.copil.examen_bilan.strip():
-                check.breach("copil.examen_bilan",
-                             f"{year} est la première année de la convention : aucun bilan n'existe encore, le premier "
-                             f"{conv.copil.sigle} adopte seulement le programme ; videz examen_bilan")
+                check.breach(
+                    "copil.examen_bilan",
+                    f"{year} est la première année de la convention : aucun bilan n'existe encore, le premier "
+                    f"{conv.copil.sigle} adopte seulement le programme ; videz examen_bilan",
+                )
             _order(check, [("copil", year_file, f"le {conv.copil.sigle} {year}"), ("appel", year_file, f"l'appel {year}")])
         else:
             _reported(conv, files[reported], year, final=final, why=_why(conv, reported, year))
-            _order(check, [("bilan", files[reported], f"le bilan {reported}"),
-                           ("copil", year_file, f"le {conv.copil.sigle} {year}"), ("appel", year_file, f"l'appel {year}")])
+            _order(
+                check,
+                [
+                    ("bilan", files[reported], f"le bilan {reported}"),
+                    ("copil", year_file, f"le {conv.copil.sigle} {year}"),
+                    ("appel", year_file, f"l'appel {year}"),
+                ],
+            )
     for y, yf in files.items():
         nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
@@ -117,18 +134,24 @@ def _order(check: _Checker, steps: list[tuple[str, object, str]]) -> None:
     for (key1, file1, before, d1), (key, year_file, after, d2) in zip(dated, dated[1:]):
         if d2 < d1:
             # either date may be the one that moved: when they are in two files, both are named
-            other = "" if file1 is year_file else \
-                f" — si c'est la date {_de(before)} qui a changé : {file1.problems.display}:{line_of(file1.raw, key1 + '.date')}"
+            other = (
+                ""
+                if file1 is year_file
+                else f" — si c'est la date {_de(before)} qui a changé : "
+                f"{file1.problems.display}:{line_of(file1.raw, key1 + '.date')}"
+            )
             _Checker(year_file, final=check.final).breach(
-                f"{key}.date", f"{after} est daté du {d2.isoformat()}, avant {before} ({d1.isoformat()}) "
-                               f"qu'il doit suivre : {before} ≤ {after}{other}")
+                f"{key}.date",
+                f"{after} est daté du {d2.isoformat()}, avant {before} ({d1.isoformat()}) "
+                f"qu'il doit suivre : {before} ≤ {after}{other}",
+            )
 
 
 def _de(label: str) -> str:
     """« du bilan 2025 », « de la lettre … »: a label after « la date »."""
     for article, contracted in (("le ", "du "), ("les ", "des ")):
         if label.startswith(article):
-            return contracted + label[len(article):]
+            return contracted + label[len(article) :]
     return "de " + label
 
 
@@ -142,8 +165,11 @@ def _year_facts(conv, check: _Checker) -> None:
     if data.appel is not None:
         _in_year(check, "appel.date", data.appel.date)
         if data.appel.montant != terms.montant_annuel:
-            check.err("appel.montant", f"{montant(data.appel.montant)} ne correspond pas à la participation annuelle de "
-                                   f"la convention ({montant(terms.montant_annuel)}, article 3)")
+            check.err(
+                "appel.montant",
+                f"{montant(data.appel.montant)} ne correspond pas à la participation annuelle de "
+                f"la convention ({montant(terms.montant_annuel)}, article 3)",
+            )
     chantiers = [ch.code for ch in conv.chantiers]
     modalites = [m.code for m in conv.modalites]
     for i, action in enumerate(data.actions, 1):
@@ -159,22 +185,33 @@ def _year_facts(conv, check: _Checker) -> None:
             if fin.montant_recu > data.appel.montant:
                 check.err("finances.montant_recu", "le montant reçu dépasse le montant appelé")
             if fin.date_reception is not None and fin.date_reception < data.appel.date:
-                check.breach("finances.date_reception",
-                             f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
-                         f"(appel du {data.appel.date.isoformat()}) : un versement suit son appel")
+                check.breach(
+                    "finances.date_reception",
+                    f"la participation est reçue le {fin.date_reception.isoformat()}, avant d'être appelée "
+                    f"(appel du {data.appel.date.isoformat()}) : un versement suit son appel",
+                )
         if fin.montant_recu > 0 and fin.date_reception is None:
             check.err("finances.date_reception", "un montant est reçu : indiquez la date du versement")
     if data.bilan is not None:
         if data.bilan.date <= dt.date(year, 12, 31):
-            check.breach("bilan.date", f"le bilan {year} est daté du {data.bilan.date.isoformat()} : il rend compte de "
-                                   f"toute l'année {year} et ne peut être établi qu'après le 31 décembre {year}")
+            check.breach(
+                "bilan.date",
+                f"le bilan {year} est daté du {data.bilan.date.isoformat()} : il rend compte de "
+                f"toute l'année {year} et ne peut être établi qu'après le 31 décembre {year}",
+            )
     if check.final and data.donnees_exemple:
-        check.err("donnees_exemple", "les données de cette année sont des exemples : une version définitive "
-                                 "ne peut pas en contenir")
+        check.err(
+            "donnees_exemple", "les données de cette année sont des exemples : une version définitive ne peut pas en contenir"
+        )
     # what is shipped, not only what the flags say: of another year, only what its bilan prints
-    printed = {"actions": data.actions, "reunions": data.reunions, "finances": data.finances, "bilan": data.bilan,
-               "crf": data.crf}
-    for key, part in (printed.items() if check.why else [("", data)]):
+    printed = {
+        "actions": data.actions,
+        "reunions": data.reunions,
+        "finances": data.finances,
+        "bilan": data.bilan,
+        "crf": data.crf,
+    }
+    for key, part in printed.items() if check.why else [("", data)]:
         _unfinished(part, check, key, listed=data.a_remplacer)
     _to_replace(data.a_remplacer, check, within=list(printed) if check.why else None)
 
@@ -205,25 +242,36 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
         _known(check, f"copil.prochaines_reunions[{i}].instance", meeting.instance, sigles, "comité")
     counted = any(m.instance == conv.copil.sigle and m.date == data.copil.date for m in data.reunions)
     if not counted and not cycle.is_closing(year, terms.annees):  # the closing COPIL is in no year's bilan
-        check.err("copil.date", f"le {conv.copil.sigle} du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
-                            "ajoutez-le pour que le bilan de l'année le compte")
+        check.err(
+            "copil.date",
+            f"le {conv.copil.sigle} du {data.copil.date.isoformat()} n'est pas dans la liste « reunions » : "
+            "ajoutez-le pour que le bilan de l'année le compte",
+        )
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
         if r.date <= data.copil.date:
-            check.err(f"copil.prochaines_reunions[{i}].date",
-                      f"une réunion annoncée le {r.date.isoformat()} doit suivre le {conv.copil.sigle} qui l'annonce "
-                  f"({data.copil.date.isoformat()})")
+            check.err(
+                f"copil.prochaines_reunions[{i}].date",
+                f"une réunion annoncée le {r.date.isoformat()} doit suivre le {conv.copil.sigle} qui l'annonce "
+                f"({data.copil.date.isoformat()})",
+            )
 
     present = {p.role for p in data.copil.presents if p.role}
     for key, what in (("presidence", "préside la séance"), ("secretariat", "tient le procès-verbal")):
         role = getattr(data.copil, key)
         if role is not None and role not in present:
-            check.err(f"copil.{key}", f"le rôle « {role} », qui {what}, ne désigne aucun membre présent : choisissez "
-                                  f"parmi {', '.join(sorted(present)) or 'les rôles des présents'}")
+            check.err(
+                f"copil.{key}",
+                f"le rôle « {role} », qui {what}, ne désigne aucun membre présent : choisissez "
+                f"parmi {', '.join(sorted(present)) or 'les rôles des présents'}",
+            )
     roles = {p.role for p in data.copil.presents + data.copil.excuses if p.role}
     for member in conv.copil.membres:
         if member.role not in roles:
-            check.breach("copil.presents", f"le {conv.copil.sigle} doit compter {member.libelle} (article 4) : "
-                                       f"personne n'a le rôle « {member.role} » parmi les présents ou excusés")
+            check.breach(
+                "copil.presents",
+                f"le {conv.copil.sigle} doit compter {member.libelle} (article 4) : "
+                f"personne n'a le rôle « {member.role} » parmi les présents ou excusés",
+            )
     known_roles = [m.role for m in conv.copil.membres]
     for group in ("presents", "excuses"):
         for i, person in enumerate(getattr(data.copil, group), 1):
@@ -232,8 +280,9 @@ def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
     _minutes_signed_by_present(conv, data.copil, check)
     start, end = data.copil.heure, data.copil.heure_fin
     if start is not None and end is not None and end.minutes <= start.minutes:
-        check.err("copil.heure_fin", f"la séance est levée à {end}, pas après son ouverture ({start}) : corrigez "
-                                     "heure ou heure_fin")
+        check.err(
+            "copil.heure_fin", f"la séance est levée à {end}, pas après son ouverture ({start}) : corrigez heure ou heure_fin"
+        )
     _civilites(data, check)
 
     if data.banque is not None:
@@ -260,18 +309,29 @@ def _minutes_signed_by_present(conv, copil, check: _Checker) -> None:
         if excused is not None:
             i, person = excused
             she = person.feminin
-            instead = (f"donnez ce rôle au membre présent qui signe à sa place ({names}), ou inscrivez-"
-                       f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là" if others else
-                       f"aucun membre présent de {party.designation_courte} ne peut signer à sa place : inscrivez-"
-                       f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là")
-            check.breach(f"copil.excuses[{i}]",
-                         f"{person.nom_complet} signe le procès-verbal pour {party.designation} (rôle « {member.role} ») "
-                         f"mais {'elle est excusée' if she else 'il est excusé'} : {instead}")
+            instead = (
+                f"donnez ce rôle au membre présent qui signe à sa place ({names}), ou inscrivez-"
+                f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là"
+                if others
+                else f"aucun membre présent de {party.designation_courte} ne peut signer à sa place : inscrivez-"
+                f"{'la' if she else 'le'} parmi les présents si {'elle' if she else 'il'} était là"
+            )
+            check.breach(
+                f"copil.excuses[{i}]",
+                f"{person.nom_complet} signe le procès-verbal pour {party.designation} (rôle « {member.role} ») "
+                f"mais {'elle est excusée' if she else 'il est excusé'} : {instead}",
+            )
         else:
-            instead = (f"donnez ce rôle au membre présent qui signe à sa place ({names})" if others else
-                       f"ajoutez aux présents le membre de {party.designation_courte} qui signe, avec ce rôle")
-            check.breach("copil.presents", f"aucun membre présent n'a le rôle « {member.role} », qui signe le procès-verbal "
-                                           f"pour {party.designation} : {instead}")
+            instead = (
+                f"donnez ce rôle au membre présent qui signe à sa place ({names})"
+                if others
+                else f"ajoutez aux présents le membre de {party.designation_courte} qui signe, avec ce rôle"
+            )
+            check.breach(
+                "copil.presents",
+                f"aucun membre présent n'a le rôle « {member.role} », qui signe le procès-verbal "
+                f"pour {party.designation} : {instead}",
+            )
 
 
 def _of_party(person, party) -> bool:
@@ -296,9 +356,11 @@ def _civilites(record, check: _Checker, path: str = "") -> None:
         woman = civilite_feminine(record.civilite)
         feminine, said, other = genre_fonction(record.qualite)
         if woman is not None and feminine is not None and woman != feminine:
-            check.breach(f"{path}.qualite" if path else "qualite",
-                         f"civilité {record.civilite} mais fonction « {said} » : écrivez « {other} » "
-                         f"(ou {civilite_contraire(record.civilite)})")
+            check.breach(
+                f"{path}.qualite" if path else "qualite",
+                f"civilité {record.civilite} mais fonction « {said} » : écrivez « {other} » "
+                f"(ou {civilite_contraire(record.civilite)})",
+            )
     for name in names:
         value = getattr(record, name)
         if isinstance(value, list) or dataclasses.is_dataclass(value):
@@ -307,8 +369,18 @@ def _civilites(record, check: _Checker, path: str = "") -> None:
 
 # the words that mark example data and specimen pieces in what this project ships
 EXAMPLE = re.compile(r"\bEXEMPLE\b")
-IDENTITY = {"nom", "prenom", "domiciliation", "titulaire", "courriel", "organisme", "dossier_suivi_par", "service",
-            "partenaires", "lieu"}
+IDENTITY = {
+    "nom",
+    "prenom",
+    "domiciliation",
+    "titulaire",
+    "courriel",
+    "organisme",
+    "dossier_suivi_par",
+    "service",
+    "partenaires",
+    "lieu",
+}
 SPECIMEN = re.compile(r"sp[ée]cimen", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"à compléter", re.IGNORECASE)  # what the questionnaire leaves for staff to fill
 
@@ -372,14 +444,20 @@ def _to_replace(listed: list[str], check: _Checker, within: list[str] | None = N
         item = item.strip()
         found, value = _lookup(check.f.raw, item)
         if not found:
-            check.err(f"a_remplacer[{i}]", f"« {item} » ne désigne aucune valeur de ce fichier : écrivez la clé telle "
-                                           "qu'elle y figure, parties séparées par des points (« association.telephone », "
-                                           "« banque.iban », « copil.presents[2].nom »)")
+            check.err(
+                f"a_remplacer[{i}]",
+                f"« {item} » ne désigne aucune valeur de ce fichier : écrivez la clé telle "
+                "qu'elle y figure, parties séparées par des points (« association.telephone », "
+                "« banque.iban », « copil.presents[2].nom »)",
+            )
         elif check.final and (within is None or re.split(r"[.\[]", item, maxsplit=1)[0] in within):
             shown = "cette rubrique est une donnée" if isinstance(value, (dict, list)) else f"« {value} » est une valeur"
-            check.err(item, f"{shown} d'exemple (listée sous a_remplacer, ligne "
-                            f"{line_of(check.f.raw, f'a_remplacer[{i}]')}) : saisissez la vraie valeur, puis retirez "
-                            f"« {item} » de la liste")
+            check.err(
+                item,
+                f"{shown} d'exemple (listée sous a_remplacer, ligne "
+                f"{line_of(check.f.raw, f'a_remplacer[{i}]')}) : saisissez la vraie valeur, puis retirez "
+                f"« {item} » de la liste",
+            )
 
 
 def _lookup(raw, dotted: str) -> tuple[bool, object]:
@@ -416,12 +494,19 @@ def placeholder_phone(text: str) -> tuple[str, str] | None:
         digits = "0" + digits[2:] if digits.startswith("33") else digits
         digits = digits[-10:]
         rest = digits[2:]
-        why = ("aucun numéro ne commence par 00" if digits[1] == "0" else
-               "un seul chiffre répété" if len(set(rest)) == 1 else
-               "une paire de chiffres répétée" if len({rest[i:i + 2] for i in range(0, 8, 2)}) == 1 else
-               "des chiffres qui se suivent" if digits in "01234567890123456789" or rest in "0123456789" or
-               rest in "9876543210" or rest in "12345678901" else
-               "plage réservée aux œuvres de fiction" if f"{digits[:4]} {digits[4:6]}" in FICTION else None)
+        why = (
+            "aucun numéro ne commence par 00"
+            if digits[1] == "0"
+            else "un seul chiffre répété"
+            if len(set(rest)) == 1
+            else "une paire de chiffres répétée"
+            if len({rest[i : i + 2] for i in range(0, 8, 2)}) == 1
+            else "des chiffres qui se suivent"
+            if digits in "01234567890123456789" or rest in "0123456789" or rest in "9876543210" or rest in "12345678901"
+            else "plage réservée aux œuvres de fiction"
+            if f"{digits[:4]} {digits[4:6]}" in FICTION
+            else None
+        )
         if why is not None:
             return match.group(), why
     return None
@@ -442,15 +527,20 @@ def _says_specimen(path: Path) -> bool:
 def _call(conv, year_file, *, final: bool) -> None:
     """A year of the period sends a call: its letter and bank details are required."""
     check = _Checker(year_file, final=final)
-    for key, what in (("appel", "la lettre d'appel (date, reference, lieu, montant)"),
-                      ("banque", "les coordonnées bancaires (titulaire, domiciliation, iban, bic)")):
+    for key, what in (
+        ("appel", "la lettre d'appel (date, reference, lieu, montant)"),
+        ("banque", "les coordonnées bancaires (titulaire, domiciliation, iban, bic)"),
+    ):
         if getattr(year_file.data, key) is None:
             check.err("", f"clé obligatoire absente : ajoutez « {key}: » ({what})")
     if year_file.data.bilan_final is not None:
         check.err("bilan_final", "le bilan final se donne dans le dossier de l'année qui suit la convention, pas ici")
     if year_file.data.transmission is not None:
-        check.err("transmission", "la lettre de transmission est celle du dossier de clôture (l'année qui suit la "
-                              "convention) : l'appel de participation transmet le dossier de cette année")
+        check.err(
+            "transmission",
+            "la lettre de transmission est celle du dossier de clôture (l'année qui suit la "
+            "convention) : l'appel de participation transmet le dossier de cette année",
+        )
     for spec, piece in pieces_given(conv, year_file.data.pieces):
         if spec.document is not None:
             continue  # made by the pipeline (the bilan), or « sans objet » the first year
@@ -464,16 +554,23 @@ def _reported(conv, year_file, dossier_year: int, *, final: bool, why: str | Non
     check = _Checker(year_file, final=final, why=why)
     year = year_file.annee
     if year_file.data.bilan is None:
-        check.err("", f"le bilan {year} est joint au dossier {dossier_year} : ajoutez « bilan: » avec sa date et son "
-                  f"lieu (il est établi au début de {year + 1}, après la fin de l'année)")
+        check.err(
+            "",
+            f"le bilan {year} est joint au dossier {dossier_year} : ajoutez « bilan: » avec sa date et son "
+            f"lieu (il est établi au début de {year + 1}, après la fin de l'année)",
+        )
     if year_file.data.finances is None:
-        check.err("", f"le bilan {year} rend compte de la participation {year} : ajoutez « finances: » "
-                  "(montant_recu, date_reception)")
+        check.err(
+            "", f"le bilan {year} rend compte de la participation {year} : ajoutez « finances: » (montant_recu, date_reception)"
+        )
     for instance in (conv.copil, conv.cotech):
         held = sum(1 for m in year_file.data.reunions if m.instance == instance.sigle)
         if held < instance.reunions_min_par_an:
-            check.breach("reunions", f"{instance.sigle} : {compte(held, 'réunion')} en {year}, quand l'article 4 en "
-                                 f"demande au moins {instance.reunions_min_par_an} par an")
+            check.breach(
+                "reunions",
+                f"{instance.sigle} : {compte(held, 'réunion')} en {year}, quand l'article 4 en "
+                f"demande au moins {instance.reunions_min_par_an} par an",
+            )
 
 
 def _closing(conv: Convention, files: dict[int, YearFile], year_file: YearFile, *, final: bool) -> None:
@@ -481,21 +578,35 @@ def _closing(conv: Convention, files: dict[int, YearFile], year_file: YearFile, 
     check = _Checker(year_file, final=final)
     period = conv.convention.annees
     if year_file.data.appel is not None:
-        check.err("appel", f"la convention s'achève le 31 décembre {period[-1]} : l'année {year_file.annee} n'a pas d'appel "
-                       "de participation ; retirez « appel: »")
+        check.err(
+            "appel",
+            f"la convention s'achève le 31 décembre {period[-1]} : l'année {year_file.annee} n'a pas d'appel "
+            "de participation ; retirez « appel: »",
+        )
     if year_file.data.bilan_final is None:
-        check.err("", "le dossier de clôture contient le bilan final de la convention : ajoutez « bilan_final: » "
-                  "avec sa date et son lieu")
+        check.err(
+            "",
+            "le dossier de clôture contient le bilan final de la convention : ajoutez « bilan_final: » avec sa date et son lieu",
+        )
     for y in period:
         _reported(conv, files[y], year_file.annee, final=final, why=_why(conv, y, year_file.annee))
     if year_file.data.transmission is None:
-        check.breach("", "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
-                     f"ajoutez « transmission: » avec sa date (après le {conv.copil.sigle} de clôture), sa référence "
-                     "et son lieu")
+        check.breach(
+            "",
+            "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
+            f"ajoutez « transmission: » avec sa date (après le {conv.copil.sigle} de clôture), sa référence "
+            "et son lieu",
+        )
     last = cycle.bilan_year(year_file.annee, period)
-    _order(check, [("bilan", files[last], f"le bilan {last}"), ("bilan_final", year_file, "le bilan final"),
-                   ("copil", year_file, f"le {conv.copil.sigle} de clôture"),
-               ("transmission", year_file, "la lettre de transmission")])
+    _order(
+        check,
+        [
+            ("bilan", files[last], f"le bilan {last}"),
+            ("bilan_final", year_file, "le bilan final"),
+            ("copil", year_file, f"le {conv.copil.sigle} de clôture"),
+            ("transmission", year_file, "la lettre de transmission"),
+        ],
+    )
 
 
 def check_crf(conv: Convention, files: dict[int, YearFile], year: int, *, final: bool) -> None:
@@ -515,12 +626,16 @@ def check_crf(conv: Convention, files: dict[int, YearFile], year: int, *, final:
         block = files[due_year].data.crf
         if sent is not None and (block is None or block.date > sent.date):
             letter = "l'appel" if files[year].data.appel is not None else "la lettre de transmission"
-            why = (f"il n'est pas encore établi (ajoutez « crf: » à {due_year}/year.yaml une fois les comptes "
-                   f"{due_year} approuvés)" if block is None else
-                   f"il est daté du {block.date.isoformat()}, après {letter} du {sent.date.isoformat()}")
+            why = (
+                f"il n'est pas encore établi (ajoutez « crf: » à {due_year}/year.yaml une fois les comptes {due_year} approuvés)"
+                if block is None
+                else f"il est daté du {block.date.isoformat()}, après {letter} du {sent.date.isoformat()}"
+            )
             _Checker(files[year], final=final).notice(
-                "", f"le compte rendu financier de la participation {due_year}, dû au plus tard le "
-                    f"{crf_due_text(due_year)}, n'est pas joint au dossier {year} : {why} ; le bordereau le dit")
+                "",
+                f"le compte rendu financier de la participation {due_year}, dû au plus tard le "
+                f"{crf_due_text(due_year)}, n'est pas joint au dossier {year} : {why} ; le bordereau le dit",
+            )
     for y, why in targets.items():
         _crf_content(conv, _Checker(files[y], final=final, why=why))
 
@@ -545,23 +660,42 @@ def _crf_pieces(check: _Checker) -> None:
 
     block, n, folder = check.f.data.crf, check.f.annee, check.f.folder
     known = {spec.code: spec for spec in CRF_PIECES}
-    _listed_pieces(block.pieces, "crf.pieces", known, "parmi les pièces du compte rendu financier", folder,
-                   folder.parent, check, check.breach)
+    _listed_pieces(
+        block.pieces,
+        "crf.pieces",
+        known,
+        "parmi les pièces du compte rendu financier",
+        folder,
+        folder.parent,
+        check,
+        check.breach,
+    )
     for i, piece in enumerate(block.pieces, 1):
         if piece.fichier and Path(piece.fichier).suffix.lower() in (".docx", ".odt"):
-            check.err(f"crf.pieces[{i}].fichier", f"{piece.fichier} : l'envoi joint chaque pièce telle quelle, sans la "
-                                                  "convertir — enregistrez-la en PDF et citez le PDF")
+            check.err(
+                f"crf.pieces[{i}].fichier",
+                f"{piece.fichier} : l'envoi joint chaque pièce telle quelle, sans la "
+                "convertir — enregistrez-la en PDF et citez le PDF",
+            )
     given = {piece.code: piece for piece in block.pieces}
     for spec in CRF_PIECES:
         piece = given.get(spec.code)
         if spec.required and (piece is None or not piece.fichier):
             label = crf_piece_label(spec, None, n, block.comptes_approuves_le)
-            where = f"crf.pieces[{block.pieces.index(piece) + 1}]" if piece is not None else \
-                "crf.pieces" if "pieces" in (check.f.raw.get("crf") or {}) else "crf"
-            check.breach(where, f"pièce manquante à l'envoi du compte rendu financier {n} : {label} (le cerfa "
-                                "n° 15059 demande que le compte rendu soit accompagné des comptes approuvés et du "
-                                f"rapport d'activité) — déposez le fichier dans {folder.name}/pieces/ et citez-le sous "
-                                f"crf.pieces (code: {spec.code}, fichier: pieces/…)")
+            where = (
+                f"crf.pieces[{block.pieces.index(piece) + 1}]"
+                if piece is not None
+                else "crf.pieces"
+                if "pieces" in (check.f.raw.get("crf") or {})
+                else "crf"
+            )
+            check.breach(
+                where,
+                f"pièce manquante à l'envoi du compte rendu financier {n} : {label} (le cerfa "
+                "n° 15059 demande que le compte rendu soit accompagné des comptes approuvés et du "
+                f"rapport d'activité) — déposez le fichier dans {folder.name}/pieces/ et citez-le sous "
+                f"crf.pieces (code: {spec.code}, fichier: pieces/…)",
+            )
 
 
 def crf_due_text(year: int) -> str:
@@ -578,34 +712,55 @@ def _crf_content(conv: Convention, check: _Checker) -> None:
     data, n = check.f.data, check.f.annee
     block = data.crf
     if block.comptes_approuves_le <= dt.date(n, 12, 31):
-        check.err("crf.comptes_approuves_le", f"les comptes {n} sont approuvés le "
-                                              f"{block.comptes_approuves_le.isoformat()}, avant la fin de l'année qu'ils "
-                                              f"arrêtent : ils ne le sont qu'en {n + 1}")
+        check.err(
+            "crf.comptes_approuves_le",
+            f"les comptes {n} sont approuvés le "
+            f"{block.comptes_approuves_le.isoformat()}, avant la fin de l'année qu'ils "
+            f"arrêtent : ils ne le sont qu'en {n + 1}",
+        )
     if block.date < block.comptes_approuves_le:
-        check.breach("crf.date", f"le compte rendu financier {n} est daté du {block.date.isoformat()}, avant "
-                                 f"l'approbation des comptes {n} ({block.comptes_approuves_le.isoformat()}) : il rend "
-                                 "compte des comptes approuvés, il les suit")
+        check.breach(
+            "crf.date",
+            f"le compte rendu financier {n} est daté du {block.date.isoformat()}, avant "
+            f"l'approbation des comptes {n} ({block.comptes_approuves_le.isoformat()}) : il rend "
+            "compte des comptes approuvés, il les suit",
+        )
     elif block.date > cycle.crf_due(n):
-        check.notice("crf.date", f"le compte rendu financier {n} est daté du {block.date.isoformat()}, après le "
-                                 f"{crf_due_text(n)} : la loi du 12 avril 2000 (article 10) le demande dans les six mois "
-                                 f"qui suivent la fin de l'année {n}")
+        check.notice(
+            "crf.date",
+            f"le compte rendu financier {n} est daté du {block.date.isoformat()}, après le "
+            f"{crf_due_text(n)} : la loi du 12 avril 2000 (article 10) le demande dans les six mois "
+            f"qui suivent la fin de l'année {n}",
+        )
     if block.transmis_le is None:
-        check.breach("crf.transmis_le", f"dites quand le compte rendu financier {n} a été déposé auprès "
-                                        f"{de_metropole(conv)} (crf.transmis_le) : la loi du 12 avril 2000 (article 10) "
-                                        f"demande de le déposer au plus tard le {crf_due_text(n)}, sans attendre "
-                                        "l'appel qui en joindra une copie")
+        check.breach(
+            "crf.transmis_le",
+            f"dites quand le compte rendu financier {n} a été déposé auprès "
+            f"{de_metropole(conv)} (crf.transmis_le) : la loi du 12 avril 2000 (article 10) "
+            f"demande de le déposer au plus tard le {crf_due_text(n)}, sans attendre "
+            "l'appel qui en joindra une copie",
+        )
     elif block.transmis_le < block.date:
-        check.err("crf.transmis_le", f"déposé le {block.transmis_le.isoformat()}, avant d'être établi "
-                                     f"({block.date.isoformat()}) : vérifiez les deux dates")
+        check.err(
+            "crf.transmis_le",
+            f"déposé le {block.transmis_le.isoformat()}, avant d'être établi "
+            f"({block.date.isoformat()}) : vérifiez les deux dates",
+        )
     elif block.transmis_le > cycle.crf_due(n):
-        check.notice("crf.transmis_le", f"le compte rendu financier {n} a été déposé le "
-                                        f"{block.transmis_le.isoformat()}, après le {crf_due_text(n)} : la loi du 12 "
-                                        f"avril 2000 (article 10) le demande dans les six mois qui suivent la fin de {n}")
+        check.notice(
+            "crf.transmis_le",
+            f"le compte rendu financier {n} a été déposé le "
+            f"{block.transmis_le.isoformat()}, après le {crf_due_text(n)} : la loi du 12 "
+            f"avril 2000 (article 10) le demande dans les six mois qui suivent la fin de {n}",
+        )
     sheet = crf.find(check.f.folder)
     where = sheet.name if sheet is not None else "crf.lignes"
     if not block.lignes:
-        check.breach("crf", f"le compte rendu financier {n} n'a aucun chiffre : remplissez {where} "
-                            "(Rubrique, Prévu, Réalisé, Explication de l'écart)")
+        check.breach(
+            "crf",
+            f"le compte rendu financier {n} n'a aucun chiffre : remplissez {where} "
+            "(Rubrique, Prévu, Réalisé, Explication de l'écart)",
+        )
         return
     lines = {line.rubrique: line for line in block.lignes}
     unknown = [line.rubrique for line in block.lignes if line.rubrique not in crf.BY_CODE]
@@ -617,39 +772,56 @@ def _crf_content(conv: Convention, check: _Checker) -> None:
     participation = lines.get(crf.PARTICIPATION)
     received = data.finances.montant_recu if data.finances is not None else None
     if participation is None:
-        check.breach("crf", f"{where} : la ligne de la participation {de_metropole(conv)} manque (rubrique « "
-                            f"{crf.label(crf.BY_CODE[crf.PARTICIPATION], conv)} »)")
+        check.breach(
+            "crf",
+            f"{where} : la ligne de la participation {de_metropole(conv)} manque (rubrique « "
+            f"{crf.label(crf.BY_CODE[crf.PARTICIPATION], conv)} »)",
+        )
     else:
         if received is not None and participation.realise != received:
-            check.breach("crf", f"{where} : la participation {n} réalisée ({montant(participation.realise)}) n'est pas "
-                                f"ce qui a été reçu ({montant(received)}, finances.montant_recu) : le compte rendu "
-                                "financier rend compte de la participation versée")
+            check.breach(
+                "crf",
+                f"{where} : la participation {n} réalisée ({montant(participation.realise)}) n'est pas "
+                f"ce qui a été reçu ({montant(received)}, finances.montant_recu) : le compte rendu "
+                "financier rend compte de la participation versée",
+            )
         if participation.prevu != conv.convention.montant_annuel:
-            check.notice("crf", f"{where} : la participation prévue ({montant(participation.prevu)}) n'est pas celle "
-                                f"de la convention ({montant(conv.convention.montant_annuel)}, article 3)")
+            check.notice(
+                "crf",
+                f"{where} : la participation prévue ({montant(participation.prevu)}) n'est pas celle "
+                f"de la convention ({montant(conv.convention.montant_annuel)}, article 3)",
+            )
     shared = [line for line in block.lignes if line.rubrique in ("charges_indirectes", "personnel") and line.realise]
     if shared and not (block.regle_repartition or "").strip():
-        check.breach("crf.regle_repartition",
-                     f"le compte rendu financier {n} affecte à l'action des charges "
-                     f"{' et '.join(crf.BY_CODE[line.rubrique].libelle.split(' (')[0].lower() for line in shared)} "
-                     "sans dire comment elles sont réparties : le cerfa n° 15059 demande en annexe la règle de "
-                     "répartition (temps passé, prorata des loyers…) — écrivez-la dans crf.regle_repartition")
+        check.breach(
+            "crf.regle_repartition",
+            f"le compte rendu financier {n} affecte à l'action des charges "
+            f"{' et '.join(crf.BY_CODE[line.rubrique].libelle.split(' (')[0].lower() for line in shared)} "
+            "sans dire comment elles sont réparties : le cerfa n° 15059 demande en annexe la règle de "
+            "répartition (temps passé, prorata des loyers…) — écrivez-la dans crf.regle_repartition",
+        )
     sums = crf.totals(block.lignes)
     for i, what in ((0, "prévus"), (1, "réalisés")):
         charges, produits = sums["charges"][i], sums["produits"][i]
         if charges != produits:
-            check.breach("crf", f"{where} : les totaux {what} ne s'équilibrent pas (charges {montant(charges)}, "
-                                f"produits {montant(produits)}) : le compte rendu financier présente des charges "
-                                "égales aux ressources — ajoutez la ligne qui manque (ressources propres, "
-                                "engagements à réaliser…)")
+            check.breach(
+                "crf",
+                f"{where} : les totaux {what} ne s'équilibrent pas (charges {montant(charges)}, "
+                f"produits {montant(produits)}) : le compte rendu financier présente des charges "
+                "égales aux ressources — ajoutez la ligne qui manque (ressources propres, "
+                "engagements à réaliser…)",
+            )
     for line in block.lignes:
         if crf.significant(line.prevu, line.realise) and not (line.explication or "").strip():
             ecart, share = crf.gap(line.prevu, line.realise)
             said = f"{montant(ecart)}" + (f", {pourcentage(share)}" if share is not None else ", non prévu")
-            check.breach("crf", f"{where}, rubrique « {crf.label(crf.BY_CODE[line.rubrique], conv)} » : écart de "
-                                f"{said} sans explication (au-delà de {int(crf.GAP_SHARE * 100)} % et de "
-                                f"{montant(crf.GAP_AMOUNT)}, l'annexe l'explique) — écrivez-la dans la colonne "
-                                "« Explication de l'écart »")
+            check.breach(
+                "crf",
+                f"{where}, rubrique « {crf.label(crf.BY_CODE[line.rubrique], conv)} » : écart de "
+                f"{said} sans explication (au-delà de {int(crf.GAP_SHARE * 100)} % et de "
+                f"{montant(crf.GAP_AMOUNT)}, l'annexe l'explique) — écrivez-la dans la colonne "
+                "« Explication de l'écart »",
+            )
 
 
 def de_metropole(conv: Convention) -> str:
@@ -679,9 +851,11 @@ def _announced(conv: Convention, year_file: YearFile, following: Annee | None) -
         if (r.instance, r.date) not in held:
             dates = sorted(d.isoformat() for inst, d in held if inst == r.instance)
             seen = f" ({r.instance} tenu le {', '.join(dates)})" if dates else ""
-            check.notice(f"copil.prochaines_reunions[{i}]",
-                         f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent {where}{seen} : "
-                     "corrigez l'annonce ou la date de la réunion")
+            check.notice(
+                f"copil.prochaines_reunions[{i}]",
+                f"le procès-verbal annonce un {r.instance} le {r.date.isoformat()}, absent {where}{seen} : "
+                "corrigez l'annonce ou la date de la réunion",
+            )
 
 
 def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, YearFile], *, final: bool) -> None:
@@ -695,13 +869,15 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
             check.err(f"pieces_requises[{i}].document", f"document « {piece.document} » inconnu — {hint}")
     for party in ("metropole", "association"):  # the minutes name their signatory for each party
         if not any(m.signe_pour == party for m in conv.copil.membres):
-            check.err("copil.membres", f"aucun membre du {conv.copil.sigle} ne signe le procès-verbal pour la partie "
-                                   f"« {party} » : ajoutez « signe_pour: {party} » au membre qui signe pour elle")
+            check.err(
+                "copil.membres",
+                f"aucun membre du {conv.copil.sigle} ne signe le procès-verbal pour la partie "
+                f"« {party} » : ajoutez « signe_pour: {party} » au membre qui signe pour elle",
+            )
     for key in ("metropole", "association"):  # the identifiers the paying officer checks the payee by
         party = getattr(conv, key)
         if party.siret is not None and (why := siret_problem(party.siret)) is not None:
-            check.err(f"{key}.siret", f"SIRET « {party.siret} » invalide ({why}) : recopiez-le depuis l'avis de "
-                                      "situation Insee")
+            check.err(f"{key}.siret", f"SIRET « {party.siret} » invalide ({why}) : recopiez-le depuis l'avis de situation Insee")
         if party.rna is not None and not re.fullmatch(r"W\d{9}", party.rna.replace(" ", "")):
             check.err(f"{key}.rna", f"numéro RNA « {party.rna} » invalide : il s'écrit W suivi de 9 chiffres")
     _unfinished(conv, check, listed=conv.a_remplacer)
@@ -710,15 +886,20 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
     first = files.get(terms.annees[0])
     first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
     if final:
-        for path, value, what in (("convention.deliberation.numero", terms.deliberation.numero, "le numéro de la délibération"),
-                                  ("convention.deliberation.date", terms.deliberation.date, "la date de la délibération"),
-                                  ("convention.date_signature", terms.date_signature, "la date de signature")):
+        for path, value, what in (
+            ("convention.deliberation.numero", terms.deliberation.numero, "le numéro de la délibération"),
+            ("convention.deliberation.date", terms.deliberation.date, "la date de la délibération"),
+            ("convention.date_signature", terms.date_signature, "la date de signature"),
+        ):
             if value is None:
                 check.err(path, f"{what} est en blanc : à compléter avant une version définitive")
     signed = terms.date_signature
     if signed is not None and first_call is not None and signed > first_call:
-        check.breach("convention.date_signature", f"la convention est signée le {signed.isoformat()}, après le premier "
-                                              f"appel ({first_call.isoformat()}) : elle doit l'être avant")
+        check.breach(
+            "convention.date_signature",
+            f"la convention est signée le {signed.isoformat()}, après le premier "
+            f"appel ({first_call.isoformat()}) : elle doit l'être avant",
+        )
     _signed_after_deliberation(conv, check)
 
 
@@ -731,16 +912,21 @@ def _signed_after_deliberation(conv: Convention, check: _Checker) -> None:
         return
     if terms.signatures is None:
         if signed is not None and voted > signed:
-            check.breach("convention.deliberation.date", f"la délibération du {voted.isoformat()} suit la signature "
-                                                     f"({signed.isoformat()}) : la Présidente signe une fois habilitée")
+            check.breach(
+                "convention.deliberation.date",
+                f"la délibération du {voted.isoformat()} suit la signature "
+                f"({signed.isoformat()}) : la Présidente signe une fois habilitée",
+            )
         return
     for who in ("metropole", "association"):
         day = terms.signee_le(who)
         if day < voted:
-            check.breach(f"convention.signatures.{who}",
-                         f"{getattr(conv, who).designation_courte} signe le {day.isoformat()}, avant la délibération du "
-                         f"{voted.isoformat()} qui autorise la convention : chaque partie signe le texte approuvé, "
-                         "après la délibération")
+            check.breach(
+                f"convention.signatures.{who}",
+                f"{getattr(conv, who).designation_courte} signe le {day.isoformat()}, avant la délibération du "
+                f"{voted.isoformat()} qui autorise la convention : chaque partie signe le texte approuvé, "
+                "après la délibération",
+            )
 
 
 def siret_problem(value: str) -> str | None:
@@ -753,11 +939,15 @@ def siret_problem(value: str) -> str | None:
         said = f"{len(compact)} chiffres" if compact.isdigit() else "autre chose que des chiffres"
         return f"{said} : un SIRET s'écrit en 14 chiffres, les 9 du SIREN puis les 5 du NIC"
     if not siren.is_valid(compact[:9]):
-        return (f"la clé du SIREN ne correspond pas : ses 9 premiers chiffres ({siren.format(compact[:9])}) forment le "
-                "SIREN, qui a sa propre clé de contrôle, en plus de celle du SIRET entier")
+        return (
+            f"la clé du SIREN ne correspond pas : ses 9 premiers chiffres ({siren.format(compact[:9])}) forment le "
+            "SIREN, qui a sa propre clé de contrôle, en plus de celle du SIRET entier"
+        )
     if not siret.is_valid(compact):
-        return ("le SIREN est juste, mais la clé du SIRET entier (ses 14 chiffres) ne correspond pas : vérifiez les "
-                "5 derniers chiffres (le NIC de l'établissement)")
+        return (
+            "le SIREN est juste, mais la clé du SIRET entier (ses 14 chiffres) ne correspond pas : vérifiez les "
+            "5 derniers chiffres (le NIC de l'établissement)"
+        )
     return None
 
 
@@ -774,14 +964,18 @@ def _bank(conv, bank, check: _Checker) -> None:
     try:
         bic = BIC(bank.bic)
     except SchwiftyException as exc:
-        check.err("banque.bic", f"BIC « {bank.bic} » invalide ({_bank_reason(exc)}) : 8 ou 11 caractères, recopiez-le "
-                            "depuis le RIB")
+        check.err(
+            "banque.bic", f"BIC « {bank.bic} » invalide ({_bank_reason(exc)}) : 8 ou 11 caractères, recopiez-le depuis le RIB"
+        )
     if iban is not None and bic is not None:
         _same_bank(iban, bic, bank, check)
     if _plain(bank.titulaire) != _plain(conv.association.nom):
-        check.notice("banque.titulaire", f"le titulaire du compte (« {bank.titulaire} ») n'est pas l'association "
-                                     f"bénéficiaire de la convention (« {conv.association.nom} ») : le comptable "
-                                     "public vérifie qu'ils concordent")
+        check.notice(
+            "banque.titulaire",
+            f"le titulaire du compte (« {bank.titulaire} ») n'est pas l'association "
+            f"bénéficiaire de la convention (« {conv.association.nom} ») : le comptable "
+            "public vérifie qu'ils concordent",
+        )
 
 
 def _same_bank(iban, bic, bank, check: _Checker) -> None:
@@ -792,16 +986,22 @@ def _same_bank(iban, bic, bank, check: _Checker) -> None:
     except Exception:  # a bank the registry does not know: nothing to compare
         return
     if known is not None and str(known)[:8] != str(bic)[:8]:
-        check.notice("banque.bic", f"le BIC {bic} n'est pas celui de la banque de l'IBAN (code banque {iban.bank_code} : "
-                               f"{name or 'banque inconnue'}, BIC {known}) : vérifiez le RIB")
+        check.notice(
+            "banque.bic",
+            f"le BIC {bic} n'est pas celui de la banque de l'IBAN (code banque {iban.bank_code} : "
+            f"{name or 'banque inconnue'}, BIC {known}) : vérifiez le RIB",
+        )
     else:
         # a bank code has many entries in the registry (branches, subsidiaries): the bank is named
         # by its BIC's own names as well as the first entry's
         names = [n for n in [name, *_bic_names(known)] if n]
         if names and not any(_words(n) & _words(bank.domiciliation) for n in names):
-            check.notice("banque.domiciliation", f"« {bank.domiciliation} » ne nomme pas la banque de l'IBAN "
-                                             f"({' / '.join(dict.fromkeys(names))}, code banque {iban.bank_code}) : "
-                                             "vérifiez le RIB")
+            check.notice(
+                "banque.domiciliation",
+                f"« {bank.domiciliation} » ne nomme pas la banque de l'IBAN "
+                f"({' / '.join(dict.fromkeys(names))}, code banque {iban.bank_code}) : "
+                "vérifiez le RIB",
+            )
 
 
 def _bic_names(bic) -> list[str]:
@@ -824,9 +1024,13 @@ def _words(text: str) -> set[str]:
 
 def _bank_reason(exc: Exception) -> str:
     name = exc.__class__.__name__
-    return {"InvalidChecksumDigits": "la clé de contrôle ne correspond pas",
-            "InvalidLength": "longueur incorrecte", "InvalidStructure": "structure incorrecte",
-            "InvalidCountryCode": "code pays inconnu", "InvalidBankCode": "code banque inconnu"}.get(name, name)
+    return {
+        "InvalidChecksumDigits": "la clé de contrôle ne correspond pas",
+        "InvalidLength": "longueur incorrecte",
+        "InvalidStructure": "structure incorrecte",
+        "InvalidCountryCode": "code pays inconnu",
+        "InvalidBankCode": "code banque inconnu",
+    }.get(name, name)
 
 
 def _plain(text: str) -> str:
@@ -835,25 +1039,31 @@ def _plain(text: str) -> str:
 
 def _pieces(conv, data, year_file, convention_dir: Path, check: _Checker) -> None:
     required = {p.code: p for p in conv.pieces_requises}
-    _listed_pieces(data.pieces, "pieces", required, "dans convention.yaml", year_file.folder, convention_dir, check,
-                   check.err)
+    _listed_pieces(data.pieces, "pieces", required, "dans convention.yaml", year_file.folder, convention_dir, check, check.err)
     for i, piece in enumerate(data.pieces, 1):
         path = f"pieces[{i}]"
         if piece.code in required and required[piece.code].document is not None:
-            check.err(f"{path}.code", f"la pièce « {piece.code} » est produite par la chaîne ({required[piece.code].document}) : "
-                                  "retirez-la de la liste")
+            check.err(
+                f"{path}.code",
+                f"la pièce « {piece.code} » est produite par la chaîne ({required[piece.code].document}) : "
+                "retirez-la de la liste",
+            )
     for i, piece in enumerate(data.pieces, 1):
         path = f"pieces[{i}]"
         if re.search(r"provisoire", f"{piece.titre or ''} {piece.note or ''}", re.IGNORECASE):
-            check.notice(f"{path}.note", f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
-                                     "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir : "
-                                     "dites dans la note quand la définitive suivra ; une fois approuvée, transmettez-la "
-                                     "et notez-le dans la note de cette pièce l'année suivante (« comptes 2022 approuvés "
-                                     "par l'assemblée générale du 13 juin 2023, transmis le … »)")
+            check.notice(
+                f"{path}.note",
+                f"{piece.titre or piece.code} : pièce provisoire — l'article 3 demande la pièce "
+                "définitive, et le comptable public peut suspendre le paiement jusqu'à la recevoir : "
+                "dites dans la note quand la définitive suivra ; une fois approuvée, transmettez-la "
+                "et notez-le dans la note de cette pièce l'année suivante (« comptes 2022 approuvés "
+                "par l'assemblée générale du 13 juin 2023, transmis le … »)",
+            )
 
 
-def _listed_pieces(pieces: list, prefix: str, known: dict, where: str, folder: Path, convention_dir: Path,
-                   check: _Checker, unfound) -> None:
+def _listed_pieces(
+    pieces: list, prefix: str, known: dict, where: str, folder: Path, convention_dir: Path, check: _Checker, unfound
+) -> None:
     """A list of pieces (a call's ``pieces``, a CRF's ``crf.pieces``): known codes, each once, a
     readable file inside the convention's folder (``unfound`` says one that is not there), no
     specimen in a final version — flagged, or saying so on its pages."""
@@ -867,16 +1077,20 @@ def _listed_pieces(pieces: list, prefix: str, known: dict, where: str, folder: P
             check.err(f"{path}.code", f"la pièce « {piece.code} » est déjà donnée en {prefix}[{given[piece.code]}]")
         given[piece.code] = i
         if piece.fichier:
-            missing = not (folder / piece.fichier).resolve().is_file() and \
-                (folder / piece.fichier).resolve().is_relative_to(convention_dir.resolve())
-            _check_piece_file(f"{path}.fichier", piece.fichier, folder, convention_dir,
-                              unfound if missing else check.err)
+            missing = not (folder / piece.fichier).resolve().is_file() and (folder / piece.fichier).resolve().is_relative_to(
+                convention_dir.resolve()
+            )
+            _check_piece_file(f"{path}.fichier", piece.fichier, folder, convention_dir, unfound if missing else check.err)
         if piece.specimen and check.final:
-            check.err(f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive "
-                                      "exige la vraie pièce")
+            check.err(
+                f"{path}.specimen", f"{piece.fichier or piece.code} est un spécimen : une version définitive exige la vraie pièce"
+            )
         elif check.final and piece.fichier and _says_specimen(folder / piece.fichier):
-            check.err(f"{path}.fichier", f"{piece.fichier} porte la mention « spécimen » : c'est un document "
-                                         "d'exemple, une version définitive exige la vraie pièce")
+            check.err(
+                f"{path}.fichier",
+                f"{piece.fichier} porte la mention « spécimen » : c'est un document "
+                "d'exemple, une version définitive exige la vraie pièce",
+            )
 
 
 def _dates(data) -> list[tuple[str, dt.date]]:
@@ -959,9 +1173,12 @@ def _check_piece_file(path: str, relative: str, year_dir: Path, convention_dir: 
         if not any(head.startswith(magic) for magic in SCANS[candidate.suffix.lower()]):
             err(path, f"{relative} n'est pas une image {candidate.suffix[1:].upper()} lisible : numérisez la pièce à nouveau")
         elif (size := scan_too_large(candidate)) is not None:
-            err(path, f"{relative} : image de {size} pixels, plus qu'une page numérisée n'en a "
-                      f"({SCAN_PIXELS // 1_000_000} millions au plus, une page A3 en 600 dpi) — numérisez-la à nouveau "
-                      "en 300 dpi")
+            err(
+                path,
+                f"{relative} : image de {size} pixels, plus qu'une page numérisée n'en a "
+                f"({SCAN_PIXELS // 1_000_000} millions au plus, une page A3 en 600 dpi) — numérisez-la à nouveau "
+                "en 300 dpi",
+            )
         return
     if PDF_MAGIC not in head:
         err(path, f"{relative} n'est pas un PDF : exportez la pièce en PDF (ou numérisez-la en JPEG, PNG ou TIFF)")
@@ -977,5 +1194,4 @@ def _check_piece_file(path: str, relative: str, year_dir: Path, convention_dir: 
         if len(reader.pages) == 0:
             err(path, f"{relative} ne contient aucune page")
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        err(path, f"{relative} est un PDF abîmé ou illisible ({exc.__class__.__name__}) : "
-                  "demandez un nouvel export de la pièce")
+        err(path, f"{relative} est un PDF abîmé ou illisible ({exc.__class__.__name__}) : demandez un nouvel export de la pièce")

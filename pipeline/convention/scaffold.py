@@ -5,6 +5,7 @@ The folder gets a convention.yaml to complete and a templates/ folder; its text 
 is the approved one, which only the juriste can give: a renewal starts from the previous text,
 a new convention has none until it is dropped there (``check`` says so). No year folder is made.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,12 +31,16 @@ def new_convention(target: Path, *, source: Path | None = None, answers: dict[st
     """Create ``target``; return what is left to do, for staff. Never overwrites a folder."""
     target = Path(target)
     if target.exists():
-        raise InputError(f"{target} existe déjà : rien n'a été écrit",
-                         hint="choisissez un autre nom de dossier, ou effacez celui-ci s'il est à refaire")
+        raise InputError(
+            f"{target} existe déjà : rien n'a été écrit",
+            hint="choisissez un autre nom de dossier, ou effacez celui-ci s'il est à refaire",
+        )
     if source is not None:
         if not (Path(source) / "convention.yaml").is_file():
-            raise InputError(f"{source} n'est pas une convention (pas de convention.yaml)",
-                             hint="indiquez avec --depuis le dossier d'une convention existante")
+            raise InputError(
+                f"{source} n'est pas une convention (pas de convention.yaml)",
+                hint="indiquez avec --depuis le dossier d'une convention existante",
+            )
         text = renewed((Path(source) / "convention.yaml").read_text(encoding="utf-8"))
     else:
         text = from_answers(answers or {})
@@ -47,14 +52,18 @@ def new_convention(target: Path, *, source: Path | None = None, answers: dict[st
     if own is not None and own.is_dir():
         for path in sorted(own.glob("*.docx")):
             shutil.copy2(path, target / "templates" / path.name)
-        todo.append(f"remplacez {target / 'templates' / 'convention.docx'} par le texte approuvé de la nouvelle "
-                    "convention (c'est pour l'instant celui de la précédente)")
+        todo.append(
+            f"remplacez {target / 'templates' / 'convention.docx'} par le texte approuvé de la nouvelle "
+            "convention (c'est pour l'instant celui de la précédente)"
+        )
     else:
         todo.append(f"déposez le texte approuvé de la convention, en Word, dans {target / 'templates' / 'convention.docx'}")
     period = cycle.peek_period(target)
     year = period[0] if period else "<première année>"
-    todo.append(f"créez le dossier de la première année : make new-year YEAR={year} CONVENTION={target.name} "
-                "(voir docs/guide-nouvelle-convention.md), puis lancez « make check »")
+    todo.append(
+        f"créez le dossier de la première année : make new-year YEAR={year} CONVENTION={target.name} "
+        "(voir docs/guide-nouvelle-convention.md), puis lancez « make check »"
+    )
     return todo
 
 
@@ -70,8 +79,10 @@ def renewed(text: str) -> str:
         if not isinstance(start, dt.date):
             raise ValueError(start)
     except (yaml.YAMLError, TypeError, ValueError):
-        raise InputError("la convention source n'a pas de « date_debut » et de « duree_annees » lisibles sous "
-                         "« convention: »", hint="lancez « make check » sur la convention source") from None
+        raise InputError(
+            "la convention source n'a pas de « date_debut » et de « duree_annees » lisibles sous « convention: »",
+            hint="lancez « make check » sur la convention source",
+        ) from None
     before, after = cycle.period(start.year, length), cycle.period(start.year + length, length)
     moved = start.replace(year=after[0], day=28) if (start.month, start.day) == (2, 29) else start.replace(year=after[0])
     changes: dict[yaml.Node, dt.date | None] = {start_node: moved}  # start_node is a scalar: _value read it
@@ -79,11 +90,13 @@ def renewed(text: str) -> str:
     blanks = [_child(terms, "date_signature"), _child(deliberation, "numero"), _child(deliberation, "date")]
     changes.update((node, None) for node in blanks if node is not None and node.tag != "tag:yaml.org,2002:null")
     for node in sorted(changes, key=lambda n: n.start_mark.index, reverse=True):  # from the end: places stay right
-        text = text[:node.start_mark.index] + _inline(changes[node]) + text[node.end_mark.index:]
+        text = text[: node.start_mark.index] + _inline(changes[node]) + text[node.end_mark.index :]
     old, new = f"{before[0]}-{before[-1]}", f"{after[0]}-{after[-1]}"
     text = text.replace(old, new)
-    return (f"# Renouvellement {new} préparé à partir de la convention {old} : vérifiez chaque valeur\n"
-            f"# (montant, chantiers, modalités, pièces, comités) contre le texte de la nouvelle convention.\n" + text)
+    return (
+        f"# Renouvellement {new} préparé à partir de la convention {old} : vérifiez chaque valeur\n"
+        f"# (montant, chantiers, modalités, pièces, comités) contre le texte de la nouvelle convention.\n" + text
+    )
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.ScalarNode | yaml.MappingNode | None:
@@ -102,7 +115,7 @@ def _value(node: yaml.Node | None) -> object:
 
 def _inline(value) -> str:
     """One value as the emitter writes it after a key (« null », « 2025-01-01 », quoted if needed)."""
-    return dump_yaml({"v": value})[len("v: "):].rstrip("\n")
+    return dump_yaml({"v": value})[len("v: ") :].rstrip("\n")
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,7 @@ def _count(low: int, high: int, what: str) -> Callable[[str, dict], int]:
         if not re.fullmatch(r"\d+", answer) or not low <= int(answer) <= high:
             raise ValueError(f"« {answer} » n'est pas {what} : un nombre entier de {low} à {high}")
         return int(answer)
+
     return read
 
 
@@ -143,8 +157,7 @@ def french_amount(answer: str, _answers: dict | None = None) -> Decimal:
     grouped = re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d{1,2})?", text)
     plain = re.fullmatch(r"\d+(?:[.,]\d{1,2})?", text)
     if not (grouped or plain):
-        raise ValueError(f"« {answer} » n'est pas un montant en euros : écrivez-le comme 12 345,67 "
-                         "(au plus deux décimales)")
+        raise ValueError(f"« {answer} » n'est pas un montant en euros : écrivez-le comme 12 345,67 (au plus deux décimales)")
     amount = Decimal(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
     if amount <= 0:
         raise ValueError("la participation annuelle doit être supérieure à zéro")
@@ -173,8 +186,11 @@ def _person(party: str, who: str) -> list[Question]:
         Question(f"{party}_civilite", f"Qui représente {who} et signe pour elle : Madame ou Monsieur ?", _civility),
         Question(f"{party}_prenom", "  son prénom (laissez vide s'il n'est pas encore connu)", _optional),
         Question(f"{party}_nom", "  son nom de famille (laissez vide s'il n'est pas encore connu)", _optional),
-        Question(f"{party}_qualite", "  sa fonction, telle que la convention l'écrit (ex. Président, "
-                                     "Vice-Présidente déléguée au logement)", _text),
+        Question(
+            f"{party}_qualite",
+            "  sa fonction, telle que la convention l'écrit (ex. Président, Vice-Présidente déléguée au logement)",
+            _text,
+        ),
     ]
 
 
@@ -239,17 +255,23 @@ def convention_data(a: dict) -> dict:
         parties[party] = {"nom": name}
         if party == "association":
             parties[party]["sigle"] = a["sigle"]
-        parties[party].update({
-            "article": _article(a["sigle"] if party == "association" else name),
-            "forme": "Etablissement Public de Coopération Intercommunale" if party == "metropole"
-            else "association loi 1901",
-            "adresse": [PLACEHOLDER],
-            "representant": _representative(a, party),
-            "titre_signature": [_title(a, party), name],
-        })
-    members = [{"role": f"representant_{party}",
-                "libelle": f"{_title(a, party)[:2].lower()}{_title(a, party)[2:]} {de(_with_article(parties[party]))}",
-                "signe_pour": party} for party in ("metropole", "association")]
+        parties[party].update(
+            {
+                "article": _article(a["sigle"] if party == "association" else name),
+                "forme": "Etablissement Public de Coopération Intercommunale" if party == "metropole" else "association loi 1901",
+                "adresse": [PLACEHOLDER],
+                "representant": _representative(a, party),
+                "titre_signature": [_title(a, party), name],
+            }
+        )
+    members = [
+        {
+            "role": f"representant_{party}",
+            "libelle": f"{_title(a, party)[:2].lower()}{_title(a, party)[2:]} {de(_with_article(parties[party]))}",
+            "signe_pour": party,
+        }
+        for party in ("metropole", "association")
+    ]
     return {
         "convention": {
             "titre": f"Convention de partenariat {period}",
@@ -264,33 +286,44 @@ def convention_data(a: dict) -> dict:
         **parties,
         "chantiers": [{"code": "CHANTIER1", "axe": PLACEHOLDER, "titre": PLACEHOLDER}],
         "modalites": [{"code": "MODALITE1", "titre": PLACEHOLDER}],
-        "pieces_requises": [{"code": "rib", "libelle": "Un relevé d'identité bancaire (RIB)"},
-                            {"code": "bilan", "libelle": "Un bilan de la mise en œuvre de la convention",
-                             "document": "bilan"}],
-        "copil": {"nom": a["copil_nom"], "sigle": a["copil_sigle"], "reunions_min_par_an": a["copil_reunions"],
-                  "membres": members},
-        "cotech": {"nom": a["cotech_nom"], "sigle": a["cotech_sigle"],
-                   "reunions_min_par_an": a["cotech_reunions"], "membres": []},
+        "pieces_requises": [
+            {"code": "rib", "libelle": "Un relevé d'identité bancaire (RIB)"},
+            {"code": "bilan", "libelle": "Un bilan de la mise en œuvre de la convention", "document": "bilan"},
+        ],
+        "copil": {
+            "nom": a["copil_nom"],
+            "sigle": a["copil_sigle"],
+            "reunions_min_par_an": a["copil_reunions"],
+            "membres": members,
+        },
+        "cotech": {
+            "nom": a["cotech_nom"],
+            "sigle": a["cotech_sigle"],
+            "reunions_min_par_an": a["cotech_reunions"],
+            "membres": [],
+        },
     }
 
 
 def _with_article(party: dict) -> str:
     article = party["article"]
-    return f"{article}{party.get('sigle') or party['nom']}" if article.endswith("'") \
+    return (
+        f"{article}{party.get('sigle') or party['nom']}"
+        if article.endswith("'")
         else f"{article} {party.get('sigle') or party['nom']}"
+    )
 
 
 # what staff read above each part of the file: where in the convention's text its values are
 SECTION_NOTES = {
     "convention": "Article 3 : période, participation annuelle ; les blancs (null) se remplissent une fois "
-                  "la convention délibérée et signée.",
+    "la convention délibérée et signée.",
     "metropole": "Les parties : adresse et bloc de signature tels que la convention les écrit.",
     "chantiers": "Article 1 : un élément par chantier opérationnel (code court, axe, intitulé).",
     "modalites": "Article 2 : un élément par modalité d'intervention.",
-    "pieces_requises": "Article 3 : une pièce par élément, dans l'ordre du texte (le bilan est produit "
-                       "par la chaîne).",
+    "pieces_requises": "Article 3 : une pièce par élément, dans l'ordre du texte (le bilan est produit par la chaîne).",
     "copil": "Article 4 : les comités ; « membres » : la composition, et qui signe le procès-verbal "
-             "pour chaque partie (signe_pour).",
+    "pour chaque partie (signe_pour).",
 }
 
 
@@ -299,9 +332,11 @@ def from_answers(a: dict) -> str:
     or « < » is kept as typed; a comment above each part says where its values come from."""
     data = convention_data(a)
     period = data["convention"]["titre"].rsplit(" ", 1)[-1]
-    text = (f"# Convention {period} : créée par « new-convention ». Remplacez chaque « {PLACEHOLDER} » "
-            "(« make check » les signale,\n# une version définitive les refuse) ; voir "
-            "docs/guide-nouvelle-convention.md.\n")
+    text = (
+        f"# Convention {period} : créée par « new-convention ». Remplacez chaque « {PLACEHOLDER} » "
+        "(« make check » les signale,\n# une version définitive les refuse) ; voir "
+        "docs/guide-nouvelle-convention.md.\n"
+    )
     for key, value in data.items():
         note = SECTION_NOTES.get(key)
         text += "\n" + (f"# {note}\n" if note else "") + dump_yaml({key: value})
@@ -325,6 +360,7 @@ def dump_yaml(data) -> str:
     """YAML as staff read it: keys in order, accents as written, every value quoted where YAML needs."""
     return yaml.dump(data, Dumper=_Plain, allow_unicode=True, sort_keys=False, width=100)
 
+
 def new_year(convention: Path, year: int) -> list[str]:
     """Create the year's folder from the previous one: what carries over (bank details, people,
     committee members, the meetings the last minutes announced), an empty actions.xlsx with
@@ -335,21 +371,34 @@ def new_year(convention: Path, year: int) -> list[str]:
     conv, _ = model.load_convention(Path(convention))
     period, closing = conv.convention.annees, cycle.closing_year(conv.convention.annees)
     if year not in cycle.dossier_years(period):
-        raise InputError(f"l'année {year} est hors de la convention ({conv.convention.periode})",
-                         hint=f"choisissez {', '.join(map(str, period))} ou {closing} (clôture)")
+        raise InputError(
+            f"l'année {year} est hors de la convention ({conv.convention.periode})",
+            hint=f"choisissez {', '.join(map(str, period))} ou {closing} (clôture)",
+        )
     # what carries over, read as it is (the previous year may still be incomplete); none if unreadable
     previous = cycle.peek(Path(convention) / str(year - 1) / "year.yaml") or {}
     before = previous.get("copil") or {}
     announced = [r for r in before.get("prochaines_reunions") or [] if str(r.get("date", ""))[:4] == str(year)]
     copil_meeting: dict = next((r for r in announced if r.get("instance") == conv.copil.sigle), {})
     first = cycle.is_first(year, period)  # nothing to carry over: the convention's own members and the payee's name
-    members = [{"civilite": None, "prenom": None, "nom": None, "qualite": None, "organisme": None, "role": m.role}
-               for m in conv.copil.membres]
-    copil = {"date": copil_meeting.get("date"), "lieu": copil_meeting.get("lieu") or before.get("lieu"),
-             "heure": before.get("heure"), "heure_fin": before.get("heure_fin"), "presidence": before.get("presidence"),
-             "secretariat": before.get("secretariat"), "presents": before.get("presents") or (members if first else []),
-             "excuses": before.get("excuses") or [],
-             "examen_bilan": "", "decisions": [], "questions_diverses": "", "prochaines_reunions": []}
+    members = [
+        {"civilite": None, "prenom": None, "nom": None, "qualite": None, "organisme": None, "role": m.role}
+        for m in conv.copil.membres
+    ]
+    copil = {
+        "date": copil_meeting.get("date"),
+        "lieu": copil_meeting.get("lieu") or before.get("lieu"),
+        "heure": before.get("heure"),
+        "heure_fin": before.get("heure_fin"),
+        "presidence": before.get("presidence"),
+        "secretariat": before.get("secretariat"),
+        "presents": before.get("presents") or (members if first else []),
+        "excuses": before.get("excuses") or [],
+        "examen_bilan": "",
+        "decisions": [],
+        "questions_diverses": "",
+        "prochaines_reunions": [],
+    }
     if year != closing:
         copil["programme"] = []
     data: dict = {"annee": year, "donnees_exemple": bool(previous.get("donnees_exemple", False))}
@@ -359,14 +408,27 @@ def new_year(convention: Path, year: int) -> list[str]:
         data["reunions"] = [{k: v for k, v in r.items()} for r in announced]
         data["bilan_final"] = {"date": None, "lieu": conv.convention.lieu_signature}
         appel = previous.get("appel") or {}
-        data["transmission"] = {"date": None, "reference": None, "lieu": appel.get("lieu") or conv.convention.lieu_signature,
-                                "dossier_suivi_par": appel.get("dossier_suivi_par")}
+        data["transmission"] = {
+            "date": None,
+            "reference": None,
+            "lieu": appel.get("lieu") or conv.convention.lieu_signature,
+            "dossier_suivi_par": appel.get("dossier_suivi_par"),
+        }
     else:
         appel = previous.get("appel") or {}
-        data["appel"] = {"date": None, "reference": None, "lieu": appel.get("lieu") or conv.convention.lieu_signature,
-                         "montant": conv.convention.montant_annuel, "dossier_suivi_par": appel.get("dossier_suivi_par")}
-        data["banque"] = previous.get("banque") or {"titulaire": conv.association.nom, "domiciliation": None,
-                                                     "iban": None, "bic": None}
+        data["appel"] = {
+            "date": None,
+            "reference": None,
+            "lieu": appel.get("lieu") or conv.convention.lieu_signature,
+            "montant": conv.convention.montant_annuel,
+            "dossier_suivi_par": appel.get("dossier_suivi_par"),
+        }
+        data["banque"] = previous.get("banque") or {
+            "titulaire": conv.association.nom,
+            "domiciliation": None,
+            "iban": None,
+            "bic": None,
+        }
         data["copil"] = copil
         data["pieces"] = []
         for piece in conv.pieces_requises:
@@ -378,23 +440,32 @@ def new_year(convention: Path, year: int) -> list[str]:
         data["finances"] = {"montant_recu": Decimal("0.00"), "date_reception": None}
     carried = _still_examples(previous, data)
     if carried:  # an example value copied from the previous year is still one
-        data = {"annee": data.pop("annee"), "donnees_exemple": data.pop("donnees_exemple"), "a_remplacer": carried,
-                **data}
+        data = {"annee": data.pop("annee"), "donnees_exemple": data.pop("donnees_exemple"), "a_remplacer": carried, **data}
     folder.mkdir(parents=True)
     (folder / "pieces").mkdir(exist_ok=year == closing)
-    origin = (f"la première année de la convention : les membres du {conv.copil.sigle} viennent de convention.yaml"
-              if first else f"à partir de {year - 1} : les réunions sont celles que le dernier procès-verbal annonçait")
-    header = (f"# Année {year} : créée par « new-year », {origin}.\n# Complétez chaque valeur vide (null). Les actions "
-              "se saisissent dans actions.xlsx. Voir docs/guide-donnees.md.\n")
+    origin = (
+        f"la première année de la convention : les membres du {conv.copil.sigle} viennent de convention.yaml"
+        if first
+        else f"à partir de {year - 1} : les réunions sont celles que le dernier procès-verbal annonçait"
+    )
+    header = (
+        f"# Année {year} : créée par « new-year », {origin}.\n# Complétez chaque valeur vide (null). Les actions "
+        "se saisissent dans actions.xlsx. Voir docs/guide-donnees.md.\n"
+    )
     (folder / "year.yaml").write_text(header + dump_yaml(data), encoding="utf-8")
     if year != closing:
         actions_sheet(folder / "actions.xlsx", conv)
         todo.insert(0, f"actions de {year} à saisir dans {folder / 'actions.xlsx'} (listes des chantiers et modalités)")
         crf_sheet(folder / "compte-rendu-financier.xlsx", conv)
-        todo.append(f"budget prévisionnel {year} à saisir dans {folder / 'compte-rendu-financier.xlsx'} (colonne "
-                    f"« Prévu ») ; le réalisé et « crf: » dans year.yaml en {year + 1}, une fois les comptes approuvés")
-    todo.insert(0, f"complétez {folder / 'year.yaml'} (dates de l'appel et du {conv.copil.sigle} — sous la clé "
-                   "« copil: » —, référence, programme…)")
+        todo.append(
+            f"budget prévisionnel {year} à saisir dans {folder / 'compte-rendu-financier.xlsx'} (colonne "
+            f"« Prévu ») ; le réalisé et « crf: » dans year.yaml en {year + 1}, une fois les comptes approuvés"
+        )
+    todo.insert(
+        0,
+        f"complétez {folder / 'year.yaml'} (dates de l'appel et du {conv.copil.sigle} — sous la clé "
+        "« copil: » —, référence, programme…)",
+    )
     return todo
 
 
@@ -417,12 +488,21 @@ def actions_sheet(path: Path, conv) -> None:
     lists = book.create_sheet("Listes")
     lists.append(["Chantiers", "Modalités"])
     for i in range(max(len(conv.chantiers), len(conv.modalites))):
-        lists.append([conv.chantiers[i].titre if i < len(conv.chantiers) else None,
-                      conv.modalites[i].titre if i < len(conv.modalites) else None])
+        lists.append(
+            [
+                conv.chantiers[i].titre if i < len(conv.chantiers) else None,
+                conv.modalites[i].titre if i < len(conv.modalites) else None,
+            ]
+        )
     for column, source, count in (("B", "A", len(conv.chantiers)), ("C", "B", len(conv.modalites))):
-        rule = DataValidation(type="list", formula1=f"=Listes!${source}$2:${source}${count + 1}", allow_blank=True,
-                              showErrorMessage=True, errorTitle="Valeur inconnue",
-                              error="Choisissez dans la liste de la convention.")
+        rule = DataValidation(
+            type="list",
+            formula1=f"=Listes!${source}$2:${source}${count + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Valeur inconnue",
+            error="Choisissez dans la liste de la convention.",
+        )
         sheet.add_data_validation(rule)
         rule.add(f"{column}2:{column}1000")
     dates = DataValidation(type="date", allow_blank=True, showErrorMessage=True, error="Une date, ex. 15/03/2024.")
@@ -479,5 +559,4 @@ def _still_examples(previous: dict, data: dict) -> list[str]:
         return tree
 
     listed = previous.get("a_remplacer") or []
-    return [str(k) for k in listed if isinstance(k, str) and value(data, k) is not None and
-            value(data, k) == value(previous, k)]
+    return [str(k) for k in listed if isinstance(k, str) and value(data, k) is not None and value(data, k) == value(previous, k)]

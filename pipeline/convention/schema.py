@@ -5,6 +5,7 @@ file and line); ``model`` loads the years a dossier needs and runs ``rules``, wh
 types as they are (the schema imports neither). Field docs (``doc=``) feed the ``variables``
 command, so staff see what each value means.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,9 +23,12 @@ from pipeline.yamlsource import LineDict
 
 # --------------------------------------------------------------------------- the convention
 
-A_REMPLACER = ("valeurs d'exemple encore à remplacer, par leur clé (« association.telephone », « banque.iban ») : "
-               "une version définitive (--final) refuse chacune ; retirez la clé de la liste une fois la vraie "
-               "valeur saisie")
+A_REMPLACER = (
+    "valeurs d'exemple encore à remplacer, par leur clé (« association.telephone », « banque.iban ») : "
+    "une version définitive (--final) refuse chacune ; retirez la clé de la liste une fois la vraie "
+    "valeur saisie"
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Personne:
@@ -84,8 +88,9 @@ class Partie:
     article: str = doc("article devant le nom court, pour les phrases (« la », « l' »)", "la")
     telephone: str | None = doc("téléphone de l'en-tête de lettre", None)
     courriel: str | None = doc("courriel de l'en-tête de lettre", None)
-    siret: str | None = doc("numéro SIRET (14 chiffres), dans l'en-tête de lettre : le comptable public identifie "
-                            "ainsi le bénéficiaire", None)
+    siret: str | None = doc(
+        "numéro SIRET (14 chiffres), dans l'en-tête de lettre : le comptable public identifie ainsi le bénéficiaire", None
+    )
     rna: str | None = doc("numéro RNA d'une association (W suivi de 9 chiffres)", None)
     service: str | None = doc("service destinataire des courriers", None)
     directeur: Personne | None = doc("directeur ou directrice (membre du COPIL)", None)
@@ -138,7 +143,8 @@ class Membre:
     role: str = doc("code du rôle (« vp_habitat »)")
     libelle: str = doc("libellé du rôle tel que l'article 4 le nomme")
     signe_pour: Literal["metropole", "association"] | None = doc(
-        "partie pour laquelle ce membre signe le procès-verbal (metropole ou association)", None)
+        "partie pour laquelle ce membre signe le procès-verbal (metropole ou association)", None
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -172,14 +178,21 @@ class Termes:
     duree_annees: int = doc("durée en années")
     montant_annuel: Decimal = doc("participation annuelle en euros")
     lieu_signature: str = doc("lieu de signature (« Fait à … »)")
-    date_signature: dt.date | None = doc("date de la convention, celle de sa dernière signature (« Fait à …, le ») ; "
-                                         "blanc tant qu'elle n'est pas fixée", None)
-    signatures: JoursSignature | None = doc("quand les parties signent à des jours différents : le jour de chacune "
-                                            "(metropole, association) ; la convention est datée de la dernière, "
-                                            "date_signature peut alors être omise", None)
+    date_signature: dt.date | None = doc(
+        "date de la convention, celle de sa dernière signature (« Fait à …, le ») ; blanc tant qu'elle n'est pas fixée", None
+    )
+    signatures: JoursSignature | None = doc(
+        "quand les parties signent à des jours différents : le jour de chacune "
+        "(metropole, association) ; la convention est datée de la dernière, "
+        "date_signature peut alors être omise",
+        None,
+    )
     deliberation: Deliberation = doc("délibération qui habilite la Présidente", factory=Deliberation)
-    copie_jointe: bool = doc("joindre aux dossiers des années suivantes une copie de la convention signée "
-                             "(faux : la Métropole détient l'original, la copie n'est pas jointe)", True)
+    copie_jointe: bool = doc(
+        "joindre aux dossiers des années suivantes une copie de la convention signée "
+        "(faux : la Métropole détient l'original, la copie n'est pas jointe)",
+        True,
+    )
 
     def signee_le(self, partie: str) -> dt.date | None:
         """The day ``partie`` ('metropole' or 'association') signs: its own day when the data gives
@@ -214,6 +227,7 @@ class Convention:
 
 # --------------------------------------------------------------------------- one year
 
+
 @dataclass(frozen=True, kw_only=True)
 class Banque:
     titulaire: str = doc("titulaire du compte (le nom de l'association)")
@@ -224,7 +238,7 @@ class Banque:
     @described("IBAN en groupes de quatre caractères")
     def iban_groupes(self) -> str:
         compact = self.iban.replace(" ", "")
-        return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,9 +248,12 @@ class Appel:
     lieu: str = doc("lieu d'envoi de la lettre (« Marseille, le … »)")
     montant: Decimal = doc("montant appelé (égal à la participation annuelle)")
     dossier_suivi_par: str | None = doc("personne qui suit le dossier", None)
-    engagement: str | None = doc("numéro d'engagement de la participation que la Métropole a communiqué, s'il est "
-                                 "connu : la lettre le donne en « V/Réf. » (le service qui prépare le mandat s'y "
-                                 "retrouve)", None)
+    engagement: str | None = doc(
+        "numéro d'engagement de la participation que la Métropole a communiqué, s'il est "
+        "connu : la lettre le donne en « V/Réf. » (le service qui prépare le mandat s'y "
+        "retrouve)",
+        None,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -326,7 +343,8 @@ class Copil:
 
     retired_keys: ClassVar[dict[str, str]] = {
         "ordre_du_jour": "l'ordre du jour est maintenant établi d'après les données (variable ordre_du_jour des "
-                         "modèles) : retirez cette clé"}
+        "modèles) : retirez cette clé"
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,7 +354,8 @@ class Finances:
 
     retired_keys: ClassVar[dict[str, str]] = {
         "montant_appele": "le montant appelé est celui de la lettre d'appel (appel.montant) : retirez cette clé "
-                          "(montant_recu est ce qui a été reçu, pas ce qui a été appelé)"}
+        "(montant_recu est ce qui a été reçu, pas ce qui a été appelé)"
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -367,25 +386,36 @@ class CompteRenduFinancier:
     """The compte rendu financier of the year's participation (loi n° 2000-321, art. 10; arrêté
     du 11 octobre 2006): drawn up in the next year, once the year's accounts are approved."""
 
-    date: dt.date = doc("date à laquelle le compte rendu financier est établi et signé (au plus tard le 30 juin "
-                        "de l'année suivante)")
+    date: dt.date = doc(
+        "date à laquelle le compte rendu financier est établi et signé (au plus tard le 30 juin de l'année suivante)"
+    )
     lieu: str = doc("lieu de signature (« Fait à … »)")
     comptes_approuves_le: dt.date = doc("date à laquelle l'assemblée générale a approuvé les comptes de l'année")
-    lignes: list[LigneCRF] = doc("les charges et produits de l'action, prévus et réalisés (d'ordinaire lus dans "
-                                 "compte-rendu-financier.xlsx)", factory=list)
+    lignes: list[LigneCRF] = doc(
+        "les charges et produits de l'action, prévus et réalisés (d'ordinaire lus dans compte-rendu-financier.xlsx)", factory=list
+    )
     commentaire: str | None = doc("annexe : ce que l'association veut dire de l'emploi de la participation", None)
-    transmis_le: dt.date | None = doc("date à laquelle il a été déposé auprès de la Métropole : au plus tard le 30 juin "
-                                      "de l'année suivante (loi du 12 avril 2000, article 10), sans attendre l'appel "
-                                      "qui en joint une copie", None)
+    transmis_le: dt.date | None = doc(
+        "date à laquelle il a été déposé auprès de la Métropole : au plus tard le 30 juin "
+        "de l'année suivante (loi du 12 avril 2000, article 10), sans attendre l'appel "
+        "qui en joint une copie",
+        None,
+    )
     reference: str | None = doc("référence de la lettre d'envoi du compte rendu financier (« N/Réf. »)", None)
-    regle_repartition: str | None = doc("annexe : la règle de répartition des charges indirectes et des charges de "
-                                        "personnel affectées à l'action (« au prorata du temps passé par les "
-                                        "salariés, relevé mensuel ; loyers et frais généraux au prorata… »), que le "
-                                        "cerfa n° 15059 demande dès qu'il y en a", None)
-    pieces: list[Piece] = doc("ce que la lettre d'envoi joint au compte rendu financier (cerfa n° 15059) : les comptes "
-                              "approuvés (code comptes), le rapport du commissaire aux comptes s'il y en a un "
-                              "(rapport_cac), le rapport d'activité (rapport_activite), chacun avec son fichier dans "
-                              "pieces/", factory=list)
+    regle_repartition: str | None = doc(
+        "annexe : la règle de répartition des charges indirectes et des charges de "
+        "personnel affectées à l'action (« au prorata du temps passé par les "
+        "salariés, relevé mensuel ; loyers et frais généraux au prorata… »), que le "
+        "cerfa n° 15059 demande dès qu'il y en a",
+        None,
+    )
+    pieces: list[Piece] = doc(
+        "ce que la lettre d'envoi joint au compte rendu financier (cerfa n° 15059) : les comptes "
+        "approuvés (code comptes), le rapport du commissaire aux comptes s'il y en a un "
+        "(rapport_cac), le rapport d'activité (rapport_activite), chacun avec son fichier dans "
+        "pieces/",
+        factory=list,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -405,15 +435,20 @@ class Annee:
     reunions: list[Reunion] = doc("les COPIL et COTECH tenus pendant l'année", factory=list)
     finances: Finances | None = doc("la participation de l'année reçue (rapportée dans son bilan)", None)
     bilan: Etabli | None = doc("le bilan de l'année, établi au début de l'année suivante (date et lieu)", None)
-    crf: CompteRenduFinancier | None = doc("le compte rendu financier de la participation de l'année, établi l'année "
-                                           "suivante après l'approbation des comptes (date, lieu, "
-                                           "comptes_approuves_le)", None)
+    crf: CompteRenduFinancier | None = doc(
+        "le compte rendu financier de la participation de l'année, établi l'année "
+        "suivante après l'approbation des comptes (date, lieu, "
+        "comptes_approuves_le)",
+        None,
+    )
     bilan_final: Etabli | None = doc("l'année de clôture seulement : le bilan final de la période (date et lieu)", None)
-    transmission: Transmission | None = doc("l'année de clôture seulement : la lettre qui transmet le dossier de "
-                                            "clôture à la Métropole (date, reference, lieu)", None)
+    transmission: Transmission | None = doc(
+        "l'année de clôture seulement : la lettre qui transmet le dossier de clôture à la Métropole (date, reference, lieu)", None
+    )
 
 
 # --------------------------------------------------------------------------- as loaded
+
 
 @dataclass
 class YearFile:

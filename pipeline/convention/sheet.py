@@ -6,6 +6,7 @@ Résultat); a date as a real date cell or as « 15/03/2023 »; a chantier or mod
 or its title; CSV separated by « ; », in UTF-8 (with or without BOM) or Windows-1252; blank
 rows skipped. Every problem is reported at once, with the file, the row and the column.
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,11 +59,9 @@ def table_of(path: Path, display: str, columns) -> tuple[list[list], list[str]]:
     try:
         table = rows(path)
     except Exception as exc:  # any reader failure is the file's, said plainly
-        return [], [f"{display} : tableur illisible ({exc.__class__.__name__}) — enregistrez-le à nouveau "
-                    "en .xlsx, .ods ou .csv"]
+        return [], [f"{display} : tableur illisible ({exc.__class__.__name__}) — enregistrez-le à nouveau en .xlsx, .ods ou .csv"]
     if not table:
-        return [], [f"{display} : le tableur est vide — la première ligne doit nommer les colonnes "
-                    f"({', '.join(columns)})"]
+        return [], [f"{display} : le tableur est vide — la première ligne doit nommer les colonnes ({', '.join(columns)})"]
     return table, []
 
 
@@ -80,8 +79,10 @@ def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict],
             where[column] = header[_plain(column)]
     missing = [c for c in REQUIRED if c not in where]
     if missing:
-        return [], [f"{display}, ligne 1 : colonne{'s' if len(missing) > 1 else ''} « {' », « '.join(missing)} » "
-                    f"absente{'s' if len(missing) > 1 else ''} — la première ligne doit nommer : {', '.join(COLUMNS)}"]
+        return [], [
+            f"{display}, ligne 1 : colonne{'s' if len(missing) > 1 else ''} « {' », « '.join(missing)} » "
+            f"absente{'s' if len(missing) > 1 else ''} — la première ligne doit nommer : {', '.join(COLUMNS)}"
+        ]
     chantiers = _lookup(conv.chantiers)
     modalites = _lookup(conv.modalites)
     actions = []
@@ -115,14 +116,26 @@ def read_actions(path: Path, display: str, conv, year: int) -> tuple[list[dict],
                 problem("Participants", f"« {value} » n'est pas un nombre de personnes")
             else:
                 if participants > MOST_PARTICIPANTS:
-                    problem("Participants", f"{participants} personnes pour une action : nombre invraisemblable "
-                                            f"(au plus {MOST_PARTICIPANTS}) — vérifiez la cellule")
+                    problem(
+                        "Participants",
+                        f"{participants} personnes pour une action : nombre invraisemblable "
+                        f"(au plus {MOST_PARTICIPANTS}) — vérifiez la cellule",
+                    )
         if len(problems) > bad:
             continue
         partners = [p.strip() for p in re.split(r"[;\n]", str(cells.get("Partenaires") or "")) if p.strip()]
         result = str(cells.get("Résultat") or "").strip() or None
-        actions.append({"date": day, "chantier": chantier, "modalite": modalite, "titre": title,
-                        "partenaires": partners, "participants": participants, "resultat": result})
+        actions.append(
+            {
+                "date": day,
+                "chantier": chantier,
+                "modalite": modalite,
+                "titre": title,
+                "partenaires": partners,
+                "participants": participants,
+                "resultat": result,
+            }
+        )
     return actions, problems
 
 

@@ -11,6 +11,7 @@ A finding has a severity: a breach is a warning in a draft and an error with ``-
 notice (a certificate whose name is not the expected signatory's) stays a warning, since a
 delegate or a parapheur's certificate may legitimately sign.
 """
+
 from __future__ import annotations
 
 import enum
@@ -26,13 +27,16 @@ from pipeline.french import date_fr, de
 if TYPE_CHECKING:
     from pipeline.pdf.originals import Signature
 
-CHANGES = {"ANNOTATIONS": "une annotation ou un commentaire a été ajouté",
-           "OTHER": "le fichier a été modifié (annotation, commentaire ou contenu ajouté)"}
+CHANGES = {
+    "ANNOTATIONS": "une annotation ou un commentaire a été ajouté",
+    "OTHER": "le fichier a été modifié (annotation, commentaire ou contenu ajouté)",
+}
 
 
 def _change(level) -> str:
     """What a later revision did, said from pyHanko's ``ModificationLevel``."""
     return CHANGES.get(level.name, "le fichier a été modifié") if level is not None else "le fichier a été modifié"
+
 
 FINAL = " (erreur avec --final)"
 
@@ -40,9 +44,9 @@ FINAL = " (erreur avec --final)"
 class Severity(enum.Enum):
     """How grave a finding is."""
 
-    ERROR = "error"      # an error, draft or not
-    BREACH = "breach"    # a warning in a draft, an error with --final
-    NOTICE = "notice"    # a warning, always
+    ERROR = "error"  # an error, draft or not
+    BREACH = "breach"  # a warning in a draft, an error with --final
+    NOTICE = "notice"  # a warning, always
 
 
 @dataclass(frozen=True)
@@ -70,11 +74,11 @@ def is_copy(planned: Planned, data: DossierData) -> bool:
 class Enclosure(enum.Enum):
     """What the dossier does with a document signed apart."""
 
-    TO_SIGN = "to sign"              # not returned signed: shown to sign
-    MISSING_COPY = "missing copy"    # signed once, its first year; its signed file not (or not intact) here
-    SIGNED = "signed"                # its signed original is enclosed
-    SIGNED_COPY = "signed copy"      # signed once: its signed file is joined again, as a copy
-    DAMAGED = "damaged"              # returned unreadable or modified: not enclosed, shown to sign
+    TO_SIGN = "to sign"  # not returned signed: shown to sign
+    MISSING_COPY = "missing copy"  # signed once, its first year; its signed file not (or not intact) here
+    SIGNED = "signed"  # its signed original is enclosed
+    SIGNED_COPY = "signed copy"  # signed once: its signed file is joined again, as a copy
+    DAMAGED = "damaged"  # returned unreadable or modified: not enclosed, shown to sign
 
     @property
     def enclosed(self) -> bool:
@@ -103,13 +107,13 @@ class OriginalStatus:
 
     planned: Planned
     enclosure: Enclosure
-    path: Path                                   # where its signed original is (or is to be) in ``signes/``
-    shown: str                                   # that path as staff type it, in messages
-    received: bool                               # a file is there
+    path: Path  # where its signed original is (or is to be) in ``signes/``
+    shown: str  # that path as staff type it, in messages
+    received: bool  # a file is there
     signatures: tuple[Signature, ...] = ()
-    findings: tuple[Finding, ...] = ()           # what is wrong with the file (none when absent)
-    difference: tuple[str, str] | None = None    # the first line where it and the rendering compared part ways
-    unreadable: str | None = None                # why the file cannot be read
+    findings: tuple[Finding, ...] = ()  # what is wrong with the file (none when absent)
+    difference: tuple[str, str] | None = None  # the first line where it and the rendering compared part ways
+    unreadable: str | None = None  # why the file cannot be read
 
     def owed(self, data: DossierData, *, final: bool) -> tuple[Finding, ...]:
         """Its findings, and with ``--final`` the absence of a document still to sign (a breach:
@@ -117,32 +121,44 @@ class OriginalStatus:
         if self.received or not final:
             return self.findings
         who = signers(self.planned, data)
-        return (Finding(f"{self.shown} : absent — « {self.planned.title} » n'est pas encore revenu signé ; à faire "
-                        f"signer séparément par {who}, puis à déposer sous ce nom", Severity.BREACH),)
+        return (
+            Finding(
+                f"{self.shown} : absent — « {self.planned.title} » n'est pas encore revenu signé ; à faire "
+                f"signer séparément par {who}, puis à déposer sous ce nom",
+                Severity.BREACH,
+            ),
+        )
 
 
 # what the dossier says of each state: the sommaire's and bookmarks' suffix, the phrase of the
 # documents' context (« piece.signature »), the attachment's description; the margin mention is
 # ``mention``'s (a copy's banner carries a date)
-SUFFIX = {Enclosure.TO_SIGN: " (à signer séparément)",
-          Enclosure.DAMAGED: " (à signer séparément)",
-          Enclosure.MISSING_COPY: " (original signé manquant)",
-          Enclosure.SIGNED: " (original signé joint)",       # « original », masculine whatever the document's gender
-          Enclosure.SIGNED_COPY: " (fichier signé joint)"}
-PHRASE = {Enclosure.TO_SIGN: "à signer séparément par {who}",
-          Enclosure.DAMAGED: "à signer séparément par {who}",
-          Enclosure.MISSING_COPY: "original signé manquant, à joindre",
-          Enclosure.SIGNED: "original signé électroniquement {signed_by}",
-          Enclosure.SIGNED_COPY: "copie ; le fichier signé électroniquement {signed_by}, est joint pour vérification"}
-ATTACHMENT = {Enclosure.SIGNED: "original signé électroniquement",
-              Enclosure.SIGNED_COPY: "fichier signé électroniquement, joint pour vérification (l'original a été "
-                                     "transmis avec le premier appel)"}
-MENTION = {Enclosure.TO_SIGN: "Document à signer séparément par {who} – non signé à ce jour",
-           Enclosure.DAMAGED: "Document à signer séparément par {who} – l'original reçu est abîmé ou modifié : "
-                              "non joint",
-           Enclosure.SIGNED: "Signé électroniquement {signed_by} – original joint au présent fichier ({name})",
-           Enclosure.SIGNED_COPY: "Copie de la convention signée électroniquement {signed_by} – original joint au "
-                                  "présent fichier ({name})"}
+SUFFIX = {
+    Enclosure.TO_SIGN: " (à signer séparément)",
+    Enclosure.DAMAGED: " (à signer séparément)",
+    Enclosure.MISSING_COPY: " (original signé manquant)",
+    Enclosure.SIGNED: " (original signé joint)",  # « original », masculine whatever the document's gender
+    Enclosure.SIGNED_COPY: " (fichier signé joint)",
+}
+PHRASE = {
+    Enclosure.TO_SIGN: "à signer séparément par {who}",
+    Enclosure.DAMAGED: "à signer séparément par {who}",
+    Enclosure.MISSING_COPY: "original signé manquant, à joindre",
+    Enclosure.SIGNED: "original signé électroniquement {signed_by}",
+    Enclosure.SIGNED_COPY: "copie ; le fichier signé électroniquement {signed_by}, est joint pour vérification",
+}
+ATTACHMENT = {
+    Enclosure.SIGNED: "original signé électroniquement",
+    Enclosure.SIGNED_COPY: "fichier signé électroniquement, joint pour vérification (l'original a été "
+    "transmis avec le premier appel)",
+}
+MENTION = {
+    Enclosure.TO_SIGN: "Document à signer séparément par {who} – non signé à ce jour",
+    Enclosure.DAMAGED: "Document à signer séparément par {who} – l'original reçu est abîmé ou modifié : non joint",
+    Enclosure.SIGNED: "Signé électroniquement {signed_by} – original joint au présent fichier ({name})",
+    Enclosure.SIGNED_COPY: "Copie de la convention signée électroniquement {signed_by} – original joint au "
+    "présent fichier ({name})",
+}
 
 
 def signers(planned: Planned, data: DossierData) -> str:
@@ -154,21 +170,29 @@ def signed_by(status: OriginalStatus, data: DossierData, *, parties: bool = True
     """« le 28 février 2022 par Martine EXEMPLE, pour la Métropole …, et Pascal FRIQUET, pour
     l'AR Hlm » (the day said once when they signed the same day, else after each name)."""
     conv = data.convention
-    party_of = {s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
-                for s in signatories(status.planned, data)} if parties else {}
+    party_of = (
+        {
+            s.field: (conv.metropole if s.who == "metropole" else conv.association).designation_courte
+            for s in signatories(status.planned, data)
+        }
+        if parties
+        else {}
+    )
     days = {s.day for s in status.signatures}
     said = []
     for s in status.signatures:
         who = s.signer + (f", pour {party_of[s.field]}" if s.field in party_of else "")
         said.append(who + (f"{',' if parties else ''} le {date_fr(s.day)}" if len(days) > 1 and s.day else ""))
     names = (", et " if parties else " et ").join([", ".join(said[:-1]), said[-1]] if len(said) > 1 else said)
-    return (f"le {date_fr(next(iter(days)))} par {names}" if len(days) == 1 and None not in days else f"par {names}")
+    return f"le {date_fr(next(iter(days)))} par {names}" if len(days) == 1 and None not in days else f"par {names}"
 
 
 def _words(template: str, status: OriginalStatus, data: DossierData, *, parties: bool = True) -> str:
-    return template.format(who=signers(status.planned, data), name=status.path.name,
-                           signed_by=signed_by(status, data, parties=parties)
-                           if status.enclosure.enclosed and "{signed_by}" in template else "")
+    return template.format(
+        who=signers(status.planned, data),
+        name=status.path.name,
+        signed_by=signed_by(status, data, parties=parties) if status.enclosure.enclosed and "{signed_by}" in template else "",
+    )
 
 
 def suffix(status: OriginalStatus) -> str:
@@ -194,8 +218,9 @@ def mention(status: OriginalStatus, data: DossierData) -> tuple[str, str | None]
     if status.enclosure is Enclosure.MISSING_COPY:  # signed the first year: its signed file is what is missing
         signed = data.convention.convention.date_signature
         said = f"Copie de la convention signée le {date_fr(signed)}" if signed else "Copie de la convention signée"
-        return f"{said} – fichier signé non joint à ce jour", \
-            (f"COPIE – convention signée le {date_fr(signed)}" if signed else "COPIE")
+        return f"{said} – fichier signé non joint à ce jour", (
+            f"COPIE – convention signée le {date_fr(signed)}" if signed else "COPIE"
+        )
     text = _words(MENTION[status.enclosure], status, data)
     if status.enclosure is Enclosure.SIGNED_COPY:
         days = sorted(s.day for s in status.signatures if s.day)
@@ -203,8 +228,15 @@ def mention(status: OriginalStatus, data: DossierData) -> tuple[str, str | None]
     return text, None
 
 
-def findings(planned: Planned, data: DossierData, shown: str, signatures: list, difference: tuple[str, str] | None,
-             *, compared: str = "ne correspond plus aux données") -> list[Finding]:
+def findings(
+    planned: Planned,
+    data: DossierData,
+    shown: str,
+    signatures: list,
+    difference: tuple[str, str] | None,
+    *,
+    compared: str = "ne correspond plus aux données",
+) -> list[Finding]:
     """Every problem of one signed original (``shown``: its path as staff type it), given its
     signatures (``pdf.originals.Signature``) and the first line where it differs from today's
     rendering of the data (None: the same text); ``compared``: how a difference is said (the
@@ -219,16 +251,22 @@ def findings(planned: Planned, data: DossierData, shown: str, signatures: list, 
         return found
     for s in signatures:
         if not s.intact:
-            breach(f"la signature de {s.signer} n'est plus intacte : le document a été modifié après elle, ou le "
-                   "fichier est abîmé — redemandez l'original signé")
+            breach(
+                f"la signature de {s.signer} n'est plus intacte : le document a été modifié après elle, ou le "
+                "fichier est abîmé — redemandez l'original signé"
+            )
         elif s.changed_after:
-            breach(f"après la signature de {s.signer}, {_change(s.modification_level)} : "
-                   "seules d'autres signatures peuvent s'ajouter — redemandez l'original signé, sans annotation")
+            breach(
+                f"après la signature de {s.signer}, {_change(s.modification_level)} : "
+                "seules d'autres signatures peuvent s'ajouter — redemandez l'original signé, sans annotation"
+            )
         if s.intact and not s.trusted:
-            breach(f"signature de {s.signer} non vérifiable : certificat émis par « {s.issuer} », qui n'est pas une "
-                   f"autorité de confiance de la convention — si c'est bien l'autorité du signataire, déposez son "
-                   f"certificat (.pem, .crt) dans {data.convention_dir.name}/autorites/ ; sinon, redemandez l'original "
-                   "signé avec un certificat reconnu")
+            breach(
+                f"signature de {s.signer} non vérifiable : certificat émis par « {s.issuer} », qui n'est pas une "
+                f"autorité de confiance de la convention — si c'est bien l'autorité du signataire, déposez son "
+                f"certificat (.pem, .crt) dans {data.convention_dir.name}/autorites/ ; sinon, redemandez l'original "
+                "signé avec un certificat reconnu"
+            )
     expected = signatories(planned, data)
     for who in expected:
         mine = _signature_of(who, signatures)
@@ -236,21 +274,34 @@ def findings(planned: Planned, data: DossierData, shown: str, signatures: list, 
             name = f" ({who.name})" if who.name else ""
             breach(f"la signature {de(who.title)}{name} manque — faites-le signer dans le champ « {who.field} »")
         elif who.name and mine.field == who.field and _plain(who.name) not in _plain(mine.signer):
-            found.append(Finding(f"{shown} : le champ « {who.field} » est signé par {mine.signer}, alors que les "
-                                 f"données nomment {who.name} ({who.title}) — vérifiez la délégation de signature",
-                                 Severity.NOTICE))
+            found.append(
+                Finding(
+                    f"{shown} : le champ « {who.field} » est signé par {mine.signer}, alors que les "
+                    f"données nomment {who.name} ({who.title}) — vérifiez la délégation de signature",
+                    Severity.NOTICE,
+                )
+            )
         elif not who.name:
-            found.append(Finding(f"{shown} : le champ « {who.field} » est signé par {mine.signer}, que rien ne "
-                                 f"permet de vérifier : les données ne nomment pas {who.title} — ajoutez son nom "
-                                 f"(prenom, nom) dans les données", Severity.NOTICE))
+            found.append(
+                Finding(
+                    f"{shown} : le champ « {who.field} » est signé par {mine.signer}, que rien ne "
+                    f"permet de vérifier : les données ne nomment pas {who.title} — ajoutez son nom "
+                    f"(prenom, nom) dans les données",
+                    Severity.NOTICE,
+                )
+            )
     if difference is not None and "PROJET" in difference[0]:
-        breach("le document signé est une version de travail (marque PROJET) : faites signer le document publié "
-               "une fois ses données réelles (sans marque PROJET), puis remplacez ce fichier")
+        breach(
+            "le document signé est une version de travail (marque PROJET) : faites signer le document publié "
+            "une fois ses données réelles (sans marque PROJET), puis remplacez ce fichier"
+        )
     elif difference is not None:
         signed, today = difference
-        breach(f"{compared} : le document signé porte « {signed or '(rien)'} » où les données "
-               f"d'aujourd'hui donnent « {today or '(rien)'} » — si la donnée est juste, faites signer le document "
-               "reconstruit ; sinon, corrigez la donnée")
+        breach(
+            f"{compared} : le document signé porte « {signed or '(rien)'} » où les données "
+            f"d'aujourd'hui donnent « {today or '(rien)'} » — si la donnée est juste, faites signer le document "
+            "reconstruit ; sinon, corrigez la donnée"
+        )
     fields = {who.field: who.who for who in expected}
     for s in signatures:
         if s.day is None:
@@ -270,12 +321,16 @@ def out_of_window(planned: Planned, data: DossierData, signer: str, day, who: st
     earliest, latest, before_what = signature_window(planned, data)
     said = f"signé par {signer} le {date_fr(day)}"
     if planned.spec.letter and day != planned.date:
-        return (f"{said}, et non le jour de sa date ({date_fr(planned.date)}) : une lettre se signe le jour où elle est "
-                "datée — signez-la ce jour-là, ou corrigez sa date dans year.yaml, reconstruisez et signez à nouveau")
+        return (
+            f"{said}, et non le jour de sa date ({date_fr(planned.date)}) : une lettre se signe le jour où elle est "
+            "datée — signez-la ce jour-là, ou corrigez sa date dans year.yaml, reconstruisez et signez à nouveau"
+        )
     if earliest is not None and day < earliest:
         if planned.key == "convention":
-            return (f"{said}, avant la délibération du {date_fr(earliest)} qui autorise la convention : chaque partie "
-                    "signe le texte approuvé, après la délibération")
+            return (
+                f"{said}, avant la délibération du {date_fr(earliest)} qui autorise la convention : chaque partie "
+                "signe le texte approuvé, après la délibération"
+            )
         return f"{said}, avant la date du document ({date_fr(earliest)}) : une signature ne peut pas précéder le document"
     if latest is not None and day > latest:
         return f"{said}, après {before_what} : il doit être signé au plus tard ce jour-là"
@@ -284,11 +339,15 @@ def out_of_window(planned: Planned, data: DossierData, signer: str, day, who: st
         if data.convention.convention.signatures is not None:
             todo = f"si c'est la donnée qui est fausse, corrigez signatures.{who} ; sinon, faites signer à nouveau"
         else:
-            todo = ("si les parties ont signé à des jours différents, donnez le jour de chacune sous « signatures: » "
-                    "(metropole, association) ; sinon, faites signer à nouveau")
+            todo = (
+                "si les parties ont signé à des jours différents, donnez le jour de chacune sous « signatures: » "
+                "(metropole, association) ; sinon, faites signer à nouveau"
+            )
         key = f"signatures.{who}" if data.convention.convention.signatures is not None else "date_signature"
-        return (f"{said}, quand convention.yaml date cette signature du {date_fr(expected)} ({key}) : la convention "
-                f"est datée de sa dernière signature — {todo}")
+        return (
+            f"{said}, quand convention.yaml date cette signature du {date_fr(expected)} ({key}) : la convention "
+            f"est datée de sa dernière signature — {todo}"
+        )
     return None
 
 

@@ -6,17 +6,48 @@ with it. What can be compared without understanding French is: how many chantier
 counts, the pieces article 3 lists, and the amounts it states. A disagreement is a warning:
 the text is the authority, but only a person can tell which side is wrong.
 """
+
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 from pathlib import Path
 
-NUMBERS = {"un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9,
-           "dix": 10, "onze": 11, "douze": 12}
+NUMBERS = {
+    "un": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+}
 # words too common in a list of pieces to tell one piece from another
-COMMON = {"avec", "dans", "pour", "leur", "leurs", "mise", "œuvre", "oeuvre", "année", "l'année", "présente",
-          "convention", "l'association", "association", "documents", "document", "suivants", "chaque"}
+COMMON = {
+    "avec",
+    "dans",
+    "pour",
+    "leur",
+    "leurs",
+    "mise",
+    "œuvre",
+    "oeuvre",
+    "année",
+    "l'année",
+    "présente",
+    "convention",
+    "l'association",
+    "association",
+    "documents",
+    "document",
+    "suivants",
+    "chaque",
+}
 SPACES = "[ \u00a0\u202f]"
 GROUPS = "[ \u00a0\u202f.]"  # « 20 000 », « 20.000 »: how a French text groups thousands
 AMOUNT = re.compile(rf"(?<![\d,.])(\d{{1,3}}(?:{GROUPS}?\d{{3}})*(?:,\d{{2}})?){SPACES}?(?:€|euros?\b)")
@@ -45,9 +76,8 @@ def article(found: list[tuple[str, bool]], number: int) -> list[tuple[str, bool]
     start = next((i for i, (text, _) in enumerate(found) if re.match(rf"\s*article\s+{number}\b", text, re.I)), None)
     if start is None:
         return []
-    end = next((i for i in range(start + 1, len(found)) if re.match(r"\s*article\s+\d", found[i][0], re.I)),
-               len(found))
-    return found[start + 1:end]
+    end = next((i for i in range(start + 1, len(found)) if re.match(r"\s*article\s+\d", found[i][0], re.I)), len(found))
+    return found[start + 1 : end]
 
 
 def _words(text: str) -> set[str]:
@@ -63,22 +93,30 @@ def disagreements(conv, path: Path) -> list[str]:
     said = []
     counts = {_count(m.group(1)) for text, _ in plain for m in re.finditer(r"\b(\d+|\w+)\s+chantiers\b", text, re.I)}
     for count in sorted(c for c in counts if c is not None and c != len(conv.chantiers)):
-        said.append(f"le texte compte {count} chantiers, convention.yaml en liste {len(conv.chantiers)} "
-                    "(chantiers) : corrigez l'un ou l'autre")
+        said.append(
+            f"le texte compte {count} chantiers, convention.yaml en liste {len(conv.chantiers)} "
+            "(chantiers) : corrigez l'un ou l'autre"
+        )
     items = [text for text, listed in article(plain, 3) if listed and text.strip()]
     if items:
         for piece in conv.pieces_requises:
             if not any(_words(piece.libelle) & _words(item) for item in items):
-                said.append(f"la pièce « {piece.libelle} » (pieces_requises) n'est pas dans la liste de l'article 3 "
-                            "du texte : retirez-la de convention.yaml, ou demandez au juriste si le texte l'oublie")
+                said.append(
+                    f"la pièce « {piece.libelle} » (pieces_requises) n'est pas dans la liste de l'article 3 "
+                    "du texte : retirez-la de convention.yaml, ou demandez au juriste si le texte l'oublie"
+                )
         for item in items:
             if not any(_words(piece.libelle) & _words(item) for piece in conv.pieces_requises):
-                said.append(f"l'article 3 du texte demande « {item.strip()} », qu'aucune pièce de pieces_requises "
-                            "ne nomme : ajoutez-la à convention.yaml")
+                said.append(
+                    f"l'article 3 du texte demande « {item.strip()} », qu'aucune pièce de pieces_requises "
+                    "ne nomme : ajoutez-la à convention.yaml"
+                )
     amounts = {_amount(m.group(1)) for text, _ in article(plain, 3) for m in AMOUNT.finditer(text)}
     for amount in sorted(a for a in amounts if a != conv.convention.montant_annuel):
-        said.append(f"l'article 3 du texte parle de {amount} €, convention.yaml d'une participation annuelle de "
-                    f"{conv.convention.montant_annuel} € (convention.montant_annuel) : corrigez l'un ou l'autre")
+        said.append(
+            f"l'article 3 du texte parle de {amount} €, convention.yaml d'une participation annuelle de "
+            f"{conv.convention.montant_annuel} € (convention.montant_annuel) : corrigez l'un ou l'autre"
+        )
     return said
 
 

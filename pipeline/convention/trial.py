@@ -14,6 +14,7 @@ the June after it: until then a trial sending stands for it, the nearest year's 
 drawn up on trial dates (accounts approved in June N+1, the CRF a few days later, its letter
 after, all before the 30 June it is due).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -80,12 +81,18 @@ def sending(loaded: list[DossierData]) -> Trial | None:
     received = year.finances.montant_recu if year.finances is not None and year.finances.montant_recu else amount
     approved = dt.date(n + 1, 6, 15)  # the general assembly, in June N+1
     block = CompteRenduFinancier(
-        date=approved + dt.timedelta(days=5), lieu=appel.lieu, comptes_approuves_le=approved,
-        transmis_le=approved + dt.timedelta(days=8), reference=appel.reference,
-        lignes=[LigneCRF(rubrique="personnel", prevu=amount, realise=received),  # totals that balance
-                LigneCRF(rubrique=crf.PARTICIPATION, prevu=amount, realise=received)],
+        date=approved + dt.timedelta(days=5),
+        lieu=appel.lieu,
+        comptes_approuves_le=approved,
+        transmis_le=approved + dt.timedelta(days=8),
+        reference=appel.reference,
+        lignes=[
+            LigneCRF(rubrique="personnel", prevu=amount, realise=received),  # totals that balance
+            LigneCRF(rubrique=crf.PARTICIPATION, prevu=amount, realise=received),
+        ],
         commentaire="Données d'essai : commentaire de l'annexe.",
-        regle_repartition="Données d'essai : règle de répartition des charges.")
+        regle_repartition="Données d'essai : règle de répartition des charges.",
+    )
     moved = dataclasses.replace(year, crf=block)
     return Trial(SENDING, dataclasses.replace(source, year=moved, reported={}, warnings=[], sending=True))
 
@@ -108,21 +115,27 @@ def _dossier(source: DossierData, year: int) -> DossierData:
         base = _moved(earlier, shift) if earlier is not None else _moved(source.year, y - source.year.annee)
         base = dataclasses.replace(base, annee=y)
         if base.bilan is None:
-            base = dataclasses.replace(base, bilan=Etabli(date=min(drawn_up.date, dt.date(y + 1, 2, 15)),
-                                                          lieu=drawn_up.lieu))
+            base = dataclasses.replace(base, bilan=Etabli(date=min(drawn_up.date, dt.date(y + 1, 2, 15)), lieu=drawn_up.lieu))
         reported[y] = base
     if cycle.is_closing(year, period):
         last = source.year.appel or source.year.transmission
         moved = dataclasses.replace(
-            moved, appel=None, banque=None, pieces=[],
+            moved,
+            appel=None,
+            banque=None,
+            pieces=[],
             bilan_final=moved.bilan_final or drawn_up,
-            transmission=moved.transmission or Transmission(
-                date=copil + dt.timedelta(days=14), reference=getattr(last, "reference", "—"),
-                lieu=lieu, dossier_suivi_par=getattr(last, "dossier_suivi_par", None)))
+            transmission=moved.transmission
+            or Transmission(
+                date=copil + dt.timedelta(days=14),
+                reference=getattr(last, "reference", "—"),
+                lieu=lieu,
+                dossier_suivi_par=getattr(last, "dossier_suivi_par", None),
+            ),
+        )
     elif moved.appel is None:  # from the closing year back into the period: a call again
         moved = _call_from(moved, source, copil)
-    return dataclasses.replace(source, year=dataclasses.replace(moved, annee=year), reported=reported,
-                               warnings=[])
+    return dataclasses.replace(source, year=dataclasses.replace(moved, annee=year), reported=reported, warnings=[])
 
 
 def _call_from(moved: Annee, source: DossierData, copil: dt.date) -> Annee:
@@ -131,8 +144,7 @@ def _call_from(moved: Annee, source: DossierData, copil: dt.date) -> Annee:
     if donor is None or donor.appel is None:
         return moved
     appel = dataclasses.replace(donor.appel, date=copil + dt.timedelta(days=14))
-    return dataclasses.replace(moved, appel=appel, banque=donor.banque, pieces=donor.pieces,
-                               bilan_final=None, transmission=None)
+    return dataclasses.replace(moved, appel=appel, banque=donor.banque, pieces=donor.pieces, bilan_final=None, transmission=None)
 
 
 def _moved(value, years: int):
@@ -143,8 +155,9 @@ def _moved(value, years: int):
         except ValueError:  # 29 February
             return value.replace(year=value.year + years, day=28)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: _moved(getattr(value, f.name), years)
-                                             for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(
+            value, **{f.name: _moved(getattr(value, f.name), years) for f in dataclasses.fields(value) if f.init}
+        )
     if isinstance(value, list):
         return [_moved(v, years) for v in value]
     if isinstance(value, dict):

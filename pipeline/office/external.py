@@ -8,6 +8,7 @@ request to any host the machine reaches (and a dossier's timing with it). Hyperl
 are followed only by a reader who clicks them. A file with nothing external is left untouched,
 byte for byte.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,10 @@ _FIELD = rb"(?:INCLUDEPICTURE|INCLUDETEXT|LINK|DDEAUTO|DDE|IMPORT)\b"
 _INSTR_TEXT = re.compile(rb"(<w:instrText\b[^>]*>)\s*" + _FIELD + rb"[^<]*(</w:instrText>)")
 _FLD_SIMPLE = re.compile(rb'(<w:fldSimple\b[^>]*\bw:instr=")\s*' + _FIELD + rb'[^"]*(")')
 # OpenDocument: a linked image, object or section names its address in xlink:href
-_ODF_LINK = re.compile(rb'(<(?:draw:image|draw:object|draw:object-ole|text:section-source|table:table-source)\b[^>]*?)'
-                       rb'\s+xlink:href="(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/)[^"]*"')
+_ODF_LINK = re.compile(
+    rb"(<(?:draw:image|draw:object|draw:object-ole|text:section-source|table:table-source)\b[^>]*?)"
+    rb'\s+xlink:href="(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/)[^"]*"'
+)
 
 
 def _clean(name: str, data: bytes) -> tuple[bytes, int]:

@@ -8,6 +8,7 @@ a timeout kills the whole process group so that no LibreOffice is left behind.
 This is the process and its protocol (one JSON line per request and per answer): which
 document to send when is the caller's (``schedule.Feed``).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -118,11 +119,10 @@ class Session(_Office):
         while not self.ready:
             pending = list(self.pending)  # to send again to a fresh start (closing forgets them)
             try:
-                answer = self._next(settings.start_timeout(START_TIMEOUT),
-                                    "le démarrage de LibreOffice", starting=True)
+                answer = self._next(settings.start_timeout(START_TIMEOUT), "le démarrage de LibreOffice", starting=True)
             except ConversionError as error:
                 if self.keep_profile is None or error.hung:
-                    programs.soffice()                               # too old, or not a LibreOffice: says so
+                    programs.soffice()  # too old, or not a LibreOffice: says so
                     programs.check_uno(programs.uno_python_path())  # no uno module: says so
                     raise
                 # a kept profile can be left broken (a machine stopped mid-write): LibreOffice then stops
@@ -150,13 +150,18 @@ class Session(_Office):
         held = (self.profile_lock.fileno(),) if self.profile_lock is not None else ()
         self.proc = subprocess.Popen(
             [str(python), str(WORKER), str(soffice), profile, f"pipeline-{uuid.uuid4().hex}"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True, env=env, pass_fds=held)
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            env=env,
+            pass_fds=held,
+        )
         # a fresh queue per worker: a dead worker's last words must not be read as the new one's
         self.lines = queue.Queue()
         self.stderr = []
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines, None, self.on_answer),
-                         daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines, None, self.on_answer), daemon=True).start()
         threading.Thread(target=self._read, args=(self.proc.stderr, None, self.stderr), daemon=True).start()
         if self.on_start is not None:
             self.on_start()
@@ -176,8 +181,7 @@ class Session(_Office):
         return self.profile.name
 
     @staticmethod
-    def _read(stream, answers: queue.Queue | None, errors: list[str] | None,
-              told: Callable[[], None] | None = None) -> None:
+    def _read(stream, answers: queue.Queue | None, errors: list[str] | None, told: Callable[[], None] | None = None) -> None:
         for line in stream:
             if answers is not None:
                 answers.put(line)
@@ -203,8 +207,9 @@ class Session(_Office):
     def hung(self, timeout: float, what: str, *, starting: bool = False) -> NoReturn:
         """Stop a LibreOffice that gave no answer for ``timeout`` seconds, and say so."""
         self.close()
-        raise ConversionError(f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté",
-                              hint=_hint(starting), hung=True) from None
+        raise ConversionError(
+            f"LibreOffice ne répond plus pendant {what} (après {timeout:.0f} s) : arrêté", hint=_hint(starting), hung=True
+        ) from None
 
     @property
     def _stdin(self) -> IO[str]:
@@ -215,8 +220,7 @@ class Session(_Office):
     @property
     def awaiting(self) -> str:
         """What its next answer is about, for a message: its start, or the oldest document sent."""
-        return f"la conversion de {self.pending[0][0].name}" if self.ready and self.pending else \
-            "le démarrage de LibreOffice"
+        return f"la conversion de {self.pending[0][0].name}" if self.ready and self.pending else "le démarrage de LibreOffice"
 
     @property
     def live(self) -> bool:
@@ -231,8 +235,10 @@ class Session(_Office):
         except subprocess.TimeoutExpired:
             code = None
         self.close()
-        raise ConversionError(f"LibreOffice s'est arrêté pendant {what} (code {code}){' : ' + detail[-200:] if detail else ''}",
-                              hint=_hint(starting))
+        raise ConversionError(
+            f"LibreOffice s'est arrêté pendant {what} (code {code}){' : ' + detail[-200:] if detail else ''}",
+            hint=_hint(starting),
+        )
 
     def send(self, doc: Path, pdf: Path) -> None:
         """Ask LibreOffice to convert ``doc`` into ``pdf`` and return at once (a released
@@ -261,29 +267,35 @@ class Session(_Office):
         an error that names it."""
         self.await_ready()
         doc, pdf = self.pending[0]
-        answer = self._next(settings.convert_timeout(SECONDS_PER_DOCUMENT),
-                            f"la conversion de {doc.name}")
+        answer = self._next(settings.convert_timeout(SECONDS_PER_DOCUMENT), f"la conversion de {doc.name}")
         self.pending.pop(0)
         vanished = [folder for folder in (doc.parent, pdf.parent) if not folder.is_dir()]
         if vanished:  # not the document's fault: say what happened to the folder
-            raise OutputError(f"le dossier de travail {vanished[0]} a disparu pendant la conversion de {doc.name}",
-                              hint="une autre commande l'a effacé, ou le disque a été démonté : relancez la construction")
+            raise OutputError(
+                f"le dossier de travail {vanished[0]} a disparu pendant la conversion de {doc.name}",
+                hint="une autre commande l'a effacé, ou le disque a été démonté : relancez la construction",
+            )
         if not answer.get("ok") or not pdf.is_file() or pdf.stat().st_size == 0:
             full = files.short_of_space([pdf.parent, tempfile.gettempdir()])
             if full:  # not the document's fault: no room left to write it
-                raise OutputError(f"plus de place sur le disque : {full}, pendant la conversion de {doc.name}",
-                                  hint="libérez de la place (une construction demande quelques centaines de Mo dans "
-                                       "outputs/ et dans le dossier temporaire) puis relancez")
+                raise OutputError(
+                    f"plus de place sur le disque : {full}, pendant la conversion de {doc.name}",
+                    hint="libérez de la place (une construction demande quelques centaines de Mo dans "
+                    "outputs/ et dans le dossier temporaire) puis relancez",
+                )
         if not answer.get("ok") and answer.get("crashed"):
             self.close()  # it is gone: the next document starts a new one
-            raise ConversionError(f"LibreOffice s'est arrêté pendant la conversion de {doc.name} (arrêté de "
-                                  "l'extérieur, ou à court de mémoire) : le document n'est pas en cause",
-                                  hint="relancez ; si l'arrêt se reproduit sur ce même document, ouvrez-le dans Word "
-                                       "ou LibreOffice pour voir s'il est abîmé")
+            raise ConversionError(
+                f"LibreOffice s'est arrêté pendant la conversion de {doc.name} (arrêté de "
+                "l'extérieur, ou à court de mémoire) : le document n'est pas en cause",
+                hint="relancez ; si l'arrêt se reproduit sur ce même document, ouvrez-le dans Word "
+                "ou LibreOffice pour voir s'il est abîmé",
+            )
         if not answer.get("ok"):
-            raise ConversionError(f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} "
-                                  f"en PDF ({answer.get('error', '?')})",
-                                  hint="ouvrez ce document dans Word ou LibreOffice pour vérifier qu'il n'est pas abîmé")
+            raise ConversionError(
+                f"LibreOffice n'a pas pu convertir {Path(answer.get('source', doc)).name} en PDF ({answer.get('error', '?')})",
+                hint="ouvrez ce document dans Word ou LibreOffice pour vérifier qu'il n'est pas abîmé",
+            )
         if not pdf.is_file() or pdf.stat().st_size == 0:
             raise ConversionError(f"LibreOffice n'a rien écrit pour {doc.name}")
         return doc, pdf
@@ -343,14 +355,16 @@ class Pool(_Office):
     whichever converted them. Every worker's failure is said as a lone session says it; any
     failure stops them all."""
 
-    def __init__(self, *, profile: Path | None = None, on_start: Callable[[], None] | None = None,
-                 size: int | None = None):
+    def __init__(self, *, profile: Path | None = None, on_start: Callable[[], None] | None = None, size: int | None = None):
         """``profile``: the first worker's kept profile, the others' beside it (« -2 »…)."""
         count = size or workers()
         self.arrivals: queue.Queue[Session] = queue.Queue()  # a worker that answered (or died)
-        self.sessions = [Session(profile=profile if i == 0 or profile is None else
-                                 profile.with_name(f"{profile.name}-{i + 1}"), on_start=on_start)
-                         for i in range(count)]
+        self.sessions = [
+            Session(
+                profile=profile if i == 0 or profile is None else profile.with_name(f"{profile.name}-{i + 1}"), on_start=on_start
+            )
+            for i in range(count)
+        ]
         for session in self.sessions:
             session.on_answer = lambda session=session: self.arrivals.put(session)
         self.since: dict[int, float] = {}  # a busy worker → when the pool began waiting for it

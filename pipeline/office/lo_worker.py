@@ -5,6 +5,7 @@ stdin, one JSON line per request, answering one JSON line per document. One proc
 serves the whole build, so later rounds (the bordereau, once the page numbers are known)
 cost no new start. This file imports nothing from the pipeline: it runs outside the venv.
 """
+
 import json
 import os
 import signal
@@ -40,8 +41,9 @@ def connect(pipe_name, soffice, deadline):
 
 
 def convert(desktop, source, target):
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0,
-                                       (prop("Hidden", True), prop("ReadOnly", True), prop("UpdateDocMode", 0)))
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(source), "_blank", 0, (prop("Hidden", True), prop("ReadOnly", True), prop("UpdateDocMode", 0))
+    )
     if doc is None:
         raise RuntimeError("document illisible")
     try:
@@ -49,11 +51,19 @@ def convert(desktop, source, target):
         fields = doc.getTextFields() if hasattr(doc, "getTextFields") else None
         if fields is not None:
             fields.refresh()
-        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", (
-            prop("SelectPdfVersion", 2), prop("UseTaggedPDF", True), prop("ExportBookmarks", True),
-            prop("ExportFormFields", False), prop("ExportBookmarksToPDFDestination", True)))
-        doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "writer_pdf_Export"),
-                                                         prop("FilterData", filter_data)))
+        filter_data = uno.Any(
+            "[]com.sun.star.beans.PropertyValue",
+            (
+                prop("SelectPdfVersion", 2),
+                prop("UseTaggedPDF", True),
+                prop("ExportBookmarks", True),
+                prop("ExportFormFields", False),
+                prop("ExportBookmarksToPDFDestination", True),
+            ),
+        )
+        doc.storeToURL(
+            uno.systemPathToFileUrl(target), (prop("FilterName", "writer_pdf_Export"), prop("FilterData", filter_data))
+        )
     finally:
         doc.close(True)
 
@@ -62,9 +72,20 @@ def main():
     global uno
     soffice_path, profile, pipe_name = sys.argv[1:4]
     soffice = subprocess.Popen(
-        [soffice_path, "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck", "--nodefault",
-         f"-env:UserInstallation={Path(profile).resolve().as_uri()}", f"--accept=pipe,name={pipe_name};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            soffice_path,
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+            f"--accept=pipe,name={pipe_name};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import uno as bridge
 
     uno = bridge
@@ -82,10 +103,8 @@ def main():
                     print(json.dumps({"ok": True, "source": source}), flush=True)
                 except Exception as exc:  # reported to the pipeline, which names the file
                     # LibreOffice itself gone (killed, out of memory): not the document's fault
-                    crashed = soffice.poll() is not None or "Disposed" in type(exc).__name__ or \
-                        "disposed" in str(exc).lower()
-                    print(json.dumps({"ok": False, "source": source, "error": str(exc)[:300], "crashed": crashed}),
-                          flush=True)
+                    crashed = soffice.poll() is not None or "Disposed" in type(exc).__name__ or "disposed" in str(exc).lower()
+                    print(json.dumps({"ok": False, "source": source, "error": str(exc)[:300], "crashed": crashed}), flush=True)
                     if crashed:
                         break
     finally:
@@ -103,6 +122,7 @@ def main():
                 os.killpg(0, signal.SIGKILL)  # this worker goes with it
             else:
                 soffice.kill()
+
 
 if __name__ == "__main__":
     main()

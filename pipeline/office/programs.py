@@ -3,6 +3,7 @@
 Also the one ``run()`` wrapper for subprocesses: argument lists only (no shell), a timeout
 that kills the whole process group, stderr kept for the message.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,8 +18,11 @@ from pipeline import settings
 from pipeline.errors import ConversionError, ToolMissing
 
 # the one list of Debian packages, also read by tools/setup-system.sh
-APT_PACKAGES = " ".join(line.strip() for line in (Path(__file__).with_name("packages.txt")).read_text(encoding="utf-8")
-                        .splitlines() if line.strip() and not line.startswith("#"))
+APT_PACKAGES = " ".join(
+    line.strip()
+    for line in (Path(__file__).with_name("packages.txt")).read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
 INSTALL_HINT = f"installez-le : sudo apt-get install -y {APT_PACKAGES} (ou lancez « make setup »)"
 MIN_LIBREOFFICE = (7, 4)
 
@@ -40,8 +44,7 @@ def soffice() -> tuple[Path, str]:
     """
     found = str(soffice_path())
     try:
-        out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=60,
-                             start_new_session=True).stdout
+        out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=60, start_new_session=True).stdout
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ToolMissing(f"LibreOffice ({found}) ne répond pas : {exc}", hint=INSTALL_HINT) from None
     m = re.search(r"(\d+)\.(\d+)[.\d]*", out)
@@ -49,8 +52,11 @@ def soffice() -> tuple[Path, str]:
         raise ToolMissing(f"LibreOffice ({found}) ne donne pas sa version ({out.strip()[:80]!r})", hint=INSTALL_HINT)
     version = (int(m.group(1)), int(m.group(2)))
     if version < MIN_LIBREOFFICE:
-        raise ToolMissing(f"LibreOffice {m.group(0)} est trop ancien : il faut la version "
-                          f"{'.'.join(map(str, MIN_LIBREOFFICE))} ou plus récente", hint=INSTALL_HINT)
+        raise ToolMissing(
+            f"LibreOffice {m.group(0)} est trop ancien : il faut la version "
+            f"{'.'.join(map(str, MIN_LIBREOFFICE))} ou plus récente",
+            hint=INSTALL_HINT,
+        )
     return Path(found), m.group(0)
 
 
@@ -70,8 +76,9 @@ def check_uno(python: Path) -> None:
 
     Asked only when the LibreOffice worker fails to start, to say why.
     """
-    probe = subprocess.run([str(python), "-c", "import uno"], capture_output=True, timeout=60,
-                           env=dict(os.environ, PYTHONPATH=""))
+    probe = subprocess.run(
+        [str(python), "-c", "import uno"], capture_output=True, timeout=60, env=dict(os.environ, PYTHONPATH="")
+    )
     if probe.returncode != 0:
         raise ToolMissing(f"le pont Python de LibreOffice (module « uno ») manque à {python}", hint=INSTALL_HINT)
 
@@ -90,8 +97,7 @@ def kill_group(proc: subprocess.Popen) -> None:
 
 def run(args: list[str], *, timeout: float, what: str) -> subprocess.CompletedProcess:
     """Run a program in its own process group; a hang or a failure is a ConversionError."""
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -5,6 +5,7 @@ Cover, sommaire and page numbers are drawn with reportlab once the page counts a
 Sans embedded in the file. pypdf's merge drops the output intent, XMP metadata and
 language of its sources (pypdf #1012): they are restored here for PDF/A-2b.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,8 @@ class Attachment:
 
     name: str
     data: bytes
-    description: str   # what the file is, as a PDF reader's attachment panel shows it
-    summary: str       # its line in the sommaire: who signed and when
+    description: str  # what the file is, as a PDF reader's attachment panel shows it
+    summary: str  # its line in the sommaire: who signed and when
     date: dt.datetime
 
 
@@ -94,8 +95,9 @@ def open_pdf(path: Path | BinaryIO, label: str) -> PdfReader:
         len(reader.pages)  # reads the page tree: a broken one fails here, not halfway through assembling
         return reader
     except (PdfReadError, OSError, ValueError, KeyError) as exc:
-        raise InputError(f"{label} : PDF illisible ({exc.__class__.__name__})",
-                         hint="demandez un nouvel export de la pièce") from None
+        raise InputError(
+            f"{label} : PDF illisible ({exc.__class__.__name__})", hint="demandez un nouvel export de la pièce"
+        ) from None
 
 
 def page_count(path: Path, label: str) -> int:
@@ -163,8 +165,9 @@ def _front_matter(entries: list[Entry], placement: Layout, meta: Meta, attachmen
     rows: list[tuple[str, int | None, str, bool | str]] = []  # text, page, section, continued (or a file's line)
     for e in entries:  # a long title continues on a line of its own, the page number on its last line
         parts = _title_lines(e.title)
-        rows += [(part, None if i < len(parts) - 1 else placement.starts[e.key], e.section, i > 0)
-                 for i, part in enumerate(parts)]
+        rows += [
+            (part, None if i < len(parts) - 1 else placement.starts[e.key], e.section, i > 0) for i, part in enumerate(parts)
+        ]
     carried = "Originaux signés électroniquement, joints à ce fichier (trombone du lecteur PDF)"
     for a in sorted(attachments, key=lambda a: a.name):  # a file carried, not a page: no leaders, never cut
         parts = _attached_lines(a)
@@ -174,7 +177,7 @@ def _front_matter(entries: list[Entry], placement: Layout, meta: Meta, attachmen
         c.setFont(fonts.BOLD, 18)
         c.drawString(60, height - 80, "Sommaire")
         y = height - 125
-        chunk = rows[page_index * SOMMAIRE_LINES_PER_PAGE:(page_index + 1) * SOMMAIRE_LINES_PER_PAGE]
+        chunk = rows[page_index * SOMMAIRE_LINES_PER_PAGE : (page_index + 1) * SOMMAIRE_LINES_PER_PAGE]
         previous_section = None
         for title, start, section, continued in chunk:
             if section and section != previous_section:
@@ -291,19 +294,29 @@ def _attach(writer: PdfWriter, attachments: list[Attachment]) -> None:
         stream = StreamObject()
         stream.set_data(a.data)
         stream = stream.flate_encode()
-        stream.update({
-            NameObject("/Type"): NameObject("/EmbeddedFile"), NameObject("/Subtype"): NameObject("/application#2Fpdf"),
-            NameObject("/Params"): DictionaryObject({
-                NameObject("/Size"): NumberObject(len(a.data)),
-                NameObject("/ModDate"): TextStringObject(a.date.strftime("D:%Y%m%d%H%M%S+00'00'")),
-                NameObject("/CheckSum"): ByteStringObject(hashlib.md5(a.data).digest()),  # PDF's own checksum
-            })})
-        spec = DictionaryObject({
-            NameObject("/Type"): NameObject("/Filespec"), NameObject("/F"): TextStringObject(a.name),
-            NameObject("/UF"): TextStringObject(a.name), NameObject("/Desc"): TextStringObject(a.description),
-            NameObject("/AFRelationship"): NameObject("/Source"),
-            NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream)}),
-        })
+        stream.update(
+            {
+                NameObject("/Type"): NameObject("/EmbeddedFile"),
+                NameObject("/Subtype"): NameObject("/application#2Fpdf"),
+                NameObject("/Params"): DictionaryObject(
+                    {
+                        NameObject("/Size"): NumberObject(len(a.data)),
+                        NameObject("/ModDate"): TextStringObject(a.date.strftime("D:%Y%m%d%H%M%S+00'00'")),
+                        NameObject("/CheckSum"): ByteStringObject(hashlib.md5(a.data).digest()),  # PDF's own checksum
+                    }
+                ),
+            }
+        )
+        spec = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Filespec"),
+                NameObject("/F"): TextStringObject(a.name),
+                NameObject("/UF"): TextStringObject(a.name),
+                NameObject("/Desc"): TextStringObject(a.description),
+                NameObject("/AFRelationship"): NameObject("/Source"),
+                NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream)}),
+            }
+        )
         ref = writer._add_object(spec)
         names.extend([TextStringObject(a.name), ref])
         refs.append(ref)
@@ -397,9 +410,14 @@ def _keep_signature_appearances(writer: PdfWriter) -> None:
             annot = ref.get_object()
             field = annot.get("/Parent", annot).get_object() if "/FT" not in annot else annot
             appearance = (annot.get("/AP") or {}).get("/N")
-            if annot.get("/Subtype") != "/Widget" or field.get("/FT") != "/Sig" or "/V" not in field \
-                    or appearance is None or "/Matrix" in appearance.get_object() \
-                    or not _fonts_embedded(appearance.get_object()):  # PDF/A: else the margin mention says it
+            if (
+                annot.get("/Subtype") != "/Widget"
+                or field.get("/FT") != "/Sig"
+                or "/V" not in field
+                or appearance is None
+                or "/Matrix" in appearance.get_object()
+                or not _fonts_embedded(appearance.get_object())
+            ):  # PDF/A: else the margin mention says it
                 continue
             box = _normalised([float(v) for v in appearance.get_object().get("/BBox", [0, 0, 0, 0])])
             llx, lly, urx, ury = _normalised([float(v) for v in annot["/Rect"]])
@@ -410,19 +428,23 @@ def _keep_signature_appearances(writer: PdfWriter) -> None:
             drawn.append(f"q {sx:.4f} 0 0 {sy:.4f} {llx - box[0] * sx:.2f} {lly - box[1] * sy:.2f} cm {name} Do Q")
             resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
             xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
-            xobjects[NameObject(name)] = appearance.indirect_reference if hasattr(appearance, "indirect_reference") \
-                and appearance.indirect_reference is not None else writer._add_object(appearance.get_object())
+            xobjects[NameObject(name)] = (
+                appearance.indirect_reference
+                if hasattr(appearance, "indirect_reference") and appearance.indirect_reference is not None
+                else writer._add_object(appearance.get_object())
+            )
         if drawn:
             content = page.get_contents()
             stream = DecodedStreamObject()
-            stream.set_data(b"q\n" + (content.get_data() if content is not None else b"") + b"\nQ\n" +
-                            "\n".join(drawn).encode() + b"\n")
+            stream.set_data(
+                b"q\n" + (content.get_data() if content is not None else b"") + b"\nQ\n" + "\n".join(drawn).encode() + b"\n"
+            )
             page.replace_contents(stream)  # type: ignore[arg-type]  # pypdf writes any stream object here
 
 
 def _fonts_embedded(xobject, depth: int = 0) -> bool:
     """Whether every font a form (and the forms it draws) uses is embedded, as PDF/A requires."""
-    resources = (xobject.get("/Resources") or {})
+    resources = xobject.get("/Resources") or {}
     resources = resources.get_object() if hasattr(resources, "get_object") else resources
     for font in (resources.get("/Font") or {}).values():
         font = font.get_object()
@@ -431,9 +453,10 @@ def _fonts_embedded(xobject, depth: int = 0) -> bool:
         descriptor = font.get("/FontDescriptor")
         if descriptor is None or not {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object()):
             return False
-    inner = (resources.get("/XObject") or {})
-    return depth > 8 or all(_fonts_embedded(x.get_object(), depth + 1) for x in inner.values()
-                            if x.get_object().get("/Subtype") == "/Form")
+    inner = resources.get("/XObject") or {}
+    return depth > 8 or all(
+        _fonts_embedded(x.get_object(), depth + 1) for x in inner.values() if x.get_object().get("/Subtype") == "/Form"
+    )
 
 
 def _normalised(box: list[float]) -> list[float]:
@@ -464,10 +487,19 @@ def prepare() -> None:
     fonts.register()
 
 
-def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from: Path, number_label: str,
-             fields: Callable[[Layout], list[FieldPlace]] | None = None, counts: list[int] | None = None,
-             readers: dict[Path, PdfReader] | None = None, mentions: dict[str, Mention] | None = None,
-             attachments: list[Attachment] | None = None) -> Layout:
+def assemble(
+    entries: list[Entry],
+    out: Path,
+    meta: Meta,
+    *,
+    output_intent_from: Path,
+    number_label: str,
+    fields: Callable[[Layout], list[FieldPlace]] | None = None,
+    counts: list[int] | None = None,
+    readers: dict[Path, PdfReader] | None = None,
+    mentions: dict[str, Mention] | None = None,
+    attachments: list[Attachment] | None = None,
+) -> Layout:
     """Write the dossier to ``out``; return where each entry starts.
 
     ``fields(layout)`` gives the empty signature fields, placed once the layout is known;
@@ -481,18 +513,22 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     attachments = attachments or []
     placement = layout(entries, counts, attachments)
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(_front_matter(entries, placement, meta, attachments))),
-                  outline_item="Page de garde et sommaire",
-                  import_outline=False)
+    writer.append(
+        PdfReader(io.BytesIO(_front_matter(entries, placement, meta, attachments))),
+        outline_item="Page de garde et sommaire",
+        import_outline=False,
+    )
     for entry in entries:
-        writer.append(readers.get(entry.pdf) or PdfReader(entry.pdf), outline_item=entry.title,
-                      import_outline=entry.kind == "document")
+        writer.append(
+            readers.get(entry.pdf) or PdfReader(entry.pdf), outline_item=entry.title, import_outline=entry.kind == "document"
+        )
     per_page: list[Mention | None] = [None] * (placement.total)
     for entry, count in zip(entries, counts):
         for i in range(count):
             per_page[placement.starts[entry.key] - 1 + i] = (mentions or {}).get(entry.key)
-    overlay = _numbers_overlay([(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages],
-                               number_label, per_page)
+    overlay = _numbers_overlay(
+        [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages], number_label, per_page
+    )
     for page, stamp in zip(writer.pages, overlay.pages):
         page.merge_page(stamp)
     _keep_signature_appearances(writer)
@@ -508,10 +544,18 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     prefs = writer.create_viewer_preferences()
     prefs[NameObject("/DisplayDocTitle")] = BooleanObject(True)
     when = meta.date.strftime("D:%Y%m%d%H%M%S+00'00'")
-    writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Subject": meta.subject,
-                         "/Keywords": ", ".join(meta.keywords), "/Creator": meta.author,
-                         "/Producer": meta.author,  # the issuer, never the tool (what staff send is theirs)
-                         "/CreationDate": when, "/ModDate": when})
+    writer.add_metadata(
+        {
+            "/Title": meta.title,
+            "/Author": meta.author,
+            "/Subject": meta.subject,
+            "/Keywords": ", ".join(meta.keywords),
+            "/Creator": meta.author,
+            "/Producer": meta.author,  # the issuer, never the tool (what staff send is theirs)
+            "/CreationDate": when,
+            "/ModDate": when,
+        }
+    )
     xmp = StreamObject()
     xmp.set_data(_xmp(meta))
     xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
@@ -522,4 +566,3 @@ def assemble(entries: list[Entry], out: Path, meta: Meta, *, output_intent_from:
     with open(out, "wb") as handle:
         writer.write(handle)
     return placement
-

@@ -3,6 +3,7 @@ itself, the bilan's chart), and the font of those PDFs (cover, sommaire, page nu
 appearances): Liberation Sans, embedded, so that the dossier stays PDF/A. Registered once per
 process (reading the TrueType files takes 20 ms: the build does it while LibreOffice starts).
 """
+
 from __future__ import annotations
 
 import functools

@@ -4,6 +4,7 @@ LibreOffice exports it as a named destination; its page and position in the PDF 
 place an empty signature field there (``places_for``), and the assembly drops the bookmarks
 (``is_signature_bookmark``). Nothing of it is seen, copied or read aloud.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ Nothing here knows who should have signed or when: that is the convention's
 (``convention.documents.signatories`` and ``signature_window``). A signature covers exact
 bytes, so a signed original is only ever read here, never rewritten.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,19 +40,19 @@ class Signature:
     """One signature of a PDF, as the paying officer needs it read."""
 
     field: str
-    signer: str                  # the certificate's common name
-    subject: str                 # the certificate's whole subject, for verify
-    issuer: str                  # the common name of the authority that issued the certificate
-    when: dt.datetime | None     # the timestamp's time if there is one, else the time the signer's computer gave
+    signer: str  # the certificate's common name
+    subject: str  # the certificate's whole subject, for verify
+    issuer: str  # the common name of the authority that issued the certificate
+    when: dt.datetime | None  # the timestamp's time if there is one, else the time the signer's computer gave
     timestamped: bool
-    intact: bool                 # the signed bytes are unchanged and the signature matches them
-    trusted: bool                # the certificate chains to a given authority (and is valid then)
+    intact: bool  # the signed bytes are unchanged and the signature matches them
+    trusted: bool  # the certificate chains to a given authority (and is valid then)
     coverage_level: SignatureCoverageLevel | None
     """What it covers, pyHanko's ordered level: ENTIRE_FILE, or ENTIRE_REVISION when something was added after it."""
     modification_level: ModificationLevel | None
     """What later revisions changed, pyHanko's ordered level: NONE < LTA_UPDATES < FORM_FILLING < ANNOTATIONS < OTHER."""
-    level: str                   # PAdES level reached: B-B, B-T, B-LT, B-LTA
-    reason: str | None           # why it is not valid, in plain words (None when it is)
+    level: str  # PAdES level reached: B-B, B-T, B-LT, B-LTA
+    reason: str | None  # why it is not valid, in plain words (None when it is)
 
     @property
     def changed_after(self) -> bool:
@@ -147,16 +148,27 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
                     later = any(t.signed_revision > embedded.signed_revision for t in timestamps)
                     level = "B-LTA" if later else "B-LT"
                 subject = status.signing_cert.subject.human_friendly
-                found.append(Signature(
-                    field=embedded.field_name, signer=common_name(subject), subject=subject,
-                    issuer=common_name(status.signing_cert.issuer.human_friendly), when=when,
-                    timestamped=stamp is not None, intact=bool(status.intact and status.valid),
-                    trusted=bool(status.bottom_line), coverage_level=status.coverage,
-                    modification_level=status.modification_level,
-                    level=level, reason=_reason(status, bool(trust))))
+                found.append(
+                    Signature(
+                        field=embedded.field_name,
+                        signer=common_name(subject),
+                        subject=subject,
+                        issuer=common_name(status.signing_cert.issuer.human_friendly),
+                        when=when,
+                        timestamped=stamp is not None,
+                        intact=bool(status.intact and status.valid),
+                        trusted=bool(status.bottom_line),
+                        coverage_level=status.coverage,
+                        modification_level=status.modification_level,
+                        level=level,
+                        reason=_reason(status, bool(trust)),
+                    )
+                )
     except (PdfError, SigningError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SignatureError(f"{label} : signatures illisibles ({exc.__class__.__name__}) — le fichier a peut-être "
-                             "été modifié ou abîmé", hint="demandez le fichier signé d'origine") from None
+        raise SignatureError(
+            f"{label} : signatures illisibles ({exc.__class__.__name__}) — le fichier a peut-être été modifié ou abîmé",
+            hint="demandez le fichier signé d'origine",
+        ) from None
     return found
 
 
@@ -176,9 +188,11 @@ def authorities(folder: Path) -> list:
         try:
             found += list(load_certs_from_pemder([str(path)]))
         except (ValueError, TypeError, OSError) as exc:
-            raise SignatureError(f"{path} : certificat d'autorité illisible ({exc.__class__.__name__})",
-                                 hint="déposez dans ce dossier le certificat de l'autorité en PEM ou DER "
-                                      "(.pem, .crt, .cer), tel que l'autorité le publie") from None
+            raise SignatureError(
+                f"{path} : certificat d'autorité illisible ({exc.__class__.__name__})",
+                hint="déposez dans ce dossier le certificat de l'autorité en PEM ou DER "
+                "(.pem, .crt, .cer), tel que l'autorité le publie",
+            ) from None
     return found
 
 
@@ -201,8 +215,11 @@ def _offline_context(reader, trust: list, embedded, *, revocation_mode: str = "s
     except NoDSSFoundError:
         return ValidationContext(crls=[], ocsps=[], **settings)
     ours = _certificates(embedded)
-    ocsps = [response for response in (asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
-             if _is_about(response, ours)]
+    ocsps = [
+        response
+        for response in (asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
+        if _is_about(response, ours)
+    ]
     crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
     return ValidationContext(other_certs=list(dss.load_certs()), ocsps=ocsps, crls=crls, **settings)
 
@@ -230,8 +247,9 @@ def _is_about(response, certificates: list) -> bool:
         cert_id = single["cert_id"]
         algorithm = cert_id["hash_algorithm"]["algorithm"].native
         for cert in certificates:
-            if cert_id["serial_number"].native == cert.serial_number and \
-                    cert_id["issuer_name_hash"].native == getattr(cert.issuer, algorithm, None):
+            if cert_id["serial_number"].native == cert.serial_number and cert_id["issuer_name_hash"].native == getattr(
+                cert.issuer, algorithm, None
+            ):
                 return True
     return False
 
@@ -348,8 +366,7 @@ def first_difference(signed: list[str], fresh: list[str]) -> tuple[str, str] | N
         if a != b:
             return a, b
     if len(signed) != len(fresh):
-        return (signed[len(fresh)] if len(signed) > len(fresh) else "",
-                fresh[len(signed)] if len(fresh) > len(signed) else "")
+        return (signed[len(fresh)] if len(signed) > len(fresh) else "", fresh[len(signed)] if len(fresh) > len(signed) else "")
     return None
 
 
@@ -358,5 +375,4 @@ def embedded_pdfs(path: Path) -> list[tuple[str, bytes]]:
     from pypdf import PdfReader
 
     reader = PdfReader(path)
-    return [(name, data) for name, datas in reader.attachments.items() for data in datas
-            if data.startswith(b"%PDF-")]
+    return [(name, data) for name, datas in reader.attachments.items() for data in datas if data.startswith(b"%PDF-")]

@@ -6,6 +6,7 @@ Pieces that already embed their fonts are used as they are, at no cost. A scan (
 TIFF, multi-page TIFF included) is placed losslessly on A4 pages by img2pdf: its pixels are
 embedded as they are, so a 300 dpi scan stays as legible as the paper.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +27,7 @@ def unembedded_fonts(pdf: Path) -> list[str]:
             return
         resources = resources.get_object()
         fonts = resources.get("/Font")
-        for ref in (fonts.get_object().values() if fonts is not None else []):
+        for ref in fonts.get_object().values() if fonts is not None else []:
             font = ref.get_object()
             key = id(font)
             if key in seen:
@@ -41,7 +42,7 @@ def unembedded_fonts(pdf: Path) -> list[str]:
             if desc is None or not any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                 missing.add(str(font.get("/BaseFont", "?")).lstrip("/"))
         xobjects = resources.get("/XObject")
-        for ref in (xobjects.get_object().values() if xobjects is not None else []):
+        for ref in xobjects.get_object().values() if xobjects is not None else []:
             xobj = ref.get_object()
             if xobj.get("/Subtype") == "/Form" and id(xobj) not in seen:
                 seen.add(id(xobj))
@@ -77,8 +78,9 @@ def from_scan(image: Path, work: Path, label: str) -> Path:
         pass  # unreadable: said below, as img2pdf finds it
     if size is not None and (size == (0, 0) or size[0] * size[1] > MOST_PIXELS):
         shown = f"de {size[0]} × {size[1]} pixels" if size != (0, 0) else "démesurée"
-        raise ConversionError(f"la pièce « {label} » : image {shown}, plus qu'une page numérisée n'en a",
-                              hint="numérisez-la à nouveau en 300 dpi")
+        raise ConversionError(
+            f"la pièce « {label} » : image {shown}, plus qu'une page numérisée n'en a", hint="numérisez-la à nouveau en 300 dpi"
+        )
     try:
         with Image.open(image) as picture:
             if picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info):
@@ -90,8 +92,10 @@ def from_scan(image: Path, work: Path, label: str) -> Path:
         layout = img2pdf.get_layout_fun(A4, fit=img2pdf.FitMode.into)
         out.write_bytes(img2pdf.convert(str(source), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid))
     except (OSError, ValueError, img2pdf.ImageOpenError) as exc:
-        raise ConversionError(f"la pièce « {label} » : image illisible ({exc.__class__.__name__})",
-                              hint="numérisez-la à nouveau en JPEG, PNG ou TIFF") from None
+        raise ConversionError(
+            f"la pièce « {label} » : image illisible ({exc.__class__.__name__})",
+            hint="numérisez-la à nouveau en JPEG, PNG ou TIFF",
+        ) from None
     return out
 
 
@@ -107,6 +111,8 @@ def normalise(pdf: Path, work: Path, label: str) -> Path:
     out = work / f"{pdf.stem}-pdfa.pdf"
     ghostscript.to_pdfa(pdf, out, what=f"la pièce « {label} » (polices non incorporées : {', '.join(fonts[:3])})")
     if unembedded_fonts(out):
-        raise ConversionError(f"la pièce « {label} » garde des polices non incorporées après conversion",
-                              hint="demandez à l'émetteur une version PDF/A de la pièce")
+        raise ConversionError(
+            f"la pièce « {label} » garde des polices non incorporées après conversion",
+            hint="demandez à l'émetteur une version PDF/A de la pièce",
+        )
     return out

@@ -4,6 +4,7 @@ LibreOffice stamps its PDFs (creation date, XMP dates, the sRGB profile's header
 /ID). These are replaced by the date of the data, or SOURCE_DATE_EPOCH when it is set. (The
 filled .docx get their fixed zip times where they are written, ``render.write_docx``.)
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,7 +76,7 @@ def patch(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     edits.extend(_metadata_edits(data[:xref_at], when.strftime("%Y-%m-%dT%H:%M:%SZ")))
     edits.extend(_profile_edits(data[:xref_at]))
     ident = hashlib.md5(seed).hexdigest().upper().encode()  # a file identifier, not security
-    trailer = data[trailer_at:found.start()]
+    trailer = data[trailer_at : found.start()]
     trailer = re.sub(rb"/ID\s*\[[^\]]*\]", b"/ID [ <" + ident + b"> <" + ident + b"> ]", trailer)
     trailer = re.sub(rb"\s*/DocChecksum\s*/[0-9A-Fa-f]+", b"", trailer)  # a digest of the clock-stamped file
     edits.sort()
@@ -93,13 +94,20 @@ def patch(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
 
     entries = bytearray()
     for i in range(count):
-        entry = data[first_entry + 20 * i:first_entry + 20 * i + 20]
+        entry = data[first_entry + 20 * i : first_entry + 20 * i + 20]
         offset, generation, kind = entry[:10], entry[11:16], entry[17:18]
         if kind == b"n":
             offset = b"%010d" % moved(int(offset))
         entries += offset + b" " + generation + b" " + kind + entry[18:]
-    return (bytes(body) + data[xref_at:first_entry] + bytes(entries) + trailer
-            + b"startxref\n" + str(len(body)).encode() + b"\n%%EOF\n")
+    return (
+        bytes(body)
+        + data[xref_at:first_entry]
+        + bytes(entries)
+        + trailer
+        + b"startxref\n"
+        + str(len(body)).encode()
+        + b"\n%%EOF\n"
+    )
 
 
 def xmp_fixed(xml: str, iso: str) -> str:
@@ -122,7 +130,7 @@ def _metadata_edits(data: bytes, iso: str) -> list[tuple[int, int, bytes]]:
         return []
     start, size = obj.end(), int(obj.group(1))
     try:
-        xml = data[start:start + size].decode("utf-8")
+        xml = data[start : start + size].decode("utf-8")
     except UnicodeDecodeError:
         raise NotLibreOfficeLayout from None
     packed = xmp_fixed(xml, iso).encode("utf-8")
@@ -152,7 +160,7 @@ def _profile_edits(data: bytes) -> list[tuple[int, int, bytes]]:
         length_at = (obj.start(1) + length.start(1), obj.start(1) + length.end(1))
     start = obj.end()
     try:
-        profile = bytearray(zlib.decompress(data[start:start + size]))
+        profile = bytearray(zlib.decompress(data[start : start + size]))
     except zlib.error:
         raise NotLibreOfficeLayout from None
     profile[24:36] = bytes(12)

@@ -5,6 +5,7 @@ becomes an empty bookmark; its position in the rendered PDF places the field (``
 so a template edit that moves a block moves its field. Every signature is an incremental
 update: the signed bytes are never rewritten.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,16 +42,17 @@ def add_empty_fields(writer, places: list[FieldPlace]) -> None:
             annots.get_object().append(ref)
         fields.append(ref)
     if fields:
-        writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({
-            NameObject("/Fields"): fields}))
+        writer._root_object[NameObject("/AcroForm")] = writer._add_object(DictionaryObject({NameObject("/Fields"): fields}))
 
 
 def _unique(places: list[FieldPlace]) -> None:
     names = [p.name for p in places]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise SignatureError(f"le même champ de signature apparaît deux fois : {', '.join(duplicates)}",
-                             hint="chaque appel à signature('document', 'qui') doit être unique dans les modèles")
+        raise SignatureError(
+            f"le même champ de signature apparaît deux fois : {', '.join(duplicates)}",
+            hint="chaque appel à signature('document', 'qui') doit être unique dans les modèles",
+        )
 
 
 def _empty_field(place: FieldPlace, page_ref, add):
@@ -61,22 +63,29 @@ def _empty_field(place: FieldPlace, page_ref, add):
     llx, lly, urx, ury = place.box
     appearance = StreamObject()
     appearance.set_data(b"")
-    appearance.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(urx - llx), FloatObject(ury - lly)]),
-        NameObject("/Resources"): DictionaryObject(),
-    })
-    return add(DictionaryObject({
-        NameObject("/FT"): NameObject("/Sig"),
-        NameObject("/T"): TextStringObject(place.name),
-        NameObject("/TU"): TextStringObject(place.label),
-        NameObject("/Type"): NameObject("/Annot"),
-        NameObject("/Subtype"): NameObject("/Widget"),
-        NameObject("/F"): NumberObject(4 | 128),  # print, locked
-        NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.box]),
-        NameObject("/P"): page_ref,
-        NameObject("/AP"): DictionaryObject({NameObject("/N"): add(appearance)}),
-    }))
+    appearance.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(urx - llx), FloatObject(ury - lly)]),
+            NameObject("/Resources"): DictionaryObject(),
+        }
+    )
+    return add(
+        DictionaryObject(
+            {
+                NameObject("/FT"): NameObject("/Sig"),
+                NameObject("/T"): TextStringObject(place.name),
+                NameObject("/TU"): TextStringObject(place.label),
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Widget"),
+                NameObject("/F"): NumberObject(4 | 128),  # print, locked
+                NameObject("/Rect"): ArrayObject([FloatObject(v) for v in place.box]),
+                NameObject("/P"): page_ref,
+                NameObject("/AP"): DictionaryObject({NameObject("/N"): add(appearance)}),
+            }
+        )
+    )
 
 
 def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
@@ -94,7 +103,7 @@ def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
     reader = PdfReader(io.BytesIO(data))
     found = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", data)
     root: Any = reader.trailer["/Root"]
-    if found and data[int(found.group(1)):int(found.group(1)) + 4] == b"xref" and "/AcroForm" not in root:
+    if found and data[int(found.group(1)) : int(found.group(1)) + 4] == b"xref" and "/AcroForm" not in root:
         files.write_atomically(pdf, data + _fields_update(reader, places, len(data), int(found.group(1))))
         return
     writer = PdfWriter(clone_from=reader)  # not laid out as LibreOffice writes: rewritten whole
@@ -159,8 +168,13 @@ def _fields_update(reader, places: list[FieldPlace], length: int, previous_xref:
     for run in runs:
         out.write(f"{run[0]} {len(run)}\n".encode())
         out.write(b"".join(f"{offsets[n]:010d} 00000 n \n".encode() for n in run))
-    new_trailer = DictionaryObject({NameObject("/Size"): NumberObject(next_number), NameObject("/Root"): root_ref,
-                                    NameObject("/Prev"): NumberObject(previous_xref)})
+    new_trailer = DictionaryObject(
+        {
+            NameObject("/Size"): NumberObject(next_number),
+            NameObject("/Root"): root_ref,
+            NameObject("/Prev"): NumberObject(previous_xref),
+        }
+    )
     if "/Info" in trailer:
         new_trailer[NameObject("/Info")] = trailer.raw_get("/Info")
     if "/ID" in trailer:  # the same identifier: the build stays reproducible
@@ -248,14 +262,25 @@ def load_signer(pkcs12: Path, passphrase: str | None):
         raise SignatureError(f"certificat introuvable : {pkcs12}")
     signer = signers.SimpleSigner.load_pkcs12(str(pkcs12), passphrase=passphrase.encode() if passphrase else None)
     if signer is None:
-        raise SignatureError(f"impossible d'ouvrir le certificat {pkcs12.name}",
-                             hint="vérifiez le mot de passe (variable PIPELINE_PKCS12_PASSWORD ou invite)")
+        raise SignatureError(
+            f"impossible d'ouvrir le certificat {pkcs12.name}",
+            hint="vérifiez le mot de passe (variable PIPELINE_PKCS12_PASSWORD ou invite)",
+        )
     return signer
 
 
-def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason: str | None = None,
-         location: str | None = None, timestamp: str | None = None, ltv: bool = False,
-         trust: list[Path] | None = None) -> None:
+def sign(
+    pdf: Path,
+    field: str,
+    pkcs12: Path,
+    passphrase: str | None,
+    *,
+    reason: str | None = None,
+    location: str | None = None,
+    timestamp: str | None = None,
+    ltv: bool = False,
+    trust: list[Path] | None = None,
+) -> None:
     """Sign ``field`` with a PAdES signature, as an incremental update of ``pdf`` (in place).
 
     ``timestamp``: a time-stamping authority's URL, for PAdES B-T (the time is the authority's,
@@ -270,36 +295,45 @@ def sign(pdf: Path, field: str, pkcs12: Path, passphrase: str | None, *, reason:
 
     known = {f.name: f for f in list_fields(pdf)}
     if field not in known:
-        raise SignatureError(f"pas de champ de signature « {field} » dans {pdf.name}",
-                             hint=f"champs disponibles : {', '.join(known) or 'aucun'}")
+        raise SignatureError(
+            f"pas de champ de signature « {field} » dans {pdf.name}", hint=f"champs disponibles : {', '.join(known) or 'aucun'}"
+        )
     if known[field].signed:
         raise SignatureError(f"le champ « {field} » est déjà signé")
     if ltv and not timestamp:
         raise SignatureError("--ltv demande aussi --timestamp URL", hint="une signature B-LT est d'abord horodatée (B-T)")
     signer = load_signer(pkcs12, passphrase)
     common_name = originals.common_name(signer.signing_cert.subject.human_friendly)
-    meta = signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES,
-                                        reason=reason, location=location, md_algorithm="sha256",
-                                        embed_validation_info=ltv,
-                                        validation_context=_fetching_context(signer, trust) if ltv else None)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+        md_algorithm="sha256",
+        embed_validation_info=ltv,
+        validation_context=_fetching_context(signer, trust) if ltv else None,
+    )
     fd, tmp_name = tempfile.mkstemp(suffix=".pdf", dir=pdf.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with open(pdf, "rb") as source, open(tmp, "wb") as out, originals.quiet_validation(), \
-                stamp_style(common_name) as style:
+        with open(pdf, "rb") as source, open(tmp, "wb") as out, originals.quiet_validation(), stamp_style(common_name) as style:
             writer = IncrementalPdfFileWriter(source, strict=False)
-            _pdf_a2_signer()(meta, signer=signer, stamp_style=style,
-                             timestamper=HTTPTimeStamper(timestamp) if timestamp else None).sign_pdf(writer, output=out)
+            _pdf_a2_signer()(
+                meta, signer=signer, stamp_style=style, timestamper=HTTPTimeStamper(timestamp) if timestamp else None
+            ).sign_pdf(writer, output=out)
         files.ordinary_mode(tmp, like=pdf)
         os.replace(tmp, pdf)
     except TimestampRequestError as exc:
-        raise SignatureError(f"l'horodatage n'a pas pu être obtenu de {timestamp} ({_first_line(exc)}) : rien n'a "
-                             "été signé", hint="vérifiez l'adresse de l'autorité d'horodatage et la connexion") from None
+        raise SignatureError(
+            f"l'horodatage n'a pas pu être obtenu de {timestamp} ({_first_line(exc)}) : rien n'a été signé",
+            hint="vérifiez l'adresse de l'autorité d'horodatage et la connexion",
+        ) from None
     except SigningError as exc:
-        raise SignatureError(f"signature impossible : {_first_line(exc)} ; rien n'a été signé",
-                             hint="avec --ltv, les données de révocation doivent être joignables ; indiquez "
-                                  "l'autorité avec --trust") from None
+        raise SignatureError(
+            f"signature impossible : {_first_line(exc)} ; rien n'a été signé",
+            hint="avec --ltv, les données de révocation doivent être joignables ; indiquez l'autorité avec --trust",
+        ) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -373,8 +407,9 @@ def verify(pdf: Path, trust: list[Path] | None = None, built: Path | None = None
     try:
         roots = [load_cert_from_pemder(str(p)) for p in (trust or [])]
     except (OSError, ValueError) as exc:
-        raise SignatureError(f"certificat d'autorité illisible ({exc.__class__.__name__})",
-                             hint="donnez à --trust un certificat PEM ou DER") from None
+        raise SignatureError(
+            f"certificat d'autorité illisible ({exc.__class__.__name__})", hint="donnez à --trust un certificat PEM ou DER"
+        ) from None
     rows = {f.name: SignatureStatus(f.name, f.page) for f in list_fields(pdf)}  # in the file's order
     for signature in originals.read_signatures(pdf.read_bytes(), pdf.name, roots):
         row = rows.get(signature.field, SignatureStatus(signature.field))  # a signature without its field: last
@@ -382,8 +417,10 @@ def verify(pdf: Path, trust: list[Path] | None = None, built: Path | None = None
     found = list(rows.values())
     for name, data in originals.embedded_pdfs(pdf):
         matches = _matches_today(data, built / name) if built is not None else None
-        found += [SignatureStatus(signature.field, document=name, signature=signature, matches=matches)
-                  for signature in originals.read_signatures(data, name, roots)]
+        found += [
+            SignatureStatus(signature.field, document=name, signature=signature, matches=matches)
+            for signature in originals.read_signatures(data, name, roots)
+        ]
     return found
 
 
