@@ -167,9 +167,10 @@ def loader_over(base: Any) -> Any:
 
 
 def plain_loader_over(base: Any) -> Any:
-    """YAML 1.2's readings with plain values (dates as dates, numbers as numbers): for the light
-    reader that copies a year into the next one (``cycle.peek``)."""
-    loader: Any = type(f"Plain{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})
+    """The same loader with plain values (dates as dates, numbers as numbers), for ``cycle.peek``:
+    the same refusals (a key twice, « & »…), only the scalars are read otherwise."""
+    loader: Any = loader_over(base)
+    loader.__name__ = f"Plain{base.__name__}"
     loader.yaml_implicit_resolvers = _resolvers(dates=True)
     loader.add_constructor("tag:yaml.org,2002:int", _number(int, written=False))
     loader.add_constructor("tag:yaml.org,2002:float", _number(float, written=False))

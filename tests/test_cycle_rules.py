@@ -2,11 +2,15 @@
 dossier holds, the years it reads; and the years that decide staleness are the years the load
 reads, so that a change in any of them rebuilds the dossier."""
 
+import datetime as dt
+
 import pytest
-from helpers import INPUTS
+from helpers import INPUTS, ROOT
 
 from pipeline import manifest
 from pipeline.convention import cycle, model
+from pipeline.errors import InputError
+from pipeline.yamlsource import load_yaml
 
 PERIOD = [2022, 2023, 2024]
 
@@ -51,6 +55,53 @@ def test_the_light_reader_agrees_with_the_model(tmp_path):
     assert cycle.peek_period(tmp_path) == []  # no convention.yaml: the real load says so
     (tmp_path / "convention.yaml").write_text("convention: [pas, un, dictionnaire\n", encoding="utf-8")
     assert cycle.peek_period(tmp_path) == [] and cycle.peek(tmp_path / "convention.yaml") is None
+
+
+def _same_values(plain, written, where="") -> None:
+    """``peek``'s plain values against the model reader's: the same keys and items, a date where
+    the model keeps its text, the same numbers."""
+    if isinstance(written, dict):
+        assert isinstance(plain, dict) and list(plain) == list(written), where
+        for key in written:
+            _same_values(plain[key], written[key], f"{where}.{key}")
+    elif isinstance(written, list):
+        assert isinstance(plain, list) and len(plain) == len(written), where
+        for i, (p, w) in enumerate(zip(plain, written)):
+            _same_values(p, w, f"{where}[{i}]")
+    elif isinstance(plain, (dt.date, dt.datetime)):
+        assert str(plain) == str(written).replace("T", " ") or plain.isoformat() == str(written), where
+    else:
+        assert plain == written and type(plain) in (type(written), *type(written).__mro__), where
+
+
+def test_peek_reads_each_file_through_the_model_s_own_reader(tmp_path):
+    """``peek`` is the model's reader with plain scalars, not a second reader: every data file of
+    the shipped and test conventions reads the same, and a file the model's reader refuses
+    (a key twice, a value starting with « & », not UTF-8, empty, a list) peeks as None."""
+    files = sorted(INPUTS.glob("**/*.yaml")) + sorted((ROOT / "tests" / "fixtures").glob("**/*.yaml"))
+    assert len(files) >= 8  # the shipped convention and its years, the test convention and its own
+    for path in files:
+        try:
+            written = load_yaml(path, str(path))
+        except InputError:
+            assert cycle.peek(path) is None, path
+            continue
+        _same_values(cycle.peek(path), written, str(path))
+    for text in (
+        "a: 1\na: 2\n",  # a key twice: the old light reader kept the second silently
+        "nom: &Co\n",
+        "",
+        "- une liste\n",
+        "a: [pas fermé\n",
+    ):
+        (tmp_path / "f.yaml").write_text(text, encoding="utf-8")
+        with pytest.raises(InputError):
+            load_yaml(tmp_path / "f.yaml", "f.yaml")
+        assert cycle.peek(tmp_path / "f.yaml") is None, text
+    (tmp_path / "f.yaml").write_bytes("nom: Frédérique\n".encode("latin-1"))
+    assert cycle.peek(tmp_path / "f.yaml") is None
+    (tmp_path / "f.yaml").write_text("date: 2023-03-28\nheure: 14:30\nmontant: 20000\n", encoding="utf-8")
+    assert cycle.peek(tmp_path / "f.yaml") == {"date": dt.date(2023, 3, 28), "heure": "14:30", "montant": 20000}
 
 
 @pytest.mark.parametrize("year", [2022, 2023, 2024, 2025])

@@ -9,9 +9,9 @@ year and the closing COPIL. Beyond what it prints, a dossier glances at the next
 meetings are compared with those the minutes announced) and at the first year (its call bounds
 the convention's signatures).
 
-Pure functions on years, plus one light reader (``peek``) for the paths that must stay fast
-(a rebuild with nothing to do, choosing a convention): it binds nothing and loads no document
-library; the real load (``model``) checks everything. It imports nothing of the project, so
+Pure functions on years, plus ``peek``: a file's values through the model's own YAML reader,
+not bound to the schema, for the paths below the convention (choosing one, the files a build
+reads) and for a year still incomplete; the real load (``model``) checks everything. It imports nothing of the project, so
 ``places`` and ``manifest``, below the convention in the floors, may ask it too.
 """
 
@@ -106,18 +106,19 @@ def years_read(year: int, period: list[int], *, with_next: bool = False) -> list
 
 
 def peek(path: Path) -> dict | None:
-    """A YAML file's plain values, unchecked: None when it is missing or unreadable (the real
-    load, ``model``, says why, with the line). Only PyYAML, with libyaml when it is there: for the
-    fast paths; read as the model reads them (« 14:30 » is a time, not 870 minutes)."""
+    """A YAML file's plain values, not bound to the schema: None when the model's own reader
+    (``yamlsource.load_yaml``) refuses the file (the real load says why, with the line). The same
+    reader, with dates and numbers as plain values: for the paths below the convention (choosing
+    one, the files a build reads) and for a year still incomplete (new-year copies it)."""
     import yaml
 
-    from pipeline.yamlsource import PlainLoader
+    from pipeline.errors import InputError
+    from pipeline.yamlsource import PlainLoader, load_yaml
 
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=PlainLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return load_yaml(Path(path), str(path), loader=PlainLoader)
+    except (InputError, ValueError, TypeError, OverflowError, yaml.YAMLError):
         return None  # « 2023-13-45 » fails in the date's constructor: the real load says it with its line
-    return data if isinstance(data, dict) else None
 
 
 def peek_period(convention: Path) -> list[int]:

@@ -23,6 +23,7 @@ from pipeline.convention.catalogue import piece_label
 from pipeline.convention.sheet import COLUMNS
 from pipeline.errors import InputError
 from pipeline.french import de
+from pipeline.yamlsource import LineDict, LineList
 
 PLACEHOLDER = "À COMPLÉTER"  # what staff must replace; « check » warns of it, --final refuses it
 
@@ -354,6 +355,8 @@ class _Plain(yaml.SafeDumper):
 
 
 _Plain.add_representer(Decimal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:float", str(value)))
+_Plain.add_representer(LineDict, _Plain.represent_dict)  # a previous year's values, as ``cycle.peek`` read them
+_Plain.add_representer(LineList, _Plain.represent_list)
 
 
 def dump_yaml(data) -> str:
