@@ -1007,6 +1007,29 @@ MUTANTS = [
         "FINAL_FLAG = $(if $(FINAL),--final)",
         ["tests/test_makefile.py"],
     ),
+    # session of 2026-12-06 (evening): peek through the model's reader
+    (
+        "pipeline/yamlsource.py",
+        "peek's loader built apart again: a key written twice kept silently",
+        "    loader: Any = loader_over(base)\n    loader.__name__",
+        '    loader: Any = type(f"Plain{base.__name__}", (base,), {"yaml_constructors": dict(base.yaml_constructors)})\n'
+        "    loader.__name__",
+        ["tests/test_cycle_rules.py"],
+    ),
+    (
+        "pipeline/convention/cycle.py",
+        "peek reads with the data loader: dates stay text",
+        "loader=PlainLoader)",
+        "loader=None)",
+        ["tests/test_cycle_rules.py"],
+    ),
+    (
+        "pipeline/convention/cycle.py",
+        "peek returns a refused file's values",
+        "        return None  # « 2023-13-45 »",
+        "        return {}  # « 2023-13-45 »",
+        ["tests/test_cycle_rules.py"],
+    ),
 ]
 
 
