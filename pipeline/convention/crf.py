@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from pipeline.convention import cycle
+from pipeline.convention.schema import CompteRenduFinancier
 from pipeline.french import suggestion
 
 # a gap between forecast and actual that the annex must explain: more than this share of the
@@ -252,7 +253,7 @@ class Owed:
     annee: int
     due: dt.date
     state: str  # "joint", "manquant" or "a_venir"
-    established: object | None  # the year's ``crf`` block, if drawn up (schema.CompteRenduFinancier)
+    established: CompteRenduFinancier | None  # the year's ``crf`` block, if drawn up
 
 
 def letter_date(data) -> dt.date | None:
