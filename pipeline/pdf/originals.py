@@ -207,21 +207,30 @@ def _offline_context(reader, trust: list, embedded, *, revocation_mode: str = "s
     from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
-    settings = {"trust_roots": trust, "allow_fetching": False, "revocation_mode": revocation_mode}
-    if moment is not None:
-        settings.update(moment=moment, retroactive_revinfo=True)
+    other_certs, ocsps, crls = None, [], []
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
-        return ValidationContext(crls=[], ocsps=[], **settings)
-    ours = _certificates(embedded)
-    ocsps = [
-        response
-        for response in (asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
-        if _is_about(response, ours)
-    ]
-    crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
-    return ValidationContext(other_certs=list(dss.load_certs()), ocsps=ocsps, crls=crls, **settings)
+        pass
+    else:
+        ours = _certificates(embedded)
+        ocsps = [
+            response
+            for response in (asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
+            if _is_about(response, ours)
+        ]
+        crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+        other_certs = list(dss.load_certs())
+    return ValidationContext(
+        trust_roots=trust,
+        allow_fetching=False,
+        revocation_mode=revocation_mode,
+        moment=moment,
+        retroactive_revinfo=moment is not None,  # judged at a past moment: revocation data issued later counts
+        other_certs=other_certs,
+        ocsps=ocsps,
+        crls=crls,
+    )
 
 
 def _certificates(embedded) -> list:
@@ -331,6 +340,8 @@ def _bytes_of(pdf) -> bytes | None:
     if isinstance(pdf, (str, Path)):
         return Path(pdf).read_bytes()
     stream = getattr(pdf, "stream", None)
+    if stream is None:
+        return None
     if hasattr(stream, "getvalue"):
         return stream.getvalue()
     try:
