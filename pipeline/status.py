@@ -17,6 +17,11 @@ from pipeline.convention import documents, model, signed
 from pipeline.errors import PipelineError
 from pipeline.french import date_fr
 
+# a year's CRF sending as ``status`` reads it once: its data, its documents, their signed
+# originals' states, and whether both came back signed; or why it cannot be loaded
+Sending = tuple[model.DossierData, list[documents.Planned], dict[str, signed.OriginalStatus], bool]
+Sendings = dict[int, Sending | PipelineError]
+
 
 @dataclass
 class Line:
@@ -53,7 +58,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     out = places.outputs_for(outputs, convention)
     publish.recover(out)  # a build killed between its two renames: its previous dossier put back first
     report = []
-    sendings: dict = {}  # each year's CRF sending, loaded once (_sending)
+    sendings: Sendings = {}  # each year's CRF sending, loaded once (_sending)
     for year in years or model.dossier_years(convention):
         data = model.load(convention, year)
         built = out / str(year)
@@ -85,7 +90,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     return report
 
 
-def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: dict) -> list[Line]:
+def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: Sendings) -> list[Line]:
     """The comptes rendus financiers the dossier does not enclose: one missing (due before its
     letter), one still to come (due after it), each with its due date — or, once its own sending
     went (signed, with its letter), when it was sent, read as that sending's status line reads it."""
@@ -126,7 +131,7 @@ def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: dic
     return lines
 
 
-def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: dict) -> list[Line]:
+def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: Sendings) -> list[Line]:
     """The dossier year's own compte rendu financier, sent apart by 30 June of the next year
     (``make crf``): still to draw up, to sign, signed, or sent — each with its date; then the
     dossier that will enclose its signed original, if any."""
@@ -183,7 +188,7 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: 
     return [Line(title, state, problems), *lines]
 
 
-def _sending(convention: Path, n: int, out: Path, sendings: dict) -> tuple[model.DossierData, list, dict, bool]:
+def _sending(convention: Path, n: int, out: Path, sendings: Sendings) -> Sending:
     """Year ``n``'s CRF sending: its data, documents, their signed originals' states, and whether
     both came back signed — loaded and examined once per ``status`` (its own line and the dossier
     that announces it read the same), or its loading error again."""
@@ -203,12 +208,13 @@ def _sending(convention: Path, n: int, out: Path, sendings: dict) -> tuple[model
                 states,
                 len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan),
             )
-    if isinstance(sendings[n], PipelineError):
-        raise sendings[n]
-    return sendings[n]
+    found = sendings[n]
+    if isinstance(found, PipelineError):
+        raise found
+    return found
 
 
-def _sent_on(convention: Path, n: int, out: Path, sendings: dict) -> dt.date | None:
+def _sent_on(convention: Path, n: int, out: Path, sendings: Sendings) -> dt.date | None:
     """The day the CRF N left with its letter, both signed (its sending's « envoyé le … »); None
     while it has not, or while its data cannot say."""
     try:
@@ -290,7 +296,7 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
     return Line(d.title, f"signature dans le dossier : {said}", problems)
 
 
-def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str | None:
+def signing_today(pdf: Path, field: str, conventions: list[Path], today: dt.date) -> str | None:
     """What ``status`` will say of a signature made today in ``field`` of ``pdf`` (a document
     signed apart, a compte rendu financier's sending, or a dossier whose letter is signed in it),
     found among ``conventions`` by its file name — or the one whose ``signes/`` holds it. None
@@ -328,7 +334,13 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
 # computed again by a page.
 
 
-def _steps(data: model.DossierData, plan: list, states: dict, lines: list[Line], convention: Path) -> list[Step]:
+def _steps(
+    data: model.DossierData,
+    plan: list[documents.Planned],
+    states: dict[str, signed.OriginalStatus],
+    lines: list[Line],
+    convention: Path,
+) -> list[Step]:
     from pipeline.convention import cycle
 
     said = {line.title: line.state for line in lines}

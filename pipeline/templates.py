@@ -25,7 +25,7 @@ from jinja2 import meta, nodes
 
 from pipeline import proofread, render, typesetting
 from pipeline.convention import catalogue, context, documents, model, names, signed
-from pipeline.errors import TemplateProblem
+from pipeline.errors import Place, TemplateProblem
 from pipeline.french import minuscule, suggestion
 from pipeline.office import external
 from pipeline.pdf import marks
@@ -379,7 +379,7 @@ def _in_year(problem: TemplateProblem, year: int) -> TemplateProblem:
     )
 
 
-def _place(tpl, *names: str, part: str | None = None) -> dict[str, str | None]:
+def _place(tpl, *names: str, part: str | None = None) -> Place:
     """``where`` and ``paragraph`` of a problem about the first of ``names`` a paragraph (or a table's
     cell) shows beside a tag: « <part>, paragraphe « … » », so that staff find it in Word; ``part``
     alone when none does."""

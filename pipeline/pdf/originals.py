@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from pipeline.errors import SignatureError
 
 if TYPE_CHECKING:
+    from asn1crypto import x509
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -119,7 +120,7 @@ def quiet_validation():
             lg.setLevel(level)
 
 
-def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[Signature]:
+def read_signatures(data: bytes, label: str, trust: list[x509.Certificate] | None = None) -> list[Signature]:
     """Every signature of a PDF (its bytes), validated offline from what it carries: the
     embedded certificates, timestamps and revocation data; ``trust``: the authorities'
     certificates (asn1crypto), without which nothing is called trusted."""
@@ -175,13 +176,13 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
 AUTHORITY_FILES = (".pem", ".crt", ".cer", ".der")
 
 
-def authorities(folder: Path) -> list:
+def authorities(folder: Path) -> list[x509.Certificate]:
     """The certificates of the authorities a convention trusts (``autorites/``: PEM or DER files,
     one or several certificates each): a signature counts as verified only when its certificate
     chains to one of them. An unreadable file is an error that names it."""
     from pyhanko.keys import load_certs_from_pemder
 
-    found = []
+    found: list[x509.Certificate] = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.suffix.lower() not in AUTHORITY_FILES or not path.is_file():
             continue
