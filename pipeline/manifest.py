@@ -15,6 +15,7 @@ from typing import Any, Sequence, TypedDict
 
 from pipeline import __version__
 from pipeline.convention import cycle
+from pipeline.places import signed_folder, templates_used
 
 NAME = "manifest.json"
 
@@ -51,7 +52,6 @@ def input_files(convention_dir: Path, year: int, templates: Path) -> list[Path]:
                     listed.add(candidate)
     except OSError:
         pass  # the real load reports it
-    from pipeline.places import templates_used
 
     files += templates_used(convention_dir, templates)
     return files
@@ -96,16 +96,12 @@ def _entries(paths: list[Path], base: Path) -> list[Entry]:
 
 
 def _signes(convention_dir: Path, digests: dict[str, str | None]) -> list[Entry]:
-    from pipeline.places import signed_folder
-
     folder = signed_folder(convention_dir).name
     return [{"path": f"{folder}/{name}", "sha256": digests[name]} for name in sorted(digests)]
 
 
 def _on_disk(convention_dir: Path, names: list[str]) -> dict[str, str | None]:
     """The digest of each signed original named, as it is in ``signes/`` now (None: absent)."""
-    from pipeline.places import signed_folder
-
     folder = signed_folder(convention_dir)
     return {name: sha256(folder / name) if (folder / name).is_file() else None for name in names}
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import manifest, originals_status, places, publish
-from pipeline.convention import documents, model, signed
+from pipeline.convention import crf, cycle, documents, model, signed
 from pipeline.errors import PipelineError
 from pipeline.french import date_fr
+from pipeline.pdf import originals
 
 # a year's CRF sending as ``status`` reads it once: its data, its documents, their signed
 # originals' states, and whether both came back signed; or why it cannot be loaded
@@ -94,8 +95,6 @@ def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: Sen
     """The comptes rendus financiers the dossier does not enclose: one missing (due before its
     letter), one still to come (due after it), each with its due date — or, once its own sending
     went (signed, with its letter), when it was sent, read as that sending's status line reads it."""
-    from pipeline.convention import crf
-
     lines = []
     for owed in crf.owed(data):
         title = f"Le compte rendu financier de la participation {owed.annee}"
@@ -135,8 +134,6 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: 
     """The dossier year's own compte rendu financier, sent apart by 30 June of the next year
     (``make crf``): still to draw up, to sign, signed, or sent — each with its date; then the
     dossier that will enclose its signed original, if any."""
-    from pipeline.convention import cycle
-
     period, n = data.convention.convention.annees, data.year.annee
     if n not in period:
         return []
@@ -267,8 +264,6 @@ def _signed_apart(state: signed.OriginalStatus, data: model.DossierData, built: 
 def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path, year: int, built: Path) -> Line:
     """The letter, signed last inside the dossier, whose signed copy is kept in signes/: signed
     by whom it should be, on its date, and the dossier still the one the last build made."""
-    from pipeline.pdf import originals
-
     kept = places.signed_original(convention, f"dossier-{year}")
     shown = model.display(kept)
     who = _who(d, data)
@@ -341,8 +336,6 @@ def _steps(
     lines: list[Line],
     convention: Path,
 ) -> list[Step]:
-    from pipeline.convention import cycle
-
     said = {line.title: line.state for line in lines}
     year = data.year.annee
     steps = []

@@ -17,7 +17,7 @@ from typing import Any
 from num2words import num2words
 
 from pipeline.binder import doc
-from pipeline.convention import model, signed
+from pipeline.convention import crf, cycle, model, signed
 from pipeline.convention.catalogue import (
     CRF_PIECES,
     crf_piece_label,
@@ -459,8 +459,6 @@ def _pieces(
 
 def _comptes_rendus(data: model.DossierData, pages: dict[str, int] | None, signatures: dict[str, str]) -> list[SuiviCompteRendu]:
     """Each compte rendu financier the dossier speaks of, where it stands on the letter's date."""
-    from pipeline.convention import crf
-
     return [
         SuiviCompteRendu(
             annee=o.annee,
@@ -482,8 +480,6 @@ def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
     approves the accounts within six months of the year's end, so by 30 June), and the compte rendu
     financier of its participation (by 30 June), each with when it is due, in words. The letter
     names the assembly only once held by its own date: it cannot report what follows it."""
-    from pipeline.convention import crf, cycle
-
     if not data.closing:
         return []
     year, sent = data.year.annee, crf.letter_date(data)
@@ -525,7 +521,6 @@ def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
 
 def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
     """The compte rendu financier of one year: the cerfa's table, its totals, its annex."""
-    from pipeline.convention import crf
 
     def line(code: str, libelle: str, prevu: Decimal, realise: Decimal, explication: str | None = None) -> LigneCompte:
         ecart, share = crf.gap(prevu, realise)
@@ -598,8 +593,6 @@ def _crf_pieces(annee: int, block: model.CompteRenduFinancier) -> list[PieceEnvo
 
 
 def crf_due(year: int) -> dt.date:
-    from pipeline.convention import cycle
-
     return cycle.crf_due(year)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipeline.convention import crf
 from pipeline.convention.catalogue import SPECS, DocumentSpec
 from pipeline.convention.model import DossierData
 from pipeline.french import date_fr, de, minuscule
@@ -62,7 +63,7 @@ def plan(data: DossierData) -> list[Planned]:
                 reported.bilan.date,
             )
         )
-    crf = crf_planned(data)
+    enclosed_crf = crf_planned(data)
     if data.closing:
         assert year.bilan_final is not None  # the closing year without it is an error (rules._closing)
         final = Planned(
@@ -84,7 +85,7 @@ def plan(data: DossierData) -> list[Planned]:
             if year.transmission is not None
             else []
         )
-        return [*letter, *bilan, final, *crf, copil]
+        return [*letter, *bilan, final, *enclosed_crf, copil]
     # one convention for the whole period, signed once: the first year encloses the signed
     # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
     title = (
@@ -104,7 +105,7 @@ def plan(data: DossierData) -> list[Planned]:
         Planned(SPECS["appel"], f"appel-{n}", f"L'appel de participation {n}", year.appel.date),
         Planned(SPECS["bordereau"], f"bordereau-{n}", f"Le bordereau des pièces jointes à l'appel {n}", year.appel.date),
         *bilan,
-        *crf,
+        *enclosed_crf,
         copil,
     ]
 
@@ -112,8 +113,6 @@ def plan(data: DossierData) -> list[Planned]:
 def crf_planned(data: DossierData) -> list[Planned]:
     """The compte rendu financier the dossier encloses (``crf.enclosed``: that of N-2, drawn up
     by the letter's date), or none."""
-    from pipeline.convention import crf
-
     year = crf.enclosed(data)
     if year is None or year.crf is None:  # enclosed() returns a year with its crf
         return []

@@ -20,14 +20,33 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pipeline.convention import cycle
-from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
+import holidays
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.fr import siren, siret
+
+from pipeline.convention import crf, cycle
+from pipeline.convention.catalogue import CRF_PIECES, SPECS, crf_piece_label, piece_label, pieces_given
 from pipeline.convention.schema import Annee, CompteRenduFinancier, Convention, YearFile
-from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, pourcentage, suggestion
+from pipeline.french import (
+    civilite_contraire,
+    civilite_feminine,
+    compte,
+    date_fr,
+    de,
+    genre_fonction,
+    montant,
+    pourcentage,
+    suggestion,
+)
 from pipeline.yamlsource import line_of
 
 PDF_MAGIC = b"%PDF-"
@@ -407,8 +426,6 @@ PLACEHOLDER = re.compile(r"à compléter", re.IGNORECASE)  # what the questionna
 
 def _texts(record, path: str = "") -> list[tuple[str, str]]:
     """Every text of a record and of the records in it, with its key path."""
-    import dataclasses
-
     found = []
     if dataclasses.is_dataclass(record):
         for item in dataclasses.fields(record):
@@ -536,7 +553,6 @@ def _says_specimen(path: Path) -> bool:
     """Whether a piece's own text says it is a specimen (a scan has no text to read)."""
     if path.suffix.lower() != ".pdf" or not path.is_file():
         return False
-    from pypdf import PdfReader
 
     try:
         return any(SPECIMEN.search(page.extract_text() or "") for page in PdfReader(path).pages[:3])
@@ -682,8 +698,6 @@ def _crf_pieces(check: _Checker, block: CompteRenduFinancier) -> None:
     """What the sending encloses with the CRF N (cerfa n° 15059): the accounts N approved and the
     rapport d'activité N, each a file of the year's folder sent as it is (a signed report stays
     byte for byte the one signed) — one missing is a warning in a draft, an error when final."""
-    from pipeline.convention.catalogue import CRF_PIECES, crf_piece_label
-
     n, folder = check.f.annee, check.f.folder
     known = {spec.code: spec for spec in CRF_PIECES}
     _listed_pieces(
@@ -725,16 +739,12 @@ def _crf_pieces(check: _Checker, block: CompteRenduFinancier) -> None:
 
 
 def crf_due_text(year: int) -> str:
-    from pipeline.convention import crf  # noqa: F401 (the due date is the cycle's)
-    from pipeline.french import date_fr
 
     return date_fr(cycle.crf_due(year))
 
 
 def _crf_content(conv: Convention, check: _Checker, block: CompteRenduFinancier) -> None:
     """One year's CRF: its dates, its participation, its balance, its gaps."""
-    from pipeline.convention import crf
-
     data, n = check.data, check.f.annee
     if block.comptes_approuves_le <= dt.date(n, 12, 31):
         check.err(
@@ -850,8 +860,6 @@ def _crf_content(conv: Convention, check: _Checker, block: CompteRenduFinancier)
 
 
 def de_metropole(conv: Convention) -> str:
-    from pipeline.french import de
-
     return de(conv.metropole.designation)
 
 
@@ -958,8 +966,6 @@ def _signed_after_deliberation(conv: Convention, check: _Checker) -> None:
 def siret_problem(value: str) -> str | None:
     """Why a SIRET is wrong, said so that it can be fixed (None: it is right). It has two keys:
     its first nine digits, the SIREN, pass their own check (Luhn), and so do all fourteen."""
-    from stdnum.fr import siren, siret
-
     compact = re.sub(r"[\s.\u00a0\u202f-]", "", value)
     if not compact.isdigit() or len(compact) != 14:
         said = f"{len(compact)} chiffres" if compact.isdigit() else "autre chose que des chiffres"
@@ -979,8 +985,6 @@ def siret_problem(value: str) -> str | None:
 
 def _bank(conv, bank, check: _Checker) -> None:
     """An IBAN that fails its checksum or a malformed BIC would get the transfer rejected."""
-    from schwifty import BIC, IBAN
-    from schwifty.exceptions import SchwiftyException
 
     iban = bic = None
     try:
@@ -1032,8 +1036,6 @@ def _same_bank(iban, bic, bank, check: _Checker) -> None:
 
 def _bic_names(bic) -> list[str]:
     try:
-        from schwifty import BIC
-
         return list(BIC(str(bic)[:8]).bank_names) if bic is not None else []
     except Exception:  # a BIC the registry does not know
         return []
@@ -1042,8 +1044,6 @@ def _bic_names(bic) -> list[str]:
 def _words(text: str) -> set[str]:
     """A bank's name as comparable words: no accents, no case, no generic word (« Société Générale »
     and « SOCIETE GENERALE SA » share « societe »)."""
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
     return {w for w in re.findall(r"[a-z0-9]+", plain) if len(w) > 2} - {"sas", "banque", "bank", "des", "les", "agence"}
 
@@ -1138,8 +1138,6 @@ def _dates(data) -> list[tuple[str, dt.date]]:
 
 @functools.cache
 def _holidays(year: int):
-    import holidays
-
     return holidays.country_holidays("FR", years=year, language="fr")
 
 
@@ -1161,8 +1159,6 @@ SCAN_PIXELS = 70_000_000
 def scan_too_large(image: Path) -> str | None:
     """« 30000 × 30000 » when the image (each page of a TIFF) has more pixels than a scanned page;
     read from its header only, never decoded."""
-    from PIL import Image
-
     Image.MAX_IMAGE_PIXELS = None  # the size is judged here, in words, not by a library's exception
     try:
         with Image.open(image) as picture:
@@ -1209,8 +1205,6 @@ def _check_piece_file(path: str, relative: str, year_dir: Path, convention_dir: 
     if PDF_MAGIC not in head:
         err(path, f"{relative} n'est pas un PDF : exportez la pièce en PDF (ou numérisez-la en JPEG, PNG ou TIFF)")
         return
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(candidate)

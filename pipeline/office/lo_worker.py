@@ -18,6 +18,7 @@ uno = None  # imported once LibreOffice is launched: it boots while the bridge l
 
 
 def prop(name, value):
+    # LibreOffice's own Python only: uno exists there
     from com.sun.star.beans import PropertyValue
 
     p = PropertyValue()
@@ -86,6 +87,7 @@ def main():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # LibreOffice's own Python only: uno exists there
     import uno as bridge
 
     uno = bridge
