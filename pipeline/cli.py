@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 
 from pipeline import __version__, files, lanes, places, settings
-from pipeline.build import BuildRequest, build_conventions, build_years, runtime_for
+from pipeline import build as recipe  # the module (« build » is the command below)
+from pipeline.build import BuildRequest, build_conventions, runtime_for
 from pipeline.errors import ExitCode, PipelineError
 
 DEFAULT_INPUTS = Path("inputs")
@@ -191,7 +192,7 @@ def crf(ctx: Context, year: int, final: bool) -> None:
     convention = ctx.conventions(year)[0]
     request = BuildRequest(convention, ctx.templates, ctx.outputs, final)
     with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty()) as runtime:
-        for path in build_years([year], request, runtime, sending=True):
+        for path in recipe.build_years([year], request, runtime, sending=True):
             click.echo(f"compte rendu financier : {path}")
             letter = path.with_name(f"lettre-crf-{year}.pdf")
             if letter.is_file():
