@@ -109,10 +109,9 @@ def peek(path: Path) -> dict | None:
     """A YAML file's plain values, unchecked: None when it is missing or unreadable (the real
     load, ``model``, says why, with the line). Only PyYAML, with libyaml when it is there: for the
     fast paths; read as the model reads them (« 14:30 » is a time, not 870 minutes)."""
-    # lazy: PyYAML (~50 ms); cycle is on --help's path
+    # lazy: PyYAML and yamlsource (~50 ms); cycle is on --help's path
     import yaml
 
-    # lazy: yamlsource loads PyYAML; cycle is on --help's path
     from pipeline.yamlsource import PlainLoader
 
     try:
