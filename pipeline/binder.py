@@ -20,7 +20,7 @@ import types
 import typing
 from dataclasses import field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Callable, Generic, Literal, TypeVar, overload
 
 from pipeline.french import Heure, suggestion
 
@@ -36,18 +36,29 @@ def doc(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasse
     return field(default=default, metadata={"doc": text})
 
 
-class Described(property):
+T = TypeVar("T")
+
+
+class Described(property, Generic[T]):
     """A property with a French description for staff (see ``described``)."""
 
     description = ""
 
+    if TYPE_CHECKING:  # read on a record, the value computed; on its class, the property itself
 
-def described(text: str):
+        @overload
+        def __get__(self, instance: None, owner: type | None = None, /) -> Described[T]: ...
+        @overload
+        def __get__(self, instance: object, owner: type | None = None, /) -> T: ...
+        def __get__(self, instance: object, owner: type | None = None, /) -> T | Described[T]: ...
+
+
+def described(text: str) -> Callable[[Callable[[Any], T]], Described[T]]:
     """Decorator: a form computed from a record's fields (« Madame la Présidente »), read-only,
     described for staff like a field is with ``doc()``."""
 
-    def wrap(compute):
-        prop = Described(compute)
+    def wrap(compute: Callable[[Any], T]) -> Described[T]:
+        prop: Described[T] = Described(compute)
         prop.description = text
         return prop
 

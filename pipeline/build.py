@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from pipeline import places, publish
+from pipeline.errors import InputError
 from pipeline.events import Event, Watch, unwatched
 from pipeline.office import libreoffice
 
@@ -174,6 +175,7 @@ def _stale(years: list[int], out: Path, taken: dict, runtime: Runtime, reason: s
 
 def _load(years: list[int], request: BuildRequest, runtime: Runtime, *, sending: bool = False) -> list:
     """Each year's data, checked; a warning about a year read by two dossiers is given once."""
+    # lazy: the data model (~0.1 s) is not needed by --help
     from pipeline.convention import model
 
     load = model.load_sending if sending else model.load
@@ -191,6 +193,7 @@ def _load(years: list[int], request: BuildRequest, runtime: Runtime, *, sending:
 def _said(builds: list, request: BuildRequest, runtime: Runtime) -> None:
     """What the fills warned of, as ``check`` says it: the documents' own warnings and where
     convention.yaml and the convention's text disagree."""
+    # lazy: templates loads python-docx and docxtpl (~0.3 s)
     from pipeline.templates import text_disagreements
 
     said = text_disagreements(request.convention_dir, request.templates)
@@ -203,8 +206,6 @@ def _said(builds: list, request: BuildRequest, runtime: Runtime) -> None:
 def _signed_originals(builds: list, request: BuildRequest, runtime: Runtime) -> None:
     """What the signed originals' checks found: warnings in a draft; with --final, the build
     stops before publishing, every problem listed."""
-    from pipeline.errors import InputError
-
     errors = []
     for job in builds:
         for finding in job.findings:
@@ -220,6 +221,7 @@ def _signed_originals(builds: list, request: BuildRequest, runtime: Runtime) -> 
 
 
 def _years_with_data(convention: Path) -> list[int]:
+    # lazy: the data model (~0.1 s) is not needed by --help
     from pipeline.convention import model
 
     return model.dossier_years(convention)

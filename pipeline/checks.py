@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import places
+import docx
+
+from pipeline import originals_status, places, publish
 from pipeline.convention import catalogue, documents, model, trial
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
 from pipeline.templates import check_template, template_context, text_disagreements, used_names
@@ -172,8 +174,6 @@ def _signed_originals(
     documents published in ``outputs`` when those are today's (else by the next build); a
     breach is an error with --final, else a warning. Returns their states, which the trial
     fills give the build's road, as the build's fills have them."""
-    from pipeline import originals_status, publish
-
     out = places.outputs_for(outputs, data.convention_dir) if outputs is not None else None
     if out is not None and data.sending:
         out = places.crf_outputs(out)
@@ -203,6 +203,7 @@ def variables(
 ) -> tuple[int, list[tuple[str, str, str, str]]]:
     """What ``variables`` lists: (name, type, meaning, value) of every variable, with the values of
     ``year`` (by default the first with a bilan); with ``template``, only those it uses."""
+    # lazy: only « variables » reads the reference (~60 ms)
     from pipeline.convention import reference
 
     years = model.dossier_years(convention) or model.convention_years(convention)
@@ -229,8 +230,6 @@ def annotate(path: Path, problems: list[TemplateProblem]) -> Path | None:
     """Write ``<name>.erreurs.docx`` beside a faulty template: a copy with a Word comment on each
     faulty tag, saying what is wrong and what to write instead; the template itself is never
     touched. A template without problems loses its stale copy."""
-    import docx
-
     target = path.with_name(path.stem + ANNOTATED)
     if not problems:
         target.unlink(missing_ok=True)

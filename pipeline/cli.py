@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import logging
+import re
 import signal
 import sys
 import tempfile
 import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from pipeline import __version__, files, lanes, places, settings
+from pipeline import build as recipe  # the module (« build » is the command below)
 from pipeline.build import BuildRequest, build_conventions, runtime_for
 from pipeline.errors import ExitCode, PipelineError
 
@@ -184,12 +189,10 @@ def crf(ctx: Context, year: int, final: bool) -> None:
     outputs/<convention>/crf/YEAR/. Il suffit du « crf: » de YEAR/year.yaml et de ses chiffres :
     le dossier YEAR+2 (ou celui de clôture), qui en joindra l'original signé, n'est pas attendu.
     """
-    from pipeline.build import build_years
-
     convention = ctx.conventions(year)[0]
     request = BuildRequest(convention, ctx.templates, ctx.outputs, final)
     with runtime_for(ctx.outputs, log=_err, warn=_err, progress=sys.stderr.isatty()) as runtime:
-        for path in build_years([year], request, runtime, sending=True):
+        for path in recipe.build_years([year], request, runtime, sending=True):
             click.echo(f"compte rendu financier : {path}")
             letter = path.with_name(f"lettre-crf-{year}.pdf")
             if letter.is_file():
@@ -207,6 +210,7 @@ def crf(ctx: Context, year: int, final: bool) -> None:
 @pass_context
 def check(ctx: Context, final: bool, annotate: bool) -> None:
     """Vérifie les données et les modèles sans rien construire."""
+    # lazy: checks loads the templates' libraries (~0.4 s)
     from pipeline import checks
 
     every = checks.CheckReport()
@@ -269,6 +273,7 @@ def new_convention(ctx: Context, folder: str, source: str | None) -> None:
     Avec --depuis, pour un renouvellement : mêmes parties, chantiers et comités, période
     suivante, blancs (signature, délibération) à remplir. Sans --depuis, quelques questions.
     """
+    # lazy: scaffold loads openpyxl (~0.2 s)
     from pipeline.convention import scaffold
 
     root = ctx.conventions_dir
@@ -295,6 +300,7 @@ def new_year(ctx: Context, year: int) -> None:
     procès-verbal annonçait ; crée un actions.xlsx vide avec les listes de la convention ;
     dit quelles pièces déposer. N'écrase jamais une année existante.
     """
+    # lazy: scaffold loads openpyxl (~0.2 s)
     from pipeline.convention import scaffold
 
     for line in scaffold.new_year(ctx.conventions(year)[0], year):
@@ -311,6 +317,7 @@ def apercu(ctx: Context, year: int, document: str) -> None:
     Le PDF (outputs/<convention>/apercu/) est refait à chaque enregistrement du modèle ou des
     données ; une erreur de modèle s'affiche aussitôt. Ctrl-C pour arrêter.
     """
+    # lazy: the preview loads the build's libraries (~0.3 s)
     from pipeline import preview
 
     conv = ctx.conventions(year)[0]
@@ -334,6 +341,7 @@ def variables(ctx: Context, template: str | None, year: int | None) -> None:
 
     Avec TEMPLATE (ex. « appel »), seulement celles que ce modèle utilise.
     """
+    # lazy: checks loads the templates' libraries (~0.4 s)
     from pipeline import checks
     from pipeline.convention import reference
 
@@ -357,6 +365,7 @@ def variables(ctx: Context, template: str | None, year: int | None) -> None:
 def status(ctx: Context, year: int | None) -> None:
     """Où en sont les signatures : pour chaque document de chaque dossier (ou de l'année YEAR),
     qui doit signer, qui a signé et quand, ce qui manque. Ne construit rien."""
+    # lazy: status loads the data model and pypdf (~0.4 s)
     from pipeline import status as signatures
 
     for convention in ctx.conventions(year):
@@ -388,6 +397,7 @@ def status(ctx: Context, year: int | None) -> None:
 def bureau(ctx: Context, host: str, port: int, no_browser: bool) -> None:
     """Le bureau : une page web locale qui montre où en est chaque dossier, reçoit les originaux
     signés et construit les dossiers. Ctrl-C pour l'arrêter."""
+    # lazy: le bureau loads starlette and uvicorn
     from pipeline.bureau import serve
 
     serve.run(ctx.conventions_dir, ctx.templates, ctx.outputs, host=host, port=port, browser=not no_browser, say=click.echo)
@@ -397,6 +407,7 @@ def bureau(ctx: Context, host: str, port: int, no_browser: bool) -> None:
 @click.argument("dossier", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def fields(dossier: Path) -> None:
     """Liste les champs de signature d'un dossier PDF."""
+    # lazy: signing loads pypdf (~0.15 s)
     from pipeline.pdf import signing
 
     for f in signing.list_fields(dossier):
@@ -451,6 +462,7 @@ def sign(
     ou est demandé à l'écran ; jamais sur la ligne de commande.
     """
 
+    # lazy: signing loads pypdf (~0.15 s)
     from pipeline.pdf import signing
 
     _warn_if_not_its_day(click.get_current_context().find_object(Context), dossier, field_name)
@@ -474,9 +486,9 @@ def sign(
 def _warn_if_not_its_day(ctx: Context | None, pdf: Path, field: str) -> None:
     """Before signing, the rule ``status`` will apply to the day of this signature (a letter on
     its date, a document within its window), said at once; the signature is still made."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo  # lazy: zoneinfo brings sysconfig (~3 ms), which --help does not need
 
+    # lazy: status loads the data model and pypdf (~0.4 s)
     from pipeline import status as signatures
     from pipeline.pdf import originals
 
@@ -505,6 +517,7 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
     Fonctionne sans réseau : à partir de ce que le fichier contient (certificats,
     horodatages, données de révocation pour une signature B-LT).
     """
+    # lazy: signing loads pypdf (~0.15 s)
     from pipeline.pdf import signing
 
     bad = 0
@@ -544,6 +557,7 @@ def verify(ctx: Context, dossier: Path, trust: tuple[Path, ...]) -> None:
 def _said_of_changes(signature) -> tuple[str, str]:
     """What ``verify`` says was added after a signature, and whether it covers the whole file,
     from pyHanko's ordered levels."""
+    # lazy: pyHanko (~0.9 s), for verify only
     from pyhanko.sign.diff_analysis import ModificationLevel as Level
     from pyhanko.sign.validation.status import SignatureCoverageLevel as Coverage
 
@@ -572,8 +586,6 @@ def _built_beside(ctx: Context, pdf: Path) -> tuple[Path | None, str]:
     """Where today's documents of a dossier are built: beside it in outputs/, or, for a dossier
     kept in a convention's signes/, in that convention's outputs/<convention>/<YEAR>/; for a copy
     kept elsewhere, the one convention that has that year built. None, and why, when none is."""
-    import re
-
     pdf = pdf.resolve()
     year = re.search(r"(\d{4})", pdf.stem)
     if pdf.parent.name == "signes" and (pdf.parent.parent / "convention.yaml").is_file():
@@ -613,6 +625,7 @@ def _not_compared(built: Path | None, unbuilt: str, name: str) -> str:
 
 
 def model_display(path: Path) -> str:
+    # lazy: the data model (~0.1 s) is not needed by --help
     from pipeline.convention import model
 
     return model.display(path)
@@ -636,9 +649,6 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     verbose = "-v" in sys.argv or "--verbose" in sys.argv
     if not verbose:  # a library's own warnings (pypdf's « EOF marker not found »…) are for --verbose
-        import logging
-        import warnings
-
         logging.getLogger().addHandler(logging.NullHandler())
         for name in ("pypdf", "pyhanko", "pyhanko_certvalidator", "fontTools", "PIL"):
             logging.getLogger(name).setLevel(logging.CRITICAL + 1)

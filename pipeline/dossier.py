@@ -36,10 +36,14 @@ class Converted:
     ``open_converted``)."""
 
     source: Path  # what LibreOffice converts: the filled .docx, or the piece's .docx/.odt
-    pdf: Path | None = None  # its PDF in the work folder, once sent
-    digest: str | None = None  # the cache key of that PDF (schedule.Conversion's)
+    digest: str | None = None  # the cache key of its PDF (schedule.Conversion's), once sent
     reader: PdfReader | None = None  # the PDF opened as soon as it is in place, ahead of the assembly
-    marks: list | None = None  # its signature marks, read once
+    marks: list[marks.Mark] | None = None  # its signature marks, read once
+
+    @property
+    def pdf(self) -> Path:
+        """Its PDF in the work folder, beside its source (there once converted)."""
+        return self.source.with_suffix(".pdf")
 
 
 @dataclass
@@ -47,8 +51,8 @@ class Attached:
     """A piece attached as a file (a PDF or a scan), made ready for PDF/A."""
 
     pdf: Path  # the piece itself if fit, else its PDF/A-ready copy
-    reader: PdfReader | None = None
-    pages: int = 0
+    reader: PdfReader
+    pages: int
 
 
 @dataclass
@@ -127,7 +131,9 @@ def fill_first_round(job: YearBuild, ready: Callable[[str], None] = lambda key: 
 def fill_bordereau(job: YearBuild, pages: dict[str, int], length: int) -> None:
     """Fill the bordereau with the dossier page of each piece, as laid out with the page counts
     known (``pages``: digest → count) and the bordereau ``length`` pages long."""
-    render_one(job, piece_list(job), pages=piece_pages(job, dossier_layout(job, pages, bordereau_pages=length)))
+    key = piece_list(job)
+    assert key is not None  # the scheduler fills a bordereau only in a dossier that has one
+    render_one(job, key, pages=piece_pages(job, dossier_layout(job, pages, bordereau_pages=length)))
 
 
 def _template(job: YearBuild, key: str) -> Path:
@@ -184,17 +190,16 @@ def prepare_pieces(job: YearBuild) -> None:
     their pages counted; those written in Word are LibreOffice's."""
     for key, title, source in attached_pieces(job):
         if key not in job.files and source not in job.attached:
-            ready = Attached(pieces.normalise(source, job.work / "pieces", title))
-            ready.reader = assemble.open_pdf(ready.pdf, title)
-            ready.pages = len(ready.reader.pages)
-            job.attached[source] = ready
+            pdf = pieces.normalise(source, job.work / "pieces", title)
+            reader = assemble.open_pdf(pdf, title)
+            job.attached[source] = Attached(pdf, reader, len(reader.pages))
 
 
 def converting(job: YearBuild, key: str, digest: str) -> Path:
     """A document goes to its conversion, its PDF known by the cache key ``digest`` (from the
     cache, LibreOffice, or another year's identical document): where that PDF is to be put."""
     converted = job.files[key]
-    converted.pdf, converted.digest = converted.source.with_suffix(".pdf"), digest
+    converted.digest = digest
     return converted.pdf
 
 
@@ -232,7 +237,7 @@ def entries(job: YearBuild) -> list[assemble.Entry]:
         elif f"piece:{spec.code}" in attached:
             key = f"piece:{spec.code}"
             title, source = attached[key]
-            pdf = job.files[key].source.with_suffix(".pdf") if key in job.files else job.attached[source].pdf
+            pdf = job.files[key].pdf if key in job.files else job.attached[source].pdf
             parts.append(assemble.Entry(typographie(title), pdf, "piece", key, typographie(pieces)))
     parts += [document(d, "Autres documents joints" if listed else "Documents joints") for d in context.others(job.data)]
     return parts
@@ -244,12 +249,16 @@ def _counts(job: YearBuild, parts: list[assemble.Entry], pages: dict[str, int], 
     attached = {piece.pdf: piece.pages for piece in job.attached.values()}
     counts = []
     for e in parts:
-        if _enclosed(job, e.key):
-            counts.append(len(job.originals[e.key].reader.pages))
+        original = _enclosed(job, e.key)
+        if original is not None:
+            assert original.reader is not None  # only a signed original, hence read, is enclosed (Original.signed)
+            counts.append(len(original.reader.pages))
         elif catalogue.lists_pieces(e.key) and bordereau_pages is not None:
             counts.append(bordereau_pages)
         elif e.key in job.files:
-            counts.append(pages[job.files[e.key].digest])
+            digest = job.files[e.key].digest
+            assert digest is not None  # the scheduler lays out a dossier once its documents are sent
+            counts.append(pages[digest])
         else:
             counts.append(attached[e.pdf])
     return counts

@@ -6,6 +6,7 @@ The CLI prints ``str(error)`` as one line; a traceback only appears with ``--ver
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TypedDict
 
 
 class ExitCode(IntEnum):
@@ -49,6 +50,13 @@ class InputError(PipelineError):
         super().__init__(message, hint=hint)
 
 
+class Place(TypedDict):
+    """Where in a template a problem is: the part and paragraph staff look for in Word."""
+
+    where: str | None
+    paragraph: str | None
+
+
 class TemplateProblem(PipelineError):
     """A Word template is missing, corrupt, or holds a tag that cannot be rendered.
 
@@ -77,9 +85,27 @@ class TemplateProblem(PipelineError):
         super().__init__(message, hint=hint)
 
     @classmethod
-    def at(cls, template: str, what: str, *, where: str | None = None, **found) -> TemplateProblem:
+    def at(
+        cls,
+        template: str,
+        what: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        paragraph: str | None = None,
+        name: str | None = None,
+        element: bool = False,
+    ) -> TemplateProblem:
         """« modèle <template> (<where>) : <what> », the one way a template's problem is worded."""
-        return cls(f"{_opening(template, where)}{what}", template=template, where=where, **found)
+        return cls(
+            f"{_opening(template, where)}{what}",
+            hint=hint,
+            template=template,
+            where=where,
+            paragraph=paragraph,
+            name=name,
+            element=element,
+        )
 
     def placed(self, where: str, paragraph: str | None = None) -> TemplateProblem:
         """The same problem, said with the place found for it."""

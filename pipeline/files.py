@@ -4,8 +4,10 @@ full disk said as such, with where."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import IO
@@ -16,8 +18,6 @@ def try_lock(path: Path) -> IO | None:
     if another process holds it."""
     path = Path(path)
     if path.is_dir() and not path.is_symlink():  # a lock damaged into a folder: no build holds it, made again
-        import shutil
-
         shutil.rmtree(path, ignore_errors=True)
     handle = open(path, "a")
     try:
@@ -62,8 +62,6 @@ def short_of_space(folders, need: int = 64 << 20) -> str | None:
     """« /tmp (12 Mo libres) » for the first of ``folders`` whose disk has less than ``need``
     bytes free: a conversion or an assembly that failed there failed for want of room, not
     because of a document."""
-    import shutil
-
     for folder in folders:
         folder = Path(folder)
         while not folder.exists() and folder != folder.parent:
@@ -79,8 +77,6 @@ def short_of_space(folders, need: int = 64 << 20) -> str | None:
 
 def full_disk_error(exc: OSError, folders) -> str | None:
     """The one line for a disk full (or a quota reached), naming where, or None for another fault."""
-    import errno
-
     if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
         return None
     where = short_of_space(folders) or (exc.filename and str(Path(exc.filename).parent)) or "le disque de travail"

@@ -9,6 +9,7 @@ civilité written out (« Mme » → « Madame ») and the gender of a title («
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -343,8 +344,6 @@ def _same_case(model: str, word: str) -> str:
 def suggestion(value: str, choices, otherwise: str = "", *, cutoff: float = 0.6) -> str:
     """« vouliez-vous dire « X » ? » with the closest of ``choices`` to a mistyped name, else
     ``otherwise`` (the list of what is allowed, say): the one wording of every such message."""
-    import difflib
-
     guess = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=cutoff)
     return f"vouliez-vous dire « {guess[0]} » ?" if guess else otherwise
 

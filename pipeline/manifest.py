@@ -11,10 +11,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence, TypedDict
 
 from pipeline import __version__
 from pipeline.convention import cycle
+from pipeline.places import signed_folder, templates_used
 
 NAME = "manifest.json"
 
@@ -51,7 +52,6 @@ def input_files(convention_dir: Path, year: int, templates: Path) -> list[Path]:
                     listed.add(candidate)
     except OSError:
         pass  # the real load reports it
-    from pipeline.places import templates_used
 
     files += templates_used(convention_dir, templates)
     return files
@@ -68,8 +68,20 @@ def _year_folders(convention_dir: Path, year: int, period: list[int]) -> list[Pa
     return [convention_dir / str(y) for y in sorted(years) if (convention_dir / str(y)).is_dir()]
 
 
-def _entries(paths: list[Path], base: Path) -> list[dict]:
-    out = []
+class Entry(TypedDict):
+    """One file the manifest records: its path as shown and its digest (None: unreadable, or a
+    signed original absent)."""
+
+    path: str
+    sha256: str | None
+
+
+# a manifest as read back from its JSON: whatever the file holds, checked by ``published``
+Published = dict[str, Any]
+
+
+def _entries(paths: list[Path], base: Path) -> list[Entry]:
+    out: list[Entry] = []
     for path in paths:
         try:
             shown = str(path.resolve().relative_to(base.resolve()))
@@ -83,17 +95,13 @@ def _entries(paths: list[Path], base: Path) -> list[dict]:
     return out
 
 
-def _signes(convention_dir: Path, digests: dict[str, str | None]) -> list[dict]:
-    from pipeline.places import signed_folder
-
+def _signes(convention_dir: Path, digests: dict[str, str | None]) -> list[Entry]:
     folder = signed_folder(convention_dir).name
     return [{"path": f"{folder}/{name}", "sha256": digests[name]} for name in sorted(digests)]
 
 
 def _on_disk(convention_dir: Path, names: list[str]) -> dict[str, str | None]:
     """The digest of each signed original named, as it is in ``signes/`` now (None: absent)."""
-    from pipeline.places import signed_folder
-
     folder = signed_folder(convention_dir)
     return {name: sha256(folder / name) if (folder / name).is_file() else None for name in names}
 
@@ -109,8 +117,8 @@ class Manifest:
     convention_dir: Path
     year: int
     final: bool
-    inputs: tuple[dict, ...]
-    signes: tuple[dict, ...]
+    inputs: tuple[Entry, ...]
+    signes: tuple[Entry, ...]
 
     @classmethod
     def taken(cls, convention_dir: Path, year: int, templates: Path, *, final: bool, signed: Sequence[str] = ()) -> Manifest:
@@ -177,10 +185,10 @@ class Manifest:
         (folder / NAME).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-DAMAGED: dict = {}  # the answer of ``published`` for a manifest that is there but cannot be the one written
+DAMAGED: Published = {}  # the answer of ``published`` for a manifest that is there but cannot be the one written
 
 
-def published(folder: Path) -> dict | None:
+def published(folder: Path) -> Published | None:
     """The manifest a build left in ``folder``: None when there is none; ``DAMAGED`` when it is
     not what a build writes (not JSON, not an object, entries of the wrong kind): the build then
     makes the year again, never stays blocked on it."""
@@ -199,12 +207,12 @@ def published(folder: Path) -> dict | None:
     return data
 
 
-def _list(data: dict, key: str) -> list:
+def _list(data: Published, key: str) -> list[Any]:
     value = data.get(key, [])
     return value if isinstance(value, list) else [None]
 
 
-def _outputs_changed(folder: Path, data: dict) -> list[str]:
+def _outputs_changed(folder: Path, data: Published) -> list[str]:
     said = []
     for output in _list(data, "outputs"):
         try:
@@ -223,7 +231,7 @@ def looked_for(folder: Path) -> list[str]:
     return [e["path"].split("/", 1)[-1] for e in _list(data, "signes")]
 
 
-def _key(entries: list[dict], year: int, *, final: bool) -> str:
+def _key(entries: list[Entry], year: int, *, final: bool) -> str:
     digest = hashlib.sha256(f"{__version__}|{year}|final={final}".encode())
     for entry in entries:
         digest.update(f"{entry['path']}={entry['sha256']}\n".encode())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from pypdf import PdfReader
 
@@ -20,6 +21,18 @@ from pipeline import places
 from pipeline.convention import catalogue, documents, model, signed
 from pipeline.errors import InputError, SignatureError
 from pipeline.pdf import assemble, originals
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
+
+# what a signed original's text is compared with: an open reader, a path or the PDF's bytes
+Rendered = PdfReader | Path | bytes
+# which one, for each document signed apart (None: not compared)
+Rendering = Callable[[documents.Planned], Rendered | None]
+
+
+def _not_compared(planned: documents.Planned) -> Rendered | None:
+    return None
 
 
 @dataclass
@@ -30,7 +43,7 @@ class Original:
     shown: str  # its path as staff type it, in messages
     data: bytes = b""
     reader: PdfReader | None = None
-    signatures: list = field(default_factory=list)  # pdf.originals.Signature
+    signatures: list[originals.Signature] = field(default_factory=list)
     unreadable: str | None = None  # why it cannot be enclosed
 
     @property
@@ -55,13 +68,13 @@ def returned(data: model.DossierData, plan: list[documents.Planned]) -> dict[str
     return found
 
 
-def trusted(convention_dir: Path) -> list:
+def trusted(convention_dir: Path) -> list[x509.Certificate]:
     """The authorities the convention trusts (``autorites/``): a signature whose certificate does
     not chain to one of them is « non vérifiable »."""
     return originals.authorities(places.authorities_folder(convention_dir))
 
 
-def read_original(original: Original, trust: list | None = None) -> Original:
+def read_original(original: Original, trust: list[x509.Certificate] | None = None) -> Original:
     """A signed original opened and its signatures validated against the authorities ``trust``;
     one that cannot be read is not enclosed (the dossier shows the document to sign instead) and
     says why."""
@@ -84,7 +97,7 @@ def read_originals(data: model.DossierData, plan: list[documents.Planned]) -> di
 
 
 def examine(
-    planned: documents.Planned, data: model.DossierData, original: Original | None, rendered=None
+    planned: documents.Planned, data: model.DossierData, original: Original | None, rendered: Rendered | None = None
 ) -> signed.OriginalStatus:
     """One document signed apart: its state, and what is wrong with its signed original (read
     already, None when absent), its text compared with ``rendered`` (an open reader, a path or
@@ -121,7 +134,7 @@ def examine(
 
 
 def statuses(
-    data: model.DossierData, plan: list[documents.Planned], found: dict[str, Original], rendered=lambda planned: None
+    data: model.DossierData, plan: list[documents.Planned], found: dict[str, Original], rendered: Rendering = _not_compared
 ) -> dict[str, signed.OriginalStatus]:
     """Every document of ``plan`` signed apart, examined (``found``: its originals, read;
     ``rendered``: what each one's text is compared with, by its planned document)."""
@@ -129,7 +142,7 @@ def statuses(
 
 
 def of_year(
-    data: model.DossierData, plan: list[documents.Planned] | None = None, rendered=lambda planned: None
+    data: model.DossierData, plan: list[documents.Planned] | None = None, rendered: Rendering = _not_compared
 ) -> dict[str, signed.OriginalStatus]:
     """A dossier's documents signed apart, their originals found, read and examined: what
     ``check``, ``status`` and the preview ask."""
@@ -137,7 +150,7 @@ def of_year(
     return statuses(data, plan, read_originals(data, plan), rendered)
 
 
-def published(built: Path | None):
+def published(built: Path | None) -> Rendering:
     """What ``check`` and ``status`` compare a signed original with: the document the last
     build published in ``built``, when there is one."""
 

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from pipeline.convention import catalogue, cycle
+from pipeline.errors import InputError
 
 # never taken from the shared templates: each convention's own text (catalogue: own_text)
 OWN_ONLY = tuple(f"{spec.key}.docx" for spec in catalogue.DOCUMENTS if spec.own_text)
@@ -39,8 +40,6 @@ def linked(conventions_dir: Path) -> list[Path]:
 
 
 def _refuse_link(folder: Path) -> None:
-    from pipeline.errors import InputError
-
     raise InputError(
         f"{folder} est un lien vers {Path(folder).resolve()} : une convention est un vrai dossier, "
         "pas un lien (ses documents seraient publiés sous le nom d'une autre)",
@@ -54,8 +53,6 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 def new_convention_folder(conventions_dir: Path, name: str) -> Path:
     """The folder of a convention to create: ``name`` must be a plain folder name, so that it is
     made inside the conventions' folder and nowhere else."""
-    from pipeline.errors import InputError
-
     if not NAME.fullmatch(name) or ".." in name:
         raise InputError(
             f"« {name} » n'est pas un nom de convention : il faut un simple nom de dossier (lettres, "
@@ -79,8 +76,6 @@ def template_for(convention: Path, shared: Path, name: str) -> Path:
 def confined(path: Path, convention: Path, what: str) -> Path:
     """``path`` itself, if it stays inside the convention's folder once its links are followed;
     else one clear line saying where it leads."""
-    from pipeline.errors import InputError
-
     path = Path(path)
     if path.exists() and not path.resolve().is_relative_to(Path(convention).resolve()):
         raise InputError(
@@ -134,8 +129,6 @@ def choose(conventions_dir: Path, name: str | None, year: int | None = None, com
     """The convention a command is about: the one named, else the only one covering ``year``
     (or the only one there is); otherwise say which exist, with the ``command`` staff ran
     (« make statut ») completed by each choice."""
-    from pipeline.errors import InputError
-
     found = convention_dirs(conventions_dir)
     for link in linked(conventions_dir):
         if not found or name == link.name or link == Path(conventions_dir):
@@ -150,6 +143,7 @@ def choose(conventions_dir: Path, name: str | None, year: int | None = None, com
         for d in found:
             if d.name == name:
                 return d
+        # lazy: french loads num2words (~80 ms); places is on --help's path
         from pipeline.french import suggestion
 
         tip = suggestion(name, names, cutoff=0.5)

@@ -11,14 +11,20 @@ left as it was would look current.
 from __future__ import annotations
 
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pipeline import files, places
+import watchfiles
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from pipeline import files, originals_status, places
 from pipeline.convention import catalogue, documents, model
 from pipeline.errors import InputError, PipelineError
 from pipeline.office.libreoffice import Session
+from pipeline.pdf import fonts
 from pipeline.templates import fill, stop_on_errors
 
 
@@ -34,8 +40,6 @@ def render_once(
     context, signed originals included, and the same rules); say its warnings; return the
     seconds it took and the PDF. Raises the pipeline's own errors (data, template, the rules'
     errors, conversion) for the caller to say."""
-    from pipeline import originals_status  # the signed originals' states, as the build reads them
-
     started = time.perf_counter()
     data, plan, planned = locate(conv_dir, year, key)
     template = places.template_for(conv_dir, templates, f"{key}.docx")
@@ -175,8 +179,6 @@ def run(
         pass  # the data's error is said by the first render, and the preview waits for a fix
     into = folder(conv_dir, outputs)
     if saves is None:
-        import watchfiles
-
         saves = (c for c in watchfiles.watch(*watched(conv_dir, templates, key), debounce=50, step=20) if _relevant(c))
     with Session() as office:
         office.prestart()
@@ -203,12 +205,6 @@ def _once(conv_dir, templates, year, key, office, into, say) -> None:
 def _stale(into: Path, conv_dir: Path, year: int, key: str, error: str) -> None:
     """The preview's PDF replaced by a page saying the error: the last good PDF, left as it was,
     would look current in the viewer."""
-    import textwrap
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    from pipeline.pdf import fonts
 
     try:
         stem = locate(conv_dir, year, key)[2].stem

@@ -16,8 +16,11 @@ structure (« {'numero': 1, …} ») is refused earlier, as it is printed (``ren
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from lxml import etree
 
 from pipeline.convention import catalogue, context, documents, model
 from pipeline.french import date_fr, de
@@ -131,10 +134,6 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _blocks(filled: Path) -> list[_Block]:
     """The body's paragraphs, read from the document's XML (python-docx's objects cost ten times
     more, and this runs after every fill)."""
-    import zipfile
-
-    from lxml import etree
-
     with zipfile.ZipFile(filled) as z:
         body = etree.fromstring(z.read("word/document.xml")).find(f"{_W}body")
         styles = etree.fromstring(z.read("word/styles.xml")) if "word/styles.xml" in z.namelist() else None

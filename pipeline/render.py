@@ -16,7 +16,12 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
+import docx
 import jinja2
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from pipeline.errors import TemplateProblem
@@ -94,8 +99,6 @@ def _printing_tag(template: Path, ctx: dict[str, Any], value) -> tuple[str | Non
     """The tag (« instances.copil », « c ») that printed ``value``, and where: each « {{ … }} » of the
     template is evaluated, a loop's name bound to its list's elements (docxtpl does not say where
     an error is, its #378). Only when a fill failed: opening the template again costs nothing then."""
-    import docx
-
     try:
         document = docx.Document(str(template))
     except Exception:  # noqa: BLE001 — the template opened for the fill; if not now, say it without a place
@@ -193,8 +196,6 @@ _PATCHED: dict[str, str] = {}  # a template part's XML → docxtpl's patched ver
 
 @functools.cache
 def _template_class():
-    from docxtpl import DocxTemplate
-
     class Template(DocxTemplate):
         """docxtpl's template, its tag clean-up (a pure function of the XML) done once per text."""
 
@@ -208,8 +209,6 @@ def _template_class():
 
 def open_template(path: Path):
     """Open a .docx template, or say plainly why it cannot be used."""
-    from docx.opc.exceptions import PackageNotFoundError
-
     name = path.name
     if not path.is_file():
         raise TemplateProblem(
@@ -243,8 +242,6 @@ def render(
     """Render one template to ``out``; every Jinja failure becomes a TemplateProblem.
 
     ``finish(document)`` last touches the filled python-docx document before it is saved."""
-    from docx.shared import Cm
-    from docxtpl import InlineImage
 
     tpl = open_template(template)
     ctx = dict(context)
@@ -313,8 +310,6 @@ def _fit_table_grids(document) -> None:
     docxtpl's {%tc %} loops make every column the same width; the widths set in the
     template's cells are what the author meant, and Word and LibreOffice read the grid.
     """
-    from docx.oxml.ns import qn
-
     for tbl in document.element.body.iter(qn("w:tbl")):
         grid = tbl.find(qn("w:tblGrid"))
         first = tbl.find(qn("w:tr"))

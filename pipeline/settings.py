@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from pipeline.errors import InputError
+
 
 def _number(name: str, default: float) -> float:
     value = os.environ.get(name, "")
@@ -56,8 +58,6 @@ def source_date_epoch() -> str | None:
 def check() -> None:
     """Refuse, in one line, a variable set to what it cannot mean, before any work: the PDF
     library also reads SOURCE_DATE_EPOCH, and « abc » failed deep inside it."""
-    from pipeline.errors import InputError
-
     epoch = source_date_epoch()
     if epoch is not None and not (epoch.isdigit() and int(epoch) < 253402300800):  # before the year 10000
         raise InputError(

@@ -13,9 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import manifest, originals_status, places, publish
-from pipeline.convention import documents, model, signed
+from pipeline.convention import crf, cycle, documents, model, signed
 from pipeline.errors import PipelineError
 from pipeline.french import date_fr
+from pipeline.pdf import originals
+
+# a year's CRF sending as ``status`` reads it once: its data, its documents, their signed
+# originals' states, and whether both came back signed; or why it cannot be loaded
+Sending = tuple[model.DossierData, list[documents.Planned], dict[str, signed.OriginalStatus], bool]
+Sendings = dict[int, Sending | PipelineError]
 
 
 @dataclass
@@ -53,7 +59,7 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     out = places.outputs_for(outputs, convention)
     publish.recover(out)  # a build killed between its two renames: its previous dossier put back first
     report = []
-    sendings: dict = {}  # each year's CRF sending, loaded once (_sending)
+    sendings: Sendings = {}  # each year's CRF sending, loaded once (_sending)
     for year in years or model.dossier_years(convention):
         data = model.load(convention, year)
         built = out / str(year)
@@ -85,12 +91,10 @@ def status(convention: Path, templates: Path, outputs: Path, years: list[int] | 
     return report
 
 
-def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: dict) -> list[Line]:
+def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: Sendings) -> list[Line]:
     """The comptes rendus financiers the dossier does not enclose: one missing (due before its
     letter), one still to come (due after it), each with its due date — or, once its own sending
     went (signed, with its letter), when it was sent, read as that sending's status line reads it."""
-    from pipeline.convention import crf
-
     lines = []
     for owed in crf.owed(data):
         title = f"Le compte rendu financier de la participation {owed.annee}"
@@ -126,12 +130,10 @@ def _crf_owed(data: model.DossierData, out: Path, templates: Path, sendings: dic
     return lines
 
 
-def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: dict) -> list[Line]:
+def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: Sendings) -> list[Line]:
     """The dossier year's own compte rendu financier, sent apart by 30 June of the next year
     (``make crf``): still to draw up, to sign, signed, or sent — each with its date; then the
     dossier that will enclose its signed original, if any."""
-    from pipeline.convention import cycle
-
     period, n = data.convention.convention.annees, data.year.annee
     if n not in period:
         return []
@@ -183,7 +185,7 @@ def _crf_sending(data: model.DossierData, out: Path, templates: Path, sendings: 
     return [Line(title, state, problems), *lines]
 
 
-def _sending(convention: Path, n: int, out: Path, sendings: dict) -> tuple[model.DossierData, list, dict, bool]:
+def _sending(convention: Path, n: int, out: Path, sendings: Sendings) -> Sending:
     """Year ``n``'s CRF sending: its data, documents, their signed originals' states, and whether
     both came back signed — loaded and examined once per ``status`` (its own line and the dossier
     that announces it read the same), or its loading error again."""
@@ -203,12 +205,13 @@ def _sending(convention: Path, n: int, out: Path, sendings: dict) -> tuple[model
                 states,
                 len(plan) == 2 and all(states[d.key].received and states[d.key].signatures for d in plan),
             )
-    if isinstance(sendings[n], PipelineError):
-        raise sendings[n]
-    return sendings[n]
+    found = sendings[n]
+    if isinstance(found, PipelineError):
+        raise found
+    return found
 
 
-def _sent_on(convention: Path, n: int, out: Path, sendings: dict) -> dt.date | None:
+def _sent_on(convention: Path, n: int, out: Path, sendings: Sendings) -> dt.date | None:
     """The day the CRF N left with its letter, both signed (its sending's « envoyé le … »); None
     while it has not, or while its data cannot say."""
     try:
@@ -261,8 +264,6 @@ def _signed_apart(state: signed.OriginalStatus, data: model.DossierData, built: 
 def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path, year: int, built: Path) -> Line:
     """The letter, signed last inside the dossier, whose signed copy is kept in signes/: signed
     by whom it should be, on its date, and the dossier still the one the last build made."""
-    from pipeline.pdf import originals
-
     kept = places.signed_original(convention, f"dossier-{year}")
     shown = model.display(kept)
     who = _who(d, data)
@@ -290,7 +291,7 @@ def _in_dossier(d: documents.Planned, data: model.DossierData, convention: Path,
     return Line(d.title, f"signature dans le dossier : {said}", problems)
 
 
-def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str | None:
+def signing_today(pdf: Path, field: str, conventions: list[Path], today: dt.date) -> str | None:
     """What ``status`` will say of a signature made today in ``field`` of ``pdf`` (a document
     signed apart, a compte rendu financier's sending, or a dossier whose letter is signed in it),
     found among ``conventions`` by its file name — or the one whose ``signes/`` holds it. None
@@ -328,9 +329,13 @@ def signing_today(pdf: Path, field: str, conventions: list[Path], today) -> str 
 # computed again by a page.
 
 
-def _steps(data: model.DossierData, plan: list, states: dict, lines: list[Line], convention: Path) -> list[Step]:
-    from pipeline.convention import cycle
-
+def _steps(
+    data: model.DossierData,
+    plan: list[documents.Planned],
+    states: dict[str, signed.OriginalStatus],
+    lines: list[Line],
+    convention: Path,
+) -> list[Step]:
     said = {line.title: line.state for line in lines}
     year = data.year.annee
     steps = []

@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import parse_xml
 from jinja2 import meta, nodes
 
-from pipeline import proofread, render, typesetting
+from pipeline import places, proofread, render, typesetting
 from pipeline.convention import catalogue, context, documents, model, names, signed
-from pipeline.errors import TemplateProblem
+from pipeline.convention import text as approved_text
+from pipeline.errors import PipelineError, Place, TemplateProblem
 from pipeline.french import minuscule, suggestion
 from pipeline.office import external
 from pipeline.pdf import marks
@@ -165,8 +169,6 @@ def template_context(
 
 def template_sources(tpl) -> list[tuple[str, str]]:
     """The Jinja text of each part of the document, as docxtpl will see it."""
-    from docx.oxml import parse_xml
-
     found = [("corps du document", tpl.patch_xml(tpl.get_xml()))]
     for uri, label in ((tpl.HEADER_URI, "en-tête"), (tpl.FOOTER_URI, "pied de page")):
         for _rel, part in tpl.get_headers_footers(uri):
@@ -275,18 +277,11 @@ def check_template(
 def text_disagreements(convention_dir: Path, templates: Path) -> list[str]:
     """Where convention.yaml and the convention's own text disagree (chantiers, article 3): a
     warning, from ``check`` and the build alike, since only a person can tell which is wrong."""
-    import zipfile
-
-    from docx.opc.exceptions import PackageNotFoundError
-
-    from pipeline import places
-    from pipeline.convention import text
-    from pipeline.errors import PipelineError
 
     path = places.template_for(convention_dir, templates, "convention.docx")
     try:
         conv, _ = model.load_convention(convention_dir)
-        said = text.disagreements(conv, path) if path.is_file() else []
+        said = approved_text.disagreements(conv, path) if path.is_file() else []
     except (PipelineError, PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile):
         return []  # a broken file or text: reported by the checks of data and templates
     return [f"{model.display(path)} : {line}" for line in said]
@@ -379,7 +374,7 @@ def _in_year(problem: TemplateProblem, year: int) -> TemplateProblem:
     )
 
 
-def _place(tpl, *names: str, part: str | None = None) -> dict[str, str | None]:
+def _place(tpl, *names: str, part: str | None = None) -> Place:
     """``where`` and ``paragraph`` of a problem about the first of ``names`` a paragraph (or a table's
     cell) shows beside a tag: « <part>, paragraphe « … » », so that staff find it in Word; ``part``
     alone when none does."""

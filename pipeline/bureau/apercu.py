@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from pipeline import preview
 from pipeline.errors import PipelineError
+from pipeline.office.libreoffice import Session
 
 
 @dataclass
@@ -54,8 +55,6 @@ class Previews:
     only when what it is made of changed."""
 
     def __init__(self, templates: Path, outputs: Path, office: Callable[[], object] | None = None):
-        from pipeline.office.libreoffice import Session
-
         self.templates, self.outputs = templates, outputs
         self.make_office = office or Session
         self.office: Any = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from html import escape
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -103,8 +104,6 @@ def posted_token_ok(request: Request, form=None) -> bool:
 
 
 def _refused(code: int, title: str, why: str) -> HTMLResponse:
-    from html import escape
-
     page = HTMLResponse(
         f"""<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Bureau – {escape(title)}</title>
 <link rel="stylesheet" href="/static/bureau.css"></head><body><main id="contenu"><h1>{escape(title.capitalize())}</h1>

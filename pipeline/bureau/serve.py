@@ -10,6 +10,10 @@ import webbrowser
 from pathlib import Path
 from typing import Callable
 
+import uvicorn
+
+from pipeline.bureau.site import create_app
+
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
@@ -37,10 +41,6 @@ def run(
     browser: bool = True,
     say: Callable[[str], None] = print,
 ) -> None:
-    import uvicorn
-
-    from pipeline.bureau.site import create_app
-
     sock = listening(host, port)
     port = sock.getsockname()[1]
     hosts = {"127.0.0.1", "localhost", "::1"} | ({host, socket.gethostname()} if host not in LOCAL else set())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -173,8 +174,6 @@ def year_state(report: status.YearStatus, out: Path) -> tuple[str, str]:
 def _fingerprint(*folders: Path) -> tuple:
     """Every file and folder under ``folders`` with its size and time: what ``status`` reads. A
     few milliseconds, where status itself loads and checks every year."""
-    import os
-
     found = []
     for folder in folders:
         for root, dirs, files in os.walk(folder):

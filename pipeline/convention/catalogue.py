@@ -152,6 +152,7 @@ CRF_PIECES = [
 
 def crf_piece_label(spec: CrfPiece, piece, year: int, approved) -> str:
     """How the sending's letter names a piece: its own title, else what the cerfa asks for."""
+    # lazy: french loads num2words (~80 ms); catalogue is on --help's path
     from pipeline.french import date_fr
 
     return (piece.titre if piece is not None and piece.titre else None) or spec.libelle.format(

@@ -17,7 +17,7 @@ from typing import Any
 from num2words import num2words
 
 from pipeline.binder import doc
-from pipeline.convention import model, signed
+from pipeline.convention import crf, cycle, model, signed
 from pipeline.convention.catalogue import (
     CRF_PIECES,
     crf_piece_label,
@@ -329,14 +329,19 @@ def build_context(
     terms = conv.convention
     reported = data.bilan_year
     documents = plan(data)
-    bilan = bilan_view(conv, reported, until=reported.bilan.date) if reported is not None else None
+    bilan = None
+    if reported is not None:
+        assert reported.bilan is not None  # a reported year without its bilan is an error (rules._reported)
+        bilan = bilan_view(conv, reported, until=reported.bilan.date)
     final = None
     if data.closing:
+        assert year.bilan_final is not None  # the closing year without it is an error (rules._closing)
         final = final_view(
             conv, [data.reported[y] for y in terms.annees], until=year.bilan_final.date, established=year.bilan_final
         )
     states = signatures or {}
-    signatures = {key: signed.phrase(state, data) for key, state in states.items()}
+    phrases = {key: signed.phrase(state, data) for key, state in states.items()}
+    enclosed = data.crf_year if "crf" in {d.key for d in documents} else None
     pieces = _pieces(data, bilan, pages, states)
     programme_by_code = {c.code: (i, c) for i, c in enumerate(conv.chantiers, 1)}
     return Context(
@@ -378,7 +383,7 @@ def build_context(
         seance=_seance(data),
         sigles={i.sigle: f"{i.nom[0].lower()}{i.nom[1:]} ({i.sigle})" for i in (conv.copil, conv.cotech)},
         pieces=pieces,
-        signatures=signatures,
+        signatures=phrases,
         pieces_manquantes=[p for p in pieces if not p.fournie and not p.sans_objet],
         pieces_absentes=[p for p in pieces if not p.jointe and not p.sans_objet],
         pieces_jointes=_joined(data, documents, pieces),
@@ -387,11 +392,11 @@ def build_context(
         pieces_apres_cloture=[piece_label(spec.libelle, year.annee) for spec in conv.pieces_requises if "N-1" in spec.libelle]
         if data.closing
         else [],
-        crf=crf_view(conv, data.crf_year) if "crf" in {d.key for d in documents} else None,
-        comptes_rendus=_comptes_rendus(data, pages, signatures),
+        crf=crf_view(conv, enclosed) if enclosed is not None else None,
+        comptes_rendus=_comptes_rendus(data, pages, phrases),
         dus_apres_cloture=_owed_after_closing(data),
         autres_documents=[
-            {"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"), "signature": signatures.get(d.key)}
+            {"titre": d.title, "page": (pages or {}).get(f"document:{d.key}"), "signature": phrases.get(d.key)}
             for d in others(data)
         ],
     )
@@ -454,8 +459,6 @@ def _pieces(
 
 def _comptes_rendus(data: model.DossierData, pages: dict[str, int] | None, signatures: dict[str, str]) -> list[SuiviCompteRendu]:
     """Each compte rendu financier the dossier speaks of, where it stands on the letter's date."""
-    from pipeline.convention import crf
-
     return [
         SuiviCompteRendu(
             annee=o.annee,
@@ -477,8 +480,6 @@ def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
     approves the accounts within six months of the year's end, so by 30 June), and the compte rendu
     financier of its participation (by 30 June), each with when it is due, in words. The letter
     names the assembly only once held by its own date: it cannot report what follows it."""
-    from pipeline.convention import crf, cycle
-
     if not data.closing:
         return []
     year, sent = data.year.annee, crf.letter_date(data)
@@ -520,7 +521,6 @@ def _owed_after_closing(data: model.DossierData) -> list[dict[str, Any]]:
 
 def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
     """The compte rendu financier of one year: the cerfa's table, its totals, its annex."""
-    from pipeline.convention import crf
 
     def line(code: str, libelle: str, prevu: Decimal, realise: Decimal, explication: str | None = None) -> LigneCompte:
         ecart, share = crf.gap(prevu, realise)
@@ -536,6 +536,7 @@ def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
         )
 
     block = data.crf
+    assert block is not None  # only a year whose crf is drawn up has its compte rendu (documents.plan)
     given = {item.rubrique: item for item in block.lignes}
     # every heading of the cerfa that the association filled, in its order; the participation always
     rows = [
@@ -572,18 +573,17 @@ def crf_view(conv: model.Convention, data: model.Annee) -> CompteRendu:
         regle_repartition=block.regle_repartition,
         seuil_part=crf.GAP_SHARE,
         seuil_montant=crf.GAP_AMOUNT,
-        pieces=_crf_pieces(data),
+        pieces=_crf_pieces(data.annee, block),
     )
 
 
-def _crf_pieces(data: model.Annee) -> list[PieceEnvoi]:
+def _crf_pieces(annee: int, block: model.CompteRenduFinancier) -> list[PieceEnvoi]:
     """The pieces that go with a year's compte rendu financier, in the cerfa's order, as given."""
-    block = data.crf
     return [
         PieceEnvoi(
             code=spec.code,
-            nom=crf_piece_label(spec, piece, data.annee, block.comptes_approuves_le),
-            mention=spec.mention.format(n=data.annee),
+            nom=crf_piece_label(spec, piece, annee, block.comptes_approuves_le),
+            mention=spec.mention.format(n=annee),
             fichier=piece.fichier,
             specimen=piece.specimen,
         )
@@ -593,8 +593,6 @@ def _crf_pieces(data: model.Annee) -> list[PieceEnvoi]:
 
 
 def crf_due(year: int) -> dt.date:
-    from pipeline.convention import cycle
-
     return cycle.crf_due(year)
 
 
@@ -651,7 +649,7 @@ def bilan_view(conv: model.Convention, data: model.Annee, *, until: dt.date) -> 
     against article 4, and its participation, called and received as known on ``until``."""
     modal_by_code = {m.code: m for m in conv.modalites}
 
-    def action_view(a):
+    def action_view(a: model.Action) -> dict[str, Any]:
         return {
             "date": a.date,
             "chantier": a.chantier,
@@ -664,7 +662,7 @@ def bilan_view(conv: model.Convention, data: model.Annee, *, until: dt.date) -> 
         }
 
     actions = sorted(data.actions, key=lambda a: (a.date, a.titre))
-    chantiers = [
+    chantiers: list[dict[str, Any]] = [
         {
             "numero": i,
             "code": c.code,
@@ -675,7 +673,7 @@ def bilan_view(conv: model.Convention, data: model.Annee, *, until: dt.date) -> 
         for i, c in enumerate(conv.chantiers, 1)
     ]
     modalites = [{"numero": i, "code": m.code, "titre": m.titre} for i, m in enumerate(conv.modalites, 1)]
-    lignes = []
+    lignes: list[dict[str, Any]] = []
     for c in chantiers:
         counts = [sum(1 for a in c["actions"] if a["modalite"] == m["code"]) for m in modalites]
         lignes.append({"numero": c["numero"], "titre": c["titre"], "nombres": counts, "total": sum(counts)})
@@ -691,8 +689,8 @@ def bilan_view(conv: model.Convention, data: model.Annee, *, until: dt.date) -> 
         )
 
     fin, appel = data.finances, data.appel
-    received = fin is not None and fin.date_reception is not None and fin.date_reception <= until
-    recu = fin.montant_recu if received else Decimal("0.00")
+    received = fin.date_reception if fin is not None and fin.date_reception is not None and fin.date_reception <= until else None
+    recu = fin.montant_recu if fin is not None and received is not None else Decimal("0.00")
     appele = appel.montant if appel is not None else Decimal("0.00")
     return Bilan(
         annee=data.annee,
@@ -711,7 +709,7 @@ def bilan_view(conv: model.Convention, data: model.Annee, *, until: dt.date) -> 
             montant_appele=appele,
             date_appel=appel.date if appel else None,
             montant_recu=recu,
-            date_reception=fin.date_reception if received else None,
+            date_reception=received,
             en_attente=appele - recu,
         ),
     )

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from pipeline.convention import cycle
-from pipeline.french import suggestion
+from pipeline.convention.schema import CompteRenduFinancier
+from pipeline.convention.sheet import table_of
+from pipeline.french import de, montant, suggestion
 
 # a gap between forecast and actual that the annex must explain: more than this share of the
 # forecast AND more than this amount (the usual threshold of the paying services; a gap of 15 %
@@ -95,8 +98,6 @@ def label(rubrique: Rubrique, conv) -> str:
 
 
 def _de(phrase: str) -> str:
-    from pipeline.french import de
-
     return de(phrase)
 
 
@@ -114,8 +115,6 @@ def find(folder: Path) -> Path | None:
 
 
 def _plain(text) -> str:
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
     text = text.replace("–", "-")
     return re.sub(r"\s+", " ", text).strip().casefold()
@@ -124,8 +123,6 @@ def _plain(text) -> str:
 def read_figures(path: Path, display: str, conv) -> tuple[list[dict], list[str]]:
     """(lines, problems): each valid line with the fields of a ``LigneCRF``, and a line per
     problem, with the file, the row and the column."""
-    from pipeline.convention.sheet import table_of
-
     table, unreadable = table_of(path, display, COLUMNS)
     if unreadable:
         return [], unreadable
@@ -203,7 +200,6 @@ def amount(value) -> tuple[Decimal, str | None]:
             raise InvalidOperation
     except InvalidOperation:
         return Decimal("0.00"), f"« {value} » n'est pas un montant — écrivez-le comme 20000,00"
-    from pipeline.french import montant
 
     if number < 0:
         return Decimal("0.00"), (
@@ -252,7 +248,7 @@ class Owed:
     annee: int
     due: dt.date
     state: str  # "joint", "manquant" or "a_venir"
-    established: object | None  # the year's ``crf`` block, if drawn up (schema.CompteRenduFinancier)
+    established: CompteRenduFinancier | None  # the year's ``crf`` block, if drawn up
 
 
 def letter_date(data) -> dt.date | None:

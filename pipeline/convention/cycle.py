@@ -110,6 +110,7 @@ def peek(path: Path) -> dict | None:
     (``yamlsource.load_yaml``) refuses the file (the real load says why, with the line). The same
     reader, with dates and numbers as plain values: for the paths below the convention (choosing
     one, the files a build reads) and for a year still incomplete (new-year copies it)."""
+    # lazy: PyYAML and yamlsource (~50 ms); cycle is on --help's path
     import yaml
 
     from pipeline.errors import InputError

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipeline.convention import crf
 from pipeline.convention.catalogue import SPECS, DocumentSpec
 from pipeline.convention.model import DossierData
 from pipeline.french import date_fr, de, minuscule
@@ -51,20 +52,20 @@ def plan(data: DossierData) -> list[Planned]:
         f"Le procès-verbal du {committee} {'de clôture ' if data.closing else ''}du {date_fr(year.copil.date)}",
         year.copil.date,
     )
-    bilan = (
-        [
+    bilan = []
+    if reported is not None:
+        assert reported.bilan is not None  # a reported year without its bilan is an error (rules._reported)
+        bilan.append(
             Planned(
                 SPECS["bilan"],
                 f"bilan-{reported.annee}",
                 f"Le bilan {reported.annee} de la mise en œuvre de la convention",
                 reported.bilan.date,
             )
-        ]
-        if reported is not None
-        else []
-    )
-    crf = crf_planned(data)
+        )
+    enclosed_crf = crf_planned(data)
     if data.closing:
+        assert year.bilan_final is not None  # the closing year without it is an error (rules._closing)
         final = Planned(
             SPECS["bilan-final"],
             f"bilan-final-{terms.periode}",
@@ -84,7 +85,7 @@ def plan(data: DossierData) -> list[Planned]:
             if year.transmission is not None
             else []
         )
-        return [*letter, *bilan, final, *crf, copil]
+        return [*letter, *bilan, final, *enclosed_crf, copil]
     # one convention for the whole period, signed once: the first year encloses the signed
     # original, the later years a copy of it (unless convention.yaml says the Métropole needs none)
     title = (
@@ -98,12 +99,13 @@ def plan(data: DossierData) -> list[Planned]:
         if data.first or terms.copie_jointe
         else []
     )
+    assert year.appel is not None  # a year of the period without its call is an error (rules._call)
     return [
         *convention,
         Planned(SPECS["appel"], f"appel-{n}", f"L'appel de participation {n}", year.appel.date),
         Planned(SPECS["bordereau"], f"bordereau-{n}", f"Le bordereau des pièces jointes à l'appel {n}", year.appel.date),
         *bilan,
-        *crf,
+        *enclosed_crf,
         copil,
     ]
 
@@ -111,10 +113,8 @@ def plan(data: DossierData) -> list[Planned]:
 def crf_planned(data: DossierData) -> list[Planned]:
     """The compte rendu financier the dossier encloses (``crf.enclosed``: that of N-2, drawn up
     by the letter's date), or none."""
-    from pipeline.convention import crf
-
     year = crf.enclosed(data)
-    if year is None:
+    if year is None or year.crf is None:  # enclosed() returns a year with its crf
         return []
     return [
         Planned(SPECS["crf"], f"crf-{year.annee}", f"Le compte rendu financier de la participation {year.annee}", year.crf.date)
@@ -133,6 +133,7 @@ def sending_plan(data: DossierData) -> list[Planned]:
     data does not say when it leaves)."""
     year = data.year
     n, block = year.annee, year.crf
+    assert block is not None  # a sending without its crf is refused on loading (model.load_sending)
     found = [Planned(SPECS["crf"], f"crf-{n}", f"Le compte rendu financier de la participation {n}", block.date)]
     if block.transmis_le is not None:
         found.append(
@@ -166,12 +167,15 @@ def dossier_wording(data: DossierData, *, final: bool) -> Wording:
     parties = f"{conv.metropole.nom} et {conv.association.nom_court}"
     committee = minuscule(conv.copil.nom)
     keys = [d.key for d in plan(data)]
+    bilan_year = data.bilan_year if "bilan" in keys else None
+    crf_year = data.crf_year if "crf" in keys else None
+    crf_part = [f"compte rendu financier {crf_year.annee}"] if crf_year is not None else []
     if data.closing:
         what = f"Dossier de clôture de la convention {terms.periode}"
         parts = (
             (["lettre de transmission"] if "transmission" in keys else [])
             + [f"bilan {terms.annees[-1]}", f"bilan final {terms.periode}"]
-            + ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else [])
+            + crf_part
             + [f"procès-verbal du {committee} de clôture"]
         )
         last_line = (
@@ -184,11 +188,12 @@ def dossier_wording(data: DossierData, *, final: bool) -> Wording:
         what = f"Dossier de l'année {year.annee}"
         parts = (
             [f"appel de participation {year.annee}", "bordereau"]
-            + ([f"bilan {data.bilan_year.annee}"] if "bilan" in keys else [])
-            + ([f"compte rendu financier {data.crf_year.annee}"] if "crf" in keys else [])
+            + ([f"bilan {bilan_year.annee}"] if bilan_year is not None else [])
+            + crf_part
             + [f"procès-verbal du {committee}"]
             + (["convention de partenariat" if data.first else "copie de la convention signée"] if "convention" in keys else [])
         )
+        assert year.appel is not None  # a year of the period without its call is an error (rules._call)
         last_line = f"Appel de participation {year.annee} – {year.appel.reference} du {date_fr(year.appel.date)}"
         label = f"Dossier {year.annee}"
     subject = ", ".join(parts[:-1]) + " et " + parts[-1]
@@ -322,6 +327,7 @@ def signature_window(planned: Planned, data: DossierData) -> tuple[dt.date | Non
     if planned.spec.letter:  # a letter is signed on the day it is dated (a dossier's, last of all)
         return planned.date, planned.date, "la date de la lettre"
     if data.sending:  # the compte rendu financier, before the letter that sends it
+        assert year.crf is not None  # a sending without its crf is refused on loading (model.load_sending)
         sent = year.crf.transmis_le
         return planned.date, sent, f"la lettre d'envoi du {date_fr(sent)}" if sent else ""
     if planned.key == "convention":  # each party, in turn, between its deliberation and the first call

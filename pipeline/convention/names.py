@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+import unicodedata
 from typing import Any
 
 from pipeline.french import suggestion
@@ -268,7 +269,5 @@ def _either(paths: list[str]) -> str:
 
 def _plain_word(name: str) -> str:
     """« Comité-Technique » → « comite_technique »: how the glossary and the sigles are looked up."""
-    import unicodedata
-
     flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return "_".join(w for w in flat.replace("-", "_").replace(" ", "_").split("_") if w)

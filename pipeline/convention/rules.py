@@ -20,12 +20,33 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
-from pipeline.convention import cycle
-from pipeline.convention.catalogue import SPECS, piece_label, pieces_given
-from pipeline.convention.schema import Annee, Convention, YearFile
-from pipeline.french import civilite_contraire, civilite_feminine, compte, genre_fonction, montant, pourcentage, suggestion
+import holidays
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from stdnum.fr import siren, siret
+
+from pipeline.convention import crf, cycle
+from pipeline.convention.catalogue import CRF_PIECES, SPECS, crf_piece_label, piece_label, pieces_given
+from pipeline.convention.schema import Annee, CompteRenduFinancier, Convention, YearFile
+from pipeline.french import (
+    civilite_contraire,
+    civilite_feminine,
+    compte,
+    date_fr,
+    de,
+    genre_fonction,
+    montant,
+    pourcentage,
+    suggestion,
+)
 from pipeline.yamlsource import line_of
 
 PDF_MAGIC = b"%PDF-"
@@ -36,9 +57,13 @@ SCANS = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x8
 class _Checker:
     """The findings for one year's file, each placed at its line."""
 
-    def __init__(self, year_file, *, final: bool, why: str | None = None):
+    def __init__(self, year_file: YearFile, *, final: bool, why: str | None = None):
         # why: for another year's file, what of it this dossier prints (« son bilan figure dans ce dossier »)
         self.f, self.final, self.why = year_file, final, why
+
+    @property
+    def data(self) -> Annee:
+        return _loaded(self.f)
 
     def line(self, path: str) -> int | None:
         return line_of(self.f.raw, path) if path else None
@@ -58,6 +83,13 @@ class _Checker:
 
     def notice(self, path: str, message: str) -> None:
         self.f.warnings.add(self.line(path), path, self._said(message))
+
+
+def _loaded(year_file: YearFile) -> Annee:
+    """A year file's data: the dossier's rules run only once every file it reads has bound to the
+    schema (``model.load`` checks it first), so a missing one is a bug, not bad data."""
+    assert year_file.data is not None, year_file.folder
+    return year_file.data
 
 
 def check_dossier(
@@ -88,7 +120,7 @@ def check_dossier(
         _call(conv, year_file, final=final)
         reported = cycle.bilan_year(year, period)
         if reported is None:  # the first year
-            if year_file.data.copil.examen_bilan.strip():
+            if _loaded(year_file).copil.examen_bilan.strip():
                 check.breach(
                     "copil.examen_bilan",
                     f"{year} est la première année de la convention : aucun bilan n'existe encore, le premier "
@@ -106,7 +138,7 @@ def check_dossier(
                 ],
             )
     for y, yf in files.items():
-        nxt = files.get(y + 1).data if y + 1 in files else (following if y == year else None)
+        nxt = _loaded(files[y + 1]) if y + 1 in files else (following if y == year else None)
         _announced(conv, yf, nxt)
     check_crf(conv, files, year, final=final)
     check_convention(conv, conv_file, files, final=final)
@@ -124,11 +156,11 @@ def _why(conv: Convention, other: int, year: int) -> str:
     return "le bilan final de ce dossier en reprend les actions, les réunions et la participation"
 
 
-def _order(check: _Checker, steps: list[tuple[str, object, str]]) -> None:
+def _order(check: _Checker, steps: list[tuple[str, YearFile, str]]) -> None:
     """Each document of a dossier is dated on or after the one before it (bilan ≤ COPIL ≤ call)."""
     dated = []
     for key, year_file, label in steps:
-        part = getattr(year_file.data, key)
+        part = getattr(_loaded(year_file), key)
         if part is not None:
             dated.append((key, year_file, label, part.date))
     for (key1, file1, before, d1), (key, year_file, after, d2) in zip(dated, dated[1:]):
@@ -159,7 +191,7 @@ def _year_facts(conv, check: _Checker) -> None:
     """What a bilan prints of a year — its actions, meetings, call and payment, the bilan's own
     date — and whether it is example data: checked wherever that year's bilan is printed."""
     year_file = check.f
-    data, year, terms = year_file.data, year_file.annee, conv.convention
+    data, year, terms = check.data, year_file.annee, conv.convention
     if data.annee != year:
         check.err("annee", f"le fichier dit {data.annee} mais il est dans le dossier de l'année {year}")
     if data.appel is not None:
@@ -232,7 +264,7 @@ def _known(check: _Checker, path: str, value: str, codes: list[str], what: str) 
 def _year_data(conv, year_file, convention_dir: Path, *, final: bool) -> None:
     """What the dossier's own year must hold besides its facts: its COPIL, its pieces, its bank."""
     check = _Checker(year_file, final=final)
-    data, year, terms = year_file.data, year_file.annee, conv.convention
+    data, year, terms = check.data, year_file.annee, conv.convention
     _in_year(check, "copil.date", data.copil.date)
     chantiers = [ch.code for ch in conv.chantiers]
     for i, item in enumerate(data.copil.programme, 1):
@@ -341,6 +373,14 @@ def _of_party(person, party) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", organisme) or organisme in n for n in names if organisme)
 
 
+@runtime_checkable
+class _Titled(Protocol):
+    """A person named with a civilité and a title (``Personne``, ``Participant``)."""
+
+    civilite: str | None
+    qualite: str
+
+
 def _civilites(record, check: _Checker, path: str = "") -> None:
     """Each person's civilité agrees with the gender of her or his title: « Madame » with
     « Présidente », « M. » with « Vice-Président délégué ». Only the words whose masculine and
@@ -351,17 +391,16 @@ def _civilites(record, check: _Checker, path: str = "") -> None:
         return
     if not dataclasses.is_dataclass(record):
         return
-    names = [f.name for f in dataclasses.fields(record)]
-    if "civilite" in names and "qualite" in names:
-        woman = civilite_feminine(record.civilite)
+    if isinstance(record, _Titled):
+        civilite = record.civilite
+        woman = civilite_feminine(civilite)
         feminine, said, other = genre_fonction(record.qualite)
         if woman is not None and feminine is not None and woman != feminine:
             check.breach(
                 f"{path}.qualite" if path else "qualite",
-                f"civilité {record.civilite} mais fonction « {said} » : écrivez « {other} » "
-                f"(ou {civilite_contraire(record.civilite)})",
+                f"civilité {civilite} mais fonction « {said} » : écrivez « {other} » (ou {civilite_contraire(civilite)})",
             )
-    for name in names:
+    for name in [f.name for f in dataclasses.fields(record)]:
         value = getattr(record, name)
         if isinstance(value, list) or dataclasses.is_dataclass(value):
             _civilites(value, check, f"{path}.{name}" if path else name)
@@ -387,8 +426,6 @@ PLACEHOLDER = re.compile(r"à compléter", re.IGNORECASE)  # what the questionna
 
 def _texts(record, path: str = "") -> list[tuple[str, str]]:
     """Every text of a record and of the records in it, with its key path."""
-    import dataclasses
-
     found = []
     if dataclasses.is_dataclass(record):
         for item in dataclasses.fields(record):
@@ -407,7 +444,7 @@ def _is_example(path: str, text: str) -> bool:
     return bool(EXAMPLE.search(text) or (key in IDENTITY and re.search(r"\bexemple\b", text, re.IGNORECASE)))
 
 
-def _unfinished(record, check: _Checker, path: str = "", listed: list[str] = ()) -> None:
+def _unfinished(record, check: _Checker, path: str = "", listed: Sequence[str] = ()) -> None:
     """Values still to replace. A « À COMPLÉTER » is said in a draft and refused in a final
     version; example data only in a final version (a draft's cover already says « exemple »);
     a placeholder telephone number in a final version, and in a draft unless ``listed`` (the
@@ -431,7 +468,7 @@ def _is_phone(path: str, text: str) -> bool:
     return path.rsplit(".", 1)[-1] in ("telephone", "tel") or bool(re.search(r"\bt[ée]l(?:[ée]phone)?\b", text, re.I))
 
 
-def _is_listed(path: str, listed) -> bool:
+def _is_listed(path: str, listed: Sequence[str]) -> bool:
     """Whether a value's key path is one ``a_remplacer`` names, or inside one (« association.directeur »)."""
     return any(path == item or path.startswith(item + ".") or path.startswith(item + "[") for item in listed)
 
@@ -516,7 +553,6 @@ def _says_specimen(path: Path) -> bool:
     """Whether a piece's own text says it is a specimen (a scan has no text to read)."""
     if path.suffix.lower() != ".pdf" or not path.is_file():
         return False
-    from pypdf import PdfReader
 
     try:
         return any(SPECIMEN.search(page.extract_text() or "") for page in PdfReader(path).pages[:3])
@@ -531,17 +567,17 @@ def _call(conv, year_file, *, final: bool) -> None:
         ("appel", "la lettre d'appel (date, reference, lieu, montant)"),
         ("banque", "les coordonnées bancaires (titulaire, domiciliation, iban, bic)"),
     ):
-        if getattr(year_file.data, key) is None:
+        if getattr(check.data, key) is None:
             check.err("", f"clé obligatoire absente : ajoutez « {key}: » ({what})")
-    if year_file.data.bilan_final is not None:
+    if check.data.bilan_final is not None:
         check.err("bilan_final", "le bilan final se donne dans le dossier de l'année qui suit la convention, pas ici")
-    if year_file.data.transmission is not None:
+    if check.data.transmission is not None:
         check.err(
             "transmission",
             "la lettre de transmission est celle du dossier de clôture (l'année qui suit la "
             "convention) : l'appel de participation transmet le dossier de cette année",
         )
-    for spec, piece in pieces_given(conv, year_file.data.pieces):
+    for spec, piece in pieces_given(conv, check.data.pieces):
         if spec.document is not None:
             continue  # made by the pipeline (the bilan), or « sans objet » the first year
         if piece is None or not piece.fichier:
@@ -553,18 +589,18 @@ def _reported(conv, year_file, dossier_year: int, *, final: bool, why: str | Non
     and the meetings of article 4 held."""
     check = _Checker(year_file, final=final, why=why)
     year = year_file.annee
-    if year_file.data.bilan is None:
+    if check.data.bilan is None:
         check.err(
             "",
             f"le bilan {year} est joint au dossier {dossier_year} : ajoutez « bilan: » avec sa date et son "
             f"lieu (il est établi au début de {year + 1}, après la fin de l'année)",
         )
-    if year_file.data.finances is None:
+    if check.data.finances is None:
         check.err(
             "", f"le bilan {year} rend compte de la participation {year} : ajoutez « finances: » (montant_recu, date_reception)"
         )
     for instance in (conv.copil, conv.cotech):
-        held = sum(1 for m in year_file.data.reunions if m.instance == instance.sigle)
+        held = sum(1 for m in check.data.reunions if m.instance == instance.sigle)
         if held < instance.reunions_min_par_an:
             check.breach(
                 "reunions",
@@ -577,27 +613,28 @@ def _closing(conv: Convention, files: dict[int, YearFile], year_file: YearFile, 
     """The year after the period: the closing COPIL and the final bilan; no call."""
     check = _Checker(year_file, final=final)
     period = conv.convention.annees
-    if year_file.data.appel is not None:
+    data = _loaded(year_file)
+    if data.appel is not None:
         check.err(
             "appel",
             f"la convention s'achève le 31 décembre {period[-1]} : l'année {year_file.annee} n'a pas d'appel "
             "de participation ; retirez « appel: »",
         )
-    if year_file.data.bilan_final is None:
+    if data.bilan_final is None:
         check.err(
             "",
             "le dossier de clôture contient le bilan final de la convention : ajoutez « bilan_final: » avec sa date et son lieu",
         )
     for y in period:
         _reported(conv, files[y], year_file.annee, final=final, why=_why(conv, y, year_file.annee))
-    if year_file.data.transmission is None:
+    if data.transmission is None:
         check.breach(
             "",
             "le dossier de clôture est transmis par une lettre, la seule signature faite dans le dossier : "
             f"ajoutez « transmission: » avec sa date (après le {conv.copil.sigle} de clôture), sa référence "
             "et son lieu",
         )
-    last = cycle.bilan_year(year_file.annee, period)
+    last = period[-1]  # the closing dossier holds the last year's bilan (cycle.bilan_year)
     _order(
         check,
         [
@@ -617,15 +654,16 @@ def check_crf(conv: Convention, files: dict[int, YearFile], year: int, *, final:
     the dossier should enclose and does not is said (a notice: the payment does not wait on it)."""
 
     period = conv.convention.annees
-    targets = {year: None} if files[year].data.crf is not None else {}
+    own = _loaded(files[year])
+    targets: dict[int, str | None] = {year: None} if own.crf is not None else {}
     due_year = cycle.crf_year(year, period)
     if due_year is not None and due_year in files:
-        if files[due_year].data.crf is not None:
+        block = _loaded(files[due_year]).crf
+        if block is not None:
             targets[due_year] = _why(conv, due_year, year) if due_year != year else None
-        sent = files[year].data.appel or files[year].data.transmission
-        block = files[due_year].data.crf
+        sent = own.appel or own.transmission
         if sent is not None and (block is None or block.date > sent.date):
-            letter = "l'appel" if files[year].data.appel is not None else "la lettre de transmission"
+            letter = "l'appel" if own.appel is not None else "la lettre de transmission"
             why = (
                 f"il n'est pas encore établi (ajoutez « crf: » à {due_year}/year.yaml une fois les comptes {due_year} approuvés)"
                 if block is None
@@ -636,8 +674,10 @@ def check_crf(conv: Convention, files: dict[int, YearFile], year: int, *, final:
                 f"le compte rendu financier de la participation {due_year}, dû au plus tard le "
                 f"{crf_due_text(due_year)}, n'est pas joint au dossier {year} : {why} ; le bordereau le dit",
             )
-    for y, why in targets.items():
-        _crf_content(conv, _Checker(files[y], final=final, why=why))
+    for y, printed in targets.items():
+        block = _loaded(files[y]).crf
+        if block is not None:  # targets holds only the years whose crf is drawn up
+            _crf_content(conv, _Checker(files[y], final=final, why=printed), block)
 
 
 def check_sending(conv: Convention, year_file: YearFile, conv_file: YearFile, *, final: bool) -> None:
@@ -647,18 +687,18 @@ def check_sending(conv: Convention, year_file: YearFile, conv_file: YearFile, *,
     version, the convention's blanks and no example value among what it prints."""
     check = _Checker(year_file, final=final, why="son compte rendu financier est envoyé")
     _year_facts(conv, check)
-    _crf_content(conv, _Checker(year_file, final=final))
-    _crf_pieces(_Checker(year_file, final=final))
+    block = check.data.crf
+    assert block is not None  # a sending without its crf is refused before its rules run (model.load_sending)
+    _crf_content(conv, _Checker(year_file, final=final), block)
+    _crf_pieces(_Checker(year_file, final=final), block)
     check_convention(conv, conv_file, {year_file.annee: year_file}, final=final)
 
 
-def _crf_pieces(check: _Checker) -> None:
+def _crf_pieces(check: _Checker, block: CompteRenduFinancier) -> None:
     """What the sending encloses with the CRF N (cerfa n° 15059): the accounts N approved and the
     rapport d'activité N, each a file of the year's folder sent as it is (a signed report stays
     byte for byte the one signed) — one missing is a warning in a draft, an error when final."""
-    from pipeline.convention.catalogue import CRF_PIECES, crf_piece_label
-
-    block, n, folder = check.f.data.crf, check.f.annee, check.f.folder
+    n, folder = check.f.annee, check.f.folder
     known = {spec.code: spec for spec in CRF_PIECES}
     _listed_pieces(
         block.pieces,
@@ -679,12 +719,12 @@ def _crf_pieces(check: _Checker) -> None:
             )
     given = {piece.code: piece for piece in block.pieces}
     for spec in CRF_PIECES:
-        piece = given.get(spec.code)
-        if spec.required and (piece is None or not piece.fichier):
+        found = given.get(spec.code)
+        if spec.required and (found is None or not found.fichier):
             label = crf_piece_label(spec, None, n, block.comptes_approuves_le)
             where = (
-                f"crf.pieces[{block.pieces.index(piece) + 1}]"
-                if piece is not None
+                f"crf.pieces[{block.pieces.index(found) + 1}]"
+                if found is not None
                 else "crf.pieces"
                 if "pieces" in (check.f.raw.get("crf") or {})
                 else "crf"
@@ -699,18 +739,13 @@ def _crf_pieces(check: _Checker) -> None:
 
 
 def crf_due_text(year: int) -> str:
-    from pipeline.convention import crf  # noqa: F401 (the due date is the cycle's)
-    from pipeline.french import date_fr
 
     return date_fr(cycle.crf_due(year))
 
 
-def _crf_content(conv: Convention, check: _Checker) -> None:
+def _crf_content(conv: Convention, check: _Checker, block: CompteRenduFinancier) -> None:
     """One year's CRF: its dates, its participation, its balance, its gaps."""
-    from pipeline.convention import crf
-
-    data, n = check.f.data, check.f.annee
-    block = data.crf
+    data, n = check.data, check.f.annee
     if block.comptes_approuves_le <= dt.date(n, 12, 31):
         check.err(
             "crf.comptes_approuves_le",
@@ -825,8 +860,6 @@ def _crf_content(conv: Convention, check: _Checker) -> None:
 
 
 def de_metropole(conv: Convention) -> str:
-    from pipeline.french import de
-
     return de(conv.metropole.designation)
 
 
@@ -835,17 +868,18 @@ def _announced(conv: Convention, year_file: YearFile, following: Annee | None) -
     data can record them: the year closed (its bilan dated), or the meeting before the last one
     recorded."""
     check = _Checker(year_file, final=False)
-    data = year_file.data
+    data = _loaded(year_file)
     for i, r in enumerate(data.copil.prochaines_reunions, 1):
         if r.date.year == year_file.annee:
+            year_data = data
             held = {(m.instance, m.date) for m in data.reunions}
             where = f"des réunions de {year_file.annee}"
         elif r.date.year == year_file.annee + 1 and following is not None:
+            year_data = following
             held = {(m.instance, m.date) for m in following.reunions} | {(conv.copil.sigle, following.copil.date)}
             where = f"des données de {year_file.annee + 1}"
         else:
             continue
-        year_data = data if r.date.year == year_file.annee else following
         if year_data.bilan is None and r.date > max((m.date for m in year_data.reunions), default=year_data.copil.date):
             continue  # a year still running: a meeting announced for later cannot be recorded yet
         if (r.instance, r.date) not in held:
@@ -884,7 +918,8 @@ def check_convention(conv: Convention, conv_file: YearFile, files: dict[int, Yea
     _to_replace(conv.a_remplacer, check)
     _civilites(conv, check)
     first = files.get(terms.annees[0])
-    first_call = first.data.appel.date if first is not None and first.data.appel is not None else None
+    call = _loaded(first).appel if first is not None else None
+    first_call = call.date if call is not None else None
     if final:
         for path, value, what in (
             ("convention.deliberation.numero", terms.deliberation.numero, "le numéro de la délibération"),
@@ -918,8 +953,7 @@ def _signed_after_deliberation(conv: Convention, check: _Checker) -> None:
                 f"({signed.isoformat()}) : la Présidente signe une fois habilitée",
             )
         return
-    for who in ("metropole", "association"):
-        day = terms.signee_le(who)
+    for who, day in (("metropole", terms.signatures.metropole), ("association", terms.signatures.association)):
         if day < voted:
             check.breach(
                 f"convention.signatures.{who}",
@@ -932,8 +966,6 @@ def _signed_after_deliberation(conv: Convention, check: _Checker) -> None:
 def siret_problem(value: str) -> str | None:
     """Why a SIRET is wrong, said so that it can be fixed (None: it is right). It has two keys:
     its first nine digits, the SIREN, pass their own check (Luhn), and so do all fourteen."""
-    from stdnum.fr import siren, siret
-
     compact = re.sub(r"[\s.\u00a0\u202f-]", "", value)
     if not compact.isdigit() or len(compact) != 14:
         said = f"{len(compact)} chiffres" if compact.isdigit() else "autre chose que des chiffres"
@@ -953,8 +985,6 @@ def siret_problem(value: str) -> str | None:
 
 def _bank(conv, bank, check: _Checker) -> None:
     """An IBAN that fails its checksum or a malformed BIC would get the transfer rejected."""
-    from schwifty import BIC, IBAN
-    from schwifty.exceptions import SchwiftyException
 
     iban = bic = None
     try:
@@ -1006,8 +1036,6 @@ def _same_bank(iban, bic, bank, check: _Checker) -> None:
 
 def _bic_names(bic) -> list[str]:
     try:
-        from schwifty import BIC
-
         return list(BIC(str(bic)[:8]).bank_names) if bic is not None else []
     except Exception:  # a BIC the registry does not know
         return []
@@ -1016,8 +1044,6 @@ def _bic_names(bic) -> list[str]:
 def _words(text: str) -> set[str]:
     """A bank's name as comparable words: no accents, no case, no generic word (« Société Générale »
     and « SOCIETE GENERALE SA » share « societe »)."""
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
     return {w for w in re.findall(r"[a-z0-9]+", plain) if len(w) > 2} - {"sas", "banque", "bank", "des", "les", "agence"}
 
@@ -1112,8 +1138,6 @@ def _dates(data) -> list[tuple[str, dt.date]]:
 
 @functools.cache
 def _holidays(year: int):
-    import holidays
-
     return holidays.country_holidays("FR", years=year, language="fr")
 
 
@@ -1135,8 +1159,6 @@ SCAN_PIXELS = 70_000_000
 def scan_too_large(image: Path) -> str | None:
     """« 30000 × 30000 » when the image (each page of a TIFF) has more pixels than a scanned page;
     read from its header only, never decoded."""
-    from PIL import Image
-
     Image.MAX_IMAGE_PIXELS = None  # the size is judged here, in words, not by a library's exception
     try:
         with Image.open(image) as picture:
@@ -1183,8 +1205,6 @@ def _check_piece_file(path: str, relative: str, year_dir: Path, convention_dir: 
     if PDF_MAGIC not in head:
         err(path, f"{relative} n'est pas un PDF : exportez la pièce en PDF (ou numérisez-la en JPEG, PNG ou TIFF)")
         return
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(candidate)

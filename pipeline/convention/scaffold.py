@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Callable
 
 import yaml
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.convention import cycle, model
+from pipeline.convention import crf, cycle, model
 from pipeline.convention.catalogue import piece_label
 from pipeline.convention.sheet import COLUMNS
 from pipeline.errors import InputError
@@ -475,9 +478,6 @@ def new_year(convention: Path, year: int) -> list[str]:
 def actions_sheet(path: Path, conv) -> None:
     """An empty actions.xlsx: French headers frozen at the top, the convention's chantiers and
     modalités as drop-down lists (from a sheet « Listes »), dates shown as 15/03/2023."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     sheet = book.active
@@ -520,10 +520,6 @@ def crf_sheet(path: Path, conv, figures: dict | None = None) -> None:
     """The compte rendu financier's spreadsheet: one row per heading of the cerfa n° 15059 (the
     participation naming the convention's payer), its nature beside it, amounts as « 20 000,00 € »;
     ``figures``: code → (forecast, actual, explanation), for the example data."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    from pipeline.convention import crf
 
     book = Workbook()
     sheet = book.active
@@ -546,7 +542,6 @@ def crf_sheet(path: Path, conv, figures: dict | None = None) -> None:
 
 def _still_examples(previous: dict, data: dict) -> list[str]:
     """The previous year's ``a_remplacer`` keys whose value the new year copies unchanged."""
-    import re
 
     def value(tree, dotted):
         for part in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):

@@ -456,8 +456,8 @@ class YearFile:
 
     annee: int
     folder: Path
-    raw: LineDict | None
-    data: Annee | None
+    raw: LineDict
+    data: Annee | None  # None when it does not bind to the schema (its problems say why)
     problems: Problems
     warnings: Problems
 

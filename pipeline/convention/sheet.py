@@ -16,6 +16,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from pipeline.french import suggestion
 
 # more people at one action than this is a typing slip (a date or an amount in the wrong column)
@@ -48,7 +50,6 @@ def rows(path: Path) -> list[list]:
         sample = text[:2000]
         delimiter = ";" if sample.count(";") >= sample.count(",") else ","
         return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    from python_calamine import CalamineWorkbook
 
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 

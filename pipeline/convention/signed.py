@@ -14,17 +14,20 @@ delegate or a parapheur's certificate may legitimately sign.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
-from pipeline.convention.documents import Planned, signatories, signature_day, signature_window
+from pipeline.convention.documents import Planned, Signatory, signatories, signature_day, signature_window
 from pipeline.convention.model import DossierData
 from pipeline.french import date_fr, de
 
 if TYPE_CHECKING:
+    from pyhanko.sign.diff_analysis import ModificationLevel
+
     from pipeline.pdf.originals import Signature
 
 CHANGES = {
@@ -33,7 +36,7 @@ CHANGES = {
 }
 
 
-def _change(level) -> str:
+def _change(level: ModificationLevel | None) -> str:
     """What a later revision did, said from pyHanko's ``ModificationLevel``."""
     return CHANGES.get(level.name, "le fichier a été modifié") if level is not None else "le fichier a été modifié"
 
@@ -232,7 +235,7 @@ def findings(
     planned: Planned,
     data: DossierData,
     shown: str,
-    signatures: list,
+    signatures: list[Signature],
     difference: tuple[str, str] | None,
     *,
     compared: str = "ne correspond plus aux données",
@@ -313,7 +316,7 @@ def findings(
     return found
 
 
-def out_of_window(planned: Planned, data: DossierData, signer: str, day, who: str | None = None) -> str | None:
+def out_of_window(planned: Planned, data: DossierData, signer: str, day: dt.date, who: str | None = None) -> str | None:
     """What is wrong with ``signer`` signing ``planned`` on ``day`` (None: nothing), for the party
     ``who`` signs for when known: a letter on its own date; a document not before its own date
     and before what relies on it; the convention between the délibération and the first call, on
@@ -351,7 +354,7 @@ def out_of_window(planned: Planned, data: DossierData, signer: str, day, who: st
     return None
 
 
-def _signature_of(who, signatures: list):
+def _signature_of(who: Signatory, signatures: Sequence[Signature]) -> Signature | None:
     """The signature standing for a signatory: in their field, else one by their name (a
     parapheur may sign in a field of its own)."""
     for s in signatures:

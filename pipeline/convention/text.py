@@ -13,6 +13,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import docx
+
 NUMBERS = {
     "un": 1,
     "deux": 2,
@@ -55,8 +57,6 @@ AMOUNT = re.compile(rf"(?<![\d,.])(\d{{1,3}}(?:{GROUPS}?\d{{3}})*(?:,\d{{2}})?){
 
 def paragraphs(path: Path) -> list[tuple[str, bool]]:
     """The text's paragraphs, body and tables, each with whether it is an item of a list."""
-    import docx
-
     document = docx.Document(str(path))
     found = [(p.text, _listed(p)) for p in document.paragraphs]
     for table in document.tables:

@@ -18,6 +18,7 @@ uno = None  # imported once LibreOffice is launched: it boots while the bridge l
 
 
 def prop(name, value):
+    # uno's types exist once the bridge is imported (main): not at this module's start
     from com.sun.star.beans import PropertyValue
 
     p = PropertyValue()
@@ -86,6 +87,7 @@ def main():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # lazy: the bridge loads while LibreOffice boots (see ``uno`` above)
     import uno as bridge
 
     uno = bridge

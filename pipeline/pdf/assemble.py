@@ -19,7 +19,17 @@ from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, NameObject, NumberObject, StreamObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -287,7 +297,6 @@ def _attach(writer: PdfWriter, attachments: list[Attachment]) -> None:
     made by this build are), each named, described and dated."""
     if not attachments:
         return
-    from pypdf.generic import DictionaryObject
 
     names, refs = ArrayObject(), ArrayObject()
     for a in sorted(attachments, key=lambda a: a.name):
@@ -401,8 +410,6 @@ def _keep_signature_appearances(writer: PdfWriter) -> None:
     """A signed original's pages keep the look of their signatures: each signed field's
     appearance drawn into its page, since the fields themselves stay in the original (the
     dossier's only field is its own letter's)."""
-    from pypdf.generic import DecodedStreamObject, DictionaryObject
-
     for page in writer.pages:
         annots = page.get("/Annots")
         drawn: list[str] = []

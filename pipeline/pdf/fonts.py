@@ -11,6 +11,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
 from pipeline.errors import ToolMissing
 from pipeline.office.programs import INSTALL_HINT
 
@@ -18,8 +21,6 @@ REGULAR, BOLD = "Dossier-Sans", "Dossier-Sans-Bold"  # the names the drawn PDFs 
 
 
 def register() -> None:
-    from reportlab.pdfbase import pdfmetrics  # not for the chart, which only needs font_path
-    from reportlab.pdfbase.ttfonts import TTFont
 
     if REGULAR not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(REGULAR, font_path("Liberation Sans")))

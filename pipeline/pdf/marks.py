@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
 
+from pypdf import PdfReader
+
 # what signature('doc', 'who') prints: replaced after filling by an empty Word bookmark, which
 # LibreOffice exports as a named destination (page, position) and which nobody sees or copies
 SIGNATURE_MARK = "§SIG:{}§"
@@ -50,6 +52,7 @@ def is_signature_bookmark(name: str) -> bool:
 
 def signature_bookmarks(document) -> None:
     """Replace each signature mark of a filled document by an empty bookmark at the same place."""
+    # lazy: python-docx (~0.1 s); marks is on status's path
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -113,8 +116,6 @@ def find_marks(pdf: Path, expected: set[str]) -> list[Mark]:
     Each block carries an empty bookmark (``signature_bookmarks``), which LibreOffice
     exports as a named destination: its page and position, read without extracting text.
     """
-    from pypdf import PdfReader
-
     reader = PdfReader(pdf)
     wanted = {"/" + bookmark_name(name): name for name in expected}
     found = []

@@ -11,15 +11,21 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import io
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from pypdf import PdfReader
 
 from pipeline.errors import SignatureError
+from pipeline.french import date_fr
 
 if TYPE_CHECKING:
+    from asn1crypto import x509
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -30,6 +36,7 @@ def harmless(level: ModificationLevel | None) -> bool:
     """What a later revision may add after a signature without changing what was signed: other
     signatures in their fields, timestamps and validation data (pyHanko's difference analysis,
     whose levels are ordered: up to FORM_FILLING)."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.sign.diff_analysis import ModificationLevel
 
     return level is None or level <= ModificationLevel.FORM_FILLING
@@ -74,7 +81,6 @@ class Signature:
         """The time of the signature in France, where it is compared with the documents' dates."""
         if self.when is None:
             return None
-        from zoneinfo import ZoneInfo
 
         when = self.when if self.when.tzinfo else self.when.replace(tzinfo=dt.timezone.utc)
         return when.astimezone(ZoneInfo(PARIS))
@@ -86,8 +92,6 @@ class Signature:
     @property
     def said(self) -> str:
         """« le 28 mars 2023 à 13 h 00 (heure de Paris, horodatage d'une autorité) »."""
-        from pipeline.french import date_fr
-
         if self.local is None:
             return "sans date"
         source = "horodatage d'une autorité" if self.timestamped else "heure donnée par le poste du signataire"
@@ -119,12 +123,11 @@ def quiet_validation():
             lg.setLevel(level)
 
 
-def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[Signature]:
+def read_signatures(data: bytes, label: str, trust: list[x509.Certificate] | None = None) -> list[Signature]:
     """Every signature of a PDF (its bytes), validated offline from what it carries: the
     embedded certificates, timestamps and revocation data; ``trust``: the authorities'
     certificates (asn1crypto), without which nothing is called trusted."""
-    import io
-
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.general import SigningError
@@ -175,13 +178,14 @@ def read_signatures(data: bytes, label: str, trust: list | None = None) -> list[
 AUTHORITY_FILES = (".pem", ".crt", ".cer", ".der")
 
 
-def authorities(folder: Path) -> list:
+def authorities(folder: Path) -> list[x509.Certificate]:
     """The certificates of the authorities a convention trusts (``autorites/``: PEM or DER files,
     one or several certificates each): a signature counts as verified only when its certificate
     chains to one of them. An unreadable file is an error that names it."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.keys import load_certs_from_pemder
 
-    found = []
+    found: list[x509.Certificate] = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.suffix.lower() not in AUTHORITY_FILES or not path.is_file():
             continue
@@ -202,31 +206,42 @@ def _offline_context(reader, trust: list, embedded, *, revocation_mode: str = "s
     signature's own certificates are given: pyhanko-certvalidator counts a response of the same
     responder about another certificate (another signer's, in a file signed in turn) as a failed
     check of this one, even in soft-fail mode."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from asn1crypto import crl as asn1_crl
     from asn1crypto import ocsp as asn1_ocsp
     from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
     from pyhanko_certvalidator import ValidationContext
 
-    settings = {"trust_roots": trust, "allow_fetching": False, "revocation_mode": revocation_mode}
-    if moment is not None:
-        settings.update(moment=moment, retroactive_revinfo=True)
+    other_certs, ocsps, crls = None, [], []
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
-        return ValidationContext(crls=[], ocsps=[], **settings)
-    ours = _certificates(embedded)
-    ocsps = [
-        response
-        for response in (asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
-        if _is_about(response, ours)
-    ]
-    crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
-    return ValidationContext(other_certs=list(dss.load_certs()), ocsps=ocsps, crls=crls, **settings)
+        pass
+    else:
+        ours = _certificates(embedded)
+        ocsps = [
+            response
+            for response in (asn1_ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
+            if _is_about(response, ours)
+        ]
+        crls = [asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls]
+        other_certs = list(dss.load_certs())
+    return ValidationContext(
+        trust_roots=trust,
+        allow_fetching=False,
+        revocation_mode=revocation_mode,
+        moment=moment,
+        retroactive_revinfo=moment is not None,  # judged at a past moment: revocation data issued later counts
+        other_certs=other_certs,
+        ocsps=ocsps,
+        crls=crls,
+    )
 
 
 def _certificates(embedded) -> list:
     """The certificates a signature carries: the signer's and its chain (CMS), its timestamp
     authority's (the timestamp token's)."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.sign.general import find_cms_attribute_iter
 
     carried = list(embedded.signed_data["certificates"] or [])
@@ -259,6 +274,7 @@ def _long_term(reader, embedded, trust: list, moment) -> bool:
     timestamp's time, revocation data required for every certificate that names where to get
     it (nothing fetched). Trust: the given authorities, else the /DSS's self-signed ones (that
     trust itself is ``valide``'s business)."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.dss import DocumentSecurityStore
 
@@ -331,6 +347,8 @@ def _bytes_of(pdf) -> bytes | None:
     if isinstance(pdf, (str, Path)):
         return Path(pdf).read_bytes()
     stream = getattr(pdf, "stream", None)
+    if stream is None:
+        return None
     if hasattr(stream, "getvalue"):
         return stream.getvalue()
     try:
@@ -350,10 +368,6 @@ def compare(signed, fresh) -> tuple[str, str] | None:
 
 
 def _reader(pdf):
-    import io
-
-    from pypdf import PdfReader
-
     if isinstance(pdf, (bytes, bytearray)):
         return PdfReader(io.BytesIO(pdf))
     return pdf if hasattr(pdf, "pages") else PdfReader(pdf)
@@ -372,7 +386,5 @@ def first_difference(signed: list[str], fresh: list[str]) -> tuple[str, str] | N
 
 def embedded_pdfs(path: Path) -> list[tuple[str, bytes]]:
     """The PDFs a dossier carries as attachments (its signed originals): (file name, bytes)."""
-    from pypdf import PdfReader
-
     reader = PdfReader(path)
     return [(name, data) for name, datas in reader.attachments.items() for data in datas if data.startswith(b"%PDF-")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image
 from pypdf import PdfReader
 
 from pipeline.errors import ConversionError
@@ -62,8 +63,8 @@ MOST_PIXELS = 70_000_000  # an A3 page scanned at 600 dpi: an image larger is no
 def from_scan(image: Path, work: Path, label: str) -> Path:
     """A scanned piece as a PDF: each image (each page of a TIFF) fitted on an A4 page, unscaled
     pixels; a transparent PNG is flattened on white first (img2pdf refuses an alpha channel)."""
+    # lazy: img2pdf (~70 ms), for a scanned piece only
     import img2pdf
-    from PIL import Image
 
     work.mkdir(parents=True, exist_ok=True)
     out = work / f"{image.stem}-scan.pdf"

@@ -15,6 +15,9 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
 from pipeline import files, settings
 
 
@@ -172,8 +175,6 @@ def _profile_edits(data: bytes) -> list[tuple[int, int, bytes]]:
 
 def rewrite(data: bytes, when: dt.datetime, seed: bytes) -> bytes:
     """The same normalisation through pypdf, for a PDF laid out otherwise."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     stamp = when.strftime("D:%Y%m%d%H%M%SZ")

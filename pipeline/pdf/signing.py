@@ -10,13 +10,29 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
+import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
+)
+from reportlab.pdfgen import canvas
 
 from pipeline import files
 from pipeline.errors import SignatureError
@@ -28,8 +44,6 @@ def add_empty_fields(writer, places: list[FieldPlace]) -> None:
     """Add empty signature fields to a dossier being written by pypdf; pyHanko signs into them
     later as incremental updates. Done here rather than as a pyHanko update, the build stays
     fast and its output reproducible."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
-
     _unique(places)
     fields = ArrayObject()
     for place in places:
@@ -58,8 +72,6 @@ def _unique(places: list[FieldPlace]) -> None:
 def _empty_field(place: FieldPlace, page_ref, add):
     """The widget of an empty signature field over ``place``, with the print flag and an (empty)
     appearance stream as PDF/A wants; ``add`` makes an object indirect and gives its reference."""
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject, TextStringObject
-
     llx, lly, urx, ury = place.box
     appearance = StreamObject()
     appearance.set_data(b"")
@@ -94,10 +106,6 @@ def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
     milliseconds, where rewriting the file costs fifty), in place, whole or not at all."""
     if not places:
         return
-    import io
-    import re
-
-    from pypdf import PdfWriter
 
     data = pdf.read_bytes()
     reader = PdfReader(io.BytesIO(data))
@@ -116,10 +124,6 @@ def write_with_fields(pdf: Path, places: list[FieldPlace]) -> None:
 def _fields_update(reader, places: list[FieldPlace], length: int, previous_xref: int) -> bytes:
     """The incremental update adding ``places``: new appearance, widget and AcroForm objects,
     the pages and catalog rewritten with them, a classic cross-reference section after them."""
-    import io
-
-    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject, NumberObject
-
     trailer = reader.trailer
     objects: dict[int, Any] = {}  # pypdf objects, each written again under its own number
     next_number = int(trailer["/Size"])
@@ -223,6 +227,7 @@ class SignatureStatus:
 
 def list_fields(pdf: Path) -> list[FieldStatus]:
     """Every signature field, in the file's order."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -256,6 +261,7 @@ def _page_refs(reader):
 
 
 def load_signer(pkcs12: Path, passphrase: str | None):
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.sign import signers
 
     if not pkcs12.is_file():
@@ -288,6 +294,7 @@ def sign(
     (B-LT), fetched now, so that the signature still verifies offline in years; ``trust``: the
     authorities the chain leads to (else the self-signed ones the .p12 carries).
     """
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError
@@ -339,6 +346,7 @@ def sign(
 
 
 def _pdf_a2_signer() -> type:
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.sign import signers
     from pyhanko.sign.signers import constants
 
@@ -364,6 +372,7 @@ def _first_line(exc: Exception) -> str:
 def _fetching_context(signer, trust: list[Path] | None):
     """What B-LT signing validates the chain with: the given authorities, else the self-signed
     certificates of the .p12; the revocation data (OCSP, CRL) fetched now and embedded."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko_certvalidator import ValidationContext
 
@@ -376,11 +385,9 @@ def _fetching_context(signer, trust: list[Path] | None):
 def stamp_style(signer_name: str, when=None):
     """How a signature looks on its page (« Signé électroniquement par … le … »), drawn with an
     embedded font so that the document stays PDF/A; pyHanko reads it while signing."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
 
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.stamp import StaticStampStyle
-    from reportlab.pdfgen import canvas
 
     fonts.register()
     when = (when or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(originals.PARIS))  # as France reads it
@@ -402,6 +409,7 @@ def verify(pdf: Path, trust: list[Path] | None = None, built: Path | None = None
     """Every signature a dossier holds: its own fields, empty or signed, then each signature of
     each signed original it carries; for an original, whether it still reads as the document
     built from today's data in ``built``."""
+    # lazy: pyHanko (~0.9 s), only once a signed original or a signing is there
     from pyhanko.keys import load_cert_from_pemder
 
     try:
