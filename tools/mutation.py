@@ -175,8 +175,8 @@ MUTANTS = [
     (
         "pipeline/render.py",
         "table grids not fitted after column loops",
-        '    from docx.oxml.ns import qn\n\n    for tbl in document.element.body.iter(qn("w:tbl")):',
-        "    from docx.oxml.ns import qn\n\n    for tbl in []:",
+        '    for tbl in document.element.body.iter(qn("w:tbl")):',
+        "    for tbl in []:",
         ["tests/test_robustness.py", "tests/test_layout.py"],
     ),
     # the yearly cycle's edges (issue 22)
@@ -940,8 +940,8 @@ MUTANTS = [
     (
         "pipeline/cli.py",
         "make crf builds the dossier, not the sending",
-        "        for path in build_years([year], request, runtime, sending=True):",
-        "        for path in build_years([year], request, runtime):",
+        "        for path in recipe.build_years([year], request, runtime, sending=True):",
+        "        for path in recipe.build_years([year], request, runtime):",
         ["tests/test_crf_command.py", "tests/test_crf_sending.py", "tests/test_crf.py"],
     ),
     (
