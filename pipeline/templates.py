@@ -179,7 +179,8 @@ def used_names(path: Path) -> set[str]:
     """The variables a template reads (its own loops' and « set »'s names aside)."""
     used: set[str] = set()
     for _where, xml in template_sources(render.open_template(path)):
-        used |= _analysed(xml).undeclared or set()
+        analysis = _analysed(xml)
+        used |= analysis.undeclared if analysis.undeclared is not None else meta.find_undeclared_variables(analysis.ast)
     return used
 
 
