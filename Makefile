@@ -76,8 +76,13 @@ new-year: setup  # make new-year YEAR=2024: the year's folder from the previous 
 convention: setup  # make convention NAME=amp-arhlm-2025-2027 FROM=amp-arhlm-2022-2024 (FROM optional)
 	$(BIN)/python -m pipeline --inputs $(INPUTS) new-convention $(NAME) $(if $(FROM),--depuis $(FROM))
 
+# the suite on every core (WORKERS=1: in this process only), each test file on one worker: a file's
+# module fixtures (a built dossier, a browser) are made once, and two workers never share a file's folders
+WORKERS ?= auto
+XDIST = $(if $(filter 1,$(WORKERS)),-p no:xdist,-n $(WORKERS) --dist loadfile)
+
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(XDIST)
 
 lint: setup  # ruff (lint, and the format « ruff format » writes) over pipeline/, tests/, tools/; mypy over the modules pyproject.toml's [tool.mypy] holds clean, commit messages
 	$(BIN)/python -m ruff check pipeline tests tools
@@ -86,7 +91,7 @@ lint: setup  # ruff (lint, and the format « ruff format » writes) over pipelin
 	$(BIN)/python tools/check_commits.py
 
 test-fast: setup  # the tests that need no LibreOffice (they ask for no office fixture): data, rules, templates, publishing, the scheduler with a stand-in
-	$(BIN)/python -m pytest -q -m "not office"
+	$(BIN)/python -m pytest -q -m "not office" $(XDIST)
 
 coverage: setup  # the fast suite's coverage of the engine (pipeline/ but convention/), then of all pipeline/
 	@rm -rf .coverage-data && mkdir -p .coverage-data

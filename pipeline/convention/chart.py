@@ -10,6 +10,7 @@ Liberation font as the documents; the picture is reproducible byte for byte.
 
 from __future__ import annotations
 
+import functools
 import io
 
 from PIL import Image, ImageDraw, ImageFont
@@ -33,8 +34,14 @@ def _wrap(draw, text: str, font, width: int) -> list[str]:
 
 
 def stacked_bars(rows: list[tuple[str, list[int]]], legend: list[str], *, scale: float = 1.5) -> bytes:
-    """rows: (label, counts per modalité). Returns PNG bytes, about 225 dpi at 16 cm wide."""
+    """rows: (label, counts per modalité). Returns PNG bytes, about 225 dpi at 16 cm wide.
+    Drawn once per distinct figures: ``check`` fills the bilan with each year's data, then the
+    build fills it again, and the bureau's previews again (a few hundredths of a second each)."""
+    return _drawn(tuple((label, tuple(counts)) for label, counts in rows), tuple(legend), scale)
 
+
+@functools.lru_cache(maxsize=32)
+def _drawn(rows: tuple[tuple[str, tuple[int, ...]], ...], legend: tuple[str, ...], scale: float) -> bytes:
     def px(value: float) -> int:
         return int(round(value * scale))
 
