@@ -102,6 +102,10 @@ def test_peek_reads_each_file_through_the_model_s_own_reader(tmp_path):
     assert cycle.peek(tmp_path / "f.yaml") is None
     (tmp_path / "f.yaml").write_text("date: 2023-03-28\nheure: 14:30\nmontant: 20000\n", encoding="utf-8")
     assert cycle.peek(tmp_path / "f.yaml") == {"date": dt.date(2023, 3, 28), "heure": "14:30", "montant": 20000}
+    # the model's reading of the same text, kept by the reader, is not what peek gets, nor the reverse
+    assert load_yaml(tmp_path / "f.yaml", "f.yaml") == {"date": "2023-03-28", "heure": "14:30", "montant": 20000}
+    assert type(load_yaml(tmp_path / "f.yaml", "f.yaml")["montant"]).__name__ == "WrittenInt"
+    assert isinstance(cycle.peek(tmp_path / "f.yaml")["date"], dt.date)
 
 
 @pytest.mark.parametrize("year", [2022, 2023, 2024, 2025])

@@ -1030,6 +1030,28 @@ MUTANTS = [
         "        return {}  # « 2023-13-45 »",
         ["tests/test_cycle_rules.py"],
     ),
+    # the caches of the fast suite's branch: each keeps what the plain way gives
+    (
+        "pipeline/yamlsource.py",
+        "a data file's reading kept for its text whatever the loader (peek gets text dates)",
+        "    key = (loader, text)\n",
+        "    key = text  # type: ignore[assignment]\n",
+        ["tests/test_cycle_rules.py", "tests/test_plain_ways.py"],
+    ),
+    (
+        "pipeline/yamlsource.py",
+        "every caller gets the same kept object: one caller's change reaches the next",
+        ("    pickled = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)\n", "        return pickle.loads(kept)\n"),
+        ("    pickled = result\n", "        return kept\n"),
+        ["tests/test_plain_ways.py"],
+    ),
+    (
+        "pipeline/templates.py",
+        "a template's unknown filters no longer found by the kept analysis",
+        "    unknown = tuple(sorted({n.name for n in ast.find_all(nodes.Filter)} - set(env.filters)))\n",
+        "    unknown: tuple[str, ...] = ()\n",
+        ["tests/test_templates.py", "tests/test_template_engine.py", "tests/test_messages.py"],
+    ),
 ]
 
 
