@@ -1,7 +1,7 @@
 """Timeline of one build (not a test): where the time of ``build YEAR`` goes, step by step.
 
-Runs the CLI in this process with the build's steps wrapped by timers, after ``make clean``'s
-equivalent on a copy of the outputs (a cold build, profiles and bytecode kept); each LibreOffice
+Runs the CLI in this process with the build's steps wrapped by timers, after ``make clean`` (a
+cold build, LibreOffice's profiles and the bytecode kept; ``--warm``: without it); each LibreOffice
 worker's start, readiness and answers are stamped as they arrive. Prints one line per step:
 when it started and ended (seconds since the process started) and which thread ran it.
 
@@ -167,10 +167,11 @@ def main() -> None:
     year = next((a for a in sys.argv[1:] if a.isdigit()), "2023")
     warm = "--warm" in sys.argv
     outputs = ROOT / "outputs"
-    if not warm:
+    if not warm:  # cleaned, then this tool again in a new process: the clean is not in its times
         import subprocess
 
         subprocess.run(["make", "--no-print-directory", "clean"], cwd=ROOT, check=True, capture_output=True)
+        os.execv(sys.executable, [sys.executable, __file__, *sys.argv[1:], "--warm"])
     instrument()
     from pipeline import cli
     from pipeline.office import libreoffice
