@@ -10,7 +10,9 @@ year (``make clean && make dossiers``); each as a ratio to the floor, with the f
 slowest run; and the peak memory of the build's Python processes, measured from outside the
 pipeline (``Peaks``). The runs are interleaved, one of each per round: this machine's speed
 drifts by ±10 % from minute to minute, and a drift then weighs on every figure alike. The load
-average before and after says how busy the machine was.
+average before and after says how busy the machine was, and the load at each cold build beside
+the ratio of each round (the cold build against the floor measured right after it).
+``BENCH_ONLY=froid`` measures that pair alone (the quick figure to compare with the target).
 
 Then the live preview (make apercu): from a template's save to its PDF rewritten, with
 LibreOffice kept warm, against LibreOffice alone converting that one document cold.
@@ -36,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ROOT / "inputs" / "amp-arhlm-2022-2024"
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 CONVENTIONS = int(os.environ.get("BENCH_CONVENTIONS", "20"))
+COLD_ONLY = os.environ.get("BENCH_ONLY") == "froid"
 YEAR = "2023"
 # the export the pipeline asks of LibreOffice (pipeline/office/lo_worker.py): PDF/A-2b, tagged, with bookmarks
 PDFA = (
@@ -172,12 +175,16 @@ def main() -> None:
         docs = sorted((project / "outputs" / INPUTS.name / YEAR).glob("*.docx"))
         soffice_batch(docs, profile)
         # one round measures everything in turn, so that the machine's drifts touch every figure alike
+        loads = []  # the machine's load over the last minute as each cold build starts
         for _ in range(RUNS):
             year_file.write_text(original, encoding="utf-8")
             make(project, "clean")
+            loads.append(os.getloadavg()[0])
             times["cold"].append(make(project, "dossier", peaks=peaks, YEAR=YEAR))
             peak_kb = max(peak_kb, peaks.total_kb())
             times["alone"].append(soffice_batch(docs, profile))
+            if COLD_ONLY:
+                continue
             times["nothing"].append(make(project, "dossier", YEAR=YEAR))
             year_file.write_text(original.replace("AR-2023-012", f"AR-2023-{next(counter):03d}"), encoding="utf-8")
             times["changed"].append(make(project, "dossier", YEAR=YEAR))
@@ -185,13 +192,31 @@ def main() -> None:
             make(project, "clean")
             times["all"].append(make(project, "dossiers", peaks=peaks))
             peak_kb = max(peak_kb, peaks.total_kb())
-        cold, nothing, changed, all_years, alone = (
-            statistics.median(times[k]) for k in ("cold", "nothing", "changed", "all", "alone")
-        )
-        spread = {k: (min(v), max(v)) for k, v in times.items()}
-        paired = statistics.median(c / a for c, a in zip(times["cold"], times["alone"]))
+        ratios = [c / a for c, a in zip(times["cold"], times["alone"])]
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+    print(
+        f"une année après make clean (make dossier YEAR={YEAR}, processus entier) / LibreOffice seul "
+        f"(mêmes {len(docs)} .docx en un lot, profil chaud), rapport de chaque tour sur {RUNS} tours alternés :"
+    )
+    print(f"  médiane {statistics.median(ratios):.2f} ×   [min {min(ratios):.2f} – max {max(ratios):.2f}]   (objectif ≤ 1.15 ×)")
+    print(
+        f"  construction {statistics.median(times['cold']):.2f} s [{min(times['cold']):.2f}–{max(times['cold']):.2f}], "
+        f"LibreOffice seul {statistics.median(times['alone']):.2f} s [{min(times['alone']):.2f}–{max(times['alone']):.2f}]"
+    )
+    print(
+        f"  charge de la machine (1 min, 2 cœurs : 2 = pleine) au départ de chaque construction : médiane "
+        f"{statistics.median(loads):.2f} [{min(loads):.2f}–{max(loads):.2f}] ; par tour : "
+        + ", ".join(f"{r:.2f} × à {x:.1f}" for r, x in zip(ratios, loads))
+    )
+    if COLD_ONLY:
+        return
+    cold, nothing, changed, all_years, alone = (
+        statistics.median(times[k]) for k in ("cold", "nothing", "changed", "all", "alone")
+    )
+    spread = {k: (min(v), max(v)) for k, v in times.items()}
+    paired = statistics.median(ratios)
 
     rows = [
         ("make dossier après make clean, une année", "cold", cold, 1.15),
