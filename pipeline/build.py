@@ -135,8 +135,9 @@ def build_years(
                 scheduler.add(job)
             for job in builds:  # the attached pieces made ready while LibreOffice works
                 dossier.prepare_pieces(job)
+            disagreements = _disagreements(request)  # read while LibreOffice works, said after the fills' warnings
             scheduler.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive
-        _said(builds, request, runtime)
+        _said(builds, disagreements, runtime)
         _signed_originals(builds, request, runtime)
         with stage("publication", runtime.log):
             for job in builds:
@@ -197,12 +198,17 @@ def _load(years: list[int], request: BuildRequest, runtime: Runtime, *, sending:
     return loaded
 
 
-def _said(builds: list, request: BuildRequest, runtime: Runtime) -> None:
-    """What the fills warned of, as ``check`` says it: the documents' own warnings and where
-    convention.yaml and the convention's text disagree."""
+def _disagreements(request: BuildRequest) -> list[str]:
+    """Where convention.yaml and the convention's text disagree, as ``check`` says it."""
     from pipeline.templates import text_disagreements
 
-    said = text_disagreements(request.convention_dir, request.templates)
+    return text_disagreements(request.convention_dir, request.templates)
+
+
+def _said(builds: list, disagreements: list[str], runtime: Runtime) -> None:
+    """What the fills warned of, as ``check`` says it: where convention.yaml and the convention's
+    text disagree, then the documents' own warnings."""
+    said = list(disagreements)
     for job in builds:
         said += [w for w in job.warnings if w not in said]
     for warning in said:
