@@ -75,3 +75,19 @@ def test_a_worker_warms_up_only_while_no_document_waits(monkeypatch):
         pipeline.flush()
         assert worker.warm_up(object(), requests) is False  # a request waits: it goes first
         assert len(converted) == 1
+
+
+def test_a_warm_up_that_cannot_be_written_is_skipped(monkeypatch):
+    """No room in the temporary folder (or LibreOffice gone): the worker goes on to the pipeline's
+    requests, which say what is wrong."""
+    import os
+
+    worker = _worker()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(worker.tempfile, "TemporaryDirectory", full)
+    read, write = os.pipe()
+    with os.fdopen(read) as requests, os.fdopen(write, "w"):
+        assert worker.warm_up(object(), requests) is False

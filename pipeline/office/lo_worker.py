@@ -119,15 +119,15 @@ def warm_up(desktop, requests):
     and a failure is left for the first real document to say."""
     if select.select([requests], [], [], 0)[0]:
         return False
-    with tempfile.TemporaryDirectory(prefix="lo-mise-en-route-") as tmp:
-        source = os.path.join(tmp, "mise-en-route.docx")
-        with zipfile.ZipFile(source, "w") as docx:
-            for name, text in WARM_UP.items():
-                docx.writestr(name, text)
-        try:
+    try:
+        with tempfile.TemporaryDirectory(prefix="lo-mise-en-route-") as tmp:
+            source = os.path.join(tmp, "mise-en-route.docx")
+            with zipfile.ZipFile(source, "w") as docx:
+                for name, text in WARM_UP.items():
+                    docx.writestr(name, text)
             convert(desktop, source, os.path.join(tmp, "mise-en-route.pdf"))
-        except Exception:  # the next document says what is wrong, if anything is
-            return False
+    except Exception:  # no room to write it, LibreOffice gone: the next document says what is wrong
+        return False
     return True
 
 
