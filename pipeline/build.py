@@ -85,8 +85,9 @@ def build_years(
         return out / str(y) / f"crf-{y}.pdf" if sending else publish.dossier_path(out, y)
 
     publish.recover(out)  # a build killed between its two renames is put right first
-    if not all(publish.built_before(out, y) for y in years):
-        office.prestart()  # a year never built needs it for sure: it boots (a second) while the inputs are hashed
+    never_built = [y for y in years if not publish.built_before(out, y)]
+    if never_built:  # a year never built needs it for sure: it boots (a second) while the inputs are hashed
+        office.prestart(workers=workers_for(never_built))
     taken = {y: publish.taken(out, request.convention_dir, y, request.templates, final=request.final) for y in years}
     todo = _stale(years, out, taken, runtime, "rien n'a changé depuis la dernière construction")
     if not todo:
@@ -94,9 +95,8 @@ def build_years(
     for year in todo:  # a document signed in place in outputs/ stops the build: it belongs in signes/
         publish.keep_signed(out, year, places.signed_folder(request.convention_dir))
     # a year built before but stale is known only now: it boots while the libraries load and the
-    # data is read (already started above, or by the convention before: nothing more); one worker
-    # for what is likely a document or two, a second starting if more come at once (``Pool.send``)
-    office.prestart(workers=1)
+    # data is read (already started above, or by the convention before: nothing more)
+    office.prestart(workers=workers_for(todo))
     from pipeline import cache, dossier, schedule  # the document libraries: loaded only when there is work
 
     loaded = _load(todo, request, runtime, sending=sending)
@@ -136,8 +136,9 @@ def build_years(
                 scheduler.add(job)
             for job in builds:  # the attached pieces made ready while LibreOffice works
                 dossier.prepare_pieces(job)
+            disagreements = _disagreements(request)  # read while LibreOffice works, said after the fills' warnings
             scheduler.run()  # bordereaux filled with their pages, dossiers assembled, as PDFs arrive
-        _said(builds, request, runtime)
+        _said(builds, disagreements, runtime)
         _signed_originals(builds, request, runtime)
         with stage("publication", runtime.log):
             for job in builds:
@@ -146,6 +147,15 @@ def build_years(
             runtime.log("  aucun document à convertir : tous repris du cache")
     runtime.log(f"{request.convention_dir.name} : terminé en {time.perf_counter() - started:.1f} s")
     return [result(y) for y in years]
+
+
+def workers_for(years: list[int]) -> int | None:
+    """How many LibreOffice a build of ``years`` starts: one for a lone year (None: every worker).
+
+    A year's five documents come from Python's fills no faster than one LibreOffice converts
+    them; a second costs a second of a core to start, taken from those fills on a machine of two
+    cores (measured: the same time, a quarter less CPU). Several years give it enough to do."""
+    return 1 if len(years) == 1 else None
 
 
 def build_conventions(requests: list[BuildRequest], year: int | None, runtime: Runtime) -> Iterator[Path]:
@@ -190,13 +200,18 @@ def _load(years: list[int], request: BuildRequest, runtime: Runtime, *, sending:
     return loaded
 
 
-def _said(builds: list, request: BuildRequest, runtime: Runtime) -> None:
-    """What the fills warned of, as ``check`` says it: the documents' own warnings and where
-    convention.yaml and the convention's text disagree."""
+def _disagreements(request: BuildRequest) -> list[str]:
+    """Where convention.yaml and the convention's text disagree, as ``check`` says it."""
     # lazy: templates loads python-docx and docxtpl (~0.3 s)
     from pipeline.templates import text_disagreements
 
-    said = text_disagreements(request.convention_dir, request.templates)
+    return text_disagreements(request.convention_dir, request.templates)
+
+
+def _said(builds: list, disagreements: list[str], runtime: Runtime) -> None:
+    """What the fills warned of, as ``check`` says it: where convention.yaml and the convention's
+    text disagree, then the documents' own warnings."""
+    said = list(disagreements)
     for job in builds:
         said += [w for w in job.warnings if w not in said]
     for warning in said:

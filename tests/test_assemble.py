@@ -212,3 +212,21 @@ def test_a_carried_file_s_long_list_of_signatories_wraps_in_the_sommaire_never_c
     )
     assert "Pascal FRIQUET le 18 mars 2022" in text and "…" not in text, text
     assert len(assemble._attached_lines(long)) == 2 and len(assemble._attached_lines(short)) == 1
+
+
+@pytest.mark.parametrize("text", ["Métropole & AR Hlm", "a < b > c", "« guillemets » \"droits\" 'simples'", "&amp;"])
+def test_metadata_is_escaped_as_xml_sax_writes_it(text):
+    from xml.sax.saxutils import escape
+
+    from pipeline.pdf import assemble
+
+    assert assemble.escape(text) == escape(text)
+
+
+def test_the_assembly_loads_no_network_library():
+    """xml.sax.saxutils loads urllib, http and ssl: a twentieth of a second of every build."""
+    import sys
+
+    code = "import sys, pipeline.pdf.assemble; print(sorted({'urllib.request', 'http.client'} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

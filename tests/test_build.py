@@ -114,15 +114,13 @@ def test_no_libreoffice_left_running_after_a_build(built):
 
 
 def test_one_libreoffice_start_serves_both_rounds(office, inputs_copy, tmp_path):
-    from pipeline.office import libreoffice
-
     events = []
     build_years([2024], inputs_copy, tmp_path / "out", watch=events.append)
     kinds = [e.kind for e in events]
-    # each worker started once (two where there are two cores); each document as soon as it is
+    # one worker for a lone year (build.workers_for), started once; each document as soon as it is
     # filled, the bordereau last
     queued = [e.names for e in events if e.kind == "queued"]
-    assert kinds.count("started") == libreoffice.workers() and all(len(names) == 1 for names in queued)
+    assert kinds.count("started") == 1 and all(len(names) == 1 for names in queued)
     assert queued[-1] == ("bordereau-2024",) and len(queued) == len(set(queued))
     table = docx.Document(tmp_path / "out" / CONV / "2024" / "bordereau-2024.docx").tables[0]
     rows = {row.cells[1].text.split(" – ")[0]: row.cells[3].text for row in table.rows[1:]}
@@ -329,8 +327,8 @@ def test_the_minutes_say_who_chaired_who_kept_them_and_when_the_meeting_closed(b
 
 
 def test_two_libreoffice_workers_make_the_same_files_as_one(office, tmp_path):
-    """A year converted on two LibreOffice side by side, byte for byte the year converted on one;
-    each worker on its own kept profile."""
+    """Years converted on two LibreOffice side by side (several years start every worker), byte
+    for byte the years converted on one; each worker on its own kept profile."""
     from pipeline import build
     from pipeline.office import libreoffice
 
@@ -339,13 +337,15 @@ def test_two_libreoffice_workers_make_the_same_files_as_one(office, tmp_path):
             super().send(doc, pdf)
             sent.append(next(i for i, s in enumerate(self.sessions) if s.pending and s.pending[-1][0] == doc))
 
-    one = build_years([2023], INPUTS, tmp_path / "un", office=office)[0].parent
+    years = [2023, 2024]
+    ones = [p.parent for p in build_years(years, INPUTS, tmp_path / "un", office=office)]
     events, sent = [], []
     with Counted(profile=libreoffice.profile_for(tmp_path / "deux"), size=2, on_start=lambda: events.append("started")) as pool:
         runtime = build.Runtime(pool, log=lambda m: None, warn=lambda m: None)
-        two = build.build_years([2023], build.BuildRequest(INPUTS, TEMPLATES, tmp_path / "deux"), runtime)[0].parent
+        twos = [p.parent for p in build.build_years(years, build.BuildRequest(INPUTS, TEMPLATES, tmp_path / "deux"), runtime)]
     assert events == ["started", "started"] and set(sent) == {0, 1}  # both converted
     assert libreoffice.profile_for(tmp_path / "deux").with_name("libreoffice-profile-2").is_dir()
-    files = sorted(p.name for p in one.iterdir())
-    assert files == sorted(p.name for p in two.iterdir())
-    assert [n for n in files if (one / n).read_bytes() != (two / n).read_bytes()] == []
+    for one, two in zip(ones, twos):
+        files = sorted(p.name for p in one.iterdir())
+        assert files == sorted(p.name for p in two.iterdir())
+        assert [n for n in files if (one / n).read_bytes() != (two / n).read_bytes()] == []

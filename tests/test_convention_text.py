@@ -52,3 +52,19 @@ def test_check_warns_of_a_disagreement_and_names_the_text(inputs_copy):
         )
         for w in warnings
     ), warnings
+
+
+def test_a_build_warns_of_a_disagreement_once_and_still_publishes(inputs_copy, tmp_path):
+    """The build reads the convention's text while LibreOffice converts, and says what it found
+    after the fills, as check does (here with a stand-in for LibreOffice)."""
+    from bureau_helpers import StandInSession
+    from helpers import build_years
+
+    convention(pieces_requises=lambda pieces: [*pieces, {"code": "urssaf", "libelle": "Une attestation URSSAF"}]).write(
+        inputs_copy
+    )
+    warnings: list[str] = []
+    dossier = build_years([2023], inputs_copy, tmp_path / "out", warn=warnings.append, office=StandInSession())[0]
+    said = [w for w in warnings if "« Une attestation URSSAF » (pieces_requises) n'est pas dans la liste" in w]
+    assert len(said) == 1 and said[0].startswith("avertissement : ") and said[0].endswith("si le texte l'oublie")
+    assert dossier.is_file()

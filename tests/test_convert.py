@@ -54,3 +54,22 @@ def test_libreoffice_does_not_outlive_a_pipeline_killed_mid_answer(built, tmp_pa
         assert subprocess.run(["pgrep", "-f", name], capture_output=True).stdout == b""
     finally:
         subprocess.run(["pkill", "-9", "-f", name])
+
+
+def test_a_kept_profile_skips_the_render_tests_from_its_second_start(office, tmp_path):
+    """Started headless, LibreOffice never noted its version in the profile and took it, at each
+    start, for one from an older version: it ran its graphics render tests, four fifths of a start's
+    CPU. The worker notes it; the second start on the same profile runs them no more. (``office``:
+    this test needs LibreOffice.)"""
+    profile = tmp_path / "profile"
+    log = profile / "user" / "GraphicsRenderTests.log"
+    with convert.Session(profile=profile) as first:
+        first.prestart()
+        first.await_ready()
+    assert log.is_file()  # a new profile: they ran once
+    ran = log.stat().st_mtime_ns
+    assert '<prop oor:name="ooSetupLastVersion"' in (profile / "user" / "registrymodifications.xcu").read_text()
+    with convert.Session(profile=profile) as second:
+        second.prestart()
+        second.await_ready()
+    assert log.stat().st_mtime_ns == ran

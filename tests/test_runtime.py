@@ -110,23 +110,51 @@ class Held:
     def live(self) -> bool:
         return self.proc is not None
 
+    def prestart(self) -> None:
+        self.proc = self.proc or object()
+
     def send(self, doc, pdf) -> None:
         self.proc = self.proc or object()  # a worker not started starts on its first document
         self.pending.append(doc)
 
 
-def test_a_second_worker_starts_only_when_the_first_holds_two_documents():
-    """A rebuild of a document or two keeps to the one worker started (a second start would slow
-    it); more documents at once start the second."""
+def test_a_pool_uses_no_more_workers_than_prestarted():
+    """A lone year's documents all go to the one worker started for it, however many wait (a
+    second start would cost more than it converts); a run that asks for every worker gets them."""
     pool = libreoffice.Pool(size=2)
-    pool.sessions = [Held(started=True), Held(started=False)]
-    pool.send("appel", None)
+    pool.sessions = [Held(started=False), Held(started=False)]
+    pool.prestart(workers=1)
+    assert pool.size == 1 and pool.sessions[1].proc is None
+    for doc in ("convention", "bilan", "pv-copil", "appel"):
+        pool.send(doc, None)
+    assert [s.pending for s in pool.sessions] == [["convention", "bilan", "pv-copil", "appel"], []]
+    assert pool.sessions[1].proc is None  # never started
+    pool.prestart()  # several years: every worker, each given the next document in turn
+    assert pool.size == 2 and pool.sessions[1].proc is not None
     pool.send("bordereau", None)
-    assert [s.pending for s in pool.sessions] == [["appel", "bordereau"], []] and pool.sessions[1].proc is None
-    pool.send("bilan", None)
-    assert [s.pending for s in pool.sessions] == [["appel", "bordereau"], ["bilan"]]
-    pool.send("convention", None)  # both started: to the one with fewer in hand
-    assert [len(s.pending) for s in pool.sessions] == [2, 2]
+    assert pool.sessions[1].pending == ["bordereau"]
+
+
+class Prestarts:
+    """Stands for the build's LibreOffice: notes how many workers each start asks for, and stops
+    the build there (nothing is converted)."""
+
+    def __init__(self):
+        self.asked: list[int | None] = []
+
+    def prestart(self, workers=None) -> None:
+        self.asked.append(workers)
+        raise KeyboardInterrupt()
+
+
+@pytest.mark.parametrize("years, asked", [([2023], [1]), ([2023, 2024], [None])])
+def test_a_lone_year_starts_one_libreoffice_several_years_every_one(inputs_copy, tmp_path, years, asked):
+    office = Prestarts()
+    with pytest.raises(KeyboardInterrupt):
+        build.build_years(
+            years, build.BuildRequest(inputs_copy, TEMPLATES, tmp_path / "out"), build.Runtime(office, log=quiet, warn=quiet)
+        )
+    assert office.asked == asked
 
 
 def test_prestarting_one_worker_leaves_the_others_for_later(monkeypatch):

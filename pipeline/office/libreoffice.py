@@ -368,10 +368,12 @@ class Pool(_Office):
         for session in self.sessions:
             session.on_answer = lambda session=session: self.arrivals.put(session)
         self.since: dict[int, float] = {}  # a busy worker → when the pool began waiting for it
+        self.most = count  # how many of them this run's documents may use (``prestart``)
 
     @property
     def size(self) -> int:
-        return len(self.sessions)
+        """How many convert at once: the workers this run may use."""
+        return self.most
 
     @property
     def pending(self) -> list[tuple[Path, Path]]:
@@ -384,18 +386,18 @@ class Pool(_Office):
         return self.sessions[0].proc
 
     def prestart(self, workers: int | None = None) -> None:
-        """Start ``workers`` of them (all by default) now, without waiting (``Session.prestart``):
-        a rebuild of a document or two needs one, and a second would slow its start."""
-        for session in self.sessions[:workers]:
+        """Start ``workers`` of them (all by default) now, without waiting (``Session.prestart``),
+        and no more than these for the documents sent until the next call: a start costs a core
+        a second, which a lone year's few documents never win back (``build.workers_for``)."""
+        self.most = min(workers or len(self.sessions), len(self.sessions))
+        for session in self.sessions[: self.most]:
             session.prestart()
 
     def send(self, doc: Path, pdf: Path) -> None:
-        """To the worker with the fewest documents in hand, a started one first (no new start),
-        unless every started one already holds two: then another one starts for it."""
-        live = [s for s in self.sessions if s.live]
-        idle = [s for s in self.sessions if s.proc is None]
-        if not live or (idle and all(len(s.pending) >= 2 for s in live)):
-            live.append(idle[0] if idle else self.sessions[0])
+        """To the started worker with the fewest documents in hand; none started (or every one
+        released), the first of those this run may use starts for it."""
+        allowed = self.sessions[: self.most]
+        live = [s for s in allowed if s.live] or [next((s for s in allowed if s.proc is None), allowed[0])]
         min(live, key=lambda s: len(s.pending)).send(doc, pdf)
 
     def receive(self) -> tuple[Path, Path]:

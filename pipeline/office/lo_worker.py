@@ -8,10 +8,13 @@ cost no new start. This file imports nothing from the pipeline: it runs outside 
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 uno = None  # imported once LibreOffice is launched: it boots while the bridge loads
@@ -32,6 +35,7 @@ def connect(pipe_name, soffice, deadline):
     while True:
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe_name};urp;StarOffice.ComponentContext")
+            remember_version(ctx)
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except Exception:  # NoConnectException until LibreOffice is up
             if soffice.poll() is not None:
@@ -39,6 +43,25 @@ def connect(pipe_name, soffice, deadline):
             if time.monotonic() > deadline:
                 raise SystemExit("LibreOffice n'a pas démarré à temps") from None
             time.sleep(0.02)  # LibreOffice opens its pipe about a second after it starts
+
+
+def remember_version(ctx):
+    """Note in the profile that this version of LibreOffice has started on it, as its first window
+    does on a desktop. Never noted in headless use, each start took the profile for one from an
+    older version and ran its graphics render tests (GraphicsRenderTests.log): four fifths of a
+    start's CPU. Written as LibreOffice quits: the next start on this profile skips them. A
+    LibreOffice without these settings starts as before."""
+    try:
+        provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
+        product = provider.createInstanceWithArguments(
+            "com.sun.star.configuration.ConfigurationUpdateAccess", (prop("nodepath", "/org.openoffice.Setup/Product"),)
+        )
+        version = product.getByName("ooSetupVersion")
+        if version and product.getByName("ooSetupLastVersion") != version:
+            product.replaceByName("ooSetupLastVersion", version)
+            product.commitChanges()
+    except Exception:  # a setting missing or refused: only the start's speed is at stake
+        pass
 
 
 def convert(desktop, source, target):
@@ -69,6 +92,46 @@ def convert(desktop, source, target):
         doc.close(True)
 
 
+# the smallest .docx that makes LibreOffice load what every document needs: the Word import
+# filter, Writer's layout of text in Arial (Liberation Sans) and of a table, the PDF/A export
+WARM_UP = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="word/document.xml"/></Relationships>',
+    "word/document.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    '<w:p><w:r><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/><w:b/></w:rPr><w:t>Mise en route</w:t></w:r></w:p>'
+    '<w:tbl><w:tr><w:tc><w:p><w:r><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/></w:rPr>'
+    "<w:t>é</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p/></w:body></w:document>",
+}
+
+
+def warm_up(desktop, requests):
+    """Convert a tiny document while no request waits: what LibreOffice loads on its first
+    document (a third of a second) is loaded while the pipeline still reads its data, not once
+    its first document came. Skipped when a request is already there; its PDF is thrown away,
+    and a failure is left for the first real document to say."""
+    if select.select([requests], [], [], 0)[0]:
+        return False
+    try:
+        with tempfile.TemporaryDirectory(prefix="lo-mise-en-route-") as tmp:
+            source = os.path.join(tmp, "mise-en-route.docx")
+            with zipfile.ZipFile(source, "w") as docx:
+                for name, text in WARM_UP.items():
+                    docx.writestr(name, text)
+            convert(desktop, source, os.path.join(tmp, "mise-en-route.pdf"))
+    except Exception:  # no room to write it, LibreOffice gone: the next document says what is wrong
+        return False
+    return True
+
+
 def main():
     global uno
     soffice_path, profile, pipe_name = sys.argv[1:4]
@@ -95,6 +158,7 @@ def main():
     try:
         desktop = connect(pipe_name, soffice, time.monotonic() + float(os.environ.get("LO_START_TIMEOUT", "60")))
         print(json.dumps({"ready": True}), flush=True)
+        warm_up(desktop, sys.stdin)  # stdin not read yet: select says whether a request waits
         for line in sys.stdin:
             request = json.loads(line)
             if request.get("quit"):
