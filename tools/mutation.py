@@ -1052,6 +1052,35 @@ MUTANTS = [
         "    unknown: tuple[str, ...] = ()\n",
         ["tests/test_templates.py", "tests/test_template_engine.py", "tests/test_messages.py"],
     ),
+    # the cold build's branch: LibreOffice started warm, one for a lone year
+    (
+        "pipeline/build.py",
+        "a lone year starts every LibreOffice worker",
+        "    return 1 if len(years) == 1 else None\n",
+        "    return None\n",
+        ["tests/test_runtime.py"],
+    ),
+    (
+        "pipeline/office/lo_worker.py",
+        "the profile never notes LibreOffice's version: render tests at every start",
+        "            product.commitChanges()\n",
+        "            pass\n",
+        ["tests/test_convert.py"],
+    ),
+    (
+        "pipeline/office/lo_worker.py",
+        "the warm-up converts even when a document waits",
+        "    if select.select([requests], [], [], 0)[0]:\n        return False\n",
+        "    if False:\n        return False\n",
+        ["tests/test_office_pool.py"],
+    ),
+    (
+        "pipeline/pdf/assemble.py",
+        "the dossier's XMP escapes nothing (« & » in a title breaks it)",
+        "    return _escape(text, quote=False)\n",
+        "    return text\n",
+        ["tests/test_assemble.py"],
+    ),
 ]
 
 
