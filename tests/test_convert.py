@@ -1,9 +1,12 @@
 """The build's one LibreOffice: documents converted in the order asked, a first one ahead of the queue."""
 
+import datetime as dt
 import os
 
 from pipeline import schedule
 from pipeline.office import libreoffice as convert
+from pipeline.office import programs
+from pipeline.pdf import reproducible
 
 
 def test_a_document_asked_first_passes_the_queue(built, tmp_path):
@@ -56,20 +59,74 @@ def test_libreoffice_does_not_outlive_a_pipeline_killed_mid_answer(built, tmp_pa
         subprocess.run(["pkill", "-9", "-f", name])
 
 
-def test_a_kept_profile_skips_the_render_tests_from_its_second_start(office, tmp_path):
-    """Started headless, LibreOffice never noted its version in the profile and took it, at each
-    start, for one from an older version: it ran its graphics render tests, four fifths of a start's
-    CPU. The worker notes it; the second start on the same profile runs them no more. (``office``:
-    this test needs LibreOffice.)"""
+def _start_on(profile) -> None:
+    with convert.Session(profile=profile) as session:
+        session.prestart()
+        session.await_ready()
+
+
+def test_a_new_profile_skips_the_render_tests_from_its_first_start(office, tmp_path):
+    """Started headless, LibreOffice never notes its version in the profile and takes it, at each
+    start, for one from an older version: it runs its graphics render tests, four fifths of a
+    start's CPU. A new profile is given the installed version before its first start: no start
+    runs them. (``office``: this test needs LibreOffice.)"""
     profile = tmp_path / "profile"
     log = profile / "user" / "GraphicsRenderTests.log"
-    with convert.Session(profile=profile) as first:
-        first.prestart()
-        first.await_ready()
+    version = convert.installed_version(programs.soffice_path())
+    assert version and version[0].isdigit()
+    _start_on(profile)
+    assert not log.exists()
+    noted = (profile / "user" / "registrymodifications.xcu").read_text()
+    assert f'<prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>{version}</value>' in noted
+    _start_on(profile)
+    assert not log.exists()
+
+
+def test_where_the_version_is_unread_the_worker_notes_it_from_the_second_start(office, tmp_path, monkeypatch):
+    """An installation whose version cannot be read: the first start runs the render tests, as
+    before, and the worker notes the version as LibreOffice quits; the second start runs them no
+    more."""
+    monkeypatch.setattr(convert, "installed_version", lambda soffice: None)
+    profile = tmp_path / "profile"
+    log = profile / "user" / "GraphicsRenderTests.log"
+    _start_on(profile)
     assert log.is_file()  # a new profile: they ran once
     ran = log.stat().st_mtime_ns
     assert '<prop oor:name="ooSetupLastVersion"' in (profile / "user" / "registrymodifications.xcu").read_text()
-    with convert.Session(profile=profile) as second:
-        second.prestart()
-        second.await_ready()
+    _start_on(profile)
     assert log.stat().st_mtime_ns == ran
+
+
+def test_a_profile_given_the_version_converts_as_one_that_ran_the_render_tests(built, tmp_path, monkeypatch):
+    """The same PDF, byte for byte once made reproducible as the build makes it, from a profile
+    given the version and from one whose first start ran the render tests."""
+    docx = built / "2023" / "bilan-2022.docx"
+    made = {}
+    for name, seeded in (("donnee", True), ("testee", False)):
+        with monkeypatch.context() as patch:
+            if not seeded:
+                patch.setattr(convert, "installed_version", lambda soffice: None)
+            (tmp_path / f"pdf-{name}").mkdir()
+            with convert.Session(profile=tmp_path / name) as session:
+                session.convert([docx], tmp_path / f"pdf-{name}")
+        assert (tmp_path / name / "user" / "GraphicsRenderTests.log").exists() is not seeded
+        made[name] = reproducible.patch((tmp_path / f"pdf-{name}" / "bilan-2022.pdf").read_bytes(), dt.datetime(2023, 1, 1), b"x")
+    assert made["donnee"] == made["testee"]
+
+
+def test_a_profile_is_given_the_version_only_when_new_and_known(tmp_path):
+    """Settings already in a profile are never replaced; an installation whose version cannot be
+    read leaves a new profile as LibreOffice would make it."""
+    soffice = programs.soffice_path()
+    kept = tmp_path / "kept" / "user" / "registrymodifications.xcu"
+    kept.parent.mkdir(parents=True)
+    kept.write_text("<oor:items/>", encoding="utf-8")
+    convert.seed_profile(tmp_path / "kept", soffice)
+    assert kept.read_text(encoding="utf-8") == "<oor:items/>"
+    fake = tmp_path / "ailleurs" / "program" / "soffice"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("", encoding="utf-8")
+    convert.seed_profile(tmp_path / "neuf", fake)
+    assert not (tmp_path / "neuf").exists()
+    convert.seed_profile(tmp_path / "neuf", soffice)
+    assert "ooSetupLastVersion" in (tmp_path / "neuf" / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")

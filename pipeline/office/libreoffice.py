@@ -12,9 +12,11 @@ document to send when is the caller's (``schedule.Feed``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
@@ -33,6 +35,42 @@ _O = TypeVar("_O", bound="_Office")
 START_TIMEOUT = 90.0
 SECONDS_PER_DOCUMENT = 60.0
 WORKER = Path(__file__).with_name("lo_worker.py")
+
+
+# what LibreOffice's first window writes on a desktop, and never does headless: the version seen
+_SEED = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/Product">\
+<prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>{version}</value></prop></item>
+</oor:items>
+"""
+_SETUP_VERSION = re.compile(rb'<prop oor:name="ooSetupVersion">\s*<value>([0-9][0-9.]*)</value>')
+
+
+@functools.cache
+def installed_version(soffice: Path) -> str | None:
+    """The version LibreOffice notes in a profile (« 7.4 »), read from its installation's
+    settings (share/registry/main.xcd beside program/), without starting it; None if unread."""
+    try:
+        data = (soffice.resolve().parent.parent / "share" / "registry" / "main.xcd").read_bytes()
+    except OSError:
+        return None
+    found = _SETUP_VERSION.search(data)
+    return found.group(1).decode() if found else None
+
+
+def seed_profile(folder: Path, soffice: Path) -> None:
+    """A new profile notes the installed version before LibreOffice's first start on it, as the
+    worker notes it when LibreOffice quits (``lo_worker.remember_version``): otherwise that first
+    start runs LibreOffice's graphics render tests, four fifths of its CPU, on every temporary
+    profile and every new kept one. A profile already written, or a version unread: unchanged."""
+    settings_file = folder / "user" / "registrymodifications.xcu"
+    version = installed_version(soffice)
+    if version is None or settings_file.exists():
+        return
+    settings_file.parent.mkdir(parents=True, exist_ok=True)
+    files.write_atomically(settings_file, _SEED.format(version=version).encode())
 
 
 class _Office:
@@ -142,6 +180,7 @@ class Session(_Office):
         soffice = programs.soffice_path()  # not run: its version is asked only if it fails to start
         python = programs.uno_python_path()
         profile = self._profile_folder()
+        seed_profile(Path(profile), soffice)
         env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=profile, PYTHONPATH="")
         env.pop("PYTHONHOME", None)
         # the worker inherits the kept profile's lock and holds it until its LibreOffice is gone,
