@@ -1081,6 +1081,27 @@ MUTANTS = [
         "    return text\n",
         ["tests/test_assemble.py"],
     ),
+    (
+        "pipeline/office/libreoffice.py",
+        "a new profile not given the version: render tests at its first start",
+        "        seed_profile(Path(profile), soffice)\n",
+        "        pass\n",
+        ["tests/test_convert.py"],
+    ),
+    (
+        "pipeline/office/libreoffice.py",
+        "a profile's own settings replaced by the version alone",
+        "    if version is None or settings_file.exists():\n",
+        "    if version is None:\n",
+        ["tests/test_convert.py"],
+    ),
+    (
+        "pipeline/office/libreoffice.py",
+        "a profile that cannot be written stops the build",
+        "    except OSError:  # a broken profile",
+        "    except ValueError:  # a broken profile",
+        ["tests/test_build.py"],
+    ),
 ]
 
 

@@ -64,13 +64,17 @@ def seed_profile(folder: Path, soffice: Path) -> None:
     """A new profile notes the installed version before LibreOffice's first start on it, as the
     worker notes it when LibreOffice quits (``lo_worker.remember_version``): otherwise that first
     start runs LibreOffice's graphics render tests, four fifths of its CPU, on every temporary
-    profile and every new kept one. A profile already written, or a version unread: unchanged."""
+    profile and every new kept one. A profile already written, or a version unread: unchanged;
+    never a reason for the start to fail."""
     settings_file = folder / "user" / "registrymodifications.xcu"
     version = installed_version(soffice)
     if version is None or settings_file.exists():
         return
-    settings_file.parent.mkdir(parents=True, exist_ok=True)
-    files.write_atomically(settings_file, _SEED.format(version=version).encode())
+    try:
+        settings_file.parent.mkdir(parents=True, exist_ok=True)
+        files.write_atomically(settings_file, _SEED.format(version=version).encode())
+    except OSError:  # a broken profile (« user » a file) or no room: LibreOffice's start says it, as before
+        pass
 
 
 class _Office:
