@@ -132,6 +132,17 @@ def warm_up(desktop, requests):
     return True
 
 
+def orphaned(target):
+    """A PDF finished after the pipeline was killed: its working folder may already have been
+    cleared by the next build's recovery (LibreOffice then made it again): the PDF and, left
+    empty, its folder go, so that a killed build leaves nothing behind its recovery."""
+    try:
+        os.unlink(target)
+        os.rmdir(os.path.dirname(target))
+    except OSError:  # not written, or the folder holds the build's other files: its recovery's
+        pass
+
+
 def main():
     global uno
     soffice_path, profile, pipe_name = sys.argv[1:4]
@@ -155,6 +166,7 @@ def main():
 
     uno = bridge
     desktop = None
+    pipeline = os.getppid()
     try:
         desktop = connect(pipe_name, soffice, time.monotonic() + float(os.environ.get("LO_START_TIMEOUT", "60")))
         print(json.dumps({"ready": True}), flush=True)
@@ -164,8 +176,13 @@ def main():
             if request.get("quit"):
                 break
             for source, target in request["convert"]:
+                if os.getppid() != pipeline:  # the pipeline killed: what it asked is no one's now
+                    return
                 try:
                     convert(desktop, source, target)
+                    if os.getppid() != pipeline:
+                        orphaned(target)
+                        return
                     print(json.dumps({"ok": True, "source": source}), flush=True)
                 except Exception as exc:  # reported to the pipeline, which names the file
                     # LibreOffice itself gone (killed, out of memory): not the document's fault
