@@ -15,6 +15,7 @@ from helpers import CONV, INPUTS, TEMPLATES
 
 from pipeline import build
 from pipeline.bureau.site import create_app
+from pipeline.office import libreoffice
 
 TOKEN = "jeton-de-test"
 HOST = "testserver"
@@ -22,27 +23,15 @@ ORIGIN = f"http://{HOST}"
 SIGNED_BILAN = [("bilan-association", "Pascal FRIQUET", dt.date(2023, 2, 20))]
 
 
-class StandInSession(FakeOffice):
-    """FakeOffice with the rest of a ``libreoffice.Session``'s face that the build uses."""
+class StandInSession(FakeOffice, libreoffice._Office):
+    """FakeOffice with the rest of a ``libreoffice.Session``'s face that the build uses: its
+    batch conversion (the preview's call) and its context, on the stand-in's send and receive."""
 
     def prestart(self, workers=None) -> None:
         pass
 
-    @contextlib.contextmanager
-    def stopped_on_failure(self):
-        yield self
-
     def close(self) -> None:
         pass
-
-    def convert(self, docs: list[Path], outdir: Path) -> list[Path]:
-        """As ``Session.convert``: each document sent, then each answer awaited (the preview's call)."""
-        pdfs = [(outdir / f"{d.stem}.pdf").resolve() for d in docs]
-        for doc, pdf in zip(docs, pdfs):
-            self.send(doc, pdf)
-        for _ in docs:
-            self.receive()
-        return pdfs
 
 
 @contextlib.contextmanager

@@ -112,6 +112,11 @@ def processes_naming(folder: Path) -> list[str]:
     """The command lines of the running processes that name ``folder`` (as a path or as a file://
     URI): a build's LibreOffice worker and LibreOffice itself name their profile folder, so this
     finds one build's LibreOffice and never another one running on the machine."""
+    return [command for _, command in pids_naming(folder)]
+
+
+def pids_naming(folder: Path) -> list[tuple[int, str]]:
+    """``processes_naming`` with each process's id, for a test that kills one of them."""
     import os
 
     folder = Path(folder).resolve()
@@ -125,7 +130,7 @@ def processes_naming(folder: Path) -> list[str]:
         except OSError:  # gone meanwhile, or not ours to read
             continue
         if any(needle in command for needle in needles):
-            found.append(command)
+            found.append((int(proc.name), command))
     return found
 
 

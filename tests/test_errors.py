@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from builder import DROP, convention
-from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli, processes_naming, run_cli
+from helpers import CONV, INPUTS, ROOT, TEMPLATES, build_years, cli, pids_naming, processes_naming, run_cli
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -377,13 +377,8 @@ def test_libreoffice_killed_mid_conversion_is_said_as_such_not_blamed_on_the_doc
     shutil.copy(TEMPLATES / "appel.docx", good)
     with pytest.raises(ConversionError) as info, convert.Session() as session:
         session.convert([good], tmp_path / "pdf")  # up and converting
-        for command in processes_naming(tmp_path):
+        for pid, command in pids_naming(tmp_path):
             if "soffice.bin" in command:
-                pid = next(
-                    int(p.name)
-                    for p in Path("/proc").iterdir()
-                    if p.name.isdigit() and (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command
-                )
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
         session.convert([good], tmp_path / "pdf2")
@@ -427,13 +422,8 @@ def test_one_of_two_workers_killed_mid_conversion_is_said_as_a_lone_one_is(tmp_p
         pool.convert(goods[:2], tmp_path / "pdf")  # both up and converting
         assert all(s.ready for s in pool.sessions)
         second = profile.with_name("profil-2").resolve().as_uri()
-        for command in processes_naming(profile.with_name("profil-2")):
+        for pid, command in pids_naming(profile.with_name("profil-2")):
             if "soffice.bin" in command and second in command:
-                pid = next(
-                    int(p.name)
-                    for p in Path("/proc").iterdir()
-                    if p.name.isdigit() and (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") == command
-                )
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)
         pool.convert(goods, tmp_path / "pdf2")
