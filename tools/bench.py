@@ -131,9 +131,10 @@ def make(project: Path, *targets: str, peaks: Peaks | None = None, **variables: 
     return time.perf_counter() - start
 
 
-def soffice_batch(docs: list[Path], profile: Path) -> float:
+def soffice_batch(docs: list[Path], profile: Path, outdir: Path | None = None) -> float:
     """LibreOffice alone converting ``docs`` in one batch, as PDF/A, on ``profile`` (kept warm
-    between calls: the floor is LibreOffice as staff run it every day, not its first start)."""
+    between calls: the floor is LibreOffice as staff run it every day, not its first start),
+    into ``outdir`` (a temporary folder, thrown away, when None)."""
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
@@ -145,7 +146,7 @@ def soffice_batch(docs: list[Path], profile: Path) -> float:
                 "--convert-to",
                 PDFA,
                 "--outdir",
-                tmp,
+                str(outdir or tmp),
                 *map(str, docs),
             ],
             check=True,
@@ -155,15 +156,13 @@ def soffice_batch(docs: list[Path], profile: Path) -> float:
 
 
 def note_version(profile: Path) -> None:
-    """A LibreOffice profile as the build's worker leaves it (``lo_worker.remember_version``), and as
-    a LibreOffice opened on a desktop does: its version noted, so that it runs its graphics render
-    tests no more at each start. The floor on it is what LibreOffice alone costs without them."""
+    """A LibreOffice profile as the build gives it (``libreoffice.seed_profile``), and as a
+    LibreOffice opened on a desktop leaves it: its version noted, so that it runs its graphics
+    render tests no more at each start. The floor on it is what LibreOffice alone costs without them."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.office import libreoffice
+    from pipeline.office import libreoffice, programs
 
-    with libreoffice.Session(profile=profile) as office:
-        office.prestart()
-        office.await_ready()
+    libreoffice.seed_profile(profile, programs.soffice_path())
 
 
 def load() -> str:
@@ -297,21 +296,7 @@ def second_ways(runs: int = 7) -> None:
         docs = sorted(year.glob("*.docx"))
         soffice_batch(docs, work / "profil")  # warmed
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(
-                [
-                    "soffice",
-                    "--headless",
-                    "--norestore",
-                    f"-env:UserInstallation={(work / 'profil').as_uri()}",
-                    "--convert-to",
-                    PDFA,
-                    "--outdir",
-                    tmp,
-                    *map(str, docs),
-                ],
-                check=True,
-                capture_output=True,
-            )
+            soffice_batch(docs, work / "profil", outdir=Path(tmp))
             raw = [p.read_bytes() for p in sorted(Path(tmp).glob("*.pdf"))]
 
         def timed(call) -> float:
