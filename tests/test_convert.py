@@ -59,6 +59,45 @@ def test_libreoffice_does_not_outlive_a_pipeline_killed_mid_answer(built, tmp_pa
         subprocess.run(["pkill", "-9", "-f", name])
 
 
+PARENT = """
+import json, os, subprocess, sys
+worker, soffice, profile, name, docx, out = sys.argv[1:]
+proc = subprocess.Popen([sys.executable, worker, soffice, profile, name], stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=""))
+assert json.loads(proc.stdout.readline()) == {"ready": True}
+proc.stdin.write(json.dumps({"convert": [(docx, os.path.join(out, f"{i}.pdf")) for i in range(3)]}) + "\\n")
+proc.stdin.flush()
+os._exit(0)  # killed: its worker and LibreOffice stay behind, three documents asked
+"""
+
+
+def test_a_worker_whose_pipeline_died_converts_nothing_more(built, tmp_path):
+    """A build killed with documents in its LibreOffice's hands: the worker, left behind, went on
+    converting them into the build's working folder, after the next build's recovery had cleared
+    it. It now stops at once, and a PDF it finished meanwhile goes with its emptied folder."""
+    import subprocess
+    import time
+    import uuid
+
+    from helpers import processes_naming
+
+    profile, out = tmp_path / "profile", tmp_path / ".pdf-2023-tue"
+    out.mkdir()
+    name = f"pipeline-{uuid.uuid4().hex}"
+    parent = tmp_path / "parent.py"
+    parent.write_text(PARENT, encoding="utf-8")
+    args = [str(convert.WORKER), str(programs.soffice_path()), str(profile), name, str(built / "2023" / "convention.docx")]
+    subprocess.run([str(programs.uno_python_path()), str(parent), *args, str(out)], check=True, timeout=60)
+    deadline = time.monotonic() + 30
+    while processes_naming(profile) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        assert processes_naming(profile) == []  # LibreOffice gone with its worker
+        assert not out.exists() or list(out.iterdir()) == []
+    finally:
+        subprocess.run(["pkill", "-9", "-f", name])
+
+
 def _start_on(profile) -> None:
     with convert.Session(profile=profile) as session:
         session.prestart()

@@ -1102,6 +1102,16 @@ MUTANTS = [
         "    except ValueError:  # a broken profile",
         ["tests/test_build.py"],
     ),
+    (
+        "pipeline/office/lo_worker.py",
+        "a killed build's LibreOffice goes on converting its documents",
+        (
+            "                if os.getppid() != pipeline:  # the pipeline killed",
+            "                    if os.getppid() != pipeline:\n",
+        ),
+        ("                if False:  # the pipeline killed", "                    if False:\n"),
+        ["tests/test_convert.py", "tests/test_errors.py"],
+    ),
 ]
 
 
